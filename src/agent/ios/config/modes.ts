@@ -1,0 +1,46 @@
+/** Configuration modes (the part in parentheses of the IOS prompt). */
+import type { Ipv4 } from '../addr.js';
+
+export type ConfigMode =
+  | { kind: 'global' }
+  | { kind: 'interface'; name: string }
+  | { kind: 'isakmp-policy'; priority: number }
+  | { kind: 'isakmp-peer'; address: Ipv4 }
+  | { kind: 'transform-set'; name: string }
+  | { kind: 'crypto-map'; name: string; seq: number }
+  | { kind: 'dynamic-map'; name: string; seq: number }
+  | { kind: 'access-list'; name: string; aclKind: 'standard' | 'extended' }
+  /** A block accepted but not emulated (line, router, ...): its lines are kept verbatim. */
+  | { kind: 'extra'; header: string; children: ExtraChildren }
+  /** Inside a multi-line `banner`: lines are text until the delimiter comes back. */
+  | { kind: 'banner'; header: string; delimiter: string };
+
+/** Which sub-mode commands an accepted-but-not-emulated block knows. */
+export type ExtraChildren = 'line' | 'router' | 'any-indented';
+
+export const GLOBAL_MODE: ConfigMode = { kind: 'global' };
+
+/** The prompt suffix IOS shows in this mode, e.g. "(config-if)". */
+export function modePrompt(mode: ConfigMode): string {
+  switch (mode.kind) {
+    case 'global':
+      return '(config)';
+    case 'interface':
+      return mode.name.includes('.') ? '(config-subif)' : '(config-if)';
+    case 'isakmp-policy':
+      return '(config-isakmp)';
+    case 'isakmp-peer':
+      return '(config-isakmp-peer)';
+    case 'transform-set':
+      return '(cfg-crypto-trans)';
+    case 'crypto-map':
+    case 'dynamic-map':
+      return '(config-crypto-map)';
+    case 'access-list':
+      return mode.aclKind === 'standard' ? '(config-std-nacl)' : '(config-ext-nacl)';
+    case 'banner':
+      return '(config)';
+    case 'extra':
+      return mode.children === 'line' ? '(config-line)' : mode.children === 'router' ? '(config-router)' : '(config-sub)';
+  }
+}

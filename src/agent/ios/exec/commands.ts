@@ -1,0 +1,59 @@
+/** The exec (privileged, `Router#`) commands the emulator understands, as data. */
+import type { Ipv4 } from '../addr.js';
+
+export type DebugFacility = 'isakmp' | 'ipsec' | 'engine';
+
+export type PingSource = { kind: 'address'; address: Ipv4 } | { kind: 'interface'; name: string };
+
+export type ExecCommand =
+  | { kind: 'empty' }
+  | { kind: 'show-running-config' }
+  | { kind: 'show-startup-config' }
+  | { kind: 'show-version' }
+  | { kind: 'show-ip-interface-brief' }
+  | { kind: 'show-interfaces'; interface: string | null }
+  | { kind: 'show-ip-route' }
+  | { kind: 'show-access-lists'; name: string | null }
+  | { kind: 'show-logging' }
+  | { kind: 'show-clock' }
+  | { kind: 'show-debugging' }
+  | { kind: 'show-crypto-isakmp-sa' }
+  | { kind: 'show-crypto-isakmp-policy' }
+  | { kind: 'show-crypto-ipsec-sa'; peer: Ipv4 | null; detail: boolean }
+  | { kind: 'show-crypto-ipsec-transform-set'; name: string | null }
+  | { kind: 'show-crypto-map'; tag: string | null; interface: string | null }
+  | { kind: 'show-crypto-dynamic-map'; tag: string | null }
+  | { kind: 'show-crypto-engine-connections-active' }
+  | {
+      kind: 'ping';
+      target: Ipv4;
+      repeat: number;
+      /** Datagram size in bytes (IOS default 100). */
+      size: number;
+      timeoutSeconds: number;
+      source: PingSource | null;
+      dfBit: boolean;
+    }
+  | { kind: 'traceroute'; target: Ipv4 }
+  | { kind: 'configure-terminal' }
+  /** `debug crypto X` (on) / `undebug crypto X`, `no debug crypto X` (off); 'all' from `debug all` / `undebug all`. */
+  | { kind: 'debug'; facility: DebugFacility | 'all'; on: boolean }
+  | { kind: 'clear-crypto-sa'; peer: Ipv4 | null }
+  | { kind: 'clear-crypto-isakmp'; connId: number | null }
+  | { kind: 'terminal-length'; lines: number }
+  | { kind: 'terminal-monitor'; on: boolean }
+  | { kind: 'write-memory' }
+  | { kind: 'exit' };
+
+/** `| include REGEX` and friends, after a show command. */
+export interface OutputFilter {
+  kind: 'begin' | 'include' | 'exclude' | 'section';
+  pattern: string;
+}
+
+export type ExecParse =
+  | { ok: true; command: ExecCommand; filter: OutputFilter | null }
+  /** `output` is what IOS prints instead (caret line and message), ending with a newline. */
+  | { ok: false; output: string };
+
+export const PING_DEFAULTS = { repeat: 5, size: 100, timeoutSeconds: 2 } as const;

@@ -1,0 +1,24 @@
+/** `show access-lists`: one header per list, entries with sequence numbers and match counts. */
+import { extendedRuleText, standardRuleShowText } from '../../config/acl-syntax.js';
+import type { AccessList } from '../../config/types.js';
+
+/** Matches per list name and sequence number. */
+export type AclMatchCounts = Readonly<Record<string, Readonly<Record<number, number>>>>;
+
+function matches(n: number | undefined): string {
+  if (!n) return '';
+  return n === 1 ? ' (1 match)' : ` (${n} matches)`;
+}
+
+export function renderShowAccessLists(acls: readonly AccessList[], counts: AclMatchCounts = {}): string {
+  const lines: string[] = [];
+  for (const acl of acls) {
+    lines.push(`${acl.kind === 'standard' ? 'Standard' : 'Extended'} IP access list ${acl.name}`);
+    for (const e of acl.entries) {
+      if (e.type !== 'rule') continue;
+      const text = acl.kind === 'standard' ? standardRuleShowText(e) : extendedRuleText(e);
+      lines.push(`    ${e.seq} ${text}${matches(counts[acl.name]?.[e.seq])}`);
+    }
+  }
+  return lines.length ? lines.join('\n') + '\n' : '';
+}

@@ -1,0 +1,26 @@
+/** The IOS layer of the router agent: configuration model and parser, exec commands, show renderers. Pure. */
+export * from './addr.js';
+export { tokenize, matchKeyword, Cursor, ParseFail, type Token, type KeywordMatch } from './cli/cursor.js';
+
+export * from './config/types.js';
+export { parseConfig, applyConfigLines, type ParseResult, type ParseOptions, type ApplyResult } from './config/parse.js';
+export { renderRunningConfig, runningConfigLines, staticRouteText, transformText } from './config/render.js';
+export { formatDiagnostic, type ConfigDiagnostic, type DiagnosticCode, type DiagnosticSeverity } from './config/diagnostics.js';
+export { modePrompt, GLOBAL_MODE, type ConfigMode, type ExtraChildren } from './config/modes.js';
+export { normalizeInterfaceName, interfaceType, isAlwaysUp, isSubinterface, INTERFACE_TYPES } from './config/interface-names.js';
+export { numberedAclKind } from './config/cmd-acl.js';
+export { extendedRuleText, standardRuleText } from './config/acl-syntax.js';
+export { PROTOCOL_NUMBERS, TCP_PORTS, UDP_PORTS, ICMP_MESSAGES, protocolName, portName, icmpName } from './config/acl-names.js';
+
+export { aclMatches, matchingEntry, entryPrefixes, addressPrefix, type PacketTuple, type AclPrefix } from './acl/match.js';
+export { computeRoutes, lookupRoute, interfaceStatus, type Route, type RoutePath, type RouteLookup, type LinkState, type InterfaceStatus } from './routing/routes.js';
+
+export * from './exec/commands.js';
+export { parseExec, applyOutputFilter, type ExecParseOptions } from './exec/parse.js';
+export { renderShowIpInterfaceBrief, interfaceBriefRows, type InterfaceBriefRow } from './exec/render/brief.js';
+export { renderShowIpRoute, ROUTE_CODES } from './exec/render/route.js';
+export { renderShowAccessLists, type AclMatchCounts } from './exec/render/access-lists.js';
+export { renderPing, renderPingHeader, renderPingSummary, type PingResult, type PingReply, type PingMark } from './exec/render/ping.js';
+export { renderShowVersion, formatUptime, type ShowVersionInput } from './exec/render/version.js';
+export { renderShowDebug, renderDebugChange, type DebugFlags } from './exec/render/debug.js';
+export { renderShowClock, formatLogTimestamp, type ClockOptions } from './exec/render/clock.js';
