@@ -1,0 +1,34 @@
+/**
+ * `ios` inside a router container: type IOS commands at the router.
+ *   ios "show ip route"                 one command, its output
+ *   ios "conf t" "ip route ..." "end"   several, one session, as a transcript
+ *   printf 'show ver\n' | ios           lines from stdin
+ * Exit status 1 when a command was refused (invalid input, config error).
+ */
+import { callControl } from './io/control.js';
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const c of process.stdin) chunks.push(c as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const lines = args.length > 0 ? args : (await readStdin()).split('\n').filter((l) => l.trim() !== '');
+  const reply = await callControl({ lines });
+  const transcript = lines.length > 1;
+  let failed = false;
+  for (const r of reply.results) {
+    // the caret under invalid input points into the echoed command line
+    if (transcript || (r.error && /^ *\^\n/.test(r.output))) process.stdout.write(`${r.prompt}${r.line}\n`);
+    process.stdout.write(r.output);
+    failed ||= r.error;
+  }
+  process.exitCode = failed ? 1 : 0;
+}
+
+main().catch((e: unknown) => {
+  process.stderr.write(`ios: ${(e as Error).message}\n`);
+  process.exitCode = 2;
+});

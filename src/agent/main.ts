@@ -1,0 +1,55 @@
+/**
+ * Entry point of `router2600` nodes: boot the emulated Cisco 2600 from its
+ * startup-config, take over the container's interfaces, and serve its
+ * console on the control socket.
+ */
+import { readFile } from 'node:fs/promises';
+import { interfaceStatus, parseConfig } from './ios/index.js';
+import { serveControl } from './io/control.js';
+import { adoptInterfaces, parseBindings } from './io/interfaces.js';
+import { ROUTER_BOOT_FAILED, ROUTER_READY } from './ready.js';
+import { RouterConsole } from './router/console.js';
+import { Router, STARTUP_CONFIG_PATH, type Session } from './router/router.js';
+
+
+async function main(): Promise<void> {
+  const out = (text: string) => process.stdout.write(text);
+  const console = new RouterConsole(out);
+  process.on('SIGTERM', () => process.exit(0));
+  process.on('SIGINT', () => process.exit(0));
+  // The router must not die because of one bad packet or command: log and go on.
+  process.on('uncaughtException', (e) => console.log(`%TESTBED-2-BUG: ${e.stack ?? e.message}`));
+  process.on('unhandledRejection', (e) => console.log(`%TESTBED-2-BUG: ${(e as Error)?.stack ?? String(e)}`));
+
+  const text = await readFile(process.env.TESTBED_CONFIG ?? STARTUP_CONFIG_PATH, 'utf8');
+  const { config, diagnostics } = parseConfig(text);
+  for (const d of diagnostics) console.diagnostic(d);
+
+  const linux = await adoptInterfaces(parseBindings(process.env.TESTBED_INTERFACES));
+  const router = new Router(config, text, linux, console);
+  await router.applyKernel();
+
+  await serveControl(async (req) => {
+    const session: Session = { config: null };
+    const results = [];
+    for (const line of req.lines) {
+      const r = await router.command(session, line);
+      results.push({ line, ...r });
+    }
+    return { hostname: router.hostname, results };
+  });
+
+  for (const iface of router.config.interfaces) {
+    const status = interfaceStatus(iface, router.linkUp);
+    const state = status === 'administratively down' ? 'administratively down' : status;
+    console.log(`%LINK-3-UPDOWN: Interface ${iface.name}, changed state to ${state}`);
+    console.log(`%LINEPROTO-5-UPDOWN: Line protocol on Interface ${iface.name}, changed state to ${status === 'up' ? 'up' : 'down'}`);
+  }
+  console.log(ROUTER_READY);
+  console.raw(`Cisco Internetwork Operating System Software \nIOS (tm) C2600 Software (C2600-JK9S-M), Version 12.2(27), RELEASE SOFTWARE (fc1) [testbed emulation]`);
+}
+
+main().catch((e: unknown) => {
+  process.stdout.write(`${ROUTER_BOOT_FAILED}: the router could not start: ${(e as Error).stack ?? String(e)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,268 @@
+/**
+ * The emulated router: its configuration, its interfaces in the container,
+ * its console, and the exec commands typed at it. The Linux kernel forwards
+ * clear-text packets; what needs IOS behaviour is done here.
+ */
+import { writeFile } from 'node:fs/promises';
+import {
+  applyConfigLines,
+  applyOutputFilter,
+  computeRoutes,
+  GLOBAL_MODE,
+  interfaceBriefRows,
+  interfaceStatus,
+  ipToInt,
+  maskLength,
+  modePrompt,
+  parseExec,
+  renderDebugChange,
+  renderPing,
+  renderRunningConfig,
+  renderShowAccessLists,
+  renderShowClock,
+  renderShowDebug,
+  renderShowIpInterfaceBrief,
+  renderShowIpRoute,
+  renderShowVersion,
+  type ConfigMode,
+  type ExecCommand,
+  type RouterConfig,
+} from '../ios/index.js';
+import { ipBatch, ipJson } from '../io/system.js';
+import type { RouterConsole } from './console.js';
+import { ping } from './ping.js';
+
+export const STARTUP_CONFIG_PATH = '/etc/testbed/startup-config';
+
+/** A console session: exec mode, or configuration mode with its sub-mode. */
+export interface Session {
+  config: ConfigMode | null;
+}
+
+export interface CommandResult {
+  prompt: string;
+  output: string;
+  /** The command was refused (invalid input, incomplete, ambiguous, a config error). */
+  error: boolean;
+}
+
+/** Extra exec commands and show output provided by other parts of the agent (the crypto engine). */
+export interface ExecExtension {
+  run(cmd: ExecCommand): Promise<string | null> | string | null;
+  /** Called after the configuration changed. */
+  reconfigure?(config: RouterConfig): Promise<void> | void;
+}
+
+export class Router {
+  config: RouterConfig;
+  readonly bootTime = Date.now();
+  private present = new Set<string>();
+  private manualAddress = new Set<string>();
+  extensions: ExecExtension[] = [];
+
+  constructor(
+    config: RouterConfig,
+    readonly startupText: string,
+    /** IOS interface name -> Linux interface name, for interfaces that are on a lab link. */
+    readonly linux: Map<string, string>,
+    readonly console: RouterConsole,
+  ) {
+    this.config = config;
+  }
+
+  get hostname(): string {
+    return this.config.hostname;
+  }
+
+  /** Carrier: the interface is attached to a lab link and present in the container. */
+  linkUp = (name: string): boolean => {
+    if (name.startsWith('Loopback') || name.startsWith('Null')) return true;
+    const dev = this.linux.get(name);
+    return dev !== undefined && this.present.has(dev);
+  };
+
+  async refreshLinks(): Promise<void> {
+    const links = await ipJson<{ ifname: string }[]>(['link', 'show']).catch(() => []);
+    this.present = new Set(links.map((l) => l.ifname));
+  }
+
+  /** Program the container's interfaces and routes from the configuration. */
+  async applyKernel(): Promise<void> {
+    await this.refreshLinks();
+    const cmds: string[] = [];
+    for (const iface of this.config.interfaces) {
+      let dev = this.linux.get(iface.name);
+      const loop = /^Loopback(\d+)$/.exec(iface.name);
+      if (!dev && loop) {
+        dev = `lo${loop[1]}`;
+        this.linux.set(iface.name, dev);
+        if (!this.present.has(dev)) cmds.push(`link add ${dev} type dummy`);
+        this.present.add(dev);
+      }
+      if (!dev || !this.present.has(dev)) continue;
+      cmds.push(`addr flush dev ${dev}`);
+      for (const a of [iface.address, ...iface.secondary]) {
+        if (a) cmds.push(`addr add ${a.address}/${maskBits(a.mask)} dev ${dev}`);
+      }
+      if (iface.mtu) cmds.push(`link set dev ${dev} mtu ${iface.mtu}`);
+      cmds.push(`link set dev ${dev} ${iface.shutdown ? 'down' : 'up'}`);
+    }
+    cmds.push('route flush proto static');
+    for (const r of computeRoutes(this.config, this.linkUp)) {
+      if (r.source !== 'static') continue;
+      const hops = r.paths
+        .map((p) => ({ dev: this.linux.get(p.outInterface), gw: p.gateway }))
+        .filter((h): h is { dev: string; gw: string | null } => h.dev !== undefined);
+      if (hops.length === 0) continue;
+      const dst = `${r.prefix}/${r.length}`;
+      if (hops.length === 1) {
+        const h = hops[0]!;
+        cmds.push(`route replace ${dst} ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev} proto static metric ${r.distance}`);
+      } else {
+        cmds.push(`route replace ${dst} proto static metric ${r.distance} ${hops.map((h) => `nexthop ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev}`).join(' ')}`);
+      }
+    }
+    const res = await ipBatch(cmds);
+    if (res.code !== 0) this.console.log(`%TESTBED-3-KERNEL: ${res.stderr.trim().split('\n').join('; ')}`);
+    await this.refreshLinks();
+  }
+
+  prompt(session: Session): string {
+    return `${this.hostname}${session.config ? modePrompt(session.config) : ''}#`;
+  }
+
+  /** One line typed at the console. */
+  async command(session: Session, line: string): Promise<CommandResult> {
+    const prompt = this.prompt(session);
+    if (session.config) return { prompt, ...(await this.configLine(session, line)) };
+    const parsed = parseExec(line, { promptLength: prompt.length });
+    if (!parsed.ok) return { prompt, output: parsed.output, error: true };
+    try {
+      const output = await this.exec(session, parsed.command);
+      return { prompt, output: applyOutputFilter(output, parsed.filter), error: false };
+    } catch (e) {
+      this.console.log(`%TESTBED-3-EXEC: ${(e as Error).message}`);
+      return { prompt, output: `% ${(e as Error).message}\n`, error: true };
+    }
+  }
+
+  private async configLine(session: Session, line: string): Promise<{ output: string; error: boolean }> {
+    const before = this.config;
+    const res = applyConfigLines(this.config, [line], session.config ?? GLOBAL_MODE);
+    const output = res.diagnostics.map((d) => (d.code === 'invalid-input' ? `${d.message}\n` : `${d.message}\n`)).join('');
+    this.config = res.config;
+    session.config = res.ended ? null : res.mode;
+    if (res.ended) this.console.log('%SYS-5-CONFIG_I: Configured from console by console');
+    if (this.config !== before) {
+      for (const iface of this.config.interfaces) {
+        const old = before.interfaces.find((i) => i.name === iface.name);
+        if (JSON.stringify(old?.address) !== JSON.stringify(iface.address)) this.manualAddress.add(iface.name);
+      }
+      await this.applyKernel();
+      for (const ext of this.extensions) await ext.reconfigure?.(this.config);
+    }
+    return { output, error: res.diagnostics.some((d) => d.severity === 'error') };
+  }
+
+  private async exec(session: Session, cmd: ExecCommand): Promise<string> {
+    for (const ext of this.extensions) {
+      const out = await ext.run(cmd);
+      if (out !== null) return out;
+    }
+    switch (cmd.kind) {
+      case 'empty':
+      case 'exit':
+      case 'terminal-length':
+      case 'terminal-monitor':
+        return '';
+      case 'configure-terminal':
+        session.config = GLOBAL_MODE;
+        return 'Enter configuration commands, one per line.  End with CNTL/Z.\n';
+      case 'show-running-config':
+        return renderRunningConfig(this.config);
+      case 'show-startup-config': {
+        const bytes = Buffer.byteLength(this.startupText);
+        return `Using ${bytes} out of 29688 bytes\n${this.startupText.endsWith('\n') ? this.startupText : `${this.startupText}\n`}`;
+      }
+      case 'write-memory': {
+        const text = renderRunningConfig(this.config).replace(/^Building configuration...\n\nCurrent configuration : \d+ bytes\n/, '');
+        await writeFile(STARTUP_CONFIG_PATH, text);
+        return 'Building configuration...\n[OK]\n';
+      }
+      case 'show-version':
+        return renderShowVersion({ config: this.config, uptimeSeconds: Math.floor((Date.now() - this.bootTime) / 1000) });
+      case 'show-clock':
+        return renderShowClock(new Date());
+      case 'show-ip-interface-brief': {
+        await this.refreshLinks();
+        const rows = interfaceBriefRows(this.config, this.linkUp).map((r) => (this.manualAddress.has(r.interface) && r.address ? { ...r, method: 'manual' as const } : r));
+        return renderShowIpInterfaceBrief(rows);
+      }
+      case 'show-interfaces':
+        await this.refreshLinks();
+        return this.renderInterfaces(cmd.interface);
+      case 'show-ip-route':
+        await this.refreshLinks();
+        return renderShowIpRoute(computeRoutes(this.config, this.linkUp));
+      case 'show-access-lists': {
+        const acls = cmd.name === null ? this.config.accessLists : this.config.accessLists.filter((a) => String(a.name) === cmd.name);
+        return renderShowAccessLists(acls);
+      }
+      case 'show-logging':
+        return this.renderLogging();
+      case 'show-debugging':
+        return renderShowDebug(this.console.debug);
+      case 'debug': {
+        const facilities = cmd.facility === 'all' ? (['isakmp', 'ipsec', 'engine'] as const) : [cmd.facility];
+        for (const f of facilities) this.console.debug[f] = cmd.on;
+        return renderDebugChange(cmd.facility, cmd.on);
+      }
+      case 'ping': {
+        const source = cmd.source === null ? null : cmd.source.kind === 'address' ? cmd.source.address : (this.config.interfaces.find((i) => i.name === (cmd.source as { name: string }).name)?.address?.address ?? null);
+        const replies = await ping({ target: cmd.target, repeat: cmd.repeat, size: cmd.size, timeoutSeconds: cmd.timeoutSeconds, source, dfBit: cmd.dfBit });
+        return renderPing({ target: cmd.target, repeat: cmd.repeat, size: cmd.size, timeoutSeconds: cmd.timeoutSeconds, source, replies });
+      }
+      default:
+        return `% "${commandWords(cmd)}" is not emulated by the testbed\n`;
+    }
+  }
+
+  private renderLogging(): string {
+    const lines = this.console.lines();
+    return [
+      'Syslog logging: enabled (0 messages dropped, 0 flushes, 0 overruns)',
+      '    Console logging: level debugging, ' + lines.length + ' messages logged',
+      '    Monitor logging: level debugging, 0 messages logged',
+      '    Buffer logging: level debugging, ' + lines.length + ' messages logged',
+      '    Trap logging: level informational, 0 message lines logged',
+      '',
+      `Log Buffer (${lines.reduce((n, l) => n + l.length + 1, 0)} bytes):`,
+      ...lines,
+      '',
+    ].join('\n');
+  }
+
+  private renderInterfaces(only: string | null): string {
+    const out: string[] = [];
+    for (const iface of this.config.interfaces) {
+      if (only && iface.name !== only) continue;
+      const status = interfaceStatus(iface, this.linkUp);
+      out.push(`${iface.name} is ${status}, line protocol is ${status === 'up' ? 'up' : 'down'}`);
+      out.push(`  Hardware is ${iface.name.startsWith('Loopback') ? 'Loopback' : 'AmdFE'}`);
+      if (iface.description) out.push(`  Description: ${iface.description}`);
+      if (iface.address) out.push(`  Internet address is ${iface.address.address}/${maskBits(iface.address.mask)}`);
+      out.push(`  MTU ${iface.mtu ?? 1500} bytes, BW 100000 Kbit, DLY 100 usec,`);
+      out.push('  Encapsulation ARPA, loopback not set');
+    }
+    if (only && out.length === 0) return `% Invalid input detected at '^' marker.\n`;
+    return out.join('\n') + '\n';
+  }
+}
+
+function maskBits(mask: string): number {
+  return maskLength(ipToInt(mask));
+}
+
+function commandWords(cmd: ExecCommand): string {
+  return cmd.kind.replace(/-/g, ' ');
+}

@@ -1,0 +1,117 @@
+/**
+ * The little of Docker that testbed needs, behind one interface. The rest of
+ * the orchestrator talks to `Engine`, never to dockerode.
+ */
+import type { Readable } from 'node:stream';
+
+export type Labels = Record<string, string>;
+
+export interface NetworkSpec {
+  name: string;
+  subnet: string;
+  gateway: string;
+  bridgeName: string;
+  mtu: number;
+  labels: Labels;
+}
+
+export interface NetworkInfo {
+  id: string;
+  name: string;
+  labels: Labels;
+  subnets: string[];
+  bridgeName: string | null;
+}
+
+export interface EndpointSpec {
+  network: string;
+  ipv4: string;
+}
+
+export interface ContainerSpec {
+  name: string;
+  hostname: string;
+  image: string;
+  cmd: string[];
+  env: Record<string, string>;
+  labels: Labels;
+  /** Networks to join before start; the first one is the container's network mode. Empty: no network. */
+  endpoints: EndpointSpec[];
+  capAdd: string[];
+  devices: string[];
+  sysctls: Record<string, string>;
+  /** host path -> container path */
+  binds?: Record<string, string>;
+  hostNetwork?: boolean;
+  /** Files written into the container before it starts. */
+  files?: { path: string; content: string | Buffer; mode?: number }[];
+  stopTimeoutSeconds?: number;
+}
+
+export interface ContainerInfo {
+  id: string;
+  name: string;
+  labels: Labels;
+  state: string;
+  image: string;
+}
+
+export interface ExecResult {
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}
+
+export interface ExecOptions {
+  stdin?: string;
+  env?: Record<string, string>;
+  /** Give up after this many ms (the process keeps running in the container). */
+  timeoutMs?: number;
+}
+
+export interface BuildProgress {
+  (line: string): void;
+}
+
+export interface Engine {
+  /** Throws a DockerUnavailableError with a clear message when the daemon can't be reached. */
+  ping(): Promise<void>;
+  serverVersion(): Promise<{ version: string; apiVersion: string }>;
+
+  listNetworks(labels: Labels): Promise<NetworkInfo[]>;
+  /** Every network on the daemon (to avoid subnets in use). */
+  allSubnets(): Promise<string[]>;
+  createNetwork(spec: NetworkSpec): Promise<string>;
+  removeNetwork(idOrName: string): Promise<void>;
+
+  listContainers(labels: Labels): Promise<ContainerInfo[]>;
+  createContainer(spec: ContainerSpec): Promise<string>;
+  startContainer(id: string): Promise<void>;
+  stopContainer(id: string, timeoutSeconds: number): Promise<void>;
+  restartContainer(id: string, timeoutSeconds: number): Promise<void>;
+  removeContainer(id: string): Promise<void>;
+  killContainer(id: string, signal: string): Promise<void>;
+  /** Follow the container's output (stdout and stderr merged, as text chunks). */
+  followLogs(id: string, onText: (text: string) => void, since?: number): Promise<() => void>;
+  logs(id: string): Promise<string>;
+  exec(id: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult>;
+  putFiles(id: string, files: { path: string; content: string | Buffer; mode?: number }[]): Promise<void>;
+  readFile(id: string, path: string): Promise<Buffer>;
+
+  imageExists(tag: string): Promise<boolean>;
+  buildImage(contextDir: string, tag: string, buildArgs: Record<string, string>, labels: Labels, progress: BuildProgress): Promise<void>;
+  importImage(rootfsTar: Readable, tag: string, progress: BuildProgress): Promise<void>;
+  pullImage(ref: string, progress: BuildProgress): Promise<void>;
+  removeImage(tag: string): Promise<void>;
+}
+
+export class DockerError extends Error {
+  constructor(message: string, override readonly cause?: unknown) {
+    super(message);
+    this.name = 'DockerError';
+  }
+}
+
+export class DockerUnavailableError extends DockerError {
+  override name = 'DockerUnavailableError';
+}

@@ -1,0 +1,205 @@
+/**
+ * The lab image: a Debian bookworm base with Node 20 (from the registry's
+ * node:20-bookworm-slim where one is reachable, or from debootstrap plus the
+ * host's own node binary where none is), and on top of it the router agent.
+ *
+ * Tags carry a hash of everything that goes into them, so `testbed up`
+ * rebuilds exactly when the agent, the addon or the package list changed.
+ */
+import { createHash } from 'node:crypto';
+import { spawn } from 'node:child_process';
+import { constants } from 'node:fs';
+import { access, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { execa } from 'execa';
+import type { Engine } from '../docker/engine.js';
+import { OWNER_LABEL, OWNER_VALUE } from '../lab/naming.js';
+import { withStep, type Progress } from '../progress.js';
+
+/** The repository (or installed package) root, from dist/src/orchestrator/image/. */
+export const PACKAGE_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+const IMAGES_DIR = join(PACKAGE_ROOT, 'images');
+const AGENT_DIST = join(PACKAGE_ROOT, 'dist', 'src', 'agent');
+const NAPI_HEADERS = join(PACKAGE_ROOT, 'node_modules', 'node-api-headers', 'include');
+
+export const REGISTRY_BASE = 'node:20-bookworm-slim';
+export const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
+
+export type BaseStrategy = 'auto' | 'registry' | 'debootstrap';
+
+export interface ImageOptions {
+  base?: BaseStrategy;
+  /** Debian mirror for debootstrap (default $TESTBED_DEBIAN_MIRROR or deb.debian.org). */
+  mirror?: string;
+  progress: Progress;
+}
+
+export class ImageError extends Error {
+  override name = 'ImageError';
+}
+
+async function packages(): Promise<string[]> {
+  const text = await readFile(join(IMAGES_DIR, 'base', 'packages.txt'), 'utf8');
+  return text
+    .split('\n')
+    .map((l) => l.trim())
+    .filter((l) => l && !l.startsWith('#'));
+}
+
+function shortHash(parts: (string | Buffer)[]): string {
+  const h = createHash('sha256');
+  for (const p of parts) h.update(p).update('\0');
+  return h.digest('hex').slice(0, 12);
+}
+
+async function listFiles(dir: string): Promise<string[]> {
+  const out: string[] = [];
+  for (const entry of await readdir(dir, { withFileTypes: true })) {
+    const p = join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...(await listFiles(p)));
+    else if (!entry.name.endsWith('.map')) out.push(p);
+  }
+  return out.sort();
+}
+
+/** Make sure the lab image exists; returns its tag. */
+export async function ensureLabImage(engine: Engine, opts: ImageOptions): Promise<string> {
+  try {
+    await stat(join(AGENT_DIST, 'main.js'));
+  } catch {
+    throw new ImageError(`the agent is not built (${relative(process.cwd(), AGENT_DIST)}/main.js is missing): run npm run build`);
+  }
+  const context = await agentContextFiles();
+  const base = await ensureBase(engine, opts);
+  const hash = shortHash([base, ...(await Promise.all(context.map(async (f) => Buffer.concat([Buffer.from(f.dest), await readFile(f.src)]))))]);
+  const tag = `testbed/router2600:${hash}`;
+  if (await engine.imageExists(tag)) return tag;
+  await withStep(opts.progress, `building image ${tag}`, async (step) => {
+    const dir = await mkdtemp(join(tmpdir(), 'testbed-image-'));
+    try {
+      for (const f of context) {
+        await mkdir(join(dir, f.dest, '..'), { recursive: true });
+        await cp(f.src, join(dir, f.dest), { preserveTimestamps: false });
+      }
+      await writeFile(join(dir, 'app', 'package.json'), '{ "type": "module", "private": true }\n');
+      await engine.buildImage(dir, tag, { BASE: base }, { [OWNER_LABEL]: OWNER_VALUE, 'testbed.image': 'router2600' }, (line) => step.update(line));
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+  return tag;
+}
+
+interface ContextFile {
+  src: string;
+  dest: string;
+}
+
+async function agentContextFiles(): Promise<ContextFile[]> {
+  const files: ContextFile[] = [];
+  const router = join(IMAGES_DIR, 'router2600');
+  for (const src of await listFiles(router)) files.push({ src, dest: relative(router, src) });
+  for (const src of await listFiles(NAPI_HEADERS)) files.push({ src, dest: join('addon', 'include', relative(NAPI_HEADERS, src)) });
+  for (const src of await listFiles(AGENT_DIST)) files.push({ src, dest: join('app', 'src', 'agent', relative(AGENT_DIST, src)) });
+  return files;
+}
+
+/** The base image: reuse, else registry, else debootstrap. */
+async function ensureBase(engine: Engine, opts: ImageOptions): Promise<string> {
+  const pkgs = await packages();
+  const strategy = opts.base ?? ((process.env.TESTBED_BASE as BaseStrategy | undefined) || 'auto');
+  const registryTag = `testbed/base:registry-${shortHash([REGISTRY_BASE, ...pkgs])}`;
+  const nodeBinary = process.execPath;
+  const debootstrapTag = `testbed/base:debootstrap-${shortHash(['bookworm', process.version, ...pkgs])}`;
+
+  if (strategy !== 'debootstrap' && (await engine.imageExists(registryTag))) return registryTag;
+  if (strategy !== 'registry' && (await engine.imageExists(debootstrapTag))) return debootstrapTag;
+
+  if (strategy !== 'debootstrap') {
+    const pulled = await withStep(opts.progress, `pulling ${REGISTRY_BASE}`, async (step) => {
+      if (await engine.imageExists(REGISTRY_BASE)) return true;
+      try {
+        await engine.pullImage(REGISTRY_BASE, (l) => step.update(l));
+        return true;
+      } catch (e) {
+        if (strategy === 'registry') throw e;
+        step.update(`no registry (${(e as Error).message.split('\n')[0]}); using debootstrap`);
+        return false;
+      }
+    }).catch((e) => {
+      throw new ImageError(`${(e as Error).message}\nThe base image needs ${REGISTRY_BASE}; try --base debootstrap where no registry is reachable.`);
+    });
+    if (pulled) {
+      await withStep(opts.progress, `building base image ${registryTag}`, (step) =>
+        engine.buildImage(join(IMAGES_DIR, 'base'), registryTag, {}, { [OWNER_LABEL]: OWNER_VALUE, 'testbed.image': 'base' }, (l) => step.update(l)),
+      );
+      return registryTag;
+    }
+  }
+  await debootstrapBase(engine, debootstrapTag, pkgs, nodeBinary, opts);
+  return debootstrapTag;
+}
+
+async function findProgram(name: string): Promise<string | null> {
+  for (const dir of (process.env.PATH ?? '').split(':').concat(['/usr/sbin', '/sbin'])) {
+    const p = join(dir, name);
+    try {
+      await access(p, constants.X_OK);
+      return p;
+    } catch {
+      /* next */
+    }
+  }
+  return null;
+}
+
+async function debootstrapBase(engine: Engine, tag: string, pkgs: string[], nodeBinary: string, opts: ImageOptions): Promise<void> {
+  const debootstrap = await findProgram('debootstrap');
+  if (!debootstrap || process.getuid?.() !== 0) {
+    throw new ImageError(
+      `no container registry is reachable, so the base image must be made with debootstrap, which needs ${
+        debootstrap ? 'root' : 'the debootstrap package (apt-get install debootstrap)'
+      }. Run the first \`testbed up\` (or \`testbed image build\`) as root, or make ${REGISTRY_BASE} available (docker load).`,
+    );
+  }
+  const mirror = opts.mirror ?? process.env.TESTBED_DEBIAN_MIRROR ?? DEFAULT_MIRROR;
+  const dir = await mkdtemp(join(tmpdir(), 'testbed-rootfs-'));
+  try {
+    await withStep(opts.progress, `debootstrap bookworm (${pkgs.length} packages) from ${mirror}`, async (step) => {
+      const proc = execa(debootstrap, ['--variant=minbase', `--include=${pkgs.join(',')}`, 'bookworm', dir, mirror], { all: true, buffer: false });
+      const tail: string[] = [];
+      proc.all?.setEncoding('utf8');
+      proc.all?.on('data', (chunk: string) => {
+        for (const line of chunk.split('\n').filter(Boolean)) {
+          tail.push(line);
+          if (tail.length > 20) tail.shift();
+          step.update(line.replace(/^I: /, ''));
+        }
+      });
+      try {
+        await proc;
+      } catch (e) {
+        throw new ImageError(`debootstrap failed (exit ${(e as { exitCode?: number }).exitCode}):\n${tail.join('\n')}`);
+      }
+    });
+    await withStep(opts.progress, `importing base image ${tag}`, async (step) => {
+      for (const p of ['var/cache/apt/archives', 'var/lib/apt/lists', 'usr/share/doc', 'usr/share/man', 'usr/share/locale']) {
+        await rm(join(dir, p), { recursive: true, force: true });
+      }
+      await mkdir(join(dir, 'usr/local/bin'), { recursive: true });
+      await cp(nodeBinary, join(dir, 'usr/local/bin/node'));
+      step.update('packing the root file system');
+      const tar = spawn('tar', ['-C', dir, '--numeric-owner', '-c', '.'], { stdio: ['ignore', 'pipe', 'pipe'] });
+      let err = '';
+      tar.stderr.on('data', (c: Buffer) => (err += c.toString()));
+      const exited = new Promise<number>((resolve) => tar.on('close', (code) => resolve(code ?? 1)));
+      await engine.importImage(tar.stdout, tag, (l) => step.update(l));
+      const code = await exited;
+      if (code !== 0) throw new ImageError(`tar of the root file system failed: ${err.trim()}`);
+    });
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

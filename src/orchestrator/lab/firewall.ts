@@ -1,0 +1,130 @@
+/**
+ * The one thing a lab changes in the host's firewall: Docker drops routed
+ * traffic on --internal networks (its isolation rules drop packets whose
+ * addresses are outside the network's subnet, and lab addresses always are),
+ * so each lab bridge gets one rule in DOCKER-USER that accepts traffic
+ * entering and leaving the same bridge, and nothing else:
+ *
+ *   iptables -I DOCKER-USER -i BR -o BR -m comment --comment testbed:LAB -j ACCEPT
+ *
+ * The comment is how `down` finds the rules again, also after a crash.
+ * iptables runs directly when we are root, otherwise in a short-lived
+ * privileged container on the host's network namespace.
+ */
+import { execa } from 'execa';
+import type { Engine } from '../docker/engine.js';
+import { firewallComment, ownerLabels } from './naming.js';
+
+export interface Firewall {
+  allowBridge(lab: string, bridge: string): Promise<void>;
+  /** Remove the rules of one lab, or of every lab when `lab` is undefined. Returns how many were removed. */
+  removeRules(lab?: string): Promise<number>;
+  listRules(lab?: string): Promise<string[]>;
+}
+
+type Runner = (args: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+
+export class FirewallError extends Error {
+  override name = 'FirewallError';
+}
+
+export class IptablesFirewall implements Firewall {
+  constructor(private readonly run: Runner) {}
+
+  async allowBridge(lab: string, bridge: string): Promise<void> {
+    const rule = ['-i', bridge, '-o', bridge, '-m', 'comment', '--comment', firewallComment(lab), '-j', 'ACCEPT'];
+    // idempotent: only insert when not there yet
+    const check = await this.run(['-w', '-C', 'DOCKER-USER', ...rule]);
+    if (check.exitCode === 0) return;
+    const res = await this.run(['-w', '-I', 'DOCKER-USER', ...rule]);
+    if (res.exitCode !== 0) {
+      throw new FirewallError(`cannot add the DOCKER-USER rule for bridge ${bridge}: ${res.stderr.trim() || `iptables exit ${res.exitCode}`}`);
+    }
+  }
+
+  async listRules(lab?: string): Promise<string[]> {
+    const res = await this.run(['-w', '-S', 'DOCKER-USER']);
+    if (res.exitCode !== 0) return [];
+    // iptables -S prints the comment quoted or not, depending on the version
+    const comment = (l: string) => /--comment "?([^"\s]+)"?/.exec(l)?.[1] ?? '';
+    return res.stdout
+      .split('\n')
+      .filter((l) => l.startsWith('-A DOCKER-USER'))
+      .filter((l) => (lab ? comment(l) === firewallComment(lab) : comment(l).startsWith('testbed:')));
+  }
+
+  async removeRules(lab?: string): Promise<number> {
+    let removed = 0;
+    for (const rule of await this.listRules(lab)) {
+      const args = splitRule(rule.replace(/^-A /, '-D '));
+      const res = await this.run(['-w', ...args]);
+      if (res.exitCode === 0) removed++;
+      else if (!/does a matching rule exist|Bad rule/i.test(res.stderr)) {
+        throw new FirewallError(`cannot remove "${rule}": ${res.stderr.trim()}`);
+      }
+    }
+    return removed;
+  }
+}
+
+/** iptables -S quotes comments with spaces; ours have none, but split quoted words properly anyway. */
+function splitRule(rule: string): string[] {
+  const out: string[] = [];
+  const re = /"((?:[^"\\]|\\.)*)"|(\S+)/g;
+  for (let m = re.exec(rule); m; m = re.exec(rule)) out.push(m[1] ?? m[2]!);
+  return out;
+}
+
+/** iptables on the host, directly. */
+export function localIptables(): Runner {
+  return async (args) => {
+    const res = await execa('iptables', args, { reject: false });
+    return { exitCode: res.exitCode ?? 1, stdout: String(res.stdout), stderr: String(res.stderr) };
+  };
+}
+
+/** iptables in a throwaway container on the host network (for users without root). */
+export function containerIptables(engine: Engine, image: string): Runner {
+  return async (args) => {
+    const id = await engine.createContainer({
+      name: `tb--iptables-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
+      hostname: 'iptables',
+      image,
+      cmd: ['sleep', '60'],
+      env: {},
+      labels: ownerLabels('-', 'helper'),
+      endpoints: [],
+      hostNetwork: true,
+      capAdd: ['NET_ADMIN', 'NET_RAW'],
+      devices: [],
+      sysctls: {},
+    });
+    try {
+      await engine.startContainer(id);
+      return await engine.exec(id, ['iptables', ...args]);
+    } finally {
+      await engine.removeContainer(id);
+    }
+  };
+}
+
+/**
+ * The host gives every bridge an IPv6 link-local address and sends MLD
+ * reports from it into the lab's captures; lab segments carry IPv4 only.
+ * Only possible as root (the bridge disappears with its network, and the
+ * setting with it).
+ */
+export async function quietBridge(bridge: string): Promise<void> {
+  if (process.getuid?.() !== 0) return;
+  const { writeFile } = await import('node:fs/promises');
+  await writeFile(`/proc/sys/net/ipv6/conf/${bridge}/disable_ipv6`, '1').catch(() => undefined);
+}
+
+export async function chooseFirewall(engine: Engine, image: string | null): Promise<Firewall> {
+  if (process.getuid?.() === 0) {
+    const probe = await execa('iptables', ['--version'], { reject: false }).catch(() => null);
+    if (probe && probe.exitCode === 0) return new IptablesFirewall(localIptables());
+  }
+  if (!image) throw new FirewallError('iptables needs root or the lab image; build it first (testbed image build)');
+  return new IptablesFirewall(containerIptables(engine, image));
+}

@@ -1,0 +1,125 @@
+/**
+ * Names and ownership labels of everything a lab creates on the host, and
+ * the throwaway subnets Docker's networks get. Pure.
+ */
+import { createHash } from 'node:crypto';
+import { formatIpv4, parseIpv4 } from '../../agent/net/address.js';
+
+export const OWNER_LABEL = 'testbed.owner';
+export const OWNER_VALUE = 'testbed';
+export const LAB_LABEL = 'testbed.lab';
+export const ROLE_LABEL = 'testbed.role';
+export const NODE_LABEL = 'testbed.node';
+export const KIND_LABEL = 'testbed.kind';
+export const LINK_LABEL = 'testbed.link';
+export const TOPOLOGY_LABEL = 'testbed.topology';
+export const ARTIFACTS_LABEL = 'testbed.artifacts';
+export const BRIDGE_LABEL = 'testbed.bridge';
+/** JSON describing the node's interfaces (name, link, address) for status. */
+export const INTERFACES_LABEL = 'testbed.interfaces';
+
+export type Role = 'node' | 'capture' | 'network' | 'helper';
+
+export const LAB_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,23}$/;
+
+export function ownerLabels(lab: string, role: Role): Record<string, string> {
+  return { [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab, [ROLE_LABEL]: role };
+}
+
+export function containerName(lab: string, node: string): string {
+  return `tb-${lab}-${node}`;
+}
+
+export function captureContainerName(lab: string): string {
+  return `tb-${lab}--capture`;
+}
+
+export function networkName(lab: string, link: string): string {
+  return `tb-${lab}-${link}`;
+}
+
+/** Linux bridge names are at most 15 characters: "tb" and 12 hex digits of a hash. */
+export function bridgeName(lab: string, link: string): string {
+  return `tb${createHash('sha256').update(`${lab}/${link}`).digest('hex').slice(0, 12)}`;
+}
+
+/** The comment that marks the lab's iptables rules. */
+export function firewallComment(lab: string): string {
+  return `testbed:${lab}`;
+}
+
+/** Linux interface name of an IOS interface inside a router container: FastEthernet0/1 -> fa0-1. */
+export function linuxInterfaceName(iosName: string): string {
+  const m = /^([A-Za-z]+)([0-9/.:]+)$/.exec(iosName);
+  if (!m) return iosName.slice(0, 15);
+  const prefix = m[1]!.slice(0, 2).toLowerCase();
+  return `${prefix}${m[2]!.replace(/[/.:]/g, '-')}`.slice(0, 15);
+}
+
+// ------------------------------------------------------------------ subnets
+
+/** RFC 2544's benchmarking range: never routed, never used by Docker's own pools. */
+export const LAB_POOL = { network: parseIpv4('198.18.0.0'), prefixLength: 15 };
+
+interface Block {
+  start: number;
+  size: number;
+}
+
+function toBlock(cidr: string): Block | null {
+  const m = /^(\d+\.\d+\.\d+\.\d+)\/(\d+)$/.exec(cidr);
+  if (!m) return null;
+  const len = Number(m[2]);
+  return { start: parseIpv4(m[1]!), size: 2 ** (32 - len) };
+}
+
+function overlaps(a: Block, b: Block): boolean {
+  return a.start < b.start + b.size && b.start < a.start + a.size;
+}
+
+/** Smallest prefix (at most /28) with room for the bridge's gateway and `endpoints` containers. */
+export function prefixLengthFor(endpoints: number): number {
+  let len = 28;
+  while (len > 16 && 2 ** (32 - len) - 2 < endpoints + 1) len--;
+  return len;
+}
+
+export interface Allocation {
+  subnet: string;
+  gateway: string;
+  /** One address per endpoint, in order. */
+  addresses: string[];
+}
+
+/**
+ * Pick a free block for each request inside the lab pool, avoiding `inUse`.
+ * `seed` spreads concurrent labs over the pool so they rarely race for the
+ * same block; Docker refuses overlaps anyway and the caller retries.
+ */
+export function allocateSubnets(requests: number[], inUse: string[], seed: string): Allocation[] {
+  const taken = inUse.map(toBlock).filter((b): b is Block => b !== null);
+  const poolSize = 2 ** (32 - LAB_POOL.prefixLength);
+  const offset = (parseInt(createHash('sha256').update(seed).digest('hex').slice(0, 8), 16) % (poolSize / 16)) * 16;
+  const result: Allocation[] = [];
+  for (const endpoints of requests) {
+    const len = prefixLengthFor(endpoints);
+    const size = 2 ** (32 - len);
+    let found: Block | null = null;
+    for (let i = 0; i < poolSize; i += size) {
+      const start = LAB_POOL.network + ((Math.floor(offset / size) * size + i) % poolSize);
+      const candidate = { start, size };
+      if (!taken.some((t) => overlaps(t, candidate))) {
+        found = candidate;
+        break;
+      }
+    }
+    if (!found) throw new Error(`no free /${len} left in 198.18.0.0/15 for a lab network`);
+    taken.push(found);
+    result.push({
+      subnet: `${formatIpv4(found.start)}/${len}`,
+      gateway: formatIpv4(found.start + 1),
+      addresses: Array.from({ length: endpoints }, (_, k) => formatIpv4(found!.start + 2 + k)),
+    });
+  }
+  return result;
+}
