@@ -64,8 +64,48 @@ async function listFiles(dir: string): Promise<string[]> {
   return out.sort();
 }
 
+/**
+ * One image build at a time on this machine: parallel test files or CI jobs
+ * that all need the image wait for the first build instead of repeating it.
+ * The lock is a directory holding the owner's pid; a dead owner's lock is taken over.
+ */
+async function withBuildLock<T>(progress: Progress, fn: () => Promise<T>): Promise<T> {
+  const dir = join(tmpdir(), 'testbed-image-build.lock');
+  let announced = false;
+  for (;;) {
+    try {
+      await mkdir(dir);
+      await writeFile(join(dir, 'pid'), String(process.pid));
+      break;
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
+      const pid = Number(await readFile(join(dir, 'pid'), 'utf8').catch(() => '0'));
+      const alive = pid > 0 && (() => { try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; } })();
+      const age = Date.now() - ((await stat(dir).catch(() => null))?.mtimeMs ?? Date.now());
+      if (!alive && (pid > 0 || age > 5000)) {
+        await rm(dir, { recursive: true, force: true });
+        continue;
+      }
+      if (!announced) {
+        progress.note(`waiting for another testbed process (pid ${pid || '?'}) that is building the image`);
+        announced = true;
+      }
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
 /** Make sure the lab image exists; returns its tag. */
 export async function ensureLabImage(engine: Engine, opts: ImageOptions): Promise<string> {
+  return withBuildLock(opts.progress, () => ensureLabImageLocked(engine, opts));
+}
+
+async function ensureLabImageLocked(engine: Engine, opts: ImageOptions): Promise<string> {
   try {
     await stat(join(AGENT_DIST, 'main.js'));
   } catch {

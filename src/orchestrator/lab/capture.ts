@@ -20,7 +20,7 @@ set -u
 pids=""
 for spec in "$@"; do
   br=\${spec%%=*}; file=\${spec#*=}
-  tcpdump -i "$br" -U -n -s 0 -Z root -w "/artifacts/$file" 2>>/artifacts/capture.log &
+  tcpdump -i "$br" --immediate-mode -U -n -s 0 -Z root -w "/artifacts/$file" 2>>/artifacts/capture.log &
   pids="$pids $!"
 done
 finish() {

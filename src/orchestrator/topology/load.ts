@@ -168,6 +168,9 @@ function describeSchemaError(e: ErrorObject, path: (string | number)[]): { where
     case 'const':
       return { where, message: `must be ${JSON.stringify(params.allowedValue)}` };
     case 'pattern': {
+      if (e.schemaPath === '#/properties/name/pattern') {
+        return { where, message: 'must be lower-case letters, digits and dashes (at most 24), starting with a letter or digit' };
+      }
       const def = /#\/definitions\/(\w+)\//.exec(e.schemaPath)?.[1];
       const hint = def ? FORMAT_HINTS[def] : undefined;
       if (e.propertyName !== undefined || e.schemaPath.includes('propertyNames')) {
