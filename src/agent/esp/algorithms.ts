@@ -32,7 +32,7 @@ function cbcCipher(name: EspCipherName, cbc: CipherAlgorithm, transformId: numbe
 
 export const ESP_CIPHERS: Readonly<Record<EspCipherName, EspCipher>> = {
   des: cbcCipher('des', CIPHERS['des-cbc'], 2, 'esp-des', 'DES-CBC [RFC2405]'),
-  '3des': cbcCipher('3des', CIPHERS['3des-cbc'], 3, 'esp-3des', 'TripleDes-CBC [RFC2451]'),
+  '3des': cbcCipher('3des', CIPHERS['3des-cbc'], 3, 'esp-3des', 'TripleDES-CBC [RFC2451]'),
   aes128: cbcCipher('aes128', CIPHERS['aes128-cbc'], 12, 'esp-aes', 'AES-CBC [RFC3602]', 128),
   aes192: cbcCipher('aes192', CIPHERS['aes192-cbc'], 12, 'esp-aes 192', 'AES-CBC [RFC3602]', 192),
   aes256: cbcCipher('aes256', CIPHERS['aes256-cbc'], 12, 'esp-aes 256', 'AES-CBC [RFC3602]', 256),

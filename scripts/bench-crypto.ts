@@ -1,0 +1,263 @@
+/**
+ * npm run bench:crypto: IKE handshake and ESP throughput figures on this
+ * machine, with the ceilings they are judged against.
+ *
+ *   1. Handshakes per second in memory (Main Mode + Quick Mode, both sides)
+ *      per Diffie-Hellman group, for every implementation in HANDSHAKES.
+ *      Today that is the crypto path only (handshakeCryptoCost); a full
+ *      engine run (codec, state machine) joins the list as another entry.
+ *   2. ESP encapsulate + decapsulate throughput (EspOutboundSa ->
+ *      EspInboundSa) for DES-MD5, 3DES-SHA1 and AES128-SHA1 at 64, 512 and
+ *      1400-byte inner packets, next to two ceilings for the same cipher and
+ *      HMAC work: Node doing only createCipheriv/update/final + HMAC per
+ *      packet, and `openssl speed` (bulk cipher rate, per-buffer HMAC).
+ *      Target: ESP within 2x of the raw cipher+HMAC cost at 1400 bytes.
+ *
+ * Run with --openssl-legacy-provider (DES). Flags: --quick (fewer, shorter
+ * repetitions), --no-openssl (skip `openssl speed`), --json (also print the
+ * results as JSON).
+ */
+import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes, randomFillSync } from 'node:crypto';
+import { pathToFileURL } from 'node:url';
+import { CIPHERS, HASHES, desBackend, dhGroupById, type DhGroup } from '../src/agent/ike/crypto/index.js';
+import { ESP_CIPHERS, ESP_HEADER_SIZE, ESP_INTEGRITY, EspInboundSa, EspOutboundSa, pooledRandom, type EspCipherName, type EspIntegrityName } from '../src/agent/esp/index.js';
+import { consume, describeMachine, fmt, formatMachine, formatTable, measureInterleaved, pct, type Machine, type Measurement, type MeasureOptions } from './lib/bench.js';
+import { dhCost, handshakeCryptoCost, type HandshakeSuite } from './lib/handshake-crypto.js';
+import { opensslSpeed } from './lib/openssl-speed.js';
+
+/** A way of running one whole handshake (both sides) in memory. */
+export interface HandshakeImplementation {
+  readonly name: string;
+  /** What the figure includes, printed under the table. */
+  readonly measures: string;
+  readonly run: (suite: HandshakeSuite) => unknown;
+}
+
+export const HANDSHAKES: readonly HandshakeImplementation[] = [
+  {
+    name: 'crypto path',
+    measures:
+      'handshakeCryptoCost: both sides\' DH key pairs and g^xy, SKEYID chain, HASH_I/HASH_R, QM HASH(1-3), ' +
+      'MM5-6 and QM1-3 body encryption and decryption, KEYMAT for both SAs; no ISAKMP codec, no state machine',
+    run: handshakeCryptoCost,
+  },
+];
+
+export const HANDSHAKE_GROUPS = [1, 2, 14] as const;
+
+function seedSuite(group: DhGroup): HandshakeSuite {
+  return {
+    name: `DES/SHA1/group ${group.id}`,
+    cipher: CIPHERS['des-cbc'],
+    hash: HASHES.sha1,
+    group,
+    espKeySize: ESP_CIPHERS.des.keySize,
+    espAuthKeySize: ESP_INTEGRITY['hmac-md5-96'].keySize,
+  };
+}
+
+export interface HandshakeRow {
+  readonly implementation: string;
+  readonly group: number;
+  readonly handshakesPerSecond: number;
+  readonly msPerHandshake: number;
+  /** Share of the time spent in the two DH key pairs and shared secrets. */
+  readonly dhShare: number;
+  readonly spread: number;
+}
+
+export function benchHandshakes(opts: MeasureOptions): HandshakeRow[] {
+  const rows: HandshakeRow[] = [];
+  for (const id of HANDSHAKE_GROUPS) {
+    const group = dhGroupById(id);
+    for (const impl of HANDSHAKES) {
+      const suite = seedSuite(group);
+      const [m, dh] = measureInterleaved([() => impl.run(suite), () => dhCost(group)], opts) as [Measurement, Measurement];
+      rows.push({
+        implementation: impl.name,
+        group: id,
+        handshakesPerSecond: m.opsPerSecond,
+        msPerHandshake: 1000 / m.opsPerSecond,
+        dhShare: m.opsPerSecond / dh.opsPerSecond,
+        spread: m.spread,
+      });
+    }
+  }
+  return rows;
+}
+
+export interface EspCase {
+  readonly label: string;
+  readonly cipher: EspCipherName;
+  readonly integrity: EspIntegrityName;
+}
+
+export const ESP_CASES: readonly EspCase[] = [
+  { label: 'DES-MD5', cipher: 'des', integrity: 'hmac-md5-96' },
+  { label: '3DES-SHA1', cipher: '3des', integrity: 'hmac-sha1-96' },
+  { label: 'AES128-SHA1', cipher: 'aes128', integrity: 'hmac-sha1-96' },
+];
+export const ESP_SIZES = [64, 512, 1400] as const;
+export const TARGET_SIZE = 1400;
+/** ESP may cost at most this many times the raw cipher + HMAC work. */
+export const TARGET_FACTOR = 2;
+
+export interface EspRow {
+  readonly label: string;
+  readonly bytes: number;
+  /** Inner-packet megabytes (10^6) per second through encapsulate + decapsulate. */
+  readonly ours: number;
+  readonly nodeCeiling: number;
+  readonly opensslCeiling?: number;
+  readonly spread: number;
+}
+
+/** Bytes the cipher and the HMAC process for one inner packet of `n` bytes. */
+export function espWork(c: EspCase, n: number): { encrypted: number; authenticated: number } {
+  const cipher = ESP_CIPHERS[c.cipher];
+  const encrypted = Math.ceil((n + 2) / cipher.padBlock) * cipher.padBlock;
+  return { encrypted, authenticated: ESP_HEADER_SIZE + cipher.ivSize + encrypted };
+}
+
+/** Our datapath: EspOutboundSa.encapsulate then EspInboundSa.decapsulate, pooled random IVs. */
+function ourEsp(c: EspCase, n: number): () => unknown {
+  const cipher = ESP_CIPHERS[c.cipher];
+  const integrity = ESP_INTEGRITY[c.integrity];
+  const cfg = { spi: 0x1234abcd, cipher: c.cipher, integrity: c.integrity, encryptionKey: randomBytes(cipher.keySize), authenticationKey: randomBytes(integrity.keySize) };
+  const out = new EspOutboundSa(cfg);
+  const inb = new EspInboundSa(cfg);
+  const iv = pooledRandom((len) => randomFillSync(Buffer.allocUnsafe(len)));
+  const inner = randomBytes(n);
+  return () => {
+    const e = out.encapsulate(inner, iv);
+    if (!e.ok) throw new Error(`encapsulate: ${e.reason}`);
+    const d = inb.decapsulate(e.packet);
+    if (!d.ok) throw new Error(`decapsulate: ${d.reason}`);
+    return d.inner;
+  };
+}
+
+/**
+ * The minimum Node work for the same packet: one createCipheriv +
+ * update/final and one HMAC to send, one HMAC and one createDecipheriv +
+ * update/final to receive. No framing, no padding, no checks.
+ */
+function nodeCeiling(c: EspCase, n: number): () => unknown {
+  const cipher = ESP_CIPHERS[c.cipher];
+  const integrity = ESP_INTEGRITY[c.integrity];
+  const name = c.cipher === 'des' && desBackend() === 'des-cbc' ? 'des-cbc' : cipher.cbc!.opensslName;
+  const key = name === 'des-ede3-cbc' && c.cipher === 'des' ? randomBytes(24) : randomBytes(cipher.keySize);
+  const auth = createSecretKey(randomBytes(integrity.keySize));
+  const iv = randomBytes(cipher.ivSize);
+  const head = randomBytes(ESP_HEADER_SIZE + cipher.ivSize);
+  const plain = randomBytes(espWork(c, n).encrypted);
+  return () => {
+    const enc = createCipheriv(name, key, iv);
+    enc.setAutoPadding(false);
+    const ct = enc.update(plain);
+    enc.final();
+    consume(createHmac(integrity.nodeName, auth).update(head).update(ct).digest());
+    consume(createHmac(integrity.nodeName, auth).update(head).update(ct).digest());
+    const dec = createDecipheriv(name, key, iv);
+    dec.setAutoPadding(false);
+    const pt = dec.update(ct);
+    dec.final();
+    return pt;
+  };
+}
+
+const OPENSSL_CIPHER: Readonly<Record<string, string>> = { des: 'des-cbc', '3des': 'des-ede3-cbc', aes128: 'aes-128-cbc' };
+
+/** MB/s of inner packets if the pair cost what `openssl speed` says: encrypt + decrypt + 2 HMACs. */
+async function opensslCeiling(c: EspCase, n: number, seconds: number): Promise<number | undefined> {
+  const { encrypted, authenticated } = espWork(c, n);
+  const algorithm = OPENSSL_CIPHER[c.cipher]!;
+  const enc = await opensslSpeed({ kind: 'evp', algorithm, bytes: encrypted, seconds });
+  const dec = await opensslSpeed({ kind: 'evp', algorithm, bytes: encrypted, seconds, decrypt: true });
+  const mac = await opensslSpeed({ kind: 'hmac', algorithm: ESP_INTEGRITY[c.integrity].nodeName, bytes: authenticated, seconds });
+  if (enc === undefined || dec === undefined || mac === undefined) return undefined;
+  const secondsPerPacket = encrypted / enc + encrypted / dec + (2 * authenticated) / mac;
+  return n / secondsPerPacket / 1e6;
+}
+
+export async function benchEsp(opts: MeasureOptions, opensslSeconds: number | undefined): Promise<EspRow[]> {
+  const rows: EspRow[] = [];
+  for (const c of ESP_CASES) {
+    for (const n of ESP_SIZES) {
+      const [ours, node] = measureInterleaved([ourEsp(c, n), nodeCeiling(c, n)], opts) as [Measurement, Measurement];
+      const cli = opensslSeconds === undefined ? undefined : await opensslCeiling(c, n, opensslSeconds);
+      rows.push({ label: c.label, bytes: n, ours: (ours.opsPerSecond * n) / 1e6, nodeCeiling: (node.opsPerSecond * n) / 1e6, opensslCeiling: cli, spread: ours.spread });
+    }
+  }
+  return rows;
+}
+
+export interface BenchResults {
+  readonly machine: Machine;
+  readonly desBackend: string;
+  readonly options: MeasureOptions;
+  readonly handshakes: HandshakeRow[];
+  readonly esp: EspRow[];
+}
+
+export function formatResults(r: BenchResults): string {
+  const out: string[] = [];
+  out.push(formatMachine(r.machine));
+  out.push(`DES      ${r.desBackend}${r.desBackend === 'des-cbc' ? '' : '  (WARNING: start node with --openssl-legacy-provider for real DES)'}`);
+  out.push(`method   warm-up ${r.options.warmupMs} ms, ${r.options.repetitions} repetitions of >= ${r.options.repetitionMs} ms, median`);
+  out.push('');
+  out.push('IKEv1 Main Mode + Quick Mode handshakes, both sides in memory (phase 1 DES/SHA1/PSK, phase 2 esp-des esp-md5-hmac)');
+  const g1 = new Map(r.handshakes.filter((h) => h.group === 1).map((h) => [h.implementation, h.handshakesPerSecond]));
+  out.push(
+    formatTable(
+      ['implementation', 'group', 'handshakes/s', 'ms/handshake', 'DH share', 'cost vs group 1', 'spread'],
+      r.handshakes.map((h) => [h.implementation, String(h.group), fmt(h.handshakesPerSecond), fmt(h.msPerHandshake, 2), pct(h.dhShare), `${fmt((g1.get(h.implementation) ?? NaN) / h.handshakesPerSecond, 1)}x`, pct(h.spread)]),
+    ),
+  );
+  for (const impl of HANDSHAKES) out.push(`  ${impl.name}: ${impl.measures}`);
+  out.push('');
+  out.push('ESP tunnel mode, encapsulate + decapsulate, MB/s of inner packets (10^6 bytes)');
+  out.push(
+    formatTable(
+      ['transform', 'bytes', 'ours', 'Node ceiling', 'ours/Node', 'openssl speed', 'ours/openssl', 'spread'],
+      r.esp.map((e) => [
+        e.label,
+        String(e.bytes),
+        fmt(e.ours),
+        fmt(e.nodeCeiling),
+        pct(e.ours / e.nodeCeiling),
+        e.opensslCeiling === undefined ? 'n/a' : fmt(e.opensslCeiling),
+        e.opensslCeiling === undefined ? 'n/a' : pct(e.ours / e.opensslCeiling),
+        pct(e.spread),
+      ]),
+    ),
+  );
+  out.push('  Node ceiling: createCipheriv+update+final and one HMAC per packet each way, nothing else.');
+  out.push('  openssl speed: bulk EVP encrypt and -decrypt rates plus two -hmac runs at the same sizes.');
+  out.push('');
+  out.push(`Target: ESP within ${TARGET_FACTOR}x of the raw cipher+HMAC cost at ${TARGET_SIZE} bytes (ours >= ${pct(1 / TARGET_FACTOR)} of the ceiling)`);
+  for (const e of r.esp.filter((x) => x.bytes === TARGET_SIZE)) {
+    const verdict = (ceiling: number | undefined) => (ceiling === undefined ? 'n/a' : `${fmt(ceiling / e.ours, 2)}x -> ${ceiling / e.ours <= TARGET_FACTOR ? 'holds' : 'MISSED'}`);
+    out.push(`  ${e.label.padEnd(12)} vs Node ceiling ${verdict(e.nodeCeiling)};  vs openssl speed ${verdict(e.opensslCeiling)}`);
+  }
+  return out.join('\n');
+}
+
+export async function main(argv: readonly string[]): Promise<void> {
+  const quick = argv.includes('--quick');
+  const opts: MeasureOptions = quick ? { warmupMs: 200, repetitions: 3, repetitionMs: 200 } : { warmupMs: 500, repetitions: 7, repetitionMs: 300 };
+  const opensslSeconds = argv.includes('--no-openssl') ? undefined : quick ? 1 : 2;
+  const machine = await describeMachine();
+  const handshakes = benchHandshakes(opts);
+  const esp = await benchEsp(opts, opensslSeconds);
+  const results: BenchResults = { machine, desBackend: desBackend(), options: opts, handshakes, esp };
+  console.log(formatResults(results));
+  if (argv.includes('--json')) console.log(JSON.stringify(results, null, 2));
+}
+
+if (process.argv[1] !== undefined && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  main(process.argv.slice(2)).catch((err: unknown) => {
+    console.error(`bench:crypto: ${err instanceof Error ? err.message : String(err)}`);
+    process.exitCode = 1;
+  });
+}
