@@ -25,9 +25,11 @@ async function main(): Promise<void> {
   const { config, diagnostics } = parseConfig(text);
   for (const d of diagnostics) console.diagnostic(d);
 
-  const linux = await adoptInterfaces(parseBindings(process.env.TESTBED_INTERFACES));
+  const bindings = parseBindings(process.env.TESTBED_INTERFACES);
+  const linux = await adoptInterfaces(bindings);
   const router = new Router(config, text, linux, console);
   await router.applyKernel();
+  router.watch(bindings);
 
   await serveControl(async (req) => {
     const session: Session = { config: null };

@@ -2,17 +2,18 @@
  * Docker attaches a container to its networks as eth0, eth1 ... in no
  * particular order, each with a throwaway address from the network's subnet.
  * The orchestrator tells us which throwaway address belongs to which
- * interface of the node; from that we find each Linux interface, give it the
- * node's own name (fa0-0 for FastEthernet0/0, eth0 for hosts), and remove
+ * interface of the node; from that we find each Linux interface and remove
  * Docker's address and routes, so the only addresses left are the lab's.
+ *
+ * The interfaces keep Docker's names: Docker finds them by those names when
+ * a link is cut (network disconnect) and restored (connect), so renaming
+ * them would break that. The agent maps IOS names to Linux names instead.
  */
-import { ipBatch, ipJson } from './system.js';
+import { ipBatch, ipJson, spawn } from './system.js';
 
 export interface InterfaceBinding {
   /** IOS or host name: FastEthernet0/0, eth0. */
   name: string;
-  /** Linux name to give the interface. */
-  linux: string;
   /** The address Docker gave this endpoint (identifies it). */
   dockerIp: string;
   mtu: number;
@@ -35,34 +36,66 @@ export function parseBindings(json: string | undefined): InterfaceBinding[] {
   return list;
 }
 
-/** Rename Docker's interfaces to the node's names and strip Docker's addressing. Returns the Linux names. */
+function carrying(entries: IpAddrEntry[], ip: string): IpAddrEntry | undefined {
+  return entries.find((e) => e.addr_info?.some((a) => a.family === 'inet' && a.local === ip));
+}
+
+/** Take over the interfaces Docker gave us: strip Docker's addressing. Returns IOS name -> Linux name. */
 export async function adoptInterfaces(bindings: InterfaceBinding[]): Promise<Map<string, string>> {
   const current = await ipJson<IpAddrEntry[]>(['addr', 'show']);
-  const found = new Map<string, string>(); // binding name -> current linux name
+  const map = new Map<string, string>();
   for (const b of bindings) {
-    const entry = current.find((e) => e.addr_info?.some((a) => a.family === 'inet' && a.local === b.dockerIp));
-    const already = current.find((e) => e.ifname === b.linux);
-    if (entry) found.set(b.name, entry.ifname);
-    else if (already) found.set(b.name, already.ifname); // adopted before (agent restart)
-    else throw new InterfaceSetupError(`no interface carries ${b.dockerIp} for ${b.name}; interfaces: ${current.map((e) => e.ifname).join(', ')}`);
+    const entry = carrying(current, b.dockerIp);
+    if (!entry) throw new InterfaceSetupError(`no interface carries ${b.dockerIp} for ${b.name}; interfaces: ${current.map((e) => e.ifname).join(', ')}`);
+    map.set(b.name, entry.ifname);
   }
-  // two passes so that renaming eth1 -> eth0 while eth0 exists cannot clash
-  const pass1: string[] = [];
-  const pass2: string[] = [];
-  bindings.forEach((b, i) => {
-    const now = found.get(b.name)!;
-    if (now !== b.linux) {
-      pass1.push(`link set dev ${now} down`, `link set dev ${now} name tbtmp${i}`);
-      pass2.push(`link set dev tbtmp${i} name ${b.linux}`);
-    }
-  });
-  const rest: string[] = [];
-  for (const b of bindings) {
-    rest.push(`addr flush dev ${b.linux}`, `link set dev ${b.linux} mtu ${b.mtu}`);
-  }
-  const res = await ipBatch([...pass1, ...pass2, ...rest]);
-  if (res.code !== 0) throw new InterfaceSetupError(`renaming interfaces failed: ${res.stderr.trim()}`);
-  // Docker's default route and subnet routes left with the addresses; drop anything else.
+  await strip(bindings, map);
+  // Docker's routes left with its addresses; drop anything else in the main table
   await ipBatch(['route flush table main']);
-  return new Map(bindings.map((b) => [b.name, b.linux]));
+  return map;
+}
+
+async function strip(bindings: InterfaceBinding[], map: Map<string, string>): Promise<void> {
+  const cmds: string[] = [];
+  for (const b of bindings) {
+    const dev = map.get(b.name);
+    if (dev) cmds.push(`addr flush dev ${dev}`, `link set dev ${dev} mtu ${b.mtu}`);
+  }
+  const res = await ipBatch(cmds);
+  if (res.code !== 0) throw new InterfaceSetupError(`taking over the interfaces failed: ${res.stderr.trim()}`);
+}
+
+/**
+ * Interfaces that came back (a link restored with docker network connect)
+ * carry Docker's address again, maybe under another name. Updates `map` and
+ * returns the bindings that were re-adopted.
+ */
+export async function readoptInterfaces(bindings: InterfaceBinding[], map: Map<string, string>): Promise<InterfaceBinding[]> {
+  const current = await ipJson<IpAddrEntry[]>(['addr', 'show']);
+  const back: InterfaceBinding[] = [];
+  for (const b of bindings) {
+    const entry = carrying(current, b.dockerIp);
+    if (!entry) continue;
+    map.set(b.name, entry.ifname);
+    back.push(b);
+  }
+  if (back.length > 0) await strip(back, map);
+  return back;
+}
+
+/** Calls `onChange` whenever links appear or disappear (ip monitor link). Returns a stop function. */
+export function watchLinks(onChange: () => void): () => void {
+  let stopped = false;
+  let child: ReturnType<typeof spawn> | undefined;
+  const startMonitor = () => {
+    if (stopped) return;
+    child = spawn('ip', ['-o', 'monitor', 'link'], { stdio: ['ignore', 'pipe', 'ignore'] });
+    child.stdout?.on('data', () => onChange());
+    child.on('exit', () => setTimeout(startMonitor, 1000));
+  };
+  startMonitor();
+  return () => {
+    stopped = true;
+    child?.kill();
+  };
 }

@@ -28,6 +28,7 @@ import {
   type ExecCommand,
   type RouterConfig,
 } from '../ios/index.js';
+import { readoptInterfaces, watchLinks, type InterfaceBinding } from '../io/interfaces.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import type { RouterConsole } from './console.js';
 import { ping } from './ping.js';
@@ -72,6 +73,41 @@ export class Router {
 
   get hostname(): string {
     return this.config.hostname;
+  }
+
+  /**
+   * Follow links that disappear and come back (a link cut and restored with
+   * docker network disconnect/connect): log IOS's UPDOWN messages, re-adopt
+   * the interface and program it again.
+   */
+  watch(bindings: InterfaceBinding[]): () => void {
+    let timer: NodeJS.Timeout | undefined;
+    let busy = Promise.resolve();
+    const check = async () => {
+      const before = new Set(this.config.interfaces.filter((i) => this.linkUp(i.name)).map((i) => i.name));
+      const back = await readoptInterfaces(bindings, this.linux).catch((e: unknown) => {
+        this.console.log(`%TESTBED-3-LINK: ${(e as Error).message}`);
+        return [];
+      });
+      await this.refreshLinks();
+      if (back.length > 0) await this.applyKernel();
+      let changed = false;
+      for (const iface of this.config.interfaces) {
+        const up = this.linkUp(iface.name);
+        if (up === before.has(iface.name) || iface.shutdown) continue;
+        changed = true;
+        const state = up ? 'up' : 'down';
+        this.console.log(`%LINK-3-UPDOWN: Interface ${iface.name}, changed state to ${state}`);
+        this.console.log(`%LINEPROTO-5-UPDOWN: Line protocol on Interface ${iface.name}, changed state to ${state}`);
+      }
+      if (changed) for (const ext of this.extensions) await ext.reconfigure?.(this.config);
+    };
+    return watchLinks(() => {
+      clearTimeout(timer);
+      timer = setTimeout(() => {
+        busy = busy.then(check);
+      }, 100);
+    });
   }
 
   /** Carrier: the interface is attached to a lab link and present in the container. */

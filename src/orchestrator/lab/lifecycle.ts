@@ -27,7 +27,6 @@ import {
   LAB_LABEL,
   LAB_NAME_PATTERN,
   LINK_LABEL,
-  linuxInterfaceName,
   networkName,
   NODE_LABEL,
   OWNER_LABEL,
@@ -237,14 +236,14 @@ export async function up(engine: Engine, topologyPath: string, opts: UpOptions =
 
 function containerSpec(lab: string, topo: Topology, node: TopologyNode, image: string, allocs: Map<string, Allocation>, artifacts: string): ContainerSpec {
   const endpoints: { network: string; ipv4: string }[] = [];
-  const bindings: { name: string; linux: string; dockerIp: string; mtu: number }[] = [];
+  const bindings: { name: string; dockerIp: string; mtu: number }[] = [];
   for (const link of topo.links) {
     const alloc = allocs.get(link.name);
     if (!alloc) continue;
     link.endpoints.forEach((ep, i) => {
       if (ep.node !== node.name) return;
       endpoints.push({ network: networkName(lab, link.name), ipv4: alloc.addresses[i]! });
-      bindings.push({ name: ep.interface, linux: node.kind === 'router2600' ? linuxInterfaceName(ep.interface) : ep.interface, dockerIp: alloc.addresses[i]!, mtu: link.mtu });
+      bindings.push({ name: ep.interface, dockerIp: alloc.addresses[i]!, mtu: link.mtu });
     });
   }
   const labels = {

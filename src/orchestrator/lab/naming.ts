@@ -48,14 +48,6 @@ export function firewallComment(lab: string): string {
   return `testbed:${lab}`;
 }
 
-/** Linux interface name of an IOS interface inside a router container: FastEthernet0/1 -> fa0-1. */
-export function linuxInterfaceName(iosName: string): string {
-  const m = /^([A-Za-z]+)([0-9/.:]+)$/.exec(iosName);
-  if (!m) return iosName.slice(0, 15);
-  const prefix = m[1]!.slice(0, 2).toLowerCase();
-  return `${prefix}${m[2]!.replace(/[/.:]/g, '-')}`.slice(0, 15);
-}
-
 // ------------------------------------------------------------------ subnets
 
 /** RFC 2544's benchmarking range: never routed, never used by Docker's own pools. */

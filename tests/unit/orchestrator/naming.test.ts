@@ -1,20 +1,6 @@
 import test from 'ava';
-import { allocateSubnets, bridgeName, containerName, linuxInterfaceName, prefixLengthFor } from '../../../src/orchestrator/lab/naming.js';
+import { allocateSubnets, bridgeName, containerName, prefixLengthFor } from '../../../src/orchestrator/lab/naming.js';
 import { parseIpv4 } from '../../../src/agent/net/address.js';
-
-test('IOS interface names become valid Linux names', (t) => {
-  const cases: [string, string][] = [
-    ['FastEthernet0/0', 'fa0-0'],
-    ['FastEthernet0/1', 'fa0-1'],
-    ['Ethernet0', 'et0'],
-    ['Serial0/0.100', 'se0-0-100'],
-    ['GigabitEthernet0/0/1', 'gi0-0-1'],
-  ];
-  for (const [ios, linux] of cases) {
-    t.is(linuxInterfaceName(ios), linux, ios);
-    t.regex(linuxInterfaceName(ios), /^[a-z0-9-]{1,15}$/);
-  }
-});
 
 test('bridge names fit the 15-character limit and differ per lab and link', (t) => {
   const names = new Set<string>();
