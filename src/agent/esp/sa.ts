@@ -81,7 +81,8 @@ abstract class EspSaBase {
 }
 
 export type EncapResult =
-  | { readonly ok: true; readonly packet: Buffer; readonly sequence: number }
+  /** `packet` is the ESP packet; `framed` is the same bytes preceded by the requested headroom. */
+  | { readonly ok: true; readonly packet: Buffer; readonly framed: Buffer; readonly sequence: number }
   | { readonly ok: false; readonly reason: 'sequence-exhausted' };
 
 export interface OutboundOptions {
@@ -113,7 +114,7 @@ export class EspOutboundSa extends EspSaBase {
    * Encrypt and authenticate `inner`. `iv` is a fresh random IV of the
    * cipher's IV size, or a source to draw one from (ignored for NULL).
    */
-  encapsulate(inner: Buffer, iv: Buffer | RandomSource, nextHeader: number = NEXT_HEADER_IPV4): EncapResult {
+  encapsulate(inner: Buffer, iv: Buffer | RandomSource, nextHeader: number = NEXT_HEADER_IPV4, headroom = 0): EncapResult {
     if (this.next > MAX_SEQUENCE) {
       this.counters.sendErrors++;
       return { ok: false, reason: 'sequence-exhausted' };
@@ -128,7 +129,9 @@ export class EspOutboundSa extends EspSaBase {
     const start = ESP_HEADER_SIZE + ivSize;
     const encLen = inner.length + padLen + 2;
     const icvAt = start + encLen;
-    const out = Buffer.allocUnsafe(icvAt + this.integrity.icvSize);
+    // `headroom` bytes in front, left for the caller's outer IP (and UDP) header
+    const whole = Buffer.allocUnsafe(headroom + icvAt + this.integrity.icvSize);
+    const out = whole.subarray(headroom);
     out.writeUInt32BE(this.spi, 0);
     out.writeUInt32BE(seq, 4);
 
@@ -156,7 +159,7 @@ export class EspOutboundSa extends EspSaBase {
     this.counters.encaps++;
     this.counters.packets++;
     this.counters.bytes += inner.length;
-    return { ok: true, packet: out, sequence: seq };
+    return { ok: true, packet: out, framed: whole, sequence: seq };
   }
 }
 
