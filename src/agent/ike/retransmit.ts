@@ -1,0 +1,117 @@
+/**
+ * Retransmission and the other timer constants of the engine, in one place.
+ *
+ * IOS 12.2 resends the last message of an exchange when no answer came in
+ * time ("retransmitting phase 1 MM_KEY_EXCH..."), up to 5 times, then deletes
+ * the SA ("death by retransmission P1"). IOS 12.2 captures show the resends
+ * 10 s apart (a responder receives the initiator's duplicate 10 s after its
+ * answer), so the default is a constant 10 s; `backoff` lets a test or a
+ * driver choose an exponential schedule instead.
+ */
+import type { Buffer } from 'node:buffer';
+import type { Endpoint } from './types.js';
+
+export interface RetransmitPolicy {
+  /** Delay before the first resend. */
+  readonly intervalMs: number;
+  /** Resends before giving up (IOS: 5). */
+  readonly maxRetransmits: number;
+  /** Each next delay is the previous one times this (1 = constant). */
+  readonly backoff: number;
+  /** Upper bound of one delay. */
+  readonly maxIntervalMs: number;
+}
+
+/** Every timer of the engine; {@link IOS_TIMERS} holds the IOS-like defaults. */
+export interface IkeTimers {
+  readonly phase1: RetransmitPolicy;
+  readonly phase2: RetransmitPolicy;
+  /** TED probes (PEER_DISCOVERY). */
+  readonly probe: RetransmitPolicy;
+  /** How long a finished Quick Mode is kept to answer duplicates of its last message. */
+  readonly nodeLingerMs: number;
+  /** Delay between "deleting SA" and "purging SA" (the seed: about 1 s). */
+  readonly purgeDelayMs: number;
+  /**
+   * IPsec rekey: a new SA is negotiated this long before the seconds lifetime
+   * ends (Cisco: "30 seconds before the seconds lifetime expires").
+   */
+  readonly rekeyBeforeMs: number;
+  /** ... or when this fraction of the kilobytes lifetime was used (Cisco: 90 percent). */
+  readonly rekeyVolumeFraction: number;
+  /** After a rekey, the old pair is deleted this long after the new one is installed (at most at its own expiry). */
+  readonly oldSaGraceMs: number;
+  /** DPD: unanswered R-U-THERE messages (sent `retry` seconds apart) before the peer is declared dead (IOS: 5). */
+  readonly dpdRetries: number;
+  /**
+   * How many times the very same encrypted phase-1 message may fail to
+   * decrypt or authenticate before the SA fails with AUTHENTICATION-FAILED.
+   * A corrupted packet fails once (its retransmission is intact) and forged
+   * garbage never repeats, but with a wrong pre-shared key the peer's
+   * retransmissions of one message keep failing.
+   */
+  readonly badMessageRepeats: number;
+}
+
+export const IOS_RETRANSMIT: RetransmitPolicy = { intervalMs: 10_000, maxRetransmits: 5, backoff: 1, maxIntervalMs: 60_000 };
+
+export const IOS_TIMERS: IkeTimers = {
+  phase1: IOS_RETRANSMIT,
+  phase2: IOS_RETRANSMIT,
+  probe: { intervalMs: 10_000, maxRetransmits: 2, backoff: 1, maxIntervalMs: 60_000 },
+  nodeLingerMs: 60_000,
+  purgeDelayMs: 1_000,
+  rekeyBeforeMs: 30_000,
+  rekeyVolumeFraction: 0.9,
+  oldSaGraceMs: 10_000,
+  dpdRetries: 5,
+  badMessageRepeats: 2,
+};
+
+/** One message as it goes on the wire (already framed for port 4500 when needed). */
+export interface WireMessage {
+  readonly from: Endpoint;
+  readonly to: Endpoint;
+  readonly payload: Buffer;
+}
+
+/**
+ * The last message(s) sent in one exchange, waiting for an answer. The
+ * owner calls `due(now)` from its tick; `fire(now)` counts a resend and
+ * schedules the next one; `exhausted` says when to give up.
+ */
+export class Retransmitter {
+  private count = 0;
+  private delay: number;
+  nextAt: number;
+
+  constructor(
+    readonly policy: RetransmitPolicy,
+    now: number,
+    readonly messages: readonly WireMessage[],
+  ) {
+    this.delay = policy.intervalMs;
+    this.nextAt = now + this.delay;
+  }
+
+  /** Resends so far. */
+  get retransmits(): number {
+    return this.count;
+  }
+
+  due(now: number): boolean {
+    return now >= this.nextAt;
+  }
+
+  /** True when the resends are used up: the next timeout ends the exchange. */
+  get exhausted(): boolean {
+    return this.count >= this.policy.maxRetransmits;
+  }
+
+  /** Counts one resend and schedules the next timeout. */
+  fire(now: number): void {
+    this.count++;
+    this.delay = Math.min(this.policy.maxIntervalMs, Math.round(this.delay * this.policy.backoff));
+    this.nextAt = now + this.delay;
+  }
+}
