@@ -15,6 +15,12 @@ async function readStdin(): Promise<string> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
+  if (args[0] === '--keys') {
+    // the SAs' keys as JSON, for Wireshark's tables (used by the orchestrator)
+    const reply = await callControl({ query: 'keys' });
+    process.stdout.write(`${JSON.stringify(reply.data)}\n`);
+    return;
+  }
   const lines = args.length > 0 ? args : (await readStdin()).split('\n').filter((l) => l.trim() !== '');
   const reply = await callControl({ lines });
   const transcript = lines.length > 1;

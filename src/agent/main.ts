@@ -9,6 +9,7 @@ import { serveControl } from './io/control.js';
 import { adoptInterfaces, parseBindings } from './io/interfaces.js';
 import { ROUTER_BOOT_FAILED, ROUTER_READY } from './ready.js';
 import { RouterConsole } from './router/console.js';
+import { IpsecService } from './router/ipsec.js';
 import { Router, STARTUP_CONFIG_PATH, type Session } from './router/router.js';
 
 
@@ -30,11 +31,15 @@ async function main(): Promise<void> {
   const router = new Router(config, text, linux, console);
   await router.applyKernel();
   router.watch(bindings);
+  const ipsec = new IpsecService(router);
+  await ipsec.start();
+  router.extensions.push(ipsec);
 
   await serveControl(async (req) => {
+    if (req.query === 'keys') return { hostname: router.hostname, results: [], data: ipsec.keys() };
     const session: Session = { config: null };
     const results = [];
-    for (const line of req.lines) {
+    for (const line of req.lines ?? []) {
       const r = await router.command(session, line);
       results.push({ line, ...r });
     }

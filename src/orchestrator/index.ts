@@ -14,6 +14,8 @@ import { readPcap, type CapturedPacket } from './capture/pcap-reader.js';
 import { startCapture, stopCapture } from './lab/capture.js';
 import { down, execOnNode, findNode, LabError, listLabs, status, up, type DownResult, type ExecOutput, type LabInfo, type UpOptions } from './lab/lifecycle.js';
 import { bridgeName } from './lab/naming.js';
+import { collectKeys, writeKeyTables, type KeyTableFiles } from './lab/keys.js';
+import type { WiresharkKeys } from './capture/wireshark.js';
 
 export { loadTopology, TopologyError, formatIssue } from './topology/load.js';
 export type { Topology, TopologyNode, TopologyLink } from './topology/types.js';
@@ -21,6 +23,9 @@ export type { CapturedPacket } from './capture/pcap-reader.js';
 export { readPcap } from './capture/pcap-reader.js';
 export { LabError, type LabInfo, type UpOptions, type ExecOutput, type DownResult, type NodeInfo, type LinkInfo } from './lab/lifecycle.js';
 export { streamProgress, silentProgress, type Progress } from './progress.js';
+export { type KeyTableFiles } from './lab/keys.js';
+export { analyzePcap } from './capture/tshark.js';
+export { tsharkKeyOptions, type WiresharkKeys } from './capture/wireshark.js';
 
 export class CommandError extends Error {
   override name = 'CommandError';
@@ -111,6 +116,7 @@ export class Lab implements AsyncDisposable {
 
   /** Stop capturing; the pcaps stay in the artifacts folder. */
   async stopCapture(): Promise<void> {
+    await this.writeKeyTables();
     const paths = Object.fromEntries(this.info.links.map((l) => [l.name, l.pcap]));
     await stopCapture(this.engine, this.name);
     await this.refresh();
@@ -122,6 +128,16 @@ export class Lab implements AsyncDisposable {
     if (!info) throw new LabError(`lab ${this.name} is not up any more`);
     this.info = info;
     return info;
+  }
+
+  /** Write Wireshark's key tables for the lab's captures now (down does it too). */
+  async writeKeyTables(): Promise<KeyTableFiles> {
+    return writeKeyTables(this.info.artifacts, await collectKeys(this.engine, this.name));
+  }
+
+  /** The keys of every SA the lab's routers have had. */
+  keys(): Promise<WiresharkKeys> {
+    return collectKeys(this.engine, this.name);
   }
 
   down(): Promise<DownResult> {

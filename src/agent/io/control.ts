@@ -9,13 +9,17 @@ import { dirname } from 'node:path';
 
 export const CONTROL_SOCKET = '/run/testbed/agent.sock';
 
+/** Console lines to run as one session, or a request for data. */
 export interface ControlRequest {
-  lines: string[];
+  lines?: string[];
+  /** 'keys': the key material of every SA, for Wireshark's tables. */
+  query?: 'keys';
 }
 
 export interface ControlReply {
   hostname: string;
   results: { prompt: string; line: string; output: string; error: boolean }[];
+  data?: unknown;
 }
 
 export type Handler = (req: ControlRequest) => Promise<ControlReply>;
@@ -39,7 +43,8 @@ export async function serveControl(handler: Handler, path = CONTROL_SOCKET): Pro
       let req: ControlRequest;
       try {
         req = JSON.parse(line) as ControlRequest;
-        if (!Array.isArray(req.lines) || !req.lines.every((l) => typeof l === 'string')) throw new Error('lines must be a list of strings');
+        const linesOk = Array.isArray(req.lines) && req.lines.every((l) => typeof l === 'string');
+        if (!linesOk && req.query !== 'keys') throw new Error('expected {"lines": [...]} or {"query": "keys"}');
       } catch (e) {
         sock.end(`${JSON.stringify({ error: `bad request: ${(e as Error).message}` })}\n`);
         return;

@@ -16,6 +16,7 @@ import { loadTopology } from '../topology/load.js';
 import type { Topology, TopologyNode } from '../topology/types.js';
 import { startCapture, stopCapture } from './capture.js';
 import { chooseFirewall, quietBridge } from './firewall.js';
+import { collectKeys, writeKeyTables } from './keys.js';
 import {
   allocateSubnets,
   ARTIFACTS_LABEL,
@@ -314,6 +315,14 @@ export async function down(engine: Engine, lab?: string, progress: Progress = si
   const labs = [...new Set([...containers, ...networks].map((x) => x.labels[LAB_LABEL]!).filter((l) => l && l !== '-'))].sort();
   const image = containers.find((c) => c.image.startsWith('testbed/'))?.image ?? null;
   return withStep(progress, lab ? `removing lab ${lab}` : `removing ${labs.length} labs`, async () => {
+    // the routers' keys go next to the pcaps before the routers go
+    await Promise.all(
+      labs.map(async (name) => {
+        const dir = containers.find((c) => c.labels[LAB_LABEL] === name && c.labels[ARTIFACTS_LABEL])?.labels[ARTIFACTS_LABEL];
+        if (!dir || !containers.some((c) => c.labels[LAB_LABEL] === name && c.labels[KIND_LABEL] === 'router2600' && c.state === 'running')) return;
+        await writeKeyTables(dir, await collectKeys(engine, name)).catch((e: unknown) => progress.note(`note: key tables of ${name} not written: ${(e as Error).message}`));
+      }),
+    );
     await stopCapture(engine, lab);
     await Promise.all(containers.filter((c) => c.labels[ROLE_LABEL] !== 'capture').map((c) => engine.removeContainer(c.id)));
     await Promise.all(networks.map((n) => engine.removeNetwork(n.id)));
@@ -423,4 +432,36 @@ export async function execOnNode(engine: Engine, lab: string, node: string, comm
     throw e instanceof DockerError ? new LabError(`${node}: ${e.message}`) : e;
   });
   return { node, kind, ...res };
+}
+
+function countOf(text: string, marker: string): number {
+  return text.split(marker).length - 1;
+}
+
+/**
+ * Restart a node's container and wait until it is ready again: the router
+ * prints its RESTART line once more, the host its ready line.
+ */
+export async function restartNode(engine: Engine, lab: string, node: string, timeoutMs = 60000): Promise<void> {
+  const c = await findNode(engine, lab, node);
+  const router = c.labels[KIND_LABEL] === 'router2600';
+  const marker = router ? ROUTER_READY : HOST_READY;
+  const before = countOf(await engine.logs(c.id), marker);
+  await engine.restartContainer(c.id, 2);
+  let seen = '';
+  let stop: (() => void) | undefined;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new LabError(`${node} did not become ready within ${timeoutMs} ms after a restart; its console says:\n${seen.trim().split('\n').slice(-15).join('\n')}`)), timeoutMs);
+      engine.followLogs(c.id, (text) => {
+        seen += text;
+        if (countOf(seen, marker) > before) {
+          clearTimeout(timer);
+          resolve();
+        }
+      }).then((s) => (stop = s), reject);
+    });
+  } finally {
+    stop?.();
+  }
 }

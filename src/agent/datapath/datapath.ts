@@ -1,0 +1,370 @@
+/**
+ * The router's IPsec datapath, in userspace (the kernel here has no ESP).
+ * Policy routing (steering.ts) hands the agent the packets that concern
+ * IPsec; this class decides, per packet, as IOS would:
+ *
+ *   ESP for us          -> verify, decrypt, check the proxies, forward the inner packet
+ *   UDP 500/4500 for us -> the IKE engine
+ *   UDP 500 crossing us -> the IKE engine as a possible TED probe (answered, or forwarded)
+ *   a packet a crypto ACL permits -> ESP with the SA that covers it; without
+ *                          one, drop it and ask the IKE engine to negotiate
+ *   anything else       -> forwarded unchanged
+ *
+ * I/O is injected (the tun write, the clock, randomness), so the logic runs
+ * in tests with no device.
+ */
+import type { RandomSource } from '../ike/crypto/algorithms.js';
+import { entryForPacket, type IkePolicy } from '../ike/policy.js';
+import { proxyRange } from '../ike/proxies.js';
+import type { AcquireTrigger, Datagram, Endpoint, IkeAction, IpsecSaSpec, ProxyId, TransitProbe, TransitVerdict } from '../ike/types.js';
+import { classifyUdp4500, EspInboundSa, EspOutboundSa, NEXT_HEADER_IPV4, pooledRandom, type EspCounters } from '../esp/index.js';
+import { formatIpv4, parseIpv4 } from '../net/address.js';
+import { IPPROTO_ESP, IPPROTO_UDP } from '../net/ipv4.js';
+import { adjustTtl, fragmentationNeeded, peekIpv4, udpPacket, writeIpv4Header, writeUdpHeader, type Peek } from './packet.js';
+
+/** The part of the IKE engine the datapath calls. */
+export interface EnginePort {
+  acquire(trigger: AcquireTrigger, now: number): IkeAction[];
+  receive(datagram: Datagram, now: number): IkeAction[];
+  receiveTransitProbe(probe: TransitProbe, now: number): TransitVerdict;
+}
+
+export interface RouteInfo {
+  /** IOS interface the packet leaves by. */
+  iface: string;
+  nextHop: string | null;
+  mtu: number;
+  /** The interface's primary address (source of ICMP errors). */
+  address: string | null;
+}
+
+export interface DatapathDeps {
+  write(packet: Buffer): void;
+  isLocal(address: number): boolean;
+  route(destination: number): RouteInfo | null;
+  policy(): IkePolicy;
+  engine: EnginePort;
+  /** Carry out what the engine asked for (some actions come back here: install, delete, send). */
+  act(actions: IkeAction[]): void;
+  log(text: string): void;
+  now(): number;
+  random: RandomSource;
+}
+
+/** One installed SA pair, as the datapath keeps it. */
+export interface SaPair {
+  spec: IpsecSaSpec;
+  inbound: EspInboundSa;
+  outbound: EspOutboundSa;
+  local: number;
+  remote: number;
+  /** Ranges of the proxies, for quick checks. */
+  localRange: readonly [number, number];
+  remoteRange: readonly [number, number];
+  protocol: number;
+  localPort: number;
+  remotePort: number;
+  installedAt: number;
+  /** Superseded by a rekeyed pair: still decrypts, no longer encrypts. */
+  retired: boolean;
+}
+
+export interface DatapathCounters {
+  /** Packets dropped because no SA protected them yet (negotiation started). */
+  noSaDrops: number;
+  /** ESP for us with an SPI we do not know. */
+  unknownSpi: number;
+  /** Decrypted packets outside the SA's proxies. */
+  proxyViolations: number;
+  /** Clear text that should have been ESP. */
+  clearTextDrops: number;
+  /** Packets handed back to the kernel unchanged. */
+  forwarded: number;
+  malformed: number;
+  fragNeeded: number;
+}
+
+const HEADROOM_ESP = 20;
+const HEADROOM_UDP_ESP = 28;
+
+function covers(range: readonly [number, number], address: number): boolean {
+  return address >= range[0] && address <= range[1];
+}
+
+export class Datapath {
+  private readonly byInboundSpi = new Map<number, SaPair>();
+  private readonly pairs: SaPair[] = [];
+  /** Per flow: the pair that protects it, 'none' (no crypto map entry wants it) or 'acquire' (wanted, no SA yet). */
+  private readonly flowCache = new Map<string, SaPair | 'none' | 'acquire'>();
+  private readonly iv: RandomSource;
+  readonly counters: DatapathCounters = { noSaDrops: 0, unknownSpi: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 0 };
+  private lastClearTextLog = 0;
+
+  constructor(private readonly deps: DatapathDeps) {
+    this.iv = pooledRandom(deps.random);
+  }
+
+  /** Every installed pair (for show commands and key tables). */
+  get saPairs(): readonly SaPair[] {
+    return this.pairs;
+  }
+
+  // ---------------------------------------------------------------- packets
+
+  /** A packet from the main tun device. Never throws. */
+  handle(packet: Buffer): void {
+    try {
+      this.dispatch(packet);
+    } catch (e) {
+      this.counters.malformed++;
+      this.deps.log(`%TESTBED-3-DATAPATH: packet of ${packet.length} bytes dropped: ${(e as Error).message}`);
+    }
+  }
+
+  /** A packet from the drop tun device: clear text where ESP was expected. */
+  handleClearText(packet: Buffer): void {
+    this.counters.clearTextDrops++;
+    const p = peekIpv4(packet);
+    const now = this.deps.now();
+    if (p && now - this.lastClearTextLog > 60_000) {
+      // IOS rate-limits this message too
+      this.lastClearTextLog = now;
+      this.deps.log(
+        `%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSEC packet. (ip) vrf/dest_addr= (none)/${formatIpv4(p.destination)}, src_addr= ${formatIpv4(p.source)}, prot= ${p.protocol}`,
+      );
+    }
+  }
+
+  private dispatch(packet: Buffer): void {
+    const p = peekIpv4(packet);
+    if (!p) {
+      this.counters.malformed++;
+      return;
+    }
+    const forUs = this.deps.isLocal(p.destination);
+    if (p.protocol === IPPROTO_ESP) {
+      if (forUs) this.inboundEsp(p, packet.subarray(p.headerLength, p.totalLength));
+      else this.forward(packet);
+      return;
+    }
+    if (p.protocol === IPPROTO_UDP && !p.laterFragment && (p.destinationPort === 500 || p.destinationPort === 4500)) {
+      const payload = packet.subarray(p.headerLength + 8, p.totalLength);
+      if (forUs) {
+        this.udpForUs(p, payload);
+        return;
+      }
+      if (p.destinationPort === 500) {
+        const verdict = this.deps.engine.receiveTransitProbe({ ipSource: formatIpv4(p.source), ipDestination: formatIpv4(p.destination), payload }, this.deps.now());
+        this.deps.act(verdict.actions);
+        if (verdict.verdict === 'forward') this.forward(packet);
+        return;
+      }
+      this.forward(packet);
+      return;
+    }
+    this.outbound(packet, p);
+  }
+
+  private udpForUs(p: Peek, payload: Buffer): void {
+    if (p.destinationPort === 4500) {
+      const kind = classifyUdp4500(payload);
+      if (kind.kind === 'esp') {
+        this.inboundEsp(p, payload);
+        return;
+      }
+      if (kind.kind === 'keepalive' || kind.kind === 'invalid') return;
+    }
+    const datagram: Datagram = {
+      from: { ip: formatIpv4(p.source), port: p.sourcePort ?? 0 },
+      to: { ip: formatIpv4(p.destination), port: p.destinationPort ?? 0 },
+      payload: Buffer.from(payload),
+    };
+    this.deps.act(this.deps.engine.receive(datagram, this.deps.now()));
+  }
+
+  /** Back to the kernel as it came: undo the TTL decrement of the trip into the tun device. */
+  private forward(packet: Buffer): void {
+    adjustTtl(packet, 1);
+    this.counters.forwarded++;
+    this.deps.write(packet);
+  }
+
+  private outbound(packet: Buffer, p: Peek): void {
+    const route = this.deps.route(p.destination);
+    if (!route) {
+      this.forward(packet); // the kernel answers with ICMP unreachable as it should
+      return;
+    }
+    const pair = this.outboundPair(p, route.iface);
+    if (pair === undefined) {
+      this.forward(packet);
+      return;
+    }
+    if (pair === null) {
+      this.counters.noSaDrops++;
+      const trigger: AcquireTrigger = {
+        packet: { source: formatIpv4(p.source), destination: formatIpv4(p.destination), protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort },
+        interface: route.iface,
+        ...(route.nextHop ? { nextHop: route.nextHop } : {}),
+      };
+      this.deps.act(this.deps.engine.acquire(trigger, this.deps.now()));
+      return;
+    }
+    this.encapsulate(packet.subarray(0, p.totalLength), p, pair, route);
+  }
+
+  /**
+   * undefined: no crypto map entry wants this packet (forward in clear);
+   * null: an entry wants it but no SA covers it yet; else the SA pair.
+   */
+  private outboundPair(p: Peek, iface: string): SaPair | null | undefined {
+    const key = `${iface}|${p.source}|${p.destination}|${p.protocol}|${p.sourcePort ?? ''}|${p.destinationPort ?? ''}`;
+    const cached = this.flowCache.get(key);
+    if (cached !== undefined) return cached === 'none' ? undefined : cached === 'acquire' ? null : cached;
+    const info = { source: formatIpv4(p.source), destination: formatIpv4(p.destination), protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort };
+    const hit = entryForPacket(this.deps.policy(), iface, info);
+    if (!hit) {
+      this.remember(key, 'none');
+      return undefined;
+    }
+    const pair =
+      this.pairs.find(
+        (s) =>
+          !s.retired &&
+          s.spec.interface === iface &&
+          covers(s.localRange, p.source) &&
+          covers(s.remoteRange, p.destination) &&
+          (s.protocol === 0 || s.protocol === p.protocol) &&
+          (s.localPort === 0 || s.localPort === p.sourcePort) &&
+          (s.remotePort === 0 || s.remotePort === p.destinationPort),
+      ) ?? null;
+    this.remember(key, pair ?? 'acquire');
+    return pair;
+  }
+
+  private remember(key: string, value: SaPair | 'none' | 'acquire'): void {
+    if (this.flowCache.size > 50_000) this.flowCache.clear();
+    this.flowCache.set(key, value);
+  }
+
+  private encapsulate(inner: Buffer, p: Peek, pair: SaPair, route: RouteInfo): void {
+    const udp = pair.spec.udpEncapsulation;
+    const headroom = udp ? HEADROOM_UDP_ESP : HEADROOM_ESP;
+    const size = headroom + pair.outbound.encapsulatedLength(inner.length);
+    if (size > route.mtu && p.dontFragment) {
+      // IOS: tell the sender the path MTU through the tunnel (RFC 1191)
+      this.counters.fragNeeded++;
+      const from = route.address ? parseIpv4(route.address) : pair.local;
+      this.deps.write(fragmentationNeeded(inner, from, route.mtu - (size - inner.length)));
+      return;
+    }
+    const r = pair.outbound.encapsulate(inner, this.iv, NEXT_HEADER_IPV4, headroom);
+    if (!r.ok) {
+      this.deps.log(`%CRYPTO-4-PKT_REPLAY_ERR: sequence numbers of SA with SPI 0x${pair.spec.outbound.spi.toString(16).toUpperCase()} are exhausted`);
+      return;
+    }
+    const frame = r.framed;
+    if (udp) {
+      writeUdpHeader(frame, 20, udp.localPort, udp.remotePort);
+      writeIpv4Header(frame, IPPROTO_UDP, pair.local, pair.remote);
+    } else {
+      writeIpv4Header(frame, IPPROTO_ESP, pair.local, pair.remote);
+    }
+    this.deps.write(frame);
+  }
+
+  private inboundEsp(p: Peek, esp: Buffer): void {
+    if (esp.length < 8) {
+      this.counters.malformed++;
+      return;
+    }
+    const spi = esp.readUInt32BE(0);
+    const pair = this.byInboundSpi.get(spi);
+    if (!pair) {
+      this.counters.unknownSpi++;
+      this.deps.log(`%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=${formatIpv4(p.destination)}, prot=50, spi=0x${spi.toString(16).toUpperCase()}(${spi}), srcaddr=${formatIpv4(p.source)}`);
+      return;
+    }
+    const r = pair.inbound.decapsulate(esp);
+    if (!r.ok) {
+      if (r.reason === 'replay') this.deps.log(`%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=${pair.spec.inbound.connId}, sequence number=${r.sequence ?? 0}`);
+      else if (r.reason === 'auth-failed') this.deps.log(`%CRYPTO-4-RECVD_PKT_MAC_ERR: decrypt: mac verify failed for connection id=${pair.spec.inbound.connId}`);
+      return;
+    }
+    if (r.nextHeader !== NEXT_HEADER_IPV4) return; // dummy packets (59) and anything else: discard
+    const inner = peekIpv4(r.inner);
+    if (!inner) {
+      this.counters.malformed++;
+      return;
+    }
+    if (!covers(pair.remoteRange, inner.source) || !covers(pair.localRange, inner.destination)) {
+      this.counters.proxyViolations++;
+      this.deps.log(
+        `%CRYPTO-4-RECVD_PKT_INV_IDENT: decrypted packet doesn't match the negotiated identities, src_addr= ${formatIpv4(inner.source)}, dest_addr= ${formatIpv4(inner.destination)}, prot= ${inner.protocol}`,
+      );
+      return;
+    }
+    this.deps.write(r.inner.subarray(0, inner.totalLength));
+  }
+
+  // ---------------------------------------------------------------- control
+
+  install(spec: IpsecSaSpec, replaces: { inboundSpi: number; outboundSpi: number } | null): void {
+    const mk = (d: IpsecSaSpec['inbound']) => ({ spi: d.spi, cipher: spec.cipher, integrity: spec.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey });
+    const range = (x: ProxyId) => proxyRange(x);
+    const pair: SaPair = {
+      spec,
+      inbound: new EspInboundSa(mk(spec.inbound)),
+      outbound: new EspOutboundSa(mk(spec.outbound)),
+      local: parseIpv4(spec.local.ip),
+      remote: parseIpv4(spec.remote.ip),
+      localRange: range(spec.proxies.local),
+      remoteRange: range(spec.proxies.remote),
+      protocol: spec.proxies.local.protocol,
+      localPort: spec.proxies.local.port,
+      remotePort: spec.proxies.remote.port,
+      installedAt: this.deps.now(),
+      retired: false,
+    };
+    if (replaces) {
+      const old = this.byInboundSpi.get(replaces.inboundSpi);
+      if (old) old.retired = true;
+    }
+    this.pairs.push(pair);
+    this.byInboundSpi.set(spec.inbound.spi, pair);
+    this.flowCache.clear();
+  }
+
+  remove(inboundSpi: number, outboundSpi: number): SaPair | undefined {
+    const i = this.pairs.findIndex((s) => s.spec.inbound.spi === inboundSpi && s.spec.outbound.spi === outboundSpi);
+    if (i < 0) return undefined;
+    const [pair] = this.pairs.splice(i, 1);
+    this.byInboundSpi.delete(inboundSpi);
+    this.flowCache.clear();
+    return pair;
+  }
+
+  /** The policy changed (reconfiguration): forget which flows need protection. */
+  policyChanged(): void {
+    this.flowCache.clear();
+  }
+
+  countersOf(spi: number): EspCounters | undefined {
+    for (const s of this.pairs) {
+      if (s.spec.inbound.spi === spi) return s.inbound.counters;
+      if (s.spec.outbound.spi === spi) return s.outbound.counters;
+    }
+    return undefined;
+  }
+
+  /** An IKE datagram from the router itself. */
+  sendUdp(from: Endpoint, to: Endpoint, payload: Buffer): void {
+    this.deps.write(udpPacket(parseIpv4(from.ip), parseIpv4(to.ip), from.port, to.port, payload));
+  }
+
+  /** A TED probe: a UDP 500 datagram from the host that triggered it, routed like that host's packets. */
+  sendProbe(ipSource: string, ipDestination: string, sourcePort: number, destinationPort: number, payload: Buffer): void {
+    // TTL 64 + 1: the kernel's forwarding takes one off, as the router would
+    this.deps.write(udpPacket(parseIpv4(ipSource), parseIpv4(ipDestination), sourcePort, destinationPort, payload, 65));
+  }
+}

@@ -1,0 +1,229 @@
+/**
+ * IPsec in the router: the edges around the pure IKE engine and datapath.
+ * Two tun devices (one for the packets the agent handles, one for clear
+ * text that should have been ESP), the kernel's policy routing, one timer
+ * for the engine, byte counts for kilobyte lifetimes, and the crypto exec
+ * commands.
+ */
+import { randomBytes } from 'node:crypto';
+import { writeFile } from 'node:fs/promises';
+import { Datapath, type RouteInfo } from '../datapath/datapath.js';
+import { isSteeringPref, MOVE_LOCAL_TABLE, steeringCommands } from '../datapath/steering.js';
+import { IkeEngine, policyFromConfig, type EspKeyRow, type IkeAction, type IkePolicy, type IsakmpKeyRow, type KeyMaterial, type TrafficNote } from '../ike/index.js';
+import { computeRoutes, lookupRoute, type ExecCommand, type Route, type RouterConfig } from '../ios/index.js';
+import { parseIpv4 } from '../net/address.js';
+import { ipBatch, ipJson } from '../io/system.js';
+import { Tun } from '../io/tun.js';
+import type { ExecExtension, Router } from './router.js';
+import {
+  renderShowCryptoEngineConnections,
+  renderShowCryptoIpsecSa,
+  renderShowCryptoIsakmpPolicy,
+  renderShowCryptoIsakmpSa,
+  renderShowCryptoMap,
+  renderShowCryptoTransformSets,
+} from './show-crypto.js';
+
+export const TUN_NAME = 'ipsec0';
+export const DROP_TUN_NAME = 'ipsecdrop0';
+
+export class IpsecService implements ExecExtension {
+  private policy: IkePolicy;
+  readonly engine: IkeEngine;
+  readonly datapath: Datapath;
+  private tun: Tun | undefined;
+  private dropTun: Tun | undefined;
+  private timer: NodeJS.Timeout | undefined;
+  private trafficTimer: NodeJS.Timeout | undefined;
+  private local = new Set<number>();
+  private routes: Route[] = [];
+  private readonly lastBytes = new Map<string, number>();
+  /** Keys of every SA this router ever had: the pcaps still hold their packets after a rekey or a clear. */
+  private readonly keyHistory = { isakmp: new Map<string, IsakmpKeyRow>(), esp: new Map<string, EspKeyRow>() };
+
+  constructor(private readonly router: Router) {
+    this.policy = policyFromConfig(router.config);
+    this.engine = new IkeEngine({ policy: this.policy, random: randomBytes });
+    this.datapath = new Datapath({
+      write: (p) => this.tun?.write(p),
+      isLocal: (a) => this.local.has(a),
+      route: (d) => this.route(d),
+      policy: () => this.policy,
+      engine: this.engine,
+      act: (a) => this.act(a),
+      log: (t) => this.router.console.log(t),
+      now: () => Date.now(),
+      random: randomBytes,
+    });
+    this.refreshTables();
+  }
+
+  /** Create the tun devices and the kernel rules; start reading packets. */
+  async start(): Promise<void> {
+    this.tun = new Tun(TUN_NAME);
+    this.dropTun = new Tun(DROP_TUN_NAME);
+    const setup = [
+      `link set dev ${this.tun.name} up mtu 1500`,
+      `link set dev ${this.dropTun.name} up mtu 1500`,
+      ...MOVE_LOCAL_TABLE,
+    ];
+    const res = await ipBatch(setup);
+    if (res.code !== 0) this.router.console.log(`%TESTBED-3-IPSEC: ${res.stderr.trim()}`);
+    for (const dev of [this.tun.name, this.dropTun.name]) {
+      await writeFile(`/proc/sys/net/ipv4/conf/${dev}/rp_filter`, '0').catch(() => undefined);
+      // what the agent writes into the tun device may carry the router's own address as source
+      await writeFile(`/proc/sys/net/ipv4/conf/${dev}/accept_local`, '1').catch(() => undefined);
+    }
+    await this.applySteering();
+    this.tun.start((p) => this.datapath.handle(p));
+    this.dropTun.start((p) => this.datapath.handleClearText(p));
+    this.trafficTimer = setInterval(() => this.reportTraffic(), 1000);
+    this.trafficTimer.unref();
+    this.schedule();
+  }
+
+  private refreshTables(): void {
+    const cfg = this.router.config;
+    this.local = new Set(cfg.interfaces.flatMap((i) => [i.address, ...i.secondary].filter((a) => a !== null).map((a) => parseIpv4(a!.address))));
+    this.routes = computeRoutes(cfg, this.router.linkUp);
+  }
+
+  private route(destination: number): RouteInfo | null {
+    const hit = lookupRoute(this.routes, destination);
+    if (!hit) return null;
+    const iface = this.router.config.interfaces.find((i) => i.name === hit.path.outInterface);
+    return { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu: iface?.mtu ?? 1500, address: iface?.address?.address ?? null };
+  }
+
+  private async applySteering(): Promise<void> {
+    if (!this.tun || !this.dropTun) return;
+    const rules = await ipJson<{ priority?: number }[]>(['rule', 'show']).catch(() => []);
+    const del = [...new Set(rules.map((r) => r.priority ?? -1).filter(isSteeringPref))].flatMap((p) => {
+      const n = rules.filter((r) => r.priority === p).length;
+      return Array.from({ length: n }, () => `rule del pref ${p}`);
+    });
+    const cmds = [...del, ...steeringCommands(this.policy, { linux: this.router.linux, tun: this.tun.name, dropTun: this.dropTun.name })];
+    const res = await ipBatch(cmds);
+    if (res.code !== 0) this.router.console.log(`%TESTBED-3-IPSEC: policy routing: ${res.stderr.trim().split('\n').join('; ')}`);
+  }
+
+  async reconfigure(config: RouterConfig): Promise<void> {
+    this.policy = policyFromConfig(config);
+    this.engine.setPolicy(this.policy);
+    this.refreshTables();
+    this.datapath.policyChanged();
+    await this.applySteering();
+    this.schedule();
+  }
+
+  // ------------------------------------------------------------- actions
+
+  private act(actions: readonly IkeAction[]): void {
+    if (actions.some((a) => a.kind === 'install-ipsec' || a.kind === 'phase1-up')) this.rememberKeys();
+    for (const a of actions) {
+      try {
+        this.actOne(a);
+      } catch (e) {
+        this.router.console.log(`%TESTBED-3-IPSEC: ${a.kind}: ${(e as Error).message}`);
+      }
+    }
+    this.schedule();
+  }
+
+  private actOne(a: IkeAction): void {
+    switch (a.kind) {
+      case 'send':
+        this.datapath.sendUdp(a.from, a.to, a.payload);
+        return;
+      case 'send-probe':
+        this.datapath.sendProbe(a.ipSource, a.ipDestination, a.sourcePort, a.destinationPort, a.payload);
+        return;
+      case 'install-ipsec':
+        this.datapath.install(a.sa, a.replaces);
+        return;
+      case 'delete-ipsec':
+        this.datapath.remove(a.inboundSpi, a.outboundSpi);
+        return;
+      case 'debug':
+        this.router.console.debugLine(a.facility, a.text);
+        return;
+      case 'log':
+        this.router.console.log(a.text);
+        return;
+      case 'phase1-up':
+      case 'phase1-down':
+      case 'fail':
+      case 'drop':
+        // the engine says what IOS would say about these through debug and log actions
+        return;
+    }
+  }
+
+  /** One timer: the engine's next deadline. */
+  private schedule(): void {
+    const next = this.engine.nextDeadline();
+    if (this.timer) clearTimeout(this.timer);
+    this.timer = undefined;
+    if (next === null) return;
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.act(this.engine.tick(Date.now()));
+    }, Math.max(0, next - Date.now()));
+  }
+
+  /** Bytes per SA since the last report, for kilobyte lifetimes and DPD. */
+  private reportTraffic(): void {
+    const notes: TrafficNote[] = [];
+    for (const pair of this.datapath.saPairs) {
+      for (const [direction, sa] of [['inbound', pair.inbound], ['outbound', pair.outbound]] as const) {
+        const key = `${direction}:${sa.spi}`;
+        const delta = sa.counters.bytes - (this.lastBytes.get(key) ?? 0);
+        if (delta > 0) {
+          notes.push({ spi: sa.spi, direction, bytes: delta });
+          this.lastBytes.set(key, sa.counters.bytes);
+        }
+      }
+    }
+    if (notes.length) this.act(this.engine.noteTraffic(notes, Date.now()));
+  }
+
+  // ------------------------------------------------------------- exec
+
+  run(cmd: ExecCommand): string | null {
+    const counters = (spi: number) => this.datapath.countersOf(spi);
+    switch (cmd.kind) {
+      case 'show-crypto-isakmp-sa':
+        return renderShowCryptoIsakmpSa(this.engine.isakmpSas());
+      case 'show-crypto-ipsec-sa':
+        return renderShowCryptoIpsecSa(this.engine.ipsecSas(Date.now()), counters, (i) => this.router.config.interfaces.find((x) => x.name === i)?.mtu ?? 1500, cmd.peer);
+      case 'show-crypto-map':
+        return renderShowCryptoMap(this.engine.cryptoMaps().filter((m) => cmd.tag === null || m.name === cmd.tag));
+      case 'show-crypto-engine-connections-active':
+        return renderShowCryptoEngineConnections(this.engine.engineConnections(), counters);
+      case 'show-crypto-isakmp-policy':
+        return renderShowCryptoIsakmpPolicy(this.policy);
+      case 'show-crypto-ipsec-transform-set':
+        return renderShowCryptoTransformSets(this.policy, cmd.name);
+      case 'clear-crypto-sa':
+        this.act(this.engine.clearIpsec(cmd.peer ? { peer: cmd.peer } : {}, Date.now()));
+        return '';
+      case 'clear-crypto-isakmp':
+        this.act(this.engine.clearIsakmp(cmd.connId ?? undefined, Date.now()));
+        return '';
+      default:
+        return null;
+    }
+  }
+
+  private rememberKeys(): void {
+    const now = this.engine.keys();
+    for (const k of now.isakmp) this.keyHistory.isakmp.set(k.initiatorCookie, k);
+    for (const k of now.esp) this.keyHistory.esp.set(`${k.dst}/${k.spi}`, k);
+  }
+
+  /** Keys for Wireshark's tables: every SA so far, current or gone. */
+  keys(): KeyMaterial {
+    this.rememberKeys();
+    return { isakmp: [...this.keyHistory.isakmp.values()], esp: [...this.keyHistory.esp.values()] };
+  }
+}

@@ -1,0 +1,84 @@
+/**
+ * Wireshark's key tables for a lab's captures, from what the routers report
+ * (`ios --keys` in each router: every ISAKMP and ESP SA it ever had). Written
+ * next to the pcaps (esp_sa, ikev1_decryption_table) and as a Wireshark
+ * profile (wireshark/profiles/testbed/), so
+ *
+ *   WIRESHARK_CONFIG_DIR=artifacts/LAB/wireshark wireshark -C testbed artifacts/LAB/wan.pcap
+ *
+ * opens the WAN capture decrypted.
+ */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { ESP_CIPHERS, ESP_INTEGRITY, type EspCipher, type EspIntegrity } from '../../agent/esp/algorithms.js';
+import type { KeyMaterial } from '../../agent/ike/views/keys.js';
+import type { Engine } from '../docker/engine.js';
+import { formatEspSaTable, formatIkev1DecryptionTable, writeWiresharkProfile, type EspSaKeyEntry, type Ikev1KeyEntry, type WiresharkKeys } from '../capture/wireshark.js';
+import { KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from './naming.js';
+
+export const PROFILE_NAME = 'testbed';
+
+/** Ask every running router of a lab for its keys; merged, one entry per SA. */
+export async function collectKeys(engine: Engine, lab: string): Promise<WiresharkKeys> {
+  const routers = (await engine.listContainers({ [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab, [ROLE_LABEL]: 'node', [KIND_LABEL]: 'router2600' })).filter((c) => c.state === 'running');
+  const reports = await Promise.all(
+    routers.map(async (c) => {
+      const r = await engine.exec(c.id, ['ios', '--keys'], { timeoutMs: 10000 }).catch(() => null);
+      if (!r || r.exitCode !== 0) return null;
+      try {
+        return JSON.parse(r.stdout) as KeyMaterial;
+      } catch {
+        return null;
+      }
+    }),
+  );
+  return mergeKeys(reports.filter((r): r is KeyMaterial => r !== null));
+}
+
+function cipherOf(wiresharkName: string, keyBytes: number): EspCipher | undefined {
+  return Object.values(ESP_CIPHERS).find((c) => c.wiresharkName === wiresharkName && c.keySize === keyBytes);
+}
+
+function integrityOf(wiresharkName: string, keyBytes: number): EspIntegrity | undefined {
+  return Object.values(ESP_INTEGRITY).find((i) => i.wiresharkName === wiresharkName && i.keySize === keyBytes);
+}
+
+/** Both ends report every SA; keep one of each (by SPI and destination, by initiator cookie). Pure. */
+export function mergeKeys(reports: readonly KeyMaterial[]): WiresharkKeys {
+  const esp = new Map<string, EspSaKeyEntry>();
+  const ikev1 = new Map<string, Ikev1KeyEntry>();
+  for (const r of reports) {
+    for (const k of r.esp) {
+      const encryptionKey = Buffer.from(k.encryptionKey, 'hex');
+      const authenticationKey = Buffer.from(k.authenticationKey, 'hex');
+      const cipher = cipherOf(k.encryption, encryptionKey.length);
+      const integrity = integrityOf(k.authentication, authenticationKey.length);
+      if (!cipher || !integrity) continue;
+      esp.set(`${k.dst}/${k.spi}`, { source: k.src, destination: k.dst, spi: Number(k.spi), cipher, integrity, encryptionKey, authenticationKey });
+    }
+    for (const k of r.isakmp) ikev1.set(k.initiatorCookie, { initiatorCookie: Buffer.from(k.initiatorCookie, 'hex'), encryptionKey: Buffer.from(k.encryptionKey, 'hex') });
+  }
+  return { esp: [...esp.values()], ikev1: [...ikev1.values()] };
+}
+
+export interface KeyTableFiles {
+  espSa: string;
+  ikev1: string;
+  profileDir: string;
+  configDir: string;
+  esp: number;
+  isakmp: number;
+}
+
+/** Write the tables next to the pcaps and as a Wireshark profile. */
+export async function writeKeyTables(artifacts: string, keys: WiresharkKeys): Promise<KeyTableFiles> {
+  await mkdir(artifacts, { recursive: true });
+  const espSa = join(artifacts, 'esp_sa');
+  const ikev1 = join(artifacts, 'ikev1_decryption_table');
+  await writeFile(espSa, formatEspSaTable(keys.esp ?? []));
+  await writeFile(ikev1, formatIkev1DecryptionTable(keys.ikev1 ?? []));
+  const configDir = join(artifacts, 'wireshark');
+  const profileDir = join(configDir, 'profiles', PROFILE_NAME);
+  await writeWiresharkProfile(profileDir, keys);
+  return { espSa, ikev1, profileDir, configDir, esp: keys.esp?.length ?? 0, isakmp: keys.ikev1?.length ?? 0 };
+}
