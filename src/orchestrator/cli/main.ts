@@ -11,6 +11,7 @@ import { ensureLabImage, ImageError, PACKAGE_ROOT, type BaseStrategy } from '../
 import { startCapture, stopCapture } from '../lab/capture.js';
 import { down, execOnNode, findNode, LabError, listLabs, status, up } from '../lab/lifecycle.js';
 import { bridgeName } from '../lab/naming.js';
+import { collectKeys, writeKeyTables } from '../lab/keys.js';
 import { silentProgress, streamProgress } from '../progress.js';
 import { formatIssue, loadTopology, TopologyError } from '../topology/load.js';
 import { json, renderDown, renderLab, renderLabs } from './render.js';
@@ -62,6 +63,7 @@ Usage:
   testbed exec [--lab LAB] <node> <command ...>     IOS on routers (lines split on newlines), sh -c on hosts; - reads stdin
   testbed logs [--lab LAB] <node>                   a router's console: log and debug lines
   testbed capture start|stop [lab]                  one pcap per link in the lab's artifacts folder
+  testbed keys [lab] [--json]                       write Wireshark's key tables (esp_sa, ikev1_decryption_table) next to the pcaps
   testbed validate <topology.yaml> [--json]         check a topology and its IOS configs without starting anything
   testbed image build [--base auto|registry|debootstrap]
   testbed version
@@ -102,6 +104,8 @@ export async function main(argv: string[], io: Io = defaultIo, engine: Engine = 
         return await cmdCapture(rest, io, engine);
       case 'validate':
         return await cmdValidate(rest, io);
+      case 'keys':
+        return await cmdKeys(rest, io, engine);
       case 'image':
         return await cmdImage(rest, io, engine);
       default:
@@ -253,6 +257,7 @@ async function cmdCapture(argv: string[], io: Io, engine: Engine): Promise<numbe
     const files = await startCapture(engine, lab, info.image, info.artifacts, info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(lab, l.name) })));
     io.stdout(values.json ? json({ lab, pcaps: files }) : Object.entries(files).map(([l, f]) => `capturing ${l} -> ${f}\n`).join(''));
   } else {
+    await writeKeyTables(info.artifacts, await collectKeys(engine, lab));
     const n = await stopCapture(engine, lab);
     const pcaps = Object.fromEntries(info.links.map((l) => [l.name, `${info.artifacts}/${l.name}.pcap`]));
     io.stdout(values.json ? json({ lab, stopped: n > 0, pcaps }) : n > 0 ? `capture stopped; pcaps in ${info.artifacts}\n` : `lab ${lab} was not being captured\n`);
@@ -281,5 +286,21 @@ async function cmdImage(argv: string[], io: Io, engine: Engine): Promise<number>
   await engine.ping();
   const tag = await ensureLabImage(engine, { base: baseOption(values.base), progress: streamProgress() });
   io.stdout(values.json ? json({ image: tag }) : `${tag}\n`);
+  return EXIT.ok;
+}
+
+async function cmdKeys(argv: string[], io: Io, engine: Engine): Promise<number> {
+  const { values, positionals } = args(argv, {});
+  if (positionals.length > 1) throw new UsageError('keys takes at most one lab name');
+  const lab = await pickLab(engine, positionals[0]);
+  const info = await status(engine, lab);
+  if (!info) throw new LabError(`no lab named "${lab}" is up`);
+  const files = await writeKeyTables(info.artifacts, await collectKeys(engine, lab));
+  io.stdout(
+    values.json
+      ? json({ lab, ...files })
+      : `${files.isakmp} ISAKMP and ${files.esp} ESP SAs written to ${files.ikev1} and ${files.espSa}\n` +
+          `open a capture decrypted: WIRESHARK_CONFIG_DIR=${files.configDir} wireshark -C testbed ${info.artifacts}/<link>.pcap\n`,
+  );
   return EXIT.ok;
 }
