@@ -20,6 +20,7 @@ import type { AcquireTrigger, Datagram, Endpoint, IkeAction, IpsecSaSpec, ProxyI
 import { classifyUdp4500, EspInboundSa, EspOutboundSa, NEXT_HEADER_IPV4, pooledRandom, type EspCounters } from '../esp/index.js';
 import { formatIpv4, parseIpv4 } from '../net/address.js';
 import { IPPROTO_ESP, IPPROTO_UDP } from '../net/ipv4.js';
+import { fragmentIpv4, Reassembler } from './fragment.js';
 import { adjustTtl, fragmentationNeeded, peekIpv4, udpPacket, writeIpv4Header, writeUdpHeader, type Peek } from './packet.js';
 
 /** The part of the IKE engine the datapath calls. */
@@ -99,6 +100,7 @@ export class Datapath {
   private readonly iv: RandomSource;
   readonly counters: DatapathCounters = { noSaDrops: 0, unknownSpi: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 0 };
   private lastClearTextLog = 0;
+  private readonly reassembler = new Reassembler();
 
   constructor(private readonly deps: DatapathDeps) {
     this.iv = pooledRandom(deps.random);
@@ -135,13 +137,22 @@ export class Datapath {
     }
   }
 
-  private dispatch(packet: Buffer): void {
-    const p = peekIpv4(packet);
+  private dispatch(arrived: Buffer): void {
+    let packet = arrived;
+    let p = peekIpv4(packet);
     if (!p) {
       this.counters.malformed++;
       return;
     }
     const forUs = this.deps.isLocal(p.destination);
+    if (forUs && (p.laterFragment || (packet.readUInt16BE(6) & 0x2000) !== 0)) {
+      // ESP (or IKE) fragmented after encryption by the peer: reassemble, then handle the whole packet
+      const whole = this.reassembler.add(packet.subarray(0, p.totalLength), this.deps.now());
+      if (!whole) return;
+      packet = whole;
+      p = peekIpv4(packet);
+      if (!p) return;
+    }
     if (p.protocol === IPPROTO_ESP) {
       if (forUs) this.inboundEsp(p, packet.subarray(p.headerLength, p.totalLength));
       else this.forward(packet);
@@ -248,16 +259,27 @@ export class Datapath {
   }
 
   private encapsulate(inner: Buffer, p: Peek, pair: SaPair, route: RouteInfo): void {
-    const udp = pair.spec.udpEncapsulation;
-    const headroom = udp ? HEADROOM_UDP_ESP : HEADROOM_ESP;
+    const headroom = pair.spec.udpEncapsulation ? HEADROOM_UDP_ESP : HEADROOM_ESP;
     const size = headroom + pair.outbound.encapsulatedLength(inner.length);
-    if (size > route.mtu && p.dontFragment) {
-      // IOS: tell the sender the path MTU through the tunnel (RFC 1191)
-      this.counters.fragNeeded++;
-      const from = route.address ? parseIpv4(route.address) : pair.local;
-      this.deps.write(fragmentationNeeded(inner, from, route.mtu - (size - inner.length)));
+    if (size > route.mtu) {
+      // the largest inner packet that still fits once encrypted
+      const room = route.mtu - headroom - (pair.outbound.encapsulatedLength(inner.length) - inner.length) - pair.outbound.cipher.padBlock;
+      if (p.dontFragment) {
+        // IOS: tell the sender the path MTU through the tunnel (RFC 1191)
+        this.counters.fragNeeded++;
+        const from = route.address ? parseIpv4(route.address) : pair.local;
+        this.deps.write(fragmentationNeeded(inner, from, room));
+        return;
+      }
+      // fragment before encryption, as IOS does: each piece in its own ESP packet
+      for (const piece of fragmentIpv4(inner, room)) this.seal(piece, pair, headroom);
       return;
     }
+    this.seal(inner, pair, headroom);
+  }
+
+  private seal(inner: Buffer, pair: SaPair, headroom: number): void {
+    const udp = pair.spec.udpEncapsulation;
     const r = pair.outbound.encapsulate(inner, this.iv, NEXT_HEADER_IPV4, headroom);
     if (!r.ok) {
       this.deps.log(`%CRYPTO-4-PKT_REPLAY_ERR: sequence numbers of SA with SPI 0x${pair.spec.outbound.spi.toString(16).toUpperCase()} are exhausted`);

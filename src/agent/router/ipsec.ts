@@ -6,7 +6,6 @@
  * commands.
  */
 import { randomBytes } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import { Datapath, type RouteInfo } from '../datapath/datapath.js';
 import { isSteeringPref, MOVE_LOCAL_TABLE, steeringCommands } from '../datapath/steering.js';
 import { IkeEngine, policyFromConfig, type EspKeyRow, type IkeAction, type IkePolicy, type IsakmpKeyRow, type KeyMaterial, type TrafficNote } from '../ike/index.js';
@@ -69,11 +68,7 @@ export class IpsecService implements ExecExtension {
     ];
     const res = await ipBatch(setup);
     if (res.code !== 0) this.router.console.log(`%TESTBED-3-IPSEC: ${res.stderr.trim()}`);
-    for (const dev of [this.tun.name, this.dropTun.name]) {
-      await writeFile(`/proc/sys/net/ipv4/conf/${dev}/rp_filter`, '0').catch(() => undefined);
-      // what the agent writes into the tun device may carry the router's own address as source
-      await writeFile(`/proc/sys/net/ipv4/conf/${dev}/accept_local`, '1').catch(() => undefined);
-    }
+    // rp_filter (0) and accept_local (1) come from the container's sysctls: /proc/sys is read-only here
     await this.applySteering();
     this.tun.start((p) => this.datapath.handle(p));
     this.dropTun.start((p) => this.datapath.handleClearText(p));

@@ -282,6 +282,9 @@ function containerSpec(lab: string, topo: Topology, node: TopologyNode, image: s
         'net.ipv4.conf.default.send_redirects': '0',
         'net.ipv4.conf.all.arp_ignore': '1',
         'net.ipv4.conf.all.arp_announce': '2',
+        // the agent writes packets with the router's own source address into its tun device
+        // (IKE, ICMP errors): accept them there (all OR per-device; /proc/sys is read-only later)
+        'net.ipv4.conf.all.accept_local': '1',
       },
       files: [{ path: '/etc/testbed/startup-config', content: node.configText }],
     };
