@@ -15,9 +15,9 @@ async function readStdin(): Promise<string> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--keys') {
-    // the SAs' keys as JSON, for Wireshark's tables (used by the orchestrator)
-    const reply = await callControl({ query: 'keys' });
+  if (args[0] === '--keys' || args[0] === '--timeline') {
+    // data for the orchestrator: the SAs' keys (Wireshark's tables), or the IPsec time line (bench:tunnel)
+    const reply = await callControl({ query: args[0] === '--keys' ? 'keys' : 'timeline' });
     process.stdout.write(`${JSON.stringify(reply.data)}\n`);
     return;
   }

@@ -9,7 +9,9 @@ import { serveControl } from './io/control.js';
 import { adoptInterfaces, parseBindings } from './io/interfaces.js';
 import { ROUTER_BOOT_FAILED, ROUTER_READY } from './ready.js';
 import { RouterConsole } from './router/console.js';
+import { policyFromConfig } from './ike/policy.js';
 import { IpsecService } from './router/ipsec.js';
+import { warmUp } from './router/warmup.js';
 import { Router, STARTUP_CONFIG_PATH, type Session } from './router/router.js';
 
 
@@ -37,6 +39,7 @@ async function main(): Promise<void> {
 
   await serveControl(async (req) => {
     if (req.query === 'keys') return { hostname: router.hostname, results: [], data: ipsec.keys() };
+    if (req.query === 'timeline') return { hostname: router.hostname, results: [], data: ipsec.timeline };
     const session: Session = { config: null };
     const results = [];
     for (const line of req.lines ?? []) {
@@ -53,6 +56,7 @@ async function main(): Promise<void> {
     console.log(`%LINEPROTO-5-UPDOWN: Line protocol on Interface ${iface.name}, changed state to ${status === 'up' ? 'up' : 'down'}`);
   }
   console.log(ROUTER_READY);
+  void warmUp(policyFromConfig(router.config));
   console.raw(`Cisco Internetwork Operating System Software \nIOS (tm) C2600 Software (C2600-JK9S-M), Version 12.2(27), RELEASE SOFTWARE (fc1) [testbed emulation]`);
 }
 

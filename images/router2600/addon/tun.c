@@ -5,15 +5,16 @@
  * tun interface, and reading a character device through libuv's thread pool
  * costs a thread hop per packet. This addon does both jobs:
  *
- *   open(name)            -> { fd, name }   create/attach a tun device (IFF_TUN | IFF_NO_PI)
- *   start(fd, onPackets)  -> reader handle   a reader thread reads packets in
- *                                            batches and hands them to JS as
- *                                            (buffer, lengths[]) on the main thread
+ *   open(name)            -> { fd, name }   create/attach a tun device (IFF_TUN | IFF_NO_PI), non-blocking
+ *   start(fd, onPackets)  -> reader handle  watch the fd on Node's own event loop (uv_poll); when it is
+ *                                           readable, read every packet that is ready and hand them to
+ *                                           JS in one call as (buffer, lengths[])
  *   write(fd, buffer)     -> bytes written or -errno (never throws on EAGAIN etc.)
- *   stop(handle)          stop the reader thread
+ *   stop(handle)          stop watching
  *   stats(handle)         -> { packets, batches, drops }
  *
- * Only N-API and POSIX are used, so the file compiles with gcc against the
+ * Only N-API, POSIX and five libuv functions (declared below; their symbols
+ * are Node's own) are used, so the file compiles with gcc against the
  * node-api-headers package alone, inside the router image.
  */
 #define _GNU_SOURCE
@@ -21,10 +22,8 @@
 #include <fcntl.h>
 #include <linux/if.h>
 #include <linux/if_tun.h>
-#include <poll.h>
-#include <stdio.h>
-#include <pthread.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -32,24 +31,32 @@
 
 #include <node_api.h>
 
+/* libuv, as Node exports it: opaque handles, sized at run time with uv_handle_size. */
+typedef struct uv_poll_s uv_poll_t;
+typedef void (*uv_poll_cb)(uv_poll_t *handle, int status, int events);
+typedef void (*uv_close_cb)(void *handle);
+extern size_t uv_handle_size(int type);
+extern int uv_poll_init(struct uv_loop_s *loop, uv_poll_t *handle, int fd);
+extern int uv_poll_start(uv_poll_t *handle, int events, uv_poll_cb cb);
+extern int uv_poll_stop(uv_poll_t *handle);
+extern void uv_close(void *handle, uv_close_cb cb);
+#define UV_POLL_TYPE 8 /* UV_POLL in uv_handle_type */
+#define UV_READABLE 1
+
 #define MAX_PACKET 65536
-#define RING_BYTES (8 * 1024 * 1024)
-#define RING_PACKETS 8192
+#define BATCH_BYTES (1024 * 1024)
+#define BATCH_PACKETS 512
 
 typedef struct {
   int fd;
-  int wake[2];
-  pthread_t thread;
-  pthread_mutex_t lock;
-  napi_threadsafe_function tsfn;
-  /* ring of packets: data bytes and lengths, filled by the reader thread */
+  uv_poll_t *poll; /* its first field (data) points back here */
+  napi_env env;
+  napi_ref callback;
+  napi_async_context async;
   uint8_t *data;
-  uint32_t *lengths;
-  size_t head_bytes; /* bytes in data */
-  size_t count;      /* packets in ring */
-  int notified;      /* a call to JS is pending */
-  int stopping;
-  uint64_t packets, batches, drops;
+  uint32_t lengths[BATCH_PACKETS];
+  int stopped;
+  double packets, batches, drops;
 } reader_t;
 
 static napi_value throw_errno(napi_env env, const char *what, int err) {
@@ -89,89 +96,64 @@ static napi_value js_open(napi_env env, napi_callback_info info) {
   return result;
 }
 
-/* Runs on the main thread: move everything queued so far into one Buffer. */
-static void call_js(napi_env env, napi_value js_cb, void *context, void *data) {
-  (void)data;
-  reader_t *r = context;
-  if (env == NULL) return;
-  pthread_mutex_lock(&r->lock);
-  size_t bytes = r->head_bytes, count = r->count;
-  napi_value buf = NULL, lens = NULL;
-  void *dst = NULL;
-  if (count > 0) {
-    napi_create_buffer_copy(env, bytes, r->data, &dst, &buf);
+/* On the main thread, when the tun fd is readable: read what is ready, hand it to JS in one call. */
+static void on_readable(uv_poll_t *handle, int status, int events) {
+  (void)events;
+  reader_t *r = *(reader_t **)handle;
+  if (r->stopped || status < 0) return;
+  napi_env env = r->env;
+  for (int rounds = 0; rounds < 8; rounds++) {
+    size_t used = 0, count = 0;
+    while (count < BATCH_PACKETS && used + MAX_PACKET <= BATCH_BYTES) {
+      ssize_t n = read(r->fd, r->data + used, MAX_PACKET);
+      if (n <= 0) break;
+      r->lengths[count++] = (uint32_t)n;
+      used += (size_t)n;
+    }
+    if (count == 0) return;
+    r->packets += (double)count;
+    r->batches += 1;
+    napi_handle_scope scope;
+    napi_open_handle_scope(env, &scope);
+    napi_value buf, lens, cb, recv, result;
+    void *dst = NULL;
+    napi_create_buffer_copy(env, used, r->data, &dst, &buf);
     napi_create_array_with_length(env, count, &lens);
     for (size_t i = 0; i < count; i++) {
       napi_value v;
       napi_create_uint32(env, r->lengths[i], &v);
       napi_set_element(env, lens, (uint32_t)i, v);
     }
+    napi_get_reference_value(env, r->callback, &cb);
+    napi_get_global(env, &recv);
+    napi_value argv[2] = {buf, lens};
+    if (napi_make_callback(env, r->async, recv, cb, 2, argv, &result) == napi_pending_exception) {
+      napi_value err;
+      napi_get_and_clear_last_exception(env, &err);
+      napi_fatal_exception(env, err); /* reaches process.on('uncaughtException') */
+    }
+    napi_close_handle_scope(env, scope);
+    if (count < BATCH_PACKETS && used + MAX_PACKET <= BATCH_BYTES) return; /* drained */
   }
-  r->head_bytes = 0;
-  r->count = 0;
-  r->notified = 0;
-  r->batches++;
-  pthread_mutex_unlock(&r->lock);
-  if (count == 0) return;
-  napi_value undefined, argv[2] = {buf, lens};
-  napi_get_undefined(env, &undefined);
-  napi_call_function(env, undefined, js_cb, 2, argv, NULL);
 }
 
-static void *reader_main(void *arg) {
-  reader_t *r = arg;
-  uint8_t *pkt = malloc(MAX_PACKET);
-  struct pollfd fds[2] = {{.fd = r->fd, .events = POLLIN}, {.fd = r->wake[0], .events = POLLIN}};
-  while (pkt != NULL) {
-    if (poll(fds, 2, -1) < 0) {
-      if (errno == EINTR) continue;
-      break;
-    }
-    if (fds[1].revents) break;
-    if (!(fds[0].revents & POLLIN)) {
-      if (fds[0].revents & (POLLERR | POLLHUP | POLLNVAL)) break;
-      continue;
-    }
-    /* drain what is ready without blocking */
-    for (int i = 0; i < 256; i++) {
-      ssize_t n = read(r->fd, pkt, MAX_PACKET);
-      if (n <= 0) break;
-      int notify = 0;
-      pthread_mutex_lock(&r->lock);
-      if (r->count < RING_PACKETS && r->head_bytes + (size_t)n <= RING_BYTES) {
-        memcpy(r->data + r->head_bytes, pkt, (size_t)n);
-        r->lengths[r->count++] = (uint32_t)n;
-        r->head_bytes += (size_t)n;
-        r->packets++;
-        if (!r->notified) {
-          r->notified = 1;
-          notify = 1;
-        }
-      } else {
-        r->drops++;
-      }
-      pthread_mutex_unlock(&r->lock);
-      if (notify) napi_call_threadsafe_function(r->tsfn, NULL, napi_tsfn_nonblocking);
-    }
-  }
-  free(pkt);
-  return NULL;
+static void free_poll(void *handle) { free(handle); }
+
+static void stop_reader(reader_t *r) {
+  if (r->stopped) return;
+  r->stopped = 1;
+  uv_poll_stop(r->poll);
+  uv_close(r->poll, free_poll);
+  r->poll = NULL;
 }
 
 static void finalize_reader(napi_env env, void *data, void *hint) {
-  (void)env;
   (void)hint;
   reader_t *r = data;
-  if (!r->stopping) {
-    r->stopping = 1;
-    (void)!write(r->wake[1], "x", 1);
-    pthread_join(r->thread, NULL);
-  }
-  close(r->wake[0]);
-  close(r->wake[1]);
-  pthread_mutex_destroy(&r->lock);
+  stop_reader(r);
+  napi_delete_reference(env, r->callback);
+  napi_async_destroy(env, r->async);
   free(r->data);
-  free(r->lengths);
   free(r);
 }
 
@@ -184,29 +166,42 @@ static napi_value js_start(napi_env env, napi_callback_info info) {
     napi_throw_type_error(env, NULL, "start(fd, onPackets): fd must be a number");
     return NULL;
   }
+  struct uv_loop_s *loop = NULL;
+  if (napi_get_uv_event_loop(env, &loop) != napi_ok || loop == NULL) {
+    napi_throw_error(env, NULL, "no event loop");
+    return NULL;
+  }
   reader_t *r = calloc(1, sizeof *r);
   if (r == NULL) return throw_errno(env, "calloc", ENOMEM);
   r->fd = fd;
-  r->data = malloc(RING_BYTES);
-  r->lengths = malloc(sizeof(uint32_t) * RING_PACKETS);
-  if (r->data == NULL || r->lengths == NULL || pipe2(r->wake, O_CLOEXEC) < 0) {
+  r->env = env;
+  r->data = malloc(BATCH_BYTES);
+  r->poll = calloc(1, uv_handle_size(UV_POLL_TYPE));
+  if (r->data == NULL || r->poll == NULL) {
     free(r->data);
-    free(r->lengths);
+    free(r->poll);
     free(r);
-    return throw_errno(env, "reader setup", errno ? errno : ENOMEM);
+    return throw_errno(env, "reader setup", ENOMEM);
   }
-  pthread_mutex_init(&r->lock, NULL);
+  napi_create_reference(env, argv[1], 1, &r->callback);
   napi_value name;
   napi_create_string_utf8(env, "tun-reader", NAPI_AUTO_LENGTH, &name);
-  if (napi_create_threadsafe_function(env, argv[1], NULL, name, 0, 1, NULL, NULL, r, call_js, &r->tsfn) != napi_ok) {
-    napi_throw_error(env, NULL, "napi_create_threadsafe_function failed");
+  napi_async_init(env, NULL, name, &r->async);
+  int err = uv_poll_init(loop, r->poll, fd);
+  if (err == 0) {
+    *(reader_t **)r->poll = r; /* handle->data */
+    err = uv_poll_start(r->poll, UV_READABLE, on_readable);
+  }
+  if (err != 0) {
+    free(r->poll);
+    r->poll = NULL;
+    r->stopped = 1;
+    napi_throw_error(env, NULL, "uv_poll_start failed");
     return NULL;
   }
   napi_value handle;
   napi_create_object(env, &handle);
   napi_wrap(env, handle, r, finalize_reader, NULL, NULL);
-  int err = pthread_create(&r->thread, NULL, reader_main, r);
-  if (err != 0) return throw_errno(env, "pthread_create", err);
   return handle;
 }
 
@@ -224,11 +219,7 @@ static reader_t *unwrap(napi_env env, napi_callback_info info) {
 
 static napi_value js_stop(napi_env env, napi_callback_info info) {
   reader_t *r = unwrap(env, info);
-  if (r == NULL || r->stopping) return NULL;
-  r->stopping = 1;
-  (void)!write(r->wake[1], "x", 1);
-  pthread_join(r->thread, NULL);
-  napi_release_threadsafe_function(r->tsfn, napi_tsfn_abort);
+  if (r != NULL) stop_reader(r);
   return NULL;
 }
 
@@ -237,14 +228,12 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   if (r == NULL) return NULL;
   napi_value o, v;
   napi_create_object(env, &o);
-  pthread_mutex_lock(&r->lock);
-  napi_create_double(env, (double)r->packets, &v);
+  napi_create_double(env, r->packets, &v);
   napi_set_named_property(env, o, "packets", v);
-  napi_create_double(env, (double)r->batches, &v);
+  napi_create_double(env, r->batches, &v);
   napi_set_named_property(env, o, "batches", v);
-  napi_create_double(env, (double)r->drops, &v);
+  napi_create_double(env, r->drops, &v);
   napi_set_named_property(env, o, "drops", v);
-  pthread_mutex_unlock(&r->lock);
   return o;
 }
 

@@ -48,6 +48,8 @@ export interface DatapathDeps {
   /** Carry out what the engine asked for (some actions come back here: install, delete, send). */
   act(actions: IkeAction[]): void;
   log(text: string): void;
+  /** Told about every packet that waits for an SA (for the time line). */
+  onAcquire?(trigger: AcquireTrigger): void;
   now(): number;
   random: RandomSource;
 }
@@ -218,6 +220,7 @@ export class Datapath {
         interface: route.iface,
         ...(route.nextHop ? { nextHop: route.nextHop } : {}),
       };
+      this.deps.onAcquire?.(trigger);
       this.deps.act(this.deps.engine.acquire(trigger, this.deps.now()));
       return;
     }

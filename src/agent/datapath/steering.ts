@@ -48,6 +48,8 @@ export function protectedFilters(policy: IkePolicy): { outbound: Filter[]; inbou
   const outbound = new Map<string, Filter>();
   const inbound = new Map<string, { iface: string; filter: Filter }>();
   for (const map of policy.cryptoMaps) {
+    // a map on no interface protects nothing
+    if (map.interfaces.length === 0) continue;
     for (const entry of map.entries) {
       for (const e of entry.acl?.entries ?? []) {
         if (e.type !== 'rule' || e.action !== 'permit') continue;

@@ -17,7 +17,7 @@ import { Buffer } from 'node:buffer';
 import { doAcquire } from './acquire.js';
 import type { IkeContext } from './context.js';
 import { Core } from './core.js';
-import { generateDhKeyPair, type DhGroup } from './crypto/dh.js';
+import { generateDhKeyPair, type DhGroup, type DhKeyPair } from './crypto/dh.js';
 import { Out } from './debug.js';
 import { doTransitProbe } from './discovery.js';
 import { errorText, notifyOf } from './phase1/common.js';
@@ -33,6 +33,12 @@ import { cryptoMapView, engineConnectionRows, ipsecSaView, isakmpSaRows, keyMate
 export interface IkeEngineOptions {
   readonly policy: IkePolicy;
   readonly random: RandomSource;
+  /**
+   * Where Diffie-Hellman key pairs come from: by default generated on the
+   * spot from `random`; the agent passes a pool that computes them ahead,
+   * off the negotiation's critical path.
+   */
+  readonly dh?: (group: DhGroup) => DhKeyPair;
 }
 
 /** `clear crypto sa [peer A]` / `clear crypto sa map NAME`. */
@@ -54,10 +60,12 @@ function draw<T>(next: () => T, ok: (v: T) => boolean): T {
 export class IkeEngine {
   private readonly core: Core;
   private readonly random: RandomSource;
+  private readonly dhSource: ((group: DhGroup) => DhKeyPair) | undefined;
 
   constructor(options: IkeEngineOptions) {
     this.core = new Core(options.policy);
     this.random = options.random;
+    this.dhSource = options.dh;
   }
 
   /** New configuration: new negotiations use it; established SAs stay as they are. */
@@ -208,6 +216,7 @@ export class IkeEngine {
         return spi;
       },
       dh: (group: DhGroup) => {
+        if (engine.dhSource) return engine.dhSource(group);
         const priv = bytes(32);
         priv[0] = (priv[0]! & 0x7f) | 0x40;
         return generateDhKeyPair(group, priv);

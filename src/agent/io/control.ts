@@ -12,8 +12,8 @@ export const CONTROL_SOCKET = '/run/testbed/agent.sock';
 /** Console lines to run as one session, or a request for data. */
 export interface ControlRequest {
   lines?: string[];
-  /** 'keys': the key material of every SA, for Wireshark's tables. */
-  query?: 'keys';
+  /** 'keys': the key material of every SA, for Wireshark's tables; 'timeline': IPsec events with times. */
+  query?: 'keys' | 'timeline';
 }
 
 export interface ControlReply {
@@ -44,7 +44,7 @@ export async function serveControl(handler: Handler, path = CONTROL_SOCKET): Pro
       try {
         req = JSON.parse(line) as ControlRequest;
         const linesOk = Array.isArray(req.lines) && req.lines.every((l) => typeof l === 'string');
-        if (!linesOk && req.query !== 'keys') throw new Error('expected {"lines": [...]} or {"query": "keys"}');
+        if (!linesOk && req.query !== 'keys' && req.query !== 'timeline') throw new Error('expected {"lines": [...]} or {"query": "keys" | "timeline"}');
       } catch (e) {
         sock.end(`${JSON.stringify({ error: `bad request: ${(e as Error).message}` })}\n`);
         return;

@@ -13,6 +13,7 @@ import { computeRoutes, lookupRoute, type ExecCommand, type Route, type RouterCo
 import { parseIpv4 } from '../net/address.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import { Tun } from '../io/tun.js';
+import { DhPool } from './dh-pool.js';
 import type { ExecExtension, Router } from './router.js';
 import {
   renderShowCryptoEngineConnections,
@@ -24,6 +25,12 @@ import {
 } from './show-crypto.js';
 
 export const TUN_NAME = 'ipsec0';
+
+/** The Diffie-Hellman groups a policy may need: phase 1 and PFS. */
+function dhGroupsOf(policy: IkePolicy): number[] {
+  const pfs = policy.cryptoMaps.flatMap((m) => m.entries.map((e) => e.pfsGroup)).filter((g): g is number => g !== null);
+  return [...new Set([...policy.phase1.map((p) => p.group), ...pfs])];
+}
 export const DROP_TUN_NAME = 'ipsecdrop0';
 
 export class IpsecService implements ExecExtension {
@@ -37,20 +44,27 @@ export class IpsecService implements ExecExtension {
   private local = new Set<number>();
   private routes: Route[] = [];
   private readonly lastBytes = new Map<string, number>();
+  private readonly dhPool = new DhPool();
   /** Keys of every SA this router ever had: the pcaps still hold their packets after a rekey or a clear. */
   private readonly keyHistory = { isakmp: new Map<string, IsakmpKeyRow>(), esp: new Map<string, EspKeyRow>() };
 
   constructor(private readonly router: Router) {
     this.policy = policyFromConfig(router.config);
-    this.engine = new IkeEngine({ policy: this.policy, random: randomBytes });
+    this.engine = new IkeEngine({ policy: this.policy, random: randomBytes, dh: this.dhPool.take });
+    this.dhPool.prime(dhGroupsOf(this.policy));
+    const trace = process.env.TESTBED_TRACE === '1';
     this.datapath = new Datapath({
-      write: (p) => this.tun?.write(p),
+      write: (p) => {
+        if (trace) this.note('tx', `${p.length}`);
+        this.tun?.write(p);
+      },
       isLocal: (a) => this.local.has(a),
       route: (d) => this.route(d),
       policy: () => this.policy,
       engine: this.engine,
       act: (a) => this.act(a),
       log: (t) => this.router.console.log(t),
+      onAcquire: (trigger) => this.note('acquire', `${trigger.packet.source} > ${trigger.packet.destination}`),
       now: () => Date.now(),
       random: randomBytes,
     });
@@ -70,7 +84,11 @@ export class IpsecService implements ExecExtension {
     if (res.code !== 0) this.router.console.log(`%TESTBED-3-IPSEC: ${res.stderr.trim()}`);
     // rp_filter (0) and accept_local (1) come from the container's sysctls: /proc/sys is read-only here
     await this.applySteering();
-    this.tun.start((p) => this.datapath.handle(p));
+    const trace = process.env.TESTBED_TRACE === '1';
+    this.tun.start((p) => {
+      if (trace) this.note('rx', `${p.length}`);
+      this.datapath.handle(p);
+    });
     this.dropTun.start((p) => this.datapath.handleClearText(p));
     this.trafficTimer = setInterval(() => this.reportTraffic(), 1000);
     this.trafficTimer.unref();
@@ -105,6 +123,7 @@ export class IpsecService implements ExecExtension {
   async reconfigure(config: RouterConfig): Promise<void> {
     this.policy = policyFromConfig(config);
     this.engine.setPolicy(this.policy);
+    this.dhPool.prime(dhGroupsOf(this.policy));
     this.refreshTables();
     this.datapath.policyChanged();
     await this.applySteering();
@@ -114,8 +133,17 @@ export class IpsecService implements ExecExtension {
   // ------------------------------------------------------------- actions
 
   private act(actions: readonly IkeAction[]): void {
-    if (actions.some((a) => a.kind === 'install-ipsec' || a.kind === 'phase1-up')) this.rememberKeys();
-    for (const a of actions) {
+    // keys are read from the engine after this batch, off the negotiation's path
+    if (actions.some((a) => a.kind === 'install-ipsec' || a.kind === 'phase1-up')) setImmediate(() => this.rememberKeys());
+    // datagrams leave first: the peer can go on while this router installs its SAs (all of this
+    // runs before the next packet is read, so nothing can arrive for an SA not installed yet)
+    const ordered = [...actions.filter((a) => a.kind === 'send' || a.kind === 'send-probe'), ...actions.filter((a) => a.kind !== 'send' && a.kind !== 'send-probe')];
+    for (const a of ordered) {
+      if (a.kind === 'install-ipsec') this.note('install', `${a.sa.peer} in ${a.sa.inbound.spi} out ${a.sa.outbound.spi}`);
+      else if (a.kind === 'send-probe') this.note('probe', a.ipDestination);
+      else if (a.kind === 'phase1-up') this.note('phase1-up', a.remote.ip);
+    }
+    for (const a of ordered) {
       try {
         this.actOne(a);
       } catch (e) {
@@ -214,6 +242,18 @@ export class IpsecService implements ExecExtension {
     const now = this.engine.keys();
     for (const k of now.isakmp) this.keyHistory.isakmp.set(k.initiatorCookie, k);
     for (const k of now.esp) this.keyHistory.esp.set(`${k.dst}/${k.spi}`, k);
+  }
+
+  /**
+   * A time line of IPsec events with microsecond wall-clock times (the
+   * containers share the host's clock, so routers' and pcaps' times compare):
+   * what bench:tunnel measures setup latency with.
+   */
+  readonly timeline: { event: string; detail: string; at: number }[] = [];
+
+  note(event: string, detail: string): void {
+    this.timeline.push({ event, detail, at: performance.timeOrigin + performance.now() });
+    if (this.timeline.length > 1000) this.timeline.shift();
   }
 
   /** Keys for Wireshark's tables: every SA so far, current or gone. */

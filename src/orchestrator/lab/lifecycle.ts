@@ -272,7 +272,8 @@ function containerSpec(lab: string, topo: Topology, node: TopologyNode, image: s
     return {
       ...common,
       cmd: ['node', '/opt/testbed/app/src/agent/main.js'],
-      env: { TESTBED_INTERFACES: JSON.stringify(bindings) },
+      // TESTBED_TRACE=1 in the orchestrator's environment: routers log every packet of their datapath in their time line
+      env: { TESTBED_INTERFACES: JSON.stringify(bindings), ...(process.env.TESTBED_TRACE ? { TESTBED_TRACE: process.env.TESTBED_TRACE } : {}) },
       capAdd: ['NET_ADMIN', 'NET_RAW'],
       devices: ['/dev/net/tun'],
       sysctls: {
