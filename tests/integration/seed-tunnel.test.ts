@@ -127,3 +127,42 @@ test('a rekey during a continuous ping loses no packet after the first', async (
   const qm = (await lab.packets('wan')).filter((p) => p.isakmp?.exchangeType === 32);
   t.true(qm.length >= 6, `at least one rekey (Quick Mode messages: ${qm.length})`);
 });
+
+test('clear crypto sa and clear crypto isakmp tell the peer (Delete) and the next packets build new SAs; undebug all stops the debug output', async (t) => {
+  await using lab = await Lab.up(seedTopology, { name: labName('seed-clear'), capture: true });
+  await lab.ios('daphne', 'debug crypto isakmp');
+  await lab.exec('d1', 'ping -c 2 -W 2 12.12.12.13');
+  const before = parseIpsecSaOf(await lab.ios('fred', 'show crypto ipsec sa'));
+  t.truthy(before, 'fred has an SA pair');
+
+  await lab.ios('daphne', 'clear crypto sa');
+  // fred learns it from Daphne's Delete notification
+  t.is(parseIpsecSaOf(await lab.ios('fred', 'show crypto ipsec sa')), null, 'fred removed the pair Daphne deleted');
+  t.regex(await lab.ios('fred', 'show crypto isakmp sa'), /QM_IDLE/, 'the ISAKMP SA stays');
+  const informational = (await lab.packets('wan')).filter((p) => p.isakmp?.exchangeType === 5 && p.src === '11.11.11.1');
+  t.true(informational.length >= 1, 'a Delete went out in an Informational exchange');
+
+  const again = await lab.exec('d1', 'ping -c 3 -W 2 12.12.12.13');
+  t.true(repliedSeqs(again.stdout).length >= 2, again.stdout);
+  const after = parseIpsecSaOf(await lab.ios('fred', 'show crypto ipsec sa'));
+  t.truthy(after);
+  t.not(after, before, 'a new SA pair');
+
+  await lab.ios('daphne', 'clear crypto isakmp');
+  t.notRegex(await lab.ios('fred', 'show crypto isakmp sa'), /QM_IDLE/, 'the peer deleted the ISAKMP SA too');
+
+  const debugOn = await lab.ios('daphne', 'show debug');
+  t.regex(debugOn, /Crypto ISAKMP debugging is on/);
+  t.regex(await lab.ios('daphne', 'undebug all'), /All possible debugging has been turned off/);
+  t.notRegex(await lab.ios('daphne', 'show debug'), /debugging is on/);
+  const lines = (await lab.console('daphne')).split('\n').length;
+  await lab.ios('daphne', 'clear crypto sa');
+  await lab.exec('d1', 'ping -c 2 -W 2 12.12.12.13');
+  const newLines = (await lab.console('daphne')).split('\n').slice(lines - 1).filter((l) => /ISAKMP|IPSEC/.test(l));
+  t.deepEqual(newLines, [], 'no debug output after undebug all');
+});
+
+/** The inbound SPI of the first pair in `show crypto ipsec sa`, or null when there is none. */
+function parseIpsecSaOf(text: string): string | null {
+  return /inbound esp sas:\n\s+spi: (0x[0-9A-F]+)/.exec(text)?.[1] ?? null;
+}
