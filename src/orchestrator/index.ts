@@ -23,6 +23,30 @@ export type { CapturedPacket } from './capture/pcap-reader.js';
 export { readPcap } from './capture/pcap-reader.js';
 export { LabError, type LabInfo, type UpOptions, type ExecOutput, type DownResult, type NodeInfo, type LinkInfo } from './lab/lifecycle.js';
 export { streamProgress, silentProgress, type Progress } from './progress.js';
+export {
+  runTests,
+  LabUpError,
+  Runner,
+  RealLabDriver,
+  SelectionError,
+  formatJunit,
+  formatReport,
+  liveReporter,
+  SHOW_TABLES,
+  parseIsakmpSa,
+  parseIpsecSa,
+  parseCryptoMap,
+  parseEngineConnections,
+  type TestOptions,
+  type RunSummary,
+  type StepResult,
+  type RunListener,
+  type LabDriver,
+  type Clock,
+  type Step,
+  type ShowRecord,
+} from './checks/index.js';
+export { graphModel, renderSvg, renderMermaid, labTunnels, type GraphModel, type Tunnel } from './graph/index.js';
 export { type KeyTableFiles } from './lab/keys.js';
 export { analyzePcap } from './capture/tshark.js';
 export { tsharkKeyOptions, type WiresharkKeys } from './capture/wireshark.js';

@@ -4,6 +4,8 @@
  * as text, or as JSON with --json.
  */
 import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
 import { DockerodeEngine } from '../docker/dockerode.js';
 import { DockerUnavailableError, type Engine } from '../docker/engine.js';
@@ -15,6 +17,9 @@ import { collectKeys, writeKeyTables } from '../lab/keys.js';
 import { silentProgress, streamProgress } from '../progress.js';
 import { formatIssue, loadTopology, TopologyError } from '../topology/load.js';
 import { json, renderDown, renderLab, renderLabs } from './render.js';
+import { formatHeader, formatJunit, formatSummary, LabUpError, liveReporter, runTests, SelectionError } from '../checks/index.js';
+import { graphModel, labTunnels, renderMermaid, renderSvg, type Tunnel } from '../graph/index.js';
+import { Lab } from '../index.js';
 
 /** Exit codes, in one table. */
 export const EXIT = {
@@ -65,6 +70,11 @@ Usage:
   testbed capture start|stop [lab]                  one pcap per link in the lab's artifacts folder
   testbed keys [lab] [--json]                       write Wireshark's key tables (esp_sa, ikev1_decryption_table) next to the pcaps
   testbed validate <topology.yaml> [--json]         check a topology and its IOS configs without starting anything
+  testbed test <topology.yaml> [--name LAB] [--keep] [--only STEP]... [--node NODE] [--junit FILE] [--json] [--artifacts DIR]
+                                                    run the topology's tests: section (up, checks, artifacts, down);
+                                                    exit 1: a check failed, 2: a check is invalid
+  testbed graph <topology.yaml> [--format svg|mermaid] [--output FILE] [--name LAB]
+                                                    draw the lab (with its IPsec tunnels when it is up)
   testbed image build [--base auto|registry|debootstrap]
   testbed version
 
@@ -108,6 +118,10 @@ export async function main(argv: string[], io: Io = defaultIo, engine: Engine = 
         return await cmdKeys(rest, io, engine);
       case 'image':
         return await cmdImage(rest, io, engine);
+      case 'test':
+        return await cmdTest(rest, io, engine);
+      case 'graph':
+        return await cmdGraph(rest, io, engine);
       default:
         throw new UsageError(`unknown command "${command}"`);
     }
@@ -302,5 +316,101 @@ async function cmdKeys(argv: string[], io: Io, engine: Engine): Promise<number> 
       : `${files.isakmp} ISAKMP and ${files.esp} ESP SAs written to ${files.ikev1} and ${files.espSa}\n` +
           `open a capture decrypted: WIRESHARK_CONFIG_DIR=${files.configDir} wireshark -C testbed ${info.artifacts}/<link>.pcap\n`,
   );
+  return EXIT.ok;
+}
+
+async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<number> {
+  let parsed;
+  try {
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: {
+        json: { type: 'boolean' },
+        name: { type: 'string' },
+        keep: { type: 'boolean' },
+        only: { type: 'string', multiple: true },
+        node: { type: 'string' },
+        junit: { type: 'string' },
+        artifacts: { type: 'string' },
+        base: { type: 'string' },
+      },
+    });
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  const { values, positionals } = parsed;
+  if (positionals.length !== 1) throw new UsageError('test needs one topology file');
+  // the live report goes to stdout, or to stderr when stdout carries JSON
+  const live = values.json ? io.stderr : io.stdout;
+  const tty = (values.json ? process.stderr : process.stdout).isTTY === true && io === defaultIo;
+  const progress = streamProgress();
+  let labName: string | undefined;
+  let removeOnSignal = false;
+  const onSignal = () => {
+    progress.note('interrupted: removing what was created ...');
+    const finish = () => process.exit(EXIT.interrupted);
+    (labName && removeOnSignal ? down(engine, labName) : Promise.resolve()).then(finish, finish);
+  };
+  process.once('SIGINT', onSignal);
+  process.once('SIGTERM', onSignal);
+  try {
+    const summary = await runTests(positionals[0]!, {
+      name: values.name,
+      keep: values.keep === true,
+      only: values.only?.flatMap((o) => o.split(',')).filter(Boolean),
+      node: values.node,
+      artifacts: values.artifacts,
+      base: baseOption(values.base),
+      engine,
+      progress,
+      listener: liveReporter(live, tty),
+      onPlan: (plan) => live(formatHeader(positionals[0]!, plan.lab, plan.steps.length, plan.keep)),
+      onLab: (lab, created) => {
+        labName = lab;
+        removeOnSignal = created && values.keep !== true;
+      },
+    });
+    live(formatSummary(summary, { color: tty && !process.env.NO_COLOR }));
+    if (values.junit) {
+      await mkdir(dirname(values.junit), { recursive: true });
+      await writeFile(values.junit, formatJunit(summary));
+    }
+    if (values.json) io.stdout(json(summary));
+    return summary.status === 'passed' ? EXIT.ok : EXIT.failed;
+  } catch (e) {
+    if (e instanceof SelectionError) throw new UsageError(e.message);
+    if (e instanceof LabUpError) throw new UpFailed(e.message);
+    throw e;
+  } finally {
+    process.off('SIGINT', onSignal);
+    process.off('SIGTERM', onSignal);
+  }
+}
+
+async function cmdGraph(argv: string[], io: Io, engine: Engine): Promise<number> {
+  const { values, positionals } = args(argv, { format: { type: 'string' }, output: { type: 'string' }, name: { type: 'string' } });
+  if (positionals.length !== 1) throw new UsageError('graph needs one topology file');
+  const output = values.output as string | undefined;
+  const format = (values.format as string | undefined) ?? (output?.endsWith('.svg') ? 'svg' : 'mermaid');
+  if (format !== 'svg' && format !== 'mermaid') throw new UsageError(`--format must be svg or mermaid, not "${format}"`);
+  const topo = await loadTopology(positionals[0]!);
+  // tunnels only when the lab is up; without Docker the picture is drawn all the same
+  let tunnels: Tunnel[] = [];
+  const lab = (values.name as string | undefined) ?? topo.name;
+  const running = await engine
+    .ping()
+    .then(() => status(engine, lab))
+    .catch(() => null);
+  if (running) tunnels = await labTunnels(await Lab.attach(lab, { engine }), topo).catch(() => []);
+  const model = graphModel(topo, tunnels);
+  const text = format === 'svg' ? renderSvg(model) : renderMermaid(model);
+  if (output) {
+    await mkdir(dirname(output), { recursive: true });
+    await writeFile(output, text);
+    if (values.json) io.stdout(json({ output, format, nodes: model.nodes.length, links: model.links.length, tunnels }));
+    else io.stderr(`wrote ${output} (${format}${running ? `, lab ${lab} is up: ${tunnels.length} tunnel${tunnels.length === 1 ? '' : 's'}` : ''})\n`);
+  } else io.stdout(values.json ? json({ format, text, tunnels }) : text);
   return EXIT.ok;
 }

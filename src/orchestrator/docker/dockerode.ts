@@ -101,6 +101,37 @@ export class DockerodeEngine implements Engine {
     }
   }
 
+  async connectNetwork(network: string, containerId: string, ipv4: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(network).connect({ Container: containerId, EndpointConfig: { IPAMConfig: { IPv4Address: ipv4 } } });
+    } catch (e) {
+      throw new DockerError(`cannot connect ${containerId.slice(0, 12)} to ${network} as ${ipv4}: ${describe(e)}`, e);
+    }
+  }
+
+  async disconnectNetwork(network: string, containerId: string): Promise<void> {
+    try {
+      await this.docker.getNetwork(network).disconnect({ Container: containerId, Force: true });
+    } catch (e) {
+      throw new DockerError(`cannot disconnect ${containerId.slice(0, 12)} from ${network}: ${describe(e)}`, e);
+    }
+  }
+
+  async containerAddresses(id: string): Promise<Record<string, string>> {
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await this.docker.getContainer(id).inspect();
+    } catch (e) {
+      throw new DockerError(`cannot inspect container ${id.slice(0, 12)}: ${describe(e)}`, e);
+    }
+    const out: Record<string, string> = {};
+    for (const [name, net] of Object.entries(info.NetworkSettings?.Networks ?? {})) {
+      const ip = net.IPAddress || net.IPAMConfig?.IPv4Address;
+      if (ip) out[name] = ip;
+    }
+    return out;
+  }
+
   async listContainers(labels: Labels): Promise<ContainerInfo[]> {
     const list = await this.docker.listContainers({ all: true, filters: { label: labelFilter(labels) } });
     return list.map((c) => ({ id: c.Id, name: (c.Names[0] ?? '').replace(/^\//, ''), labels: c.Labels ?? {}, state: c.State, image: c.Image }));

@@ -84,7 +84,14 @@ export interface Engine {
   createNetwork(spec: NetworkSpec): Promise<string>;
   removeNetwork(idOrName: string): Promise<void>;
 
+  /** Attach a running container to a network with a fixed IPv4 address (a link restored). */
+  connectNetwork(network: string, containerId: string, ipv4: string): Promise<void>;
+  /** Detach a container from a network (a link cut); the interface disappears inside it. */
+  disconnectNetwork(network: string, containerId: string): Promise<void>;
+
   listContainers(labels: Labels): Promise<ContainerInfo[]>;
+  /** The container's IPv4 address on each network it is attached to: network name -> address. */
+  containerAddresses(id: string): Promise<Record<string, string>>;
   createContainer(spec: ContainerSpec): Promise<string>;
   startContainer(id: string): Promise<void>;
   stopContainer(id: string, timeoutSeconds: number): Promise<void>;

@@ -12,6 +12,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { normalizeInterfaceName, parseConfig } from '../../agent/ios/index.js';
 import { broadcastAddress, inPrefix, networkAddress, parseIpv4 } from '../../agent/net/address.js';
+import { parseSteps, type LabShape } from '../checks/parse.js';
 import type { HostNode, LinkEndpoint, RouterNode, SourcePos, Topology, TopologyLink, TopologyNode } from './types.js';
 
 export interface TopologyIssue extends SourcePos {
@@ -61,7 +62,7 @@ export function displayPath(file: string): string {
   return rel && !rel.startsWith('..') ? rel : file;
 }
 
-type Locate = (path: (string | number)[], key?: boolean) => SourcePos;
+export type Locate = (path: (string | number)[], key?: boolean) => SourcePos;
 
 /** YAML syntax and schema checks. Pure apart from reading the schema. */
 export function parseTopologyText(text: string, file: string): { data: RawTopology; locate: Locate } {
@@ -217,6 +218,7 @@ export interface RawTopology {
   description?: string;
   nodes: Record<string, RawRouter | RawHost>;
   links?: Record<string, RawLink>;
+  tests?: unknown[];
 }
 
 async function resolveTopology(raw: RawTopology, locate: Locate, file: string): Promise<Topology> {
@@ -293,8 +295,22 @@ async function resolveTopology(raw: RawTopology, locate: Locate, file: string): 
     });
     links.push({ name: linkName, endpoints, mtu: Array.isArray(rawLink) ? 1500 : rawLink.mtu ?? 1500, pos: locate(['links', linkName], true) });
   }
+  const present = nodes.filter(Boolean);
+  const { steps, issues: checkIssues } = parseSteps(raw.tests ?? [], locate, labShape(present, links));
+  issues.push(...checkIssues);
   if (issues.length > 0) throw new TopologyError(sortIssues(issues));
-  return { name: raw.name, description: raw.description ?? null, file, nodes: nodes.filter(Boolean), links };
+  return { name: raw.name, description: raw.description ?? null, file, nodes: present, links, tests: steps };
+}
+
+/** Node kinds, addresses and link membership: what the checks are checked against. */
+export function labShape(nodes: TopologyNode[], links: TopologyLink[]): LabShape {
+  return {
+    nodes: new Map(nodes.map((n) => [n.name, n.kind])),
+    addresses: new Map(
+      nodes.map((n) => [n.name, n.kind === 'router2600' ? n.config.interfaces.flatMap((i) => (i.address ? [i.address.address] : [])) : n.interfaces.map((i) => i.address.split('/')[0]!)]),
+    ),
+    links: new Map(links.map((l) => [l.name, [...new Set(l.endpoints.map((e) => e.node))]])),
+  };
 }
 
 function interfaceOf(node: TopologyNode, text: string): string | { error: string } {

@@ -1,4 +1,5 @@
 import type { ConfigDiagnostic, RouterConfig } from '../../agent/ios/index.js';
+import type { Step } from '../checks/types.js';
 
 /** A place in a topology file, for error messages (1-based). */
 export interface SourcePos {
@@ -57,4 +58,6 @@ export interface Topology {
   file: string;
   nodes: TopologyNode[];
   links: TopologyLink[];
+  /** The `tests:` section: checks and actions for `testbed test` (docs/testing.md). */
+  tests: Step[];
 }

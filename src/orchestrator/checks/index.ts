@@ -1,0 +1,13 @@
+/** The check runner: the `tests:` language, running it against a lab, and its reports (docs/testing.md). */
+export { runTests, LabUpError, type TestOptions } from './run.js';
+export { Runner, selectSteps, SelectionError, type RunListener, type RunOptions, type Selection } from './runner.js';
+export { systemClock, type Clock, type LabDriver } from './driver.js';
+export { RealLabDriver } from './lab-driver.js';
+export { parseSteps, STEP_KINDS, type LabShape, type CheckIssue } from './parse.js';
+export { summarise, type RunSummary, type StepResult, type StepStatus, type StepFailure, type Evidence } from './results.js';
+export { formatJunit } from './report/junit.js';
+export { formatReport, formatStep, formatSummary, formatHeader } from './report/text.js';
+export { liveReporter } from './report/live.js';
+export { collectLabArtifacts, writeReports, FINAL_SHOW_COMMANDS } from './artifacts.js';
+export { SHOW_TABLES, SHOW_TABLE_NAMES, parseIsakmpSa, parseIpsecSa, parseCryptoMap, parseEngineConnections, type ShowRecord, type ShowTableName } from './show/index.js';
+export type { Step, CheckStep, ActionStep } from './types.js';

@@ -1,0 +1,103 @@
+/**
+ * What a picture of a lab shows: nodes (kind, interfaces with addresses),
+ * links (name, the lab subnet on them, endpoints), and IPsec tunnels found
+ * in a running lab. Pure; svg.ts and mermaid.ts draw it.
+ */
+import type { Topology } from '../topology/types.js';
+
+export interface GraphInterface {
+  name: string;
+  short: string;
+  address: string | null;
+  link: string | null;
+}
+
+export interface GraphNode {
+  name: string;
+  kind: string;
+  /** IOS hostname for routers (Daphne), else null. */
+  hostname: string | null;
+  interfaces: GraphInterface[];
+}
+
+export interface GraphLink {
+  name: string;
+  /** The lab prefixes on the link, from its endpoints' addresses (11.11.11.0/24). */
+  subnets: string[];
+  endpoints: { node: string; interface: string; short: string }[];
+}
+
+/** An IKE/IPsec association between two routers of a running lab. */
+export interface Tunnel {
+  a: string;
+  b: string;
+  /** ISAKMP state, e.g. QM_IDLE. */
+  state: string;
+  /** Protected flows, like "13.13.13.0/24 <-> 12.12.12.0/24". */
+  flows: string[];
+}
+
+export interface GraphModel {
+  name: string;
+  description: string | null;
+  nodes: GraphNode[];
+  links: GraphLink[];
+  tunnels: Tunnel[];
+}
+
+const SHORT: [RegExp, string][] = [
+  [/^FastEthernet/, 'Fa'],
+  [/^GigabitEthernet/, 'Gi'],
+  [/^Ethernet/, 'Et'],
+  [/^Serial/, 'Se'],
+  [/^Loopback/, 'Lo'],
+  [/^Tunnel/, 'Tu'],
+];
+
+export function shortInterface(name: string): string {
+  for (const [re, s] of SHORT) if (re.test(name)) return name.replace(re, s);
+  return name;
+}
+
+/** "11.11.11.1/24" -> "11.11.11.0/24". */
+export function networkOf(cidr: string): string {
+  const [ip, lenText] = cidr.split('/');
+  const len = Number(lenText);
+  const n = ip!.split('.').reduce((a, o) => a * 256 + Number(o), 0);
+  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+  const net = (n & mask) >>> 0;
+  return `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join('.')}/${len}`;
+}
+
+function maskLength(mask: string): number {
+  return mask.split('.').reduce((a, o) => a + (Number(o) >>> 0).toString(2).replace(/0/g, '').length, 0);
+}
+
+export function graphModel(topo: Topology, tunnels: Tunnel[] = []): GraphModel {
+  const linkOf = (node: string, ifname: string) => topo.links.find((l) => l.endpoints.some((e) => e.node === node && e.interface === ifname))?.name ?? null;
+  const nodes: GraphNode[] = topo.nodes.map((n) => {
+    const interfaces: GraphInterface[] =
+      n.kind === 'router2600'
+        ? n.config.interfaces.map((i) => ({
+            name: i.name,
+            short: shortInterface(i.name),
+            address: i.address ? `${i.address.address}/${maskLength(i.address.mask)}` : null,
+            link: linkOf(n.name, i.name),
+          }))
+        : n.interfaces.map((i) => ({ name: i.name, short: i.name, address: i.address, link: linkOf(n.name, i.name) }));
+    return { name: n.name, kind: n.kind, hostname: n.kind === 'router2600' ? n.config.hostname : null, interfaces };
+  });
+  const links: GraphLink[] = topo.links.map((l) => {
+    const endpoints = l.endpoints.map((e) => ({ node: e.node, interface: e.interface, short: shortInterface(e.interface) }));
+    const subnets = [
+      ...new Set(
+        endpoints.flatMap((e) => {
+          const a = nodes.find((n) => n.name === e.node)?.interfaces.find((i) => i.name === e.interface)?.address;
+          return a ? [networkOf(a)] : [];
+        }),
+      ),
+    ];
+    return { name: l.name, subnets, endpoints };
+  });
+  return { name: topo.name, description: topo.description, nodes, links, tunnels };
+}

@@ -1,0 +1,35 @@
+/**
+ * IPsec tunnels of a running lab, for the picture: each router's ISAKMP SAs
+ * (show crypto isakmp sa) whose peer is another router of the lab, with the
+ * protected flows from show crypto ipsec sa.
+ */
+import type { Lab } from '../index.js';
+import { parseIpsecSa, parseIsakmpSa } from '../checks/show/index.js';
+import type { Topology } from '../topology/types.js';
+import type { Tunnel } from './model.js';
+
+export async function labTunnels(lab: Lab, topo: Topology): Promise<Tunnel[]> {
+  const routers = topo.nodes.filter((n) => n.kind === 'router2600');
+  const addresses = new Map(routers.map((r) => [r.name, r.kind === 'router2600' ? r.config.interfaces.flatMap((i) => (i.address ? [i.address.address] : [])) : []]));
+  const owner = (ip: string) => [...addresses].find(([, list]) => list.includes(ip))?.[0] ?? null;
+  const tunnels = new Map<string, Tunnel>();
+  for (const r of routers) {
+    const local = addresses.get(r.name) ?? [];
+    const isakmp = await lab.exec(r.name, ['show crypto isakmp sa']).catch(() => null);
+    if (!isakmp || isakmp.exitCode !== 0) continue;
+    const rows = parseIsakmpSa(isakmp.stdout, local).filter((row) => row.peer && row.state !== 'PEER_DISCOVERY');
+    if (!rows.length) continue;
+    const ipsec = await lab.exec(r.name, ['show crypto ipsec sa']).catch(() => null);
+    const flows = ipsec ? parseIpsecSa(ipsec.stdout) : [];
+    for (const row of rows) {
+      const peer = owner(String(row.peer));
+      if (!peer || peer === r.name) continue;
+      const [a, b] = [r.name, peer].sort();
+      const key = `${a}|${b}`;
+      if (tunnels.has(key)) continue;
+      const mine = flows.filter((f) => f.peer === row.peer && f.local_ident && f.remote_ident);
+      tunnels.set(key, { a: a!, b: b!, state: String(row.state), flows: mine.map((f) => `${f.local_ident} <-> ${f.remote_ident}`) });
+    }
+  }
+  return [...tunnels.values()];
+}
