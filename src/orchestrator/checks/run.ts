@@ -66,7 +66,6 @@ export async function runTests(topologyPath: string, opts: TestOptions = {}): Pr
 
   const engine = opts.engine ?? new DockerodeEngine();
   let lab: Lab;
-  let created = false;
   let startedCapture = false;
   try {
     const existing = opts.keep ? await status(engine, labName) : null;
@@ -81,7 +80,6 @@ export async function runTests(topologyPath: string, opts: TestOptions = {}): Pr
     } else {
       opts.onLab?.(labName, true);
       lab = await Lab.up(topology.file, { name: labName, capture: true, artifacts, base: opts.base, progress, engine });
-      created = true;
     }
   } catch (e) {
     throw new LabUpError((e as Error).message);

@@ -83,6 +83,30 @@ export function open(sa: Phase1Sa, m: Inbound, iv: Buffer): { hash: Buffer; payl
   return { hash: (first as { data: Buffer }).data, payloads: d.payloads.slice(1), rest, nextIv: d.nextIv };
 }
 
+type Opened = ReturnType<typeof open>;
+
+/**
+ * Decrypts a Quick Mode message and checks its HASH against `expected(rest)`
+ * (HASH(1), (2) or (3)); a message that fails is dropped with IOS's log line
+ * and null comes back (IVs untouched).
+ */
+export function openVerified(ctx: IkeContext, sa: Phase1Sa, m: Inbound, iv: Buffer, which: string, expected: (rest: Buffer) => Buffer): Opened | null {
+  let opened: Opened;
+  try {
+    opened = open(sa, m, iv);
+  } catch (err) {
+    dropBad(ctx, sa, m, err);
+    return null;
+  }
+  ctx.out.engine(`CryptoEngine0: generate hmac context for conn id ${sa.connId}`);
+  const want = expected(opened.rest);
+  if (want.length !== opened.hash.length || !want.equals(opened.hash)) {
+    dropBad(ctx, sa, m, new IsakmpError(NotifyType.INVALID_HASH_INFORMATION, `${which} does not verify`));
+    return null;
+  }
+  return opened;
+}
+
 /** Drops a Quick Mode message that does not decrypt or authenticate (IVs untouched). */
 export function dropBad(ctx: IkeContext, sa: Phase1Sa, m: Inbound, err: unknown): void {
   const notify = notifyOf(err);

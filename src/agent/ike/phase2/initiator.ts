@@ -8,20 +8,18 @@ import { Buffer } from 'node:buffer';
 import { decodeAttributes } from '../../isakmp/attributes.js';
 import { encodePayloads, payloadBody } from '../../isakmp/chain.js';
 import { IpsecAttr, LifeType, NotifyType, PayloadType } from '../../isakmp/constants.js';
-import { IsakmpError } from '../../isakmp/errors.js';
 import { ipv4IdPayload } from '../../isakmp/id.js';
 import { Reader } from '../../isakmp/reader.js';
 import type { IdPayload, KePayload, NotifyPayload, Payload, SaPayload } from '../../isakmp/types.js';
 import type { IkeContext, Inbound } from '../context.js';
 import { dhGroupById } from '../crypto/dh.js';
 import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../crypto/hashes.js';
-import { equalBytes } from '../crypto/prf.js';
 import { iosNotifyName } from '../debug.js';
 import { errorText, notifyOf } from '../phase1/common.js';
 import type { FlowRequest, Phase1Sa } from '../phase1/sa.js';
 import type { CryptoMapEntryPolicy } from '../policy.js';
 import { Retransmitter } from '../retransmit.js';
-import { allocateSpi, dropBad, find, NONCE_SIZE, open, QM, QuickMode, s32, sendQm, spiLines, validateLines } from './exchange.js';
+import { allocateSpi, find, NONCE_SIZE, openVerified, QM, QuickMode, s32, sendQm, spiLines, validateLines } from './exchange.js';
 import { buildSpec, creatingLines, keyEngineLines } from './install.js';
 import { DEFAULT_IPSEC_SECONDS, isUdpEncaps, type Lifetime, logIpsecTransform, quickModeOffer, readIpsecTransform } from './proposal.js';
 
@@ -81,16 +79,8 @@ export function readResponderLifetime(n: NotifyPayload, lifetime: Lifetime): Lif
 /** QM2 received: check it, install the pair, send QM3. */
 export function initiatorQm2(ctx: IkeContext, sa: Phase1Sa, qm: QuickMode, m: Inbound): void {
   const mid = qm.messageId;
-  let opened;
-  try {
-    opened = open(sa, m, qm.iv);
-  } catch (err) {
-    return dropBad(ctx, sa, m, err);
-  }
-  ctx.out.engine(`CryptoEngine0: generate hmac context for conn id ${sa.connId}`);
-  if (!equalBytes(quickModeHash2(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, opened.rest), opened.hash)) {
-    return dropBad(ctx, sa, m, new IsakmpError(NotifyType.INVALID_HASH_INFORMATION, 'HASH(2) does not verify'));
-  }
+  const opened = openVerified(ctx, sa, m, qm.iv, 'HASH(2)', (rest) => quickModeHash2(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, rest));
+  if (!opened) return;
   const p = opened.payloads;
   ctx.out.sa(sa.connId, `processing HASH payload. message ID = ${s32(mid)}`);
   ctx.out.sa(sa.connId, `processing SA payload. message ID = ${s32(mid)}`);

@@ -16,7 +16,6 @@ import type { IdPayload, KePayload, Payload, SaPayload, Transform } from '../../
 import type { IkeContext, Inbound } from '../context.js';
 import { dhGroupById } from '../crypto/dh.js';
 import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../crypto/hashes.js';
-import { equalBytes } from '../crypto/prf.js';
 import { iosNotifyName } from '../debug.js';
 import { notifyPayload, sendInformational, spiBytes } from '../informational.js';
 import { errorText, notifyOf } from '../phase1/common.js';
@@ -25,7 +24,7 @@ import type { TransformSetPolicy } from '../policy.js';
 import { hostProxy } from '../proxies.js';
 import { Retransmitter } from '../retransmit.js';
 import type { Proxies } from '../types.js';
-import { allocateSpi, dropBad, find, NONCE_SIZE, open, QM, QuickMode, s32, sendQm, spiLines, validateLines } from './exchange.js';
+import { allocateSpi, find, NONCE_SIZE, openVerified, QM, QuickMode, s32, sendQm, spiLines, validateLines } from './exchange.js';
 import { buildSpec, creatingLines, keyEngineLines } from './install.js';
 import { DEFAULT_IPSEC_SECONDS, isUdpEncaps, type Lifetime, logIpsecTransform, quickModeAnswer, readIpsecTransform, responderLifetimeAttributes } from './proposal.js';
 
@@ -40,16 +39,8 @@ export function readProxies(sa: Phase1Sa, ids: readonly IdPayload[]): Proxies {
 /** QM1 received: choose a proposal for a matching crypto map entry (or refuse with a notify) and answer QM2. */
 export function responderQm1(ctx: IkeContext, sa: Phase1Sa, m: Inbound): void {
   const mid = m.header.messageId;
-  let opened;
-  try {
-    opened = open(sa, m, sa.exchangeIv(mid));
-  } catch (err) {
-    return dropBad(ctx, sa, m, err);
-  }
-  ctx.out.engine(`CryptoEngine0: generate hmac context for conn id ${sa.connId}`);
-  if (!equalBytes(quickModeHash1(sa.suite!.hash, sa.keys!.skeyidA, mid, opened.rest), opened.hash)) {
-    return dropBad(ctx, sa, m, new IsakmpError(NotifyType.INVALID_HASH_INFORMATION, 'HASH(1) does not verify'));
-  }
+  const opened = openVerified(ctx, sa, m, sa.exchangeIv(mid), 'HASH(1)', (rest) => quickModeHash1(sa.suite!.hash, sa.keys!.skeyidA, mid, rest));
+  if (!opened) return;
   const p = opened.payloads;
   ctx.out.sa(sa.connId, `processing HASH payload. message ID = ${s32(mid)}`);
   const offer = find<SaPayload>(p, PayloadType.SA);
@@ -176,16 +167,8 @@ export function safeGroupSize(id: number): number {
 /** QM3 received: install the pair. */
 export function responderQm3(ctx: IkeContext, sa: Phase1Sa, qm: QuickMode, m: Inbound): void {
   const mid = qm.messageId;
-  let opened;
-  try {
-    opened = open(sa, m, qm.iv);
-  } catch (err) {
-    return dropBad(ctx, sa, m, err);
-  }
-  ctx.out.engine(`CryptoEngine0: generate hmac context for conn id ${sa.connId}`);
-  if (!equalBytes(quickModeHash3(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, qm.nrB), opened.hash)) {
-    return dropBad(ctx, sa, m, new IsakmpError(NotifyType.INVALID_HASH_INFORMATION, 'HASH(3) does not verify'));
-  }
+  const opened = openVerified(ctx, sa, m, qm.iv, 'HASH(3)', () => quickModeHash3(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, qm.nrB));
+  if (!opened) return;
   qm.iv = opened.nextIv;
   qm.retransmit = null;
   qm.state = 'done';
