@@ -6,13 +6,64 @@
  *
  * Per-packet outcomes are results, never exceptions; only constructing an SA
  * with bad parameters or passing an IV of the wrong size throws EspConfigError.
+ *
+ * CBC with one long-lived context per SA
+ * --------------------------------------
+ * Creating an OpenSSL cipher context through Node costs more than encrypting
+ * a 1400-byte packet with AES-NI, so each SA keeps one encryptor (outbound)
+ * or one decryptor (inbound) for its whole life: automatic padding off,
+ * never finalised. A CBC context carries its chain state S, the last
+ * ciphertext block it produced (or consumed), from one update to the next.
+ *
+ * Sending, with a random source: for each packet we draw a fresh random
+ * block R from the caller's source (the datapath's pooledRandom, i.e. the
+ * same randomness the IV used to be) and feed R | payload | padding | pad
+ * length | next header. The first output block C0 = E_K(R xor S) goes on the
+ * wire as the packet's IV; the rest is exactly the CBC encryption of the
+ * payload under IV C0 (C1 = E_K(P1 xor C0), ...), so any RFC 4303 receiver
+ * (Wireshark, IOS, strongSwan) decrypts it as usual. RFC 4303 section 3.2
+ * and RFC 3602 section 2.2 (likewise RFC 2405 / 2451) require the IV to be
+ * unpredictable, not merely fresh. C0 is: R is uniform, secret and used for
+ * nothing else (it is overwritten by C0 and never sent), so R xor S is
+ * uniform whatever S is (S is public: it was on the wire), and C0, a block
+ * cipher applied to a uniform block nobody else knows, is uniform and
+ * unknown to whoever does not hold R and K: as good as sending a fresh
+ * random block as the IV. The source must therefore be a CSPRNG, as for
+ * any IV; a fixed or counting source would leave C0 = E_K(known xor S).
+ *
+ * Why the plain carried-over chain (feed only the payload, so that the IV
+ * of packet n+1 is the last ciphertext block of packet n) would NOT be
+ * acceptable, although it is "random-looking" and never repeats: that IV is
+ * on the wire before packet n+1's plaintext exists. Anyone who can get a
+ * packet into the tunnel (any host behind the router: the inner packets are
+ * its traffic) can then choose the first block P1 = IV(n+1) xor C' xor G,
+ * where C' is the ciphertext block that preceded some target block C in an
+ * earlier packet and G is a guess of C's plaintext; the first ciphertext
+ * block comes out as E_K(C' xor G), equal to C exactly when the guess is
+ * right. That is the chosen-plaintext attack on the chained IVs of SSL 3.0
+ * and TLS 1.0 (Bard 2004, BEAST 2011), and the reason for the MUST above.
+ *
+ * An IV passed as a Buffer is used verbatim on the wire (tests, known-answer
+ * vectors) through a per-packet context, and does not touch the chain.
+ *
+ * Receiving: we feed IV | ciphertext to the SA's decryptor. The first output
+ * block is D_K(IV) xor S for whatever stale S the decryptor holds, and is
+ * thrown away; every following block is D_K(Ci) xor C(i-1) with C(i-1) from
+ * this very packet (C0 = the IV), i.e. the plaintext. So it is correct for
+ * any arrival order, lost packets, or packets of other SAs in between.
+ *
+ * With padding off, OpenSSL returns every complete block from an update at
+ * once (a Decipher holds back the last block only when automatic padding is
+ * on), and every update here is a whole number of blocks, so nothing lingers
+ * in a context between packets (tests/unit/esp/persistent-cbc.test.ts).
  */
-import { createHmac, createSecretKey, timingSafeEqual, type KeyObject } from 'node:crypto';
+import type { Cipher, Decipher } from 'node:crypto';
 import type { RandomSource } from '../ike/crypto/algorithms.js';
 import { createCbcDecryptor, createCbcEncryptor, prepareCbcKey, type CbcKey, type DesBackend } from '../ike/crypto/cipher.js';
 import { ESP_CIPHERS, ESP_INTEGRITY, type EspCipher, type EspCipherName, type EspIntegrity, type EspIntegrityName } from './algorithms.js';
 import { emptyCounters, type EspCounters } from './counters.js';
 import { EspConfigError } from './errors.js';
+import { EspMac, type EspMacBackend } from './hmac.js';
 import { DEFAULT_REPLAY_WINDOW, ReplayWindow, type ReplayVerdict } from './replay.js';
 
 export const ESP_HEADER_SIZE = 8;
@@ -30,6 +81,8 @@ export interface EspSaConfig {
   readonly authenticationKey: Buffer;
   /** Test hook: force the DES backend (see ike/crypto/cipher.ts). */
   readonly desBackend?: DesBackend;
+  /** Test hook: force the HMAC implementation (see hmac.ts). */
+  readonly macBackend?: EspMacBackend;
 }
 
 /** SPI and sequence number of an ESP packet, or undefined when shorter than 8 bytes. */
@@ -48,7 +101,7 @@ abstract class EspSaBase {
   /** Live counters; read them, do not write them. */
   readonly counters: EspCounters = emptyCounters();
   protected readonly cbcKey: CbcKey | undefined;
-  protected readonly authKey: KeyObject | undefined;
+  protected readonly mac: EspMac | undefined;
 
   constructor(cfg: EspSaConfig) {
     if (!Number.isInteger(cfg.spi) || cfg.spi < 256 || cfg.spi > 0xffffffff) {
@@ -68,8 +121,11 @@ abstract class EspSaBase {
     if (cfg.authenticationKey.length !== this.integrity.keySize) {
       throw new EspConfigError(`${this.integrity.name} needs a ${this.integrity.keySize}-byte key, got ${cfg.authenticationKey.length}`);
     }
+    if (this.cipher.cbc && this.cipher.cbc.ivSize !== this.cipher.cbc.blockSize) {
+      throw new EspConfigError(`${this.cipher.name}: CBC needs an IV of one block`);
+    }
     this.cbcKey = this.cipher.cbc ? prepareCbcKey(this.cipher.cbc, cfg.encryptionKey, cfg.desBackend) : undefined;
-    this.authKey = this.integrity.icvSize > 0 ? createSecretKey(Buffer.from(cfg.authenticationKey)) : undefined;
+    this.mac = this.integrity.icvSize > 0 ? new EspMac(this.integrity.nodeName, cfg.authenticationKey, { backend: cfg.macBackend }) : undefined;
   }
 
   /** Length of the ESP packet that carries an inner packet of `innerLength` bytes. */
@@ -93,12 +149,16 @@ export interface OutboundOptions {
 /** The sending side of one SA. */
 export class EspOutboundSa extends EspSaBase {
   private next: number;
+  /** The SA's long-lived CBC encryptor (see the top of this file); undefined for NULL. */
+  private readonly chain: Cipher | undefined;
 
   constructor(cfg: EspSaConfig, opts: OutboundOptions = {}) {
     super(cfg);
     const n = opts.nextSequence ?? 1;
     if (!Number.isInteger(n) || n < 1 || n > MAX_SEQUENCE + 1) throw new EspConfigError(`bad next sequence ${n}`);
     this.next = n;
+    // The starting chain state does not matter: every packet starts with a fresh random block.
+    this.chain = this.cbcKey ? createCbcEncryptor(this.cbcKey, Buffer.alloc(this.cipher.ivSize)) : undefined;
   }
 
   /** The sequence number the next packet would carry (MAX_SEQUENCE + 1 once exhausted). */
@@ -111,8 +171,13 @@ export class EspOutboundSa extends EspSaBase {
   }
 
   /**
-   * Encrypt and authenticate `inner`. `iv` is a fresh random IV of the
-   * cipher's IV size, or a source to draw one from (ignored for NULL).
+   * Encrypt and authenticate `inner`. `iv` is a source of fresh random
+   * bytes (the datapath's pooledRandom): one block R is drawn per packet and
+   * the IV on the wire is E_K(R xor chain state), see the top of this file.
+   * A Buffer of the cipher's IV size is instead used as the IV verbatim
+   * (known-answer tests; slower, one cipher context per packet). Ignored for
+   * NULL. `headroom` bytes are left in front of the packet in `framed` for
+   * the caller's outer IP (and UDP) header.
    */
   encapsulate(inner: Buffer, iv: Buffer | RandomSource, nextHeader: number = NEXT_HEADER_IPV4, headroom = 0): EncapResult {
     if (this.next > MAX_SEQUENCE) {
@@ -129,31 +194,32 @@ export class EspOutboundSa extends EspSaBase {
     const start = ESP_HEADER_SIZE + ivSize;
     const encLen = inner.length + padLen + 2;
     const icvAt = start + encLen;
-    // `headroom` bytes in front, left for the caller's outer IP (and UDP) header
+    // One buffer for everything: headroom | SPI | seq | IV | payload | trailer | ICV.
     const whole = Buffer.allocUnsafe(headroom + icvAt + this.integrity.icvSize);
-    const out = whole.subarray(headroom);
+    const out = headroom === 0 ? whole : whole.subarray(headroom);
     out.writeUInt32BE(this.spi, 0);
     out.writeUInt32BE(seq, 4);
+    // The plaintext is laid out in place and encrypted from there.
+    inner.copy(out, start);
+    const trailerAt = start + inner.length;
+    PAD.copy(out, trailerAt, 0, padLen);
+    out[trailerAt + padLen] = padLen;
+    out[trailerAt + padLen + 1] = nextHeader;
 
-    const trailer = Buffer.allocUnsafe(padLen + 2);
-    PAD.copy(trailer, 0, 0, padLen);
-    trailer[padLen] = padLen;
-    trailer[padLen + 1] = nextHeader;
-
-    if (this.cbcKey && ivBuf) {
+    if (this.chain && ivBuf) {
       ivBuf.copy(out, ESP_HEADER_SIZE);
-      const enc = createCbcEncryptor(this.cbcKey, ivBuf);
-      let at = start;
-      at += enc.update(inner).copy(out, at);
-      at += enc.update(trailer).copy(out, at);
-      enc.final().copy(out, at);
+      if (typeof iv === 'function') {
+        // R | plaintext through the long-lived context: C0 = E_K(R xor S) replaces R as the IV.
+        this.chain.update(out.subarray(ESP_HEADER_SIZE, icvAt)).copy(out, ESP_HEADER_SIZE);
+      } else {
+        const enc = createCbcEncryptor(this.cbcKey!, ivBuf);
+        enc.update(out.subarray(start, icvAt)).copy(out, start);
+        enc.final();
+      }
       this.counters.encrypt++;
-    } else {
-      inner.copy(out, start);
-      trailer.copy(out, start + inner.length);
     }
-    if (this.authKey) {
-      createHmac(this.integrity.nodeName, this.authKey).update(out.subarray(0, icvAt)).digest().copy(out, icvAt, 0, this.integrity.icvSize);
+    if (this.mac) {
+      this.mac.sign(out, icvAt, out, icvAt, this.integrity.icvSize);
       this.counters.digest++;
     }
     this.counters.encaps++;
@@ -190,11 +256,14 @@ export interface InboundOptions {
 export class EspInboundSa extends EspSaBase {
   /** Undefined when replay detection is off or there is no integrity (RFC 4303 section 3.4.3). */
   readonly replay: ReplayWindow | undefined;
+  /** The SA's long-lived CBC decryptor (see the top of this file); undefined for NULL. */
+  private readonly chain: Decipher | undefined;
 
   constructor(cfg: EspSaConfig, opts: InboundOptions = {}) {
     super(cfg);
     const size = opts.replayWindow ?? DEFAULT_REPLAY_WINDOW;
     this.replay = size > 0 && this.integrity.icvSize > 0 ? new ReplayWindow(size) : undefined;
+    this.chain = this.cbcKey ? createCbcDecryptor(this.cbcKey, Buffer.alloc(this.cipher.ivSize)) : undefined;
   }
 
   private fail(reason: DecapFailure, sequence?: number, replay?: Exclude<ReplayVerdict, 'ok'>): DecapResult {
@@ -219,40 +288,43 @@ export class EspInboundSa extends EspSaBase {
     const icvSize = this.integrity.icvSize;
     const start = ESP_HEADER_SIZE + ivSize;
     const encLen = packet.length - start - icvSize;
-    const minEnc = this.cbcKey ? this.cipher.padBlock : 2;
+    const minEnc = this.chain ? this.cipher.padBlock : 2;
     if (encLen < minEnc) return this.fail('truncated', seq);
-    if (this.cbcKey && encLen % this.cipher.padBlock !== 0) return this.fail('bad-length', seq);
+    if (this.chain && encLen % this.cipher.padBlock !== 0) return this.fail('bad-length', seq);
 
     const icvAt = start + encLen;
-    if (this.authKey) {
-      const mac = createHmac(this.integrity.nodeName, this.authKey).update(packet.subarray(0, icvAt)).digest();
-      if (!timingSafeEqual(mac.subarray(0, icvSize), packet.subarray(icvAt))) return this.fail('auth-failed', seq);
+    if (this.mac) {
+      if (!this.mac.verify(packet, icvAt, packet.subarray(icvAt))) return this.fail('auth-failed', seq);
       this.counters.verify++;
     }
 
+    // The plaintext is plain[from, from + encLen).
     let plain: Buffer;
-    if (this.cbcKey) {
-      const dec = createCbcDecryptor(this.cbcKey, packet.subarray(ESP_HEADER_SIZE, start));
-      plain = dec.update(packet.subarray(start, icvAt));
-      const tail = dec.final();
-      if (tail.length > 0) plain = Buffer.concat([plain, tail]);
+    let from: number;
+    if (this.chain) {
+      // IV | ciphertext through the long-lived context; the first block (D_K(IV) xor stale state) is dropped.
+      plain = this.chain.update(packet.subarray(ESP_HEADER_SIZE, icvAt));
+      from = ivSize;
       this.counters.decrypt++;
     } else {
-      plain = packet.subarray(start, icvAt);
+      plain = packet;
+      from = start;
     }
+    const end = from + encLen;
 
-    const padLen = plain[plain.length - 2];
-    const nextHeader = plain[plain.length - 1];
-    const innerLen = plain.length - 2 - padLen;
+    const padLen = plain[end - 2];
+    const nextHeader = plain[end - 1];
+    const innerLen = encLen - 2 - padLen;
     if (innerLen < 0) return this.fail('bad-padding', seq);
+    const padAt = from + innerLen;
     for (let i = 0; i < padLen; i++) {
-      if (plain[innerLen + i] !== ((i + 1) & 0xff)) return this.fail('bad-padding', seq);
+      if (plain[padAt + i] !== ((i + 1) & 0xff)) return this.fail('bad-padding', seq);
     }
 
     this.replay?.mark(seq);
     this.counters.decaps++;
     this.counters.packets++;
     this.counters.bytes += innerLen;
-    return { ok: true, inner: plain.subarray(0, innerLen), nextHeader, sequence: seq };
+    return { ok: true, inner: plain.subarray(from, padAt), nextHeader, sequence: seq };
   }
 }
