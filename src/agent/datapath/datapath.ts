@@ -87,6 +87,14 @@ export interface DatapathCounters {
   fragNeeded: number;
 }
 
+interface FlowEntry {
+  iface: string;
+  protocol: number;
+  sourcePort: number | undefined;
+  destinationPort: number | undefined;
+  result: SaPair | 'none' | 'acquire';
+}
+
 const HEADROOM_ESP = 20;
 const HEADROOM_UDP_ESP = 28;
 
@@ -97,8 +105,8 @@ function covers(range: readonly [number, number], address: number): boolean {
 export class Datapath {
   private readonly byInboundSpi = new Map<number, SaPair>();
   private readonly pairs: SaPair[] = [];
-  /** Per flow: the pair that protects it, 'none' (no crypto map entry wants it) or 'acquire' (wanted, no SA yet). */
-  private readonly flowCache = new Map<string, SaPair | 'none' | 'acquire'>();
+  /** Per flow (source, destination, then protocol and ports): the pair that protects it, 'none' (no crypto map entry wants it) or 'acquire' (wanted, no SA yet). */
+  private readonly flowCache = new Map<number, Map<number, FlowEntry[]>>();
   private readonly iv: RandomSource;
   readonly counters: DatapathCounters = { noSaDrops: 0, unknownSpi: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 0 };
   private lastClearTextLog = 0;
@@ -232,16 +240,32 @@ export class Datapath {
    * null: an entry wants it but no SA covers it yet; else the SA pair.
    */
   private outboundPair(p: Peek, iface: string): SaPair | null | undefined {
-    const key = `${iface}|${p.source}|${p.destination}|${p.protocol}|${p.sourcePort ?? ''}|${p.destinationPort ?? ''}`;
-    const cached = this.flowCache.get(key);
-    if (cached !== undefined) return cached === 'none' ? undefined : cached === 'acquire' ? null : cached;
-    const info = { source: formatIpv4(p.source), destination: formatIpv4(p.destination), protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort };
-    const hit = entryForPacket(this.deps.policy(), iface, info);
-    if (!hit) {
-      this.remember(key, 'none');
-      return undefined;
+    // per flow, without building a string key per packet: source -> destination -> the few flows between them
+    let byDst = this.flowCache.get(p.source);
+    if (!byDst) {
+      if (this.flowCache.size > 50_000) this.flowCache.clear();
+      byDst = new Map();
+      this.flowCache.set(p.source, byDst);
     }
-    const pair =
+    let flows = byDst.get(p.destination);
+    if (!flows) {
+      flows = [];
+      byDst.set(p.destination, flows);
+    }
+    for (const f of flows) {
+      if (f.iface === iface && f.protocol === p.protocol && f.sourcePort === p.sourcePort && f.destinationPort === p.destinationPort) {
+        return f.result === 'none' ? undefined : f.result === 'acquire' ? null : f.result;
+      }
+    }
+    const result = this.lookupFlow(p, iface);
+    if (flows.length < 64) flows.push({ iface, protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort, result: result === undefined ? 'none' : (result ?? 'acquire') });
+    return result;
+  }
+
+  private lookupFlow(p: Peek, iface: string): SaPair | null | undefined {
+    const info = { source: formatIpv4(p.source), destination: formatIpv4(p.destination), protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort };
+    if (!entryForPacket(this.deps.policy(), iface, info)) return undefined;
+    return (
       this.pairs.find(
         (s) =>
           !s.retired &&
@@ -251,14 +275,8 @@ export class Datapath {
           (s.protocol === 0 || s.protocol === p.protocol) &&
           (s.localPort === 0 || s.localPort === p.sourcePort) &&
           (s.remotePort === 0 || s.remotePort === p.destinationPort),
-      ) ?? null;
-    this.remember(key, pair ?? 'acquire');
-    return pair;
-  }
-
-  private remember(key: string, value: SaPair | 'none' | 'acquire'): void {
-    if (this.flowCache.size > 50_000) this.flowCache.clear();
-    this.flowCache.set(key, value);
+      ) ?? null
+    );
   }
 
   private encapsulate(inner: Buffer, p: Peek, pair: SaPair, route: RouteInfo): void {

@@ -99,13 +99,21 @@ export class IpsecService implements ExecExtension {
     const cfg = this.router.config;
     this.local = new Set(cfg.interfaces.flatMap((i) => [i.address, ...i.secondary].filter((a) => a !== null).map((a) => parseIpv4(a!.address))));
     this.routes = computeRoutes(cfg, this.router.linkUp);
+    this.routeCache?.clear();
   }
 
+  /** Route lookups by destination, cached until the routes change (they are computed from dotted strings). */
+  private readonly routeCache = new Map<number, RouteInfo | null>();
+
   private route(destination: number): RouteInfo | null {
+    const cached = this.routeCache.get(destination);
+    if (cached !== undefined) return cached;
     const hit = lookupRoute(this.routes, destination);
-    if (!hit) return null;
-    const iface = this.router.config.interfaces.find((i) => i.name === hit.path.outInterface);
-    return { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu: iface?.mtu ?? 1500, address: iface?.address?.address ?? null };
+    const iface = hit ? this.router.config.interfaces.find((i) => i.name === hit.path.outInterface) : undefined;
+    const info = hit ? { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu: iface?.mtu ?? 1500, address: iface?.address?.address ?? null } : null;
+    if (this.routeCache.size > 10_000) this.routeCache.clear();
+    this.routeCache.set(destination, info);
+    return info;
   }
 
   private async applySteering(): Promise<void> {
