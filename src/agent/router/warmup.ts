@@ -8,64 +8,11 @@
  * packets are never kept waiting: each step is short and yields.
  */
 import type { IkePolicy } from '../ike/policy.js';
-import { IkeEngine, policyFromConfig, type IkeAction, type IpsecSaSpec } from '../ike/index.js';
+import { IkeEngine, policyFromConfig, type IpsecSaSpec } from '../ike/index.js';
+import { loopbackConfig, loopbackHandshake } from '../ike/loopback.js';
 import { EspInboundSa, EspOutboundSa } from '../esp/sa.js';
 import { parseConfig } from '../ios/index.js';
 import { randomBytes } from 'node:crypto';
-
-const PHASE1_LINES: Record<string, string> = {
-  'des-cbc': 'encryption des',
-  '3des-cbc': 'encryption 3des',
-  'aes128-cbc': 'encryption aes',
-  'aes192-cbc': 'encryption aes 192',
-  'aes256-cbc': 'encryption aes 256',
-};
-const HASH_LINES: Record<string, string> = { md5: 'hash md5', sha1: 'hash sha', sha256: 'hash sha256' };
-
-function config(self: 1 | 2, p1: IkePolicy['phase1'][number], transform: string, pfs: number | null, ted: boolean): string {
-  const me = `10.255.0.${self}`;
-  const peer = `10.255.0.${3 - self}`;
-  const [local, remote] = self === 1 ? ['10.1.0.0', '10.2.0.0'] : ['10.2.0.0', '10.1.0.0'];
-  return [
-    `hostname warm${self}`,
-    'crypto isakmp policy 10',
-    ` ${PHASE1_LINES[p1.cipher] ?? 'encryption des'}`,
-    ` ${HASH_LINES[p1.hash] ?? 'hash sha'}`,
-    ' authentication pre-share',
-    ` group ${p1.group}`,
-    'crypto isakmp key warmup address 0.0.0.0 0.0.0.0',
-    `crypto ipsec transform-set t ${transform}`,
-    ...(ted
-      ? ['crypto dynamic-map d 10', ' set transform-set t', ...(pfs ? [` set pfs group${pfs}`] : []), ' match address 101', 'crypto map m 10 ipsec-isakmp dynamic d discover']
-      : ['crypto map m 10 ipsec-isakmp', ` set peer ${peer}`, ' set transform-set t', ...(pfs ? [` set pfs group${pfs}`] : []), ' match address 101']),
-    'interface FastEthernet0/0',
-    ` ip address ${me} 255.255.255.0`,
-    ' crypto map m',
-    `access-list 101 permit ip ${local} 0.0.255.255 ${remote} 0.0.255.255`,
-    `ip route 0.0.0.0 0.0.0.0 ${peer}`,
-  ].join('\n');
-}
-
-/** One handshake between two engines in memory; returns the installed SA of the initiator. */
-function handshake(a: IkeEngine, b: IkeEngine, now: number): IpsecSaSpec | null {
-  const queue: [IkeEngine, IkeAction][] = a
-    .acquire({ packet: { source: '10.1.0.1', destination: '10.2.0.1', protocol: 1 }, interface: 'FastEthernet0/0' }, now)
-    .map((x) => [a, x]);
-  let installed: IpsecSaSpec | null = null;
-  for (let steps = 0; queue.length > 0 && steps < 100; steps++) {
-    const [from, action] = queue.shift()!;
-    if (action.kind === 'install-ipsec' && from === a) installed = action.sa;
-    const to = from === a ? b : a;
-    if (action.kind === 'send-probe') {
-      const verdict = to.receiveTransitProbe({ ipSource: action.ipSource, ipDestination: action.ipDestination, payload: action.payload }, now);
-      for (const x of verdict.actions) queue.push([to, x]);
-      continue;
-    }
-    if (action.kind !== 'send') continue;
-    for (const x of to.receive({ from: action.from, to: action.to, payload: action.payload }, now)) queue.push([to, x]);
-  }
-  return installed;
-}
 
 function esp(sa: IpsecSaSpec): void {
   const cfg = (d: IpsecSaSpec['outbound']) => ({ spi: d.spi, cipher: sa.cipher, integrity: sa.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey });
@@ -90,9 +37,9 @@ export function warmUp(policy: IkePolicy, rounds = 10): Promise<void> {
         for (let i = 0; i < rounds; i++) {
           steps.push(() => {
             const ted = i % 2 === 0;
-            const a = new IkeEngine({ policy: policyFromConfig(parseConfig(config(1, p1, transform, pfs, ted)).config, { natTraversal: true }), random: randomBytes });
-            const b = new IkeEngine({ policy: policyFromConfig(parseConfig(config(2, p1, transform, pfs, ted)).config, { natTraversal: true }), random: randomBytes });
-            const sa = handshake(a, b, Date.now());
+            const a = new IkeEngine({ policy: policyFromConfig(parseConfig(loopbackConfig(1, p1, transform, pfs, ted)).config, { natTraversal: true }), random: randomBytes });
+            const b = new IkeEngine({ policy: policyFromConfig(parseConfig(loopbackConfig(2, p1, transform, pfs, ted)).config, { natTraversal: true }), random: randomBytes });
+            const sa = loopbackHandshake(a, b, Date.now());
             if (sa) esp(sa);
           });
         }
