@@ -21,6 +21,7 @@ import { openInformational } from './informational.js';
 import { unframeIke } from './nat-t.js';
 import { handleAggressiveMode } from './phase1/aggressive-mode.js';
 import { errorText, notifyOf } from './phase1/common.js';
+import { badEncryptedMessage } from './phase1/failures.js';
 import { handleMainMode } from './phase1/main-mode.js';
 import { Phase1Sa } from './phase1/sa.js';
 import { handleQuickMode } from './phase2/quick-mode.js';
@@ -149,6 +150,11 @@ export function informationalIn(core: Core, ctx: IkeContext, sa: Phase1Sa, m: In
   try {
     payloads = openInformational(sa, m);
   } catch (err) {
+    if (!sa.established) {
+      // the peer's keys differ from ours (a wrong pre-shared key): its error notify is unreadable
+      badEncryptedMessage(ctx, sa, m, err, true);
+      return;
+    }
     ctx.out.log(`%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from ${m.from.ip} failed its sanity check or is malformed`);
     ctx.out.drop(m.from, notifyOf(err), errorText(err));
     return;

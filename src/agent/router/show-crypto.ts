@@ -65,7 +65,8 @@ export function renderShowCryptoIpsecSa(views: readonly IpsecInterfaceView[], co
         '   protected vrf:',
         `   local  ident (addr/mask/prot/port): ${ident(f.localIdent)}`,
         `   remote ident (addr/mask/prot/port): ${ident(f.remoteIdent)}`,
-        `   current_peer: ${f.currentPeer}${udp ? `:${f.remoteEndpoint.port}` : ''}`,
+        // IOS 12.2 has no NAT-T: with UDP encapsulation the later (12.3T+) spelling, which names the port
+        udp ? `   current_peer ${f.currentPeer} port ${f.remoteEndpoint.port}` : `   current_peer: ${f.currentPeer}`,
         '     PERMIT, flags={}',
         `    #pkts encaps: ${o.encaps}, #pkts encrypt: ${o.encrypt}, #pkts digest ${o.digest}`,
         `    #pkts decaps: ${i.decaps}, #pkts decrypt: ${i.decrypt}, #pkts verify ${i.verify}`,

@@ -27,6 +27,10 @@ export const FINAL_SHOW_COMMANDS = [
 ];
 
 const HOST_COMMANDS = ['ip -4 addr', 'ip route'];
+/** strongSwan nodes: the SAs and connections charon has. */
+const STRONGSWAN_COMMANDS = ['swanctl --list-sas', 'swanctl --list-conns'];
+/** NAT nodes: the translation rules and the connections they track. */
+const NAT_COMMANDS = ['iptables-save', 'cat /proc/net/nf_conntrack 2>/dev/null || true'];
 
 /** Collect the lab's state into `dir`; returns the files written. A node that cannot be read is noted in its file. */
 export async function collectLabArtifacts(lab: Lab, topology: Topology, dir: string): Promise<string[]> {
@@ -41,7 +45,7 @@ export async function collectLabArtifacts(lab: Lab, topology: Topology, dir: str
   await Promise.all(
     topology.nodes.map(async (node) => {
       const router = node.kind === 'router2600';
-      const commands = router ? FINAL_SHOW_COMMANDS : HOST_COMMANDS;
+      const commands = router ? FINAL_SHOW_COMMANDS : node.kind === 'strongswan' ? [...HOST_COMMANDS, ...STRONGSWAN_COMMANDS] : node.kind === 'nat' ? [...HOST_COMMANDS, ...NAT_COMMANDS] : HOST_COMMANDS;
       let text = '';
       for (const cmd of commands) {
         const r = await lab.exec(node.name, router ? [cmd] : cmd).catch((e: unknown) => ({ stdout: '', stderr: `(${(e as Error).message})\n`, exitCode: -1 }));

@@ -43,7 +43,7 @@ function integrityOf(wiresharkName: string, keyBytes: number): EspIntegrity | un
   return Object.values(ESP_INTEGRITY).find((i) => i.wiresharkName === wiresharkName && i.keySize === keyBytes);
 }
 
-/** Both ends report every SA; keep one of each (by SPI and destination, by initiator cookie). Pure. */
+/** Both ends report every SA; keep one of each (by SPI and addresses, by initiator cookie). Pure. */
 export function mergeKeys(reports: readonly KeyMaterial[]): WiresharkKeys {
   const esp = new Map<string, EspSaKeyEntry>();
   const ikev1 = new Map<string, Ikev1KeyEntry>();
@@ -54,7 +54,9 @@ export function mergeKeys(reports: readonly KeyMaterial[]): WiresharkKeys {
       const cipher = cipherOf(k.encryption, encryptionKey.length);
       const integrity = integrityOf(k.authentication, authenticationKey.length);
       if (!cipher || !integrity) continue;
-      esp.set(`${k.dst}/${k.spi}`, { source: k.src, destination: k.dst, spi: Number(k.spi), cipher, integrity, encryptionKey, authenticationKey });
+      // by both addresses: behind a NAT the two ends see one SA with different sources (the inside
+      // address on the inside link, the NAT's outside): each view decrypts the capture of its side
+      esp.set(`${k.src}>${k.dst}/${k.spi}`, { source: k.src, destination: k.dst, spi: Number(k.spi), cipher, integrity, encryptionKey, authenticationKey });
     }
     for (const k of r.isakmp) ikev1.set(k.initiatorCookie, { initiatorCookie: Buffer.from(k.initiatorCookie, 'hex'), encryptionKey: Buffer.from(k.encryptionKey, 'hex') });
   }

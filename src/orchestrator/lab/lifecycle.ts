@@ -8,7 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { ipToInt, maskLength } from '../../agent/ios/index.js';
-import { HOST_FAILED, HOST_READY, ROUTER_BOOT_FAILED, ROUTER_READY } from '../../agent/ready.js';
+import { FAILED_LINES, readyLine } from '../../agent/ready.js';
 import { DockerError, type ContainerInfo, type ContainerSpec, type Engine } from '../docker/engine.js';
 import { ensureLabImage, type BaseStrategy } from '../image/build.js';
 import { silentProgress, withStep, type Progress } from '../progress.js';
@@ -17,6 +17,7 @@ import type { Topology, TopologyNode } from '../topology/types.js';
 import { startCapture, stopCapture } from './capture.js';
 import { chooseFirewall, quietBridge } from './firewall.js';
 import { collectKeys, writeKeyTables } from './keys.js';
+import { SWANCTL_CONF } from '../../agent/strongswan/config.js';
 import {
   allocateSubnets,
   ARTIFACTS_LABEL,
@@ -146,7 +147,7 @@ async function createNetworks(engine: Engine, lab: string, topo: Topology, step:
 }
 
 async function waitReady(engine: Engine, id: string, node: TopologyNode, timeoutMs: number): Promise<void> {
-  const marker = node.kind === 'router2600' ? ROUTER_READY : HOST_READY;
+  const marker = readyLine(node.kind);
   let seen = '';
   let stop: (() => void) | undefined;
   try {
@@ -157,7 +158,7 @@ async function waitReady(engine: Engine, id: string, node: TopologyNode, timeout
         if (seen.includes(marker)) {
           clearTimeout(timer);
           resolve();
-        } else if (seen.includes(ROUTER_BOOT_FAILED) || seen.includes(HOST_FAILED)) {
+        } else if (FAILED_LINES.some((l) => seen.includes(l))) {
           clearTimeout(timer);
           setTimeout(() => reject(new LabError(`${node.name} failed to start:\n${seen.trim().split('\n').slice(-15).join('\n')}`)), 100);
         }
@@ -290,12 +291,35 @@ function containerSpec(lab: string, topo: Topology, node: TopologyNode, image: s
       files: [{ path: '/etc/testbed/startup-config', content: node.configText }],
     };
   }
+  const linux = { interfaces: node.interfaces, gateway: node.gateway, routes: node.routes };
+  if (node.kind === 'strongswan') {
+    return {
+      ...common,
+      cmd: ['node', '/opt/testbed/app/src/agent/strongswan-main.js'],
+      env: { TESTBED_INTERFACES: JSON.stringify(bindings), TESTBED_HOST: JSON.stringify(linux) },
+      // kernel-libipsec: charon's userspace ESP owns a tun device and routes through it
+      capAdd: ['NET_ADMIN', 'NET_RAW'],
+      devices: ['/dev/net/tun'],
+      sysctls: { ...common.sysctls, 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.send_redirects': '0', 'net.ipv4.conf.default.send_redirects': '0' },
+      files: [{ path: SWANCTL_CONF, content: node.configText }],
+    };
+  }
+  if (node.kind === 'nat') {
+    return {
+      ...common,
+      cmd: ['node', '/opt/testbed/app/src/agent/host-main.js'],
+      env: { TESTBED_INTERFACES: JSON.stringify(bindings), TESTBED_HOST: JSON.stringify({ ...linux, nat: { inside: node.inside, outside: node.outside } }) },
+      capAdd: ['NET_ADMIN', 'NET_RAW'],
+      devices: [],
+      sysctls: { ...common.sysctls, 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.send_redirects': '0', 'net.ipv4.conf.default.send_redirects': '0' },
+    };
+  }
   return {
     ...common,
     cmd: ['node', '/opt/testbed/app/src/agent/host-main.js'],
     env: {
       TESTBED_INTERFACES: JSON.stringify(bindings),
-      TESTBED_HOST: JSON.stringify({ interfaces: node.interfaces, gateway: node.gateway, routes: node.routes }),
+      TESTBED_HOST: JSON.stringify(linux),
     },
     capAdd: ['NET_ADMIN', 'NET_RAW'],
     devices: [],
@@ -448,8 +472,7 @@ function countOf(text: string, marker: string): number {
  */
 export async function restartNode(engine: Engine, lab: string, node: string, timeoutMs = 60000): Promise<void> {
   const c = await findNode(engine, lab, node);
-  const router = c.labels[KIND_LABEL] === 'router2600';
-  const marker = router ? ROUTER_READY : HOST_READY;
+  const marker = readyLine(c.labels[KIND_LABEL] ?? 'host');
   const before = countOf(await engine.logs(c.id), marker);
   await engine.restartContainer(c.id, 2);
   let seen = '';

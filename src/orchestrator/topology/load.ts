@@ -13,7 +13,7 @@ import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as Y
 import { normalizeInterfaceName, parseConfig } from '../../agent/ios/index.js';
 import { broadcastAddress, inPrefix, networkAddress, parseIpv4 } from '../../agent/net/address.js';
 import { parseSteps, type LabShape } from '../checks/parse.js';
-import type { HostNode, LinkEndpoint, RouterNode, SourcePos, Topology, TopologyLink, TopologyNode } from './types.js';
+import type { LinkEndpoint, LinuxNodeBase, RouterNode, SourcePos, Topology, TopologyLink, TopologyNode } from './types.js';
 
 export interface TopologyIssue extends SourcePos {
   message: string;
@@ -212,11 +212,21 @@ interface RawHost {
   gateway?: string;
   routes?: { to: string; via: string }[];
 }
+interface RawStrongswan extends Omit<RawHost, 'kind'> {
+  kind: 'strongswan';
+  config: string;
+}
+interface RawNat extends Omit<RawHost, 'kind' | 'address'> {
+  kind: 'nat';
+  outside: string;
+  inside?: string | string[];
+}
+type RawNode = RawRouter | RawHost | RawStrongswan | RawNat;
 type RawLink = string[] | { endpoints: string[]; mtu?: number };
 export interface RawTopology {
   name: string;
   description?: string;
-  nodes: Record<string, RawRouter | RawHost>;
+  nodes: Record<string, RawNode>;
   links?: Record<string, RawLink>;
   tests?: unknown[];
 }
@@ -242,22 +252,28 @@ async function resolveTopology(raw: RawTopology, locate: Locate, file: string): 
         const node: RouterNode = { kind: 'router2600', name, configFile, configText, config, diagnostics, pos };
         nodes[index] = node;
       } else {
-        const interfaces = Object.entries(n.interfaces ?? {}).map(([ifname, address]) => ({ name: ifname, address }));
-        if (n.address) {
-          if (n.interfaces?.eth0) issues.push({ ...locate(['nodes', name, 'address'], true), message: `nodes.${name}: "address" and "interfaces.eth0" both give eth0 an address` });
-          interfaces.unshift({ name: 'eth0', address: n.address });
-        }
-        for (const i of interfaces) {
-          if (!validHostAddress(i.address)) {
-            const path = n.address === i.address && i.name === 'eth0' ? ['nodes', name, 'address'] : ['nodes', name, 'interfaces', i.name];
-            issues.push({ ...locate(path), message: `nodes.${name}: ${i.address} is the network or broadcast address of its prefix, not a host address` });
+        const base = linuxBase(name, n, pos, locate, issues);
+        if (n.kind === 'host') {
+          nodes[index] = { kind: 'host', ...base };
+        } else if (n.kind === 'strongswan') {
+          const configFile = resolve(dir, n.config);
+          try {
+            nodes[index] = { kind: 'strongswan', ...base, configFile, configText: await readFile(configFile, 'utf8') };
+          } catch (e) {
+            issues.push({ ...locate(['nodes', name, 'config']), message: `nodes.${name}.config: cannot read ${n.config}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
           }
+        } else {
+          const names = base.interfaces.map((i) => i.name);
+          const inside = n.inside === undefined ? names.filter((i) => i !== n.outside) : typeof n.inside === 'string' ? [n.inside] : n.inside;
+          for (const [key, list] of [['outside', [n.outside]], ['inside', inside]] as const) {
+            for (const i of list) {
+              if (!names.includes(i)) issues.push({ ...locate(['nodes', name, key]), message: `nodes.${name}.${key}: ${i} is not one of its interfaces (${names.join(', ')})` });
+            }
+          }
+          if (inside.includes(n.outside)) issues.push({ ...locate(['nodes', name, 'inside']), message: `nodes.${name}: ${n.outside} cannot be both inside and outside` });
+          if (inside.length === 0) issues.push({ ...locate(['nodes', name, 'interfaces']), message: `nodes.${name}: a NAT needs an inside interface besides the outside one (${n.outside})` });
+          nodes[index] = { kind: 'nat', ...base, inside, outside: n.outside };
         }
-        const node: HostNode = { kind: 'host', name, interfaces, gateway: n.gateway ?? null, routes: n.routes ?? [], pos };
-        if (node.gateway && !interfaces.some((i) => sameSubnet(i.address, node.gateway!))) {
-          issues.push({ ...locate(['nodes', name, 'gateway']), message: `nodes.${name}.gateway: ${node.gateway} is not in the subnet of any of its interfaces (${interfaces.map((i) => i.address).join(', ') || 'none'})` });
-        }
-        nodes[index] = node;
       }
     }),
   );
@@ -302,6 +318,27 @@ async function resolveTopology(raw: RawTopology, locate: Locate, file: string): 
   return { name: raw.name, description: raw.description ?? null, file, nodes: present, links, tests: steps };
 }
 
+/** Addresses, gateway and routes of a Linux node (host, strongswan, nat), with their checks. */
+function linuxBase(name: string, n: RawHost | RawStrongswan | RawNat, pos: SourcePos, locate: Locate, issues: TopologyIssue[]): LinuxNodeBase {
+  const interfaces = Object.entries(n.interfaces ?? {}).map(([ifname, address]) => ({ name: ifname, address }));
+  const shorthand = 'address' in n ? n.address : undefined;
+  if (shorthand) {
+    if (n.interfaces?.eth0) issues.push({ ...locate(['nodes', name, 'address'], true), message: `nodes.${name}: "address" and "interfaces.eth0" both give eth0 an address` });
+    interfaces.unshift({ name: 'eth0', address: shorthand });
+  }
+  for (const i of interfaces) {
+    if (!validHostAddress(i.address)) {
+      const path = shorthand === i.address && i.name === 'eth0' ? ['nodes', name, 'address'] : ['nodes', name, 'interfaces', i.name];
+      issues.push({ ...locate(path), message: `nodes.${name}: ${i.address} is the network or broadcast address of its prefix, not a host address` });
+    }
+  }
+  const gateway = n.gateway ?? null;
+  if (gateway && !interfaces.some((i) => sameSubnet(i.address, gateway))) {
+    issues.push({ ...locate(['nodes', name, 'gateway']), message: `nodes.${name}.gateway: ${gateway} is not in the subnet of any of its interfaces (${interfaces.map((i) => i.address).join(', ') || 'none'})` });
+  }
+  return { name, interfaces, gateway, routes: n.routes ?? [], pos };
+}
+
 /** Node kinds, addresses and link membership: what the checks are checked against. */
 export function labShape(nodes: TopologyNode[], links: TopologyLink[]): LabShape {
   return {
@@ -324,7 +361,7 @@ function interfaceOf(node: TopologyNode, text: string): string | { error: string
     return full;
   }
   if (!node.interfaces.some((i) => i.name === text)) {
-    return { error: `host ${node.name} has no interface ${text} (it has ${node.interfaces.map((i) => i.name).join(', ') || 'none'}; give it an address)` };
+    return { error: `${node.kind} ${node.name} has no interface ${text} (it has ${node.interfaces.map((i) => i.name).join(', ') || 'none'}; give it an address)` };
   }
   return text;
 }

@@ -26,8 +26,8 @@ export interface HostInterface {
   address: string;
 }
 
-export interface HostNode {
-  kind: 'host';
+/** What every Linux node kind (host, strongswan, nat) has: addresses, a default gateway, routes. */
+export interface LinuxNodeBase {
   name: string;
   interfaces: HostInterface[];
   gateway: string | null;
@@ -35,7 +35,29 @@ export interface HostNode {
   pos: SourcePos;
 }
 
-export type TopologyNode = RouterNode | HostNode;
+export interface HostNode extends LinuxNodeBase {
+  kind: 'host';
+}
+
+/** A strongSwan 5.9.8 IKE gateway (charon with kernel-libipsec), configured by a swanctl.conf. */
+export interface StrongswanNode extends LinuxNodeBase {
+  kind: 'strongswan';
+  /** Absolute path of the swanctl.conf. */
+  configFile: string;
+  configText: string;
+}
+
+/** A Linux NAT box: forwards between its interfaces and masquerades what leaves by `outside`. */
+export interface NatNode extends LinuxNodeBase {
+  kind: 'nat';
+  /** The interfaces whose traffic is translated (private side). */
+  inside: string[];
+  /** The interface that masquerades (public side); only answers come back in. */
+  outside: string;
+}
+
+export type LinuxNode = HostNode | StrongswanNode | NatNode;
+export type TopologyNode = RouterNode | LinuxNode;
 export type NodeKind = TopologyNode['kind'];
 
 export interface LinkEndpoint {

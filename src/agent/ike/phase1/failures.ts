@@ -38,12 +38,18 @@ export function noProposalChosen(ctx: IkeContext, sa: Phase1Sa, m: Inbound, noti
   ctx.phase1Gone(sa, 'phase 1 SA policy not acceptable', { notify, why });
 }
 
-/** An encrypted phase-1 message that fails to decrypt, parse or authenticate. */
-export function badEncryptedMessage(ctx: IkeContext, sa: Phase1Sa, m: Inbound, err: unknown): void {
+/**
+ * An encrypted phase-1 message that fails to decrypt, parse or authenticate.
+ * `anyMessage`: count every such message, not only repeats of one: a peer
+ * that answers our encrypted message with encrypted notifies we cannot read
+ * (strongSwan sends PAYLOAD-MALFORMED under its own keys, each time with a
+ * new message ID) has other keys than ours.
+ */
+export function badEncryptedMessage(ctx: IkeContext, sa: Phase1Sa, m: Inbound, err: unknown, anyMessage = false): void {
   sa.badMessages++;
   const digest = digestOf(m.message);
-  const repeats = (sa.badDigests.get(digest) ?? 0) + 1;
-  sa.badDigests.set(digest, repeats);
+  const repeats = anyMessage ? sa.badMessages : (sa.badDigests.get(digest) ?? 0) + 1;
+  sa.badDigests.set(digest, (sa.badDigests.get(digest) ?? 0) + 1);
   ctx.out.log(`%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from ${m.from.ip} failed its sanity check or is malformed`);
   ctx.out.sa(sa.connId, `incrementing error counter on sa: ${iosNotifyName(notifyOf(err))}`);
   ctx.out.drop(m.from, notifyOf(err), errorText(err));
@@ -51,6 +57,6 @@ export function badEncryptedMessage(ctx: IkeContext, sa: Phase1Sa, m: Inbound, e
   ctx.out.log(`%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method 1 failed with host ${m.from.ip}`);
   ctx.phase1Gone(sa, 'authentication failed', {
     notify: NotifyType.AUTHENTICATION_FAILED,
-    why: `the same encrypted message from ${m.from.ip} failed ${repeats} times: pre-shared key mismatch? (${errorText(err)})`,
+    why: `${anyMessage ? `${repeats} encrypted messages` : `the same encrypted message ${repeats} times`} from ${m.from.ip} failed: pre-shared key mismatch? (${errorText(err)})`,
   });
 }

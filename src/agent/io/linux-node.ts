@@ -1,0 +1,78 @@
+/**
+ * What every Linux node kind (host, nat, strongswan) does at boot and when a
+ * cut link comes back: take the topology's addresses, default gateway and
+ * routes on the interfaces Docker gave it; a NAT node also masquerades.
+ */
+import { readoptInterfaces, watchLinks, type InterfaceBinding } from './interfaces.js';
+import { ipBatch, run } from './system.js';
+
+export interface LinuxSpec {
+  interfaces: { name: string; address: string }[];
+  gateway: string | null;
+  routes: { to: string; via: string }[];
+  /** nat nodes: translate what leaves by `outside`; answers only come back in. */
+  nat?: { inside: string[]; outside: string };
+}
+
+export function parseLinuxSpec(json: string | undefined): LinuxSpec {
+  return JSON.parse(json ?? '{"interfaces":[],"gateway":null,"routes":[]}') as LinuxSpec;
+}
+
+/** Addresses, link state and routes for the given interfaces (all of them at boot); null or the error. */
+export async function configureLinux(spec: LinuxSpec, names: Map<string, string>, only?: Set<string>): Promise<string | null> {
+  const cmds: string[] = [];
+  for (const i of spec.interfaces) {
+    if (only && !only.has(i.name)) continue;
+    const dev = names.get(i.name) ?? i.name;
+    cmds.push(`addr replace ${i.address} dev ${dev}`, `link set dev ${dev} up`);
+  }
+  if (spec.gateway) cmds.push(`route replace default via ${spec.gateway}`);
+  for (const r of spec.routes) cmds.push(`route replace ${r.to} via ${r.via}`);
+  const res = await ipBatch(cmds, only !== undefined);
+  return res.code === 0 ? null : res.stderr.trim();
+}
+
+/** The iptables rules of a NAT node (iptables-restore input), by the devices Docker named. */
+export function natRules(nat: { inside: string[]; outside: string }, names: Map<string, string>): string {
+  const dev = (i: string) => names.get(i) ?? i;
+  const out = dev(nat.outside);
+  return [
+    '*nat',
+    ':PREROUTING ACCEPT [0:0]',
+    ':INPUT ACCEPT [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ':POSTROUTING ACCEPT [0:0]',
+    `-A POSTROUTING -o ${out} -j MASQUERADE`,
+    'COMMIT',
+    '*filter',
+    ':INPUT ACCEPT [0:0]',
+    ':FORWARD DROP [0:0]',
+    ':OUTPUT ACCEPT [0:0]',
+    ...nat.inside.map((i) => `-A FORWARD -i ${dev(i)} -o ${out} -j ACCEPT`),
+    ...nat.inside.map((i) => `-A FORWARD -i ${out} -o ${dev(i)} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`),
+    // between inside segments nothing is translated
+    ...nat.inside.flatMap((a) => nat.inside.filter((b) => b !== a).map((b) => `-A FORWARD -i ${dev(a)} -o ${dev(b)} -j ACCEPT`)),
+    'COMMIT',
+    '',
+  ].join('\n');
+}
+
+export async function applyNat(nat: { inside: string[]; outside: string }, names: Map<string, string>): Promise<string | null> {
+  // --noflush: keep what Docker put in the container's tables (its DNS rules), add ours
+  const res = await run('iptables-restore', ['--noflush'], natRules(nat, names));
+  return res.code === 0 ? null : `iptables-restore: ${res.stderr.trim()}`;
+}
+
+/** Take restored links over again (docker network connect after a cut). */
+export function followLinks(spec: LinuxSpec, bindings: InterfaceBinding[], names: Map<string, string>, say: (line: string) => void): void {
+  let timer: NodeJS.Timeout | undefined;
+  watchLinks(() => {
+    clearTimeout(timer);
+    timer = setTimeout(async () => {
+      const back = await readoptInterfaces(bindings, names).catch(() => []);
+      if (back.length === 0) return;
+      const problem = await configureLinux(spec, names, new Set(back.map((b) => b.name)));
+      say(`${back.map((b) => b.name).join(', ')} restored${problem ? ` (${problem})` : ''}`);
+    }, 100);
+  });
+}
