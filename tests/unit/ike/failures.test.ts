@@ -4,6 +4,7 @@
  * ISAKMP policy, no common transform set, proxies the responder's ACL does
  * not cover.
  */
+import { Buffer } from 'node:buffer';
 import test from 'ava';
 import { NotifyType } from '../../../src/agent/isakmp/constants.js';
 import { PING_A, twoSites } from './helpers.js';
@@ -22,6 +23,37 @@ test('Main Mode with a wrong pre-shared key: the responder fails with AUTHENTICA
   t.true(wire.lines('A').some((l) => l.includes('deleting SA reason "death by retransmission P1" state (I) MM_KEY_EXCH')));
   t.deepEqual([...wire.actions('A', 'install-ipsec'), ...wire.actions('B', 'install-ipsec')], []);
   t.deepEqual([...wire.node('A').engine.isakmpSas(), ...wire.node('B').engine.isakmpSas()], []);
+});
+
+test('Main Mode with a wrong pre-shared key against a peer that answers message 5 with encrypted notifies (strongSwan): the initiator fails with AUTHENTICATION-FAILED', (t) => {
+  const wire = twoSites(13, {}, { key: 'wrong-key' });
+  let forged = 0;
+  // B stands for strongSwan: it cannot decrypt message 5 and answers, under its own (other) keys,
+  // an encrypted Informational (PAYLOAD-MALFORMED) with a new message ID each time
+  wire.filter = (p) => {
+    const flags = p.payload[19]!;
+    if (p.sender !== 'A' || p.payload[18] !== 2 || !(flags & 1)) return [{ packet: p }];
+    forged++;
+    const header = Buffer.from(p.payload.subarray(0, 28));
+    header[16] = 8; // next payload: HASH
+    header[18] = 5; // Informational
+    header.writeUInt32BE(0x1000 + forged, 20);
+    header.writeUInt32BE(28 + 48, 24);
+    const body = Buffer.alloc(48, forged * 37 + 1);
+    return [{ packet: { ...p, from: p.to, to: p.from, sender: 'B', payload: Buffer.concat([header, body]) } }];
+  };
+  wire.acquire('A', PING_A);
+  wire.run(200_000);
+  const aFail = wire.actions('A', 'fail');
+  t.is(aFail.length, 1);
+  t.like(aFail[0], { phase: 1, notify: NotifyType.AUTHENTICATION_FAILED, peer: '11.11.11.2' });
+  t.regex(aFail[0]!.reason, /pre-shared key mismatch\?/);
+  const failedAt = wire.node('A').log.find((l) => l.action.kind === 'fail')!.at;
+  t.true(failedAt < 20_000, `A gave up at its second unreadable answer (${forged} forged, failed at ${failedAt} ms), not after its five retransmissions`);
+  t.false(wire.lines('A').some((l) => l.includes('death by retransmission')));
+  t.true(wire.lines('A').includes('%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method 1 failed with host 11.11.11.2'));
+  t.true(wire.lines('A').some((l) => l.includes('deleting SA reason "authentication failed" state (I) MM_KEY_EXCH')));
+  t.deepEqual(wire.node('A').engine.isakmpSas(), []);
 });
 
 test('Aggressive Mode with a wrong pre-shared key: the initiator refuses HASH_R with AUTHENTICATION-FAILED', (t) => {

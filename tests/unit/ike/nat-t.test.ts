@@ -5,6 +5,7 @@
  * with NAT-T off on one side, everything stays on port 500.
  */
 import test from 'ava';
+import { renderShowCryptoIpsecSa } from '../../../src/agent/router/show-crypto.js';
 import { engineFromConfig, siteConfig, Wire } from './helpers.js';
 
 const PING = { packet: { source: '10.9.9.4', destination: '12.12.12.13', protocol: 1 }, interface: 'FastEthernet0/0' };
@@ -66,4 +67,19 @@ test('NAT-T off on the responder: no NAT-D, no float, even through the NAT', (t)
   t.is(a.udpEncapsulation, null);
   t.true(wire.sent.every((p) => p.to.port !== 4500 && p.from.port !== 4500));
   t.false(wire.lines('A').some((l) => l.includes('NAT-D')));
+});
+
+test('show crypto ipsec sa names the peer port of UDP-encapsulated SAs (current_peer A port P) and the plain ones as IOS 12.2 does', (t) => {
+  const wire = natWire(93, 'main');
+  wire.acquire('A', PING);
+  wire.run(30_000);
+  const render = (node: string) => renderShowCryptoIpsecSa(wire.node(node).engine.ipsecSas(wire.now), () => undefined, () => 1500, null);
+  t.regex(render('A'), /^ {3}current_peer 11\.11\.11\.2 port 4500$/m);
+  t.regex(render('B'), /^ {3}current_peer 11\.11\.11\.100 port 14500$/m);
+  t.regex(render('B'), /in use settings =\{Tunnel UDP-Encaps, \}/);
+  const plain = natWire(94, 'main');
+  plain.nat = null;
+  plain.acquire('A', PING);
+  plain.run(30_000);
+  t.regex(renderShowCryptoIpsecSa(plain.node('A').engine.ipsecSas(plain.now), () => undefined, () => 1500, null), /^ {3}current_peer: 11\.11\.11\.2$/m);
 });

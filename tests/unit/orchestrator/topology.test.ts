@@ -54,7 +54,7 @@ test('schema errors name the place and the problem, one per mistake', async (t) 
     '1:7 name: must be lower-case letters, digits and dashes (at most 24), starting with a letter or digit',
     '6:5 nodes.daphne: unknown property "colour"',
     '9:14 nodes.d1.address: must be an IPv4 address with its prefix length, like 13.13.13.4/24',
-    '11:11 nodes.x.kind: must be one of "router2600", "host"',
+    '11:11 nodes.x.kind: must be one of "router2600", "host", "strongswan", "nat"',
   ]);
 });
 
@@ -100,4 +100,43 @@ test('interface abbreviations in links are normalised to full IOS names', async 
   await writeFile(`${dir}/t.yaml`, text);
   const topo = await loadTopology(`${dir}/t.yaml`);
   t.deepEqual(topo.links[0]!.endpoints[0], { node: 'r', interface: 'FastEthernet0/1' });
+});
+
+test('strongswan and nat nodes load with their own fields', async (t) => {
+  const ss = await loadTopology(`${root}topologies/ios-strongswan.yaml`);
+  const moon = ss.nodes.find((n) => n.name === 'moon');
+  t.is(moon?.kind, 'strongswan');
+  if (moon?.kind === 'strongswan') {
+    t.regex(moon.configFile, /topologies\/ios-strongswan\/moon\.swanctl\.conf$/);
+    t.regex(moon.configText, /proposals = des-sha1-modp768/);
+    t.deepEqual(moon.interfaces, [{ name: 'eth0', address: '11.11.11.2/24' }, { name: 'eth1', address: '12.12.12.12/24' }]);
+  }
+  const behind = await loadTopology(`${root}topologies/ted-behind-nat.yaml`);
+  const nat = behind.nodes.find((n) => n.name === 'nat');
+  t.like(nat, { kind: 'nat', inside: ['eth0'], outside: 'eth1', gateway: '11.11.11.2', routes: [{ to: '13.13.13.0/24', via: '10.10.10.1' }] });
+  t.deepEqual(behind.links.find((l) => l.name === 'wan')?.endpoints, [{ node: 'nat', interface: 'eth1' }, { node: 'fred', interface: 'FastEthernet0/0' }]);
+});
+
+const natYaml = (nat: string) => `name: n\nnodes:\n  nat:\n    kind: nat\n    interfaces: { eth0: 10.0.0.1/24, eth1: 11.0.0.1/24 }\n${nat}`;
+
+test('a nat node: outside is required, inside defaults to the other interfaces, both must exist and differ', async (t) => {
+  t.throws(() => parseTopologyText(natYaml(''), '/tmp/n.yaml'), { instanceOf: TopologyError, message: /nodes\.nat: missing required property "outside"/ });
+  const dir = await import('node:fs/promises').then((fs) => fs.mkdtemp('/tmp/testbed-topo-'));
+  const write = async (body: string) => {
+    const file = `${dir}/n.yaml`;
+    await import('node:fs/promises').then((fs) => fs.writeFile(file, body));
+    return file;
+  };
+  const ok = await loadTopology(await write(natYaml('    outside: eth1\n')));
+  t.like(ok.nodes[0], { kind: 'nat', inside: ['eth0'], outside: 'eth1' });
+  const issues = await issuesOf(await write(natYaml('    outside: eth2\n    inside: [eth1]\n')));
+  t.deepEqual(issues.map((i) => i.message), ['nodes.nat.outside: eth2 is not one of its interfaces (eth0, eth1)']);
+  const both = await issuesOf(await write(natYaml('    outside: eth1\n    inside: eth1\n')));
+  t.deepEqual(both.map((i) => i.message), ['nodes.nat: eth1 cannot be both inside and outside']);
+  await import('node:fs/promises').then((fs) => fs.rm(dir, { recursive: true, force: true }));
+});
+
+test('a strongswan node needs a readable swanctl.conf', async (t) => {
+  t.throws(() => parseTopologyText('name: s\nnodes:\n  moon: { kind: strongswan, address: 11.0.0.2/24 }\n', '/tmp/s.yaml'), { instanceOf: TopologyError, message: /nodes\.moon: missing required property "config"/ });
+  t.throws(() => parseTopologyText('name: s\nnodes:\n  moon: { kind: strongswan, config: x.conf, outside: eth0 }\n', '/tmp/s.yaml'), { instanceOf: TopologyError, message: /unknown property "outside"/ });
 });
