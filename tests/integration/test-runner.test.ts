@@ -54,13 +54,15 @@ test.serial('a passing suite: every kind of check and action passes, exit 0, wit
     t.is(run.code, 0, run.stderr);
     const summary = JSON.parse(run.stdout) as RunSummary;
     t.is(summary.status, 'passed');
-    t.deepEqual(summary.counts, { total: 24, passed: 24, failed: 0, errors: 0, skipped: 0 });
+    t.deepEqual(summary.counts, { total: 27, passed: 27, failed: 0, errors: 0, skipped: 0 });
     t.deepEqual(
       summary.steps.filter((s) => !s.check).map((s) => s.detail),
       [
         'daphne: 1 line configured',
         'cut wan: disconnected daphne:FastEthernet0/0, fred:FastEthernet0/0',
         'restore wan: reconnected daphne:FastEthernet0/0, fred:FastEthernet0/0',
+        'cut lan-daphne: disconnected daphne:FastEthernet0/1, d1:eth0',
+        'restore lan-daphne: reconnected daphne:FastEthernet0/1, d1:eth0',
         'started ping d1 -> 12.12.12.13 at 10/s',
         'stopped ping-flow',
         'started udp d1 -> 12.12.12.13 at 200000 bit/s',
@@ -70,10 +72,10 @@ test.serial('a passing suite: every kind of check and action passes, exit 0, wit
     );
     // the live report went to stderr (stdout carries the JSON)
     t.regex(run.stderr, /^ {2}PASS {2}ping-two-hops/m);
-    t.regex(run.stderr, /^PASSED: 24 passed, 0 failed, 0 errors, 0 skipped of 24 steps/m);
+    t.regex(run.stderr, /^PASSED: 27 passed, 0 failed, 0 errors, 0 skipped of 27 steps/m);
     const { suite, cases } = await junit(run);
-    t.like(suite, { tests: '24', failures: '0', errors: '0', skipped: '0' });
-    t.is(cases.length, 24);
+    t.like(suite, { tests: '27', failures: '0', errors: '0', skipped: '0' });
+    t.is(cases.length, 27);
     // the artifacts folder: pcaps, key tables, every router's final show output and console, the reports
     const files = await readdir(join(run.dir, 'run'));
     for (const f of ['wan.pcap', 'lan-daphne.pcap', 'lan-fred.pcap', 'esp_sa', 'ikev1_decryption_table', 'report.txt', 'report.json', 'junit.xml', 'nodes']) t.true(files.includes(f), f);
@@ -83,7 +85,7 @@ test.serial('a passing suite: every kind of check and action passes, exit 0, wit
     t.regex(shows, /^daphne# show ip route\n[\s\S]*^S\s+9\.9\.9\.0 \[1\/0\] via 11\.11\.11\.2$/m);
     t.regex(shows, /^daphne# show crypto isakmp sa$/m);
     t.regex(await readFile(join(run.dir, 'run', 'nodes', 'fred.console.log'), 'utf8'), /%SYS-5-RESTART[\s\S]*%SYS-5-RESTART/);
-    t.regex(await readFile(join(run.dir, 'run', 'report.txt'), 'utf8'), /^PASSED: 24 passed/m);
+    t.regex(await readFile(join(run.dir, 'run', 'report.txt'), 'utf8'), /^PASSED: 27 passed/m);
   } finally {
     await rm(run.dir, { recursive: true, force: true });
   }

@@ -17,6 +17,30 @@ export function repliedSeqs(pingOutput: string): number[] {
   return [...pingOutput.matchAll(/icmp_seq=(\d+) ttl=\d+ time=/g)].map((m) => Number(m[1]));
 }
 
+/**
+ * The first pings towards a LAN behind a tunnel that does not exist yet. The
+ * packet that triggers TED (or IKE) is dropped, as IOS drops it; once the SAs
+ * are installed nothing more is lost. How many echoes the setup costs depends
+ * on how busy the machine is (a loaded CI runner may lose the second one
+ * too), so this asserts the shape, not a count: the first is lost, then the
+ * replies run without a gap to the last. On failure the message carries both
+ * routers' console tails, so a CI log says why.
+ */
+export async function firstPings(t: ExecutionContext, lab: Lab, from: string, target: string, routers: string[], count = 6): Promise<number[]> {
+  const run = await lab.exec(from, `ping -c ${count} -W 2 ${target}`);
+  const seqs = repliedSeqs(run.stdout);
+  const tail = seqs.length > 0 ? Array.from({ length: count - seqs[0]! + 1 }, (_, i) => seqs[0]! + i) : [];
+  const ok = seqs.length > 0 && seqs[0]! > 1 && seqs.length === tail.length && seqs.every((s, i) => s === tail[i]);
+  if (!ok) {
+    const consoles = await Promise.all(routers.map(async (r) => `--- ${r} (last 60 console lines)\n${(await lab.console(r)).split('\n').slice(-60).join('\n')}`));
+    t.fail(`the first echo must be lost and every echo after the first reply must come back; replies: [${seqs.join(', ')}]\n${run.stdout}\n${consoles.join('\n')}`);
+  } else {
+    if (seqs[0]! > 2) t.log(`tunnel setup cost ${seqs[0]! - 1} echoes (1 on an idle machine): ${run.stdout.split('\n').filter((l) => /statistics|transmitted/.test(l)).join(' ')}`);
+    t.pass();
+  }
+  return seqs;
+}
+
 export const isProbe = (p: CapturedPacket, fromLan: string, to: string) =>
   p.isakmp?.exchangeType === 240 && p.dport === 500 && inNet(p.src, fromLan) && p.dst === to;
 

@@ -58,6 +58,8 @@ export class Router {
   config: RouterConfig;
   readonly bootTime = Date.now();
   private present = new Set<string>();
+  /** Linux interface index by device name (a restored link comes back with a new one). */
+  private ifindex = new Map<string, number>();
   private manualAddress = new Set<string>();
   extensions: ExecExtension[] = [];
 
@@ -83,29 +85,39 @@ export class Router {
   watch(bindings: InterfaceBinding[]): () => void {
     let timer: NodeJS.Timeout | undefined;
     let busy = Promise.resolve();
+    // which device (by ifindex) carried each interface when we last looked: a link cut and restored
+    // between two looks comes back as a new device, and IOS would have logged it going down and up
+    const carrier = () => new Map(this.config.interfaces.filter((i) => this.linkUp(i.name)).map((i) => [i.name, this.ifindex.get(this.linux.get(i.name) ?? '') ?? -1]));
     const check = async () => {
-      const before = new Set(this.config.interfaces.filter((i) => this.linkUp(i.name)).map((i) => i.name));
+      const before = carrier();
       const back = await readoptInterfaces(bindings, this.linux).catch((e: unknown) => {
         this.console.log(`%TESTBED-3-LINK: ${(e as Error).message}`);
         return [];
       });
       await this.refreshLinks();
       if (back.length > 0) await this.applyKernel();
+      const after = carrier();
       let changed = false;
+      const say = (name: string, state: 'up' | 'down') => {
+        this.console.log(`%LINK-3-UPDOWN: Interface ${name}, changed state to ${state}`);
+        this.console.log(`%LINEPROTO-5-UPDOWN: Line protocol on Interface ${name}, changed state to ${state}`);
+      };
       for (const iface of this.config.interfaces) {
-        const up = this.linkUp(iface.name);
-        if (up === before.has(iface.name) || iface.shutdown) continue;
+        if (iface.shutdown) continue;
+        const was = before.get(iface.name);
+        const now = after.get(iface.name);
+        if (was === now) continue;
         changed = true;
-        const state = up ? 'up' : 'down';
-        this.console.log(`%LINK-3-UPDOWN: Interface ${iface.name}, changed state to ${state}`);
-        this.console.log(`%LINEPROTO-5-UPDOWN: Line protocol on Interface ${iface.name}, changed state to ${state}`);
+        if (was !== undefined) say(iface.name, 'down');
+        if (now !== undefined) say(iface.name, 'up');
       }
       if (changed) for (const ext of this.extensions) await ext.reconfigure?.(this.config);
     };
     return watchLinks(() => {
       clearTimeout(timer);
       timer = setTimeout(() => {
-        busy = busy.then(check);
+        // a failed pass is reported and never blocks the next one (a rejected chain would stop the watcher for good)
+        busy = busy.then(check).catch((e: unknown) => this.console.log(`%TESTBED-3-LINK: ${(e as Error).message}`));
       }, 100);
     });
   }
@@ -118,8 +130,9 @@ export class Router {
   };
 
   async refreshLinks(): Promise<void> {
-    const links = await ipJson<{ ifname: string }[]>(['link', 'show']).catch(() => []);
+    const links = await ipJson<{ ifname: string; ifindex: number }[]>(['link', 'show']).catch(() => []);
     this.present = new Set(links.map((l) => l.ifname));
+    this.ifindex = new Map(links.map((l) => [l.ifname, l.ifindex]));
   }
 
   /** Program the container's interfaces and routes from the configuration. */

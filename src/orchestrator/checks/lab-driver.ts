@@ -66,6 +66,8 @@ export class RealLabDriver implements LabDriver {
   async restore(link: string, nodes: string[] | null): Promise<string> {
     const { info, endpoints } = this.endpoints(link, nodes);
     const done: string[] = [];
+    const waits: (() => Promise<void>)[] = [];
+    // reconnect every endpoint first, then wait for the routers to say so: one slow router never leaves the others cut
     for (const ep of endpoints) {
       const c = await findNode(this.engine, this.lab.name, ep.node);
       if ((await this.engine.containerAddresses(c.id))[info.network]) {
@@ -79,9 +81,10 @@ export class RealLabDriver implements LabDriver {
       const before = router ? (await this.engine.logs(c.id)).split(upLine).length : 0;
       await this.engine.connectNetwork(info.network, c.id, ip);
       this.cutAddresses.delete(key);
-      if (router) await this.waitForLog(c.id, upLine, before, ep.node);
+      if (router) waits.push(() => this.waitForLog(c.id, upLine, before, ep.node));
       done.push(`${ep.node}:${ep.interface}`);
     }
+    await Promise.all(waits.map((w) => w()));
     return `restore ${link}: reconnected ${done.join(', ')}`;
   }
 
