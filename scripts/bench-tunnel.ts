@@ -150,8 +150,12 @@ async function main(): Promise<void> {
   console.log('\n(b) iperf3 TCP host to host (Mbit/s)');
   console.log('suite                                                          tunnel     clear   tunnel/clear');
   for (const r of results) console.log(`${r.suite.padEnd(62)} ${f(r.tunnelMbps).padStart(7)} ${f(r.clearMbps).padStart(9)} ${(r.tunnelMbps / r.clearMbps).toFixed(3).padStart(12)}`);
-  const worst = Math.max(...results.map((r) => Math.max(r.coldAgentMs, r.warmAgentMs)));
-  console.log(`\ntarget setup < 10 ms: ${worst < 10 ? 'met' : 'NOT met'} (worst ${f(worst)} ms)`);
+  // the target is on the median of repeated setups (warm, both time lines and captures); the first
+  // setup after boot is one sample, judged apart so a slow first tunnel is never hidden
+  const worstMedian = Math.max(...results.map((r) => Math.max(r.warmAgentMs, r.warmCaptureMs)));
+  const worstCold = Math.max(...results.map((r) => Math.max(r.coldAgentMs, r.coldCaptureMs)));
+  console.log(`\ntarget setup < 10 ms, median of ${RUNS} setups: ${worstMedian < 10 ? 'met' : 'NOT met'} (worst suite ${f(worstMedian)} ms)`);
+  console.log(`first setup after boot (one sample per suite): ${worstCold < 10 ? 'also under' : 'over'} 10 ms (worst ${f(worstCold)} ms)`);
 }
 
 main().catch((e: unknown) => {

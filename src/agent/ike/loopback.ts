@@ -41,8 +41,13 @@ export function loopbackConfig(self: 1 | 2, p1: IkePolicy['phase1'][number], tra
   ].join('\n');
 }
 
-/** One handshake between two engines in memory (a initiates); returns the SA a installed, or null. */
-export function loopbackHandshake(a: IkeEngine, b: IkeEngine, now: number): IpsecSaSpec | null {
+/**
+ * One handshake between two engines in memory (a initiates), one engine call
+ * per step: the generator pauses after each, so a caller can spread the
+ * handshake over several turns of the event loop. Returns the SA a installed,
+ * or null.
+ */
+export function* loopbackSteps(a: IkeEngine, b: IkeEngine, now: number): Generator<void, IpsecSaSpec | null> {
   const queue: [IkeEngine, IkeAction][] = a
     .acquire({ packet: { source: '10.1.0.1', destination: '10.2.0.1', protocol: 1 }, interface: 'FastEthernet0/0' }, now)
     .map((x) => [a, x]);
@@ -53,13 +58,23 @@ export function loopbackHandshake(a: IkeEngine, b: IkeEngine, now: number): Ipse
     if (action.kind === 'install-ipsec' && from === a) installed = action.sa;
     const to = from === a ? b : a;
     if (action.kind === 'send-probe') {
+      yield;
       const verdict = to.receiveTransitProbe({ ipSource: action.ipSource, ipDestination: action.ipDestination, payload: action.payload }, now);
       for (const x of verdict.actions) queue.push([to, x]);
       continue;
     }
     if (action.kind !== 'send') continue;
+    yield;
     for (const x of to.receive({ from: action.from, to: action.to, payload: action.payload }, now)) queue.push([to, x]);
   }
   return installed;
 }
 
+/** One handshake between two engines in memory (a initiates), all at once; returns the SA a installed, or null. */
+export function loopbackHandshake(a: IkeEngine, b: IkeEngine, now: number): IpsecSaSpec | null {
+  const steps = loopbackSteps(a, b, now);
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
+}

@@ -45,6 +45,8 @@ export class IpsecService implements ExecExtension {
   private routes: Route[] = [];
   private readonly lastBytes = new Map<string, number>();
   private readonly dhPool = new DhPool();
+  /** When a packet last reached the IKE engine (a trigger, an IKE message, a probe crossing): warm-up.ts steps aside. */
+  lastIkeActivity = 0;
   /** Keys of every SA this router ever had: the pcaps still hold their packets after a rekey or a clear. */
   private readonly keyHistory = { isakmp: new Map<string, IsakmpKeyRow>(), esp: new Map<string, EspKeyRow>() };
 
@@ -62,7 +64,10 @@ export class IpsecService implements ExecExtension {
       route: (d) => this.route(d),
       policy: () => this.policy,
       engine: this.engine,
-      act: (a) => this.act(a),
+      act: (a) => {
+        this.lastIkeActivity = Date.now();
+        this.act(a);
+      },
       log: (t) => this.router.console.log(t),
       onAcquire: (trigger) => this.note('acquire', `${trigger.packet.source} > ${trigger.packet.destination}`),
       now: () => Date.now(),

@@ -9,52 +9,75 @@
  */
 import type { IkePolicy } from '../ike/policy.js';
 import { IkeEngine, policyFromConfig, type IpsecSaSpec } from '../ike/index.js';
-import { loopbackConfig, loopbackHandshake } from '../ike/loopback.js';
+import { loopbackConfig, loopbackSteps } from '../ike/loopback.js';
 import { EspInboundSa, EspOutboundSa } from '../esp/sa.js';
 import { parseConfig } from '../ios/index.js';
 import { randomBytes } from 'node:crypto';
 
-function esp(sa: IpsecSaSpec): void {
+const ESP_STEPS = 4;
+const ESP_PACKETS_PER_STEP = 50;
+
+function esp(sa: IpsecSaSpec, packets: number): void {
   const cfg = (d: IpsecSaSpec['outbound']) => ({ spi: d.spi, cipher: sa.cipher, integrity: sa.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey });
   const out = new EspOutboundSa(cfg(sa.outbound));
   const inn = new EspInboundSa(cfg(sa.outbound));
   const packet = Buffer.alloc(1400, 0x45);
-  for (let i = 0; i < 200; i++) {
+  for (let i = 0; i < packets; i++) {
     const r = out.encapsulate(packet, randomBytes);
     if (r.ok) inn.decapsulate(r.packet);
   }
 }
 
-/** Run the warm-up in the background; resolves when done. */
-export function warmUp(policy: IkePolicy, rounds = 10): Promise<void> {
+/** How long the warm-up waits before looking again while a real negotiation runs. */
+const BUSY_PAUSE_MS = 20;
+
+/**
+ * Run the warm-up in the background; resolves when done. `busy` says a real
+ * negotiation is under way: the warm-up then steps aside (its steps are a
+ * whole in-memory handshake each, which a real IKE message would otherwise
+ * wait behind).
+ */
+export function warmUp(policy: IkePolicy, opts: { rounds?: number; busy?: () => boolean } = {}): Promise<void> {
+  const rounds = opts.rounds ?? 10;
+  const busy = opts.busy ?? (() => false);
   const p1s = policy.phase1.length ? policy.phase1 : [];
   const sets = policy.transformSets.length ? policy.transformSets.map((t) => t.text) : ['esp-des esp-md5-hmac'];
   const pfsGroups = [...new Set(policy.cryptoMaps.flatMap((m) => m.entries.map((e) => e.pfsGroup)))];
-  const steps: (() => void)[] = [];
-  for (const p1 of p1s.slice(0, 3)) {
-    for (const transform of sets.slice(0, 3)) {
-      for (const pfs of pfsGroups.slice(0, 2)) {
-        for (let i = 0; i < rounds; i++) {
-          steps.push(() => {
-            const ted = i % 2 === 0;
-            const a = new IkeEngine({ policy: policyFromConfig(parseConfig(loopbackConfig(1, p1, transform, pfs, ted)).config, { natTraversal: true }), random: randomBytes });
-            const b = new IkeEngine({ policy: policyFromConfig(parseConfig(loopbackConfig(2, p1, transform, pfs, ted)).config, { natTraversal: true }), random: randomBytes });
-            const sa = loopbackHandshake(a, b, Date.now());
-            if (sa) esp(sa);
-          });
+  // round by round over every combination: the first round compiles most of the code, for each suite;
+  // every engine call is a step of its own, so a real packet never waits behind a whole handshake
+  function* work(): Generator<void> {
+    for (let i = 0; i < rounds; i++) {
+      for (const p1 of p1s.slice(0, 3)) {
+        for (const transform of sets.slice(0, 3)) {
+          for (const pfs of pfsGroups.slice(0, 2)) {
+            try {
+              const ted = i % 2 === 0;
+              const a = new IkeEngine({ policy: policyFromConfig(parseConfig(loopbackConfig(1, p1, transform, pfs, ted)).config, { natTraversal: true }), random: randomBytes });
+              yield;
+              const b = new IkeEngine({ policy: policyFromConfig(parseConfig(loopbackConfig(2, p1, transform, pfs, ted)).config, { natTraversal: true }), random: randomBytes });
+              yield;
+              const sa = yield* loopbackSteps(a, b, Date.now());
+              for (let k = 0; sa && k < ESP_STEPS; k++) {
+                esp(sa, ESP_PACKETS_PER_STEP);
+                yield;
+              }
+            } catch {
+              // a warm-up that fails only means the first real tunnel is slower
+            }
+          }
         }
       }
     }
   }
+  const steps = work();
   return new Promise((resolve) => {
-    const next = () => {
-      const step = steps.shift();
-      if (!step) return resolve();
-      try {
-        step();
-      } catch {
-        // a warm-up that fails only means the first real tunnel is slower
+    const next = (): void => {
+      // a real negotiation goes first: the warm-up waits while the router is busy with one
+      if (busy()) {
+        setTimeout(next, BUSY_PAUSE_MS);
+        return;
       }
+      if (steps.next().done) return resolve();
       setImmediate(next);
     };
     setImmediate(next);

@@ -1,7 +1,8 @@
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
 import { IkeEngine } from '../../../src/agent/ike/engine.js';
-import { loopbackConfig, loopbackHandshake } from '../../../src/agent/ike/loopback.js';
+import { loopbackConfig, loopbackHandshake, loopbackSteps } from '../../../src/agent/ike/loopback.js';
+import { warmUp } from '../../../src/agent/router/warmup.js';
 import { policyFromConfig } from '../../../src/agent/ike/policy.js';
 import { parseConfig } from '../../../src/agent/ios/index.js';
 
@@ -25,3 +26,30 @@ for (const s of suites) {
     });
   }
 }
+
+test('loopbackSteps pauses after every engine call: TED, Main Mode and Quick Mode take one step per message', (t) => {
+  const s = suites[0];
+  const make = (self: 1 | 2) => new IkeEngine({ policy: policyFromConfig(parseConfig(loopbackConfig(self, s.p1 as never, s.transform, s.pfs, true)).config), random: randomBytes });
+  const steps = loopbackSteps(make(1), make(2), 1_000_000);
+  let pauses = 0;
+  let r = steps.next();
+  while (!r.done) {
+    pauses++;
+    r = steps.next();
+  }
+  // probe, reply, six Main Mode and three Quick Mode messages: one engine call each
+  t.is(pauses, 11);
+  t.is(r.value?.transform, s.transform);
+});
+
+test('the warm-up steps aside while the router is busy and completes once it is not', async (t) => {
+  const policy = policyFromConfig(parseConfig(loopbackConfig(1, suites[0].p1 as never, suites[0].transform, null, true)).config);
+  let busy = true;
+  let done = false;
+  const run = warmUp(policy, { rounds: 1, busy: () => busy }).then(() => (done = true));
+  await new Promise((r) => setTimeout(r, 100));
+  t.false(done, 'nothing ran while busy');
+  busy = false;
+  await run;
+  t.true(done);
+});
