@@ -26,7 +26,7 @@ export function repliedSeqs(pingOutput: string): number[] {
  * replies run without a gap to the last. On failure the message carries both
  * routers' console tails, so a CI log says why.
  */
-export async function firstPings(t: ExecutionContext, lab: Lab, from: string, target: string, routers: string[], count = 6): Promise<number[]> {
+export async function firstPings(t: ExecutionContext, lab: Lab, from: string, target: string, routers: string[], count = 5): Promise<number[]> {
   const run = await lab.exec(from, `ping -c ${count} -W 2 ${target}`);
   const seqs = repliedSeqs(run.stdout);
   const tail = seqs.length > 0 ? Array.from({ length: count - seqs[0]! + 1 }, (_, i) => seqs[0]! + i) : [];

@@ -17,7 +17,7 @@ import type { RandomSource } from '../ike/crypto/algorithms.js';
 import { entryForPacket, type IkePolicy } from '../ike/policy.js';
 import { proxyRange } from '../ike/proxies.js';
 import type { AcquireTrigger, Datagram, Endpoint, IkeAction, IpsecSaSpec, ProxyId, TransitProbe, TransitVerdict } from '../ike/types.js';
-import { classifyUdp4500, EspInboundSa, EspOutboundSa, NEXT_HEADER_IPV4, pooledRandom, type EspCounters } from '../esp/index.js';
+import { classifyUdp4500, EspInboundSa, EspOutboundSa, NEXT_HEADER_IPV4, pooledRandom, type EspCounters, type NativeEsp } from '../esp/index.js';
 import { formatIpv4, parseIpv4 } from '../net/address.js';
 import { IPPROTO_ESP, IPPROTO_UDP } from '../net/ipv4.js';
 import { fragmentIpv4, Reassembler } from './fragment.js';
@@ -52,6 +52,8 @@ export interface DatapathDeps {
   onAcquire?(trigger: AcquireTrigger): void;
   now(): number;
   random: RandomSource;
+  /** The native ESP module, when the agent has it (see esp/sa.ts). */
+  nativeEsp?: NativeEsp;
 }
 
 /** One installed SA pair, as the datapath keeps it. */
@@ -303,7 +305,9 @@ export class Datapath {
     const udp = pair.spec.udpEncapsulation;
     const r = pair.outbound.encapsulate(inner, this.iv, NEXT_HEADER_IPV4, headroom);
     if (!r.ok) {
-      this.deps.log(`%CRYPTO-4-PKT_REPLAY_ERR: sequence numbers of SA with SPI 0x${pair.spec.outbound.spi.toString(16).toUpperCase()} are exhausted`);
+      const spi = `0x${pair.spec.outbound.spi.toString(16).toUpperCase()}`;
+      if (r.reason === 'sequence-exhausted') this.deps.log(`%CRYPTO-4-PKT_REPLAY_ERR: sequence numbers of SA with SPI ${spi} are exhausted`);
+      else this.deps.log(`%TESTBED-3-ESP: the crypto engine failed to encrypt a packet for SA with SPI ${spi}`);
       return;
     }
     const frame = r.framed;
@@ -353,7 +357,7 @@ export class Datapath {
   // ---------------------------------------------------------------- control
 
   install(spec: IpsecSaSpec, replaces: { inboundSpi: number; outboundSpi: number } | null): void {
-    const mk = (d: IpsecSaSpec['inbound']) => ({ spi: d.spi, cipher: spec.cipher, integrity: spec.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey });
+    const mk = (d: IpsecSaSpec['inbound']) => ({ spi: d.spi, cipher: spec.cipher, integrity: spec.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey, native: this.deps.nativeEsp });
     const range = (x: ProxyId) => proxyRange(x);
     const pair: SaPair = {
       spec,

@@ -83,7 +83,30 @@ export interface EspSaConfig {
   readonly desBackend?: DesBackend;
   /** Test hook: force the HMAC implementation (see hmac.ts). */
   readonly macBackend?: EspMacBackend;
+  /**
+   * The native ESP module (images/router2600/addon/esp.c), when the caller
+   * has it: the cipher and HMAC of each packet then run in one native call,
+   * in place. Without it, or when it cannot run an algorithm, node:crypto.
+   */
+  readonly native?: NativeEsp;
 }
+
+/** What sa.ts needs of the native ESP module (see images/router2600/addon/esp.c). */
+export interface NativeEsp {
+  create(cipher: string, key: Buffer, mac: string, authKey: Buffer, encrypt: boolean): unknown;
+  seal(sa: unknown, buf: Buffer, encFrom: number, encTo: number, icvAt: number, icvLength: number): boolean;
+  open(sa: unknown, buf: Buffer, icvAt: number, icvLength: number, decFrom: number, decTo: number): boolean;
+}
+
+/** OpenSSL's names of our CBC ciphers. */
+const OPENSSL_CIPHER: Readonly<Record<EspCipherName, string>> = {
+  des: 'des-cbc',
+  '3des': 'des-ede3-cbc',
+  aes128: 'aes-128-cbc',
+  aes192: 'aes-192-cbc',
+  aes256: 'aes-256-cbc',
+  null: 'null',
+};
 
 /** SPI and sequence number of an ESP packet, or undefined when shorter than 8 bytes. */
 export function readEspHeader(packet: Buffer): { spi: number; sequence: number } | undefined {
@@ -102,8 +125,10 @@ abstract class EspSaBase {
   readonly counters: EspCounters = emptyCounters();
   protected readonly cbcKey: CbcKey | undefined;
   protected readonly mac: EspMac | undefined;
+  /** The native module and this direction's handle in it, when it runs this SA. */
+  protected readonly native: { readonly esp: NativeEsp; readonly sa: unknown } | undefined;
 
-  constructor(cfg: EspSaConfig) {
+  constructor(cfg: EspSaConfig, encrypts: boolean) {
     if (!Number.isInteger(cfg.spi) || cfg.spi < 256 || cfg.spi > 0xffffffff) {
       // RFC 4303 section 2.1: SPIs 1..255 are reserved, 0 is never on the wire.
       throw new EspConfigError(`bad SPI ${cfg.spi}`);
@@ -126,6 +151,20 @@ abstract class EspSaBase {
     }
     this.cbcKey = this.cipher.cbc ? prepareCbcKey(this.cipher.cbc, cfg.encryptionKey, cfg.desBackend) : undefined;
     this.mac = this.integrity.icvSize > 0 ? new EspMac(this.integrity.nodeName, cfg.authenticationKey, { backend: cfg.macBackend }) : undefined;
+    this.native = undefined;
+    if (cfg.native) {
+      try {
+        const mac = this.integrity.icvSize > 0 ? this.integrity.nodeName : 'none';
+        this.native = { esp: cfg.native, sa: cfg.native.create(OPENSSL_CIPHER[this.cipher.name], cfg.encryptionKey, mac, cfg.authenticationKey, encrypts) };
+      } catch {
+        // this OpenSSL cannot run the algorithm natively: node:crypto does it
+      }
+    }
+  }
+
+  /** Whether the native ESP module runs this SA's cipher and HMAC. */
+  get nativeCrypto(): boolean {
+    return this.native !== undefined;
   }
 
   /** Length of the ESP packet that carries an inner packet of `innerLength` bytes. */
@@ -139,7 +178,7 @@ abstract class EspSaBase {
 export type EncapResult =
   /** `packet` is the ESP packet; `framed` is the same bytes preceded by the requested headroom. */
   | { readonly ok: true; readonly packet: Buffer; readonly framed: Buffer; readonly sequence: number }
-  | { readonly ok: false; readonly reason: 'sequence-exhausted' };
+  | { readonly ok: false; readonly reason: 'sequence-exhausted' | 'crypto-failed' };
 
 export interface OutboundOptions {
   /** Sequence number of the next packet (default 1); for tests of exhaustion. */
@@ -153,7 +192,7 @@ export class EspOutboundSa extends EspSaBase {
   private readonly chain: Cipher | undefined;
 
   constructor(cfg: EspSaConfig, opts: OutboundOptions = {}) {
-    super(cfg);
+    super(cfg, true);
     const n = opts.nextSequence ?? 1;
     if (!Number.isInteger(n) || n < 1 || n > MAX_SEQUENCE + 1) throw new EspConfigError(`bad next sequence ${n}`);
     this.next = n;
@@ -206,7 +245,16 @@ export class EspOutboundSa extends EspSaBase {
     out[trailerAt + padLen] = padLen;
     out[trailerAt + padLen + 1] = nextHeader;
 
-    if (this.chain && ivBuf) {
+    if (this.native && (ivSize === 0 || typeof iv === 'function')) {
+      // R | plaintext and the ICV in one native call, in place (the same bytes as below)
+      if (ivBuf) ivBuf.copy(out, ESP_HEADER_SIZE);
+      if (!this.native.esp.seal(this.native.sa, out, ESP_HEADER_SIZE, this.chain ? icvAt : ESP_HEADER_SIZE, icvAt, this.integrity.icvSize)) {
+        this.counters.sendErrors++;
+        return { ok: false, reason: 'crypto-failed' };
+      }
+      if (this.chain) this.counters.encrypt++;
+      if (this.mac) this.counters.digest++;
+    } else if (this.chain && ivBuf) {
       ivBuf.copy(out, ESP_HEADER_SIZE);
       if (typeof iv === 'function') {
         // R | plaintext through the long-lived context: C0 = E_K(R xor S) replaces R as the IV.
@@ -218,7 +266,11 @@ export class EspOutboundSa extends EspSaBase {
       }
       this.counters.encrypt++;
     }
-    if (this.mac) {
+    if (this.mac && !this.native) {
+      this.mac.sign(out, icvAt, out, icvAt, this.integrity.icvSize);
+      this.counters.digest++;
+    } else if (this.mac && typeof iv !== 'function' && ivSize > 0) {
+      // a verbatim IV went through node:crypto above; sign it the same way
       this.mac.sign(out, icvAt, out, icvAt, this.integrity.icvSize);
       this.counters.digest++;
     }
@@ -260,7 +312,7 @@ export class EspInboundSa extends EspSaBase {
   private readonly chain: Decipher | undefined;
 
   constructor(cfg: EspSaConfig, opts: InboundOptions = {}) {
-    super(cfg);
+    super(cfg, false);
     const size = opts.replayWindow ?? DEFAULT_REPLAY_WINDOW;
     this.replay = size > 0 && this.integrity.icvSize > 0 ? new ReplayWindow(size) : undefined;
     this.chain = this.cbcKey ? createCbcDecryptor(this.cbcKey, Buffer.alloc(this.cipher.ivSize)) : undefined;
@@ -293,20 +345,29 @@ export class EspInboundSa extends EspSaBase {
     if (this.chain && encLen % this.cipher.padBlock !== 0) return this.fail('bad-length', seq);
 
     const icvAt = start + encLen;
-    if (this.mac) {
-      if (!this.mac.verify(packet, icvAt, packet.subarray(icvAt))) return this.fail('auth-failed', seq);
-      this.counters.verify++;
-    }
-
     // The plaintext is plain[from, from + encLen).
     let plain: Buffer;
     let from: number;
-    if (this.chain) {
+    if (this.native) {
+      // verify, then (only if the ICV holds) IV | ciphertext decrypted in place: the packet's own
+      // buffer now holds the plaintext; the first block (the IV's) is garbage and skipped
+      if (!this.native.esp.open(this.native.sa, packet, icvAt, icvSize, ESP_HEADER_SIZE, this.chain ? icvAt : ESP_HEADER_SIZE)) {
+        return this.fail('auth-failed', seq);
+      }
+      if (this.mac) this.counters.verify++;
+      if (this.chain) this.counters.decrypt++;
+      plain = packet;
+      from = start;
+    } else if (this.mac && !this.mac.verify(packet, icvAt, packet.subarray(icvAt))) {
+      return this.fail('auth-failed', seq);
+    } else if (this.chain) {
+      if (this.mac) this.counters.verify++;
       // IV | ciphertext through the long-lived context; the first block (D_K(IV) xor stale state) is dropped.
       plain = this.chain.update(packet.subarray(ESP_HEADER_SIZE, icvAt));
       from = ivSize;
       this.counters.decrypt++;
     } else {
+      if (this.mac) this.counters.verify++;
       plain = packet;
       from = start;
     }

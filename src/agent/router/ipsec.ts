@@ -5,6 +5,8 @@
  * for the engine, byte counts for kilobyte lifetimes, and the crypto exec
  * commands.
  */
+import { loadNativeEsp } from '../io/esp-native.js';
+import type { NativeEsp } from '../esp/index.js';
 import { randomBytes } from 'node:crypto';
 import { Datapath, type RouteInfo } from '../datapath/datapath.js';
 import { isSteeringPref, MOVE_LOCAL_TABLE, steeringCommands } from '../datapath/steering.js';
@@ -50,7 +52,13 @@ export class IpsecService implements ExecExtension {
   /** Keys of every SA this router ever had: the pcaps still hold their packets after a rekey or a clear. */
   private readonly keyHistory = { isakmp: new Map<string, IsakmpKeyRow>(), esp: new Map<string, EspKeyRow>() };
 
+  /** The native ESP module (cipher and HMAC per packet in one call), when the image has it. */
+  private readonly nativeEsp: NativeEsp | undefined;
+
   constructor(private readonly router: Router) {
+    const native = loadNativeEsp();
+    this.nativeEsp = native.esp;
+    if (native.problem && process.env.TESTBED_ADDON) router.console.log(`%TESTBED-4-ESP: ESP runs through node:crypto: the native module ${native.problem}`);
     this.policy = policyFromConfig(router.config);
     this.engine = new IkeEngine({ policy: this.policy, random: randomBytes, dh: this.dhPool.take });
     this.dhPool.prime(dhGroupsOf(this.policy));
@@ -72,6 +80,7 @@ export class IpsecService implements ExecExtension {
       onAcquire: (trigger) => this.note('acquire', `${trigger.packet.source} > ${trigger.packet.destination}`),
       now: () => Date.now(),
       random: randomBytes,
+      nativeEsp: this.nativeEsp,
     });
     this.refreshTables();
   }
