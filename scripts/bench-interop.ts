@@ -19,27 +19,12 @@
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Lab } from '../src/orchestrator/index.js';
+import { iperfMbps, labBenchArgs } from './lib/lab-bench.js';
 import { median } from './lib/bench.js';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? Number(argv[i + 1]) : def;
-};
-const RUNS = opt('--runs', 3);
-const SECONDS = opt('--seconds', 10);
-const asJson = argv.includes('--json');
+const { runs: RUNS, seconds: SECONDS, json: asJson } = labBenchArgs(process.argv.slice(2), { runs: 3, seconds: 10 });
 const dir = fileURLToPath(new URL('../../scripts/bench-interop/', import.meta.url));
 const log = (s: string) => process.stderr.write(`${s}\n`);
-
-/** One iperf3 TCP run d1 -> a1 (12.12.12.13); Mbit/s received. */
-async function iperf(lab: Lab): Promise<number> {
-  await lab.exec('a1', 'pkill iperf3; iperf3 -s -D -1');
-  for (let i = 0; i < 20 && (await lab.exec('a1', 'ss -ltn | grep -q :5201')).exitCode !== 0; i++) await new Promise((r) => setTimeout(r, 100));
-  const out = await lab.sh('d1', `iperf3 -c 12.12.12.13 -t ${SECONDS} -J`, (SECONDS + 30) * 1000);
-  const json = JSON.parse(out) as { end: { sum_received: { bits_per_second: number } } };
-  return json.end.sum_received.bits_per_second / 1e6;
-}
 
 const routersBoth = (lab: Lab, ...lines: string[]) => Promise.all(['daphne', 'fred'].map((r) => lab.ios(r, ...lines)));
 
@@ -92,8 +77,8 @@ async function main(): Promise<void> {
   await routers.ios('daphne', 'configure terminal', 'interface FastEthernet0/0', 'no crypto map fred-map', 'end');
   await routers.ios('fred', 'configure terminal', 'interface FastEthernet0/0', 'no crypto map daphne-map', 'end');
   for (let i = 0; i < RUNS; i++) {
-    clearSwan.mbps.push(await iperf(swans));
-    clearRouters.mbps.push(await iperf(routers));
+    clearSwan.mbps.push(await iperfMbps(swans, SECONDS));
+    clearRouters.mbps.push(await iperfMbps(routers, SECONDS));
     log(`  clear: strongSwan ${clearSwan.mbps.at(-1)!.toFixed(0)}, routers ${clearRouters.mbps.at(-1)!.toFixed(0)} Mbit/s`);
   }
   await routers.ios('daphne', 'configure terminal', 'interface FastEthernet0/0', 'crypto map fred-map', 'end');
@@ -109,10 +94,10 @@ async function main(): Promise<void> {
     const b = row(`(b) strongSwan kernel-libipsec, ${suite.name}`);
     for (let i = 0; i < RUNS; i++) {
       const e0 = await routerEncaps(routers);
-      a.mbps.push(await iperf(routers));
+      a.mbps.push(await iperfMbps(routers, SECONDS));
       if ((await routerEncaps(routers)) - e0 < 1000) throw new Error('the routers\u2019 iperf3 run did not go through the tunnel');
       const s0 = await swanBytes(swans);
-      b.mbps.push(await iperf(swans));
+      b.mbps.push(await iperfMbps(swans, SECONDS));
       if ((await swanBytes(swans)) - s0 < 1e6) throw new Error('strongSwan\u2019s iperf3 run did not go through the tunnel');
       log(`  ${suite.name}: routers ${a.mbps.at(-1)!.toFixed(0)}, strongSwan ${b.mbps.at(-1)!.toFixed(0)} Mbit/s`);
     }

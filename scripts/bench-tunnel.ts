@@ -17,15 +17,10 @@
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Lab } from '../src/orchestrator/index.js';
+import { median } from './lib/bench.js';
+import { iperfMbps, labBenchArgs } from './lib/lab-bench.js';
 
-const argv = process.argv.slice(2);
-const opt = (name: string, def: number) => {
-  const i = argv.indexOf(name);
-  return i >= 0 ? Number(argv[i + 1]) : def;
-};
-const RUNS = opt('--runs', 9);
-const SECONDS = opt('--seconds', 5);
-const asJson = argv.includes('--json');
+const { runs: RUNS, seconds: SECONDS, json: asJson } = labBenchArgs(process.argv.slice(2), { runs: 9, seconds: 5 });
 const root = fileURLToPath(new URL('../../', import.meta.url));
 
 interface Suite {
@@ -48,13 +43,6 @@ async function timeline(lab: Lab, node: string): Promise<Event[]> {
   const r = await lab.exec(node, ['--timeline']);
   // runs `ios --timeline` in the router, which prints the time line as JSON
   return JSON.parse(r.stdout) as Event[];
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  if (s.length === 0) return NaN;
-  const m = Math.floor(s.length / 2);
-  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 }
 
 interface Setup {
@@ -84,14 +72,6 @@ async function clearBoth(lab: Lab): Promise<void> {
   await new Promise((r) => setTimeout(r, 1500));
 }
 
-async function iperf(lab: Lab): Promise<number> {
-  await lab.exec('a1', 'pkill iperf3; iperf3 -s -D -1');
-  await new Promise((r) => setTimeout(r, 300));
-  const out = await lab.sh('d1', `iperf3 -c 12.12.12.13 -t ${SECONDS} -J`, (SECONDS + 30) * 1000);
-  const j = JSON.parse(out) as { end: { sum_received: { bits_per_second: number } } };
-  return j.end.sum_received.bits_per_second / 1e6;
-}
-
 interface Result {
   suite: string;
   coldAgentMs: number;
@@ -114,11 +94,11 @@ async function runSuite(suite: Suite, index: number): Promise<Result> {
   // throughput: stop the captures first (tcpdump would compete for the CPU)
   await lab.stopCapture();
   await lab.exec('d1', 'ping -c 2 -W 1 12.12.12.13');
-  const tunnelMbps = await iperf(lab);
+  const tunnelMbps = await iperfMbps(lab, SECONDS);
   const sa = await lab.ios('daphne', 'show crypto ipsec sa');
   if (!/#pkts encaps: [1-9]/.test(sa)) throw new Error('the iperf3 run did not go through the tunnel');
   for (const r of ['daphne', 'fred']) await lab.ios(r, 'configure terminal', 'interface FastEthernet0/0', 'no crypto map tedtag', 'end');
-  const clearMbps = await iperf(lab);
+  const clearMbps = await iperfMbps(lab, SECONDS);
   return {
     suite: suite.name,
     coldAgentMs: cold.agentMs,

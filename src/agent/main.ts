@@ -58,7 +58,7 @@ async function main(): Promise<void> {
   console.log(ROUTER_READY);
   // warm the IKE and ESP code once the router is up (started during the boot it made `up` about 10% slower);
   // real negotiations go first
-  void warmUp(policyFromConfig(router.config), { busy: () => Date.now() - ipsec.lastIkeActivity < 500 });
+  void warmUp(policyFromConfig(router.config), { busy: () => Date.now() - ipsec.lastIkeActivity < 500, native: ipsec.nativeEsp });
   console.raw(`Cisco Internetwork Operating System Software \nIOS (tm) C2600 Software (C2600-JK9S-M), Version 12.2(27), RELEASE SOFTWARE (fc1) [testbed emulation]`);
 }
 

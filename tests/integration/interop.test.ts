@@ -241,13 +241,26 @@ test.serial('mismatches fail cleanly on both sides, the router names the reason,
     await lab.ios('daphne', 'debug crypto isakmp', 'debug crypto ipsec');
     const mark = async () => (await lab.console('daphne')).length;
     const since = async (at: number) => (await lab.console('daphne')).slice(at);
+    /** After `fix` on moon and a clean slate, d1 pings once (the router initiates): the router's console from then on, once `shows` is in it. */
+    const routerInitiates = async (fix: string, shows: RegExp) => {
+      await reconfigureMoon(lab, fix);
+      await clearAll(lab);
+      const from = await mark();
+      await lab.exec('d1', 'ping -c 1 -W 1 12.12.12.13');
+      return consoleShows(lab, 'daphne', shows, 20_000, from);
+    };
+    /** strongSwan initiates and must fail: the router's console from then on. */
+    const moonInitiatesAndFails = async (why: string) => {
+      const from = await mark();
+      t.not((await lab.exec('moon', 'swanctl --initiate --child lan --timeout 20')).exitCode, 0, why);
+      return since(from);
+    };
 
     // wrong pre-shared key on the router: strongSwan cannot decrypt Main Mode message 5, answers PAYLOAD-MALFORMED under its own keys
     await lab.ios('daphne', 'configure terminal', 'no crypto isakmp key abc123 address 11.11.11.2', 'crypto isakmp key wrongkey address 11.11.11.2', 'end');
-    let at = await mark();
+    const at = await mark();
     await lab.exec('d1', 'ping -c 1 -W 1 12.12.12.13');
-    await consoleShows(lab, 'daphne', /%CRYPTO-6-IKMP_AUTH_FAIL/, 40_000);
-    let log = await since(at);
+    let log = await consoleShows(lab, 'daphne', /%CRYPTO-6-IKMP_AUTH_FAIL/, 40_000, at);
     t.regex(log, /%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from 11\.11\.11\.2 failed its sanity check or is malformed/);
     t.regex(log, /%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method 1 failed with host 11\.11\.11\.2/, 'the router names the reason: authentication (pre-shared key)');
     t.regex(log, /deleting SA reason "authentication failed" state \(I\) MM_KEY_EXCH/);
@@ -258,17 +271,10 @@ test.serial('mismatches fail cleanly on both sides, the router names the reason,
     await assertWorks(t, lab, 'pre-shared key');
 
     // no common phase 1 proposal: strongSwan wants AES-256/SHA-256/group 14, the router offers DES/SHA/group 1
-    await reconfigureMoon(lab, 's/proposals = des-sha1-modp768/proposals = aes256-sha256-modp2048/');
-    await clearAll(lab);
-    at = await mark();
-    await lab.exec('d1', 'ping -c 1 -W 1 12.12.12.13');
-    log = await consoleShows(lab, 'daphne', /processing NOTIFY PROPOSAL_NOT_CHOSEN/, 20_000);
-    t.regex(log.slice(at), /processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 1/, 'the router names the reason: no proposal chosen');
+    log = await routerInitiates('s/proposals = des-sha1-modp768/proposals = aes256-sha256-modp2048/', /processing NOTIFY PROPOSAL_NOT_CHOSEN/);
+    t.regex(log, /processing NOTIFY PROPOSAL_NOT_CHOSEN protocol 1/, 'the router names the reason: no proposal chosen');
     t.regex(await lab.console('moon'), /no proposal found/);
-    at = await mark();
-    const refused = await lab.exec('moon', 'swanctl --initiate --child lan --timeout 20');
-    t.not(refused.exitCode, 0, 'strongSwan cannot get its proposal accepted');
-    log = await since(at);
+    log = await moonInitiatesAndFails('strongSwan cannot get its proposal accepted');
     t.regex(log, /no offers accepted!/);
     t.regex(log, /phase 1 SA policy not acceptable! \(local 11\.11\.11\.1 remote 11\.11\.11\.2\)/);
     t.regex(log, /%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Main mode failed with peer at 11\.11\.11\.2/);
@@ -278,16 +284,10 @@ test.serial('mismatches fail cleanly on both sides, the router names the reason,
     await assertWorks(t, lab, 'phase 1 proposal');
 
     // no common transform set: strongSwan only takes esp-aes, the router offers esp-des esp-md5-hmac
-    await reconfigureMoon(lab, 's/esp_proposals = des-md5/esp_proposals = aes128-sha1/');
-    await clearAll(lab);
-    at = await mark();
-    await lab.exec('d1', 'ping -c 1 -W 1 12.12.12.13');
-    log = await consoleShows(lab, 'daphne', /PROPOSAL_NOT_CHOSEN/, 20_000);
-    t.regex(log.slice(at), /processing NOTIFY PROPOSAL_NOT_CHOSEN/, 'Quick Mode: the router names the reason');
+    log = await routerInitiates('s/esp_proposals = des-md5/esp_proposals = aes128-sha1/', /PROPOSAL_NOT_CHOSEN/);
+    t.regex(log, /processing NOTIFY PROPOSAL_NOT_CHOSEN/, 'Quick Mode: the router names the reason');
     t.notRegex(await lab.ios('daphne', 'show crypto ipsec sa'), /inbound esp sas:\n\s+spi:/);
-    at = await mark();
-    t.not((await lab.exec('moon', 'swanctl --initiate --child lan --timeout 20')).exitCode, 0);
-    log = await since(at);
+    log = await moonInitiatesAndFails('strongSwan cannot get esp-aes accepted');
     t.regex(log, /IPSec policy invalidated proposal|atts not acceptable/, 'the router refuses esp-aes');
     const moonQm = await lab.console('moon');
     t.regex(moonQm, /no matching proposal found, sending NO_PROPOSAL_CHOSEN/, 'strongSwan refused esp-des');
@@ -297,15 +297,9 @@ test.serial('mismatches fail cleanly on both sides, the router names the reason,
     await assertWorks(t, lab, 'transform set');
 
     // proxies that do not match: moon protects 12.12.12.0/24 toward 13.13.14.0/24, the router's ACL says 13.13.13.0/24
-    await reconfigureMoon(lab, 's#remote_ts = 13.13.13.0/24#remote_ts = 13.13.14.0/24#');
-    await clearAll(lab);
-    at = await mark();
-    await lab.exec('d1', 'ping -c 1 -W 1 12.12.12.13');
-    log = await consoleShows(lab, 'daphne', /INVALID_ID_INFORMATION/, 20_000);
-    t.regex(log.slice(at), /processing NOTIFY INVALID_ID_INFORMATION/, 'the router names the reason: the peer refused our proxies');
-    at = await mark();
-    t.not((await lab.exec('moon', 'swanctl --initiate --child lan --timeout 20')).exitCode, 0);
-    log = await since(at);
+    log = await routerInitiates('s#remote_ts = 13.13.13.0/24#remote_ts = 13.13.14.0/24#', /INVALID_ID_INFORMATION/);
+    t.regex(log, /processing NOTIFY INVALID_ID_INFORMATION/, 'the router names the reason: the peer refused our proxies');
+    log = await moonInitiatesAndFails('strongSwan cannot get its proxies accepted');
     t.regex(log, /proxy identities not supported/, 'the router refuses proxies its ACL does not cover');
     const moonTs = await lab.console('moon');
     t.regex(moonTs, /no matching CHILD_SA config found for 13\.13\.13\.0\/24 === 12\.12\.12\.0\/24/, "strongSwan refused the router's proxies");

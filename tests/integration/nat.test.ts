@@ -8,7 +8,7 @@
  */
 import test from 'ava';
 import { decodeTed } from '../../src/agent/ted/index.js';
-import { analyzePcap, Lab } from '../../src/orchestrator/index.js';
+import { analyzePcap, Lab, loadTopology, RealLabDriver } from '../../src/orchestrator/index.js';
 import { labName, leftovers, root } from './helpers.js';
 import { consoleShows, eventually, routerCounters } from './strongswan.js';
 import { isClearText, repliedSeqs } from './tunnel.js';
@@ -67,6 +67,18 @@ test('static peer through the NAT: NAT-T finds it, IKE and ESP cross in UDP 4500
     const analysis = await analyzePcap(lab.pcapPath('wan'), ['ip.src', 'ip.dst', 'esp.spi', 'icmp.type'], { configDir: files.configDir, profile: 'testbed' });
     const requests = analysis.packets.filter((p) => (p.fields['esp.spi'] ?? []).length > 0 && p.fields['icmp.type']?.[0] === '8');
     t.deepEqual(requests.map((p) => `${p.fields['ip.src']![1]}>${p.fields['ip.dst']![1]}`), Array(5).fill('13.13.13.4>12.12.12.13'), 'tshark decrypts the ESP in UDP with the written key tables');
+
+    // the NAT's outside link cut and restored: it comes back as a new device, and the NAT must
+    // masquerade and forward on that one (its rules name devices), or nothing crosses any more
+    const driver = new RealLabDriver(lab, await loadTopology(`${root}topologies/nat-static-peer.yaml`));
+    await driver.cut('wan', ['nat']);
+    await driver.restore('wan', ['nat']);
+    t.regex(await consoleShows(lab, 'nat', /eth1 restored/, 10_000), /eth1 restored\n/, 'the NAT took eth1 over again, without a problem');
+    const after = await eventually(async () => {
+      const out = (await lab.exec('d1', 'ping -c 2 -W 2 12.12.12.13')).stdout;
+      return repliedSeqs(out).length === 2 ? out : undefined;
+    }, 30_000);
+    t.truthy(after, 'the tunnel carries pings again through the restored NAT');
   }
   t.deepEqual(await leftovers(name), { containers: 0, networks: 0, rules: 0 });
 });

@@ -82,11 +82,11 @@ export async function installed(lab: Lab, node: string, timeoutMs = 30_000): Pro
   return eventually(async () => (await listSas(lab, node)).find((s) => s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED')), timeoutMs);
 }
 
-/** Waits until a console (router or strongSwan log) has a line matching `re`; returns the whole console. */
-export async function consoleShows(lab: Lab, node: string, re: RegExp, timeoutMs: number): Promise<string> {
+/** Waits until a console (router or strongSwan log), from character `from` on, has a line matching `re`; returns that part. */
+export async function consoleShows(lab: Lab, node: string, re: RegExp, timeoutMs: number, from = 0): Promise<string> {
   let last = '';
   await eventually(async () => {
-    last = await lab.console(node);
+    last = (await lab.console(node)).slice(from);
     return re.test(last) ? true : undefined;
   }, timeoutMs);
   return last;

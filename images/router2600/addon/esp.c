@@ -190,58 +190,64 @@ static int crypt_in_place(esp_sa_t *sa, uint8_t *data, uint32_t from, uint32_t t
   return EVP_CipherUpdate(sa->cipher, data + from, &outl, data + from, (int)(to - from)) == 1 && (uint32_t)outl == to - from;
 }
 
-/* seal(sa, buf, encFrom, encTo, icvAt, icvLen) -> boolean */
-static napi_value js_seal(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+/* The arguments of seal and open: an SA handle, a Buffer and four offsets into it. */
+typedef struct {
   esp_sa_t *sa;
   uint8_t *buf;
   size_t len;
-  uint32_t encFrom, encTo, icvAt, icvLen;
-  if (argc < 6 || !get_sa(env, argv[0], &sa) || !get_buffer(env, argv[1], &buf, &len) || !get_u32(env, argv[2], &encFrom) ||
-      !get_u32(env, argv[3], &encTo) || !get_u32(env, argv[4], &icvAt) || !get_u32(env, argv[5], &icvLen))
-    return fail(env, "seal: bad arguments");
-  if (encFrom > encTo || encTo > len || icvAt > len || (size_t)icvAt + icvLen > len || icvLen > MAX_DIGEST)
-    return fail(env, "seal: ranges outside the buffer");
-  bool ok = crypt_in_place(sa, buf, encFrom, encTo);
-  if (ok && sa->mac && icvLen > 0) {
-    uint8_t digest[MAX_DIGEST];
-    unsigned int n = mac_of(sa, buf, icvAt, digest);
-    ok = n >= icvLen;
-    if (ok) memcpy(buf + icvAt, digest, icvLen);
-  }
+  uint32_t n[4];
+} packet_args_t;
+
+static int get_packet_args(napi_env env, napi_callback_info info, packet_args_t *a) {
+  size_t argc = 6;
+  napi_value argv[6];
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 6) return 0;
+  if (!get_sa(env, argv[0], &a->sa) || !get_buffer(env, argv[1], &a->buf, &a->len)) return 0;
+  for (int i = 0; i < 4; i++)
+    if (!get_u32(env, argv[2 + i], &a->n[i])) return 0;
+  return 1;
+}
+
+static napi_value boolean(napi_env env, bool value) {
   napi_value result;
-  napi_get_boolean(env, ok, &result);
+  napi_get_boolean(env, value, &result);
   return result;
+}
+
+/* seal(sa, buf, encFrom, encTo, icvAt, icvLen) -> boolean */
+static napi_value js_seal(napi_env env, napi_callback_info info) {
+  packet_args_t a;
+  if (!get_packet_args(env, info, &a)) return fail(env, "seal: bad arguments");
+  uint32_t encFrom = a.n[0], encTo = a.n[1], icvAt = a.n[2], icvLen = a.n[3];
+  if (encFrom > encTo || encTo > a.len || icvAt > a.len || (size_t)icvAt + icvLen > a.len || icvLen > MAX_DIGEST)
+    return fail(env, "seal: ranges outside the buffer");
+  bool ok = crypt_in_place(a.sa, a.buf, encFrom, encTo);
+  if (ok && a.sa->mac && icvLen > 0) {
+    uint8_t digest[MAX_DIGEST];
+    unsigned int n = mac_of(a.sa, a.buf, icvAt, digest);
+    ok = n >= icvLen;
+    if (ok) memcpy(a.buf + icvAt, digest, icvLen);
+  }
+  return boolean(env, ok);
 }
 
 /* open(sa, buf, icvAt, icvLen, decFrom, decTo) -> boolean */
 static napi_value js_open(napi_env env, napi_callback_info info) {
-  size_t argc = 6;
-  napi_value argv[6];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  esp_sa_t *sa;
-  uint8_t *buf;
-  size_t len;
-  uint32_t icvAt, icvLen, decFrom, decTo;
-  if (argc < 6 || !get_sa(env, argv[0], &sa) || !get_buffer(env, argv[1], &buf, &len) || !get_u32(env, argv[2], &icvAt) ||
-      !get_u32(env, argv[3], &icvLen) || !get_u32(env, argv[4], &decFrom) || !get_u32(env, argv[5], &decTo))
-    return fail(env, "open: bad arguments");
-  if (icvAt > len || (size_t)icvAt + icvLen > len || decFrom > decTo || decTo > len || icvLen > MAX_DIGEST)
+  packet_args_t a;
+  if (!get_packet_args(env, info, &a)) return fail(env, "open: bad arguments");
+  uint32_t icvAt = a.n[0], icvLen = a.n[1], decFrom = a.n[2], decTo = a.n[3];
+  if (icvAt > a.len || (size_t)icvAt + icvLen > a.len || decFrom > decTo || decTo > a.len || icvLen > MAX_DIGEST)
     return fail(env, "open: ranges outside the buffer");
   bool ok = true;
-  if (sa->mac && icvLen > 0) {
-    uint8_t digest[MAX_DIGEST];
-    unsigned int n = mac_of(sa, buf, icvAt, digest);
+  if (a.sa->mac && icvLen > 0) {
+    uint8_t digest[MAX_DIGEST] = {0};
+    unsigned int n = mac_of(a.sa, a.buf, icvAt, digest);
     uint8_t diff = n >= icvLen ? 0 : 1;
-    for (uint32_t i = 0; i < icvLen; i++) diff |= (uint8_t)(digest[i] ^ buf[icvAt + i]);
+    for (uint32_t i = 0; i < icvLen; i++) diff |= (uint8_t)(digest[i] ^ a.buf[icvAt + i]);
     ok = diff == 0;
   }
-  if (ok) ok = crypt_in_place(sa, buf, decFrom, decTo);
-  napi_value result;
-  napi_get_boolean(env, ok, &result);
-  return result;
+  if (ok) ok = crypt_in_place(a.sa, a.buf, decFrom, decTo);
+  return boolean(env, ok);
 }
 
 static napi_value init(napi_env env, napi_value exports) {

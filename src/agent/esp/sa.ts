@@ -246,33 +246,31 @@ export class EspOutboundSa extends EspSaBase {
     out[trailerAt + padLen + 1] = nextHeader;
 
     if (this.native && (ivSize === 0 || typeof iv === 'function')) {
-      // R | plaintext and the ICV in one native call, in place (the same bytes as below)
+      // R | plaintext and the ICV in one native call, in place (the same bytes as the node:crypto path)
       if (ivBuf) ivBuf.copy(out, ESP_HEADER_SIZE);
-      if (!this.native.esp.seal(this.native.sa, out, ESP_HEADER_SIZE, this.chain ? icvAt : ESP_HEADER_SIZE, icvAt, this.integrity.icvSize)) {
+      if (!this.native.esp.seal(this.native.sa, out, ESP_HEADER_SIZE, this.cipher.cbc ? icvAt : ESP_HEADER_SIZE, icvAt, this.integrity.icvSize)) {
         this.counters.sendErrors++;
         return { ok: false, reason: 'crypto-failed' };
       }
-      if (this.chain) this.counters.encrypt++;
+      if (this.cipher.cbc) this.counters.encrypt++;
       if (this.mac) this.counters.digest++;
-    } else if (this.chain && ivBuf) {
-      ivBuf.copy(out, ESP_HEADER_SIZE);
-      if (typeof iv === 'function') {
-        // R | plaintext through the long-lived context: C0 = E_K(R xor S) replaces R as the IV.
-        this.chain.update(out.subarray(ESP_HEADER_SIZE, icvAt)).copy(out, ESP_HEADER_SIZE);
-      } else {
-        const enc = createCbcEncryptor(this.cbcKey!, ivBuf);
-        enc.update(out.subarray(start, icvAt)).copy(out, start);
-        enc.final();
+    } else {
+      if (this.chain && ivBuf) {
+        ivBuf.copy(out, ESP_HEADER_SIZE);
+        if (typeof iv === 'function') {
+          // R | plaintext through the long-lived context: C0 = E_K(R xor S) replaces R as the IV.
+          this.chain.update(out.subarray(ESP_HEADER_SIZE, icvAt)).copy(out, ESP_HEADER_SIZE);
+        } else {
+          const enc = createCbcEncryptor(this.cbcKey!, ivBuf);
+          enc.update(out.subarray(start, icvAt)).copy(out, start);
+          enc.final();
+        }
+        this.counters.encrypt++;
       }
-      this.counters.encrypt++;
-    }
-    if (this.mac && !this.native) {
-      this.mac.sign(out, icvAt, out, icvAt, this.integrity.icvSize);
-      this.counters.digest++;
-    } else if (this.mac && typeof iv !== 'function' && ivSize > 0) {
-      // a verbatim IV went through node:crypto above; sign it the same way
-      this.mac.sign(out, icvAt, out, icvAt, this.integrity.icvSize);
-      this.counters.digest++;
+      if (this.mac) {
+        this.mac.sign(out, icvAt, out, icvAt, this.integrity.icvSize);
+        this.counters.digest++;
+      }
     }
     this.counters.encaps++;
     this.counters.packets++;
@@ -286,7 +284,12 @@ export type DecapFailure = 'truncated' | 'bad-length' | 'spi-mismatch' | 'replay
 export type DecapResult =
   | {
       readonly ok: true;
-      /** The inner packet (shares memory with the decrypted buffer, or with the input for NULL). */
+      /**
+       * The inner packet. It shares memory with the decrypted buffer, or with
+       * the input for NULL, and with the native module also for the CBC
+       * ciphers: that decrypts in place, so the input holds plaintext after
+       * a successful call (an ICV failure leaves it untouched).
+       */
       readonly inner: Buffer;
       readonly nextHeader: number;
       readonly sequence: number;
@@ -315,7 +318,8 @@ export class EspInboundSa extends EspSaBase {
     super(cfg, false);
     const size = opts.replayWindow ?? DEFAULT_REPLAY_WINDOW;
     this.replay = size > 0 && this.integrity.icvSize > 0 ? new ReplayWindow(size) : undefined;
-    this.chain = this.cbcKey ? createCbcDecryptor(this.cbcKey, Buffer.alloc(this.cipher.ivSize)) : undefined;
+    // with the native module the decryptor lives there
+    this.chain = this.cbcKey && !this.native ? createCbcDecryptor(this.cbcKey, Buffer.alloc(this.cipher.ivSize)) : undefined;
   }
 
   private fail(reason: DecapFailure, sequence?: number, replay?: Exclude<ReplayVerdict, 'ok'>): DecapResult {
@@ -340,9 +344,9 @@ export class EspInboundSa extends EspSaBase {
     const icvSize = this.integrity.icvSize;
     const start = ESP_HEADER_SIZE + ivSize;
     const encLen = packet.length - start - icvSize;
-    const minEnc = this.chain ? this.cipher.padBlock : 2;
+    const minEnc = this.cipher.cbc ? this.cipher.padBlock : 2;
     if (encLen < minEnc) return this.fail('truncated', seq);
-    if (this.chain && encLen % this.cipher.padBlock !== 0) return this.fail('bad-length', seq);
+    if (this.cipher.cbc && encLen % this.cipher.padBlock !== 0) return this.fail('bad-length', seq);
 
     const icvAt = start + encLen;
     // The plaintext is plain[from, from + encLen).
@@ -351,25 +355,27 @@ export class EspInboundSa extends EspSaBase {
     if (this.native) {
       // verify, then (only if the ICV holds) IV | ciphertext decrypted in place: the packet's own
       // buffer now holds the plaintext; the first block (the IV's) is garbage and skipped
-      if (!this.native.esp.open(this.native.sa, packet, icvAt, icvSize, ESP_HEADER_SIZE, this.chain ? icvAt : ESP_HEADER_SIZE)) {
+      if (!this.native.esp.open(this.native.sa, packet, icvAt, icvSize, ESP_HEADER_SIZE, this.cipher.cbc ? icvAt : ESP_HEADER_SIZE)) {
         return this.fail('auth-failed', seq);
       }
       if (this.mac) this.counters.verify++;
-      if (this.chain) this.counters.decrypt++;
+      if (this.cipher.cbc) this.counters.decrypt++;
       plain = packet;
       from = start;
-    } else if (this.mac && !this.mac.verify(packet, icvAt, packet.subarray(icvAt))) {
-      return this.fail('auth-failed', seq);
-    } else if (this.chain) {
-      if (this.mac) this.counters.verify++;
-      // IV | ciphertext through the long-lived context; the first block (D_K(IV) xor stale state) is dropped.
-      plain = this.chain.update(packet.subarray(ESP_HEADER_SIZE, icvAt));
-      from = ivSize;
-      this.counters.decrypt++;
     } else {
-      if (this.mac) this.counters.verify++;
-      plain = packet;
-      from = start;
+      if (this.mac) {
+        if (!this.mac.verify(packet, icvAt, packet.subarray(icvAt))) return this.fail('auth-failed', seq);
+        this.counters.verify++;
+      }
+      if (this.chain) {
+        // IV | ciphertext through the long-lived context; the first block (D_K(IV) xor stale state) is dropped.
+        plain = this.chain.update(packet.subarray(ESP_HEADER_SIZE, icvAt));
+        from = ivSize;
+        this.counters.decrypt++;
+      } else {
+        plain = packet;
+        from = start;
+      }
     }
     const end = from + encLen;
 

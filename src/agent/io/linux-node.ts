@@ -32,34 +32,41 @@ export async function configureLinux(spec: LinuxSpec, names: Map<string, string>
   return res.code === 0 ? null : res.stderr.trim();
 }
 
-/** The iptables rules of a NAT node (iptables-restore input), by the devices Docker named. */
-export function natRules(nat: { inside: string[]; outside: string }, names: Map<string, string>): string {
+/**
+ * The iptables rules of a NAT node (iptables-restore --noflush input), by the
+ * devices Docker named. They live in chains of their own, which the input
+ * declares and so empties first: after a cut link comes back under another
+ * device name, applying them again replaces the old rules. `first`: also
+ * hook the chains into POSTROUTING and FORWARD (once, at boot).
+ */
+export function natRules(nat: { inside: string[]; outside: string }, names: Map<string, string>, first = true): string {
   const dev = (i: string) => names.get(i) ?? i;
   const out = dev(nat.outside);
   return [
     '*nat',
-    ':PREROUTING ACCEPT [0:0]',
-    ':INPUT ACCEPT [0:0]',
-    ':OUTPUT ACCEPT [0:0]',
-    ':POSTROUTING ACCEPT [0:0]',
-    `-A POSTROUTING -o ${out} -j MASQUERADE`,
+    `:${NAT_CHAIN} - [0:0]`,
+    ...(first ? [`-A POSTROUTING -j ${NAT_CHAIN}`] : []),
+    `-A ${NAT_CHAIN} -o ${out} -j MASQUERADE`,
     'COMMIT',
     '*filter',
-    ':INPUT ACCEPT [0:0]',
     ':FORWARD DROP [0:0]',
-    ':OUTPUT ACCEPT [0:0]',
-    ...nat.inside.map((i) => `-A FORWARD -i ${dev(i)} -o ${out} -j ACCEPT`),
-    ...nat.inside.map((i) => `-A FORWARD -i ${out} -o ${dev(i)} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`),
+    `:${FORWARD_CHAIN} - [0:0]`,
+    ...(first ? [`-A FORWARD -j ${FORWARD_CHAIN}`] : []),
+    ...nat.inside.map((i) => `-A ${FORWARD_CHAIN} -i ${dev(i)} -o ${out} -j ACCEPT`),
+    ...nat.inside.map((i) => `-A ${FORWARD_CHAIN} -i ${out} -o ${dev(i)} -m conntrack --ctstate ESTABLISHED,RELATED -j ACCEPT`),
     // between inside segments nothing is translated
-    ...nat.inside.flatMap((a) => nat.inside.filter((b) => b !== a).map((b) => `-A FORWARD -i ${dev(a)} -o ${dev(b)} -j ACCEPT`)),
+    ...nat.inside.flatMap((a) => nat.inside.filter((b) => b !== a).map((b) => `-A ${FORWARD_CHAIN} -i ${dev(a)} -o ${dev(b)} -j ACCEPT`)),
     'COMMIT',
     '',
   ].join('\n');
 }
 
-export async function applyNat(nat: { inside: string[]; outside: string }, names: Map<string, string>): Promise<string | null> {
-  // --noflush: keep what Docker put in the container's tables (its DNS rules), add ours
-  const res = await run('iptables-restore', ['--noflush'], natRules(nat, names));
+const NAT_CHAIN = 'TESTBED-NAT';
+const FORWARD_CHAIN = 'TESTBED-FWD';
+
+export async function applyNat(nat: { inside: string[]; outside: string }, names: Map<string, string>, first = true): Promise<string | null> {
+  // --noflush: keep what Docker put in the container's tables (its DNS rules), replace only our chains
+  const res = await run('iptables-restore', ['--noflush'], natRules(nat, names, first));
   return res.code === 0 ? null : `iptables-restore: ${res.stderr.trim()}`;
 }
 
@@ -68,11 +75,14 @@ export function followLinks(spec: LinuxSpec, bindings: InterfaceBinding[], names
   let timer: NodeJS.Timeout | undefined;
   watchLinks(() => {
     clearTimeout(timer);
-    timer = setTimeout(async () => {
-      const back = await readoptInterfaces(bindings, names).catch(() => []);
-      if (back.length === 0) return;
-      const problem = await configureLinux(spec, names, new Set(back.map((b) => b.name)));
-      say(`${back.map((b) => b.name).join(', ')} restored${problem ? ` (${problem})` : ''}`);
+    timer = setTimeout(() => {
+      void (async () => {
+        const back = await readoptInterfaces(bindings, names).catch(() => []);
+        if (back.length === 0) return;
+        // a NAT's rules name devices: a restored link has a new one
+        const problem = (await configureLinux(spec, names, new Set(back.map((b) => b.name)))) ?? (spec.nat ? await applyNat(spec.nat, names, false) : null);
+        say(`${back.map((b) => b.name).join(', ')} restored${problem ? ` (${problem})` : ''}`);
+      })().catch((e: unknown) => say(`a restored link could not be taken over: ${(e as Error).message}`));
     }, 100);
   });
 }

@@ -53,11 +53,12 @@ export class IpsecService implements ExecExtension {
   private readonly keyHistory = { isakmp: new Map<string, IsakmpKeyRow>(), esp: new Map<string, EspKeyRow>() };
 
   /** The native ESP module (cipher and HMAC per packet in one call), when the image has it. */
-  private readonly nativeEsp: NativeEsp | undefined;
+  readonly nativeEsp: NativeEsp | undefined;
 
   constructor(private readonly router: Router) {
     const native = loadNativeEsp();
     this.nativeEsp = native.esp;
+    // inside the lab image (which sets TESTBED_ADDON) the module is expected: say why it is not used
     if (native.problem && process.env.TESTBED_ADDON) router.console.log(`%TESTBED-4-ESP: ESP runs through node:crypto: the native module ${native.problem}`);
     this.policy = policyFromConfig(router.config);
     this.engine = new IkeEngine({ policy: this.policy, random: randomBytes, dh: this.dhPool.take });

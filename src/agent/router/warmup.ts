@@ -10,21 +10,25 @@
 import type { IkePolicy } from '../ike/policy.js';
 import { IkeEngine, policyFromConfig, type IpsecSaSpec } from '../ike/index.js';
 import { loopbackConfig, loopbackSteps } from '../ike/loopback.js';
-import { EspInboundSa, EspOutboundSa } from '../esp/sa.js';
+import { EspInboundSa, EspOutboundSa, type NativeEsp } from '../esp/sa.js';
 import { parseConfig } from '../ios/index.js';
 import { randomBytes } from 'node:crypto';
 
 const ESP_STEPS = 4;
 const ESP_PACKETS_PER_STEP = 50;
 
-function esp(sa: IpsecSaSpec, packets: number): void {
-  const cfg = (d: IpsecSaSpec['outbound']) => ({ spi: d.spi, cipher: sa.cipher, integrity: sa.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey });
-  const out = new EspOutboundSa(cfg(sa.outbound));
-  const inn = new EspInboundSa(cfg(sa.outbound));
+/** An SA pair on the handshake's outbound keys, built the way the datapath builds its own. */
+function espPair(sa: IpsecSaSpec, native: NativeEsp | undefined): { out: EspOutboundSa; inn: EspInboundSa } {
+  const d = sa.outbound;
+  const cfg = { spi: d.spi, cipher: sa.cipher, integrity: sa.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey, native };
+  return { out: new EspOutboundSa(cfg), inn: new EspInboundSa(cfg) };
+}
+
+function esp(pair: { out: EspOutboundSa; inn: EspInboundSa }, packets: number): void {
   const packet = Buffer.alloc(1400, 0x45);
   for (let i = 0; i < packets; i++) {
-    const r = out.encapsulate(packet, randomBytes);
-    if (r.ok) inn.decapsulate(r.packet);
+    const r = pair.out.encapsulate(packet, randomBytes);
+    if (r.ok) pair.inn.decapsulate(r.packet);
   }
 }
 
@@ -33,11 +37,10 @@ const BUSY_PAUSE_MS = 20;
 
 /**
  * Run the warm-up in the background; resolves when done. `busy` says a real
- * negotiation is under way: the warm-up then steps aside (its steps are a
- * whole in-memory handshake each, which a real IKE message would otherwise
- * wait behind).
+ * negotiation is under way: the warm-up then steps aside until it is over.
+ * `native`: the ESP module the router's SAs use, so the same code is warmed.
  */
-export function warmUp(policy: IkePolicy, opts: { rounds?: number; busy?: () => boolean } = {}): Promise<void> {
+export function warmUp(policy: IkePolicy, opts: { rounds?: number; busy?: () => boolean; native?: NativeEsp } = {}): Promise<void> {
   const rounds = opts.rounds ?? 10;
   const busy = opts.busy ?? (() => false);
   const p1s = policy.phase1.length ? policy.phase1 : [];
@@ -57,8 +60,9 @@ export function warmUp(policy: IkePolicy, opts: { rounds?: number; busy?: () => 
               const b = new IkeEngine({ policy: policyFromConfig(parseConfig(loopbackConfig(2, p1, transform, pfs, ted)).config, { natTraversal: true }), random: randomBytes });
               yield;
               const sa = yield* loopbackSteps(a, b, Date.now());
-              for (let k = 0; sa && k < ESP_STEPS; k++) {
-                esp(sa, ESP_PACKETS_PER_STEP);
+              const pair = sa ? espPair(sa, opts.native) : null;
+              for (let k = 0; pair && k < ESP_STEPS; k++) {
+                esp(pair, ESP_PACKETS_PER_STEP);
                 yield;
               }
             } catch {

@@ -292,6 +292,8 @@ function containerSpec(lab: string, topo: Topology, node: TopologyNode, image: s
     };
   }
   const linux = { interfaces: node.interfaces, gateway: node.gateway, routes: node.routes };
+  // gateways (strongSwan, NAT) forward between their interfaces and never redirect
+  const forwarding = { ...common.sysctls, 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.send_redirects': '0', 'net.ipv4.conf.default.send_redirects': '0' };
   if (node.kind === 'strongswan') {
     return {
       ...common,
@@ -300,7 +302,7 @@ function containerSpec(lab: string, topo: Topology, node: TopologyNode, image: s
       // kernel-libipsec: charon's userspace ESP owns a tun device and routes through it
       capAdd: ['NET_ADMIN', 'NET_RAW'],
       devices: ['/dev/net/tun'],
-      sysctls: { ...common.sysctls, 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.send_redirects': '0', 'net.ipv4.conf.default.send_redirects': '0' },
+      sysctls: forwarding,
       files: [{ path: SWANCTL_CONF, content: node.configText }],
     };
   }
@@ -311,7 +313,7 @@ function containerSpec(lab: string, topo: Topology, node: TopologyNode, image: s
       env: { TESTBED_INTERFACES: JSON.stringify(bindings), TESTBED_HOST: JSON.stringify({ ...linux, nat: { inside: node.inside, outside: node.outside } }) },
       capAdd: ['NET_ADMIN', 'NET_RAW'],
       devices: [],
-      sysctls: { ...common.sysctls, 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.send_redirects': '0', 'net.ipv4.conf.default.send_redirects': '0' },
+      sysctls: forwarding,
     };
   }
   return {
