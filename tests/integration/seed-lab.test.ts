@@ -6,6 +6,7 @@
  */
 import test from 'ava';
 import { spawn } from 'node:child_process';
+import { execa } from 'execa';
 import { Lab } from '../../src/orchestrator/index.js';
 import { engine, labName, leftovers, root, seedTopology } from './helpers.js';
 
@@ -49,6 +50,21 @@ test('the seed lab routes a clear-text ping through both routers, captured on ev
     t.is(lan.filter((p) => p.icmp?.type === 8 && p.src === '13.13.13.4' && p.ttl === 64).length, 3);
     // lab addresses only: nothing from Docker's throwaway subnets on the wire
     t.false([...wan, ...lan].some((p) => p.src?.startsWith('198.18.') || p.dst?.startsWith('198.18.')));
+
+    // Docker re-inserts its FORWARD jumps whenever any network is created: the lab must not notice
+    let churning = true;
+    const churn = (async () => {
+      let made = 0;
+      while (churning) {
+        const net = `tb-${name}-churn${made++}`;
+        await execa('docker', ['network', 'create', '--internal', '--label', `${OWNER_LABEL}=${OWNER_VALUE}`, '--label', `${LAB_LABEL}=${name}`, net]);
+        await execa('docker', ['network', 'rm', net]);
+      }
+      return made;
+    })();
+    const flood = await lab.sh('d1', 'ping -c 200 -i 0.02 -W 1 12.12.12.13').finally(() => (churning = false));
+    t.true((await churn) >= 2, 'networks were created during the ping');
+    t.regex(flood, /200 packets transmitted, 200 received/);
   }
   t.deepEqual(await leftovers(name), { containers: 0, networks: 0, rules: 0 });
 });

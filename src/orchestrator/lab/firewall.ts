@@ -2,14 +2,23 @@
  * The one thing a lab changes in the host's firewall: Docker drops routed
  * traffic on --internal networks (its isolation rules drop packets whose
  * addresses are outside the network's subnet, and lab addresses always are),
- * so each lab bridge gets one rule in DOCKER-USER that accepts traffic
- * entering and leaving the same bridge, and nothing else:
+ * so each lab bridge gets a rule that accepts traffic entering and leaving
+ * the same bridge, and nothing else:
  *
  *   iptables -I DOCKER-USER -i BR -o BR -m comment --comment testbed:LAB -j ACCEPT
  *
- * The comment is how `down` finds the rules again, also after a crash.
- * iptables runs directly when we are root, otherwise in a short-lived
- * privileged container on the host's network namespace.
+ * and the same rule again at the top of the chain that holds Docker's own
+ * drop rules for that bridge (DOCKER-ISOLATION-STAGE-1 on Docker 20.10).
+ * Whenever any network is created, Docker deletes the FORWARD chain's jump
+ * to DOCKER-USER and inserts it again at the top; for the milliseconds in
+ * between, a packet meets the isolation drops first, and a lab running while
+ * another lab (or anything else) creates a network would lose packets.
+ * Docker only ever inserts rules for other bridges above ours there and
+ * never touches a rule it did not write, so the second copy holds.
+ *
+ * The comment is how `down` finds the rules again, in every chain, also
+ * after a crash. iptables runs directly when we are root, otherwise in a
+ * short-lived privileged container on the host's network namespace.
  */
 import { execa } from 'execa';
 import type { Engine } from '../docker/engine.js';
@@ -31,26 +40,35 @@ export class FirewallError extends Error {
 export class IptablesFirewall implements Firewall {
   constructor(private readonly run: Runner) {}
 
+  /** The filter table as `iptables -S` prints it, one rule per entry. */
+  private async table(): Promise<string[]> {
+    const res = await this.run(['-w', '-S']);
+    if (res.exitCode !== 0) throw new FirewallError(`cannot read the filter table: ${res.stderr.trim() || `iptables exit ${res.exitCode}`}`);
+    return res.stdout.split('\n').filter((l) => l.startsWith('-A '));
+  }
+
   async allowBridge(lab: string, bridge: string): Promise<void> {
     const rule = ['-i', bridge, '-o', bridge, '-m', 'comment', '--comment', firewallComment(lab), '-j', 'ACCEPT'];
-    // idempotent: only insert when not there yet
-    const check = await this.run(['-w', '-C', 'DOCKER-USER', ...rule]);
-    if (check.exitCode === 0) return;
-    const res = await this.run(['-w', '-I', 'DOCKER-USER', ...rule]);
-    if (res.exitCode !== 0) {
-      throw new FirewallError(`cannot add the DOCKER-USER rule for bridge ${bridge}: ${res.stderr.trim() || `iptables exit ${res.exitCode}`}`);
+    const rules = (await this.table()).map(splitRule);
+    const same = (r: string[], chain: string) => r[1] === chain && r.slice(2).join(' ') === rule.join(' ');
+    // the chains where Docker drops packets of this bridge (by -i or -o, alone or with a negated address)
+    const dropping = new Set(rules.filter((r) => r.at(-1) === 'DROP' && r.some((w, i) => (w === '-i' || w === '-o') && r[i + 1] === bridge)).map((r) => r[1]!));
+    dropping.delete('DOCKER-USER');
+    // idempotent: only insert where the rule is not there yet
+    for (const chain of ['DOCKER-USER', ...dropping]) {
+      if (rules.some((r) => same(r, chain))) continue;
+      const res = await this.run(['-w', '-I', chain, '1', ...rule]);
+      if (res.exitCode !== 0) {
+        throw new FirewallError(`cannot add the ${chain} rule for bridge ${bridge}: ${res.stderr.trim() || `iptables exit ${res.exitCode}`}`);
+      }
     }
   }
 
   async listRules(lab?: string): Promise<string[]> {
-    const res = await this.run(['-w', '-S', 'DOCKER-USER']);
-    if (res.exitCode !== 0) return [];
+    const rules = await this.table().catch(() => []);
     // iptables -S prints the comment quoted or not, depending on the version
     const comment = (l: string) => /--comment "?([^"\s]+)"?/.exec(l)?.[1] ?? '';
-    return res.stdout
-      .split('\n')
-      .filter((l) => l.startsWith('-A DOCKER-USER'))
-      .filter((l) => (lab ? comment(l) === firewallComment(lab) : comment(l).startsWith('testbed:')));
+    return rules.filter((l) => (lab ? comment(l) === firewallComment(lab) : comment(l).startsWith('testbed:')));
   }
 
   async removeRules(lab?: string): Promise<number> {
