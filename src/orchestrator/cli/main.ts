@@ -10,13 +10,14 @@ import { parseArgs } from 'node:util';
 import { DockerodeEngine } from '../docker/dockerode.js';
 import { DockerUnavailableError, type Engine } from '../docker/engine.js';
 import { ensureLabImage, ImageError, PACKAGE_ROOT, type BaseStrategy } from '../image/build.js';
+import { listLabImages, pruneImages } from '../image/prune.js';
 import { startCapture, stopCapture } from '../lab/capture.js';
 import { down, execOnNode, findNode, LabError, listLabs, status, up } from '../lab/lifecycle.js';
 import { bridgeName } from '../lab/naming.js';
 import { collectKeys, writeKeyTables } from '../lab/keys.js';
 import { silentProgress, streamProgress } from '../progress.js';
 import { formatIssue, loadTopology, TopologyError } from '../topology/load.js';
-import { json, renderDown, renderLab, renderLabs } from './render.js';
+import { json, renderDown, renderImages, renderLab, renderLabs, renderPrune } from './render.js';
 import { formatHeader, formatJunit, formatSummary, LabUpError, liveReporter, runTests, SelectionError } from '../checks/index.js';
 import { graphModel, labTunnels, renderMermaid, renderSvg, type Tunnel } from '../graph/index.js';
 import { Lab } from '../index.js';
@@ -76,6 +77,8 @@ Usage:
   testbed graph <topology.yaml> [--format svg|mermaid] [--output FILE] [--name LAB]
                                                     draw the lab (with its IPsec tunnels when it is up)
   testbed image build [--base auto|registry|debootstrap]
+  testbed image ls [--json]                         the lab images on this machine: current, in use, or old
+  testbed image prune [--all] [--json]              remove old lab images no container uses (--all: the current ones too)
   testbed version
 
 Exit codes: 0 ok, 1 a command on a node failed, 2 bad usage or invalid topology, 3 the lab could not be brought up.
@@ -295,10 +298,24 @@ async function cmdValidate(argv: string[], io: Io): Promise<number> {
 }
 
 async function cmdImage(argv: string[], io: Io, engine: Engine): Promise<number> {
-  const { values, positionals } = args(argv, { base: { type: 'string' } });
-  if (positionals[0] !== 'build') throw new UsageError('image needs "build"');
+  const { values, positionals } = args(argv, { base: { type: 'string' }, all: { type: 'boolean' } });
+  const [sub, ...extra] = positionals;
+  if (sub !== 'build' && sub !== 'ls' && sub !== 'prune') throw new UsageError('image needs "build", "ls" or "prune"');
+  if (extra.length > 0) throw new UsageError(`image ${sub} takes no arguments, got "${extra.join(' ')}"`);
+  if (values.all && sub !== 'prune') throw new UsageError('--all belongs to image prune');
+  const base = baseOption(values.base);
   await engine.ping();
-  const tag = await ensureLabImage(engine, { base: baseOption(values.base), progress: streamProgress() });
+  if (sub === 'ls') {
+    const images = await listLabImages(engine, base);
+    io.stdout(values.json ? json({ images }) : renderImages(images));
+    return EXIT.ok;
+  }
+  if (sub === 'prune') {
+    const result = await pruneImages(engine, { all: values.all === true, base });
+    io.stdout(values.json ? json(result) : renderPrune(result));
+    return EXIT.ok;
+  }
+  const tag = await ensureLabImage(engine, { base, progress: streamProgress() });
   io.stdout(values.json ? json({ image: tag }) : `${tag}\n`);
   return EXIT.ok;
 }

@@ -1,4 +1,5 @@
 /** The one place where command results become text (or JSON). */
+import type { LabImage, PruneResult } from '../image/prune.js';
 import type { DownResult, ExecOutput, LabInfo } from '../lab/lifecycle.js';
 
 export function table(rows: string[][], header: string[]): string {
@@ -41,4 +42,35 @@ export function renderExec(r: ExecOutput): { stdout: string; stderr: string } {
 
 export function json(value: unknown): string {
   return `${JSON.stringify(value, null, 2)}\n`;
+}
+
+/** Sizes as docker images prints them (decimal units). */
+export function formatBytes(n: number): string {
+  const units = ['B', 'kB', 'MB', 'GB', 'TB'];
+  let i = 0;
+  while (n >= 1000 && i < units.length - 1) {
+    n /= 1000;
+    i++;
+  }
+  return `${i === 0 ? n : n.toFixed(n < 10 ? 1 : 0)} ${units[i]}`;
+}
+
+function imageState(i: LabImage): string {
+  if (i.usedBy.length > 0) return `in use (${i.usedBy.join(', ')})`;
+  return i.current ? 'current' : 'old';
+}
+
+export function renderImages(images: LabImage[]): string {
+  if (images.length === 0) return 'no lab images on this machine\n';
+  return table(
+    images.map((i) => [i.tag, i.role, formatBytes(i.size), new Date(i.created * 1000).toISOString().replace(/\.\d+Z$/, 'Z'), imageState(i)]),
+    ['IMAGE', 'ROLE', 'SIZE', 'CREATED', 'STATE'],
+  );
+}
+
+export function renderPrune(r: PruneResult): string {
+  let out = r.removed.length === 0 ? 'no lab image to remove\n' : r.removed.map((i) => `removed ${i.tag}\n`).join('');
+  if (r.removed.length > 0) out += `${r.removed.length} image${r.removed.length === 1 ? '' : 's'} removed (up to ${formatBytes(r.bytes)}; layers they share with kept images stay)\n`;
+  for (const k of r.kept) out += `kept ${k.image.tag}: ${k.why}\n`;
+  return out;
 }

@@ -12,6 +12,7 @@ import {
   type Engine,
   type ExecOptions,
   type ExecResult,
+  type ImageInfo,
   type Labels,
   type NetworkInfo,
   type NetworkSpec,
@@ -363,6 +364,21 @@ export class DockerodeEngine implements Engine {
       await this.docker.getImage(tag).remove({ force: true });
     } catch (e) {
       if (!isNotFound(e)) throw new DockerError(`cannot remove image ${tag}: ${describe(e)}`, e);
+    }
+  }
+
+  async listImages(): Promise<ImageInfo[]> {
+    try {
+      const list = await this.docker.listImages({ all: true });
+      return list.map((i) => ({
+        id: i.Id,
+        parentId: i.ParentId ?? '',
+        tags: (i.RepoTags ?? []).filter((t) => t !== '<none>:<none>'),
+        created: i.Created,
+        size: i.Size,
+      }));
+    } catch (e) {
+      throw new DockerError(`cannot list images: ${describe(e)}`, e);
     }
   }
 

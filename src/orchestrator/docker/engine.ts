@@ -56,6 +56,17 @@ export interface ContainerInfo {
   image: string;
 }
 
+export interface ImageInfo {
+  id: string;
+  /** The image it was built on (classic builder), '' for a base. */
+  parentId: string;
+  /** repo:tag names, none for an intermediate image. */
+  tags: string[];
+  /** Seconds since the epoch. */
+  created: number;
+  size: number;
+}
+
 export interface ExecResult {
   exitCode: number;
   stdout: string;
@@ -110,6 +121,8 @@ export interface Engine {
   importImage(rootfsTar: Readable, tag: string, progress: BuildProgress): Promise<void>;
   pullImage(ref: string, progress: BuildProgress): Promise<void>;
   removeImage(tag: string): Promise<void>;
+  /** Every image, intermediate ones included (docker images -a). */
+  listImages(): Promise<ImageInfo[]>;
 }
 
 export class DockerError extends Error {

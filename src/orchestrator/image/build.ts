@@ -113,8 +113,7 @@ async function ensureLabImageLocked(engine: Engine, opts: ImageOptions): Promise
   }
   const context = await agentContextFiles();
   const base = await ensureBase(engine, opts);
-  const hash = shortHash([base, ...(await Promise.all(context.map(async (f) => Buffer.concat([Buffer.from(f.dest), await readFile(f.src)]))))]);
-  const tag = `testbed/router2600:${hash}`;
+  const tag = await routerTag(base, context);
   if (await engine.imageExists(tag)) return tag;
   await withStep(opts.progress, `building image ${tag}`, async (step) => {
     const dir = await mkdtemp(join(tmpdir(), 'testbed-image-'));
@@ -130,6 +129,42 @@ async function ensureLabImageLocked(engine: Engine, opts: ImageOptions): Promise
     }
   });
   return tag;
+}
+
+export const ROUTER_REPO = 'testbed/router2600';
+export const BASE_REPO = 'testbed/base';
+
+async function routerTag(base: string, context: ContextFile[]): Promise<string> {
+  const hash = shortHash([base, ...(await Promise.all(context.map(async (f) => Buffer.concat([Buffer.from(f.dest), await readFile(f.src)]))))]);
+  return `${ROUTER_REPO}:${hash}`;
+}
+
+/**
+ * The images `up` would use now, without building anything: the base image
+ * that exists (null when none does yet) and the router image on top of it
+ * (null without a base, or when the agent is not built).
+ */
+export async function currentImages(engine: Engine, strategy?: BaseStrategy): Promise<{ base: string | null; router: string | null }> {
+  const tags = baseTags(await packages());
+  // the same order ensureBase looks in
+  const s = resolveStrategy(strategy);
+  const order = [...(s !== 'debootstrap' ? [tags.registry] : []), ...(s !== 'registry' ? [tags.debootstrap] : [])];
+  let base: string | null = null;
+  for (const t of order) if (!base && (await engine.imageExists(t))) base = t;
+  if (!base) return { base: null, router: null };
+  const built = await stat(join(AGENT_DIST, 'main.js')).then(() => true, () => false);
+  return { base, router: built ? await routerTag(base, await agentContextFiles()) : null };
+}
+
+function resolveStrategy(strategy?: BaseStrategy): BaseStrategy {
+  return strategy ?? ((process.env.TESTBED_BASE as BaseStrategy | undefined) || 'auto');
+}
+
+function baseTags(pkgs: string[]): { registry: string; debootstrap: string } {
+  return {
+    registry: `${BASE_REPO}:registry-${shortHash([REGISTRY_BASE, ...pkgs])}`,
+    debootstrap: `${BASE_REPO}:debootstrap-${shortHash(['bookworm', process.version, ...pkgs])}`,
+  };
 }
 
 interface ContextFile {
@@ -149,10 +184,9 @@ async function agentContextFiles(): Promise<ContextFile[]> {
 /** The base image: reuse, else registry, else debootstrap. */
 async function ensureBase(engine: Engine, opts: ImageOptions): Promise<string> {
   const pkgs = await packages();
-  const strategy = opts.base ?? ((process.env.TESTBED_BASE as BaseStrategy | undefined) || 'auto');
-  const registryTag = `testbed/base:registry-${shortHash([REGISTRY_BASE, ...pkgs])}`;
+  const strategy = resolveStrategy(opts.base);
+  const { registry: registryTag, debootstrap: debootstrapTag } = baseTags(pkgs);
   const nodeBinary = process.execPath;
-  const debootstrapTag = `testbed/base:debootstrap-${shortHash(['bookworm', process.version, ...pkgs])}`;
 
   if (strategy !== 'debootstrap' && (await engine.imageExists(registryTag))) return registryTag;
   if (strategy !== 'registry' && (await engine.imageExists(debootstrapTag))) return debootstrapTag;
