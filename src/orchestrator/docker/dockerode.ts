@@ -361,7 +361,8 @@ export class DockerodeEngine implements Engine {
 
   async removeImage(tag: string): Promise<void> {
     try {
-      await this.docker.getImage(tag).remove({ force: true });
+      // not forced: Docker refuses an image a container uses or another image is built on
+      await this.docker.getImage(tag).remove();
     } catch (e) {
       if (!isNotFound(e)) throw new DockerError(`cannot remove image ${tag}: ${describe(e)}`, e);
     }

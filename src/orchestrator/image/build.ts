@@ -145,15 +145,17 @@ async function routerTag(base: string, context: ContextFile[]): Promise<string> 
  * (null without a base, or when the agent is not built).
  */
 export async function currentImages(engine: Engine, strategy?: BaseStrategy): Promise<{ base: string | null; router: string | null }> {
-  const tags = baseTags(await packages());
-  // the same order ensureBase looks in
-  const s = resolveStrategy(strategy);
-  const order = [...(s !== 'debootstrap' ? [tags.registry] : []), ...(s !== 'registry' ? [tags.debootstrap] : [])];
-  let base: string | null = null;
-  for (const t of order) if (!base && (await engine.imageExists(t))) base = t;
+  const base = await existingBase(engine, resolveStrategy(strategy), baseTags(await packages()));
   if (!base) return { base: null, router: null };
   const built = await stat(join(AGENT_DIST, 'main.js')).then(() => true, () => false);
   return { base, router: built ? await routerTag(base, await agentContextFiles()) : null };
+}
+
+/** The base image that is there already, registry one first (unless the strategy rules it out). */
+async function existingBase(engine: Engine, strategy: BaseStrategy, tags: { registry: string; debootstrap: string }): Promise<string | null> {
+  if (strategy !== 'debootstrap' && (await engine.imageExists(tags.registry))) return tags.registry;
+  if (strategy !== 'registry' && (await engine.imageExists(tags.debootstrap))) return tags.debootstrap;
+  return null;
 }
 
 function resolveStrategy(strategy?: BaseStrategy): BaseStrategy {
@@ -185,11 +187,12 @@ async function agentContextFiles(): Promise<ContextFile[]> {
 async function ensureBase(engine: Engine, opts: ImageOptions): Promise<string> {
   const pkgs = await packages();
   const strategy = resolveStrategy(opts.base);
-  const { registry: registryTag, debootstrap: debootstrapTag } = baseTags(pkgs);
+  const tags = baseTags(pkgs);
+  const { registry: registryTag, debootstrap: debootstrapTag } = tags;
   const nodeBinary = process.execPath;
 
-  if (strategy !== 'debootstrap' && (await engine.imageExists(registryTag))) return registryTag;
-  if (strategy !== 'registry' && (await engine.imageExists(debootstrapTag))) return debootstrapTag;
+  const existing = await existingBase(engine, strategy, tags);
+  if (existing) return existing;
 
   if (strategy !== 'debootstrap') {
     const pulled = await withStep(opts.progress, `pulling ${REGISTRY_BASE}`, async (step) => {

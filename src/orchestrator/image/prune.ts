@@ -7,7 +7,7 @@
  * `planPrune` is pure: it decides from Docker's image list (with parents)
  * and the containers' images; `pruneImages` carries the plan out.
  */
-import type { Engine, ImageInfo } from '../docker/engine.js';
+import { DockerError, type Engine, type ImageInfo } from '../docker/engine.js';
 import { BASE_REPO, currentImages, ROUTER_REPO, type BaseStrategy } from './build.js';
 
 export type ImageRole = 'router' | 'base';
@@ -49,7 +49,8 @@ function roleOf(tag: string): ImageRole | null {
  */
 export function labImages(images: ImageInfo[], current: (string | null)[], containers: Record<string, string>): LabImage[] {
   const byId = new Map(images.map((i) => [i.id, i]));
-  const idOf = (ref: string) => images.find((i) => i.id === ref || i.id === `sha256:${ref}` || i.id.startsWith(`sha256:${ref}`) || i.tags.includes(ref))?.id;
+  // Docker names a container's image by the tag it was created from, or by (short) id once that tag is gone
+  const idOf = (ref: string) => images.find((i) => i.id === ref || i.id.startsWith(`sha256:${ref}`) || i.tags.includes(ref))?.id;
   // each container's image and every image below it
   const usedBy = new Map<string, string[]>();
   for (const [name, ref] of Object.entries(containers)) {
@@ -78,21 +79,19 @@ export function labImages(images: ImageInfo[], current: (string | null)[], conta
  * it leaves the image.
  */
 export function planPrune(images: LabImage[], all: boolean, parentOf: (id: string) => string): PrunePlan {
-  const keep: PrunePlan['keep'] = [];
+  const why = new Map<LabImage, string>();
   for (const i of images) {
-    const why = i.usedBy.length > 0 ? `used by ${i.usedBy.join(', ')}` : i.current && !all ? 'current' : null;
-    if (why) keep.push({ image: i, why });
+    if (i.usedBy.length > 0) why.set(i, `used by ${i.usedBy.join(', ')}`);
+    else if (i.current && !all) why.set(i, 'current');
   }
   // images below one that stays stay too
   const held = new Set<string>();
-  for (const { image } of [...keep]) {
+  for (const image of why.keys()) {
     for (let p = parentOf(image.id); p && !held.has(p); p = parentOf(p)) held.add(p);
   }
-  for (const i of images) {
-    if (held.has(i.id) && !keep.some((k) => k.image === i)) keep.push({ image: i, why: 'an image that stays is built on it' });
-  }
-  const remove = images.filter((i) => !keep.some((k) => k.image === i)).sort((a, b) => (a.role === b.role ? 0 : a.role === 'router' ? -1 : 1));
-  return { remove, keep };
+  for (const i of images) if (held.has(i.id) && !why.has(i)) why.set(i, 'an image that stays is built on it');
+  const remove = images.filter((i) => !why.has(i)).sort((a, b) => (a.role === b.role ? 0 : a.role === 'router' ? -1 : 1));
+  return { remove, keep: [...why].map(([image, reason]) => ({ image, why: reason })) };
 }
 
 async function gather(engine: Engine, strategy?: BaseStrategy): Promise<{ images: LabImage[]; parentOf: (id: string) => string }> {
@@ -106,18 +105,24 @@ export async function listLabImages(engine: Engine, strategy?: BaseStrategy): Pr
   return (await gather(engine, strategy)).images;
 }
 
-export async function pruneImages(engine: Engine, opts: { all: boolean; base?: BaseStrategy; onRemoved?: (image: LabImage) => void }): Promise<PruneResult> {
+export async function pruneImages(engine: Engine, opts: { all: boolean; base?: BaseStrategy }): Promise<PruneResult> {
   const { images, parentOf } = await gather(engine, opts.base);
   const plan = planPrune(images, opts.all, parentOf);
   const removed: LabImage[] = [];
+  const kept = [...plan.keep];
   for (const image of plan.remove) {
-    await engine.removeImage(image.tag);
-    removed.push(image);
-    opts.onRemoved?.(image);
+    try {
+      await engine.removeImage(image.tag);
+      removed.push(image);
+    } catch (e) {
+      // a container created since we looked, or a build on top of it: Docker says why, and the rest goes on
+      if (!(e instanceof DockerError)) throw e;
+      kept.push({ image, why: `Docker refused: ${e.message}` });
+    }
   }
   // an image removed under two tags counts once, and one that stays under another tag not at all
-  const staying = new Set(plan.keep.map((k) => k.image.id));
+  const staying = new Set(kept.map((k) => k.image.id));
   const ids = new Set(removed.map((i) => i.id).filter((id) => !staying.has(id)));
   const bytes = [...ids].reduce((sum, id) => sum + removed.find((i) => i.id === id)!.size, 0);
-  return { removed, kept: plan.keep, bytes };
+  return { removed, kept, bytes };
 }

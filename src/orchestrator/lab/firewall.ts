@@ -25,7 +25,8 @@ import type { Engine } from '../docker/engine.js';
 import { firewallComment, ownerLabels } from './naming.js';
 
 export interface Firewall {
-  allowBridge(lab: string, bridge: string): Promise<void>;
+  /** Accept transit on each of the lab's bridges (idempotent). */
+  allowBridges(lab: string, bridges: string[]): Promise<void>;
   /** Remove the rules of one lab, or of every lab when `lab` is undefined. Returns how many were removed. */
   removeRules(lab?: string): Promise<number>;
   listRules(lab?: string): Promise<string[]>;
@@ -47,19 +48,21 @@ export class IptablesFirewall implements Firewall {
     return res.stdout.split('\n').filter((l) => l.startsWith('-A '));
   }
 
-  async allowBridge(lab: string, bridge: string): Promise<void> {
-    const rule = ['-i', bridge, '-o', bridge, '-m', 'comment', '--comment', firewallComment(lab), '-j', 'ACCEPT'];
+  async allowBridges(lab: string, bridges: string[]): Promise<void> {
     const rules = (await this.table()).map(splitRule);
-    const same = (r: string[], chain: string) => r[1] === chain && r.slice(2).join(' ') === rule.join(' ');
-    // the chains where Docker drops packets of this bridge (by -i or -o, alone or with a negated address)
-    const dropping = new Set(rules.filter((r) => r.at(-1) === 'DROP' && r.some((w, i) => (w === '-i' || w === '-o') && r[i + 1] === bridge)).map((r) => r[1]!));
-    dropping.delete('DOCKER-USER');
-    // idempotent: only insert where the rule is not there yet
-    for (const chain of ['DOCKER-USER', ...dropping]) {
-      if (rules.some((r) => same(r, chain))) continue;
-      const res = await this.run(['-w', '-I', chain, '1', ...rule]);
-      if (res.exitCode !== 0) {
-        throw new FirewallError(`cannot add the ${chain} rule for bridge ${bridge}: ${res.stderr.trim() || `iptables exit ${res.exitCode}`}`);
+    for (const bridge of bridges) {
+      const rule = ['-i', bridge, '-o', bridge, '-m', 'comment', '--comment', firewallComment(lab), '-j', 'ACCEPT'];
+      const same = (r: string[], chain: string) => r[1] === chain && r.slice(2).join(' ') === rule.join(' ');
+      // the chains where Docker drops packets of this bridge (by -i or -o, alone or with a negated address)
+      const dropping = new Set(rules.filter((r) => r.at(-1) === 'DROP' && r.some((w, i) => (w === '-i' || w === '-o') && r[i + 1] === bridge)).map((r) => r[1]!));
+      dropping.delete('DOCKER-USER');
+      // idempotent: only insert where the rule is not there yet
+      for (const chain of ['DOCKER-USER', ...dropping]) {
+        if (rules.some((r) => same(r, chain))) continue;
+        const res = await this.run(['-w', '-I', chain, '1', ...rule]);
+        if (res.exitCode !== 0) {
+          throw new FirewallError(`cannot add the ${chain} rule for bridge ${bridge}: ${res.stderr.trim() || `iptables exit ${res.exitCode}`}`);
+        }
       }
     }
   }

@@ -192,11 +192,9 @@ export async function up(engine: Engine, topologyPath: string, opts: UpOptions =
     const allocs = await withStep(progress, `creating ${topo.links.length} networks`, (step) => createNetworks(engine, lab, topo, step));
     const firewall = await chooseFirewall(engine, image);
     await withStep(progress, 'allowing transit traffic on the lab bridges', async () => {
-      for (const link of topo.links) {
-        if (!allocs.has(link.name)) continue;
-        await quietBridge(bridgeName(lab, link.name));
-        await firewall.allowBridge(lab, bridgeName(lab, link.name));
-      }
+      const bridges = topo.links.filter((l) => allocs.has(l.name)).map((l) => bridgeName(lab, l.name));
+      for (const bridge of bridges) await quietBridge(bridge);
+      await firewall.allowBridges(lab, bridges);
     });
     await mkdir(artifacts, { recursive: true });
     const ids = new Map<string, string>();

@@ -45,17 +45,27 @@ const docker = () => ({
 test('the ACCEPT rule goes first in DOCKER-USER and first in the chain with Docker’s drops for the bridge, once', async (t) => {
   const ipt = fakeIptables(docker());
   const fw = new IptablesFirewall(ipt.run);
-  await fw.allowBridge('lab1', BR);
-  await fw.allowBridge('lab1', BR);
+  await fw.allowBridges('lab1', [BR]);
+  await fw.allowBridges('lab1', [BR]);
   t.deepEqual(ipt.table.get('DOCKER-USER'), [ACCEPT, '-j RETURN']);
   t.deepEqual(ipt.table.get('DOCKER-ISOLATION-STAGE-1'), [ACCEPT, ...docker()['DOCKER-ISOLATION-STAGE-1']]);
   t.deepEqual(ipt.table.get('FORWARD'), docker().FORWARD, 'FORWARD is left to Docker');
   t.is(ipt.calls.filter((c) => c.includes('-I')).length, 2, 'the second call inserts nothing');
 });
 
+test('all bridges of a lab from one look at the table', async (t) => {
+  const other = 'tbffffffffffff';
+  const ipt = fakeIptables(docker());
+  await new IptablesFirewall(ipt.run).allowBridges('lab1', [BR, other]);
+  t.is(ipt.calls.filter((c) => c.includes('-S')).length, 1);
+  const accept = (br: string) => `-i ${br} -o ${br} -m comment --comment testbed:lab1 -j ACCEPT`;
+  t.deepEqual(ipt.table.get('DOCKER-USER'), [accept(other), accept(BR), '-j RETURN']);
+  t.deepEqual(ipt.table.get('DOCKER-ISOLATION-STAGE-1')!.slice(0, 2), [accept(other), accept(BR)]);
+});
+
 test('while Docker re-inserts its jump to DOCKER-USER, packets of the lab bridge are still accepted first', async (t) => {
   const ipt = fakeIptables(docker());
-  await new IptablesFirewall(ipt.run).allowBridge('lab1', BR);
+  await new IptablesFirewall(ipt.run).allowBridges('lab1', [BR]);
   // what a packet crossing the bridge meets with FORWARD's first rule missing
   const forward = ipt.table.get('FORWARD')!.slice(1);
   t.is(forward[0], '-j DOCKER-ISOLATION-STAGE-1');
@@ -64,14 +74,14 @@ test('while Docker re-inserts its jump to DOCKER-USER, packets of the lab bridge
 
 test('where no chain drops the bridge, DOCKER-USER alone carries the rule', async (t) => {
   const ipt = fakeIptables({ FORWARD: ['-j DOCKER-USER'], 'DOCKER-USER': ['-j RETURN'] });
-  await new IptablesFirewall(ipt.run).allowBridge('lab1', BR);
+  await new IptablesFirewall(ipt.run).allowBridges('lab1', [BR]);
   t.deepEqual(ipt.table.get('DOCKER-USER'), [ACCEPT, '-j RETURN']);
   t.deepEqual(ipt.table.get('FORWARD'), ['-j DOCKER-USER']);
 });
 
 test('an iptables failure is a FirewallError naming the chain and the bridge', async (t) => {
   const ipt = fakeIptables({ FORWARD: [] });
-  const e = await t.throwsAsync(new IptablesFirewall(ipt.run).allowBridge('lab1', BR));
+  const e = await t.throwsAsync(new IptablesFirewall(ipt.run).allowBridges('lab1', [BR]));
   t.is(e?.name, 'FirewallError');
   t.regex(e!.message, /cannot add the DOCKER-USER rule for bridge tb0123456789ab: iptables: No chain/);
 });

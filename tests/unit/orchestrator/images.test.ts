@@ -1,6 +1,6 @@
 import test from 'ava';
-import type { ImageInfo } from '../../../src/orchestrator/docker/engine.js';
-import { labImages, planPrune } from '../../../src/orchestrator/image/prune.js';
+import { DockerError, type Engine, type ImageInfo } from '../../../src/orchestrator/docker/engine.js';
+import { labImages, planPrune, pruneImages } from '../../../src/orchestrator/image/prune.js';
 import { formatBytes, renderImages, renderPrune } from '../../../src/orchestrator/cli/render.js';
 
 /**
@@ -94,4 +94,22 @@ test('the text of ls and prune', (t) => {
   );
   t.is(renderPrune({ removed: [], kept: [], bytes: 0 }), 'no lab image to remove\n');
   t.deepEqual([0, 999, 1000, 1234567, 12.5e9].map(formatBytes), ['0 B', '999 B', '1.0 kB', '1.2 MB', '13 GB']);
+});
+
+test('an image Docker refuses to remove is reported as kept with Docker\'s reason, and the rest goes on', async (t) => {
+  const removed: string[] = [];
+  // no base image exists for this engine, so nothing is current
+  const engine = {
+    listImages: async () => images,
+    listContainers: async () => [],
+    imageExists: async () => false,
+    removeImage: async (tag: string) => {
+      if (tag === 'testbed/router2600:cur222') throw new DockerError('cannot remove image testbed/router2600:cur222: conflict: image is being used by stopped container 1234');
+      removed.push(tag);
+    },
+  } as unknown as Engine;
+  const result = await pruneImages(engine, { all: false });
+  t.deepEqual(removed, ['testbed/router2600:used333', 'testbed/router2600:old111', 'testbed/base:registry-bbb', 'testbed/base:debootstrap-aaa']);
+  t.deepEqual(result.kept.map((k) => [k.image.tag, k.why]), [['testbed/router2600:cur222', 'Docker refused: cannot remove image testbed/router2600:cur222: conflict: image is being used by stopped container 1234']]);
+  t.is(result.bytes, 305e6 + 379e6 + 300e6 + 375e6);
 });
