@@ -13,7 +13,7 @@ export function labName(prefix: string): string {
   return `${prefix}-${process.pid.toString(36)}${Math.random().toString(36).slice(2, 5)}`.slice(0, 24);
 }
 
-/** Everything a lab left on the host: containers, networks, DOCKER-USER rules. */
+/** Everything a lab left on the host: containers, networks, iptables rules. */
 export async function leftovers(lab: string): Promise<{ containers: number; networks: number; rules: number }> {
   const labels = { [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab };
   const [containers, networks] = await Promise.all([engine.listContainers(labels), engine.listNetworks(labels)]);

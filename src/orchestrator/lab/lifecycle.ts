@@ -1,7 +1,7 @@
 /**
  * Bringing a lab up and down. `up` creates, in parallel where Docker allows:
  * one --internal bridge network per link (a throwaway /28 of 198.18.0.0/15,
- * never a lab address), one DOCKER-USER rule per bridge, one container per
+ * never a lab address), one transit ACCEPT rule per bridge (see firewall.ts), one container per
  * node; then waits for every node to report ready. Everything carries
  * ownership labels, so `down` finds it again even after a crash.
  */
@@ -361,7 +361,7 @@ export async function down(engine: Engine, lab?: string, progress: Progress = si
     } catch (e) {
       // without root and without an image we cannot look; say so rather than pretend
       if (!(e instanceof Error && /needs root/.test(e.message))) throw e;
-      progress.note(`note: could not check DOCKER-USER for leftover rules: ${e.message}`);
+      progress.note(`note: could not check iptables for leftover rules: ${e.message}`);
     }
     return { labs: lab ? [lab] : labs, containers: containers.length, networks: networks.length, firewallRules: rules };
   });
