@@ -22,7 +22,7 @@
  */
 import { randomBytes, randomFillSync } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
-import { CIPHERS, HASHES, desBackend, dhGroupById, type DhGroup } from '../src/agent/ike/crypto/index.js';
+import { CIPHERS, HASHES, desBackend, dhGroupById, type DhGroup } from '../src/agent/crypto/index.js';
 import { ESP_CIPHERS, ESP_INTEGRITY, EspInboundSa, EspOutboundSa, pooledRandom, type EspCipherName, type EspIntegrityName, type NativeEsp } from '../src/agent/esp/index.js';
 import { buildNativeEsp } from './lib/native-esp.js';
 import { describeMachine, fmt, formatMachine, formatTable, measureInterleaved, pct, type Machine, type Measurement, type MeasureOptions } from './lib/bench.js';

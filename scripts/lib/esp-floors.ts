@@ -18,7 +18,7 @@
  */
 import * as nodeCrypto from 'node:crypto';
 import { createCipheriv, createDecipheriv, createHmac, createSecretKey, randomBytes } from 'node:crypto';
-import { desBackend } from '../../src/agent/ike/crypto/index.js';
+import { desBackend } from '../../src/agent/crypto/index.js';
 import { ESP_CIPHERS, ESP_HEADER_SIZE, ESP_INTEGRITY, type EspCipherName, type EspIntegrityName } from '../../src/agent/esp/index.js';
 import { consume } from './bench.js';
 

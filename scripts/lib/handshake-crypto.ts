@@ -1,7 +1,7 @@
 /**
  * The cryptographic work of one IKEv1 Main Mode (pre-shared key) + Quick
  * Mode handshake, both sides, made of the project's real primitives
- * (src/agent/ike/crypto). It is what the exchange engine will have to do
+ * (src/agent/crypto). It is what the exchange engine will have to do
  * per handshake, minus the ISAKMP codec, the state machine and the I/O:
  *
  *   per side: a DH key pair and g^xy, SKEYID / SKEYID_d/a/e and the
@@ -36,7 +36,7 @@ import {
   type HashAlgorithm,
   type IpsecKeys,
   type RandomSource,
-} from '../../src/agent/ike/crypto/index.js';
+} from '../../src/agent/crypto/index.js';
 
 export interface HandshakeSuite {
   readonly name: string;

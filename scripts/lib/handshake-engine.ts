@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { IkeEngine } from '../../src/agent/ike/engine.js';
 import { loopbackConfig, loopbackHandshake } from '../../src/agent/ike/loopback.js';
 import { policyFromConfig, type IkePolicy } from '../../src/agent/ike/policy.js';
-import { parseConfig } from '../../src/agent/ios/index.js';
+import { parseConfig } from '../../src/ios/index.js';
 import type { HandshakeSuite } from './handshake-crypto.js';
 
 const policies = new Map<string, [IkePolicy, IkePolicy]>();

@@ -8,7 +8,7 @@
  */
 import { adoptInterfaces, parseBindings } from './io/interfaces.js';
 import { applyNat, configureLinux, followLinks, parseLinuxSpec } from './io/linux-node.js';
-import { HOST_FAILED, HOST_READY } from './ready.js';
+import { HOST_FAILED, HOST_READY } from '../contract/ready.js';
 
 async function main(): Promise<void> {
   process.on('SIGTERM', () => process.exit(0));

@@ -4,10 +4,10 @@
  * console on the control socket.
  */
 import { readFile } from 'node:fs/promises';
-import { interfaceStatus, parseConfig } from './ios/index.js';
+import { interfaceStatus, parseConfig } from '../ios/index.js';
 import { serveControl } from './io/control.js';
 import { adoptInterfaces, parseBindings } from './io/interfaces.js';
-import { ROUTER_BOOT_FAILED, ROUTER_READY } from './ready.js';
+import { ROUTER_BOOT_FAILED, ROUTER_READY } from '../contract/ready.js';
 import { RouterConsole } from './router/console.js';
 import { policyFromConfig } from './ike/policy.js';
 import { IpsecService } from './router/ipsec.js';

@@ -11,7 +11,7 @@ import { access, writeFile } from 'node:fs/promises';
 import { adoptInterfaces, parseBindings } from './io/interfaces.js';
 import { configureLinux, followLinks, parseLinuxSpec } from './io/linux-node.js';
 import { run } from './io/system.js';
-import { STRONGSWAN_FAILED, STRONGSWAN_READY } from './ready.js';
+import { STRONGSWAN_FAILED, STRONGSWAN_READY } from '../contract/ready.js';
 import { CHARON, STRONGSWAN_CONF, SWANCTL_CONF, strongswanConf, VICI_SOCKET } from './strongswan/config.js';
 
 const say = (line: string) => process.stdout.write(`testbed-strongswan: ${line}\n`);

@@ -7,7 +7,7 @@
  * does not protect, so nobody answers and Daphne gives up.
  */
 import test from 'ava';
-import { decodeTed } from '../../src/agent/ted/index.js';
+import { decodeTed } from '../../src/codecs/ted/index.js';
 import { analyzePcap, Lab, loadTopology, RealLabDriver } from '../../src/orchestrator/index.js';
 import { labName, leftovers, root } from './helpers.js';
 import { consoleShows, eventually, routerCounters } from './strongswan.js';

@@ -1,7 +1,7 @@
 /** Checks shared by the tunnel tests: what the seed scenario must show on the wire and at the console. */
 import type { ExecutionContext } from 'ava';
 import type { CapturedPacket, Lab } from '../../src/orchestrator/index.js';
-import { inPrefix, parseIpv4 } from '../../src/agent/net/address.js';
+import { inPrefix, parseIpv4 } from '../../src/codecs/net/address.js';
 
 export const D_LAN = '13.13.13.0/24';
 export const F_LAN = '12.12.12.0/24';

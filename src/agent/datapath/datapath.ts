@@ -13,13 +13,13 @@
  * I/O is injected (the tun write, the clock, randomness), so the logic runs
  * in tests with no device.
  */
-import type { RandomSource } from '../ike/crypto/algorithms.js';
+import type { RandomSource } from '../crypto/algorithms.js';
 import { entryForPacket, type IkePolicy } from '../ike/policy.js';
 import { proxyRange } from '../ike/proxies.js';
 import type { AcquireTrigger, Datagram, Endpoint, IkeAction, IpsecSaSpec, ProxyId, TransitProbe, TransitVerdict } from '../ike/types.js';
 import { classifyUdp4500, EspInboundSa, EspOutboundSa, NEXT_HEADER_IPV4, pooledRandom, type EspCounters, type NativeEsp } from '../esp/index.js';
-import { formatIpv4, parseIpv4 } from '../net/address.js';
-import { IPPROTO_ESP, IPPROTO_UDP } from '../net/ipv4.js';
+import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
+import { IPPROTO_ESP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
 import { fragmentIpv4, Reassembler } from './fragment.js';
 import { adjustTtl, fragmentationNeeded, peekIpv4, udpPacket, writeIpv4Header, writeUdpHeader, type Peek } from './packet.js';
 

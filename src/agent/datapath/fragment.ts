@@ -9,7 +9,7 @@
  * - Inbound, a peer that fragments after encryption sends ESP (or IKE)
  *   fragments; the router reassembles them before it decrypts.
  */
-import { internetChecksum } from '../net/checksum.js';
+import { internetChecksum } from '../../codecs/net/checksum.js';
 
 /**
  * Split `packet` into fragments whose total length is at most `mtu`.

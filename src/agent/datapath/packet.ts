@@ -3,11 +3,11 @@
  * without decoding whole packets, writing outer headers in place, and the
  * one in-place edit the datapath needs (TTL). Pure.
  */
-import { internetChecksum } from '../net/checksum.js';
-import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../net/ipv4.js';
-import { encodeIcmpError, ICMP_CODE_FRAGMENTATION_NEEDED, ICMP_DEST_UNREACHABLE } from '../net/icmp.js';
-import { encodeIpv4 } from '../net/ipv4.js';
-import { encodeUdp } from '../net/udp.js';
+import { internetChecksum } from '../../codecs/net/checksum.js';
+import { IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
+import { encodeIcmpError, ICMP_CODE_FRAGMENTATION_NEEDED, ICMP_DEST_UNREACHABLE } from '../../codecs/net/icmp.js';
+import { encodeIpv4 } from '../../codecs/net/ipv4.js';
+import { encodeUdp } from '../../codecs/net/udp.js';
 
 /** What the datapath needs to know about a packet; null fields when absent. */
 export interface Peek {

@@ -13,8 +13,8 @@
  *   pref 300+     iif CRYPTO-IF from REMOTE to LOCAL   clear text that should have been ESP -> drop tun
  *   pref 32000    lookup local                  (moved down from pref 0 so the rules above come first)
  */
-import { entryPrefixes } from '../ios/acl/match.js';
-import type { AclRule } from '../ios/config/types.js';
+import { entryPrefixes } from '../../ios/acl/match.js';
+import type { AclRule } from '../../ios/config/types.js';
 import type { IkePolicy } from '../ike/policy.js';
 
 export const TUN_TABLE = 200;

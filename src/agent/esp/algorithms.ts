@@ -3,7 +3,7 @@
  * algorithms (RFC 2403, 2404, 4868), with their IPsec DOI numbers, IOS
  * transform-set keywords and Wireshark esp_sa names.
  */
-import { CIPHERS, type CipherAlgorithm } from '../ike/crypto/algorithms.js';
+import { CIPHERS, type CipherAlgorithm } from '../crypto/algorithms.js';
 import { EspConfigError } from './errors.js';
 
 export type EspCipherName = 'des' | '3des' | 'aes128' | 'aes192' | 'aes256' | 'null';

@@ -3,7 +3,7 @@
  * pool refilled by the injected source. Slices are never reused or
  * overwritten, so a returned IV stays valid.
  */
-import type { RandomSource } from '../ike/crypto/algorithms.js';
+import type { RandomSource } from '../crypto/algorithms.js';
 
 export function pooledRandom(source: RandomSource, poolSize = 16384): RandomSource {
   let pool: Buffer = Buffer.alloc(0);

@@ -55,11 +55,11 @@
  * With padding off, OpenSSL returns every complete block from an update at
  * once (a Decipher holds back the last block only when automatic padding is
  * on), and every update here is a whole number of blocks, so nothing lingers
- * in a context between packets (tests/unit/esp/persistent-cbc.test.ts).
+ * in a context between packets (tests/unit/agent/esp/persistent-cbc.test.ts).
  */
 import type { Cipher, Decipher } from 'node:crypto';
-import type { RandomSource } from '../ike/crypto/algorithms.js';
-import { createCbcDecryptor, createCbcEncryptor, prepareCbcKey, type CbcKey, type DesBackend } from '../ike/crypto/cipher.js';
+import type { RandomSource } from '../crypto/algorithms.js';
+import { createCbcDecryptor, createCbcEncryptor, prepareCbcKey, type CbcKey, type DesBackend } from '../crypto/cipher.js';
 import { ESP_CIPHERS, ESP_INTEGRITY, type EspCipher, type EspCipherName, type EspIntegrity, type EspIntegrityName } from './algorithms.js';
 import { emptyCounters, type EspCounters } from './counters.js';
 import { EspConfigError } from './errors.js';
@@ -79,7 +79,7 @@ export interface EspSaConfig {
   readonly integrity: EspIntegrityName | EspIntegrity;
   readonly encryptionKey: Buffer;
   readonly authenticationKey: Buffer;
-  /** Test hook: force the DES backend (see ike/crypto/cipher.ts). */
+  /** Test hook: force the DES backend (see agent/crypto/cipher.ts). */
   readonly desBackend?: DesBackend;
   /** Test hook: force the HMAC implementation (see hmac.ts). */
   readonly macBackend?: EspMacBackend;

@@ -4,8 +4,8 @@
  * peer, or Main/Aggressive Mode first (IOS "IPSEC(sa_request)"); dynamic
  * entries with `discover` send a TED probe. One negotiation per flow.
  */
-import { matchingEntry } from '../ios/acl/match.js';
-import { NotifyType } from '../isakmp/constants.js';
+import { matchingEntry } from '../../ios/acl/match.js';
+import { NotifyType } from '../../codecs/isakmp/constants.js';
 import type { IkeContext } from './context.js';
 import { type Core, refText } from './core.js';
 import { keyEngineMessage } from './debug.js';

@@ -5,10 +5,10 @@
  * The engine builds one context per call; exchanges never keep it.
  */
 import type { Buffer } from 'node:buffer';
-import type { DhGroup, DhKeyPair } from './crypto/dh.js';
+import type { DhGroup, DhKeyPair } from '../crypto/dh.js';
 import type { Out } from './debug.js';
-import type { IsakmpHeader } from '../isakmp/header.js';
-import type { Payload } from '../isakmp/types.js';
+import type { IsakmpHeader } from '../../codecs/isakmp/header.js';
+import type { Payload } from '../../codecs/isakmp/types.js';
 import type { Phase1Sa } from './phase1/sa.js';
 import type { QuickMode } from './phase2/quick-mode.js';
 import type { CryptoMapEntryPolicy, CryptoMapPolicy, IkePolicy } from './policy.js';

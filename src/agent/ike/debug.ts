@@ -4,9 +4,9 @@
  * engine` output (../shared/seed); where the seed has no line, the wording of
  * other IOS 12.2 captures (Cisco troubleshooting notes) is used.
  */
-import type { Attribute } from '../isakmp/types.js';
-import { describeAttributeValue } from '../isakmp/attributes.js';
-import { stringifyNotifyType } from '../isakmp/names.js';
+import type { Attribute } from '../../codecs/isakmp/types.js';
+import { describeAttributeValue } from '../../codecs/isakmp/attributes.js';
+import { stringifyNotifyType } from '../../codecs/isakmp/names.js';
 import type { DebugFacility, Endpoint, IkeAction, ProxyId } from './types.js';
 
 /** IOS prints 32-bit numbers (message IDs, outbound SPIs) as signed integers. */

@@ -5,8 +5,8 @@
  * `discover` crypto map entries protects its target toward its source.
  */
 import { Buffer } from 'node:buffer';
-import { NotifyType } from '../isakmp/constants.js';
-import { decodeTed, isTedMessage, matchTedReply, type TedProbe } from '../ted/messages.js';
+import { NotifyType } from '../../codecs/isakmp/constants.js';
+import { decodeTed, isTedMessage, matchTedReply, type TedProbe } from '../../codecs/ted/messages.js';
 import { negotiate } from './acquire.js';
 import type { IkeContext } from './context.js';
 import type { Core } from './core.js';

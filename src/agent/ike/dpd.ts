@@ -7,8 +7,8 @@
  * Both sides must have sent the DPD vendor ID.
  */
 import { Buffer } from 'node:buffer';
-import { NotifyType, ProtocolId } from '../isakmp/constants.js';
-import type { NotifyPayload } from '../isakmp/types.js';
+import { NotifyType, ProtocolId } from '../../codecs/isakmp/constants.js';
+import type { NotifyPayload } from '../../codecs/isakmp/types.js';
 import type { IkeContext } from './context.js';
 import { notifyPayload, sendInformational } from './informational.js';
 import type { Phase1Sa } from './phase1/sa.js';

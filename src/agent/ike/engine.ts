@@ -17,7 +17,7 @@ import { Buffer } from 'node:buffer';
 import { doAcquire } from './acquire.js';
 import type { IkeContext } from './context.js';
 import { Core } from './core.js';
-import { generateDhKeyPair, type DhGroup, type DhKeyPair } from './crypto/dh.js';
+import { generateDhKeyPair, type DhGroup, type DhKeyPair } from '../crypto/dh.js';
 import { Out } from './debug.js';
 import { doTransitProbe } from './discovery.js';
 import { errorText, notifyOf } from './phase1/common.js';

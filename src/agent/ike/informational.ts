@@ -7,12 +7,12 @@
  * the M-ID), so it never disturbs a Quick Mode running at the same time.
  */
 import { Buffer } from 'node:buffer';
-import { encodePayloads } from '../isakmp/chain.js';
-import { Doi, ExchangeType, NotifyType, PayloadType, ProtocolId } from '../isakmp/constants.js';
-import { IsakmpError } from '../isakmp/errors.js';
-import type { DeletePayload, NotifyPayload, Payload } from '../isakmp/types.js';
-import { informationalHash } from './crypto/hashes.js';
-import { equalBytes } from './crypto/prf.js';
+import { encodePayloads } from '../../codecs/isakmp/chain.js';
+import { Doi, ExchangeType, NotifyType, PayloadType, ProtocolId } from '../../codecs/isakmp/constants.js';
+import { IsakmpError } from '../../codecs/isakmp/errors.js';
+import type { DeletePayload, NotifyPayload, Payload } from '../../codecs/isakmp/types.js';
+import { informationalHash } from '../crypto/hashes.js';
+import { equalBytes } from '../crypto/prf.js';
 import type { IkeContext, Inbound } from './context.js';
 import type { Phase1Sa } from './phase1/sa.js';
 import type { WireMessage } from './retransmit.js';

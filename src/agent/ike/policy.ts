@@ -1,15 +1,15 @@
 /**
  * What the IKE engine needs from the router's configuration, and the adapter
- * from the IOS model (src/agent/ios/config/types.ts). The engine never reads
+ * from the IOS model (src/ios/config/types.ts). The engine never reads
  * RouterConfig itself: after a reconfiguration the agent builds a new
  * IkePolicy and hands it to `engine.setPolicy` (established SAs stay).
  */
-import { ipToInt } from '../ios/addr.js';
-import { aclMatches, matchingEntry, type PacketTuple } from '../ios/acl/match.js';
-import type { AccessList, AclRule, CryptoMapEntry, DynamicMapEntry, PfsGroup, RouterConfig, TransformSet } from '../ios/config/types.js';
-import { effectiveLifetime, findAccessList } from '../ios/config/types.js';
+import { ipToInt } from '../../ios/addr.js';
+import { aclMatches, matchingEntry, type PacketTuple } from '../../ios/acl/match.js';
+import type { AccessList, AclRule, CryptoMapEntry, DynamicMapEntry, PfsGroup, RouterConfig, TransformSet } from '../../ios/config/types.js';
+import { effectiveLifetime, findAccessList } from '../../ios/config/types.js';
 import { ESP_CIPHERS, ESP_INTEGRITY, type EspCipherName, type EspIntegrityName } from '../esp/algorithms.js';
-import type { CipherName, HashName } from './crypto/algorithms.js';
+import type { CipherName, HashName } from '../crypto/algorithms.js';
 import { IOS_TIMERS, type IkeTimers } from './retransmit.js';
 import type { CryptoMapRef, PacketInfo } from './types.js';
 

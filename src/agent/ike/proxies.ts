@@ -5,10 +5,10 @@
  * accepts proposed proxies that fall inside one of its permit entries, seen
  * from its side (the mirror image).
  */
-import { formatIpv4, ipToInt, wildcardLength, lengthToMask } from '../ios/addr.js';
-import { addressPrefix } from '../ios/acl/match.js';
-import type { AclAddress, AclRule, PortMatch } from '../ios/config/types.js';
-import { formatIpv4Id, type Ipv4Id } from '../isakmp/id.js';
+import { formatIpv4, ipToInt, wildcardLength, lengthToMask } from '../../ios/addr.js';
+import { addressPrefix } from '../../ios/acl/match.js';
+import type { AclAddress, AclRule, PortMatch } from '../../ios/config/types.js';
+import { formatIpv4Id, type Ipv4Id } from '../../codecs/isakmp/id.js';
 import type { ProxyId, Proxies } from './types.js';
 
 /** A proxy for one ACL address: host -> IPV4_ADDR, any/wildcard -> IPV4_ADDR_SUBNET (the smallest prefix when not contiguous). */

@@ -6,12 +6,12 @@
  * Informationals (notify, delete, DPD) are handled here.
  */
 import { Buffer } from 'node:buffer';
-import { ExchangeType, Flags, NotifyType, PayloadType, ProtocolId } from '../isakmp/constants.js';
-import { UnequalPayloadLengthsError } from '../isakmp/errors.js';
-import { decodeHeader } from '../isakmp/header.js';
-import { decodeMessage } from '../isakmp/message.js';
-import type { DeletePayload, NotifyPayload, Payload } from '../isakmp/types.js';
-import { isTedMessage } from '../ted/messages.js';
+import { ExchangeType, Flags, NotifyType, PayloadType, ProtocolId } from '../../codecs/isakmp/constants.js';
+import { UnequalPayloadLengthsError } from '../../codecs/isakmp/errors.js';
+import { decodeHeader } from '../../codecs/isakmp/header.js';
+import { decodeMessage } from '../../codecs/isakmp/message.js';
+import type { DeletePayload, NotifyPayload, Payload } from '../../codecs/isakmp/types.js';
+import { isTedMessage } from '../../codecs/ted/messages.js';
 import type { IkeContext, Inbound } from './context.js';
 import type { Core } from './core.js';
 import { hexSpi, iosNotifyName, signed32 } from './debug.js';

@@ -4,7 +4,7 @@
  * responder's crypto map lookup, INITIAL-CONTACT, DPD death, the dynamic
  * crypto map instances and IOS's delayed "purging SA" lines.
  */
-import { stringifyNotifyType } from '../isakmp/names.js';
+import { stringifyNotifyType } from '../../codecs/isakmp/names.js';
 import { negotiate, startQm } from './acquire.js';
 import type { IkeContext } from './context.js';
 import { type Core, pseudoAddress, refText } from './core.js';

@@ -5,10 +5,10 @@
  * responder's answer to a probe crossing it. The lines are the seed's.
  */
 import type { Buffer } from 'node:buffer';
-import { IdType } from '../isakmp/constants.js';
-import { stringifyIdType } from '../isakmp/names.js';
-import { TED_IOS_LOG_PAYLOAD_TYPE } from '../ted/constants.js';
-import { decodeTed, encodeTedProbe, encodeTedReply, replyFor, type TedProbe, type TedReply } from '../ted/messages.js';
+import { IdType } from '../../codecs/isakmp/constants.js';
+import { stringifyIdType } from '../../codecs/isakmp/names.js';
+import { TED_IOS_LOG_PAYLOAD_TYPE } from '../../codecs/ted/constants.js';
+import { decodeTed, encodeTedProbe, encodeTedReply, replyFor, type TedProbe, type TedReply } from '../../codecs/ted/messages.js';
 import type { IkeContext } from './context.js';
 import { idPayloadLines, keyEngineMessage, proxyNet, signed32 } from './debug.js';
 import type { FlowRequest } from './phase1/sa.js';

@@ -7,10 +7,10 @@
  * agent) to carry out, in order.
  */
 import type { Buffer } from 'node:buffer';
-import type { Ipv4Id } from '../isakmp/id.js';
+import type { Ipv4Id } from '../../codecs/isakmp/id.js';
 import type { EspCipherName, EspIntegrityName } from '../esp/algorithms.js';
 
-export type { RandomSource } from './crypto/algorithms.js';
+export type { RandomSource } from '../crypto/algorithms.js';
 
 /** An IPv4 address and UDP port. */
 export interface Endpoint {

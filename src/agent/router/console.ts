@@ -4,7 +4,7 @@
  * stdout (what `docker logs` and `testbed logs` show) and into a ring buffer
  * (`show logging`).
  */
-import { formatLogTimestamp, type ConfigDiagnostic, type DebugFacility, type DebugFlags } from '../ios/index.js';
+import { formatLogTimestamp, type ConfigDiagnostic, type DebugFacility, type DebugFlags } from '../../ios/index.js';
 
 export class RouterConsole {
   readonly debug: DebugFlags = { isakmp: false, ipsec: false, engine: false };

@@ -8,7 +8,7 @@
  * configuration (prime()).
  */
 import { randomBytes } from 'node:crypto';
-import { dhGroupById, generateDhKeyPair, type DhGroup, type DhKeyPair } from '../ike/crypto/dh.js';
+import { dhGroupById, generateDhKeyPair, type DhGroup, type DhKeyPair } from '../crypto/dh.js';
 
 export class DhPool {
   private readonly ready = new Map<number, DhKeyPair[]>();

@@ -1,6 +1,6 @@
 /** IOS `ping`, carried out with Linux ping one echo at a time, as IOS waits for each reply or timeout. */
 import { spawn } from 'node:child_process';
-import type { PingMark, PingReply } from '../ios/index.js';
+import type { PingMark, PingReply } from '../../ios/index.js';
 
 export interface PingRequest {
   target: string;

@@ -27,7 +27,7 @@ import {
   type ConfigMode,
   type ExecCommand,
   type RouterConfig,
-} from '../ios/index.js';
+} from '../../ios/index.js';
 import { readoptInterfaces, watchLinks, type InterfaceBinding } from '../io/interfaces.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import type { RouterConsole } from './console.js';

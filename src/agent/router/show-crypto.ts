@@ -6,8 +6,8 @@
 import type { EspCounters } from '../esp/counters.js';
 import type { CryptoMapView, EngineConnectionRow, EspSaView, IdentView, IpsecInterfaceView, IsakmpSaRow } from '../ike/views/index.js';
 import type { IkePolicy, TransformSetPolicy } from '../ike/policy.js';
-import { extendedRuleText } from '../ios/config/acl-syntax.js';
-import type { AccessList } from '../ios/config/types.js';
+import { extendedRuleText } from '../../ios/config/acl-syntax.js';
+import type { AccessList } from '../../ios/config/types.js';
 
 /** Counters of an SA by SPI (from the datapath); undefined when the SA is not (or no longer) in the datapath. */
 export type CountersBySpi = (spi: number) => EspCounters | undefined;

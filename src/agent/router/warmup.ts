@@ -11,7 +11,7 @@ import type { IkePolicy } from '../ike/policy.js';
 import { IkeEngine, policyFromConfig, type IpsecSaSpec } from '../ike/index.js';
 import { loopbackConfig, loopbackSteps } from '../ike/loopback.js';
 import { EspInboundSa, EspOutboundSa, type NativeEsp } from '../esp/sa.js';
-import { parseConfig } from '../ios/index.js';
+import { parseConfig } from '../../ios/index.js';
 import { randomBytes } from 'node:crypto';
 
 const ESP_STEPS = 4;

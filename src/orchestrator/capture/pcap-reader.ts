@@ -1,11 +1,11 @@
 /**
  * Reading a lab's captures: pcap-parser for the file format, our own codecs
- * (src/agent/net, isakmp) for what is inside, summarised into flat records
+ * (src/codecs/net, isakmp) for what is inside, summarised into flat records
  * that tests assert on.
  */
 import { parse, type PcapGlobalHeader, type PcapPacket } from 'pcap-parser';
-import { formatIpv4 } from '../../agent/net/address.js';
-import { decodeIpv4, IPPROTO_ESP, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../agent/net/ipv4.js';
+import { formatIpv4 } from '../../codecs/net/address.js';
+import { decodeIpv4, IPPROTO_ESP, IPPROTO_ICMP, IPPROTO_TCP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
 
 export interface CapturedPacket {
   /** Seconds since the epoch, with microseconds. */

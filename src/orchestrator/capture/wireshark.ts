@@ -13,7 +13,7 @@
  * uses with `-C NAME` when it sits in <config dir>/profiles/NAME.
  *
  * The algorithm names are the strings of Wireshark's esp_sa UAT enums,
- * checked against tshark 4.0 (tests/unit/wireshark): an unknown name makes
+ * checked against tshark 4.0 (tests/unit/orchestrator/capture): an unknown name makes
  * tshark refuse the whole option ("esp_sa:1: invalid value"). Note the case
  * of "TripleDES-CBC [RFC2451]": "TripleDes-CBC" (strongSwan's spelling) is
  * refused.

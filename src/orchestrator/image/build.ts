@@ -21,7 +21,10 @@ import { withStep, type Progress } from '../progress.js';
 /** The repository (or installed package) root, from dist/src/orchestrator/image/. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const IMAGES_DIR = join(PACKAGE_ROOT, 'images');
-const AGENT_DIST = join(PACKAGE_ROOT, 'dist', 'src', 'agent');
+const SRC_DIST = join(PACKAGE_ROOT, 'dist', 'src');
+const AGENT_DIST = join(SRC_DIST, 'agent');
+/** What runs inside the nodes: everything built from src/ except the orchestrator. */
+const NODE_CODE_EXCLUDED = ['orchestrator'];
 const NAPI_HEADERS = join(PACKAGE_ROOT, 'node_modules', 'node-api-headers', 'include');
 
 export const REGISTRY_BASE = 'node:20-bookworm-slim';
@@ -179,7 +182,10 @@ async function agentContextFiles(): Promise<ContextFile[]> {
   const router = join(IMAGES_DIR, 'router2600');
   for (const src of await listFiles(router)) files.push({ src, dest: relative(router, src) });
   for (const src of await listFiles(NAPI_HEADERS)) files.push({ src, dest: join('addon', 'include', relative(NAPI_HEADERS, src)) });
-  for (const src of await listFiles(AGENT_DIST)) files.push({ src, dest: join('app', 'src', 'agent', relative(AGENT_DIST, src)) });
+  for (const entry of (await readdir(SRC_DIST, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+    if (!entry.isDirectory() || NODE_CODE_EXCLUDED.includes(entry.name)) continue;
+    for (const src of await listFiles(join(SRC_DIST, entry.name))) files.push({ src, dest: join('app', 'src', relative(SRC_DIST, src)) });
+  }
   return files;
 }
 

@@ -7,8 +7,8 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ipToInt, maskLength } from '../../agent/ios/index.js';
-import { FAILED_LINES, readyLine } from '../../agent/ready.js';
+import { ipToInt, maskLength } from '../../ios/index.js';
+import { FAILED_LINES, readyLine } from '../../contract/ready.js';
 import { DockerError, type ContainerInfo, type ContainerSpec, type Engine } from '../docker/engine.js';
 import { ensureLabImage, type BaseStrategy } from '../image/build.js';
 import { silentProgress, withStep, type Progress } from '../progress.js';

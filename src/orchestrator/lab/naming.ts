@@ -3,7 +3,7 @@
  * the throwaway subnets Docker's networks get. Pure.
  */
 import { createHash } from 'node:crypto';
-import { formatIpv4, parseIpv4 } from '../../agent/net/address.js';
+import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
 
 export const OWNER_LABEL = 'testbed.owner';
 export const OWNER_VALUE = 'testbed';

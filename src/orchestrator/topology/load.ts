@@ -10,8 +10,8 @@ import { dirname, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
-import { normalizeInterfaceName, parseConfig } from '../../agent/ios/index.js';
-import { broadcastAddress, inPrefix, networkAddress, parseIpv4 } from '../../agent/net/address.js';
+import { normalizeInterfaceName, parseConfig } from '../../ios/index.js';
+import { broadcastAddress, inPrefix, networkAddress, parseIpv4 } from '../../codecs/net/address.js';
 import { parseSteps, type LabShape } from '../checks/parse.js';
 import type { LinkEndpoint, LinuxNodeBase, RouterNode, SourcePos, Topology, TopologyLink, TopologyNode } from './types.js';
 

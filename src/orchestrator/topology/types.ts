@@ -1,4 +1,4 @@
-import type { ConfigDiagnostic, RouterConfig } from '../../agent/ios/index.js';
+import type { ConfigDiagnostic, RouterConfig } from '../../ios/index.js';
 import type { Step } from '../checks/types.js';
 
 /** A place in a topology file, for error messages (1-based). */

@@ -1,7 +1,7 @@
 import test from 'ava';
 import {
   aclMatches, entryPrefixes, matchingEntry, parseConfig, type AccessList, type AclRule, type PacketTuple,
-} from '../../../src/agent/ios/index.js';
+} from '../../../src/ios/index.js';
 import { DAPHNE_CFG } from './fixtures.js';
 
 function acl(lines: string[]): AccessList {

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { applyConfigLines, modePrompt, parseConfig } from '../../../src/agent/ios/index.js';
+import { applyConfigLines, modePrompt, parseConfig } from '../../../src/ios/index.js';
 import { DAPHNE_CFG } from './fixtures.js';
 
 const daphne = () => parseConfig(DAPHNE_CFG).config;

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseConfig, type ConfigDiagnostic } from '../../../src/agent/ios/index.js';
+import { parseConfig, type ConfigDiagnostic } from '../../../src/ios/index.js';
 
 interface Case {
   title: string;

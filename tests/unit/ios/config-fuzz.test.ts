@@ -1,5 +1,5 @@
 import test from 'ava';
-import { applyConfigLines, parseConfig, parseExec, renderRunningConfig, type ParseResult } from '../../../src/agent/ios/index.js';
+import { applyConfigLines, parseConfig, parseExec, renderRunningConfig, type ParseResult } from '../../../src/ios/index.js';
 import { DAPHNE_CFG, FRED_CFG } from './fixtures.js';
 
 /** mulberry32: a small seeded PRNG so failures reproduce. */

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { applyOutputFilter, parseExec, type ExecCommand } from '../../../src/agent/ios/index.js';
+import { applyOutputFilter, parseExec, type ExecCommand } from '../../../src/ios/index.js';
 
 const ABBREVIATIONS: [string, ExecCommand][] = [
   ['sh ip int br', { kind: 'show-ip-interface-brief' }],

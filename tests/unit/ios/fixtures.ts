@@ -1,6 +1,6 @@
 /** Seed configurations from topologies/daphne-fred, read relative to dist/tests/unit/ios. */
 import { readFileSync } from 'node:fs';
-import type { RouterConfig } from '../../../src/agent/ios/index.js';
+import type { RouterConfig } from '../../../src/ios/index.js';
 
 function read(name: string): string {
   return readFileSync(new URL(`../../../../topologies/daphne-fred/${name}`, import.meta.url), 'utf8');

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { normalizeInterfaceName } from '../../../src/agent/ios/index.js';
+import { normalizeInterfaceName } from '../../../src/ios/index.js';
 
 const NAMES: [string, string | null][] = [
   ['FastEthernet0/0', 'FastEthernet0/0'],

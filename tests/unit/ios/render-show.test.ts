@@ -3,7 +3,7 @@ import {
   applyConfigLines, computeRoutes, formatLogTimestamp, formatUptime, interfaceBriefRows, parseConfig, renderDebugChange,
   renderPing, renderShowAccessLists, renderShowClock, renderShowDebug, renderShowIpInterfaceBrief, renderShowIpRoute,
   renderShowVersion,
-} from '../../../src/agent/ios/index.js';
+} from '../../../src/ios/index.js';
 import { DAPHNE_CFG } from './fixtures.js';
 
 const daphne = () => parseConfig(DAPHNE_CFG).config;

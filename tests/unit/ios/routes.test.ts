@@ -1,5 +1,5 @@
 import test from 'ava';
-import { applyConfigLines, computeRoutes, lookupRoute, parseConfig, type RouterConfig } from '../../../src/agent/ios/index.js';
+import { applyConfigLines, computeRoutes, lookupRoute, parseConfig, type RouterConfig } from '../../../src/ios/index.js';
 import { DAPHNE_CFG } from './fixtures.js';
 
 const daphne = (...lines: string[]): RouterConfig => applyConfigLines(parseConfig(DAPHNE_CFG).config, lines).config;

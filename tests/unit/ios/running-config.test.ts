@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseConfig, renderRunningConfig } from '../../../src/agent/ios/index.js';
+import { parseConfig, renderRunningConfig } from '../../../src/ios/index.js';
 import { DAPHNE_CFG, FRED_CFG, modelOf } from './fixtures.js';
 
 const DAPHNE_BODY = `!

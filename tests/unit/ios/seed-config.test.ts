@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseConfig, newCryptoConfig, type RouterConfig } from '../../../src/agent/ios/index.js';
+import { parseConfig, newCryptoConfig, type RouterConfig } from '../../../src/ios/index.js';
 import { DAPHNE_CFG, FRED_CFG, modelOf } from './fixtures.js';
 
 function seedModel(o: {

@@ -11,13 +11,13 @@
  * policies with its first policy's group. Message 3 is encrypted (IOS and
  * strongSwan both accept it so); a cleartext one is accepted too.
  */
-import { payloadBody } from '../../isakmp/chain.js';
-import { ExchangeType, NotifyType, PayloadType } from '../../isakmp/constants.js';
-import { IsakmpError } from '../../isakmp/errors.js';
-import type { HashPayload, IdPayload, KePayload, NotifyPayload, Payload, SaPayload } from '../../isakmp/types.js';
-import { dhGroupById, DH_GROUPS } from '../crypto/dh.js';
-import { phase1Iv } from '../crypto/iv.js';
-import { equalBytes } from '../crypto/prf.js';
+import { payloadBody } from '../../../codecs/isakmp/chain.js';
+import { ExchangeType, NotifyType, PayloadType } from '../../../codecs/isakmp/constants.js';
+import { IsakmpError } from '../../../codecs/isakmp/errors.js';
+import type { HashPayload, IdPayload, KePayload, NotifyPayload, Payload, SaPayload } from '../../../codecs/isakmp/types.js';
+import { dhGroupById, DH_GROUPS } from '../../crypto/dh.js';
+import { phase1Iv } from '../../crypto/iv.js';
+import { equalBytes } from '../../crypto/prf.js';
 import type { IkeContext, Inbound } from '../context.js';
 import { presharedKeyFor } from '../policy.js';
 import {

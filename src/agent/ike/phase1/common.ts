@@ -5,21 +5,21 @@
  * HASH_I/HASH_R.
  */
 import { Buffer } from 'node:buffer';
-import { IdType, NotifyType, PayloadType, VendorIdHex } from '../../isakmp/constants.js';
-import { payloadBody } from '../../isakmp/chain.js';
-import { IsakmpError } from '../../isakmp/errors.js';
-import { ipv4IdPayload } from '../../isakmp/id.js';
-import type { IdPayload, Payload, VendorIdPayload } from '../../isakmp/types.js';
-import { derivePhase1Keys } from '../crypto/keys.js';
-import { hashI, hashR, type Phase1HashInput } from '../crypto/hashes.js';
-import { phase1Iv } from '../crypto/iv.js';
-import { IkeCryptoError } from '../crypto/errors.js';
+import { IdType, NotifyType, PayloadType, VendorIdHex } from '../../../codecs/isakmp/constants.js';
+import { payloadBody } from '../../../codecs/isakmp/chain.js';
+import { IsakmpError } from '../../../codecs/isakmp/errors.js';
+import { ipv4IdPayload } from '../../../codecs/isakmp/id.js';
+import type { IdPayload, Payload, VendorIdPayload } from '../../../codecs/isakmp/types.js';
+import { derivePhase1Keys } from '../../crypto/keys.js';
+import { hashI, hashR, type Phase1HashInput } from '../../crypto/hashes.js';
+import { phase1Iv } from '../../crypto/iv.js';
+import { IkeCryptoError } from '../../crypto/errors.js';
 import type { IkeContext } from '../context.js';
 import { idPayloadLines } from '../debug.js';
 import { checkNatD, natDPayloads, NAT_T_PORT, NAT_T_RFC3947_VENDOR_ID } from '../nat-t.js';
 import { Retransmitter, type WireMessage } from '../retransmit.js';
 import type { Endpoint } from '../types.js';
-import type { DhGroup } from '../crypto/dh.js';
+import type { DhGroup } from '../../crypto/dh.js';
 import type { Phase1Sa } from './sa.js';
 
 export const CISCO_UNITY_VID = Buffer.from(VendorIdHex.CISCO_UNITY, 'hex');

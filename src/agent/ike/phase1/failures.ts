@@ -12,8 +12,8 @@
  *   keys differ, which with pre-shared keys means the keys do not match.
  */
 import { Buffer } from 'node:buffer';
-import { Doi, ExchangeType, NotifyType, PayloadType, ProtocolId } from '../../isakmp/constants.js';
-import type { Payload } from '../../isakmp/types.js';
+import { Doi, ExchangeType, NotifyType, PayloadType, ProtocolId } from '../../../codecs/isakmp/constants.js';
+import type { Payload } from '../../../codecs/isakmp/types.js';
 import type { IkeContext, Inbound } from '../context.js';
 import { iosNotifyName } from '../debug.js';
 import { errorText, notifyOf } from './common.js';

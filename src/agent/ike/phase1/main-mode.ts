@@ -11,11 +11,11 @@
  *        (I) MM_KEY_EXCH          <-  MM6  HDR*, IDir, HASH_R     (R) QM_IDLE
  *        QM_IDLE
  */
-import { ExchangeType, NotifyType, PayloadType } from '../../isakmp/constants.js';
-import { payloadBody } from '../../isakmp/chain.js';
-import { IsakmpError } from '../../isakmp/errors.js';
-import type { HashPayload, IdPayload, NotifyPayload, Payload, SaPayload } from '../../isakmp/types.js';
-import { equalBytes } from '../crypto/prf.js';
+import { ExchangeType, NotifyType, PayloadType } from '../../../codecs/isakmp/constants.js';
+import { payloadBody } from '../../../codecs/isakmp/chain.js';
+import { IsakmpError } from '../../../codecs/isakmp/errors.js';
+import type { HashPayload, IdPayload, NotifyPayload, Payload, SaPayload } from '../../../codecs/isakmp/types.js';
+import { equalBytes } from '../../crypto/prf.js';
 import type { IkeContext, Inbound } from '../context.js';
 import { presharedKeyFor } from '../policy.js';
 import {

@@ -5,12 +5,12 @@
  * transform 1 against priority 10 policy"), the default protection suite
  * (priority 65535: DES, SHA, RSA signatures, group 1) last.
  */
-import { attributeNumber, findAttribute } from '../../isakmp/attributes.js';
-import { AuthMethod, Doi, IsakmpTransformId, LifeType, Phase1Attr, PayloadType, ProtocolId, Situation } from '../../isakmp/constants.js';
-import { stringifyAuthMethod, stringifyEncryption, stringifyHash, stringifyLifeType } from '../../isakmp/names.js';
-import type { Attribute, SaPayload, Transform } from '../../isakmp/types.js';
-import { CIPHERS, HASHES, type CipherAlgorithm, type HashAlgorithm } from '../crypto/algorithms.js';
-import { dhGroupById, type DhGroup } from '../crypto/dh.js';
+import { attributeNumber, findAttribute } from '../../../codecs/isakmp/attributes.js';
+import { AuthMethod, Doi, IsakmpTransformId, LifeType, Phase1Attr, PayloadType, ProtocolId, Situation } from '../../../codecs/isakmp/constants.js';
+import { stringifyAuthMethod, stringifyEncryption, stringifyHash, stringifyLifeType } from '../../../codecs/isakmp/names.js';
+import type { Attribute, SaPayload, Transform } from '../../../codecs/isakmp/types.js';
+import { CIPHERS, HASHES, type CipherAlgorithm, type HashAlgorithm } from '../../crypto/algorithms.js';
+import { dhGroupById, type DhGroup } from '../../crypto/dh.js';
 import { attributeValueText, type Out } from '../debug.js';
 import type { Phase1Policy } from '../policy.js';
 

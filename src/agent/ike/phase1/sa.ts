@@ -9,17 +9,17 @@
  */
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
-import { Flags } from '../../isakmp/constants.js';
-import { decodePayloadChain, encodePayloads } from '../../isakmp/chain.js';
-import type { HeaderInit, IsakmpHeader } from '../../isakmp/header.js';
-import { encodeMessageWithBody } from '../../isakmp/message.js';
-import { PayloadMalformedError } from '../../isakmp/errors.js';
-import type { Payload } from '../../isakmp/types.js';
-import { decryptBody, encryptBody } from '../crypto/body.js';
-import { prepareCbcKey, type CbcKey } from '../crypto/cipher.js';
-import type { DhKeyPair } from '../crypto/dh.js';
-import { phase2Iv } from '../crypto/iv.js';
-import type { Phase1Keys } from '../crypto/keys.js';
+import { Flags } from '../../../codecs/isakmp/constants.js';
+import { decodePayloadChain, encodePayloads } from '../../../codecs/isakmp/chain.js';
+import type { HeaderInit, IsakmpHeader } from '../../../codecs/isakmp/header.js';
+import { encodeMessageWithBody } from '../../../codecs/isakmp/message.js';
+import { PayloadMalformedError } from '../../../codecs/isakmp/errors.js';
+import type { Payload } from '../../../codecs/isakmp/types.js';
+import { decryptBody, encryptBody } from '../../crypto/body.js';
+import { prepareCbcKey, type CbcKey } from '../../crypto/cipher.js';
+import type { DhKeyPair } from '../../crypto/dh.js';
+import { phase2Iv } from '../../crypto/iv.js';
+import type { Phase1Keys } from '../../crypto/keys.js';
 import { Retransmitter, type WireMessage } from '../retransmit.js';
 import type { Endpoint, Phase1Mode, Phase1State, Proxies, Role, CryptoMapRef } from '../types.js';
 import type { Phase1Suite } from './proposal.js';

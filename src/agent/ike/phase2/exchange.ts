@@ -4,11 +4,11 @@
  * splitting its HASH off, dropping bad ones, and the validate lines.
  */
 import { Buffer } from 'node:buffer';
-import { ExchangeType, NotifyType, PayloadType } from '../../isakmp/constants.js';
-import { IsakmpError } from '../../isakmp/errors.js';
-import type { Payload } from '../../isakmp/types.js';
+import { ExchangeType, NotifyType, PayloadType } from '../../../codecs/isakmp/constants.js';
+import { IsakmpError } from '../../../codecs/isakmp/errors.js';
+import type { Payload } from '../../../codecs/isakmp/types.js';
 import type { IkeContext, Inbound } from '../context.js';
-import type { DhKeyPair } from '../crypto/dh.js';
+import type { DhKeyPair } from '../../crypto/dh.js';
 import { keyEngineMessage, signed32 } from '../debug.js';
 import { errorText, notifyOf } from '../phase1/common.js';
 import type { FlowRequest, Phase1Sa } from '../phase1/sa.js';

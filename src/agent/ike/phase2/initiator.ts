@@ -5,15 +5,15 @@
  * RESPONDER-LIFETIME honoured), the SAs installed, QM3 sent.
  */
 import { Buffer } from 'node:buffer';
-import { decodeAttributes } from '../../isakmp/attributes.js';
-import { encodePayloads, payloadBody } from '../../isakmp/chain.js';
-import { IpsecAttr, LifeType, NotifyType, PayloadType } from '../../isakmp/constants.js';
-import { ipv4IdPayload } from '../../isakmp/id.js';
-import { Reader } from '../../isakmp/reader.js';
-import type { IdPayload, KePayload, NotifyPayload, Payload, SaPayload } from '../../isakmp/types.js';
+import { decodeAttributes } from '../../../codecs/isakmp/attributes.js';
+import { encodePayloads, payloadBody } from '../../../codecs/isakmp/chain.js';
+import { IpsecAttr, LifeType, NotifyType, PayloadType } from '../../../codecs/isakmp/constants.js';
+import { ipv4IdPayload } from '../../../codecs/isakmp/id.js';
+import { Reader } from '../../../codecs/isakmp/reader.js';
+import type { IdPayload, KePayload, NotifyPayload, Payload, SaPayload } from '../../../codecs/isakmp/types.js';
 import type { IkeContext, Inbound } from '../context.js';
-import { dhGroupById } from '../crypto/dh.js';
-import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../crypto/hashes.js';
+import { dhGroupById } from '../../crypto/dh.js';
+import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../crypto/hashes.js';
 import { iosNotifyName } from '../debug.js';
 import { errorText, notifyOf } from '../phase1/common.js';
 import type { FlowRequest, Phase1Sa } from '../phase1/sa.js';

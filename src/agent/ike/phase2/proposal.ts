@@ -6,10 +6,10 @@
  * group (PFS). 3600 s goes basic, 4608000 KB as TLV "0x0 0x46 0x50 0x0".
  */
 import { Buffer } from 'node:buffer';
-import { attributeNumber } from '../../isakmp/attributes.js';
-import { Doi, EncapsulationMode, IpsecAttr, LifeType, PayloadType, ProtocolId, Situation } from '../../isakmp/constants.js';
-import { stringifyAuthAlgorithm, stringifyLifeType, stringifyTransformId } from '../../isakmp/names.js';
-import type { Attribute, SaPayload, Transform } from '../../isakmp/types.js';
+import { attributeNumber } from '../../../codecs/isakmp/attributes.js';
+import { Doi, EncapsulationMode, IpsecAttr, LifeType, PayloadType, ProtocolId, Situation } from '../../../codecs/isakmp/constants.js';
+import { stringifyAuthAlgorithm, stringifyLifeType, stringifyTransformId } from '../../../codecs/isakmp/names.js';
+import type { Attribute, SaPayload, Transform } from '../../../codecs/isakmp/types.js';
 import { ESP_CIPHERS, ESP_INTEGRITY, espCipherByTransformId, espIntegrityByAuthAttribute, type EspCipherName, type EspIntegrityName } from '../../esp/algorithms.js';
 import { attributeValueText, type Out } from '../debug.js';
 import type { TransformSetPolicy } from '../policy.js';

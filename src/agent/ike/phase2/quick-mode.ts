@@ -11,7 +11,7 @@
  * ACLs (INVALID-ID-INFORMATION, "proxy identities not supported") and the
  * transforms against the matching entry's transform sets (NO-PROPOSAL-CHOSEN).
  */
-import { NotifyType } from '../../isakmp/constants.js';
+import { NotifyType } from '../../../codecs/isakmp/constants.js';
 import type { IkeContext, Inbound } from '../context.js';
 import type { Phase1Sa } from '../phase1/sa.js';
 import { s32, type QuickMode } from './exchange.js';

@@ -6,16 +6,16 @@
  */
 import { Buffer } from 'node:buffer';
 import { ESP_CIPHERS, ESP_INTEGRITY } from '../../esp/algorithms.js';
-import { encodeAttributes } from '../../isakmp/attributes.js';
-import { encodePayloads, payloadBody } from '../../isakmp/chain.js';
-import { NotifyType, PayloadType, ProtocolId } from '../../isakmp/constants.js';
-import { IsakmpError } from '../../isakmp/errors.js';
-import { parseIpv4Id } from '../../isakmp/id.js';
-import { stringifyNotifyType } from '../../isakmp/names.js';
-import type { IdPayload, KePayload, Payload, SaPayload, Transform } from '../../isakmp/types.js';
+import { encodeAttributes } from '../../../codecs/isakmp/attributes.js';
+import { encodePayloads, payloadBody } from '../../../codecs/isakmp/chain.js';
+import { NotifyType, PayloadType, ProtocolId } from '../../../codecs/isakmp/constants.js';
+import { IsakmpError } from '../../../codecs/isakmp/errors.js';
+import { parseIpv4Id } from '../../../codecs/isakmp/id.js';
+import { stringifyNotifyType } from '../../../codecs/isakmp/names.js';
+import type { IdPayload, KePayload, Payload, SaPayload, Transform } from '../../../codecs/isakmp/types.js';
 import type { IkeContext, Inbound } from '../context.js';
-import { dhGroupById } from '../crypto/dh.js';
-import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../crypto/hashes.js';
+import { dhGroupById } from '../../crypto/dh.js';
+import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../crypto/hashes.js';
 import { iosNotifyName } from '../debug.js';
 import { notifyPayload, sendInformational, spiBytes } from '../informational.js';
 import { errorText, notifyOf } from '../phase1/common.js';

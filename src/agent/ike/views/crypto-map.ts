@@ -3,8 +3,8 @@
  * "Discover enabled") and the instances IOS creates from a template for a
  * peer ("tedtag 11 ... dynamic (created from dynamic map ted-map/10)").
  */
-import { formatIpv4 } from '../../ios/addr.js';
-import type { AccessList } from '../../ios/config/types.js';
+import { formatIpv4 } from '../../../ios/addr.js';
+import type { AccessList } from '../../../ios/config/types.js';
 import { proxyRange } from '../proxies.js';
 import type { EngineSnapshot } from '../state.js';
 import type { CryptoMapRef, ProxyId, Proxies } from '../types.js';

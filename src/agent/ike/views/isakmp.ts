@@ -1,5 +1,5 @@
 /** `show crypto isakmp sa`: one row per ISAKMP SA (and TED probe SA), "dst src state conn-id slot". */
-import type { CipherName, HashName } from '../crypto/algorithms.js';
+import type { CipherName, HashName } from '../../crypto/algorithms.js';
 import type { EngineSnapshot } from '../state.js';
 import type { Endpoint, Phase1Mode, Phase1State, Role } from '../types.js';
 

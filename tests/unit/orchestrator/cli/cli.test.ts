@@ -1,0 +1,80 @@
+import test from 'ava';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Engine } from '../../../../src/orchestrator/docker/engine.js';
+import { up } from '../../../../src/orchestrator/lab/lifecycle.js';
+import { TopologyError } from '../../../../src/orchestrator/topology/load.js';
+import { root } from '../../../root.js';
+
+const bin = `${root}bin/testbed.js`;
+
+async function cli(...args: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  try {
+    const { stdout, stderr } = await promisify(execFile)('node', [bin, ...args], { cwd: root });
+    return { code: 0, stdout, stderr };
+  } catch (e) {
+    const err = e as { code: number; stdout: string; stderr: string };
+    return { code: err.code, stdout: err.stdout, stderr: err.stderr };
+  }
+}
+
+test('validate accepts the seed topology', async (t) => {
+  const r = await cli('validate', 'topologies/daphne-fred.yaml');
+  t.is(r.code, 0, r.stderr);
+  t.is(r.stdout, 'topologies/daphne-fred.yaml: valid (lab daphne-fred, 4 nodes, 3 links)\n');
+});
+
+test('validate reports every problem with file:line:column and exits 2', async (t) => {
+  const r = await cli('validate', 'tests/fixtures/topologies/bad-links.yaml');
+  t.is(r.code, 2);
+  const lines = r.stderr.trim().split('\n');
+  t.is(lines.length, 5);
+  t.regex(lines[0]!, /^testbed: tests\/fixtures\/topologies\/bad-links\.yaml:9:14: nodes\.d1\.gateway: /);
+  t.regex(lines[1]!, /^tests\/fixtures\/topologies\/bad-links\.yaml:11:33: links\.wan: no node named "fred"/);
+});
+
+test('validate --json gives the issues as data', async (t) => {
+  const r = await cli('validate', '--json', 'tests/fixtures/topologies/bad-schema.yaml');
+  t.is(r.code, 2);
+  const out = JSON.parse(r.stdout) as { error: { kind: string; issues: { line: number; column: number; message: string }[] } };
+  t.is(out.error.kind, 'TopologyError');
+  t.deepEqual(out.error.issues.map((i) => i.line), [1, 6, 9, 11]);
+});
+
+test('validate lists IOS lines a router will refuse, with file and line', async (t) => {
+  const r = await cli('validate', 'tests/fixtures/topologies/bad-config-lines.yaml');
+  t.is(r.code, 0);
+  t.regex(r.stdout, /bad-config-lines\.cfg:4:\d+: r1 will refuse "frobnicate the widget": % Invalid input detected at '\^' marker\./);
+});
+
+test('unknown commands and bad options are usage errors (exit 2)', async (t) => {
+  const a = await cli('frobnicate');
+  t.is(a.code, 2);
+  t.regex(a.stderr, /unknown command "frobnicate"/);
+  const b = await cli('up');
+  t.is(b.code, 2);
+  t.regex(b.stderr, /up needs one topology file/);
+  const c = await cli('down', 'x', '--all');
+  t.is(c.code, 2);
+  const d = await cli('up', 'topologies/daphne-fred.yaml', '--base', 'floppy');
+  t.is(d.code, 2);
+  t.regex(d.stderr, /--base must be auto, registry or debootstrap/);
+});
+
+test('help prints the usage and exits 0', async (t) => {
+  const r = await cli('help');
+  t.is(r.code, 0);
+  t.regex(r.stdout, /testbed up <topology\.yaml>/);
+});
+
+test('an invalid topology touches nothing: not one call reaches Docker', async (t) => {
+  const calls: string[] = [];
+  const engine = new Proxy({} as Engine, {
+    get: (_target, prop) => () => {
+      calls.push(String(prop));
+      return Promise.reject(new Error('Docker must not be called'));
+    },
+  });
+  await t.throwsAsync(up(engine, `${root}tests/fixtures/topologies/bad-links.yaml`), { instanceOf: TopologyError });
+  t.deepEqual(calls, []);
+});

@@ -1,0 +1,108 @@
+import test from 'ava';
+import { IptablesFirewall } from '../../../../src/orchestrator/lab/firewall.js';
+
+/** Records iptables invocations against an in-memory filter table (chain name -> rules, first rule first). */
+function fakeIptables(initial: Record<string, string[]>) {
+  const table = new Map(Object.entries(initial).map(([chain, rules]) => [chain, [...rules]]));
+  const calls: string[][] = [];
+  const ok = { exitCode: 0, stdout: '', stderr: '' };
+  const run = async (args: string[]) => {
+    calls.push(args);
+    const a = args.filter((x) => x !== '-w');
+    const words = (from: number) => a.slice(from).map((w) => (/\s/.test(w) ? `"${w}"` : w)).join(' ');
+    if (a[0] === '-S' && a.length === 1) {
+      const lines = [...table].flatMap(([chain, rules]) => [`-N ${chain}`, ...rules.map((r) => `-A ${chain} ${r}`)]);
+      return { ...ok, stdout: [...lines, ''].join('\n') };
+    }
+    const chain = table.get(a[1] ?? '');
+    if (!chain) return { exitCode: 1, stdout: '', stderr: `iptables: No chain/target/match by that name.` };
+    if (a[0] === '-I') {
+      const numbered = /^\d+$/.test(a[2] ?? '');
+      chain.splice(numbered ? Number(a[2]) - 1 : 0, 0, words(numbered ? 3 : 2));
+      return ok;
+    }
+    if (a[0] === '-D') {
+      // iptables -S may print the comment quoted; the rule itself has no quotes
+      const i = chain.findIndex((r) => r.replace(/"/g, '') === words(2));
+      if (i < 0) return { exitCode: 1, stdout: '', stderr: 'iptables: Bad rule (does a matching rule exist in that chain?).' };
+      chain.splice(i, 1);
+      return ok;
+    }
+    return { exitCode: 2, stdout: '', stderr: 'unexpected' };
+  };
+  return { table, calls, run };
+}
+
+const BR = 'tb0123456789ab';
+const ACCEPT = `-i ${BR} -o ${BR} -m comment --comment testbed:lab1 -j ACCEPT`;
+/** What Docker 20.10 writes for an --internal network on bridge BR. */
+const docker = () => ({
+  FORWARD: ['-j DOCKER-USER', '-j DOCKER-ISOLATION-STAGE-1', `-i ${BR} -o ${BR} -j ACCEPT`],
+  'DOCKER-ISOLATION-STAGE-1': ['! -s 198.18.0.16/28 -o tbffffffffffff -j DROP', `! -s 198.18.0.0/28 -o ${BR} -j DROP`, `! -d 198.18.0.0/28 -i ${BR} -j DROP`, '-j RETURN'],
+  'DOCKER-USER': ['-j RETURN'],
+});
+
+test('the ACCEPT rule goes first in DOCKER-USER and first in the chain with Docker’s drops for the bridge, once', async (t) => {
+  const ipt = fakeIptables(docker());
+  const fw = new IptablesFirewall(ipt.run);
+  await fw.allowBridges('lab1', [BR]);
+  await fw.allowBridges('lab1', [BR]);
+  t.deepEqual(ipt.table.get('DOCKER-USER'), [ACCEPT, '-j RETURN']);
+  t.deepEqual(ipt.table.get('DOCKER-ISOLATION-STAGE-1'), [ACCEPT, ...docker()['DOCKER-ISOLATION-STAGE-1']]);
+  t.deepEqual(ipt.table.get('FORWARD'), docker().FORWARD, 'FORWARD is left to Docker');
+  t.is(ipt.calls.filter((c) => c.includes('-I')).length, 2, 'the second call inserts nothing');
+});
+
+test('all bridges of a lab from one look at the table', async (t) => {
+  const other = 'tbffffffffffff';
+  const ipt = fakeIptables(docker());
+  await new IptablesFirewall(ipt.run).allowBridges('lab1', [BR, other]);
+  t.is(ipt.calls.filter((c) => c.includes('-S')).length, 1);
+  const accept = (br: string) => `-i ${br} -o ${br} -m comment --comment testbed:lab1 -j ACCEPT`;
+  t.deepEqual(ipt.table.get('DOCKER-USER'), [accept(other), accept(BR), '-j RETURN']);
+  t.deepEqual(ipt.table.get('DOCKER-ISOLATION-STAGE-1')!.slice(0, 2), [accept(other), accept(BR)]);
+});
+
+test('while Docker re-inserts its jump to DOCKER-USER, packets of the lab bridge are still accepted first', async (t) => {
+  const ipt = fakeIptables(docker());
+  await new IptablesFirewall(ipt.run).allowBridges('lab1', [BR]);
+  // what a packet crossing the bridge meets with FORWARD's first rule missing
+  const forward = ipt.table.get('FORWARD')!.slice(1);
+  t.is(forward[0], '-j DOCKER-ISOLATION-STAGE-1');
+  t.is(ipt.table.get('DOCKER-ISOLATION-STAGE-1')![0], ACCEPT);
+});
+
+test('where no chain drops the bridge, DOCKER-USER alone carries the rule', async (t) => {
+  const ipt = fakeIptables({ FORWARD: ['-j DOCKER-USER'], 'DOCKER-USER': ['-j RETURN'] });
+  await new IptablesFirewall(ipt.run).allowBridges('lab1', [BR]);
+  t.deepEqual(ipt.table.get('DOCKER-USER'), [ACCEPT, '-j RETURN']);
+  t.deepEqual(ipt.table.get('FORWARD'), ['-j DOCKER-USER']);
+});
+
+test('an iptables failure is a FirewallError naming the chain and the bridge', async (t) => {
+  const ipt = fakeIptables({ FORWARD: [] });
+  const e = await t.throwsAsync(new IptablesFirewall(ipt.run).allowBridges('lab1', [BR]));
+  t.is(e?.name, 'FirewallError');
+  t.regex(e!.message, /cannot add the DOCKER-USER rule for bridge tb0123456789ab: iptables: No chain/);
+});
+
+test('removal takes only the lab asked for, from every chain, whether or not iptables quotes the comment', async (t) => {
+  const ipt = fakeIptables({
+    'DOCKER-USER': [
+      '-i tbaaa -o tbaaa -m comment --comment "testbed:lab1" -j ACCEPT',
+      '-i tbbbb -o tbbbb -m comment --comment testbed:lab1 -j ACCEPT',
+      '-i tbccc -o tbccc -m comment --comment testbed:lab10 -j ACCEPT',
+      '-i docker0 -j ACCEPT',
+      '-j RETURN',
+    ],
+    'DOCKER-ISOLATION-STAGE-1': ['-i tbaaa -o tbaaa -m comment --comment testbed:lab1 -j ACCEPT', '! -s 198.18.0.0/28 -o tbaaa -j DROP', '-j RETURN'],
+  });
+  const fw = new IptablesFirewall(ipt.run);
+  t.is((await fw.listRules('lab1')).length, 3);
+  t.is(await fw.removeRules('lab1'), 3);
+  t.deepEqual(ipt.table.get('DOCKER-USER'), ['-i tbccc -o tbccc -m comment --comment testbed:lab10 -j ACCEPT', '-i docker0 -j ACCEPT', '-j RETURN']);
+  t.deepEqual(ipt.table.get('DOCKER-ISOLATION-STAGE-1'), ['! -s 198.18.0.0/28 -o tbaaa -j DROP', '-j RETURN']);
+  t.is(await fw.removeRules(), 1, 'every testbed rule, and only those');
+  t.deepEqual(ipt.table.get('DOCKER-USER'), ['-i docker0 -j ACCEPT', '-j RETURN']);
+  t.is(await fw.removeRules('lab1'), 0, 'idempotent');
+});
