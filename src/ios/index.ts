@@ -1,5 +1,5 @@
 /** The IOS layer of the router agent: configuration model and parser, exec commands, show renderers. Pure. */
-export * from './addr.js';
+export * from '../codecs/net/address.js';
 export { tokenize, matchKeyword, Cursor, ParseFail, type Token, type KeywordMatch } from './cli/cursor.js';
 
 export * from './config/types.js';

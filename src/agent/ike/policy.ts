@@ -4,7 +4,7 @@
  * RouterConfig itself: after a reconfiguration the agent builds a new
  * IkePolicy and hands it to `engine.setPolicy` (established SAs stay).
  */
-import { ipToInt } from '../../ios/addr.js';
+import { parseIpv4 } from '../../codecs/net/address.js';
 import { aclMatches, matchingEntry, type PacketTuple } from '../../ios/acl/match.js';
 import type { AccessList, AclRule, CryptoMapEntry, DynamicMapEntry, PfsGroup, RouterConfig, TransformSet } from '../../ios/config/types.js';
 import { effectiveLifetime, findAccessList } from '../../ios/config/types.js';
@@ -221,12 +221,12 @@ export function policyFromConfig(config: RouterConfig, options: PolicyOptions = 
 export function presharedKeyFor(policy: IkePolicy, peer: string): string | null {
   const agg = policy.aggressivePeers.find((p) => p.address === peer);
   if (agg) return agg.password;
-  const ip = ipToInt(peer);
+  const ip = parseIpv4(peer);
   let best: PresharedKey | null = null;
   let bestMask = -1;
   for (const k of policy.keys) {
-    const mask = ipToInt(k.mask);
-    if (((ip & mask) >>> 0) !== ((ipToInt(k.address) & mask) >>> 0)) continue;
+    const mask = parseIpv4(k.mask);
+    if (((ip & mask) >>> 0) !== ((parseIpv4(k.address) & mask) >>> 0)) continue;
     if (best === null || mask >>> 0 > bestMask) {
       best = k;
       bestMask = mask >>> 0;

@@ -5,7 +5,7 @@
  * accepts proposed proxies that fall inside one of its permit entries, seen
  * from its side (the mirror image).
  */
-import { formatIpv4, ipToInt, wildcardLength, lengthToMask } from '../../ios/addr.js';
+import { formatIpv4, isContiguousMask, maskToPrefix, parseIpv4, prefixToMask } from '../../codecs/net/address.js';
 import { addressPrefix } from '../../ios/acl/match.js';
 import type { AclAddress, AclRule, PortMatch } from '../../ios/config/types.js';
 import { formatIpv4Id, type Ipv4Id } from '../../codecs/isakmp/id.js';
@@ -15,11 +15,12 @@ import type { ProxyId, Proxies } from './types.js';
 export function proxyFromAcl(a: AclAddress, protocol: number, port: number): ProxyId {
   if (a.kind === 'host') return { idType: 1, address: a.address, protocol, port };
   if (a.kind === 'any') return { idType: 4, address: '0.0.0.0', mask: '0.0.0.0', protocol, port };
-  const len = wildcardLength(ipToInt(a.wildcard));
+  const mask = ~parseIpv4(a.wildcard) >>> 0;
+  const len = isContiguousMask(mask) ? maskToPrefix(mask) : -1;
   if (len === 32) return { idType: 1, address: a.address, protocol, port };
-  if (len >= 0) return { idType: 4, address: a.address, mask: formatIpv4(lengthToMask(len)), protocol, port };
+  if (len >= 0) return { idType: 4, address: a.address, mask: formatIpv4(prefixToMask(len)), protocol, port };
   const p = addressPrefix(a);
-  return { idType: 4, address: p.prefix, mask: formatIpv4(lengthToMask(p.length)), protocol, port };
+  return { idType: 4, address: p.prefix, mask: formatIpv4(prefixToMask(p.length)), protocol, port };
 }
 
 function portOf(p: PortMatch | null): number {
@@ -44,24 +45,24 @@ export function hostProxy(address: string): ProxyId {
 export function proxyRange(p: ProxyId): readonly [number, number] {
   switch (p.idType) {
     case 1: {
-      const a = ipToInt(p.address);
+      const a = parseIpv4(p.address);
       return [a, a];
     }
     case 4: {
-      const mask = ipToInt(p.mask);
-      const start = (ipToInt(p.address) & mask) >>> 0;
+      const mask = parseIpv4(p.mask);
+      const start = (parseIpv4(p.address) & mask) >>> 0;
       return [start, (start | ~mask) >>> 0];
     }
     case 7:
-      return [ipToInt(p.start), ipToInt(p.end)];
+      return [parseIpv4(p.start), parseIpv4(p.end)];
   }
 }
 
 function aclCovers(a: AclAddress, range: readonly [number, number]): boolean {
   if (a.kind === 'any') return true;
-  if (a.kind === 'host') return range[0] === range[1] && range[0] === ipToInt(a.address);
-  const care = ~ipToInt(a.wildcard) >>> 0;
-  const value = (ipToInt(a.address) & care) >>> 0;
+  if (a.kind === 'host') return range[0] === range[1] && range[0] === parseIpv4(a.address);
+  const care = ~parseIpv4(a.wildcard) >>> 0;
+  const value = (parseIpv4(a.address) & care) >>> 0;
   return ((range[0] & care) >>> 0) === value && ((range[1] & care) >>> 0) === value;
 }
 
@@ -98,8 +99,8 @@ export function ruleCovers(rule: AclRule, proxies: Proxies): boolean {
 /** Whether a permit entry covers a host pair (TED: the probe's source host and target, protocol and ports ignored). */
 export function ruleCoversHosts(rule: AclRule, local: string, remote: string): boolean {
   if (rule.action !== 'permit') return false;
-  const l = ipToInt(local);
-  const r = ipToInt(remote);
+  const l = parseIpv4(local);
+  const r = parseIpv4(remote);
   return aclCovers(rule.source, [l, l]) && aclCovers(rule.destination, [r, r]);
 }
 

@@ -11,8 +11,7 @@ import {
   GLOBAL_MODE,
   interfaceBriefRows,
   interfaceStatus,
-  ipToInt,
-  maskLength,
+  cidrOf,
   modePrompt,
   parseExec,
   renderDebugChange,
@@ -151,7 +150,7 @@ export class Router {
       if (!dev || !this.present.has(dev)) continue;
       cmds.push(`addr flush dev ${dev}`);
       for (const a of [iface.address, ...iface.secondary]) {
-        if (a) cmds.push(`addr add ${a.address}/${maskBits(a.mask)} dev ${dev}`);
+        if (a) cmds.push(`addr add ${cidrOf(a.address, a.mask)} dev ${dev}`);
       }
       if (iface.mtu) cmds.push(`link set dev ${dev} mtu ${iface.mtu}`);
       cmds.push(`link set dev ${dev} ${iface.shutdown ? 'down' : 'up'}`);
@@ -299,17 +298,13 @@ export class Router {
       out.push(`${iface.name} is ${status}, line protocol is ${status === 'up' ? 'up' : 'down'}`);
       out.push(`  Hardware is ${iface.name.startsWith('Loopback') ? 'Loopback' : 'AmdFE'}`);
       if (iface.description) out.push(`  Description: ${iface.description}`);
-      if (iface.address) out.push(`  Internet address is ${iface.address.address}/${maskBits(iface.address.mask)}`);
+      if (iface.address) out.push(`  Internet address is ${cidrOf(iface.address.address, iface.address.mask)}`);
       out.push(`  MTU ${iface.mtu ?? 1500} bytes, BW 100000 Kbit, DLY 100 usec,`);
       out.push('  Encapsulation ARPA, loopback not set');
     }
     if (only && out.length === 0) return `% Invalid input detected at '^' marker.\n`;
     return out.join('\n') + '\n';
   }
-}
-
-function maskBits(mask: string): number {
-  return maskLength(ipToInt(mask));
 }
 
 function commandWords(cmd: ExecCommand): string {

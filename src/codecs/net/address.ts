@@ -1,22 +1,43 @@
 /**
- * IPv4 addresses as unsigned 32-bit numbers, with the prefix, mask and
- * wildcard conversions IOS configurations need.
+ * IPv4 addresses: the project's one IPv4 module. Addresses are unsigned
+ * 32-bit numbers for arithmetic and canonical dotted quads (what IOS prints)
+ * in models and text; prefix, mask and wildcard conversions as IOS
+ * configurations need them.
  */
 import { PacketError } from './errors.js';
 
+/** A canonical dotted-quad IPv4 address or mask, e.g. "11.11.11.1". */
+export type Ipv4 = string;
+
 const DOTTED = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
 
-/** "11.11.11.1" -> 0x0b0b0b01. Throws PacketError('bad-address'). */
-export function parseIpv4(text: string): number {
+/** "11.11.11.1" -> 0x0b0b0b01, or null when `text` is not four decimal octets 0-255. */
+export function tryParseIpv4(text: string): number | null {
   const m = DOTTED.exec(text);
-  if (!m) throw new PacketError('bad-address', `not a dotted IPv4 address: ${JSON.stringify(text)}`);
+  if (!m) return null;
   let v = 0;
   for (let i = 1; i <= 4; i++) {
     const octet = Number(m[i]);
-    if (octet > 255) throw new PacketError('bad-address', `octet ${octet} out of range in ${text}`);
+    if (octet > 255) return null;
     v = v * 256 + octet;
   }
   return v;
+}
+
+/** "11.11.11.1" -> 0x0b0b0b01. Throws PacketError('bad-address'). */
+export function parseIpv4(text: string): number {
+  const v = tryParseIpv4(text);
+  if (v === null) throw new PacketError('bad-address', `not a dotted IPv4 address: ${JSON.stringify(text)}`);
+  return v;
+}
+
+/** An address given as text or as a number, as a number. */
+export function ipv4Number(address: Ipv4 | number): number {
+  return typeof address === 'number' ? address >>> 0 : parseIpv4(address);
+}
+
+export function isIpv4(text: string): boolean {
+  return tryParseIpv4(text) !== null;
 }
 
 export function formatIpv4(address: number): string {
@@ -64,6 +85,25 @@ export function wildcardToMask(wildcard: number): number {
 
 export function maskToWildcard(mask: number): number {
   return ~mask >>> 0;
+}
+
+/** The network part of `address` under `mask` (both numbers). */
+export function networkOf(address: number, mask: number): number {
+  return (address & mask) >>> 0;
+}
+
+/** "11.11.11.1", "255.255.255.0" -> "11.11.11.1/24" (the address kept, the mask as a length). */
+export function cidrOf(address: Ipv4, mask: Ipv4): string {
+  return `${address}/${maskToPrefix(parseIpv4(mask))}`;
+}
+
+/** The classful (A/B/C) prefix length of an address; class D/E give /32 like IOS does for display. */
+export function classfulLength(address: number): number {
+  const first = address >>> 24;
+  if (first < 128) return 8;
+  if (first < 192) return 16;
+  if (first < 224) return 24;
+  return 32;
 }
 
 export function networkAddress(address: number, prefixLength: number): number {

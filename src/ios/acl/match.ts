@@ -2,7 +2,7 @@
  * Access-list evaluation: first matching entry wins; a list with rules and no
  * match denies (the implicit `deny any`). Wildcards need not be contiguous.
  */
-import { formatIpv4, ipToInt, lengthToMask, type Ipv4 } from '../addr.js';
+import { formatIpv4, ipv4Number, parseIpv4, prefixToMask, type Ipv4 } from '../../codecs/net/address.js';
 import type { AccessList, AclAddress, AclRule, PortMatch } from '../config/types.js';
 
 /** The fields of a packet an access list looks at. */
@@ -38,10 +38,10 @@ function compileAddress(a: AclAddress): CompiledAddress {
     case 'any':
       return { value: 0, care: 0 };
     case 'host':
-      return { value: ipToInt(a.address), care: 0xffffffff };
+      return { value: parseIpv4(a.address), care: 0xffffffff };
     case 'wildcard': {
-      const care = ~ipToInt(a.wildcard) >>> 0;
-      return { value: (ipToInt(a.address) & care) >>> 0, care };
+      const care = ~parseIpv4(a.wildcard) >>> 0;
+      return { value: (parseIpv4(a.address) & care) >>> 0, care };
     }
   }
 }
@@ -92,8 +92,8 @@ function ruleMatches(c: CompiledRule, pkt: PacketTuple, src: number, dst: number
 
 /** The first entry matching the packet, or null (the implicit deny). */
 export function matchingEntry(acl: AccessList, pkt: PacketTuple): AclRule | null {
-  const src = ipToInt(pkt.source);
-  const dst = acl.kind === 'standard' ? 0 : ipToInt(pkt.destination);
+  const src = ipv4Number(pkt.source);
+  const dst = acl.kind === 'standard' ? 0 : ipv4Number(pkt.destination);
   for (const c of compile(acl)) {
     if (ruleMatches(c, pkt, src, dst)) return c.rule;
   }
@@ -121,11 +121,11 @@ export interface AclPrefix {
 export function addressPrefix(a: AclAddress): AclPrefix {
   if (a.kind === 'any') return { prefix: '0.0.0.0', length: 0, exact: true };
   if (a.kind === 'host') return { prefix: a.address, length: 32, exact: true };
-  const wildcard = ipToInt(a.wildcard);
+  const wildcard = parseIpv4(a.wildcard);
   let length = 0;
   while (length < 32 && ((wildcard >>> (31 - length)) & 1) === 0) length++;
   const exact = ((wildcard + 1) & wildcard) === 0 || wildcard === 0xffffffff;
-  const prefix = formatIpv4((ipToInt(a.address) & lengthToMask(length)) >>> 0);
+  const prefix = formatIpv4((parseIpv4(a.address) & prefixToMask(length)) >>> 0);
   return { prefix, length, exact };
 }
 

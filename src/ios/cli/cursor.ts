@@ -5,7 +5,7 @@
  * wins over longer keywords it prefixes. When nothing matches, the '^' marker
  * goes under the first character no known keyword continues with.
  */
-import { parseIpv4, formatIpv4 } from '../addr.js';
+import { tryParseIpv4, formatIpv4 } from '../../codecs/net/address.js';
 
 export interface Token {
   readonly text: string;
@@ -167,7 +167,7 @@ export class Cursor {
   ipv4(): string {
     const token = this.tokens[this.index];
     if (!token) throw this.incomplete();
-    const value = parseIpv4(token.text);
+    const value = tryParseIpv4(token.text);
     if (value === null) {
       throw new ParseFail('invalid', token.start + (this.reached.get(this.index) ?? 0), '', `"${token.text}" is not an IPv4 address`);
     }
@@ -179,7 +179,7 @@ export class Cursor {
   optIpv4(): string | undefined {
     const token = this.tokens[this.index];
     if (!token) return undefined;
-    const value = parseIpv4(token.text);
+    const value = tryParseIpv4(token.text);
     if (value === null) return undefined;
     this.index++;
     return formatIpv4(value);

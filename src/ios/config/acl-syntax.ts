@@ -5,7 +5,7 @@
  *   extended: permit|deny PROTO SRC [PORTS] DST [PORTS] [ICMP-TYPE [CODE]] [established] [log|log-input]
  *   standard: permit|deny SRC [log]
  */
-import { formatIpv4, ipToInt } from '../addr.js';
+import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
 import type { Cursor } from '../cli/cursor.js';
 import { ICMP, ICMP_MESSAGES, PROTOCOL_NUMBERS, TCP, UDP, icmpName, portName, portTable, protocolName } from './acl-names.js';
 import type { AclAddress, AclRule, PortMatch } from './types.js';
@@ -15,10 +15,10 @@ const PROTOCOL_KEYWORDS = ['ip', ...Object.keys(PROTOCOL_NUMBERS)];
 export type AclRuleBody = Omit<AclRule, 'seq' | 'type'>;
 
 function normalizeAddress(address: string, wildcard: string): AclAddress {
-  const w = ipToInt(wildcard);
+  const w = parseIpv4(wildcard);
   if (w === 0) return { kind: 'host', address };
   if (w === 0xffffffff) return { kind: 'any' };
-  return { kind: 'wildcard', address: formatIpv4(ipToInt(address) & ~w), wildcard };
+  return { kind: 'wildcard', address: formatIpv4(parseIpv4(address) & ~w), wildcard };
 }
 
 function readAddress(cursor: Cursor, wildcardOptional: boolean): AclAddress {

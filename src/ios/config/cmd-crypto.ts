@@ -1,5 +1,5 @@
 /** Global crypto commands: ISAKMP policies, keys, keepalives, transform sets, crypto maps. */
-import { ipToInt } from '../addr.js';
+import { parseIpv4 } from '../../codecs/net/address.js';
 import { Cursor } from '../cli/cursor.js';
 import { Grammar, type EngineState } from './grammar.js';
 import { readInterfaceName } from './interface-names.js';
@@ -58,7 +58,7 @@ function readKeyAddress(cursor: Cursor): { address: string; mask: string } {
 }
 
 function sameKeyAddress(k: IsakmpKey, a: { address: string; mask: string }): boolean {
-  return ipToInt(k.address) === ipToInt(a.address) && ipToInt(k.mask) === ipToInt(a.mask);
+  return parseIpv4(k.address) === parseIpv4(a.address) && parseIpv4(k.mask) === parseIpv4(a.mask);
 }
 
 export function addCryptoCommands(g: Grammar): void {

@@ -1,5 +1,5 @@
 /** Global commands: hostname, version, ip route, banner, end/exit and the accepted-but-ignored table. */
-import { ipToInt, maskLength } from '../addr.js';
+import { isContiguousMask, parseIpv4 } from '../../codecs/net/address.js';
 import { Cursor, ParseFail } from '../cli/cursor.js';
 import { addIgnored, recordGlobalExtra } from './extras.js';
 import { Grammar, type Effect } from './grammar.js';
@@ -67,9 +67,9 @@ function readRoute(cursor: Cursor, forRemoval: boolean): StaticRoute {
   const prefixToken = cursor.peek();
   const prefix = cursor.ipv4();
   const mask = cursor.ipv4();
-  const p = ipToInt(prefix);
-  const m = ipToInt(mask);
-  if (maskLength(m) < 0 || (p & ~m) !== 0) {
+  const p = parseIpv4(prefix);
+  const m = parseIpv4(mask);
+  if (!isContiguousMask(m) || (p & ~m) !== 0) {
     throw new ParseFail('value', prefixToken?.start ?? 0, '%Inconsistent address and mask', `${prefix} ${mask} is not a network and its mask`);
   }
   const route: StaticRoute = {

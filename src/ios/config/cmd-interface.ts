@@ -1,5 +1,5 @@
 /** `interface NAME` and the interface sub-mode. */
-import { formatIpv4, ipToInt, maskLength, networkOf } from '../addr.js';
+import { formatIpv4, isContiguousMask, maskToPrefix, networkOf, parseIpv4 } from '../../codecs/net/address.js';
 import { Cursor, ParseFail } from '../cli/cursor.js';
 import { addIgnored, recordInterfaceExtra } from './extras.js';
 import { Grammar, type EngineState, type PendingReference } from './grammar.js';
@@ -40,10 +40,10 @@ function currentInterface(st: EngineState): InterfaceConfig {
 
 /** IOS's checks on `ip address A M`: contiguous mask, not the network or broadcast address. */
 function checkAddress(address: string, mask: string, column: number): void {
-  const a = ipToInt(address);
-  const m = ipToInt(mask);
-  const len = maskLength(m);
-  if (len < 0) throw new ParseFail('value', column, `Bad mask 0x${(m >>> 0).toString(16).toUpperCase()} for address ${address}`);
+  const a = parseIpv4(address);
+  const m = parseIpv4(mask);
+  if (!isContiguousMask(m)) throw new ParseFail('value', column, `Bad mask 0x${(m >>> 0).toString(16).toUpperCase()} for address ${address}`);
+  const len = maskToPrefix(m);
   const host = (a & ~m) >>> 0;
   if (len < 31 && (host === 0 || host === (~m >>> 0))) {
     throw new ParseFail('value', column, `Bad mask /${len} for address ${address}`);
@@ -51,14 +51,14 @@ function checkAddress(address: string, mask: string, column: number): void {
 }
 
 function checkOverlap(st: EngineState, self: InterfaceConfig, addr: InterfaceAddress, column: number): void {
-  const net = ipToInt(addr.address);
-  const mask = ipToInt(addr.mask);
+  const net = parseIpv4(addr.address);
+  const mask = parseIpv4(addr.mask);
   for (const other of st.config.interfaces) {
     if (other === self) continue;
     for (const o of [other.address, ...other.secondary]) {
       if (!o) continue;
-      const common = (mask & ipToInt(o.mask)) >>> 0;
-      if (networkOf(net, common) === networkOf(ipToInt(o.address), common)) {
+      const common = (mask & parseIpv4(o.mask)) >>> 0;
+      if (networkOf(net, common) === networkOf(parseIpv4(o.address), common)) {
         throw new ParseFail('value', column, `% ${formatIpv4(networkOf(net, mask))} overlaps with ${other.name}`);
       }
     }

@@ -1,5 +1,5 @@
 /** Configuration modes (the part in parentheses of the IOS prompt). */
-import type { Ipv4 } from '../addr.js';
+import type { Ipv4 } from '../../codecs/net/address.js';
 
 export type ConfigMode =
   | { kind: 'global' }

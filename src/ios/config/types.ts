@@ -2,7 +2,7 @@
  * The router configuration model: what the agent emulates, typed, plus the
  * accepted-but-not-emulated lines kept so `show running-config` shows them back.
  */
-import type { Ipv4 } from '../addr.js';
+import type { Ipv4 } from '../../codecs/net/address.js';
 
 export interface RouterConfig {
   hostname: string;

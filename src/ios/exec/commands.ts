@@ -1,5 +1,5 @@
 /** The exec (privileged, `Router#`) commands the emulator understands, as data. */
-import type { Ipv4 } from '../addr.js';
+import type { Ipv4 } from '../../codecs/net/address.js';
 
 export type DebugFacility = 'isakmp' | 'ipsec' | 'engine';
 

@@ -4,7 +4,7 @@
  * through them, the lowest administrative distance per prefix, equal-cost
  * paths kept together. Used by `show ip route` and to forward packets.
  */
-import { formatIpv4, ipToInt, maskLength, networkOf, type Ipv4 } from '../addr.js';
+import { formatIpv4, ipv4Number, maskToPrefix, networkOf, parseIpv4, type Ipv4 } from '../../codecs/net/address.js';
 import { isAlwaysUp } from '../config/interface-names.js';
 import type { InterfaceConfig, RouterConfig, StaticRoute } from '../config/types.js';
 
@@ -52,11 +52,11 @@ function connectedRoutes(config: RouterConfig, link?: LinkState): Route[] {
     if (interfaceStatus(iface, link) !== 'up') continue;
     for (const a of [iface.address, ...iface.secondary]) {
       if (!a) continue;
-      const mask = ipToInt(a.mask);
-      const prefix = formatIpv4(networkOf(ipToInt(a.address), mask));
+      const mask = parseIpv4(a.mask);
+      const prefix = formatIpv4(networkOf(parseIpv4(a.address), mask));
       if (out.some((r) => r.prefix === prefix && r.mask === a.mask)) continue;
       out.push({
-        source: 'connected', prefix, mask: a.mask, length: maskLength(mask), distance: 0, metric: 0,
+        source: 'connected', prefix, mask: a.mask, length: maskToPrefix(mask), distance: 0, metric: 0,
         paths: [{ nextHop: null, interface: iface.name, outInterface: iface.name, gateway: null }],
       });
     }
@@ -65,7 +65,7 @@ function connectedRoutes(config: RouterConfig, link?: LinkState): Route[] {
 }
 
 function contains(route: Route, address: number): boolean {
-  return networkOf(address, ipToInt(route.mask)) === ipToInt(route.prefix);
+  return networkOf(address, parseIpv4(route.mask)) === parseIpv4(route.prefix);
 }
 
 /** Longest-prefix match; among equal lengths the table order (lowest distance first). */
@@ -89,7 +89,7 @@ function resolveStatic(
   // Recursive lookup of the next hop (never through a route to the same
   // prefix); routes installed earlier are already resolved.
   const self = `${s.prefix}/${s.mask}`;
-  const via = bestRoute(table.filter((r) => `${r.prefix}/${r.mask}` !== self), ipToInt(s.nextHop!));
+  const via = bestRoute(table.filter((r) => `${r.prefix}/${r.mask}` !== self), parseIpv4(s.nextHop!));
   if (!via) return null;
   const p = via.paths[0]!;
   return { nextHop: s.nextHop, interface: null, outInterface: p.outInterface, gateway: p.gateway ?? s.nextHop };
@@ -120,7 +120,7 @@ export function computeRoutes(config: RouterConfig, link?: LinkState): Route[] {
       const path = resolveStatic(s, table, config, link);
       if (!path) continue;
       install(next, {
-        source: 'static', prefix: s.prefix, mask: s.mask, length: maskLength(ipToInt(s.mask)), distance: s.distance, metric: 0, paths: [path],
+        source: 'static', prefix: s.prefix, mask: s.mask, length: maskToPrefix(parseIpv4(s.mask)), distance: s.distance, metric: 0, paths: [path],
       });
     }
     const stable = JSON.stringify(next) === JSON.stringify(table);
@@ -137,7 +137,7 @@ export interface RouteLookup {
 
 /** Longest-prefix lookup of a destination; null when there is no route (not even a default). */
 export function lookupRoute(routes: readonly Route[], destination: Ipv4 | number): RouteLookup | null {
-  const route = bestRoute(routes, ipToInt(destination));
+  const route = bestRoute(routes, ipv4Number(destination));
   if (!route) return null;
   return { route, path: route.paths[0]! };
 }

@@ -3,6 +3,7 @@
  * links (name, the lab subnet on them, endpoints), and IPsec tunnels found
  * in a running lab. Pure; svg.ts and mermaid.ts draw it.
  */
+import { cidrOf, formatPrefix, parsePrefix } from '../../codecs/net/address.js';
 import type { Topology } from '../topology/types.js';
 
 export interface GraphInterface {
@@ -61,16 +62,7 @@ export function shortInterface(name: string): string {
 
 /** "11.11.11.1/24" -> "11.11.11.0/24". */
 export function networkOf(cidr: string): string {
-  const [ip, lenText] = cidr.split('/');
-  const len = Number(lenText);
-  const n = ip!.split('.').reduce((a, o) => a * 256 + Number(o), 0);
-  const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
-  const net = (n & mask) >>> 0;
-  return `${[24, 16, 8, 0].map((s) => (net >>> s) & 255).join('.')}/${len}`;
-}
-
-function maskLength(mask: string): number {
-  return mask.split('.').reduce((a, o) => a + (Number(o) >>> 0).toString(2).replace(/0/g, '').length, 0);
+  return formatPrefix(parsePrefix(cidr));
 }
 
 export function graphModel(topo: Topology, tunnels: Tunnel[] = []): GraphModel {
@@ -81,7 +73,7 @@ export function graphModel(topo: Topology, tunnels: Tunnel[] = []): GraphModel {
         ? n.config.interfaces.map((i) => ({
             name: i.name,
             short: shortInterface(i.name),
-            address: i.address ? `${i.address.address}/${maskLength(i.address.mask)}` : null,
+            address: i.address ? cidrOf(i.address.address, i.address.mask) : null,
             link: linkOf(n.name, i.name),
           }))
         : n.interfaces.map((i) => ({ name: i.name, short: i.name, address: i.address, link: linkOf(n.name, i.name) }));

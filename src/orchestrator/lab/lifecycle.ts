@@ -7,7 +7,7 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
-import { ipToInt, maskLength } from '../../ios/index.js';
+import { cidrOf } from '../../codecs/net/address.js';
 import { FAILED_LINES, readyLine } from '../../contract/ready.js';
 import { DockerError, type ContainerInfo, type ContainerSpec, type Engine } from '../docker/engine.js';
 import { ensureLabImage, type BaseStrategy } from '../image/build.js';
@@ -103,14 +103,10 @@ function nodeInterfaces(node: TopologyNode, topo: Topology): InterfaceInfo[] {
     return node.config.interfaces.map((i) => ({
       name: i.name,
       link: linkOf(i.name),
-      address: i.address ? `${i.address.address}/${maskLen(i.address.mask)}` : null,
+      address: i.address ? cidrOf(i.address.address, i.address.mask) : null,
     }));
   }
   return node.interfaces.map((i) => ({ name: i.name, link: linkOf(i.name), address: i.address }));
-}
-
-function maskLen(mask: string): number {
-  return maskLength(ipToInt(mask));
 }
 
 async function createNetworks(engine: Engine, lab: string, topo: Topology, step: { update(s: string): void }): Promise<Map<string, Allocation>> {

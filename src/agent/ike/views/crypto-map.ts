@@ -3,7 +3,7 @@
  * "Discover enabled") and the instances IOS creates from a template for a
  * peer ("tedtag 11 ... dynamic (created from dynamic map ted-map/10)").
  */
-import { formatIpv4 } from '../../../ios/addr.js';
+import { formatIpv4 } from '../../../codecs/net/address.js';
 import type { AccessList } from '../../../ios/config/types.js';
 import { proxyRange } from '../proxies.js';
 import type { EngineSnapshot } from '../state.js';

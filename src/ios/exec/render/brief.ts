@@ -1,5 +1,5 @@
 /** `show ip interface brief`, column widths as IOS 12.2 prints them. */
-import type { Ipv4 } from '../../addr.js';
+import type { Ipv4 } from '../../../codecs/net/address.js';
 import type { RouterConfig } from '../../config/types.js';
 import { interfaceStatus, type InterfaceStatus, type LinkState } from '../../routing/routes.js';
 

@@ -1,5 +1,5 @@
 /** `ping` output: the banner, one character per echo (70 per line), the success rate. */
-import type { Ipv4 } from '../../addr.js';
+import type { Ipv4 } from '../../../codecs/net/address.js';
 
 /** '!' reply, '.' timeout, 'U' unreachable, 'Q' source quench, 'M' could not fragment, '?' unknown, '&' TTL exceeded. */
 export type PingMark = '!' | '.' | 'U' | 'Q' | 'M' | '?' | '&';

@@ -2,7 +2,7 @@
  * `show ip route` as IOS 12.2 prints it: the codes legend, the gateway of last
  * resort, routes grouped under their classful network ("is subnetted").
  */
-import { classfulLength, formatIpv4, ipToInt, lengthToMask } from '../../addr.js';
+import { classfulLength, formatIpv4, parseIpv4, prefixToMask } from '../../../codecs/net/address.js';
 import type { Route } from '../../routing/routes.js';
 
 export const ROUTE_CODES = [
@@ -56,13 +56,13 @@ export function renderShowIpRoute(routes: readonly Route[]): string {
   const top: Route[] = [];
   for (const r of routes) {
     if (isDefault(r)) continue;
-    const prefix = ipToInt(r.prefix);
+    const prefix = parseIpv4(r.prefix);
     const cl = classfulLength(prefix);
     if (r.length < cl) {
       top.push(r);
       continue;
     }
-    const major = (prefix & lengthToMask(cl)) >>> 0;
+    const major = (prefix & prefixToMask(cl)) >>> 0;
     const key = `${major}`;
     let g = groups.get(key);
     if (!g) groups.set(key, (g = { major, majorLength: cl, routes: [] }));
@@ -71,7 +71,7 @@ export function renderShowIpRoute(routes: readonly Route[]): string {
   type Item = { at: number; length: number; lines: string[] };
   const items: Item[] = [];
   for (const g of groups.values()) {
-    g.routes.sort((a, b) => ipToInt(a.prefix) - ipToInt(b.prefix) || a.length - b.length);
+    g.routes.sort((a, b) => parseIpv4(a.prefix) - parseIpv4(b.prefix) || a.length - b.length);
     const only = g.routes[0]!;
     if (g.routes.length === 1 && only.length === g.majorLength) {
       items.push({ at: g.major, length: g.majorLength, lines: routeLines(only, 1, true) });
@@ -86,7 +86,7 @@ export function renderShowIpRoute(routes: readonly Route[]): string {
         : `     ${major}/${g.majorLength} is variably subnetted, ${n} subnets, ${masks.size} masks`;
     items.push({ at: g.major, length: g.majorLength, lines: [header, ...g.routes.flatMap((r) => routeLines(r, 4, masks.size > 1))] });
   }
-  for (const r of top) items.push({ at: ipToInt(r.prefix), length: r.length, lines: routeLines(r, 1, true) });
+  for (const r of top) items.push({ at: parseIpv4(r.prefix), length: r.length, lines: routeLines(r, 1, true) });
   items.sort((a, b) => a.at - b.at || a.length - b.length);
   for (const it of items) lines.push(...it.lines);
   for (const r of routes.filter(isDefault)) lines.push(...routeLines(r, 1, true));
