@@ -11,7 +11,8 @@ import { cpus } from 'node:os';
 import { DockerodeEngine } from '../src/orchestrator/docker/dockerode.js';
 import { ensureLabImage } from '../src/orchestrator/image/build.js';
 import { down, up } from '../src/orchestrator/lab/lifecycle.js';
-import { allocateSubnets, bridgeName, ownerLabels } from '../src/orchestrator/lab/naming.js';
+import { ownerLabels } from '../src/contract/labels.js';
+import { allocateSubnets, bridgeName } from '../src/orchestrator/lab/naming.js';
 import { silentProgress, streamProgress } from '../src/orchestrator/progress.js';
 import { fileURLToPath } from 'node:url';
 

@@ -6,15 +6,16 @@
  * that is cut and restored (docker network disconnect/connect) is taken over
  * again.
  */
-import { adoptInterfaces, parseBindings } from './io/interfaces.js';
-import { applyNat, configureLinux, followLinks, parseLinuxSpec } from './io/linux-node.js';
+import { adoptInterfaces } from './io/interfaces.js';
+import { TESTBED_HOST, TESTBED_INTERFACES } from '../contract/env.js';
+import { applyNat, configureLinux, followLinks } from './io/linux-node.js';
 import { HOST_FAILED, HOST_READY } from '../contract/ready.js';
 
 async function main(): Promise<void> {
   process.on('SIGTERM', () => process.exit(0));
   process.on('SIGINT', () => process.exit(0));
-  const spec = parseLinuxSpec(process.env.TESTBED_HOST);
-  const bindings = parseBindings(process.env.TESTBED_INTERFACES);
+  const spec = TESTBED_HOST.decode(process.env.TESTBED_HOST);
+  const bindings = TESTBED_INTERFACES.decode(process.env.TESTBED_INTERFACES);
   const names = await adoptInterfaces(bindings);
   const error = (await configureLinux(spec, names)) ?? (spec.nat ? await applyNat(spec.nat, names) : null);
   if (error) {

@@ -3,20 +3,9 @@
  * cut link comes back: take the topology's addresses, default gateway and
  * routes on the interfaces Docker gave it; a NAT node also masquerades.
  */
-import { readoptInterfaces, watchLinks, type InterfaceBinding } from './interfaces.js';
+import type { InterfaceBinding, LinuxSpec } from '../../contract/env.js';
+import { readoptInterfaces, watchLinks } from './interfaces.js';
 import { ipBatch, run } from './system.js';
-
-export interface LinuxSpec {
-  interfaces: { name: string; address: string }[];
-  gateway: string | null;
-  routes: { to: string; via: string }[];
-  /** nat nodes: translate what leaves by `outside`; answers only come back in. */
-  nat?: { inside: string[]; outside: string };
-}
-
-export function parseLinuxSpec(json: string | undefined): LinuxSpec {
-  return JSON.parse(json ?? '{"interfaces":[],"gateway":null,"routes":[]}') as LinuxSpec;
-}
 
 /** Addresses, link state and routes for the given interfaces (all of them at boot); null or the error. */
 export async function configureLinux(spec: LinuxSpec, names: Map<string, string>, only?: Set<string>): Promise<string | null> {

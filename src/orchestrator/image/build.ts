@@ -15,7 +15,7 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { Engine } from '../docker/engine.js';
-import { OWNER_LABEL, OWNER_VALUE } from '../lab/naming.js';
+import { IMAGE_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../contract/labels.js';
 import { withStep, type Progress } from '../progress.js';
 
 /** The repository (or installed package) root, from dist/src/orchestrator/image/. */
@@ -126,7 +126,7 @@ async function ensureLabImageLocked(engine: Engine, opts: ImageOptions): Promise
         await cp(f.src, join(dir, f.dest), { preserveTimestamps: false });
       }
       await writeFile(join(dir, 'app', 'package.json'), '{ "type": "module", "private": true }\n');
-      await engine.buildImage(dir, tag, { BASE: base }, { [OWNER_LABEL]: OWNER_VALUE, 'testbed.image': 'router2600' }, (line) => step.update(line));
+      await engine.buildImage(dir, tag, { BASE: base }, { [OWNER_LABEL]: OWNER_VALUE, [IMAGE_LABEL]: 'router2600' }, (line) => step.update(line));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }

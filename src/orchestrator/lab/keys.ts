@@ -10,11 +10,11 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ESP_CIPHERS, ESP_INTEGRITY, type EspCipher, type EspIntegrity } from '../../agent/esp/algorithms.js';
-import type { KeyMaterial } from '../../agent/ike/views/keys.js';
+import { espCipherOf, espIntegrityOf } from '../../contract/esp.js';
+import { decodeKeyMaterial, KEYS_FLAG, type KeyMaterial } from '../../contract/keys.js';
 import type { Engine } from '../docker/engine.js';
 import { formatEspSaTable, formatIkev1DecryptionTable, writeWiresharkProfile, type EspSaKeyEntry, type Ikev1KeyEntry, type WiresharkKeys } from '../capture/wireshark.js';
-import { KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from './naming.js';
+import { KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from '../../contract/labels.js';
 
 export const PROFILE_NAME = 'testbed';
 
@@ -23,24 +23,16 @@ export async function collectKeys(engine: Engine, lab: string): Promise<Wireshar
   const routers = (await engine.listContainers({ [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab, [ROLE_LABEL]: 'node', [KIND_LABEL]: 'router2600' })).filter((c) => c.state === 'running');
   const reports = await Promise.all(
     routers.map(async (c) => {
-      const r = await engine.exec(c.id, ['ios', '--keys'], { timeoutMs: 10000 }).catch(() => null);
+      const r = await engine.exec(c.id, ['ios', KEYS_FLAG], { timeoutMs: 10000 }).catch(() => null);
       if (!r || r.exitCode !== 0) return null;
       try {
-        return JSON.parse(r.stdout) as KeyMaterial;
+        return decodeKeyMaterial(r.stdout);
       } catch {
         return null;
       }
     }),
   );
   return mergeKeys(reports.filter((r): r is KeyMaterial => r !== null));
-}
-
-function cipherOf(wiresharkName: string, keyBytes: number): EspCipher | undefined {
-  return Object.values(ESP_CIPHERS).find((c) => c.wiresharkName === wiresharkName && c.keySize === keyBytes);
-}
-
-function integrityOf(wiresharkName: string, keyBytes: number): EspIntegrity | undefined {
-  return Object.values(ESP_INTEGRITY).find((i) => i.wiresharkName === wiresharkName && i.keySize === keyBytes);
 }
 
 /** Both ends report every SA; keep one of each (by SPI and addresses, by initiator cookie). Pure. */
@@ -51,8 +43,8 @@ export function mergeKeys(reports: readonly KeyMaterial[]): WiresharkKeys {
     for (const k of r.esp) {
       const encryptionKey = Buffer.from(k.encryptionKey, 'hex');
       const authenticationKey = Buffer.from(k.authenticationKey, 'hex');
-      const cipher = cipherOf(k.encryption, encryptionKey.length);
-      const integrity = integrityOf(k.authentication, authenticationKey.length);
+      const cipher = espCipherOf(k.encryption, encryptionKey.length);
+      const integrity = espIntegrityOf(k.authentication, authenticationKey.length);
       if (!cipher || !integrity) continue;
       // by both addresses: behind a NAT the two ends see one SA with different sources (the inside
       // address on the inside link, the NAT's outside): each view decrypts the capture of its side

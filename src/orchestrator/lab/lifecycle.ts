@@ -17,27 +17,23 @@ import type { Topology, TopologyNode } from '../topology/types.js';
 import { startCapture, stopCapture } from './capture.js';
 import { chooseFirewall, quietBridge } from './firewall.js';
 import { collectKeys, writeKeyTables } from './keys.js';
-import { SWANCTL_CONF } from '../../agent/strongswan/config.js';
+import { SWANCTL_CONF, STARTUP_CONFIG_PATH } from '../../contract/paths.js';
+import { envEntry, TESTBED_HOST, TESTBED_INTERFACES, TESTBED_TRACE } from '../../contract/env.js';
 import {
-  allocateSubnets,
   ARTIFACTS_LABEL,
   BRIDGE_LABEL,
-  bridgeName,
-  containerName,
   INTERFACES_LABEL,
   KIND_LABEL,
   LAB_LABEL,
-  LAB_NAME_PATTERN,
   LINK_LABEL,
-  networkName,
   NODE_LABEL,
   OWNER_LABEL,
   OWNER_VALUE,
   ownerLabels,
   ROLE_LABEL,
   TOPOLOGY_LABEL,
-  type Allocation,
-} from './naming.js';
+} from '../../contract/labels.js';
+import { allocateSubnets, bridgeName, containerName, LAB_NAME_PATTERN, networkName, type Allocation } from './naming.js';
 
 
 export interface UpOptions {
@@ -268,7 +264,7 @@ function containerSpec(lab: string, topo: Topology, node: TopologyNode, image: s
       ...common,
       cmd: ['node', '/opt/testbed/app/src/agent/main.js'],
       // TESTBED_TRACE=1 in the orchestrator's environment: routers log every packet of their datapath in their time line
-      env: { TESTBED_INTERFACES: JSON.stringify(bindings), ...(process.env.TESTBED_TRACE ? { TESTBED_TRACE: process.env.TESTBED_TRACE } : {}) },
+      env: { ...envEntry(TESTBED_INTERFACES, bindings), ...(TESTBED_TRACE.decode(process.env.TESTBED_TRACE) ? envEntry(TESTBED_TRACE, true) : {}) },
       capAdd: ['NET_ADMIN', 'NET_RAW'],
       devices: ['/dev/net/tun'],
       sysctls: {
@@ -282,7 +278,7 @@ function containerSpec(lab: string, topo: Topology, node: TopologyNode, image: s
         // (IKE, ICMP errors): accept them there (all OR per-device; /proc/sys is read-only later)
         'net.ipv4.conf.all.accept_local': '1',
       },
-      files: [{ path: '/etc/testbed/startup-config', content: node.configText }],
+      files: [{ path: STARTUP_CONFIG_PATH, content: node.configText }],
     };
   }
   const linux = { interfaces: node.interfaces, gateway: node.gateway, routes: node.routes };
@@ -292,7 +288,7 @@ function containerSpec(lab: string, topo: Topology, node: TopologyNode, image: s
     return {
       ...common,
       cmd: ['node', '/opt/testbed/app/src/agent/strongswan-main.js'],
-      env: { TESTBED_INTERFACES: JSON.stringify(bindings), TESTBED_HOST: JSON.stringify(linux) },
+      env: { ...envEntry(TESTBED_INTERFACES, bindings), ...envEntry(TESTBED_HOST, linux) },
       // kernel-libipsec: charon's userspace ESP owns a tun device and routes through it
       capAdd: ['NET_ADMIN', 'NET_RAW'],
       devices: ['/dev/net/tun'],
@@ -304,7 +300,7 @@ function containerSpec(lab: string, topo: Topology, node: TopologyNode, image: s
     return {
       ...common,
       cmd: ['node', '/opt/testbed/app/src/agent/host-main.js'],
-      env: { TESTBED_INTERFACES: JSON.stringify(bindings), TESTBED_HOST: JSON.stringify({ ...linux, nat: { inside: node.inside, outside: node.outside } }) },
+      env: { ...envEntry(TESTBED_INTERFACES, bindings), ...envEntry(TESTBED_HOST, { ...linux, nat: { inside: node.inside, outside: node.outside } }) },
       capAdd: ['NET_ADMIN', 'NET_RAW'],
       devices: [],
       sysctls: forwarding,
@@ -313,10 +309,7 @@ function containerSpec(lab: string, topo: Topology, node: TopologyNode, image: s
   return {
     ...common,
     cmd: ['node', '/opt/testbed/app/src/agent/host-main.js'],
-    env: {
-      TESTBED_INTERFACES: JSON.stringify(bindings),
-      TESTBED_HOST: JSON.stringify(linux),
-    },
+    env: { ...envEntry(TESTBED_INTERFACES, bindings), ...envEntry(TESTBED_HOST, linux) },
     capAdd: ['NET_ADMIN', 'NET_RAW'],
     devices: [],
   };
