@@ -9,14 +9,14 @@
  */
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { Lab } from '../index.js';
+import type { Lab } from '../lab/lab.js';
 import { writeKeyTables } from '../lab/keys.js';
 import { findNode } from '../lab/lifecycle.js';
 import type { Topology } from '../topology/types.js';
 import { formatJunit } from './report/junit.js';
 import { formatReport } from './report/text.js';
 import type { RunSummary } from './results.js';
-import { SHOW_TABLES } from './show/index.js';
+import { SHOW_TABLES } from '../show/index.js';
 
 export const FINAL_SHOW_COMMANDS = [
   'show running-config',

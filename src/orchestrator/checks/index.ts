@@ -9,5 +9,4 @@ export { formatJunit } from './report/junit.js';
 export { formatReport, formatStep, formatSummary, formatHeader } from './report/text.js';
 export { liveReporter } from './report/live.js';
 export { collectLabArtifacts, writeReports, FINAL_SHOW_COMMANDS } from './artifacts.js';
-export { SHOW_TABLES, SHOW_TABLE_NAMES, parseIsakmpSa, parseIpsecSa, parseCryptoMap, parseEngineConnections, type ShowRecord, type ShowTableName } from './show/index.js';
 export type { Step, CheckStep, ActionStep } from './types.js';

@@ -1,6 +1,6 @@
 /** The LabDriver of a real lab: Docker through the Engine, captures through readPcap. */
 import type { Engine } from '../docker/engine.js';
-import type { Lab } from '../index.js';
+import type { Lab } from '../lab/lab.js';
 import { findNode, restartNode } from '../lab/lifecycle.js';
 import type { Topology } from '../topology/types.js';
 import type { LabDriver } from './driver.js';

@@ -6,7 +6,7 @@
  * issue with file, line and column; nothing starts until there are none.
  */
 import type { SourcePos } from '../topology/types.js';
-import { SHOW_TABLES, type FieldType, type ShowTableName } from './show/index.js';
+import { SHOW_TABLES, type FieldType, type ShowTableName } from '../show/index.js';
 import { filterFromYaml, prefixPair } from './filters.js';
 import { parseCondition, parseDuration } from './values.js';
 import type { CaptureExpect, Condition, ExecExpect, Pattern, RecordQuery, Relation, ShowExpect, Step, TrafficKind, Wait } from './types.js';

@@ -9,7 +9,7 @@ import { resolve } from 'node:path';
 import { DockerodeEngine } from '../docker/dockerode.js';
 import type { Engine } from '../docker/engine.js';
 import type { BaseStrategy } from '../image/build.js';
-import { Lab } from '../index.js';
+import { Lab } from '../lab/lab.js';
 import { status } from '../lab/lifecycle.js';
 import { silentProgress, type Progress } from '../progress.js';
 import { displayPath, labShape, loadTopology } from '../topology/load.js';

@@ -9,7 +9,7 @@ import { systemClock } from './driver.js';
 import { evaluateCapture, evaluateExec, evaluateRelations, evaluateShow, representative, type Failure } from './evaluate.js';
 import type { LabShape } from './parse.js';
 import type { Evidence, StepFailure, StepResult } from './results.js';
-import { SHOW_TABLES, type ShowRecord } from './show/index.js';
+import { SHOW_TABLES, type ShowRecord } from '../show/index.js';
 import { startFlow, stopFlow, type Flow } from './traffic.js';
 import { isCheck, stepNodes, type ActionStep, type CaptureStep, type CheckStep, type ExecStep, type ShowStep, type Step } from './types.js';
 

@@ -4,7 +4,7 @@
  * that the runner never meets a step it cannot run.
  */
 import type { SourcePos } from '../topology/types.js';
-import type { ShowTableName, ShowValue } from './show/index.js';
+import type { ShowTableName, ShowValue } from '../show/index.js';
 
 export type Operator = '==' | '!=' | '>=' | '<=' | '>' | '<' | '~' | '!~';
 

@@ -20,7 +20,7 @@ import { formatIssue, loadTopology, TopologyError } from '../topology/load.js';
 import { json, renderDown, renderImages, renderLab, renderLabs, renderPrune } from './render.js';
 import { formatHeader, formatJunit, formatSummary, LabUpError, liveReporter, runTests, SelectionError } from '../checks/index.js';
 import { graphModel, labTunnels, renderMermaid, renderSvg, type Tunnel } from '../graph/index.js';
-import { Lab } from '../index.js';
+import { Lab } from '../lab/lab.js';
 
 /** Exit codes, in one table. */
 export const EXIT = {

@@ -3,8 +3,8 @@
  * (show crypto isakmp sa) whose peer is another router of the lab, with the
  * protected flows from show crypto ipsec sa.
  */
-import type { Lab } from '../index.js';
-import { parseIpsecSa, parseIsakmpSa } from '../checks/show/index.js';
+import type { Lab } from '../lab/lab.js';
+import { parseIpsecSa, parseIsakmpSa } from '../show/index.js';
 import type { Topology } from '../topology/types.js';
 import type { Tunnel } from './model.js';
 
