@@ -8,11 +8,16 @@
  * This module only re-exports.
  */
 export { Lab, CommandError, type LabOptions } from './lab/lab.js';
-export { loadTopology, TopologyError, formatIssue } from './topology/load.js';
+export { loadLabFile, loadTopology, type LabFile } from './labfile/load.js';
+export { TopologyError, formatIssue, type TopologyIssue } from './topology/source.js';
 export type { Topology, TopologyNode, TopologyLink } from './topology/types.js';
+export { KINDS, builtinKinds } from '../kinds/index.js';
+export { KindRegistry } from '../kinds/registry.js';
+export type { NodeKind } from '../kinds/kind.js';
 export type { CapturedPacket } from './capture/pcap-reader.js';
 export { readPcap } from './capture/pcap-reader.js';
-export { LabError, type LabInfo, type UpOptions, type ExecOutput, type DownResult, type NodeInfo, type LinkInfo } from './lab/lifecycle.js';
+export { LabError, type LabInfo, type ExecOutput, type DownResult, type NodeInfo, type LinkInfo } from './lab/types.js';
+export type { UpOptions } from './lab/up.js';
 export { streamProgress, silentProgress, type Progress } from './progress.js';
 export {
   runTests,
@@ -22,7 +27,6 @@ export {
   SelectionError,
   formatJunit,
   formatReport,
-  liveReporter,
   type TestOptions,
   type RunSummary,
   type StepResult,
@@ -32,6 +36,7 @@ export {
   type Step,
 } from './checks/index.js';
 export { SHOW_TABLES, parseIsakmpSa, parseIpsecSa, parseCryptoMap, parseEngineConnections, type ShowRecord } from './show/index.js';
+export { liveReporter } from './cli/render.js';
 export { graphModel, renderSvg, renderMermaid, labTunnels, type GraphModel, type Tunnel } from './graph/index.js';
 export { type KeyTableFiles } from './lab/keys.js';
 export { analyzePcap } from './capture/tshark.js';

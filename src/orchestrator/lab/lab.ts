@@ -13,7 +13,14 @@ import type { Engine } from '../docker/engine.js';
 import { readPcap, type CapturedPacket } from '../capture/pcap-reader.js';
 import type { WiresharkKeys } from '../capture/wireshark.js';
 import { startCapture, stopCapture } from './capture.js';
-import { down, execOnNode, findNode, LabError, listLabs, status, up, type DownResult, type ExecOutput, type LabInfo, type UpOptions } from './lifecycle.js';
+import { builtinKinds } from '../../kinds/index.js';
+import type { KindRegistry } from '../../kinds/registry.js';
+import { loadLabFile } from '../labfile/load.js';
+import { down } from './down.js';
+import { execOnNode, kindOfContainer, restartNode } from './exec.js';
+import { findNode, listLabs, status } from './inventory.js';
+import { LabError, type DownResult, type ExecOutput, type LabInfo } from './types.js';
+import { up, type UpOptions } from './up.js';
 import { bridgeName } from './naming.js';
 import { collectKeys, writeKeyTables, type KeyTableFiles } from './keys.js';
 
@@ -29,22 +36,27 @@ export class CommandError extends Error {
 
 export interface LabOptions {
   engine?: Engine;
+  /** The node kinds (default: the built-in ones). */
+  kinds?: KindRegistry;
 }
 
 export class Lab implements AsyncDisposable {
   private constructor(
     readonly engine: Engine,
     public info: LabInfo,
+    readonly kinds: KindRegistry,
   ) {}
 
   get name(): string {
     return this.info.name;
   }
 
-  /** Bring a lab up from a topology file. */
+  /** Bring a lab up from a topology file (its tests: section is checked too, not run). */
   static async up(topology: string, opts: UpOptions & LabOptions = {}): Promise<Lab> {
+    const kinds = opts.kinds ?? builtinKinds;
+    const { topology: topo } = await loadLabFile(topology, { kinds }); // TopologyError before anything is created
     const engine = opts.engine ?? new DockerodeEngine();
-    return new Lab(engine, await up(engine, topology, opts));
+    return new Lab(engine, await up(engine, topo, opts), kinds);
   }
 
   /** Attach to a lab that is already up. */
@@ -52,7 +64,7 @@ export class Lab implements AsyncDisposable {
     const engine = opts.engine ?? new DockerodeEngine();
     const info = await status(engine, name);
     if (!info) throw new LabError(`no lab named "${name}" is up`);
-    return new Lab(engine, info);
+    return new Lab(engine, info, opts.kinds ?? builtinKinds);
   }
 
   static async list(opts: LabOptions = {}): Promise<LabInfo[]> {
@@ -61,7 +73,7 @@ export class Lab implements AsyncDisposable {
 
   /** Run IOS commands (routers) or a shell command line (hosts); never throws on a non-zero exit. */
   exec(node: string, command: string | string[], timeoutMs?: number): Promise<ExecOutput> {
-    return execOnNode(this.engine, this.name, node, command, timeoutMs);
+    return execOnNode(this.engine, this.name, node, command, timeoutMs, this.kinds);
   }
 
   /** IOS commands on a router, as one console session; throws CommandError if IOS refused a line. */
@@ -76,6 +88,16 @@ export class Lab implements AsyncDisposable {
     const r = await this.exec(node, command, timeoutMs);
     if (r.exitCode !== 0) throw new CommandError(`${node}: ${command}: exit ${r.exitCode}: ${(r.stdout + r.stderr).trim()}`, r);
     return r.stdout;
+  }
+
+  /** Restart a node and wait until its kind says it is ready again. */
+  restart(node: string, timeoutMs?: number): Promise<void> {
+    return restartNode(this.engine, this.name, node, timeoutMs, this.kinds);
+  }
+
+  /** The kind of a running node (by its container's label). */
+  async kindOf(node: string) {
+    return kindOfContainer(await findNode(this.engine, this.name, node), node, this.kinds);
   }
 
   /** The router's console output so far (log and debug lines). */
@@ -122,16 +144,16 @@ export class Lab implements AsyncDisposable {
 
   /** Write Wireshark's key tables for the lab's captures now (down does it too). */
   async writeKeyTables(): Promise<KeyTableFiles> {
-    return writeKeyTables(this.info.artifacts, await collectKeys(this.engine, this.name));
+    return writeKeyTables(this.info.artifacts, await collectKeys(this.engine, this.name, this.kinds));
   }
 
   /** The keys of every SA the lab's routers have had. */
   keys(): Promise<WiresharkKeys> {
-    return collectKeys(this.engine, this.name);
+    return collectKeys(this.engine, this.name, this.kinds);
   }
 
   down(): Promise<DownResult> {
-    return down(this.engine, this.name);
+    return down(this.engine, this.name, { kinds: this.kinds });
   }
 
   async [Symbol.asyncDispose](): Promise<void> {

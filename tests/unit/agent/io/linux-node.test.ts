@@ -1,7 +1,7 @@
 /** The pure parts of the Linux node kinds: a NAT's iptables rules, strongSwan's strongswan.conf. */
 import test from 'ava';
 import { natRules } from '../../../../src/agent/io/linux-node.js';
-import { strongswanConf } from '../../../../src/agent/strongswan/config.js';
+import { strongswanConf } from '../../../../src/kinds/strongswan/config.js';
 
 test('a nat node masquerades what leaves by outside and lets only answers back in', (t) => {
   const rules = natRules({ inside: ['eth0'], outside: 'eth1' }, new Map([['eth0', 'eth3'], ['eth1', 'eth2']]));

@@ -5,8 +5,8 @@
  *   printf 'show ver\n' | ios           lines from stdin
  * Exit status 1 when a command was refused (invalid input, config error).
  */
-import { callControl } from './io/control.js';
-import { encodeKeyMaterial, KEYS_FLAG, type KeyMaterial } from '../contract/keys.js';
+import { callControl } from '../../agent/io/control.js';
+import { encodeKeyMaterial, KEYS_FLAG, type KeyMaterial } from '../../contract/keys.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];

@@ -1,20 +1,20 @@
 /**
- * Entry point of `router2600` nodes: boot the emulated Cisco 2600 from its
- * startup-config, take over the container's interfaces, and serve its
- * console on the control socket.
+ * Entry point of `router2600` nodes (the program in the container): boot
+ * the emulated Cisco 2600 from its startup-config, take over the
+ * container's interfaces, and serve its console on the control socket.
  */
 import { readFile } from 'node:fs/promises';
-import { interfaceStatus, parseConfig } from '../ios/index.js';
-import { serveControl } from './io/control.js';
-import { adoptInterfaces } from './io/interfaces.js';
-import { TESTBED_CONFIG, TESTBED_INTERFACES } from '../contract/env.js';
-import { STARTUP_CONFIG_PATH } from '../contract/paths.js';
-import { ROUTER_BOOT_FAILED, ROUTER_READY } from '../contract/ready.js';
-import { RouterConsole } from './router/console.js';
-import { policyFromConfig } from './ike/policy.js';
-import { IpsecService } from './router/ipsec.js';
-import { warmUp } from './router/warmup.js';
-import { Router, type Session } from './router/router.js';
+import { interfaceStatus, parseConfig } from '../../ios/index.js';
+import { serveControl } from '../../agent/io/control.js';
+import { adoptInterfaces } from '../../agent/io/interfaces.js';
+import { TESTBED_CONFIG, TESTBED_INTERFACES } from '../../contract/env.js';
+import { STARTUP_CONFIG_PATH } from '../../contract/paths.js';
+import { ROUTER_BOOT_FAILED, ROUTER_READY } from '../../contract/ready.js';
+import { RouterConsole } from '../../agent/router/console.js';
+import { policyFromConfig } from '../../agent/ike/policy.js';
+import { IpsecService } from '../../agent/router/ipsec.js';
+import { warmUp } from '../../agent/router/warmup.js';
+import { Router, type Session } from '../../agent/router/router.js';
 
 
 async function main(): Promise<void> {
