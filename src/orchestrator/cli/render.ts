@@ -101,8 +101,7 @@ export function render(view: View, asJson: boolean): Rendered {
       if (asJson) return out(json({ lab: view.lab, stopped: view.stopped, pcaps: view.pcaps }));
       return out(view.stopped ? `capture stopped; pcaps in ${view.artifacts}\n` : `lab ${view.lab} was not being captured\n`);
     case 'valid': {
-      const configWarnings = view.refused.map((w) => ({ ...w }));
-      if (asJson) return out(json({ valid: true, lab: view.lab, nodes: view.nodes, links: view.links, configWarnings }));
+      if (asJson) return out(json({ valid: true, lab: view.lab, nodes: view.nodes, links: view.links, configWarnings: view.refused }));
       let text = `${view.file}: valid (lab ${view.lab}, ${view.nodes} nodes, ${view.links} links)\n`;
       for (const w of view.refused) text += `${w.file}:${w.line}:${w.column}: ${w.node} will refuse "${w.text.trim()}": ${w.message}${w.detail ? ` (${w.detail})` : ''}\n`;
       return out(text);
