@@ -67,8 +67,9 @@ export class LogLineWait implements Readiness {
           reject(new NotReadyError(`${node} did not become ready${after}: ${this.awaited} not seen after ${this.timeoutMs} ms; its console says:\n${tail(seen)}`));
         }, this.timeoutMs);
         const check = (text: string) => {
-          if (done) return;
+          // after a failure line, what follows still goes into the message
           seen += text;
+          if (done) return;
           if (count(seen, this.line) > readyBefore) {
             done = true;
             clearTimeout(timer);
