@@ -10,8 +10,11 @@
 import { cpus } from 'node:os';
 import { DockerodeEngine } from '../src/orchestrator/docker/dockerode.js';
 import { ensureLabImage } from '../src/orchestrator/image/build.js';
-import { down, up } from '../src/orchestrator/lab/lifecycle.js';
-import { allocateSubnets, bridgeName, ownerLabels } from '../src/orchestrator/lab/naming.js';
+import { down } from '../src/orchestrator/lab/down.js';
+import { up } from '../src/orchestrator/lab/up.js';
+import { loadTopology } from '../src/orchestrator/labfile/load.js';
+import { ownerLabels } from '../src/contract/labels.js';
+import { allocateSubnets, bridgeName } from '../src/orchestrator/lab/naming.js';
 import { silentProgress, streamProgress } from '../src/orchestrator/progress.js';
 import { fileURLToPath } from 'node:url';
 
@@ -87,13 +90,13 @@ async function main(): Promise<void> {
   const floor = { up: [] as number[], down: [] as number[] };
   // one warm-up of each, not counted
   await floorRun(image, `${lab}-floor`);
-  await up(engine, topology, { name: lab, progress: silentProgress });
+  await up(engine, await loadTopology(topology), { name: lab, progress: silentProgress });
   await down(engine, lab);
   for (let i = 0; i < runs; i++) {
     const f = await floorRun(image, `${lab}-floor`);
     floor.up.push(f.upMs);
     floor.down.push(f.downMs);
-    const [u] = await timed(() => up(engine, topology, { name: lab, progress: silentProgress }));
+    const [u] = await timed(async () => up(engine, await loadTopology(topology), { name: lab, progress: silentProgress }));
     const [d] = await timed(() => down(engine, lab));
     ours.up.push(u);
     ours.down.push(d);

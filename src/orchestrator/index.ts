@@ -1,27 +1,23 @@
 /**
- * testbed's programmatic API, for test suites:
+ * testbed's programmatic API, for test suites (the Lab class is in lab/lab.ts):
  *
  *   import { Lab } from 'testbed';
  *   await using lab = await Lab.up('topologies/daphne-fred.yaml', { name: 'my-test', capture: true });
  *   const ping = await lab.sh('d1', 'ping -c 3 12.12.12.13');
- *   const route = await lab.ios('daphne', 'show ip route');
- *   const wan = await lab.packets('wan');
- *   // the lab is torn down when `lab` goes out of scope (or call lab.down())
+ *
+ * This module only re-exports.
  */
-import { DockerodeEngine } from './docker/dockerode.js';
-import type { Engine } from './docker/engine.js';
-import { readPcap, type CapturedPacket } from './capture/pcap-reader.js';
-import { startCapture, stopCapture } from './lab/capture.js';
-import { down, execOnNode, findNode, LabError, listLabs, status, up, type DownResult, type ExecOutput, type LabInfo, type UpOptions } from './lab/lifecycle.js';
-import { bridgeName } from './lab/naming.js';
-import { collectKeys, writeKeyTables, type KeyTableFiles } from './lab/keys.js';
-import type { WiresharkKeys } from './capture/wireshark.js';
-
-export { loadTopology, TopologyError, formatIssue } from './topology/load.js';
+export { Lab, CommandError, type LabOptions } from './lab/lab.js';
+export { loadLabFile, loadTopology, type LabFile } from './labfile/load.js';
+export { TopologyError, formatIssue, type TopologyIssue } from './topology/source.js';
 export type { Topology, TopologyNode, TopologyLink } from './topology/types.js';
+export { KINDS, builtinKinds } from '../kinds/index.js';
+export { KindRegistry } from '../kinds/registry.js';
+export type { NodeKind } from '../kinds/kind.js';
 export type { CapturedPacket } from './capture/pcap-reader.js';
 export { readPcap } from './capture/pcap-reader.js';
-export { LabError, type LabInfo, type UpOptions, type ExecOutput, type DownResult, type NodeInfo, type LinkInfo } from './lab/lifecycle.js';
+export { LabError, type LabInfo, type ExecOutput, type DownResult, type NodeInfo, type LinkInfo } from './lab/types.js';
+export type { UpOptions } from './lab/up.js';
 export { streamProgress, silentProgress, type Progress } from './progress.js';
 export {
   runTests,
@@ -31,12 +27,6 @@ export {
   SelectionError,
   formatJunit,
   formatReport,
-  liveReporter,
-  SHOW_TABLES,
-  parseIsakmpSa,
-  parseIpsecSa,
-  parseCryptoMap,
-  parseEngineConnections,
   type TestOptions,
   type RunSummary,
   type StepResult,
@@ -44,131 +34,10 @@ export {
   type LabDriver,
   type Clock,
   type Step,
-  type ShowRecord,
 } from './checks/index.js';
+export { SHOW_TABLES, parseIsakmpSa, parseIpsecSa, parseCryptoMap, parseEngineConnections, type ShowRecord } from './show/index.js';
+export { liveReporter } from './cli/render.js';
 export { graphModel, renderSvg, renderMermaid, labTunnels, type GraphModel, type Tunnel } from './graph/index.js';
 export { type KeyTableFiles } from './lab/keys.js';
 export { analyzePcap } from './capture/tshark.js';
 export { tsharkKeyOptions, type WiresharkKeys } from './capture/wireshark.js';
-
-export class CommandError extends Error {
-  override name = 'CommandError';
-  constructor(
-    message: string,
-    readonly result: ExecOutput,
-  ) {
-    super(message);
-  }
-}
-
-export interface LabOptions {
-  engine?: Engine;
-}
-
-export class Lab implements AsyncDisposable {
-  private constructor(
-    readonly engine: Engine,
-    public info: LabInfo,
-  ) {}
-
-  get name(): string {
-    return this.info.name;
-  }
-
-  /** Bring a lab up from a topology file. */
-  static async up(topology: string, opts: UpOptions & LabOptions = {}): Promise<Lab> {
-    const engine = opts.engine ?? new DockerodeEngine();
-    return new Lab(engine, await up(engine, topology, opts));
-  }
-
-  /** Attach to a lab that is already up. */
-  static async attach(name: string, opts: LabOptions = {}): Promise<Lab> {
-    const engine = opts.engine ?? new DockerodeEngine();
-    const info = await status(engine, name);
-    if (!info) throw new LabError(`no lab named "${name}" is up`);
-    return new Lab(engine, info);
-  }
-
-  static async list(opts: LabOptions = {}): Promise<LabInfo[]> {
-    return listLabs(opts.engine ?? new DockerodeEngine());
-  }
-
-  /** Run IOS commands (routers) or a shell command line (hosts); never throws on a non-zero exit. */
-  exec(node: string, command: string | string[], timeoutMs?: number): Promise<ExecOutput> {
-    return execOnNode(this.engine, this.name, node, command, timeoutMs);
-  }
-
-  /** IOS commands on a router, as one console session; throws CommandError if IOS refused a line. */
-  async ios(node: string, ...lines: string[]): Promise<string> {
-    const r = await this.exec(node, lines);
-    if (r.exitCode !== 0) throw new CommandError(`${node}: ${lines.join(' / ')}: ${(r.stdout + r.stderr).trim()}`, r);
-    return r.stdout;
-  }
-
-  /** A shell command on a host; throws CommandError on a non-zero exit. */
-  async sh(node: string, command: string, timeoutMs?: number): Promise<string> {
-    const r = await this.exec(node, command, timeoutMs);
-    if (r.exitCode !== 0) throw new CommandError(`${node}: ${command}: exit ${r.exitCode}: ${(r.stdout + r.stderr).trim()}`, r);
-    return r.stdout;
-  }
-
-  /** The router's console output so far (log and debug lines). */
-  async console(node: string): Promise<string> {
-    const c = await findNode(this.engine, this.name, node);
-    return this.engine.logs(c.id);
-  }
-
-  pcapPath(link: string): string {
-    const l = this.info.links.find((x) => x.name === link);
-    if (!l) throw new LabError(`lab ${this.name} has no link "${link}" (links: ${this.info.links.map((x) => x.name).join(', ')})`);
-    if (!l.pcap) throw new LabError(`link ${link} of lab ${this.name} is not being captured (up with capture: true, or lab.startCapture())`);
-    return l.pcap;
-  }
-
-  /** Packets captured on a link so far. */
-  packets(link: string): Promise<CapturedPacket[]> {
-    return readPcap(this.pcapPath(link));
-  }
-
-  async startCapture(): Promise<void> {
-    if (this.info.capturing) return;
-    const image = this.info.image;
-    const files = await startCapture(this.engine, this.name, image, this.info.artifacts, this.info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(this.name, l.name) })));
-    await this.refresh();
-    for (const l of this.info.links) l.pcap = files[l.name] ?? l.pcap;
-  }
-
-  /** Stop capturing; the pcaps stay in the artifacts folder. */
-  async stopCapture(): Promise<void> {
-    await this.writeKeyTables();
-    const paths = Object.fromEntries(this.info.links.map((l) => [l.name, l.pcap]));
-    await stopCapture(this.engine, this.name);
-    await this.refresh();
-    for (const l of this.info.links) l.pcap = paths[l.name] ?? null;
-  }
-
-  async refresh(): Promise<LabInfo> {
-    const info = await status(this.engine, this.name);
-    if (!info) throw new LabError(`lab ${this.name} is not up any more`);
-    this.info = info;
-    return info;
-  }
-
-  /** Write Wireshark's key tables for the lab's captures now (down does it too). */
-  async writeKeyTables(): Promise<KeyTableFiles> {
-    return writeKeyTables(this.info.artifacts, await collectKeys(this.engine, this.name));
-  }
-
-  /** The keys of every SA the lab's routers have had. */
-  keys(): Promise<WiresharkKeys> {
-    return collectKeys(this.engine, this.name);
-  }
-
-  down(): Promise<DownResult> {
-    return down(this.engine, this.name);
-  }
-
-  async [Symbol.asyncDispose](): Promise<void> {
-    await this.down();
-  }
-}

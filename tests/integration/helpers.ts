@@ -2,7 +2,7 @@
 import { fileURLToPath } from 'node:url';
 import { DockerodeEngine } from '../../src/orchestrator/docker/dockerode.js';
 import { IptablesFirewall, localIptables } from '../../src/orchestrator/lab/firewall.js';
-import { LAB_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../src/orchestrator/lab/naming.js';
+import { LAB_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../src/contract/labels.js';
 
 export const root = fileURLToPath(new URL('../../../', import.meta.url));
 export const seedTopology = `${root}topologies/daphne-fred.yaml`;

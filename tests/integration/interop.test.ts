@@ -10,7 +10,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { analyzePcap, Lab, type CapturedPacket } from '../../src/orchestrator/index.js';
-import { findNode } from '../../src/orchestrator/lab/lifecycle.js';
+import { findNode } from '../../src/orchestrator/lab/inventory.js';
 import { labName, leftovers, root } from './helpers.js';
 import { consoleShows, eventually, installed, listSas, routerCounters } from './strongswan.js';
 import { isClearText, repliedSeqs } from './tunnel.js';

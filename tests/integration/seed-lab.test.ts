@@ -11,7 +11,7 @@ import { Lab } from '../../src/orchestrator/index.js';
 import { engine, labName, leftovers, root, seedTopology } from './helpers.js';
 
 const plainTopology = `${root}tests/fixtures/topologies/seed-plain.yaml`;
-import { LAB_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../src/orchestrator/lab/naming.js';
+import { LAB_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../src/contract/labels.js';
 
 test('the seed lab routes a clear-text ping through both routers, captured on every link', async (t) => {
   const name = labName('seed');

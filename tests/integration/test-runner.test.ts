@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { XMLParser } from 'fast-xml-parser';
 import { Lab, type RunSummary } from '../../src/orchestrator/index.js';
 import { engine, labName, leftovers, root, seedTopology } from './helpers.js';
-import { status } from '../../src/orchestrator/lab/lifecycle.js';
+import { status } from '../../src/orchestrator/lab/inventory.js';
 
 const fixture = (name: string) => `${root}tests/fixtures/checks/${name}`;
 

@@ -4,9 +4,10 @@
  * transform-set keywords and Wireshark esp_sa names.
  */
 import { CIPHERS, type CipherAlgorithm } from '../crypto/algorithms.js';
+import { ESP_CIPHER_NAMES, ESP_INTEGRITY_NAMES, type EspCipherName, type EspIntegrityName } from '../../contract/esp.js';
 import { EspConfigError } from './errors.js';
 
-export type EspCipherName = 'des' | '3des' | 'aes128' | 'aes192' | 'aes256' | 'null';
+export type { EspCipherName, EspIntegrityName } from '../../contract/esp.js';
 
 export interface EspCipher {
   readonly name: EspCipherName;
@@ -26,17 +27,18 @@ export interface EspCipher {
   readonly wiresharkName: string;
 }
 
-function cbcCipher(name: EspCipherName, cbc: CipherAlgorithm, transformId: number, iosName: string, wiresharkName: string, keyLengthBits?: number): EspCipher {
+function cbcCipher(name: EspCipherName, cbc: CipherAlgorithm, transformId: number, iosName: string, keyLengthBits?: number): EspCipher {
+  const wiresharkName = ESP_CIPHER_NAMES[name].wiresharkName;
   return { name, transformId, keyLengthBits, cbc, keySize: cbc.keySize, ivSize: cbc.ivSize, padBlock: Math.max(4, cbc.blockSize), iosName, wiresharkName };
 }
 
 export const ESP_CIPHERS: Readonly<Record<EspCipherName, EspCipher>> = {
-  des: cbcCipher('des', CIPHERS['des-cbc'], 2, 'esp-des', 'DES-CBC [RFC2405]'),
-  '3des': cbcCipher('3des', CIPHERS['3des-cbc'], 3, 'esp-3des', 'TripleDES-CBC [RFC2451]'),
-  aes128: cbcCipher('aes128', CIPHERS['aes128-cbc'], 12, 'esp-aes', 'AES-CBC [RFC3602]', 128),
-  aes192: cbcCipher('aes192', CIPHERS['aes192-cbc'], 12, 'esp-aes 192', 'AES-CBC [RFC3602]', 192),
-  aes256: cbcCipher('aes256', CIPHERS['aes256-cbc'], 12, 'esp-aes 256', 'AES-CBC [RFC3602]', 256),
-  null: { name: 'null', transformId: 11, keySize: 0, ivSize: 0, padBlock: 4, iosName: 'esp-null', wiresharkName: 'NULL' },
+  des: cbcCipher('des', CIPHERS['des-cbc'], 2, 'esp-des'),
+  '3des': cbcCipher('3des', CIPHERS['3des-cbc'], 3, 'esp-3des'),
+  aes128: cbcCipher('aes128', CIPHERS['aes128-cbc'], 12, 'esp-aes', 128),
+  aes192: cbcCipher('aes192', CIPHERS['aes192-cbc'], 12, 'esp-aes 192', 192),
+  aes256: cbcCipher('aes256', CIPHERS['aes256-cbc'], 12, 'esp-aes 256', 256),
+  null: { name: 'null', transformId: 11, keySize: 0, ivSize: 0, padBlock: 4, iosName: 'esp-null', wiresharkName: ESP_CIPHER_NAMES.null.wiresharkName },
 };
 
 /** Resolve an ESP transform ID (and key length attribute, bits) from a Quick Mode proposal. */
@@ -54,8 +56,6 @@ export function espCipherByTransformId(transformId: number, keyLengthBits?: numb
   return c;
 }
 
-export type EspIntegrityName = 'hmac-md5-96' | 'hmac-sha1-96' | 'hmac-sha256-128' | 'none';
-
 export interface EspIntegrity {
   readonly name: EspIntegrityName;
   /** IPsec DOI attribute 5 (authentication algorithm): 1 HMAC-MD5, 2 HMAC-SHA, 5 HMAC-SHA2-256; 0 for none. */
@@ -70,10 +70,10 @@ export interface EspIntegrity {
 }
 
 export const ESP_INTEGRITY: Readonly<Record<EspIntegrityName, EspIntegrity>> = {
-  'hmac-md5-96': { name: 'hmac-md5-96', authAttribute: 1, nodeName: 'md5', keySize: 16, icvSize: 12, iosName: 'esp-md5-hmac', wiresharkName: 'HMAC-MD5-96 [RFC2403]' },
-  'hmac-sha1-96': { name: 'hmac-sha1-96', authAttribute: 2, nodeName: 'sha1', keySize: 20, icvSize: 12, iosName: 'esp-sha-hmac', wiresharkName: 'HMAC-SHA-1-96 [RFC2404]' },
-  'hmac-sha256-128': { name: 'hmac-sha256-128', authAttribute: 5, nodeName: 'sha256', keySize: 32, icvSize: 16, iosName: 'esp-sha256-hmac', wiresharkName: 'HMAC-SHA-256-128 [RFC4868]' },
-  none: { name: 'none', authAttribute: 0, nodeName: '', keySize: 0, icvSize: 0, iosName: '', wiresharkName: 'NULL' },
+  'hmac-md5-96': { name: 'hmac-md5-96', authAttribute: 1, nodeName: 'md5', keySize: 16, icvSize: 12, iosName: 'esp-md5-hmac', wiresharkName: ESP_INTEGRITY_NAMES['hmac-md5-96'].wiresharkName },
+  'hmac-sha1-96': { name: 'hmac-sha1-96', authAttribute: 2, nodeName: 'sha1', keySize: 20, icvSize: 12, iosName: 'esp-sha-hmac', wiresharkName: ESP_INTEGRITY_NAMES['hmac-sha1-96'].wiresharkName },
+  'hmac-sha256-128': { name: 'hmac-sha256-128', authAttribute: 5, nodeName: 'sha256', keySize: 32, icvSize: 16, iosName: 'esp-sha256-hmac', wiresharkName: ESP_INTEGRITY_NAMES['hmac-sha256-128'].wiresharkName },
+  none: { name: 'none', authAttribute: 0, nodeName: '', keySize: 0, icvSize: 0, iosName: '', wiresharkName: ESP_INTEGRITY_NAMES.none.wiresharkName },
 };
 
 /** Resolve IPsec DOI attribute 5; `undefined` (attribute absent) means no integrity. */

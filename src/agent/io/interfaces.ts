@@ -9,15 +9,8 @@
  * a link is cut (network disconnect) and restored (connect), so renaming
  * them would break that. The agent maps IOS names to Linux names instead.
  */
+import type { InterfaceBinding } from '../../contract/env.js';
 import { ipBatch, ipJson, spawn } from './system.js';
-
-export interface InterfaceBinding {
-  /** IOS or host name: FastEthernet0/0, eth0. */
-  name: string;
-  /** The address Docker gave this endpoint (identifies it). */
-  dockerIp: string;
-  mtu: number;
-}
 
 interface IpAddrEntry {
   ifname: string;
@@ -27,13 +20,6 @@ interface IpAddrEntry {
 
 export class InterfaceSetupError extends Error {
   override name = 'InterfaceSetupError';
-}
-
-export function parseBindings(json: string | undefined): InterfaceBinding[] {
-  if (!json) return [];
-  const list = JSON.parse(json) as InterfaceBinding[];
-  if (!Array.isArray(list)) throw new InterfaceSetupError('TESTBED_INTERFACES must be a JSON list');
-  return list;
 }
 
 function carrying(entries: IpAddrEntry[], ip: string): IpAddrEntry | undefined {

@@ -2,21 +2,12 @@
  * What every Linux node kind (host, nat, strongswan) does at boot and when a
  * cut link comes back: take the topology's addresses, default gateway and
  * routes on the interfaces Docker gave it; a NAT node also masquerades.
+ * runLinuxNode is the whole program of host and nat nodes.
  */
-import { readoptInterfaces, watchLinks, type InterfaceBinding } from './interfaces.js';
+import { TESTBED_HOST, TESTBED_INTERFACES, type InterfaceBinding, type LinuxSpec } from '../../contract/env.js';
+import { HOST_FAILED, HOST_READY } from '../../contract/ready.js';
+import { adoptInterfaces, readoptInterfaces, watchLinks } from './interfaces.js';
 import { ipBatch, run } from './system.js';
-
-export interface LinuxSpec {
-  interfaces: { name: string; address: string }[];
-  gateway: string | null;
-  routes: { to: string; via: string }[];
-  /** nat nodes: translate what leaves by `outside`; answers only come back in. */
-  nat?: { inside: string[]; outside: string };
-}
-
-export function parseLinuxSpec(json: string | undefined): LinuxSpec {
-  return JSON.parse(json ?? '{"interfaces":[],"gateway":null,"routes":[]}') as LinuxSpec;
-}
 
 /** Addresses, link state and routes for the given interfaces (all of them at boot); null or the error. */
 export async function configureLinux(spec: LinuxSpec, names: Map<string, string>, only?: Set<string>): Promise<string | null> {
@@ -85,4 +76,35 @@ export function followLinks(spec: LinuxSpec, bindings: InterfaceBinding[], names
       })().catch((e: unknown) => say(`a restored link could not be taken over: ${(e as Error).message}`));
     }, 100);
   });
+}
+
+/**
+ * The program of host and nat nodes: take the addresses, gateway and routes
+ * of TESTBED_HOST (a NAT then masquerades what leaves by its outside
+ * interface), say so and that the node is ready, then follow cut and
+ * restored links. Tests run their commands through `testbed exec`.
+ */
+export async function runLinuxNode(): Promise<void> {
+  const write = (line: string) => process.stdout.write(`${line}\n`);
+  process.on('SIGTERM', () => process.exit(0));
+  process.on('SIGINT', () => process.exit(0));
+  try {
+    const spec = TESTBED_HOST.decode(process.env[TESTBED_HOST.name]);
+    const bindings = TESTBED_INTERFACES.decode(process.env[TESTBED_INTERFACES.name]);
+    const names = await adoptInterfaces(bindings);
+    const error = (await configureLinux(spec, names)) ?? (spec.nat ? await applyNat(spec.nat, names) : null);
+    if (error) {
+      write(`${HOST_FAILED}: ${error}`);
+      process.exitCode = 1;
+      return;
+    }
+    for (const i of spec.interfaces) write(`testbed-host: ${i.name} ${i.address}`);
+    if (spec.gateway) write(`testbed-host: default via ${spec.gateway}`);
+    if (spec.nat) write(`testbed-host: masquerading ${spec.nat.inside.join(', ')} behind ${spec.nat.outside}`);
+    write(HOST_READY);
+    followLinks(spec, bindings, names, (line) => write(`testbed-host: ${line}`));
+  } catch (e) {
+    write(`${HOST_FAILED}: ${(e as Error).message}`);
+    process.exit(1);
+  }
 }

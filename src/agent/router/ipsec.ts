@@ -10,7 +10,9 @@ import type { NativeEsp } from '../esp/index.js';
 import { randomBytes } from 'node:crypto';
 import { Datapath, type RouteInfo } from '../datapath/datapath.js';
 import { isSteeringPref, MOVE_LOCAL_TABLE, steeringCommands } from '../datapath/steering.js';
-import { IkeEngine, policyFromConfig, type EspKeyRow, type IkeAction, type IkePolicy, type IsakmpKeyRow, type KeyMaterial, type TrafficNote } from '../ike/index.js';
+import { IkeEngine, policyFromConfig, type IkeAction, type IkePolicy, type TrafficNote } from '../ike/index.js';
+import { TESTBED_TRACE } from '../../contract/env.js';
+import type { EspKeyRow, IsakmpKeyRow, KeyMaterial } from '../../contract/keys.js';
 import { computeRoutes, lookupRoute, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
 import { parseIpv4 } from '../../codecs/net/address.js';
 import { ipBatch, ipJson } from '../io/system.js';
@@ -63,7 +65,7 @@ export class IpsecService implements ExecExtension {
     this.policy = policyFromConfig(router.config);
     this.engine = new IkeEngine({ policy: this.policy, random: randomBytes, dh: this.dhPool.take });
     this.dhPool.prime(dhGroupsOf(this.policy));
-    const trace = process.env.TESTBED_TRACE === '1';
+    const trace = TESTBED_TRACE.decode(process.env.TESTBED_TRACE);
     this.datapath = new Datapath({
       write: (p) => {
         if (trace) this.note('tx', `${p.length}`);
@@ -99,7 +101,7 @@ export class IpsecService implements ExecExtension {
     if (res.code !== 0) this.router.console.log(`%TESTBED-3-IPSEC: ${res.stderr.trim()}`);
     // rp_filter (0) and accept_local (1) come from the container's sysctls: /proc/sys is read-only here
     await this.applySteering();
-    const trace = process.env.TESTBED_TRACE === '1';
+    const trace = TESTBED_TRACE.decode(process.env.TESTBED_TRACE);
     this.tun.start((p) => {
       if (trace) this.note('rx', `${p.length}`);
       this.datapath.handle(p);

@@ -27,12 +27,12 @@ import {
   type ExecCommand,
   type RouterConfig,
 } from '../../ios/index.js';
-import { readoptInterfaces, watchLinks, type InterfaceBinding } from '../io/interfaces.js';
+import type { InterfaceBinding } from '../../contract/env.js';
+import { STARTUP_CONFIG_PATH } from '../../contract/paths.js';
+import { readoptInterfaces, watchLinks } from '../io/interfaces.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import type { RouterConsole } from './console.js';
 import { ping } from './ping.js';
-
-export const STARTUP_CONFIG_PATH = '/etc/testbed/startup-config';
 
 /** A console session: exec mode, or configuration mode with its sub-mode. */
 export interface Session {

@@ -22,16 +22,19 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ESP_CIPHERS, ESP_INTEGRITY, type EspCipher, type EspCipherName, type EspIntegrity, type EspIntegrityName } from '../../agent/esp/algorithms.js';
+import { ESP_CIPHER_NAMES, ESP_INTEGRITY_NAMES, type EspCipherName, type EspIntegrityName, type EspKeyAlgorithm } from '../../contract/esp.js';
 
-/** Encryption algorithm names of Wireshark's esp_sa table (packet-ipsec.c, esp_encryption_type_vals), from the ESP algorithm table. */
+type EspCipher = EspKeyAlgorithm<EspCipherName>;
+type EspIntegrity = EspKeyAlgorithm<EspIntegrityName>;
+
+/** Encryption algorithm names of Wireshark's esp_sa table (packet-ipsec.c, esp_encryption_type_vals), from the contract's ESP names. */
 export const WIRESHARK_ESP_ENCRYPTION: Readonly<Record<EspCipherName, string>> = Object.fromEntries(
-  Object.entries(ESP_CIPHERS).map(([name, c]) => [name, c.wiresharkName]),
+  Object.entries(ESP_CIPHER_NAMES).map(([name, c]) => [name, c.wiresharkName]),
 ) as Record<EspCipherName, string>;
 
 /** Authentication algorithm names of Wireshark's esp_sa table (esp_authentication_type_vals), from the ESP algorithm table. */
 export const WIRESHARK_ESP_AUTHENTICATION: Readonly<Record<EspIntegrityName, string>> = Object.fromEntries(
-  Object.entries(ESP_INTEGRITY).map(([name, i]) => [name, i.wiresharkName]),
+  Object.entries(ESP_INTEGRITY_NAMES).map(([name, i]) => [name, i.wiresharkName]),
 ) as Record<EspIntegrityName, string>;
 
 /** The preferences that make Wireshark use the esp_sa table (ISAKMP needs none). */
@@ -106,13 +109,13 @@ export function uatString(value: string): string {
 }
 
 function resolveCipher(c: EspCipherName | EspCipher): EspCipher {
-  const cipher = typeof c === 'string' ? ESP_CIPHERS[c] : c;
+  const cipher = typeof c === 'string' ? ESP_CIPHER_NAMES[c] : c;
   if (!cipher) throw new WiresharkKeyError(`esp_sa: unknown ESP cipher ${String(c)}`);
   return cipher;
 }
 
 function resolveIntegrity(i: EspIntegrityName | EspIntegrity): EspIntegrity {
-  const integrity = typeof i === 'string' ? ESP_INTEGRITY[i] : i;
+  const integrity = typeof i === 'string' ? ESP_INTEGRITY_NAMES[i] : i;
   if (!integrity) throw new WiresharkKeyError(`esp_sa: unknown ESP integrity algorithm ${String(i)}`);
   return integrity;
 }

@@ -6,31 +6,17 @@
  *   <run>/report.txt  report.json  junit.xml
  *   <run>/<link>.pcap  esp_sa  ikev1_decryption_table  wireshark/ (a profile that decrypts the pcaps)
  *   <run>/nodes/<router>.show.txt  <router>.console.log  <host>.txt  <host>.console.log
+ *   (what each node's file holds, its kind says: src/kinds/<kind>/kind.ts artifacts)
  */
 import { copyFile, mkdir, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
-import type { Lab } from '../index.js';
+import type { Lab } from '../lab/lab.js';
 import { writeKeyTables } from '../lab/keys.js';
-import { findNode } from '../lab/lifecycle.js';
+import { findNode } from '../lab/inventory.js';
 import type { Topology } from '../topology/types.js';
 import { formatJunit } from './report/junit.js';
 import { formatReport } from './report/text.js';
 import type { RunSummary } from './results.js';
-import { SHOW_TABLES } from './show/index.js';
-
-export const FINAL_SHOW_COMMANDS = [
-  'show running-config',
-  'show ip interface brief',
-  'show ip route',
-  ...Object.values(SHOW_TABLES).map((t) => t.command),
-  'show debugging',
-];
-
-const HOST_COMMANDS = ['ip -4 addr', 'ip route'];
-/** strongSwan nodes: the SAs and connections charon has. */
-const STRONGSWAN_COMMANDS = ['swanctl --list-sas', 'swanctl --list-conns'];
-/** NAT nodes: the translation rules and the connections they track. */
-const NAT_COMMANDS = ['iptables-save', 'cat /proc/net/nf_conntrack 2>/dev/null || true'];
 
 /** Collect the lab's state into `dir`; returns the files written. A node that cannot be read is noted in its file. */
 export async function collectLabArtifacts(lab: Lab, topology: Topology, dir: string): Promise<string[]> {
@@ -44,14 +30,14 @@ export async function collectLabArtifacts(lab: Lab, topology: Topology, dir: str
   };
   await Promise.all(
     topology.nodes.map(async (node) => {
-      const router = node.kind === 'router2600';
-      const commands = router ? FINAL_SHOW_COMMANDS : node.kind === 'strongswan' ? [...HOST_COMMANDS, ...STRONGSWAN_COMMANDS] : node.kind === 'nat' ? [...HOST_COMMANDS, ...NAT_COMMANDS] : HOST_COMMANDS;
+      // the node's kind says what to keep of it (show commands on routers, addresses and routes elsewhere)
+      const { commands, prompt, suffix } = topology.kinds.of(node).artifacts;
       let text = '';
       for (const cmd of commands) {
-        const r = await lab.exec(node.name, router ? [cmd] : cmd).catch((e: unknown) => ({ stdout: '', stderr: `(${(e as Error).message})\n`, exitCode: -1 }));
-        text += `${node.name}${router ? '#' : '$'} ${cmd}\n${r.stdout}${r.stderr}${r.stdout.endsWith('\n') || !r.stdout ? '' : '\n'}\n`;
+        const r = await lab.exec(node.name, cmd).catch((e: unknown) => ({ stdout: '', stderr: `(${(e as Error).message})\n`, exitCode: -1 }));
+        text += `${node.name}${prompt} ${cmd}\n${r.stdout}${r.stderr}${r.stdout.endsWith('\n') || !r.stdout ? '' : '\n'}\n`;
       }
-      await write(`nodes/${node.name}${router ? '.show' : ''}.txt`, text);
+      await write(`nodes/${node.name}${suffix}`, text);
       const consoleText = await findNode(lab.engine, lab.name, node.name)
         .then((c) => lab.engine.logs(c.id))
         .catch((e: unknown) => `(console not available: ${(e as Error).message})\n`);

@@ -4,7 +4,7 @@
  * passed in, so retries are tested without sleeping.
  */
 import type { CapturedPacket } from '../capture/pcap-reader.js';
-import type { ExecOutput } from '../lab/lifecycle.js';
+import type { ExecOutput } from '../lab/types.js';
 
 export interface LabDriver {
   /** IOS lines (one console session) on a router, a shell command line on a host. Never throws on a non-zero exit. */

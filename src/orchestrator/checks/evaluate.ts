@@ -5,7 +5,7 @@
  */
 import type { CapturedPacket } from '../capture/pcap-reader.js';
 import { describePacket, matches, summarisePackets } from './filters.js';
-import { SHOW_TABLES, type ShowRecord, type ShowTableName } from './show/index.js';
+import { SHOW_TABLES, type ShowRecord, type ShowTableName } from '../show/index.js';
 import type { CaptureExpect, Condition, ExecExpect, RecordQuery, Relation, ShowExpect } from './types.js';
 import { compare, describeCondition, formatValue, inPrefix, test } from './values.js';
 

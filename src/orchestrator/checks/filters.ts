@@ -9,7 +9,7 @@
  * aggressive_mode, quick_mode, informational.
  */
 import type { CapturedPacket } from '../capture/pcap-reader.js';
-import { formatSpi } from './show/index.js';
+import { formatSpi } from '../show/index.js';
 import type { IsakmpKind, PacketFilter, Prefix } from './types.js';
 import { describeCondition, inPrefix, parseCondition, parsePrefix, test } from './values.js';
 

@@ -1,7 +1,7 @@
 /** The LabDriver of a real lab: Docker through the Engine, captures through readPcap. */
 import type { Engine } from '../docker/engine.js';
-import type { Lab } from '../index.js';
-import { findNode, restartNode } from '../lab/lifecycle.js';
+import type { Lab } from '../lab/lab.js';
+import { findNode } from '../lab/inventory.js';
 import type { Topology } from '../topology/types.js';
 import type { LabDriver } from './driver.js';
 
@@ -29,7 +29,7 @@ export class RealLabDriver implements LabDriver {
   }
 
   restart(node: string, timeoutMs: number): Promise<void> {
-    return restartNode(this.engine, this.lab.name, node, timeoutMs);
+    return this.lab.restart(node, timeoutMs);
   }
 
   private endpoints(link: string, nodes: string[] | null) {
@@ -76,12 +76,12 @@ export class RealLabDriver implements LabDriver {
       }
       const key = `${link}/${ep.node}/${ep.interface}`;
       const ip = this.cutAddresses.get(key) ?? this.allocated(info.subnet, ep.index);
-      const router = c.labels['testbed.kind'] === 'router2600';
-      const upLine = `Interface ${ep.interface}, changed state to up`;
-      const before = router ? (await this.engine.logs(c.id)).split(upLine).length : 0;
+      // nodes that say so on their console (routers): wait until they have
+      const upLine = (await this.lab.kindOf(ep.node)).linkUpLine(ep.interface);
+      const before = upLine ? (await this.engine.logs(c.id)).split(upLine).length : 0;
       await this.engine.connectNetwork(info.network, c.id, ip);
       this.cutAddresses.delete(key);
-      if (router) waits.push(() => this.waitForLog(c.id, upLine, before, ep.node));
+      if (upLine) waits.push(() => this.waitForLog(c.id, upLine, before, ep.node));
       done.push(`${ep.node}:${ep.interface}`);
     }
     await Promise.all(waits.map((w) => w()));

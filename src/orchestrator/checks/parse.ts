@@ -5,25 +5,15 @@
  * their fields, `since` and `flow` name earlier steps. Every mistake is an
  * issue with file, line and column; nothing starts until there are none.
  */
-import type { SourcePos } from '../topology/types.js';
-import { SHOW_TABLES, type FieldType, type ShowTableName } from './show/index.js';
+import type { Locate, SourcePos } from '../topology/source.js';
+import type { LabShape } from './shape.js';
+import { SHOW_TABLES, type FieldType, type ShowTableName } from '../show/index.js';
 import { filterFromYaml, prefixPair } from './filters.js';
 import { parseCondition, parseDuration } from './values.js';
 import type { CaptureExpect, Condition, ExecExpect, Pattern, RecordQuery, Relation, ShowExpect, Step, TrafficKind, Wait } from './types.js';
 
-export type Locate = (path: (string | number)[], key?: boolean) => SourcePos;
-
 export interface CheckIssue extends SourcePos {
   message: string;
-}
-
-export interface LabShape {
-  /** node name -> kind */
-  nodes: Map<string, string>;
-  /** node name -> its addresses (A.B.C.D), for `to: a1` and isakmp peers */
-  addresses: Map<string, string[]>;
-  /** link name -> nodes on it */
-  links: Map<string, string[]>;
 }
 
 export const STEP_KINDS = ['exec', 'show', 'capture', 'configure', 'restart', 'cut', 'restore', 'traffic'] as const;
@@ -143,7 +133,7 @@ function parseStep(r: Raw, ctx: Ctx, earlier: Step[]): Step | null {
     case 'show': {
       const table = r.show as ShowTableName;
       const nodes = ctx.nodeList(['nodes'], r.nodes);
-      for (const n of nodes) if (ctx.lab.nodes.get(n) !== 'router2600') ctx.issue(['nodes'], `${n} is a ${ctx.lab.nodes.get(n)}; show ${table} runs on routers`);
+      for (const n of nodes) if (!ctx.lab.nodes.get(n)!.ios) ctx.issue(['nodes'], `${n} is a ${ctx.lab.nodes.get(n)!.name}; show ${table} runs on routers`);
       return {
         ...base,
         kind: 'show',
@@ -167,7 +157,8 @@ function parseStep(r: Raw, ctx: Ctx, earlier: Step[]): Step | null {
     }
     case 'configure': {
       const node = ctx.node(['configure'], r.configure) ?? String(r.configure);
-      if (ctx.lab.nodes.get(node) && ctx.lab.nodes.get(node) !== 'router2600') ctx.issue(['configure'], `${node} is a ${ctx.lab.nodes.get(node)}; configure takes IOS lines for a router`);
+      const kind = ctx.lab.nodes.get(node);
+      if (kind && !kind.ios) ctx.issue(['configure'], `${node} is a ${kind.name}; configure takes IOS lines for a router`);
       const lines = listOf(r.lines).flatMap((l) => String(l).split('\n')).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
       if (lines.length === 0) ctx.issue(['lines'], 'configure needs IOS configuration lines');
       if (lines.some((l) => /^\s*(configure|end|exit)\b/.test(l) && /^\s*(configure terminal|end)\s*$/.test(l))) ctx.issue(['lines'], 'leave out "configure terminal" and "end": testbed adds them');
@@ -203,7 +194,8 @@ function traffic(ctx: Ctx, r: Raw, base: Omit<Step, 'kind'> & { name: string }, 
     return { ...base, kind: 'traffic-stop', flows, expect: r.expect === undefined ? null : execExpect(ctx, ['expect'], r.expect as Raw) };
   }
   const from = ctx.node(['from'], r.from) ?? String(r.from);
-  if (ctx.lab.nodes.get(from) === 'router2600') ctx.issue(['from'], `${from} is a router; traffic starts on a host`);
+  const fromKind = ctx.lab.nodes.get(from);
+  if (fromKind && !fromKind.shell) ctx.issue(['from'], `${from} is a ${fromKind.name}, which has no shell; traffic starts on a host`);
   const kind = (r.kind ?? 'ping') as TrafficKind;
   let to = String(r.to);
   let toNode: string | null = null;
@@ -212,7 +204,7 @@ function traffic(ctx: Ctx, r: Raw, base: Omit<Step, 'kind'> & { name: string }, 
     to = ctx.lab.addresses.get(to)?.[0] ?? '';
     if (!to) ctx.issue(['to'], `${toNode} has no address to send to`);
   } else if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(to)) ctx.issue(['to'], `"${to}" is neither a node nor an IPv4 address`);
-  if (kind !== 'ping' && (!toNode || ctx.lab.nodes.get(toNode) === 'router2600')) ctx.issue(['to'], `${kind} traffic needs a host to receive it (an iperf3 server): name a host node as "to"`);
+  if (kind !== 'ping' && (!toNode || !ctx.lab.nodes.get(toNode)!.shell)) ctx.issue(['to'], `${kind} traffic needs a host to receive it (an iperf3 server): name a host node as "to"`);
   const rate = r.rate === undefined ? (kind === 'ping' ? 5 : 1_000_000) : Number(r.rate);
   if (kind === 'ping' && (rate <= 0 || rate > 100)) ctx.issue(['rate'], 'a ping rate is 1 to 100 packets per second');
   return { ...base, kind: 'traffic-start', from, to, toNode, traffic: kind, rate };

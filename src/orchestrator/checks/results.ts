@@ -1,5 +1,5 @@
 /** What a run produces: one result per step, and the run's summary. Plain data, for the reporters. */
-import type { SourcePos } from '../topology/types.js';
+import type { SourcePos } from '../topology/source.js';
 import type { StepKind } from './types.js';
 
 export type StepStatus = 'passed' | 'failed' | 'error' | 'skipped';

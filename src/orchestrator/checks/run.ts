@@ -9,10 +9,12 @@ import { resolve } from 'node:path';
 import { DockerodeEngine } from '../docker/dockerode.js';
 import type { Engine } from '../docker/engine.js';
 import type { BaseStrategy } from '../image/build.js';
-import { Lab } from '../index.js';
-import { status } from '../lab/lifecycle.js';
+import { Lab } from '../lab/lab.js';
+import { status } from '../lab/inventory.js';
+import { loadLabFile } from '../labfile/load.js';
 import { silentProgress, type Progress } from '../progress.js';
-import { displayPath, labShape, loadTopology } from '../topology/load.js';
+import { displayPath } from '../topology/source.js';
+import { labShape } from './shape.js';
 import type { Topology } from '../topology/types.js';
 import { collectLabArtifacts, writeReports } from './artifacts.js';
 import { systemClock, type Clock } from './driver.js';
@@ -54,10 +56,10 @@ function stamp(t: number): string {
 export async function runTests(topologyPath: string, opts: TestOptions = {}): Promise<RunSummary> {
   const clock = opts.clock ?? systemClock;
   const progress = opts.progress ?? silentProgress;
-  const topology = await loadTopology(topologyPath); // TopologyError: before anything is created
-  if (topology.tests.length === 0) throw new SelectionError(`${displayPath(topology.file)} has no tests: section (docs/testing.md)`);
-  const shape = labShape(topology.nodes, topology.links);
-  const steps = selectSteps(topology.tests, { only: opts.only, node: opts.node }, shape);
+  const { topology, tests } = await loadLabFile(topologyPath); // TopologyError: before anything is created
+  if (tests.length === 0) throw new SelectionError(`${displayPath(topology.file)} has no tests: section (docs/testing.md)`);
+  const shape = labShape(topology);
+  const steps = selectSteps(tests, { only: opts.only, node: opts.node }, shape);
   if (steps.length === 0) throw new SelectionError(`no step involves node ${opts.node}`);
   const labName = opts.name ?? topology.name;
   const started = clock.now();
@@ -70,7 +72,7 @@ export async function runTests(topologyPath: string, opts: TestOptions = {}): Pr
   try {
     const existing = opts.keep ? await status(engine, labName) : null;
     if (existing) {
-      lab = await Lab.attach(labName, { engine });
+      lab = await Lab.attach(labName, { engine, kinds: topology.kinds });
       opts.onLab?.(labName, false);
       if (existing.topology && existing.topology !== topology.file) progress.note(`note: lab ${labName} was brought up from ${existing.topology}`);
       if (!lab.info.capturing) {
@@ -79,7 +81,7 @@ export async function runTests(topologyPath: string, opts: TestOptions = {}): Pr
       }
     } else {
       opts.onLab?.(labName, true);
-      lab = await Lab.up(topology.file, { name: labName, capture: true, artifacts, base: opts.base, progress, engine });
+      lab = await Lab.up(topology.file, { name: labName, capture: true, artifacts, base: opts.base, progress, engine, kinds: topology.kinds });
     }
   } catch (e) {
     throw new LabUpError((e as Error).message);

@@ -7,9 +7,9 @@ import type { CapturedPacket } from '../capture/pcap-reader.js';
 import type { LabDriver, Clock } from './driver.js';
 import { systemClock } from './driver.js';
 import { evaluateCapture, evaluateExec, evaluateRelations, evaluateShow, representative, type Failure } from './evaluate.js';
-import type { LabShape } from './parse.js';
+import type { LabShape } from './shape.js';
 import type { Evidence, StepFailure, StepResult } from './results.js';
-import { SHOW_TABLES, type ShowRecord } from './show/index.js';
+import { SHOW_TABLES, type ShowRecord } from '../show/index.js';
 import { startFlow, stopFlow, type Flow } from './traffic.js';
 import { isCheck, stepNodes, type ActionStep, type CaptureStep, type CheckStep, type ExecStep, type ShowStep, type Step } from './types.js';
 
@@ -198,9 +198,9 @@ export class Runner {
   }
 
   private async execUnit(step: ExecStep, node: string, evidence: Evidence): Promise<Unit> {
-    const router = this.opts.shape.nodes.get(node) === 'router2600';
     evidence.command = step.command.join('\n');
-    const r = await this.driver.exec(node, router ? step.command : step.command.join('\n'), step.timeoutMs);
+    // the node's kind makes the lines one IOS session or one shell command line
+    const r = await this.driver.exec(node, step.command, step.timeoutMs);
     const output = r.stdout + (r.stderr ? `${r.stdout && !r.stdout.endsWith('\n') ? '\n' : ''}${r.stderr}` : '');
     Object.assign(evidence, { exitCode: r.exitCode, output: clip(output) });
     return { node, evidence, failures: evaluateExec(step.expect, r.exitCode, output) };

@@ -4,7 +4,7 @@
  * file in the sending container; stopping it interrupts the sender by its
  * process id, so it prints its summary, and returns that output.
  */
-import type { ExecOutput } from '../lab/lifecycle.js';
+import type { ExecOutput } from '../lab/types.js';
 import type { LabDriver } from './driver.js';
 import type { TrafficStartStep } from './types.js';
 

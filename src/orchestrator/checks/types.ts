@@ -3,8 +3,8 @@
  * parser (parse.ts) turns YAML into these, with the place of every step, so
  * that the runner never meets a step it cannot run.
  */
-import type { SourcePos } from '../topology/types.js';
-import type { ShowTableName, ShowValue } from './show/index.js';
+import type { SourcePos } from '../topology/source.js';
+import type { ShowTableName, ShowValue } from '../show/index.js';
 
 export type Operator = '==' | '!=' | '>=' | '<=' | '>' | '<' | '~' | '!~';
 

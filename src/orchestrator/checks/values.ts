@@ -4,7 +4,7 @@
  * times. Parsing returns an error string instead of throwing, so the parser
  * can report every mistake with its place.
  */
-import { formatSpi, normalizePrefix, type FieldType, type ShowValue } from './show/index.js';
+import { formatSpi, normalizePrefix, type FieldType, type ShowValue } from '../show/index.js';
 import type { Condition, Operator, Prefix } from './types.js';
 
 const OPERATOR = /^(==|!=|>=|<=|>|<|!~|~)\s*(.*)$/s;

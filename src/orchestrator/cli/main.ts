@@ -12,15 +12,20 @@ import { DockerUnavailableError, type Engine } from '../docker/engine.js';
 import { ensureLabImage, ImageError, PACKAGE_ROOT, type BaseStrategy } from '../image/build.js';
 import { listLabImages, pruneImages } from '../image/prune.js';
 import { startCapture, stopCapture } from '../lab/capture.js';
-import { down, execOnNode, findNode, LabError, listLabs, status, up } from '../lab/lifecycle.js';
+import { down } from '../lab/down.js';
+import { execOnNode } from '../lab/exec.js';
+import { findNode, listLabs, status } from '../lab/inventory.js';
+import { Lab } from '../lab/lab.js';
 import { bridgeName } from '../lab/naming.js';
 import { collectKeys, writeKeyTables } from '../lab/keys.js';
+import { LabError } from '../lab/types.js';
+import { up } from '../lab/up.js';
+import { loadLabFile, loadTopology } from '../labfile/load.js';
 import { silentProgress, streamProgress } from '../progress.js';
-import { formatIssue, loadTopology, TopologyError } from '../topology/load.js';
-import { json, renderDown, renderImages, renderLab, renderLabs, renderPrune } from './render.js';
-import { formatHeader, formatJunit, formatSummary, LabUpError, liveReporter, runTests, SelectionError } from '../checks/index.js';
+import { TopologyError } from '../topology/source.js';
+import { liveReporter, render, renderTestHeader, type View } from './render.js';
+import { formatJunit, LabUpError, runTests, SelectionError } from '../checks/index.js';
 import { graphModel, labTunnels, renderMermaid, renderSvg, type Tunnel } from '../graph/index.js';
-import { Lab } from '../index.js';
 
 /** Exit codes, in one table. */
 export const EXIT = {
@@ -59,93 +64,78 @@ class UpFailed extends Error {
   override name = 'UpFailed';
 }
 
-const HELP = `testbed: emulated Cisco 2600 routers (IOS 12.2, IPsec, TED) in Docker
-
-Usage:
-  testbed up <topology.yaml> [--name LAB] [--capture] [--artifacts DIR] [--base auto|registry|debootstrap] [--json]
-  testbed down <lab | topology.yaml> [--name LAB] [--json]
-  testbed down --all [--json]
-  testbed status [lab] [--json]
-  testbed exec [--lab LAB] <node> <command ...>     IOS on routers (lines split on newlines), sh -c on hosts; - reads stdin
-  testbed logs [--lab LAB] <node>                   a router's console: log and debug lines
-  testbed capture start|stop [lab]                  one pcap per link in the lab's artifacts folder
-  testbed keys [lab] [--json]                       write Wireshark's key tables (esp_sa, ikev1_decryption_table) next to the pcaps
-  testbed validate <topology.yaml> [--json]         check a topology and its IOS configs without starting anything
-  testbed test <topology.yaml> [--name LAB] [--keep] [--only STEP]... [--node NODE] [--junit FILE] [--json] [--artifacts DIR]
-                                                    run the topology's tests: section (up, checks, artifacts, down);
-                                                    exit 1: a check failed, 2: a check is invalid
-  testbed graph <topology.yaml> [--format svg|mermaid] [--output FILE] [--name LAB]
-                                                    draw the lab (with its IPsec tunnels when it is up)
-  testbed image build [--base auto|registry|debootstrap]
-  testbed image ls [--json]                         the lab images on this machine: current, in use, or old
-  testbed image prune [--all] [--json]              remove old lab images no container uses (--all: the current ones too)
-  testbed version
-
-Exit codes: 0 ok, 1 a command on a node failed, 2 bad usage or invalid topology, 3 the lab could not be brought up.
-`;
-
 function version(): string {
   return (JSON.parse(readFileSync(`${PACKAGE_ROOT}/package.json`, 'utf8')) as { version: string }).version;
 }
 
+/** What a command returns: what to show, and the exit code. */
+interface Result {
+  view: View;
+  code: number;
+}
+
+const ok = (view: View): Result => ({ view, code: EXIT.ok });
+
 export async function main(argv: string[], io: Io = defaultIo, engine: Engine = new DockerodeEngine()): Promise<number> {
   const [command, ...rest] = argv;
   const wantsJson = rest.includes('--json');
+  let result: Result;
   try {
-    switch (command) {
-      case undefined:
-      case 'help':
-      case '--help':
-      case '-h':
-        io.stdout(HELP);
-        return command === undefined ? EXIT.invalid : EXIT.ok;
-      case 'version':
-      case '--version':
-        io.stdout(`${version()}\n`);
-        return EXIT.ok;
-      case 'up':
-        return await cmdUp(rest, io, engine);
-      case 'down':
-        return await cmdDown(rest, io, engine);
-      case 'status':
-        return await cmdStatus(rest, io, engine);
-      case 'exec':
-        return await cmdExec(rest, io, engine);
-      case 'logs':
-        return await cmdLogs(rest, io, engine);
-      case 'capture':
-        return await cmdCapture(rest, io, engine);
-      case 'validate':
-        return await cmdValidate(rest, io);
-      case 'keys':
-        return await cmdKeys(rest, io, engine);
-      case 'image':
-        return await cmdImage(rest, io, engine);
-      case 'test':
-        return await cmdTest(rest, io, engine);
-      case 'graph':
-        return await cmdGraph(rest, io, engine);
-      default:
-        throw new UsageError(`unknown command "${command}"`);
-    }
+    result = await run(command, rest, io, engine);
   } catch (e) {
-    return report(e, io, wantsJson);
+    result = { view: { type: 'error', error: e as Error, usage: e instanceof UsageError }, code: exitCodeOf(e) };
+  }
+  const text = render(result.view, wantsJson && result.view.type !== 'help' && result.view.type !== 'version');
+  if (text.stdout) io.stdout(text.stdout);
+  if (text.stderr) io.stderr(text.stderr);
+  return result.code;
+}
+
+async function run(command: string | undefined, rest: string[], io: Io, engine: Engine): Promise<Result> {
+  switch (command) {
+    case undefined:
+    case 'help':
+    case '--help':
+    case '-h':
+      return { view: { type: 'help' }, code: command === undefined ? EXIT.invalid : EXIT.ok };
+    case 'version':
+    case '--version':
+      return ok({ type: 'version', version: version() });
+    case 'up':
+      return cmdUp(rest, engine);
+    case 'down':
+      return cmdDown(rest, engine);
+    case 'status':
+      return cmdStatus(rest, engine);
+    case 'exec':
+      return cmdExec(rest, io, engine);
+    case 'logs':
+      return cmdLogs(rest, engine);
+    case 'capture':
+      return cmdCapture(rest, engine);
+    case 'validate':
+      return cmdValidate(rest);
+    case 'keys':
+      return cmdKeys(rest, engine);
+    case 'image':
+      return cmdImage(rest, engine);
+    case 'test':
+      return cmdTest(rest, io, engine);
+    case 'graph':
+      return cmdGraph(rest, engine);
+    default:
+      throw new UsageError(`unknown command "${command}"`);
   }
 }
 
-function report(e: unknown, io: Io, asJson: boolean): number {
-  const code =
-    e instanceof UsageError || e instanceof TopologyError
-      ? EXIT.invalid
-      : e instanceof DockerUnavailableError || e instanceof ImageError || e instanceof UpFailed
-        ? EXIT.labFailed
-        : e instanceof LabError
-          ? EXIT.failed
-          : EXIT.labFailed;
-  const message = e instanceof TopologyError ? e.issues.map(formatIssue).join('\n') : (e as Error).message;
-  if (asJson) io.stdout(json({ error: { kind: (e as Error).name, message, ...(e instanceof TopologyError ? { issues: e.issues } : {}) } }));
-  else io.stderr(`testbed: ${message}\n${e instanceof UsageError ? 'Run "testbed help" for usage.\n' : ''}`);
-  return code;
+function exitCodeOf(e: unknown): number {
+  return e instanceof UsageError || e instanceof TopologyError
+    ? EXIT.invalid
+    : e instanceof DockerUnavailableError || e instanceof ImageError || e instanceof UpFailed
+      ? EXIT.labFailed
+      : e instanceof LabError
+        ? EXIT.failed
+        : EXIT.labFailed;
 }
 
 type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
@@ -165,7 +155,7 @@ function baseOption(v: unknown): BaseStrategy | undefined {
   throw new UsageError(`--base must be auto, registry or debootstrap, not "${String(v)}"`);
 }
 
-async function cmdUp(argv: string[], io: Io, engine: Engine): Promise<number> {
+async function cmdUp(argv: string[], engine: Engine): Promise<Result> {
   const { values, positionals } = args(argv, { name: { type: 'string' }, capture: { type: 'boolean' }, artifacts: { type: 'string' }, base: { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError('up needs one topology file');
   const progress = streamProgress();
@@ -178,16 +168,16 @@ async function cmdUp(argv: string[], io: Io, engine: Engine): Promise<number> {
   process.once('SIGINT', onSignal);
   process.once('SIGTERM', onSignal);
   try {
-    labName ??= (await loadTopology(positionals[0]!)).name;
-    const info = await up(engine, positionals[0]!, {
+    const { topology } = await loadLabFile(positionals[0]!); // TopologyError before anything is created
+    labName ??= topology.name;
+    const info = await up(engine, topology, {
       name: labName,
       capture: values.capture === true,
       artifacts: values.artifacts as string | undefined,
       base: baseOption(values.base),
       progress,
     });
-    io.stdout(values.json ? json(info) : renderLab(info));
-    return EXIT.ok;
+    return ok({ type: 'lab', lab: info });
   } catch (e) {
     if (e instanceof TopologyError || e instanceof UsageError) throw e;
     throw new UpFailed((e as Error).message);
@@ -202,23 +192,21 @@ async function labFromArg(arg: string, name: string | undefined): Promise<string
   return name ?? arg;
 }
 
-async function cmdDown(argv: string[], io: Io, engine: Engine): Promise<number> {
+async function cmdDown(argv: string[], engine: Engine): Promise<Result> {
   const { values, positionals } = args(argv, { all: { type: 'boolean' }, name: { type: 'string' } });
   if (values.all && positionals.length > 0) throw new UsageError('down takes a lab or --all, not both');
   if (!values.all && positionals.length !== 1) throw new UsageError('down needs a lab name or topology file (or --all)');
   const lab = values.all ? undefined : await labFromArg(positionals[0]!, values.name as string | undefined);
-  const result = await down(engine, lab, values.json ? silentProgress : streamProgress());
-  io.stdout(values.json ? json(result) : renderDown(result));
-  return EXIT.ok;
+  const result = await down(engine, lab, { progress: values.json ? silentProgress : streamProgress() });
+  return ok({ type: 'down', result });
 }
 
-async function cmdStatus(argv: string[], io: Io, engine: Engine): Promise<number> {
-  const { values, positionals } = args(argv, {});
+async function cmdStatus(argv: string[], engine: Engine): Promise<Result> {
+  const { positionals } = args(argv, {});
   if (positionals.length > 1) throw new UsageError('status takes at most one lab name');
   const labs = positionals[0] ? [await status(engine, positionals[0])].filter((l) => l !== null) : await listLabs(engine);
   if (positionals[0] && labs.length === 0) throw new LabError(`no lab named "${positionals[0]}" is up`);
-  io.stdout(values.json ? json(positionals[0] ? labs[0] : labs) : renderLabs(labs));
-  return EXIT.ok;
+  return ok({ type: 'labs', labs, one: positionals[0] !== undefined });
 }
 
 /** --lab, $TESTBED_LAB, or the only lab that is up. */
@@ -231,7 +219,7 @@ async function pickLab(engine: Engine, lab: string | undefined): Promise<string>
   throw new UsageError(`${labs.length} labs are up (${labs.map((l) => l.name).join(', ')}): say which with --lab`);
 }
 
-async function cmdExec(argv: string[], io: Io, engine: Engine): Promise<number> {
+async function cmdExec(argv: string[], io: Io, engine: Engine): Promise<Result> {
   // options come before the node; everything after the node is the command, untouched
   const firstWord = argv.findIndex((a, i) => !a.startsWith('-') && !['--lab', '--timeout'].includes(argv[i - 1] ?? ''));
   if (firstWord < 0 || firstWord === argv.length - 1) throw new UsageError('exec needs a node and a command');
@@ -240,30 +228,22 @@ async function cmdExec(argv: string[], io: Io, engine: Engine): Promise<number> 
   let text = words.join(' ');
   if (text === '-') text = io.stdin ? await io.stdin() : '';
   const lab = await pickLab(engine, values.lab as string | undefined);
-  const c = await findNode(engine, lab, node!);
-  const command = c.labels['testbed.kind'] === 'router2600' ? text.split('\n').filter((l) => l.trim() !== '') : text;
   const timeout = values.timeout ? Number(values.timeout) * 1000 : undefined;
-  const r = await execOnNode(engine, lab, node!, command, timeout);
-  if (values.json) io.stdout(json(r));
-  else {
-    io.stdout(r.stdout);
-    if (r.stderr) io.stderr(r.stderr);
-  }
-  return r.exitCode === 0 ? EXIT.ok : EXIT.failed;
+  // the node's kind decides: IOS lines (split on newlines, one session) on routers, a shell command line elsewhere
+  const output = await execOnNode(engine, lab, node!, text, timeout);
+  return { view: { type: 'exec', output }, code: output.exitCode === 0 ? EXIT.ok : EXIT.failed };
 }
 
-async function cmdLogs(argv: string[], io: Io, engine: Engine): Promise<number> {
+async function cmdLogs(argv: string[], engine: Engine): Promise<Result> {
   const { values, positionals } = args(argv, { lab: { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError('logs needs a node');
   const lab = await pickLab(engine, values.lab as string | undefined);
   const c = await findNode(engine, lab, positionals[0]!);
-  const text = await engine.logs(c.id);
-  io.stdout(values.json ? json({ node: positionals[0], lines: text.split('\n').filter(Boolean) }) : text);
-  return EXIT.ok;
+  return ok({ type: 'logs', node: positionals[0]!, text: await engine.logs(c.id) });
 }
 
-async function cmdCapture(argv: string[], io: Io, engine: Engine): Promise<number> {
-  const { values, positionals } = args(argv, {});
+async function cmdCapture(argv: string[], engine: Engine): Promise<Result> {
+  const { positionals } = args(argv, {});
   const [action, labArg] = positionals;
   if (action !== 'start' && action !== 'stop') throw new UsageError('capture needs start or stop');
   const lab = await pickLab(engine, labArg);
@@ -271,33 +251,24 @@ async function cmdCapture(argv: string[], io: Io, engine: Engine): Promise<numbe
   if (!info) throw new LabError(`no lab named "${lab}" is up`);
   if (action === 'start') {
     if (info.capturing) throw new LabError(`lab ${lab} is already being captured (${info.artifacts})`);
-    const files = await startCapture(engine, lab, info.image, info.artifacts, info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(lab, l.name) })));
-    io.stdout(values.json ? json({ lab, pcaps: files }) : Object.entries(files).map(([l, f]) => `capturing ${l} -> ${f}\n`).join(''));
-  } else {
-    await writeKeyTables(info.artifacts, await collectKeys(engine, lab));
-    const n = await stopCapture(engine, lab);
-    const pcaps = Object.fromEntries(info.links.map((l) => [l.name, `${info.artifacts}/${l.name}.pcap`]));
-    io.stdout(values.json ? json({ lab, stopped: n > 0, pcaps }) : n > 0 ? `capture stopped; pcaps in ${info.artifacts}\n` : `lab ${lab} was not being captured\n`);
+    const pcaps = await startCapture(engine, lab, info.image, info.artifacts, info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(lab, l.name) })));
+    return ok({ type: 'capture-started', lab, pcaps });
   }
-  return EXIT.ok;
+  await writeKeyTables(info.artifacts, await collectKeys(engine, lab));
+  const n = await stopCapture(engine, lab);
+  const pcaps = Object.fromEntries(info.links.map((l) => [l.name, `${info.artifacts}/${l.name}.pcap`]));
+  return ok({ type: 'capture-stopped', lab, stopped: n > 0, pcaps, artifacts: info.artifacts });
 }
 
-async function cmdValidate(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = args(argv, {});
+async function cmdValidate(argv: string[]): Promise<Result> {
+  const { positionals } = args(argv, {});
   if (positionals.length !== 1) throw new UsageError('validate needs one topology file');
   const topo = await loadTopology(positionals[0]!);
-  const warnings = topo.nodes.flatMap((n) =>
-    n.kind === 'router2600' ? n.diagnostics.map((d) => ({ node: n.name, file: n.configFile, line: d.line, column: d.column, text: d.text, message: d.message.split('\n').pop()!, detail: d.detail ?? null })) : [],
-  );
-  if (values.json) io.stdout(json({ valid: true, lab: topo.name, nodes: topo.nodes.length, links: topo.links.length, configWarnings: warnings }));
-  else {
-    io.stdout(`${positionals[0]}: valid (lab ${topo.name}, ${topo.nodes.length} nodes, ${topo.links.length} links)\n`);
-    for (const w of warnings) io.stdout(`${w.file}:${w.line}:${w.column}: ${w.node} will refuse "${w.text.trim()}": ${w.message}${w.detail ? ` (${w.detail})` : ''}\n`);
-  }
-  return EXIT.ok;
+  const refused = topo.nodes.flatMap((n) => topo.kinds.of(n).warnings(n).map((w) => ({ node: n.name, ...w })));
+  return ok({ type: 'valid', file: positionals[0]!, lab: topo.name, nodes: topo.nodes.length, links: topo.links.length, refused });
 }
 
-async function cmdImage(argv: string[], io: Io, engine: Engine): Promise<number> {
+async function cmdImage(argv: string[], engine: Engine): Promise<Result> {
   const { values, positionals } = args(argv, { base: { type: 'string' }, all: { type: 'boolean' } });
   const [sub, ...extra] = positionals;
   if (sub !== 'build' && sub !== 'ls' && sub !== 'prune') throw new UsageError('image needs "build", "ls" or "prune"');
@@ -305,38 +276,22 @@ async function cmdImage(argv: string[], io: Io, engine: Engine): Promise<number>
   if (values.all && sub !== 'prune') throw new UsageError('--all belongs to image prune');
   const base = baseOption(values.base);
   await engine.ping();
-  if (sub === 'ls') {
-    const images = await listLabImages(engine, base);
-    io.stdout(values.json ? json({ images }) : renderImages(images));
-    return EXIT.ok;
-  }
-  if (sub === 'prune') {
-    const result = await pruneImages(engine, { all: values.all === true, base });
-    io.stdout(values.json ? json(result) : renderPrune(result));
-    return EXIT.ok;
-  }
-  const tag = await ensureLabImage(engine, { base, progress: streamProgress() });
-  io.stdout(values.json ? json({ image: tag }) : `${tag}\n`);
-  return EXIT.ok;
+  if (sub === 'ls') return ok({ type: 'images', images: await listLabImages(engine, base) });
+  if (sub === 'prune') return ok({ type: 'prune', result: await pruneImages(engine, { all: values.all === true, base }) });
+  return ok({ type: 'image', tag: await ensureLabImage(engine, { base, progress: streamProgress() }) });
 }
 
-async function cmdKeys(argv: string[], io: Io, engine: Engine): Promise<number> {
-  const { values, positionals } = args(argv, {});
+async function cmdKeys(argv: string[], engine: Engine): Promise<Result> {
+  const { positionals } = args(argv, {});
   if (positionals.length > 1) throw new UsageError('keys takes at most one lab name');
   const lab = await pickLab(engine, positionals[0]);
   const info = await status(engine, lab);
   if (!info) throw new LabError(`no lab named "${lab}" is up`);
   const files = await writeKeyTables(info.artifacts, await collectKeys(engine, lab));
-  io.stdout(
-    values.json
-      ? json({ lab, ...files })
-      : `${files.isakmp} ISAKMP and ${files.esp} ESP SAs written to ${files.ikev1} and ${files.espSa}\n` +
-          `open a capture decrypted: WIRESHARK_CONFIG_DIR=${files.configDir} wireshark -C testbed ${info.artifacts}/<link>.pcap\n`,
-  );
-  return EXIT.ok;
+  return ok({ type: 'keys', lab, files, artifacts: info.artifacts });
 }
 
-async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<number> {
+async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<Result> {
   let parsed;
   try {
     parsed = parseArgs({
@@ -383,19 +338,17 @@ async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<number> 
       engine,
       progress,
       listener: liveReporter(live, tty),
-      onPlan: (plan) => live(formatHeader(positionals[0]!, plan.lab, plan.steps.length, plan.keep)),
+      onPlan: (plan) => live(renderTestHeader(positionals[0]!, plan.lab, plan.steps.length, plan.keep)),
       onLab: (lab, created) => {
         labName = lab;
         removeOnSignal = created && values.keep !== true;
       },
     });
-    live(formatSummary(summary, { color: tty && !process.env.NO_COLOR }));
     if (values.junit) {
       await mkdir(dirname(values.junit), { recursive: true });
       await writeFile(values.junit, formatJunit(summary));
     }
-    if (values.json) io.stdout(json(summary));
-    return summary.status === 'passed' ? EXIT.ok : EXIT.failed;
+    return { view: { type: 'test', summary, color: tty && !process.env.NO_COLOR }, code: summary.status === 'passed' ? EXIT.ok : EXIT.failed };
   } catch (e) {
     if (e instanceof SelectionError) throw new UsageError(e.message);
     if (e instanceof LabUpError) throw new UpFailed(e.message);
@@ -406,7 +359,7 @@ async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<number> 
   }
 }
 
-async function cmdGraph(argv: string[], io: Io, engine: Engine): Promise<number> {
+async function cmdGraph(argv: string[], engine: Engine): Promise<Result> {
   const { values, positionals } = args(argv, { format: { type: 'string' }, output: { type: 'string' }, name: { type: 'string' } });
   if (positionals.length !== 1) throw new UsageError('graph needs one topology file');
   const output = values.output as string | undefined;
@@ -420,14 +373,11 @@ async function cmdGraph(argv: string[], io: Io, engine: Engine): Promise<number>
     .ping()
     .then(() => status(engine, lab))
     .catch(() => null);
-  if (running) tunnels = await labTunnels(await Lab.attach(lab, { engine }), topo).catch(() => []);
+  if (running) tunnels = await labTunnels(await Lab.attach(lab, { engine, kinds: topo.kinds }), topo).catch(() => []);
   const model = graphModel(topo, tunnels);
   const text = format === 'svg' ? renderSvg(model) : renderMermaid(model);
-  if (output) {
-    await mkdir(dirname(output), { recursive: true });
-    await writeFile(output, text);
-    if (values.json) io.stdout(json({ output, format, nodes: model.nodes.length, links: model.links.length, tunnels }));
-    else io.stderr(`wrote ${output} (${format}${running ? `, lab ${lab} is up: ${tunnels.length} tunnel${tunnels.length === 1 ? '' : 's'}` : ''})\n`);
-  } else io.stdout(values.json ? json({ format, text, tunnels }) : text);
-  return EXIT.ok;
+  if (!output) return ok({ type: 'graph', format, text, tunnels });
+  await mkdir(dirname(output), { recursive: true });
+  await writeFile(output, text);
+  return ok({ type: 'graph-written', output, format, nodes: model.nodes.length, links: model.links.length, tunnels, runningLab: running ? lab : null });
 }

@@ -1,6 +1,166 @@
-/** The one place where command results become text (or JSON). */
+/**
+ * The one place where command results become text (or JSON): every command
+ * of cli/main.ts returns a View, and `render` turns it into what goes to
+ * stdout and stderr. The test report's own formats (report.txt, JUnit) are
+ * in checks/report; the live report of a run is written from here.
+ */
+import type { RunListener } from '../checks/runner.js';
+import { formatHeader, formatStep, formatSummary } from '../checks/report/text.js';
+import type { RunSummary, StepResult } from '../checks/results.js';
+import type { Step } from '../checks/types.js';
+import type { Tunnel } from '../graph/model.js';
 import type { LabImage, PruneResult } from '../image/prune.js';
-import type { DownResult, ExecOutput, LabInfo } from '../lab/lifecycle.js';
+import type { KeyTableFiles } from '../lab/keys.js';
+import type { DownResult, ExecOutput, LabInfo } from '../lab/types.js';
+import { formatIssue, TopologyError } from '../topology/source.js';
+
+export const HELP = `testbed: emulated Cisco 2600 routers (IOS 12.2, IPsec, TED) in Docker
+
+Usage:
+  testbed up <topology.yaml> [--name LAB] [--capture] [--artifacts DIR] [--base auto|registry|debootstrap] [--json]
+  testbed down <lab | topology.yaml> [--name LAB] [--json]
+  testbed down --all [--json]
+  testbed status [lab] [--json]
+  testbed exec [--lab LAB] <node> <command ...>     IOS on routers (lines split on newlines), sh -c on hosts; - reads stdin
+  testbed logs [--lab LAB] <node>                   a router's console: log and debug lines
+  testbed capture start|stop [lab]                  one pcap per link in the lab's artifacts folder
+  testbed keys [lab] [--json]                       write Wireshark's key tables (esp_sa, ikev1_decryption_table) next to the pcaps
+  testbed validate <topology.yaml> [--json]         check a topology and its IOS configs without starting anything
+  testbed test <topology.yaml> [--name LAB] [--keep] [--only STEP]... [--node NODE] [--junit FILE] [--json] [--artifacts DIR]
+                                                    run the topology's tests: section (up, checks, artifacts, down);
+                                                    exit 1: a check failed, 2: a check is invalid
+  testbed graph <topology.yaml> [--format svg|mermaid] [--output FILE] [--name LAB]
+                                                    draw the lab (with its IPsec tunnels when it is up)
+  testbed image build [--base auto|registry|debootstrap]
+  testbed image ls [--json]                         the lab images on this machine: current, in use, or old
+  testbed image prune [--all] [--json]              remove old lab images no container uses (--all: the current ones too)
+  testbed version
+
+Exit codes: 0 ok, 1 a command on a node failed, 2 bad usage or invalid topology, 3 the lab could not be brought up.
+`;
+
+/** A line of a node's configuration it will refuse, for validate. */
+export interface RefusedLine {
+  node: string;
+  file: string;
+  line: number;
+  column: number;
+  text: string;
+  message: string;
+  detail: string | null;
+}
+
+/** What a command has to say; `render` prints it. */
+export type View =
+  | { type: 'help' }
+  | { type: 'version'; version: string }
+  | { type: 'lab'; lab: LabInfo }
+  | { type: 'labs'; labs: LabInfo[]; one: boolean }
+  | { type: 'down'; result: DownResult }
+  | { type: 'exec'; output: ExecOutput }
+  | { type: 'logs'; node: string; text: string }
+  | { type: 'capture-started'; lab: string; pcaps: Record<string, string> }
+  | { type: 'capture-stopped'; lab: string; stopped: boolean; pcaps: Record<string, string>; artifacts: string }
+  | { type: 'valid'; file: string; lab: string; nodes: number; links: number; refused: RefusedLine[] }
+  | { type: 'image'; tag: string }
+  | { type: 'images'; images: LabImage[] }
+  | { type: 'prune'; result: PruneResult }
+  | { type: 'keys'; lab: string; files: KeyTableFiles; artifacts: string }
+  | { type: 'test'; summary: RunSummary; color: boolean }
+  | { type: 'graph'; format: string; text: string; tunnels: Tunnel[] }
+  | { type: 'graph-written'; output: string; format: string; nodes: number; links: number; tunnels: Tunnel[]; runningLab: string | null }
+  | { type: 'error'; error: Error; usage: boolean };
+
+export interface Rendered {
+  stdout: string;
+  stderr: string;
+}
+
+const out = (stdout: string, stderr = ''): Rendered => ({ stdout, stderr });
+
+/** A view as text, or with `asJson` as JSON on stdout. */
+export function render(view: View, asJson: boolean): Rendered {
+  switch (view.type) {
+    case 'help':
+      return out(HELP);
+    case 'version':
+      return out(`${view.version}\n`);
+    case 'lab':
+      return out(asJson ? json(view.lab) : renderLab(view.lab));
+    case 'labs':
+      return out(asJson ? json(view.one ? view.labs[0] : view.labs) : renderLabs(view.labs));
+    case 'down':
+      return out(asJson ? json(view.result) : renderDown(view.result));
+    case 'exec':
+      return asJson ? out(json(view.output)) : renderExec(view.output);
+    case 'logs':
+      return out(asJson ? json({ node: view.node, lines: view.text.split('\n').filter(Boolean) }) : view.text);
+    case 'capture-started':
+      return out(asJson ? json({ lab: view.lab, pcaps: view.pcaps }) : Object.entries(view.pcaps).map(([l, f]) => `capturing ${l} -> ${f}\n`).join(''));
+    case 'capture-stopped':
+      if (asJson) return out(json({ lab: view.lab, stopped: view.stopped, pcaps: view.pcaps }));
+      return out(view.stopped ? `capture stopped; pcaps in ${view.artifacts}\n` : `lab ${view.lab} was not being captured\n`);
+    case 'valid': {
+      if (asJson) return out(json({ valid: true, lab: view.lab, nodes: view.nodes, links: view.links, configWarnings: view.refused }));
+      let text = `${view.file}: valid (lab ${view.lab}, ${view.nodes} nodes, ${view.links} links)\n`;
+      for (const w of view.refused) text += `${w.file}:${w.line}:${w.column}: ${w.node} will refuse "${w.text.trim()}": ${w.message}${w.detail ? ` (${w.detail})` : ''}\n`;
+      return out(text);
+    }
+    case 'image':
+      return out(asJson ? json({ image: view.tag }) : `${view.tag}\n`);
+    case 'images':
+      return out(asJson ? json({ images: view.images }) : renderImages(view.images));
+    case 'prune':
+      return out(asJson ? json(view.result) : renderPrune(view.result));
+    case 'keys':
+      if (asJson) return out(json({ lab: view.lab, ...view.files }));
+      return out(
+        `${view.files.isakmp} ISAKMP and ${view.files.esp} ESP SAs written to ${view.files.ikev1} and ${view.files.espSa}\n` +
+          `open a capture decrypted: WIRESHARK_CONFIG_DIR=${view.files.configDir} wireshark -C testbed ${view.artifacts}/<link>.pcap\n`,
+      );
+    case 'test': {
+      // the summary ends the live report: on stdout, or on stderr when stdout carries the JSON
+      const summary = formatSummary(view.summary, { color: view.color });
+      return asJson ? out(json(view.summary), summary) : out(summary);
+    }
+    case 'graph':
+      return out(asJson ? json({ format: view.format, text: view.text, tunnels: view.tunnels }) : view.text);
+    case 'graph-written': {
+      if (asJson) return out(json({ output: view.output, format: view.format, nodes: view.nodes, links: view.links, tunnels: view.tunnels }));
+      const n = view.tunnels.length;
+      return out('', `wrote ${view.output} (${view.format}${view.runningLab ? `, lab ${view.runningLab} is up: ${n} tunnel${n === 1 ? '' : 's'}` : ''})\n`);
+    }
+    case 'error':
+      return renderError(view.error, view.usage, asJson);
+  }
+}
+
+/** An error: one line on stderr (every issue of a topology), or {error} as JSON. */
+export function renderError(e: Error, usage: boolean, asJson: boolean): Rendered {
+  const message = e instanceof TopologyError ? e.issues.map(formatIssue).join('\n') : e.message;
+  if (asJson) return out(json({ error: { kind: e.name, message, ...(e instanceof TopologyError ? { issues: e.issues } : {}) } }));
+  return out('', `testbed: ${message}\n${usage ? 'Run "testbed help" for usage.\n' : ''}`);
+}
+
+/** The first lines of `testbed test`'s live report. */
+export function renderTestHeader(topology: string, lab: string, steps: number, keep: boolean): string {
+  return formatHeader(topology, lab, steps, keep);
+}
+
+/** The live terminal report: a line while a step runs (on a terminal), its block when it ends. */
+export function liveReporter(write: (s: string) => void, tty: boolean, color = tty && !process.env.NO_COLOR): RunListener {
+  return {
+    stepStart(step: Step, index: number, total: number) {
+      if (tty) write(`  …     ${step.name} (${index + 1}/${total})`);
+    },
+    retry(step: Step, attempt: number) {
+      if (tty) write(`\r\x1b[K  …     ${step.name}: attempt ${attempt} failed, trying again`);
+    },
+    stepEnd(result: StepResult) {
+      write(`${tty ? '\r\x1b[K' : ''}${formatStep(result, { color }).join('\n')}\n`);
+    },
+  };
+}
 
 export function table(rows: string[][], header: string[]): string {
   const all = [header, ...rows];

@@ -1,5 +1,5 @@
 /** `testbed graph`: the picture of a lab as SVG and as Mermaid text. */
-export { graphModel, shortInterface, type GraphModel, type GraphNode, type GraphLink, type Tunnel } from './model.js';
+export { graphModel, type GraphModel, type GraphNode, type GraphLink, type Tunnel } from './model.js';
 export { renderSvg } from './svg.js';
 export { renderMermaid } from './mermaid.js';
 export { labTunnels } from './tunnels.js';

@@ -32,8 +32,8 @@ export function renderMermaid(m: GraphModel): string {
     lines.push(`  ${id('n', t.a)} -.-|"${label(text)}"| ${id('n', t.b)}`);
   }
   lines.push('  classDef router fill:#dbeafe,stroke:#1d4ed8', '  classDef host fill:#f1f5f9,stroke:#475569', '  classDef link fill:#fef3c7,stroke:#b45309');
-  const routers = m.nodes.filter((n) => n.kind === 'router2600').map((n) => id('n', n.name));
-  const hosts = m.nodes.filter((n) => n.kind !== 'router2600').map((n) => id('n', n.name));
+  const routers = m.nodes.filter((n) => n.style === 'router').map((n) => id('n', n.name));
+  const hosts = m.nodes.filter((n) => n.style === 'host').map((n) => id('n', n.name));
   if (routers.length) lines.push(`  class ${routers.join(',')} router`);
   if (hosts.length) lines.push(`  class ${hosts.join(',')} host`);
   if (m.links.length) lines.push(`  class ${m.links.map((l) => id('l', l.name)).join(',')} link`);

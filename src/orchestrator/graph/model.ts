@@ -1,9 +1,10 @@
 /**
  * What a picture of a lab shows: nodes (kind, interfaces with addresses),
  * links (name, the lab subnet on them, endpoints), and IPsec tunnels found
- * in a running lab. Pure; svg.ts and mermaid.ts draw it.
+ * in a running lab. Each node's kind says how it is drawn (its style, its
+ * hostname, short interface names). Pure; svg.ts and mermaid.ts draw it.
  */
-import { cidrOf, formatPrefix, parsePrefix } from '../../codecs/net/address.js';
+import { formatPrefix, parsePrefix } from '../../codecs/net/address.js';
 import type { Topology } from '../topology/types.js';
 
 export interface GraphInterface {
@@ -16,6 +17,8 @@ export interface GraphInterface {
 export interface GraphNode {
   name: string;
   kind: string;
+  /** How the node is drawn (its kind says): a router or a host box. */
+  style: 'router' | 'host';
   /** IOS hostname for routers (Daphne), else null. */
   hostname: string | null;
   interfaces: GraphInterface[];
@@ -46,20 +49,6 @@ export interface GraphModel {
   tunnels: Tunnel[];
 }
 
-const SHORT: [RegExp, string][] = [
-  [/^FastEthernet/, 'Fa'],
-  [/^GigabitEthernet/, 'Gi'],
-  [/^Ethernet/, 'Et'],
-  [/^Serial/, 'Se'],
-  [/^Loopback/, 'Lo'],
-  [/^Tunnel/, 'Tu'],
-];
-
-export function shortInterface(name: string): string {
-  for (const [re, s] of SHORT) if (re.test(name)) return name.replace(re, s);
-  return name;
-}
-
 /** "11.11.11.1/24" -> "11.11.11.0/24". */
 export function networkOf(cidr: string): string {
   return formatPrefix(parsePrefix(cidr));
@@ -67,20 +56,17 @@ export function networkOf(cidr: string): string {
 
 export function graphModel(topo: Topology, tunnels: Tunnel[] = []): GraphModel {
   const linkOf = (node: string, ifname: string) => topo.links.find((l) => l.endpoints.some((e) => e.node === node && e.interface === ifname))?.name ?? null;
+  const graphOf = (name: string) => {
+    const n = topo.nodes.find((x) => x.name === name);
+    return n ? topo.kinds.of(n).graph : null;
+  };
   const nodes: GraphNode[] = topo.nodes.map((n) => {
-    const interfaces: GraphInterface[] =
-      n.kind === 'router2600'
-        ? n.config.interfaces.map((i) => ({
-            name: i.name,
-            short: shortInterface(i.name),
-            address: i.address ? cidrOf(i.address.address, i.address.mask) : null,
-            link: linkOf(n.name, i.name),
-          }))
-        : n.interfaces.map((i) => ({ name: i.name, short: i.name, address: i.address, link: linkOf(n.name, i.name) }));
-    return { name: n.name, kind: n.kind, hostname: n.kind === 'router2600' ? n.config.hostname : null, interfaces };
+    const kind = topo.kinds.of(n);
+    const interfaces: GraphInterface[] = kind.interfaces(n).map((i) => ({ name: i.name, short: kind.graph.shortName(i.name), address: i.address, link: linkOf(n.name, i.name) }));
+    return { name: n.name, kind: n.kind, style: kind.graph.style, hostname: kind.graph.hostname(n), interfaces };
   });
   const links: GraphLink[] = topo.links.map((l) => {
-    const endpoints = l.endpoints.map((e) => ({ node: e.node, interface: e.interface, short: shortInterface(e.interface) }));
+    const endpoints = l.endpoints.map((e) => ({ node: e.node, interface: e.interface, short: graphOf(e.node)?.shortName(e.interface) ?? e.interface }));
     const subnets = [
       ...new Set(
         endpoints.flatMap((e) => {

@@ -88,7 +88,7 @@ export function renderSvg(m: GraphModel): string {
     const p = lay.items.get(nodeId(n.name))!;
     const left = p.x - p.width / 2;
     const top = p.y - p.height / 2;
-    const cls = n.kind === 'router2600' ? 'router' : 'host';
+    const cls = n.style;
     out.push(`<g class="${cls}" id="${esc(nodeId(n.name))}"><rect x="${f(left)}" y="${f(top)}" width="${f(p.width)}" height="${f(p.height)}" rx="6"/>`);
     out.push(`<text x="${f(left + 12)}" y="${f(top + 18)}" class="name">${esc(n.name)}${n.hostname && n.hostname !== n.name ? ` <tspan class="kind">(${esc(n.hostname)})</tspan>` : ''}</text>`);
     out.push(`<text x="${f(left + 12)}" y="${f(top + 33)}" class="kind">${esc(n.kind)}</text>`);

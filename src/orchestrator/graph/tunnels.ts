@@ -1,16 +1,16 @@
 /**
- * IPsec tunnels of a running lab, for the picture: each router's ISAKMP SAs
- * (show crypto isakmp sa) whose peer is another router of the lab, with the
- * protected flows from show crypto ipsec sa.
+ * IPsec tunnels of a running lab, for the picture: the ISAKMP SAs (show
+ * crypto isakmp sa) of each node that speaks IOS whose peer is another such
+ * node of the lab, with the protected flows from show crypto ipsec sa.
  */
-import type { Lab } from '../index.js';
-import { parseIpsecSa, parseIsakmpSa } from '../checks/show/index.js';
+import type { Lab } from '../lab/lab.js';
+import { parseIpsecSa, parseIsakmpSa } from '../show/index.js';
 import type { Topology } from '../topology/types.js';
 import type { Tunnel } from './model.js';
 
 export async function labTunnels(lab: Lab, topo: Topology): Promise<Tunnel[]> {
-  const routers = topo.nodes.filter((n) => n.kind === 'router2600');
-  const addresses = new Map(routers.map((r) => [r.name, r.kind === 'router2600' ? r.config.interfaces.flatMap((i) => (i.address ? [i.address.address] : [])) : []]));
+  const routers = topo.nodes.filter((n) => topo.kinds.of(n).ios);
+  const addresses = new Map(routers.map((r) => [r.name, topo.kinds.of(r).interfaces(r).flatMap((i) => (i.address ? [i.address.split('/')[0]!] : []))]));
   const owner = (ip: string) => [...addresses].find(([, list]) => list.includes(ip))?.[0] ?? null;
   const tunnels = new Map<string, Tunnel>();
   for (const r of routers) {

@@ -15,14 +15,14 @@ import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execa } from 'execa';
 import type { Engine } from '../docker/engine.js';
-import { OWNER_LABEL, OWNER_VALUE } from '../lab/naming.js';
+import { IMAGE_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../contract/labels.js';
 import { withStep, type Progress } from '../progress.js';
+import { KINDS } from '../../kinds/index.js';
 
 /** The repository (or installed package) root, from dist/src/orchestrator/image/. */
 export const PACKAGE_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
 const IMAGES_DIR = join(PACKAGE_ROOT, 'images');
 const SRC_DIST = join(PACKAGE_ROOT, 'dist', 'src');
-const AGENT_DIST = join(SRC_DIST, 'agent');
 /** What runs inside the nodes: everything built from src/ except the orchestrator. */
 const NODE_CODE_EXCLUDED = ['orchestrator'];
 const NAPI_HEADERS = join(PACKAGE_ROOT, 'node_modules', 'node-api-headers', 'include');
@@ -109,11 +109,8 @@ export async function ensureLabImage(engine: Engine, opts: ImageOptions): Promis
 }
 
 async function ensureLabImageLocked(engine: Engine, opts: ImageOptions): Promise<string> {
-  try {
-    await stat(join(AGENT_DIST, 'main.js'));
-  } catch {
-    throw new ImageError(`the agent is not built (${relative(process.cwd(), AGENT_DIST)}/main.js is missing): run npm run build`);
-  }
+  const missing = await unbuiltEntry();
+  if (missing) throw new ImageError(`the node programs are not built (${relative(process.cwd(), missing)} is missing): run npm run build`);
   const context = await agentContextFiles();
   const base = await ensureBase(engine, opts);
   const tag = await routerTag(base, context);
@@ -126,12 +123,21 @@ async function ensureLabImageLocked(engine: Engine, opts: ImageOptions): Promise
         await cp(f.src, join(dir, f.dest), { preserveTimestamps: false });
       }
       await writeFile(join(dir, 'app', 'package.json'), '{ "type": "module", "private": true }\n');
-      await engine.buildImage(dir, tag, { BASE: base }, { [OWNER_LABEL]: OWNER_VALUE, 'testbed.image': 'router2600' }, (line) => step.update(line));
+      await engine.buildImage(dir, tag, { BASE: base }, { [OWNER_LABEL]: OWNER_VALUE, [IMAGE_LABEL]: 'router2600' }, (line) => step.update(line));
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
   });
   return tag;
+}
+
+/** The first kind's program that is not in dist/src, or null when all are. */
+async function unbuiltEntry(): Promise<string | null> {
+  for (const k of KINDS) {
+    const path = join(SRC_DIST, k.entry);
+    if (!(await stat(path).then(() => true, () => false))) return path;
+  }
+  return null;
 }
 
 export const ROUTER_REPO = 'testbed/router2600';
@@ -150,7 +156,7 @@ async function routerTag(base: string, context: ContextFile[]): Promise<string> 
 export async function currentImages(engine: Engine, strategy?: BaseStrategy): Promise<{ base: string | null; router: string | null }> {
   const base = await existingBase(engine, resolveStrategy(strategy), baseTags(await packages()));
   if (!base) return { base: null, router: null };
-  const built = await stat(join(AGENT_DIST, 'main.js')).then(() => true, () => false);
+  const built = (await unbuiltEntry()) === null;
   return { base, router: built ? await routerTag(base, await agentContextFiles()) : null };
 }
 

@@ -8,7 +8,8 @@
 import { mkdir, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Engine } from '../docker/engine.js';
-import { ARTIFACTS_LABEL, captureContainerName, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ownerLabels, ROLE_LABEL } from './naming.js';
+import { ARTIFACTS_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ownerLabels, ROLE_LABEL } from '../../contract/labels.js';
+import { captureContainerName } from './naming.js';
 
 export interface CaptureTarget {
   link: string;

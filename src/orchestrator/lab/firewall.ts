@@ -22,7 +22,8 @@
  */
 import { execa } from 'execa';
 import type { Engine } from '../docker/engine.js';
-import { firewallComment, ownerLabels } from './naming.js';
+import { ownerLabels } from '../../contract/labels.js';
+import { firewallComment } from './naming.js';
 
 export interface Firewall {
   /** Accept transit on each of the lab's bridges (idempotent). */

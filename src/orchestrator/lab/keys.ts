@@ -1,7 +1,7 @@
 /**
- * Wireshark's key tables for a lab's captures, from what the routers report
- * (`ios --keys` in each router: every ISAKMP and ESP SA it ever had). Written
- * next to the pcaps (esp_sa, ikev1_decryption_table) and as a Wireshark
+ * Wireshark's key tables for a lab's captures, from what the nodes that hold
+ * keys report (their kind's keys command: `ios --keys` in each router, every
+ * ISAKMP and ESP SA it ever had). Written next to the pcaps (esp_sa, ikev1_decryption_table) and as a Wireshark
  * profile (wireshark/profiles/testbed/), so
  *
  *   WIRESHARK_CONFIG_DIR=artifacts/LAB/wireshark wireshark -C testbed artifacts/LAB/wan.pcap
@@ -10,37 +10,35 @@
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { ESP_CIPHERS, ESP_INTEGRITY, type EspCipher, type EspIntegrity } from '../../agent/esp/algorithms.js';
-import type { KeyMaterial } from '../../agent/ike/views/keys.js';
+import { espCipherOf, espIntegrityOf } from '../../contract/esp.js';
+import { decodeKeyMaterial, type KeyMaterial } from '../../contract/keys.js';
+import { builtinKinds } from '../../kinds/index.js';
+import type { KindRegistry } from '../../kinds/registry.js';
 import type { Engine } from '../docker/engine.js';
 import { formatEspSaTable, formatIkev1DecryptionTable, writeWiresharkProfile, type EspSaKeyEntry, type Ikev1KeyEntry, type WiresharkKeys } from '../capture/wireshark.js';
-import { KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from './naming.js';
+import { KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from '../../contract/labels.js';
 
 export const PROFILE_NAME = 'testbed';
 
-/** Ask every running router of a lab for its keys; merged, one entry per SA. */
-export async function collectKeys(engine: Engine, lab: string): Promise<WiresharkKeys> {
-  const routers = (await engine.listContainers({ [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab, [ROLE_LABEL]: 'node', [KIND_LABEL]: 'router2600' })).filter((c) => c.state === 'running');
+/** Ask every running node of a lab whose kind holds IPsec keys (the routers) for them; merged, one entry per SA. */
+export async function collectKeys(engine: Engine, lab: string, kinds: KindRegistry = builtinKinds): Promise<WiresharkKeys> {
+  const nodes = (await engine.listContainers({ [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab, [ROLE_LABEL]: 'node' })).filter((c) => c.state === 'running');
+  const holders = nodes.flatMap((c) => {
+    const command = kinds.find(c.labels[KIND_LABEL])?.keysCommand;
+    return command ? [{ c, command }] : [];
+  });
   const reports = await Promise.all(
-    routers.map(async (c) => {
-      const r = await engine.exec(c.id, ['ios', '--keys'], { timeoutMs: 10000 }).catch(() => null);
+    holders.map(async ({ c, command }) => {
+      const r = await engine.exec(c.id, command, { timeoutMs: 10000 }).catch(() => null);
       if (!r || r.exitCode !== 0) return null;
       try {
-        return JSON.parse(r.stdout) as KeyMaterial;
+        return decodeKeyMaterial(r.stdout);
       } catch {
         return null;
       }
     }),
   );
   return mergeKeys(reports.filter((r): r is KeyMaterial => r !== null));
-}
-
-function cipherOf(wiresharkName: string, keyBytes: number): EspCipher | undefined {
-  return Object.values(ESP_CIPHERS).find((c) => c.wiresharkName === wiresharkName && c.keySize === keyBytes);
-}
-
-function integrityOf(wiresharkName: string, keyBytes: number): EspIntegrity | undefined {
-  return Object.values(ESP_INTEGRITY).find((i) => i.wiresharkName === wiresharkName && i.keySize === keyBytes);
 }
 
 /** Both ends report every SA; keep one of each (by SPI and addresses, by initiator cookie). Pure. */
@@ -51,8 +49,8 @@ export function mergeKeys(reports: readonly KeyMaterial[]): WiresharkKeys {
     for (const k of r.esp) {
       const encryptionKey = Buffer.from(k.encryptionKey, 'hex');
       const authenticationKey = Buffer.from(k.authenticationKey, 'hex');
-      const cipher = cipherOf(k.encryption, encryptionKey.length);
-      const integrity = integrityOf(k.authentication, authenticationKey.length);
+      const cipher = espCipherOf(k.encryption, encryptionKey.length);
+      const integrity = espIntegrityOf(k.authentication, authenticationKey.length);
       if (!cipher || !integrity) continue;
       // by both addresses: behind a NAT the two ends see one SA with different sources (the inside
       // address on the inside link, the NAT's outside): each view decrypts the capture of its side

@@ -1,30 +1,11 @@
 /**
- * Names and ownership labels of everything a lab creates on the host, and
- * the throwaway subnets Docker's networks get. Pure.
+ * Names of everything a lab creates on the host (its ownership labels are in
+ * src/contract/labels.ts), and the throwaway subnets Docker's networks get. Pure.
  */
 import { createHash } from 'node:crypto';
 import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
 
-export const OWNER_LABEL = 'testbed.owner';
-export const OWNER_VALUE = 'testbed';
-export const LAB_LABEL = 'testbed.lab';
-export const ROLE_LABEL = 'testbed.role';
-export const NODE_LABEL = 'testbed.node';
-export const KIND_LABEL = 'testbed.kind';
-export const LINK_LABEL = 'testbed.link';
-export const TOPOLOGY_LABEL = 'testbed.topology';
-export const ARTIFACTS_LABEL = 'testbed.artifacts';
-export const BRIDGE_LABEL = 'testbed.bridge';
-/** JSON describing the node's interfaces (name, link, address) for status. */
-export const INTERFACES_LABEL = 'testbed.interfaces';
-
-export type Role = 'node' | 'capture' | 'network' | 'helper';
-
 export const LAB_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,23}$/;
-
-export function ownerLabels(lab: string, role: Role): Record<string, string> {
-  return { [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab, [ROLE_LABEL]: role };
-}
 
 export function containerName(lab: string, node: string): string {
   return `tb-${lab}-${node}`;

@@ -1,7 +1,6 @@
-/** The pure parts of the Linux node kinds: a NAT's iptables rules, strongSwan's strongswan.conf. */
+/** The pure part of the Linux nodes' runtime: a NAT's iptables rules. */
 import test from 'ava';
 import { natRules } from '../../../../src/agent/io/linux-node.js';
-import { strongswanConf } from '../../../../src/agent/strongswan/config.js';
 
 test('a nat node masquerades what leaves by outside and lets only answers back in', (t) => {
   const rules = natRules({ inside: ['eth0'], outside: 'eth1' }, new Map([['eth0', 'eth3'], ['eth1', 'eth2']]));
@@ -21,14 +20,4 @@ test('after a restored link the NAT rules are written again under the new device
   t.true(lines.includes(':TESTBED-NAT - [0:0]') && lines.includes(':TESTBED-FWD - [0:0]'));
   t.true(lines.includes('-A TESTBED-NAT -o eth5 -j MASQUERADE'));
   t.false(lines.some((l) => l.startsWith('-A POSTROUTING') || l.startsWith('-A FORWARD ')), 'the jumps from boot stay as they are');
-});
-
-test("strongswan.conf loads kernel-libipsec (the kernel has no ESP), logs to the console and leaves noisy plugins out", (t) => {
-  const conf = strongswanConf({ default: 1, ike: 4 });
-  t.regex(conf, /kernel-libipsec \{\n\s+load = yes\n\s+\}/);
-  t.regex(conf, /forecast \{\n\s+load = no/);
-  t.regex(conf, /path = \/dev\/stdout/);
-  t.regex(conf, /^\s+ike = 4$/m);
-  t.regex(conf, /i_dont_care_about_security_and_use_aggressive_mode_psk = yes/);
-  t.regex(conf, /^include strongswan\.d\/\*\.conf$/m);
 });

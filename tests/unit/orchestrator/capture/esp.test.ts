@@ -76,7 +76,7 @@ function build(): { cases: Case[]; frames: Buffer[] } {
         encryptionKey: bytes(`enc ${cipher} ${integrity}`, ESP_CIPHERS[cipher].keySize),
         authenticationKey: bytes(`auth ${cipher} ${integrity}`, ESP_INTEGRITY[integrity].keySize),
       };
-      const out = new EspOutboundSa({ ...sa, encryptionKey: Buffer.from(sa.encryptionKey), authenticationKey: Buffer.from(sa.authenticationKey) });
+      const out = new EspOutboundSa({ ...sa, cipher, integrity, encryptionKey: Buffer.from(sa.encryptionKey), authenticationKey: Buffer.from(sa.authenticationKey) });
       // Data sizes vary so the pad length differs between cases.
       const data: [Buffer, Buffer] = [bytes(`data ${n} a`, 24 + n), bytes(`data ${n} b`, 56 + 3 * n)];
       const inner: [Buffer, Buffer] = [echo(0x0c00 + n, 1, data[0]), echo(0x0c00 + n, 2, data[1])];

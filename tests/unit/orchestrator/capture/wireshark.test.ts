@@ -124,7 +124,7 @@ function allNamesCapture(): { sas: EspSaKeyEntry[]; frames: Buffer[] } {
         encryptionKey: Buffer.alloc(ESP_CIPHERS[cipher].keySize, 0x3c),
         authenticationKey: Buffer.alloc(ESP_INTEGRITY[integrity].keySize, 0x5a),
       };
-      const e = new EspOutboundSa({ ...sa, encryptionKey: Buffer.from(sa.encryptionKey), authenticationKey: Buffer.from(sa.authenticationKey) }).encapsulate(inner, (n) => Buffer.alloc(n, 9));
+      const e = new EspOutboundSa({ ...sa, cipher, integrity, encryptionKey: Buffer.from(sa.encryptionKey), authenticationKey: Buffer.from(sa.authenticationKey) }).encapsulate(inner, (n) => Buffer.alloc(n, 9));
       if (!e.ok) throw new Error('encapsulation failed');
       sas.push(sa);
       frames.push(frameOf(espPacket(sa.source, sa.destination, e.packet)));

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { evaluateCapture, evaluateExec, evaluateRelations, evaluateShow, representative } from '../../../../src/orchestrator/checks/evaluate.js';
 import { filterFromYaml, prefixPair } from '../../../../src/orchestrator/checks/filters.js';
-import { parseIpsecSa, parseIsakmpSa, type ShowRecord } from '../../../../src/orchestrator/checks/show/index.js';
+import { parseIpsecSa, parseIsakmpSa, type ShowRecord } from '../../../../src/orchestrator/show/index.js';
 import type { CaptureExpect, PacketFilter, Prefix, RecordQuery, Relation } from '../../../../src/orchestrator/checks/types.js';
 import { parseCondition } from '../../../../src/orchestrator/checks/values.js';
 import { esp, icmp, isakmp, sections } from './helpers.js';

@@ -1,10 +1,11 @@
 import test from 'ava';
-import { loadTopology, TopologyError, type TopologyIssue } from '../../../../src/orchestrator/topology/load.js';
+import { loadLabFile } from '../../../../src/orchestrator/labfile/load.js';
+import { TopologyError, type TopologyIssue } from '../../../../src/orchestrator/topology/source.js';
 import type { ExecStep, ShowStep, CaptureStep, TrafficStartStep } from '../../../../src/orchestrator/checks/types.js';
 import { fixture, root } from './helpers.js';
 
 async function issuesOf(file: string): Promise<TopologyIssue[]> {
-  const err = await loadTopology(file).then(
+  const err = await loadLabFile(file).then(
     () => null,
     (e: unknown) => e,
   );
@@ -39,7 +40,7 @@ test('the JSON Schema covers the tests: section (unknown keys, unknown tables)',
 });
 
 test('the seed topology carries its acceptance checks', async (t) => {
-  const topo = await loadTopology(`${root}topologies/daphne-fred.yaml`);
+  const topo = await loadLabFile(`${root}topologies/daphne-fred.yaml`);
   t.deepEqual(
     topo.tests.map((s) => `${s.name}:${s.kind}`),
     [
@@ -74,7 +75,7 @@ test('the seed topology carries its acceptance checks', async (t) => {
 });
 
 test('steps are parsed into what the runner needs: lines, conditions, durations, flows', async (t) => {
-  const topo = await loadTopology(fixture('passing.yaml'));
+  const topo = await loadLabFile(fixture('passing.yaml'));
   const ping = topo.tests[1] as ExecStep;
   t.deepEqual(ping.command, ['ping -c 3 -W 2 12.12.12.13']);
   t.deepEqual(ping.expect.exit, { op: '==', value: 0, text: '0' });
@@ -83,7 +84,7 @@ test('steps are parsed into what the runner needs: lines, conditions, durations,
   t.deepEqual(cut.expect.exit, { op: '!=', value: 0, text: '!= 0' });
   const flow = topo.tests.find((s) => s.name === 'ping-flow') as TrafficStartStep;
   t.like(flow, { kind: 'traffic-start', from: 'd1', to: '12.12.12.13', toNode: 'a1', traffic: 'ping', rate: 10 });
-  const timeout = await loadTopology(fixture('fail-timeout.yaml'));
+  const timeout = await loadLabFile(fixture('fail-timeout.yaml'));
   t.like(timeout.tests[1], { name: 'route-never-comes', stopOnError: true, wait: { timeoutMs: 3000, intervalMs: 500 } });
   t.like(timeout.tests[1]!.pos, { file: 'tests/fixtures/checks/fail-timeout.yaml', line: 20 });
 });

@@ -2,8 +2,9 @@ import test from 'ava';
 import type { CapturedPacket } from '../../../../src/orchestrator/capture/pcap-reader.js';
 import type { Clock, LabDriver } from '../../../../src/orchestrator/checks/driver.js';
 import { Runner, selectSteps, SelectionError } from '../../../../src/orchestrator/checks/runner.js';
-import type { ExecOutput } from '../../../../src/orchestrator/lab/lifecycle.js';
-import { labShape, loadTopology } from '../../../../src/orchestrator/topology/load.js';
+import type { ExecOutput } from '../../../../src/orchestrator/lab/types.js';
+import { labShape } from '../../../../src/orchestrator/checks/shape.js';
+import { loadLabFile } from '../../../../src/orchestrator/labfile/load.js';
 import type { Step } from '../../../../src/orchestrator/checks/types.js';
 import { fixture, root } from './helpers.js';
 
@@ -44,8 +45,8 @@ class ScriptedLab implements LabDriver {
   }
 }
 
-const seed = await loadTopology(`${root}topologies/daphne-fred.yaml`);
-const shape = labShape(seed.nodes, seed.links);
+const seed = await loadLabFile(`${root}topologies/daphne-fred.yaml`);
+const shape = labShape(seed.topology);
 const step = (name: string): Step => seed.tests.find((s) => s.name === name)!;
 
 const ISAKMP_HEADER = 'dst             src             state          conn-id slot\n';
@@ -93,7 +94,7 @@ test('a failed relation runs both of its nodes again', async (t) => {
 });
 
 test('stop_on_error skips the rest; an action that throws is an error with the reason', async (t) => {
-  const topo = await loadTopology(fixture('fail-timeout.yaml'));
+  const topo = await loadLabFile(fixture('fail-timeout.yaml'));
   const clock = new FakeClock();
   const lab = new ScriptedLab((_n, cmd) => ({ stdout: cmd.startsWith('ping') ? '1 packets transmitted, 1 received' : 'Gateway of last resort is 11.11.11.2' }));
   const results = await new Runner(lab, { shape, clock }).run(topo.tests);
@@ -127,7 +128,7 @@ test('--only and --node select steps; unknown names are errors', async (t) => {
 });
 
 test('configure sends configure terminal, the lines and end as one session, and fails when IOS refuses a line', async (t) => {
-  const topo = await loadTopology(fixture('passing.yaml'));
+  const topo = await loadLabFile(fixture('passing.yaml'));
   const add = topo.tests.find((s) => s.name === 'add-route')!;
   const ok = new ScriptedLab(() => ({}));
   const [r1] = await new Runner(ok, { shape, clock: new FakeClock() }).run([add]);

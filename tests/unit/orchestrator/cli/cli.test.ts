@@ -2,8 +2,8 @@ import test from 'ava';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import type { Engine } from '../../../../src/orchestrator/docker/engine.js';
-import { up } from '../../../../src/orchestrator/lab/lifecycle.js';
-import { TopologyError } from '../../../../src/orchestrator/topology/load.js';
+import { Lab } from '../../../../src/orchestrator/lab/lab.js';
+import { TopologyError } from '../../../../src/orchestrator/topology/source.js';
 import { root } from '../../../root.js';
 
 const bin = `${root}bin/testbed.js`;
@@ -75,6 +75,6 @@ test('an invalid topology touches nothing: not one call reaches Docker', async (
       return Promise.reject(new Error('Docker must not be called'));
     },
   });
-  await t.throwsAsync(up(engine, `${root}tests/fixtures/topologies/bad-links.yaml`), { instanceOf: TopologyError });
+  await t.throwsAsync(Lab.up(`${root}tests/fixtures/topologies/bad-links.yaml`, { engine }), { instanceOf: TopologyError });
   t.deepEqual(calls, []);
 });

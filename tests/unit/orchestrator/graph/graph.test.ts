@@ -4,7 +4,7 @@ import { main } from '../../../../src/orchestrator/cli/main.js';
 import type { Engine } from '../../../../src/orchestrator/docker/engine.js';
 import { DockerUnavailableError } from '../../../../src/orchestrator/docker/engine.js';
 import { graphModel, renderMermaid, renderSvg } from '../../../../src/orchestrator/graph/index.js';
-import { loadTopology } from '../../../../src/orchestrator/topology/load.js';
+import { loadTopology } from '../../../../src/orchestrator/labfile/load.js';
 import { root } from '../../../root.js';
 
 const seed = await loadTopology(`${root}topologies/daphne-fred.yaml`);

@@ -1,5 +1,11 @@
 import test from 'ava';
-import { loadTopology, parseTopologyText, TopologyError, type TopologyIssue } from '../../../../src/orchestrator/topology/load.js';
+import type { HostNode } from '../../../../src/kinds/host/kind.js';
+import type { RouterNode } from '../../../../src/kinds/router2600/kind.js';
+import type { StrongswanNode } from '../../../../src/kinds/strongswan/kind.js';
+import { loadTopology, parseLabFile } from '../../../../src/orchestrator/labfile/load.js';
+import { TopologyError, type TopologyIssue } from '../../../../src/orchestrator/topology/source.js';
+
+const parseTopologyText = (text: string, file: string) => parseLabFile(text, file);
 import { root } from '../../../root.js';
 
 const fixture = (name: string) => `${root}tests/fixtures/topologies/${name}`;
@@ -20,14 +26,13 @@ test('the seed topology loads with both routers, two hosts and three links', asy
     topo.nodes.map((n) => `${n.name}:${n.kind}`),
     ['daphne:router2600', 'fred:router2600', 'd1:host', 'a1:host'],
   );
-  const daphne = topo.nodes.find((n) => n.name === 'daphne');
-  t.is(daphne?.kind, 'router2600');
-  if (daphne?.kind === 'router2600') {
-    t.is(daphne.config.hostname, 'Daphne');
-    t.deepEqual(daphne.diagnostics, [], 'the seed config is accepted as it is');
-  }
-  const d1 = topo.nodes.find((n) => n.name === 'd1');
-  t.deepEqual(d1?.kind === 'host' ? [d1.interfaces, d1.gateway] : null, [[{ name: 'eth0', address: '13.13.13.4/24' }], '13.13.13.13']);
+  const daphne = topo.nodes.find((n) => n.name === 'daphne') as RouterNode;
+  t.is(daphne.kind, 'router2600');
+  t.is(daphne.config.hostname, 'Daphne');
+  t.deepEqual(daphne.diagnostics, [], 'the seed config is accepted as it is');
+  const d1 = topo.nodes.find((n) => n.name === 'd1') as HostNode;
+  t.is(d1.kind, 'host');
+  t.deepEqual([d1.interfaces, d1.gateway], [[{ name: 'eth0', address: '13.13.13.4/24' }], '13.13.13.13']);
   t.deepEqual(
     topo.links.map((l) => [l.name, l.endpoints.map((e) => `${e.node}:${e.interface}`)]),
     [
@@ -78,9 +83,8 @@ test('a missing router config is an error at the config line', async (t) => {
 
 test('IOS lines a router refuses are warnings, not topology errors', async (t) => {
   const topo = await loadTopology(fixture('bad-config-lines.yaml'));
-  const r1 = topo.nodes[0]!;
+  const r1 = topo.nodes[0] as RouterNode;
   t.is(r1.kind, 'router2600');
-  if (r1.kind !== 'router2600') return;
   t.is(r1.diagnostics.length, 1);
   t.is(r1.diagnostics[0]!.line, 4);
   t.regex(r1.diagnostics[0]!.message, /% Invalid input detected at '\^' marker\./);
@@ -103,13 +107,11 @@ test('interface abbreviations in links are normalised to full IOS names', async 
 
 test('strongswan and nat nodes load with their own fields', async (t) => {
   const ss = await loadTopology(`${root}topologies/ios-strongswan.yaml`);
-  const moon = ss.nodes.find((n) => n.name === 'moon');
-  t.is(moon?.kind, 'strongswan');
-  if (moon?.kind === 'strongswan') {
-    t.regex(moon.configFile, /topologies\/ios-strongswan\/moon\.swanctl\.conf$/);
-    t.regex(moon.configText, /proposals = des-sha1-modp768/);
-    t.deepEqual(moon.interfaces, [{ name: 'eth0', address: '11.11.11.2/24' }, { name: 'eth1', address: '12.12.12.12/24' }]);
-  }
+  const moon = ss.nodes.find((n) => n.name === 'moon') as StrongswanNode;
+  t.is(moon.kind, 'strongswan');
+  t.regex(moon.configFile, /topologies\/ios-strongswan\/moon\.swanctl\.conf$/);
+  t.regex(moon.configText, /proposals = des-sha1-modp768/);
+  t.deepEqual(moon.interfaces, [{ name: 'eth0', address: '11.11.11.2/24' }, { name: 'eth1', address: '12.12.12.12/24' }]);
   const behind = await loadTopology(`${root}topologies/ted-behind-nat.yaml`);
   const nat = behind.nodes.find((n) => n.name === 'nat');
   t.like(nat, { kind: 'nat', inside: ['eth0'], outside: 'eth1', gateway: '11.11.11.2', routes: [{ to: '13.13.13.0/24', via: '10.10.10.1' }] });

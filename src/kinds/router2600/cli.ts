@@ -5,7 +5,8 @@
  *   printf 'show ver\n' | ios           lines from stdin
  * Exit status 1 when a command was refused (invalid input, config error).
  */
-import { callControl } from './io/control.js';
+import { callControl } from '../../agent/io/control.js';
+import { encodeKeyMaterial, KEYS_FLAG, type KeyMaterial } from '../../contract/keys.js';
 
 async function readStdin(): Promise<string> {
   const chunks: Buffer[] = [];
@@ -15,9 +16,15 @@ async function readStdin(): Promise<string> {
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
-  if (args[0] === '--keys' || args[0] === '--timeline') {
-    // data for the orchestrator: the SAs' keys (Wireshark's tables), or the IPsec time line (bench:tunnel)
-    const reply = await callControl({ query: args[0] === '--keys' ? 'keys' : 'timeline' });
+  if (args[0] === KEYS_FLAG) {
+    // data for the orchestrator: the SAs' keys (Wireshark's tables, contract/keys.ts)
+    const reply = await callControl({ query: 'keys' });
+    process.stdout.write(`${encodeKeyMaterial(reply.data as KeyMaterial)}\n`);
+    return;
+  }
+  if (args[0] === '--timeline') {
+    // the IPsec time line (bench:tunnel)
+    const reply = await callControl({ query: 'timeline' });
     process.stdout.write(`${JSON.stringify(reply.data)}\n`);
     return;
   }

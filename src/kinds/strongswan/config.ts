@@ -7,8 +7,6 @@
  */
 export const CHARON = '/usr/lib/ipsec/charon';
 export const STRONGSWAN_CONF = '/etc/strongswan.conf';
-/** The topology's swanctl.conf is put here (swanctl's default, so `swanctl --load-all` reloads it). */
-export const SWANCTL_CONF = '/etc/swanctl/swanctl.conf';
 export const VICI_SOCKET = '/var/run/charon.vici';
 
 /** Log levels per subsystem (-1 silent ... 4 keys and raw data); 2 shows proposals, NAT-D and the reasons of failures. */

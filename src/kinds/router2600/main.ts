@@ -1,18 +1,20 @@
 /**
- * Entry point of `router2600` nodes: boot the emulated Cisco 2600 from its
- * startup-config, take over the container's interfaces, and serve its
- * console on the control socket.
+ * Entry point of `router2600` nodes (the program in the container): boot
+ * the emulated Cisco 2600 from its startup-config, take over the
+ * container's interfaces, and serve its console on the control socket.
  */
 import { readFile } from 'node:fs/promises';
-import { interfaceStatus, parseConfig } from '../ios/index.js';
-import { serveControl } from './io/control.js';
-import { adoptInterfaces, parseBindings } from './io/interfaces.js';
-import { ROUTER_BOOT_FAILED, ROUTER_READY } from '../contract/ready.js';
-import { RouterConsole } from './router/console.js';
-import { policyFromConfig } from './ike/policy.js';
-import { IpsecService } from './router/ipsec.js';
-import { warmUp } from './router/warmup.js';
-import { Router, STARTUP_CONFIG_PATH, type Session } from './router/router.js';
+import { interfaceStatus, parseConfig } from '../../ios/index.js';
+import { serveControl } from '../../agent/io/control.js';
+import { adoptInterfaces } from '../../agent/io/interfaces.js';
+import { TESTBED_CONFIG, TESTBED_INTERFACES } from '../../contract/env.js';
+import { STARTUP_CONFIG_PATH } from '../../contract/paths.js';
+import { ROUTER_BOOT_FAILED, ROUTER_READY } from '../../contract/ready.js';
+import { RouterConsole } from '../../agent/router/console.js';
+import { policyFromConfig } from '../../agent/ike/policy.js';
+import { IpsecService } from '../../agent/router/ipsec.js';
+import { warmUp } from '../../agent/router/warmup.js';
+import { Router, type Session } from '../../agent/router/router.js';
 
 
 async function main(): Promise<void> {
@@ -24,11 +26,11 @@ async function main(): Promise<void> {
   process.on('uncaughtException', (e) => console.log(`%TESTBED-2-BUG: ${e.stack ?? e.message}`));
   process.on('unhandledRejection', (e) => console.log(`%TESTBED-2-BUG: ${(e as Error)?.stack ?? String(e)}`));
 
-  const text = await readFile(process.env.TESTBED_CONFIG ?? STARTUP_CONFIG_PATH, 'utf8');
+  const text = await readFile(TESTBED_CONFIG.decode(process.env.TESTBED_CONFIG) ?? STARTUP_CONFIG_PATH, 'utf8');
   const { config, diagnostics } = parseConfig(text);
   for (const d of diagnostics) console.diagnostic(d);
 
-  const bindings = parseBindings(process.env.TESTBED_INTERFACES);
+  const bindings = TESTBED_INTERFACES.decode(process.env.TESTBED_INTERFACES);
   const linux = await adoptInterfaces(bindings);
   const router = new Router(config, text, linux, console);
   await router.applyKernel();

@@ -1,18 +1,20 @@
 /**
- * Entry point of `strongswan` nodes: a real IKEv1/IKEv2 peer. Takes the
+ * Entry point of `strongswan` nodes (the program in the container): a real IKEv1/IKEv2 peer. Takes the
  * topology's addresses and routes like a host, writes strongswan.conf
- * (strongswan/config.ts), starts charon (its log is the node's console),
+ * (config.ts beside it), starts charon (its log is the node's console),
  * loads the topology's swanctl.conf with `swanctl --load-all` and says it
  * is ready. `testbed exec NODE swanctl --list-sas` and friends work on it;
  * after editing /etc/swanctl/swanctl.conf, `swanctl --load-all` applies it.
  */
 import { spawn } from 'node:child_process';
 import { access, writeFile } from 'node:fs/promises';
-import { adoptInterfaces, parseBindings } from './io/interfaces.js';
-import { configureLinux, followLinks, parseLinuxSpec } from './io/linux-node.js';
-import { run } from './io/system.js';
-import { STRONGSWAN_FAILED, STRONGSWAN_READY } from '../contract/ready.js';
-import { CHARON, STRONGSWAN_CONF, SWANCTL_CONF, strongswanConf, VICI_SOCKET } from './strongswan/config.js';
+import { adoptInterfaces } from '../../agent/io/interfaces.js';
+import { TESTBED_HOST, TESTBED_INTERFACES } from '../../contract/env.js';
+import { configureLinux, followLinks } from '../../agent/io/linux-node.js';
+import { run } from '../../agent/io/system.js';
+import { STRONGSWAN_FAILED, STRONGSWAN_READY } from '../../contract/ready.js';
+import { CHARON, STRONGSWAN_CONF, strongswanConf, VICI_SOCKET } from './config.js';
+import { SWANCTL_CONF } from '../../contract/paths.js';
 
 const say = (line: string) => process.stdout.write(`testbed-strongswan: ${line}\n`);
 
@@ -33,8 +35,8 @@ async function viciUp(timeoutMs: number): Promise<boolean> {
 }
 
 async function main(): Promise<void> {
-  const spec = parseLinuxSpec(process.env.TESTBED_HOST);
-  const bindings = parseBindings(process.env.TESTBED_INTERFACES);
+  const spec = TESTBED_HOST.decode(process.env.TESTBED_HOST);
+  const bindings = TESTBED_INTERFACES.decode(process.env.TESTBED_INTERFACES);
   const names = await adoptInterfaces(bindings);
   const error = await configureLinux(spec, names);
   if (error) fail(error);

@@ -1,7 +1,7 @@
 import test from 'ava';
 import { readFileSync } from 'node:fs';
-import { parseCryptoMap, parseEngineConnections, parseIpsecSa, parseIsakmpSa } from '../../../../src/orchestrator/checks/show/index.js';
-import { fixture, sections } from './helpers.js';
+import { parseCryptoMap, parseEngineConnections, parseIpsecSa, parseIsakmpSa } from '../../../../src/orchestrator/show/index.js';
+import { fixture, sections } from '../checks/helpers.js';
 
 // The seed prints Daphne's four show commands pasted on one line; the router
 // prints them as IOS does, one item per line (show-daphne.txt is the agent's

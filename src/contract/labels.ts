@@ -1,0 +1,27 @@
+/**
+ * The Docker labels that mark what a lab owns. The orchestrator writes them
+ * on every network and container it creates and finds everything again by
+ * them (`down` after a crash, `status`); nodes may read their own.
+ */
+export const OWNER_LABEL = 'testbed.owner';
+export const OWNER_VALUE = 'testbed';
+export const LAB_LABEL = 'testbed.lab';
+export const ROLE_LABEL = 'testbed.role';
+export const NODE_LABEL = 'testbed.node';
+/** The node's kind (router2600, host ...): how exec, keys and restart know what a container is. */
+export const KIND_LABEL = 'testbed.kind';
+export const LINK_LABEL = 'testbed.link';
+export const TOPOLOGY_LABEL = 'testbed.topology';
+export const ARTIFACTS_LABEL = 'testbed.artifacts';
+export const BRIDGE_LABEL = 'testbed.bridge';
+/** JSON describing the node's interfaces (name, link, address) for status. */
+export const INTERFACES_LABEL = 'testbed.interfaces';
+/** On images: what the image is (the lab image, a base). */
+export const IMAGE_LABEL = 'testbed.image';
+
+/** What a labelled object is to its lab. */
+export type Role = 'node' | 'capture' | 'network' | 'helper';
+
+export function ownerLabels(lab: string, role: Role): Record<string, string> {
+  return { [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab, [ROLE_LABEL]: role };
+}

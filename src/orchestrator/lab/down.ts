@@ -1,0 +1,59 @@
+/**
+ * Removing a lab (or every lab): found by its labels alone, so it works
+ * after a crash too. The routers' keys are written next to the pcaps first,
+ * then captures stop, containers and networks go, and the lab's transit
+ * rules are removed. Idempotent.
+ */
+import { ARTIFACTS_LABEL, KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from '../../contract/labels.js';
+import { builtinKinds } from '../../kinds/index.js';
+import type { KindRegistry } from '../../kinds/registry.js';
+import type { Engine } from '../docker/engine.js';
+import { silentProgress, withStep, type Progress } from '../progress.js';
+import { stopCapture } from './capture.js';
+import { chooseFirewall, type Firewall } from './firewall.js';
+import { collectKeys, writeKeyTables } from './keys.js';
+import type { DownResult } from './types.js';
+
+export interface DownOptions {
+  progress?: Progress;
+  /** The host's firewall (default: iptables, directly as root or through a helper container). */
+  firewall?: Firewall;
+  kinds?: KindRegistry;
+}
+
+/** Remove a lab (or every lab when `lab` is undefined). Idempotent. */
+export async function down(engine: Engine, lab?: string, opts: DownOptions = {}): Promise<DownResult> {
+  const progress = opts.progress ?? silentProgress;
+  const kinds = opts.kinds ?? builtinKinds;
+  await engine.ping();
+  const labels: Record<string, string> = { [OWNER_LABEL]: OWNER_VALUE };
+  if (lab) labels[LAB_LABEL] = lab;
+  const containers = await engine.listContainers(labels);
+  const networks = await engine.listNetworks(labels);
+  const labs = [...new Set([...containers, ...networks].map((x) => x.labels[LAB_LABEL]!).filter((l) => l && l !== '-'))].sort();
+  const image = containers.find((c) => c.image.startsWith('testbed/'))?.image ?? null;
+  return withStep(progress, lab ? `removing lab ${lab}` : `removing ${labs.length} labs`, async () => {
+    // the keys go next to the pcaps before the nodes that hold them go
+    await Promise.all(
+      labs.map(async (name) => {
+        const mine = containers.filter((c) => c.labels[LAB_LABEL] === name);
+        const dir = mine.find((c) => c.labels[ARTIFACTS_LABEL])?.labels[ARTIFACTS_LABEL];
+        if (!dir || !mine.some((c) => c.state === 'running' && kinds.find(c.labels[KIND_LABEL])?.keysCommand)) return;
+        await writeKeyTables(dir, await collectKeys(engine, name, kinds)).catch((e: unknown) => progress.note(`note: key tables of ${name} not written: ${(e as Error).message}`));
+      }),
+    );
+    await stopCapture(engine, lab);
+    await Promise.all(containers.filter((c) => c.labels[ROLE_LABEL] !== 'capture').map((c) => engine.removeContainer(c.id)));
+    await Promise.all(networks.map((n) => engine.removeNetwork(n.id)));
+    let rules = 0;
+    try {
+      const firewall = opts.firewall ?? (await chooseFirewall(engine, image));
+      rules = await firewall.removeRules(lab);
+    } catch (e) {
+      // without root and without an image we cannot look; say so rather than pretend
+      if (!(e instanceof Error && /needs root/.test(e.message))) throw e;
+      progress.note(`note: could not check iptables for leftover rules: ${e.message}`);
+    }
+    return { labs: lab ? [lab] : labs, containers: containers.length, networks: networks.length, firewallRules: rules };
+  });
+}

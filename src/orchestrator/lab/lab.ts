@@ -1,0 +1,162 @@
+/**
+ * A lab as an object, for test suites and the commands that act on a
+ * running lab:
+ *
+ *   await using lab = await Lab.up('topologies/daphne-fred.yaml', { name: 'my-test', capture: true });
+ *   const ping = await lab.sh('d1', 'ping -c 3 12.12.12.13');
+ *   const route = await lab.ios('daphne', 'show ip route');
+ *   const wan = await lab.packets('wan');
+ *   // the lab is torn down when `lab` goes out of scope (or call lab.down())
+ */
+import { DockerodeEngine } from '../docker/dockerode.js';
+import type { Engine } from '../docker/engine.js';
+import { readPcap, type CapturedPacket } from '../capture/pcap-reader.js';
+import type { WiresharkKeys } from '../capture/wireshark.js';
+import { startCapture, stopCapture } from './capture.js';
+import { builtinKinds } from '../../kinds/index.js';
+import type { KindRegistry } from '../../kinds/registry.js';
+import { loadLabFile } from '../labfile/load.js';
+import { down } from './down.js';
+import { execOnNode, kindOfContainer, restartNode } from './exec.js';
+import { findNode, listLabs, status } from './inventory.js';
+import { LabError, type DownResult, type ExecOutput, type LabInfo } from './types.js';
+import { up, type UpOptions } from './up.js';
+import { bridgeName } from './naming.js';
+import { collectKeys, writeKeyTables, type KeyTableFiles } from './keys.js';
+
+export class CommandError extends Error {
+  override name = 'CommandError';
+  constructor(
+    message: string,
+    readonly result: ExecOutput,
+  ) {
+    super(message);
+  }
+}
+
+export interface LabOptions {
+  engine?: Engine;
+  /** The node kinds (default: the built-in ones). */
+  kinds?: KindRegistry;
+}
+
+export class Lab implements AsyncDisposable {
+  private constructor(
+    readonly engine: Engine,
+    public info: LabInfo,
+    readonly kinds: KindRegistry,
+  ) {}
+
+  get name(): string {
+    return this.info.name;
+  }
+
+  /** Bring a lab up from a topology file (its tests: section is checked too, not run). */
+  static async up(topology: string, opts: UpOptions & LabOptions = {}): Promise<Lab> {
+    const kinds = opts.kinds ?? builtinKinds;
+    const { topology: topo } = await loadLabFile(topology, { kinds }); // TopologyError before anything is created
+    const engine = opts.engine ?? new DockerodeEngine();
+    return new Lab(engine, await up(engine, topo, opts), kinds);
+  }
+
+  /** Attach to a lab that is already up. */
+  static async attach(name: string, opts: LabOptions = {}): Promise<Lab> {
+    const engine = opts.engine ?? new DockerodeEngine();
+    const info = await status(engine, name);
+    if (!info) throw new LabError(`no lab named "${name}" is up`);
+    return new Lab(engine, info, opts.kinds ?? builtinKinds);
+  }
+
+  static async list(opts: LabOptions = {}): Promise<LabInfo[]> {
+    return listLabs(opts.engine ?? new DockerodeEngine());
+  }
+
+  /** Run IOS commands (routers) or a shell command line (hosts); never throws on a non-zero exit. */
+  exec(node: string, command: string | string[], timeoutMs?: number): Promise<ExecOutput> {
+    return execOnNode(this.engine, this.name, node, command, timeoutMs, this.kinds);
+  }
+
+  /** IOS commands on a router, as one console session; throws CommandError if IOS refused a line. */
+  async ios(node: string, ...lines: string[]): Promise<string> {
+    const r = await this.exec(node, lines);
+    if (r.exitCode !== 0) throw new CommandError(`${node}: ${lines.join(' / ')}: ${(r.stdout + r.stderr).trim()}`, r);
+    return r.stdout;
+  }
+
+  /** A shell command on a host; throws CommandError on a non-zero exit. */
+  async sh(node: string, command: string, timeoutMs?: number): Promise<string> {
+    const r = await this.exec(node, command, timeoutMs);
+    if (r.exitCode !== 0) throw new CommandError(`${node}: ${command}: exit ${r.exitCode}: ${(r.stdout + r.stderr).trim()}`, r);
+    return r.stdout;
+  }
+
+  /** Restart a node and wait until its kind says it is ready again. */
+  restart(node: string, timeoutMs?: number): Promise<void> {
+    return restartNode(this.engine, this.name, node, timeoutMs, this.kinds);
+  }
+
+  /** The kind of a running node (by its container's label). */
+  async kindOf(node: string) {
+    return kindOfContainer(await findNode(this.engine, this.name, node), node, this.kinds);
+  }
+
+  /** The router's console output so far (log and debug lines). */
+  async console(node: string): Promise<string> {
+    const c = await findNode(this.engine, this.name, node);
+    return this.engine.logs(c.id);
+  }
+
+  pcapPath(link: string): string {
+    const l = this.info.links.find((x) => x.name === link);
+    if (!l) throw new LabError(`lab ${this.name} has no link "${link}" (links: ${this.info.links.map((x) => x.name).join(', ')})`);
+    if (!l.pcap) throw new LabError(`link ${link} of lab ${this.name} is not being captured (up with capture: true, or lab.startCapture())`);
+    return l.pcap;
+  }
+
+  /** Packets captured on a link so far. */
+  packets(link: string): Promise<CapturedPacket[]> {
+    return readPcap(this.pcapPath(link));
+  }
+
+  async startCapture(): Promise<void> {
+    if (this.info.capturing) return;
+    const image = this.info.image;
+    const files = await startCapture(this.engine, this.name, image, this.info.artifacts, this.info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(this.name, l.name) })));
+    await this.refresh();
+    for (const l of this.info.links) l.pcap = files[l.name] ?? l.pcap;
+  }
+
+  /** Stop capturing; the pcaps stay in the artifacts folder. */
+  async stopCapture(): Promise<void> {
+    await this.writeKeyTables();
+    const paths = Object.fromEntries(this.info.links.map((l) => [l.name, l.pcap]));
+    await stopCapture(this.engine, this.name);
+    await this.refresh();
+    for (const l of this.info.links) l.pcap = paths[l.name] ?? null;
+  }
+
+  async refresh(): Promise<LabInfo> {
+    const info = await status(this.engine, this.name);
+    if (!info) throw new LabError(`lab ${this.name} is not up any more`);
+    this.info = info;
+    return info;
+  }
+
+  /** Write Wireshark's key tables for the lab's captures now (down does it too). */
+  async writeKeyTables(): Promise<KeyTableFiles> {
+    return writeKeyTables(this.info.artifacts, await collectKeys(this.engine, this.name, this.kinds));
+  }
+
+  /** The keys of every SA the lab's routers have had. */
+  keys(): Promise<WiresharkKeys> {
+    return collectKeys(this.engine, this.name, this.kinds);
+  }
+
+  down(): Promise<DownResult> {
+    return down(this.engine, this.name, { kinds: this.kinds });
+  }
+
+  async [Symbol.asyncDispose](): Promise<void> {
+    await this.down();
+  }
+}

@@ -1,0 +1,134 @@
+/**
+ * What bringing a lab up creates, decided without Docker: one --internal
+ * network per link (on the subnet allocated to it), one transit rule per
+ * bridge, and one container per node, whose program, environment and files
+ * its kind gives. Pure: topology and options in, the plan out.
+ */
+import { TESTBED_INTERFACES, envEntry, type InterfaceBinding } from '../../contract/env.js';
+import {
+  ARTIFACTS_LABEL,
+  BRIDGE_LABEL,
+  INTERFACES_LABEL,
+  KIND_LABEL,
+  LINK_LABEL,
+  NODE_LABEL,
+  ownerLabels,
+  TOPOLOGY_LABEL,
+} from '../../contract/labels.js';
+import type { NodeKind, TopologyNode } from '../../kinds/kind.js';
+import type { ContainerSpec, NetworkSpec } from '../docker/engine.js';
+import type { Topology, TopologyLink } from '../topology/types.js';
+import { bridgeName, containerName, networkName, type Allocation } from './naming.js';
+import type { InterfaceInfo } from './types.js';
+
+export interface PlanOptions {
+  lab: string;
+  image: string;
+  /** Where the lab's pcaps and key tables go (a label on every node). */
+  artifacts: string;
+  /** The subnet and endpoint addresses of each link, by link name (naming.ts allocateSubnets). */
+  allocations: ReadonlyMap<string, Allocation>;
+  /** The orchestrator's environment, for switches a kind passes on (default: none). */
+  env?: Readonly<Record<string, string | undefined>>;
+}
+
+export interface NodePlan {
+  node: TopologyNode;
+  kind: NodeKind;
+  spec: ContainerSpec;
+}
+
+export interface LabPlan {
+  lab: string;
+  networks: NetworkSpec[];
+  /** The Linux bridges that get a transit rule (firewall.ts). */
+  bridges: string[];
+  nodes: NodePlan[];
+}
+
+/** Sysctls every node gets: no IPv6 on lab segments, no reverse-path filter (lab routing is asymmetric at times). */
+export const NODE_SYSCTLS: Readonly<Record<string, string>> = {
+  'net.ipv6.conf.all.disable_ipv6': '1',
+  'net.ipv6.conf.default.disable_ipv6': '1',
+  'net.ipv4.conf.all.rp_filter': '0',
+  'net.ipv4.conf.default.rp_filter': '0',
+};
+
+/** The links that get a network: those with endpoints. */
+export function networkedLinks(topology: Topology): TopologyLink[] {
+  return topology.links.filter((l) => l.endpoints.length > 0);
+}
+
+/** A link's Docker network. */
+export function networkSpec(lab: string, link: TopologyLink, alloc: Allocation): NetworkSpec {
+  return {
+    name: networkName(lab, link.name),
+    subnet: alloc.subnet,
+    gateway: alloc.gateway,
+    bridgeName: bridgeName(lab, link.name),
+    mtu: link.mtu,
+    labels: { ...ownerLabels(lab, 'network'), [LINK_LABEL]: link.name, [BRIDGE_LABEL]: bridgeName(lab, link.name) },
+  };
+}
+
+/** A node's interfaces with their link and lab address (for status, from a label). */
+export function nodeInterfaces(topology: Topology, node: TopologyNode): InterfaceInfo[] {
+  const linkOf = (ifname: string) => topology.links.find((l) => l.endpoints.some((e) => e.node === node.name && e.interface === ifname))?.name ?? null;
+  return topology.kinds.of(node).interfaces(node).map((i) => ({ name: i.name, link: linkOf(i.name), address: i.address }));
+}
+
+/** Lines the nodes will refuse at boot, one sentence each ("daphne: line 4: ...: % Invalid input ..."). */
+export function configWarnings(topology: Topology): string[] {
+  return topology.nodes.flatMap((n) =>
+    topology.kinds.of(n).warnings(n).map((w) => `${n.name}: line ${w.line}: ${w.text.trim()}: ${w.message}${w.detail ? ` (${w.detail})` : ''}`),
+  );
+}
+
+function containerSpec(topology: Topology, node: TopologyNode, kind: NodeKind, opts: PlanOptions): ContainerSpec {
+  const endpoints: { network: string; ipv4: string }[] = [];
+  const bindings: InterfaceBinding[] = [];
+  for (const link of topology.links) {
+    const alloc = opts.allocations.get(link.name);
+    if (!alloc) continue;
+    link.endpoints.forEach((ep, i) => {
+      if (ep.node !== node.name) return;
+      endpoints.push({ network: networkName(opts.lab, link.name), ipv4: alloc.addresses[i]! });
+      bindings.push({ name: ep.interface, dockerIp: alloc.addresses[i]!, mtu: link.mtu });
+    });
+  }
+  const own = kind.container(node, { bindings, env: opts.env ?? {} });
+  return {
+    name: containerName(opts.lab, node.name),
+    hostname: node.name,
+    image: opts.image,
+    labels: {
+      ...ownerLabels(opts.lab, 'node'),
+      [NODE_LABEL]: node.name,
+      [KIND_LABEL]: node.kind,
+      [TOPOLOGY_LABEL]: topology.file,
+      [ARTIFACTS_LABEL]: opts.artifacts,
+      [INTERFACES_LABEL]: JSON.stringify(nodeInterfaces(topology, node)),
+    },
+    endpoints,
+    cmd: own.cmd,
+    env: { ...envEntry(TESTBED_INTERFACES, bindings), ...own.env },
+    capAdd: own.capAdd,
+    devices: own.devices,
+    sysctls: { ...NODE_SYSCTLS, ...own.sysctls },
+    ...(own.files.length ? { files: own.files } : {}),
+  };
+}
+
+/** The lab's networks, bridges and containers. */
+export function planLab(topology: Topology, opts: PlanOptions): LabPlan {
+  const linked = networkedLinks(topology).filter((l) => opts.allocations.has(l.name));
+  return {
+    lab: opts.lab,
+    networks: linked.map((l) => networkSpec(opts.lab, l, opts.allocations.get(l.name)!)),
+    bridges: linked.map((l) => bridgeName(opts.lab, l.name)),
+    nodes: topology.nodes.map((node) => {
+      const kind = topology.kinds.of(node);
+      return { node, kind, spec: containerSpec(topology, node, kind, opts) };
+    }),
+  };
+}

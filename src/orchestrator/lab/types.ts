@@ -1,0 +1,55 @@
+/** What the lab commands return: a lab as Docker's labels describe it, what down removed, a command's output. Plain data. */
+
+export class LabError extends Error {
+  override name = 'LabError';
+}
+
+export interface InterfaceInfo {
+  name: string;
+  link: string | null;
+  address: string | null;
+}
+
+export interface NodeInfo {
+  name: string;
+  kind: string;
+  container: string;
+  state: string;
+  interfaces: InterfaceInfo[];
+}
+
+export interface LinkInfo {
+  name: string;
+  network: string;
+  bridge: string;
+  subnet: string;
+  endpoints: string[];
+  pcap: string | null;
+}
+
+export interface LabInfo {
+  name: string;
+  topology: string;
+  artifacts: string;
+  image: string;
+  nodes: NodeInfo[];
+  links: LinkInfo[];
+  capturing: boolean;
+  /** IOS config diagnostics per router (lines the router refused; it runs anyway). */
+  warnings: string[];
+}
+
+export interface DownResult {
+  labs: string[];
+  containers: number;
+  networks: number;
+  firewallRules: number;
+}
+
+export interface ExecOutput {
+  node: string;
+  kind: string;
+  exitCode: number;
+  stdout: string;
+  stderr: string;
+}

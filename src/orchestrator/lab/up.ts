@@ -1,0 +1,136 @@
+/**
+ * Bringing a lab up: the networks (a throwaway subnet each, retried when
+ * another lab takes it first), the transit rules, the containers the plan
+ * gives (plan.ts), each started and awaited with its kind's readiness
+ * strategy, then the captures. On any failure `down` removes what was made:
+ * nothing is left behind.
+ */
+import { mkdir } from 'node:fs/promises';
+import { resolve } from 'node:path';
+import { LAB_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../contract/labels.js';
+import { NotReadyError } from '../../kinds/wait.js';
+import type { Engine } from '../docker/engine.js';
+import { ensureLabImage, type BaseStrategy } from '../image/build.js';
+import { silentProgress, withStep, type Progress, type StepHandle } from '../progress.js';
+import type { Topology } from '../topology/types.js';
+import { startCapture } from './capture.js';
+import { down } from './down.js';
+import { chooseFirewall, quietBridge, type Firewall } from './firewall.js';
+import { status } from './inventory.js';
+import { allocateSubnets, bridgeName, LAB_NAME_PATTERN, type Allocation } from './naming.js';
+import { configWarnings, networkedLinks, networkSpec, planLab } from './plan.js';
+import { LabError, type LabInfo } from './types.js';
+
+export interface UpOptions {
+  /** Lab name (default: the topology's `name`). Two labs from one file need two names. */
+  name?: string;
+  capture?: boolean;
+  /** Where pcaps and key tables go (default ./artifacts/<lab>). */
+  artifacts?: string;
+  base?: BaseStrategy;
+  progress?: Progress;
+  /** How long to wait for each node to be ready (ms; default: its kind's own). */
+  readyTimeoutMs?: number;
+  /** The lab image to use as it is (default: the current one, built when missing). */
+  image?: string;
+  /** The host's firewall (default: iptables, directly as root or through a helper container). */
+  firewall?: Firewall;
+}
+
+export function validateLabName(name: string): void {
+  if (!LAB_NAME_PATTERN.test(name)) {
+    throw new LabError(`lab name "${name}" must be lower-case letters, digits and dashes (at most 24), starting with a letter or digit`);
+  }
+}
+
+/** One network per link, each on a free subnet; a subnet another lab took meanwhile is tried again elsewhere. */
+async function createNetworks(engine: Engine, lab: string, topo: Topology, step: StepHandle): Promise<Map<string, Allocation>> {
+  const result = new Map<string, Allocation>();
+  let pending = networkedLinks(topo);
+  for (let attempt = 0; pending.length > 0; attempt++) {
+    const inUse = await engine.allSubnets();
+    const allocs = allocateSubnets(pending.map((l) => l.endpoints.length), inUse, `${lab}#${attempt}`);
+    const failed: typeof pending = [];
+    await Promise.all(
+      pending.map(async (link, i) => {
+        const alloc = allocs[i]!;
+        try {
+          await engine.createNetwork(networkSpec(lab, link, alloc));
+          result.set(link.name, alloc);
+          step.update(`${link.name} (${alloc.subnet})`);
+        } catch (e) {
+          // another lab took the block between our look and our create: try another
+          if (attempt < 8 && /overlap|conflict|in use/i.test((e as Error).message)) failed.push(link);
+          else throw e;
+        }
+      }),
+    );
+    pending = failed;
+  }
+  return result;
+}
+
+/** Bring a lab up from a loaded topology (labfile/load.ts). On failure nothing is left behind. */
+export async function up(engine: Engine, topo: Topology, opts: UpOptions = {}): Promise<LabInfo> {
+  const progress = opts.progress ?? silentProgress;
+  const lab = opts.name ?? topo.name;
+  validateLabName(lab);
+  const artifacts = resolve(opts.artifacts ?? resolve('artifacts', lab));
+  await engine.ping();
+  const owned = { [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab };
+  const existing = await engine.listContainers(owned);
+  const existingNets = await engine.listNetworks(owned);
+  if (existing.length > 0 || existingNets.length > 0) {
+    throw new LabError(`a lab named "${lab}" is already up (or left over from a crash): run \`testbed down ${lab}\` first, or choose another name with --name`);
+  }
+  const image = opts.image ?? (await ensureLabImage(engine, { base: opts.base, progress }));
+  const warnings = configWarnings(topo);
+  let firewall = opts.firewall;
+  try {
+    const allocations = await withStep(progress, `creating ${topo.links.length} networks`, (step) => createNetworks(engine, lab, topo, step));
+    const plan = planLab(topo, { lab, image, artifacts, allocations, env: process.env });
+    firewall ??= await chooseFirewall(engine, image);
+    const fw = firewall;
+    await withStep(progress, 'allowing transit traffic on the lab bridges', async () => {
+      for (const bridge of plan.bridges) await quietBridge(bridge);
+      await fw.allowBridges(lab, plan.bridges);
+    });
+    await mkdir(artifacts, { recursive: true });
+    const ids = new Map<string, string>();
+    await withStep(progress, `creating ${plan.nodes.length} nodes`, async (step) => {
+      await Promise.all(
+        plan.nodes.map(async ({ node, spec }) => {
+          ids.set(node.name, await engine.createContainer(spec));
+          step.update(node.name);
+        }),
+      );
+    });
+    await withStep(progress, `starting ${plan.nodes.length} nodes`, async (step) => {
+      await Promise.all(
+        plan.nodes.map(async ({ node, kind }) => {
+          const id = ids.get(node.name)!;
+          await engine.startContainer(id);
+          const readiness = opts.readyTimeoutMs ? kind.readiness.withTimeout(opts.readyTimeoutMs) : kind.readiness;
+          await readiness.wait(node.name, { follow: (onText) => engine.followLogs(id, onText) }).catch((e: unknown) => {
+            throw e instanceof NotReadyError ? new LabError(e.message) : e;
+          });
+          step.update(`${node.name} ready`);
+        }),
+      );
+    });
+    let pcaps: Record<string, string> = {};
+    if (opts.capture) {
+      pcaps = await withStep(progress, `capturing ${topo.links.length} links`, () =>
+        startCapture(engine, lab, image, artifacts, networkedLinks(topo).filter((l) => allocations.has(l.name)).map((l) => ({ link: l.name, bridge: bridgeName(lab, l.name) }))),
+      );
+    }
+    const info = await status(engine, lab);
+    if (!info) throw new LabError(`lab ${lab} vanished while it was being brought up`);
+    for (const l of info.links) l.pcap = pcaps[l.name] ?? l.pcap;
+    info.warnings = warnings;
+    return info;
+  } catch (e) {
+    await down(engine, lab, { firewall }).catch(() => undefined);
+    throw e;
+  }
+}

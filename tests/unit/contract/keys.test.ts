@@ -1,0 +1,28 @@
+/** The key material a router prints and the ESP names it uses: both sides read the same thing. */
+import test from 'ava';
+import { ESP_CIPHERS, ESP_INTEGRITY } from '../../../src/agent/esp/index.js';
+import { ContractError } from '../../../src/contract/env.js';
+import { ESP_CIPHER_NAMES, ESP_INTEGRITY_NAMES, espCipherOf } from '../../../src/contract/esp.js';
+import { decodeKeyMaterial, encodeKeyMaterial, type KeyMaterial } from '../../../src/contract/keys.js';
+
+const material: KeyMaterial = {
+  isakmp: [{ connId: 1, peer: '11.11.11.2', initiatorCookie: '0011223344556677', encryptionKey: '0102030405060708' }],
+  esp: [{ src: '11.11.11.1', dst: '11.11.11.2', spi: '0x00001000', encryption: 'DES-CBC [RFC2405]', encryptionKey: '0102030405060708', authentication: 'HMAC-MD5-96 [RFC2403]', authenticationKey: '000102030405060708090a0b0c0d0e0f', udpEncapsulated: false }],
+};
+
+test('key material round-trips, and what is not key material is a ContractError', (t) => {
+  t.deepEqual(decodeKeyMaterial(encodeKeyMaterial(material)), material);
+  t.throws(() => decodeKeyMaterial('{"isakmp":[]}'), { instanceOf: ContractError, message: /needs "isakmp" and "esp" lists/ });
+  t.throws(() => decodeKeyMaterial('{"isakmp":[],"esp":[{"src":"1.2.3.4"}]}'), { instanceOf: ContractError, message: /ESP key row lacks/ });
+  t.throws(() => decodeKeyMaterial('% Invalid input'), { instanceOf: ContractError, message: /not JSON/ });
+});
+
+test("the contract's ESP names agree with the datapath's algorithms (names, key sizes, Wireshark names)", (t) => {
+  for (const c of Object.values(ESP_CIPHERS)) t.deepEqual(ESP_CIPHER_NAMES[c.name], { name: c.name, keySize: c.keySize, wiresharkName: c.wiresharkName });
+  for (const i of Object.values(ESP_INTEGRITY)) t.deepEqual(ESP_INTEGRITY_NAMES[i.name], { name: i.name, keySize: i.keySize, wiresharkName: i.wiresharkName });
+  t.deepEqual(Object.keys(ESP_CIPHER_NAMES).sort(), Object.keys(ESP_CIPHERS).sort());
+  t.deepEqual(Object.keys(ESP_INTEGRITY_NAMES).sort(), Object.keys(ESP_INTEGRITY).sort());
+  // AES shares one Wireshark name: the key length tells them apart
+  t.is(espCipherOf('AES-CBC [RFC3602]', 32)?.name, 'aes256');
+  t.is(espCipherOf('AES-CBC [RFC3602]', 12), undefined);
+});
