@@ -8,7 +8,7 @@
  *   src/agent/esp   ESP SAs                                  crypto, codecs
  *   src/agent/ike   IKE engine                               esp, crypto, codecs, ios
  *   src/agent/datapath, src/agent/router, src/agent/io      the router; io is the edge
- *   src/kinds/<kind>/main.ts   a node's entry point (runs in the container)
+ *   src/kinds/<kind>/main.ts, cli.ts   programs that run in the node's container
  *   src/kinds/<kind>/...       the kind's orchestrator side
  *   src/orchestrator           the host side: never the agent
  */
@@ -21,7 +21,7 @@ module.exports = {
     { name: 'ios-is-pure', severity: 'error', ...agentLower('^src/ios/', '^src/(ios|codecs)/') },
     { name: 'contract-stands-alone', severity: 'error', ...agentLower('^src/contract/', '^src/(contract|codecs)/') },
     { name: 'crypto-below-esp-and-ike', severity: 'error', ...agentLower('^src/agent/crypto/', '^src/(agent/crypto|codecs)/') },
-    { name: 'esp-below-ike', severity: 'error', ...agentLower('^src/agent/esp/', '^src/(agent/esp|agent/crypto|codecs)/') },
+    { name: 'esp-below-ike', severity: 'error', ...agentLower('^src/agent/esp/', '^src/(agent/esp|agent/crypto|codecs|contract)/') },
     { name: 'ike-below-the-router', severity: 'error', ...agentLower('^src/agent/ike/', '^src/(agent/ike|agent/esp|agent/crypto|codecs|ios|contract)/') },
     {
       name: 'datapath-below-the-router',
@@ -40,14 +40,14 @@ module.exports = {
       severity: 'error',
       comment: 'the orchestrator talks to nodes through src/contract; it never loads agent code',
       from: { path: '^src/orchestrator/' },
-      to: { path: '^src/agent/|^src/kinds/[^/]+/main\\.ts$' },
+      to: { path: '^src/agent/|^src/kinds/[^/]+/(main|cli)\\.ts$' },
     },
     {
       name: 'kinds-host-side-stays-off-the-agent',
       severity: 'error',
-      comment: "a kind's orchestrator-side module names its entry point by path; only main.ts runs agent code",
-      from: { path: '^src/kinds/', pathNot: '^src/kinds/[^/]+/main\\.ts$' },
-      to: { path: '^src/agent/|^src/kinds/[^/]+/main\\.ts$' },
+      comment: "a kind's orchestrator-side module names its programs by path; only main.ts and cli.ts run agent code",
+      from: { path: '^src/kinds/', pathNot: '^src/kinds/[^/]+/(main|cli)\\.ts$' },
+      to: { path: '^src/agent/|^src/kinds/[^/]+/(main|cli)\\.ts$' },
     },
     {
       name: 'no-test-code-in-src',
