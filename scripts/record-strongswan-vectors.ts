@@ -2,7 +2,8 @@
  * Records IKEv1 known answers from strongSwan 5.9.8 in the lab, for
  * tests/unit/agent/crypto/strongswan-vectors.test.ts: for each suite (3DES and AES-256 with
  * SHA-1, where RFC 2409 appendix B expands SKEYID_e), a router and strongSwan negotiate
- * Main Mode and Quick Mode twice (the router initiates, then strongSwan), with charon
+ * Main Mode and Quick Mode twice (the router initiates, then strongSwan; the router deletes
+ * the SAs after each, in Informational exchanges), with charon
  * logging its key derivation (ike 4, enc 3, chd 4, raised on the running node through
  * /etc/strongswan.d and `swanctl --reload-settings`). Writes, per suite,
  * tests/fixtures/vectors/ikev1-strongswan-<suite>.json (inputs and strongSwan's results,
@@ -10,7 +11,8 @@
  *
  *   npm run build && flock /tmp/testbed-docker.lock node --openssl-legacy-provider dist/scripts/record-strongswan-vectors.js
  *
- * Uses Docker (run it under the lock); the labs are torn down.
+ * Uses Docker (run it under the lock); the labs are torn down. With VECTORS_FULL_LOG=PREFIX
+ * it also writes moon's whole console to PREFIX-<suite>.log, to look at.
  */
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
@@ -29,7 +31,7 @@ const SUITES = [
 const LEVELS = 'charon {\\n  filelog {\\n    console {\\n      ike = 4\\n      enc = 3\\n      chd = 4\\n    }\\n  }\\n}\\n';
 
 /** The chunk dumps the fixture takes its values from. */
-const USED_DUMPS = /^(shared Diffie Hellman secret|SKEYID(_[dae])?|encryption key Ka|initial IV|next IV for MID \d+|HASH_[IR]( data)?|Hash\([123]\)|natd_chunk|natd_hash|plain|padding|encrypted|(initiator|responder) SA seed|DH secret|(encryption|integrity) (initiator|responder) key)$/;
+const USED_DUMPS = /^(shared Diffie Hellman secret|SKEYID(_[dae])?|encryption key Ka|initial IV|next IV for MID \d+|HASH_[IR]( data)?|Hash(\([123]\))?|natd_chunk|natd_hash|plain|padding|encrypted|(initiator|responder) SA seed|DH secret|(encryption|integrity) (initiator|responder) key)$/;
 
 async function poll(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -54,8 +56,13 @@ async function record(suite: (typeof SUITES)[number]): Promise<void> {
     await poll('moon to drop its SAs', async () => !/ESTABLISHED/.test(await lab.sh('moon', 'swanctl --list-sas')));
     await lab.sh('moon', 'swanctl --initiate --child lan --timeout 30');
     await installed(lab);
+    // 3. the router deletes both SAs again: its Informational exchanges (Delete) are vectors too
+    await lab.ios('daphne', 'clear crypto sa', 'clear crypto isakmp');
+    await poll('moon to drop its SAs', async () => !/ESTABLISHED/.test(await lab.sh('moon', 'swanctl --list-sas')));
 
-    const entries = parseCharonLog(await lab.console('moon'));
+    const log = await lab.console('moon');
+    if (process.env.VECTORS_FULL_LOG) writeFileSync(`${process.env.VECTORS_FULL_LOG}-${suite.id}.log`, log);
+    const entries = parseCharonLog(log);
     const wan = await lab.packets('wan');
     const ikeSas = [...new Set(entries.filter((e) => e.text === 'SKEYID').map((e) => e.ikeSa!))];
     if (ikeSas.length !== 2) throw new Error(`expected two IKE_SAs with keys in moon's log, found ${ikeSas.length}`);
@@ -63,7 +70,7 @@ async function record(suite: (typeof SUITES)[number]): Promise<void> {
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
     const doc = {
       source: `${version} (Debian 12 package, charon with kernel-libipsec) in the testbed lab tests/fixtures/topologies/interop/${suite.id}.yaml, against the testbed router at commit ${commit}, recorded ${new Date().toISOString().slice(0, 10)} by scripts/record-strongswan-vectors.ts`,
-      method: "Values under 'strongswan' are strongSwan's own results from charon's log (keymat_v1.c and iv_manager.c at level ike 4: SKEYID*, 'encryption key Ka', 'initial IV', 'next IV for MID', HASH_I/HASH_R and their data, Hash(1..3), NAT-D chunks and hashes; enc 3: every encrypted message's ciphertext and plaintext; chd 4: SA seeds, 'DH secret' and the KEYMAT keys). Inputs: cookies, public values, SAi_b and the ID bodies split from strongSwan's 'HASH_I data' (checked against HASH_R data and the clear Main Mode messages 1-4 on the WAN capture); phase-1 nonces from messages 3 and 4 on the WAN; Quick Mode nonces, KE values and the payloads after HASH from strongSwan's plaintext of messages 1 and 2 (checked against its SA seeds). The corresponding log lines are in the .log file next to this one.",
+      method: "Values under 'strongswan' are strongSwan's own results from charon's log (keymat_v1.c and iv_manager.c at level ike 4: SKEYID*, 'encryption key Ka', 'initial IV', 'next IV for MID', HASH_I/HASH_R and their data, Hash(1..3) and the Informational 'Hash', NAT-D chunks and hashes; enc 3: every encrypted message's ciphertext and plaintext; chd 4: SA seeds, 'DH secret' and the KEYMAT keys). Inputs: cookies, public values, SAi_b and the ID bodies split from strongSwan's 'HASH_I data' (checked against HASH_R data and the clear Main Mode messages 1-4 on the WAN capture); phase-1 nonces from messages 3 and 4 on the WAN; Quick Mode nonces, KE values and the payloads after HASH from strongSwan's plaintext of messages 1 and 2 (checked against its SA seeds); the Informational payloads after HASH from strongSwan's plaintext of the router's Deletes. The corresponding log lines are in the .log file next to this one.",
       suite: { ike: suite.ike, esp: suite.esp, psk: 'abc123' },
       exchanges,
     };

@@ -163,6 +163,19 @@ export function exchangeRecord(x: ExchangeInput): Record<string, unknown> {
     if (!seed.equals(Buffer.concat([pfsShared ?? Buffer.alloc(0), Buffer.from([3]), spi, tail]))) throw new Error("an SA seed is not [g(qm)^xy |] 3 | SPI | Ni_b | Nr_b with Quick Mode's nonces");
   }
 
+  // Informational exchanges (the router's Deletes after `clear crypto sa` / `clear crypto isakmp`)
+  const informational = messages
+    .filter((m) => m.exchange === 'INFORMATIONAL_V1' && m.sender === 'router')
+    .map((m) => {
+      const at = x.entries.findIndex((e) => e.text === `parsed INFORMATIONAL_V1 request ${m.messageId} [ ${m.payloads} ]`);
+      const hash = need(x.entries.slice(at).find((e) => e.text === 'Hash' && e.bytes), `the Hash of Informational ${m.messageId}`).bytes!;
+      const plain = Buffer.from(m.plaintext, 'hex');
+      const chain = walkPayloads(ISAKMP_HASH, plain);
+      if (!chain[0]!.body.equals(hash)) throw new Error(`Informational ${m.messageId}: the router's HASH is not the one strongSwan computed`);
+      const iv = need(ivs.find((v) => v.mid === m.messageId), `the IV of Informational ${m.messageId}`).iv;
+      return { ...m, afterHash: hexOf(plain.subarray(chain[0]!.whole.length, chainEnd(ISAKMP_HASH, plain))), strongswan: { iv: hexOf(iv), hash: hexOf(hash) } };
+    });
+
   return {
     initiator,
     phase1: {
@@ -197,5 +210,6 @@ export function exchangeRecord(x: ExchangeInput): Record<string, unknown> {
       },
       messages: qms,
     },
+    informational,
   };
 }

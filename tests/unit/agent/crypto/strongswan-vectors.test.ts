@@ -1,8 +1,8 @@
 /**
  * RFC 2409 key derivation against strongSwan 5.9.8: SKEYID, SKEYID_d/a/e, the appendix B
  * expansion of SKEYID_e (3DES and AES-256 with SHA-1 need more than SHA-1's 20 bytes), the
- * phase-1 and Quick Mode IVs and CBC chains, HASH_I/HASH_R, HASH(1..3), KEYMAT (with PFS
- * for AES-256) and NAT-D. Every expected value is strongSwan's own, taken from charon's
+ * phase-1, Quick Mode and Informational IVs and CBC chains, HASH_I/HASH_R, HASH(1..3), the
+ * Informational HASH, KEYMAT (with PFS for AES-256) and NAT-D. Every expected value is strongSwan's own, taken from charon's
  * log of real exchanges with a testbed router, each side initiating once
  * (tests/fixtures/vectors/ikev1-strongswan-*.json, recorded by
  * scripts/record-strongswan-vectors.ts; the charon lines are in the .log files). Each
@@ -12,7 +12,7 @@ import test from 'ava';
 import { CIPHERS, HASHES, type CipherAlgorithm } from '../../../../src/agent/crypto/algorithms.js';
 import { decryptBody, encryptBody } from '../../../../src/agent/crypto/body.js';
 import { prepareCbcKey } from '../../../../src/agent/crypto/cipher.js';
-import { hashI, hashR, quickModeHash1, quickModeHash2, quickModeHash3 } from '../../../../src/agent/crypto/hashes.js';
+import { hashI, hashR, informationalHash, quickModeHash1, quickModeHash2, quickModeHash3 } from '../../../../src/agent/crypto/hashes.js';
 import { phase1Iv, phase2Iv } from '../../../../src/agent/crypto/iv.js';
 import { PROTO_IPSEC_ESP, ipsecKeys } from '../../../../src/agent/crypto/keymat.js';
 import { derivePhase1Keys, phase1EncryptionKey } from '../../../../src/agent/crypto/keys.js';
@@ -45,6 +45,7 @@ interface Exchange {
     };
     messages: Message[];
   };
+  informational: (Message & { afterHash: string; strongswan: { iv: string; hash: string } })[];
 }
 
 const SUITES: { id: string; cipher: CipherAlgorithm; groupSize: number; espKey: number; pfs: boolean }[] = [
@@ -71,7 +72,7 @@ function chain(t: import('ava').ExecutionContext, cipher: CipherAlgorithm, key: 
 for (const suite of SUITES) {
   const doc = loadVectors<{ exchanges: Exchange[] }>(`ikev1-strongswan-${suite.id}.json`);
 
-  test(`${suite.id}: the fixture has one exchange each side initiated, with Main Mode 5-6 and Quick Mode 1-3 encrypted`, (t) => {
+  test(`${suite.id}: the fixture has one exchange each side initiated, with Main Mode 5-6, Quick Mode 1-3 and two Deletes encrypted`, (t) => {
     t.deepEqual(doc.exchanges.map((x) => x.initiator).sort(), ['router', 'strongSwan']);
     for (const x of doc.exchanges) {
       t.is(x.phase1.messages.length, 2);
@@ -134,6 +135,16 @@ for (const suite of SUITES) {
       t.is(h(r.encryptionKey), qm.strongswan.encryptionResponder);
       t.is(h(r.authenticationKey), qm.strongswan.integrityResponder);
       if (qm.pfs) t.is(qm.pfs.shared.length / 2, suite.groupSize);
+    });
+
+    test(`${name}: the router's Deletes: Informational IVs, bodies and HASH are strongSwan's`, (t) => {
+      t.is(x.informational.length, 2, 'one Delete for the IPsec SAs, one for the ISAKMP SA');
+      const lastPhase1Block = hex(ss.nextIvs[ss.nextIvs.length - 1]!);
+      for (const m of x.informational) {
+        t.is(h(phase2Iv(sha1, suite.cipher, lastPhase1Block, m.messageId)), m.strongswan.iv);
+        chain(t, suite.cipher, hex(ss.encryptionKey), hex(m.strongswan.iv), [m]);
+        t.is(h(informationalHash(sha1, hex(ss.skeyidA), m.messageId, hex(m.afterHash))), m.strongswan.hash);
+      }
     });
 
     test(`${name}: NAT-D hashes are strongSwan's, the router's address among them`, (t) => {
