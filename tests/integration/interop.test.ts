@@ -161,13 +161,23 @@ async function interop(t: ExecutionContext, s: Suite): Promise<void> {
     // Wireshark's view: with the key tables written from the router's keys, the ESP in UDP turns back into the pings
     const files = await lab.writeKeyTables();
     t.true(files.esp >= 4, `${files.esp} ESP SAs in the table`);
-    const analysis = await analyzePcap(lab.pcapPath('wan'), ['ip.src', 'ip.dst', 'esp.spi', 'icmp.type'], { configDir: files.configDir, profile: 'testbed' });
+    const analysis = await analyzePcap(lab.pcapPath('wan'), ['ip.src', 'ip.dst', 'esp.spi', 'esp.icv_good', 'esp.icv_bad', 'icmp.type', 'isakmp.flags', 'isakmp.typepayload'], { configDir: files.configDir, profile: 'testbed' });
     const inner = analysis.packets.filter((p) => (p.fields['esp.spi'] ?? []).length > 0);
+    t.deepEqual(inner.filter((p) => p.fields['esp.icv_good']?.[0] !== '1' || p.fields['esp.icv_bad']?.[0] !== '0').map((p) => p.number), [], "esp.icv_good on every ESP packet, strongSwan's too, with the router's keys");
+    const encryptedIke = analysis.packets.filter((p) => p.fields['isakmp.flags']?.[0] === '0x01');
+    t.true(encryptedIke.length >= (s.phase1 === 'main' ? 10 : 6), `phase 1's encrypted messages and Quick Mode, twice (${encryptedIke.length})`);
+    t.deepEqual(encryptedIke.filter((p) => (p.fields['isakmp.typepayload'] ?? []).length === 0).map((p) => p.number), [], "Wireshark decrypts every encrypted IKE message, strongSwan's too, with the router's phase-1 key");
     const pings = inner.filter((p) => (p.fields['icmp.type'] ?? []).length > 0).map((p) => `${p.fields['ip.src']![1]}>${p.fields['ip.dst']![1]}:${p.fields['icmp.type']![0]}`);
     t.is(pings.filter((x) => x === '13.13.13.4>12.12.12.13:8').length, 5, 'echo requests from d1 inside ESP');
     t.is(pings.filter((x) => x === '12.12.12.13>13.13.13.4:8').length, 5, 'echo requests from a1 inside ESP');
     t.is(pings.filter((x) => x.endsWith(':0')).length, 10, 'echo replies inside ESP');
-    t.deepEqual(analysis.malformed, [], 'no malformed packets');
+    // Wireshark cannot decrypt a retransmitted IKEv1 message (it has moved that exchange's IV on past the first copy):
+    // strongSwan may drop a Quick Mode that overtakes the last Aggressive Mode message, and the router sends it again
+    const repeated = (frame: number) => {
+      const bytes = wan.find((p) => p.frame === frame)?.payload;
+      return bytes !== undefined && bytes !== null && wan.some((p) => p.frame < frame && p.payload?.equals(bytes));
+    };
+    t.deepEqual(analysis.malformed.filter((m) => !repeated(m.frame)), [], 'no malformed packets but byte-for-byte retransmissions');
 
     // 3. iperf3 through the tunnel, not captured (the capture above is what is checked; a bulk run would fill the disk)
     await lab.stopCapture();
@@ -198,6 +208,22 @@ test.serial('AES-256, SHA-256, group 14 with PFS (esp-aes 256 esp-sha256-hmac) w
   ike: 'AES_CBC-256/HMAC_SHA2_256_128/PRF_HMAC_SHA2_256/MODP_2048',
   esp: 'ESP:AES_CBC-256/HMAC_SHA2_256_128/MODP_2048',
   transform: /transform: esp-aes 256 esp-sha256-hmac ,/,
+  phase1: 'main',
+} satisfies Suite);
+
+test.serial('3DES, SHA-1, group 2 (esp-3des esp-sha-hmac) with strongSwan: RFC 2409 appendix B expands the phase-1 key, each side initiating', interop, {
+  file: fixture('3des-sha1'),
+  ike: '3DES_CBC/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1024',
+  esp: 'ESP:3DES_CBC/HMAC_SHA1_96',
+  transform: /transform: esp-3des esp-sha-hmac ,/,
+  phase1: 'main',
+} satisfies Suite);
+
+test.serial('AES-256, SHA-1, group 5 with PFS (esp-aes 256 esp-sha-hmac) with strongSwan: RFC 2409 appendix B expands the phase-1 key, each side initiating', interop, {
+  file: fixture('aes256-sha1'),
+  ike: 'AES_CBC-256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1536',
+  esp: 'ESP:AES_CBC-256/HMAC_SHA1_96/MODP_1536',
+  transform: /transform: esp-aes 256 esp-sha-hmac ,/,
   phase1: 'main',
 } satisfies Suite);
 

@@ -1,8 +1,9 @@
 /**
  * The SAs' long-lived CBC contexts and precomputed HMAC (src/agent/esp/sa.ts,
  * hmac.ts): OpenSSL behaviour they rely on, out-of-order and interleaved
- * decryption, what goes on the wire as the IV, tampering, and known answers
- * against independent per-packet node:crypto references.
+ * decryption, what goes on the wire as the IV, tampering, and differential
+ * checks against independent per-packet node:crypto references on generated
+ * data (the published known answers, RFC 3602 / 2202 / 4868, are in vectors.test.ts).
  */
 import test from 'ava';
 import { createCipheriv, createDecipheriv, createHmac, randomBytes } from 'node:crypto';
@@ -195,7 +196,7 @@ for (const v of CBC_VARIANTS) {
   });
 
   for (const integrity of INTEGRITIES) {
-    test(`${v.label} + ${integrity}: known answer: encapsulated packets decrypt with a fresh per-packet createDecipheriv and verify with createHmac`, (t) => {
+    test(`${v.label} + ${integrity}: differential check: encapsulated packets decrypt with a fresh per-packet createDecipheriv and verify with createHmac`, (t) => {
       const cfg = config(v.cipher, integrity, 6, { desBackend: v.desBackend });
       const out = new EspOutboundSa(cfg);
       let wrong = 0;
