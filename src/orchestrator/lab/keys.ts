@@ -11,7 +11,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ESP_CIPHERS, ESP_INTEGRITY, type EspCipher, type EspIntegrity } from '../../agent/esp/algorithms.js';
-import type { KeyMaterial } from '../../agent/ike/views/keys.js';
+import type { KeyMaterial } from '../../agent/ike/index.js';
 import type { Engine } from '../docker/engine.js';
 import { formatEspSaTable, formatIkev1DecryptionTable, writeWiresharkProfile, type EspSaKeyEntry, type Ikev1KeyEntry, type WiresharkKeys } from '../capture/wireshark.js';
 import { KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from './naming.js';

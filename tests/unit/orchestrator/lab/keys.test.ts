@@ -1,6 +1,6 @@
 /** Merging the routers' key reports into Wireshark's tables. */
 import test from 'ava';
-import type { KeyMaterial } from '../../../../src/agent/ike/views/keys.js';
+import type { KeyMaterial } from '../../../../src/agent/ike/index.js';
 import { mergeKeys } from '../../../../src/orchestrator/lab/keys.js';
 
 const sa = (src: string, dst: string, spi: string) => ({

@@ -1,0 +1,212 @@
+/**
+ * An ISAKMP SA (RFC 2408 2.4, RFC 2409 5): cookies, negotiated algorithms,
+ * keys, the CBC IV chain, the IOS state, retransmission and duplicate
+ * bookkeeping, and the Quick Mode exchanges running on it.
+ *
+ * IV rule: `iv` (phase 1) and each exchange's IV only move forward after a
+ * message was processed successfully; a message that fails to decrypt or
+ * authenticate leaves them untouched, so a retransmission still decrypts.
+ */
+import { Buffer } from 'node:buffer';
+import { createHash } from 'node:crypto';
+import { Flags } from '../../../../codecs/isakmp/constants.js';
+import { decodePayloadChain, encodePayloads } from '../../../../codecs/isakmp/chain.js';
+import type { HeaderInit, IsakmpHeader } from '../../../../codecs/isakmp/header.js';
+import { encodeMessageWithBody } from '../../../../codecs/isakmp/message.js';
+import { PayloadMalformedError } from '../../../../codecs/isakmp/errors.js';
+import type { Payload } from '../../../../codecs/isakmp/types.js';
+import { decryptBody, encryptBody } from '../../../crypto/body.js';
+import { prepareCbcKey, type CbcKey } from '../../../crypto/cipher.js';
+import type { DhKeyPair } from '../../../crypto/dh.js';
+import { phase2Iv } from '../../../crypto/iv.js';
+import type { Phase1Keys } from '../../../crypto/keys.js';
+import { Retransmitter, type WireMessage } from '../../retransmit.js';
+import type { Endpoint, Phase1Mode, Phase1State, Proxies, Role, CryptoMapRef } from '../../types.js';
+import type { Phase1Suite } from '../exchanges/phase1/proposal.js';
+import { frameIke, NAT_T_PORT } from '../nat-t.js';
+import type { QuickMode } from '../exchanges/quick-mode/quick-mode.js';
+
+/** A flow waiting for (or being negotiated on) this SA. */
+export interface FlowRequest {
+  readonly key: string;
+  readonly proxies: Proxies;
+  readonly ref: CryptoMapRef;
+  readonly interface: string;
+  /** An SPI allocated at acquire time (IOS `sa_request` carries one), else allocated when Quick Mode starts. */
+  readonly spi: number | null;
+  /** Set when this negotiation rekeys an existing pair. */
+  readonly rekeyOf: number | null;
+}
+
+/** What was learnt from the peer's vendor IDs. */
+export interface PeerVendor {
+  unity: boolean;
+  dpd: boolean;
+  natT: boolean;
+}
+
+export interface NatState {
+  /** Both sides announced RFC 3947. */
+  negotiated: boolean;
+  localBehindNat: boolean;
+  peerBehindNat: boolean;
+  /** IKE moved to UDP 4500. */
+  floated: boolean;
+}
+
+export interface DpdState {
+  /** Last time anything authenticated came from the peer (IKE or inbound ESP). */
+  lastInbound: number;
+  /** Outbound ESP since `lastInbound` (on-demand DPD only probes when we send and hear nothing). */
+  outboundSinceInbound: boolean;
+  /** Sequence number of the next R-U-THERE. */
+  nextSeq: number;
+  /** The R-U-THERE in flight. */
+  pending: { seq: number; sentAt: number; tries: number } | null;
+}
+
+/** A message already processed and the reply that went back, for answering duplicates. */
+interface Seen {
+  readonly digest: string;
+  readonly reply: readonly WireMessage[];
+}
+
+/** One ISAKMP SA and the exchanges running on it. */
+export class Phase1Sa {
+  state: Phase1State;
+  established = false;
+  deleted = false;
+  ckyR: Buffer = Buffer.alloc(8);
+  suite: Phase1Suite | null = null;
+  psk: Buffer | null = null;
+  /** Initiator's SA payload body (SAi_b), input of HASH_I/HASH_R. */
+  saiB: Buffer = Buffer.alloc(0);
+  dh: DhKeyPair | null = null;
+  gxi: Buffer = Buffer.alloc(0);
+  gxr: Buffer = Buffer.alloc(0);
+  niB: Buffer = Buffer.alloc(0);
+  nrB: Buffer = Buffer.alloc(0);
+  /** Aggressive Mode responder: the initiator's ID body (IDii_b) from message 1, for HASH_I. */
+  peerIdB: Buffer = Buffer.alloc(0);
+  /** Aggressive Mode: the endpoints of message 1 as received/sent (NAT-D of message 3 refers to them). */
+  firstFrom: Endpoint | null = null;
+  firstTo: Endpoint | null = null;
+  keys: Phase1Keys | null = null;
+  cbcKey: CbcKey | null = null;
+  /** Current phase-1 IV (before the first encrypted message: hash(g^xi | g^xr)). */
+  iv: Buffer = Buffer.alloc(0);
+  /** Last CBC block of the last phase-1 message: input of every phase-2 IV. */
+  lastPhase1Block: Buffer = Buffer.alloc(0);
+  readonly peerVendor: PeerVendor = { unity: false, dpd: false, natT: false };
+  readonly nat: NatState = { negotiated: false, localBehindNat: false, peerBehindNat: false, floated: false };
+  dpd: DpdState;
+  retransmit: Retransmitter | null = null;
+  /** Undecryptable / unauthenticated messages received, in all and per message (see IkeTimers.badMessageRepeats). */
+  badMessages = 0;
+  readonly badDigests = new Map<string, number>();
+  establishedAt: number | null = null;
+  /** Next NAT keepalive (behind a NAT with `crypto isakmp nat keepalive`), or null. */
+  natKeepaliveAt: number | null = null;
+  expiresAt: number | null = null;
+  /** Quick Mode exchanges in progress, by message ID. */
+  readonly quickModes = new Map<number, QuickMode>();
+  /** Whether a Quick Mode was started on this SA yet (IOS logs "clear dh number" before the first). */
+  quickModeStarted = false;
+  /** Flows to negotiate once established. */
+  readonly queue: FlowRequest[] = [];
+  /** The TED probe SA that led to this one. */
+  tedProbeConnId: number | null = null;
+  private seen: Seen[] = [];
+
+  constructor(
+    readonly connId: number,
+    readonly role: Role,
+    readonly mode: Phase1Mode,
+    readonly ckyI: Buffer,
+    public local: Endpoint,
+    public remote: Endpoint,
+    readonly createdAt: number,
+  ) {
+    this.state = mode === 'main' ? 'MM_NO_STATE' : 'AG_NO_STATE';
+    this.dpd = { lastInbound: createdAt, outboundSinceInbound: false, nextSeq: 0, pending: null };
+  }
+
+  /** "I" or "R", as IOS prints the role in "(I) MM_NO_STATE". */
+  get roleChar(): 'I' | 'R' {
+    return this.role === 'initiator' ? 'I' : 'R';
+  }
+
+  /** The peer's IKE address (the original one, before any NAT port change). */
+  get peer(): string {
+    return this.remote.ip;
+  }
+
+  cookieKey(): string {
+    return `${this.ckyI.toString('hex')}${this.ckyR.toString('hex')}`;
+  }
+
+  headerInit(exchangeType: number, messageId = 0, flags = 0): HeaderInit {
+    return { initiatorCookie: this.ckyI, responderCookie: this.ckyR, exchangeType, messageId, flags };
+  }
+
+  /** Installs the negotiated keys (after the DH exchange). */
+  setKeys(keys: Phase1Keys): void {
+    if (!this.suite) throw new Error('phase-1 keys before a suite was chosen');
+    this.keys = keys;
+    this.cbcKey = prepareCbcKey(this.suite.cipher, keys.encryptionKey);
+  }
+
+  /** A datagram from our endpoint to the peer's, framed for the port in use. */
+  wire(message: Buffer): WireMessage {
+    const port = this.local.port === NAT_T_PORT ? NAT_T_PORT : this.remote.port;
+    return { from: this.local, to: this.remote, payload: frameIke(message, port) };
+  }
+
+  /** Encodes a cleartext message. */
+  clear(exchangeType: number, payloads: readonly Payload[], messageId = 0): Buffer {
+    return encodeMessageWithBody(this.headerInit(exchangeType, messageId), payloads[0]?.type ?? 0, encodePayloads(payloads));
+  }
+
+  /** Encrypts a message with `iv`; returns it and the next IV (not stored). */
+  encrypt(exchangeType: number, payloads: readonly Payload[], iv: Buffer, messageId = 0): { message: Buffer; nextIv: Buffer } {
+    if (!this.cbcKey) throw new Error('encrypt before keys');
+    const { ciphertext, nextIv } = encryptBody(this.cbcKey, iv, encodePayloads(payloads));
+    const message = encodeMessageWithBody(this.headerInit(exchangeType, messageId, Flags.ENCRYPTION), payloads[0]?.type ?? 0, ciphertext);
+    return { message, nextIv };
+  }
+
+  /**
+   * Decrypts and decodes an encrypted body with `iv`. Throws typed errors
+   * (PAYLOAD-MALFORMED when the plaintext is not a payload chain). Returns
+   * the payloads, their offsets in `plaintext`, and the next IV (not stored).
+   */
+  decrypt(header: IsakmpHeader, body: Buffer, iv: Buffer): { payloads: Payload[]; offsets: number[]; end: number; plaintext: Buffer; nextIv: Buffer } {
+    if (!this.cbcKey) throw new PayloadMalformedError('encrypted message before keys were established');
+    const { plaintext, nextIv } = decryptBody(this.cbcKey, iv, body);
+    const chain = decodePayloadChain(header.nextPayload, plaintext);
+    return { payloads: chain.payloads, offsets: chain.offsets, end: chain.end, plaintext, nextIv };
+  }
+
+  /** First IV of a Quick Mode or Informational exchange with this message ID. */
+  exchangeIv(messageId: number): Buffer {
+    if (!this.suite) throw new Error('phase-2 IV before phase 1');
+    return phase2Iv(this.suite.hash, this.suite.cipher, this.lastPhase1Block, messageId);
+  }
+
+  /** Remembers a processed message and the reply sent to it. */
+  remember(message: Buffer, reply: readonly WireMessage[]): void {
+    this.seen.push({ digest: digestOf(message), reply });
+    if (this.seen.length > 16) this.seen.shift();
+  }
+
+  /** The reply to a message seen before, or undefined when it is new. */
+  duplicateOf(message: Buffer): readonly WireMessage[] | undefined {
+    const d = digestOf(message);
+    return this.seen.find((s) => s.digest === d)?.reply;
+  }
+}
+
+/** A message's fingerprint for duplicate detection. */
+export function digestOf(message: Buffer): string {
+  return createHash('sha1').update(message).digest('hex');
+}
