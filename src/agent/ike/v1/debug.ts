@@ -6,7 +6,6 @@
  */
 import type { Attribute } from '../../../codecs/isakmp/types.js';
 import { describeAttributeValue } from '../../../codecs/isakmp/attributes.js';
-import { stringifyNotifyType } from '../../../codecs/isakmp/names.js';
 import type { DebugFacility, Endpoint, IkeAction, ProxyId } from '../types.js';
 
 /** IOS prints 32-bit numbers (message IDs, outbound SPIs) as signed integers. */
@@ -102,12 +101,6 @@ export function idPayloadLines(connId: number, next: number, idType: number, pro
 /** An attribute's value as IOS prints it after "life duration": "(VPI) of  0x0 0x1 0x51 0x80". */
 export function attributeValueText(a: Attribute): string {
   return describeAttributeValue(a);
-}
-
-/** "PROPOSAL_NOT_CHOSEN": IOS spells notify names with underscores and a few of its own words. */
-export function iosNotifyName(type: number): string {
-  if (type === 14) return 'PROPOSAL_NOT_CHOSEN';
-  return stringifyNotifyType(type).replace(/-/g, '_');
 }
 
 /** Collects actions in order. Exchanges and the engine push into one Out per call. */

@@ -20,7 +20,7 @@ import { Core } from './engine/core.js';
 import { generateDhKeyPair, type DhGroup, type DhKeyPair } from '../../crypto/dh.js';
 import { Out } from './debug.js';
 import { doTransitProbe } from './engine/discovery.js';
-import { errorText, notifyOf } from './exchanges/phase1/phase1.js';
+import { errorText, notifyOf } from './notify.js';
 import type { IkePolicy } from '../policy.js';
 import { doReceive } from './engine/receive.js';
 import { deleteIpsec, deletePhase1, hasOtherSas, initialContact, installIpsec, phase1Established, phase1Gone, quickModeFailed, responderEntry, startRekey } from './engine/lifecycle.js';

@@ -100,8 +100,7 @@ test('algorithm registry maps IKE attribute values', (t) => {
   t.is(cipherByIkeId(7, 192).keySize, 24);
   t.is(cipherByIkeId(7, 256).blockSize, 16);
   t.is(cipherByIkeId(5).ivSize, 8);
-  const e = t.throws(() => hashByIkeId(3), { instanceOf: UnsupportedAlgorithmError });
-  t.is(e?.notify, 13);
+  t.throws(() => hashByIkeId(3), { instanceOf: UnsupportedAlgorithmError });
   t.throws(() => cipherByIkeId(7), { instanceOf: UnsupportedAlgorithmError });
   t.throws(() => cipherByIkeId(7, 512), { instanceOf: UnsupportedAlgorithmError });
   t.throws(() => cipherByIkeId(1, 64), { instanceOf: UnsupportedAlgorithmError });
@@ -144,12 +143,11 @@ test('HASH_I and HASH_R follow RFC 2409 section 5 (responder swaps the values an
   t.notDeepEqual(hashI(p1, idii), hashR(p1, idii));
 });
 
-test('a HASH_I computed with another pre-shared key fails with AUTHENTICATION-FAILED', (t) => {
+test('a HASH_I computed with another pre-shared key fails (AuthenticationFailedError)', (t) => {
   const good = hashI(p1, idii);
   const other = hashI({ ...p1, skeyid: skeyidPsk(HASHES.sha1, Buffer.from('wrong'), acvp.ni, acvp.nr) }, idii);
   t.notThrows(() => verifyPhase1Hash(good, Buffer.from(good)));
-  const e = t.throws(() => verifyPhase1Hash(good, other, 'HASH_I'), { instanceOf: AuthenticationFailedError });
-  t.is(e?.notify, 24);
+  t.throws(() => verifyPhase1Hash(good, other, 'HASH_I'), { instanceOf: AuthenticationFailedError });
   t.throws(() => verifyPhase1Hash(good, good.subarray(0, 19)), { instanceOf: AuthenticationFailedError });
 });
 
@@ -164,10 +162,9 @@ test('Quick Mode HASH(1), HASH(2), HASH(3) and the Informational HASH', (t) => {
   t.deepEqual(quickModeHash2(HASHES.sha1, a, mid, ni, after), hmac('sha1', a, midB, ni, after));
   t.deepEqual(quickModeHash3(HASHES.sha1, a, mid, ni, nr), hmac('sha1', a, Buffer.from([0]), midB, ni, nr));
   t.deepEqual(informationalHash(HASHES.sha1, a, mid, after), hmac('sha1', a, midB, after));
-  const e = t.throws(() => verifyPhase2Hash(quickModeHash1(HASHES.sha1, a, mid, after), quickModeHash1(HASHES.sha1, a, mid + 1, after)), {
+  t.throws(() => verifyPhase2Hash(quickModeHash1(HASHES.sha1, a, mid, after), quickModeHash1(HASHES.sha1, a, mid + 1, after)), {
     instanceOf: InvalidHashError,
   });
-  t.is(e?.notify, 23);
 });
 
 test('KEYMAT without PFS: K1 = prf(SKEYID_d, proto|SPI|Ni|Nr), Kn = prf(SKEYID_d, Kn-1|seed)', (t) => {

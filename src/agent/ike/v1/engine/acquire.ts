@@ -9,6 +9,7 @@ import { NotifyType } from '../../../../codecs/isakmp/constants.js';
 import type { IkeContext } from '../exchanges/context.js';
 import { type Core, refText } from './core.js';
 import { keyEngineMessage } from '../debug.js';
+import { notifyName } from '../notify.js';
 import { startAggressiveMode } from '../exchanges/phase1/aggressive-mode.js';
 import { startMainMode } from '../exchanges/phase1/main-mode.js';
 import { type FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
@@ -132,7 +133,7 @@ export function startQm(core: Core, ctx: IkeContext, sa: Phase1Sa, flow: FlowReq
   const found = findEntry(core.policy, flow.ref);
   if (!found || found.entry.transformSets.length === 0) {
     core.t.pending.delete(flow.key);
-    ctx.out.push({ kind: 'fail', phase: 2, connId: sa.connId, peer: sa.remote.ip, notify: 0, notifyName: 'NONE', reason: `crypto map ${refText(flow.ref)} is gone or has no transform set` });
+    ctx.out.push({ kind: 'fail', phase: 2, connId: sa.connId, peer: sa.remote.ip, notify: 0, notifyName: notifyName(0), reason: `crypto map ${refText(flow.ref)} is gone or has no transform set` });
     return;
   }
   startQuickMode(ctx, sa, flow, found.entry, !sa.quickModeStarted);

@@ -10,7 +10,7 @@ import { decodeTed, isTedMessage, matchTedReply, type TedProbe } from '../../../
 import { negotiate } from './acquire.js';
 import type { IkeContext } from '../exchanges/context.js';
 import type { Core } from './core.js';
-import { errorText, notifyOf } from '../exchanges/phase1/phase1.js';
+import { errorText, IosLog, notifyOf } from '../notify.js';
 import type { FlowRequest } from '../sa/isakmp-sa.js';
 import { findEntry, mapLocalAddress } from '../../policy.js';
 import { proxiesFromRule, proxyWithin, ruleCoversHosts } from '../../proxies.js';
@@ -24,7 +24,7 @@ export function receiveTed(core: Core, ctx: IkeContext, msg: Buffer, d: Datagram
   try {
     ted = decodeTed(msg);
   } catch (err) {
-    ctx.out.log(`%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from ${d.from.ip} failed its sanity check or is malformed`);
+    ctx.out.log(IosLog.badMessage(d.from.ip));
     ctx.out.drop(d.from, notifyOf(err), errorText(err));
     return;
   }

@@ -4,11 +4,11 @@
  * responder's crypto map lookup, INITIAL-CONTACT, DPD death, the dynamic
  * crypto map instances and IOS's delayed "purging SA" lines.
  */
-import { stringifyNotifyType } from '../../../../codecs/isakmp/names.js';
 import { negotiate, startQm } from './acquire.js';
 import type { IkeContext } from '../exchanges/context.js';
 import { type Core, pseudoAddress, refText } from './core.js';
 import { hexSpi } from '../debug.js';
+import { IosLog, notifyName } from '../notify.js';
 import { deleteEspPayload, deleteIsakmpPayload, sendInformational } from '../exchanges/informational.js';
 import type { FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
 import type { QuickMode } from '../exchanges/quick-mode/quick-mode.js';
@@ -47,7 +47,7 @@ export function phase1Gone(core: Core, ctx: IkeContext, sa: Phase1Sa, reason: st
       connId: sa.connId,
       peer: sa.remote.ip,
       notify: failure.notify,
-      notifyName: failure.notify ? stringifyNotifyType(failure.notify) : 'NONE',
+      notifyName: notifyName(failure.notify),
       reason: failure.why,
     });
   }
@@ -135,14 +135,14 @@ export function quickModeFailed(core: Core, ctx: IkeContext, sa: Phase1Sa, qm: Q
   sa.quickModes.delete(qm.messageId);
   core.usedSpis.delete(qm.ourSpi);
   if (qm.flow) flowEnded(core, ctx, qm.flow);
-  if (qm.role === 'initiator') ctx.out.log(`%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode failed with peer at ${sa.remote.ip}`);
+  if (qm.role === 'initiator') ctx.out.log(IosLog.modeFailure('Quick', sa.remote.ip));
   ctx.out.push({
     kind: 'fail',
     phase: 2,
     connId: sa.connId,
     peer: sa.remote.ip,
     notify,
-    notifyName: notify ? stringifyNotifyType(notify) : 'NONE',
+    notifyName: notifyName(notify),
     reason: why,
   });
   dropInstances(core);
@@ -224,7 +224,7 @@ export function dropInstances(core: Core): void {
 /** DPD declared the peer dead: its IPsec SAs and the ISAKMP SA go. */
 export function peerDead(core: Core, ctx: IkeContext, sa: Phase1Sa): void {
   const peer = sa.remote.ip;
-  ctx.out.log(`%CRYPTO-4-IKMP_NO_SA: IKE peer ${peer} declared dead (no answer to R-U-THERE)`);
+  ctx.out.log(IosLog.peerDead(peer));
   for (const rec of [...core.t.ipsec.values()]) if (rec.spec.peer === peer) deleteIpsec(core, ctx, rec, 'peer dead (DPD)', false);
   phase1Gone(core, ctx, sa, 'peer not responding (DPD)', { notify: 0, why: `DPD: ${peer} did not answer R-U-THERE` });
 }

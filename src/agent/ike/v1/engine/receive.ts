@@ -14,13 +14,13 @@ import type { DeletePayload, NotifyPayload, Payload } from '../../../../codecs/i
 import { isTedMessage } from '../../../../codecs/ted/messages.js';
 import type { IkeContext, Inbound } from '../exchanges/context.js';
 import type { Core } from './core.js';
-import { hexSpi, iosNotifyName, signed32 } from '../debug.js';
+import { hexSpi, signed32 } from '../debug.js';
 import { receiveTed } from './discovery.js';
 import { dpdNotify } from '../exchanges/dpd.js';
 import { openInformational } from '../exchanges/informational.js';
 import { unframeIke } from '../nat-t.js';
 import { handleAggressiveMode } from '../exchanges/phase1/aggressive-mode.js';
-import { errorText, notifyOf } from '../exchanges/phase1/phase1.js';
+import { errorText, IosLog, iosNotifyName, notifyOf } from '../notify.js';
 import { badEncryptedMessage } from '../exchanges/phase1/failures.js';
 import { handleMainMode } from '../exchanges/phase1/main-mode.js';
 import { Phase1Sa } from '../sa/isakmp-sa.js';
@@ -55,7 +55,7 @@ export function doReceive(core: Core, ctx: IkeContext, d: Datagram): void {
     if (header.length !== msg.length) throw new UnequalPayloadLengthsError(`ISAKMP header length ${header.length}, datagram ${msg.length} bytes`);
     if (!(header.flags & Flags.ENCRYPTION)) payloads = decodeMessage(msg).payloads;
   } catch (err) {
-    ctx.out.log(`%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from ${d.from.ip} failed its sanity check or is malformed`);
+    ctx.out.log(IosLog.badMessage(d.from.ip));
     ctx.out.drop(d.from, notifyOf(err), errorText(err));
     return;
   }
@@ -64,7 +64,7 @@ export function doReceive(core: Core, ctx: IkeContext, d: Datagram): void {
   if (!sa) {
     const first = header.exchangeType === ExchangeType.IDENTITY_PROTECTION || header.exchangeType === ExchangeType.AGGRESSIVE;
     if (!first || !header.responderCookie.every((b) => b === 0) || m.encrypted || header.messageId !== 0) {
-      ctx.out.log(`%CRYPTO-4-IKMP_NO_SA: IKE message from ${d.from.ip} has no SA and is not an initialization offer`);
+      ctx.out.log(IosLog.noSa(d.from.ip));
       ctx.out.drop(d.from, NotifyType.INVALID_COOKIE, 'no SA for these cookies');
       return;
     }
@@ -155,7 +155,7 @@ export function informationalIn(core: Core, ctx: IkeContext, sa: Phase1Sa, m: In
       badEncryptedMessage(ctx, sa, m, err, true);
       return;
     }
-    ctx.out.log(`%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from ${m.from.ip} failed its sanity check or is malformed`);
+    ctx.out.log(IosLog.badMessage(m.from.ip));
     ctx.out.drop(m.from, notifyOf(err), errorText(err));
     return;
   }

@@ -6,6 +6,7 @@
 import { Buffer } from 'node:buffer';
 import type { IkeContext } from '../exchanges/context.js';
 import type { Core } from './core.js';
+import { notifyName } from '../notify.js';
 import { dpdActive, dpdDeadline, dpdTick } from '../exchanges/dpd.js';
 import type { Phase1Sa } from '../sa/isakmp-sa.js';
 import { quickModeTick } from '../exchanges/quick-mode/quick-mode.js';
@@ -25,7 +26,7 @@ export function doTick(core: Core, ctx: IkeContext): void {
     core.t.pending.delete(probe.flow.key);
     ctx.out.sa(probe.connId, `deleting SA reason "death by retransmission P1" state (I) PEER_DISCOVERY (peer ${probe.target}) input queue 0`);
     schedulePurge(core, ctx, probe.connId, false);
-    ctx.out.push({ kind: 'fail', phase: 'ted', connId: probe.connId, peer: probe.target, notify: 0, notifyName: 'NONE', reason: `no answer to the peer discovery probe toward ${probe.target}` });
+    ctx.out.push({ kind: 'fail', phase: 'ted', connId: probe.connId, peer: probe.target, notify: 0, notifyName: notifyName(0), reason: `no answer to the peer discovery probe toward ${probe.target}` });
   }
 
   for (const sa of [...core.t.phase1.values()]) {

@@ -22,7 +22,6 @@ import type { IkeContext, Inbound } from '../context.js';
 import { presharedKeyFor } from '../../../policy.js';
 import {
   deriveKeys,
-  errorText,
   firstVendorIds,
   floatPorts,
   followPeer,
@@ -34,7 +33,6 @@ import {
   makeKeNonce,
   natDetected,
   natDToSend,
-  notifyOf,
   ownHash,
   peerHash,
   processNatD,
@@ -43,6 +41,7 @@ import {
   takePeerKeNonce,
 } from './phase1.js';
 import { badEncryptedMessage, noProposalChosen } from './failures.js';
+import { errorText, IosLog, notifyOf } from '../../notify.js';
 import { phase1AnswerPayload, phase1SaPayload, selectPhase1 } from './proposal.js';
 import type { Phase1Sa } from '../../sa/isakmp-sa.js';
 
@@ -168,7 +167,7 @@ function initiatorAm2(ctx: IkeContext, sa: Phase1Sa, m: Inbound): void {
   ctx.out.sa(sa.connId, 'processing HASH payload. message ID = 0');
   ctx.out.engine(`CryptoEngine0: generate hmac context for conn id ${sa.connId}`);
   if (!equalBytes(peerHash(sa, payloadBody(id)), hash.data)) {
-    ctx.out.log(`%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method 1 failed with host ${m.from.ip}`);
+    ctx.out.log(IosLog.authFail(m.from.ip));
     ctx.phase1Gone(sa, 'authentication failed', { notify: NotifyType.AUTHENTICATION_FAILED, why: 'HASH_R does not verify: pre-shared key mismatch?' });
     return;
   }

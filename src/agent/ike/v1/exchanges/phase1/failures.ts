@@ -15,8 +15,7 @@ import { Buffer } from 'node:buffer';
 import { Doi, ExchangeType, NotifyType, PayloadType, ProtocolId } from '../../../../../codecs/isakmp/constants.js';
 import type { Payload } from '../../../../../codecs/isakmp/types.js';
 import type { IkeContext, Inbound } from '../context.js';
-import { iosNotifyName } from '../../debug.js';
-import { errorText, notifyOf } from './phase1.js';
+import { errorText, IosLog, iosNotifyName, notifyOf } from '../../notify.js';
 import { digestOf, type Phase1Sa } from '../../sa/isakmp-sa.js';
 
 /** Sends a cleartext Informational with one notify about this SA (protocol ISAKMP, SPI = both cookies). */
@@ -33,7 +32,7 @@ export function noProposalChosen(ctx: IkeContext, sa: Phase1Sa, m: Inbound, noti
   const mode = sa.mode === 'main' ? 'Main' : 'Aggressive';
   ctx.out.sa(sa.connId, 'no offers accepted!');
   ctx.out.sa(sa.connId, `phase 1 SA policy not acceptable! (local ${m.to.ip} remote ${m.from.ip})`);
-  ctx.out.log(`%CRYPTO-6-IKMP_MODE_FAILURE: Processing of ${mode} mode failed with peer at ${m.from.ip}`);
+  ctx.out.log(IosLog.modeFailure(mode, m.from.ip));
   sendUnencryptedNotify(ctx, sa, NotifyType.NO_PROPOSAL_CHOSEN);
   ctx.phase1Gone(sa, 'phase 1 SA policy not acceptable', { notify, why });
 }
@@ -50,11 +49,11 @@ export function badEncryptedMessage(ctx: IkeContext, sa: Phase1Sa, m: Inbound, e
   const digest = digestOf(m.message);
   const repeats = anyMessage ? sa.badMessages : (sa.badDigests.get(digest) ?? 0) + 1;
   sa.badDigests.set(digest, (sa.badDigests.get(digest) ?? 0) + 1);
-  ctx.out.log(`%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from ${m.from.ip} failed its sanity check or is malformed`);
+  ctx.out.log(IosLog.badMessage(m.from.ip));
   ctx.out.sa(sa.connId, `incrementing error counter on sa: ${iosNotifyName(notifyOf(err))}`);
   ctx.out.drop(m.from, notifyOf(err), errorText(err));
   if (repeats < ctx.policy.timers.badMessageRepeats) return;
-  ctx.out.log(`%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method 1 failed with host ${m.from.ip}`);
+  ctx.out.log(IosLog.authFail(m.from.ip));
   ctx.phase1Gone(sa, 'authentication failed', {
     notify: NotifyType.AUTHENTICATION_FAILED,
     why: `${anyMessage ? `${repeats} encrypted messages` : `the same encrypted message ${repeats} times`} from ${m.from.ip} failed: pre-shared key mismatch? (${errorText(err)})`,

@@ -20,7 +20,6 @@ import type { IkeContext, Inbound } from '../context.js';
 import { presharedKeyFor } from '../../../policy.js';
 import {
   deriveKeys,
-  errorText,
   firstVendorIds,
   floatPorts,
   followPeer,
@@ -32,7 +31,6 @@ import {
   makeKeNonce,
   natDetected,
   natDToSend,
-  notifyOf,
   ownHash,
   peerHash,
   processNatD,
@@ -43,6 +41,7 @@ import {
 import { phase1AnswerPayload, phase1SaPayload, selectPhase1 } from './proposal.js';
 import type { Phase1Sa } from '../../sa/isakmp-sa.js';
 import { badEncryptedMessage, noProposalChosen } from './failures.js';
+import { errorText, IosLog, notifyOf } from '../../notify.js';
 
 const MM = ExchangeType.IDENTITY_PROTECTION;
 
@@ -136,7 +135,7 @@ function responderMm3(ctx: IkeContext, sa: Phase1Sa, m: Inbound): void {
   try {
     takePeerKeNonce(ctx, sa, m.payloads);
   } catch (err) {
-    ctx.out.log(`%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from ${m.from.ip} failed its sanity check or is malformed`);
+    ctx.out.log(IosLog.badMessage(m.from.ip));
     ctx.out.drop(m.from, notifyOf(err), errorText(err));
     return;
   }
@@ -161,7 +160,7 @@ function initiatorMm4(ctx: IkeContext, sa: Phase1Sa, m: Inbound): void {
   try {
     takePeerKeNonce(ctx, sa, m.payloads);
   } catch (err) {
-    ctx.out.log(`%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from ${m.from.ip} failed its sanity check or is malformed`);
+    ctx.out.log(IosLog.badMessage(m.from.ip));
     ctx.out.drop(m.from, notifyOf(err), errorText(err));
     return;
   }

@@ -13,7 +13,6 @@ import type { IdPayload, Payload, VendorIdPayload } from '../../../../../codecs/
 import { derivePhase1Keys } from '../../../../crypto/keys.js';
 import { hashI, hashR, type Phase1HashInput } from '../../../../crypto/hashes.js';
 import { phase1Iv } from '../../../../crypto/iv.js';
-import { IkeCryptoError } from '../../../../crypto/errors.js';
 import type { IkeContext } from '../context.js';
 import { idPayloadLines } from '../../debug.js';
 import { checkNatD, natDPayloads, NAT_T_PORT, NAT_T_RFC3947_VENDOR_ID } from '../../nat-t.js';
@@ -25,17 +24,6 @@ import type { Phase1Sa } from '../../sa/isakmp-sa.js';
 export const CISCO_UNITY_VID = Buffer.from(VendorIdHex.CISCO_UNITY, 'hex');
 export const DPD_VID = Buffer.from(VendorIdHex.DPD, 'hex');
 export const NONCE_SIZE = 20;
-
-/** The notify type of any error an exchange may hit (typed codec and crypto errors; others are internal). */
-export function notifyOf(err: unknown): number {
-  if (err instanceof IsakmpError || err instanceof IkeCryptoError) return err.notify;
-  return NotifyType.PAYLOAD_MALFORMED;
-}
-
-/** An error's message for logs and drop reasons. */
-export function errorText(err: unknown): string {
-  return err instanceof Error ? err.message : String(err);
-}
 
 /**
  * Sends a phase-1 message: logs "sending packet to X (I) STATE", emits the

@@ -14,8 +14,7 @@ import type { IdPayload, KePayload, NotifyPayload, Payload, SaPayload } from '..
 import type { IkeContext, Inbound } from '../context.js';
 import { dhGroupById } from '../../../../crypto/dh.js';
 import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../../../crypto/hashes.js';
-import { iosNotifyName } from '../../debug.js';
-import { errorText, notifyOf } from '../phase1/phase1.js';
+import { errorText, iosNotifyName, notifyOf } from '../../notify.js';
 import type { FlowRequest, Phase1Sa } from '../../sa/isakmp-sa.js';
 import type { CryptoMapEntryPolicy } from '../../../policy.js';
 import { Retransmitter } from '../../../retransmit.js';

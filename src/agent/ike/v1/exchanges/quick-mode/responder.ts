@@ -11,14 +11,12 @@ import { encodePayloads, payloadBody } from '../../../../../codecs/isakmp/chain.
 import { NotifyType, PayloadType, ProtocolId } from '../../../../../codecs/isakmp/constants.js';
 import { IsakmpError } from '../../../../../codecs/isakmp/errors.js';
 import { parseIpv4Id } from '../../../../../codecs/isakmp/id.js';
-import { stringifyNotifyType } from '../../../../../codecs/isakmp/names.js';
 import type { IdPayload, KePayload, Payload, SaPayload, Transform } from '../../../../../codecs/isakmp/types.js';
 import type { IkeContext, Inbound } from '../context.js';
 import { dhGroupById } from '../../../../crypto/dh.js';
 import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../../../crypto/hashes.js';
-import { iosNotifyName } from '../../debug.js';
 import { notifyPayload, sendInformational, spiBytes } from '../informational.js';
-import { errorText, notifyOf } from '../phase1/phase1.js';
+import { errorText, IosLog, iosNotifyName, notifyName, notifyOf } from '../../notify.js';
 import type { Phase1Sa } from '../../sa/isakmp-sa.js';
 import type { TransformSetPolicy } from '../../../policy.js';
 import { hostProxy } from '../../../proxies.js';
@@ -49,11 +47,11 @@ export function responderQm1(ctx: IkeContext, sa: Phase1Sa, m: Inbound): void {
   const ids = p.filter((x): x is IdPayload => x.type === PayloadType.ID);
   const fail = (notify: number, why: string, spi: Buffer): void => {
     ctx.out.sa(sa.connId, `phase 2 SA policy not acceptable! (local ${sa.local.ip} remote ${sa.remote.ip})`);
-    ctx.out.log(`%CRYPTO-6-IKMP_MODE_FAILURE: Processing of Quick mode failed with peer at ${sa.remote.ip}`);
+    ctx.out.log(IosLog.modeFailure('Quick', sa.remote.ip));
     const w = sendInformational(ctx, sa, [notifyPayload(ProtocolId.ESP, spi, notify)]);
     sa.remember(m.message, [w]);
     ctx.out.sa(sa.connId, `deleting node ${s32(mid)} error TRUE reason "${iosNotifyName(notify)}"`);
-    ctx.out.push({ kind: 'fail', phase: 2, connId: sa.connId, peer: sa.remote.ip, notify, notifyName: stringifyNotifyType(notify), reason: why });
+    ctx.out.push({ kind: 'fail', phase: 2, connId: sa.connId, peer: sa.remote.ip, notify, notifyName: notifyName(notify), reason: why });
   };
   if (!offer || !nonce) return fail(NotifyType.PAYLOAD_MALFORMED, 'Quick Mode message 1 lacks SA or Nonce', Buffer.alloc(0));
   const firstSpi = offer.proposals[0]?.spi ?? Buffer.alloc(0);

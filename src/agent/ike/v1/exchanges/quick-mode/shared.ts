@@ -10,7 +10,7 @@ import type { Payload } from '../../../../../codecs/isakmp/types.js';
 import type { IkeContext, Inbound } from '../context.js';
 import type { DhKeyPair } from '../../../../crypto/dh.js';
 import { keyEngineMessage, signed32 } from '../../debug.js';
-import { errorText, notifyOf } from '../phase1/phase1.js';
+import { errorText, notifyOf, quickModeDropLog } from '../../notify.js';
 import type { FlowRequest, Phase1Sa } from '../../sa/isakmp-sa.js';
 import type { TransformSetPolicy } from '../../../policy.js';
 import { Retransmitter, type WireMessage } from '../../../retransmit.js';
@@ -110,11 +110,7 @@ export function openVerified(ctx: IkeContext, sa: Phase1Sa, m: Inbound, iv: Buff
 /** Drops a Quick Mode message that does not decrypt or authenticate (IVs untouched). */
 export function dropBad(ctx: IkeContext, sa: Phase1Sa, m: Inbound, err: unknown): void {
   const notify = notifyOf(err);
-  if (notify === NotifyType.INVALID_HASH_INFORMATION) {
-    ctx.out.log(`%CRYPTO-4-IKMP_HASH_FAIL: IKE message from ${m.from.ip} failed its hash check`);
-  } else {
-    ctx.out.log(`%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from ${m.from.ip} failed its sanity check or is malformed`);
-  }
+  ctx.out.log(quickModeDropLog(notify, m.from.ip));
   ctx.out.drop(m.from, notify, errorText(err));
 }
 
