@@ -16,7 +16,7 @@ import { PayloadType } from '../../../codecs/isakmp/constants.js';
 import { ipv4ToBuffer } from '../../../codecs/isakmp/id.js';
 import type { NatDPayload, Payload } from '../../../codecs/isakmp/types.js';
 import type { HashAlgorithm } from '../../crypto/algorithms.js';
-import { natDetectionHash, NAT_T_RFC3947_VENDOR_ID } from '../../crypto/natd.js';
+import { natDetectionHash, NAT_T_RFC3947_VENDOR_ID } from './crypto/natd.js';
 import { equalBytes } from '../../crypto/prf.js';
 import type { Endpoint } from '../types.js';
 

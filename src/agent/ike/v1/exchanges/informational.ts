@@ -11,7 +11,7 @@ import { encodePayloads } from '../../../../codecs/isakmp/chain.js';
 import { Doi, ExchangeType, NotifyType, PayloadType, ProtocolId } from '../../../../codecs/isakmp/constants.js';
 import { IsakmpError } from '../../../../codecs/isakmp/errors.js';
 import type { DeletePayload, NotifyPayload, Payload } from '../../../../codecs/isakmp/types.js';
-import { informationalHash } from '../../../crypto/hashes.js';
+import { informationalHash } from '../crypto/hashes.js';
 import { equalBytes } from '../../../crypto/prf.js';
 import type { IkeContext, Inbound } from './context.js';
 import type { Phase1Sa } from '../sa/isakmp-sa.js';

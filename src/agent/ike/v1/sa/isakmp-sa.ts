@@ -15,11 +15,11 @@ import type { HeaderInit, IsakmpHeader } from '../../../../codecs/isakmp/header.
 import { encodeMessageWithBody } from '../../../../codecs/isakmp/message.js';
 import { PayloadMalformedError } from '../../../../codecs/isakmp/errors.js';
 import type { Payload } from '../../../../codecs/isakmp/types.js';
-import { decryptBody, encryptBody } from '../../../crypto/body.js';
+import { decryptBody, encryptBody } from '../crypto/body.js';
 import { prepareCbcKey, type CbcKey } from '../../../crypto/cipher.js';
 import type { DhKeyPair } from '../../../crypto/dh.js';
-import { phase2Iv } from '../../../crypto/iv.js';
-import type { Phase1Keys } from '../../../crypto/keys.js';
+import { phase2Iv } from '../crypto/iv.js';
+import type { Phase1Keys } from '../crypto/keys.js';
 import { Retransmitter, type WireMessage } from '../../retransmit.js';
 import type { Endpoint, Phase1Mode, Phase1State, Proxies, Role, CryptoMapRef } from '../../types.js';
 import type { Phase1Suite } from '../exchanges/phase1/proposal.js';

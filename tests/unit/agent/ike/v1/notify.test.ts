@@ -12,8 +12,8 @@ import { CIPHERS, hashByIkeId } from '../../../../../src/agent/crypto/algorithms
 import { prepareCbcKey } from '../../../../../src/agent/crypto/cipher.js';
 import { dhGroupById, generateDhKeyPair } from '../../../../../src/agent/crypto/dh.js';
 import { CipherUnavailableError } from '../../../../../src/agent/crypto/errors.js';
-import { decryptBody } from '../../../../../src/agent/crypto/body.js';
-import { verifyPhase1Hash, verifyPhase2Hash } from '../../../../../src/agent/crypto/hashes.js';
+import { decryptBody } from '../../../../../src/agent/ike/v1/crypto/body.js';
+import { verifyPhase1Hash, verifyPhase2Hash } from '../../../../../src/agent/ike/v1/crypto/hashes.js';
 import { iosNotifyName, notifyName, notifyOf, quickModeDropLog } from '../../../../../src/agent/ike/v1/notify.js';
 
 function thrown(f: () => unknown): unknown {

@@ -16,7 +16,7 @@ import { ExchangeType, NotifyType, PayloadType } from '../../../../../codecs/isa
 import { IsakmpError } from '../../../../../codecs/isakmp/errors.js';
 import type { HashPayload, IdPayload, KePayload, NotifyPayload, Payload, SaPayload } from '../../../../../codecs/isakmp/types.js';
 import { dhGroupById, DH_GROUPS } from '../../../../crypto/dh.js';
-import { phase1Iv } from '../../../../crypto/iv.js';
+import { phase1Iv } from '../../crypto/iv.js';
 import { equalBytes } from '../../../../crypto/prf.js';
 import type { IkeContext, Inbound } from '../context.js';
 import { presharedKeyFor } from '../../../policy.js';

@@ -13,7 +13,7 @@ import { Reader } from '../../../../../codecs/isakmp/reader.js';
 import type { IdPayload, KePayload, NotifyPayload, Payload, SaPayload } from '../../../../../codecs/isakmp/types.js';
 import type { IkeContext, Inbound } from '../context.js';
 import { dhGroupById } from '../../../../crypto/dh.js';
-import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../../../crypto/hashes.js';
+import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../crypto/hashes.js';
 import { errorText, iosNotifyName, notifyOf } from '../../notify.js';
 import type { FlowRequest, Phase1Sa } from '../../sa/isakmp-sa.js';
 import type { CryptoMapEntryPolicy } from '../../../policy.js';

@@ -6,7 +6,7 @@
  */
 import { ESP_CIPHERS, ESP_INTEGRITY } from '../../../../esp/algorithms.js';
 import type { IkeContext } from '../context.js';
-import { ipsecKeys, PROTO_IPSEC_ESP } from '../../../../crypto/keymat.js';
+import { ipsecKeys, PROTO_IPSEC_ESP } from '../../crypto/keymat.js';
 import { hexSpi, keyEngineMessage, type KeyEngineMessage, proxyAddress } from '../../debug.js';
 import type { Phase1Sa } from '../../sa/isakmp-sa.js';
 import type { IpsecSaSpec } from '../../../types.js';

@@ -14,7 +14,7 @@ import { parseIpv4Id } from '../../../../../codecs/isakmp/id.js';
 import type { IdPayload, KePayload, Payload, SaPayload, Transform } from '../../../../../codecs/isakmp/types.js';
 import type { IkeContext, Inbound } from '../context.js';
 import { dhGroupById } from '../../../../crypto/dh.js';
-import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../../../crypto/hashes.js';
+import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../crypto/hashes.js';
 import { notifyPayload, sendInformational, spiBytes } from '../informational.js';
 import { errorText, IosLog, iosNotifyName, notifyName, notifyOf } from '../../notify.js';
 import type { Phase1Sa } from '../../sa/isakmp-sa.js';

@@ -1,9 +1,9 @@
 /** RFC 3947 section 3.2: NAT-D payload hash and the NAT-T vendor ID. */
 import { createHash } from 'node:crypto';
-import type { HashAlgorithm } from './algorithms.js';
-import { CryptoLengthError } from './errors.js';
+import type { HashAlgorithm } from '../../../crypto/algorithms.js';
+import { CryptoLengthError } from '../../../crypto/errors.js';
 import { checkCookies } from './keys.js';
-import { digest, uint32Bytes } from './prf.js';
+import { digest, uint32Bytes } from '../../../crypto/prf.js';
 
 /** HASH(CKY-I | CKY-R | IP | Port) with the negotiated hash; IPv4 as a 32-bit number or 4 bytes. */
 export function natDetectionHash(

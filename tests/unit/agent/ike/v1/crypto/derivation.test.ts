@@ -1,15 +1,14 @@
 /**
- * RFC 2409 key derivation, IVs, hashes, KEYMAT and NAT-D.
+ * RFC 2409 key derivation, IVs, hashes, KEYMAT and NAT-D (src/agent/ike/v1/crypto).
  */
 import test from 'ava';
 import { createHash, createHmac } from 'node:crypto';
-import { CIPHERS, HASHES, cipherByIkeId, hashByIkeId } from '../../../../src/agent/crypto/algorithms.js';
+import { CIPHERS, HASHES } from '../../../../../../src/agent/crypto/algorithms.js';
 import {
   AuthenticationFailedError,
   CryptoLengthError,
   InvalidHashError,
-  UnsupportedAlgorithmError,
-} from '../../../../src/agent/crypto/errors.js';
+} from '../../../../../../src/agent/crypto/errors.js';
 import {
   hashI,
   hashR,
@@ -19,11 +18,11 @@ import {
   quickModeHash3,
   verifyPhase1Hash,
   verifyPhase2Hash,
-} from '../../../../src/agent/crypto/hashes.js';
-import { phase1Iv, phase2Iv } from '../../../../src/agent/crypto/iv.js';
-import { PROTO_IPSEC_ESP, ipsecKeys, keymat } from '../../../../src/agent/crypto/keymat.js';
-import { derivePhase1Keys, phase1EncryptionKey, skeyidChain, skeyidPsk } from '../../../../src/agent/crypto/keys.js';
-import { NAT_T_RFC3947_VENDOR_ID, natDetectionHash } from '../../../../src/agent/crypto/natd.js';
+} from '../../../../../../src/agent/ike/v1/crypto/hashes.js';
+import { phase1Iv, phase2Iv } from '../../../../../../src/agent/ike/v1/crypto/iv.js';
+import { PROTO_IPSEC_ESP, ipsecKeys, keymat } from '../../../../../../src/agent/ike/v1/crypto/keymat.js';
+import { derivePhase1Keys, phase1EncryptionKey, skeyidChain, skeyidPsk } from '../../../../../../src/agent/ike/v1/crypto/keys.js';
+import { NAT_T_RFC3947_VENDOR_ID, natDetectionHash } from '../../../../../../src/agent/ike/v1/crypto/natd.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
 const hmac = (alg: string, key: Buffer, ...data: Buffer[]): Buffer => {
@@ -86,25 +85,6 @@ test('the encryption key is expanded per RFC 2409 appendix B when SKEYID_e is to
 
 test('cookies of the wrong size are refused', (t) => {
   t.throws(() => skeyidChain(HASHES.sha1, Buffer.alloc(20), acvp.gxy, Buffer.alloc(7), acvp.ckyR), { instanceOf: CryptoLengthError });
-});
-
-test('algorithm registry maps IKE attribute values', (t) => {
-  t.is(hashByIkeId(1).name, 'md5');
-  t.is(hashByIkeId(2).name, 'sha1');
-  t.is(hashByIkeId(4).name, 'sha256');
-  t.is(hashByIkeId(5).name, 'sha384');
-  t.is(hashByIkeId(6).name, 'sha512');
-  t.is(cipherByIkeId(1).name, 'des-cbc');
-  t.is(cipherByIkeId(5).name, '3des-cbc');
-  t.is(cipherByIkeId(7, 128).keySize, 16);
-  t.is(cipherByIkeId(7, 192).keySize, 24);
-  t.is(cipherByIkeId(7, 256).blockSize, 16);
-  t.is(cipherByIkeId(5).ivSize, 8);
-  t.throws(() => hashByIkeId(3), { instanceOf: UnsupportedAlgorithmError });
-  t.throws(() => cipherByIkeId(7), { instanceOf: UnsupportedAlgorithmError });
-  t.throws(() => cipherByIkeId(7, 512), { instanceOf: UnsupportedAlgorithmError });
-  t.throws(() => cipherByIkeId(1, 64), { instanceOf: UnsupportedAlgorithmError });
-  t.throws(() => cipherByIkeId(3), { instanceOf: UnsupportedAlgorithmError });
 });
 
 const gxi = Buffer.alloc(96, 0x11);

@@ -4,8 +4,8 @@
  * message (the last ciphertext block), and the caller stores it only once the
  * message was processed successfully.
  */
-import { cbcDecrypt, cbcEncrypt, type CbcKey } from './cipher.js';
-import { CryptoLengthError } from './errors.js';
+import { cbcDecrypt, cbcEncrypt, type CbcKey } from '../../../crypto/cipher.js';
+import { CryptoLengthError } from '../../../crypto/errors.js';
 
 /** Pad with zero octets to a multiple of `blockSize` (RFC 2408 section 3.1); aligned input is returned as is. */
 export function padToBlock(body: Buffer, blockSize: number): Buffer {

@@ -4,17 +4,17 @@
  * read each other's encrypted bodies and exchange ESP packets.
  */
 import test from 'ava';
-import { HASHES, cipherByIkeId, hashByIkeId } from '../../../../src/agent/crypto/algorithms.js';
-import { decryptBody, encryptBody } from '../../../../src/agent/crypto/body.js';
-import { prepareCbcKey } from '../../../../src/agent/crypto/cipher.js';
-import { DH_GROUPS, generateDhKeyPair } from '../../../../src/agent/crypto/dh.js';
-import { AuthenticationFailedError } from '../../../../src/agent/crypto/errors.js';
-import { hashI, hashR, quickModeHash3, verifyPhase1Hash } from '../../../../src/agent/crypto/hashes.js';
-import { phase1Iv, phase2Iv } from '../../../../src/agent/crypto/iv.js';
-import { PROTO_IPSEC_ESP, ipsecKeys } from '../../../../src/agent/crypto/keymat.js';
-import { derivePhase1Keys } from '../../../../src/agent/crypto/keys.js';
-import { ESP_CIPHERS, ESP_INTEGRITY } from '../../../../src/agent/esp/algorithms.js';
-import { EspInboundSa, EspOutboundSa } from '../../../../src/agent/esp/sa.js';
+import { HASHES, cipherByIkeId, hashByIkeId } from '../../../../../../src/agent/crypto/algorithms.js';
+import { decryptBody, encryptBody } from '../../../../../../src/agent/ike/v1/crypto/body.js';
+import { prepareCbcKey } from '../../../../../../src/agent/crypto/cipher.js';
+import { DH_GROUPS, generateDhKeyPair } from '../../../../../../src/agent/crypto/dh.js';
+import { AuthenticationFailedError } from '../../../../../../src/agent/crypto/errors.js';
+import { hashI, hashR, quickModeHash3, verifyPhase1Hash } from '../../../../../../src/agent/ike/v1/crypto/hashes.js';
+import { phase1Iv, phase2Iv } from '../../../../../../src/agent/ike/v1/crypto/iv.js';
+import { PROTO_IPSEC_ESP, ipsecKeys } from '../../../../../../src/agent/ike/v1/crypto/keymat.js';
+import { derivePhase1Keys } from '../../../../../../src/agent/ike/v1/crypto/keys.js';
+import { ESP_CIPHERS, ESP_INTEGRITY } from '../../../../../../src/agent/esp/algorithms.js';
+import { EspInboundSa, EspOutboundSa } from '../../../../../../src/agent/esp/sa.js';
 
 const psk = Buffer.from('abc123');
 const ckyI = Buffer.from('1111111111111111', 'hex');

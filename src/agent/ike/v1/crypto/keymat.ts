@@ -1,7 +1,7 @@
 /** RFC 2409 section 5.5: KEYMAT for the IPsec SAs negotiated in Quick Mode. */
-import type { HashAlgorithm } from './algorithms.js';
-import { CryptoLengthError } from './errors.js';
-import { prf, uint32Bytes } from './prf.js';
+import type { HashAlgorithm } from '../../../crypto/algorithms.js';
+import { CryptoLengthError } from '../../../crypto/errors.js';
+import { prf, uint32Bytes } from '../../../crypto/prf.js';
 
 /** IPsec DOI protocol IDs (RFC 2407 section 4.4.1). */
 export const PROTO_IPSEC_AH = 2;

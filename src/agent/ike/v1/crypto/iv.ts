@@ -1,7 +1,7 @@
 /** RFC 2409 appendix B: IVs of phase 1 and of each Quick Mode / Informational exchange. */
-import type { CipherAlgorithm, HashAlgorithm } from './algorithms.js';
-import { CryptoLengthError } from './errors.js';
-import { digest, uint32Bytes } from './prf.js';
+import type { CipherAlgorithm, HashAlgorithm } from '../../../crypto/algorithms.js';
+import { CryptoLengthError } from '../../../crypto/errors.js';
+import { digest, uint32Bytes } from '../../../crypto/prf.js';
 
 function truncated(hash: HashAlgorithm, cipher: CipherAlgorithm, h: Buffer): Buffer {
   if (h.length < cipher.blockSize) {

@@ -1,7 +1,7 @@
 /** RFC 2409 section 5 (pre-shared key authentication) and appendix B: phase-1 keying material. */
-import type { CipherAlgorithm, HashAlgorithm } from './algorithms.js';
-import { CryptoLengthError } from './errors.js';
-import { prf } from './prf.js';
+import type { CipherAlgorithm, HashAlgorithm } from '../../../crypto/algorithms.js';
+import { CryptoLengthError } from '../../../crypto/errors.js';
+import { prf } from '../../../crypto/prf.js';
 
 const B0 = Buffer.from([0]);
 const B1 = Buffer.from([1]);

@@ -1,9 +1,9 @@
 /** ISAKMP message body encryption with CBC IV chaining (RFC 2409 appendix B). */
 import test from 'ava';
-import { CIPHERS, type CipherName } from '../../../../src/agent/crypto/algorithms.js';
-import { decryptBody, encryptBody, padToBlock } from '../../../../src/agent/crypto/body.js';
-import { cbcEncrypt, prepareCbcKey } from '../../../../src/agent/crypto/cipher.js';
-import { CryptoLengthError } from '../../../../src/agent/crypto/errors.js';
+import { CIPHERS, type CipherName } from '../../../../../../src/agent/crypto/algorithms.js';
+import { decryptBody, encryptBody, padToBlock } from '../../../../../../src/agent/ike/v1/crypto/body.js';
+import { cbcEncrypt, prepareCbcKey } from '../../../../../../src/agent/crypto/cipher.js';
+import { CryptoLengthError } from '../../../../../../src/agent/crypto/errors.js';
 
 const names: CipherName[] = ['des-cbc', '3des-cbc', 'aes128-cbc', 'aes192-cbc', 'aes256-cbc'];
 

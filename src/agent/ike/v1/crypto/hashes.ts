@@ -1,8 +1,8 @@
 /** RFC 2409 sections 5 and 5.5, and section 5.7: authentication hashes. */
-import type { HashAlgorithm } from './algorithms.js';
-import { AuthenticationFailedError, InvalidHashError } from './errors.js';
+import type { HashAlgorithm } from '../../../crypto/algorithms.js';
+import { AuthenticationFailedError, InvalidHashError } from '../../../crypto/errors.js';
 import { checkCookies } from './keys.js';
-import { equalBytes, prf, uint32Bytes } from './prf.js';
+import { equalBytes, prf, uint32Bytes } from '../../../crypto/prf.js';
 
 export interface Phase1HashInput {
   readonly hash: HashAlgorithm;
