@@ -209,11 +209,14 @@ export class IkeEngine {
       out,
       bytes,
       cookie: () => draw(() => bytes(8), (c) => !c.every((x) => x === 0)),
-      messageId: (sa) => draw(() => bytes(4).readUInt32BE(0), (id) => id !== 0 && !sa.quickModes.has(id)),
+      messageId: (sa) => draw(() => bytes(4).readUInt32BE(0), (id) => id !== 0 && !engine.core.tasks(sa).usesMessageId(id)),
       spi: () => {
         const spi = draw(() => bytes(4).readUInt32BE(0), (x) => x > 255 && !engine.core.usedSpis.has(x));
         engine.core.usedSpis.add(spi);
         return spi;
+      },
+      releaseSpi: (spi) => {
+        engine.core.usedSpis.delete(spi);
       },
       dh: (group: DhGroup) => {
         if (engine.dhSource) return engine.dhSource(group);
@@ -227,8 +230,8 @@ export class IkeEngine {
       hasOtherSas: (sa) => hasOtherSas(engine.core, sa),
       initialContact: (sa) => initialContact(engine.core, ctx, sa),
       responderEntry: (sa, proxies) => responderEntry(engine.core, sa, proxies),
-      installIpsec: (sa, qm, spec) => installIpsec(engine.core, ctx, sa, qm, spec),
-      quickModeFailed: (sa, qm, notify, why) => quickModeFailed(engine.core, ctx, sa, qm, notify, why),
+      installIpsec: (sa, flow, spec) => installIpsec(engine.core, ctx, sa, flow, spec),
+      quickModeFailed: (sa, end, notify, why) => quickModeFailed(engine.core, ctx, sa, end, notify, why),
     };
     return ctx;
   }

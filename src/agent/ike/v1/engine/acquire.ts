@@ -13,7 +13,6 @@ import { notifyName } from '../notify.js';
 import { startAggressiveMode } from '../exchanges/phase1/aggressive-mode.js';
 import { startMainMode } from '../exchanges/phase1/main-mode.js';
 import { type FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
-import { startQuickMode } from '../exchanges/quick-mode/quick-mode.js';
 import { type CryptoMapEntryPolicy, type CryptoMapPolicy, entryForPacket, findEntry, mapLocalAddress, sameRef } from '../../policy.js';
 import { flowKey, proxiesFromRule, sameProxy } from '../../proxies.js';
 import { type ProbeSa, startProbe } from '../exchanges/ted.js';
@@ -105,7 +104,7 @@ export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: s
   }
   const running = all.find((s) => s.role === 'initiator');
   if (running) {
-    running.queue.push(flow);
+    core.tasks(running).queue.push(flow);
     return;
   }
   const mode = core.policy.aggressivePeers.some((p) => p.address === peer) ? 'aggressive' : 'main';
@@ -115,11 +114,9 @@ export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: s
     return;
   }
   const sa = new Phase1Sa(core.connId(), 'initiator', mode, ctx.cookie(), { ip: localIke, port: 500 }, { ip: peer, port: 500 }, ctx.now);
-  sa.queue.push(flow);
-  core.t.phase1.set(sa.connId, sa);
+  core.addSa(sa).queue.push(flow);
   ctx.out.isakmp('ISAKMP: local port 500, remote port 500');
   if (tedProbe) {
-    sa.tedProbeConnId = tedProbe.connId;
     ctx.out.sa(tedProbe.connId, `created new SA after peer-discovery with ${peer}`);
   } else {
     ctx.out.sa(sa.connId, `beginning ${mode === 'main' ? 'Main' : 'Aggressive'} Mode exchange`);
@@ -136,6 +133,5 @@ export function startQm(core: Core, ctx: IkeContext, sa: Phase1Sa, flow: FlowReq
     ctx.out.push({ kind: 'fail', phase: 2, connId: sa.connId, peer: sa.remote.ip, notify: 0, notifyName: notifyName(0), reason: `crypto map ${refText(flow.ref)} is gone or has no transform set` });
     return;
   }
-  startQuickMode(ctx, sa, flow, found.entry, !sa.quickModeStarted);
-  sa.quickModeStarted = true;
+  core.tasks(sa).startQuickMode(ctx, flow, found.entry);
 }

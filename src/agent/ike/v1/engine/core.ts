@@ -1,15 +1,20 @@
 /**
  * The engine's mutable core, shared by the modules that implement it
- * (acquire, receive, discovery, sa-table, timers): the policy in force, the
- * tables, the SPIs in use, and IOS's connection and flow id counters.
+ * (acquire, receive, discovery, lifecycle, timers): the policy in force, the
+ * SA tables, the task manager of each ISAKMP SA, the SPIs in use, and IOS's
+ * connection and flow id counters.
  */
 import type { IkePolicy } from '../../policy.js';
+import type { Phase1Sa } from '../sa/isakmp-sa.js';
 import { newTables, type EngineTables } from '../sa/tables.js';
 import type { CryptoMapRef } from '../../types.js';
+import { TaskManager } from './task-manager.js';
 
 /** State shared by the engine's modules. */
 export class Core {
   readonly t: EngineTables = newTables();
+  /** The task manager of each ISAKMP SA in `t.phase1`, by conn id. */
+  private readonly managers = new Map<number, TaskManager>();
   readonly usedSpis = new Set<number>();
   /** ISAKMP conn ids: 1, 2, ... (the seed: the probe SA is 1, Main Mode 2). */
   private nextConnId = 1;
@@ -22,6 +27,27 @@ export class Core {
 
   connId(): number {
     return this.nextConnId++;
+  }
+
+  /** Enters a new ISAKMP SA and gives it a task manager. */
+  addSa(sa: Phase1Sa): TaskManager {
+    const tasks = new TaskManager(sa);
+    this.t.phase1.set(sa.connId, sa);
+    this.managers.set(sa.connId, tasks);
+    return tasks;
+  }
+
+  /** Removes an ISAKMP SA and its task manager. */
+  removeSa(sa: Phase1Sa): void {
+    this.t.phase1.delete(sa.connId);
+    this.managers.delete(sa.connId);
+  }
+
+  /** The task manager of an ISAKMP SA in the table. */
+  tasks(sa: Phase1Sa): TaskManager {
+    const m = this.managers.get(sa.connId);
+    if (!m) throw new Error(`no task manager for ISAKMP SA ${sa.connId}`);
+    return m;
   }
 }
 

@@ -5,13 +5,12 @@
  * crypto map instances and IOS's delayed "purging SA" lines.
  */
 import { negotiate, startQm } from './acquire.js';
-import type { IkeContext } from '../exchanges/context.js';
+import type { IkeContext, QuickModeEnd } from '../exchanges/context.js';
 import { type Core, pseudoAddress, refText } from './core.js';
 import { hexSpi } from '../debug.js';
 import { IosLog, notifyName } from '../notify.js';
 import { deleteEspPayload, deleteIsakmpPayload, sendInformational } from '../exchanges/informational.js';
 import type { FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
-import type { QuickMode } from '../exchanges/quick-mode/quick-mode.js';
 import { type CryptoMapEntryPolicy, type CryptoMapPolicy, findEntry, mapLocalAddress } from '../../policy.js';
 import { flowKey, ruleCovers, sameProxy } from '../../proxies.js';
 import type { IpsecRecord } from '../sa/tables.js';
@@ -28,7 +27,7 @@ export function phase1Established(core: Core, ctx: IkeContext, sa: Phase1Sa): vo
   const keepalive = core.policy.natKeepaliveSeconds;
   if (keepalive !== null && sa.nat.floated && sa.nat.localBehindNat) sa.natKeepaliveAt = ctx.now + keepalive * 1000;
   ctx.out.push({ kind: 'phase1-up', connId: sa.connId, local: sa.local, remote: sa.remote, role: sa.role, mode: sa.mode });
-  const queued = sa.queue.splice(0);
+  const queued = core.tasks(sa).queue.splice(0);
   for (const flow of queued) startQm(core, ctx, sa, flow);
 }
 
@@ -38,7 +37,8 @@ export function phase1Gone(core: Core, ctx: IkeContext, sa: Phase1Sa, reason: st
   sa.deleted = true;
   if (!sa.peerVendor.dpd) ctx.out.sa(sa.connId, 'peer does not do paranoid keepalives.');
   ctx.out.sa(sa.connId, `deleting SA reason "${reason}" state (${sa.roleChar}) ${sa.state} (peer ${sa.remote.ip}) input queue 0`);
-  core.t.phase1.delete(sa.connId);
+  const flows = core.tasks(sa).abort(ctx);
+  core.removeSa(sa);
   schedulePurge(core, ctx, sa.connId, false);
   if (failure) {
     ctx.out.push({
@@ -51,9 +51,7 @@ export function phase1Gone(core: Core, ctx: IkeContext, sa: Phase1Sa, reason: st
       reason: failure.why,
     });
   }
-  for (const flow of sa.queue.splice(0)) flowEnded(core, ctx, flow);
-  for (const qm of sa.quickModes.values()) if (qm.flow) flowEnded(core, ctx, qm.flow);
-  sa.quickModes.clear();
+  for (const flow of flows) flowEnded(core, ctx, flow);
   if (sa.established) ctx.out.push({ kind: 'phase1-down', connId: sa.connId, remote: sa.remote, reason });
   dropInstances(core);
 }
@@ -100,7 +98,7 @@ export function responderEntry(core: Core, sa: Phase1Sa, proxies: Proxies): { ma
 }
 
 /** Records a negotiated pair and tells the driver to install it. */
-export function installIpsec(core: Core, ctx: IkeContext, sa: Phase1Sa, qm: QuickMode, spec: IpsecSaSpec): void {
+export function installIpsec(core: Core, ctx: IkeContext, sa: Phase1Sa, flow: FlowRequest | null, spec: IpsecSaSpec): void {
   const timers = core.policy.timers;
   const expiresAt = ctx.now + spec.lifetime.seconds * 1000;
   const rekeyAt = spec.role === 'initiator' ? Math.max(ctx.now, expiresAt - timers.rekeyBeforeMs) : null;
@@ -108,7 +106,7 @@ export function installIpsec(core: Core, ctx: IkeContext, sa: Phase1Sa, qm: Quic
   // Delete to the peer) shortly after, at the latest when it expires. The
   // peer's rekey (a newer pair of the same flow): the peer deletes the old one;
   // both stay usable meanwhile, so simultaneous negotiations never lose both.
-  const rekeyOf = qm.flow?.rekeyOf ?? null;
+  const rekeyOf = flow?.rekeyOf ?? null;
   const old =
     rekeyOf !== null
       ? core.t.ipsec.get(rekeyOf)
@@ -124,18 +122,17 @@ export function installIpsec(core: Core, ctx: IkeContext, sa: Phase1Sa, qm: Quic
   }
   core.t.ipsec.set(spec.inbound.spi, { spec, installedAt: ctx.now, expiresAt, rekeyAt, rekeying: false, replacedBy: null, deleteAt: null, bytesIn: 0, bytesOut: 0, lastUsed: ctx.now });
   core.usedSpis.add(spec.inbound.spi);
-  if (qm.flow) core.t.pending.delete(qm.flow.key);
+  if (flow) core.t.pending.delete(flow.key);
   const found = findEntry(core.policy, spec.cryptoMap);
   if (found) ensureInstance(core, ctx, found.entry, spec.peer, spec.proxies, 'negotiated');
   ctx.out.push({ kind: 'install-ipsec', sa: spec, replaces });
 }
 
 /** A Quick Mode ended without SAs. */
-export function quickModeFailed(core: Core, ctx: IkeContext, sa: Phase1Sa, qm: QuickMode, notify: number, why: string): void {
-  sa.quickModes.delete(qm.messageId);
-  core.usedSpis.delete(qm.ourSpi);
-  if (qm.flow) flowEnded(core, ctx, qm.flow);
-  if (qm.role === 'initiator') ctx.out.log(IosLog.modeFailure('Quick', sa.remote.ip));
+export function quickModeFailed(core: Core, ctx: IkeContext, sa: Phase1Sa, end: QuickModeEnd, notify: number, why: string): void {
+  core.usedSpis.delete(end.spi);
+  if (end.flow) flowEnded(core, ctx, end.flow);
+  if (end.role === 'initiator') ctx.out.log(IosLog.modeFailure('Quick', sa.remote.ip));
   ctx.out.push({
     kind: 'fail',
     phase: 2,

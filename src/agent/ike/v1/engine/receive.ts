@@ -12,7 +12,8 @@ import { decodeHeader } from '../../../../codecs/isakmp/header.js';
 import { decodeMessage } from '../../../../codecs/isakmp/message.js';
 import type { DeletePayload, NotifyPayload, Payload } from '../../../../codecs/isakmp/types.js';
 import { isTedMessage } from '../../../../codecs/ted/messages.js';
-import type { IkeContext, Inbound } from '../exchanges/context.js';
+import type { IkeContext } from '../exchanges/context.js';
+import type { Inbound } from '../exchanges/exchange.js';
 import type { Core } from './core.js';
 import { hexSpi, signed32 } from '../debug.js';
 import { receiveTed } from './discovery.js';
@@ -24,8 +25,7 @@ import { errorText, IosLog, iosNotifyName, notifyOf } from '../notify.js';
 import { badEncryptedMessage } from '../exchanges/phase1/failures.js';
 import { handleMainMode } from '../exchanges/phase1/main-mode.js';
 import { Phase1Sa } from '../sa/isakmp-sa.js';
-import { handleQuickMode } from '../exchanges/quick-mode/quick-mode.js';
-import { deleteIpsec, deletePhase1, initialContact, phase1Gone, quickModeFailed } from './lifecycle.js';
+import { deleteIpsec, deletePhase1, initialContact, phase1Gone } from './lifecycle.js';
 import type { Datagram, Endpoint } from '../../types.js';
 
 /** The ISAKMP SA a message belongs to: by both cookies, an initiator still waiting for the responder cookie, or a retransmitted first message. */
@@ -76,7 +76,7 @@ export function doReceive(core: Core, ctx: IkeContext, d: Datagram): void {
     ctx.out.isakmp(`ISAKMP: local port ${d.to.port}, remote port ${d.from.port}`);
     sa = new Phase1Sa(core.connId(), 'responder', header.exchangeType === ExchangeType.AGGRESSIVE ? 'aggressive' : 'main', header.initiatorCookie, d.to, d.from, ctx.now);
     sa.ckyR = ctx.cookie();
-    core.t.phase1.set(sa.connId, sa);
+    core.addSa(sa);
     if (sa.mode === 'main') handleMainMode(ctx, sa, m);
     else handleAggressiveMode(ctx, sa, m);
     return;
@@ -108,7 +108,7 @@ export function doReceive(core: Core, ctx: IkeContext, d: Datagram): void {
       return;
     case ExchangeType.QUICK_MODE:
       if (!sa.established) break;
-      handleQuickMode(ctx, sa, m);
+      core.tasks(sa).quickMode(ctx, m);
       noteAlive(core, ctx, sa, before);
       return;
     case ExchangeType.INFORMATIONAL:
@@ -172,23 +172,13 @@ export function informationalIn(core: Core, ctx: IkeContext, sa: Phase1Sa, m: In
       }
       ctx.out.sa(sa.connId, `processing NOTIFY ${iosNotifyName(n.notifyType)} protocol ${n.protocol}`);
       if (n.notifyType === NotifyType.INITIAL_CONTACT) initialContact(core, ctx, sa);
-      else if (n.notifyType < 8192) notifyError(core, ctx, sa, n);
+      else if (n.notifyType < 8192) core.tasks(sa).errorNotify(ctx, n);
     } else if (p.type === PayloadType.DELETE) {
       ctx.out.sa(sa.connId, `processing DELETE payload. message ID = ${mid}`);
       deleteIn(core, ctx, sa, p as DeletePayload);
     }
   }
   if (!sa.deleted) sa.remember(m.message, replies);
-}
-
-/** An error notify under the SA: it ends the Quick Mode it refers to. */
-export function notifyError(core: Core, ctx: IkeContext, sa: Phase1Sa, n: NotifyPayload): void {
-  const waiting = [...sa.quickModes.values()].filter((q) => q.role === 'initiator' && q.state === 'wait-2');
-  const spi = n.spi.length === 4 ? n.spi.readUInt32BE(0) : null;
-  const qm = waiting.find((q) => q.ourSpi === spi) ?? (waiting.length === 1 ? waiting[0] : undefined);
-  if (!qm) return;
-  ctx.out.sa(sa.connId, `deleting node ${signed32(qm.messageId)} error TRUE reason "${iosNotifyName(n.notifyType)}"`);
-  quickModeFailed(core, ctx, sa, qm, n.notifyType, `the peer answered ${iosNotifyName(n.notifyType)}`);
 }
 
 /** A Delete from the peer: its ISAKMP SA (both cookies) or ESP SAs (by SPI, either direction). */

@@ -9,7 +9,6 @@ import type { Core } from './core.js';
 import { notifyName } from '../notify.js';
 import { dpdActive, dpdDeadline, dpdTick } from '../exchanges/dpd.js';
 import type { Phase1Sa } from '../sa/isakmp-sa.js';
-import { quickModeTick } from '../exchanges/quick-mode/quick-mode.js';
 import { deleteIpsec, deletePhase1, peerDead, phase1Gone, schedulePurge, startRekey } from './lifecycle.js';
 import { probeTick } from '../exchanges/ted.js';
 
@@ -47,7 +46,7 @@ export function doTick(core: Core, ctx: IkeContext): void {
       }
     }
     if (!sa.established) continue;
-    for (const qm of [...sa.quickModes.values()]) quickModeTick(ctx, sa, qm);
+    core.tasks(sa).tick(ctx);
     if (sa.expiresAt !== null && now >= sa.expiresAt) {
       deletePhase1(core, ctx, sa, 'SA lifetime expired', true);
       continue;
@@ -88,7 +87,7 @@ export function nextDeadline(core: Core): number | null {
   for (const sa of core.t.phase1.values()) {
     at(sa.retransmit?.nextAt);
     at(sa.expiresAt);
-    for (const qm of sa.quickModes.values()) at(qm.retransmit?.nextAt);
+    at(core.tasks(sa).deadline());
     at(dpdDeadline(core.policy, sa));
     at(sa.natKeepaliveAt);
   }

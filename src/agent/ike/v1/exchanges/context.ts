@@ -7,12 +7,16 @@
 import type { Buffer } from 'node:buffer';
 import type { DhGroup, DhKeyPair } from '../../../crypto/dh.js';
 import type { Out } from '../debug.js';
-import type { IsakmpHeader } from '../../../../codecs/isakmp/header.js';
-import type { Payload } from '../../../../codecs/isakmp/types.js';
-import type { Phase1Sa } from '../sa/isakmp-sa.js';
-import type { QuickMode } from './quick-mode/quick-mode.js';
+import type { FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
 import type { CryptoMapEntryPolicy, CryptoMapPolicy, IkePolicy } from '../../policy.js';
-import type { Endpoint, IpsecSaSpec, Proxies } from '../../types.js';
+import type { IpsecSaSpec, Proxies, Role } from '../../types.js';
+
+/** What a Quick Mode that ends without SAs leaves to clean up: its flow and the inbound SPI it holds. */
+export interface QuickModeEnd {
+  readonly role: Role;
+  readonly flow: FlowRequest | null;
+  readonly spi: number;
+}
 
 export interface IkeContext {
   readonly policy: IkePolicy;
@@ -27,6 +31,8 @@ export interface IkeContext {
   messageId(sa: Phase1Sa): number;
   /** A fresh inbound SPI (> 255, unused). */
   spi(): number;
+  /** An SPI no SA will use (its exchange ended without SAs). */
+  releaseSpi(spi: number): void;
   /** A Diffie-Hellman key pair with a private value from the random source. */
   dh(group: DhGroup): DhKeyPair;
   /** The next IPsec conn id / flow id pair. */
@@ -42,22 +48,8 @@ export interface IkeContext {
   initialContact(sa: Phase1Sa): void;
   /** Responder: the crypto map entry whose ACL covers the proposed proxies (our view) for this peer. */
   responderEntry(sa: Phase1Sa, proxies: Proxies): { map: CryptoMapPolicy; entry: CryptoMapEntryPolicy; iface: string } | null;
-  /** A Quick Mode finished on this side: install the pair. */
-  installIpsec(sa: Phase1Sa, qm: QuickMode, spec: IpsecSaSpec): void;
-  /** A Quick Mode failed (notify received or sent, retransmissions exhausted). */
-  quickModeFailed(sa: Phase1Sa, qm: QuickMode, notify: number, why: string): void;
-}
-
-/** A received ISAKMP message, decoded as far as the header (and the payloads when cleartext). */
-export interface Inbound {
-  readonly header: IsakmpHeader;
-  /** The whole ISAKMP message (non-ESP marker removed). */
-  readonly message: Buffer;
-  /** Everything after the header (ciphertext when encrypted). */
-  readonly body: Buffer;
-  /** Cleartext payloads; empty when encrypted. */
-  readonly payloads: Payload[];
-  readonly encrypted: boolean;
-  readonly from: Endpoint;
-  readonly to: Endpoint;
+  /** A Quick Mode finished on this side: install the pair (`flow`: what our side asked for, null when responding). */
+  installIpsec(sa: Phase1Sa, flow: FlowRequest | null, spec: IpsecSaSpec): void;
+  /** A Quick Mode failed (notify received, retransmissions exhausted, the answer refused). */
+  quickModeFailed(sa: Phase1Sa, end: QuickModeEnd, notify: number, why: string): void;
 }

@@ -13,7 +13,8 @@ import { IsakmpError } from '../../../../codecs/isakmp/errors.js';
 import type { DeletePayload, NotifyPayload, Payload } from '../../../../codecs/isakmp/types.js';
 import { informationalHash } from '../crypto/hashes.js';
 import { equalBytes } from '../../../crypto/prf.js';
-import type { IkeContext, Inbound } from './context.js';
+import type { IkeContext } from './context.js';
+import type { Inbound } from './exchange.js';
 import type { Phase1Sa } from '../sa/isakmp-sa.js';
 import type { WireMessage } from '../../retransmit.js';
 

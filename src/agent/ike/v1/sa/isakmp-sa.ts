@@ -24,7 +24,6 @@ import { Retransmitter, type WireMessage } from '../../retransmit.js';
 import type { Endpoint, Phase1Mode, Phase1State, Proxies, Role, CryptoMapRef } from '../../types.js';
 import type { Phase1Suite } from '../exchanges/phase1/proposal.js';
 import { frameIke, NAT_T_PORT } from '../nat-t.js';
-import type { QuickMode } from '../exchanges/quick-mode/quick-mode.js';
 
 /** A flow waiting for (or being negotiated on) this SA. */
 export interface FlowRequest {
@@ -108,14 +107,6 @@ export class Phase1Sa {
   /** Next NAT keepalive (behind a NAT with `crypto isakmp nat keepalive`), or null. */
   natKeepaliveAt: number | null = null;
   expiresAt: number | null = null;
-  /** Quick Mode exchanges in progress, by message ID. */
-  readonly quickModes = new Map<number, QuickMode>();
-  /** Whether a Quick Mode was started on this SA yet (IOS logs "clear dh number" before the first). */
-  quickModeStarted = false;
-  /** Flows to negotiate once established. */
-  readonly queue: FlowRequest[] = [];
-  /** The TED probe SA that led to this one. */
-  tedProbeConnId: number | null = null;
   private seen: Seen[] = [];
 
   constructor(

@@ -18,7 +18,8 @@ import type { HashPayload, IdPayload, KePayload, NotifyPayload, Payload, SaPaylo
 import { dhGroupById, DH_GROUPS } from '../../../../crypto/dh.js';
 import { phase1Iv } from '../../crypto/iv.js';
 import { equalBytes } from '../../../../crypto/prf.js';
-import type { IkeContext, Inbound } from '../context.js';
+import type { IkeContext } from '../context.js';
+import type { Inbound } from '../exchange.js';
 import { presharedKeyFor } from '../../../policy.js';
 import {
   deriveKeys,

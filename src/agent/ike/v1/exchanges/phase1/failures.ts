@@ -14,7 +14,8 @@
 import { Buffer } from 'node:buffer';
 import { Doi, ExchangeType, NotifyType, PayloadType, ProtocolId } from '../../../../../codecs/isakmp/constants.js';
 import type { Payload } from '../../../../../codecs/isakmp/types.js';
-import type { IkeContext, Inbound } from '../context.js';
+import type { IkeContext } from '../context.js';
+import type { Inbound } from '../exchange.js';
 import { errorText, IosLog, iosNotifyName, notifyOf } from '../../notify.js';
 import { digestOf, type Phase1Sa } from '../../sa/isakmp-sa.js';
 

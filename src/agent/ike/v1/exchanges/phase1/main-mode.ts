@@ -16,7 +16,8 @@ import { payloadBody } from '../../../../../codecs/isakmp/chain.js';
 import { IsakmpError } from '../../../../../codecs/isakmp/errors.js';
 import type { HashPayload, IdPayload, NotifyPayload, Payload, SaPayload } from '../../../../../codecs/isakmp/types.js';
 import { equalBytes } from '../../../../crypto/prf.js';
-import type { IkeContext, Inbound } from '../context.js';
+import type { IkeContext } from '../context.js';
+import type { Inbound } from '../exchange.js';
 import { presharedKeyFor } from '../../../policy.js';
 import {
   deriveKeys,

@@ -11,19 +11,20 @@ import { IpsecAttr, LifeType, NotifyType, PayloadType } from '../../../../../cod
 import { ipv4IdPayload } from '../../../../../codecs/isakmp/id.js';
 import { Reader } from '../../../../../codecs/isakmp/reader.js';
 import type { IdPayload, KePayload, NotifyPayload, Payload, SaPayload } from '../../../../../codecs/isakmp/types.js';
-import type { IkeContext, Inbound } from '../context.js';
+import type { IkeContext } from '../context.js';
+import type { Inbound, Status } from '../exchange.js';
 import { dhGroupById } from '../../../../crypto/dh.js';
 import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../crypto/hashes.js';
 import { errorText, iosNotifyName, notifyOf } from '../../notify.js';
 import type { FlowRequest, Phase1Sa } from '../../sa/isakmp-sa.js';
 import type { CryptoMapEntryPolicy } from '../../../policy.js';
 import { Retransmitter } from '../../../retransmit.js';
-import { allocateSpi, find, NONCE_SIZE, openVerified, QM, QuickMode, s32, sendQm, spiLines, validateLines } from './shared.js';
+import { allocateSpi, endOf, find, NONCE_SIZE, openVerified, QM, QmState, s32, sendQm, spiLines, validateLines } from './shared.js';
 import { buildSpec, creatingLines, keyEngineLines } from './install.js';
 import { DEFAULT_IPSEC_SECONDS, isUdpEncaps, type Lifetime, logIpsecTransform, quickModeOffer, readIpsecTransform } from './proposal.js';
 
-/** Starts Quick Mode for a flow (we are the Quick Mode initiator, whatever our phase-1 role). */
-export function startQuickMode(ctx: IkeContext, sa: Phase1Sa, flow: FlowRequest, entry: CryptoMapEntryPolicy, firstAfterPhase1: boolean): QuickMode {
+/** QM1 for a flow (we are the Quick Mode initiator, whatever our phase-1 role): the exchange's state, waiting for QM2. */
+export function initiatorQm1(ctx: IkeContext, sa: Phase1Sa, flow: FlowRequest, entry: CryptoMapEntryPolicy, firstAfterPhase1: boolean): QmState {
   const suite = sa.suite!;
   const messageId = ctx.messageId(sa);
   ctx.out.sa(sa.connId, `beginning Quick Mode exchange, M-ID of ${s32(messageId)}`);
@@ -34,7 +35,7 @@ export function startQuickMode(ctx: IkeContext, sa: Phase1Sa, flow: FlowRequest,
     if (firstAfterPhase1) ctx.out.engine('CryptoEngine0: clear dh number for conn id 1');
     spiLines(ctx, sa, spi);
   }
-  const qm = new QuickMode(messageId, 'initiator', flow.proxies, flow.ref, flow.interface, flow, Buffer.alloc(0), spi, ctx.now);
+  const qm = new QmState(messageId, 'initiator', flow.proxies, flow.ref, flow.interface, flow, Buffer.alloc(0), spi);
   qm.offeredSets = entry.transformSets;
   const udp = sa.nat.floated;
   const rest: Payload[] = [quickModeOffer(entry.transformSets, spi, entry.lifetime, entry.pfsGroup, udp)];
@@ -51,7 +52,6 @@ export function startQuickMode(ctx: IkeContext, sa: Phase1Sa, flow: FlowRequest,
   qm.iv = nextIv;
   const w = sendQm(ctx, sa, message);
   qm.retransmit = new Retransmitter(ctx.policy.timers.phase2, ctx.now, [w]);
-  sa.quickModes.set(messageId, qm);
   return qm;
 }
 
@@ -75,11 +75,11 @@ export function readResponderLifetime(n: NotifyPayload, lifetime: Lifetime): Lif
   return { seconds, kilobytes };
 }
 
-/** QM2 received: check it, install the pair, send QM3. */
-export function initiatorQm2(ctx: IkeContext, sa: Phase1Sa, qm: QuickMode, m: Inbound): void {
+/** QM2 received: check it, install the pair, send QM3. 'running' when the message was dropped (a retransmission may follow). */
+export function initiatorQm2(ctx: IkeContext, sa: Phase1Sa, qm: QmState, m: Inbound): Status {
   const mid = qm.messageId;
   const opened = openVerified(ctx, sa, m, qm.iv, 'HASH(2)', (rest) => quickModeHash2(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, rest));
-  if (!opened) return;
+  if (!opened) return 'running';
   const p = opened.payloads;
   ctx.out.sa(sa.connId, `processing HASH payload. message ID = ${s32(mid)}`);
   ctx.out.sa(sa.connId, `processing SA payload. message ID = ${s32(mid)}`);
@@ -90,9 +90,11 @@ export function initiatorQm2(ctx: IkeContext, sa: Phase1Sa, qm: QuickMode, m: In
   const proposal = answer?.proposals.length === 1 ? answer.proposals[0]! : undefined;
   const t = proposal?.transforms.length === 1 ? proposal.transforms[0]! : undefined;
   const set = proposal ? qm.offeredSets[proposal.number - 1] : undefined;
-  const failQm = (notify: number, why: string): void => {
+  const failQm = (notify: number, why: string): Status => {
     ctx.out.sa(sa.connId, `phase 2 SA policy not acceptable! (local ${sa.local.ip} remote ${sa.remote.ip})`);
-    ctx.quickModeFailed(sa, qm, notify, why);
+    qm.expect = null;
+    ctx.quickModeFailed(sa, endOf(qm), notify, why);
+    return 'done';
   };
   if (!proposal || !t || !set || !nonce || proposal.spi.length !== 4) return failQm(NotifyType.NO_PROPOSAL_CHOSEN, 'the answer is not one of the offered proposals');
   ctx.out.sa(sa.connId, `Checking IPSec proposal ${proposal.number}`);
@@ -147,9 +149,9 @@ export function initiatorQm2(ctx: IkeContext, sa: Phase1Sa, qm: QuickMode, m: In
   const w = sendQm(ctx, sa, message);
   sa.remember(m.message, [w]);
   qm.retransmit = null;
-  qm.state = 'done';
-  sa.quickModes.delete(mid);
+  qm.expect = null;
   ctx.out.sa(sa.connId, `deleting node ${s32(mid)} error FALSE reason ""`);
   keyEngineLines(ctx, spec);
-  ctx.installIpsec(sa, qm, spec);
+  ctx.installIpsec(sa, qm.flow, spec);
+  return 'done';
 }

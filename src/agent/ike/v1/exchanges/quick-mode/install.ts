@@ -10,10 +10,10 @@ import { ipsecKeys, PROTO_IPSEC_ESP } from '../../crypto/keymat.js';
 import { hexSpi, keyEngineMessage, type KeyEngineMessage, proxyAddress } from '../../debug.js';
 import type { Phase1Sa } from '../../sa/isakmp-sa.js';
 import type { IpsecSaSpec } from '../../../types.js';
-import { QuickMode, s32 } from './shared.js';
+import { s32, type QmState } from './shared.js';
 
 /** KEYMAT for both directions and everything the datapath needs. */
-export function buildSpec(ctx: IkeContext, sa: Phase1Sa, qm: QuickMode): IpsecSaSpec {
+export function buildSpec(ctx: IkeContext, sa: Phase1Sa, qm: QmState): IpsecSaSpec {
   const n = qm.negotiated!;
   const cipher = ESP_CIPHERS[n.cipher];
   const integrity = ESP_INTEGRITY[n.integrity];

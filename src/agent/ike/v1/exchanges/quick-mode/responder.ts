@@ -12,7 +12,8 @@ import { NotifyType, PayloadType, ProtocolId } from '../../../../../codecs/isakm
 import { IsakmpError } from '../../../../../codecs/isakmp/errors.js';
 import { parseIpv4Id } from '../../../../../codecs/isakmp/id.js';
 import type { IdPayload, KePayload, Payload, SaPayload, Transform } from '../../../../../codecs/isakmp/types.js';
-import type { IkeContext, Inbound } from '../context.js';
+import type { IkeContext } from '../context.js';
+import type { Inbound, Status } from '../exchange.js';
 import { dhGroupById } from '../../../../crypto/dh.js';
 import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../crypto/hashes.js';
 import { notifyPayload, sendInformational, spiBytes } from '../informational.js';
@@ -22,7 +23,7 @@ import type { TransformSetPolicy } from '../../../policy.js';
 import { hostProxy } from '../../../proxies.js';
 import { Retransmitter } from '../../../retransmit.js';
 import type { Proxies } from '../../../types.js';
-import { allocateSpi, find, NONCE_SIZE, openVerified, QM, QuickMode, s32, sendQm, spiLines, validateLines } from './shared.js';
+import { allocateSpi, find, NONCE_SIZE, openVerified, QM, QmState, s32, sendQm, spiLines, validateLines } from './shared.js';
 import { buildSpec, creatingLines, keyEngineLines } from './install.js';
 import { DEFAULT_IPSEC_SECONDS, isUdpEncaps, type Lifetime, logIpsecTransform, quickModeAnswer, readIpsecTransform, responderLifetimeAttributes } from './proposal.js';
 
@@ -34,24 +35,29 @@ export function readProxies(sa: Phase1Sa, ids: readonly IdPayload[]): Proxies {
   return { local: parseIpv4Id(ids[1]!), remote: parseIpv4Id(ids[0]!) };
 }
 
-/** QM1 received: choose a proposal for a matching crypto map entry (or refuse with a notify) and answer QM2. */
-export function responderQm1(ctx: IkeContext, sa: Phase1Sa, m: Inbound): void {
+/**
+ * QM1 received: choose a proposal for a matching crypto map entry and answer
+ * QM2; the exchange's state, waiting for QM3. Null when the message was
+ * dropped or refused (with a notify): no exchange runs then.
+ */
+export function responderQm1(ctx: IkeContext, sa: Phase1Sa, m: Inbound): QmState | null {
   const mid = m.header.messageId;
   const opened = openVerified(ctx, sa, m, sa.exchangeIv(mid), 'HASH(1)', (rest) => quickModeHash1(sa.suite!.hash, sa.keys!.skeyidA, mid, rest));
-  if (!opened) return;
+  if (!opened) return null;
   const p = opened.payloads;
   ctx.out.sa(sa.connId, `processing HASH payload. message ID = ${s32(mid)}`);
   const offer = find<SaPayload>(p, PayloadType.SA);
   const nonce = find<Payload>(p, PayloadType.NONCE);
   const ke = find<KePayload>(p, PayloadType.KE);
   const ids = p.filter((x): x is IdPayload => x.type === PayloadType.ID);
-  const fail = (notify: number, why: string, spi: Buffer): void => {
+  const fail = (notify: number, why: string, spi: Buffer): null => {
     ctx.out.sa(sa.connId, `phase 2 SA policy not acceptable! (local ${sa.local.ip} remote ${sa.remote.ip})`);
     ctx.out.log(IosLog.modeFailure('Quick', sa.remote.ip));
     const w = sendInformational(ctx, sa, [notifyPayload(ProtocolId.ESP, spi, notify)]);
     sa.remember(m.message, [w]);
     ctx.out.sa(sa.connId, `deleting node ${s32(mid)} error TRUE reason "${iosNotifyName(notify)}"`);
     ctx.out.push({ kind: 'fail', phase: 2, connId: sa.connId, peer: sa.remote.ip, notify, notifyName: notifyName(notify), reason: why });
+    return null;
   };
   if (!offer || !nonce) return fail(NotifyType.PAYLOAD_MALFORMED, 'Quick Mode message 1 lacks SA or Nonce', Buffer.alloc(0));
   const firstSpi = offer.proposals[0]?.spi ?? Buffer.alloc(0);
@@ -113,7 +119,7 @@ export function responderQm1(ctx: IkeContext, sa: Phase1Sa, m: Inbound): void {
 
   const ourSpi = allocateSpi(ctx, sa, true);
   spiLines(ctx, sa, ourSpi);
-  const qm = new QuickMode(mid, 'responder', proxies, hit.entry.ref, hit.iface, null, opened.nextIv, ourSpi, ctx.now);
+  const qm = new QmState(mid, 'responder', proxies, hit.entry.ref, hit.iface, null, opened.nextIv, ourSpi);
   qm.withIds = ids.length === 2;
   qm.niB = payloadBody(nonce);
   qm.nrB = ctx.bytes(NONCE_SIZE);
@@ -124,6 +130,7 @@ export function responderQm1(ctx: IkeContext, sa: Phase1Sa, m: Inbound): void {
       qm.pfs = ctx.dh(dhGroupById(chosen.offered.group));
       qm.pfsShared = qm.pfs.computeShared(ke.data);
     } catch (err) {
+      ctx.releaseSpi(ourSpi);
       return fail(notifyOf(err), errorText(err), firstSpi);
     }
     rest.push({ type: PayloadType.KE, data: qm.pfs.publicValue });
@@ -146,11 +153,10 @@ export function responderQm1(ctx: IkeContext, sa: Phase1Sa, m: Inbound): void {
   ctx.out.engine(`CryptoEngine0: generate hmac context for conn id ${sa.connId}`);
   const { message, nextIv } = sa.encrypt(QM, [{ type: PayloadType.HASH, data: hash }, ...rest], qm.iv, mid);
   qm.iv = nextIv;
-  qm.state = 'wait-3';
   const w = sendQm(ctx, sa, message);
   sa.remember(m.message, [w]);
   qm.retransmit = new Retransmitter(ctx.policy.timers.phase2, ctx.now, [w]);
-  sa.quickModes.set(mid, qm);
+  return qm;
 }
 
 /** The public value size of a DH group, -1 when unsupported. */
@@ -162,19 +168,19 @@ export function safeGroupSize(id: number): number {
   }
 }
 
-/** QM3 received: install the pair. */
-export function responderQm3(ctx: IkeContext, sa: Phase1Sa, qm: QuickMode, m: Inbound): void {
+/** QM3 received: install the pair. 'running' when the message was dropped (a retransmission may follow). */
+export function responderQm3(ctx: IkeContext, sa: Phase1Sa, qm: QmState, m: Inbound): Status {
   const mid = qm.messageId;
   const opened = openVerified(ctx, sa, m, qm.iv, 'HASH(3)', () => quickModeHash3(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, qm.nrB));
-  if (!opened) return;
+  if (!opened) return 'running';
   qm.iv = opened.nextIv;
   qm.retransmit = null;
-  qm.state = 'done';
+  qm.expect = null;
   sa.remember(m.message, []);
-  sa.quickModes.delete(mid);
   const spec = buildSpec(ctx, sa, qm);
   creatingLines(ctx, sa, spec);
   ctx.out.sa(sa.connId, `deleting node ${s32(mid)} error FALSE reason "quick mode done (await()"`);
   keyEngineLines(ctx, spec);
-  ctx.installIpsec(sa, qm, spec);
+  ctx.installIpsec(sa, null, spec);
+  return 'done';
 }

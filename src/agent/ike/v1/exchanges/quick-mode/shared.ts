@@ -1,35 +1,41 @@
 /**
- * One Quick Mode exchange (IOS: a "node" of the ISAKMP SA) and what both
- * roles share: sending, SPI allocation lines, decrypting a message and
- * splitting its HASH off, dropping bad ones, and the validate lines.
+ * Quick Mode (RFC 2409 5.5): the working state of one exchange, owned by
+ * its QuickMode task, and the steps both roles share: sending, SPI
+ * allocation lines, decrypting a message and splitting its HASH off,
+ * dropping bad ones, and the validate lines.
  */
 import { Buffer } from 'node:buffer';
 import { ExchangeType, NotifyType, PayloadType } from '../../../../../codecs/isakmp/constants.js';
 import { IsakmpError } from '../../../../../codecs/isakmp/errors.js';
 import type { Payload } from '../../../../../codecs/isakmp/types.js';
-import type { IkeContext, Inbound } from '../context.js';
+import type { IkeContext, QuickModeEnd } from '../context.js';
+import type { Inbound } from '../exchange.js';
 import type { DhKeyPair } from '../../../../crypto/dh.js';
 import { keyEngineMessage, signed32 } from '../../debug.js';
 import { errorText, notifyOf, quickModeDropLog } from '../../notify.js';
 import type { FlowRequest, Phase1Sa } from '../../sa/isakmp-sa.js';
 import type { TransformSetPolicy } from '../../../policy.js';
-import { Retransmitter, type WireMessage } from '../../../retransmit.js';
+import type { Retransmitter, WireMessage } from '../../../retransmit.js';
 import type { CryptoMapRef, Proxies, Role } from '../../../types.js';
 import type { NegotiatedIpsec } from './proposal.js';
 
 export const QM = ExchangeType.QUICK_MODE;
 export const NONCE_SIZE = 20;
 
-/** One Quick Mode exchange (IOS: a "node" of the ISAKMP SA). */
-export class QuickMode {
-  state: 'wait-2' | 'wait-3' | 'done' = 'wait-2';
+/** What one Quick Mode knows while it runs (IOS: a "node" of the ISAKMP SA). */
+export class QmState {
+  /** The message this side waits for: QM2 (initiator), QM3 (responder); null once over. */
+  expect: 'QM2' | 'QM3' | null;
   niB: Buffer = Buffer.alloc(0);
   nrB: Buffer = Buffer.alloc(0);
+  /** Our PFS key pair and g(qm)^xy. */
   pfs: DhKeyPair | null = null;
   pfsShared: Buffer | undefined;
   peerSpi = 0;
+  /** Initiator: the transform sets offered, in proposal order. */
   offeredSets: readonly TransformSetPolicy[] = [];
   negotiated: NegotiatedIpsec | null = null;
+  /** Our last message, until the answer comes. */
   retransmit: Retransmitter | null = null;
   /** Whether ID payloads travel (always for us as initiator; as the peer chose when responding). */
   withIds = true;
@@ -37,15 +43,23 @@ export class QuickMode {
   constructor(
     readonly messageId: number,
     readonly role: Role,
-    public proxies: Proxies,
-    public ref: CryptoMapRef,
-    public iface: string,
+    readonly proxies: Proxies,
+    readonly ref: CryptoMapRef,
+    readonly iface: string,
+    /** Initiator: the flow asked for (its rekey target, its pending entry). */
     readonly flow: FlowRequest | null,
     /** The IV for the next message of this exchange. */
     public iv: Buffer,
+    /** Our inbound SPI. */
     readonly ourSpi: number,
-    readonly createdAt: number,
-  ) {}
+  ) {
+    this.expect = role === 'initiator' ? 'QM2' : 'QM3';
+  }
+}
+
+/** The cleanup a failed Quick Mode leaves to the engine. */
+export function endOf(st: QmState): QuickModeEnd {
+  return { role: st.role, flow: st.flow, spi: st.ourSpi };
 }
 
 /** A message ID or SPI as IOS prints it (signed). */
