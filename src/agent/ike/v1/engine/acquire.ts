@@ -10,8 +10,6 @@ import type { IkeContext } from '../exchanges/context.js';
 import { type Core, refText } from './core.js';
 import { keyEngineMessage } from '../debug.js';
 import { notifyName } from '../notify.js';
-import { startAggressiveMode } from '../exchanges/phase1/aggressive-mode.js';
-import { startMainMode } from '../exchanges/phase1/main-mode.js';
 import { type FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
 import { type CryptoMapEntryPolicy, type CryptoMapPolicy, entryForPacket, findEntry, mapLocalAddress, sameRef } from '../../policy.js';
 import { flowKey, proxiesFromRule, sameProxy } from '../../proxies.js';
@@ -114,15 +112,15 @@ export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: s
     return;
   }
   const sa = new Phase1Sa(core.connId(), 'initiator', mode, ctx.cookie(), { ip: localIke, port: 500 }, { ip: peer, port: 500 }, ctx.now);
-  core.addSa(sa).queue.push(flow);
+  const tasks = core.addSa(sa);
+  tasks.queue.push(flow);
   ctx.out.isakmp('ISAKMP: local port 500, remote port 500');
   if (tedProbe) {
     ctx.out.sa(tedProbe.connId, `created new SA after peer-discovery with ${peer}`);
   } else {
     ctx.out.sa(sa.connId, `beginning ${mode === 'main' ? 'Main' : 'Aggressive'} Mode exchange`);
   }
-  if (mode === 'main') startMainMode(ctx, sa);
-  else startAggressiveMode(ctx, sa);
+  tasks.initiate(ctx);
 }
 
 /** Quick Mode for a flow on an established SA, with the transform sets of its crypto map entry. */

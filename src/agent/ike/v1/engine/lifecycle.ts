@@ -20,7 +20,6 @@ import type { IpsecSaSpec, Proxies } from '../../types.js';
 export function phase1Established(core: Core, ctx: IkeContext, sa: Phase1Sa): void {
   sa.established = true;
   sa.state = 'QM_IDLE';
-  sa.retransmit = null;
   sa.establishedAt = ctx.now;
   sa.expiresAt = ctx.now + (sa.suite?.lifetimeSeconds ?? 86400) * 1000;
   sa.dpd = { lastInbound: ctx.now, outboundSinceInbound: false, nextSeq: ctx.bytes(4).readUInt32BE(0) & 0x7fffffff, pending: null };

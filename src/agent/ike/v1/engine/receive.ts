@@ -20,10 +20,7 @@ import { receiveTed } from './discovery.js';
 import { dpdNotify } from '../exchanges/dpd.js';
 import { openInformational } from '../exchanges/informational.js';
 import { unframeIke } from '../nat-t.js';
-import { handleAggressiveMode } from '../exchanges/phase1/aggressive-mode.js';
 import { errorText, IosLog, iosNotifyName, notifyOf } from '../notify.js';
-import { badEncryptedMessage } from '../exchanges/phase1/failures.js';
-import { handleMainMode } from '../exchanges/phase1/main-mode.js';
 import { Phase1Sa } from '../sa/isakmp-sa.js';
 import { deleteIpsec, deletePhase1, initialContact, phase1Gone } from './lifecycle.js';
 import type { Datagram, Endpoint } from '../../types.js';
@@ -76,9 +73,7 @@ export function doReceive(core: Core, ctx: IkeContext, d: Datagram): void {
     ctx.out.isakmp(`ISAKMP: local port ${d.to.port}, remote port ${d.from.port}`);
     sa = new Phase1Sa(core.connId(), 'responder', header.exchangeType === ExchangeType.AGGRESSIVE ? 'aggressive' : 'main', header.initiatorCookie, d.to, d.from, ctx.now);
     sa.ckyR = ctx.cookie();
-    core.addSa(sa);
-    if (sa.mode === 'main') handleMainMode(ctx, sa, m);
-    else handleAggressiveMode(ctx, sa, m);
+    core.addSa(sa).respond(ctx, m);
     return;
   }
   const dup = sa.duplicateOf(msg);
@@ -99,13 +94,11 @@ export function doReceive(core: Core, ctx: IkeContext, d: Datagram): void {
   const before = ctx.out.actions.length;
   switch (header.exchangeType) {
     case ExchangeType.IDENTITY_PROTECTION:
-      if (sa.mode !== 'main' || sa.established) break;
-      handleMainMode(ctx, sa, m);
-      return;
+      if (core.tasks(sa).phase1Message(ctx, m, 'main')) return;
+      break;
     case ExchangeType.AGGRESSIVE:
-      if (sa.mode !== 'aggressive' || sa.established) break;
-      handleAggressiveMode(ctx, sa, m);
-      return;
+      if (core.tasks(sa).phase1Message(ctx, m, 'aggressive')) return;
+      break;
     case ExchangeType.QUICK_MODE:
       if (!sa.established) break;
       core.tasks(sa).quickMode(ctx, m);
@@ -152,7 +145,7 @@ export function informationalIn(core: Core, ctx: IkeContext, sa: Phase1Sa, m: In
   } catch (err) {
     if (!sa.established) {
       // the peer's keys differ from ours (a wrong pre-shared key): its error notify is unreadable
-      badEncryptedMessage(ctx, sa, m, err, true);
+      core.tasks(sa).unreadable(ctx, m, err);
       return;
     }
     ctx.out.log(IosLog.badMessage(m.from.ip));

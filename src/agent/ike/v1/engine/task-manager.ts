@@ -10,10 +10,14 @@ import type { NotifyPayload } from '../../../../codecs/isakmp/types.js';
 import type { CryptoMapEntryPolicy } from '../../policy.js';
 import type { IkeContext } from '../exchanges/context.js';
 import type { Inbound } from '../exchanges/exchange.js';
+import { AggressiveMode } from '../exchanges/phase1/aggressive-mode.js';
+import { MainMode } from '../exchanges/phase1/main-mode.js';
 import { QuickMode } from '../exchanges/quick-mode/quick-mode.js';
 import type { FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
 
 export class TaskManager {
+  /** Main or Aggressive Mode, until the SA is established. */
+  private phase1: MainMode | AggressiveMode | null = null;
   /** Quick Modes running, by message ID (IOS: the SA's "nodes"). */
   private readonly quick = new Map<number, QuickMode>();
   /** Flows to negotiate once phase 1 is up (queued Quick Modes). */
@@ -22,6 +26,32 @@ export class TaskManager {
   private quickModeStarted = false;
 
   constructor(readonly sa: Phase1Sa) {}
+
+  /** We start phase 1 (in the SA's mode). */
+  initiate(ctx: IkeContext): void {
+    this.phase1 = this.sa.mode === 'main' ? MainMode.initiate(ctx, this.sa) : AggressiveMode.initiate(ctx, this.sa);
+  }
+
+  /** The first message of a new responder SA. */
+  respond(ctx: IkeContext, m: Inbound): void {
+    const p1 = this.sa.mode === 'main' ? MainMode.respond(this.sa) : AggressiveMode.respond(this.sa);
+    this.phase1 = p1;
+    if (p1.process(ctx, m) === 'done' && this.phase1 === p1) this.phase1 = null;
+  }
+
+  /** A Main or Aggressive Mode message; false when no such exchange runs (established, or the other mode). */
+  phase1Message(ctx: IkeContext, m: Inbound, mode: 'main' | 'aggressive'): boolean {
+    const p1 = this.phase1;
+    if (!p1 || this.sa.mode !== mode || this.sa.established) return false;
+    if (p1.process(ctx, m) === 'done' && this.phase1 === p1) this.phase1 = null;
+    return true;
+  }
+
+  /** An encrypted message of another exchange that does not decrypt before phase 1 completes: counted by phase 1. */
+  unreadable(ctx: IkeContext, m: Inbound, err: unknown): void {
+    const p1 = this.phase1;
+    if (p1 && p1.unreadable(ctx, m, err) === 'done' && this.phase1 === p1) this.phase1 = null;
+  }
 
   /** Whether a running exchange uses this message ID. */
   usesMessageId(id: number): boolean {
@@ -65,14 +95,17 @@ export class TaskManager {
     this.quick.delete(qm.messageId);
   }
 
-  /** Timers of the running exchanges. */
+  /** Timers of the running exchanges: phase 1, then (once established) the Quick Modes. */
   tick(ctx: IkeContext): void {
+    const p1 = this.phase1;
+    if (p1 && p1.tick(ctx) === 'done' && this.phase1 === p1) this.phase1 = null;
+    if (this.sa.deleted || !this.sa.established) return;
     for (const qm of [...this.quick.values()]) if (qm.tick(ctx) === 'done') this.quick.delete(qm.messageId);
   }
 
   /** The earliest deadline of the running exchanges, or null. */
   deadline(): number | null {
-    let best: number | null = null;
+    let best: number | null = this.phase1?.deadline() ?? null;
     for (const qm of this.quick.values()) {
       const d = qm.deadline();
       if (d !== null && (best === null || d < best)) best = d;
@@ -83,6 +116,8 @@ export class TaskManager {
   /** The SA goes away: every task is aborted; returns the flows that were waiting or being negotiated. */
   abort(ctx: IkeContext): FlowRequest[] {
     const flows = this.queue.splice(0);
+    this.phase1?.abort();
+    this.phase1 = null;
     for (const qm of this.quick.values()) {
       if (qm.flow) flows.push(qm.flow);
       qm.abort(ctx);

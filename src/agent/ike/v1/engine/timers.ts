@@ -9,7 +9,7 @@ import type { Core } from './core.js';
 import { notifyName } from '../notify.js';
 import { dpdActive, dpdDeadline, dpdTick } from '../exchanges/dpd.js';
 import type { Phase1Sa } from '../sa/isakmp-sa.js';
-import { deleteIpsec, deletePhase1, peerDead, phase1Gone, schedulePurge, startRekey } from './lifecycle.js';
+import { deleteIpsec, deletePhase1, peerDead, schedulePurge, startRekey } from './lifecycle.js';
 import { probeTick } from '../exchanges/ted.js';
 
 /** Everything due at `ctx.now`. */
@@ -30,23 +30,8 @@ export function doTick(core: Core, ctx: IkeContext): void {
 
   for (const sa of [...core.t.phase1.values()]) {
     if (sa.deleted) continue;
-    const r = sa.retransmit;
-    if (r && !sa.established && r.due(now)) {
-      if (r.exhausted) {
-        phase1Gone(core, ctx, sa, 'death by retransmission P1', { notify: 0, why: `no answer from ${sa.remote.ip} after ${r.retransmits} retransmissions in ${sa.state}` });
-        continue;
-      }
-      r.fire(now);
-      ctx.out.sa(sa.connId, `retransmitting phase 1 ${sa.state}...`);
-      ctx.out.sa(sa.connId, `incrementing error counter on sa, attempt ${r.retransmits} of ${r.policy.maxRetransmits}: retransmit phase 1`);
-      ctx.out.sa(sa.connId, `retransmitting phase 1 ${sa.state}`);
-      for (const w of r.messages) {
-        ctx.out.sa(sa.connId, `sending packet to ${w.to.ip} (${sa.roleChar}) ${sa.state}`);
-        ctx.out.push({ kind: 'send', ...w, connId: sa.connId });
-      }
-    }
-    if (!sa.established) continue;
     core.tasks(sa).tick(ctx);
+    if (sa.deleted || !sa.established) continue;
     if (sa.expiresAt !== null && now >= sa.expiresAt) {
       deletePhase1(core, ctx, sa, 'SA lifetime expired', true);
       continue;
@@ -85,7 +70,6 @@ export function nextDeadline(core: Core): number | null {
   for (const p of core.t.purges) at(p.at);
   for (const p of core.t.probes.values()) at(p.retransmit.nextAt);
   for (const sa of core.t.phase1.values()) {
-    at(sa.retransmit?.nextAt);
     at(sa.expiresAt);
     at(core.tasks(sa).deadline());
     at(dpdDeadline(core.policy, sa));

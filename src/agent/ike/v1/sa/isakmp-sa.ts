@@ -1,11 +1,11 @@
 /**
- * An ISAKMP SA (RFC 2408 2.4, RFC 2409 5): cookies, negotiated algorithms,
- * keys, the CBC IV chain, the IOS state, retransmission and duplicate
- * bookkeeping, and the Quick Mode exchanges running on it.
- *
- * IV rule: `iv` (phase 1) and each exchange's IV only move forward after a
- * message was processed successfully; a message that fails to decrypt or
- * authenticate leaves them untouched, so a retransmission still decrypts.
+ * An ISAKMP SA (RFC 2408 2.4, RFC 2409 5): what outlives the exchanges run
+ * on it: cookies and endpoints, the negotiated suite and keys, the last
+ * phase-1 CBC block (input of every phase-2 IV), the IOS state, what the
+ * peer's vendor IDs and NAT-D said, liveness and lifetimes, and the replies
+ * already sent (duplicates get them again). Message protection (encrypt,
+ * decrypt with an IV the exchange owns) lives here too. The exchanges' own
+ * working state does not: each task keeps it (exchanges/).
  */
 import { Buffer } from 'node:buffer';
 import { createHash } from 'node:crypto';
@@ -17,10 +17,9 @@ import { PayloadMalformedError } from '../../../../codecs/isakmp/errors.js';
 import type { Payload } from '../../../../codecs/isakmp/types.js';
 import { decryptBody, encryptBody } from '../crypto/body.js';
 import { prepareCbcKey, type CbcKey } from '../../../crypto/cipher.js';
-import type { DhKeyPair } from '../../../crypto/dh.js';
 import { phase2Iv } from '../crypto/iv.js';
 import type { Phase1Keys } from '../crypto/keys.js';
-import { Retransmitter, type WireMessage } from '../../retransmit.js';
+import type { WireMessage } from '../../retransmit.js';
 import type { Endpoint, Phase1Mode, Phase1State, Proxies, Role, CryptoMapRef } from '../../types.js';
 import type { Phase1Suite } from '../exchanges/phase1/proposal.js';
 import { frameIke, NAT_T_PORT } from '../nat-t.js';
@@ -77,32 +76,13 @@ export class Phase1Sa {
   deleted = false;
   ckyR: Buffer = Buffer.alloc(8);
   suite: Phase1Suite | null = null;
-  psk: Buffer | null = null;
-  /** Initiator's SA payload body (SAi_b), input of HASH_I/HASH_R. */
-  saiB: Buffer = Buffer.alloc(0);
-  dh: DhKeyPair | null = null;
-  gxi: Buffer = Buffer.alloc(0);
-  gxr: Buffer = Buffer.alloc(0);
-  niB: Buffer = Buffer.alloc(0);
-  nrB: Buffer = Buffer.alloc(0);
-  /** Aggressive Mode responder: the initiator's ID body (IDii_b) from message 1, for HASH_I. */
-  peerIdB: Buffer = Buffer.alloc(0);
-  /** Aggressive Mode: the endpoints of message 1 as received/sent (NAT-D of message 3 refers to them). */
-  firstFrom: Endpoint | null = null;
-  firstTo: Endpoint | null = null;
   keys: Phase1Keys | null = null;
   cbcKey: CbcKey | null = null;
-  /** Current phase-1 IV (before the first encrypted message: hash(g^xi | g^xr)). */
-  iv: Buffer = Buffer.alloc(0);
   /** Last CBC block of the last phase-1 message: input of every phase-2 IV. */
   lastPhase1Block: Buffer = Buffer.alloc(0);
   readonly peerVendor: PeerVendor = { unity: false, dpd: false, natT: false };
   readonly nat: NatState = { negotiated: false, localBehindNat: false, peerBehindNat: false, floated: false };
   dpd: DpdState;
-  retransmit: Retransmitter | null = null;
-  /** Undecryptable / unauthenticated messages received, in all and per message (see IkeTimers.badMessageRepeats). */
-  badMessages = 0;
-  readonly badDigests = new Map<string, number>();
   establishedAt: number | null = null;
   /** Next NAT keepalive (behind a NAT with `crypto isakmp nat keepalive`), or null. */
   natKeepaliveAt: number | null = null;
