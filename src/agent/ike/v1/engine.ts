@@ -23,7 +23,20 @@ import { doTransitProbe } from './engine/discovery.js';
 import { errorText, notifyOf } from './notify.js';
 import type { IkePolicy } from '../policy.js';
 import { doReceive } from './engine/receive.js';
-import { deleteIpsec, deletePhase1, hasOtherSas, initialContact, installIpsec, phase1Established, phase1Gone, quickModeFailed, responderEntry, startRekey } from './engine/lifecycle.js';
+import {
+  deleteIpsec,
+  deletePhase1,
+  hasOtherSas,
+  initialContact,
+  installIpsec,
+  peerDead,
+  peerDeleted,
+  phase1Established,
+  phase1Gone,
+  quickModeFailed,
+  responderEntry,
+  startRekey,
+} from './engine/lifecycle.js';
 import type { EngineSnapshot } from './sa/tables.js';
 import { doTick, nextDeadline } from './engine/timers.js';
 import type { AcquireTrigger, Datagram, Endpoint, IkeAction, RandomSource, TrafficNote, TransitProbe, TransitVerdict } from '../types.js';
@@ -147,9 +160,9 @@ export class IkeEngine {
         for (const sa of this.core.t.phase1.values()) {
           if (sa.remote.ip !== rec.spec.peer) continue;
           if (n.direction === 'inbound') {
-            sa.dpd.lastInbound = now;
-            sa.dpd.outboundSinceInbound = false;
-          } else sa.dpd.outboundSinceInbound = true;
+            sa.liveness.lastInbound = now;
+            sa.liveness.outboundSinceInbound = false;
+          } else sa.liveness.outboundSinceInbound = true;
         }
         const used = Math.max(rec.bytesIn, rec.bytesOut);
         const limit = rec.spec.lifetime.kilobytes * 1024;
@@ -227,11 +240,14 @@ export class IkeEngine {
       ipsecIds: () => ({ connId: engine.core.nextIpsecConnId++, flowId: engine.core.nextFlowId++ }),
       phase1Established: (sa) => phase1Established(engine.core, ctx, sa),
       phase1Gone: (sa, reason, failure) => phase1Gone(engine.core, ctx, sa, reason, failure),
+      deletePhase1: (sa, reason, notifyPeer) => deletePhase1(engine.core, ctx, sa, reason, notifyPeer),
       hasOtherSas: (sa) => hasOtherSas(engine.core, sa),
       initialContact: (sa) => initialContact(engine.core, ctx, sa),
       responderEntry: (sa, proxies) => responderEntry(engine.core, sa, proxies),
       installIpsec: (sa, flow, spec) => installIpsec(engine.core, ctx, sa, flow, spec),
       quickModeFailed: (sa, end, notify, why) => quickModeFailed(engine.core, ctx, sa, end, notify, why),
+      peerDeleted: (sa, d) => peerDeleted(engine.core, ctx, sa, d),
+      peerDead: (sa) => peerDead(engine.core, ctx, sa),
     };
     return ctx;
   }

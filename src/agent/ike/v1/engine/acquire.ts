@@ -13,7 +13,7 @@ import { notifyName } from '../notify.js';
 import { type FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
 import { type CryptoMapEntryPolicy, type CryptoMapPolicy, entryForPacket, findEntry, mapLocalAddress, sameRef } from '../../policy.js';
 import { flowKey, proxiesFromRule, sameProxy } from '../../proxies.js';
-import { type ProbeSa, startProbe } from '../exchanges/ted.js';
+import { TedProbe } from '../exchanges/ted/probe.js';
 import type { AcquireTrigger, Proxies } from '../../types.js';
 
 /** Starts what it takes for the packet's flow, unless a negotiation or an SA for it already exists. */
@@ -38,7 +38,7 @@ export function doAcquire(core: Core, ctx: IkeContext, trigger: AcquireTrigger):
       return;
     }
     const flow: FlowRequest = { key, proxies, ref: entry.ref, interface: trigger.interface, spi: null, rekeyOf: null };
-    const probe = startProbe(ctx, {
+    const probe = TedProbe.initiate(ctx, {
       connId: core.connId(),
       packet: trigger.packet,
       flow,
@@ -47,7 +47,7 @@ export function doAcquire(core: Core, ctx: IkeContext, trigger: AcquireTrigger):
       iface: trigger.interface,
       nextHop: trigger.nextHop ?? trigger.packet.destination,
     });
-    core.t.probes.set(probe.connId, probe);
+    core.addProbe(probe);
     core.t.pending.set(key, { since: ctx.now, peer: null });
     return;
   }
@@ -93,7 +93,7 @@ export function lookupEntry(core: Core, trigger: AcquireTrigger): { map: CryptoM
 }
 
 /** Quick Mode on an established SA with the peer, or queue the flow behind a phase 1 (new or running). */
-export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: string, flow: FlowRequest, tedProbe: ProbeSa | null): void {
+export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: string, flow: FlowRequest, discoveredBy: number | null): void {
   const all = [...core.t.phase1.values()].filter((s) => !s.deleted && s.remote.ip === peer);
   const up = all.find((s) => s.established);
   if (up) {
@@ -115,8 +115,8 @@ export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: s
   const tasks = core.addSa(sa);
   tasks.queue.push(flow);
   ctx.out.isakmp('ISAKMP: local port 500, remote port 500');
-  if (tedProbe) {
-    ctx.out.sa(tedProbe.connId, `created new SA after peer-discovery with ${peer}`);
+  if (discoveredBy !== null) {
+    ctx.out.sa(discoveredBy, `created new SA after peer-discovery with ${peer}`);
   } else {
     ctx.out.sa(sa.connId, `beginning ${mode === 'main' ? 'Main' : 'Aggressive'} Mode exchange`);
   }

@@ -1,10 +1,11 @@
 /**
  * The engine's mutable core, shared by the modules that implement it
  * (acquire, receive, discovery, lifecycle, timers): the policy in force, the
- * SA tables, the task manager of each ISAKMP SA, the SPIs in use, and IOS's
- * connection and flow id counters.
+ * SA tables, the task manager of each ISAKMP SA and the task of each TED
+ * probe, the SPIs in use, and IOS's connection and flow id counters.
  */
 import type { IkePolicy } from '../../policy.js';
+import type { TedProbe } from '../exchanges/ted/probe.js';
 import type { Phase1Sa } from '../sa/isakmp-sa.js';
 import { newTables, type EngineTables } from '../sa/tables.js';
 import type { CryptoMapRef } from '../../types.js';
@@ -15,6 +16,8 @@ export class Core {
   readonly t: EngineTables = newTables();
   /** The task manager of each ISAKMP SA in `t.phase1`, by conn id. */
   private readonly managers = new Map<number, TaskManager>();
+  /** The probe task of each discovery SA in `t.probes`, by conn id. */
+  private readonly probeTasks = new Map<number, TedProbe>();
   readonly usedSpis = new Set<number>();
   /** ISAKMP conn ids: 1, 2, ... (the seed: the probe SA is 1, Main Mode 2). */
   private nextConnId = 1;
@@ -41,6 +44,23 @@ export class Core {
   removeSa(sa: Phase1Sa): void {
     this.t.phase1.delete(sa.connId);
     this.managers.delete(sa.connId);
+  }
+
+  /** Enters a TED probe: its discovery SA in the table, the task beside it. */
+  addProbe(probe: TedProbe): void {
+    this.t.probes.set(probe.connId, probe.sa);
+    this.probeTasks.set(probe.connId, probe);
+  }
+
+  /** Removes a TED probe and its discovery SA. */
+  removeProbe(probe: TedProbe): void {
+    this.t.probes.delete(probe.connId);
+    this.probeTasks.delete(probe.connId);
+  }
+
+  /** The running TED probes, oldest first. */
+  probes(): TedProbe[] {
+    return [...this.probeTasks.values()];
   }
 
   /** The task manager of an ISAKMP SA in the table. */

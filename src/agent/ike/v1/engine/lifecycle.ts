@@ -1,32 +1,35 @@
 /**
  * Life and death of the engine's SAs: phase 1 established or gone, IPsec
- * pairs installed, rekeyed and deleted (with Delete notifications), the
- * responder's crypto map lookup, INITIAL-CONTACT, DPD death, the dynamic
- * crypto map instances and IOS's delayed "purging SA" lines.
+ * pairs installed, rekeyed and deleted (with Delete notifications, sent and
+ * received), the responder's crypto map lookup, INITIAL-CONTACT, DPD death,
+ * the dynamic crypto map instances and IOS's delayed "purging SA" lines.
+ * The exchanges reach these through the context's hooks.
  */
+import { Buffer } from 'node:buffer';
+import { ProtocolId } from '../../../../codecs/isakmp/constants.js';
+import type { DeletePayload } from '../../../../codecs/isakmp/types.js';
 import { negotiate, startQm } from './acquire.js';
 import type { IkeContext, QuickModeEnd } from '../exchanges/context.js';
 import { type Core, pseudoAddress, refText } from './core.js';
 import { hexSpi } from '../debug.js';
 import { IosLog, notifyName } from '../notify.js';
-import { deleteEspPayload, deleteIsakmpPayload, sendInformational } from '../exchanges/informational.js';
+import { deleteEspPayload, deleteIsakmpPayload, Informational } from '../exchanges/informational.js';
 import type { FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
 import { type CryptoMapEntryPolicy, type CryptoMapPolicy, findEntry, mapLocalAddress } from '../../policy.js';
 import { flowKey, ruleCovers, sameProxy } from '../../proxies.js';
 import type { IpsecRecord } from '../sa/tables.js';
 import type { IpsecSaSpec, Proxies } from '../../types.js';
 
-/** Phase 1 is up: timers, DPD and NAT keepalive state, phase1-up, then the queued flows. */
+/** Phase 1 is up: lifetime, the tasks of an established SA (DPD, NAT keepalives), phase1-up, then the queued flows. */
 export function phase1Established(core: Core, ctx: IkeContext, sa: Phase1Sa): void {
   sa.established = true;
   sa.state = 'QM_IDLE';
   sa.establishedAt = ctx.now;
   sa.expiresAt = ctx.now + (sa.suite?.lifetimeSeconds ?? 86400) * 1000;
-  sa.dpd = { lastInbound: ctx.now, outboundSinceInbound: false, nextSeq: ctx.bytes(4).readUInt32BE(0) & 0x7fffffff, pending: null };
-  const keepalive = core.policy.natKeepaliveSeconds;
-  if (keepalive !== null && sa.nat.floated && sa.nat.localBehindNat) sa.natKeepaliveAt = ctx.now + keepalive * 1000;
+  const tasks = core.tasks(sa);
+  tasks.established(ctx);
   ctx.out.push({ kind: 'phase1-up', connId: sa.connId, local: sa.local, remote: sa.remote, role: sa.role, mode: sa.mode });
-  const queued = core.tasks(sa).queue.splice(0);
+  const queued = tasks.queue.splice(0);
   for (const flow of queued) startQm(core, ctx, sa, flow);
 }
 
@@ -57,7 +60,7 @@ export function phase1Gone(core: Core, ctx: IkeContext, sa: Phase1Sa, reason: st
 
 /** Sends a Delete for the SA (when it is up) and removes it. */
 export function deletePhase1(core: Core, ctx: IkeContext, sa: Phase1Sa, reason: string, notifyPeer: boolean): void {
-  if (notifyPeer && sa.established && sa.keys) sendInformational(ctx, sa, [deleteIsakmpPayload(sa)]);
+  if (notifyPeer && sa.established && sa.keys) Informational.send(ctx, sa, [deleteIsakmpPayload(sa)]);
   phase1Gone(core, ctx, sa, reason, null);
 }
 
@@ -150,7 +153,7 @@ export function deleteIpsec(core: Core, ctx: IkeContext, rec: IpsecRecord, reaso
   if (!core.t.ipsec.has(s.inbound.spi)) return;
   if (notifyPeer) {
     const sa = [...core.t.phase1.values()].find((x) => x.established && !x.deleted && x.remote.ip === s.peer);
-    if (sa) sendInformational(ctx, sa, [deleteEspPayload([s.inbound.spi])]);
+    if (sa) Informational.send(ctx, sa, [deleteEspPayload([s.inbound.spi])]);
   }
   for (const [dest, d] of [
     [s.local.ip, s.inbound],
@@ -215,6 +218,28 @@ export function dropInstances(core: Core): void {
       [...core.t.pending.values()].some((p) => p.peer === i.peer),
   );
   core.t.instances.splice(0, core.t.instances.length, ...keep);
+}
+
+/** A Delete from the peer: its ISAKMP SA (both cookies) or ESP SAs (by SPI, either direction). */
+export function peerDeleted(core: Core, ctx: IkeContext, sa: Phase1Sa, d: DeletePayload): void {
+  if (d.protocol === ProtocolId.ISAKMP) {
+    for (const spi of d.spis) {
+      if (spi.length !== 16) continue;
+      const target = [...core.t.phase1.values()].find((s) => Buffer.concat([s.ckyI, s.ckyR]).equals(spi));
+      if (target) deletePhase1(core, ctx, target, 'P1 delete notify (in)', false);
+    }
+    return;
+  }
+  if (d.protocol !== ProtocolId.ESP) return;
+  ctx.out.ipsec("IPSEC(key_engine_delete_sas): rec'd delete notify from ISAKMP");
+  for (const b of d.spis) {
+    if (b.length !== 4) continue;
+    const spi = b.readUInt32BE(0);
+    const rec = [...core.t.ipsec.values()].find((r) => r.spec.peer === sa.remote.ip && (r.spec.outbound.spi === spi || r.spec.inbound.spi === spi));
+    if (!rec) continue;
+    ctx.out.ipsec(`IPSEC(key_engine_delete_sas): delete SA with spi ${hexSpi(spi)}/50 for ${sa.remote.ip}`);
+    deleteIpsec(core, ctx, rec, 'delete notify from peer', false);
+  }
 }
 
 /** DPD declared the peer dead: its IPsec SAs and the ISAKMP SA go. */

@@ -1,31 +1,49 @@
 /**
  * The task manager of one ISAKMP SA (strongSwan's task_manager_v1): the
- * exchanges running on it, the flows waiting for phase 1, and the dispatch
- * of each message to the task it belongs to. It creates responder tasks for
- * new exchanges, calls the running ones, asks them for their deadlines,
- * ticks them, and drops each one that reports 'done'.
+ * tasks running on it (Main or Aggressive Mode until it is established,
+ * then Quick Modes by message ID, DPD, NAT keepalives), the flows waiting
+ * for phase 1, and the dispatch of each message: duplicates are answered
+ * from the replies kept on the SA, every other message goes to the task it
+ * belongs to (a new responder task when it starts an exchange), and the
+ * contents of Informationals to the task they concern. It asks the tasks
+ * for their deadlines, ticks them, and drops each one that reports 'done'.
+ * What reaches beyond the SA (other SAs, the tables) goes through the
+ * context's hooks.
  */
-import { NotifyType } from '../../../../codecs/isakmp/constants.js';
-import type { NotifyPayload } from '../../../../codecs/isakmp/types.js';
-import type { CryptoMapEntryPolicy } from '../../policy.js';
+import { ExchangeType, NotifyType } from '../../../../codecs/isakmp/constants.js';
+import type { DeletePayload, NotifyPayload } from '../../../../codecs/isakmp/types.js';
+import type { CryptoMapEntryPolicy, IkePolicy } from '../../policy.js';
+import type { WireMessage } from '../../retransmit.js';
 import type { IkeContext } from '../exchanges/context.js';
+import { Dpd } from '../exchanges/dpd.js';
 import type { Inbound } from '../exchanges/exchange.js';
+import { Informational, type InformationalRecipient } from '../exchanges/informational.js';
+import { NatKeepalive } from '../exchanges/nat-keepalive.js';
 import { AggressiveMode } from '../exchanges/phase1/aggressive-mode.js';
 import { MainMode } from '../exchanges/phase1/main-mode.js';
 import { QuickMode } from '../exchanges/quick-mode/quick-mode.js';
+import { iosNotifyName } from '../notify.js';
 import type { FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
 
-export class TaskManager {
+export class TaskManager implements InformationalRecipient {
   /** Main or Aggressive Mode, until the SA is established. */
   private phase1: MainMode | AggressiveMode | null = null;
   /** Quick Modes running, by message ID (IOS: the SA's "nodes"). */
   private readonly quick = new Map<number, QuickMode>();
+  /** Dead Peer Detection (answers R-U-THERE from the start; probes once established). */
+  private dpd: Dpd;
+  /** NAT keepalives, when this side is behind a NAT and they are configured. */
+  private keepalive: NatKeepalive | null = null;
   /** Flows to negotiate once phase 1 is up (queued Quick Modes). */
   readonly queue: FlowRequest[] = [];
   /** Whether a Quick Mode was started on this SA yet (IOS logs "clear dh number" before the first). */
   private quickModeStarted = false;
 
-  constructor(readonly sa: Phase1Sa) {}
+  constructor(readonly sa: Phase1Sa) {
+    this.dpd = new Dpd(sa, 0);
+  }
+
+  // ------------------------------------------------------------ phase 1
 
   /** We start phase 1 (in the SA's mode). */
   initiate(ctx: IkeContext): void {
@@ -36,22 +54,24 @@ export class TaskManager {
   respond(ctx: IkeContext, m: Inbound): void {
     const p1 = this.sa.mode === 'main' ? MainMode.respond(this.sa) : AggressiveMode.respond(this.sa);
     this.phase1 = p1;
-    if (p1.process(ctx, m) === 'done' && this.phase1 === p1) this.phase1 = null;
+    this.runPhase1(p1, p1.process(ctx, m));
   }
 
-  /** A Main or Aggressive Mode message; false when no such exchange runs (established, or the other mode). */
-  phase1Message(ctx: IkeContext, m: Inbound, mode: 'main' | 'aggressive'): boolean {
-    const p1 = this.phase1;
-    if (!p1 || this.sa.mode !== mode || this.sa.established) return false;
-    if (p1.process(ctx, m) === 'done' && this.phase1 === p1) this.phase1 = null;
-    return true;
+  /** Phase 1 is up: the tasks that run on an established SA (DPD with a fresh sequence, NAT keepalives). */
+  established(ctx: IkeContext): void {
+    const sa = this.sa;
+    sa.liveness.lastInbound = ctx.now;
+    sa.liveness.outboundSinceInbound = false;
+    this.dpd = new Dpd(sa, ctx.bytes(4).readUInt32BE(0) & 0x7fffffff);
+    const keepalive = ctx.policy.natKeepaliveSeconds;
+    if (keepalive !== null && sa.nat.floated && sa.nat.localBehindNat) this.keepalive = new NatKeepalive(sa, ctx.now + keepalive * 1000);
   }
 
-  /** An encrypted message of another exchange that does not decrypt before phase 1 completes: counted by phase 1. */
-  unreadable(ctx: IkeContext, m: Inbound, err: unknown): void {
-    const p1 = this.phase1;
-    if (p1 && p1.unreadable(ctx, m, err) === 'done' && this.phase1 === p1) this.phase1 = null;
+  private runPhase1(p1: MainMode | AggressiveMode, status: 'running' | 'done'): void {
+    if (status === 'done' && this.phase1 === p1) this.phase1 = null;
   }
+
+  // ------------------------------------------------------------ Quick Mode
 
   /** Whether a running exchange uses this message ID. */
   usesMessageId(id: number): boolean {
@@ -65,8 +85,7 @@ export class TaskManager {
     this.quick.set(qm.messageId, qm);
   }
 
-  /** A Quick Mode message: to its running exchange, or a new responder exchange. */
-  quickMode(ctx: IkeContext, m: Inbound): void {
+  private quickMode(ctx: IkeContext, m: Inbound): void {
     const mid = m.header.messageId;
     if (!m.encrypted) {
       ctx.out.drop(m.from, NotifyType.INVALID_FLAGS, 'cleartext Quick Mode message');
@@ -85,8 +104,78 @@ export class TaskManager {
     if (qm.process(ctx, m) === 'done') this.quick.delete(mid);
   }
 
-  /** An error notify under the SA: it ends the Quick Mode it answers (by our SPI, or the only one waiting). */
-  errorNotify(ctx: IkeContext, n: NotifyPayload): void {
+  // ------------------------------------------------------------ dispatch
+
+  /** A message for this SA (not its first): a duplicate, or a message of a running or new exchange. */
+  receive(ctx: IkeContext, m: Inbound): void {
+    const sa = this.sa;
+    const dup = sa.duplicateOf(m.message);
+    if (dup) {
+      const phase = m.header.exchangeType === ExchangeType.QUICK_MODE ? 2 : 1;
+      ctx.out.sa(sa.connId, `received packet from ${m.from.ip} (${sa.roleChar}) ${sa.state}`);
+      ctx.out.sa(sa.connId, `phase ${phase} packet is a duplicate of a previous packet.`);
+      if (dup.length > 0) {
+        ctx.out.sa(sa.connId, `retransmitting due to retransmit phase ${phase}`);
+        for (const w of dup) {
+          ctx.out.sa(sa.connId, `sending packet to ${w.to.ip} (${sa.roleChar}) ${sa.state}`);
+          ctx.out.push({ kind: 'send', ...w, connId: sa.connId });
+        }
+      }
+      return;
+    }
+    ctx.out.sa(sa.connId, `received packet from ${m.from.ip} (${sa.roleChar}) ${sa.state}`);
+    const before = ctx.out.actions.length;
+    const p1 = this.phase1;
+    switch (m.header.exchangeType) {
+      case ExchangeType.IDENTITY_PROTECTION:
+      case ExchangeType.AGGRESSIVE: {
+        const mode = m.header.exchangeType === ExchangeType.AGGRESSIVE ? 'aggressive' : 'main';
+        if (!p1 || sa.mode !== mode || sa.established) break;
+        this.runPhase1(p1, p1.process(ctx, m));
+        return;
+      }
+      case ExchangeType.QUICK_MODE:
+        if (!sa.established) break;
+        this.quickMode(ctx, m);
+        this.noteAlive(ctx, before);
+        return;
+      case ExchangeType.INFORMATIONAL:
+        Informational.respond(sa, this).process(ctx, m);
+        this.noteAlive(ctx, before);
+        return;
+    }
+    ctx.out.drop(m.from, NotifyType.INVALID_EXCHANGE_TYPE, `exchange type ${m.header.exchangeType} not expected on conn ${sa.connId} in ${sa.state}`);
+  }
+
+  /** An authenticated message from the peer proves it alive (DPD). */
+  private noteAlive(ctx: IkeContext, before: number): void {
+    if (ctx.out.actions.slice(before).some((a) => a.kind === 'drop')) return;
+    this.sa.liveness.lastInbound = ctx.now;
+    this.sa.liveness.outboundSinceInbound = false;
+  }
+
+  // ------------------------------------------------------------ what an Informational brings
+
+  refused(ctx: IkeContext, n: NotifyPayload): void {
+    const name = iosNotifyName(n.notifyType);
+    ctx.phase1Gone(this.sa, `notify ${name} received`, { notify: n.notifyType, why: `the peer answered ${name}` });
+  }
+
+  unreadableDuringPhase1(ctx: IkeContext, m: Inbound, err: unknown): void {
+    const p1 = this.phase1;
+    if (p1) this.runPhase1(p1, p1.unreadable(ctx, m, err));
+  }
+
+  dpdNotify(ctx: IkeContext, n: NotifyPayload): WireMessage | null {
+    return this.dpd.received(ctx, n);
+  }
+
+  initialContact(ctx: IkeContext): void {
+    ctx.initialContact(this.sa);
+  }
+
+  /** An error notify ends the Quick Mode it answers (by our SPI, or the only one waiting). */
+  error(ctx: IkeContext, n: NotifyPayload): void {
     const waiting = [...this.quick.values()].filter((q) => q.awaitingAnswer);
     const spi = n.spi.length === 4 ? n.spi.readUInt32BE(0) : null;
     const qm = waiting.find((q) => q.ourSpi === spi) ?? (waiting.length === 1 ? waiting[0] : undefined);
@@ -95,21 +184,39 @@ export class TaskManager {
     this.quick.delete(qm.messageId);
   }
 
-  /** Timers of the running exchanges: phase 1, then (once established) the Quick Modes. */
-  tick(ctx: IkeContext): void {
-    const p1 = this.phase1;
-    if (p1 && p1.tick(ctx) === 'done' && this.phase1 === p1) this.phase1 = null;
-    if (this.sa.deleted || !this.sa.established) return;
-    for (const qm of [...this.quick.values()]) if (qm.tick(ctx) === 'done') this.quick.delete(qm.messageId);
+  deleted(ctx: IkeContext, d: DeletePayload): void {
+    ctx.peerDeleted(this.sa, d);
   }
 
-  /** The earliest deadline of the running exchanges, or null. */
-  deadline(): number | null {
-    let best: number | null = this.phase1?.deadline() ?? null;
-    for (const qm of this.quick.values()) {
-      const d = qm.deadline();
-      if (d !== null && (best === null || d < best)) best = d;
+  // ------------------------------------------------------------ timers
+
+  /** Everything due: phase 1; once established the Quick Modes, the SA's lifetime, DPD, NAT keepalives. */
+  tick(ctx: IkeContext): void {
+    const sa = this.sa;
+    const p1 = this.phase1;
+    if (p1) this.runPhase1(p1, p1.tick(ctx));
+    if (sa.deleted || !sa.established) return;
+    for (const qm of [...this.quick.values()]) if (qm.tick(ctx) === 'done') this.quick.delete(qm.messageId);
+    if (sa.expiresAt !== null && ctx.now >= sa.expiresAt) {
+      ctx.deletePhase1(sa, 'SA lifetime expired', true);
+      return;
     }
+    this.dpd.tick(ctx);
+    if (sa.deleted) return;
+    this.keepalive?.tick(ctx);
+  }
+
+  /** The earliest time `tick` has work, or null. */
+  deadline(policy: IkePolicy): number | null {
+    let best: number | null = null;
+    const at = (x: number | null) => {
+      if (x !== null && (best === null || x < best)) best = x;
+    };
+    at(this.phase1?.deadline() ?? null);
+    at(this.sa.expiresAt);
+    for (const qm of this.quick.values()) at(qm.deadline());
+    at(this.dpd.deadline(policy));
+    at(this.keepalive?.deadline() ?? null);
     return best;
   }
 
@@ -123,6 +230,8 @@ export class TaskManager {
       qm.abort(ctx);
     }
     this.quick.clear();
+    this.dpd.abort();
+    this.keepalive = null;
     return flows;
   }
 }

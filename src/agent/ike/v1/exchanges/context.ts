@@ -7,6 +7,7 @@
 import type { Buffer } from 'node:buffer';
 import type { DhGroup, DhKeyPair } from '../../../crypto/dh.js';
 import type { Out } from '../debug.js';
+import type { DeletePayload } from '../../../../codecs/isakmp/types.js';
 import type { FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
 import type { CryptoMapEntryPolicy, CryptoMapPolicy, IkePolicy } from '../../policy.js';
 import type { IpsecSaSpec, Proxies, Role } from '../../types.js';
@@ -42,6 +43,8 @@ export interface IkeContext {
   phase1Established(sa: Phase1Sa): void;
   /** Phase 1 failed or was deleted (the SA is removed; queued flows fail). */
   phase1Gone(sa: Phase1Sa, reason: string, failure: { notify: number; why: string } | null): void;
+  /** Removes the SA, telling the peer with a Delete when asked (and the SA is up). */
+  deletePhase1(sa: Phase1Sa, reason: string, notifyPeer: boolean): void;
   /** Whether another SA (phase 1 or IPsec) exists with this peer (INITIAL-CONTACT decision). */
   hasOtherSas(sa: Phase1Sa): boolean;
   /** The peer sent INITIAL-CONTACT: drop every older SA with it. */
@@ -52,4 +55,8 @@ export interface IkeContext {
   installIpsec(sa: Phase1Sa, flow: FlowRequest | null, spec: IpsecSaSpec): void;
   /** A Quick Mode failed (notify received, retransmissions exhausted, the answer refused). */
   quickModeFailed(sa: Phase1Sa, end: QuickModeEnd, notify: number, why: string): void;
+  /** The peer sent a Delete under this SA: its ISAKMP SA (both cookies) or ESP SAs (by SPI). */
+  peerDeleted(sa: Phase1Sa, d: DeletePayload): void;
+  /** DPD declared the peer dead: its IPsec SAs and this SA go. */
+  peerDead(sa: Phase1Sa): void;
 }

@@ -52,15 +52,12 @@ export interface NatState {
   floated: boolean;
 }
 
-export interface DpdState {
+/** What proves the peer alive (DPD reads it). */
+export interface Liveness {
   /** Last time anything authenticated came from the peer (IKE or inbound ESP). */
   lastInbound: number;
   /** Outbound ESP since `lastInbound` (on-demand DPD only probes when we send and hear nothing). */
   outboundSinceInbound: boolean;
-  /** Sequence number of the next R-U-THERE. */
-  nextSeq: number;
-  /** The R-U-THERE in flight. */
-  pending: { seq: number; sentAt: number; tries: number } | null;
 }
 
 /** A message already processed and the reply that went back, for answering duplicates. */
@@ -82,10 +79,8 @@ export class Phase1Sa {
   lastPhase1Block: Buffer = Buffer.alloc(0);
   readonly peerVendor: PeerVendor = { unity: false, dpd: false, natT: false };
   readonly nat: NatState = { negotiated: false, localBehindNat: false, peerBehindNat: false, floated: false };
-  dpd: DpdState;
+  readonly liveness: Liveness;
   establishedAt: number | null = null;
-  /** Next NAT keepalive (behind a NAT with `crypto isakmp nat keepalive`), or null. */
-  natKeepaliveAt: number | null = null;
   expiresAt: number | null = null;
   private seen: Seen[] = [];
 
@@ -99,7 +94,7 @@ export class Phase1Sa {
     readonly createdAt: number,
   ) {
     this.state = mode === 'main' ? 'MM_NO_STATE' : 'AG_NO_STATE';
-    this.dpd = { lastInbound: createdAt, outboundSinceInbound: false, nextSeq: 0, pending: null };
+    this.liveness = { lastInbound: createdAt, outboundSinceInbound: false };
   }
 
   /** "I" or "R", as IOS prints the role in "(I) MM_NO_STATE". */

@@ -1,13 +1,24 @@
 /**
- * The engine's tables: ISAKMP SAs, TED probe SAs, installed IPsec SA pairs,
- * the dynamic crypto map instances IOS creates (TED: "tedtag 11 ... dynamic
- * (created from dynamic map ted-map/10)"), and flows being negotiated. The
- * views (views.ts) read these; only the engine writes them.
+ * The engine's tables: ISAKMP SAs, TED discovery SAs, installed IPsec SA
+ * pairs, the dynamic crypto map instances IOS creates (TED: "tedtag 11 ...
+ * dynamic (created from dynamic map ted-map/10)"), and flows being
+ * negotiated. The views (views/) read these; only the engine writes them.
+ * Nothing here belongs to a running exchange: the tasks keep their own
+ * working state (exchanges/).
  */
 import type { Phase1Sa } from './isakmp-sa.js';
 import type { IkePolicy } from '../../policy.js';
-import type { ProbeSa } from '../exchanges/ted.js';
 import type { IpsecSaSpec, Proxies } from '../../types.js';
+
+/** IOS's PEER_DISCOVERY SA while a TED probe waits for its reply (`show crypto isakmp sa` lists it). */
+export interface DiscoverySa {
+  readonly connId: number;
+  /** The host whose packet triggered discovery (the probe's IP source). */
+  readonly source: string;
+  /** The destination host the probe goes to. */
+  readonly target: string;
+  readonly createdAt: number;
+}
 
 /** An installed IPsec SA pair. */
 export interface IpsecRecord {
@@ -58,7 +69,7 @@ export interface PendingFlow {
 
 export interface EngineTables {
   readonly phase1: Map<number, Phase1Sa>;
-  readonly probes: Map<number, ProbeSa>;
+  readonly probes: Map<number, DiscoverySa>;
   /** By inbound SPI. */
   readonly ipsec: Map<number, IpsecRecord>;
   readonly instances: DynamicInstance[];

@@ -58,13 +58,13 @@ export function isakmpSaRows(s: EngineSnapshot): IsakmpSaRow[] {
   for (const p of s.tables.probes.values()) {
     rows.push({
       dst: p.target,
-      src: p.packet.source,
+      src: p.source,
       state: 'PEER_DISCOVERY',
       connId: p.connId,
       slot: 0,
       role: 'initiator',
       mode: 'ted',
-      local: { ip: p.packet.source, port: 500 },
+      local: { ip: p.source, port: 500 },
       remote: { ip: p.target, port: 500 },
       cipher: null,
       hash: null,

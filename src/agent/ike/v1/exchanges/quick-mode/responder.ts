@@ -16,7 +16,7 @@ import type { IkeContext } from '../context.js';
 import type { Inbound, Status } from '../exchange.js';
 import { dhGroupById } from '../../../../crypto/dh.js';
 import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../crypto/hashes.js';
-import { notifyPayload, sendInformational, spiBytes } from '../informational.js';
+import { Informational, notifyPayload, spiBytes } from '../informational.js';
 import { errorText, IosLog, iosNotifyName, notifyName, notifyOf } from '../../notify.js';
 import type { Phase1Sa } from '../../sa/isakmp-sa.js';
 import type { TransformSetPolicy } from '../../../policy.js';
@@ -53,7 +53,7 @@ export function responderQm1(ctx: IkeContext, sa: Phase1Sa, m: Inbound): QmState
   const fail = (notify: number, why: string, spi: Buffer): null => {
     ctx.out.sa(sa.connId, `phase 2 SA policy not acceptable! (local ${sa.local.ip} remote ${sa.remote.ip})`);
     ctx.out.log(IosLog.modeFailure('Quick', sa.remote.ip));
-    const w = sendInformational(ctx, sa, [notifyPayload(ProtocolId.ESP, spi, notify)]);
+    const w = Informational.send(ctx, sa, [notifyPayload(ProtocolId.ESP, spi, notify)]);
     sa.remember(m.message, [w]);
     ctx.out.sa(sa.connId, `deleting node ${s32(mid)} error TRUE reason "${iosNotifyName(notify)}"`);
     ctx.out.push({ kind: 'fail', phase: 2, connId: sa.connId, peer: sa.remote.ip, notify, notifyName: notifyName(notify), reason: why });
