@@ -157,7 +157,7 @@ export class IkeEngine {
         if (n.direction === 'inbound') rec.bytesIn += n.bytes;
         else rec.bytesOut += n.bytes;
         rec.lastUsed = now;
-        for (const sa of this.core.t.phase1.values()) {
+        for (const sa of this.core.t.isakmp.values()) {
           if (sa.remote.ip !== rec.spec.peer) continue;
           if (n.direction === 'inbound') {
             sa.liveness.lastInbound = now;
@@ -189,7 +189,7 @@ export class IkeEngine {
   /** `clear crypto isakmp [conn-id]`: deletes ISAKMP SAs and tells the peers. */
   clearIsakmp(connId: number | undefined, now: number): IkeAction[] {
     return this.run(now, null, (ctx) => {
-      for (const sa of [...this.core.t.phase1.values()]) {
+      for (const sa of [...this.core.t.isakmp.values()]) {
         if (connId !== undefined && sa.connId !== connId) continue;
         deletePhase1(this.core, ctx, sa, 'Manual clear', true);
       }

@@ -10,7 +10,8 @@ import type { IkeContext } from '../exchanges/context.js';
 import { type Core, refText } from './core.js';
 import { keyEngineMessage } from '../debug.js';
 import { notifyName } from '../notify.js';
-import { type FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
+import { IsakmpSa } from '../sa/isakmp-sa.js';
+import type { FlowRequest } from '../sa/ipsec-sa.js';
 import { type CryptoMapEntryPolicy, type CryptoMapPolicy, entryForPacket, findEntry, mapLocalAddress, sameRef } from '../../policy.js';
 import { flowKey, proxiesFromRule, sameProxy } from '../../proxies.js';
 import { TedProbe } from '../exchanges/ted/probe.js';
@@ -94,7 +95,7 @@ export function lookupEntry(core: Core, trigger: AcquireTrigger): { map: CryptoM
 
 /** Quick Mode on an established SA with the peer, or queue the flow behind a phase 1 (new or running). */
 export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: string, flow: FlowRequest, discoveredBy: number | null): void {
-  const all = [...core.t.phase1.values()].filter((s) => !s.deleted && s.remote.ip === peer);
+  const all = [...core.t.isakmp.values()].filter((s) => !s.deleted && s.remote.ip === peer);
   const up = all.find((s) => s.established);
   if (up) {
     startQm(core, ctx, up, flow);
@@ -111,7 +112,7 @@ export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: s
     core.t.pending.delete(flow.key);
     return;
   }
-  const sa = new Phase1Sa(core.connId(), 'initiator', mode, ctx.cookie(), { ip: localIke, port: 500 }, { ip: peer, port: 500 }, ctx.now);
+  const sa = new IsakmpSa(core.connId(), 'initiator', mode, ctx.cookie(), { ip: localIke, port: 500 }, { ip: peer, port: 500 }, ctx.now);
   const tasks = core.addSa(sa);
   tasks.queue.push(flow);
   ctx.out.isakmp('ISAKMP: local port 500, remote port 500');
@@ -124,7 +125,7 @@ export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: s
 }
 
 /** Quick Mode for a flow on an established SA, with the transform sets of its crypto map entry. */
-export function startQm(core: Core, ctx: IkeContext, sa: Phase1Sa, flow: FlowRequest): void {
+export function startQm(core: Core, ctx: IkeContext, sa: IsakmpSa, flow: FlowRequest): void {
   const found = findEntry(core.policy, flow.ref);
   if (!found || found.entry.transformSets.length === 0) {
     core.t.pending.delete(flow.key);

@@ -6,7 +6,7 @@
  */
 import type { IkePolicy } from '../../policy.js';
 import type { TedProbe } from '../exchanges/ted/probe.js';
-import type { Phase1Sa } from '../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../sa/isakmp-sa.js';
 import { newTables, type EngineTables } from '../sa/tables.js';
 import type { CryptoMapRef } from '../../types.js';
 import { TaskManager } from './task-manager.js';
@@ -14,7 +14,7 @@ import { TaskManager } from './task-manager.js';
 /** State shared by the engine's modules. */
 export class Core {
   readonly t: EngineTables = newTables();
-  /** The task manager of each ISAKMP SA in `t.phase1`, by conn id. */
+  /** The task manager of each ISAKMP SA in `t.isakmp`, by conn id. */
   private readonly managers = new Map<number, TaskManager>();
   /** The probe task of each discovery SA in `t.probes`, by conn id. */
   private readonly probeTasks = new Map<number, TedProbe>();
@@ -33,16 +33,16 @@ export class Core {
   }
 
   /** Enters a new ISAKMP SA and gives it a task manager. */
-  addSa(sa: Phase1Sa): TaskManager {
+  addSa(sa: IsakmpSa): TaskManager {
     const tasks = new TaskManager(sa);
-    this.t.phase1.set(sa.connId, sa);
+    this.t.isakmp.set(sa.connId, sa);
     this.managers.set(sa.connId, tasks);
     return tasks;
   }
 
   /** Removes an ISAKMP SA and its task manager. */
-  removeSa(sa: Phase1Sa): void {
-    this.t.phase1.delete(sa.connId);
+  removeSa(sa: IsakmpSa): void {
+    this.t.isakmp.delete(sa.connId);
     this.managers.delete(sa.connId);
   }
 
@@ -64,7 +64,7 @@ export class Core {
   }
 
   /** The task manager of an ISAKMP SA in the table. */
-  tasks(sa: Phase1Sa): TaskManager {
+  tasks(sa: IsakmpSa): TaskManager {
     const m = this.managers.get(sa.connId);
     if (!m) throw new Error(`no task manager for ISAKMP SA ${sa.connId}`);
     return m;

@@ -14,14 +14,15 @@ import { type Core, pseudoAddress, refText } from './core.js';
 import { hexSpi } from '../debug.js';
 import { IosLog, notifyName } from '../notify.js';
 import { deleteEspPayload, deleteIsakmpPayload, Informational } from '../exchanges/informational.js';
-import type { FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../sa/isakmp-sa.js';
+import type { FlowRequest } from '../sa/ipsec-sa.js';
 import { type CryptoMapEntryPolicy, type CryptoMapPolicy, findEntry, mapLocalAddress } from '../../policy.js';
 import { flowKey, ruleCovers, sameProxy } from '../../proxies.js';
-import type { IpsecRecord } from '../sa/tables.js';
+import type { IpsecRecord } from '../sa/ipsec-sa.js';
 import type { IpsecSaSpec, Proxies } from '../../types.js';
 
 /** Phase 1 is up: lifetime, the tasks of an established SA (DPD, NAT keepalives), phase1-up, then the queued flows. */
-export function phase1Established(core: Core, ctx: IkeContext, sa: Phase1Sa): void {
+export function phase1Established(core: Core, ctx: IkeContext, sa: IsakmpSa): void {
   sa.established = true;
   sa.state = 'QM_IDLE';
   sa.establishedAt = ctx.now;
@@ -34,7 +35,7 @@ export function phase1Established(core: Core, ctx: IkeContext, sa: Phase1Sa): vo
 }
 
 /** Removes an ISAKMP SA (IOS "deleting SA reason ..."), fails its flows; its IPsec SAs stay. */
-export function phase1Gone(core: Core, ctx: IkeContext, sa: Phase1Sa, reason: string, failure: { notify: number; why: string } | null): void {
+export function phase1Gone(core: Core, ctx: IkeContext, sa: IsakmpSa, reason: string, failure: { notify: number; why: string } | null): void {
   if (sa.deleted) return;
   sa.deleted = true;
   if (!sa.peerVendor.dpd) ctx.out.sa(sa.connId, 'peer does not do paranoid keepalives.');
@@ -59,19 +60,19 @@ export function phase1Gone(core: Core, ctx: IkeContext, sa: Phase1Sa, reason: st
 }
 
 /** Sends a Delete for the SA (when it is up) and removes it. */
-export function deletePhase1(core: Core, ctx: IkeContext, sa: Phase1Sa, reason: string, notifyPeer: boolean): void {
+export function deletePhase1(core: Core, ctx: IkeContext, sa: IsakmpSa, reason: string, notifyPeer: boolean): void {
   if (notifyPeer && sa.established && sa.keys) Informational.send(ctx, sa, [deleteIsakmpPayload(sa)]);
   phase1Gone(core, ctx, sa, reason, null);
 }
 
 /** Whether anything else exists with this peer (no INITIAL-CONTACT then). */
-export function hasOtherSas(core: Core, sa: Phase1Sa): boolean {
-  return [...core.t.phase1.values()].some((s) => s !== sa && s.remote.ip === sa.remote.ip) || [...core.t.ipsec.values()].some((r) => r.spec.peer === sa.remote.ip);
+export function hasOtherSas(core: Core, sa: IsakmpSa): boolean {
+  return [...core.t.isakmp.values()].some((s) => s !== sa && s.remote.ip === sa.remote.ip) || [...core.t.ipsec.values()].some((r) => r.spec.peer === sa.remote.ip);
 }
 
 /** The peer rebooted: every older SA with it goes, without Delete notifications. */
-export function initialContact(core: Core, ctx: IkeContext, sa: Phase1Sa): void {
-  for (const other of [...core.t.phase1.values()]) {
+export function initialContact(core: Core, ctx: IkeContext, sa: IsakmpSa): void {
+  for (const other of [...core.t.isakmp.values()]) {
     if (other !== sa && other.remote.ip === sa.remote.ip) phase1Gone(core, ctx, other, 'Initial contact', null);
   }
   for (const rec of [...core.t.ipsec.values()]) {
@@ -80,7 +81,7 @@ export function initialContact(core: Core, ctx: IkeContext, sa: Phase1Sa): void 
 }
 
 /** The crypto map entry whose ACL covers the proposed proxies (mirrored) and accepts this peer. */
-export function responderEntry(core: Core, sa: Phase1Sa, proxies: Proxies): { map: CryptoMapPolicy; entry: CryptoMapEntryPolicy; iface: string } | null {
+export function responderEntry(core: Core, sa: IsakmpSa, proxies: Proxies): { map: CryptoMapPolicy; entry: CryptoMapEntryPolicy; iface: string } | null {
   const onAddress = core.policy.cryptoMaps.filter((m) => mapLocalAddress(m) === sa.local.ip || m.interfaces.some((i) => i.address === sa.local.ip));
   const maps = onAddress.length > 0 ? onAddress : core.policy.cryptoMaps;
   for (const map of maps) {
@@ -100,7 +101,7 @@ export function responderEntry(core: Core, sa: Phase1Sa, proxies: Proxies): { ma
 }
 
 /** Records a negotiated pair and tells the driver to install it. */
-export function installIpsec(core: Core, ctx: IkeContext, sa: Phase1Sa, flow: FlowRequest | null, spec: IpsecSaSpec): void {
+export function installIpsec(core: Core, ctx: IkeContext, sa: IsakmpSa, flow: FlowRequest | null, spec: IpsecSaSpec): void {
   const timers = core.policy.timers;
   const expiresAt = ctx.now + spec.lifetime.seconds * 1000;
   const rekeyAt = spec.role === 'initiator' ? Math.max(ctx.now, expiresAt - timers.rekeyBeforeMs) : null;
@@ -131,7 +132,7 @@ export function installIpsec(core: Core, ctx: IkeContext, sa: Phase1Sa, flow: Fl
 }
 
 /** A Quick Mode ended without SAs. */
-export function quickModeFailed(core: Core, ctx: IkeContext, sa: Phase1Sa, end: QuickModeEnd, notify: number, why: string): void {
+export function quickModeFailed(core: Core, ctx: IkeContext, sa: IsakmpSa, end: QuickModeEnd, notify: number, why: string): void {
   core.usedSpis.delete(end.spi);
   if (end.flow) flowEnded(core, ctx, end.flow);
   if (end.role === 'initiator') ctx.out.log(IosLog.modeFailure('Quick', sa.remote.ip));
@@ -152,7 +153,7 @@ export function deleteIpsec(core: Core, ctx: IkeContext, rec: IpsecRecord, reaso
   const s = rec.spec;
   if (!core.t.ipsec.has(s.inbound.spi)) return;
   if (notifyPeer) {
-    const sa = [...core.t.phase1.values()].find((x) => x.established && !x.deleted && x.remote.ip === s.peer);
+    const sa = [...core.t.isakmp.values()].find((x) => x.established && !x.deleted && x.remote.ip === s.peer);
     if (sa) Informational.send(ctx, sa, [deleteEspPayload([s.inbound.spi])]);
   }
   for (const [dest, d] of [
@@ -221,11 +222,11 @@ export function dropInstances(core: Core): void {
 }
 
 /** A Delete from the peer: its ISAKMP SA (both cookies) or ESP SAs (by SPI, either direction). */
-export function peerDeleted(core: Core, ctx: IkeContext, sa: Phase1Sa, d: DeletePayload): void {
+export function peerDeleted(core: Core, ctx: IkeContext, sa: IsakmpSa, d: DeletePayload): void {
   if (d.protocol === ProtocolId.ISAKMP) {
     for (const spi of d.spis) {
       if (spi.length !== 16) continue;
-      const target = [...core.t.phase1.values()].find((s) => Buffer.concat([s.ckyI, s.ckyR]).equals(spi));
+      const target = [...core.t.isakmp.values()].find((s) => Buffer.concat([s.ckyI, s.ckyR]).equals(spi));
       if (target) deletePhase1(core, ctx, target, 'P1 delete notify (in)', false);
     }
     return;
@@ -243,7 +244,7 @@ export function peerDeleted(core: Core, ctx: IkeContext, sa: Phase1Sa, d: Delete
 }
 
 /** DPD declared the peer dead: its IPsec SAs and the ISAKMP SA go. */
-export function peerDead(core: Core, ctx: IkeContext, sa: Phase1Sa): void {
+export function peerDead(core: Core, ctx: IkeContext, sa: IsakmpSa): void {
   const peer = sa.remote.ip;
   ctx.out.log(IosLog.peerDead(peer));
   for (const rec of [...core.t.ipsec.values()]) if (rec.spec.peer === peer) deleteIpsec(core, ctx, rec, 'peer dead (DPD)', false);

@@ -16,14 +16,14 @@ import type { IkeContext } from '../exchanges/context.js';
 import type { Inbound } from '../exchanges/exchange.js';
 import { unframeIke } from '../nat-t.js';
 import { errorText, IosLog, notifyOf } from '../notify.js';
-import { Phase1Sa } from '../sa/isakmp-sa.js';
+import { IsakmpSa } from '../sa/isakmp-sa.js';
 import type { Core } from './core.js';
 import { receiveTed } from './discovery.js';
 
 /** The ISAKMP SA a message belongs to: by both cookies, an initiator still waiting for the responder cookie, or a retransmitted first message. */
-export function findSa(core: Core, h: { initiatorCookie: Buffer; responderCookie: Buffer }, from: Endpoint): Phase1Sa | undefined {
+export function findSa(core: Core, h: { initiatorCookie: Buffer; responderCookie: Buffer }, from: Endpoint): IsakmpSa | undefined {
   const zero = h.responderCookie.every((b) => b === 0);
-  for (const sa of core.t.phase1.values()) {
+  for (const sa of core.t.isakmp.values()) {
     if (sa.deleted || !sa.ckyI.equals(h.initiatorCookie)) continue;
     if (sa.ckyR.equals(h.responderCookie)) return sa;
     if (sa.role === 'initiator' && sa.ckyR.every((b) => b === 0)) return sa;
@@ -69,7 +69,7 @@ export function doReceive(core: Core, ctx: IkeContext, d: Datagram): void {
   }
   ctx.out.sa(0, `received packet from ${d.from.ip} (N) NEW SA`);
   ctx.out.isakmp(`ISAKMP: local port ${d.to.port}, remote port ${d.from.port}`);
-  const responder = new Phase1Sa(core.connId(), 'responder', header.exchangeType === ExchangeType.AGGRESSIVE ? 'aggressive' : 'main', header.initiatorCookie, d.to, d.from, ctx.now);
+  const responder = new IsakmpSa(core.connId(), 'responder', header.exchangeType === ExchangeType.AGGRESSIVE ? 'aggressive' : 'main', header.initiatorCookie, d.to, d.from, ctx.now);
   responder.ckyR = ctx.cookie();
   core.addSa(responder).respond(ctx, m);
 }

@@ -23,7 +23,8 @@ import { AggressiveMode } from '../exchanges/phase1/aggressive-mode.js';
 import { MainMode } from '../exchanges/phase1/main-mode.js';
 import { QuickMode } from '../exchanges/quick-mode/quick-mode.js';
 import { iosNotifyName } from '../notify.js';
-import type { FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../sa/isakmp-sa.js';
+import type { FlowRequest } from '../sa/ipsec-sa.js';
 
 export class TaskManager implements InformationalRecipient {
   /** Main or Aggressive Mode, until the SA is established. */
@@ -39,7 +40,7 @@ export class TaskManager implements InformationalRecipient {
   /** Whether a Quick Mode was started on this SA yet (IOS logs "clear dh number" before the first). */
   private quickModeStarted = false;
 
-  constructor(readonly sa: Phase1Sa) {
+  constructor(readonly sa: IsakmpSa) {
     this.dpd = new Dpd(sa, 0);
   }
 

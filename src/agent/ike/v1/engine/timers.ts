@@ -18,7 +18,7 @@ export function doTick(core: Core, ctx: IkeContext): void {
 
   tickProbes(core, ctx);
 
-  for (const sa of [...core.t.phase1.values()]) {
+  for (const sa of [...core.t.isakmp.values()]) {
     if (sa.deleted) continue;
     core.tasks(sa).tick(ctx);
   }
@@ -39,7 +39,7 @@ export function nextDeadline(core: Core): number | null {
   };
   for (const p of core.t.purges) at(p.at);
   at(probeDeadline(core));
-  for (const sa of core.t.phase1.values()) at(core.tasks(sa).deadline(core.policy));
+  for (const sa of core.t.isakmp.values()) at(core.tasks(sa).deadline(core.policy));
   for (const r of core.t.ipsec.values()) {
     at(r.expiresAt);
     at(r.deleteAt);

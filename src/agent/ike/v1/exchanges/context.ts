@@ -8,7 +8,8 @@ import type { Buffer } from 'node:buffer';
 import type { DhGroup, DhKeyPair } from '../../../crypto/dh.js';
 import type { Out } from '../debug.js';
 import type { DeletePayload } from '../../../../codecs/isakmp/types.js';
-import type { FlowRequest, Phase1Sa } from '../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../sa/isakmp-sa.js';
+import type { FlowRequest } from '../sa/ipsec-sa.js';
 import type { CryptoMapEntryPolicy, CryptoMapPolicy, IkePolicy } from '../../policy.js';
 import type { IpsecSaSpec, Proxies, Role } from '../../types.js';
 
@@ -29,7 +30,7 @@ export interface IkeContext {
   /** A fresh cookie (8 random bytes, not zero). */
   cookie(): Buffer;
   /** A fresh non-zero message ID not in use on `sa`. */
-  messageId(sa: Phase1Sa): number;
+  messageId(sa: IsakmpSa): number;
   /** A fresh inbound SPI (> 255, unused). */
   spi(): number;
   /** An SPI no SA will use (its exchange ended without SAs). */
@@ -40,23 +41,23 @@ export interface IkeContext {
   ipsecIds(): { connId: number; flowId: number };
 
   /** Phase 1 is up: start queued flows, drop the TED probe, notify the driver. */
-  phase1Established(sa: Phase1Sa): void;
+  phase1Established(sa: IsakmpSa): void;
   /** Phase 1 failed or was deleted (the SA is removed; queued flows fail). */
-  phase1Gone(sa: Phase1Sa, reason: string, failure: { notify: number; why: string } | null): void;
+  phase1Gone(sa: IsakmpSa, reason: string, failure: { notify: number; why: string } | null): void;
   /** Removes the SA, telling the peer with a Delete when asked (and the SA is up). */
-  deletePhase1(sa: Phase1Sa, reason: string, notifyPeer: boolean): void;
+  deletePhase1(sa: IsakmpSa, reason: string, notifyPeer: boolean): void;
   /** Whether another SA (phase 1 or IPsec) exists with this peer (INITIAL-CONTACT decision). */
-  hasOtherSas(sa: Phase1Sa): boolean;
+  hasOtherSas(sa: IsakmpSa): boolean;
   /** The peer sent INITIAL-CONTACT: drop every older SA with it. */
-  initialContact(sa: Phase1Sa): void;
+  initialContact(sa: IsakmpSa): void;
   /** Responder: the crypto map entry whose ACL covers the proposed proxies (our view) for this peer. */
-  responderEntry(sa: Phase1Sa, proxies: Proxies): { map: CryptoMapPolicy; entry: CryptoMapEntryPolicy; iface: string } | null;
+  responderEntry(sa: IsakmpSa, proxies: Proxies): { map: CryptoMapPolicy; entry: CryptoMapEntryPolicy; iface: string } | null;
   /** A Quick Mode finished on this side: install the pair (`flow`: what our side asked for, null when responding). */
-  installIpsec(sa: Phase1Sa, flow: FlowRequest | null, spec: IpsecSaSpec): void;
+  installIpsec(sa: IsakmpSa, flow: FlowRequest | null, spec: IpsecSaSpec): void;
   /** A Quick Mode failed (notify received, retransmissions exhausted, the answer refused). */
-  quickModeFailed(sa: Phase1Sa, end: QuickModeEnd, notify: number, why: string): void;
+  quickModeFailed(sa: IsakmpSa, end: QuickModeEnd, notify: number, why: string): void;
   /** The peer sent a Delete under this SA: its ISAKMP SA (both cookies) or ESP SAs (by SPI). */
-  peerDeleted(sa: Phase1Sa, d: DeletePayload): void;
+  peerDeleted(sa: IsakmpSa, d: DeletePayload): void;
   /** DPD declared the peer dead: its IPsec SAs and this SA go. */
-  peerDead(sa: Phase1Sa): void;
+  peerDead(sa: IsakmpSa): void;
 }

@@ -13,7 +13,7 @@ import { NotifyType, ProtocolId } from '../../../../codecs/isakmp/constants.js';
 import type { NotifyPayload } from '../../../../codecs/isakmp/types.js';
 import type { IkePolicy } from '../../policy.js';
 import type { WireMessage } from '../../retransmit.js';
-import type { Phase1Sa } from '../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../sa/isakmp-sa.js';
 import type { IkeContext } from './context.js';
 import type { Status, Task } from './exchange.js';
 import { Informational, notifyPayload } from './informational.js';
@@ -33,7 +33,7 @@ export class Dpd implements Task {
   private pending: { seq: number; sentAt: number; tries: number } | null = null;
 
   constructor(
-    private readonly sa: Phase1Sa,
+    private readonly sa: IsakmpSa,
     /** Sequence number of the next R-U-THERE. */
     private nextSeq: number,
   ) {}

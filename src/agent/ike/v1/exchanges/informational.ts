@@ -21,7 +21,7 @@ import type { WireMessage } from '../../retransmit.js';
 import { informationalHash } from '../crypto/hashes.js';
 import { signed32 } from '../debug.js';
 import { errorText, IosLog, iosNotifyName, notifyOf } from '../notify.js';
-import type { Phase1Sa } from '../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../sa/isakmp-sa.js';
 import type { IkeContext } from './context.js';
 import type { Exchange, Inbound, Status } from './exchange.js';
 
@@ -43,17 +43,17 @@ export interface InformationalRecipient {
 
 export class Informational implements Exchange {
   private constructor(
-    private readonly sa: Phase1Sa,
+    private readonly sa: IsakmpSa,
     private readonly to: InformationalRecipient | null,
   ) {}
 
   /** We send one: `payloads` after HASH(1), under a fresh message ID. Over at once; returns the datagram. */
-  static send(ctx: IkeContext, sa: Phase1Sa, payloads: readonly Payload[]): WireMessage {
+  static send(ctx: IkeContext, sa: IsakmpSa, payloads: readonly Payload[]): WireMessage {
     return new Informational(sa, null).build(ctx, payloads);
   }
 
   /** The peer sent one: the task reads it and hands its contents to `to`. */
-  static respond(sa: Phase1Sa, to: InformationalRecipient): Informational {
+  static respond(sa: IsakmpSa, to: InformationalRecipient): Informational {
     return new Informational(sa, to);
   }
 
@@ -162,7 +162,7 @@ export function notifyPayload(protocol: number, spi: Buffer, notifyType: number,
 }
 
 /** Delete of an ISAKMP SA: protocol 1, SPI = CKY-I | CKY-R. */
-export function deleteIsakmpPayload(sa: Phase1Sa): DeletePayload {
+export function deleteIsakmpPayload(sa: IsakmpSa): DeletePayload {
   return { type: PayloadType.DELETE, doi: Doi.IPSEC, protocol: ProtocolId.ISAKMP, spiSize: 16, spis: [Buffer.concat([sa.ckyI, sa.ckyR])] };
 }
 

@@ -4,13 +4,13 @@
  * keepalive` seconds keeps the mapping open.
  */
 import { Buffer } from 'node:buffer';
-import type { Phase1Sa } from '../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../sa/isakmp-sa.js';
 import type { IkeContext } from './context.js';
 import type { Status, Task } from './exchange.js';
 
 export class NatKeepalive implements Task {
   constructor(
-    private readonly sa: Phase1Sa,
+    private readonly sa: IsakmpSa,
     /** When the next keepalive goes. */
     private nextAt: number,
   ) {}

@@ -8,32 +8,33 @@
  * working state does not: each task keeps it (exchanges/).
  */
 import { Buffer } from 'node:buffer';
-import { createHash } from 'node:crypto';
-import { Flags } from '../../../../codecs/isakmp/constants.js';
 import { decodePayloadChain, encodePayloads } from '../../../../codecs/isakmp/chain.js';
+import { Flags } from '../../../../codecs/isakmp/constants.js';
+import { PayloadMalformedError } from '../../../../codecs/isakmp/errors.js';
 import type { HeaderInit, IsakmpHeader } from '../../../../codecs/isakmp/header.js';
 import { encodeMessageWithBody } from '../../../../codecs/isakmp/message.js';
-import { PayloadMalformedError } from '../../../../codecs/isakmp/errors.js';
-import type { Payload } from '../../../../codecs/isakmp/types.js';
-import { decryptBody, encryptBody } from '../crypto/body.js';
+import type { Payload, Transform } from '../../../../codecs/isakmp/types.js';
+import type { CipherAlgorithm, HashAlgorithm } from '../../../crypto/algorithms.js';
 import { prepareCbcKey, type CbcKey } from '../../../crypto/cipher.js';
+import type { DhGroup } from '../../../crypto/dh.js';
+import type { Phase1Policy } from '../../policy.js';
+import type { WireMessage } from '../../retransmit.js';
+import type { Endpoint, Phase1Mode, Phase1State, Role } from '../../types.js';
+import { decryptBody, encryptBody } from '../crypto/body.js';
 import { phase2Iv } from '../crypto/iv.js';
 import type { Phase1Keys } from '../crypto/keys.js';
-import type { WireMessage } from '../../retransmit.js';
-import type { Endpoint, Phase1Mode, Phase1State, Proxies, Role, CryptoMapRef } from '../../types.js';
-import type { Phase1Suite } from '../exchanges/phase1/proposal.js';
 import { frameIke, NAT_T_PORT } from '../nat-t.js';
+import { Replies } from './replies.js';
 
-/** A flow waiting for (or being negotiated on) this SA. */
-export interface FlowRequest {
-  readonly key: string;
-  readonly proxies: Proxies;
-  readonly ref: CryptoMapRef;
-  readonly interface: string;
-  /** An SPI allocated at acquire time (IOS `sa_request` carries one), else allocated when Quick Mode starts. */
-  readonly spi: number | null;
-  /** Set when this negotiation rekeys an existing pair. */
-  readonly rekeyOf: number | null;
+/** The negotiated phase-1 algorithms. */
+export interface Phase1Suite {
+  readonly policy: Phase1Policy;
+  readonly cipher: CipherAlgorithm;
+  readonly hash: HashAlgorithm;
+  readonly group: DhGroup;
+  readonly lifetimeSeconds: number;
+  readonly proposalNumber: number;
+  readonly transform: Transform;
 }
 
 /** What was learnt from the peer's vendor IDs. */
@@ -60,14 +61,9 @@ export interface Liveness {
   outboundSinceInbound: boolean;
 }
 
-/** A message already processed and the reply that went back, for answering duplicates. */
-interface Seen {
-  readonly digest: string;
-  readonly reply: readonly WireMessage[];
-}
-
-/** One ISAKMP SA and the exchanges running on it. */
-export class Phase1Sa {
+/** One ISAKMP SA. */
+export class IsakmpSa {
+  /** The IOS state, as debug lines and `show crypto isakmp sa` print it (written by the phase-1 exchange). */
   state: Phase1State;
   established = false;
   deleted = false;
@@ -82,7 +78,8 @@ export class Phase1Sa {
   readonly liveness: Liveness;
   establishedAt: number | null = null;
   expiresAt: number | null = null;
-  private seen: Seen[] = [];
+  /** Replies already sent, for answering duplicates. */
+  private readonly replies = new Replies();
 
   constructor(
     readonly connId: number,
@@ -100,15 +97,6 @@ export class Phase1Sa {
   /** "I" or "R", as IOS prints the role in "(I) MM_NO_STATE". */
   get roleChar(): 'I' | 'R' {
     return this.role === 'initiator' ? 'I' : 'R';
-  }
-
-  /** The peer's IKE address (the original one, before any NAT port change). */
-  get peer(): string {
-    return this.remote.ip;
-  }
-
-  cookieKey(): string {
-    return `${this.ckyI.toString('hex')}${this.ckyR.toString('hex')}`;
   }
 
   headerInit(exchangeType: number, messageId = 0, flags = 0): HeaderInit {
@@ -161,18 +149,11 @@ export class Phase1Sa {
 
   /** Remembers a processed message and the reply sent to it. */
   remember(message: Buffer, reply: readonly WireMessage[]): void {
-    this.seen.push({ digest: digestOf(message), reply });
-    if (this.seen.length > 16) this.seen.shift();
+    this.replies.remember(message, reply);
   }
 
   /** The reply to a message seen before, or undefined when it is new. */
   duplicateOf(message: Buffer): readonly WireMessage[] | undefined {
-    const d = digestOf(message);
-    return this.seen.find((s) => s.digest === d)?.reply;
+    return this.replies.replyTo(message);
   }
-}
-
-/** A message's fingerprint for duplicate detection. */
-export function digestOf(message: Buffer): string {
-  return createHash('sha1').update(message).digest('hex');
 }

@@ -50,7 +50,7 @@ export function engineAlgorithm(cipher: string, hash: string): string {
 /** ISAKMP connections ("<none>" interface) and the inbound and outbound connection of each IPsec pair. */
 export function engineConnectionRows(s: EngineSnapshot): EngineConnectionRow[] {
   const rows: EngineConnectionRow[] = [];
-  for (const sa of s.tables.phase1.values()) {
+  for (const sa of s.tables.isakmp.values()) {
     if (sa.deleted || !sa.suite) continue;
     rows.push({ id: sa.connId, interface: '<none>', ipAddress: '<none>', state: 'set', algorithm: engineAlgorithm(sa.suite.cipher.name, sa.suite.hash.name), kind: 'isakmp', spi: null, direction: null });
   }

@@ -4,7 +4,8 @@
  * outbound ESP SAs. Packet counters come from the datapath, keyed by SPI.
  */
 import { ESP_CIPHERS, ESP_INTEGRITY } from '../../../esp/algorithms.js';
-import type { EngineSnapshot, IpsecRecord } from '../sa/tables.js';
+import type { IpsecRecord } from '../sa/ipsec-sa.js';
+import type { EngineSnapshot } from '../sa/tables.js';
 import type { Endpoint, ProxyId, Proxies } from '../../types.js';
 
 /** "(13.13.13.0/255.255.255.0/0/0)": a range shows its first address and, as `mask`, its last. */

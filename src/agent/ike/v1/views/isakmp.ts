@@ -30,7 +30,7 @@ export interface IsakmpSaRow {
 /** All ISAKMP SAs by conn id (dst = responder, src = initiator, as IOS prints them). */
 export function isakmpSaRows(s: EngineSnapshot): IsakmpSaRow[] {
   const rows: IsakmpSaRow[] = [];
-  for (const sa of s.tables.phase1.values()) {
+  for (const sa of s.tables.isakmp.values()) {
     if (sa.deleted) continue;
     const initiatorIp = sa.role === 'initiator' ? sa.local.ip : sa.remote.ip;
     const responderIp = sa.role === 'initiator' ? sa.remote.ip : sa.local.ip;

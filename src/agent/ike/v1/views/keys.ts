@@ -35,7 +35,7 @@ function spiHex(n: number): string {
 /** Keys for Wireshark: every ISAKMP SA with keys, both directions of every IPsec pair. */
 export function keyMaterial(s: EngineSnapshot): KeyMaterial {
   const isakmp: IsakmpKeyRow[] = [];
-  for (const sa of s.tables.phase1.values()) {
+  for (const sa of s.tables.isakmp.values()) {
     if (!sa.keys) continue;
     isakmp.push({ connId: sa.connId, peer: sa.remote.ip, initiatorCookie: sa.ckyI.toString('hex'), encryptionKey: sa.keys.encryptionKey.toString('hex') });
   }

@@ -24,7 +24,7 @@ import { equalBytes } from '../../../../crypto/prf.js';
 import type { Endpoint } from '../../../types.js';
 import { phase1Iv } from '../../crypto/iv.js';
 import { errorText, IosLog, notifyOf } from '../../notify.js';
-import type { Phase1Sa } from '../../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../../sa/isakmp-sa.js';
 import type { IkeContext } from '../context.js';
 import type { Exchange, Inbound, Status } from '../exchange.js';
 import { noProposalChosen } from './failures.js';
@@ -46,7 +46,7 @@ export class AggressiveMode implements Exchange {
   private firstTo: Endpoint | null = null;
 
   private constructor(
-    private readonly sa: Phase1Sa,
+    private readonly sa: IsakmpSa,
     /** The message this side waits for next. */
     private expect: Expect,
   ) {
@@ -54,7 +54,7 @@ export class AggressiveMode implements Exchange {
   }
 
   /** We start: AM1 with the policies of the first policy's DH group, our KE, nonce and identity. */
-  static initiate(ctx: IkeContext, sa: Phase1Sa): AggressiveMode {
+  static initiate(ctx: IkeContext, sa: IsakmpSa): AggressiveMode {
     const am = new AggressiveMode(sa, 'AM2');
     const p1 = am.p1;
     const all = ctx.policy.phase1.filter((p) => p.authentication === 'pre-share');
@@ -76,7 +76,7 @@ export class AggressiveMode implements Exchange {
   }
 
   /** The peer starts: the task takes AM1 next. */
-  static respond(sa: Phase1Sa): AggressiveMode {
+  static respond(sa: IsakmpSa): AggressiveMode {
     return new AggressiveMode(sa, 'AM1');
   }
 

@@ -10,12 +10,12 @@ import { Buffer } from 'node:buffer';
 import { Doi, ExchangeType, NotifyType, PayloadType, ProtocolId } from '../../../../../codecs/isakmp/constants.js';
 import type { Payload } from '../../../../../codecs/isakmp/types.js';
 import { IosLog } from '../../notify.js';
-import type { Phase1Sa } from '../../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../../sa/isakmp-sa.js';
 import type { IkeContext } from '../context.js';
 import type { Inbound, Status } from '../exchange.js';
 
 /** Sends a cleartext Informational with one notify about this SA (protocol ISAKMP, SPI = both cookies). */
-export function sendUnencryptedNotify(ctx: IkeContext, sa: Phase1Sa, notifyType: number): void {
+export function sendUnencryptedNotify(ctx: IkeContext, sa: IsakmpSa, notifyType: number): void {
   const n: Payload = { type: PayloadType.NOTIFY, doi: Doi.IPSEC, protocol: ProtocolId.ISAKMP, spi: Buffer.concat([sa.ckyI, sa.ckyR]), notifyType, data: Buffer.alloc(0) };
   const message = sa.clear(ExchangeType.INFORMATIONAL, [n], ctx.messageId(sa));
   const w = sa.wire(message);
@@ -24,7 +24,7 @@ export function sendUnencryptedNotify(ctx: IkeContext, sa: Phase1Sa, notifyType:
 }
 
 /** The responder refuses every offered transform (or the first message is unusable): the SA is gone. */
-export function noProposalChosen(ctx: IkeContext, sa: Phase1Sa, m: Inbound, notify: number, why: string): Status {
+export function noProposalChosen(ctx: IkeContext, sa: IsakmpSa, m: Inbound, notify: number, why: string): Status {
   const mode = sa.mode === 'main' ? 'Main' : 'Aggressive';
   ctx.out.sa(sa.connId, 'no offers accepted!');
   ctx.out.sa(sa.connId, `phase 1 SA policy not acceptable! (local ${m.to.ip} remote ${m.from.ip})`);

@@ -22,7 +22,7 @@ import { IsakmpError } from '../../../../../codecs/isakmp/errors.js';
 import type { HashPayload, IdPayload, NotifyPayload, Payload, SaPayload } from '../../../../../codecs/isakmp/types.js';
 import { equalBytes } from '../../../../crypto/prf.js';
 import { errorText, IosLog, notifyOf } from '../../notify.js';
-import type { Phase1Sa } from '../../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../../sa/isakmp-sa.js';
 import type { IkeContext } from '../context.js';
 import type { Exchange, Inbound, Status } from '../exchange.js';
 import { noProposalChosen } from './failures.js';
@@ -39,7 +39,7 @@ export class MainMode implements Exchange {
   private readonly p1: Phase1;
 
   private constructor(
-    private readonly sa: Phase1Sa,
+    private readonly sa: IsakmpSa,
     /** The message this side waits for next. */
     private expect: Expect,
   ) {
@@ -47,7 +47,7 @@ export class MainMode implements Exchange {
   }
 
   /** We start: MM1 offers every pre-share policy as one transform of one proposal. */
-  static initiate(ctx: IkeContext, sa: Phase1Sa): MainMode {
+  static initiate(ctx: IkeContext, sa: IsakmpSa): MainMode {
     const mm = new MainMode(sa, 'MM2');
     const policies = ctx.policy.phase1.filter((p) => p.authentication === 'pre-share');
     const sa1 = phase1SaPayload(policies);
@@ -57,7 +57,7 @@ export class MainMode implements Exchange {
   }
 
   /** The peer starts: the task takes MM1 next. */
-  static respond(sa: Phase1Sa): MainMode {
+  static respond(sa: IsakmpSa): MainMode {
     return new MainMode(sa, 'MM1');
   }
 
@@ -309,7 +309,7 @@ function saPayloadOf(m: Inbound): SaPayload {
 }
 
 /** INITIAL-CONTACT in the last message: the peer rebooted, older SAs with it go. */
-function initialContactIn(ctx: IkeContext, sa: Phase1Sa, payloads: readonly Payload[]): void {
+function initialContactIn(ctx: IkeContext, sa: IsakmpSa, payloads: readonly Payload[]): void {
   if (payloads.some((p) => p.type === PayloadType.NOTIFY && (p as NotifyPayload).notifyType === NotifyType.INITIAL_CONTACT)) {
     ctx.out.sa(sa.connId, 'processing NOTIFY INITIAL_CONTACT protocol 1');
     ctx.initialContact(sa);

@@ -19,7 +19,7 @@ import { equalBytes } from '../../../../crypto/prf.js';
 import type { Endpoint } from '../../../types.js';
 import { natDetectionHash } from '../../crypto/natd.js';
 import { NAT_T_PORT } from '../../nat-t.js';
-import type { Phase1Sa } from '../../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../../sa/isakmp-sa.js';
 import type { IkeContext } from '../context.js';
 
 /** The two NAT-D payloads a sender puts in: the destination first, then its own address. */
@@ -56,13 +56,13 @@ export function checkNatD(hash: HashAlgorithm, ckyI: Buffer, ckyR: Buffer, paylo
 }
 
 /** NAT-D payloads to send with the key exchange, when both sides do NAT-T. */
-export function natDToSend(sa: Phase1Sa): Payload[] {
+export function natDToSend(sa: IsakmpSa): Payload[] {
   if (!sa.nat.negotiated || !sa.suite) return [];
   return natDPayloads(sa.suite.hash, sa.ckyI, sa.ckyR, sa.local, sa.remote);
 }
 
 /** Reads the peer's NAT-D payloads and logs what they say. */
-export function processNatD(ctx: IkeContext, sa: Phase1Sa, payloads: readonly Payload[], from: Endpoint, to: Endpoint): void {
+export function processNatD(ctx: IkeContext, sa: IsakmpSa, payloads: readonly Payload[], from: Endpoint, to: Endpoint): void {
   if (!sa.nat.negotiated || !sa.suite) return;
   const found = checkNatD(sa.suite.hash, sa.ckyI, sa.ckyR, payloads, from, to);
   if (!found) return;
@@ -76,12 +76,12 @@ export function processNatD(ctx: IkeContext, sa: Phase1Sa, payloads: readonly Pa
 }
 
 /** Whether IKE must move to UDP 4500 now. */
-export function natDetected(sa: Phase1Sa): boolean {
+export function natDetected(sa: IsakmpSa): boolean {
   return sa.nat.negotiated && (sa.nat.localBehindNat || sa.nat.peerBehindNat);
 }
 
 /** Initiator: moves to UDP 4500 (both ends) before the first encrypted message. */
-export function floatPorts(ctx: IkeContext, sa: Phase1Sa): void {
+export function floatPorts(ctx: IkeContext, sa: IsakmpSa): void {
   if (sa.nat.floated) return;
   sa.nat.floated = true;
   sa.local = { ip: sa.local.ip, port: NAT_T_PORT };
@@ -90,7 +90,7 @@ export function floatPorts(ctx: IkeContext, sa: Phase1Sa): void {
 }
 
 /** Responder: follows the initiator to the endpoint its message came from (port 4500, NAT mapping). */
-export function followPeer(ctx: IkeContext, sa: Phase1Sa, from: Endpoint, to: Endpoint): void {
+export function followPeer(ctx: IkeContext, sa: IsakmpSa, from: Endpoint, to: Endpoint): void {
   if (to.port !== NAT_T_PORT) return;
   if (!sa.nat.floated) {
     sa.nat.floated = true;

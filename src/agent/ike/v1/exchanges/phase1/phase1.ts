@@ -26,7 +26,8 @@ import { phase1Iv } from '../../crypto/iv.js';
 import { derivePhase1Keys } from '../../crypto/keys.js';
 import { idPayloadLines } from '../../debug.js';
 import { errorText, IosLog, iosNotifyName, notifyOf } from '../../notify.js';
-import { digestOf, type Phase1Sa } from '../../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../../sa/isakmp-sa.js';
+import { digestOf } from '../../sa/replies.js';
 import type { IkeContext } from '../context.js';
 import type { Inbound, Status } from '../exchange.js';
 
@@ -51,7 +52,7 @@ export class Phase1 {
   private badMessages = 0;
   private readonly badDigests = new Map<string, number>();
 
-  constructor(readonly sa: Phase1Sa) {}
+  constructor(readonly sa: IsakmpSa) {}
 
   /**
    * Sends a phase-1 message: logs "sending packet to X (I) STATE", emits the
@@ -206,17 +207,17 @@ export class Phase1 {
 }
 
 /** Our identity: ID_IPV4_ADDR, protocol 17, port 500, our IKE address. */
-export function localIdPayload(sa: Phase1Sa): IdPayload {
+export function localIdPayload(sa: IsakmpSa): IdPayload {
   return ipv4IdPayload({ idType: IdType.IPV4_ADDR, address: sa.local.ip, protocol: 17, port: 500 });
 }
 
 /** Logs the ID payload the way IOS does before sending it ("ISAKMP (2): ID payload ..."). */
-export function logLocalId(ctx: IkeContext, sa: Phase1Sa, next: number): void {
+export function logLocalId(ctx: IkeContext, sa: IsakmpSa, next: number): void {
   for (const line of idPayloadLines(sa.connId, next, IdType.IPV4_ADDR, 17, 500, 8)) ctx.out.isakmp(line);
 }
 
 /** The INITIAL-CONTACT notify (RFC 2407 4.6.3.3): protocol ISAKMP, SPI = both cookies. */
-export function initialContactPayload(sa: Phase1Sa): Payload {
+export function initialContactPayload(sa: IsakmpSa): Payload {
   return {
     type: PayloadType.NOTIFY,
     doi: 1,

@@ -9,10 +9,11 @@ import { attributeNumber, findAttribute } from '../../../../../codecs/isakmp/att
 import { AuthMethod, Doi, IsakmpTransformId, LifeType, Phase1Attr, PayloadType, ProtocolId, Situation } from '../../../../../codecs/isakmp/constants.js';
 import { stringifyAuthMethod, stringifyEncryption, stringifyHash, stringifyLifeType } from '../../../../../codecs/isakmp/names.js';
 import type { Attribute, SaPayload, Transform } from '../../../../../codecs/isakmp/types.js';
-import { CIPHERS, HASHES, type CipherAlgorithm, type HashAlgorithm } from '../../../../crypto/algorithms.js';
-import { dhGroupById, type DhGroup } from '../../../../crypto/dh.js';
+import { CIPHERS, HASHES } from '../../../../crypto/algorithms.js';
+import { dhGroupById } from '../../../../crypto/dh.js';
 import { attributeValueText, type Out } from '../../debug.js';
 import type { Phase1Policy } from '../../../policy.js';
+import type { Phase1Suite } from '../../sa/isakmp-sa.js';
 
 const AUTH_IDS: Record<Phase1Policy['authentication'], number> = {
   'pre-share': AuthMethod.PRE_SHARED_KEY,
@@ -140,17 +141,6 @@ export function mismatch(o: OfferedPhase1, p: Phase1Policy): string | null {
   if ((o.group ?? 1) !== p.group) return 'Diffie-Hellman group offered does not match policy!';
   if (o.lifeSeconds !== undefined && o.lifeSeconds > p.lifetimeSeconds) return 'Lifetime offered is longer than policy!';
   return null;
-}
-
-/** The negotiated phase-1 algorithms. */
-export interface Phase1Suite {
-  readonly policy: Phase1Policy;
-  readonly cipher: CipherAlgorithm;
-  readonly hash: HashAlgorithm;
-  readonly group: DhGroup;
-  readonly lifetimeSeconds: number;
-  readonly proposalNumber: number;
-  readonly transform: Transform;
 }
 
 export interface SelectOptions {

@@ -8,14 +8,14 @@ import { Buffer } from 'node:buffer';
 import { PayloadType, VendorIdHex } from '../../../../../codecs/isakmp/constants.js';
 import type { Payload, VendorIdPayload } from '../../../../../codecs/isakmp/types.js';
 import { NAT_T_RFC3947_VENDOR_ID } from '../../crypto/natd.js';
-import type { Phase1Sa } from '../../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../../sa/isakmp-sa.js';
 import type { IkeContext } from '../context.js';
 
 export const CISCO_UNITY_VID = Buffer.from(VendorIdHex.CISCO_UNITY, 'hex');
 export const DPD_VID = Buffer.from(VendorIdHex.DPD, 'hex');
 
 /** Vendor IDs of the first message (and its answer): RFC 3947 NAT-T when enabled (answering: only when the peer sent it). */
-export function firstVendorIds(ctx: IkeContext, answering: Phase1Sa | null): Payload[] {
+export function firstVendorIds(ctx: IkeContext, answering: IsakmpSa | null): Payload[] {
   if (!ctx.policy.natTraversal) return [];
   if (answering && !answering.peerVendor.natT) return [];
   return [{ type: PayloadType.VENDOR_ID, data: NAT_T_RFC3947_VENDOR_ID }];
@@ -29,7 +29,7 @@ export function keVendorIds(ctx: IkeContext): Payload[] {
 }
 
 /** Logs and records the peer's vendor IDs; NAT-T is negotiated when both sides announced it. */
-export function processVendorIds(ctx: IkeContext, sa: Phase1Sa, payloads: readonly Payload[]): void {
+export function processVendorIds(ctx: IkeContext, sa: IsakmpSa, payloads: readonly Payload[]): void {
   for (const p of payloads) {
     if (p.type !== PayloadType.VENDOR_ID) continue;
     const v = p as VendorIdPayload;

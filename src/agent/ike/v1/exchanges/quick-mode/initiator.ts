@@ -16,7 +16,8 @@ import type { Inbound, Status } from '../exchange.js';
 import { dhGroupById } from '../../../../crypto/dh.js';
 import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../crypto/hashes.js';
 import { errorText, iosNotifyName, notifyOf } from '../../notify.js';
-import type { FlowRequest, Phase1Sa } from '../../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../../sa/isakmp-sa.js';
+import type { FlowRequest } from '../../sa/ipsec-sa.js';
 import type { CryptoMapEntryPolicy } from '../../../policy.js';
 import { Retransmitter } from '../../../retransmit.js';
 import { allocateSpi, endOf, find, NONCE_SIZE, openVerified, QM, QmState, s32, sendQm, spiLines, validateLines } from './shared.js';
@@ -24,7 +25,7 @@ import { buildSpec, creatingLines, keyEngineLines } from './install.js';
 import { DEFAULT_IPSEC_SECONDS, isUdpEncaps, type Lifetime, logIpsecTransform, quickModeOffer, readIpsecTransform } from './proposal.js';
 
 /** QM1 for a flow (we are the Quick Mode initiator, whatever our phase-1 role): the exchange's state, waiting for QM2. */
-export function initiatorQm1(ctx: IkeContext, sa: Phase1Sa, flow: FlowRequest, entry: CryptoMapEntryPolicy, firstAfterPhase1: boolean): QmState {
+export function initiatorQm1(ctx: IkeContext, sa: IsakmpSa, flow: FlowRequest, entry: CryptoMapEntryPolicy, firstAfterPhase1: boolean): QmState {
   const suite = sa.suite!;
   const messageId = ctx.messageId(sa);
   ctx.out.sa(sa.connId, `beginning Quick Mode exchange, M-ID of ${s32(messageId)}`);
@@ -76,7 +77,7 @@ export function readResponderLifetime(n: NotifyPayload, lifetime: Lifetime): Lif
 }
 
 /** QM2 received: check it, install the pair, send QM3. 'running' when the message was dropped (a retransmission may follow). */
-export function initiatorQm2(ctx: IkeContext, sa: Phase1Sa, qm: QmState, m: Inbound): Status {
+export function initiatorQm2(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbound): Status {
   const mid = qm.messageId;
   const opened = openVerified(ctx, sa, m, qm.iv, 'HASH(2)', (rest) => quickModeHash2(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, rest));
   if (!opened) return 'running';

@@ -8,12 +8,12 @@ import { ESP_CIPHERS, ESP_INTEGRITY } from '../../../../esp/algorithms.js';
 import type { IkeContext } from '../context.js';
 import { ipsecKeys, PROTO_IPSEC_ESP } from '../../crypto/keymat.js';
 import { hexSpi, keyEngineMessage, type KeyEngineMessage, proxyAddress } from '../../debug.js';
-import type { Phase1Sa } from '../../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../../sa/isakmp-sa.js';
 import type { IpsecSaSpec } from '../../../types.js';
 import { s32, type QmState } from './shared.js';
 
 /** KEYMAT for both directions and everything the datapath needs. */
-export function buildSpec(ctx: IkeContext, sa: Phase1Sa, qm: QmState): IpsecSaSpec {
+export function buildSpec(ctx: IkeContext, sa: IsakmpSa, qm: QmState): IpsecSaSpec {
   const n = qm.negotiated!;
   const cipher = ESP_CIPHERS[n.cipher];
   const integrity = ESP_INTEGRITY[n.integrity];
@@ -47,7 +47,7 @@ export function buildSpec(ctx: IkeContext, sa: Phase1Sa, qm: QmState): IpsecSaSp
 }
 
 /** "Creating IPSec SAs" with the inbound and outbound SA lines. */
-export function creatingLines(ctx: IkeContext, sa: Phase1Sa, s: IpsecSaSpec): void {
+export function creatingLines(ctx: IkeContext, sa: IsakmpSa, s: IpsecSaSpec): void {
   const l = proxyAddress(s.proxies.local);
   const r = proxyAddress(s.proxies.remote);
   ctx.out.isakmp('ipsec allocate flow 0');

@@ -18,7 +18,8 @@ import { NotifyType } from '../../../../../codecs/isakmp/constants.js';
 import type { CryptoMapEntryPolicy } from '../../../policy.js';
 import type { Role } from '../../../types.js';
 import { iosNotifyName } from '../../notify.js';
-import type { FlowRequest, Phase1Sa } from '../../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../../sa/isakmp-sa.js';
+import type { FlowRequest } from '../../sa/ipsec-sa.js';
 import type { IkeContext } from '../context.js';
 import type { Exchange, Inbound, Status } from '../exchange.js';
 import { initiatorQm1, initiatorQm2 } from './initiator.js';
@@ -27,7 +28,7 @@ import { endOf, s32, type QmState } from './shared.js';
 
 export class QuickMode implements Exchange {
   private constructor(
-    private readonly sa: Phase1Sa,
+    private readonly sa: IsakmpSa,
     readonly messageId: number,
     readonly role: Role,
     /** Null for a responder until QM1 was accepted. */
@@ -35,13 +36,13 @@ export class QuickMode implements Exchange {
   ) {}
 
   /** We start Quick Mode for a flow with the transform sets of its crypto map entry: QM1 goes out. */
-  static initiate(ctx: IkeContext, sa: Phase1Sa, flow: FlowRequest, entry: CryptoMapEntryPolicy, firstAfterPhase1: boolean): QuickMode {
+  static initiate(ctx: IkeContext, sa: IsakmpSa, flow: FlowRequest, entry: CryptoMapEntryPolicy, firstAfterPhase1: boolean): QuickMode {
     const st = initiatorQm1(ctx, sa, flow, entry, firstAfterPhase1);
     return new QuickMode(sa, st.messageId, 'initiator', st);
   }
 
   /** The peer starts Quick Mode with message ID `messageId`: the task takes QM1 next. */
-  static respond(sa: Phase1Sa, messageId: number): QuickMode {
+  static respond(sa: IsakmpSa, messageId: number): QuickMode {
     return new QuickMode(sa, messageId, 'responder', null);
   }
 

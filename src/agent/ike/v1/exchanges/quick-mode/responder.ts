@@ -18,7 +18,7 @@ import { dhGroupById } from '../../../../crypto/dh.js';
 import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../crypto/hashes.js';
 import { Informational, notifyPayload, spiBytes } from '../informational.js';
 import { errorText, IosLog, iosNotifyName, notifyName, notifyOf } from '../../notify.js';
-import type { Phase1Sa } from '../../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../../sa/isakmp-sa.js';
 import type { TransformSetPolicy } from '../../../policy.js';
 import { hostProxy } from '../../../proxies.js';
 import { Retransmitter } from '../../../retransmit.js';
@@ -28,7 +28,7 @@ import { buildSpec, creatingLines, keyEngineLines } from './install.js';
 import { DEFAULT_IPSEC_SECONDS, isUdpEncaps, type Lifetime, logIpsecTransform, quickModeAnswer, readIpsecTransform, responderLifetimeAttributes } from './proposal.js';
 
 /** Our view of the proposed proxies: IDcr is our side; without IDs, the IKE endpoints. */
-export function readProxies(sa: Phase1Sa, ids: readonly IdPayload[]): Proxies {
+export function readProxies(sa: IsakmpSa, ids: readonly IdPayload[]): Proxies {
   if (ids.length === 0) return { local: hostProxy(sa.local.ip), remote: hostProxy(sa.remote.ip) };
   if (ids.length !== 2) throw new IsakmpError(NotifyType.INVALID_ID_INFORMATION, `Quick Mode carries ${ids.length} ID payloads`);
   // IDci is the initiator's side: our remote when we respond.
@@ -40,7 +40,7 @@ export function readProxies(sa: Phase1Sa, ids: readonly IdPayload[]): Proxies {
  * QM2; the exchange's state, waiting for QM3. Null when the message was
  * dropped or refused (with a notify): no exchange runs then.
  */
-export function responderQm1(ctx: IkeContext, sa: Phase1Sa, m: Inbound): QmState | null {
+export function responderQm1(ctx: IkeContext, sa: IsakmpSa, m: Inbound): QmState | null {
   const mid = m.header.messageId;
   const opened = openVerified(ctx, sa, m, sa.exchangeIv(mid), 'HASH(1)', (rest) => quickModeHash1(sa.suite!.hash, sa.keys!.skeyidA, mid, rest));
   if (!opened) return null;
@@ -169,7 +169,7 @@ export function safeGroupSize(id: number): number {
 }
 
 /** QM3 received: install the pair. 'running' when the message was dropped (a retransmission may follow). */
-export function responderQm3(ctx: IkeContext, sa: Phase1Sa, qm: QmState, m: Inbound): Status {
+export function responderQm3(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbound): Status {
   const mid = qm.messageId;
   const opened = openVerified(ctx, sa, m, qm.iv, 'HASH(3)', () => quickModeHash3(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, qm.nrB));
   if (!opened) return 'running';

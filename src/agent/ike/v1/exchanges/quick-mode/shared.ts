@@ -13,7 +13,8 @@ import type { Inbound } from '../exchange.js';
 import type { DhKeyPair } from '../../../../crypto/dh.js';
 import { keyEngineMessage, signed32 } from '../../debug.js';
 import { errorText, notifyOf, quickModeDropLog } from '../../notify.js';
-import type { FlowRequest, Phase1Sa } from '../../sa/isakmp-sa.js';
+import type { IsakmpSa } from '../../sa/isakmp-sa.js';
+import type { FlowRequest } from '../../sa/ipsec-sa.js';
 import type { TransformSetPolicy } from '../../../policy.js';
 import type { Retransmitter, WireMessage } from '../../../retransmit.js';
 import type { CryptoMapRef, Proxies, Role } from '../../../types.js';
@@ -68,7 +69,7 @@ export function s32(n: number): number {
 }
 
 /** Emits a Quick Mode message with IOS's "sending packet" line. */
-export function sendQm(ctx: IkeContext, sa: Phase1Sa, message: Buffer): WireMessage {
+export function sendQm(ctx: IkeContext, sa: IsakmpSa, message: Buffer): WireMessage {
   const w = sa.wire(message);
   ctx.out.sa(sa.connId, `sending packet to ${sa.remote.ip} (${sa.roleChar}) ${sa.state}`);
   ctx.out.push({ kind: 'send', ...w, connId: sa.connId });
@@ -76,20 +77,20 @@ export function sendQm(ctx: IkeContext, sa: Phase1Sa, message: Buffer): WireMess
 }
 
 /** A fresh inbound SPI, with "asking for 1 spis from ipsec" when asked. */
-export function allocateSpi(ctx: IkeContext, sa: Phase1Sa, announce: boolean): number {
+export function allocateSpi(ctx: IkeContext, sa: IsakmpSa, announce: boolean): number {
   if (announce) ctx.out.sa(sa.connId, 'asking for 1 spis from ipsec');
   return ctx.spi();
 }
 
 /** IOS's SPI allocation lines. */
-export function spiLines(ctx: IkeContext, sa: Phase1Sa, spi: number): void {
+export function spiLines(ctx: IkeContext, sa: IsakmpSa, spi: number): void {
   ctx.out.ipsec('IPSEC(key_engine): got a queue event...');
   ctx.out.ipsec(`IPSEC(spi_response): getting spi ${spi >>> 0} for SA from ${sa.local.ip} to ${sa.remote.ip} for prot 3`);
   ctx.out.isakmp('ISAKMP: received ke message (2/1)');
 }
 
 /** Decrypts a Quick Mode message and splits HASH from the rest. Throws typed errors. */
-export function open(sa: Phase1Sa, m: Inbound, iv: Buffer): { hash: Buffer; payloads: Payload[]; rest: Buffer; nextIv: Buffer } {
+export function open(sa: IsakmpSa, m: Inbound, iv: Buffer): { hash: Buffer; payloads: Payload[]; rest: Buffer; nextIv: Buffer } {
   const d = sa.decrypt(m.header, m.body, iv);
   const first = d.payloads[0];
   if (first?.type !== PayloadType.HASH) throw new IsakmpError(NotifyType.INVALID_HASH_INFORMATION, 'Quick Mode message does not start with HASH');
@@ -104,7 +105,7 @@ type Opened = ReturnType<typeof open>;
  * (HASH(1), (2) or (3)); a message that fails is dropped with IOS's log line
  * and null comes back (IVs untouched).
  */
-export function openVerified(ctx: IkeContext, sa: Phase1Sa, m: Inbound, iv: Buffer, which: string, expected: (rest: Buffer) => Buffer): Opened | null {
+export function openVerified(ctx: IkeContext, sa: IsakmpSa, m: Inbound, iv: Buffer, which: string, expected: (rest: Buffer) => Buffer): Opened | null {
   let opened: Opened;
   try {
     opened = open(sa, m, iv);
@@ -122,7 +123,7 @@ export function openVerified(ctx: IkeContext, sa: Phase1Sa, m: Inbound, iv: Buff
 }
 
 /** Drops a Quick Mode message that does not decrypt or authenticate (IVs untouched). */
-export function dropBad(ctx: IkeContext, sa: Phase1Sa, m: Inbound, err: unknown): void {
+export function dropBad(ctx: IkeContext, sa: IsakmpSa, m: Inbound, err: unknown): void {
   const notify = notifyOf(err);
   ctx.out.log(quickModeDropLog(notify, m.from.ip));
   ctx.out.drop(m.from, notify, errorText(err));
@@ -134,7 +135,7 @@ export function find<T extends Payload>(payloads: readonly Payload[], type: numb
 }
 
 /** "validate proposal 0", "atts are acceptable.", IPSEC(validate_proposal_request). */
-export function validateLines(ctx: IkeContext, sa: Phase1Sa, proxies: Proxies, transform: string): void {
+export function validateLines(ctx: IkeContext, sa: IsakmpSa, proxies: Proxies, transform: string): void {
   ctx.out.isakmp('validate proposal 0');
   ctx.out.sa(sa.connId, 'atts are acceptable.');
   ctx.out.ipsec(

@@ -18,7 +18,7 @@ import { Retransmitter } from '../../../retransmit.js';
 import type { PacketInfo } from '../../../types.js';
 import { idPayloadLines, keyEngineMessage, proxyNet } from '../../debug.js';
 import { IKE_PORT } from '../../nat-t.js';
-import type { FlowRequest } from '../../sa/isakmp-sa.js';
+import type { FlowRequest } from '../../sa/ipsec-sa.js';
 import type { DiscoverySa } from '../../sa/tables.js';
 import type { IkeContext } from '../context.js';
 import type { Exchange, Status } from '../exchange.js';
