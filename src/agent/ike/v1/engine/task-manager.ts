@@ -1,22 +1,23 @@
 /**
  * The task manager of one ISAKMP SA (strongSwan's task_manager_v1): the
- * tasks running on it (Main or Aggressive Mode until it is established,
- * then Quick Modes by message ID, DPD, NAT keepalives), the flows waiting
- * for phase 1, and the dispatch of each message: duplicates are answered
- * from the replies kept on the SA, every other message goes to the task it
- * belongs to (a new responder task when it starts an exchange), and the
- * contents of Informationals to the task they concern. It asks the tasks
- * for their deadlines, ticks them, and drops each one that reports 'done'.
- * What reaches beyond the SA (other SAs, the tables) goes through the
- * context's hooks.
+ * tasks running on it and the flows waiting for phase 1. Main or Aggressive
+ * Mode runs until the SA is established; then Quick Modes (by message ID)
+ * and the background tasks of an established SA (DPD, NAT keepalives).
+ *
+ * Every message for the SA comes here: a duplicate is answered from the
+ * replies kept on the SA; any other goes to the task it belongs to, or to a
+ * new responder task when it starts an exchange; what an Informational
+ * brings goes to the task it concerns. The manager asks the tasks for their
+ * deadlines, ticks them, and drops each one that reports 'done'. What
+ * reaches beyond the SA (other SAs, the tables) goes through the context's
+ * hooks; the manager never imports the engine.
  */
 import { ExchangeType, NotifyType } from '../../../../codecs/isakmp/constants.js';
-import type { DeletePayload, NotifyPayload } from '../../../../codecs/isakmp/types.js';
+import type { NotifyPayload } from '../../../../codecs/isakmp/types.js';
 import type { CryptoMapEntryPolicy, IkePolicy } from '../../policy.js';
-import type { WireMessage } from '../../retransmit.js';
 import type { IkeContext } from '../exchanges/context.js';
 import { Dpd } from '../exchanges/dpd.js';
-import type { Inbound } from '../exchanges/exchange.js';
+import type { Inbound, Status, Task } from '../exchanges/exchange.js';
 import { Informational, type InformationalRecipient } from '../exchanges/informational.js';
 import { NatKeepalive } from '../exchanges/nat-keepalive.js';
 import { AggressiveMode } from '../exchanges/phase1/aggressive-mode.js';
@@ -26,15 +27,15 @@ import { iosNotifyName } from '../notify.js';
 import type { IsakmpSa } from '../sa/isakmp-sa.js';
 import type { FlowRequest } from '../sa/ipsec-sa.js';
 
-export class TaskManager implements InformationalRecipient {
+export class TaskManager {
   /** Main or Aggressive Mode, until the SA is established. */
   private phase1: MainMode | AggressiveMode | null = null;
   /** Quick Modes running, by message ID (IOS: the SA's "nodes"). */
   private readonly quick = new Map<number, QuickMode>();
-  /** Dead Peer Detection (answers R-U-THERE from the start; probes once established). */
+  /** Dead Peer Detection: answers R-U-THERE from the start, probes once established. */
   private dpd: Dpd;
-  /** NAT keepalives, when this side is behind a NAT and they are configured. */
-  private keepalive: NatKeepalive | null = null;
+  /** Tasks of the established SA, ticked in this order after the Quick Modes: DPD, then NAT keepalives. */
+  private background: Task[] = [];
   /** Flows to negotiate once phase 1 is up (queued Quick Modes). */
   readonly queue: FlowRequest[] = [];
   /** Whether a Quick Mode was started on this SA yet (IOS logs "clear dh number" before the first). */
@@ -44,7 +45,7 @@ export class TaskManager implements InformationalRecipient {
     this.dpd = new Dpd(sa, 0);
   }
 
-  // ------------------------------------------------------------ phase 1
+  // ------------------------------------------------------------ starting tasks
 
   /** We start phase 1 (in the SA's mode). */
   initiate(ctx: IkeContext): void {
@@ -55,28 +56,18 @@ export class TaskManager implements InformationalRecipient {
   respond(ctx: IkeContext, m: Inbound): void {
     const p1 = this.sa.mode === 'main' ? MainMode.respond(this.sa) : AggressiveMode.respond(this.sa);
     this.phase1 = p1;
-    this.runPhase1(p1, p1.process(ctx, m));
+    this.settlePhase1(p1, p1.process(ctx, m));
   }
 
-  /** Phase 1 is up: the tasks that run on an established SA (DPD with a fresh sequence, NAT keepalives). */
+  /** Phase 1 is up: the background tasks of an established SA (DPD with a fresh sequence, NAT keepalives behind a NAT). */
   established(ctx: IkeContext): void {
     const sa = this.sa;
     sa.liveness.lastInbound = ctx.now;
     sa.liveness.outboundSinceInbound = false;
     this.dpd = new Dpd(sa, ctx.bytes(4).readUInt32BE(0) & 0x7fffffff);
+    this.background = [this.dpd];
     const keepalive = ctx.policy.natKeepaliveSeconds;
-    if (keepalive !== null && sa.nat.floated && sa.nat.localBehindNat) this.keepalive = new NatKeepalive(sa, ctx.now + keepalive * 1000);
-  }
-
-  private runPhase1(p1: MainMode | AggressiveMode, status: 'running' | 'done'): void {
-    if (status === 'done' && this.phase1 === p1) this.phase1 = null;
-  }
-
-  // ------------------------------------------------------------ Quick Mode
-
-  /** Whether a running exchange uses this message ID. */
-  usesMessageId(id: number): boolean {
-    return this.quick.has(id);
+    if (keepalive !== null && sa.nat.floated && sa.nat.localBehindNat) this.background.push(new NatKeepalive(sa, ctx.now + keepalive * 1000));
   }
 
   /** Quick Mode for a flow, with the transform sets of its crypto map entry. */
@@ -86,23 +77,13 @@ export class TaskManager implements InformationalRecipient {
     this.quick.set(qm.messageId, qm);
   }
 
-  private quickMode(ctx: IkeContext, m: Inbound): void {
-    const mid = m.header.messageId;
-    if (!m.encrypted) {
-      ctx.out.drop(m.from, NotifyType.INVALID_FLAGS, 'cleartext Quick Mode message');
-      return;
-    }
-    let qm = this.quick.get(mid);
-    if (!qm) {
-      if (mid === 0) {
-        ctx.out.drop(m.from, NotifyType.INVALID_MESSAGE_ID, 'Quick Mode with message ID 0');
-        return;
-      }
-      qm = QuickMode.respond(this.sa, mid);
-      if (qm.process(ctx, m) === 'running') this.quick.set(mid, qm);
-      return;
-    }
-    if (qm.process(ctx, m) === 'done') this.quick.delete(mid);
+  /** Whether a running exchange uses this message ID. */
+  usesMessageId(id: number): boolean {
+    return this.quick.has(id);
+  }
+
+  private settlePhase1(p1: MainMode | AggressiveMode, status: Status): void {
+    if (status === 'done' && this.phase1 === p1) this.phase1 = null;
   }
 
   // ------------------------------------------------------------ dispatch
@@ -132,7 +113,7 @@ export class TaskManager implements InformationalRecipient {
       case ExchangeType.AGGRESSIVE: {
         const mode = m.header.exchangeType === ExchangeType.AGGRESSIVE ? 'aggressive' : 'main';
         if (!p1 || sa.mode !== mode || sa.established) break;
-        this.runPhase1(p1, p1.process(ctx, m));
+        this.settlePhase1(p1, p1.process(ctx, m));
         return;
       }
       case ExchangeType.QUICK_MODE:
@@ -141,11 +122,31 @@ export class TaskManager implements InformationalRecipient {
         this.noteAlive(ctx, before);
         return;
       case ExchangeType.INFORMATIONAL:
-        Informational.respond(sa, this).process(ctx, m);
+        Informational.respond(sa, this.recipient).process(ctx, m);
         this.noteAlive(ctx, before);
         return;
     }
     ctx.out.drop(m.from, NotifyType.INVALID_EXCHANGE_TYPE, `exchange type ${m.header.exchangeType} not expected on conn ${sa.connId} in ${sa.state}`);
+  }
+
+  /** A Quick Mode message: to its running exchange, or to a new responder exchange. */
+  private quickMode(ctx: IkeContext, m: Inbound): void {
+    const mid = m.header.messageId;
+    if (!m.encrypted) {
+      ctx.out.drop(m.from, NotifyType.INVALID_FLAGS, 'cleartext Quick Mode message');
+      return;
+    }
+    let qm = this.quick.get(mid);
+    if (!qm) {
+      if (mid === 0) {
+        ctx.out.drop(m.from, NotifyType.INVALID_MESSAGE_ID, 'Quick Mode with message ID 0');
+        return;
+      }
+      qm = QuickMode.respond(this.sa, mid);
+      if (qm.process(ctx, m) === 'running') this.quick.set(mid, qm);
+      return;
+    }
+    if (qm.process(ctx, m) === 'done') this.quick.delete(mid);
   }
 
   /** An authenticated message from the peer proves it alive (DPD). */
@@ -155,28 +156,24 @@ export class TaskManager implements InformationalRecipient {
     this.sa.liveness.outboundSinceInbound = false;
   }
 
-  // ------------------------------------------------------------ what an Informational brings
-
-  refused(ctx: IkeContext, n: NotifyPayload): void {
-    const name = iosNotifyName(n.notifyType);
-    ctx.phase1Gone(this.sa, `notify ${name} received`, { notify: n.notifyType, why: `the peer answered ${name}` });
-  }
-
-  unreadableDuringPhase1(ctx: IkeContext, m: Inbound, err: unknown): void {
-    const p1 = this.phase1;
-    if (p1) this.runPhase1(p1, p1.unreadable(ctx, m, err));
-  }
-
-  dpdNotify(ctx: IkeContext, n: NotifyPayload): WireMessage | null {
-    return this.dpd.received(ctx, n);
-  }
-
-  initialContact(ctx: IkeContext): void {
-    ctx.initialContact(this.sa);
-  }
+  /** Where the contents of an Informational go. */
+  private readonly recipient: InformationalRecipient = {
+    refused: (ctx, n) => {
+      const name = iosNotifyName(n.notifyType);
+      ctx.phase1Gone(this.sa, `notify ${name} received`, { notify: n.notifyType, why: `the peer answered ${name}` });
+    },
+    unreadableDuringPhase1: (ctx, m, err) => {
+      const p1 = this.phase1;
+      if (p1) this.settlePhase1(p1, p1.unreadable(ctx, m, err));
+    },
+    dpdNotify: (ctx, n) => this.dpd.received(ctx, n),
+    initialContact: (ctx) => ctx.initialContact(this.sa),
+    error: (ctx, n) => this.quickModeRefused(ctx, n),
+    deleted: (ctx, d) => ctx.peerDeleted(this.sa, d),
+  };
 
   /** An error notify ends the Quick Mode it answers (by our SPI, or the only one waiting). */
-  error(ctx: IkeContext, n: NotifyPayload): void {
+  private quickModeRefused(ctx: IkeContext, n: NotifyPayload): void {
     const waiting = [...this.quick.values()].filter((q) => q.awaitingAnswer);
     const spi = n.spi.length === 4 ? n.spi.readUInt32BE(0) : null;
     const qm = waiting.find((q) => q.ourSpi === spi) ?? (waiting.length === 1 ? waiting[0] : undefined);
@@ -185,54 +182,48 @@ export class TaskManager implements InformationalRecipient {
     this.quick.delete(qm.messageId);
   }
 
-  deleted(ctx: IkeContext, d: DeletePayload): void {
-    ctx.peerDeleted(this.sa, d);
-  }
+  // ------------------------------------------------------------ timers and teardown
 
-  // ------------------------------------------------------------ timers
-
-  /** Everything due: phase 1; once established the Quick Modes, the SA's lifetime, DPD, NAT keepalives. */
+  /** Everything due: phase 1; once established the Quick Modes, the SA's lifetime, the background tasks. */
   tick(ctx: IkeContext): void {
     const sa = this.sa;
     const p1 = this.phase1;
-    if (p1) this.runPhase1(p1, p1.tick(ctx));
+    if (p1) this.settlePhase1(p1, p1.tick(ctx));
     if (sa.deleted || !sa.established) return;
     for (const qm of [...this.quick.values()]) if (qm.tick(ctx) === 'done') this.quick.delete(qm.messageId);
     if (sa.expiresAt !== null && ctx.now >= sa.expiresAt) {
       ctx.deletePhase1(sa, 'SA lifetime expired', true);
       return;
     }
-    this.dpd.tick(ctx);
-    if (sa.deleted) return;
-    this.keepalive?.tick(ctx);
+    for (const task of [...this.background]) {
+      if (task.tick(ctx) === 'done') this.background = this.background.filter((t) => t !== task);
+      if (sa.deleted) return;
+    }
   }
 
-  /** The earliest time `tick` has work, or null. */
+  /** The earliest time `tick` has work (a task's deadline or the SA's lifetime), or null. */
   deadline(policy: IkePolicy): number | null {
-    let best: number | null = null;
-    const at = (x: number | null) => {
-      if (x !== null && (best === null || x < best)) best = x;
-    };
-    at(this.phase1?.deadline() ?? null);
-    at(this.sa.expiresAt);
-    for (const qm of this.quick.values()) at(qm.deadline());
-    at(this.dpd.deadline(policy));
-    at(this.keepalive?.deadline() ?? null);
+    let best: number | null = this.sa.expiresAt;
+    for (const task of this.tasks()) {
+      const d = task.deadline(policy);
+      if (d !== null && (best === null || d < best)) best = d;
+    }
     return best;
   }
 
   /** The SA goes away: every task is aborted; returns the flows that were waiting or being negotiated. */
   abort(ctx: IkeContext): FlowRequest[] {
     const flows = this.queue.splice(0);
-    this.phase1?.abort();
+    for (const qm of this.quick.values()) if (qm.flow) flows.push(qm.flow);
+    for (const task of this.tasks()) task.abort(ctx);
     this.phase1 = null;
-    for (const qm of this.quick.values()) {
-      if (qm.flow) flows.push(qm.flow);
-      qm.abort(ctx);
-    }
     this.quick.clear();
-    this.dpd.abort();
-    this.keepalive = null;
+    this.background = [];
     return flows;
+  }
+
+  /** Every task running on the SA. */
+  private tasks(): Task[] {
+    return [...(this.phase1 ? [this.phase1] : []), ...this.quick.values(), ...this.background];
   }
 }
