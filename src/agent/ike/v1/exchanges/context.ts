@@ -1,8 +1,11 @@
 /**
- * What an exchange needs from the engine while it handles one input: the
- * policy, the clock, the action collector, randomness (drawn from the
- * injected random source), allocation, and the hooks for the big events.
- * The engine builds one context per call; exchanges never keep it.
+ * What a task needs from the engine while it handles one input: the policy,
+ * the clock, the action collector, randomness (drawn from the injected
+ * random source) and allocation; and the hooks through which it reports what
+ * reaches beyond its own exchange (phase 1 up or gone, SAs to install, a
+ * Quick Mode that failed, the peer's deletes) or asks about other SAs. The
+ * hooks take SA-model types only, so no exchange depends on the engine. The
+ * engine builds one context per call (engine/call.ts); tasks never keep it.
  */
 import type { Buffer } from 'node:buffer';
 import type { DhGroup, DhKeyPair } from '../../../crypto/dh.js';
@@ -25,6 +28,8 @@ export interface IkeContext {
   readonly now: number;
   readonly out: Out;
 
+  // -------- randomness and allocation
+
   /** `n` random bytes. */
   bytes(n: number): Buffer;
   /** A fresh cookie (8 random bytes, not zero). */
@@ -40,7 +45,9 @@ export interface IkeContext {
   /** The next IPsec conn id / flow id pair. */
   ipsecIds(): { connId: number; flowId: number };
 
-  /** Phase 1 is up: start queued flows, drop the TED probe, notify the driver. */
+  // -------- hooks (engine/lifecycle.ts)
+
+  /** Phase 1 is up: the SA's background tasks, phase1-up, then the queued flows. */
   phase1Established(sa: IsakmpSa): void;
   /** Phase 1 failed or was deleted (the SA is removed; queued flows fail). */
   phase1Gone(sa: IsakmpSa, reason: string, failure: { notify: number; why: string } | null): void;

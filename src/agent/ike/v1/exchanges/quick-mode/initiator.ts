@@ -24,7 +24,7 @@ import { allocateSpi, endOf, find, NONCE_SIZE, openVerified, QM, QmState, s32, s
 import { buildSpec, creatingLines, keyEngineLines } from './install.js';
 import { DEFAULT_IPSEC_SECONDS, isUdpEncaps, type Lifetime, logIpsecTransform, quickModeOffer, readIpsecTransform } from './proposal.js';
 
-/** QM1 for a flow (we are the Quick Mode initiator, whatever our phase-1 role): the exchange's state, waiting for QM2. */
+/** RFC 2409 5.5: QM1 for a flow (we are the Quick Mode initiator, whatever our phase-1 role); the exchange's state, waiting for QM2. */
 export function initiatorQm1(ctx: IkeContext, sa: IsakmpSa, flow: FlowRequest, entry: CryptoMapEntryPolicy, firstAfterPhase1: boolean): QmState {
   const suite = sa.suite!;
   const messageId = ctx.messageId(sa);
@@ -76,7 +76,7 @@ export function readResponderLifetime(n: NotifyPayload, lifetime: Lifetime): Lif
   return { seconds, kilobytes };
 }
 
-/** QM2 received: check it, install the pair, send QM3. 'running' when the message was dropped (a retransmission may follow). */
+/** RFC 2409 5.5: QM2 received: check it, install the pair, send QM3. 'running' when the message was dropped (a retransmission may follow). */
 export function initiatorQm2(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbound): Status {
   const mid = qm.messageId;
   const opened = openVerified(ctx, sa, m, qm.iv, 'HASH(2)', (rest) => quickModeHash2(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, rest));

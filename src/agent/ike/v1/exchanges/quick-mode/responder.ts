@@ -36,7 +36,7 @@ export function readProxies(sa: IsakmpSa, ids: readonly IdPayload[]): Proxies {
 }
 
 /**
- * QM1 received: choose a proposal for a matching crypto map entry and answer
+ * RFC 2409 5.5: QM1 received: choose a proposal for a matching crypto map entry and answer
  * QM2; the exchange's state, waiting for QM3. Null when the message was
  * dropped or refused (with a notify): no exchange runs then.
  */
@@ -168,7 +168,7 @@ export function safeGroupSize(id: number): number {
   }
 }
 
-/** QM3 received: install the pair. 'running' when the message was dropped (a retransmission may follow). */
+/** RFC 2409 5.5: QM3 received: install the pair. 'running' when the message was dropped (a retransmission may follow). */
 export function responderQm3(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbound): Status {
   const mid = qm.messageId;
   const opened = openVerified(ctx, sa, m, qm.iv, 'HASH(3)', () => quickModeHash3(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, qm.nrB));
