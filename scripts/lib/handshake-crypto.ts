@@ -1,8 +1,9 @@
 /**
  * The cryptographic work of one IKEv1 Main Mode (pre-shared key) + Quick
  * Mode handshake, both sides, made of the project's real primitives
- * (src/agent/crypto). It is what the exchange engine will have to do
- * per handshake, minus the ISAKMP codec, the state machine and the I/O:
+ * (src/agent/crypto, and the IKEv1 derivations in src/agent/ike/v1/crypto).
+ * It is what the exchange engine will have to do per handshake, minus the
+ * ISAKMP codec, the state machine and the I/O:
  *
  *   per side: a DH key pair and g^xy, SKEYID / SKEYID_d/a/e and the
  *   encryption key, the phase-1 IV; HASH_I and HASH_R made by one side and
@@ -15,28 +16,30 @@
  */
 import { randomBytes } from 'node:crypto';
 import {
+  generateDhKeyPair,
+  prepareCbcKey,
+  type CipherAlgorithm,
+  type DhGroup,
+  type HashAlgorithm,
+  type RandomSource,
+} from '../../src/agent/crypto/index.js';
+import {
   PROTO_IPSEC_ESP,
   decryptBody,
   derivePhase1Keys,
   encryptBody,
-  generateDhKeyPair,
   hashI,
   hashR,
   ipsecKeys,
   phase1Iv,
   phase2Iv,
-  prepareCbcKey,
   quickModeHash1,
   quickModeHash2,
   quickModeHash3,
   verifyPhase1Hash,
   verifyPhase2Hash,
-  type CipherAlgorithm,
-  type DhGroup,
-  type HashAlgorithm,
   type IpsecKeys,
-  type RandomSource,
-} from '../../src/agent/crypto/index.js';
+} from '../../src/agent/ike/v1/crypto/index.js';
 
 export interface HandshakeSuite {
   readonly name: string;

@@ -5,7 +5,7 @@
  * (from IOS config text, as a router would), the engines once per handshake.
  */
 import { randomBytes } from 'node:crypto';
-import { IkeEngine } from '../../src/agent/ike/engine.js';
+import { IkeEngine } from '../../src/agent/ike/v1/engine.js';
 import { loopbackConfig, loopbackHandshake } from '../../src/agent/ike/loopback.js';
 import { policyFromConfig, type IkePolicy } from '../../src/agent/ike/policy.js';
 import { parseConfig } from '../../src/ios/index.js';

@@ -1,12 +1,11 @@
-/** IKEv1 cryptographic primitives (pure): see each module for the RFC sections. */
+/**
+ * Cryptographic primitives (pure), shared by ESP and IKE: the algorithm
+ * registry, CBC ciphers, Diffie-Hellman groups, the prf, and their typed
+ * errors. Key derivations of a protocol live with it (IKEv1's in
+ * src/agent/ike/v1/crypto).
+ */
 export * from './algorithms.js';
-export * from './body.js';
 export * from './cipher.js';
 export * from './dh.js';
 export * from './errors.js';
-export * from './hashes.js';
-export * from './iv.js';
-export * from './keymat.js';
-export * from './keys.js';
-export * from './natd.js';
 export * from './prf.js';

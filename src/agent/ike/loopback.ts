@@ -5,7 +5,7 @@
  * the agent's warm-up after boot and by bench:crypto.
  */
 import type { IkePolicy } from './policy.js';
-import type { IkeEngine } from './engine.js';
+import type { IkeEngine } from './v1/engine.js';
 import type { IkeAction, IpsecSaSpec } from './types.js';
 
 const PHASE1_LINES: Record<string, string> = {

@@ -4,7 +4,7 @@
  * text out.
  */
 import type { EspCounters } from '../esp/counters.js';
-import type { CryptoMapView, EngineConnectionRow, EspSaView, IdentView, IpsecInterfaceView, IsakmpSaRow } from '../ike/views/index.js';
+import type { CryptoMapView, EngineConnectionRow, EspSaView, IdentView, IpsecInterfaceView, IsakmpSaRow } from '../ike/index.js';
 import type { IkePolicy, TransformSetPolicy } from '../ike/policy.js';
 import { extendedRuleText } from '../../ios/config/acl-syntax.js';
 import type { AccessList } from '../../ios/config/types.js';

@@ -54,11 +54,10 @@ test('a shared secret with leading zero bytes is still group-sized', (t) => {
   t.true(shared.subarray(0, 95).every((b) => b === 0));
 });
 
-test('peer public values of the wrong size or out of range are refused with notify 17', (t) => {
+test('peer public values of the wrong size or out of range are refused (InvalidDhPublicValueError)', (t) => {
   const g = dhGroupById(2);
   const mine = generateDhKeyPair(g);
-  const e = t.throws(() => mine.computeShared(Buffer.alloc(127, 1)), { instanceOf: InvalidDhPublicValueError });
-  t.is(e?.notify, 17);
+  t.throws(() => mine.computeShared(Buffer.alloc(127, 1)), { instanceOf: InvalidDhPublicValueError });
   t.throws(() => mine.computeShared(Buffer.alloc(128)), { instanceOf: InvalidDhPublicValueError });
   t.throws(() => mine.computeShared(leftPad(Buffer.from([1]), 128)), { instanceOf: InvalidDhPublicValueError });
   t.throws(() => mine.computeShared(Buffer.alloc(128, 0xff)), { instanceOf: InvalidDhPublicValueError });

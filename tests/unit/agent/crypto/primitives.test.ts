@@ -1,11 +1,10 @@
 /**
- * Known-answer tests for the prf (HMAC) and the CBC ciphers.
+ * Known-answer tests for the prf (HMAC) and the CBC ciphers; the algorithm registry.
  */
 import test from 'ava';
-import { HASHES, type HashName } from '../../../../src/agent/crypto/algorithms.js';
-import { CIPHERS } from '../../../../src/agent/crypto/algorithms.js';
+import { CIPHERS, HASHES, cipherByIkeId, hashByIkeId, type HashName } from '../../../../src/agent/crypto/algorithms.js';
 import { cbcDecrypt, cbcEncrypt, desBackend, prepareCbcKey } from '../../../../src/agent/crypto/cipher.js';
-import { CryptoLengthError } from '../../../../src/agent/crypto/errors.js';
+import { CryptoLengthError, UnsupportedAlgorithmError } from '../../../../src/agent/crypto/errors.js';
 import { prf } from '../../../../src/agent/crypto/prf.js';
 
 const hex = (s: string): Buffer => Buffer.from(s.replace(/\s+/g, ''), 'hex');
@@ -123,4 +122,23 @@ test('prepareCbcKey copies the key so later caller writes do not change it', (t)
   const k = prepareCbcKey(CIPHERS['aes128-cbc'], raw);
   raw.fill(0);
   t.deepEqual(k.key, Buffer.alloc(16, 1));
+});
+
+test('algorithm registry maps IKE attribute values', (t) => {
+  t.is(hashByIkeId(1).name, 'md5');
+  t.is(hashByIkeId(2).name, 'sha1');
+  t.is(hashByIkeId(4).name, 'sha256');
+  t.is(hashByIkeId(5).name, 'sha384');
+  t.is(hashByIkeId(6).name, 'sha512');
+  t.is(cipherByIkeId(1).name, 'des-cbc');
+  t.is(cipherByIkeId(5).name, '3des-cbc');
+  t.is(cipherByIkeId(7, 128).keySize, 16);
+  t.is(cipherByIkeId(7, 192).keySize, 24);
+  t.is(cipherByIkeId(7, 256).blockSize, 16);
+  t.is(cipherByIkeId(5).ivSize, 8);
+  t.throws(() => hashByIkeId(3), { instanceOf: UnsupportedAlgorithmError });
+  t.throws(() => cipherByIkeId(7), { instanceOf: UnsupportedAlgorithmError });
+  t.throws(() => cipherByIkeId(7, 512), { instanceOf: UnsupportedAlgorithmError });
+  t.throws(() => cipherByIkeId(1, 64), { instanceOf: UnsupportedAlgorithmError });
+  t.throws(() => cipherByIkeId(3), { instanceOf: UnsupportedAlgorithmError });
 });

@@ -7,7 +7,7 @@
 import { Buffer } from 'node:buffer';
 import { readFileSync } from 'node:fs';
 import { parseConfig } from '../../../../src/ios/index.js';
-import { IkeEngine } from '../../../../src/agent/ike/engine.js';
+import { IkeEngine } from '../../../../src/agent/ike/v1/engine.js';
 import { policyFromConfig, type PolicyOptions } from '../../../../src/agent/ike/policy.js';
 import type { AcquireTrigger, Endpoint, IkeAction, RandomSource } from '../../../../src/agent/ike/types.js';
 

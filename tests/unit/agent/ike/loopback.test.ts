@@ -1,6 +1,6 @@
 import test from 'ava';
 import { randomBytes } from 'node:crypto';
-import { IkeEngine } from '../../../../src/agent/ike/engine.js';
+import { IkeEngine } from '../../../../src/agent/ike/v1/engine.js';
 import { loopbackConfig, loopbackHandshake, loopbackSteps } from '../../../../src/agent/ike/loopback.js';
 import { warmUp } from '../../../../src/agent/router/warmup.js';
 import { policyFromConfig } from '../../../../src/agent/ike/policy.js';

@@ -1,0 +1,261 @@
+/**
+ * Life and death of the engine's SAs: phase 1 established or gone, IPsec
+ * pairs installed, rekeyed and deleted (with Delete notifications, sent and
+ * received), the responder's crypto map lookup, INITIAL-CONTACT, DPD death,
+ * the dynamic crypto map instances and IOS's delayed "purging SA" lines.
+ * The exchanges reach these through the context's hooks.
+ */
+import { Buffer } from 'node:buffer';
+import { ProtocolId } from '../../../../codecs/isakmp/constants.js';
+import type { DeletePayload } from '../../../../codecs/isakmp/types.js';
+import { negotiate, startQm } from './acquire.js';
+import type { IkeContext, QuickModeEnd } from '../exchanges/context.js';
+import { type Core, pseudoAddress, refText } from './core.js';
+import { hexSpi } from '../debug.js';
+import { IosLog, notifyName } from '../notify.js';
+import { deleteEspPayload, deleteIsakmpPayload, Informational } from '../exchanges/informational.js';
+import type { IsakmpSa } from '../sa/isakmp-sa.js';
+import type { FlowRequest } from '../sa/ipsec-sa.js';
+import { type CryptoMapEntryPolicy, type CryptoMapPolicy, findEntry, mapLocalAddress } from '../../policy.js';
+import { flowKey, ruleCovers, sameProxy } from '../../proxies.js';
+import type { IpsecRecord } from '../sa/ipsec-sa.js';
+import type { IpsecSaSpec, Proxies } from '../../types.js';
+
+/** Phase 1 is up: lifetime, the tasks of an established SA (DPD, NAT keepalives), phase1-up, then the queued flows. */
+export function phase1Established(core: Core, ctx: IkeContext, sa: IsakmpSa): void {
+  sa.established = true;
+  sa.state = 'QM_IDLE';
+  sa.establishedAt = ctx.now;
+  sa.expiresAt = ctx.now + (sa.suite?.lifetimeSeconds ?? 86400) * 1000;
+  const tasks = core.tasks(sa);
+  tasks.established(ctx);
+  ctx.out.push({ kind: 'phase1-up', connId: sa.connId, local: sa.local, remote: sa.remote, role: sa.role, mode: sa.mode });
+  const queued = tasks.queue.splice(0);
+  for (const flow of queued) startQm(core, ctx, sa, flow);
+}
+
+/** Removes an ISAKMP SA (IOS "deleting SA reason ..."), fails its flows; its IPsec SAs stay. */
+export function phase1Gone(core: Core, ctx: IkeContext, sa: IsakmpSa, reason: string, failure: { notify: number; why: string } | null): void {
+  if (sa.deleted) return;
+  sa.deleted = true;
+  if (!sa.peerVendor.dpd) ctx.out.sa(sa.connId, 'peer does not do paranoid keepalives.');
+  ctx.out.sa(sa.connId, `deleting SA reason "${reason}" state (${sa.roleChar}) ${sa.state} (peer ${sa.remote.ip}) input queue 0`);
+  const flows = core.tasks(sa).abort(ctx);
+  core.removeSa(sa);
+  schedulePurge(core, ctx, sa.connId, false);
+  if (failure) {
+    ctx.out.push({
+      kind: 'fail',
+      phase: 1,
+      connId: sa.connId,
+      peer: sa.remote.ip,
+      notify: failure.notify,
+      notifyName: notifyName(failure.notify),
+      reason: failure.why,
+    });
+  }
+  for (const flow of flows) flowEnded(core, ctx, flow);
+  if (sa.established) ctx.out.push({ kind: 'phase1-down', connId: sa.connId, remote: sa.remote, reason });
+  dropInstances(core);
+}
+
+/** Sends a Delete for the SA (when it is up) and removes it. */
+export function deletePhase1(core: Core, ctx: IkeContext, sa: IsakmpSa, reason: string, notifyPeer: boolean): void {
+  if (notifyPeer && sa.established && sa.keys) Informational.send(ctx, sa, [deleteIsakmpPayload(sa)]);
+  phase1Gone(core, ctx, sa, reason, null);
+}
+
+/** Whether anything else exists with this peer (no INITIAL-CONTACT then). */
+export function hasOtherSas(core: Core, sa: IsakmpSa): boolean {
+  return [...core.t.isakmp.values()].some((s) => s !== sa && s.remote.ip === sa.remote.ip) || [...core.t.ipsec.values()].some((r) => r.spec.peer === sa.remote.ip);
+}
+
+/** The peer rebooted: every older SA with it goes, without Delete notifications. */
+export function initialContact(core: Core, ctx: IkeContext, sa: IsakmpSa): void {
+  for (const other of [...core.t.isakmp.values()]) {
+    if (other !== sa && other.remote.ip === sa.remote.ip) phase1Gone(core, ctx, other, 'Initial contact', null);
+  }
+  for (const rec of [...core.t.ipsec.values()]) {
+    if (rec.spec.peer === sa.remote.ip && rec.installedAt < sa.createdAt) deleteIpsec(core, ctx, rec, 'initial contact', false);
+  }
+}
+
+/** The crypto map entry whose ACL covers the proposed proxies (mirrored) and accepts this peer. */
+export function responderEntry(core: Core, sa: IsakmpSa, proxies: Proxies): { map: CryptoMapPolicy; entry: CryptoMapEntryPolicy; iface: string } | null {
+  const onAddress = core.policy.cryptoMaps.filter((m) => mapLocalAddress(m) === sa.local.ip || m.interfaces.some((i) => i.address === sa.local.ip));
+  const maps = onAddress.length > 0 ? onAddress : core.policy.cryptoMaps;
+  for (const map of maps) {
+    for (const entry of map.entries) {
+      if (!entry.acl) continue;
+      if (entry.kind === 'static' && !entry.peers.includes(sa.remote.ip)) continue;
+      for (const rule of entry.acl.entries) {
+        if (rule.type !== 'rule') continue;
+        if (!ruleCovers({ ...rule, action: 'permit' }, proxies)) continue;
+        if (rule.action !== 'permit') break;
+        const iface = map.interfaces.find((i) => i.address === sa.local.ip)?.name ?? map.interfaces[0]?.name ?? '';
+        return { map, entry, iface };
+      }
+    }
+  }
+  return null;
+}
+
+/** Records a negotiated pair and tells the driver to install it. */
+export function installIpsec(core: Core, ctx: IkeContext, sa: IsakmpSa, flow: FlowRequest | null, spec: IpsecSaSpec): void {
+  const timers = core.policy.timers;
+  const expiresAt = ctx.now + spec.lifetime.seconds * 1000;
+  const rekeyAt = spec.role === 'initiator' ? Math.max(ctx.now, expiresAt - timers.rekeyBeforeMs) : null;
+  // The pair this one replaces. Our own rekey: the old pair is deleted (with a
+  // Delete to the peer) shortly after, at the latest when it expires. The
+  // peer's rekey (a newer pair of the same flow): the peer deletes the old one;
+  // both stay usable meanwhile, so simultaneous negotiations never lose both.
+  const rekeyOf = flow?.rekeyOf ?? null;
+  const old =
+    rekeyOf !== null
+      ? core.t.ipsec.get(rekeyOf)
+      : [...core.t.ipsec.values()].find(
+          (r) => r.replacedBy === null && r.spec.peer === spec.peer && sameProxy(r.spec.proxies.local, spec.proxies.local) && sameProxy(r.spec.proxies.remote, spec.proxies.remote),
+        );
+  let replaces: { inboundSpi: number; outboundSpi: number } | null = null;
+  if (old) {
+    old.replacedBy = spec.inbound.spi;
+    old.rekeying = false;
+    if (rekeyOf !== null) old.deleteAt = Math.min(old.expiresAt, ctx.now + timers.oldSaGraceMs);
+    replaces = { inboundSpi: old.spec.inbound.spi, outboundSpi: old.spec.outbound.spi };
+  }
+  core.t.ipsec.set(spec.inbound.spi, { spec, installedAt: ctx.now, expiresAt, rekeyAt, rekeying: false, replacedBy: null, deleteAt: null, bytesIn: 0, bytesOut: 0, lastUsed: ctx.now });
+  core.usedSpis.add(spec.inbound.spi);
+  if (flow) core.t.pending.delete(flow.key);
+  const found = findEntry(core.policy, spec.cryptoMap);
+  if (found) ensureInstance(core, ctx, found.entry, spec.peer, spec.proxies, 'negotiated');
+  ctx.out.push({ kind: 'install-ipsec', sa: spec, replaces });
+}
+
+/** A Quick Mode ended without SAs. */
+export function quickModeFailed(core: Core, ctx: IkeContext, sa: IsakmpSa, end: QuickModeEnd, notify: number, why: string): void {
+  core.usedSpis.delete(end.spi);
+  if (end.flow) flowEnded(core, ctx, end.flow);
+  if (end.role === 'initiator') ctx.out.log(IosLog.modeFailure('Quick', sa.remote.ip));
+  ctx.out.push({
+    kind: 'fail',
+    phase: 2,
+    connId: sa.connId,
+    peer: sa.remote.ip,
+    notify,
+    notifyName: notifyName(notify),
+    reason: why,
+  });
+  dropInstances(core);
+}
+
+/** Removes a pair (IOS "IPSEC(delete_sa)"), telling the peer with a Delete when asked. */
+export function deleteIpsec(core: Core, ctx: IkeContext, rec: IpsecRecord, reason: string, notifyPeer: boolean): void {
+  const s = rec.spec;
+  if (!core.t.ipsec.has(s.inbound.spi)) return;
+  if (notifyPeer) {
+    const sa = [...core.t.isakmp.values()].find((x) => x.established && !x.deleted && x.remote.ip === s.peer);
+    if (sa) Informational.send(ctx, sa, [deleteEspPayload([s.inbound.spi])]);
+  }
+  for (const [dest, d] of [
+    [s.local.ip, s.inbound],
+    [s.remote.ip, s.outbound],
+  ] as const) {
+    ctx.out.ipsec(
+      ['IPSEC(delete_sa): deleting SA,', `  (sa) sa_dest= ${dest}, sa_prot= 50,`, `    sa_spi= ${hexSpi(d.spi)}(${d.spi >>> 0}),`, `    sa_trans= ${s.transform} , sa_conn_id= ${d.connId}`].join('\n'),
+    );
+  }
+  core.t.ipsec.delete(s.inbound.spi);
+  core.usedSpis.delete(s.inbound.spi);
+  for (const other of core.t.ipsec.values()) if (other.replacedBy === s.inbound.spi) other.replacedBy = null;
+  ctx.out.push({ kind: 'delete-ipsec', inboundSpi: s.inbound.spi, outboundSpi: s.outbound.spi, peer: s.peer, reason });
+  dropInstances(core);
+}
+
+/**
+ * A negotiation for a flow ended without an SA. A failed rekey is tried
+ * again one phase-2 retransmission interval later (while the old pair lives),
+ * never in a tight loop.
+ */
+function flowEnded(core: Core, ctx: IkeContext, flow: FlowRequest): void {
+  core.t.pending.delete(flow.key);
+  if (flow.spi !== null) core.usedSpis.delete(flow.spi);
+  if (flow.rekeyOf === null) return;
+  const rec = core.t.ipsec.get(flow.rekeyOf);
+  if (!rec) return;
+  rec.rekeying = false;
+  rec.rekeyAt = ctx.now + core.policy.timers.phase2.intervalMs < rec.expiresAt ? ctx.now + core.policy.timers.phase2.intervalMs : null;
+}
+
+/** Negotiates the replacement of a pair before it expires. */
+export function startRekey(core: Core, ctx: IkeContext, rec: IpsecRecord): void {
+  const s = rec.spec;
+  const key = `${refText(s.cryptoMap)}|${flowKey(s.proxies)}`;
+  rec.rekeying = true;
+  // A negotiation for this flow is already running (an acquire): its pair will replace this one.
+  if (core.t.pending.has(key)) return;
+  ctx.out.ipsec(`IPSEC(sibling_sa_request): rekeying SA spi ${hexSpi(s.inbound.spi)} with ${s.peer}`);
+  core.t.pending.set(key, { since: ctx.now, peer: s.peer });
+  negotiate(core, ctx, s.peer, s.local.ip, { key, proxies: s.proxies, ref: s.cryptoMap, interface: s.interface, spi: null, rekeyOf: s.inbound.spi }, null);
+}
+
+/** IOS's TED/dynamic instance: "tedtag 11 ... dynamic (created from dynamic map ted-map/10)". */
+export function ensureInstance(core: Core, ctx: IkeContext, entry: CryptoMapEntryPolicy, peer: string, proxies: Proxies, origin: 'ted' | 'negotiated'): void {
+  if (entry.kind !== 'dynamic' || !entry.ref.dynamic) return;
+  const same = core.t.instances.find((i) => i.map === entry.ref.map && i.templateSeq === entry.ref.seq && i.peer === peer && sameProxy(i.proxies.local, proxies.local) && sameProxy(i.proxies.remote, proxies.remote));
+  if (same) return;
+  const taken = new Set(core.policy.cryptoMaps.find((m) => m.name === entry.ref.map)?.entries.map((e) => e.ref.seq) ?? []);
+  for (const i of core.t.instances) if (i.map === entry.ref.map) taken.add(i.seq);
+  let seq = entry.ref.seq + 1;
+  while (taken.has(seq)) seq++;
+  core.t.instances.push({ map: entry.ref.map, seq, templateSeq: entry.ref.seq, dynamic: entry.ref.dynamic, peer, proxies, aclName: entry.aclName, createdAt: ctx.now, origin });
+}
+
+/** Forgets dynamic crypto map instances no SA or negotiation uses any more. */
+export function dropInstances(core: Core): void {
+  const live = [...core.t.ipsec.values()];
+  const keep = core.t.instances.filter(
+    (i) =>
+      live.some((r) => r.spec.peer === i.peer && r.spec.cryptoMap.map === i.map && r.spec.cryptoMap.seq === i.templateSeq) ||
+      [...core.t.pending.values()].some((p) => p.peer === i.peer),
+  );
+  core.t.instances.splice(0, core.t.instances.length, ...keep);
+}
+
+/** A Delete from the peer: its ISAKMP SA (both cookies) or ESP SAs (by SPI, either direction). */
+export function peerDeleted(core: Core, ctx: IkeContext, sa: IsakmpSa, d: DeletePayload): void {
+  if (d.protocol === ProtocolId.ISAKMP) {
+    for (const spi of d.spis) {
+      if (spi.length !== 16) continue;
+      const target = [...core.t.isakmp.values()].find((s) => Buffer.concat([s.ckyI, s.ckyR]).equals(spi));
+      if (target) deletePhase1(core, ctx, target, 'P1 delete notify (in)', false);
+    }
+    return;
+  }
+  if (d.protocol !== ProtocolId.ESP) return;
+  ctx.out.ipsec("IPSEC(key_engine_delete_sas): rec'd delete notify from ISAKMP");
+  for (const b of d.spis) {
+    if (b.length !== 4) continue;
+    const spi = b.readUInt32BE(0);
+    const rec = [...core.t.ipsec.values()].find((r) => r.spec.peer === sa.remote.ip && (r.spec.outbound.spi === spi || r.spec.inbound.spi === spi));
+    if (!rec) continue;
+    ctx.out.ipsec(`IPSEC(key_engine_delete_sas): delete SA with spi ${hexSpi(spi)}/50 for ${sa.remote.ip}`);
+    deleteIpsec(core, ctx, rec, 'delete notify from peer', false);
+  }
+}
+
+/** DPD declared the peer dead: its IPsec SAs and the ISAKMP SA go. */
+export function peerDead(core: Core, ctx: IkeContext, sa: IsakmpSa): void {
+  const peer = sa.remote.ip;
+  ctx.out.log(IosLog.peerDead(peer));
+  for (const rec of [...core.t.ipsec.values()]) if (rec.spec.peer === peer) deleteIpsec(core, ctx, rec, 'peer dead (DPD)', false);
+  phase1Gone(core, ctx, sa, 'peer not responding (DPD)', { notify: 0, why: `DPD: ${peer} did not answer R-U-THERE` });
+}
+
+/** IOS purges a deleted SA a little later: "purging SA.", "CryptoEngine0: delete connection N". */
+export function schedulePurge(core: Core, ctx: IkeContext, connId: number, node: boolean): void {
+  const addr = pseudoAddress(connId);
+  const lines: { facility: 'isakmp' | 'engine'; text: string }[] = [{ facility: 'isakmp', text: `ISAKMP (0:${connId}): purging SA., sa=${addr}, delme=${addr}` }];
+  if (node) lines.push({ facility: 'isakmp', text: `ISAKMP (0:${connId}): purging node 0` });
+  lines.push({ facility: 'engine', text: `CryptoEngine0: delete connection ${connId}` });
+  core.t.purges.push({ at: ctx.now + core.policy.timers.purgeDelayMs, lines });
+}
