@@ -17,6 +17,7 @@ import { bridgeName } from '../lab/naming.js';
 import { collectKeys, writeKeyTables } from '../lab/keys.js';
 import { silentProgress, streamProgress } from '../progress.js';
 import { formatIssue, loadTopology, TopologyError } from '../topology/load.js';
+import { countDiagnostics, describeCounts, describeDiagnostic, diagnosticClass } from '../../ios/index.js';
 import { json, renderDown, renderImages, renderLab, renderLabs, renderPrune } from './render.js';
 import { formatHeader, formatJunit, formatSummary, LabUpError, liveReporter, runTests, SelectionError } from '../checks/index.js';
 import { graphModel, labTunnels, renderMermaid, renderSvg, type Tunnel } from '../graph/index.js';
@@ -62,7 +63,7 @@ class UpFailed extends Error {
 const HELP = `testbed: emulated Cisco 2600 routers (IOS 12.2, IPsec, TED) in Docker
 
 Usage:
-  testbed up <topology.yaml> [--name LAB] [--capture] [--artifacts DIR] [--base auto|registry|debootstrap] [--json]
+  testbed up <topology.yaml> [--name LAB] [--capture] [--artifacts DIR] [--base auto|registry|debootstrap] [--strict] [--json]
   testbed down <lab | topology.yaml> [--name LAB] [--json]
   testbed down --all [--json]
   testbed status [lab] [--json]
@@ -70,7 +71,9 @@ Usage:
   testbed logs [--lab LAB] <node>                   a router's console: log and debug lines
   testbed capture start|stop [lab]                  one pcap per link in the lab's artifacts folder
   testbed keys [lab] [--json]                       write Wireshark's key tables (esp_sa, ikev1_decryption_table) next to the pcaps
-  testbed validate <topology.yaml> [--json]         check a topology and its IOS configs without starting anything
+  testbed validate <topology.yaml> [--strict] [--json]
+                                                    check a topology and its IOS configs without starting anything;
+                                                    --strict: IOS lines accepted but not emulated are errors (exit 2)
   testbed test <topology.yaml> [--name LAB] [--keep] [--only STEP]... [--node NODE] [--junit FILE] [--json] [--artifacts DIR]
                                                     run the topology's tests: section (up, checks, artifacts, down);
                                                     exit 1: a check failed, 2: a check is invalid
@@ -166,8 +169,17 @@ function baseOption(v: unknown): BaseStrategy | undefined {
 }
 
 async function cmdUp(argv: string[], io: Io, engine: Engine): Promise<number> {
-  const { values, positionals } = args(argv, { name: { type: 'string' }, capture: { type: 'boolean' }, artifacts: { type: 'string' }, base: { type: 'string' } });
+  const { values, positionals } = args(argv, { name: { type: 'string' }, capture: { type: 'boolean' }, artifacts: { type: 'string' }, base: { type: 'string' }, strict: { type: 'boolean' } });
   if (positionals.length !== 1) throw new UsageError('up needs one topology file');
+  if (values.strict) {
+    // before anything is created: a lab that would not run a line as written does not start
+    const report = configReport(await loadTopology(positionals[0]!), true);
+    if (report.counts.notEmulated > 0) {
+      if (values.json) io.stdout(json({ error: { kind: 'StrictConfigError', message: describeCounts(report.counts), configWarnings: report.rows } }));
+      else io.stderr(`${report.lines.join('\n')}\ntestbed: --strict: ${describeCounts(report.counts)}\n`);
+      return EXIT.invalid;
+    }
+  }
   const progress = streamProgress();
   let labName: string | undefined = values.name as string | undefined;
   const onSignal = () => {
@@ -282,19 +294,36 @@ async function cmdCapture(argv: string[], io: Io, engine: Engine): Promise<numbe
   return EXIT.ok;
 }
 
+/** The IOS diagnostics of a topology's routers: rows for JSON, lines for text, counts per class. */
+function configReport(topo: Awaited<ReturnType<typeof loadTopology>>, strict: boolean) {
+  const rows = topo.nodes.flatMap((n) =>
+    n.kind === 'router2600'
+      ? n.diagnostics.map((d) => ({
+          node: n.name, file: n.configFile, line: d.line, column: d.column, text: d.text, class: diagnosticClass(d),
+          message: d.message.split('\n').pop()!, detail: d.detail ?? null, ...(d.blockLines ? { blockLines: d.blockLines } : {}),
+        }))
+      : [],
+  );
+  const lines = topo.nodes.flatMap((n) => (n.kind === 'router2600' ? n.diagnostics.map((d) => describeDiagnostic(d, n.configFile, n.name, strict)) : []));
+  const counts = countDiagnostics(topo.nodes.flatMap((n) => (n.kind === 'router2600' ? n.diagnostics : [])));
+  return { rows, lines, counts };
+}
+
 async function cmdValidate(argv: string[], io: Io): Promise<number> {
-  const { values, positionals } = args(argv, {});
+  const { values, positionals } = args(argv, { strict: { type: 'boolean' } });
   if (positionals.length !== 1) throw new UsageError('validate needs one topology file');
   const topo = await loadTopology(positionals[0]!);
-  const warnings = topo.nodes.flatMap((n) =>
-    n.kind === 'router2600' ? n.diagnostics.map((d) => ({ node: n.name, file: n.configFile, line: d.line, column: d.column, text: d.text, message: d.message.split('\n').pop()!, detail: d.detail ?? null })) : [],
-  );
-  if (values.json) io.stdout(json({ valid: true, lab: topo.name, nodes: topo.nodes.length, links: topo.links.length, configWarnings: warnings }));
-  else {
-    io.stdout(`${positionals[0]}: valid (lab ${topo.name}, ${topo.nodes.length} nodes, ${topo.links.length} links)\n`);
-    for (const w of warnings) io.stdout(`${w.file}:${w.line}:${w.column}: ${w.node} will refuse "${w.text.trim()}": ${w.message}${w.detail ? ` (${w.detail})` : ''}\n`);
+  const strict = values.strict === true;
+  const report = configReport(topo, strict);
+  const valid = !(strict && report.counts.notEmulated > 0);
+  if (values.json) {
+    io.stdout(json({ valid, strict, lab: topo.name, nodes: topo.nodes.length, links: topo.links.length, counts: report.counts, configWarnings: report.rows }));
+  } else {
+    io.stdout(`${positionals[0]}: ${valid ? 'valid' : 'invalid (--strict)'} (lab ${topo.name}, ${topo.nodes.length} nodes, ${topo.links.length} links)\n`);
+    for (const line of report.lines) io.stdout(`${line}\n`);
+    if (report.lines.length) io.stdout(`IOS configs: ${describeCounts(report.counts)}\n`);
   }
-  return EXIT.ok;
+  return valid ? EXIT.ok : EXIT.invalid;
 }
 
 async function cmdImage(argv: string[], io: Io, engine: Engine): Promise<number> {

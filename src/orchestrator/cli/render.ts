@@ -22,7 +22,9 @@ export function renderLab(lab: LabInfo): string {
     ['LINK', 'BRIDGE', 'DOCKER SUBNET', 'ENDPOINTS', 'PCAP'],
   );
   if (lab.artifacts) out += `\nartifacts: ${lab.artifacts}\n`;
-  if (lab.warnings.length) out += `\nconfiguration lines the routers refused (they run without them):\n${lab.warnings.map((w) => `  ${w}`).join('\n')}\n`;
+  if (lab.warnings.length) out += `\nconfiguration lines the routers refused (they run without them), undefined names (${lab.warnings.length}):\n${lab.warnings.map((w) => `  ${w}`).join('\n')}\n`;
+  const notEmulated = lab.notEmulated ?? [];
+  if (notEmulated.length) out += `\nconfiguration lines accepted but not emulated (${notEmulated.length}):\n${notEmulated.map((w) => `  ${w}`).join('\n')}\n`;
   return out;
 }
 

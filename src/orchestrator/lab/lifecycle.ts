@@ -8,6 +8,7 @@
 import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { cidrOf } from '../../codecs/net/address.js';
+import { describeDiagnostic, diagnosticClass } from '../../ios/index.js';
 import { FAILED_LINES, readyLine } from '../../contract/ready.js';
 import { DockerError, type ContainerInfo, type ContainerSpec, type Engine } from '../docker/engine.js';
 import { ensureLabImage, type BaseStrategy } from '../image/build.js';
@@ -83,8 +84,10 @@ export interface LabInfo {
   nodes: NodeInfo[];
   links: LinkInfo[];
   capturing: boolean;
-  /** IOS config diagnostics per router (lines the router refused; it runs anyway). */
+  /** IOS config diagnostics per router, file:line:column: lines the router refused (it runs anyway), undefined names. */
   warnings: string[];
+  /** IOS config lines the routers accept but do not emulate, file:line:column. */
+  notEmulated: string[];
 }
 
 export class LabError extends Error {
@@ -181,8 +184,10 @@ export async function up(engine: Engine, topologyPath: string, opts: UpOptions =
   }
   const image = await ensureLabImage(engine, { base: opts.base, progress });
   const warnings: string[] = [];
+  const notEmulated: string[] = [];
   for (const n of topo.nodes) {
-    if (n.kind === 'router2600') for (const d of n.diagnostics) warnings.push(`${n.name}: line ${d.line}: ${d.text.trim()}: ${d.message.split('\n').pop()}${d.detail ? ` (${d.detail})` : ''}`);
+    if (n.kind !== 'router2600') continue;
+    for (const d of n.diagnostics) (diagnosticClass(d) === 'not-emulated' ? notEmulated : warnings).push(describeDiagnostic(d, n.configFile, n.name));
   }
   try {
     const allocs = await withStep(progress, `creating ${topo.links.length} networks`, (step) => createNetworks(engine, lab, topo, step));
@@ -223,6 +228,7 @@ export async function up(engine: Engine, topologyPath: string, opts: UpOptions =
     if (!info) throw new LabError(`lab ${lab} vanished while it was being brought up`);
     for (const l of info.links) l.pcap = pcaps[l.name] ?? l.pcap;
     info.warnings = warnings;
+    info.notEmulated = notEmulated;
     return info;
   } catch (e) {
     await down(engine, lab).catch(() => undefined);
@@ -412,6 +418,7 @@ export async function listLabs(engine: Engine, lab?: string): Promise<LabInfo[]>
       links,
       capturing: capture?.state === 'running',
       warnings: [],
+      notEmulated: [],
     };
   });
 }

@@ -18,10 +18,45 @@ async function cli(...args: string[]): Promise<{ code: number; stdout: string; s
   }
 }
 
-test('validate accepts the seed topology', async (t) => {
+test('validate accepts the seed topology and names the one line of each router it does not emulate', async (t) => {
   const r = await cli('validate', 'topologies/daphne-fred.yaml');
   t.is(r.code, 0, r.stderr);
-  t.true(r.stdout.startsWith('topologies/daphne-fred.yaml: valid (lab daphne-fred, 4 nodes, 3 links)\n'));
+  t.is(
+    r.stdout,
+    'topologies/daphne-fred.yaml: valid (lab daphne-fred, 4 nodes, 3 links)\n' +
+      `${root}topologies/daphne-fred/daphne.cfg:49:1: warning: daphne: accepted, not emulated: ip http server (the router does not answer HTTP on TCP 80)\n` +
+      `${root}topologies/daphne-fred/fred.cfg:48:1: warning: fred: accepted, not emulated: ip http server (the router does not answer HTTP on TCP 80)\n` +
+      'IOS configs: 2 lines accepted but not emulated\n',
+  );
+});
+
+test('validate --strict makes lines accepted but not emulated errors (exit 2); refused lines stay warnings', async (t) => {
+  const seed = await cli('validate', '--strict', 'topologies/daphne-fred.yaml');
+  t.is(seed.code, 2);
+  t.regex(seed.stdout, /^topologies\/daphne-fred\.yaml: invalid \(--strict\)/);
+  t.regex(seed.stdout, /daphne\.cfg:49:1: error: daphne: accepted, not emulated: ip http server/);
+  const refused = await cli('validate', '--strict', 'tests/fixtures/topologies/bad-config-lines.yaml');
+  t.is(refused.code, 0, 'a line IOS refuses too is no reason to fail');
+  const other = await cli('validate', '--strict', 'topologies/ios-strongswan.yaml');
+  t.is(other.code, 0, other.stdout);
+});
+
+test('validate --json carries the class and the counts of the IOS diagnostics', async (t) => {
+  const r = await cli('validate', '--json', 'topologies/daphne-fred.yaml');
+  t.is(r.code, 0);
+  const out = JSON.parse(r.stdout) as { valid: boolean; counts: Record<string, number>; configWarnings: { node: string; line: number; column: number; class: string }[] };
+  t.true(out.valid);
+  t.deepEqual(out.counts, { refused: 0, notEmulated: 2, undefinedReference: 0 });
+  t.deepEqual(out.configWarnings.map((w) => [w.node, w.line, w.column, w.class]), [['daphne', 49, 1, 'not-emulated'], ['fred', 48, 1, 'not-emulated']]);
+  const strict = JSON.parse((await cli('validate', '--json', '--strict', 'topologies/daphne-fred.yaml')).stdout) as { valid: boolean };
+  t.false(strict.valid);
+});
+
+test('up --strict refuses, before touching Docker, a lab whose configs have lines accepted but not emulated', async (t) => {
+  const r = await cli('up', '--strict', 'topologies/daphne-fred.yaml', '--name', 'strict-never-created');
+  t.is(r.code, 2);
+  t.regex(r.stderr, /daphne\.cfg:49:1: error: daphne: accepted, not emulated: ip http server/);
+  t.regex(r.stderr, /testbed: --strict: 2 lines accepted but not emulated\n$/);
 });
 
 test('validate reports every problem with file:line:column and exits 2', async (t) => {
