@@ -144,7 +144,7 @@ const cryptoMap: SupportEntry[] = [
   m.model('match address', 'the crypto access list'),
   m.model('no match address', 'removes it'),
   m.model('set pfs', 'PFS in Quick Mode'),
-  m.model('no set pfs', 'no PFS'),
+  m.model('no set pfs', 'Quick Mode without PFS'),
   m.model('set security-association lifetime', 'per-entry SA lifetimes'),
   m.model('no set security-association lifetime', 'back to the global lifetime'),
   m.model('exit', 'back to global mode'),
