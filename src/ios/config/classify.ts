@@ -4,7 +4,10 @@
  */
 import { caretLine, INVALID_INPUT, type ConfigDiagnostic } from './diagnostics.js';
 import { canonicalLine } from './extras.js';
-import type { EngineState } from './grammar.js';
+import type { EngineState, OpenBlock } from './grammar.js';
+import { interfaceEmulated } from './interface-names.js';
+import type { ConfigMode } from './modes.js';
+import { modelEntry } from './support.js';
 import type { SupportClass } from './support-types.js';
 
 /** What became of a configuration line. */
@@ -53,4 +56,18 @@ export function refusedBody(st: EngineState, raw: string, under: { line: number;
     message: `${raw}\n${caretLine(column0)}\n${INVALID_INPUT}`,
     detail: `a sub-mode line of "${canonicalLine(under.text)}" (line ${under.line}), which was refused`,
   };
+}
+
+/**
+ * The block a configuration session starts in (`configure terminal` input
+ * comes one line at a time): the lines of a kept block or of a not-emulated
+ * interface take its class. Its header was reported when it was entered.
+ */
+export function blockOfMode(mode: ConfigMode): OpenBlock | null {
+  if (mode.kind === 'extra') return { cls: mode.cls, diagnostic: null, reason: '', lines: 0 };
+  if (mode.kind === 'interface') {
+    const e = interfaceEmulated(mode.name);
+    if (e !== 'emulated') return { cls: modelEntry('global', 'interface', e).class, diagnostic: null, reason: '', lines: 0 };
+  }
+  return null;
 }

@@ -1,5 +1,5 @@
 /** Access lists: `access-list N ...`, `ip access-list standard|extended NAME` and its sub-mode. */
-import { Cursor, ParseFail } from '../cli/cursor.js';
+import { type Cursor, ParseFail } from '../cli/cursor.js';
 import { type AclRuleBody, readAction, readExtendedBody, readStandardBody } from './acl-syntax.js';
 import { Grammar, type Effect, type EngineState } from './grammar.js';
 import type { AccessList, AclEntry, RouterConfig } from './types.js';

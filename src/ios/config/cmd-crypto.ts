@@ -1,7 +1,7 @@
 /** Global crypto commands: ISAKMP policies, keys, keepalives, transform sets, crypto maps. */
 import { parseIpv4 } from '../../codecs/net/address.js';
-import { Cursor } from '../cli/cursor.js';
-import { Grammar, type Effect, type EngineState } from './grammar.js';
+import { type Cursor } from '../cli/cursor.js';
+import { type Grammar, type Effect, type EngineState } from './grammar.js';
 import { readInterfaceName } from './interface-names.js';
 import {
   IPSEC_LIFETIME_DEFAULTS, newIsakmpPolicy, type CryptoMapEntry, type DynamicMapEntry, type EspCipher, type IsakmpKey, type Transform,

@@ -1,8 +1,8 @@
 /** Global commands: hostname, version, ip route, banner, end/exit and the global lines kept verbatim. */
 import { isContiguousMask, parseIpv4 } from '../../codecs/net/address.js';
-import { Cursor, ParseFail } from '../cli/cursor.js';
+import { type Cursor, ParseFail } from '../cli/cursor.js';
 import { addKept, recordGlobalExtra } from './extras.js';
-import { Grammar, type Effect } from './grammar.js';
+import { type Grammar, type Effect } from './grammar.js';
 import { interfaceEmulated, readInterfaceName } from './interface-names.js';
 import { keptEntries } from './support.js';
 import type { StaticRoute } from './types.js';
@@ -59,7 +59,7 @@ export function addGlobalCommands(g: Grammar): void {
   g.on('exit', () => (st) => {
     if (st.exitLeavesConfig) st.ended = true;
   });
-  addKept(g, keptEntries('global'), (st, text, entry) => recordGlobalExtra(st, entry.section ?? 'global', text, entry.block ?? null));
+  addKept(g, keptEntries('global'), (st, text, entry) => recordGlobalExtra(st, entry.section ?? 'global', text, entry.block ?? null, entry.class));
 }
 
 /** `ip route PREFIX MASK (NEXTHOP | IFACE [NEXTHOP]) [DISTANCE] [tag N] [name X] [permanent]`. */

@@ -1,6 +1,6 @@
 /** `interface NAME` and the interface sub-mode. */
 import { formatIpv4, isContiguousMask, maskToPrefix, networkOf, parseIpv4 } from '../../codecs/net/address.js';
-import { Cursor, ParseFail } from '../cli/cursor.js';
+import { type Cursor, ParseFail } from '../cli/cursor.js';
 import { addKept, recordInterfaceExtra } from './extras.js';
 import { Grammar, type Effect, type EngineState, type PendingReference } from './grammar.js';
 import { interfaceEmulated, interfaceType, isSubinterface, readInterfaceName } from './interface-names.js';

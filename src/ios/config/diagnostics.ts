@@ -2,7 +2,7 @@
  * Diagnostics for configuration lines, worded as IOS prints them at the
  * console, with the position of the '^' marker.
  */
-import { ParseFail } from '../cli/cursor.js';
+import { type ParseFail } from '../cli/cursor.js';
 
 export type DiagnosticSeverity = 'error' | 'warning';
 

@@ -5,7 +5,7 @@
  */
 import type { Grammar, EngineState } from './grammar.js';
 import type { SupportEntry } from './support.js';
-import type { BlockKind } from './support-types.js';
+import type { BlockKind, SupportClass } from './support-types.js';
 import type { ExtraBlock, ExtraSection, InterfaceConfig } from './types.js';
 
 /** Collapses internal whitespace: the canonical text of a kept line. */
@@ -27,14 +27,14 @@ export function recordLine(list: string[], text: string): void {
   list.push(line);
 }
 
-export function recordGlobalExtra(state: EngineState, section: ExtraSection, text: string, block: BlockKind | null): void {
+export function recordGlobalExtra(state: EngineState, section: ExtraSection, text: string, block: BlockKind | null, cls: SupportClass = 'cosmetic'): void {
   const line = canonicalLine(text);
   const extras = state.config.extras;
   if (block) {
     // Re-entering an existing block (`line vty 0 4` twice) adds to it.
     const existing = extras.find((e) => e.lines[0] === line);
     if (!existing) extras.push({ section, lines: [line] });
-    state.mode = { kind: 'extra', header: line, children: block };
+    state.mode = { kind: 'extra', header: line, children: block, cls };
     return;
   }
   const other = opposite(line);

@@ -1,7 +1,7 @@
 /** Configuration modes (the part in parentheses of the IOS prompt). */
 import type { Ipv4 } from '../../codecs/net/address.js';
 import { BLOCK_PROMPT } from './blocks.js';
-import type { BlockKind } from './support-types.js';
+import type { BlockKind, SupportClass } from './support-types.js';
 
 export type ConfigMode =
   | { kind: 'global' }
@@ -13,7 +13,7 @@ export type ConfigMode =
   | { kind: 'dynamic-map'; name: string; seq: number }
   | { kind: 'access-list'; name: string; aclKind: 'standard' | 'extended' }
   /** A block kept verbatim (line, router, ...): its lines take the class of its header. */
-  | { kind: 'extra'; header: string; children: BlockKind }
+  | { kind: 'extra'; header: string; children: BlockKind; cls: SupportClass }
   /** Inside a multi-line `banner`: lines are text until the delimiter comes back. */
   | { kind: 'banner'; header: string; delimiter: string };
 

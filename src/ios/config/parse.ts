@@ -1,5 +1,5 @@
 /** Entry points: parse a whole configuration, or apply `configure terminal` lines to one. */
-import type { LineClass } from './classify.js';
+import { blockOfMode, type LineClass } from './classify.js';
 import { checkReferences } from './crossref.js';
 import type { ConfigDiagnostic } from './diagnostics.js';
 import { runLines } from './engine.js';
@@ -39,7 +39,7 @@ function splitLines(text: string): string[] {
 function newState(config: RouterConfig, mode: ConfigMode, exitLeavesConfig: boolean): EngineState {
   return {
     config, mode, lineNo: 0, text: '', references: [], diagnostics: [], ended: false, exitLeavesConfig,
-    block: null, refused: null, policyLines: new Map(),
+    block: blockOfMode(mode), refused: null, policyLines: new Map(),
   };
 }
 

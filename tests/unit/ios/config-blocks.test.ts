@@ -1,6 +1,6 @@
 /** Block hazards: the lines indented under a refused line are refused, never absorbed by another block. */
 import test from 'ava';
-import { parseConfig } from '../../../src/ios/index.js';
+import { applyConfigLines, newRouterConfig, parseConfig } from '../../../src/ios/index.js';
 
 test('the body of a refused group block is refused line by line: " key Vasteras0" opens no key chain', (t) => {
   const { config, diagnostics, lines } = parseConfig([
@@ -104,4 +104,22 @@ test('an ISAKMP policy left on its default rsa-sig authentication is warned at i
   t.deepEqual(lines, ['not-emulated', 'emulated', 'emulated', 'emulated']);
   const explicit = parseConfig(['crypto isakmp policy 20', ' authentication rsa-sig'].join('\n'));
   t.deepEqual(explicit.diagnostics.map((d) => [d.line, d.code]), [[2, 'not-emulated']], 'one warning, on the line that says it');
+});
+
+test('at the console, one line at a time, the lines of a block keep the class of its header', (t) => {
+  const vty = applyConfigLines(newRouterConfig(), ['line vty 0 4']);
+  const login = applyConfigLines(vty.config, [' login'], vty.mode);
+  t.deepEqual([vty.lines, login.lines], [['cosmetic'], ['cosmetic']]);
+  t.deepEqual(login.diagnostics, []);
+  const ospf = applyConfigLines(newRouterConfig(), ['router ospf 1']);
+  const network = applyConfigLines(ospf.config, [' network 10.0.0.0 0.255.255.255 area 0'], ospf.mode);
+  t.deepEqual([ospf.lines, network.lines], [['not-emulated'], ['not-emulated']]);
+  t.deepEqual(network.diagnostics, [], 'the block was reported at its header');
+  const tunnel = applyConfigLines(newRouterConfig(), ['interface Tunnel0']);
+  const source = applyConfigLines(tunnel.config, [' tunnel source FastEthernet0/0', ' ip address 10.9.9.1 255.255.255.252'], tunnel.mode);
+  t.deepEqual(source.lines, ['not-emulated', 'not-emulated']);
+  t.deepEqual(source.diagnostics, []);
+  const fe = applyConfigLines(newRouterConfig(), ['interface FastEthernet0/0']);
+  const nat = applyConfigLines(fe.config, [' ip nat inside'], fe.mode);
+  t.deepEqual(nat.diagnostics.map((d) => d.code), ['not-emulated']);
 });
