@@ -4,6 +4,7 @@ import { promisify } from 'node:util';
 import type { Engine } from '../../../../src/orchestrator/docker/engine.js';
 import { up } from '../../../../src/orchestrator/lab/lifecycle.js';
 import { TopologyError } from '../../../../src/orchestrator/topology/load.js';
+import { renderLab } from '../../../../src/orchestrator/cli/render.js';
 import { root } from '../../../root.js';
 
 const bin = `${root}bin/testbed.js`;
@@ -50,6 +51,17 @@ test('validate --json carries the class and the counts of the IOS diagnostics', 
   t.deepEqual(out.configWarnings.map((w) => [w.node, w.line, w.column, w.class]), [['daphne', 49, 1, 'not-emulated'], ['fred', 48, 1, 'not-emulated']]);
   const strict = JSON.parse((await cli('validate', '--json', '--strict', 'topologies/daphne-fred.yaml')).stdout) as { valid: boolean };
   t.false(strict.valid);
+});
+
+test('up lists the lines refused and the lines accepted but not emulated apart, with their counts', (t) => {
+  const lab = {
+    name: 'x', topology: 'x.yaml', artifacts: '', image: 'i', nodes: [], links: [], capturing: false,
+    warnings: ['r.cfg:4:2: r1 will refuse "frob": % Invalid input detected at \'^\' marker.'],
+    notEmulated: ['r.cfg:9:1: warning: r1: accepted, not emulated: ip nat inside (NAT is not emulated yet; the router will not translate)'],
+  };
+  const text = renderLab(lab);
+  t.true(text.includes('\nconfiguration lines the routers refused (they run without them), undefined names (1):\n  r.cfg:4:2: r1 will refuse'));
+  t.true(text.includes('\nconfiguration lines accepted but not emulated (1):\n  r.cfg:9:1: warning: r1: accepted, not emulated: ip nat inside'));
 });
 
 test('up --strict refuses, before touching Docker, a lab whose configs have lines accepted but not emulated', async (t) => {
