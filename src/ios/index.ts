@@ -3,9 +3,16 @@ export * from '../codecs/net/address.js';
 export { tokenize, matchKeyword, Cursor, ParseFail, type Token, type KeywordMatch } from './cli/cursor.js';
 
 export * from './config/types.js';
-export { parseConfig, applyConfigLines, type ParseResult, type ParseOptions, type ApplyResult } from './config/parse.js';
+export { parseConfig, applyConfigLines, summarize, type ParseResult, type ParseOptions, type ApplyResult, type LineSummary } from './config/parse.js';
+export type { LineClass } from './config/classify.js';
+export { SUPPORT_TABLE, parseCommand, type SupportEntry, type SupportClass, type SupportMode, type BlockKind } from './config/support.js';
+export { LATER_COMMANDS, type LaterCommand } from './config/support-refused.js';
+export { BLOCK_VOCABULARY } from './config/blocks.js';
 export { renderRunningConfig, runningConfigLines, staticRouteText, transformText } from './config/render.js';
-export { formatDiagnostic, type ConfigDiagnostic, type DiagnosticCode, type DiagnosticSeverity } from './config/diagnostics.js';
+export {
+  formatDiagnostic, diagnosticClass, describeDiagnostic, countDiagnostics, describeCounts,
+  type ConfigDiagnostic, type DiagnosticCode, type DiagnosticSeverity, type DiagnosticClass, type DiagnosticCounts,
+} from './config/diagnostics.js';
 export { modePrompt, GLOBAL_MODE, type ConfigMode, type ExtraChildren } from './config/modes.js';
 export { normalizeInterfaceName, interfaceType, isAlwaysUp, isSubinterface, INTERFACE_TYPES } from './config/interface-names.js';
 export { numberedAclKind } from './config/cmd-acl.js';

@@ -43,8 +43,16 @@ export interface ResolveContext {
   readFile(key: string): Promise<{ file: string; text: string } | null>;
 }
 
-/** A line of the node's configuration it will refuse at boot (it runs without it). */
+/**
+ * What a node says of a line of its configuration: it will refuse it at boot
+ * (it runs without it), it accepts it without emulating it, or it names
+ * something never defined.
+ */
+export type ConfigWarningClass = 'refused' | 'not-emulated' | 'undefined-reference';
+
+/** A line of the node's configuration that is not simply emulated. */
 export interface ConfigWarning {
+  class: ConfigWarningClass;
   file: string;
   line: number;
   column: number;
@@ -53,6 +61,8 @@ export interface ConfigWarning {
   /** What the node says about it, as it would print it. */
   message: string;
   detail: string | null;
+  /** For a block reported at its header: how many lines the block holds. */
+  blockLines?: number;
 }
 
 /** What the planner gives `container`: the node's interface bindings and the orchestrator's environment. */

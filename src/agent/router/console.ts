@@ -32,8 +32,13 @@ export class RouterConsole {
     this.emit(`${formatLogTimestamp(this.clock())}: ${text}`);
   }
 
-  /** What IOS prints at the console for a configuration line it refuses. */
+  /**
+   * What IOS prints at the console for a configuration line it refuses. A line
+   * accepted but not emulated prints nothing, as on IOS: testbed validate and
+   * up report it.
+   */
   diagnostic(d: ConfigDiagnostic): void {
+    if (d.code === 'not-emulated') return;
     this.emit(d.code === 'invalid-input' ? d.message : `${d.text}\n${d.message}`);
   }
 

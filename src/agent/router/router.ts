@@ -197,7 +197,8 @@ export class Router {
   private async configLine(session: Session, line: string): Promise<{ output: string; error: boolean }> {
     const before = this.config;
     const res = applyConfigLines(this.config, [line], session.config ?? GLOBAL_MODE);
-    const output = res.diagnostics.map((d) => (d.code === 'invalid-input' ? `${d.message}\n` : `${d.message}\n`)).join('');
+    // IOS says nothing about a line it accepts; not-emulated lines are testbed validate's business
+    const output = res.diagnostics.filter((d) => d.code !== 'not-emulated').map((d) => `${d.message}\n`).join('');
     this.config = res.config;
     session.config = res.ended ? null : res.mode;
     if (res.ended) this.console.log('%SYS-5-CONFIG_I: Configured from console by console');

@@ -1,5 +1,5 @@
 /** Access lists: `access-list N ...`, `ip access-list standard|extended NAME` and its sub-mode. */
-import { Cursor, ParseFail } from '../cli/cursor.js';
+import { type Cursor, ParseFail } from '../cli/cursor.js';
 import { type AclRuleBody, readAction, readExtendedBody, readStandardBody } from './acl-syntax.js';
 import { Grammar, type Effect, type EngineState } from './grammar.js';
 import type { AccessList, AclEntry, RouterConfig } from './types.js';
@@ -73,10 +73,12 @@ export function addAccessListCommands(g: Grammar): void {
     if (cursor.optKeyword(['remark']) !== undefined) {
       const text = cursor.rest();
       if (!text) throw cursor.incomplete();
-      return (st) => {
+      const effect: Effect = (st) => {
         const acl = getOrCreate(st.config, name, kind, true);
         insertEntry(acl, { type: 'remark', seq: nextSeq(acl), text });
       };
+      effect.variant = 'remark';
+      return effect;
     }
     const body = readBody(cursor, kind);
     return (st) => addRule(getOrCreate(st.config, name, kind, true), body, undefined);
@@ -126,7 +128,7 @@ function currentAcl(st: EngineState): AccessList {
 
 /** The `(config-std-nacl)` / `(config-ext-nacl)` sub-mode. */
 export function accessListModeGrammar(kind: 'standard' | 'extended'): Grammar {
-  const g = new Grammar();
+  const g = new Grammar('access-list');
   const entry = (cursor: Cursor): Effect => {
     const seq = cursor.optInteger(1, MAX_SEQ);
     if (seq !== undefined && cursor.optKeyword(['remark']) !== undefined) {
@@ -177,6 +179,6 @@ export function accessListModeGrammar(kind: 'standard' | 'extended'): Grammar {
   g.on('exit', () => (st) => {
     st.mode = { kind: 'global' };
   });
-  return g;
+  return g.finish();
 }
 

@@ -1,7 +1,7 @@
 /** Crypto sub-modes: ISAKMP policy, ISAKMP peer, transform set, crypto map and dynamic map entries. */
-import { addIgnored } from './extras.js';
+import { addKept } from './extras.js';
 import { Grammar, type EngineState } from './grammar.js';
-import { IGNORED_CRYPTO_MAP } from './ignored.js';
+import { keptEntries } from './support.js';
 import {
   ISAKMP_POLICY_DEFAULTS, newIsakmpPolicy,
   type CryptoMapEntry, type DhGroup, type DynamicMapEntry, type IsakmpAuthentication, type IsakmpHash,
@@ -27,7 +27,7 @@ function currentPolicy(st: EngineState): IsakmpPolicy {
 }
 
 export function isakmpPolicyGrammar(): Grammar {
-  const g = new Grammar();
+  const g = new Grammar('isakmp-policy');
   g.on('encryption', (cursor) => {
     const cipher = cursor.keyword(['des', '3des', 'aes']) as IsakmpPolicy['encryption'];
     const bits = cipher === 'aes' ? (Number(cursor.optKeyword(['128', '192', '256']) ?? 128) as 128 | 192 | 256) : null;
@@ -43,12 +43,15 @@ export function isakmpPolicyGrammar(): Grammar {
       currentPolicy(st).hash = hash;
     };
   });
-  g.on('authentication', (cursor) => {
-    const auth = cursor.keyword(['pre-share', 'rsa-sig', 'rsa-encr']) as IsakmpAuthentication;
-    return (st) => {
-      currentPolicy(st).authentication = auth;
-    };
-  });
+  for (const auth of ['pre-share', 'rsa-sig', 'rsa-encr'] as const satisfies readonly IsakmpAuthentication[]) {
+    g.on(`authentication ${auth}`, () => (st) => {
+      const policy = currentPolicy(st);
+      policy.authentication = auth;
+      // this line has its own warning; the check after the parse need not repeat it
+      const at = st.policyLines.get(policy.priority);
+      if (at && auth !== 'pre-share') at.rsaWarned = true;
+    });
+  }
   g.on('group', (cursor) => {
     const group = Number(cursor.keyword(['1', '2', '5', '14'])) as DhGroup;
     return (st) => {
@@ -80,7 +83,7 @@ export function isakmpPolicyGrammar(): Grammar {
     }
   }
   exitToGlobal(g);
-  return g;
+  return g.finish();
 }
 
 function currentPeer(st: EngineState): IsakmpPeer {
@@ -95,7 +98,7 @@ function currentPeer(st: EngineState): IsakmpPeer {
 }
 
 export function isakmpPeerGrammar(): Grammar {
-  const g = new Grammar();
+  const g = new Grammar('isakmp-peer');
   g.on('set aggressive-mode password', (cursor) => {
     const password = cursor.word();
     return (st) => {
@@ -136,7 +139,7 @@ export function isakmpPeerGrammar(): Grammar {
     };
   });
   exitToGlobal(g);
-  return g;
+  return g.finish();
 }
 
 function currentTransformSet(st: EngineState): TransformSet | undefined {
@@ -145,14 +148,13 @@ function currentTransformSet(st: EngineState): TransformSet | undefined {
 }
 
 export function transformSetGrammar(): Grammar {
-  const g = new Grammar();
-  g.on('mode', (cursor) => {
-    const mode = cursor.keyword(['tunnel', 'transport']) as TransformSet['mode'];
-    return (st) => {
+  const g = new Grammar('transform-set');
+  for (const mode of ['tunnel', 'transport'] as const satisfies readonly TransformSet['mode'][]) {
+    g.on(`mode ${mode}`, () => (st) => {
       const ts = currentTransformSet(st);
       if (ts) ts.mode = mode;
-    };
-  });
+    });
+  }
   g.on('no mode', (cursor) => {
     cursor.rest();
     return (st) => {
@@ -161,7 +163,7 @@ export function transformSetGrammar(): Grammar {
     };
   });
   exitToGlobal(g);
-  return g;
+  return g.finish();
 }
 
 type MapEntry = CryptoMapEntry | DynamicMapEntry;
@@ -189,7 +191,7 @@ function withEntry(fn: (e: MapEntry, st: EngineState) => void): (st: EngineState
 
 /** Sub-mode of `crypto map NAME SEQ ipsec-isakmp` and of `crypto dynamic-map NAME SEQ`. */
 export function cryptoMapEntryGrammar(): Grammar {
-  const g = new Grammar();
+  const g = new Grammar('crypto-map');
   g.on('set peer', (cursor) => {
     const peer = cursor.ipv4();
     return withEntry((e) => {
@@ -263,8 +265,8 @@ export function cryptoMapEntryGrammar(): Grammar {
       else e.lifetime.kilobytes = null;
     });
   });
-  addIgnored(g, IGNORED_CRYPTO_MAP, () => undefined);
+  addKept(g, keptEntries('crypto-map'), () => undefined);
   exitToGlobal(g);
-  return g;
+  return g.finish();
 }
 

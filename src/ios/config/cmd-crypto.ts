@@ -1,7 +1,7 @@
 /** Global crypto commands: ISAKMP policies, keys, keepalives, transform sets, crypto maps. */
 import { parseIpv4 } from '../../codecs/net/address.js';
-import { Cursor } from '../cli/cursor.js';
-import { Grammar, type EngineState } from './grammar.js';
+import { type Cursor } from '../cli/cursor.js';
+import { type Grammar, type Effect, type EngineState } from './grammar.js';
 import { readInterfaceName } from './interface-names.js';
 import {
   IPSEC_LIFETIME_DEFAULTS, newIsakmpPolicy, type CryptoMapEntry, type DynamicMapEntry, type EspCipher, type IsakmpKey, type Transform,
@@ -63,8 +63,10 @@ function sameKeyAddress(k: IsakmpKey, a: { address: string; mask: string }): boo
 
 export function addCryptoCommands(g: Grammar): void {
   g.on('crypto isakmp policy', (cursor) => {
+    const column = cursor.tokens[0]?.start ?? 0;
     const priority = cursor.integer(1, 10000);
     return (st) => {
+      st.policyLines.set(priority, { line: st.lineNo, column, text: st.text });
       const policies = st.config.crypto.isakmpPolicies;
       if (!policies.some((p) => p.priority === priority)) {
         policies.push(newIsakmpPolicy(priority));
@@ -111,12 +113,11 @@ export function addCryptoCommands(g: Grammar): void {
       st.config.crypto.isakmpKeepalive = null;
     };
   });
-  g.on('crypto isakmp identity', (cursor) => {
-    const identity = cursor.keyword(['address', 'hostname', 'dn']) as 'address' | 'hostname' | 'dn';
-    return (st) => {
+  for (const identity of ['address', 'hostname', 'dn'] as const) {
+    g.on(`crypto isakmp identity ${identity}`, () => (st) => {
       st.config.crypto.isakmpIdentity = identity;
-    };
-  });
+    });
+  }
   g.on('no crypto isakmp identity', (cursor) => {
     cursor.rest();
     return (st) => {
@@ -169,13 +170,15 @@ export function addCryptoCommands(g: Grammar): void {
   g.on('crypto ipsec transform-set', (cursor) => {
     const name = cursor.word();
     const transforms = readTransforms(cursor);
-    return (st) => {
+    const effect: Effect = (st) => {
       const sets = st.config.crypto.transformSets;
       const existing = sets.find((t) => t.name === name);
       if (existing) existing.transforms = transforms;
       else sets.push({ name, transforms, mode: 'tunnel' });
       st.mode = { kind: 'transform-set', name };
     };
+    if (transforms.some((t) => t.kind === 'ah')) effect.variant = 'ah';
+    return effect;
   });
   g.on('no crypto ipsec transform-set', (cursor) => {
     const name = cursor.word();
@@ -235,7 +238,7 @@ export function addCryptoCommands(g: Grammar): void {
       const map = cursor.word();
       dynamic = { map, discover: cursor.optKeyword(['discover']) !== undefined };
     }
-    return (st: EngineState) => {
+    const effect: Effect = (st: EngineState) => {
       const entry = newCryptoMapEntry(name, seq, mode);
       entry.dynamic = dynamic;
       const existing = st.config.crypto.cryptoMaps.find((m) => m.name === name && m.seq === seq);
@@ -246,6 +249,8 @@ export function addCryptoCommands(g: Grammar): void {
         st.mode = { kind: 'crypto-map', name, seq };
       }
     };
+    if (mode === 'ipsec-manual') effect.variant = 'ipsec-manual';
+    return effect;
   });
   g.on('no crypto map', (cursor) => {
     const name = cursor.word();

@@ -1,11 +1,11 @@
-/** Global commands: hostname, version, ip route, banner, end/exit and the accepted-but-ignored table. */
+/** Global commands: hostname, version, ip route, banner, end/exit and the global lines kept verbatim. */
 import { isContiguousMask, parseIpv4 } from '../../codecs/net/address.js';
-import { Cursor, ParseFail } from '../cli/cursor.js';
-import { addIgnored, recordGlobalExtra } from './extras.js';
-import { Grammar, type Effect } from './grammar.js';
-import { IGNORED_GLOBAL } from './ignored.js';
-import { readInterfaceName } from './interface-names.js';
-import type { ExtraSection, StaticRoute } from './types.js';
+import { type Cursor, ParseFail } from '../cli/cursor.js';
+import { addKept, recordGlobalExtra } from './extras.js';
+import { type Grammar, type Effect } from './grammar.js';
+import { interfaceEmulated, readInterfaceName } from './interface-names.js';
+import { keptEntries } from './support.js';
+import type { StaticRoute } from './types.js';
 
 const BANNER_TYPES = ['motd', 'login', 'exec', 'incoming', 'slip-ppp', 'prompt-timeout'];
 
@@ -31,13 +31,15 @@ export function addGlobalCommands(g: Grammar): void {
   });
   g.on('ip route', (cursor) => {
     const route = readRoute(cursor, false);
-    return (st) => {
+    const effect: Effect = (st) => {
       const same = (r: StaticRoute): boolean =>
         r.prefix === route.prefix && r.mask === route.mask && r.nextHop === route.nextHop && r.interface === route.interface;
       const at = st.config.staticRoutes.findIndex(same);
       if (at >= 0) st.config.staticRoutes[at] = route;
       else st.config.staticRoutes.push(route);
     };
+    if (route.interface !== null && interfaceEmulated(route.interface) !== 'emulated') effect.variant = 'unemulated-interface';
+    return effect;
   });
   g.on('no ip route', (cursor) => {
     const route = readRoute(cursor, true);
@@ -57,9 +59,7 @@ export function addGlobalCommands(g: Grammar): void {
   g.on('exit', () => (st) => {
     if (st.exitLeavesConfig) st.ended = true;
   });
-  for (const [section, specs] of Object.entries(IGNORED_GLOBAL) as [ExtraSection, readonly string[]][]) {
-    addIgnored(g, specs, (st, text, block) => recordGlobalExtra(st, section, text, block));
-  }
+  addKept(g, keptEntries('global'), (st, text, entry) => recordGlobalExtra(st, entry.section ?? 'global', text, entry.block ?? null, entry.class));
 }
 
 /** `ip route PREFIX MASK (NEXTHOP | IFACE [NEXTHOP]) [DISTANCE] [tag N] [name X] [permanent]`. */

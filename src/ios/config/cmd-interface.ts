@@ -1,20 +1,23 @@
 /** `interface NAME` and the interface sub-mode. */
 import { formatIpv4, isContiguousMask, maskToPrefix, networkOf, parseIpv4 } from '../../codecs/net/address.js';
-import { Cursor, ParseFail } from '../cli/cursor.js';
-import { addIgnored, recordInterfaceExtra } from './extras.js';
-import { Grammar, type EngineState, type PendingReference } from './grammar.js';
-import { IGNORED_INTERFACE } from './ignored.js';
-import { interfaceType, isSubinterface, readInterfaceName } from './interface-names.js';
+import { type Cursor, ParseFail } from '../cli/cursor.js';
+import { addKept, recordInterfaceExtra } from './extras.js';
+import { Grammar, type Effect, type EngineState, type PendingReference } from './grammar.js';
+import { interfaceEmulated, interfaceType, isSubinterface, readInterfaceName } from './interface-names.js';
+import { keptEntries } from './support.js';
 import { newInterface, type InterfaceAddress, type InterfaceConfig } from './types.js';
 
 export function addInterfaceCommands(g: Grammar): void {
   g.on('interface', (cursor) => {
     const name = readInterfaceName(cursor);
     if (isSubinterface(name)) cursor.optKeyword(['point-to-point', 'multipoint']);
-    return (st) => {
+    const effect: Effect = (st) => {
       if (!st.config.interfaces.some((i) => i.name === name)) st.config.interfaces.push(newInterface(name));
       st.mode = { kind: 'interface', name };
     };
+    const emulated = interfaceEmulated(name);
+    if (emulated !== 'emulated') effect.variant = emulated;
+    return effect;
   });
   g.on('no interface', (cursor) => {
     const name = readInterfaceName(cursor);
@@ -78,7 +81,7 @@ function readAclName(cursor: Cursor): string {
 }
 
 export function interfaceModeGrammar(): Grammar {
-  const g = new Grammar();
+  const g = new Grammar('interface');
   g.on('ip address', (cursor) => {
     const column = cursor.peek()?.start ?? 0;
     const address = cursor.ipv4();
@@ -196,6 +199,6 @@ export function interfaceModeGrammar(): Grammar {
   g.on('exit', () => (st) => {
     st.mode = { kind: 'global' };
   });
-  addIgnored(g, IGNORED_INTERFACE, (st, text) => recordInterfaceExtra(currentInterface(st), text));
-  return g;
+  addKept(g, keptEntries('interface'), (st, text) => recordInterfaceExtra(currentInterface(st), text));
+  return g.finish();
 }

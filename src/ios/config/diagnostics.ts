@@ -2,7 +2,7 @@
  * Diagnostics for configuration lines, worded as IOS prints them at the
  * console, with the position of the '^' marker.
  */
-import { ParseFail } from '../cli/cursor.js';
+import { type ParseFail } from '../cli/cursor.js';
 
 export type DiagnosticSeverity = 'error' | 'warning';
 
@@ -12,6 +12,7 @@ export type DiagnosticCode =
   | 'ambiguous' // % Ambiguous command:  "..."
   | 'bad-value' // a value IOS refuses with its own message (Bad mask ...)
   | 'undefined-reference' // a name used but never defined (transform set, ACL, map)
+  | 'not-emulated' // accepted, not emulated: the router behaves as if the line were absent
   | 'internal'; // a parser defect; never expected
 
 export interface ConfigDiagnostic {
@@ -27,6 +28,20 @@ export interface ConfigDiagnostic {
   message: string;
   /** A plain explanation when IOS itself says no more than "invalid input". */
   detail?: string;
+  /** For a not-emulated block header: how many lines of its block the warning covers. */
+  blockLines?: number;
+}
+
+/**
+ * The three kinds of diagnostic a configuration gets: lines the router
+ * refuses (it runs without them, as IOS would), lines it accepts without
+ * emulating them, and names used but never defined.
+ */
+export type DiagnosticClass = 'refused' | 'not-emulated' | 'undefined-reference';
+
+export function diagnosticClass(d: ConfigDiagnostic): DiagnosticClass {
+  if (d.code === 'not-emulated' || d.code === 'undefined-reference') return d.code;
+  return 'refused';
 }
 
 export const INVALID_INPUT = "% Invalid input detected at '^' marker.";
@@ -56,4 +71,48 @@ export function formatDiagnostic(d: ConfigDiagnostic, source = 'config'): string
   const headline = d.code === 'invalid-input' ? INVALID_INPUT : d.message;
   const extra = d.detail ? ` (${d.detail})` : '';
   return `${source}:${d.line}:${d.column}: ${d.severity}: ${headline}${extra}`;
+}
+
+/**
+ * One line for `testbed validate` and `up`: where, which router, what.
+ * `strict` makes a not-emulated line an error (validate --strict, up --strict).
+ */
+export function describeDiagnostic(d: ConfigDiagnostic, file: string, node: string, strict = false): string {
+  const where = `${file}:${d.line}:${d.column}`;
+  const extra = d.detail ? ` (${d.detail})` : '';
+  switch (diagnosticClass(d)) {
+    case 'refused':
+      return `${where}: ${node} will refuse "${d.text.trim()}": ${d.message.split('\n').pop()}${extra}`;
+    case 'not-emulated':
+      return `${where}: ${strict ? 'error' : 'warning'}: ${node}: ${d.message}`;
+    case 'undefined-reference':
+      return `${where}: warning: ${node}: ${d.message}${extra}`;
+  }
+}
+
+export interface DiagnosticCounts {
+  refused: number;
+  notEmulated: number;
+  undefinedReference: number;
+}
+
+export function countDiagnostics(ds: readonly ConfigDiagnostic[]): DiagnosticCounts {
+  const counts: DiagnosticCounts = { refused: 0, notEmulated: 0, undefinedReference: 0 };
+  for (const d of ds) {
+    const c = diagnosticClass(d);
+    if (c === 'refused') counts.refused++;
+    else if (c === 'not-emulated') counts.notEmulated++;
+    else counts.undefinedReference++;
+  }
+  return counts;
+}
+
+/** "1 line refused, 2 accepted but not emulated": the counts that are not zero. */
+export function describeCounts(c: DiagnosticCounts): string {
+  const parts: string[] = [];
+  const n = (k: number, one: string, many: string): string => `${k} ${k === 1 ? one : many}`;
+  if (c.refused) parts.push(`${n(c.refused, 'line', 'lines')} refused`);
+  if (c.notEmulated) parts.push(`${n(c.notEmulated, 'line', 'lines')} accepted but not emulated`);
+  if (c.undefinedReference) parts.push(n(c.undefinedReference, 'undefined name', 'undefined names'));
+  return parts.join(', ');
 }

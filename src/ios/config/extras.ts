@@ -1,12 +1,12 @@
 /**
- * Recording accepted-but-not-emulated lines, so that `show running-config`
- * shows back what was written. `no X` cancels a recorded `X` (and the reverse).
+ * Recording the lines kept verbatim (cosmetic or not emulated), so that
+ * `show running-config` shows back what was written. `no X` cancels a
+ * recorded `X` (and the reverse).
  */
-import { Cursor } from '../cli/cursor.js';
-import { Grammar, type Effect, type EngineState } from './grammar.js';
-import { parseIgnoredPath } from './ignored.js';
+import type { Grammar, EngineState } from './grammar.js';
+import type { SupportEntry } from './support.js';
+import type { BlockKind, SupportClass } from './support-types.js';
 import type { ExtraBlock, ExtraSection, InterfaceConfig } from './types.js';
-import type { ExtraChildren } from './modes.js';
 
 /** Collapses internal whitespace: the canonical text of a kept line. */
 export function canonicalLine(text: string): string {
@@ -27,14 +27,14 @@ export function recordLine(list: string[], text: string): void {
   list.push(line);
 }
 
-export function recordGlobalExtra(state: EngineState, section: ExtraSection, text: string, block: ExtraChildren | null): void {
+export function recordGlobalExtra(state: EngineState, section: ExtraSection, text: string, block: BlockKind | null, cls: SupportClass = 'cosmetic'): void {
   const line = canonicalLine(text);
   const extras = state.config.extras;
   if (block) {
     // Re-entering an existing block (`line vty 0 4` twice) adds to it.
     const existing = extras.find((e) => e.lines[0] === line);
     if (!existing) extras.push({ section, lines: [line] });
-    state.mode = { kind: 'extra', header: line, children: block };
+    state.mode = { kind: 'extra', header: line, children: block, cls };
     return;
   }
   const other = opposite(line);
@@ -58,22 +58,9 @@ export function recordBlockChild(state: EngineState, text: string): void {
   if (!block.lines.includes(child)) block.lines.push(child);
 }
 
-/** Registers ignored paths on a grammar; `record` stores the line. */
-export function addIgnored(
-  grammar: Grammar,
-  specs: readonly string[],
-  record: (state: EngineState, text: string, block: ExtraChildren | null) => void,
-): void {
-  for (const spec of specs) {
-    const { path, rest, block } = parseIgnoredPath(spec);
-    grammar.on(path, (cursor: Cursor): Effect => {
-      const args = rest ? cursor.rest() : '';
-      const text = cursor.line;
-      const effect: Effect = (state) => record(state, text, block);
-      if (args !== '') effect.lenient = true;
-      return effect;
-    });
-  }
+/** Registers the kept rows of a grammar's mode; `record` stores the line. */
+export function addKept(grammar: Grammar, entries: readonly SupportEntry[], record: (state: EngineState, text: string, entry: SupportEntry) => void): void {
+  for (const entry of entries) grammar.keep(entry.command, entry, (state, text) => record(state, text, entry));
 }
 
 export function recordInterfaceExtra(iface: InterfaceConfig, text: string): void {

@@ -19,6 +19,7 @@ export const INTERFACE_TYPES: readonly InterfaceType[] = [
   { name: 'Tunnel', physical: false },
   { name: 'Null', physical: false },
   { name: 'Dialer', physical: false },
+  { name: 'Virtual-Template', physical: false },
 ];
 
 const TYPE_NAMES = INTERFACE_TYPES.map((t) => t.name);
@@ -37,6 +38,27 @@ export function isAlwaysUp(name: string): boolean {
 
 export function isSubinterface(name: string): boolean {
   return name.includes('.');
+}
+
+/**
+ * Whether the emulator runs an interface: Ethernet, FastEthernet,
+ * GigabitEthernet, Serial (as an IP link) and Loopback are emulated; for the
+ * others, the reading of `interface` in the support table that says why not.
+ */
+export function interfaceEmulated(name: string): 'emulated' | 'tunnel' | 'subinterface' | 'dialer' | 'virtual-template' | 'null' {
+  if (isSubinterface(name)) return 'subinterface';
+  switch (interfaceType(name)?.name) {
+    case 'Tunnel':
+      return 'tunnel';
+    case 'Dialer':
+      return 'dialer';
+    case 'Virtual-Template':
+      return 'virtual-template';
+    case 'Null':
+      return 'null';
+    default:
+      return 'emulated';
+  }
 }
 
 /**

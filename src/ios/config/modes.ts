@@ -1,5 +1,7 @@
 /** Configuration modes (the part in parentheses of the IOS prompt). */
 import type { Ipv4 } from '../../codecs/net/address.js';
+import { BLOCK_PROMPT } from './blocks.js';
+import type { BlockKind, SupportClass } from './support-types.js';
 
 export type ConfigMode =
   | { kind: 'global' }
@@ -10,13 +12,13 @@ export type ConfigMode =
   | { kind: 'crypto-map'; name: string; seq: number }
   | { kind: 'dynamic-map'; name: string; seq: number }
   | { kind: 'access-list'; name: string; aclKind: 'standard' | 'extended' }
-  /** A block accepted but not emulated (line, router, ...): its lines are kept verbatim. */
-  | { kind: 'extra'; header: string; children: ExtraChildren }
+  /** A block kept verbatim (line, router, ...): its lines take the class of its header. */
+  | { kind: 'extra'; header: string; children: BlockKind; cls: SupportClass }
   /** Inside a multi-line `banner`: lines are text until the delimiter comes back. */
   | { kind: 'banner'; header: string; delimiter: string };
 
-/** Which sub-mode commands an accepted-but-not-emulated block knows. */
-export type ExtraChildren = 'line' | 'router' | 'any-indented';
+/** Which sub-mode commands a block kept verbatim knows (blocks.ts). */
+export type ExtraChildren = BlockKind;
 
 export const GLOBAL_MODE: ConfigMode = { kind: 'global' };
 
@@ -41,6 +43,6 @@ export function modePrompt(mode: ConfigMode): string {
     case 'banner':
       return '(config)';
     case 'extra':
-      return mode.children === 'line' ? '(config-line)' : mode.children === 'router' ? '(config-router)' : '(config-sub)';
+      return BLOCK_PROMPT[mode.children];
   }
 }

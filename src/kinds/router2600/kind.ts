@@ -10,7 +10,7 @@ import { envEntry, TESTBED_TRACE } from '../../contract/env.js';
 import { KEYS_FLAG } from '../../contract/keys.js';
 import { nodeEntry, STARTUP_CONFIG_PATH } from '../../contract/paths.js';
 import { ROUTER_BOOT_FAILED, ROUTER_READY } from '../../contract/ready.js';
-import { normalizeInterfaceName, parseConfig, type ConfigDiagnostic, type RouterConfig } from '../../ios/index.js';
+import { diagnosticClass, normalizeInterfaceName, parseConfig, type ConfigDiagnostic, type RouterConfig } from '../../ios/index.js';
 import { displayPath } from '../../orchestrator/topology/source.js';
 import { SHOW_TABLES } from '../../orchestrator/show/index.js';
 import type { NodeKind, TopologyNode } from '../kind.js';
@@ -82,7 +82,16 @@ export const router2600: NodeKind<RouterNode, Static<typeof Schema>> = {
     return full;
   },
   warnings: (node) =>
-    node.diagnostics.map((d) => ({ file: node.configFile, line: d.line, column: d.column, text: d.text, message: d.message.split('\n').pop()!, detail: d.detail ?? null })),
+    node.diagnostics.map((d) => ({
+      class: diagnosticClass(d),
+      file: node.configFile,
+      line: d.line,
+      column: d.column,
+      text: d.text,
+      message: d.message.split('\n').pop()!,
+      detail: d.detail ?? null,
+      ...(d.blockLines ? { blockLines: d.blockLines } : {}),
+    })),
   container: (node, ctx) => ({
     cmd: nodeEntry(ENTRY),
     // TESTBED_TRACE=1 in the orchestrator's environment: routers log every packet of their datapath in their time line

@@ -23,7 +23,8 @@ import { up } from '../lab/up.js';
 import { loadLabFile, loadTopology } from '../labfile/load.js';
 import { silentProgress, streamProgress } from '../progress.js';
 import { TopologyError } from '../topology/source.js';
-import { liveReporter, render, renderTestHeader, type View } from './render.js';
+import { configReport } from '../topology/config-report.js';
+import { liveReporter, render, renderTestHeader, strictFails, type View } from './render.js';
 import { formatJunit, LabUpError, runTests, SelectionError } from '../checks/index.js';
 import { graphModel, labTunnels, renderMermaid, renderSvg, type Tunnel } from '../graph/index.js';
 
@@ -156,8 +157,13 @@ function baseOption(v: unknown): BaseStrategy | undefined {
 }
 
 async function cmdUp(argv: string[], engine: Engine): Promise<Result> {
-  const { values, positionals } = args(argv, { name: { type: 'string' }, capture: { type: 'boolean' }, artifacts: { type: 'string' }, base: { type: 'string' } });
+  const { values, positionals } = args(argv, { name: { type: 'string' }, capture: { type: 'boolean' }, artifacts: { type: 'string' }, base: { type: 'string' }, strict: { type: 'boolean' } });
   if (positionals.length !== 1) throw new UsageError('up needs one topology file');
+  if (values.strict) {
+    // before anything is created: a lab that would not run a line as written does not start
+    const report = configReport((await loadLabFile(positionals[0]!)).topology);
+    if (strictFails(report, true)) return { view: { type: 'strict-refused', file: positionals[0]!, report }, code: EXIT.invalid };
+  }
   const progress = streamProgress();
   let labName: string | undefined = values.name as string | undefined;
   const onSignal = () => {
@@ -261,11 +267,13 @@ async function cmdCapture(argv: string[], engine: Engine): Promise<Result> {
 }
 
 async function cmdValidate(argv: string[]): Promise<Result> {
-  const { positionals } = args(argv, {});
+  const { values, positionals } = args(argv, { strict: { type: 'boolean' } });
   if (positionals.length !== 1) throw new UsageError('validate needs one topology file');
   const topo = await loadTopology(positionals[0]!);
-  const refused = topo.nodes.flatMap((n) => topo.kinds.of(n).warnings(n).map((w) => ({ node: n.name, ...w })));
-  return ok({ type: 'valid', file: positionals[0]!, lab: topo.name, nodes: topo.nodes.length, links: topo.links.length, refused });
+  const strict = values.strict === true;
+  const report = configReport(topo);
+  const view: View = { type: 'valid', file: positionals[0]!, lab: topo.name, nodes: topo.nodes.length, links: topo.links.length, report, strict };
+  return { view, code: strictFails(report, strict) ? EXIT.invalid : EXIT.ok };
 }
 
 async function cmdImage(argv: string[], engine: Engine): Promise<Result> {

@@ -13,11 +13,12 @@ import type { LabImage, PruneResult } from '../image/prune.js';
 import type { KeyTableFiles } from '../lab/keys.js';
 import type { DownResult, ExecOutput, LabInfo } from '../lab/types.js';
 import { formatIssue, TopologyError } from '../topology/source.js';
+import type { ConfigCounts, ConfigReport, NodeConfigWarning } from '../topology/config-report.js';
 
 export const HELP = `testbed: emulated Cisco 2600 routers (IOS 12.2, IPsec, TED) in Docker
 
 Usage:
-  testbed up <topology.yaml> [--name LAB] [--capture] [--artifacts DIR] [--base auto|registry|debootstrap] [--json]
+  testbed up <topology.yaml> [--name LAB] [--capture] [--artifacts DIR] [--base auto|registry|debootstrap] [--strict] [--json]
   testbed down <lab | topology.yaml> [--name LAB] [--json]
   testbed down --all [--json]
   testbed status [lab] [--json]
@@ -25,7 +26,9 @@ Usage:
   testbed logs [--lab LAB] <node>                   a router's console: log and debug lines
   testbed capture start|stop [lab]                  one pcap per link in the lab's artifacts folder
   testbed keys [lab] [--json]                       write Wireshark's key tables (esp_sa, ikev1_decryption_table) next to the pcaps
-  testbed validate <topology.yaml> [--json]         check a topology and its IOS configs without starting anything
+  testbed validate <topology.yaml> [--strict] [--json]
+                                                    check a topology and its IOS configs without starting anything;
+                                                    --strict: IOS lines accepted but not emulated are errors (exit 2)
   testbed test <topology.yaml> [--name LAB] [--keep] [--only STEP]... [--node NODE] [--junit FILE] [--json] [--artifacts DIR]
                                                     run the topology's tests: section (up, checks, artifacts, down);
                                                     exit 1: a check failed, 2: a check is invalid
@@ -39,16 +42,6 @@ Usage:
 Exit codes: 0 ok, 1 a command on a node failed, 2 bad usage or invalid topology, 3 the lab could not be brought up.
 `;
 
-/** A line of a node's configuration it will refuse, for validate. */
-export interface RefusedLine {
-  node: string;
-  file: string;
-  line: number;
-  column: number;
-  text: string;
-  message: string;
-  detail: string | null;
-}
 
 /** What a command has to say; `render` prints it. */
 export type View =
@@ -61,7 +54,8 @@ export type View =
   | { type: 'logs'; node: string; text: string }
   | { type: 'capture-started'; lab: string; pcaps: Record<string, string> }
   | { type: 'capture-stopped'; lab: string; stopped: boolean; pcaps: Record<string, string>; artifacts: string }
-  | { type: 'valid'; file: string; lab: string; nodes: number; links: number; refused: RefusedLine[] }
+  | { type: 'valid'; file: string; lab: string; nodes: number; links: number; report: ConfigReport; strict: boolean }
+  | { type: 'strict-refused'; file: string; report: ConfigReport }
   | { type: 'image'; tag: string }
   | { type: 'images'; images: LabImage[] }
   | { type: 'prune'; result: PruneResult }
@@ -101,10 +95,19 @@ export function render(view: View, asJson: boolean): Rendered {
       if (asJson) return out(json({ lab: view.lab, stopped: view.stopped, pcaps: view.pcaps }));
       return out(view.stopped ? `capture stopped; pcaps in ${view.artifacts}\n` : `lab ${view.lab} was not being captured\n`);
     case 'valid': {
-      if (asJson) return out(json({ valid: true, lab: view.lab, nodes: view.nodes, links: view.links, configWarnings: view.refused }));
-      let text = `${view.file}: valid (lab ${view.lab}, ${view.nodes} nodes, ${view.links} links)\n`;
-      for (const w of view.refused) text += `${w.file}:${w.line}:${w.column}: ${w.node} will refuse "${w.text.trim()}": ${w.message}${w.detail ? ` (${w.detail})` : ''}\n`;
+      const valid = !strictFails(view.report, view.strict);
+      const { warnings, counts } = view.report;
+      if (asJson) return out(json({ valid, strict: view.strict, lab: view.lab, nodes: view.nodes, links: view.links, counts, configWarnings: warnings }));
+      let text = `${view.file}: ${valid ? 'valid' : 'invalid (--strict)'} (lab ${view.lab}, ${view.nodes} nodes, ${view.links} links)\n`;
+      for (const w of warnings) text += `${describeWarning(w, view.strict)}\n`;
+      if (warnings.length) text += `configurations: ${describeCounts(counts)}\n`;
       return out(text);
+    }
+    case 'strict-refused': {
+      const { warnings, counts } = view.report;
+      const message = `--strict: ${describeCounts(counts)}`;
+      if (asJson) return out(json({ error: { kind: 'StrictConfigError', message, configWarnings: warnings } }));
+      return { stdout: '', stderr: `${warnings.map((w) => describeWarning(w, true)).join('\n')}\ntestbed: ${message}\n` };
     }
     case 'image':
       return out(asJson ? json({ image: view.tag }) : `${view.tag}\n`);
@@ -182,7 +185,10 @@ export function renderLab(lab: LabInfo): string {
     ['LINK', 'BRIDGE', 'DOCKER SUBNET', 'ENDPOINTS', 'PCAP'],
   );
   if (lab.artifacts) out += `\nartifacts: ${lab.artifacts}\n`;
-  if (lab.warnings.length) out += `\nconfiguration lines the routers refused (they run without them):\n${lab.warnings.map((w) => `  ${w}`).join('\n')}\n`;
+  const refused = lab.configWarnings.filter((w) => w.class !== 'not-emulated');
+  const notEmulated = lab.configWarnings.filter((w) => w.class === 'not-emulated');
+  if (refused.length) out += `\nconfiguration lines the nodes refused (they run without them), undefined names (${refused.length}):\n${refused.map((w) => `  ${describeWarning(w, false)}`).join('\n')}\n`;
+  if (notEmulated.length) out += `\nconfiguration lines accepted but not emulated (${notEmulated.length}):\n${notEmulated.map((w) => `  ${describeWarning(w, false)}`).join('\n')}\n`;
   return out;
 }
 
@@ -233,4 +239,33 @@ export function renderPrune(r: PruneResult): string {
   if (r.removed.length > 0) out += `${r.removed.length} image${r.removed.length === 1 ? '' : 's'} removed (up to ${formatBytes(r.bytes)}; layers they share with kept images stay)\n`;
   for (const k of r.kept) out += `kept ${k.image.tag}: ${k.why}\n`;
   return out;
+}
+
+/** With --strict, lines accepted but not emulated make a configuration invalid. */
+export function strictFails(report: ConfigReport, strict: boolean): boolean {
+  return strict && report.counts.notEmulated > 0;
+}
+
+/** One line per configuration warning: `file:line:column: ...`, worded by its class. */
+export function describeWarning(w: NodeConfigWarning, strict: boolean): string {
+  const where = `${w.file}:${w.line}:${w.column}`;
+  const extra = w.detail ? ` (${w.detail})` : '';
+  switch (w.class) {
+    case 'refused':
+      return `${where}: ${w.node} will refuse "${w.text.trim()}": ${w.message}${extra}`;
+    case 'not-emulated':
+      return `${where}: ${strict ? 'error' : 'warning'}: ${w.node}: ${w.message}`;
+    case 'undefined-reference':
+      return `${where}: warning: ${w.node}: ${w.message}${extra}`;
+  }
+}
+
+/** "1 line refused, 2 accepted but not emulated": the counts that are not zero. */
+export function describeCounts(c: ConfigCounts): string {
+  const n = (k: number, one: string, many: string): string => `${k} ${k === 1 ? one : many}`;
+  const parts: string[] = [];
+  if (c.refused) parts.push(`${n(c.refused, 'line', 'lines')} refused`);
+  if (c.notEmulated) parts.push(`${n(c.notEmulated, 'line', 'lines')} accepted but not emulated`);
+  if (c.undefinedReference) parts.push(n(c.undefinedReference, 'undefined name', 'undefined names'));
+  return parts.join(', ');
 }

@@ -68,7 +68,7 @@ export async function listLabs(engine: Engine, lab?: string): Promise<LabInfo[]>
       nodes: nodeInfos,
       links,
       capturing: capture?.state === 'running',
-      warnings: [],
+      configWarnings: [],
     };
   });
 }

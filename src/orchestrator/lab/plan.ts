@@ -77,13 +77,6 @@ export function nodeInterfaces(topology: Topology, node: TopologyNode): Interfac
   return topology.kinds.of(node).interfaces(node).map((i) => ({ name: i.name, link: linkOf(i.name), address: i.address }));
 }
 
-/** Lines the nodes will refuse at boot, one sentence each ("daphne: line 4: ...: % Invalid input ..."). */
-export function configWarnings(topology: Topology): string[] {
-  return topology.nodes.flatMap((n) =>
-    topology.kinds.of(n).warnings(n).map((w) => `${n.name}: line ${w.line}: ${w.text.trim()}: ${w.message}${w.detail ? ` (${w.detail})` : ''}`),
-  );
-}
-
 function containerSpec(topology: Topology, node: TopologyNode, kind: NodeKind, opts: PlanOptions): ContainerSpec {
   const endpoints: { network: string; ipv4: string }[] = [];
   const bindings: InterfaceBinding[] = [];

@@ -1,4 +1,5 @@
 /** What the lab commands return: a lab as Docker's labels describe it, what down removed, a command's output. Plain data. */
+import type { NodeConfigWarning } from '../topology/config-report.js';
 
 export class LabError extends Error {
   override name = 'LabError';
@@ -35,8 +36,8 @@ export interface LabInfo {
   nodes: NodeInfo[];
   links: LinkInfo[];
   capturing: boolean;
-  /** IOS config diagnostics per router (lines the router refused; it runs anyway). */
-  warnings: string[];
+  /** What the nodes said of their configurations at up: lines refused (they run without them), accepted but not emulated, undefined names. */
+  configWarnings: NodeConfigWarning[];
 }
 
 export interface DownResult {

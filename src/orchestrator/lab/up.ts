@@ -18,7 +18,8 @@ import { down } from './down.js';
 import { chooseFirewall, quietBridge, type Firewall } from './firewall.js';
 import { status } from './inventory.js';
 import { allocateSubnets, bridgeName, LAB_NAME_PATTERN, type Allocation } from './naming.js';
-import { configWarnings, networkedLinks, networkSpec, planLab } from './plan.js';
+import { configReport } from '../topology/config-report.js';
+import { networkedLinks, networkSpec, planLab } from './plan.js';
 import { LabError, type LabInfo } from './types.js';
 
 export interface UpOptions {
@@ -84,7 +85,7 @@ export async function up(engine: Engine, topo: Topology, opts: UpOptions = {}): 
     throw new LabError(`a lab named "${lab}" is already up (or left over from a crash): run \`testbed down ${lab}\` first, or choose another name with --name`);
   }
   const image = opts.image ?? (await ensureLabImage(engine, { base: opts.base, progress }));
-  const warnings = configWarnings(topo);
+  const { warnings } = configReport(topo);
   let firewall = opts.firewall;
   try {
     const allocations = await withStep(progress, `creating ${topo.links.length} networks`, (step) => createNetworks(engine, lab, topo, step));
@@ -127,7 +128,7 @@ export async function up(engine: Engine, topo: Topology, opts: UpOptions = {}): 
     const info = await status(engine, lab);
     if (!info) throw new LabError(`lab ${lab} vanished while it was being brought up`);
     for (const l of info.links) l.pcap = pcaps[l.name] ?? l.pcap;
-    info.warnings = warnings;
+    info.configWarnings = warnings;
     return info;
   } catch (e) {
     await down(engine, lab, { firewall }).catch(() => undefined);

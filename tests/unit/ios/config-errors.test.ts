@@ -73,12 +73,12 @@ const CASES: Case[] = [
   },
   {
     title: 'an unknown ISAKMP cipher is invalid input',
-    lines: ['crypto isakmp policy 10', ' encryption blowfish'],
+    lines: ['crypto isakmp policy 10', ' encryption blowfish', ' authentication pre-share'],
     expect: { line: 2, column: 13, severity: 'error', code: 'invalid-input', message: invalid(' encryption blowfish', 13) },
   },
   {
     title: 'Diffie-Hellman group 3 does not exist',
-    lines: ['crypto isakmp policy 10', ' group 3'],
+    lines: ['crypto isakmp policy 10', ' group 3', ' authentication pre-share'],
     expect: { line: 2, column: 8, severity: 'error', code: 'invalid-input', message: invalid(' group 3', 8) },
   },
   {
@@ -204,29 +204,41 @@ test('a one-line banner with its own delimiter closes on the same line', (t) => 
   t.deepEqual(config.extras[0]?.lines, ['banner login #Go away#']);
 });
 
-test('line and router blocks keep their sub-mode lines without diagnostics', (t) => {
-  const { config, diagnostics } = parseConfig([
-    'router ospf 1', ' network 10.0.0.0 0.255.255.255 area 0', ' some-future-command 42',
+test('line and router blocks keep their sub-mode lines; a router block is one warning, with its line count', (t) => {
+  const { config, diagnostics, lines } = parseConfig([
+    'router ospf 1', ' network 10.0.0.0 0.255.255.255 area 0', ' passive-interface FastEthernet0/0',
     'line vty 0 4', ' exec-timeout 0 0', ' password cisco', ' login', 'line con 0', ' logging synchronous',
   ].join('\n'));
-  t.deepEqual(diagnostics, []);
+  t.deepEqual(diagnostics.map((d) => [d.line, d.code, d.blockLines]), [[1, 'not-emulated', 2]]);
+  t.is(
+    diagnostics[0]?.message,
+    'accepted, not emulated: router ospf 1 and the 2 lines of its block (OSPF is not emulated: no hellos are sent, no routes learned or advertised)',
+  );
+  t.deepEqual(lines, ['not-emulated', 'not-emulated', 'not-emulated', 'cosmetic', 'cosmetic', 'cosmetic', 'cosmetic', 'cosmetic', 'cosmetic']);
   t.deepEqual(config.extras.map((e) => e.lines), [
-    ['router ospf 1', ' network 10.0.0.0 0.255.255.255 area 0', ' some-future-command 42'],
+    ['router ospf 1', ' network 10.0.0.0 0.255.255.255 area 0', ' passive-interface FastEthernet0/0'],
     ['line vty 0 4', ' exec-timeout 0 0', ' password cisco', ' login'],
     ['line con 0', ' logging synchronous'],
   ]);
 });
 
-test('accepted-but-not-emulated commands never produce a diagnostic', (t) => {
+test('a line a router block does not know is refused, as IOS refuses it', (t) => {
+  const { diagnostics, lines } = parseConfig(['router ospf 1', ' some-future-command 42', ' network 10.0.0.0 0.255.255.255 area 0'].join('\n'));
+  t.deepEqual(diagnostics.map((d) => [d.line, d.code, d.blockLines]), [[1, 'not-emulated', 1], [2, 'invalid-input', undefined]]);
+  t.deepEqual(lines, ['not-emulated', 'refused', 'not-emulated']);
+});
+
+test('emulated and cosmetic lines produce no diagnostic, a not-emulated one a warning', (t) => {
   const text = [
     'service timestamps debug datetime msec', 'no service pad', 'boot system flash c2600.bin', 'enable secret 5 $1$abc$def',
     'enable password cisco', 'memory-size iomem 10', 'ip subnet-zero', 'ip classless', 'no ip domain-lookup',
-    'ip http server', 'no ip http server', 'ip cef', 'logging buffered 4096 debugging', 'ntp server 1.2.3.4',
-    'snmp-server community public RO', 'clock timezone UTC 0', 'username admin password x', 'no cdp run',
+    'no ip http server', 'ip cef', 'logging buffered 4096 debugging', 'username admin password x', 'no cdp run',
     'interface FastEthernet0/0', ' description WAN link (to fred)', ' no ip directed-broadcast', ' duplex auto', ' speed 100',
-    ' no shutdown', ' ip nat outside', ' load-interval 30', 'end',
+    ' no shutdown', ' load-interval 30', 'end',
   ].join('\n');
-  t.deepEqual(parseConfig(text).diagnostics, []);
+  const r = parseConfig(text);
+  t.deepEqual(r.diagnostics.map((d) => d.text), [' load-interval 30']);
+  t.false(r.lines.includes('refused'));
 });
 
 test('lines after end are not configuration', (t) => {

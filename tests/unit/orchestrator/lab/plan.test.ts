@@ -5,7 +5,8 @@ import { ARTIFACTS_LABEL, INTERFACES_LABEL, KIND_LABEL, LAB_LABEL, LINK_LABEL, N
 import { STARTUP_CONFIG_PATH, SWANCTL_CONF } from '../../../../src/contract/paths.js';
 import { loadTopology } from '../../../../src/orchestrator/labfile/load.js';
 import { allocateSubnets, bridgeName } from '../../../../src/orchestrator/lab/naming.js';
-import { configWarnings, networkedLinks, planLab } from '../../../../src/orchestrator/lab/plan.js';
+import { networkedLinks, planLab } from '../../../../src/orchestrator/lab/plan.js';
+import { configReport } from '../../../../src/orchestrator/topology/config-report.js';
 import type { Topology } from '../../../../src/orchestrator/topology/types.js';
 import { root } from '../../../root.js';
 
@@ -72,8 +73,15 @@ test('strongswan and nat nodes: the swanctl.conf, the NAT\'s inside and outside,
   t.is(nat.sysctls['net.ipv4.conf.all.send_redirects'], '0');
 });
 
-test('config lines a router will refuse become the warnings up reports', async (t) => {
-  const topo = await loadTopology(`${root}tests/fixtures/topologies/bad-config-lines.yaml`);
-  const [w] = configWarnings(topo);
-  t.regex(w!, /^r1: line 4: frobnicate the widget: % Invalid input detected at '\^' marker\.$/);
+test('config lines a router will refuse or not emulate become the warnings up reports, by class', async (t) => {
+  const topo = await loadTopology(`${root}tests/fixtures/topologies/not-emulated.yaml`);
+  const { warnings, counts } = configReport(topo);
+  t.deepEqual(
+    warnings.map((w) => [w.node, w.class, w.line, w.column, w.text.trim(), w.message]),
+    [
+      ['r1', 'not-emulated', 5, 2, 'standby 1 ip 10.0.0.254', 'accepted, not emulated: standby 1 ip 10.0.0.254 (HSRP is not emulated: no hellos, no virtual address)'],
+      ['r1', 'refused', 9, 4, 'frobnicate the widget', "% Invalid input detected at '^' marker."],
+    ],
+  );
+  t.deepEqual(counts, { refused: 1, notEmulated: 1, undefinedReference: 0 });
 });

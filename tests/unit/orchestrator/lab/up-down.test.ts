@@ -60,7 +60,7 @@ test('up creates the labelled networks, the transit rules and the nodes, and sta
   ]);
   t.deepEqual(info.links.find((l) => l.name === 'wan'), { name: 'wan', network: 'tb-lab1-wan', bridge: bridgeName('lab1', 'wan'), subnet: engine.networks.get([...engine.networks.keys()].find((k) => engine.networks.get(k)!.spec.name === 'tb-lab1-wan')!)!.spec.subnet, endpoints: ['daphne:FastEthernet0/0', 'fred:FastEthernet0/0'], pcap: null });
   t.false(info.capturing);
-  t.deepEqual(await status(engine, 'lab1'), { ...info, warnings: [] });
+  t.deepEqual(await status(engine, 'lab1'), { ...info, configWarnings: [] });
   t.deepEqual((await listLabs(engine)).map((l) => l.name), ['lab1']);
   t.is(await status(engine, 'nope'), null);
 });

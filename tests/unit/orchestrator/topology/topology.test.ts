@@ -29,6 +29,7 @@ test('the seed topology loads with both routers, two hosts and three links', asy
   const daphne = topo.nodes.find((n) => n.name === 'daphne') as RouterNode;
   t.is(daphne.kind, 'router2600');
   t.is(daphne.config.hostname, 'Daphne');
+  t.deepEqual(daphne.diagnostics, [], 'the seed config is accepted and emulated as it is');
   t.deepEqual(daphne.diagnostics, [], 'the seed config is accepted as it is');
   const d1 = topo.nodes.find((n) => n.name === 'd1') as HostNode;
   t.is(d1.kind, 'host');

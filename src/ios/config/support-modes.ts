@@ -1,0 +1,167 @@
+/**
+ * Support table, sub-modes: interface, ISAKMP policy and peer, transform set,
+ * crypto map entry and named access list lines, with their class and why.
+ */
+import { rows, type SupportEntry } from './support-types.js';
+
+const ROUTING_KNOB = 'only tunes a routing protocol, which is reported at its router block';
+const QOS = 'queueing and QoS are not emulated: the lab link is served first in, first out';
+
+const i = rows('interface');
+const iface: SupportEntry[] = [
+  i.model('ip address', 'the interface address and its connected route'),
+  i.model('no ip address', 'removes the address'),
+  i.model('description', 'shown by show interfaces'),
+  i.model('no description', 'removes the description'),
+  i.model('shutdown', 'administratively down'),
+  i.model('no shutdown', 'up when its lab link is'),
+  i.model('crypto map', 'the crypto map protecting traffic out of the interface'),
+  i.model('no crypto map', 'removes the crypto map'),
+  i.model('ip nat', 'NAT is not emulated yet; the router will not translate', 'not-emulated'),
+  i.model('no ip nat', 'no NAT on the interface, as in the emulator'),
+  i.model('ip access-group', 'interface access lists are not emulated: nothing is filtered', 'not-emulated'),
+  i.model('no ip access-group', 'no filter, as in the emulator'),
+  i.model('mtu', 'the link MTU: fragmentation and ICMP too-big follow it'),
+  i.model('no mtu', 'back to 1500'),
+  i.model('exit', 'back to global mode'),
+  i.ne('ip address negotiated', 'PPP address negotiation is not emulated: the interface gets no address'),
+  i.ne('ip address dhcp *', 'the DHCP client is not emulated: the interface gets no address'),
+  i.ne('ip unnumbered *', 'unnumbered interfaces are not emulated: the interface gets no address'),
+  ...['duplex *', 'speed *', 'half-duplex', 'full-duplex', 'media-type *', 'negotiation *'].map((c) =>
+    i.cos(c, 'Ethernet autonegotiation: the lab link is a virtual Ethernet'),
+  ),
+  i.cos('clock rate *', 'DCE clocking of a serial cable; the lab link needs none'),
+  i.cos('no dce-terminal-timing-enable', 'DCE clocking of a serial cable; the lab link needs none'),
+  i.em('encapsulation hdlc', 'a serial interface is carried as a plain IP link'),
+  i.ne('encapsulation dot1Q *', '802.1Q is not emulated: frames carry no VLAN tag'),
+  i.ne('encapsulation ppp', 'PPP is not emulated: no LCP/IPCP, the link carries plain IP'),
+  i.ne('encapsulation frame-relay *', 'Frame Relay is not emulated: no LMI, no DLCIs'),
+  i.ne('encapsulation *', 'this encapsulation is not emulated'),
+  i.em('no ip directed-broadcast', 'directed broadcasts are not forwarded'),
+  i.ne('ip directed-broadcast *', 'directed broadcasts are still not forwarded'),
+  i.cos('ip route-cache *', 'a switching path; packets are forwarded the same way'),
+  i.cos('no ip route-cache *', 'a switching path; packets are forwarded the same way'),
+  i.cos('ip mroute-cache', 'a multicast switching path; multicast routing is reported'),
+  i.cos('no ip mroute-cache', 'a multicast switching path; multicast routing is reported'),
+  i.em('no keepalive', 'no keepalive frames, as in the emulator'),
+  i.ne('keepalive *', 'interface keepalives are not emulated: none are sent'),
+  i.ne('bandwidth *', 'show interfaces keeps the default bandwidth; metrics and QoS that would use it are not emulated'),
+  i.em('no bandwidth', 'the default bandwidth'),
+  i.ne('delay *', 'show interfaces keeps the default delay; EIGRP, which would use it, is not emulated'),
+  i.ne('load-interval *', 'show interfaces keeps its 5-minute rates'),
+  i.ne('cdp enable', 'CDP is not emulated: no CDP frames are sent'),
+  i.cos('cdp log *', 'console messages about CDP neighbours, which the lab never has'),
+  i.cos('no cdp log *', 'console messages about CDP neighbours, which the lab never has'),
+  i.em('no cdp enable', 'no CDP, as in the emulator'),
+  i.ne('ip redirects', 'the emulator sends no ICMP redirects'),
+  i.em('no ip redirects', 'no ICMP redirects'),
+  i.em('ip unreachables', 'ICMP unreachables are sent (the Linux kernel sends them)'),
+  i.ne('no ip unreachables', 'the Linux kernel still sends ICMP unreachables'),
+  i.ne('ip proxy-arp', 'the emulator answers no proxy ARP'),
+  i.em('no ip proxy-arp', 'no proxy ARP'),
+  i.ne('ip mtu *', 'an IP MTU apart from the link MTU is not emulated: the link MTU applies'),
+  i.ne('ip tcp adjust-mss *', 'TCP MSS clamping is not emulated: SYNs pass unchanged'),
+  i.ne('ip tcp *', 'TCP header compression is not emulated'),
+  i.cos('ip ospf *', ROUTING_KNOB),
+  i.cos('ip rip *', ROUTING_KNOB),
+  i.cos('ip authentication *', ROUTING_KNOB),
+  i.cos('ip hello-interval *', ROUTING_KNOB),
+  i.cos('ip hold-time *', ROUTING_KNOB),
+  i.cos('ip bandwidth-percent *', ROUTING_KNOB),
+  i.cos('ip split-horizon *', ROUTING_KNOB),
+  i.cos('no ip split-horizon *', ROUTING_KNOB),
+  i.cos('ip summary-address *', ROUTING_KNOB),
+  i.ne('ip helper-address *', 'DHCP/BOOTP relay is not emulated: broadcasts are not forwarded'),
+  i.ne('ip policy *', 'policy routing is not emulated'),
+  i.ne('ip pim *', 'PIM is not emulated: no hellos, no multicast forwarding'),
+  i.ne('ip inspect *', 'CBAC (IOS Firewall) is not emulated: nothing is inspected or blocked'),
+  i.ne('ip audit *', 'the IOS IDS is not emulated: nothing is inspected or blocked'),
+  i.ne('ip accounting *', 'IP accounting is not emulated'),
+  i.em('no mop enabled', 'no MOP, as in the emulator'),
+  i.ne('mop *', 'MOP is not emulated'),
+  i.ne('fair-queue *', QOS),
+  i.em('no fair-queue', 'first in, first out'),
+  i.ne('hold-queue *', QOS),
+  i.cos('max-reserved-bandwidth *', 'bookkeeping for QoS, which is reported where applied'),
+  i.ne('service-policy *', QOS),
+  i.cos('no snmp trap link-status', 'SNMP traps; SNMP is reported'),
+  i.cos('logging event *', 'console messages on link changes, which the emulator prints'),
+  i.ne('no logging event link-status', 'the emulator still prints link changes'),
+  i.ne('standby *', 'HSRP is not emulated: no hellos, no virtual address'),
+  i.cos('carrier-delay *', 'how soon a physical carrier loss is reported; the lab link has no carrier'),
+  ...['source', 'destination', 'mode gre', 'mode ipip', 'key', 'checksum', 'sequence-datagrams', 'path-mtu-discovery'].map((k) =>
+    i.ne(`tunnel ${k} *`, 'GRE/IP-in-IP tunnels are not emulated: nothing is encapsulated'),
+  ),
+  i.ne('frame-relay *', 'Frame Relay is not emulated: no LMI, no DLCIs'),
+  i.ne('no frame-relay *', 'Frame Relay is not emulated: no LMI, no DLCIs'),
+  i.ne('ppp *', 'PPP is not emulated: no LCP/IPCP, no authentication'),
+  i.ne('peer *', 'PPP is not emulated: no addresses are given to peers'),
+  i.ne('dialer *', 'dial-on-demand routing is not emulated'),
+  i.ne('dialer-group *', 'dial-on-demand routing is not emulated'),
+];
+
+const p = rows('isakmp-policy');
+const isakmpPolicy: SupportEntry[] = [
+  p.model('encryption', 'des, 3des or aes in phase 1'),
+  p.model('hash', 'md5, sha or sha256 in phase 1'),
+  p.model('authentication pre-share', 'pre-shared keys'),
+  p.model('authentication rsa-sig', 'RSA signatures are not emulated: this policy is never proposed or accepted', 'not-emulated'),
+  p.model('authentication rsa-encr', 'RSA encryption is not emulated: this policy is never proposed or accepted', 'not-emulated'),
+  p.model('group', 'the Diffie-Hellman group'),
+  p.model('lifetime', 'the phase 1 lifetime'),
+  ...['encryption', 'hash', 'authentication', 'group', 'lifetime'].flatMap((w) => [
+    p.model(`no ${w}`, 'back to the default'),
+    p.model(`default ${w}`, 'back to the default'),
+  ]),
+  p.model('exit', 'back to global mode'),
+];
+
+const peer = rows('isakmp-peer');
+const isakmpPeer: SupportEntry[] = [
+  peer.model('set aggressive-mode password', 'Aggressive Mode to this peer with this key'),
+  peer.model('set aggressive-mode client-endpoint', 'the identity sent in Aggressive Mode'),
+  peer.model('no set aggressive-mode password', 'removes it'),
+  peer.model('no set aggressive-mode client-endpoint', 'removes it'),
+  peer.model('description', 'a comment', 'cosmetic'),
+  peer.model('no description', 'a comment', 'cosmetic'),
+  peer.model('exit', 'back to global mode'),
+];
+
+const t = rows('transform-set');
+const transformSet: SupportEntry[] = [
+  t.model('mode tunnel', 'tunnel mode (the default)'),
+  t.model('mode transport', 'transport mode is not emulated: the router proposes and accepts tunnel mode only', 'not-emulated'),
+  t.model('no mode', 'back to tunnel mode'),
+  t.model('exit', 'back to global mode'),
+];
+
+const m = rows('crypto-map');
+const cryptoMap: SupportEntry[] = [
+  m.model('set peer', 'the peers this entry negotiates with'),
+  m.model('no set peer', 'removes peers'),
+  m.model('set transform-set', 'the transform sets proposed and accepted'),
+  m.model('no set transform-set', 'removes them'),
+  m.model('match address', 'the crypto access list'),
+  m.model('no match address', 'removes it'),
+  m.model('set pfs', 'PFS in Quick Mode'),
+  m.model('no set pfs', 'Quick Mode without PFS'),
+  m.model('set security-association lifetime', 'per-entry SA lifetimes'),
+  m.model('no set security-association lifetime', 'back to the global lifetime'),
+  m.model('exit', 'back to global mode'),
+  m.cos('description *', 'a comment'),
+  m.ne('reverse-route *', 'reverse route injection is not emulated: no route to the remote network is added'),
+  m.ne('set security-association level *', 'per-host SAs are not emulated: one SA pair per access-list line'),
+  m.ne('qos *', QOS),
+];
+
+const a = rows('access-list');
+const accessList: SupportEntry[] = [
+  a.model('SEQ', 'an entry with its sequence number'),
+  a.model('permit', 'an entry'),
+  a.model('deny', 'an entry'),
+  a.model('remark', 'a comment in the list', 'cosmetic'),
+  a.model('no', 'removes an entry'),
+  a.model('exit', 'back to global mode'),
+];
+
+export const MODE_SUPPORT: readonly SupportEntry[] = [...iface, ...isakmpPolicy, ...isakmpPeer, ...transformSet, ...cryptoMap, ...accessList];
