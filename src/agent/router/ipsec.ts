@@ -9,6 +9,7 @@ import { loadNativeEsp } from '../io/esp-native.js';
 import type { NativeEsp } from '../esp/index.js';
 import { randomBytes } from 'node:crypto';
 import { Datapath, type RouteInfo } from '../datapath/datapath.js';
+import { steeringPlan } from '../datapath/plan.js';
 import { isSteeringPref, MOVE_LOCAL_TABLE, steeringCommands } from '../datapath/steering.js';
 import { IkeEngine, policyFromConfig, type EspKeyRow, type IkeAction, type IkePolicy, type IsakmpKeyRow, type KeyMaterial, type TrafficNote } from '../ike/index.js';
 import { computeRoutes, lookupRoute, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
@@ -138,7 +139,8 @@ export class IpsecService implements ExecExtension {
       const n = rules.filter((r) => r.priority === p).length;
       return Array.from({ length: n }, () => `rule del pref ${p}`);
     });
-    const cmds = [...del, ...steeringCommands(this.policy, { linux: this.router.linux, tun: this.tun.name, dropTun: this.dropTun.name })];
+    const plan = steeringPlan({ policy: this.policy, routes: this.routes, links: [...this.router.linux.keys()] });
+    const cmds = [...del, ...steeringCommands(plan, { linux: this.router.linux, tun: this.tun.name, dropTun: this.dropTun.name })];
     const res = await ipBatch(cmds);
     if (res.code !== 0) this.router.console.log(`%TESTBED-3-IPSEC: policy routing: ${res.stderr.trim().split('\n').join('; ')}`);
   }
