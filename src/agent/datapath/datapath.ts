@@ -5,21 +5,27 @@
  *
  *   ESP for us          -> verify, decrypt, check the proxies, forward the inner packet
  *   UDP 500/4500 for us -> the IKE engine
+ *   anything else for us -> delivered (written back: the router's own traffic is never diverted)
  *   UDP 500 crossing us -> the IKE engine as a possible TED probe (answered, or forwarded)
- *   a packet a crypto ACL permits -> ESP with the SA that covers it; without
- *                          one, drop it and ask the IKE engine to negotiate
+ *   a packet the crypto map of the interface it leaves by protects (crypto-policy.ts)
+ *                       -> ESP with the SA that covers it; without one, drop it and
+ *                          ask the IKE engine to negotiate
  *   anything else       -> forwarded unchanged
+ *   clear text from the drop device -> dropped if the crypto map of the interface it
+ *                          came by (the route back to its source) protects its mirror, else forwarded
  *
  * I/O is injected (the tun write, the clock, randomness), so the logic runs
  * in tests with no device.
  */
 import type { RandomSource } from '../crypto/algorithms.js';
-import { entryForPacket, type IkePolicy } from '../ike/policy.js';
+import type { IkePolicy } from '../ike/policy.js';
 import { proxyRange } from '../ike/proxies.js';
-import type { AcquireTrigger, Datagram, Endpoint, IkeAction, IpsecSaSpec, ProxyId, TransitProbe, TransitVerdict } from '../ike/types.js';
+import type { AcquireTrigger, CryptoMapRef, Datagram, Endpoint, IkeAction, IpsecSaSpec, ProxyId, TransitProbe, TransitVerdict } from '../ike/types.js';
 import { classifyUdp4500, EspInboundSa, EspOutboundSa, NEXT_HEADER_IPV4, pooledRandom, type EspCounters, type NativeEsp } from '../esp/index.js';
 import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
 import { IPPROTO_ESP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
+import type { PacketTuple } from '../../ios/acl/match.js';
+import { inboundEntry, outboundEntry } from './crypto-policy.js';
 import { fragmentIpv4, Reassembler } from './fragment.js';
 import { adjustTtl, fragmentationNeeded, peekIpv4, udpPacket, writeIpv4Header, writeUdpHeader, type Peek } from './packet.js';
 
@@ -94,7 +100,13 @@ interface FlowEntry {
   protocol: number;
   sourcePort: number | undefined;
   destinationPort: number | undefined;
-  result: SaPair | 'none' | 'acquire';
+  /** The pair that protects the flow, 'none' (no crypto map entry wants it), or the entry that wants it (no SA yet). */
+  result: SaPair | 'none' | { acquire: CryptoMapRef };
+}
+
+/** The fields of a packet a crypto ACL looks at. */
+function tupleOf(p: Peek): PacketTuple {
+  return { protocol: p.protocol, source: p.source, destination: p.destination, sourcePort: p.sourcePort, destinationPort: p.destinationPort };
 }
 
 const HEADROOM_ESP = 20;
@@ -135,12 +147,36 @@ export class Datapath {
     }
   }
 
-  /** A packet from the drop tun device: clear text where ESP was expected. */
+  /**
+   * A packet from the drop tun device: clear text that the kernel rules say
+   * may have been ESP. The exact check: the crypto map of the interface it
+   * came in by (the route back to its source; the tun device does not say)
+   * protects its mirror image. Otherwise (a deny line, a wildcard the rules
+   * widened) it goes on. Never throws.
+   */
   handleClearText(packet: Buffer): void {
-    this.counters.clearTextDrops++;
+    try {
+      this.clearText(packet);
+    } catch (e) {
+      this.counters.malformed++;
+      this.deps.log(`%TESTBED-3-DATAPATH: clear-text packet of ${packet.length} bytes dropped: ${(e as Error).message}`);
+    }
+  }
+
+  private clearText(packet: Buffer): void {
     const p = peekIpv4(packet);
+    if (!p) {
+      this.counters.malformed++;
+      return;
+    }
+    const back = this.deps.route(p.source);
+    if (!back || !inboundEntry(this.deps.policy(), back.iface, tupleOf(p))) {
+      this.forward(packet.subarray(0, p.totalLength));
+      return;
+    }
+    this.counters.clearTextDrops++;
     const now = this.deps.now();
-    if (p && now - this.lastClearTextLog > 60_000) {
+    if (now - this.lastClearTextLog > 60_000) {
       // IOS rate-limits this message too
       this.lastClearTextLog = now;
       this.deps.log(
@@ -185,6 +221,11 @@ export class Datapath {
       this.forward(packet);
       return;
     }
+    if (forUs) {
+      // the kernel hands the agent the router's own traffic only as ESP or IKE; anything else is delivered
+      this.forward(packet);
+      return;
+    }
     this.outbound(packet, p);
   }
 
@@ -218,30 +259,28 @@ export class Datapath {
       this.forward(packet); // the kernel answers with ICMP unreachable as it should
       return;
     }
-    const pair = this.outboundPair(p, route.iface);
-    if (pair === undefined) {
+    const found = this.outboundPair(p, route.iface);
+    if (found === 'none') {
       this.forward(packet);
       return;
     }
-    if (pair === null) {
+    if ('acquire' in found) {
       this.counters.noSaDrops++;
       const trigger: AcquireTrigger = {
         packet: { source: formatIpv4(p.source), destination: formatIpv4(p.destination), protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort },
         interface: route.iface,
+        entry: found.acquire,
         ...(route.nextHop ? { nextHop: route.nextHop } : {}),
       };
       this.deps.onAcquire?.(trigger);
       this.deps.act(this.deps.engine.acquire(trigger, this.deps.now()));
       return;
     }
-    this.encapsulate(packet.subarray(0, p.totalLength), p, pair, route);
+    this.encapsulate(packet.subarray(0, p.totalLength), p, found, route);
   }
 
-  /**
-   * undefined: no crypto map entry wants this packet (forward in clear);
-   * null: an entry wants it but no SA covers it yet; else the SA pair.
-   */
-  private outboundPair(p: Peek, iface: string): SaPair | null | undefined {
+  /** For a packet leaving by `iface`: the SA pair that protects it, 'none', or the entry that wants it (no SA yet). */
+  private outboundPair(p: Peek, iface: string): FlowEntry['result'] {
     // per flow, without building a string key per packet: source -> destination -> the few flows between them
     let byDst = this.flowCache.get(p.source);
     if (!byDst) {
@@ -255,30 +294,28 @@ export class Datapath {
       byDst.set(p.destination, flows);
     }
     for (const f of flows) {
-      if (f.iface === iface && f.protocol === p.protocol && f.sourcePort === p.sourcePort && f.destinationPort === p.destinationPort) {
-        return f.result === 'none' ? undefined : f.result === 'acquire' ? null : f.result;
-      }
+      if (f.iface === iface && f.protocol === p.protocol && f.sourcePort === p.sourcePort && f.destinationPort === p.destinationPort) return f.result;
     }
     const result = this.lookupFlow(p, iface);
-    if (flows.length < 64) flows.push({ iface, protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort, result: result === undefined ? 'none' : (result ?? 'acquire') });
+    if (flows.length < 64) flows.push({ iface, protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort, result });
     return result;
   }
 
-  private lookupFlow(p: Peek, iface: string): SaPair | null | undefined {
-    const info = { source: formatIpv4(p.source), destination: formatIpv4(p.destination), protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort };
-    if (!entryForPacket(this.deps.policy(), iface, info)) return undefined;
-    return (
-      this.pairs.find(
-        (s) =>
-          !s.retired &&
-          s.spec.interface === iface &&
-          covers(s.localRange, p.source) &&
-          covers(s.remoteRange, p.destination) &&
-          (s.protocol === 0 || s.protocol === p.protocol) &&
-          (s.localPort === 0 || s.localPort === p.sourcePort) &&
-          (s.remotePort === 0 || s.remotePort === p.destinationPort),
-      ) ?? null
+  /** The exact decision (crypto-policy.ts), then the installed pair that covers the packet. */
+  private lookupFlow(p: Peek, iface: string): FlowEntry['result'] {
+    const hit = outboundEntry(this.deps.policy(), iface, tupleOf(p));
+    if (!hit) return 'none';
+    const pair = this.pairs.find(
+      (s) =>
+        !s.retired &&
+        s.spec.interface === iface &&
+        covers(s.localRange, p.source) &&
+        covers(s.remoteRange, p.destination) &&
+        (s.protocol === 0 || s.protocol === p.protocol) &&
+        (s.localPort === 0 || s.localPort === p.sourcePort) &&
+        (s.remotePort === 0 || s.remotePort === p.destinationPort),
     );
+    return pair ?? { acquire: hit.entry.ref };
   }
 
   private encapsulate(inner: Buffer, p: Peek, pair: SaPair, route: RouteInfo): void {
