@@ -26,7 +26,8 @@ import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
 import { IPPROTO_ESP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
 import type { PacketTuple } from '../../ios/acl/match.js';
 import { inboundEntry, outboundEntry } from './crypto-policy.js';
-import { fragmentIpv4, Reassembler } from './fragment.js';
+import { fragmentIpv4 } from './fragment.js';
+import { FragmentError, Reassembler, type ReassemblyCounters } from './reassembly.js';
 import { adjustTtl, fragmentationNeeded, peekIpv4, udpPacket, writeIpv4Header, writeUdpHeader, type Peek } from './packet.js';
 
 /** The part of the IKE engine the datapath calls. */
@@ -92,7 +93,10 @@ export interface DatapathCounters {
   /** Packets handed back to the kernel unchanged. */
   forwarded: number;
   malformed: number;
+  /** Packets too big for the tunnel with DF set: ICMP fragmentation-needed sent instead ("couldn't fragment"). */
   fragNeeded: number;
+  /** Packets fragmented before encryption ("fragmented"). */
+  fragmented: number;
 }
 
 interface FlowEntry {
@@ -122,8 +126,9 @@ export class Datapath {
   /** Per flow (source, destination, then protocol and ports): the pair that protects it, 'none' (no crypto map entry wants it) or 'acquire' (wanted, no SA yet). */
   private readonly flowCache = new Map<number, Map<number, FlowEntry[]>>();
   private readonly iv: RandomSource;
-  readonly counters: DatapathCounters = { noSaDrops: 0, unknownSpi: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 0 };
+  readonly counters: DatapathCounters = { noSaDrops: 0, unknownSpi: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 0, fragmented: 0 };
   private lastClearTextLog = 0;
+  private lastFragTableLog = 0;
   private readonly reassembler = new Reassembler();
 
   constructor(private readonly deps: DatapathDeps) {
@@ -195,7 +200,14 @@ export class Datapath {
     const forUs = this.deps.isLocal(p.destination);
     if (forUs && (p.laterFragment || (packet.readUInt16BE(6) & 0x2000) !== 0)) {
       // ESP (or IKE) fragmented after encryption by the peer: reassemble, then handle the whole packet
-      const whole = this.reassembler.add(packet.subarray(0, p.totalLength), this.deps.now());
+      let whole: Buffer | null;
+      try {
+        whole = this.reassembler.add(packet.subarray(0, p.totalLength), this.deps.now());
+      } catch (e) {
+        if (!(e instanceof FragmentError)) throw e;
+        this.fragmentRefused(e, p);
+        return;
+      }
       if (!whole) return;
       packet = whole;
       p = peekIpv4(packet);
@@ -227,6 +239,26 @@ export class Datapath {
       return;
     }
     this.outbound(packet, p);
+  }
+
+  /** Counted by the reassembler ("couldn't reassemble"); a full table is logged as IOS logs it, once a minute at most. */
+  private fragmentRefused(e: FragmentError, p: Peek): void {
+    if (e.reason !== 'table-full') return;
+    const now = this.deps.now();
+    if (now - this.lastFragTableLog < 60_000) return;
+    this.lastFragTableLog = now;
+    const iface = this.deps.route(p.source)?.iface ?? 'unknown';
+    this.deps.log(`%IP_VFR-4-FRAG_TABLE_OVERFLOW: ${iface}: ${e.message}`);
+  }
+
+  /** Reassembly counters (show ip traffic). */
+  get reassembly(): Readonly<ReassemblyCounters> {
+    return this.reassembler.counters;
+  }
+
+  /** Time passes: reassemblies whose time ran out are dropped (counted as timeouts). */
+  sweep(now: number): void {
+    this.reassembler.sweep(now);
   }
 
   private udpForUs(p: Peek, payload: Buffer): void {
@@ -332,7 +364,9 @@ export class Datapath {
         return;
       }
       // fragment before encryption, as IOS does: each piece in its own ESP packet
-      for (const piece of fragmentIpv4(inner, room)) this.seal(piece, pair, headroom);
+      const pieces = fragmentIpv4(inner, room);
+      if (pieces.length > 1) this.counters.fragmented++;
+      for (const piece of pieces) this.seal(piece, pair, headroom);
       return;
     }
     this.seal(inner, pair, headroom);

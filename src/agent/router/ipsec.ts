@@ -106,7 +106,10 @@ export class IpsecService implements ExecExtension {
       this.datapath.handle(p);
     });
     this.dropTun.start((p) => this.datapath.handleClearText(p));
-    this.trafficTimer = setInterval(() => this.reportTraffic(), 1000);
+    this.trafficTimer = setInterval(() => {
+      this.datapath.sweep(Date.now());
+      this.reportTraffic();
+    }, 1000);
     this.trafficTimer.unref();
     this.schedule();
   }

@@ -28,6 +28,8 @@ export interface Spoke {
   verdicts: Verdict[];
   /** Packets the agent asked to negotiate for. */
   acquires: number;
+  /** What the agent logged. */
+  logs: string[];
 }
 
 export interface Delivered {
@@ -58,7 +60,7 @@ export class MiniLab {
     const local = new Set(config.interfaces.flatMap((i) => (i.address ? [parseIpv4(i.address.address)] : [])));
     const engine = new IkeEngine({ policy, random: randomBytes });
     const plan = steeringPlan({ policy, routes, links: config.interfaces.map((i) => i.name) });
-    const s: Spoke = { name: config.hostname, lan: `10.${n}.${n}.0/24`, wan: `192.168.${n}.2`, engine, plan, routes, local, verdicts: [], acquires: 0, dp: undefined as unknown as Datapath };
+    const s: Spoke = { name: config.hostname, lan: `10.${n}.${n}.0/24`, wan: `192.168.${n}.2`, engine, plan, routes, local, verdicts: [], acquires: 0, logs: [], dp: undefined as unknown as Datapath };
     const act = (actions: IkeAction[]) => {
       for (const a of actions) {
         if (a.kind === 'send') s.dp.sendUdp(a.from, a.to, a.payload);
@@ -77,7 +79,7 @@ export class MiniLab {
       policy: () => policy,
       engine,
       act,
-      log: () => undefined,
+      log: (l) => s.logs.push(l),
       onAcquire: () => s.acquires++,
       now: () => this.now,
       random: randomBytes,
