@@ -26,6 +26,7 @@ import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
 import { IPPROTO_ESP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
 import type { PacketTuple } from '../../ios/acl/match.js';
 import { inboundEntry, outboundEntry } from './crypto-policy.js';
+import { FlowCache } from './flow-cache.js';
 import { fragmentIpv4 } from './fragment.js';
 import { FragmentError, Reassembler, type ReassemblyCounters } from './reassembly.js';
 import { adjustTtl, fragmentationNeeded, peekIpv4, udpPacket, writeIpv4Header, writeUdpHeader, type Peek } from './packet.js';
@@ -99,14 +100,8 @@ export interface DatapathCounters {
   fragmented: number;
 }
 
-interface FlowEntry {
-  iface: string;
-  protocol: number;
-  sourcePort: number | undefined;
-  destinationPort: number | undefined;
-  /** The pair that protects the flow, 'none' (no crypto map entry wants it), or the entry that wants it (no SA yet). */
-  result: SaPair | 'none' | { acquire: CryptoMapRef };
-}
+/** What a flow gets: the pair that protects it, 'none' (no crypto map entry wants it), or the entry that wants it (no SA yet). */
+type FlowResult = SaPair | 'none' | { acquire: CryptoMapRef };
 
 /** The fields of a packet a crypto ACL looks at. */
 function tupleOf(p: Peek): PacketTuple {
@@ -123,8 +118,8 @@ function covers(range: readonly [number, number], address: number): boolean {
 export class Datapath {
   private readonly byInboundSpi = new Map<number, SaPair>();
   private readonly pairs: SaPair[] = [];
-  /** Per flow (source, destination, then protocol and ports): the pair that protects it, 'none' (no crypto map entry wants it) or 'acquire' (wanted, no SA yet). */
-  private readonly flowCache = new Map<number, Map<number, FlowEntry[]>>();
+  /** Per flow (source, destination, interface, protocol and ports): what the exact check decided (flow-cache.ts). */
+  private readonly flowCache = new FlowCache<FlowResult>();
   private readonly iv: RandomSource;
   readonly counters: DatapathCounters = { noSaDrops: 0, unknownSpi: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 0, fragmented: 0 };
   private lastClearTextLog = 0;
@@ -251,6 +246,11 @@ export class Datapath {
     this.deps.log(`%IP_VFR-4-FRAG_TABLE_OVERFLOW: ${iface}: ${e.message}`);
   }
 
+  /** Flows in the flow cache (bounded, flow-cache.ts). */
+  get flowCount(): number {
+    return this.flowCache.size;
+  }
+
   /** Reassembly counters (show ip traffic). */
   get reassembly(): Readonly<ReassemblyCounters> {
     return this.reassembler.counters;
@@ -312,29 +312,16 @@ export class Datapath {
   }
 
   /** For a packet leaving by `iface`: the SA pair that protects it, 'none', or the entry that wants it (no SA yet). */
-  private outboundPair(p: Peek, iface: string): FlowEntry['result'] {
-    // per flow, without building a string key per packet: source -> destination -> the few flows between them
-    let byDst = this.flowCache.get(p.source);
-    if (!byDst) {
-      if (this.flowCache.size > 50_000) this.flowCache.clear();
-      byDst = new Map();
-      this.flowCache.set(p.source, byDst);
-    }
-    let flows = byDst.get(p.destination);
-    if (!flows) {
-      flows = [];
-      byDst.set(p.destination, flows);
-    }
-    for (const f of flows) {
-      if (f.iface === iface && f.protocol === p.protocol && f.sourcePort === p.sourcePort && f.destinationPort === p.destinationPort) return f.result;
-    }
+  private outboundPair(p: Peek, iface: string): FlowResult {
+    const cached = this.flowCache.get(p, iface);
+    if (cached !== undefined) return cached;
     const result = this.lookupFlow(p, iface);
-    if (flows.length < 64) flows.push({ iface, protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort, result });
+    this.flowCache.set(p, iface, result);
     return result;
   }
 
   /** The exact decision (crypto-policy.ts), then the installed pair that covers the packet. */
-  private lookupFlow(p: Peek, iface: string): FlowEntry['result'] {
+  private lookupFlow(p: Peek, iface: string): FlowResult {
     const hit = outboundEntry(this.deps.policy(), iface, tupleOf(p));
     if (!hit) return 'none';
     const pair = this.pairs.find(
