@@ -60,6 +60,13 @@ function assertExchange(t: ExecutionContext, wan: CapturedPacket[], a: Site, b: 
   t.true(esp.length > 0 && esp.every(([, i]) => i > qm[2]![1]), 'ESP between the two spokes after Quick Mode');
 }
 
+/** The numbers of `show ip traffic`'s Frags lines. */
+function frags(text: string): number[] {
+  const m = /Frags: (\d+) reassembled, (\d+) timeouts, (\d+) couldn't reassemble\n\s+(\d+) fragmented, (\d+) couldn't fragment/.exec(text);
+  if (!m) throw new Error(`no Frags lines in:\n${text}`);
+  return m.slice(1).map(Number);
+}
+
 const isakmpRow = (dst: string, src: string) => new RegExp(`^${dst.replace(/\./g, '\\.')}\\s+${src.replace(/\./g, '\\.')}\\s+QM_IDLE\\s+\\d+\\s+0$`, 'm');
 
 test('three TED spokes with supernet ACLs behind a plain transit router: own router in clear, every pair through ESP', async (t) => {
@@ -107,6 +114,20 @@ test('three TED spokes with supernet ACLs behind a plain transit router: own rou
       const wan = await lab.packets(s.wan);
       for (const [a, b] of pairs) t.deepEqual(wan.filter(clearBetween(a, b)).map((p) => `${p.src} > ${p.dst} proto ${p.protocol}`), [], `${s.wan}: ${a.router}/${b.router}`);
     }
+
+    // show ip traffic (reassembled, timeouts, couldn't reassemble, fragmented, couldn't fragment): the kernel
+    // reassembles the big echo requests to the router and fragments its replies
+    const before = frags(await lab.ios('spoke1', 'show ip traffic'));
+    t.deepEqual(repliedSeqs(await lab.sh('h1', 'ping -c 2 -W 2 -s 3000 10.1.1.1')), [1, 2]);
+    const mid = frags(await lab.ios('spoke1', 'show ip traffic'));
+    t.deepEqual(mid.map((n, i) => n - before[i]!), [2, 0, 0, 2, 0], 'two echo requests reassembled, two replies fragmented');
+    // full-size echoes to another site (DF clear): the agent fragments the requests before encryption; spoke2
+    // does the same with the replies, and spoke1's kernel reassembles those inner fragments and fragments them
+    // again toward h1 (Docker's DNS rules load conntrack in every container, and conntrack reassembles what it
+    // forwards; IOS would forward the fragments as they are: docs/architecture.md)
+    t.deepEqual(repliedSeqs(await lab.sh('h1', 'ping -c 2 -W 2 -s 1472 -M dont 10.2.2.10')), [1, 2]);
+    const after = frags(await lab.ios('spoke1', 'show ip traffic'));
+    t.deepEqual(after.map((n, i) => n - mid[i]!), [2, 0, 0, 4, 0], 'agent: 2 fragmented; kernel: 2 reassembled, 2 fragmented');
 
     // traffic to the router's own LAN address stayed on the LAN, in clear, and never made a probe
     for (const s of sites) {

@@ -8,15 +8,17 @@
 import { loadNativeEsp } from '../io/esp-native.js';
 import type { NativeEsp } from '../esp/index.js';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { Datapath, type RouteInfo } from '../datapath/datapath.js';
 import { steeringPlan } from '../datapath/plan.js';
 import { isSteeringPref, MOVE_LOCAL_TABLE, steeringCommands } from '../datapath/steering.js';
 import { IkeEngine, policyFromConfig, type EspKeyRow, type IkeAction, type IkePolicy, type IsakmpKeyRow, type KeyMaterial, type TrafficNote } from '../ike/index.js';
-import { computeRoutes, lookupRoute, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
+import { computeRoutes, lookupRoute, renderShowIpTraffic, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
 import { parseIpv4 } from '../../codecs/net/address.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import { Tun } from '../io/tun.js';
 import { DhPool } from './dh-pool.js';
+import { ipTraffic, parseSnmpIp } from './ip-traffic.js';
 import type { ExecExtension, Router } from './router.js';
 import {
   renderShowCryptoEngineConnections,
@@ -240,9 +242,11 @@ export class IpsecService implements ExecExtension {
 
   // ------------------------------------------------------------- exec
 
-  run(cmd: ExecCommand): string | null {
+  run(cmd: ExecCommand): Promise<string> | string | null {
     const counters = (spi: number) => this.datapath.countersOf(spi);
     switch (cmd.kind) {
+      case 'show-ip-traffic':
+        return this.showIpTraffic();
       case 'show-crypto-isakmp-sa':
         return renderShowCryptoIsakmpSa(this.engine.isakmpSas());
       case 'show-crypto-ipsec-sa':
@@ -264,6 +268,17 @@ export class IpsecService implements ExecExtension {
       default:
         return null;
     }
+  }
+
+  /** The agent's fragmentation counters and the kernel's (/proc/net/snmp of the container), added up. */
+  private async showIpTraffic(): Promise<string> {
+    this.datapath.sweep(Date.now());
+    let problem = '/proc/net/snmp has no fragmentation counters';
+    const text = await readFile('/proc/net/snmp', 'utf8').catch((e: unknown) => {
+      problem = `/proc/net/snmp: ${(e as Error).message}`;
+      return '';
+    });
+    return renderShowIpTraffic(ipTraffic(this.datapath, parseSnmpIp(text), problem));
   }
 
   private rememberKeys(): void {
