@@ -31,3 +31,4 @@ export { renderPing, renderPingHeader, renderPingSummary, type PingResult, type 
 export { renderShowVersion, formatUptime, type ShowVersionInput } from './exec/render/version.js';
 export { renderShowDebug, renderDebugChange, type DebugFlags } from './exec/render/debug.js';
 export { renderShowClock, formatLogTimestamp, type ClockOptions } from './exec/render/clock.js';
+export { renderShowIpTraffic, type IpTraffic, type IpFragCounters } from './exec/render/traffic.js';

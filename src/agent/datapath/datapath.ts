@@ -5,22 +5,30 @@
  *
  *   ESP for us          -> verify, decrypt, check the proxies, forward the inner packet
  *   UDP 500/4500 for us -> the IKE engine
+ *   anything else for us -> delivered (written back: the router's own traffic is never diverted)
  *   UDP 500 crossing us -> the IKE engine as a possible TED probe (answered, or forwarded)
- *   a packet a crypto ACL permits -> ESP with the SA that covers it; without
- *                          one, drop it and ask the IKE engine to negotiate
+ *   a packet the crypto map of the interface it leaves by protects (crypto-policy.ts)
+ *                       -> ESP with the SA that covers it; without one, drop it and
+ *                          ask the IKE engine to negotiate
  *   anything else       -> forwarded unchanged
+ *   clear text from the drop device -> dropped if the crypto map of the interface it
+ *                          came by (the route back to its source) protects its mirror, else forwarded
  *
  * I/O is injected (the tun write, the clock, randomness), so the logic runs
  * in tests with no device.
  */
 import type { RandomSource } from '../crypto/algorithms.js';
-import { entryForPacket, type IkePolicy } from '../ike/policy.js';
+import type { IkePolicy } from '../ike/policy.js';
 import { proxyRange } from '../ike/proxies.js';
-import type { AcquireTrigger, Datagram, Endpoint, IkeAction, IpsecSaSpec, ProxyId, TransitProbe, TransitVerdict } from '../ike/types.js';
+import type { AcquireTrigger, CryptoMapRef, Datagram, Endpoint, IkeAction, IpsecSaSpec, ProxyId, TransitProbe, TransitVerdict } from '../ike/types.js';
 import { classifyUdp4500, EspInboundSa, EspOutboundSa, NEXT_HEADER_IPV4, pooledRandom, type EspCounters, type NativeEsp } from '../esp/index.js';
 import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
 import { IPPROTO_ESP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
-import { fragmentIpv4, Reassembler } from './fragment.js';
+import type { PacketTuple } from '../../ios/acl/match.js';
+import { inboundEntry, outboundEntry } from './crypto-policy.js';
+import { FlowCache } from './flow-cache.js';
+import { fragmentIpv4 } from './fragment.js';
+import { FragmentError, Reassembler, type ReassemblyCounters } from './reassembly.js';
 import { adjustTtl, fragmentationNeeded, peekIpv4, udpPacket, writeIpv4Header, writeUdpHeader, type Peek } from './packet.js';
 
 /** The part of the IKE engine the datapath calls. */
@@ -86,15 +94,18 @@ export interface DatapathCounters {
   /** Packets handed back to the kernel unchanged. */
   forwarded: number;
   malformed: number;
+  /** Packets too big for the tunnel with DF set: ICMP fragmentation-needed sent instead ("couldn't fragment"). */
   fragNeeded: number;
+  /** Packets fragmented before encryption ("fragmented"). */
+  fragmented: number;
 }
 
-interface FlowEntry {
-  iface: string;
-  protocol: number;
-  sourcePort: number | undefined;
-  destinationPort: number | undefined;
-  result: SaPair | 'none' | 'acquire';
+/** What a flow gets: the pair that protects it, 'none' (no crypto map entry wants it), or the entry that wants it (no SA yet). */
+type FlowResult = SaPair | 'none' | { acquire: CryptoMapRef };
+
+/** The fields of a packet a crypto ACL looks at. */
+function tupleOf(p: Peek): PacketTuple {
+  return { protocol: p.protocol, source: p.source, destination: p.destination, sourcePort: p.sourcePort, destinationPort: p.destinationPort };
 }
 
 const HEADROOM_ESP = 20;
@@ -107,11 +118,12 @@ function covers(range: readonly [number, number], address: number): boolean {
 export class Datapath {
   private readonly byInboundSpi = new Map<number, SaPair>();
   private readonly pairs: SaPair[] = [];
-  /** Per flow (source, destination, then protocol and ports): the pair that protects it, 'none' (no crypto map entry wants it) or 'acquire' (wanted, no SA yet). */
-  private readonly flowCache = new Map<number, Map<number, FlowEntry[]>>();
+  /** Per flow (source, destination, interface, protocol and ports): what the exact check decided (flow-cache.ts). */
+  private readonly flowCache = new FlowCache<FlowResult>();
   private readonly iv: RandomSource;
-  readonly counters: DatapathCounters = { noSaDrops: 0, unknownSpi: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 0 };
+  readonly counters: DatapathCounters = { noSaDrops: 0, unknownSpi: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 0, fragmented: 0 };
   private lastClearTextLog = 0;
+  private lastFragTableLog = 0;
   private readonly reassembler = new Reassembler();
 
   constructor(private readonly deps: DatapathDeps) {
@@ -135,12 +147,36 @@ export class Datapath {
     }
   }
 
-  /** A packet from the drop tun device: clear text where ESP was expected. */
+  /**
+   * A packet from the drop tun device: clear text that the kernel rules say
+   * may have been ESP. The exact check: the crypto map of the interface it
+   * came in by (the route back to its source; the tun device does not say)
+   * protects its mirror image. Otherwise (a deny line, a wildcard the rules
+   * widened) it goes on. Never throws.
+   */
   handleClearText(packet: Buffer): void {
-    this.counters.clearTextDrops++;
+    try {
+      this.clearText(packet);
+    } catch (e) {
+      this.counters.malformed++;
+      this.deps.log(`%TESTBED-3-DATAPATH: clear-text packet of ${packet.length} bytes dropped: ${(e as Error).message}`);
+    }
+  }
+
+  private clearText(packet: Buffer): void {
     const p = peekIpv4(packet);
+    if (!p) {
+      this.counters.malformed++;
+      return;
+    }
+    const back = this.deps.route(p.source);
+    if (!back || !inboundEntry(this.deps.policy(), back.iface, tupleOf(p))) {
+      this.forward(packet.subarray(0, p.totalLength));
+      return;
+    }
+    this.counters.clearTextDrops++;
     const now = this.deps.now();
-    if (p && now - this.lastClearTextLog > 60_000) {
+    if (now - this.lastClearTextLog > 60_000) {
       // IOS rate-limits this message too
       this.lastClearTextLog = now;
       this.deps.log(
@@ -159,7 +195,14 @@ export class Datapath {
     const forUs = this.deps.isLocal(p.destination);
     if (forUs && (p.laterFragment || (packet.readUInt16BE(6) & 0x2000) !== 0)) {
       // ESP (or IKE) fragmented after encryption by the peer: reassemble, then handle the whole packet
-      const whole = this.reassembler.add(packet.subarray(0, p.totalLength), this.deps.now());
+      let whole: Buffer | null;
+      try {
+        whole = this.reassembler.add(packet.subarray(0, p.totalLength), this.deps.now());
+      } catch (e) {
+        if (!(e instanceof FragmentError)) throw e;
+        this.fragmentRefused(e, p);
+        return;
+      }
       if (!whole) return;
       packet = whole;
       p = peekIpv4(packet);
@@ -185,7 +228,37 @@ export class Datapath {
       this.forward(packet);
       return;
     }
+    if (forUs) {
+      // the kernel hands the agent the router's own traffic only as ESP or IKE; anything else is delivered
+      this.forward(packet);
+      return;
+    }
     this.outbound(packet, p);
+  }
+
+  /** Counted by the reassembler ("couldn't reassemble"); a full table is logged as IOS logs it, once a minute at most. */
+  private fragmentRefused(e: FragmentError, p: Peek): void {
+    if (e.reason !== 'table-full') return;
+    const now = this.deps.now();
+    if (now - this.lastFragTableLog < 60_000) return;
+    this.lastFragTableLog = now;
+    const iface = this.deps.route(p.source)?.iface ?? 'unknown';
+    this.deps.log(`%IP_VFR-4-FRAG_TABLE_OVERFLOW: ${iface}: ${e.message}`);
+  }
+
+  /** Flows in the flow cache (bounded, flow-cache.ts). */
+  get flowCount(): number {
+    return this.flowCache.size;
+  }
+
+  /** Reassembly counters (show ip traffic). */
+  get reassembly(): Readonly<ReassemblyCounters> {
+    return this.reassembler.counters;
+  }
+
+  /** Time passes: reassemblies whose time ran out are dropped (counted as timeouts). */
+  sweep(now: number): void {
+    this.reassembler.sweep(now);
   }
 
   private udpForUs(p: Peek, payload: Buffer): void {
@@ -218,67 +291,50 @@ export class Datapath {
       this.forward(packet); // the kernel answers with ICMP unreachable as it should
       return;
     }
-    const pair = this.outboundPair(p, route.iface);
-    if (pair === undefined) {
+    const found = this.outboundPair(p, route.iface);
+    if (found === 'none') {
       this.forward(packet);
       return;
     }
-    if (pair === null) {
+    if ('acquire' in found) {
       this.counters.noSaDrops++;
       const trigger: AcquireTrigger = {
         packet: { source: formatIpv4(p.source), destination: formatIpv4(p.destination), protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort },
         interface: route.iface,
+        entry: found.acquire,
         ...(route.nextHop ? { nextHop: route.nextHop } : {}),
       };
       this.deps.onAcquire?.(trigger);
       this.deps.act(this.deps.engine.acquire(trigger, this.deps.now()));
       return;
     }
-    this.encapsulate(packet.subarray(0, p.totalLength), p, pair, route);
+    this.encapsulate(packet.subarray(0, p.totalLength), p, found, route);
   }
 
-  /**
-   * undefined: no crypto map entry wants this packet (forward in clear);
-   * null: an entry wants it but no SA covers it yet; else the SA pair.
-   */
-  private outboundPair(p: Peek, iface: string): SaPair | null | undefined {
-    // per flow, without building a string key per packet: source -> destination -> the few flows between them
-    let byDst = this.flowCache.get(p.source);
-    if (!byDst) {
-      if (this.flowCache.size > 50_000) this.flowCache.clear();
-      byDst = new Map();
-      this.flowCache.set(p.source, byDst);
-    }
-    let flows = byDst.get(p.destination);
-    if (!flows) {
-      flows = [];
-      byDst.set(p.destination, flows);
-    }
-    for (const f of flows) {
-      if (f.iface === iface && f.protocol === p.protocol && f.sourcePort === p.sourcePort && f.destinationPort === p.destinationPort) {
-        return f.result === 'none' ? undefined : f.result === 'acquire' ? null : f.result;
-      }
-    }
+  /** For a packet leaving by `iface`: the SA pair that protects it, 'none', or the entry that wants it (no SA yet). */
+  private outboundPair(p: Peek, iface: string): FlowResult {
+    const cached = this.flowCache.get(p, iface);
+    if (cached !== undefined) return cached;
     const result = this.lookupFlow(p, iface);
-    if (flows.length < 64) flows.push({ iface, protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort, result: result === undefined ? 'none' : (result ?? 'acquire') });
+    this.flowCache.set(p, iface, result);
     return result;
   }
 
-  private lookupFlow(p: Peek, iface: string): SaPair | null | undefined {
-    const info = { source: formatIpv4(p.source), destination: formatIpv4(p.destination), protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort };
-    if (!entryForPacket(this.deps.policy(), iface, info)) return undefined;
-    return (
-      this.pairs.find(
-        (s) =>
-          !s.retired &&
-          s.spec.interface === iface &&
-          covers(s.localRange, p.source) &&
-          covers(s.remoteRange, p.destination) &&
-          (s.protocol === 0 || s.protocol === p.protocol) &&
-          (s.localPort === 0 || s.localPort === p.sourcePort) &&
-          (s.remotePort === 0 || s.remotePort === p.destinationPort),
-      ) ?? null
+  /** The exact decision (crypto-policy.ts), then the installed pair that covers the packet. */
+  private lookupFlow(p: Peek, iface: string): FlowResult {
+    const hit = outboundEntry(this.deps.policy(), iface, tupleOf(p));
+    if (!hit) return 'none';
+    const pair = this.pairs.find(
+      (s) =>
+        !s.retired &&
+        s.spec.interface === iface &&
+        covers(s.localRange, p.source) &&
+        covers(s.remoteRange, p.destination) &&
+        (s.protocol === 0 || s.protocol === p.protocol) &&
+        (s.localPort === 0 || s.localPort === p.sourcePort) &&
+        (s.remotePort === 0 || s.remotePort === p.destinationPort),
     );
+    return pair ?? { acquire: hit.entry.ref };
   }
 
   private encapsulate(inner: Buffer, p: Peek, pair: SaPair, route: RouteInfo): void {
@@ -295,7 +351,9 @@ export class Datapath {
         return;
       }
       // fragment before encryption, as IOS does: each piece in its own ESP packet
-      for (const piece of fragmentIpv4(inner, room)) this.seal(piece, pair, headroom);
+      const pieces = fragmentIpv4(inner, room);
+      if (pieces.length > 1) this.counters.fragmented++;
+      for (const piece of pieces) this.seal(piece, pair, headroom);
       return;
     }
     this.seal(inner, pair, headroom);

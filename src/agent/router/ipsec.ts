@@ -8,16 +8,19 @@
 import { loadNativeEsp } from '../io/esp-native.js';
 import type { NativeEsp } from '../esp/index.js';
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
 import { Datapath, type RouteInfo } from '../datapath/datapath.js';
+import { steeringPlan } from '../datapath/plan.js';
 import { isSteeringPref, MOVE_LOCAL_TABLE, steeringCommands } from '../datapath/steering.js';
 import { IkeEngine, policyFromConfig, type IkeAction, type IkePolicy, type TrafficNote } from '../ike/index.js';
 import { TESTBED_TRACE } from '../../contract/env.js';
 import type { EspKeyRow, IsakmpKeyRow, KeyMaterial } from '../../contract/keys.js';
-import { computeRoutes, lookupRoute, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
+import { computeRoutes, lookupRoute, renderShowIpTraffic, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
 import { parseIpv4 } from '../../codecs/net/address.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import { Tun } from '../io/tun.js';
 import { DhPool } from './dh-pool.js';
+import { ipTraffic, parseSnmpIp } from './ip-traffic.js';
 import type { ExecExtension, Router } from './router.js';
 import {
   renderShowCryptoEngineConnections,
@@ -107,7 +110,10 @@ export class IpsecService implements ExecExtension {
       this.datapath.handle(p);
     });
     this.dropTun.start((p) => this.datapath.handleClearText(p));
-    this.trafficTimer = setInterval(() => this.reportTraffic(), 1000);
+    this.trafficTimer = setInterval(() => {
+      this.datapath.sweep(Date.now());
+      this.reportTraffic();
+    }, 1000);
     this.trafficTimer.unref();
     this.schedule();
   }
@@ -140,7 +146,8 @@ export class IpsecService implements ExecExtension {
       const n = rules.filter((r) => r.priority === p).length;
       return Array.from({ length: n }, () => `rule del pref ${p}`);
     });
-    const cmds = [...del, ...steeringCommands(this.policy, { linux: this.router.linux, tun: this.tun.name, dropTun: this.dropTun.name })];
+    const plan = steeringPlan({ policy: this.policy, routes: this.routes, links: [...this.router.linux.keys()] });
+    const cmds = [...del, ...steeringCommands(plan, { linux: this.router.linux, tun: this.tun.name, dropTun: this.dropTun.name })];
     const res = await ipBatch(cmds);
     if (res.code !== 0) this.router.console.log(`%TESTBED-3-IPSEC: policy routing: ${res.stderr.trim().split('\n').join('; ')}`);
   }
@@ -237,9 +244,11 @@ export class IpsecService implements ExecExtension {
 
   // ------------------------------------------------------------- exec
 
-  run(cmd: ExecCommand): string | null {
+  run(cmd: ExecCommand): Promise<string> | string | null {
     const counters = (spi: number) => this.datapath.countersOf(spi);
     switch (cmd.kind) {
+      case 'show-ip-traffic':
+        return this.showIpTraffic();
       case 'show-crypto-isakmp-sa':
         return renderShowCryptoIsakmpSa(this.engine.isakmpSas());
       case 'show-crypto-ipsec-sa':
@@ -261,6 +270,17 @@ export class IpsecService implements ExecExtension {
       default:
         return null;
     }
+  }
+
+  /** The agent's fragmentation counters and the kernel's (/proc/net/snmp of the container), added up. */
+  private async showIpTraffic(): Promise<string> {
+    this.datapath.sweep(Date.now());
+    let problem = '/proc/net/snmp has no fragmentation counters';
+    const text = await readFile('/proc/net/snmp', 'utf8').catch((e: unknown) => {
+      problem = `/proc/net/snmp: ${(e as Error).message}`;
+      return '';
+    });
+    return renderShowIpTraffic(ipTraffic(this.datapath, parseSnmpIp(text), problem));
   }
 
   private rememberKeys(): void {

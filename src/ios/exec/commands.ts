@@ -13,6 +13,7 @@ export type ExecCommand =
   | { kind: 'show-ip-interface-brief' }
   | { kind: 'show-interfaces'; interface: string | null }
   | { kind: 'show-ip-route' }
+  | { kind: 'show-ip-traffic' }
   | { kind: 'show-access-lists'; name: string | null }
   | { kind: 'show-logging' }
   | { kind: 'show-clock' }

@@ -196,6 +196,8 @@ function parseShowIp(c: Cursor): ExecCommand {
   switch (k) {
     case 'route':
       return { kind: 'show-ip-route' };
+    case 'traffic':
+      return { kind: 'show-ip-traffic' };
     case 'access-lists':
       return { kind: 'show-access-lists', name: c.optWord() ?? null };
     case 'interface':

@@ -5,6 +5,7 @@ const ABBREVIATIONS: [string, ExecCommand][] = [
   ['sh ip int br', { kind: 'show-ip-interface-brief' }],
   ['sho run', { kind: 'show-running-config' }],
   ['show ip ro', { kind: 'show-ip-route' }],
+  ['sh ip traf', { kind: 'show-ip-traffic' }],
   ['sh access-l', { kind: 'show-access-lists', name: null }],
   ['sh access-lists 101', { kind: 'show-access-lists', name: '101' }],
   ['sh ip access-lists VPN', { kind: 'show-access-lists', name: 'VPN' }],
