@@ -32,7 +32,7 @@ export function receiveTed(core: Core, ctx: IkeContext, msg: Buffer, d: Datagram
     if (!answerTed(core, ctx, ted, d.from.ip, ted.targetHost)) ctx.out.drop(d.from, 0, 'TED probe for traffic we do not protect');
     return;
   }
-  const probe = core.probes().find((p) => p.initiatorCookie.equals(ted.initiatorCookie));
+  const probe = core.probeByCookie(ted.initiatorCookie);
   if (!probe || !probe.answeredBy(ted)) {
     ctx.out.drop(d.from, NotifyType.INVALID_COOKIE, 'TED reply matches no probe of ours');
     return;
