@@ -8,7 +8,10 @@
  */
 import type { DebugFacility } from '../../types.js';
 import type { IkeContext } from '../exchanges/context.js';
+import type { IsakmpSa } from '../sa/isakmp-sa.js';
+import { flowOf, peerKey } from '../sa/peer.js';
 import type { EngineCounter } from '../sa/tables.js';
+import type { Proxies } from '../../types.js';
 import type { Core } from './core.js';
 
 /** The table each counter is about, for the log line, and the debug facility it belongs to. */
@@ -54,4 +57,25 @@ export function admitPending(core: Core, ctx: IkeContext, what: string): boolean
   if (core.t.pending.size < limit) return true;
   refuse(core, ctx, 'pendingFlows', `${limit} flows in negotiation: ${what} not negotiated`);
   return false;
+}
+
+/**
+ * Whether IPsec SAs for these proxies may be negotiated with the SA's peer:
+ * always for a flow that has pairs (the new pair replaces, see installIpsec);
+ * a new flow only while the peer has fewer than `ipsecFlowsPerPeer` and the
+ * router fewer than `ipsecFlows`.
+ */
+export function admitIpsec(core: Core, ctx: IkeContext, sa: IsakmpSa, proxies: Proxies): boolean {
+  const peer = peerKey(sa);
+  if (core.pairsOf(flowOf(peer, proxies)).length > 0) return true;
+  const { ipsecFlowsPerPeer, ipsecFlows } = core.policy.limits;
+  if (core.flowCount(peer) >= ipsecFlowsPerPeer) {
+    refuse(core, ctx, 'ipsecFlowsPerPeer', `${ipsecFlowsPerPeer} flows with ${peer}: a new one refused`);
+    return false;
+  }
+  if (core.flowCount() >= ipsecFlows) {
+    refuse(core, ctx, 'ipsecFlows', `${ipsecFlows} flows: a new one with ${peer} refused`);
+    return false;
+  }
+  return true;
 }

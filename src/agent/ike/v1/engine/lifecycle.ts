@@ -125,7 +125,8 @@ export function responderEntry(core: Core, sa: IsakmpSa, proxies: Proxies): { ma
  * deletes the old one; both stay usable meanwhile, so simultaneous
  * negotiations never lose both. IOS lists such pairs side by side under the
  * flow in `show crypto ipsec sa` and sends with the newest ("current
- * outbound spi").
+ * outbound spi"). Beyond `ipsecPairsPerFlow` pairs the oldest replaced ones
+ * are deleted (with a Delete), so a peer that never deletes cannot pile them up.
  */
 export function installIpsec(core: Core, ctx: IkeContext, sa: IsakmpSa, flow: FlowRequest | null, spec: IpsecSaSpec): void {
   const timers = core.policy.timers;
@@ -149,6 +150,14 @@ export function installIpsec(core: Core, ctx: IkeContext, sa: IsakmpSa, flow: Fl
   const found = findEntry(core.policy, spec.cryptoMap);
   if (found) ensureInstance(core, ctx, found.entry, spec.peer, spec.proxies, 'negotiated');
   ctx.out.push({ kind: 'install-ipsec', sa: spec, replaces });
+  const limit = core.policy.limits.ipsecPairsPerFlow;
+  for (;;) {
+    const pairs = core.pairsOf(key);
+    const oldest = pairs.find((r) => r.replacedBy !== null);
+    if (pairs.length <= limit || !oldest) break;
+    refuse(core, ctx, 'ipsecPairsPerFlow', `${limit} SA pairs for ${key}: the oldest, spi ${hexSpi(oldest.spec.inbound.spi)}, deleted`);
+    deleteIpsec(core, ctx, oldest, 'too many SAs for the flow', true);
+  }
 }
 
 /** A Quick Mode ended without SAs. */

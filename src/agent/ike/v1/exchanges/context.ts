@@ -68,6 +68,8 @@ export interface IkeContext {
   peerDeleted(sa: IsakmpSa, d: DeletePayload): void;
   /** DPD declared the peer dead: its IPsec SAs and this SA go. */
   peerDead(sa: IsakmpSa): void;
+  /** Whether IPsec SAs for these proxies may be negotiated with the SA's peer (the per-peer and total flow bounds); counted when not. */
+  admitIpsec(sa: IsakmpSa, proxies: Proxies): boolean;
   /** A bounded table refused something (engine/bounds.ts): counted, said in the debug log. */
   refused(counter: EngineCounter, detail: string): void;
 }

@@ -142,6 +142,7 @@ export function initiatorQm2(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbo
     proposalNumber: proposal.number,
     transform: t,
   };
+  if (!ctx.admitIpsec(sa, qm.proxies)) return failQm(NotifyType.NO_PROPOSAL_CHOSEN, 'too many IPsec flows: the pair is not installed');
   ctx.out.engine(`CryptoEngine0: generate hmac context for conn id ${sa.connId}`);
   const spec = buildSpec(ctx, sa, qm);
   creatingLines(ctx, sa, spec);

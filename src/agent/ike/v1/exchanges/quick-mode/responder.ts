@@ -16,14 +16,14 @@ import type { IkeContext } from '../context.js';
 import type { Inbound, Status } from '../exchange.js';
 import { dhGroupById } from '../../../../crypto/dh.js';
 import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../crypto/hashes.js';
-import { Informational, notifyPayload, spiBytes } from '../informational.js';
+import { deleteEspPayload, Informational, notifyPayload, spiBytes } from '../informational.js';
 import { errorText, IosLog, iosNotifyName, notifyName, notifyOf } from '../../notify.js';
 import type { IsakmpSa } from '../../sa/isakmp-sa.js';
 import type { TransformSetPolicy } from '../../../policy.js';
 import { hostProxy } from '../../../proxies.js';
 import { Retransmitter } from '../../../retransmit.js';
 import type { Proxies } from '../../../types.js';
-import { allocateSpi, find, NONCE_SIZE, openVerified, QM, QmState, s32, sendQm, spiLines, validateLines } from './shared.js';
+import { allocateSpi, endOf, find, NONCE_SIZE, openVerified, QM, QmState, s32, sendQm, spiLines, validateLines } from './shared.js';
 import { buildSpec, creatingLines, keyEngineLines } from './install.js';
 import { DEFAULT_IPSEC_SECONDS, isUdpEncaps, type Lifetime, logIpsecTransform, quickModeAnswer, readIpsecTransform, responderLifetimeAttributes } from './proposal.js';
 
@@ -106,6 +106,8 @@ export function responderQm1(ctx: IkeContext, sa: IsakmpSa, m: Inbound): QmState
     const notify = proxyRefused ? NotifyType.INVALID_ID_INFORMATION : NotifyType.NO_PROPOSAL_CHOSEN;
     return fail(notify, proxyRefused ? 'proxy identities not supported' : 'no proposal matches a transform set', firstSpi);
   }
+  // bounded: a new flow only while the peer and the router have room (engine/bounds.ts)
+  if (!ctx.admitIpsec(sa, proxies)) return fail(NotifyType.NO_PROPOSAL_CHOSEN, 'too many IPsec flows', firstSpi);
   ctx.out.sa(sa.connId, `processing NONCE payload. message ID = ${s32(mid)}`);
   if (ke) ctx.out.sa(sa.connId, `processing KE payload. message ID = ${s32(mid)}`);
   for (let i = 0; i < ids.length; i++) ctx.out.sa(sa.connId, `processing ID payload. message ID = ${s32(mid)}`);
@@ -178,6 +180,14 @@ export function responderQm3(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbo
   qm.expect = null;
   sa.remember(m.message, []);
   const spec = buildSpec(ctx, sa, qm);
+  // another Quick Mode may have taken the last room meanwhile: the initiator installed on QM2, so it hears a Delete
+  if (!ctx.admitIpsec(sa, qm.proxies)) {
+    const refusal = 'too many IPsec flows';
+    Informational.send(ctx, sa, [deleteEspPayload([qm.ourSpi])]);
+    ctx.out.sa(sa.connId, `deleting node ${s32(mid)} error TRUE reason "${refusal}"`);
+    ctx.quickModeFailed(sa, endOf(qm), NotifyType.NO_PROPOSAL_CHOSEN, refusal);
+    return 'done';
+  }
   creatingLines(ctx, sa, spec);
   ctx.out.sa(sa.connId, `deleting node ${s32(mid)} error FALSE reason "quick mode done (await()"`);
   keyEngineLines(ctx, spec);
