@@ -5,7 +5,6 @@
  * the dynamic crypto map instances and IOS's delayed "purging SA" lines.
  * The exchanges reach these through the context's hooks.
  */
-import { Buffer } from 'node:buffer';
 import { ProtocolId } from '../../../../codecs/isakmp/constants.js';
 import type { DeletePayload } from '../../../../codecs/isakmp/types.js';
 import { negotiate, startQm } from './acquire.js';
@@ -240,23 +239,43 @@ export function dropInstances(core: Core): void {
   core.t.instances.splice(0, core.t.instances.length, ...keep);
 }
 
-/** A Delete from the peer: its ISAKMP SA (both cookies) or ESP SAs (by SPI, either direction). */
+/**
+ * A Delete from the peer, under one of its ISAKMP SAs: its ISAKMP SA (both
+ * cookies) or ESP SAs (by SPI, either direction). Like any Informational it
+ * acts only on SAs of the peer it came from (sa/peer.ts): the SA it arrived
+ * on, another ISAKMP SA with the same peer (a rekeyed phase 1's Delete for
+ * the old one travels on the new one), that peer's IPsec pairs. A Delete
+ * naming another peer's SA is ignored and counted: with a wildcard
+ * pre-shared key every peer holds the key. IOS scopes deletes by the peer
+ * too ("delete SA with spi X/50 for PEER"); strongSwan acts only on the SA
+ * the Delete came on ("received DELETE for different IKE_SA, ignored").
+ */
 export function peerDeleted(core: Core, ctx: IkeContext, sa: IsakmpSa, d: DeletePayload): void {
   if (d.protocol === ProtocolId.ISAKMP) {
     for (const spi of d.spis) {
       if (spi.length !== 16) continue;
-      const target = [...core.t.isakmp.values()].find((s) => Buffer.concat([s.ckyI, s.ckyR]).equals(spi));
-      if (target) deletePhase1(core, ctx, target, 'P1 delete notify (in)', false);
+      const target = core.index.byCookies(spi.subarray(0, 8), spi.subarray(8, 16));
+      if (!target) continue;
+      if (!samePeer(target, sa)) {
+        refuse(core, ctx, 'foreignDeletes', `Delete from ${sa.remote.ip} names ISAKMP SA ${target.connId} of ${peerKey(target)}: ignored`);
+        continue;
+      }
+      deletePhase1(core, ctx, target, 'P1 delete notify (in)', false);
     }
     return;
   }
   if (d.protocol !== ProtocolId.ESP) return;
   ctx.out.ipsec("IPSEC(key_engine_delete_sas): rec'd delete notify from ISAKMP");
+  const mine = core.ipsecOfPeer(peerKey(sa));
   for (const b of d.spis) {
     if (b.length !== 4) continue;
     const spi = b.readUInt32BE(0);
-    const rec = [...core.t.ipsec.values()].find((r) => r.spec.peer === sa.remote.ip && (r.spec.outbound.spi === spi || r.spec.inbound.spi === spi));
-    if (!rec) continue;
+    const rec = mine.find((r) => core.t.ipsec.has(r.spec.inbound.spi) && (r.spec.outbound.spi === spi || r.spec.inbound.spi === spi));
+    if (!rec) {
+      const other = [...core.t.ipsec.values()].find((r) => r.spec.outbound.spi === spi || r.spec.inbound.spi === spi);
+      if (other) refuse(core, ctx, 'foreignDeletes', `Delete from ${sa.remote.ip} names SPI ${hexSpi(spi)} of ${other.peerKey}: ignored`);
+      continue;
+    }
     ctx.out.ipsec(`IPSEC(key_engine_delete_sas): delete SA with spi ${hexSpi(spi)}/50 for ${sa.remote.ip}`);
     deleteIpsec(core, ctx, rec, 'delete notify from peer', false);
   }
