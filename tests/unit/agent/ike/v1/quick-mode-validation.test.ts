@@ -32,7 +32,13 @@ function up(seed: number): Wire {
 
 /** What the datapath does with an install action: both ESP SAs built (throws when refused). */
 function datapathInstalls(spec: IpsecSaSpec): void {
-  const mk = (d: IpsecSaSpec['inbound']) => ({ spi: d.spi, cipher: spec.cipher, integrity: spec.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey });
+  const mk = (d: IpsecSaSpec['inbound']) => ({
+    spi: d.spi,
+    cipher: spec.cipher,
+    integrity: spec.integrity,
+    encryptionKey: d.encryptionKey,
+    authenticationKey: d.authenticationKey,
+  });
   new EspInboundSa(mk(spec.inbound));
   new EspOutboundSa(mk(spec.outbound));
 }
@@ -44,7 +50,10 @@ function agree(t: ExecutionContext, wire: Wire): void {
     for (const spec of installs) t.notThrows(() => datapathInstalls(spec), `${name} installs only what the datapath accepts`);
     const deleted = new Set(wire.actions(name, 'delete-ipsec').map((d) => d.inboundSpi));
     const live = installs.filter((s) => !deleted.has(s.inbound.spi)).map((s) => s.inbound.spi);
-    const listed = wire.node(name).engine.ipsecSas(wire.now).flatMap((i) => i.flows.flatMap((f) => f.inbound.map((s) => s.spi)));
+    const listed = wire
+      .node(name)
+      .engine.ipsecSas(wire.now)
+      .flatMap((i) => i.flows.flatMap((f) => f.inbound.map((s) => s.spi)));
     t.deepEqual(listed.sort(), live.sort(), `${name}: show crypto ipsec sa lists what was installed`);
   }
 }
@@ -81,7 +90,10 @@ for (const spi of [0, 1, 255]) {
   });
 }
 
-for (const lifetime of [{ seconds: 0, kilobytes: 4608000 }, { seconds: 3600, kilobytes: 0 }]) {
+for (const lifetime of [
+  { seconds: 0, kilobytes: 4608000 },
+  { seconds: 3600, kilobytes: 0 },
+]) {
   test(`the responder refuses a lifetime of ${lifetime.seconds} s / ${lifetime.kilobytes} KB (NO-PROPOSAL-CHOSEN)`, (t) => {
     const wire = up(120 + lifetime.seconds);
     const before = wire.actions('B', 'install-ipsec').length;
@@ -148,7 +160,10 @@ test('the initiator refuses a QM2 transform with a lifetime of 0 (NO-PROPOSAL-CH
         ...sa,
         proposals: sa.proposals.map((x) => ({
           ...x,
-          transforms: x.transforms.map((tr) => ({ ...tr, attributes: tr.attributes.map((a) => (a.type === IpsecAttr.LIFE_DURATION ? { ...a, value: 0 } : a)) })),
+          transforms: x.transforms.map((tr) => ({
+            ...tr,
+            attributes: tr.attributes.map((a) => (a.type === IpsecAttr.LIFE_DURATION ? { ...a, value: 0 } : a)),
+          })),
         })),
       };
     });

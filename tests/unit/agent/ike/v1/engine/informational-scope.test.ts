@@ -41,7 +41,9 @@ function threeRouters(): Wire {
 }
 
 function pairsWith(engine: IkeEngine, peer: string): { inbound: number; outbound: number }[] {
-  return [...engine.snapshot().tables.ipsec.values()].filter((r) => r.spec.peer === peer).map((r) => ({ inbound: r.spec.inbound.spi, outbound: r.spec.outbound.spi }));
+  return [...engine.snapshot().tables.ipsec.values()]
+    .filter((r) => r.spec.peer === peer)
+    .map((r) => ({ inbound: r.spec.inbound.spi, outbound: r.spec.outbound.spi }));
 }
 
 function send(wire: Wire, to: string, d: ReturnType<typeof informational>): void {
@@ -50,7 +52,7 @@ function send(wire: Wire, to: string, d: ReturnType<typeof informational>): void
   wire.run(wire.now + 2_000);
 }
 
-test('a Delete from C naming A\'s ISAKMP SA with B is ignored and counted; A\'s SA stays', (t) => {
+test("a Delete from C naming A's ISAKMP SA with B is ignored and counted; A's SA stays", (t) => {
   const wire = threeRouters();
   const b = wire.node('B').engine;
   const aOnB = establishedSa(b, A);

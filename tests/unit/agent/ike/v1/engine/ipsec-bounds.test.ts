@@ -22,7 +22,12 @@ function sites(hosts: number, b: PolicyOptions, seed: number): Wire {
   const cfgA = siteConfig({ hostname: 'A', wan: A, lan: '13.13.13.13', peer: B, localNet: '13.13.13.0', remoteNet: '12.12.12.0' });
   const cfgB = siteConfig({ hostname: 'B', wan: B, lan: '12.12.12.12', peer: A, localNet: '12.12.12.0', remoteNet: '13.13.13.0' });
   const wire = new Wire();
-  wire.add('A', engineFromConfig(hosts > 0 ? cfgA.replace('access-list 101 permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255', lines) : cfgA, seed), [A, '13.13.13.13'], ['13.13.13.0/24']);
+  wire.add(
+    'A',
+    engineFromConfig(hosts > 0 ? cfgA.replace('access-list 101 permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255', lines) : cfgA, seed),
+    [A, '13.13.13.13'],
+    ['13.13.13.0/24'],
+  );
   wire.add('B', engineFromConfig(cfgB, seed + 1, b), [B, '12.12.12.12'], ['12.12.12.0/24']);
   return wire;
 }
@@ -93,7 +98,13 @@ test('Quick Modes admitted at once and completed later: the ones past the bound 
   t.is(wire.actions('A', 'install-ipsec').length, 10, 'A installs on QM2, before B decides on QM3');
   t.is(wire.actions('A', 'delete-ipsec').length, 6, "B's Deletes remove the six on A");
   const spis = (e: typeof a) => [...e.snapshot().tables.ipsec.values()].map((r) => [r.spec.inbound.spi, r.spec.outbound.spi]);
-  t.deepEqual(spis(a).map(([i, o]) => [o, i]).sort(), spis(b).sort(), 'A and B hold the same four pairs');
+  t.deepEqual(
+    spis(a)
+      .map(([i, o]) => [o, i])
+      .sort(),
+    spis(b).sort(),
+    'A and B hold the same four pairs',
+  );
 });
 
 test('new flows stop at ipsecFlows in all', (t) => {
