@@ -19,7 +19,7 @@ import { computeRoutes, lookupRoute, renderShowIpTraffic, type ExecCommand, type
 import { parseIpv4 } from '../../codecs/net/address.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import { Tun } from '../io/tun.js';
-import { DhPool } from './dh-pool.js';
+import { DhPool, type DhPoolMode, type DhPoolStatus } from './dh-pool.js';
 import { ipTraffic, parseSnmpIp } from './ip-traffic.js';
 import type { ExecExtension, Router } from './router.js';
 import {
@@ -171,13 +171,14 @@ export class IpsecService implements ExecExtension {
     // runs before the next packet is read, so nothing can arrive for an SA not installed yet)
     const ordered = [...actions.filter((a) => a.kind === 'send' || a.kind === 'send-probe'), ...actions.filter((a) => a.kind !== 'send' && a.kind !== 'send-probe')];
     for (const a of ordered) {
-      if (a.kind === 'install-ipsec') this.note('install', `${a.sa.peer} in ${a.sa.inbound.spi} out ${a.sa.outbound.spi}`);
-      else if (a.kind === 'send-probe') this.note('probe', a.ipDestination);
+      if (a.kind === 'send-probe') this.note('probe', a.ipDestination);
       else if (a.kind === 'phase1-up') this.note('phase1-up', a.remote.ip);
     }
     for (const a of ordered) {
       try {
         this.actOne(a);
+        // the time line's install is when the SA pair is in the datapath (and this batch's datagrams are sent)
+        if (a.kind === 'install-ipsec') this.note('install', `${a.sa.peer} in ${a.sa.inbound.spi} out ${a.sa.outbound.spi}`);
       } catch (e) {
         this.router.console.log(`%TESTBED-3-IPSEC: ${a.kind}: ${(e as Error).message}`);
       }
@@ -292,13 +293,23 @@ export class IpsecService implements ExecExtension {
   /**
    * A time line of IPsec events with microsecond wall-clock times (the
    * containers share the host's clock, so routers' and pcaps' times compare):
-   * what bench:tunnel measures setup latency with.
+   * bench:tunnel's cross-check of the setup times it reads from the captures.
    */
   readonly timeline: { event: string; detail: string; at: number }[] = [];
 
   note(event: string, detail: string): void {
     this.timeline.push({ event, detail, at: performance.timeOrigin + performance.now() });
     if (this.timeline.length > 1000) this.timeline.shift();
+  }
+
+  /** The DH pool (benchmarks: `ios --status`, `ios --dh-pool`). */
+  dhPoolStatus(): DhPoolStatus {
+    return this.dhPool.status();
+  }
+
+  /** Benchmarks only: pooled (the router's behaviour) or fresh (a new DH key pair per exchange). */
+  setDhPoolMode(mode: DhPoolMode): void {
+    this.dhPool.setMode(mode);
   }
 
   /** Keys for Wireshark's tables: every SA so far, current or gone. */
