@@ -27,9 +27,30 @@
 import { randomBytes, randomFillSync } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { CIPHERS, HASHES, desBackend, dhGroupById, type DhGroup } from '../src/agent/crypto/index.js';
-import { ESP_CIPHERS, ESP_INTEGRITY, EspInboundSa, EspOutboundSa, pooledRandom, type EspCipherName, type EspIntegrityName, type NativeEsp } from '../src/agent/esp/index.js';
+import {
+  ESP_CIPHERS,
+  ESP_INTEGRITY,
+  EspInboundSa,
+  EspOutboundSa,
+  pooledRandom,
+  type EspCipherName,
+  type EspIntegrityName,
+  type NativeEsp,
+} from '../src/agent/esp/index.js';
 import { buildNativeEsp } from './lib/native-esp.js';
-import { describeMachine, fmt, formatMachine, formatTable, loadAverage, measureInterleaved, measureInterleavedWith, pct, type Machine, type Measurement, type MeasureOptions } from './lib/bench.js';
+import {
+  describeMachine,
+  fmt,
+  formatMachine,
+  formatTable,
+  loadAverage,
+  measureInterleaved,
+  measureInterleavedWith,
+  pct,
+  type Machine,
+  type Measurement,
+  type MeasureOptions,
+} from './lib/bench.js';
 import { espWork, perPacketContextFloor, persistentContextFloor } from './lib/esp-floors.js';
 import { dhCost, handshakeCryptoCost, type HandshakeSuite } from './lib/handshake-crypto.js';
 import { engineHandshake } from './lib/handshake-engine.js';
@@ -47,14 +68,14 @@ export const HANDSHAKES: readonly HandshakeImplementation[] = [
   {
     name: 'crypto path',
     measures:
-      'handshakeCryptoCost: both sides\' DH key pairs and g^xy, SKEYID chain, HASH_I/HASH_R, QM HASH(1-3), ' +
+      "handshakeCryptoCost: both sides' DH key pairs and g^xy, SKEYID chain, HASH_I/HASH_R, QM HASH(1-3), " +
       'MM5-6 and QM1-3 body encryption and decryption, KEYMAT for both SAs; no ISAKMP codec, no state machine',
     run: handshakeCryptoCost,
   },
   {
     name: 'engine',
     measures:
-      'the router\'s IkeEngine on both sides (src/agent/ike): ISAKMP encoding and decoding, Main Mode and Quick Mode state machines, ' +
+      "the router's IkeEngine on both sides (src/agent/ike): ISAKMP encoding and decoding, Main Mode and Quick Mode state machines, " +
       'IOS debug lines, and all of the crypto above; static crypto map, no TED',
     run: engineHandshake,
   },
@@ -143,7 +164,14 @@ export { espWork };
 function ourEsp(c: EspCase, n: number, native?: NativeEsp): () => unknown {
   const cipher = ESP_CIPHERS[c.cipher];
   const integrity = ESP_INTEGRITY[c.integrity];
-  const cfg = { spi: 0x1234abcd, cipher: c.cipher, integrity: c.integrity, encryptionKey: randomBytes(cipher.keySize), authenticationKey: randomBytes(integrity.keySize), native };
+  const cfg = {
+    spi: 0x1234abcd,
+    cipher: c.cipher,
+    integrity: c.integrity,
+    encryptionKey: randomBytes(cipher.keySize),
+    authenticationKey: randomBytes(integrity.keySize),
+    native,
+  };
   const out = new EspOutboundSa(cfg);
   const inb = new EspInboundSa(cfg);
   if (native && !(out.nativeCrypto && inb.nativeCrypto)) throw new Error(`the native ESP module does not run ${c.label}`);
@@ -217,7 +245,9 @@ export function formatResults(r: BenchResults): string {
   const out: string[] = [];
   out.push(formatMachine(r.machine));
   out.push(`DES      ${r.desBackend}${r.desBackend === 'des-cbc' ? '' : '  (WARNING: start node with --openssl-legacy-provider for real DES)'}`);
-  out.push(`method   warm-up ${r.options.warmupMs} ms, ${r.options.repetitions} repetitions of >= ${r.options.repetitionMs} ms, median; openssl speed -seconds ${r.opensslSeconds ?? 'n/a'} once per repetition, interleaved`);
+  out.push(
+    `method   warm-up ${r.options.warmupMs} ms, ${r.options.repetitions} repetitions of >= ${r.options.repetitionMs} ms, median; openssl speed -seconds ${r.opensslSeconds ?? 'n/a'} once per repetition, interleaved`,
+  );
   if (r.load) out.push(`load     ${r.load}`);
   out.push('');
   out.push('IKEv1 Main Mode + Quick Mode handshakes, both sides in memory (phase 1 DES/SHA1/PSK, phase 2 esp-des esp-md5-hmac)');
@@ -225,7 +255,15 @@ export function formatResults(r: BenchResults): string {
   out.push(
     formatTable(
       ['implementation', 'group', 'handshakes/s', 'ms/handshake', 'DH share', 'cost vs group 1', 'spread'],
-      r.handshakes.map((h) => [h.implementation, String(h.group), fmt(h.handshakesPerSecond), fmt(h.msPerHandshake, 2), pct(h.dhShare), `${fmt((g1.get(h.implementation) ?? NaN) / h.handshakesPerSecond, 1)}x`, pct(h.spread)]),
+      r.handshakes.map((h) => [
+        h.implementation,
+        String(h.group),
+        fmt(h.handshakesPerSecond),
+        fmt(h.msPerHandshake, 2),
+        pct(h.dhShare),
+        `${fmt((g1.get(h.implementation) ?? NaN) / h.handshakesPerSecond, 1)}x`,
+        pct(h.spread),
+      ]),
     ),
   );
   for (const impl of HANDSHAKES) out.push(`  ${impl.name}: ${impl.measures}`);
@@ -233,7 +271,20 @@ export function formatResults(r: BenchResults): string {
   out.push('ESP tunnel mode, encapsulate + decapsulate, MB/s of inner packets (10^6 bytes)');
   out.push(
     formatTable(
-      ['transform', 'bytes', 'ours', 'ours node:crypto', 'Node per-pkt', 'ours/per-pkt', 'Node long-lived', 'ours/long-lived', 'openssl speed', 'ours/openssl', 'spread', 'openssl spread'],
+      [
+        'transform',
+        'bytes',
+        'ours',
+        'ours node:crypto',
+        'Node per-pkt',
+        'ours/per-pkt',
+        'Node long-lived',
+        'ours/long-lived',
+        'openssl speed',
+        'ours/openssl',
+        'spread',
+        'openssl spread',
+      ],
       r.esp.map((e) => [
         e.label,
         String(e.bytes),
@@ -253,8 +304,10 @@ export function formatResults(r: BenchResults): string {
   out.push('  ours: the SAs as the router runs them, cipher and HMAC of each packet in one call to the native ESP module (images/router2600/addon/esp.c).');
   out.push('  ours node:crypto: the same SAs without the native module (what unit tests and a Node that cannot load it run).');
   out.push('  Node per-pkt: createCipheriv+update+final and one createHmac per packet each way, nothing else (what per-packet contexts cost).');
-  out.push('  Node long-lived: one update on a long-lived encryptor and decryptor, HMACs as two one-shot hashes, nothing else (our scheme\'s floor).');
-  out.push('  openssl speed: bulk EVP encrypt and -decrypt rates plus two -hmac runs at the same sizes (the hard ceiling), once per repetition between ours; median.');
+  out.push("  Node long-lived: one update on a long-lived encryptor and decryptor, HMACs as two one-shot hashes, nothing else (our scheme's floor).");
+  out.push(
+    '  openssl speed: bulk EVP encrypt and -decrypt rates plus two -hmac runs at the same sizes (the hard ceiling), once per repetition between ours; median.',
+  );
   out.push('  spread: (max - min) / median of our repetitions; openssl spread: the same over the openssl speed repetitions.');
   out.push('');
   out.push(
@@ -267,7 +320,11 @@ export function formatResults(r: BenchResults): string {
     const parts =
       cli === undefined
         ? ['openssl speed not measured']
-        : [`ours ${times(e.ours)} -> ${cli / e.ours <= TARGET_FACTOR ? 'holds' : 'MISSED'}`, `ours node:crypto ${times(e.oursNodeCrypto)}`, `Node long-lived ${times(e.nodePersistent)}, Node per-pkt ${times(e.nodePerPacket)}`];
+        : [
+            `ours ${times(e.ours)} -> ${cli / e.ours <= TARGET_FACTOR ? 'holds' : 'MISSED'}`,
+            `ours node:crypto ${times(e.oursNodeCrypto)}`,
+            `Node long-lived ${times(e.nodePersistent)}, Node per-pkt ${times(e.nodePerPacket)}`,
+          ];
     parts.push(`ours costs ${fmt(e.nodePersistent / e.ours, 2)}x the long-lived floor`);
     out.push(`  ${e.label.padEnd(12)} ${parts.join(';  ')}`);
   }

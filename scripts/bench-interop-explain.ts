@@ -48,7 +48,10 @@ interface Variant {
 async function preloadRcvbuf(lab: Lab): Promise<void> {
   const source = readFileSync(`${dir}rcvbuf-preload.c`, 'utf8');
   for (const g of GATEWAYS) {
-    await lab.sh(g, `cat > /tmp/rcvbuf-preload.c <<'EOF'\n${source}EOF\ngcc -O2 -Wall -shared -fPIC -o /usr/local/lib/rcvbuf-preload.so /tmp/rcvbuf-preload.c -ldl && echo /usr/local/lib/rcvbuf-preload.so > /etc/ld.so.preload`);
+    await lab.sh(
+      g,
+      `cat > /tmp/rcvbuf-preload.c <<'EOF'\n${source}EOF\ngcc -O2 -Wall -shared -fPIC -o /usr/local/lib/rcvbuf-preload.so /tmp/rcvbuf-preload.c -ldl && echo /usr/local/lib/rcvbuf-preload.so > /etc/ld.so.preload`,
+    );
   }
 }
 
@@ -58,7 +61,10 @@ async function rcvbufOf(lab: Lab): Promise<number | null> {
   return m ? Number(m[1]) : null;
 }
 
-const QUIET_LOG = 'charon {\n  filelog {\n    console {\n' + ['default', 'ike', 'cfg', 'knl', 'net', 'enc', 'esp', 'chd', 'lib'].map((s) => `      ${s} = -1\n`).join('') + '    }\n  }\n}\n';
+const QUIET_LOG =
+  'charon {\n  filelog {\n    console {\n' +
+  ['default', 'ike', 'cfg', 'knl', 'net', 'enc', 'esp', 'chd', 'lib'].map((s) => `      ${s} = -1\n`).join('') +
+  '    }\n  }\n}\n';
 
 const VARIANTS: Variant[] = [
   { key: 'plugins-debian', what: "Debian's plugin order (nothing pinned)", conf: '' },
@@ -77,7 +83,11 @@ const VARIANTS: Variant[] = [
     before: preloadRcvbuf,
   },
   { key: 'threads-32', what: 'charon.threads = 32 (default 16)', conf: PIN_OPENSSL.replace('charon {\n', 'charon {\n  threads = 32\n') },
-  { key: 'log-quiet', what: 'charon logging off (the strongswan node logs ike at level 2, the rest at 1, to the container console)', conf: PIN_OPENSSL.replace(/}\n$/, '') + QUIET_LOG.replace('charon {\n', '') },
+  {
+    key: 'log-quiet',
+    what: 'charon logging off (the strongswan node logs ike at level 2, the rest at 1, to the container console)',
+    conf: PIN_OPENSSL.replace(/}\n$/, '') + QUIET_LOG.replace('charon {\n', ''),
+  },
 ];
 
 async function tunnel(lab: Lab): Promise<void> {
@@ -138,14 +148,19 @@ async function main(): Promise<void> {
         baseline: [],
         variantRuns: [],
         crypto: { baseline: await swanCrypto(a, 'sun'), variant: await swanCrypto(b, 'sun') },
-        mtus: { baseline: (await containerSh(a, 'sun', 'cat /sys/class/net/ipsec0/mtu')).trim(), variant: (await containerSh(b, 'sun', 'cat /sys/class/net/ipsec0/mtu')).trim() },
+        mtus: {
+          baseline: (await containerSh(a, 'sun', 'cat /sys/class/net/ipsec0/mtu')).trim(),
+          variant: (await containerSh(b, 'sun', 'cat /sys/class/net/ipsec0/mtu')).trim(),
+        },
         rcvbuf: { baseline: await rcvbufOf(a), variant: await rcvbufOf(b) },
       };
       for (let i = 0; i < RUNS; i++) {
         for (const which of Math.random() < 0.5 ? ['A', 'B'] : ['B', 'A']) {
           const r = await run(which === 'A' ? a : b!);
           (which === 'A' ? res.baseline : res.variantRuns).push(r);
-          log(`  ${which === 'A' ? 'baseline' : v.key}: ${r.mbps.toFixed(0)} Mbit/s, mss ${r.mss}, retransmits ${r.retransmits}, rcvbuf drops ${r.kernel.udpRcvbufErrors}, tun drops ${r.kernel.tunDropped}, fragments ${r.kernel.fragCreates}, unreachables ${r.kernel.icmpOutDestUnreachs}, busiest charon threads sun ${r.threads.sun!.map((x) => x.toFixed(2)).join('/')} moon ${r.threads.moon!.map((x) => x.toFixed(2)).join('/')}`);
+          log(
+            `  ${which === 'A' ? 'baseline' : v.key}: ${r.mbps.toFixed(0)} Mbit/s, mss ${r.mss}, retransmits ${r.retransmits}, rcvbuf drops ${r.kernel.udpRcvbufErrors}, tun drops ${r.kernel.tunDropped}, fragments ${r.kernel.fragCreates}, unreachables ${r.kernel.icmpOutDestUnreachs}, busiest charon threads sun ${r.threads.sun!.map((x) => x.toFixed(2)).join('/')} moon ${r.threads.moon!.map((x) => x.toFixed(2)).join('/')}`,
+          );
         }
       }
       results.push(res);
@@ -163,19 +178,23 @@ async function main(): Promise<void> {
   const summary = (rs: Run[]) => {
     const m = rs.map((r) => r.mbps);
     const k = (f: (r: Run) => number | null) => f0(median(rs.map(f).filter((x): x is number => x !== null)));
-    const th = (g: string) => GATEWAYS.includes(g as 'sun') ? [0, 1, 2].map((i) => median(rs.map((r) => r.threads[g]![i] ?? 0)).toFixed(2)).join('/') : '';
+    const th = (g: string) => (GATEWAYS.includes(g as 'sun') ? [0, 1, 2].map((i) => median(rs.map((r) => r.threads[g]![i] ?? 0)).toFixed(2)).join('/') : '');
     return `${f0(median(m)).padStart(4)} [${f0(Math.min(...m))}-${f0(Math.max(...m))}] Mbit/s  mss ${k((r) => r.mss)}  retr ${k((r) => r.retransmits)}  rcvbuf drops ${k((r) => r.kernel.udpRcvbufErrors)}  tun drops ${k((r) => r.kernel.tunDropped)}  frag ${k((r) => r.kernel.fragCreates)}  unreach ${k((r) => r.kernel.icmpOutDestUnreachs)}  threads sun ${th('sun')} moon ${th('moon')}`;
   };
-  console.log(`\nbench:interop-explain  ${cpus()[0]?.model ?? ''} x${cpus().length}; strongSwan pair, AES-128/SHA-1, iperf3 TCP ${SECONDS} s, ${RUNS} runs each, baseline and variant alternating`);
+  console.log(
+    `\nbench:interop-explain  ${cpus()[0]?.model ?? ''} x${cpus().length}; strongSwan pair, AES-128/SHA-1, iperf3 TCP ${SECONDS} s, ${RUNS} runs each, baseline and variant alternating`,
+  );
   console.log(`load: ${load}`);
-  console.log('baseline: openssl plugin pinned, tun MTU 1400, charon.threads 16, the strongswan node\'s logging (as bench:interop)');
-  console.log('threads: charon\'s three busiest threads on each gateway, share of one core (median over runs)');
+  console.log("baseline: openssl plugin pinned, tun MTU 1400, charon.threads 16, the strongswan node's logging (as bench:interop)");
+  console.log("threads: charon's three busiest threads on each gateway, share of one core (median over runs)");
   for (const r of results) {
     const ratio = median(r.variantRuns.map((x) => x.mbps)) / median(r.baseline.map((x) => x.mbps));
     console.log(`\n${r.variant}: ${r.what}  -> variant / baseline ${ratio.toFixed(2)}`);
     console.log(`  baseline ${summary(r.baseline)}`);
     console.log(`  variant  ${summary(r.variantRuns)}`);
-    console.log(`  ESP crypto baseline ${JSON.stringify(r.crypto.baseline.esp)}, variant ${JSON.stringify(r.crypto.variant.esp)}; tun MTU ${r.mtus.baseline} / ${r.mtus.variant}; moon's UDP 4500 receive buffer ${r.rcvbuf.baseline} / ${r.rcvbuf.variant} bytes`);
+    console.log(
+      `  ESP crypto baseline ${JSON.stringify(r.crypto.baseline.esp)}, variant ${JSON.stringify(r.crypto.variant.esp)}; tun MTU ${r.mtus.baseline} / ${r.mtus.variant}; moon's UDP 4500 receive buffer ${r.rcvbuf.baseline} / ${r.rcvbuf.variant} bytes`,
+    );
   }
 }
 

@@ -64,23 +64,59 @@ interface Case {
 }
 
 const CASES: Case[] = [
-  { key: 'routers-esp', name: 'routers (our agents), ESP', ours: true, encapsulation: 'ESP', topology: 'router-pair.yaml', gateways: ['daphne', 'fred'], maps: ['fred-map', 'daphne-map'] },
-  { key: 'routers-natt', name: 'routers (our agents), NAT-T', ours: true, encapsulation: 'UDP 4500 via NAT', topology: 'router-nat.yaml', gateways: ['daphne', 'fred'], maps: ['fred-map', 'wan-map'] },
-  { key: 'strongswan', name: 'strongSwan kernel-libipsec', ours: false, encapsulation: 'UDP 4500', topology: 'strongswan-pair.yaml', gateways: ['sun', 'moon'] },
-  { key: 'strongswan-nat', name: 'strongSwan kernel-libipsec, NAT', ours: false, encapsulation: 'UDP 4500 via NAT', topology: 'strongswan-nat.yaml', gateways: ['sun', 'moon'] },
+  {
+    key: 'routers-esp',
+    name: 'routers (our agents), ESP',
+    ours: true,
+    encapsulation: 'ESP',
+    topology: 'router-pair.yaml',
+    gateways: ['daphne', 'fred'],
+    maps: ['fred-map', 'daphne-map'],
+  },
+  {
+    key: 'routers-natt',
+    name: 'routers (our agents), NAT-T',
+    ours: true,
+    encapsulation: 'UDP 4500 via NAT',
+    topology: 'router-nat.yaml',
+    gateways: ['daphne', 'fred'],
+    maps: ['fred-map', 'wan-map'],
+  },
+  {
+    key: 'strongswan',
+    name: 'strongSwan kernel-libipsec',
+    ours: false,
+    encapsulation: 'UDP 4500',
+    topology: 'strongswan-pair.yaml',
+    gateways: ['sun', 'moon'],
+  },
+  {
+    key: 'strongswan-nat',
+    name: 'strongSwan kernel-libipsec, NAT',
+    ours: false,
+    encapsulation: 'UDP 4500 via NAT',
+    topology: 'strongswan-nat.yaml',
+    gateways: ['sun', 'moon'],
+  },
 ];
 
 const labOf = (c: Case) => c.lab!;
 
 async function cryptoMaps(c: Case, on: boolean): Promise<void> {
-  await Promise.all(c.gateways.map((r, i) => labOf(c).ios(r, 'configure terminal', 'interface FastEthernet0/0', `${on ? '' : 'no '}crypto map ${c.maps![i]}`, 'end')));
+  await Promise.all(
+    c.gateways.map((r, i) => labOf(c).ios(r, 'configure terminal', 'interface FastEthernet0/0', `${on ? '' : 'no '}crypto map ${c.maps![i]}`, 'end')),
+  );
 }
 
 /** Build (or rebuild) the tunnel of a case with a suite, and check its encapsulation. */
 async function tunnel(c: Case, suite: Suite): Promise<void> {
   const lab = labOf(c);
   if (c.ours) {
-    await Promise.all(c.gateways.map((r) => lab.ios(r, 'configure terminal', `crypto ipsec transform-set bench-ts ${suite.transform}`, 'end', 'clear crypto sa', 'clear crypto isakmp')));
+    await Promise.all(
+      c.gateways.map((r) =>
+        lab.ios(r, 'configure terminal', `crypto ipsec transform-set bench-ts ${suite.transform}`, 'end', 'clear crypto sa', 'clear crypto isakmp'),
+      ),
+    );
     await lab.exec('d1', 'ping -c 3 -W 2 12.12.12.13');
     const sa = await lab.ios('daphne', 'show crypto ipsec sa');
     if (!sa.includes(`transform: ${suite.transform} ,`)) throw new Error(`${c.name}: no ${suite.transform} tunnel:\n${sa}`);
@@ -148,7 +184,9 @@ async function main(): Promise<void> {
 
 async function measure(): Promise<void> {
   const loadBefore = loadAverage();
-  log(`bench:interop  ${cpus()[0]?.model ?? ''} x${cpus().length}, Node ${process.version}; ${RUNS} runs of iperf3 TCP ${SECONDS} s per case, ${CLEAR_RUNS} in clear; load ${loadBefore}`);
+  log(
+    `bench:interop  ${cpus()[0]?.model ?? ''} x${cpus().length}, Node ${process.version}; ${RUNS} runs of iperf3 TCP ${SECONDS} s per case, ${CLEAR_RUNS} in clear; load ${loadBefore}`,
+  );
   // strongSwan: the crypto plugin pinned (openssl first), then recorded
   const swans = CASES.filter((c) => !c.ours);
   for (const c of swans) await swanSettings(labOf(c), c.gateways, PIN_OPENSSL);
@@ -177,7 +215,9 @@ async function measure(): Promise<void> {
     for (const c of shuffle(CASES.flatMap((x) => Array.from({ length: RUNS }, () => x)))) {
       const r = await run(c, true);
       byCase.get(c.key)!.runs.push(r);
-      log(`  ${suite.name}, ${c.key}: ${r.mbps.toFixed(0)} Mbit/s, mss ${r.mss}, pmtu ${r.pmtu}, retransmits ${r.retransmits}, fragments ${r.kernel.fragCreates}, UDP rcvbuf drops ${r.kernel.udpRcvbufErrors}, tun drops ${r.kernel.tunDropped}, unreachables ${r.kernel.icmpOutDestUnreachs}`);
+      log(
+        `  ${suite.name}, ${c.key}: ${r.mbps.toFixed(0)} Mbit/s, mss ${r.mss}, pmtu ${r.pmtu}, retransmits ${r.retransmits}, fragments ${r.kernel.fragCreates}, UDP rcvbuf drops ${r.kernel.udpRcvbufErrors}, tun drops ${r.kernel.tunDropped}, unreachables ${r.kernel.icmpOutDestUnreachs}`,
+      );
     }
     rows.push(...byCase.values());
   }
@@ -195,9 +235,13 @@ async function measure(): Promise<void> {
     return;
   }
   const f0 = (x: number) => x.toFixed(0);
-  console.log(`\nbench:interop  ${cpus()[0]?.model ?? ''} x${cpus().length}, Node ${process.version}; iperf3 TCP d1 -> a1, one stream, ${SECONDS} s runs, in random order`);
+  console.log(
+    `\nbench:interop  ${cpus()[0]?.model ?? ''} x${cpus().length}, Node ${process.version}; iperf3 TCP d1 -> a1, one stream, ${SECONDS} s runs, in random order`,
+  );
   console.log(`load: ${load}`);
-  console.log('\nMbit/s: median [min-max] spread; every run; then (medians per run) the MSS / path MTU d1 used, sender retransmissions, and at the two gateways: fragments made, UDP receive-buffer drops, tun queue drops, ICMP unreachables sent');
+  console.log(
+    '\nMbit/s: median [min-max] spread; every run; then (medians per run) the MSS / path MTU d1 used, sender retransmissions, and at the two gateways: fragments made, UDP receive-buffer drops, tun queue drops, ICMP unreachables sent',
+  );
   for (const r of rows) {
     const m = r.runs.map((x) => x.mbps);
     const mid = median(m);
@@ -210,12 +254,29 @@ async function measure(): Promise<void> {
     );
   }
   console.log('\nratios, ours / strongSwan (medians)');
-  for (const r of ratios) console.log(`${r.suite.padEnd(14)} routers ESP / strongSwan ${r.espOverStrongswan.toFixed(2)};  routers NAT-T / strongSwan through the same NAT ${r.nattOverStrongswanNat.toFixed(2)};  routers NAT-T / strongSwan direct ${r.nattOverStrongswan.toFixed(2)}`);
+  for (const r of ratios)
+    console.log(
+      `${r.suite.padEnd(14)} routers ESP / strongSwan ${r.espOverStrongswan.toFixed(2)};  routers NAT-T / strongSwan through the same NAT ${r.nattOverStrongswanNat.toFixed(2)};  routers NAT-T / strongSwan direct ${r.nattOverStrongswan.toFixed(2)}`,
+    );
   console.log('\nsetup');
   for (const c of CASES) {
     const s = setup[c.key]!;
-    console.log(`${c.name.padEnd(34)} ${c.encapsulation.padEnd(18)} MTUs ${Object.entries(s.mtus).map(([g, m]) => `${g} ${Object.entries(m).map(([i, v]) => `${i}=${v}`).join(' ')}`).join('; ')}`);
-    if (s.strongswan) console.log(`${''.padEnd(53)} ESP crypto: ${Object.entries(s.strongswan.esp).map(([a, p]) => `${a}[${p}]`).join(' ')}; plugins: ${s.strongswan.plugins}`);
+    console.log(
+      `${c.name.padEnd(34)} ${c.encapsulation.padEnd(18)} MTUs ${Object.entries(s.mtus)
+        .map(
+          ([g, m]) =>
+            `${g} ${Object.entries(m)
+              .map(([i, v]) => `${i}=${v}`)
+              .join(' ')}`,
+        )
+        .join('; ')}`,
+    );
+    if (s.strongswan)
+      console.log(
+        `${''.padEnd(53)} ESP crypto: ${Object.entries(s.strongswan.esp)
+          .map(([a, p]) => `${a}[${p}]`)
+          .join(' ')}; plugins: ${s.strongswan.plugins}`,
+      );
   }
 }
 

@@ -54,8 +54,18 @@ interface Suite {
 }
 
 const SUITES: Suite[] = [
-  { key: 'seed', name: 'seed: IKE DES/SHA/group 1, esp-des esp-md5-hmac', routers: `${root}topologies/daphne-fred.yaml`, strongswan: `${root}scripts/bench-tunnel/strongswan-seed.yaml` },
-  { key: 'aes', name: 'IKE AES-128/SHA/group 14, esp-aes esp-sha-hmac, PFS group 14', routers: `${root}tests/fixtures/topologies/ted-aes-pfs.yaml`, strongswan: `${root}scripts/bench-tunnel/strongswan-aes.yaml` },
+  {
+    key: 'seed',
+    name: 'seed: IKE DES/SHA/group 1, esp-des esp-md5-hmac',
+    routers: `${root}topologies/daphne-fred.yaml`,
+    strongswan: `${root}scripts/bench-tunnel/strongswan-seed.yaml`,
+  },
+  {
+    key: 'aes',
+    name: 'IKE AES-128/SHA/group 14, esp-aes esp-sha-hmac, PFS group 14',
+    routers: `${root}tests/fixtures/topologies/ted-aes-pfs.yaml`,
+    strongswan: `${root}scripts/bench-tunnel/strongswan-aes.yaml`,
+  },
 ];
 
 type Impl = 'ours-pooled' | 'ours-fresh' | 'strongswan';
@@ -144,7 +154,8 @@ async function oursSample(lab: Lab, mode: 'pooled' | 'fresh' | null): Promise<Sa
   };
 }
 
-const TERMINATE = 'for id in $(swanctl --list-sas --raw | grep -o "uniqueid=[0-9]*" | cut -d= -f2); do swanctl --terminate --ike-id $id --force >/dev/null; done; true';
+const TERMINATE =
+  'for id in $(swanctl --list-sas --raw | grep -o "uniqueid=[0-9]*" | cut -d= -f2); do swanctl --terminate --ike-id $id --force >/dev/null; done; true';
 
 async function swanEmpty(lab: Lab): Promise<void> {
   for (let i = 0; i < 50; i++) {
@@ -219,7 +230,9 @@ async function runSuite(suite: Suite): Promise<SuiteResult> {
       for (const impl of shuffle<Impl>(['ours-pooled', 'ours-fresh', 'strongswan'])) {
         const s = impl === 'strongswan' ? await swanSample(swans, false) : await oursSample(routers, impl === 'ours-pooled' ? 'pooled' : 'fresh');
         warm.push(s);
-        log(`  ${suite.key} warm ${i + 1}/${RUNS} ${impl}: ${s.mmMs.toFixed(1)} ms from Main Mode${s.tedMs === null ? '' : `, ${s.tedMs.toFixed(1)} ms from the trigger; DH pairs ${JSON.stringify(s.pool)}`}`);
+        log(
+          `  ${suite.key} warm ${i + 1}/${RUNS} ${impl}: ${s.mmMs.toFixed(1)} ms from Main Mode${s.tedMs === null ? '' : `, ${s.tedMs.toFixed(1)} ms from the trigger; DH pairs ${JSON.stringify(s.pool)}`}`,
+        );
       }
     }
     // (b) throughput: captures stopped first (tcpdump would compete for the CPU)
@@ -242,7 +255,9 @@ async function runSuite(suite: Suite): Promise<SuiteResult> {
         cold.push(await swanSample(lab, true));
       }
       const s = cold.at(-1)!;
-      log(`  ${suite.key} cold ${i + 1}/${COLD} ${s.impl}: ${s.mmMs.toFixed(1)} ms from Main Mode${s.tedMs === null ? '' : `, ${s.tedMs.toFixed(1)} ms from the trigger; DH pairs ${JSON.stringify(s.pool)}`}`);
+      log(
+        `  ${suite.key} cold ${i + 1}/${COLD} ${s.impl}: ${s.mmMs.toFixed(1)} ms from Main Mode${s.tedMs === null ? '' : `, ${s.tedMs.toFixed(1)} ms from the trigger; DH pairs ${JSON.stringify(s.pool)}`}`,
+      );
     }
   }
   return { suite: suite.name, warm, cold, tunnelMbps, clearMbps };
@@ -266,10 +281,14 @@ async function main(): Promise<void> {
     console.log(JSON.stringify({ runs: RUNS, cold: COLD, seconds: SECONDS, load, results }, null, 2));
     return;
   }
-  console.log(`bench:tunnel  ${cpus()[0]?.model ?? ''} x${cpus().length}, Node ${process.version}; ${RUNS} warm rounds, ${COLD} fresh labs per suite and kind, iperf3 ${SECONDS} s`);
+  console.log(
+    `bench:tunnel  ${cpus()[0]?.model ?? ''} x${cpus().length}, Node ${process.version}; ${RUNS} warm rounds, ${COLD} fresh labs per suite and kind, iperf3 ${SECONDS} s`,
+  );
   console.log(`load: ${load}`);
   console.log('\n(a) setup, to the first echo request decrypted on the far LAN (ping every 1 ms), from the captures; ms, median [min-max]');
-  console.log('warm: ours with the DH pool, ours with a fresh DH pair per exchange and strongSwan 5.9.8 in random order each round, same reset and 1 s pause before each');
+  console.log(
+    'warm: ours with the DH pool, ours with a fresh DH pair per exchange and strongSwan 5.9.8 in random order each round, same reset and 1 s pause before each',
+  );
   for (const r of results) {
     console.log(`\n${r.suite}`);
     console.log(`  from Main Mode message 1 (like with like)`);
@@ -277,13 +296,21 @@ async function main(): Promise<void> {
     console.log(`    ours, fresh DH pair    ${stat(pick(r.warm, 'ours-fresh', 'mmMs'))}`);
     console.log(`    strongSwan 5.9.8       ${stat(pick(r.warm, 'strongswan', 'mmMs'))}`);
     console.log(`  ours from the echo that triggered TED (probe, reply, Main Mode, Quick Mode, first echo across)`);
-    console.log(`    DH pool                ${stat(pick(r.warm, 'ours-pooled', 'tedMs'))}   to its echo reply at d1 ${stat(pick(r.warm, 'ours-pooled', 'replyMs'))}`);
-    console.log(`    fresh DH pair          ${stat(pick(r.warm, 'ours-fresh', 'tedMs'))}   to its echo reply at d1 ${stat(pick(r.warm, 'ours-fresh', 'replyMs'))}`);
-    console.log(`    agents' time lines, acquire to both SA pairs in the datapath: pool ${stat(pick(r.warm, 'ours-pooled', 'agentMs'))}, fresh ${stat(pick(r.warm, 'ours-fresh', 'agentMs'))}`);
+    console.log(
+      `    DH pool                ${stat(pick(r.warm, 'ours-pooled', 'tedMs'))}   to its echo reply at d1 ${stat(pick(r.warm, 'ours-pooled', 'replyMs'))}`,
+    );
+    console.log(
+      `    fresh DH pair          ${stat(pick(r.warm, 'ours-fresh', 'tedMs'))}   to its echo reply at d1 ${stat(pick(r.warm, 'ours-fresh', 'replyMs'))}`,
+    );
+    console.log(
+      `    agents' time lines, acquire to both SA pairs in the datapath: pool ${stat(pick(r.warm, 'ours-pooled', 'agentMs'))}, fresh ${stat(pick(r.warm, 'ours-fresh', 'agentMs'))}`,
+    );
     const pooled = r.warm.filter((s) => s.impl === 'ours-pooled');
     const fresh = r.warm.filter((s) => s.impl === 'ours-fresh');
     const per = (ss: Sample[], k: keyof PoolCounts) => (ss.reduce((a, x) => a + x.pool![k], 0) / Math.max(1, ss.length)).toFixed(1);
-    console.log(`    DH key pairs per setup, both routers: with the pool ${per(pooled, 'hits')} ready, ${per(pooled, 'misses')} made on the spot; fresh ${per(fresh, 'fresh')} made on the spot, ${per(fresh, 'hits')} from a pool`);
+    console.log(
+      `    DH key pairs per setup, both routers: with the pool ${per(pooled, 'hits')} ready, ${per(pooled, 'misses')} made on the spot; fresh ${per(fresh, 'fresh')} made on the spot, ${per(fresh, 'hits')} from a pool`,
+    );
     console.log(`  first setup after boot, ${COLD} fresh labs each, right after up`);
     console.log(`    ours from Main Mode    ${stat(pick(r.cold, 'ours-pooled', 'mmMs'))}   from the trigger ${stat(pick(r.cold, 'ours-pooled', 'tedMs'))}`);
     console.log(`    strongSwan from Main Mode ${stat(pick(r.cold, 'strongswan', 'mmMs'))}`);
@@ -291,14 +318,21 @@ async function main(): Promise<void> {
     if (retrans) console.log(`  note: ${retrans} setups retransmitted Main Mode message 1`);
   }
   console.log('\n(b) iperf3 TCP host to host through the routers (Mbit/s)');
-  for (const r of results) console.log(`${r.suite.padEnd(62)} tunnel ${f1(r.tunnelMbps).padStart(7)}  clear ${f1(r.clearMbps).padStart(8)}  ratio ${(r.tunnelMbps / r.clearMbps).toFixed(3)}`);
+  for (const r of results)
+    console.log(
+      `${r.suite.padEnd(62)} tunnel ${f1(r.tunnelMbps).padStart(7)}  clear ${f1(r.clearMbps).padStart(8)}  ratio ${(r.tunnelMbps / r.clearMbps).toFixed(3)}`,
+    );
   const worst = Math.max(...results.map((r) => median(pick(r.warm, 'ours-fresh', 'tedMs'))));
   const worstPooled = Math.max(...results.map((r) => median(pick(r.warm, 'ours-pooled', 'tedMs'))));
-  console.log(`\ntarget: setup < 10 ms, trigger to the first decrypted echo, TED included, warm median: with the DH pool ${worstPooled < 10 ? 'met' : 'NOT met'} (worst suite ${f1(worstPooled)} ms), with fresh DH pairs ${worst < 10 ? 'met' : 'NOT met'} (worst suite ${f1(worst)} ms)`);
+  console.log(
+    `\ntarget: setup < 10 ms, trigger to the first decrypted echo, TED included, warm median: with the DH pool ${worstPooled < 10 ? 'met' : 'NOT met'} (worst suite ${f1(worstPooled)} ms), with fresh DH pairs ${worst < 10 ? 'met' : 'NOT met'} (worst suite ${f1(worst)} ms)`,
+  );
   for (const r of results) {
     const ours = median(pick(r.warm, 'ours-fresh', 'mmMs'));
     const theirs = median(pick(r.warm, 'strongswan', 'mmMs'));
-    console.log(`anchor strongSwan 5.9.8 (same run, same suite, Main Mode 1 to the first decrypted echo): ${r.suite.split(',')[0]}: ours with fresh DH pairs ${(ours / theirs).toFixed(2)}x its time`);
+    console.log(
+      `anchor strongSwan 5.9.8 (same run, same suite, Main Mode 1 to the first decrypted echo): ${r.suite.split(',')[0]}: ours with fresh DH pairs ${(ours / theirs).toFixed(2)}x its time`,
+    );
   }
 }
 

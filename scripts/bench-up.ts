@@ -51,18 +51,33 @@ async function floorRun(image: string, lab: string): Promise<{ upMs: number; dow
   ];
   const nodes = ['daphne', 'fred', 'd1', 'a1'];
   const labels = ownerLabels(lab, 'helper');
-  const allocs = allocateSubnets(links.map((l) => l.nodes.length), await engine.allSubnets(), lab);
+  const allocs = allocateSubnets(
+    links.map((l) => l.nodes.length),
+    await engine.allSubnets(),
+    lab,
+  );
   const ids: string[] = [];
   const nets: string[] = [];
   const [upMs] = await timed(async () => {
     await Promise.all(
       links.map(async (l, i) => {
-        nets.push(await engine.createNetwork({ name: `${lab}-${l.name}`, subnet: allocs[i]!.subnet, gateway: allocs[i]!.gateway, bridgeName: bridgeName(lab, l.name), mtu: 1500, labels }));
+        nets.push(
+          await engine.createNetwork({
+            name: `${lab}-${l.name}`,
+            subnet: allocs[i]!.subnet,
+            gateway: allocs[i]!.gateway,
+            bridgeName: bridgeName(lab, l.name),
+            mtu: 1500,
+            labels,
+          }),
+        );
       }),
     );
     await Promise.all(
       nodes.map(async (n) => {
-        const endpoints = links.flatMap((l, i) => (l.nodes.includes(n) ? [{ network: `${lab}-${l.name}`, ipv4: allocs[i]!.addresses[l.nodes.indexOf(n)]! }] : []));
+        const endpoints = links.flatMap((l, i) =>
+          l.nodes.includes(n) ? [{ network: `${lab}-${l.name}`, ipv4: allocs[i]!.addresses[l.nodes.indexOf(n)]! }] : [],
+        );
         const id = await engine.createContainer({
           name: `${lab}-${n}`,
           hostname: n,
@@ -185,7 +200,8 @@ async function main(): Promise<void> {
     console.log(JSON.stringify(res, null, 2));
     return;
   }
-  const row = (what: string, o: number, f: number) => `${what.padEnd(28)} ${o.toFixed(0).padStart(8)} ms ${f.toFixed(0).padStart(8)} ms ${(o / f).toFixed(2).padStart(7)}x`;
+  const row = (what: string, o: number, f: number) =>
+    `${what.padEnd(28)} ${o.toFixed(0).padStart(8)} ms ${f.toFixed(0).padStart(8)} ms ${(o / f).toFixed(2).padStart(7)}x`;
   const range = (xs: number[]) => `${Math.min(...xs).toFixed(0)}-${Math.max(...xs).toFixed(0)} ms`;
   console.log(`\nbench:up  seed lab (2 routers, 2 hosts, 3 links), median of ${runs} runs, floor and testbed in alternating order`);
   console.log(`machine: ${res.machine}`);
@@ -195,11 +211,15 @@ async function main(): Promise<void> {
   console.log(row('up, to both routers idle', res.idle, res.floor.up));
   console.log(row('down', res.down, res.floor.down));
   console.log(`\nranges: ready ${range(ours.map((o) => o.readyMs))}, idle ${range(ours.map((o) => o.idleMs))}, floor up ${range(floor.map((f) => f.upMs))}`);
-  console.log(`idle = the later of: warm-up done (median ${res.warmup.toFixed(0)} ms after the start of up) and DH pool full (median ${res.pool.toFixed(0)} ms), on both routers`);
+  console.log(
+    `idle = the later of: warm-up done (median ${res.warmup.toFixed(0)} ms after the start of up) and DH pool full (median ${res.pool.toFixed(0)} ms), on both routers`,
+  );
   if (res.probedEarly) console.log(`note: in ${res.probedEarly} of ${runs} runs the status was asked ${PROBE_AFTER_MS} ms after up, before a router was idle`);
   const upRatio = res.ready / res.floor.up;
   const idleRatio = res.idle / res.floor.up;
-  console.log(`\ntarget: up within 1.5x of the floor: to the ready lines ${upRatio <= 1.5 ? 'met' : 'NOT met'} (${upRatio.toFixed(2)}x); to idle ${idleRatio <= 1.5 ? 'met' : 'NOT met'} (${idleRatio.toFixed(2)}x); up well under 10 s: ${res.idle < 10000 ? 'met' : 'NOT met'} (${(res.idle / 1000).toFixed(2)} s to idle)`);
+  console.log(
+    `\ntarget: up within 1.5x of the floor: to the ready lines ${upRatio <= 1.5 ? 'met' : 'NOT met'} (${upRatio.toFixed(2)}x); to idle ${idleRatio <= 1.5 ? 'met' : 'NOT met'} (${idleRatio.toFixed(2)}x); up well under 10 s: ${res.idle < 10000 ? 'met' : 'NOT met'} (${(res.idle / 1000).toFixed(2)} s to idle)`,
+  );
 }
 
 main().catch(async (e: unknown) => {

@@ -81,7 +81,14 @@ export function parseSnmp(text: string): KernelCounters {
   const ip = table('Ip');
   const udp = table('Udp');
   const icmp = table('Icmp');
-  return { fragCreates: ip('FragCreates'), reasmOKs: ip('ReasmOKs'), udpRcvbufErrors: udp('RcvbufErrors'), udpInErrors: udp('InErrors'), icmpOutDestUnreachs: icmp('OutDestUnreachs'), tunDropped: 0 };
+  return {
+    fragCreates: ip('FragCreates'),
+    reasmOKs: ip('ReasmOKs'),
+    udpRcvbufErrors: udp('RcvbufErrors'),
+    udpInErrors: udp('InErrors'),
+    icmpOutDestUnreachs: icmp('OutDestUnreachs'),
+    tunDropped: 0,
+  };
 }
 
 /**

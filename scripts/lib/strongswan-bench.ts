@@ -9,7 +9,8 @@ import type { Lab } from '../../src/orchestrator/index.js';
 import { containerSh } from './lab-bench.js';
 
 /** Terminates every IKE_SA of a node (and so its CHILD_SAs). */
-export const SWAN_TERMINATE = 'for id in $(swanctl --list-sas --raw | grep -o "uniqueid=[0-9]*" | cut -d= -f2); do swanctl --terminate --ike-id $id --force >/dev/null; done; true';
+export const SWAN_TERMINATE =
+  'for id in $(swanctl --list-sas --raw | grep -o "uniqueid=[0-9]*" | cut -d= -f2); do swanctl --terminate --ike-id $id --force >/dev/null; done; true';
 
 /** Where a run's settings go: included by the strongswan.conf the node writes at boot, after its own settings, so they win. */
 export const BENCH_SETTINGS = '/etc/strongswan.d/zz-bench.conf';

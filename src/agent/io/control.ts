@@ -32,11 +32,15 @@ export interface ControlRequest {
 /** Why a request is malformed, or null when it is well formed. */
 export function controlRequestProblem(req: ControlRequest): string | null {
   if (req.query === undefined) {
-    return Array.isArray(req.lines) && req.lines.every((l) => typeof l === 'string') ? null : `expected {"lines": [...]} or {"query": ${CONTROL_QUERIES.map((q) => `"${q}"`).join(' | ')}}`;
+    return Array.isArray(req.lines) && req.lines.every((l) => typeof l === 'string')
+      ? null
+      : `expected {"lines": [...]} or {"query": ${CONTROL_QUERIES.map((q) => `"${q}"`).join(' | ')}}`;
   }
   if (!(CONTROL_QUERIES as readonly string[]).includes(req.query)) return `unknown query "${String(req.query)}" (queries: ${CONTROL_QUERIES.join(', ')})`;
-  if (req.waitMs !== undefined && !(Number.isInteger(req.waitMs) && req.waitMs >= 0 && req.waitMs <= 600_000)) return 'waitMs must be an integer from 0 to 600000';
-  if (req.query === 'dh-pool' && !(DH_POOL_MODES as readonly string[]).includes(req.mode as string)) return `the dh-pool query needs a mode: ${DH_POOL_MODES.join(' or ')}`;
+  if (req.waitMs !== undefined && !(Number.isInteger(req.waitMs) && req.waitMs >= 0 && req.waitMs <= 600_000))
+    return 'waitMs must be an integer from 0 to 600000';
+  if (req.query === 'dh-pool' && !(DH_POOL_MODES as readonly string[]).includes(req.mode as string))
+    return `the dh-pool query needs a mode: ${DH_POOL_MODES.join(' or ')}`;
   return null;
 }
 

@@ -12,7 +12,7 @@ test('ss -ti: the segment size and the path MTU of the busiest connection, not r
     'State Recv-Q Send-Q Local Address:Port Peer Address:Port\n' +
     'ESTAB 0 0 13.13.13.4:43208 12.12.12.13:5201\n\t cubic wscale:7,7 rto:204 rtt:0.5/0.1 mss:1448 pmtu:1500 rcvmss:536 advmss:1448 cwnd:10 bytes_sent:160 bytes_acked:161\n' +
     'ESTAB 0 93440 13.13.13.4:43210 12.12.12.13:5201\n\t cubic wscale:7,7 rto:204 rtt:0.5/0.1 ato:40 mss:1348 pmtu:1400 rcvmss:536 advmss:1448 cwnd:10 bytes_sent:99123456 bytes_acked:98765432\n';
-  t.deepEqual(parseSsTcpInfo(ss), { mss: 1348, pmtu: 1400 }, 'the data connection, not iperf3\'s control connection');
+  t.deepEqual(parseSsTcpInfo(ss), { mss: 1348, pmtu: 1400 }, "the data connection, not iperf3's control connection");
   t.deepEqual(parseSsTcpInfo('State Recv-Q Send-Q\n'), { mss: null, pmtu: null }, 'no connection: nothing');
 });
 
@@ -37,7 +37,9 @@ test('ip -o link: MTU per interface, without lo and without the peer suffix', (t
 });
 
 test('swanctl --list-algs: the first plugin listed for an algorithm is the one charon uses', (t) => {
-  const algs = parseListAlgs('encryption:\n  AES_CBC[aesni]\n  AES_CBC[aes]\n  AES_CBC[openssl]\n  DES_CBC[openssl]\nintegrity:\n  HMAC_SHA1_96[openssl]\n  HMAC_SHA1_96[hmac]\nhasher:\n  HASH_SHA1[sha1]\n');
+  const algs = parseListAlgs(
+    'encryption:\n  AES_CBC[aesni]\n  AES_CBC[aes]\n  AES_CBC[openssl]\n  DES_CBC[openssl]\nintegrity:\n  HMAC_SHA1_96[openssl]\n  HMAC_SHA1_96[hmac]\nhasher:\n  HASH_SHA1[sha1]\n',
+  );
   t.deepEqual(algs.encryption, ['AES_CBC[aesni]', 'AES_CBC[aes]', 'AES_CBC[openssl]', 'DES_CBC[openssl]']);
   t.is(pluginFor(algs, 'AES_CBC'), 'aesni');
   t.is(pluginFor(algs, 'DES_CBC'), 'openssl');

@@ -15,7 +15,10 @@ function pool(idleSince: number | null): DhPoolStatus {
 test('idle at the later of the warm-up end and the pool being full', async (t) => {
   let clock = 1000;
   let poolIdle: number | null = null;
-  const boot = new BootWork(() => pool(poolIdle), () => clock);
+  const boot = new BootWork(
+    () => pool(poolIdle),
+    () => clock,
+  );
   boot.ready();
   let finish!: () => void;
   boot.warmup(new Promise<void>((r) => (finish = r)));
@@ -34,7 +37,10 @@ test('idle at the later of the warm-up end and the pool being full', async (t) =
 });
 
 test('a warm-up that fails still ends', async (t) => {
-  const boot = new BootWork(() => pool(5), () => 10);
+  const boot = new BootWork(
+    () => pool(5),
+    () => 10,
+  );
   boot.warmup(Promise.reject(new Error('no policy')));
   await new Promise((r) => setImmediate(r));
   t.is(boot.status().idleAt, 10);
