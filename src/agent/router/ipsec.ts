@@ -19,7 +19,7 @@ import { computeRoutes, lookupRoute, renderShowIpTraffic, type ExecCommand, type
 import { parseIpv4 } from '../../codecs/net/address.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import { Tun } from '../io/tun.js';
-import { DhPool } from './dh-pool.js';
+import { DhPool, type DhPoolMode, type DhPoolStatus } from './dh-pool.js';
 import { ipTraffic, parseSnmpIp } from './ip-traffic.js';
 import type { ExecExtension, Router } from './router.js';
 import {
@@ -97,11 +97,7 @@ export class IpsecService implements ExecExtension {
   async start(): Promise<void> {
     this.tun = new Tun(TUN_NAME);
     this.dropTun = new Tun(DROP_TUN_NAME);
-    const setup = [
-      `link set dev ${this.tun.name} up mtu 1500`,
-      `link set dev ${this.dropTun.name} up mtu 1500`,
-      ...MOVE_LOCAL_TABLE,
-    ];
+    const setup = [`link set dev ${this.tun.name} up mtu 1500`, `link set dev ${this.dropTun.name} up mtu 1500`, ...MOVE_LOCAL_TABLE];
     const res = await ipBatch(setup);
     if (res.code !== 0) this.router.console.log(`%TESTBED-3-IPSEC: ${res.stderr.trim()}`);
     // rp_filter (0) and accept_local (1) come from the container's sysctls: /proc/sys is read-only here
@@ -171,15 +167,19 @@ export class IpsecService implements ExecExtension {
     if (actions.some((a) => a.kind === 'install-ipsec' || a.kind === 'phase1-up')) setImmediate(() => this.rememberKeys());
     // datagrams leave first: the peer can go on while this router installs its SAs (all of this
     // runs before the next packet is read, so nothing can arrive for an SA not installed yet)
-    const ordered = [...actions.filter((a) => a.kind === 'send' || a.kind === 'send-probe'), ...actions.filter((a) => a.kind !== 'send' && a.kind !== 'send-probe')];
+    const ordered = [
+      ...actions.filter((a) => a.kind === 'send' || a.kind === 'send-probe'),
+      ...actions.filter((a) => a.kind !== 'send' && a.kind !== 'send-probe'),
+    ];
     for (const a of ordered) {
-      if (a.kind === 'install-ipsec') this.note('install', `${a.sa.peer} in ${a.sa.inbound.spi} out ${a.sa.outbound.spi}`);
-      else if (a.kind === 'send-probe') this.note('probe', a.ipDestination);
+      if (a.kind === 'send-probe') this.note('probe', a.ipDestination);
       else if (a.kind === 'phase1-up') this.note('phase1-up', a.remote.ip);
     }
     for (const a of ordered) {
       try {
         this.actOne(a);
+        // the time line's install is when the SA pair is in the datapath (and this batch's datagrams are sent)
+        if (a.kind === 'install-ipsec') this.note('install', `${a.sa.peer} in ${a.sa.inbound.spi} out ${a.sa.outbound.spi}`);
       } catch (e) {
         this.router.console.log(`%TESTBED-3-IPSEC: ${a.kind}: ${(e as Error).message}`);
       }
@@ -224,17 +224,23 @@ export class IpsecService implements ExecExtension {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (next === null) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.act(this.engine.tick(Date.now()));
-    }, Math.max(0, next - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.act(this.engine.tick(Date.now()));
+      },
+      Math.max(0, next - Date.now()),
+    );
   }
 
   /** Bytes per SA since the last report, for kilobyte lifetimes and DPD. */
   private reportTraffic(): void {
     const notes: TrafficNote[] = [];
     for (const pair of this.datapath.saPairs) {
-      for (const [direction, sa] of [['inbound', pair.inbound], ['outbound', pair.outbound]] as const) {
+      for (const [direction, sa] of [
+        ['inbound', pair.inbound],
+        ['outbound', pair.outbound],
+      ] as const) {
         const key = `${direction}:${sa.spi}`;
         const delta = sa.counters.bytes - (this.lastBytes.get(key) ?? 0);
         if (delta > 0) {
@@ -256,7 +262,12 @@ export class IpsecService implements ExecExtension {
       case 'show-crypto-isakmp-sa':
         return renderShowCryptoIsakmpSa(this.engine.isakmpSas());
       case 'show-crypto-ipsec-sa':
-        return renderShowCryptoIpsecSa(this.engine.ipsecSas(Date.now()), counters, (i) => this.router.config.interfaces.find((x) => x.name === i)?.mtu ?? 1500, cmd.peer);
+        return renderShowCryptoIpsecSa(
+          this.engine.ipsecSas(Date.now()),
+          counters,
+          (i) => this.router.config.interfaces.find((x) => x.name === i)?.mtu ?? 1500,
+          cmd.peer,
+        );
       case 'show-crypto-map':
         return renderShowCryptoMap(this.engine.cryptoMaps().filter((m) => cmd.tag === null || m.name === cmd.tag));
       case 'show-crypto-engine-connections-active':
@@ -303,13 +314,23 @@ export class IpsecService implements ExecExtension {
   /**
    * A time line of IPsec events with microsecond wall-clock times (the
    * containers share the host's clock, so routers' and pcaps' times compare):
-   * what bench:tunnel measures setup latency with.
+   * bench:tunnel's cross-check of the setup times it reads from the captures.
    */
   readonly timeline: { event: string; detail: string; at: number }[] = [];
 
   note(event: string, detail: string): void {
     this.timeline.push({ event, detail, at: performance.timeOrigin + performance.now() });
     if (this.timeline.length > 1000) this.timeline.shift();
+  }
+
+  /** The DH pool (benchmarks: `ios --status`, `ios --dh-pool`). */
+  dhPoolStatus(): DhPoolStatus {
+    return this.dhPool.status();
+  }
+
+  /** Benchmarks only: pooled (the router's behaviour) or fresh (a new DH key pair per exchange). */
+  setDhPoolMode(mode: DhPoolMode): void {
+    this.dhPool.setMode(mode);
   }
 
   /** Keys for Wireshark's tables: every SA so far, current or gone. */
