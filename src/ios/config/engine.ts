@@ -13,6 +13,8 @@ import { cryptoMapEntryGrammar, isakmpPeerGrammar, isakmpPolicyGrammar, transfor
 import { addCryptoCommands } from './cmd-crypto.js';
 import { addGlobalCommands } from './cmd-global.js';
 import { addInterfaceCommands, interfaceModeGrammar } from './cmd-interface.js';
+import { addNatCommands } from './cmd-nat.js';
+import { addRouteMapCommands, routeMapModeGrammar } from './cmd-route-map.js';
 import { closeBlock, notEmulated, refusedBody, type LineClass } from './classify.js';
 import { diagnosticFromFail, type ConfigDiagnostic } from './diagnostics.js';
 import { recordBlockChild } from './extras.js';
@@ -29,6 +31,8 @@ function buildGlobal(): Grammar {
   addInterfaceCommands(g);
   addAccessListCommands(g);
   addCryptoCommands(g);
+  addNatCommands(g);
+  addRouteMapCommands(g);
   return g.finish();
 }
 
@@ -54,6 +58,7 @@ function grammarsOnce(): Record<string, Grammar> {
     'dynamic-map': cryptoMapEntryGrammar(),
     'acl-standard': accessListModeGrammar('standard'),
     'acl-extended': accessListModeGrammar('extended'),
+    'route-map': routeMapModeGrammar(),
     ...Object.fromEntries((['line', 'router', 'key-chain', 'dhcp-pool', 'any'] as const).map((k) => [`extra-${k}`, blockGrammar(k)])),
   };
   return grammars;

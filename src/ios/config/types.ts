@@ -3,6 +3,9 @@
  * accepted-but-not-emulated lines kept so `show running-config` shows them back.
  */
 import type { Ipv4 } from '../../codecs/net/address.js';
+import { newNatConfig, type NatConfig, type RouteMapEntry } from './nat-types.js';
+
+export * from './nat-types.js';
 
 export interface RouterConfig {
   hostname: string;
@@ -14,6 +17,10 @@ export interface RouterConfig {
   staticRoutes: StaticRoute[];
   accessLists: AccessList[];
   crypto: CryptoConfig;
+  /** `ip nat pool`, `ip nat inside source`, `ip nat translation` (nat-types.ts). */
+  nat: NatConfig;
+  /** Sorted by name (first appearance) then sequence number. */
+  routeMaps: RouteMapEntry[];
   /** Global lines accepted but not emulated, in the order written. */
   extras: ExtraBlock[];
 }
@@ -291,6 +298,8 @@ export function newRouterConfig(): RouterConfig {
     staticRoutes: [],
     accessLists: [],
     crypto: newCryptoConfig(),
+    nat: newNatConfig(),
+    routeMaps: [],
     extras: [],
   };
 }

@@ -92,9 +92,9 @@ test('a not-emulated interface is one warning for the header, counting its lines
 });
 
 test('in an emulated interface each line not emulated has its own warning, with line and column', (t) => {
-  const { diagnostics } = parseConfig(['interface FastEthernet0/0', ' ip address 10.0.0.1 255.255.255.0', ' ip nat inside', '  ip mtu 1400'].join('\n'));
+  const { diagnostics } = parseConfig(['interface FastEthernet0/0', ' ip address 10.0.0.1 255.255.255.0', ' ip helper-address 10.0.0.9', '  ip mtu 1400'].join('\n'));
   t.deepEqual(diagnostics.map((d) => [d.line, d.column, d.severity, d.code]), [[3, 2, 'warning', 'not-emulated'], [4, 3, 'warning', 'not-emulated']]);
-  t.is(diagnostics[0]?.message, 'accepted, not emulated: ip nat inside (NAT is not emulated yet; the router will not translate)');
+  t.is(diagnostics[0]?.message, 'accepted, not emulated: ip helper-address 10.0.0.9 (DHCP/BOOTP relay is not emulated: broadcasts are not forwarded)');
 });
 
 test('an ISAKMP policy left on its default rsa-sig authentication is warned at its header', (t) => {
@@ -120,6 +120,6 @@ test('at the console, one line at a time, the lines of a block keep the class of
   t.deepEqual(source.lines, ['not-emulated', 'not-emulated']);
   t.deepEqual(source.diagnostics, []);
   const fe = applyConfigLines(newRouterConfig(), ['interface FastEthernet0/0']);
-  const nat = applyConfigLines(fe.config, [' ip nat inside'], fe.mode);
-  t.deepEqual(nat.diagnostics.map((d) => d.code), ['not-emulated']);
+  const helper = applyConfigLines(fe.config, [' ip helper-address 10.0.0.9'], fe.mode);
+  t.deepEqual(helper.diagnostics.map((d) => d.code), ['not-emulated']);
 });

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseConfig, newCryptoConfig, type RouterConfig } from '../../../src/ios/index.js';
+import { parseConfig, newCryptoConfig, newNatConfig, type RouterConfig } from '../../../src/ios/index.js';
 import { DAPHNE_CFG, FRED_CFG, modelOf } from './fixtures.js';
 
 function seedModel(o: {
@@ -47,6 +47,8 @@ function seedModel(o: {
         matchAddress: null, transformSets: [], pfs: null, lifetime: { seconds: null, kilobytes: null },
       }],
     },
+    nat: newNatConfig(),
+    routeMaps: [],
   };
 }
 

@@ -14,6 +14,7 @@ const CONTEXT: Record<string, string[]> = {
   'transform-set': ['crypto ipsec transform-set ts esp-des'],
   'isakmp-peer': ['crypto isakmp peer address 10.0.0.2'],
   'access-list': ['ip access-list extended L'],
+  'route-map': ['route-map RM permit 10'],
 };
 
 /** A line for a row: its keywords, and an argument where it takes any. */
