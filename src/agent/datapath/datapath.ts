@@ -64,6 +64,21 @@ export interface DatapathDeps {
   nativeEsp?: NativeEsp;
 }
 
+/**
+ * Steps other parts of the router add to the packets the datapath handles
+ * (nat-order.ts sets them): interface access groups and NAT, in IOS's order
+ * around encryption and decryption (docs/architecture.md, "NAT, access
+ * groups and crypto").
+ */
+export interface DatapathHooks {
+  /** The access group out of `iface` permits this clear packet (checked before encryption); false: dropped (and answered) by the hook. */
+  permitOut?(packet: Buffer, iface: string): boolean;
+  /** The access group into `iface` permits this decrypted packet (IOS 12.2 checks it again after decryption). */
+  permitIn?(packet: Buffer, iface: string): boolean;
+  /** NAT outside to inside for a decrypted packet that arrived by `iface` (in place). */
+  untranslate?(packet: Buffer, iface: string): void;
+}
+
 /** One installed SA pair, as the datapath keeps it. */
 export interface SaPair {
   spec: IpsecSaSpec;
@@ -125,6 +140,8 @@ export class Datapath {
   private lastClearTextLog = 0;
   private lastFragTableLog = 0;
   private readonly reassembler = new Reassembler();
+  /** Access groups and NAT (nat-order.ts); none by default. */
+  hooks: DatapathHooks = {};
 
   constructor(private readonly deps: DatapathDeps) {
     this.iv = pooledRandom(deps.random);
@@ -169,11 +186,17 @@ export class Datapath {
       this.counters.malformed++;
       return;
     }
+    if (!this.shouldHaveBeenEsp(p)) this.transit(packet.subarray(0, p.totalLength));
+  }
+
+  /**
+   * The exact clear-text check: whether the crypto map of the interface this
+   * packet came in by (the route back to its source) protects its mirror
+   * image; if so it is dropped (and logged, as IOS logs it).
+   */
+  shouldHaveBeenEsp(p: Peek): boolean {
     const back = this.deps.route(p.source);
-    if (!back || !inboundEntry(this.deps.policy(), back.iface, tupleOf(p))) {
-      this.forward(packet.subarray(0, p.totalLength));
-      return;
-    }
+    if (!back || !inboundEntry(this.deps.policy(), back.iface, tupleOf(p))) return false;
     this.counters.clearTextDrops++;
     const now = this.deps.now();
     if (now - this.lastClearTextLog > 60_000) {
@@ -183,6 +206,7 @@ export class Datapath {
         `%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSEC packet. (ip) vrf/dest_addr= (none)/${formatIpv4(p.destination)}, src_addr= ${formatIpv4(p.source)}, prot= ${p.protocol}`,
       );
     }
+    return true;
   }
 
   private dispatch(arrived: Buffer): void {
@@ -210,7 +234,7 @@ export class Datapath {
     }
     if (p.protocol === IPPROTO_ESP) {
       if (forUs) this.inboundEsp(p, packet.subarray(p.headerLength, p.totalLength));
-      else this.forward(packet);
+      else this.transit(packet);
       return;
     }
     if (p.protocol === IPPROTO_UDP && !p.laterFragment && (p.destinationPort === 500 || p.destinationPort === 4500)) {
@@ -222,10 +246,10 @@ export class Datapath {
       if (p.destinationPort === 500) {
         const verdict = this.deps.engine.receiveTransitProbe({ ipSource: formatIpv4(p.source), ipDestination: formatIpv4(p.destination), payload }, this.deps.now());
         this.deps.act(verdict.actions);
-        if (verdict.verdict === 'forward') this.forward(packet);
+        if (verdict.verdict === 'forward') this.transit(packet);
         return;
       }
-      this.forward(packet);
+      this.transit(packet);
       return;
     }
     if (forUs) {
@@ -285,6 +309,22 @@ export class Datapath {
     this.deps.write(packet);
   }
 
+  /** A packet the router itself receives, written back for local delivery. */
+  deliver(packet: Buffer): void {
+    this.forward(packet);
+  }
+
+  /** A packet the router forwards as it is: the access group out of the interface it leaves by decides, then back to the kernel. */
+  transit(packet: Buffer): void {
+    const route = this.deps.route(packet.readUInt32BE(16));
+    if (route && !this.permitsOut(packet, route.iface)) return;
+    this.forward(packet);
+  }
+
+  private permitsOut(packet: Buffer, iface: string): boolean {
+    return this.hooks.permitOut?.(packet, iface) ?? true;
+  }
+
   private outbound(packet: Buffer, p: Peek): void {
     const route = this.deps.route(p.destination);
     if (!route) {
@@ -293,7 +333,7 @@ export class Datapath {
     }
     const found = this.outboundPair(p, route.iface);
     if (found === 'none') {
-      this.forward(packet);
+      if (this.permitsOut(packet, route.iface)) this.forward(packet);
       return;
     }
     if ('acquire' in found) {
@@ -308,7 +348,8 @@ export class Datapath {
       this.deps.act(this.deps.engine.acquire(trigger, this.deps.now()));
       return;
     }
-    this.encapsulate(packet.subarray(0, p.totalLength), p, found, route);
+    // IOS checks the access group out of the interface on the clear packet, before encryption (never on the ESP)
+    if (this.permitsOut(packet, route.iface)) this.encapsulate(packet.subarray(0, p.totalLength), p, found, route);
   }
 
   /** For a packet leaving by `iface`: the SA pair that protects it, 'none', or the entry that wants it (no SA yet). */
@@ -409,7 +450,14 @@ export class Datapath {
       );
       return;
     }
-    this.deps.write(r.inner.subarray(0, inner.totalLength));
+    const clear = r.inner.subarray(0, inner.totalLength);
+    const iface = pair.spec.interface;
+    // IOS 12.2 checks the decrypted packet against the access group into the interface again, then un-NATs it
+    if (this.hooks.permitIn && !this.hooks.permitIn(clear, iface)) return;
+    this.hooks.untranslate?.(clear, iface);
+    const route = this.deps.route(clear.readUInt32BE(16));
+    if (route && !this.permitsOut(clear, route.iface)) return;
+    this.deps.write(clear);
   }
 
   // ---------------------------------------------------------------- control
