@@ -32,3 +32,7 @@ export { renderShowVersion, formatUptime, type ShowVersionInput } from './exec/r
 export { renderShowDebug, renderDebugChange, type DebugFlags } from './exec/render/debug.js';
 export { renderShowClock, formatLogTimestamp, type ClockOptions } from './exec/render/clock.js';
 export { renderShowIpTraffic, type IpTraffic, type IpFragCounters } from './exec/render/traffic.js';
+export {
+  renderShowIpNatTranslations, renderShowIpNatStatistics, natDuration,
+  type NatTranslationRow, type NatStatistics, type NatMappingStatistics, type NatPoolStatistics,
+} from './exec/render/nat.js';

@@ -325,15 +325,26 @@ export class Datapath {
     return this.hooks.permitOut?.(packet, iface) ?? true;
   }
 
-  private outbound(packet: Buffer, p: Peek): void {
+  /**
+   * A packet the router itself makes (an ICMP unreachable for a packet an
+   * access group denied): the crypto map of the interface it leaves by
+   * applies, no access group does (IOS filters only what it forwards).
+   */
+  sendOwn(packet: Buffer): void {
+    const p = peekIpv4(packet);
+    if (p) this.outbound(packet, p, true);
+  }
+
+  private outbound(packet: Buffer, p: Peek, own = false): void {
+    const send = () => (own ? this.deps.write(packet) : this.forward(packet));
     const route = this.deps.route(p.destination);
     if (!route) {
-      this.forward(packet); // the kernel answers with ICMP unreachable as it should
+      send(); // the kernel answers with ICMP unreachable as it should
       return;
     }
     const found = this.outboundPair(p, route.iface);
     if (found === 'none') {
-      if (this.permitsOut(packet, route.iface)) this.forward(packet);
+      if (own || this.permitsOut(packet, route.iface)) send();
       return;
     }
     if ('acquire' in found) {
@@ -349,7 +360,7 @@ export class Datapath {
       return;
     }
     // IOS checks the access group out of the interface on the clear packet, before encryption (never on the ESP)
-    if (this.permitsOut(packet, route.iface)) this.encapsulate(packet.subarray(0, p.totalLength), p, found, route);
+    if (own || this.permitsOut(packet, route.iface)) this.encapsulate(packet.subarray(0, p.totalLength), p, found, route);
   }
 
   /** For a packet leaving by `iface`: the SA pair that protects it, 'none', or the entry that wants it (no SA yet). */

@@ -262,7 +262,7 @@ export class Router {
       case 'show-debugging':
         return renderShowDebug(this.console.debug);
       case 'debug': {
-        const facilities = cmd.facility === 'all' ? (['isakmp', 'ipsec', 'engine'] as const) : [cmd.facility];
+        const facilities = cmd.facility === 'all' ? (['isakmp', 'ipsec', 'engine', 'nat'] as const) : [cmd.facility];
         for (const f of facilities) this.console.debug[f] = cmd.on;
         return renderDebugChange(cmd.facility, cmd.on);
       }

@@ -61,6 +61,14 @@ export const CLEAR = [
   'host', 'interface', 'ip', 'line', 'logging', 'ntp', 'tcp', 'vpdn', 'x25',
 ];
 export const CLEAR_CRYPTO = ['isakmp', 'sa'];
+export const CLEAR_IP = [
+  'access-list', 'accounting', 'arp', 'bgp', 'cache', 'cef', 'dhcp', 'eigrp', 'flow', 'igmp', 'mroute', 'nat', 'ospf', 'pim',
+  'prefix-list', 'redirect', 'route', 'rtp', 'sdr', 'traffic', 'wccp',
+];
+export const DEBUG_IP = [
+  'access-list', 'bgp', 'cache', 'cef', 'dhcp', 'eigrp', 'error', 'flow', 'ftp', 'http', 'icmp', 'igmp', 'mpacket', 'mrouting', 'nat',
+  'ospf', 'packet', 'pim', 'policy', 'rip', 'routing', 'rsvp', 'rtp', 'sd', 'security', 'socket', 'tcp', 'tempacl', 'udp', 'wccp',
+];
 
 export const CONFIGURE = ['confirm', 'memory', 'network', 'overwrite-network', 'replace', 'terminal'];
 export const TERMINAL = ['length', 'monitor', 'no', 'width', 'editing', 'history', 'ip', 'exec'];

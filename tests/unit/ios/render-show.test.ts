@@ -77,16 +77,16 @@ test("Daphne's show ip interface brief, with a shut and a link-down interface", 
   );
 });
 
-test("Daphne's show access-lists with and without match counts", (t) => {
+test("Daphne's show access-lists with and without match counts, without sequence numbers (12.2)", (t) => {
   const acls = daphne().accessLists;
-  t.is(renderShowAccessLists(acls), 'Extended IP access list 101\n    10 permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255\n');
+  t.is(renderShowAccessLists(acls), 'Extended IP access list 101\n    permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255\n');
   t.is(
     renderShowAccessLists(acls, { 101: { 10: 9 } }),
-    'Extended IP access list 101\n    10 permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255 (9 matches)\n',
+    'Extended IP access list 101\n    permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255 (9 matches)\n',
   );
   t.is(
     renderShowAccessLists(acls, { 101: { 10: 1 } }),
-    'Extended IP access list 101\n    10 permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255 (1 match)\n',
+    'Extended IP access list 101\n    permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255 (1 match)\n',
   );
 });
 
@@ -105,15 +105,15 @@ test('show access-lists prints standard lists, ports and ICMP names as IOS does'
   ].join('\n'));
   t.is(renderShowAccessLists(config.accessLists, { 1: { 30: 2 } }), [
     'Standard IP access list 1',
-    '    10 permit 10.1.2.3 log',
-    '    20 deny   192.168.1.0, wildcard bits 0.0.0.255',
-    '    30 deny   any (2 matches)',
+    '    permit 10.1.2.3 log',
+    '    deny   192.168.1.0, wildcard bits 0.0.0.255',
+    '    deny   any (2 matches)',
     'Extended IP access list EDGE',
-    '    20 permit tcp any host 192.168.1.100 eq ftp',
-    '    30 permit udp host 11.11.11.2 eq isakmp host 11.11.11.1 eq isakmp',
-    '    40 permit tcp any range www 443 any gt 1023 established',
-    '    50 permit icmp any any packet-too-big',
-    '    60 deny ip any any log-input',
+    '    permit tcp any host 192.168.1.100 eq ftp',
+    '    permit udp host 11.11.11.2 eq isakmp host 11.11.11.1 eq isakmp',
+    '    permit tcp any range www 443 any gt 1023 established',
+    '    permit icmp any any packet-too-big',
+    '    deny ip any any log-input',
     '',
   ].join('\n'));
 });
@@ -145,11 +145,11 @@ test('ping with a source address, no reply at all, and more than 70 echoes per l
 
 test('show debugging lists the crypto debugs in the order of the seed', (t) => {
   t.is(
-    renderShowDebug({ isakmp: true, ipsec: true, engine: true }),
+    renderShowDebug({ isakmp: true, ipsec: true, engine: true, nat: false }),
     'Cryptographic Subsystem:\n  Crypto ISAKMP debugging is on\n  Crypto Engine debugging is on\n  Crypto IPSEC debugging is on\n',
   );
-  t.is(renderShowDebug({ isakmp: false, ipsec: true, engine: false }), 'Cryptographic Subsystem:\n  Crypto IPSEC debugging is on\n');
-  t.is(renderShowDebug({ isakmp: false, ipsec: false, engine: false }), '');
+  t.is(renderShowDebug({ isakmp: false, ipsec: true, engine: false, nat: false }), 'Cryptographic Subsystem:\n  Crypto IPSEC debugging is on\n');
+  t.is(renderShowDebug({ isakmp: false, ipsec: false, engine: false, nat: false }), '');
   t.is(renderDebugChange('isakmp', true), 'Crypto ISAKMP debugging is on\n');
   t.is(renderDebugChange('all', false), 'All possible debugging has been turned off\n');
 });

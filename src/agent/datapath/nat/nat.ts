@@ -81,6 +81,8 @@ const ip = formatIpv4;
 export class Nat {
   private policy: NatPolicy | null = null;
   readonly table: NatTable;
+  /** Allocation failures per pool ("misses" of show ip nat statistics' pool lines). */
+  readonly poolMisses = new Map<string, number>();
 
   constructor(private readonly deps: NatDeps) {
     this.table = new NatTable(deps.isRouterAddress);
@@ -150,6 +152,7 @@ export class Nat {
       this.table.counters.misses++;
       entry = this.allocate(key, mapping) ?? undefined;
       if (!entry) {
+        if (mapping.pool) this.poolMisses.set(mapping.pool.name, (this.poolMisses.get(mapping.pool.name) ?? 0) + 1);
         this.deps.debug(`NAT: failed to allocate address for ${ip(f.source)}, list/map ${mapping.matchName}`);
         this.deps.debug(`NAT: translation failed (A), dropping packet s=${ip(f.source)} d=${ip(f.destination)}`);
         return 'drop';
@@ -252,6 +255,12 @@ export class Nat {
   /** `clear ip nat translation *`. */
   clear(): number {
     return this.table.clearDynamic();
+  }
+
+  /** `clear ip nat statistics`. */
+  clearStatistics(): void {
+    Object.assign(this.table.counters, { hits: 0, misses: 0, expired: 0, tableFull: 0 });
+    this.poolMisses.clear();
   }
 }
 

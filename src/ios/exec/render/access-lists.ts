@@ -1,4 +1,9 @@
-/** `show access-lists`: one header per list, entries with sequence numbers and match counts. */
+/**
+ * `show access-lists`: one header per list, then its entries with their
+ * match counts, as IOS 12.2 prints them: without sequence numbers, which
+ * came with "IP Access List Entry Sequence Numbering" in 12.2(14)S,
+ * 12.2(15)T and 12.3(2)T (docs/research/ios-12.2-notes.md, section 2).
+ */
 import { extendedRuleText, standardRuleShowText } from '../../config/acl-syntax.js';
 import type { AccessList } from '../../config/types.js';
 
@@ -17,7 +22,7 @@ export function renderShowAccessLists(acls: readonly AccessList[], counts: AclMa
     for (const e of acl.entries) {
       if (e.type !== 'rule') continue;
       const text = acl.kind === 'standard' ? standardRuleShowText(e) : extendedRuleText(e);
-      lines.push(`    ${e.seq} ${text}${matches(counts[acl.name]?.[e.seq])}`);
+      lines.push(`    ${text}${matches(counts[acl.name]?.[e.seq])}`);
     }
   }
   return lines.length ? lines.join('\n') + '\n' : '';

@@ -7,6 +7,7 @@
  * gateway (.254); behind it, 198.51.100.0/24 is "the internet".
  */
 import { randomBytes } from 'node:crypto';
+import { AclFilter } from '../../../../src/agent/datapath/acl-filter.js';
 import { Datapath } from '../../../../src/agent/datapath/datapath.js';
 import { Nat } from '../../../../src/agent/datapath/nat/nat.js';
 import { natPolicy } from '../../../../src/agent/datapath/nat/policy.js';
@@ -23,6 +24,8 @@ export interface LabRouter {
   dp: Datapath;
   nat: Nat;
   natPath: NatPath;
+  /** The agent's check of the access groups (the kernel's chains are not simulated). */
+  acl: AclFilter;
   engine: IkeEngine;
   plan: SteeringPlan;
   routes: Route[];
@@ -74,6 +77,7 @@ export class NatLab {
       debug: [],
       dp: undefined as unknown as Datapath,
       natPath: undefined as unknown as NatPath,
+      acl: undefined as unknown as AclFilter,
     };
     const act = (actions: IkeAction[]) => {
       for (const a of actions) {
@@ -105,7 +109,21 @@ export class NatLab {
       random: randomBytes,
     });
     r.natPath = new NatPath({ nat, datapath: r.dp, route, isLocal: (a) => local.has(a), now: () => this.now, log: (l) => r.logs.push(l) });
-    r.dp.hooks = { untranslate: (p, iface) => r.natPath.untranslate(p, iface) };
+    r.acl = new AclFilter({
+      config: () => config,
+      sourceFor: (d) => {
+        const a = route(d)?.address;
+        return a ? parseIpv4(a) : null;
+      },
+      send: (p) => r.dp.sendOwn(p),
+      log: (l) => r.logs.push(l),
+      now: () => this.now,
+    });
+    r.dp.hooks = {
+      untranslate: (p, iface) => r.natPath.untranslate(p, iface),
+      permitIn: (p, iface) => r.acl.permits(p, iface, 'in'),
+      permitOut: (p, iface) => r.acl.permits(p, iface, 'out'),
+    };
     return r;
   }
 
@@ -195,10 +213,10 @@ ${nat}
 `;
 }
 
-export function hqConfig(cryptoAcl = 'access-list 110 permit ip 10.2.2.0 0.0.0.255 10.1.1.0 0.0.0.255'): string {
+export function hqConfig(cryptoAcl = 'access-list 110 permit ip 10.2.2.0 0.0.0.255 10.1.1.0 0.0.0.255', wanLines = ''): string {
   return `hostname hq
 ${CRYPTO('11.11.11.1', '110')}interface FastEthernet0/0
- ip address 11.11.11.2 255.255.255.0
+ ip address 11.11.11.2 255.255.255.0${wanLines}
  crypto map vpn
 interface FastEthernet0/1
  ip address 10.2.2.1 255.255.255.0

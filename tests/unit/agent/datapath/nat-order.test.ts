@@ -138,3 +138,50 @@ test('the router itself stays reachable on the address it overloads, and ARP for
     "an inside host's own ESP is translated too",
   );
 });
+
+test('IOS 12.2 checks the inbound access group again on the decrypted packet: an ACL that permits only ESP and IKE drops the inner traffic', (t) => {
+  const acl = (inner: string) =>
+    hqConfig(undefined, '\n ip access-group 150 in') + `access-list 150 permit esp any any\naccess-list 150 permit udp any any eq isakmp\n${inner}`;
+  const lab = new NatLab(branchConfig(EXEMPTION), acl(''));
+  lab.arrive('branch', 'FastEthernet0/1', ping('10.1.1.5', '10.2.2.9', 1));
+  lab.arrive('branch', 'FastEthernet0/1', ping('10.1.1.5', '10.2.2.9', 1));
+  t.true(
+    lab.at('wan').some((p) => p[9] === IPPROTO_ESP),
+    'the ESP crossed',
+  );
+  t.deepEqual(lab.at('hq LAN'), [], 'the decrypted packet met the implicit deny');
+  t.is(lab.routers.hq.acl.denied, 1);
+  // the unreachable goes back from the address of the interface towards the sender, which the crypto ACL does not name: in clear
+  t.deepEqual(
+    lab.at('branch LAN').map((p) => [src(p), dst(p), p[20], p[21]]),
+    [['11.11.11.2', '10.1.1.5', 3, 13]],
+  );
+
+  const allowed = new NatLab(branchConfig(EXEMPTION), acl('access-list 150 permit icmp 10.1.1.0 0.0.0.255 10.2.2.0 0.0.0.255\n'));
+  allowed.arrive('branch', 'FastEthernet0/1', ping('10.1.1.5', '10.2.2.9', 1));
+  allowed.arrive('branch', 'FastEthernet0/1', ping('10.1.1.5', '10.2.2.9', 1));
+  t.deepEqual(allowed.at('hq LAN').map(src), ['10.1.1.5']);
+  t.deepEqual([...allowed.routers.hq.acl.counts.get('150')!], [[30, 1]]);
+});
+
+test('the outbound access group is checked on the clear packet before encryption: a denied packet never becomes ESP', (t) => {
+  const branch =
+    branchConfig(EXEMPTION).replace(' crypto map vpn\n', ' ip access-group 160 out\n crypto map vpn\n') +
+    'access-list 160 deny icmp 10.1.1.0 0.0.0.255 10.2.2.0 0.0.0.255\naccess-list 160 permit ip any any\n';
+  const lab = new NatLab(branch, hqConfig());
+  lab.arrive('branch', 'FastEthernet0/1', udp('10.1.1.5', 4000, '10.2.2.9', 7));
+  lab.arrive('branch', 'FastEthernet0/1', udp('10.1.1.5', 4000, '10.2.2.9', 7));
+  t.deepEqual(lab.at('hq LAN').map(src), ['10.1.1.5'], 'UDP passes, encrypted');
+  lab.seen.length = 0;
+  lab.arrive('branch', 'FastEthernet0/1', ping('10.1.1.5', '10.2.2.9', 2));
+  t.deepEqual(lab.at('wan'), [], 'nothing left the branch');
+  t.deepEqual(
+    lab.at('branch LAN').map((p) => [dst(p), p[20], p[21]]),
+    [['10.1.1.5', 3, 13]],
+  );
+  // the packet that started IKE was dropped at the crypto map check, before the access group saw it (IOS's order)
+  t.deepEqual([...lab.routers.branch.acl.counts.get('160')!].sort(), [
+    [10, 1],
+    [20, 1],
+  ]);
+});
