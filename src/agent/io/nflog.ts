@@ -111,11 +111,15 @@ interface Addon {
   write(fd: number, buf: Buffer): number;
 }
 
-/** Listen to an NFLOG group; `onPacket` gets each packet; problems go to `onError`. */
-export function listenNflog(group: number, onPacket: (p: NflogPacket) => void, onError: (message: string) => void): void {
+/**
+ * Listen to an NFLOG group; `onPacket` gets each packet; problems go to
+ * `onError`. Keep the returned handle: the reader stops when it is garbage
+ * collected (the addon's finalizer).
+ */
+export function listenNflog(group: number, onPacket: (p: NflogPacket) => void, onError: (message: string) => void): object {
   const addon = createRequire(import.meta.url)(process.env.TESTBED_ADDON ?? '/opt/testbed/addon/tun.node') as Addon;
   const fd = addon.netlink(NETLINK_NETFILTER);
-  addon.start(fd, (buf, lengths) => {
+  const reader = addon.start(fd, (buf, lengths) => {
     let off = 0;
     for (const len of lengths) {
       const d = buf.subarray(off, off + len);
@@ -125,4 +129,5 @@ export function listenNflog(group: number, onPacket: (p: NflogPacket) => void, o
     }
   });
   for (const m of nflogConfig(group, 256)) if (addon.write(fd, m) < 0) onError(`NFLOG group ${group}: could not configure the socket`);
+  return reader;
 }

@@ -27,6 +27,8 @@ export class InterfaceAclService implements ExecExtension {
   private hooked = false;
   private timer: NodeJS.Timeout | undefined;
   private devices = new Map<number, string>();
+  /** The NFLOG reader, once listening: kept, or the garbage collector would stop it. */
+  nflogReader: object | undefined;
 
   constructor(
     private readonly router: Router,
@@ -51,7 +53,7 @@ export class InterfaceAclService implements ExecExtension {
 
   async start(): Promise<void> {
     try {
-      listenNflog(
+      this.nflogReader = listenNflog(
         ACL_NFLOG_GROUP,
         (p) => void this.logged(p),
         (m) => this.router.console.log(`%TESTBED-3-ACL: ${m}`),

@@ -30,7 +30,10 @@ export interface RouterNode extends TopologyNode {
 const ENTRY = 'kinds/router2600/main.js';
 
 /** What a test run keeps of every router: its configuration, interfaces, routes, the crypto tables, its debugs. */
-export const FINAL_SHOW_COMMANDS = ['show running-config', 'show ip interface brief', 'show ip route', ...Object.values(SHOW_TABLES).map((t) => t.command), 'show debugging'];
+export const FINAL_SHOW_COMMANDS = [
+  'show running-config', 'show ip interface brief', 'show ip route', ...Object.values(SHOW_TABLES).map((t) => t.command),
+  'show access-lists', 'show ip nat translations verbose', 'show ip nat statistics', 'show debugging',
+];
 
 const SHORT: [RegExp, string][] = [
   [/^FastEthernet/, 'Fa'],
