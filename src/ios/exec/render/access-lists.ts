@@ -15,9 +15,15 @@ function matches(n: number | undefined): string {
   return n === 1 ? ' (1 match)' : ` (${n} matches)`;
 }
 
+/** IOS keeps numbered lists by number and named lists apart, after them (inferred; docs/research/ios-12.2-notes.md, section 2). */
+function showOrder(acls: readonly AccessList[]): AccessList[] {
+  const numbered = acls.filter((a) => a.numbered).sort((a, b) => Number(a.name) - Number(b.name));
+  return [...numbered, ...acls.filter((a) => !a.numbered)];
+}
+
 export function renderShowAccessLists(acls: readonly AccessList[], counts: AclMatchCounts = {}): string {
   const lines: string[] = [];
-  for (const acl of acls) {
+  for (const acl of showOrder(acls)) {
     lines.push(`${acl.kind === 'standard' ? 'Standard' : 'Extended'} IP access list ${acl.name}`);
     for (const e of acl.entries) {
       if (e.type !== 'rule') continue;
