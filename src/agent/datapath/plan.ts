@@ -46,8 +46,19 @@ export const NAT_TABLE = 204;
 export const TUN_IIF = '@tun';
 
 export const PREF = {
-  tunLocal: 100, tunMain: 101, natInside: 105, natGlobal: 106, esp: 110, ike: 111, natT: 112, natOwn: 113, local: 115,
-  inboundExempt: 120, inboundDrop: 130, exempt: 200, candidate: 210,
+  tunLocal: 100,
+  tunMain: 101,
+  natInside: 105,
+  natGlobal: 106,
+  esp: 110,
+  ike: 111,
+  natT: 112,
+  natOwn: 113,
+  local: 115,
+  inboundExempt: 120,
+  inboundDrop: 130,
+  exempt: 200,
+  candidate: 210,
 } as const;
 
 export interface Prefix {
@@ -205,7 +216,13 @@ export function steeringPlan({ policy, routes, links, nat }: PlanInput): Steerin
 
   const maps = activeMaps(policy);
   const allAcls = maps.flatMap(aclsOf);
-  const permits = (acls: AccessList[]) => unique(acls.flatMap(linesOf).filter((l) => l.rule.action === 'permit').map(selectorOf));
+  const permits = (acls: AccessList[]) =>
+    unique(
+      acls
+        .flatMap(linesOf)
+        .filter((l) => l.rule.action === 'permit')
+        .map(selectorOf),
+    );
 
   for (const map of maps) {
     const acls = aclsOf(map);
@@ -240,7 +257,8 @@ function natRules(nat: NatSteering, links: readonly string[]): PlanRule[] {
   for (const iif of nat.inside.filter((i) => links.includes(i))) rules.push({ pref: PREF.natInside, iif, table: NAT_EGRESS_TABLE });
   for (const iif of nat.outside.filter((i) => links.includes(i))) {
     for (const to of nat.globals) for (const protocol of NAT_GLOBAL_PROTOCOLS) rules.push({ pref: PREF.natGlobal, iif, to, protocol, table: NAT_TABLE });
-    for (const address of nat.own) for (const protocol of NAT_OWN_PROTOCOLS) rules.push({ pref: PREF.natOwn, iif, to: { address, length: 32 }, protocol, table: NAT_TABLE });
+    for (const address of nat.own)
+      for (const protocol of NAT_OWN_PROTOCOLS) rules.push({ pref: PREF.natOwn, iif, to: { address, length: 32 }, protocol, table: NAT_TABLE });
   }
   return rules;
 }

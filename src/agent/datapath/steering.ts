@@ -48,12 +48,21 @@ export function steeringCommands(plan: SteeringPlan, ifs: SteeringInterfaces): s
     `route replace default dev ${ifs.tun} table ${TUN_TABLE}`,
     `route replace default dev ${ifs.dropTun} table ${DROP_TABLE}`,
     `route flush table ${EGRESS_TABLE}`,
-    ...plan.egress.map((r) => (r.target === 'tun' ? `route replace ${cidr(r.prefix)} dev ${ifs.tun} table ${EGRESS_TABLE}` : `route replace throw ${cidr(r.prefix)} table ${EGRESS_TABLE}`)),
+    ...plan.egress.map((r) =>
+      r.target === 'tun'
+        ? `route replace ${cidr(r.prefix)} dev ${ifs.tun} table ${EGRESS_TABLE}`
+        : `route replace throw ${cidr(r.prefix)} table ${EGRESS_TABLE}`,
+    ),
   ];
   const natTun = ifs.natTun;
   if (natTun) {
     cmds.push(`route flush table ${NAT_EGRESS_TABLE}`, `route replace default dev ${natTun} table ${NAT_TABLE}`);
-    for (const r of plan.natEgress) cmds.push(r.target === 'tun' ? `route replace ${cidr(r.prefix)} dev ${natTun} table ${NAT_EGRESS_TABLE}` : `route replace throw ${cidr(r.prefix)} table ${NAT_EGRESS_TABLE}`);
+    for (const r of plan.natEgress)
+      cmds.push(
+        r.target === 'tun'
+          ? `route replace ${cidr(r.prefix)} dev ${natTun} table ${NAT_EGRESS_TABLE}`
+          : `route replace throw ${cidr(r.prefix)} table ${NAT_EGRESS_TABLE}`,
+      );
   }
   for (const r of plan.rules) {
     if ((r.table === NAT_TABLE || r.table === NAT_EGRESS_TABLE) && !natTun) continue;

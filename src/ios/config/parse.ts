@@ -38,8 +38,17 @@ function splitLines(text: string): string[] {
 
 function newState(config: RouterConfig, mode: ConfigMode, exitLeavesConfig: boolean): EngineState {
   return {
-    config, mode, lineNo: 0, text: '', references: [], diagnostics: [], ended: false, exitLeavesConfig,
-    block: blockOfMode(mode), refused: null, policyLines: new Map(),
+    config,
+    mode,
+    lineNo: 0,
+    text: '',
+    references: [],
+    diagnostics: [],
+    ended: false,
+    exitLeavesConfig,
+    block: blockOfMode(mode),
+    refused: null,
+    policyLines: new Map(),
   };
 }
 

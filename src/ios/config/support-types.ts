@@ -43,9 +43,15 @@ type Options = Pick<SupportEntry, 'model' | 'section' | 'block'>;
 
 /** Row builders for one mode: `em`, `cos`, `ne` (kept verbatim) and `model` (parsed by a handler). */
 export function rows(mode: SupportMode) {
-  const make = (cls: SupportClass) => (command: string, reason: string, options: Options = {}): SupportEntry => ({
-    mode, command, class: cls, reason, ...options,
-  });
+  const make =
+    (cls: SupportClass) =>
+    (command: string, reason: string, options: Options = {}): SupportEntry => ({
+      mode,
+      command,
+      class: cls,
+      reason,
+      ...options,
+    });
   const em = make('emulated');
   const cos = make('cosmetic');
   const ne = make('not-emulated');

@@ -3,7 +3,9 @@ import test from 'ava';
 import { parseConfig, renderShowAccessLists } from '../../../src/ios/index.js';
 
 test('numbered lists by number first, then named lists as configured; counts by line', (t) => {
-  const { config } = parseConfig('ip access-list extended LAN-IN\n deny icmp any any\n permit ip any any\naccess-list 150 permit esp any any\naccess-list 2 permit any\naccess-list 110 deny ip any any\n');
+  const { config } = parseConfig(
+    'ip access-list extended LAN-IN\n deny icmp any any\n permit ip any any\naccess-list 150 permit esp any any\naccess-list 2 permit any\naccess-list 110 deny ip any any\n',
+  );
   t.is(
     renderShowAccessLists(config.accessLists, { 'LAN-IN': { 20: 12 }, 150: { 10: 1 } }),
     [

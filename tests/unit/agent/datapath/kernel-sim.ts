@@ -9,7 +9,17 @@
  * the router's own packets come in by `lo`.
  */
 import { inPrefix, parseIpv4 } from '../../../../src/codecs/net/address.js';
-import { DROP_TABLE, EGRESS_TABLE, NAT_EGRESS_TABLE, NAT_TABLE, TUN_TABLE, type PlanRoute, type PlanRule, type Prefix, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
+import {
+  DROP_TABLE,
+  EGRESS_TABLE,
+  NAT_EGRESS_TABLE,
+  NAT_TABLE,
+  TUN_TABLE,
+  type PlanRoute,
+  type PlanRule,
+  type Prefix,
+  type SteeringPlan,
+} from '../../../../src/agent/datapath/plan.js';
 import { lookupRoute, type Route } from '../../../../src/ios/index.js';
 
 export interface SimPacket {
