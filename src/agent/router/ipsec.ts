@@ -11,6 +11,8 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Datapath, type RouteInfo } from '../datapath/datapath.js';
 import { steeringPlan } from '../datapath/plan.js';
+import { natSteering } from '../datapath/nat-plan.js';
+import { natPolicy } from '../datapath/nat/policy.js';
 import { isSteeringPref, MOVE_LOCAL_TABLE, steeringCommands } from '../datapath/steering.js';
 import { IkeEngine, policyFromConfig, type IkeAction, type IkePolicy, type TrafficNote } from '../ike/index.js';
 import { TESTBED_TRACE } from '../../contract/env.js';
@@ -61,6 +63,8 @@ export class IpsecService implements ExecExtension {
 
   /** The native ESP module (cipher and HMAC per packet in one call), when the image has it. */
   readonly nativeEsp: NativeEsp | undefined;
+  /** The NAT tun device, once the NAT service made it (router/nat.ts): the steering plan then has its NAT part. */
+  natTun: string | undefined;
 
   constructor(private readonly router: Router) {
     const native = loadNativeEsp();
@@ -126,6 +130,11 @@ export class IpsecService implements ExecExtension {
   /** Route lookups by destination, cached until the routes change (they are computed from dotted strings). */
   private readonly routeCache = new Map<number, RouteInfo | null>();
 
+  /** The route the router takes to a destination (cached; for NAT and access groups too). */
+  routeInfo(destination: number): RouteInfo | null {
+    return this.route(destination);
+  }
+
   private route(destination: number): RouteInfo | null {
     const cached = this.routeCache.get(destination);
     if (cached !== undefined) return cached;
@@ -144,8 +153,14 @@ export class IpsecService implements ExecExtension {
       const n = rules.filter((r) => r.priority === p).length;
       return Array.from({ length: n }, () => `rule del pref ${p}`);
     });
-    const plan = steeringPlan({ policy: this.policy, routes: this.routes, links: [...this.router.linux.keys()] });
-    const cmds = [...del, ...steeringCommands(plan, { linux: this.router.linux, tun: this.tun.name, dropTun: this.dropTun.name })];
+    const config = this.router.config;
+    const addresses = config.interfaces.flatMap((i) => (i.address && !i.shutdown ? [{ name: i.name, ...i.address }] : []));
+    const nat = this.natTun ? natSteering(natPolicy(config), addresses) : null;
+    const plan = steeringPlan({ policy: this.policy, routes: this.routes, links: [...this.router.linux.keys()], nat });
+    const cmds = [
+      ...del,
+      ...steeringCommands(plan, { linux: this.router.linux, tun: this.tun.name, dropTun: this.dropTun.name, ...(this.natTun ? { natTun: this.natTun } : {}) }),
+    ];
     const res = await ipBatch(cmds);
     if (res.code !== 0) this.router.console.log(`%TESTBED-3-IPSEC: policy routing: ${res.stderr.trim().split('\n').join('; ')}`);
   }

@@ -13,6 +13,8 @@ import { ROUTER_BOOT_FAILED, ROUTER_READY } from '../../contract/ready.js';
 import { RouterConsole } from '../../agent/router/console.js';
 import { policyFromConfig } from '../../agent/ike/policy.js';
 import { IpsecService } from '../../agent/router/ipsec.js';
+import { InterfaceAclService } from '../../agent/router/interface-acl.js';
+import { NatService } from '../../agent/router/nat.js';
 import { warmUp } from '../../agent/router/warmup.js';
 import { BootWork } from '../../agent/router/boot-work.js';
 import { Router, type Session } from '../../agent/router/router.js';
@@ -36,8 +38,13 @@ async function main(): Promise<void> {
   await router.applyKernel();
   router.watch(bindings);
   const ipsec = new IpsecService(router);
+  // NAT and access groups hook into the IPsec datapath; the NAT tun device exists before the plan names it
+  const nat = new NatService(router, ipsec);
+  const acl = new InterfaceAclService(router, ipsec);
+  await nat.start();
   await ipsec.start();
-  router.extensions.push(ipsec);
+  await acl.start();
+  router.extensions.push(ipsec, nat, acl);
   const boot = new BootWork(() => ipsec.dhPoolStatus());
 
   await serveControl(async (req) => {
