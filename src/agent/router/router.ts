@@ -3,7 +3,6 @@
  * its console, and the exec commands typed at it. The Linux kernel forwards
  * clear-text packets; what needs IOS behaviour is done here.
  */
-import { writeFile } from 'node:fs/promises';
 import {
   applyConfigLines,
   applyOutputFilter,
@@ -29,10 +28,8 @@ import {
 } from '../../ios/index.js';
 import type { InterfaceBinding } from '../../contract/env.js';
 import { STARTUP_CONFIG_PATH } from '../../contract/paths.js';
-import { readoptInterfaces, watchLinks } from '../io/interfaces.js';
-import { ipBatch, ipJson } from '../io/system.js';
 import type { RouterConsole } from './console.js';
-import { ping } from './ping.js';
+import { LINUX_HOST, type RouterHost } from './host.js';
 
 /** A console session: exec mode, or configuration mode with its sub-mode. */
 export interface Session {
@@ -68,6 +65,8 @@ export class Router {
     /** IOS interface name -> Linux interface name, for interfaces that are on a lab link. */
     readonly linux: Map<string, string>,
     readonly console: RouterConsole,
+    /** The container's system (LINUX_HOST in the agent; a fake in unit tests). */
+    readonly host: RouterHost = LINUX_HOST,
   ) {
     this.config = config;
   }
@@ -90,7 +89,7 @@ export class Router {
       new Map(this.config.interfaces.filter((i) => this.linkUp(i.name)).map((i) => [i.name, this.ifindex.get(this.linux.get(i.name) ?? '') ?? -1]));
     const check = async () => {
       const before = carrier();
-      const back = await readoptInterfaces(bindings, this.linux).catch((e: unknown) => {
+      const back = await this.host.readoptInterfaces(bindings, this.linux).catch((e: unknown) => {
         this.console.log(`%TESTBED-3-LINK: ${(e as Error).message}`);
         return [];
       });
@@ -113,7 +112,7 @@ export class Router {
       }
       if (changed) for (const ext of this.extensions) await ext.reconfigure?.(this.config);
     };
-    return watchLinks(() => {
+    return this.host.watchLinks(() => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         // a failed pass is reported and never blocks the next one (a rejected chain would stop the watcher for good)
@@ -130,7 +129,7 @@ export class Router {
   };
 
   async refreshLinks(): Promise<void> {
-    const links = await ipJson<{ ifname: string; ifindex: number }[]>(['link', 'show']).catch(() => []);
+    const links = await this.host.ipJson<{ ifname: string; ifindex: number }[]>(['link', 'show']).catch(() => []);
     this.present = new Set(links.map((l) => l.ifname));
     this.ifindex = new Map(links.map((l) => [l.ifname, l.ifindex]));
   }
@@ -171,7 +170,7 @@ export class Router {
         cmds.push(`route replace ${dst} proto static metric ${r.distance} ${hops.map((h) => `nexthop ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev}`).join(' ')}`);
       }
     }
-    const res = await ipBatch(cmds);
+    const res = await this.host.ipBatch(cmds);
     if (res.code !== 0) this.console.log(`%TESTBED-3-KERNEL: ${res.stderr.trim().split('\n').join('; ')}`);
     await this.refreshLinks();
   }
@@ -203,10 +202,13 @@ export class Router {
       .filter((d) => d.code !== 'not-emulated')
       .map((d) => `${d.message}\n`)
       .join('');
-    this.config = res.config;
+    // a refused line, or one that only moves between modes, changes nothing: the kernel and the
+    // crypto side are reprogrammed only for a real change (reprogramming flushes addresses and routes)
+    const changed = JSON.stringify(res.config) !== JSON.stringify(before);
+    if (changed) this.config = res.config;
     session.config = res.ended ? null : res.mode;
     if (res.ended) this.console.log('%SYS-5-CONFIG_I: Configured from console by console');
-    if (this.config !== before) {
+    if (changed) {
       for (const iface of this.config.interfaces) {
         const old = before.interfaces.find((i) => i.name === iface.name);
         if (JSON.stringify(old?.address) !== JSON.stringify(iface.address)) this.manualAddress.add(iface.name);
@@ -239,7 +241,7 @@ export class Router {
       }
       case 'write-memory': {
         const text = renderRunningConfig(this.config).replace(/^Building configuration...\n\nCurrent configuration : \d+ bytes\n/, '');
-        await writeFile(STARTUP_CONFIG_PATH, text);
+        await this.host.writeFile(STARTUP_CONFIG_PATH, text);
         return 'Building configuration...\n[OK]\n';
       }
       case 'show-version':
@@ -279,7 +281,14 @@ export class Router {
             : cmd.source.kind === 'address'
               ? cmd.source.address
               : (this.config.interfaces.find((i) => i.name === (cmd.source as { name: string }).name)?.address?.address ?? null);
-        const replies = await ping({ target: cmd.target, repeat: cmd.repeat, size: cmd.size, timeoutSeconds: cmd.timeoutSeconds, source, dfBit: cmd.dfBit });
+        const replies = await this.host.ping({
+          target: cmd.target,
+          repeat: cmd.repeat,
+          size: cmd.size,
+          timeoutSeconds: cmd.timeoutSeconds,
+          source,
+          dfBit: cmd.dfBit,
+        });
         return renderPing({ target: cmd.target, repeat: cmd.repeat, size: cmd.size, timeoutSeconds: cmd.timeoutSeconds, source, replies });
       }
       default:
