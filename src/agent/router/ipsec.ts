@@ -194,7 +194,7 @@ export class IpsecService implements ExecExtension {
         this.datapath.sendProbe(a.ipSource, a.ipDestination, a.sourcePort, a.destinationPort, a.payload);
         return;
       case 'install-ipsec':
-        this.datapath.install(a.sa, a.replaces);
+        this.datapath.install(a.sa, a.replaces, a.supersededBy ?? null);
         return;
       case 'delete-ipsec':
         this.datapath.remove(a.inboundSpi, a.outboundSpi);

@@ -61,6 +61,8 @@ export class IkeEngine {
   /** New configuration: new negotiations use it; established SAs stay as they are. */
   setPolicy(policy: IkePolicy): void {
     this.core.policy = policy;
+    this.core.touchAll();
+    this.core.flush();
   }
 
   /** The tables and policy, for the views (views/). */
@@ -130,12 +132,12 @@ export class IkeEngine {
     return this.run(now, null, (ctx) => noteTraffic(this.core, ctx, list));
   }
 
-  /** `clear crypto sa [peer A | map M]`: deletes the IPsec SAs and tells the peers. */
+  /** `clear crypto sa [peer A | map M]`: deletes those IPsec SAs (only those) and tells their peers. */
   clearIpsec(filter: IpsecFilter, now: number): IkeAction[] {
     return this.run(now, null, (ctx) => {
-      for (const rec of [...this.core.t.ipsec.values()]) {
-        if (filter.peer && rec.spec.peer !== filter.peer) continue;
-        if (filter.map && rec.spec.cryptoMap.map !== filter.map) continue;
+      const records = filter.peer !== undefined ? this.core.ipsecWith(filter.peer) : [...this.core.t.ipsec.values()];
+      for (const rec of records) {
+        if (filter.map !== undefined && rec.spec.cryptoMap.map !== filter.map) continue;
         deleteIpsec(this.core, ctx, rec, 'clear crypto sa', true);
       }
     });

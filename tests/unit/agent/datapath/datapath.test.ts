@@ -45,7 +45,7 @@ function router(name: string, clock: { now: number }): Node {
       for (const a of actions) {
         if (a.kind === 'send') node.dp.sendUdp(a.from, a.to, a.payload);
         else if (a.kind === 'send-probe') node.dp.sendProbe(a.ipSource, a.ipDestination, a.sourcePort, a.destinationPort, a.payload);
-        else if (a.kind === 'install-ipsec') node.dp.install(a.sa, a.replaces);
+        else if (a.kind === 'install-ipsec') node.dp.install(a.sa, a.replaces, a.supersededBy ?? null);
         else if (a.kind === 'delete-ipsec') node.dp.remove(a.inboundSpi, a.outboundSpi);
       }
     },

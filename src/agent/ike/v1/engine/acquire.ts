@@ -2,20 +2,37 @@
  * `engine.acquire`: a packet matched a crypto map entry and has no IPsec SA.
  * Static entries (`set peer`) start Quick Mode on an ISAKMP SA with the
  * peer, or Main/Aggressive Mode first (IOS "IPSEC(sa_request)"); dynamic
- * entries with `discover` send a TED probe. One negotiation per flow.
+ * entries with `discover` send a TED probe. One negotiation per flow: one
+ * probe per destination host, none for a host inside a site whose
+ * negotiation already runs, and at most MAX_DISCOVERIES probes at once.
  */
 import { matchingEntry } from '../../../../ios/acl/match.js';
 import { NotifyType } from '../../../../codecs/isakmp/constants.js';
 import type { IkeContext } from '../exchanges/context.js';
-import { type Core, refText } from './core.js';
+import { type Core, flowRefKey, refText } from './core.js';
 import { keyEngineMessage } from '../debug.js';
 import { notifyName } from '../notify.js';
 import { IsakmpSa } from '../sa/isakmp-sa.js';
 import type { FlowRequest } from '../sa/ipsec-sa.js';
-import { type CryptoMapEntryPolicy, type CryptoMapPolicy, entryForPacket, findEntry, mapLocalAddress, sameRef } from '../../policy.js';
-import { flowKey, proxiesFromRule, sameProxy } from '../../proxies.js';
+import { type CryptoMapEntryPolicy, type CryptoMapPolicy, entryForPacket, findEntry, sameRef } from '../../policy.js';
+import { proxiesFromRule, proxyRange } from '../../proxies.js';
+import { parseIpv4 } from '../../../../codecs/net/address.js';
 import { TedProbe } from '../exchanges/ted/probe.js';
 import type { AcquireTrigger, Proxies } from '../../types.js';
+
+/**
+ * TED probes running at once, at most. IOS publishes no such limit; without
+ * one a host sweeping a supernet the crypto ACL covers would make a probe
+ * (about a kilobyte of state, a minute of retransmissions) per address. A
+ * full table drops the packet as a pending negotiation does: it is tried
+ * again with the next packet.
+ */
+export const MAX_DISCOVERIES = 1024;
+
+/** The IKE address of a crypto map on an interface: `crypto map NAME local-address`, else the interface's own (IOS: one SA per interface otherwise). */
+export function ikeAddress(core: Core, map: CryptoMapPolicy, iface: string): string | null {
+  return map.localAddress ?? map.interfaces.find((i) => i.name === iface)?.address ?? core.policy.interfaces.find((i) => i.name === iface)?.address ?? map.interfaces[0]?.address ?? null;
+}
 
 /** Starts what it takes for the packet's flow, unless a negotiation or an SA for it already exists. */
 export function doAcquire(core: Core, ctx: IkeContext, trigger: AcquireTrigger): void {
@@ -26,19 +43,24 @@ export function doAcquire(core: Core, ctx: IkeContext, trigger: AcquireTrigger):
     return;
   }
   const { map, entry, proxies } = hit;
-  const key = `${refText(entry.ref)}|${flowKey(proxies)}`;
+  const key = flowRefKey(entry.ref, proxies);
   if (core.t.pending.has(key)) return;
-  if ([...core.t.ipsec.values()].some((r) => r.replacedBy === null && sameRef(r.spec.cryptoMap, entry.ref) && sameProxy(r.spec.proxies.local, proxies.local) && sameProxy(r.spec.proxies.remote, proxies.remote))) {
-    return;
-  }
-  const localIke = mapLocalAddress(map) ?? core.policy.interfaces.find((i) => i.name === trigger.interface)?.address;
+  if ([...core.ipsecOfFlow(key)].some((r) => r.replacedBy === null)) return;
+  const localIke = ikeAddress(core, map, trigger.interface);
   if (!localIke) return;
   if (entry.kind === 'dynamic') {
     if (!entry.discover) {
       ctx.out.drop(null, 0, `crypto map ${map.name} ${entry.ref.seq} is dynamic without discover: it cannot initiate`);
       return;
     }
-    const flow: FlowRequest = { key, proxies, ref: entry.ref, interface: trigger.interface, spi: null, rekeyOf: null };
+    const target = trigger.packet.destination;
+    const discovery = `${key}|ted ${target}`;
+    if (core.t.pending.has(discovery) || negotiating(core, entry, trigger.packet.source, target)) return;
+    if (core.probeCount >= MAX_DISCOVERIES) {
+      ctx.out.drop(null, 0, `${MAX_DISCOVERIES} peer discoveries are running: ${trigger.packet.source} -> ${target} waits for the next packet`);
+      return;
+    }
+    const flow: FlowRequest = { key: discovery, proxies, ref: entry.ref, interface: trigger.interface, spi: null, rekeyOf: null };
     const probe = TedProbe.initiate(ctx, {
       connId: core.connId(),
       packet: trigger.packet,
@@ -49,7 +71,7 @@ export function doAcquire(core: Core, ctx: IkeContext, trigger: AcquireTrigger):
       nextHop: trigger.nextHop ?? trigger.packet.destination,
     });
     core.addProbe(probe);
-    core.t.pending.set(key, { since: ctx.now, peer: null });
+    core.t.pending.set(discovery, { since: ctx.now, peer: null, flow: null });
     return;
   }
   const peer = entry.peers[0];
@@ -75,7 +97,7 @@ export function doAcquire(core: Core, ctx: IkeContext, trigger: AcquireTrigger):
     }),
   );
   ctx.out.isakmp('ISAKMP: received ke message (1/1)');
-  core.t.pending.set(key, { since: ctx.now, peer });
+  core.t.pending.set(key, { since: ctx.now, peer, flow: { ref: entry.ref, proxies } });
   negotiate(core, ctx, peer, localIke, { key, proxies, ref: entry.ref, interface: trigger.interface, spi, rekeyOf: null }, null);
 }
 
@@ -93,15 +115,30 @@ export function lookupEntry(core: Core, trigger: AcquireTrigger): { map: CryptoM
   return hit ? { map: hit.map, entry: hit.entry, proxies: proxiesFromRule(hit.rule) } : null;
 }
 
-/** Quick Mode on an established SA with the peer, or queue the flow behind a phase 1 (new or running). */
+/** Whether a negotiation for a flow of this entry that holds the packet runs already (TED found the site for another of its hosts). */
+function negotiating(core: Core, entry: CryptoMapEntryPolicy, source: string, destination: string): boolean {
+  const src = parseIpv4(source);
+  for (const p of core.t.pending.covering(parseIpv4(destination))) {
+    if (!p.flow || !sameRef(p.flow.ref, entry.ref)) continue;
+    const [start, end] = proxyRange(p.flow.proxies.local);
+    if (src >= start && src <= end) return true;
+  }
+  return false;
+}
+
+/**
+ * Quick Mode on an established SA with the peer, or queue the flow behind a
+ * phase 1 with the peer that is under way (ours, or the peer's: both routers
+ * may have started at once), or start phase 1.
+ */
 export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: string, flow: FlowRequest, discoveredBy: number | null): void {
-  const all = [...core.t.isakmp.values()].filter((s) => !s.deleted && s.remote.ip === peer);
+  const all = core.sasWith(peer).filter((s) => !s.deleted);
   const up = all.find((s) => s.established);
   if (up) {
     startQm(core, ctx, up, flow);
     return;
   }
-  const running = all.find((s) => s.role === 'initiator');
+  const running = all.find((s) => s.role === 'initiator') ?? all[0];
   if (running) {
     core.tasks(running).queue.push(flow);
     return;
@@ -124,8 +161,17 @@ export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: s
   tasks.initiate(ctx);
 }
 
-/** Quick Mode for a flow on an established SA, with the transform sets of its crypto map entry. */
+/**
+ * Quick Mode for a flow on an established SA, with the transform sets of its
+ * crypto map entry; nothing when the peer set the flow up meanwhile (it
+ * started at the same time as we did, and its Quick Mode finished first).
+ */
 export function startQm(core: Core, ctx: IkeContext, sa: IsakmpSa, flow: FlowRequest): void {
+  if (flow.rekeyOf === null && [...core.ipsecOfFlow(flow.key)].some((r) => r.replacedBy === null)) {
+    core.t.pending.delete(flow.key);
+    if (flow.spi !== null) ctx.releaseSpi(flow.spi);
+    return;
+  }
   const found = findEntry(core.policy, flow.ref);
   if (!found || found.entry.transformSets.length === 0) {
     core.t.pending.delete(flow.key);

@@ -1,25 +1,28 @@
 /**
  * Life and death of the engine's SAs: phase 1 established or gone, IPsec
  * pairs installed, rekeyed and deleted (with Delete notifications, sent and
- * received), the responder's crypto map lookup, INITIAL-CONTACT, DPD death,
- * the dynamic crypto map instances and IOS's delayed "purging SA" lines.
- * The exchanges reach these through the context's hooks.
+ * received), pairs negotiated twice at once, the responder's crypto map
+ * lookup, INITIAL-CONTACT, DPD death and IOS's delayed "purging SA" lines;
+ * the dynamic crypto map instances are in instances.ts. The exchanges reach
+ * these through the context's hooks. Everything here works on one peer's
+ * SAs (core.ts keeps them by peer), never on the whole table.
  */
 import { Buffer } from 'node:buffer';
 import { ProtocolId } from '../../../../codecs/isakmp/constants.js';
 import type { DeletePayload } from '../../../../codecs/isakmp/types.js';
 import { negotiate, startQm } from './acquire.js';
 import type { IkeContext, QuickModeEnd } from '../exchanges/context.js';
-import { type Core, pseudoAddress, refText } from './core.js';
+import { type Core, flowRefKey, pseudoAddress } from './core.js';
 import { hexSpi } from '../debug.js';
 import { IosLog, notifyName } from '../notify.js';
 import { deleteEspPayload, deleteIsakmpPayload, Informational } from '../exchanges/informational.js';
 import type { IsakmpSa } from '../sa/isakmp-sa.js';
 import type { FlowRequest } from '../sa/ipsec-sa.js';
 import { type CryptoMapEntryPolicy, type CryptoMapPolicy, findEntry, mapLocalAddress } from '../../policy.js';
-import { flowKey, ruleCovers, sameProxy } from '../../proxies.js';
+import { ruleCovers, sameProxy } from '../../proxies.js';
 import type { IpsecRecord } from '../sa/ipsec-sa.js';
 import type { IpsecSaSpec, Proxies } from '../../types.js';
+import { dropInstances, ensureInstance } from './instances.js';
 
 /** Phase 1 is up: lifetime, the tasks of an established SA (DPD, NAT keepalives), phase1-up, then the queued flows. */
 export function phase1Established(core: Core, ctx: IkeContext, sa: IsakmpSa): void {
@@ -56,7 +59,7 @@ export function phase1Gone(core: Core, ctx: IkeContext, sa: IsakmpSa, reason: st
   }
   for (const flow of flows) flowEnded(core, ctx, flow);
   if (sa.established) ctx.out.push({ kind: 'phase1-down', connId: sa.connId, remote: sa.remote, reason });
-  dropInstances(core);
+  dropInstances(core, sa.remote.ip);
 }
 
 /** Sends a Delete for the SA (when it is up) and removes it. */
@@ -67,16 +70,16 @@ export function deletePhase1(core: Core, ctx: IkeContext, sa: IsakmpSa, reason: 
 
 /** Whether anything else exists with this peer (no INITIAL-CONTACT then). */
 export function hasOtherSas(core: Core, sa: IsakmpSa): boolean {
-  return [...core.t.isakmp.values()].some((s) => s !== sa && s.remote.ip === sa.remote.ip) || [...core.t.ipsec.values()].some((r) => r.spec.peer === sa.remote.ip);
+  return core.sasWith(sa.remote.ip).some((s) => s !== sa) || core.ipsecWith(sa.remote.ip).length > 0;
 }
 
 /** The peer rebooted: every older SA with it goes, without Delete notifications. */
 export function initialContact(core: Core, ctx: IkeContext, sa: IsakmpSa): void {
-  for (const other of [...core.t.isakmp.values()]) {
-    if (other !== sa && other.remote.ip === sa.remote.ip) phase1Gone(core, ctx, other, 'Initial contact', null);
+  for (const other of core.sasWith(sa.remote.ip)) {
+    if (other !== sa) phase1Gone(core, ctx, other, 'Initial contact', null);
   }
-  for (const rec of [...core.t.ipsec.values()]) {
-    if (rec.spec.peer === sa.remote.ip && rec.installedAt < sa.createdAt) deleteIpsec(core, ctx, rec, 'initial contact', false);
+  for (const rec of core.ipsecWith(sa.remote.ip)) {
+    if (rec.installedAt < sa.createdAt) deleteIpsec(core, ctx, rec, 'initial contact', false);
   }
 }
 
@@ -100,35 +103,90 @@ export function responderEntry(core: Core, sa: IsakmpSa, proxies: Proxies): { ma
   return null;
 }
 
-/** Records a negotiated pair and tells the driver to install it. */
+const sameFlow = (a: Proxies, b: Proxies) => sameProxy(a.local, b.local) && sameProxy(a.remote, b.remote);
+
+/**
+ * Of two pairs negotiated for one flow at the same time (both routers sent
+ * the first packet at once, or rekeyed at once), the one holding the lowest of
+ * the four SPIs is redundant. Both routers know all four SPIs, so both pick
+ * the same pair without a word, as RFC 7296 2.8 has IKEv2 peers pick the
+ * redundant one of two simultaneous rekeys by their nonces.
+ */
+function redundant(a: IpsecSaSpec, b: IpsecSaSpec): 'a' | 'b' {
+  const low = (s: IpsecSaSpec) => Math.min(s.inbound.spi >>> 0, s.outbound.spi >>> 0);
+  return low(a) < low(b) ? 'a' : 'b';
+}
+
+/**
+ * Records a negotiated pair and tells the driver to install it. A pair of the
+ * same flow with the peer may already exist:
+ *
+ * - the pair our rekey replaces (`flow.rekeyOf`): deleted, with a Delete to
+ *   the peer, shortly after (at the latest when it expires);
+ * - an older pair the peer's rekey replaces: the peer deletes it; both stay
+ *   usable meanwhile;
+ * - a pair installed while this one was being negotiated: the peer and we
+ *   negotiated the flow at the same time. The redundant one (`redundant`)
+ *   stops carrying traffic at once (a new redundant pair is installed
+ *   superseded: it decrypts, never encrypts) and both routers delete it,
+ *   with a Delete, a little later. Each router decides alone and both decide
+ *   alike; should one of them not see the race (its pair was up before the
+ *   other's negotiation reached it), the Delete it gets settles it, because
+ *   deleting a pair puts the one it superseded back in service.
+ */
 export function installIpsec(core: Core, ctx: IkeContext, sa: IsakmpSa, flow: FlowRequest | null, spec: IpsecSaSpec): void {
   const timers = core.policy.timers;
   const expiresAt = ctx.now + spec.lifetime.seconds * 1000;
   const rekeyAt = spec.role === 'initiator' ? Math.max(ctx.now, expiresAt - timers.rekeyBeforeMs) : null;
-  // The pair this one replaces. Our own rekey: the old pair is deleted (with a
-  // Delete to the peer) shortly after, at the latest when it expires. The
-  // peer's rekey (a newer pair of the same flow): the peer deletes the old one;
-  // both stay usable meanwhile, so simultaneous negotiations never lose both.
+  const started = core.tasks(sa).quickModeStartedAt(spec.inbound.spi) ?? ctx.now;
+  const rec: IpsecRecord = { spec, installedAt: ctx.now, expiresAt, rekeyAt, rekeying: false, replacedBy: null, deleteAt: null, deleteReason: null, bytesIn: 0, bytesOut: 0, lastUsed: ctx.now };
   const rekeyOf = flow?.rekeyOf ?? null;
-  const old =
-    rekeyOf !== null
-      ? core.t.ipsec.get(rekeyOf)
-      : [...core.t.ipsec.values()].find(
-          (r) => r.replacedBy === null && r.spec.peer === spec.peer && sameProxy(r.spec.proxies.local, spec.proxies.local) && sameProxy(r.spec.proxies.remote, spec.proxies.remote),
-        );
-  let replaces: { inboundSpi: number; outboundSpi: number } | null = null;
-  if (old) {
-    old.replacedBy = spec.inbound.spi;
-    old.rekeying = false;
-    if (rekeyOf !== null) old.deleteAt = Math.min(old.expiresAt, ctx.now + timers.oldSaGraceMs);
-    replaces = { inboundSpi: old.spec.inbound.spi, outboundSpi: old.spec.outbound.spi };
+  const target = rekeyOf !== null ? core.t.ipsec.get(rekeyOf) : undefined;
+  const live = core.ipsecWith(spec.peer).filter((r) => r.replacedBy === null && r !== target && sameFlow(r.spec.proxies, spec.proxies));
+  const rival = live.find((r) => r.installedAt >= started);
+  const older = rekeyOf === null ? live.find((r) => r.installedAt < started) : undefined;
+  let replaces: IpsecRecord | undefined;
+  let supersededBy: IpsecRecord | undefined;
+  let winner: IpsecRecord = rec;
+  if (rival) {
+    const grace = Math.min(ctx.now + timers.oldSaGraceMs, rival.expiresAt);
+    if (redundant(spec, rival.spec) === 'a') {
+      winner = rival;
+      supersededBy = rival;
+      rec.replacedBy = rival.spec.inbound.spi;
+      rec.deleteAt = grace;
+      rec.deleteReason = 'negotiated twice at once';
+    } else {
+      replaces = rival;
+      supersede(core, rival, rec, grace, 'negotiated twice at once');
+    }
   }
-  core.t.ipsec.set(spec.inbound.spi, { spec, installedAt: ctx.now, expiresAt, rekeyAt, rekeying: false, replacedBy: null, deleteAt: null, bytesIn: 0, bytesOut: 0, lastUsed: ctx.now });
-  core.usedSpis.add(spec.inbound.spi);
+  if (target) {
+    // our rekey: the old pair goes shortly after
+    replaces ??= target.replacedBy === null ? target : undefined;
+    supersede(core, target, winner, Math.min(target.expiresAt, ctx.now + timers.oldSaGraceMs), 'replaced by a rekeyed SA');
+  } else if (older && winner === rec) {
+    // the peer's rekey: the peer deletes the old pair
+    replaces ??= older;
+    older.replacedBy = rec.spec.inbound.spi;
+    older.rekeying = false;
+    core.touchIpsec(older);
+  }
+  core.addIpsec(rec);
   if (flow) core.t.pending.delete(flow.key);
   const found = findEntry(core.policy, spec.cryptoMap);
   if (found) ensureInstance(core, ctx, found.entry, spec.peer, spec.proxies, 'negotiated');
-  ctx.out.push({ kind: 'install-ipsec', sa: spec, replaces });
+  const ids = (r: IpsecRecord | undefined) => (r ? { inboundSpi: r.spec.inbound.spi, outboundSpi: r.spec.outbound.spi } : null);
+  ctx.out.push({ kind: 'install-ipsec', sa: spec, replaces: ids(replaces), supersededBy: ids(supersededBy) });
+}
+
+/** `old` stops carrying traffic (`by` does) and is deleted at `at`, with a Delete to the peer. */
+function supersede(core: Core, old: IpsecRecord, by: IpsecRecord, at: number, reason: string): void {
+  old.replacedBy = by.spec.inbound.spi;
+  old.rekeying = false;
+  old.deleteAt = at;
+  old.deleteReason = reason;
+  core.touchIpsec(old);
 }
 
 /** A Quick Mode ended without SAs. */
@@ -145,15 +203,18 @@ export function quickModeFailed(core: Core, ctx: IkeContext, sa: IsakmpSa, end: 
     notifyName: notifyName(notify),
     reason: why,
   });
-  dropInstances(core);
+  dropInstances(core, sa.remote.ip);
 }
 
-/** Removes a pair (IOS "IPSEC(delete_sa)"), telling the peer with a Delete when asked. */
+/**
+ * Removes a pair (IOS "IPSEC(delete_sa)"), telling the peer with a Delete
+ * when asked. A pair it superseded carries the flow again.
+ */
 export function deleteIpsec(core: Core, ctx: IkeContext, rec: IpsecRecord, reason: string, notifyPeer: boolean): void {
   const s = rec.spec;
-  if (!core.t.ipsec.has(s.inbound.spi)) return;
+  if (core.t.ipsec.get(s.inbound.spi) !== rec) return;
   if (notifyPeer) {
-    const sa = [...core.t.isakmp.values()].find((x) => x.established && !x.deleted && x.remote.ip === s.peer);
+    const sa = core.sasWith(s.peer).find((x) => x.established && !x.deleted);
     if (sa) Informational.send(ctx, sa, [deleteEspPayload([s.inbound.spi])]);
   }
   for (const [dest, d] of [
@@ -164,11 +225,16 @@ export function deleteIpsec(core: Core, ctx: IkeContext, rec: IpsecRecord, reaso
       ['IPSEC(delete_sa): deleting SA,', `  (sa) sa_dest= ${dest}, sa_prot= 50,`, `    sa_spi= ${hexSpi(d.spi)}(${d.spi >>> 0}),`, `    sa_trans= ${s.transform} , sa_conn_id= ${d.connId}`].join('\n'),
     );
   }
-  core.t.ipsec.delete(s.inbound.spi);
-  core.usedSpis.delete(s.inbound.spi);
-  for (const other of core.t.ipsec.values()) if (other.replacedBy === s.inbound.spi) other.replacedBy = null;
+  core.removeIpsec(rec);
+  for (const other of core.ipsecWith(s.peer)) {
+    if (other.replacedBy !== s.inbound.spi) continue;
+    other.replacedBy = null;
+    other.deleteAt = null;
+    other.deleteReason = null;
+    core.touchIpsec(other);
+  }
   ctx.out.push({ kind: 'delete-ipsec', inboundSpi: s.inbound.spi, outboundSpi: s.outbound.spi, peer: s.peer, reason });
-  dropInstances(core);
+  dropInstances(core, s.peer);
 }
 
 /**
@@ -184,41 +250,20 @@ function flowEnded(core: Core, ctx: IkeContext, flow: FlowRequest): void {
   if (!rec) return;
   rec.rekeying = false;
   rec.rekeyAt = ctx.now + core.policy.timers.phase2.intervalMs < rec.expiresAt ? ctx.now + core.policy.timers.phase2.intervalMs : null;
+  core.touchIpsec(rec);
 }
 
 /** Negotiates the replacement of a pair before it expires. */
 export function startRekey(core: Core, ctx: IkeContext, rec: IpsecRecord): void {
   const s = rec.spec;
-  const key = `${refText(s.cryptoMap)}|${flowKey(s.proxies)}`;
+  const key = flowRefKey(s.cryptoMap, s.proxies);
   rec.rekeying = true;
+  core.touchIpsec(rec);
   // A negotiation for this flow is already running (an acquire): its pair will replace this one.
   if (core.t.pending.has(key)) return;
   ctx.out.ipsec(`IPSEC(sibling_sa_request): rekeying SA spi ${hexSpi(s.inbound.spi)} with ${s.peer}`);
-  core.t.pending.set(key, { since: ctx.now, peer: s.peer });
+  core.t.pending.set(key, { since: ctx.now, peer: s.peer, flow: { ref: s.cryptoMap, proxies: s.proxies } });
   negotiate(core, ctx, s.peer, s.local.ip, { key, proxies: s.proxies, ref: s.cryptoMap, interface: s.interface, spi: null, rekeyOf: s.inbound.spi }, null);
-}
-
-/** IOS's TED/dynamic instance: "tedtag 11 ... dynamic (created from dynamic map ted-map/10)". */
-export function ensureInstance(core: Core, ctx: IkeContext, entry: CryptoMapEntryPolicy, peer: string, proxies: Proxies, origin: 'ted' | 'negotiated'): void {
-  if (entry.kind !== 'dynamic' || !entry.ref.dynamic) return;
-  const same = core.t.instances.find((i) => i.map === entry.ref.map && i.templateSeq === entry.ref.seq && i.peer === peer && sameProxy(i.proxies.local, proxies.local) && sameProxy(i.proxies.remote, proxies.remote));
-  if (same) return;
-  const taken = new Set(core.policy.cryptoMaps.find((m) => m.name === entry.ref.map)?.entries.map((e) => e.ref.seq) ?? []);
-  for (const i of core.t.instances) if (i.map === entry.ref.map) taken.add(i.seq);
-  let seq = entry.ref.seq + 1;
-  while (taken.has(seq)) seq++;
-  core.t.instances.push({ map: entry.ref.map, seq, templateSeq: entry.ref.seq, dynamic: entry.ref.dynamic, peer, proxies, aclName: entry.aclName, createdAt: ctx.now, origin });
-}
-
-/** Forgets dynamic crypto map instances no SA or negotiation uses any more. */
-export function dropInstances(core: Core): void {
-  const live = [...core.t.ipsec.values()];
-  const keep = core.t.instances.filter(
-    (i) =>
-      live.some((r) => r.spec.peer === i.peer && r.spec.cryptoMap.map === i.map && r.spec.cryptoMap.seq === i.templateSeq) ||
-      [...core.t.pending.values()].some((p) => p.peer === i.peer),
-  );
-  core.t.instances.splice(0, core.t.instances.length, ...keep);
 }
 
 /** A Delete from the peer: its ISAKMP SA (both cookies) or ESP SAs (by SPI, either direction). */
@@ -226,7 +271,7 @@ export function peerDeleted(core: Core, ctx: IkeContext, sa: IsakmpSa, d: Delete
   if (d.protocol === ProtocolId.ISAKMP) {
     for (const spi of d.spis) {
       if (spi.length !== 16) continue;
-      const target = [...core.t.isakmp.values()].find((s) => Buffer.concat([s.ckyI, s.ckyR]).equals(spi));
+      const target = [...core.sasByCookie(spi.subarray(0, 8))].find((s) => Buffer.concat([s.ckyI, s.ckyR]).equals(spi));
       if (target) deletePhase1(core, ctx, target, 'P1 delete notify (in)', false);
     }
     return;
@@ -236,7 +281,7 @@ export function peerDeleted(core: Core, ctx: IkeContext, sa: IsakmpSa, d: Delete
   for (const b of d.spis) {
     if (b.length !== 4) continue;
     const spi = b.readUInt32BE(0);
-    const rec = [...core.t.ipsec.values()].find((r) => r.spec.peer === sa.remote.ip && (r.spec.outbound.spi === spi || r.spec.inbound.spi === spi));
+    const rec = core.ipsecWith(sa.remote.ip).find((r) => r.spec.outbound.spi === spi || r.spec.inbound.spi === spi);
     if (!rec) continue;
     ctx.out.ipsec(`IPSEC(key_engine_delete_sas): delete SA with spi ${hexSpi(spi)}/50 for ${sa.remote.ip}`);
     deleteIpsec(core, ctx, rec, 'delete notify from peer', false);
@@ -247,7 +292,7 @@ export function peerDeleted(core: Core, ctx: IkeContext, sa: IsakmpSa, d: Delete
 export function peerDead(core: Core, ctx: IkeContext, sa: IsakmpSa): void {
   const peer = sa.remote.ip;
   ctx.out.log(IosLog.peerDead(peer));
-  for (const rec of [...core.t.ipsec.values()]) if (rec.spec.peer === peer) deleteIpsec(core, ctx, rec, 'peer dead (DPD)', false);
+  for (const rec of core.ipsecWith(peer)) deleteIpsec(core, ctx, rec, 'peer dead (DPD)', false);
   phase1Gone(core, ctx, sa, 'peer not responding (DPD)', { notify: 0, why: `DPD: ${peer} did not answer R-U-THERE` });
 }
 
@@ -257,5 +302,5 @@ export function schedulePurge(core: Core, ctx: IkeContext, connId: number, node:
   const lines: { facility: 'isakmp' | 'engine'; text: string }[] = [{ facility: 'isakmp', text: `ISAKMP (0:${connId}): purging SA., sa=${addr}, delme=${addr}` }];
   if (node) lines.push({ facility: 'isakmp', text: `ISAKMP (0:${connId}): purging node 0` });
   lines.push({ facility: 'engine', text: `CryptoEngine0: delete connection ${connId}` });
-  core.t.purges.push({ at: ctx.now + core.policy.timers.purgeDelayMs, lines });
+  core.addPurge({ at: ctx.now + core.policy.timers.purgeDelayMs, lines });
 }

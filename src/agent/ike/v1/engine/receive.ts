@@ -23,8 +23,8 @@ import { receiveTed } from './discovery.js';
 /** The ISAKMP SA a message belongs to: by both cookies, an initiator still waiting for the responder cookie, or a retransmitted first message. */
 export function findSa(core: Core, h: { initiatorCookie: Buffer; responderCookie: Buffer }, from: Endpoint): IsakmpSa | undefined {
   const zero = h.responderCookie.every((b) => b === 0);
-  for (const sa of core.t.isakmp.values()) {
-    if (sa.deleted || !sa.ckyI.equals(h.initiatorCookie)) continue;
+  for (const sa of core.sasByCookie(h.initiatorCookie)) {
+    if (sa.deleted) continue;
     if (sa.ckyR.equals(h.responderCookie)) return sa;
     if (sa.role === 'initiator' && sa.ckyR.every((b) => b === 0)) return sa;
     if (zero && sa.role === 'responder' && sa.remote.ip === from.ip) return sa;
