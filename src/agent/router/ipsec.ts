@@ -262,7 +262,7 @@ export class IpsecService implements ExecExtension {
       case 'show-crypto-ipsec-transform-set':
         return renderShowCryptoTransformSets(this.policy, cmd.name);
       case 'clear-crypto-sa':
-        this.act(this.engine.clearIpsec(cmd.peer ? { peer: cmd.peer } : {}, Date.now()));
+        this.act(this.engine.clearIpsec(cmd.peer ? { peer: cmd.peer } : cmd.map ? { map: cmd.map } : {}, Date.now()));
         return '';
       case 'clear-crypto-isakmp':
         this.act(this.engine.clearIsakmp(cmd.connId ?? undefined, Date.now()));
