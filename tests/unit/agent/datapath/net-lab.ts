@@ -106,14 +106,14 @@ export class NetLab {
     }
   }
 
-  /** A host sends a packet to its router (the router's interface on the source's subnet). */
-  send(router: string, packet: Buffer): void {
+  /** A host sends a packet to its router (the router's interface on the source's subnet); `settle` false leaves it queued, so that two hosts can send at the same moment. */
+  send(router: string, packet: Buffer, settle = true): void {
     const r = this.router(router);
     const src = peekIpv4(packet)!.source;
     const iface = r.config.interfaces.find((i) => i.address && inPrefix(src, parseIpv4(i.address.address), maskToPrefix(parseIpv4(i.address.mask))));
     if (!iface) throw new Error(`${router} has no interface on the subnet of ${formatIpv4(src)}`);
     this.queue.push({ to: r, iif: iface.name, packet });
-    this.settle();
+    if (settle) this.settle();
   }
 
   /** Carries packets until none moves (no time passes). */
