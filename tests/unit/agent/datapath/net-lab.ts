@@ -11,7 +11,7 @@ import { Datapath } from '../../../../src/agent/datapath/datapath.js';
 import { peekIpv4 } from '../../../../src/agent/datapath/packet.js';
 import { steeringPlan, TUN_IIF, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
 import { IkeEngine, policyFromConfig, type IkeAction } from '../../../../src/agent/ike/index.js';
-import { computeRoutes, formatIpv4, inPrefix, lookupRoute, maskToPrefix, parseConfig, parseIpv4, type Route, type RouterConfig } from '../../../../src/ios/index.js';
+import { computeRoutes, formatIpv4, inPrefix, lookupRoute, maskToPrefix, parseConfig, parseIpv4, RouteIndex, type Route, type RouterConfig } from '../../../../src/ios/index.js';
 import { root } from '../../../root.js';
 import { seededRandom } from '../ike/helpers.js';
 import { kernelVerdict, type Verdict } from './kernel-sim.js';
@@ -52,6 +52,9 @@ export class NetLab {
   /** The router owning each interface address. */
   private readonly owners = new Map<number, { router: LabRouter; iface: string }>();
   now = 1_000_000;
+  /** When set, a packet arriving at a router for which it returns true is kept in `held` instead. */
+  hold: ((to: LabRouter, packet: Buffer) => boolean) | null = null;
+  readonly held: { to: LabRouter; iif: string; packet: Buffer }[] = [];
 
   /** Routers from their configurations; each engine draws from its own seeded random source. */
   constructor(configs: readonly string[], seed = 1) {
@@ -67,13 +70,16 @@ export class NetLab {
     const local = new Set(config.interfaces.flatMap((i) => (i.address ? [parseIpv4(i.address.address)] : [])));
     const random = seededRandom(seed);
     const engine = new IkeEngine({ policy, random });
+    // route lookups as the router's IPsec service makes them
+    const index = new RouteIndex(routes);
+    const route = (d: number) => index.lookup(d);
     const plan = steeringPlan({ policy, routes, links: config.interfaces.map((i) => i.name) });
     const r: LabRouter = { name: config.hostname, config, engine, plan, routes, local, verdicts: [], actions: [], logs: [], acquires: 0, dp: undefined as unknown as Datapath };
     const dp = new Datapath({
       write: (p) => this.written.push({ from: r, packet: Buffer.from(p) }),
       isLocal: (a) => local.has(a),
       route: (d) => {
-        const hit = lookupRoute(routes, d);
+        const hit = route(d);
         return hit ? { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu: 1500, address: config.interfaces.find((i) => i.name === hit.path.outInterface)?.address?.address ?? null } : null;
       },
       policy: () => policy,
@@ -145,8 +151,19 @@ export class NetLab {
     throw new Error('net-lab: too many timer steps');
   }
 
+  /** A packet the kernel hands to a router's agent (the tun device), as `receive` would. */
+  agent(r: LabRouter, packet: Buffer): void {
+    const copy = Buffer.from(packet);
+    copy[8] = copy[8]! - 1;
+    r.dp.handle(copy);
+  }
+
   /** One packet through a router's kernel. */
   private receive(r: LabRouter, iif: string, packet: Buffer): void {
+    if (iif !== TUN_IIF && this.hold?.(r, packet)) {
+      this.held.push({ to: r, iif, packet });
+      return;
+    }
     const h = peekIpv4(packet)!;
     const verdict = kernelVerdict(r.plan, { iif, source: formatIpv4(h.source), destination: formatIpv4(h.destination), protocol: h.protocol, ...(h.destinationPort !== undefined ? { dport: h.destinationPort } : {}) }, r);
     if (iif !== TUN_IIF) r.verdicts.push(verdict);
