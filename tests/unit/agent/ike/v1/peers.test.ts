@@ -3,12 +3,14 @@
  * per discovered peer ("tedtag 11", "12", ... as the seed's `show crypto map`
  * prints its one), the flows with a peer as the lines of its instance,
  * instances leaving with their SAs and their numbers taken again, a table
- * that stays bounded, and `clear crypto sa peer X` / `clear crypto sa map M`
- * / `clear crypto isakmp N` touching only what they name.
+ * that stays bounded, at most 1,024 probes at once, and `clear crypto sa
+ * peer X` / `clear crypto sa map M` / `clear crypto isakmp N` touching only
+ * what they name.
  */
 import test from 'ava';
 import { renderShowCryptoMap } from '../../../../../src/agent/router/show-crypto.js';
 import type { CryptoMapView } from '../../../../../src/agent/ike/index.js';
+import { MAX_DISCOVERIES } from '../../../../../src/agent/ike/v1/engine/acquire.js';
 import { engineFromConfig, hubAndSpokes, norm, ping, spokeWan, tedSiteConfig, Wire } from '../helpers.js';
 
 const HOST = '10.0.0.10';
@@ -216,4 +218,20 @@ test('clear crypto isakmp N: only conn-id N goes (its peer is told), the other I
   t.deepEqual([...wire.actions('hub', 'delete-ipsec'), ...wire.actions('s2', 'delete-ipsec')], []);
   t.is(hub.engine.ipsecSas(wire.now)[0]!.flows.length, 3);
   t.deepEqual(hub.engine.clearIsakmp(9999, wire.now), [], 'an unknown conn-id clears nothing');
+});
+
+test('a host sweeping the supernet makes at most 1,024 probes at once; they time out and leave nothing', (t) => {
+  const wire = hubAndSpokes(1, 42);
+  const hub = wire.node('hub');
+  for (let i = 0; i < 1100; i++) wire.acquire('hub', ping(HOST, `10.200.${i >> 8}.${i & 255}`));
+  const tables = hub.engine.snapshot().tables;
+  t.is(tables.probes.size, MAX_DISCOVERIES);
+  t.is(tables.pending.size, MAX_DISCOVERIES);
+  t.is(wire.actions('hub', 'drop').filter((d) => d.reason.includes('peer discoveries are running')).length, 1100 - MAX_DISCOVERIES);
+  // the sweep's probes give up; a real site gets its probe and its tunnel
+  wire.run(wire.now + 70_000);
+  t.deepEqual([tables.probes.size, tables.pending.size, tables.instances.size], [0, 0, 0]);
+  t.is(wire.actions('hub', 'fail').filter((f) => f.phase === 'ted').length, MAX_DISCOVERIES);
+  pingAll(wire, [1]);
+  t.is(wire.actions('hub', 'install-ipsec').length, 1);
 });
