@@ -127,9 +127,10 @@ function negotiating(core: Core, entry: CryptoMapEntryPolicy, source: string, de
 }
 
 /**
- * Quick Mode on an established SA with the peer, or queue the flow behind a
- * phase 1 with the peer that is under way (ours, or the peer's: both routers
- * may have started at once), or start phase 1.
+ * Quick Mode on an established SA with the peer, or queue the flow behind
+ * our phase 1 with the peer that is under way, or start phase 1. A phase 1
+ * the peer started is not waited for: until it is authenticated anyone may
+ * have sent its first message.
  */
 export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: string, flow: FlowRequest, discoveredBy: number | null): void {
   const all = core.sasWith(peer).filter((s) => !s.deleted);
@@ -138,7 +139,7 @@ export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: s
     startQm(core, ctx, up, flow);
     return;
   }
-  const running = all.find((s) => s.role === 'initiator') ?? all[0];
+  const running = all.find((s) => s.role === 'initiator');
   if (running) {
     core.tasks(running).queue.push(flow);
     return;
