@@ -18,6 +18,7 @@ import { type CryptoMapEntryPolicy, type CryptoMapPolicy, entryForPacket, findEn
 import { proxiesFromRule, proxyRange } from '../../proxies.js';
 import { parseIpv4 } from '../../../../codecs/net/address.js';
 import { TedProbe } from '../exchanges/ted/probe.js';
+import { dropInstances } from './instances.js';
 import type { AcquireTrigger, Proxies } from '../../types.js';
 
 /**
@@ -148,6 +149,7 @@ export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: s
   if (!core.policy.phase1.some((p) => p.authentication === 'pre-share')) {
     ctx.out.drop(null, NotifyType.NO_PROPOSAL_CHOSEN, 'no pre-share ISAKMP policy to offer');
     core.t.pending.delete(flow.key);
+    dropInstances(core, peer);
     return;
   }
   const sa = new IsakmpSa(core.connId(), 'initiator', mode, ctx.cookie(), { ip: localIke, port: 500 }, { ip: peer, port: 500 }, ctx.now);
@@ -176,6 +178,8 @@ export function startQm(core: Core, ctx: IkeContext, sa: IsakmpSa, flow: FlowReq
   const found = findEntry(core.policy, flow.ref);
   if (!found || found.entry.transformSets.length === 0) {
     core.t.pending.delete(flow.key);
+    if (flow.spi !== null) ctx.releaseSpi(flow.spi);
+    dropInstances(core, sa.remote.ip);
     ctx.out.push({ kind: 'fail', phase: 2, connId: sa.connId, peer: sa.remote.ip, notify: 0, notifyName: notifyName(0), reason: `crypto map ${refText(flow.ref)} is gone or has no transform set` });
     return;
   }
