@@ -50,7 +50,11 @@ async function flows(lab: Lab, router: string, peer: string): Promise<ShowRecord
 function allAfterFirst(t: ExecutionContext, output: string, count: number, what: string): void {
   const seqs = repliedSeqs(output);
   const from = seqs[0] ?? count + 1;
-  t.deepEqual(seqs, Array.from({ length: count - from + 1 }, (_, i) => from + i), `${what}: ${output}`);
+  t.deepEqual(
+    seqs,
+    Array.from({ length: count - from + 1 }, (_, i) => from + i),
+    `${what}: ${output}`,
+  );
   t.true(seqs.length >= count - 3, `${what}: at most the first three echoes lost while the tunnel was set up`);
 }
 
@@ -86,16 +90,32 @@ test('three TED routers in a line: probes cross a router with crypto maps of its
     t.deepEqual(repliedSeqs(await lab.sh(E.host, `ping -c 3 -W 2 ${W.hostIp}`)), [1, 2, 3], 'east back to west over the SAs west set up');
     const wm = await lab.packets('wan-wm');
     const me = await lab.packets('wan-me');
-    t.true(wm.some((p) => isProbe(p, W.hostIp, E.hostIp)), 'the probe left west');
-    t.true(me.some((p) => isProbe(p, W.hostIp, E.hostIp)), 'middle forwarded it toward east');
-    t.true(wm.some((p) => p.isakmp?.exchangeType === 240 && p.src === IKE.east!.west && p.dst === IKE.west!.east), "east's reply crossed middle to west");
+    t.true(
+      wm.some((p) => isProbe(p, W.hostIp, E.hostIp)),
+      'the probe left west',
+    );
+    t.true(
+      me.some((p) => isProbe(p, W.hostIp, E.hostIp)),
+      'middle forwarded it toward east',
+    );
+    t.true(
+      wm.some((p) => p.isakmp?.exchangeType === 240 && p.src === IKE.east!.west && p.dst === IKE.west!.east),
+      "east's reply crossed middle to west",
+    );
     t.notRegex(await lab.console(M.router), /responding to peer discovery probe!/, 'middle did not answer it');
     t.regex(await lab.console(E.router), /responding to peer discovery probe!/);
     t.regex(await lab.console(W.router), new RegExp(`initiating IKE to ${esc(IKE.east!.west!)} in response to probe`));
     t.deepEqual(parseIsakmpSa(await lab.ios(M.router, 'show crypto isakmp sa')), [], 'middle has no SA of its own yet');
     for (const link of [wm, me]) {
-      t.true(link.some((p) => p.esp !== null && p.src === IKE.west!.east && p.dst === IKE.east!.west), 'ESP from west to east crossed both links');
-      t.deepEqual(link.filter((p) => inNet(p.src, W.lan) && inNet(p.dst, E.lan) && p.isakmp?.exchangeType !== 240).map((p) => `${p.src} > ${p.dst}`), [], 'no clear text');
+      t.true(
+        link.some((p) => p.esp !== null && p.src === IKE.west!.east && p.dst === IKE.east!.west),
+        'ESP from west to east crossed both links',
+      );
+      t.deepEqual(
+        link.filter((p) => inNet(p.src, W.lan) && inNet(p.dst, E.lan) && p.isakmp?.exchangeType !== 240).map((p) => `${p.src} > ${p.dst}`),
+        [],
+        'no clear text',
+      );
     }
 
     // ------------------------------------------------ middle's host to both sides
@@ -106,15 +126,22 @@ test('three TED routers in a line: probes cross a router with crypto maps of its
     const mRows = parseIsakmpSa(await lab.ios(M.router, 'show crypto isakmp sa'));
     t.deepEqual(
       mRows.map((r) => [r.dst, r.src, r.state]),
-      [[IKE.west!.middle, IKE.middle!.west, 'QM_IDLE'], [IKE.east!.middle, IKE.middle!.east, 'QM_IDLE']],
+      [
+        [IKE.west!.middle, IKE.middle!.west, 'QM_IDLE'],
+        [IKE.east!.middle, IKE.middle!.east, 'QM_IDLE'],
+      ],
       "middle's SAs, each from its address on the link toward the peer",
     );
     t.regex(await lab.ios(E.router, 'show crypto isakmp sa'), new RegExp(`^${esc(IKE.east!.middle!)}\\s+${esc(IKE.middle!.east!)}\\s+QM_IDLE`, 'm'));
     const map = parseCryptoMap(await lab.ios(M.router, 'show crypto map')).filter((r) => r.dynamic_from === 'ted-map/10');
-    t.deepEqual(map.map((r) => [r.seq, r.peer, r.acl_lines]), [
-      [11, IKE.west!.middle, [`permit ip 10.2.2.0 0.0.0.255 10.1.1.0 0.0.0.255`]],
-      [12, IKE.east!.middle, [`permit ip 10.2.2.0 0.0.0.255 10.3.3.0 0.0.0.255`]],
-    ], 'tedtag 11 and 12, one per discovered peer');
+    t.deepEqual(
+      map.map((r) => [r.seq, r.peer, r.acl_lines]),
+      [
+        [11, IKE.west!.middle, [`permit ip 10.2.2.0 0.0.0.255 10.1.1.0 0.0.0.255`]],
+        [12, IKE.east!.middle, [`permit ip 10.2.2.0 0.0.0.255 10.3.3.0 0.0.0.255`]],
+      ],
+      'tedtag 11 and 12, one per discovered peer',
+    );
 
     // ------------------------------------------------ clear crypto sa peer X: only X
     const before = {
@@ -123,30 +150,81 @@ test('three TED routers in a line: probes cross a router with crypto maps of its
       eastToMiddle: await flows(lab, E.router, IKE.middle!.east!),
     };
     await lab.ios(M.router, `clear crypto sa peer ${IKE.west!.middle}`);
-    const gone = await settled(() => flows(lab, W.router, IKE.middle!.west!), (f) => f.every((r) => (r.inbound_spis as number[]).length === 0));
-    t.true(gone.every((r) => (r.inbound_spis as number[]).length === 0), 'west removed its SAs with middle (the Delete)');
-    t.true((await flows(lab, M.router, IKE.west!.middle!)).every((r) => (r.inbound_spis as number[]).length === 0), 'middle has none with west');
-    t.deepEqual(await flows(lab, M.router, IKE.east!.middle!).then((f) => f.map((r) => r.inbound_spis)), before.middleToEast.map((r) => r.inbound_spis), "middle's SAs with east stay");
-    t.deepEqual(await flows(lab, E.router, IKE.middle!.east!).then((f) => f.map((r) => r.inbound_spis)), before.eastToMiddle.map((r) => r.inbound_spis), "east's with middle too");
-    t.deepEqual(await flows(lab, W.router, IKE.east!.west!).then((f) => f.map((r) => r.inbound_spis)), before.westToEast.map((r) => r.inbound_spis), "west's with east too");
-    t.deepEqual(parseCryptoMap(await lab.ios(M.router, 'show crypto map')).filter((r) => r.dynamic_from).map((r) => [r.seq, r.peer]), [[12, IKE.east!.middle]], 'the instance for west went with its SAs');
+    const gone = await settled(
+      () => flows(lab, W.router, IKE.middle!.west!),
+      (f) => f.every((r) => (r.inbound_spis as number[]).length === 0),
+    );
+    t.true(
+      gone.every((r) => (r.inbound_spis as number[]).length === 0),
+      'west removed its SAs with middle (the Delete)',
+    );
+    t.true(
+      (await flows(lab, M.router, IKE.west!.middle!)).every((r) => (r.inbound_spis as number[]).length === 0),
+      'middle has none with west',
+    );
+    t.deepEqual(
+      await flows(lab, M.router, IKE.east!.middle!).then((f) => f.map((r) => r.inbound_spis)),
+      before.middleToEast.map((r) => r.inbound_spis),
+      "middle's SAs with east stay",
+    );
+    t.deepEqual(
+      await flows(lab, E.router, IKE.middle!.east!).then((f) => f.map((r) => r.inbound_spis)),
+      before.eastToMiddle.map((r) => r.inbound_spis),
+      "east's with middle too",
+    );
+    t.deepEqual(
+      await flows(lab, W.router, IKE.east!.west!).then((f) => f.map((r) => r.inbound_spis)),
+      before.westToEast.map((r) => r.inbound_spis),
+      "west's with east too",
+    );
+    t.deepEqual(
+      parseCryptoMap(await lab.ios(M.router, 'show crypto map'))
+        .filter((r) => r.dynamic_from)
+        .map((r) => [r.seq, r.peer]),
+      [[12, IKE.east!.middle]],
+      'the instance for west went with its SAs',
+    );
     t.deepEqual(repliedSeqs(await lab.sh(M.host, `ping -c 3 -W 2 ${E.hostIp}`)), [1, 2, 3], 'middle to east still goes');
     await firstPings(t, lab, M.host, W.hostIp, ROUTERS);
-    t.deepEqual(parseCryptoMap(await lab.ios(M.router, 'show crypto map')).filter((r) => r.dynamic_from).map((r) => [r.seq, r.peer]), [[11, IKE.west!.middle], [12, IKE.east!.middle]], 'number 11 taken again');
+    t.deepEqual(
+      parseCryptoMap(await lab.ios(M.router, 'show crypto map'))
+        .filter((r) => r.dynamic_from)
+        .map((r) => [r.seq, r.peer]),
+      [
+        [11, IKE.west!.middle],
+        [12, IKE.east!.middle],
+      ],
+      'number 11 taken again',
+    );
 
     // ------------------------------------------------ clear crypto isakmp N: only N
     const rows = parseIsakmpSa(await lab.ios(M.router, 'show crypto isakmp sa'));
     const toEast = rows.find((r) => r.dst === IKE.east!.middle)!;
     await lab.ios(M.router, `clear crypto isakmp ${toEast.conn_id}`);
-    const left = await settled(() => lab.ios(E.router, 'show crypto isakmp sa'), (s) => !new RegExp(esc(IKE.middle!.east!)).test(s));
+    const left = await settled(
+      () => lab.ios(E.router, 'show crypto isakmp sa'),
+      (s) => !new RegExp(esc(IKE.middle!.east!)).test(s),
+    );
     t.notRegex(left, new RegExp(esc(IKE.middle!.east!)), 'east got the Delete for that ISAKMP SA');
-    t.deepEqual(parseIsakmpSa(await lab.ios(M.router, 'show crypto isakmp sa')).map((r) => r.dst), [IKE.west!.middle], "middle's other ISAKMP SA stays");
+    t.deepEqual(
+      parseIsakmpSa(await lab.ios(M.router, 'show crypto isakmp sa')).map((r) => r.dst),
+      [IKE.west!.middle],
+      "middle's other ISAKMP SA stays",
+    );
     t.deepEqual(repliedSeqs(await lab.sh(M.host, `ping -c 3 -W 2 ${E.hostIp}`)), [1, 2, 3], 'the IPsec SAs with east stay and carry traffic');
 
     // ------------------------------------------------ both hosts start at once, for every pair of routers
     for (const r of ROUTERS) await lab.ios(r, 'clear crypto sa', 'clear crypto isakmp');
-    for (const r of ROUTERS) await settled(() => lab.ios(r, 'show crypto isakmp sa'), (s) => parseIsakmpSa(s).length === 0);
-    for (const [a, b] of [[W, M], [W, E], [M, E]] as const) {
+    for (const r of ROUTERS)
+      await settled(
+        () => lab.ios(r, 'show crypto isakmp sa'),
+        (s) => parseIsakmpSa(s).length === 0,
+      );
+    for (const [a, b] of [
+      [W, M],
+      [W, E],
+      [M, E],
+    ] as const) {
       const pair = `${a.router}/${b.router}`;
       const { ab, ba, at } = await together(lab, a, b, 10);
       allAfterFirst(t, ab, 10, `${a.host} -> ${b.hostIp}`);
@@ -157,7 +235,9 @@ test('three TED routers in a line: probes cross a router with crypto maps of its
       const ikeA = IKE[a.router]![b.router]!;
       const ikeB = IKE[b.router]![a.router]!;
       const between = (p: CapturedPacket) => (p.src === ikeA && p.dst === ikeB) || (p.src === ikeB && p.dst === ikeA);
-      t.log(`${pair}: ${first.filter((p) => between(p) && p.isakmp?.exchangeType === 2).length} Main Mode and ${first.filter((p) => between(p) && p.isakmp?.exchangeType === 32).length} Quick Mode messages`);
+      t.log(
+        `${pair}: ${first.filter((p) => between(p) && p.isakmp?.exchangeType === 2).length} Main Mode and ${first.filter((p) => between(p) && p.isakmp?.exchangeType === 32).length} Quick Mode messages`,
+      );
       // once the redundant pair is gone: one inbound and one outbound SA per flow on each side, crossed
       const one = (f: ShowRecord[]) => f.length === 1 && (f[0]!.inbound_spis as number[]).length === 1 && (f[0]!.outbound_spis as number[]).length === 1;
       const fa = await settled(() => flows(lab, a.router, ikeB), one);
@@ -166,9 +246,19 @@ test('three TED routers in a line: probes cross a router with crypto maps of its
       t.deepEqual([fa[0]!.inbound_spis, fa[0]!.outbound_spis], [fb[0]!.outbound_spis, fb[0]!.inbound_spis], `${pair}: the same pair on both sides`);
       t.is(fa[0]!.outbound_spi, (fa[0]!.outbound_spis as number[])[0], `${pair}: and it is the one in use`);
       const [again, back] = await Promise.all([lab.sh(a.host, `ping -c 3 -W 2 ${b.hostIp}`), lab.sh(b.host, `ping -c 3 -W 2 ${a.hostIp}`)]);
-      t.deepEqual([repliedSeqs(again), repliedSeqs(back)], [[1, 2, 3], [1, 2, 3]], `${pair}: traffic both ways`);
+      t.deepEqual(
+        [repliedSeqs(again), repliedSeqs(back)],
+        [
+          [1, 2, 3],
+          [1, 2, 3],
+        ],
+        `${pair}: traffic both ways`,
+      );
       const [ca, cb] = [(await flows(lab, a.router, ikeB))[0]!, (await flows(lab, b.router, ikeA))[0]!];
-      t.true((ca.encaps as number) > 0 && ca.encaps === cb.decaps && cb.encaps === ca.decaps, `${pair}: counters ${ca.encaps}/${cb.decaps}, ${cb.encaps}/${ca.decaps}`);
+      t.true(
+        (ca.encaps as number) > 0 && ca.encaps === cb.decaps && cb.encaps === ca.decaps,
+        `${pair}: counters ${ca.encaps}/${cb.decaps}, ${cb.encaps}/${ca.decaps}`,
+      );
     }
   }
   t.deepEqual(await leftovers(name), { containers: 0, networks: 0, rules: 0 });

@@ -12,7 +12,25 @@
 type Iterish = { next(): IteratorResult<unknown> };
 
 const ITERATORS = ['values', 'keys', 'entries', Symbol.iterator] as const;
-const WALKERS = ['filter', 'find', 'findIndex', 'findLast', 'findLastIndex', 'some', 'every', 'forEach', 'map', 'flatMap', 'reduce', 'reduceRight', 'sort', 'indexOf', 'lastIndexOf', 'includes', 'join'] as const;
+const WALKERS = [
+  'filter',
+  'find',
+  'findIndex',
+  'findLast',
+  'findLastIndex',
+  'some',
+  'every',
+  'forEach',
+  'map',
+  'flatMap',
+  'reduce',
+  'reduceRight',
+  'sort',
+  'indexOf',
+  'lastIndexOf',
+  'includes',
+  'join',
+] as const;
 
 export function countWork<T>(fn: () => T): { result: T; work: number } {
   let work = 0;
@@ -36,27 +54,36 @@ export function countWork<T>(fn: () => T): { result: T; work: number } {
   });
   for (const proto of [Map.prototype, Set.prototype, Array.prototype]) {
     for (const name of ITERATORS) {
-      patch(proto, name, (orig) =>
-        function (this: unknown, ...args: unknown[]) {
-          return counting(orig.apply(this, args) as Iterish);
-        },
+      patch(
+        proto,
+        name,
+        (orig) =>
+          function (this: unknown, ...args: unknown[]) {
+            return counting(orig.apply(this, args) as Iterish);
+          },
       );
     }
   }
   for (const proto of [Map.prototype, Set.prototype]) {
-    patch(proto, 'forEach', (orig) =>
-      function (this: Map<unknown, unknown> | Set<unknown>, ...args: unknown[]) {
-        work += this.size;
-        return orig.apply(this, args);
-      },
+    patch(
+      proto,
+      'forEach',
+      (orig) =>
+        function (this: Map<unknown, unknown> | Set<unknown>, ...args: unknown[]) {
+          work += this.size;
+          return orig.apply(this, args);
+        },
     );
   }
   for (const name of WALKERS) {
-    patch(Array.prototype, name, (orig) =>
-      function (this: unknown[], ...args: unknown[]) {
-        work += this.length;
-        return orig.apply(this, args);
-      },
+    patch(
+      Array.prototype,
+      name,
+      (orig) =>
+        function (this: unknown[], ...args: unknown[]) {
+          work += this.length;
+          return orig.apply(this, args);
+        },
     );
   }
   try {

@@ -31,7 +31,17 @@ function echo(src: string, dst: string, seq: number): Buffer {
 function hubLab(n: number): NetLab {
   const routes = Array.from({ length: n }, (_, i) => `ip route 10.${i + 1}.0.0 255.255.255.0 ${spokeWan(i + 1)}`);
   const configs = [tedSiteConfig({ hostname: 'hub', wan: HUB, wanMask: MASK, lan: '10.0.0.1', lanNet: '10.0.0.0', routes })];
-  for (let k = 1; k <= n; k++) configs.push(tedSiteConfig({ hostname: `s${k}`, wan: spokeWan(k), wanMask: MASK, lan: `10.${k}.0.1`, lanNet: `10.${k}.0.0`, routes: [`ip route 0.0.0.0 0.0.0.0 ${HUB}`] }));
+  for (let k = 1; k <= n; k++)
+    configs.push(
+      tedSiteConfig({
+        hostname: `s${k}`,
+        wan: spokeWan(k),
+        wanMask: MASK,
+        lan: `10.${k}.0.1`,
+        lanNet: `10.${k}.0.0`,
+        routes: [`ip route 0.0.0.0 0.0.0.0 ${HUB}`],
+      }),
+    );
   return new NetLab(configs, 3);
 }
 
@@ -50,9 +60,13 @@ test('one router, 99 peers: 99 probes at once, 99 tunnels, and 99 of everything 
   t.is(hub.actions.filter((a) => a.kind === 'send-probe').length, n, 'one probe per spoke, all at once');
   lab.run(lab.now + 1_000);
   for (let k = 1; k <= n; k++) lab.send('hub', echo(HOST, host(k), 2));
-  t.deepEqual(Array.from({ length: n }, (_, i) => delivered(lab, host(i + 1), 2)), Array<number>(n).fill(1), 'every spoke\'s host got the second echo');
+  t.deepEqual(
+    Array.from({ length: n }, (_, i) => delivered(lab, host(i + 1), 2)),
+    Array<number>(n).fill(1),
+    "every spoke's host got the second echo",
+  );
   for (let k = 1; k <= n; k++) lab.send(`s${k}`, echo(host(k), HOST, 3));
-  t.is(delivered(lab, HOST, 3), n, 'and every spoke\'s host reached the hub\'s');
+  t.is(delivered(lab, HOST, 3), n, "and every spoke's host reached the hub's");
 
   const e = hub.engine;
   const rows = e.isakmpSas();
@@ -63,7 +77,11 @@ test('one router, 99 peers: 99 probes at once, 99 tunnels, and 99 of everything 
   t.is(text.length, n + 1, 'show crypto isakmp sa: the header and 99 rows');
   t.regex(text[1]!, /^11\.11\.0\.\d+\s+11\.11\.0\.1\s+QM_IDLE\s+\d+\s+0$/);
   const instances = e.cryptoMaps()[0]!.entries.filter((x) => x.kind === 'instance');
-  t.deepEqual(instances.map((x) => x.seq), Array.from({ length: n }, (_, i) => 11 + i), 'tedtag 11 to 109');
+  t.deepEqual(
+    instances.map((x) => x.seq),
+    Array.from({ length: n }, (_, i) => 11 + i),
+    'tedtag 11 to 109',
+  );
   t.deepEqual(new Set(instances.map((x) => x.peer)), new Set(rows.map((r) => r.dst)));
   t.is(renderShowCryptoMap(e.cryptoMaps()).match(/dynamic \(created from dynamic map ted-map\/10\)/g)!.length, n);
   t.is(e.ipsecSas(lab.now)[0]!.flows.length, n);
@@ -142,7 +160,14 @@ test('the work of one packet, datagram or timer at the hub is the same with 99 p
   // the first and the last peer connected: a table walked in either order until the peer is found shows
   const nine = measure(9, 1);
   const runs = { 'peer 9 of 9': measure(9, 9), 'peer 1 of 99': measure(99, 1), 'peer 99 of 99': measure(99, 99) };
-  t.log(Object.keys(nine).map((op) => `${op}: ${[nine[op], ...Object.values(runs).map((r) => r[op])].join(' / ')}`).join('\n'));
-  t.true(Object.values(nine).every((w) => w > 0), 'every operation was counted');
+  t.log(
+    Object.keys(nine)
+      .map((op) => `${op}: ${[nine[op], ...Object.values(runs).map((r) => r[op])].join(' / ')}`)
+      .join('\n'),
+  );
+  t.true(
+    Object.values(nine).every((w) => w > 0),
+    'every operation was counted',
+  );
   for (const [name, run] of Object.entries(runs)) t.deepEqual(run, nine, `${name} against peer 1 of 9`);
 });

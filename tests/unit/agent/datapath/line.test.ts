@@ -45,14 +45,21 @@ function connect(lab: NetLab, router: string, from: string, to: string): void {
 test('A to C: the probe crosses B, B forwards it, C answers; then ESP between A and C crosses B', (t) => {
   const lab = new NetLab(configs());
   lab.send(A.router, echo(A.host, C.host, 1));
-  t.deepEqual(crossings(lab).slice(0, 4), [
-    `west>middle ${A.host}>${C.host}:${IPPROTO_UDP}`,
-    `middle>east ${A.host}>${C.host}:${IPPROTO_UDP}`,
-    `east>middle ${C.ike}>${A.ike}:${IPPROTO_UDP}`,
-    `middle>west ${C.ike}>${A.ike}:${IPPROTO_UDP}`,
-  ], 'the probe went on to C, C answered A');
+  t.deepEqual(
+    crossings(lab).slice(0, 4),
+    [
+      `west>middle ${A.host}>${C.host}:${IPPROTO_UDP}`,
+      `middle>east ${A.host}>${C.host}:${IPPROTO_UDP}`,
+      `east>middle ${C.ike}>${A.ike}:${IPPROTO_UDP}`,
+      `middle>west ${C.ike}>${A.ike}:${IPPROTO_UDP}`,
+    ],
+    'the probe went on to C, C answered A',
+  );
   const b = lab.router(B.router);
-  t.false(b.actions.some((a) => a.kind === 'send'), 'B sent nothing of its own');
+  t.false(
+    b.actions.some((a) => a.kind === 'send'),
+    'B sent nothing of its own',
+  );
   lab.run(lab.now + 10_000);
   const mark = lab.links.length;
   lab.send(A.router, echo(A.host, C.host, 2));
@@ -61,9 +68,22 @@ test('A to C: the probe crosses B, B forwards it, C answers; then ESP between A 
   lab.send(C.router, echo(C.host, A.host, 3));
   t.is(deliveredTo(lab, A.host).length, 1, 'and back over the SAs A set up');
   t.deepEqual(b.engine.isakmpSas(), [], 'B takes no part');
-  t.deepEqual(b.engine.cryptoMaps()[0]!.entries.map((e) => e.kind), ['template']);
-  for (const [r, peer] of [[A.router, C.ike], [C.router, A.ike]] as const) {
-    t.deepEqual(lab.router(r).engine.isakmpSas().map((s) => [s.dst, s.src, s.state]), [[C.ike, A.ike, 'QM_IDLE']], r);
+  t.deepEqual(
+    b.engine.cryptoMaps()[0]!.entries.map((e) => e.kind),
+    ['template'],
+  );
+  for (const [r, peer] of [
+    [A.router, C.ike],
+    [C.router, A.ike],
+  ] as const) {
+    t.deepEqual(
+      lab
+        .router(r)
+        .engine.isakmpSas()
+        .map((s) => [s.dst, s.src, s.state]),
+      [[C.ike, A.ike, 'QM_IDLE']],
+      r,
+    );
     t.like(lab.router(r).engine.cryptoMaps()[0]!.entries[1], { kind: 'instance', seq: 11, peer });
   }
 });
@@ -75,15 +95,35 @@ test("B's hosts reach A and C, each SA from the address of B's interface toward 
   t.is(deliveredTo(lab, A.host).length, 1);
   t.is(deliveredTo(lab, C.host).length, 1);
   const b = lab.router(B.router).engine;
-  t.deepEqual(b.isakmpSas().map((s) => [s.dst, s.src, s.state]), [[A.ike, B.toA, 'QM_IDLE'], [C.ike, B.toC, 'QM_IDLE']]);
-  t.deepEqual(lab.router(C.router).engine.isakmpSas().map((s) => [s.dst, s.src]), [[C.ike, B.toC]], 'C knows B by its address on their link');
+  t.deepEqual(
+    b.isakmpSas().map((s) => [s.dst, s.src, s.state]),
+    [
+      [A.ike, B.toA, 'QM_IDLE'],
+      [C.ike, B.toC, 'QM_IDLE'],
+    ],
+  );
+  t.deepEqual(
+    lab
+      .router(C.router)
+      .engine.isakmpSas()
+      .map((s) => [s.dst, s.src]),
+    [[C.ike, B.toC]],
+    'C knows B by its address on their link',
+  );
   t.deepEqual(
     b.ipsecSas(lab.now).map((i) => [i.interface, i.localAddress, i.flows.map((f) => [f.currentPeer, f.localEndpoint.ip])]),
-    [['FastEthernet0/0', B.toA, [[A.ike, B.toA]]], ['FastEthernet1/0', B.toC, [[C.ike, B.toC]]]],
+    [
+      ['FastEthernet0/0', B.toA, [[A.ike, B.toA]]],
+      ['FastEthernet1/0', B.toC, [[C.ike, B.toC]]],
+    ],
   );
   t.deepEqual(
     b.cryptoMaps()[0]!.entries.map((e) => (e.kind === 'instance' ? [e.seq, e.peer, e.aclLines] : [e.seq])),
-    [[10], [11, A.ike, ['access-list permit ip 10.2.2.0 0.0.0.255 10.1.1.0 0.0.0.255']], [12, C.ike, ['access-list permit ip 10.2.2.0 0.0.0.255 10.3.3.0 0.0.0.255']]],
+    [
+      [10],
+      [11, A.ike, ['access-list permit ip 10.2.2.0 0.0.0.255 10.1.1.0 0.0.0.255']],
+      [12, C.ike, ['access-list permit ip 10.2.2.0 0.0.0.255 10.3.3.0 0.0.0.255']],
+    ],
   );
   // and the other way: A's and C's hosts reach B's over the same SAs
   lab.send(A.router, echo(A.host, B.host, 3));
@@ -92,17 +132,34 @@ test("B's hosts reach A and C, each SA from the address of B's interface toward 
 });
 
 test('a B whose ACL holds the pair answers the crossing probe itself, as IOS would; a deny line in front of it lets the probe pass to C', (t) => {
-  const wide = fixtureConfig('ted-line/middle.cfg').replace('access-list 110 permit ip 10.2.2.0 0.0.0.255 10.0.0.0 0.255.255.255', 'access-list 110 permit ip 10.0.0.0 0.255.255.255 10.0.0.0 0.255.255.255');
+  const wide = fixtureConfig('ted-line/middle.cfg').replace(
+    'access-list 110 permit ip 10.2.2.0 0.0.0.255 10.0.0.0 0.255.255.255',
+    'access-list 110 permit ip 10.0.0.0 0.255.255.255 10.0.0.0 0.255.255.255',
+  );
   const lab = new NetLab(configs(wide));
   lab.send(A.router, echo(A.host, C.host, 1));
-  t.deepEqual(crossings(lab).slice(0, 2), [`west>middle ${A.host}>${C.host}:${IPPROTO_UDP}`, `middle>west ${B.toA}>${A.ike}:${IPPROTO_UDP}`], 'B answered from its address toward A');
+  t.deepEqual(
+    crossings(lab).slice(0, 2),
+    [`west>middle ${A.host}>${C.host}:${IPPROTO_UDP}`, `middle>west ${B.toA}>${A.ike}:${IPPROTO_UDP}`],
+    'B answered from its address toward A',
+  );
   lab.run(lab.now + 10_000);
-  t.deepEqual(lab.router(A.router).engine.isakmpSas().map((s) => s.dst), [B.toA]);
+  t.deepEqual(
+    lab
+      .router(A.router)
+      .engine.isakmpSas()
+      .map((s) => s.dst),
+    [B.toA],
+  );
 
   const denied = wide.replace('access-list 110 permit', 'access-list 110 deny   ip 10.3.3.0 0.0.0.255 10.1.1.0 0.0.0.255\naccess-list 110 permit');
   const lab2 = new NetLab(configs(denied));
   lab2.send(A.router, echo(A.host, C.host, 1));
-  t.deepEqual(crossings(lab2).slice(0, 3), [`west>middle ${A.host}>${C.host}:${IPPROTO_UDP}`, `middle>east ${A.host}>${C.host}:${IPPROTO_UDP}`, `east>middle ${C.ike}>${A.ike}:${IPPROTO_UDP}`]);
+  t.deepEqual(crossings(lab2).slice(0, 3), [
+    `west>middle ${A.host}>${C.host}:${IPPROTO_UDP}`,
+    `middle>east ${A.host}>${C.host}:${IPPROTO_UDP}`,
+    `east>middle ${C.ike}>${A.ike}:${IPPROTO_UDP}`,
+  ]);
   // a deny line that holds part of the pair's traffic (one port) leaves the rest to the permit: B answers
   const partial = wide.replace('access-list 110 permit', 'access-list 110 deny   tcp 10.3.3.0 0.0.0.255 10.1.1.0 0.0.0.255 eq www\naccess-list 110 permit');
   const lab3 = new NetLab(configs(partial));
@@ -114,7 +171,10 @@ test('only the crypto map of the interface a probe came in by decides', (t) => {
   // B with its map on the link to C only: a probe from A's side for a host behind C is not B's
   const cOnly = fixtureConfig('ted-line/middle.cfg')
     .replace('access-list 110 permit ip 10.2.2.0 0.0.0.255 10.0.0.0 0.255.255.255', 'access-list 110 permit ip 10.0.0.0 0.255.255.255 10.0.0.0 0.255.255.255')
-    .replace(' description WAN to west\n ip address 192.168.12.2 255.255.255.252\n duplex auto\n speed auto\n crypto map tedtag', ' description WAN to west\n ip address 192.168.12.2 255.255.255.252\n duplex auto\n speed auto');
+    .replace(
+      ' description WAN to west\n ip address 192.168.12.2 255.255.255.252\n duplex auto\n speed auto\n crypto map tedtag',
+      ' description WAN to west\n ip address 192.168.12.2 255.255.255.252\n duplex auto\n speed auto',
+    );
   const b = engineFromConfig(cOnly, 50);
   const lab = new NetLab(configs());
   lab.send(A.router, echo(A.host, C.host, 1));
@@ -125,5 +185,8 @@ test('only the crypto map of the interface a probe came in by decides', (t) => {
   t.deepEqual(fromA.actions, []);
   const fromC = b.receiveTransitProbe({ ipSource: A.host, ipDestination: C.host, payload, interface: 'FastEthernet1/0' }, 0);
   t.is(fromC.verdict, 'handled');
-  t.like(fromC.actions.find((a) => a.kind === 'send'), { from: { ip: B.toC, port: 500 }, to: { ip: A.ike, port: 500 } });
+  t.like(
+    fromC.actions.find((a) => a.kind === 'send'),
+    { from: { ip: B.toC, port: 500 }, to: { ip: A.ike, port: 500 } },
+  );
 });

@@ -11,7 +11,18 @@ import { Datapath } from '../../../../src/agent/datapath/datapath.js';
 import { peekIpv4 } from '../../../../src/agent/datapath/packet.js';
 import { steeringPlan, TUN_IIF, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
 import { IkeEngine, policyFromConfig, type IkeAction } from '../../../../src/agent/ike/index.js';
-import { computeRoutes, formatIpv4, inPrefix, lookupRoute, maskToPrefix, parseConfig, parseIpv4, RouteIndex, type Route, type RouterConfig } from '../../../../src/ios/index.js';
+import {
+  computeRoutes,
+  formatIpv4,
+  inPrefix,
+  lookupRoute,
+  maskToPrefix,
+  parseConfig,
+  parseIpv4,
+  RouteIndex,
+  type Route,
+  type RouterConfig,
+} from '../../../../src/ios/index.js';
 import { root } from '../../../root.js';
 import { seededRandom } from '../ike/helpers.js';
 import { kernelVerdict, type Verdict } from './kernel-sim.js';
@@ -74,13 +85,32 @@ export class NetLab {
     const index = new RouteIndex(routes);
     const route = (d: number) => index.lookup(d);
     const plan = steeringPlan({ policy, routes, links: config.interfaces.map((i) => i.name) });
-    const r: LabRouter = { name: config.hostname, config, engine, plan, routes, local, verdicts: [], actions: [], logs: [], acquires: 0, dp: undefined as unknown as Datapath };
+    const r: LabRouter = {
+      name: config.hostname,
+      config,
+      engine,
+      plan,
+      routes,
+      local,
+      verdicts: [],
+      actions: [],
+      logs: [],
+      acquires: 0,
+      dp: undefined as unknown as Datapath,
+    };
     const dp = new Datapath({
       write: (p) => this.written.push({ from: r, packet: Buffer.from(p) }),
       isLocal: (a) => local.has(a),
       route: (d) => {
         const hit = route(d);
-        return hit ? { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu: 1500, address: config.interfaces.find((i) => i.name === hit.path.outInterface)?.address?.address ?? null } : null;
+        return hit
+          ? {
+              iface: hit.path.outInterface,
+              nextHop: hit.path.gateway,
+              mtu: 1500,
+              address: config.interfaces.find((i) => i.name === hit.path.outInterface)?.address?.address ?? null,
+            }
+          : null;
       },
       policy: () => policy,
       engine,
@@ -165,7 +195,17 @@ export class NetLab {
       return;
     }
     const h = peekIpv4(packet)!;
-    const verdict = kernelVerdict(r.plan, { iif, source: formatIpv4(h.source), destination: formatIpv4(h.destination), protocol: h.protocol, ...(h.destinationPort !== undefined ? { dport: h.destinationPort } : {}) }, r);
+    const verdict = kernelVerdict(
+      r.plan,
+      {
+        iif,
+        source: formatIpv4(h.source),
+        destination: formatIpv4(h.destination),
+        protocol: h.protocol,
+        ...(h.destinationPort !== undefined ? { dport: h.destinationPort } : {}),
+      },
+      r,
+    );
     if (iif !== TUN_IIF) r.verdicts.push(verdict);
     const copy = Buffer.from(packet);
     if (verdict === 'agent' || verdict === 'drop') {

@@ -14,7 +14,8 @@ import { instanceKey } from '../sa/instances.js';
 import type { Core } from './core.js';
 
 const sameFlow = (a: Proxies, b: Proxies) => sameProxy(a.local, b.local) && sameProxy(a.remote, b.remote);
-const sameTemplate = (a: CryptoMapRef, b: CryptoMapRef) => a.map === b.map && a.seq === b.seq && a.dynamic?.map === b.dynamic?.map && a.dynamic?.seq === b.dynamic?.seq;
+const sameTemplate = (a: CryptoMapRef, b: CryptoMapRef) =>
+  a.map === b.map && a.seq === b.seq && a.dynamic?.map === b.dynamic?.map && a.dynamic?.seq === b.dynamic?.seq;
 
 /** IOS's TED/dynamic instance for a peer: "tedtag 11 ... dynamic (created from dynamic map ted-map/10)", with the flow as one of its lines. */
 export function ensureInstance(core: Core, ctx: IkeContext, entry: CryptoMapEntryPolicy, peer: string, proxies: Proxies, origin: 'ted' | 'negotiated'): void {

@@ -48,7 +48,10 @@ function assertOnePair(t: ExecutionContext, wire: Wire): void {
 function runWatching(t: ExecutionContext, wire: Wire, until: number): void {
   const seen = { A: 0, B: 0 };
   wire.run(until, () => {
-    for (const [me, peer] of [['A', 'B'], ['B', 'A']] as const) {
+    for (const [me, peer] of [
+      ['A', 'B'],
+      ['B', 'A'],
+    ] as const) {
       const deletes = wire.actions(me, 'delete-ipsec');
       for (const d of deletes.slice(seen[me])) {
         const sending = pairs(wire.node(peer).engine, wire.now).current;
@@ -76,11 +79,28 @@ test('both routers send the first packet at once: probes and Main Modes cross, b
   t.deepEqual(deleted('B'), [[deleted('A')[0]![1], deleted('A')[0]![0], 'negotiated twice at once']]);
   t.is(kinds.filter((k) => k === 5).length, 2, 'one Delete each way');
   // both ISAKMP SAs stay up, as RFC 2409 leaves them; both are usable
-  for (const n of ['A', 'B']) t.deepEqual(wire.node(n).engine.isakmpSas().map((r) => r.state), ['QM_IDLE', 'QM_IDLE']);
+  for (const n of ['A', 'B'])
+    t.deepEqual(
+      wire
+        .node(n)
+        .engine.isakmpSas()
+        .map((r) => r.state),
+      ['QM_IDLE', 'QM_IDLE'],
+    );
   t.deepEqual([...wire.actions('A', 'fail'), ...wire.actions('B', 'fail')], []);
   // the crypto map shows one instance with the peer on each side
-  for (const [n, peer] of [['A', F], ['B', D]] as const) {
-    t.deepEqual(wire.node(n).engine.cryptoMaps()[0]!.entries.filter((e) => e.kind === 'instance').map((e) => [e.seq, e.peer]), [[11, peer]]);
+  for (const [n, peer] of [
+    ['A', F],
+    ['B', D],
+  ] as const) {
+    t.deepEqual(
+      wire
+        .node(n)
+        .engine.cryptoMaps()[0]!
+        .entries.filter((e) => e.kind === 'instance')
+        .map((e) => [e.seq, e.peer]),
+      [[11, peer]],
+    );
   }
 });
 
@@ -112,7 +132,14 @@ test('crossing Quick Modes on an established phase 1 leave one pair', (t) => {
   wire.acquire('A', PING_A);
   wire.acquire('B', PING_B);
   runWatching(t, wire, wire.now + 30_000);
-  t.deepEqual(wire.sent.slice(before).map((p) => p.payload[18]).filter((k) => k !== 5), [32, 32, 32, 32, 32, 32], 'Quick Mode only, twice, crossing');
+  t.deepEqual(
+    wire.sent
+      .slice(before)
+      .map((p) => p.payload[18])
+      .filter((k) => k !== 5),
+    [32, 32, 32, 32, 32, 32],
+    'Quick Mode only, twice, crossing',
+  );
   assertOnePair(t, wire);
 });
 
@@ -130,7 +157,10 @@ test('crossing rekeys (both routers reach 90 % of the kilobytes at once) leave o
   runWatching(t, wire, wire.now + 30_000);
   t.is(wire.sent.slice(before).filter((p) => p.payload[18] === 32).length, 6, 'two rekey Quick Modes crossed');
   assertOnePair(t, wire);
-  t.false(pairs(a.engine, wire.now).all.some(([inbound]) => inbound === first.inbound.spi), 'the first pair is gone');
+  t.false(
+    pairs(a.engine, wire.now).all.some(([inbound]) => inbound === first.inbound.spi),
+    'the first pair is gone',
+  );
   t.deepEqual([...wire.actions('A', 'fail'), ...wire.actions('B', 'fail')], []);
 });
 
@@ -148,6 +178,20 @@ test('a race only one router sees: its Delete settles it, both keep the same pai
   wire.acquire('B', PING_B);
   runWatching(t, wire, start + 30_000);
   assertOnePair(t, wire);
-  t.deepEqual(wire.actions('B', 'delete-ipsec').slice(-1).map((d) => d.reason), ['negotiated twice at once'], 'B saw the race and settled it');
-  t.deepEqual(wire.actions('A', 'delete-ipsec').slice(-1).map((d) => d.reason), ['delete notify from peer'], 'A took the second pair for a rekey by B and followed B\'s Delete');
+  t.deepEqual(
+    wire
+      .actions('B', 'delete-ipsec')
+      .slice(-1)
+      .map((d) => d.reason),
+    ['negotiated twice at once'],
+    'B saw the race and settled it',
+  );
+  t.deepEqual(
+    wire
+      .actions('A', 'delete-ipsec')
+      .slice(-1)
+      .map((d) => d.reason),
+    ['delete notify from peer'],
+    "A took the second pair for a rekey by B and followed B's Delete",
+  );
 });
