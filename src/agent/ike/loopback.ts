@@ -31,7 +31,13 @@ export function loopbackConfig(self: 1 | 2, p1: IkePolicy['phase1'][number], tra
     'crypto isakmp key warmup address 0.0.0.0 0.0.0.0',
     `crypto ipsec transform-set t ${transform}`,
     ...(ted
-      ? ['crypto dynamic-map d 10', ' set transform-set t', ...(pfs ? [` set pfs group${pfs}`] : []), ' match address 101', 'crypto map m 10 ipsec-isakmp dynamic d discover']
+      ? [
+          'crypto dynamic-map d 10',
+          ' set transform-set t',
+          ...(pfs ? [` set pfs group${pfs}`] : []),
+          ' match address 101',
+          'crypto map m 10 ipsec-isakmp dynamic d discover',
+        ]
       : ['crypto map m 10 ipsec-isakmp', ` set peer ${peer}`, ' set transform-set t', ...(pfs ? [` set pfs group${pfs}`] : []), ' match address 101']),
     'interface FastEthernet0/0',
     ` ip address ${me} 255.255.255.0`,
