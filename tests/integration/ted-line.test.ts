@@ -59,14 +59,20 @@ function allAfterFirst(t: ExecutionContext, output: string, count: number, what:
 }
 
 /**
- * Both hosts start pinging each other at the same instant: a busy-wait on the
- * clock the containers share. Returns both outputs and the instant (ms).
+ * Both hosts start pinging each other at the same instant on the clock the
+ * containers share: bash sleeps to 100 ms before it, then spins on its
+ * builtin clock (no process per turn, so the two leave the barrier within a
+ * fraction of a millisecond on an idle machine, far less than a TED probe
+ * and IKE take). Returns both outputs, the instant (ms) and how far apart
+ * (µs) the two hosts left the barrier.
  */
-async function together(lab: Lab, a: Site, b: Site, count: number): Promise<{ ab: string; ba: string; at: number }> {
+async function together(lab: Lab, a: Site, b: Site, count: number): Promise<{ ab: string; ba: string; at: number; skew: number }> {
   const at = Date.now() + 2_000;
-  const cmd = (to: string) => `until [ "$(date +%s%3N)" -ge ${at} ]; do :; done; ping -c ${count} -i 0.5 -W 2 ${to}`;
+  const cmd = (to: string) =>
+    `bash -c 'T=${at}000; until (( \${EPOCHREALTIME/./} >= T - 100000 )); do sleep 0.01; done; until (( \${EPOCHREALTIME/./} >= T )); do :; done; echo "left \${EPOCHREALTIME/./}"; exec ping -c ${count} -i 0.5 -W 2 ${to}'`;
   const [x, y] = await Promise.all([lab.exec(a.host, cmd(b.hostIp)), lab.exec(b.host, cmd(a.hostIp))]);
-  return { ab: x.stdout, ba: y.stdout, at };
+  const left = (out: string) => Number(/^left (\d+)$/m.exec(out)?.[1] ?? NaN);
+  return { ab: x.stdout, ba: y.stdout, at, skew: Math.abs(left(x.stdout) - left(y.stdout)) };
 }
 
 /** Polls until `ok` holds for what `read` returns (at most `tries` seconds), then returns it. */
@@ -226,12 +232,15 @@ test('three TED routers in a line: probes cross a router with crypto maps of its
       [M, E],
     ] as const) {
       const pair = `${a.router}/${b.router}`;
-      const { ab, ba, at } = await together(lab, a, b, 10);
+      const { ab, ba, at, skew } = await together(lab, a, b, 10);
       allAfterFirst(t, ab, 10, `${a.host} -> ${b.hostIp}`);
       allAfterFirst(t, ba, 10, `${b.host} -> ${a.hostIp}`);
       // what crossed the first link between the two since the instant
       const first = (await lab.packets(LINK[pair]!)).filter((p) => p.time * 1000 >= at - 50);
-      t.true(first.some((p) => isProbe(p, a.hostIp, b.hostIp)) && first.some((p) => isProbe(p, b.hostIp, a.hostIp)), `${pair}: both routers probed`);
+      t.true(
+        first.some((p) => isProbe(p, a.hostIp, b.hostIp)) && first.some((p) => isProbe(p, b.hostIp, a.hostIp)),
+        `${pair}: both routers probed (the hosts left the barrier ${skew} µs apart)`,
+      );
       const ikeA = IKE[a.router]![b.router]!;
       const ikeB = IKE[b.router]![a.router]!;
       const between = (p: CapturedPacket) => (p.src === ikeA && p.dst === ikeB) || (p.src === ikeB && p.dst === ikeA);
