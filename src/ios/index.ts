@@ -28,16 +28,7 @@ export { extendedRuleText, standardRuleText } from './config/acl-syntax.js';
 export { PROTOCOL_NUMBERS, TCP_PORTS, UDP_PORTS, ICMP_MESSAGES, protocolName, portName, icmpName } from './config/acl-names.js';
 
 export { aclMatches, matchingEntry, entryPrefixes, addressPrefix, type PacketTuple, type AclPrefix } from './acl/match.js';
-export {
-  computeRoutes,
-  lookupRoute,
-  interfaceStatus,
-  type Route,
-  type RoutePath,
-  type RouteLookup,
-  type LinkState,
-  type InterfaceStatus,
-} from './routing/routes.js';
+export { computeRoutes, lookupRoute, RouteIndex, interfaceStatus, type Route, type RoutePath, type RouteLookup, type LinkState, type InterfaceStatus } from './routing/routes.js';
 
 export * from './exec/commands.js';
 export { parseExec, applyOutputFilter, type ExecParseOptions } from './exec/parse.js';

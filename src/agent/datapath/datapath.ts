@@ -20,6 +20,7 @@
 import type { RandomSource } from '../crypto/algorithms.js';
 import type { IkePolicy } from '../ike/policy.js';
 import { proxyRange } from '../ike/proxies.js';
+import { RangeIndex } from '../ike/range-index.js';
 import type { AcquireTrigger, CryptoMapRef, Datagram, Endpoint, IkeAction, IpsecSaSpec, ProxyId, TransitProbe, TransitVerdict } from '../ike/types.js';
 import {
   classifyUdp4500,
@@ -102,8 +103,12 @@ export interface SaPair {
   localPort: number;
   remotePort: number;
   installedAt: number;
-  /** Superseded by a rekeyed pair: still decrypts, no longer encrypts. */
+  /** Install order: of two pairs that cover a packet, the older carries it. */
+  order: number;
+  /** Superseded by a rekeyed pair (or one that won a simultaneous negotiation): still decrypts, no longer encrypts. */
   retired: boolean;
+  /** Inbound SPI of the pair that superseded it: when that pair goes, this one carries the flow again. */
+  supersededBy: number | null;
 }
 
 export interface DatapathCounters {
@@ -142,8 +147,14 @@ function covers(range: readonly [number, number], address: number): boolean {
 }
 
 export class Datapath {
+  /** Every installed pair, in install order. */
   private readonly byInboundSpi = new Map<number, SaPair>();
-  private readonly pairs: SaPair[] = [];
+  private readonly byOutboundSpi = new Map<number, SaPair>();
+  /** The pairs that encrypt, by the range of their remote proxy: the pair for a packet is found in constant work, however many peers. */
+  private readonly active = new RangeIndex<SaPair>();
+  /** Retired pairs by the inbound SPI of the pair that superseded them. */
+  private readonly superseded = new Map<number, Set<SaPair>>();
+  private installs = 0;
   /** Per flow (source, destination, interface, protocol and ports): what the exact check decided (flow-cache.ts). */
   private readonly flowCache = new FlowCache<FlowResult>();
   private readonly iv: RandomSource;
@@ -168,9 +179,9 @@ export class Datapath {
     this.iv = pooledRandom(deps.random);
   }
 
-  /** Every installed pair (for show commands and key tables). */
+  /** Every installed pair, in install order (for show commands and key tables). */
   get saPairs(): readonly SaPair[] {
-    return this.pairs;
+    return [...this.byInboundSpi.values()];
   }
 
   // ---------------------------------------------------------------- packets
@@ -265,10 +276,10 @@ export class Datapath {
         return;
       }
       if (p.destinationPort === 500) {
-        const verdict = this.deps.engine.receiveTransitProbe(
-          { ipSource: formatIpv4(p.source), ipDestination: formatIpv4(p.destination), payload },
-          this.deps.now(),
-        );
+        // the tun device does not say which interface it came in by: the route back to its source does
+        const iface = this.deps.route(p.source)?.iface;
+        const probe: TransitProbe = { ipSource: formatIpv4(p.source), ipDestination: formatIpv4(p.destination), payload, ...(iface ? { interface: iface } : {}) };
+        const verdict = this.deps.engine.receiveTransitProbe(probe, this.deps.now());
         this.deps.act(verdict.actions);
         if (verdict.verdict === 'forward') this.transit(packet);
         return;
@@ -402,20 +413,23 @@ export class Datapath {
     return result;
   }
 
-  /** The exact decision (crypto-policy.ts), then the installed pair that covers the packet. */
+  /** The exact decision (crypto-policy.ts), then the oldest pair in service that covers the packet. */
   private lookupFlow(p: Peek, iface: string): FlowResult {
     const hit = outboundEntry(this.deps.policy(), iface, tupleOf(p));
     if (!hit) return 'none';
-    const pair = this.pairs.find(
-      (s) =>
-        !s.retired &&
+    let pair: SaPair | undefined;
+    for (const s of this.active.covering(p.destination)) {
+      if (
         s.spec.interface === iface &&
         covers(s.localRange, p.source) &&
-        covers(s.remoteRange, p.destination) &&
         (s.protocol === 0 || s.protocol === p.protocol) &&
         (s.localPort === 0 || s.localPort === p.sourcePort) &&
-        (s.remotePort === 0 || s.remotePort === p.destinationPort),
-    );
+        (s.remotePort === 0 || s.remotePort === p.destinationPort) &&
+        (!pair || s.order < pair.order)
+      ) {
+        pair = s;
+      }
+    }
     return pair ?? { acquire: hit.entry.ref };
   }
 
@@ -509,15 +523,13 @@ export class Datapath {
 
   // ---------------------------------------------------------------- control
 
-  install(spec: IpsecSaSpec, replaces: { inboundSpi: number; outboundSpi: number } | null): void {
-    const mk = (d: IpsecSaSpec['inbound']) => ({
-      spi: d.spi,
-      cipher: spec.cipher,
-      integrity: spec.integrity,
-      encryptionKey: d.encryptionKey,
-      authenticationKey: d.authenticationKey,
-      native: this.deps.nativeEsp,
-    });
+  /**
+   * A new pair. `replaces`: the pair it rekeys, which stops encrypting;
+   * `supersededBy`: the pair that carries the flow instead of this one (it
+   * lost a simultaneous negotiation), so this one only decrypts.
+   */
+  install(spec: IpsecSaSpec, replaces: { inboundSpi: number; outboundSpi: number } | null, supersededBy: { inboundSpi: number; outboundSpi: number } | null = null): void {
+    const mk = (d: IpsecSaSpec['inbound']) => ({ spi: d.spi, cipher: spec.cipher, integrity: spec.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey, native: this.deps.nativeEsp });
     const range = (x: ProxyId) => proxyRange(x);
     const pair: SaPair = {
       spec,
@@ -531,22 +543,45 @@ export class Datapath {
       localPort: spec.proxies.local.port,
       remotePort: spec.proxies.remote.port,
       installedAt: this.deps.now(),
+      order: this.installs++,
       retired: false,
+      supersededBy: null,
     };
     if (replaces) {
       const old = this.byInboundSpi.get(replaces.inboundSpi);
-      if (old) old.retired = true;
+      if (old) this.retire(old, spec.inbound.spi);
     }
-    this.pairs.push(pair);
     this.byInboundSpi.set(spec.inbound.spi, pair);
+    this.byOutboundSpi.set(spec.outbound.spi, pair);
+    if (supersededBy && this.byInboundSpi.has(supersededBy.inboundSpi)) this.retire(pair, supersededBy.inboundSpi, false);
+    else this.active.add(pair.remoteRange, pair);
     this.flowCache.clear();
   }
 
+  private retire(pair: SaPair, by: number, active = !pair.retired): void {
+    if (active) this.active.delete(pair.remoteRange, pair);
+    if (pair.supersededBy !== null) this.superseded.get(pair.supersededBy)?.delete(pair);
+    pair.retired = true;
+    pair.supersededBy = by;
+    let set = this.superseded.get(by);
+    if (!set) this.superseded.set(by, (set = new Set()));
+    set.add(pair);
+  }
+
+  /** Removes a pair; the pairs it superseded carry their flows again. */
   remove(inboundSpi: number, outboundSpi: number): SaPair | undefined {
-    const i = this.pairs.findIndex((s) => s.spec.inbound.spi === inboundSpi && s.spec.outbound.spi === outboundSpi);
-    if (i < 0) return undefined;
-    const [pair] = this.pairs.splice(i, 1);
+    const pair = this.byInboundSpi.get(inboundSpi);
+    if (!pair || pair.spec.outbound.spi !== outboundSpi) return undefined;
     this.byInboundSpi.delete(inboundSpi);
+    if (this.byOutboundSpi.get(outboundSpi) === pair) this.byOutboundSpi.delete(outboundSpi);
+    if (!pair.retired) this.active.delete(pair.remoteRange, pair);
+    if (pair.supersededBy !== null) this.superseded.get(pair.supersededBy)?.delete(pair);
+    for (const old of this.superseded.get(inboundSpi) ?? []) {
+      old.retired = false;
+      old.supersededBy = null;
+      this.active.add(old.remoteRange, old);
+    }
+    this.superseded.delete(inboundSpi);
     this.flowCache.clear();
     return pair;
   }
@@ -557,11 +592,7 @@ export class Datapath {
   }
 
   countersOf(spi: number): EspCounters | undefined {
-    for (const s of this.pairs) {
-      if (s.spec.inbound.spi === spi) return s.inbound.counters;
-      if (s.spec.outbound.spi === spi) return s.outbound.counters;
-    }
-    return undefined;
+    return this.byInboundSpi.get(spi)?.inbound.counters ?? this.byOutboundSpi.get(spi)?.outbound.counters;
   }
 
   /** An IKE datagram from the router itself. */

@@ -17,7 +17,7 @@ import { isSteeringPref, MOVE_LOCAL_TABLE, steeringCommands } from '../datapath/
 import { IkeEngine, policyFromConfig, type IkeAction, type IkePolicy, type TrafficNote } from '../ike/index.js';
 import { TESTBED_TRACE } from '../../contract/env.js';
 import type { EspKeyRow, IsakmpKeyRow, KeyMaterial } from '../../contract/keys.js';
-import { computeRoutes, lookupRoute, renderShowIpTraffic, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
+import { computeRoutes, RouteIndex, renderShowIpTraffic, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
 import { parseIpv4 } from '../../codecs/net/address.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import { Tun } from '../io/tun.js';
@@ -54,6 +54,8 @@ export class IpsecService implements ExecExtension {
   private trafficTimer: NodeJS.Timeout | undefined;
   private local = new Set<number>();
   private routes: Route[] = [];
+  /** The routes by prefix: a lookup costs the same however many routes (a hub has one per spoke). */
+  private routeIndex = new RouteIndex([]);
   private readonly lastBytes = new Map<string, number>();
   private readonly dhPool = new DhPool();
   /** When a packet last reached the IKE engine (a trigger, an IKE message, a probe crossing): warm-up.ts steps aside. */
@@ -124,6 +126,7 @@ export class IpsecService implements ExecExtension {
     const cfg = this.router.config;
     this.local = new Set(cfg.interfaces.flatMap((i) => [i.address, ...i.secondary].filter((a) => a !== null).map((a) => parseIpv4(a!.address))));
     this.routes = computeRoutes(cfg, this.router.linkUp);
+    this.routeIndex = new RouteIndex(this.routes);
     this.routeCache?.clear();
   }
 
@@ -138,7 +141,7 @@ export class IpsecService implements ExecExtension {
   private route(destination: number): RouteInfo | null {
     const cached = this.routeCache.get(destination);
     if (cached !== undefined) return cached;
-    const hit = lookupRoute(this.routes, destination);
+    const hit = this.routeIndex.lookup(destination);
     const iface = hit ? this.router.config.interfaces.find((i) => i.name === hit.path.outInterface) : undefined;
     const info = hit ? { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu: iface?.mtu ?? 1500, address: iface?.address?.address ?? null } : null;
     if (this.routeCache.size > 10_000) this.routeCache.clear();
@@ -211,7 +214,7 @@ export class IpsecService implements ExecExtension {
         this.datapath.sendProbe(a.ipSource, a.ipDestination, a.sourcePort, a.destinationPort, a.payload);
         return;
       case 'install-ipsec':
-        this.datapath.install(a.sa, a.replaces);
+        this.datapath.install(a.sa, a.replaces, a.supersededBy ?? null);
         return;
       case 'delete-ipsec':
         this.datapath.remove(a.inboundSpi, a.outboundSpi);
@@ -292,7 +295,7 @@ export class IpsecService implements ExecExtension {
       case 'show-crypto-ipsec-transform-set':
         return renderShowCryptoTransformSets(this.policy, cmd.name);
       case 'clear-crypto-sa':
-        this.act(this.engine.clearIpsec(cmd.peer ? { peer: cmd.peer } : {}, Date.now()));
+        this.act(this.engine.clearIpsec(cmd.peer ? { peer: cmd.peer } : cmd.map ? { map: cmd.map } : {}, Date.now()));
         return '';
       case 'clear-crypto-isakmp':
         this.act(this.engine.clearIsakmp(cmd.connId ?? undefined, Date.now()));

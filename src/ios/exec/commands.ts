@@ -44,7 +44,8 @@ export type ExecCommand =
   | { kind: 'configure-terminal' }
   /** `debug crypto X`, `debug ip nat` (on) / `undebug ...`, `no debug ...` (off); 'all' from `debug all` / `undebug all`. */
   | { kind: 'debug'; facility: DebugFacility | 'all'; on: boolean }
-  | { kind: 'clear-crypto-sa'; peer: Ipv4 | null }
+  /** `clear crypto sa [peer A | map NAME]`. */
+  | { kind: 'clear-crypto-sa'; peer: Ipv4 | null; map: string | null }
   | { kind: 'clear-crypto-isakmp'; connId: number | null }
   | { kind: 'terminal-length'; lines: number }
   | { kind: 'terminal-monitor'; on: boolean }

@@ -299,9 +299,10 @@ function parseClear(c: Cursor): ExecCommand {
   const sub = c.keyword(K.CLEAR_CRYPTO);
   if (sub === 'isakmp') return { kind: 'clear-crypto-isakmp', connId: c.optInteger(1, 32766) ?? null };
   const opt = c.optKeyword(['counters', 'map', 'peer', 'spi']);
-  if (opt === undefined) return { kind: 'clear-crypto-sa', peer: null };
+  if (opt === undefined) return { kind: 'clear-crypto-sa', peer: null, map: null };
+  if (opt === 'map') return { kind: 'clear-crypto-sa', peer: null, map: c.word() };
   if (opt !== 'peer') throw notEmulated(c);
-  return { kind: 'clear-crypto-sa', peer: c.ipv4() };
+  return { kind: 'clear-crypto-sa', peer: c.ipv4(), map: null };
 }
 
 /** A ping or traceroute target: an address (names are not resolved: `no ip domain-lookup`). */

@@ -45,7 +45,7 @@ function router(name: string, clock: { now: number }): Node {
       for (const a of actions) {
         if (a.kind === 'send') node.dp.sendUdp(a.from, a.to, a.payload);
         else if (a.kind === 'send-probe') node.dp.sendProbe(a.ipSource, a.ipDestination, a.sourcePort, a.destinationPort, a.payload);
-        else if (a.kind === 'install-ipsec') node.dp.install(a.sa, a.replaces);
+        else if (a.kind === 'install-ipsec') node.dp.install(a.sa, a.replaces, a.supersededBy ?? null);
         else if (a.kind === 'delete-ipsec') node.dp.remove(a.inboundSpi, a.outboundSpi);
       }
     },
@@ -221,4 +221,37 @@ test('fragmenting and reassembling give back the same packet, in any order', (t)
   t.deepEqual(whole!.subarray(20), original.subarray(20));
   t.true(results.slice(0, -1).every((x) => x === null));
   t.deepEqual(fragmentIpv4(echo('1.1.1.1', '2.2.2.2', 1, 4000, true), 1000), [], 'DF set: no fragments');
+});
+
+test('a pair installed superseded only decrypts; removing the pair that superseded another puts that one back in service', (t) => {
+  const clock = { now: 1_000_000 };
+  const d = router('daphne', clock);
+  const f = router('fred', clock);
+  d.dp.handle(echo('13.13.13.4', '12.12.12.13', 1));
+  settle(d, f);
+  const p = d.dp.saPairs[0]!.spec;
+  const other = (n: number) => ({ ...p, inbound: { ...p.inbound, spi: (p.inbound.spi ^ n) >>> 0 }, outbound: { ...p.outbound, spi: (p.outbound.spi ^ n) >>> 0 } });
+  const ids = (s: typeof p) => ({ inboundSpi: s.inbound.spi, outboundSpi: s.outbound.spi });
+  /** The SPI the next echo leaves with. */
+  const spiOut = () => {
+    d.dp.handle(echo('13.13.13.4', '12.12.12.13', 9));
+    const out = d.out.splice(0);
+    t.is(out.length, 1);
+    return out[0]!.readUInt32BE(20);
+  };
+  t.is(spiOut(), p.outbound.spi);
+  const loser = other(0x100);
+  d.dp.install(loser, null, ids(p));
+  t.is(spiOut(), p.outbound.spi, 'the pair that lost a simultaneous negotiation does not encrypt');
+  t.true(d.dp.saPairs.find((s) => s.spec.inbound.spi === loser.inbound.spi)!.retired);
+  d.dp.remove(p.inbound.spi, p.outbound.spi);
+  t.is(spiOut(), loser.outbound.spi, 'once the winner is gone, the pair it superseded carries the flow');
+  const rekey = other(0x200);
+  d.dp.install(rekey, ids(loser));
+  t.is(spiOut(), rekey.outbound.spi);
+  d.dp.remove(rekey.inbound.spi, rekey.outbound.spi);
+  t.is(spiOut(), loser.outbound.spi, 'a rekeyed pair that goes early hands the flow back');
+  t.is(d.dp.countersOf(loser.outbound.spi)!.encaps, 2);
+  t.is(d.dp.countersOf(loser.inbound.spi)!.decaps, 0);
+  t.is(d.dp.remove(loser.inbound.spi, 12345), undefined, 'a pair is removed by both its SPIs');
 });

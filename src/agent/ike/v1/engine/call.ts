@@ -1,9 +1,9 @@
 /**
  * One call into the engine: the context it builds for the exchanges
  * (policy, clock, randomness from the injected source, allocation, and the
- * hooks wired to the SA lifecycle), the collection of the actions, and the
- * safety net: an internal failure drops the input with a reason instead of
- * escaping to the router.
+ * hooks wired to the SA lifecycle), the collection of the actions, the
+ * safety net (an internal failure drops the input with a reason instead of
+ * escaping to the router), and the timers of what the call touched.
  */
 import { Buffer } from 'node:buffer';
 import { generateDhKeyPair, type DhGroup, type DhKeyPair } from '../../../crypto/dh.js';
@@ -50,6 +50,8 @@ export function engineCall(core: Core, sources: Sources, now: number, from: Endp
   } catch (err) {
     out.drop(from, notifyOf(err), `internal error: ${errorText(err)}`);
   }
+  // the deadlines of whatever the call touched
+  core.flush();
   return out.actions;
 }
 

@@ -32,6 +32,8 @@ export class TaskManager {
   private phase1: MainMode | AggressiveMode | null = null;
   /** Quick Modes running, by message ID (IOS: the SA's "nodes"). */
   private readonly quick = new Map<number, QuickMode>();
+  /** When each running Quick Mode started on this side (we sent QM1, or the peer's QM1 came). */
+  private readonly quickStarted = new Map<QuickMode, number>();
   /** Dead Peer Detection: answers R-U-THERE from the start, probes once established. */
   private dpd: Dpd;
   /** Tasks of the established SA, ticked in this order after the Quick Modes: DPD, then NAT keepalives. */
@@ -79,6 +81,13 @@ export class TaskManager {
     const qm = QuickMode.initiate(ctx, this.sa, flow, entry, !this.quickModeStarted);
     this.quickModeStarted = true;
     this.quick.set(qm.messageId, qm);
+    this.quickStarted.set(qm, ctx.now);
+  }
+
+  /** When the running Quick Mode whose inbound SPI is `spi` started on this side (a pair negotiated meanwhile raced it). */
+  quickModeStartedAt(spi: number): number | null {
+    for (const qm of this.quick.values()) if (qm.ourSpi === spi) return this.quickStarted.get(qm) ?? null;
+    return null;
   }
 
   /** Whether a running exchange uses this message ID. */
@@ -156,10 +165,13 @@ export class TaskManager {
         return;
       }
       qm = QuickMode.respond(this.sa, mid);
-      if (qm.process(ctx, m) === 'running') this.quick.set(mid, qm);
+      if (qm.process(ctx, m) === 'running') {
+        this.quick.set(mid, qm);
+        this.quickStarted.set(qm, ctx.now);
+      }
       return;
     }
-    if (qm.process(ctx, m) === 'done') this.quick.delete(mid);
+    if (qm.process(ctx, m) === 'done') this.dropQuickMode(qm);
   }
 
   /** An authenticated message from the peer proves it alive (DPD). */
@@ -192,7 +204,12 @@ export class TaskManager {
     const qm = waiting.find((q) => q.ourSpi === spi) ?? (waiting.length === 1 ? waiting[0] : undefined);
     if (!qm) return;
     qm.refused(ctx, n.notifyType);
+    this.dropQuickMode(qm);
+  }
+
+  private dropQuickMode(qm: QuickMode): void {
     this.quick.delete(qm.messageId);
+    this.quickStarted.delete(qm);
   }
 
   // ------------------------------------------------------------ timers and teardown
@@ -203,7 +220,7 @@ export class TaskManager {
     const p1 = this.phase1;
     if (p1) this.settlePhase1(p1, p1.tick(ctx));
     if (sa.deleted || !sa.established) return;
-    for (const qm of [...this.quick.values()]) if (qm.tick(ctx) === 'done') this.quick.delete(qm.messageId);
+    for (const qm of [...this.quick.values()]) if (qm.tick(ctx) === 'done') this.dropQuickMode(qm);
     if (sa.expiresAt !== null && ctx.now >= sa.expiresAt) {
       ctx.deletePhase1(sa, 'SA lifetime expired', true);
       return;
@@ -231,6 +248,7 @@ export class TaskManager {
     for (const task of this.tasks()) task.abort(ctx);
     this.phase1 = null;
     this.quick.clear();
+    this.quickStarted.clear();
     this.background = [];
     return flows;
   }

@@ -124,7 +124,8 @@ export function ipsecSaView(s: EngineSnapshot, now: number): IpsecInterfaceView[
       cryptoMap: iface.cryptoMap,
       localAddress: map?.localAddress ?? iface.address,
       flows: [...flows.values()].map((rs) => {
-        const newest = rs[rs.length - 1]!;
+        // the pair that carries the flow: the newest not superseded (a rekey's old pair, or the loser of a simultaneous negotiation, is)
+        const newest = rs.filter((r) => r.replacedBy === null).pop() ?? rs[rs.length - 1]!;
         return {
           localIdent: identOf(newest.spec.proxies.local),
           remoteIdent: identOf(newest.spec.proxies.remote),
