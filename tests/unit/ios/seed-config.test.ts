@@ -7,7 +7,7 @@ function seedModel(o: {
 }): Omit<RouterConfig, 'sourceLines' | 'extras'> {
   const iface = (name: string, address: string, cryptoMap: string | null) => ({
     name, description: null, address: { address, mask: '255.255.255.0' }, secondary: [], shutdown: false, cryptoMap,
-    nat: null, accessGroupIn: null, accessGroupOut: null, mtu: null, extras: ['duplex auto', 'speed auto'],
+    nat: null, accessGroupIn: null, accessGroupOut: null, mtu: null, ipMtu: null, bandwidth: null, delay: null, keepalive: null, tunnel: null, extras: ['duplex auto', 'speed auto'],
   });
   return {
     hostname: o.hostname,
