@@ -14,13 +14,14 @@ export {
   type ConfigDiagnostic, type DiagnosticCode, type DiagnosticSeverity, type DiagnosticClass, type DiagnosticCounts,
 } from './config/diagnostics.js';
 export { modePrompt, GLOBAL_MODE, type ConfigMode, type ExtraChildren } from './config/modes.js';
-export { normalizeInterfaceName, interfaceType, isAlwaysUp, isSubinterface, INTERFACE_TYPES } from './config/interface-names.js';
+export { normalizeInterfaceName, interfaceType, isAlwaysUp, isSubinterface, isTunnel, INTERFACE_TYPES } from './config/interface-names.js';
 export { numberedAclKind } from './config/cmd-acl.js';
 export { extendedRuleText, standardRuleText } from './config/acl-syntax.js';
 export { PROTOCOL_NUMBERS, TCP_PORTS, UDP_PORTS, ICMP_MESSAGES, protocolName, portName, icmpName } from './config/acl-names.js';
 
 export { aclMatches, matchingEntry, entryPrefixes, addressPrefix, type PacketTuple, type AclPrefix } from './acl/match.js';
 export { computeRoutes, lookupRoute, interfaceStatus, type Route, type RoutePath, type RouteLookup, type LinkState, type InterfaceStatus } from './routing/routes.js';
+export { tunnelStates, tunnelIpMtu, greOverhead, type TunnelState, type TunnelDownReason } from './routing/tunnels.js';
 
 export * from './exec/commands.js';
 export { parseExec, applyOutputFilter, type ExecParseOptions } from './exec/parse.js';
