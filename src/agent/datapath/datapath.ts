@@ -13,6 +13,9 @@
  *   anything else       -> forwarded unchanged
  *   clear text from the drop device -> dropped if the crypto map of the interface it
  *                          came by (the route back to its source) protects its mirror, else forwarded
+ *   GRE for us (in clear or from ESP) -> the GRE tunnels (gre.ts), after the same check in clear
+ *   a packet the router makes (GRE, a reflected keepalive: `originate`) -> the crypto map of the
+ *                          interface it leaves by, like a forwarded packet
  *
  * I/O is injected (the tun write, the clock, randomness), so the logic runs
  * in tests with no device.
@@ -24,6 +27,7 @@ import type { AcquireTrigger, CryptoMapRef, Datagram, Endpoint, IkeAction, Ipsec
 import { classifyUdp4500, EspInboundSa, EspOutboundSa, NEXT_HEADER_IPV4, pooledRandom, type EspCounters, type NativeEsp } from '../esp/index.js';
 import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
 import { IPPROTO_ESP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
+import { IPPROTO_GRE } from '../../codecs/net/gre.js';
 import type { PacketTuple } from '../../ios/acl/match.js';
 import { inboundEntry, outboundEntry } from './crypto-policy.js';
 import { FlowCache } from './flow-cache.js';
@@ -62,6 +66,8 @@ export interface DatapathDeps {
   random: RandomSource;
   /** The native ESP module, when the agent has it (see esp/sa.ts). */
   nativeEsp?: NativeEsp;
+  /** The GRE tunnels (gre.ts): GRE for the router's own addresses goes there. */
+  gre?: { receive(packet: Buffer): void };
 }
 
 /** One installed SA pair, as the datapath keeps it. */
@@ -96,7 +102,7 @@ export interface DatapathCounters {
   malformed: number;
   /** Packets too big for the tunnel with DF set: ICMP fragmentation-needed sent instead ("couldn't fragment"). */
   fragNeeded: number;
-  /** Packets fragmented before encryption ("fragmented"). */
+  /** ESP packets fragmented after encryption ("fragmented"). */
   fragmented: number;
 }
 
@@ -169,11 +175,20 @@ export class Datapath {
       this.counters.malformed++;
       return;
     }
-    const back = this.deps.route(p.source);
-    if (!back || !inboundEntry(this.deps.policy(), back.iface, tupleOf(p))) {
+    if (!this.shouldHaveBeenEsp(p)) {
       this.forward(packet.subarray(0, p.totalLength));
       return;
     }
+    this.dropClearText(p);
+  }
+
+  /** The crypto map of the interface a packet came in by (the route back to its source) protects its mirror image. */
+  private shouldHaveBeenEsp(p: Peek): boolean {
+    const back = this.deps.route(p.source);
+    return back !== null && inboundEntry(this.deps.policy(), back.iface, tupleOf(p)) !== null;
+  }
+
+  private dropClearText(p: Peek): void {
     this.counters.clearTextDrops++;
     const now = this.deps.now();
     if (now - this.lastClearTextLog > 60_000) {
@@ -211,6 +226,12 @@ export class Datapath {
     if (p.protocol === IPPROTO_ESP) {
       if (forUs) this.inboundEsp(p, packet.subarray(p.headerLength, p.totalLength));
       else this.forward(packet);
+      return;
+    }
+    if (forUs && p.protocol === IPPROTO_GRE && this.deps.gre) {
+      // GRE in clear: dropped as IOS drops it where the crypto map says it should have been ESP
+      if (this.shouldHaveBeenEsp(p)) this.dropClearText(p);
+      else this.deps.gre.receive(packet.subarray(0, p.totalLength));
       return;
     }
     if (p.protocol === IPPROTO_UDP && !p.laterFragment && (p.destinationPort === 500 || p.destinationPort === 4500)) {
@@ -286,14 +307,39 @@ export class Datapath {
   }
 
   private outbound(packet: Buffer, p: Peek): void {
+    this.protect(packet, p, (b) => this.forward(b));
+  }
+
+  /**
+   * A packet the router makes (a GRE packet, a keepalive it reflects): the
+   * crypto map of the interface it leaves by acts on it as on a forwarded
+   * one; `crypto` false sends it as it is. Never throws.
+   */
+  originate(packet: Buffer, crypto = true): void {
+    try {
+      const p = peekIpv4(packet);
+      if (!p) {
+        this.counters.malformed++;
+        return;
+      }
+      if (!crypto) this.deps.write(packet);
+      else this.protect(packet, p, (b) => this.deps.write(b));
+    } catch (e) {
+      this.counters.malformed++;
+      this.deps.log(`%TESTBED-3-DATAPATH: packet of ${packet.length} bytes the router made dropped: ${(e as Error).message}`);
+    }
+  }
+
+  /** ESP if a crypto map entry wants the packet (and an SA exists; else negotiate and drop it); else `clear`. */
+  private protect(packet: Buffer, p: Peek, clear: (packet: Buffer) => void): void {
     const route = this.deps.route(p.destination);
     if (!route) {
-      this.forward(packet); // the kernel answers with ICMP unreachable as it should
+      clear(packet); // the kernel answers with ICMP unreachable as it should
       return;
     }
     const found = this.outboundPair(p, route.iface);
     if (found === 'none') {
-      this.forward(packet);
+      clear(packet);
       return;
     }
     if ('acquire' in found) {
@@ -350,16 +396,15 @@ export class Datapath {
         this.deps.write(fragmentationNeeded(inner, from, room));
         return;
       }
-      // fragment before encryption, as IOS does: each piece in its own ESP packet
-      const pieces = fragmentIpv4(inner, room);
-      if (pieces.length > 1) this.counters.fragmented++;
-      for (const piece of pieces) this.seal(piece, pair, headroom);
+      // 12.2 mainline encrypts the whole packet and fragments the ESP packet (fragmentation before
+      // encryption came with 12.2(13)T, fragment.ts); the peer reassembles before decrypting
+      this.seal(inner, pair, headroom, route.mtu);
       return;
     }
     this.seal(inner, pair, headroom);
   }
 
-  private seal(inner: Buffer, pair: SaPair, headroom: number): void {
+  private seal(inner: Buffer, pair: SaPair, headroom: number, mtu = 0): void {
     const udp = pair.spec.udpEncapsulation;
     const r = pair.outbound.encapsulate(inner, this.iv, NEXT_HEADER_IPV4, headroom);
     if (!r.ok) {
@@ -374,6 +419,11 @@ export class Datapath {
       writeIpv4Header(frame, IPPROTO_UDP, pair.local, pair.remote);
     } else {
       writeIpv4Header(frame, IPPROTO_ESP, pair.local, pair.remote);
+    }
+    if (mtu > 0 && frame.length > mtu) {
+      this.counters.fragmented++;
+      for (const piece of fragmentIpv4(frame, mtu)) this.deps.write(piece);
+      return;
     }
     this.deps.write(frame);
   }
@@ -409,7 +459,26 @@ export class Datapath {
       );
       return;
     }
+    if (inner.protocol === IPPROTO_GRE && this.deps.gre && this.deps.isLocal(inner.destination)) {
+      this.decryptedGre(r.inner.subarray(0, inner.totalLength), inner);
+      return;
+    }
     this.deps.write(r.inner.subarray(0, inner.totalLength));
+  }
+
+  /** GRE that came as ESP, for the router: its tunnels take it, put back together first if the peer fragmented it before encryption (12.2(13)T and later do). */
+  private decryptedGre(packet: Buffer, p: Peek): void {
+    let whole: Buffer | null = packet;
+    if (p.laterFragment || (packet.readUInt16BE(6) & 0x2000) !== 0) {
+      try {
+        whole = this.reassembler.add(packet, this.deps.now());
+      } catch (e) {
+        if (!(e instanceof FragmentError)) throw e;
+        this.fragmentRefused(e, p);
+        return;
+      }
+    }
+    if (whole) this.deps.gre!.receive(whole);
   }
 
   // ---------------------------------------------------------------- control

@@ -18,6 +18,7 @@
  *
  *   pref 100/101  iif TUN: local, then main         what the agent writes back is routed normally
  *   pref 110-112  iif IF ESP, UDP 500, UDP 4500     for the router, and TED probes crossing it -> agent
+ *   pref 113      iif IF to SRC ipproto 47          GRE for a tunnel source address -> agent (gre.ts)
  *   pref 115      lookup local                      the router's own addresses: never diverted
  *   pref 120      iif CRYPTO-IF from B to A         deny lines, mirrored -> main (exempt)
  *   pref 130      iif CRYPTO-IF from REMOTE to LOCAL  clear text that should have been ESP -> drop tun
@@ -40,7 +41,7 @@ export const EGRESS_TABLE = 202;
 /** `iif` of the rules for what the agent writes back. */
 export const TUN_IIF = '@tun';
 
-export const PREF = { tunLocal: 100, tunMain: 101, esp: 110, ike: 111, natT: 112, local: 115, inboundExempt: 120, inboundDrop: 130, exempt: 200, candidate: 210 } as const;
+export const PREF = { tunLocal: 100, tunMain: 101, esp: 110, ike: 111, natT: 112, gre: 113, local: 115, inboundExempt: 120, inboundDrop: 130, exempt: 200, candidate: 210 } as const;
 
 export interface Prefix {
   /** Network address as an unsigned 32-bit number. */
@@ -78,6 +79,8 @@ export interface PlanInput {
   routes: readonly Route[];
   /** IOS names of the interfaces on lab links. */
   links: readonly string[];
+  /** Source addresses of the GRE tunnels: GRE to them goes to the agent, which has the tunnels. */
+  greEndpoints?: readonly string[];
 }
 
 interface Selector {
@@ -178,7 +181,7 @@ function rule(pref: number, s: Selector, table: PlanRule['table'], iif?: string)
 }
 
 /** The plan for a policy, a routing table and the interfaces on lab links. */
-export function steeringPlan({ policy, routes, links }: PlanInput): SteeringPlan {
+export function steeringPlan({ policy, routes, links, greEndpoints = [] }: PlanInput): SteeringPlan {
   const rules: PlanRule[] = [
     { pref: PREF.tunLocal, iif: TUN_IIF, table: 'local' },
     { pref: PREF.tunMain, iif: TUN_IIF, table: 'main' },
@@ -187,6 +190,7 @@ export function steeringPlan({ policy, routes, links }: PlanInput): SteeringPlan
     rules.push({ pref: PREF.esp, iif, protocol: 50, table: TUN_TABLE });
     rules.push({ pref: PREF.ike, iif, protocol: 17, dport: 500, table: TUN_TABLE });
     rules.push({ pref: PREF.natT, iif, protocol: 17, dport: 4500, table: TUN_TABLE });
+    for (const a of new Set(greEndpoints)) rules.push({ pref: PREF.gre, iif, to: { address: parseIpv4(a), length: 32 }, protocol: 47, table: TUN_TABLE });
   }
   rules.push({ pref: PREF.local, table: 'local' });
 
