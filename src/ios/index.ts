@@ -26,6 +26,7 @@ export { tunnelStates, tunnelIpMtu, greOverhead, type TunnelState, type TunnelDo
 export * from './exec/commands.js';
 export { parseExec, applyOutputFilter, type ExecParseOptions } from './exec/parse.js';
 export { renderShowIpInterfaceBrief, interfaceBriefRows, type InterfaceBriefRow } from './exec/render/brief.js';
+export { renderShowInterfaces, renderInterface, interfaceDefaults, formatAge, type InterfaceView, type TunnelView, type InterfaceCounters } from './exec/render/interfaces.js';
 export { renderShowIpRoute, ROUTE_CODES } from './exec/render/route.js';
 export { renderShowAccessLists, type AclMatchCounts } from './exec/render/access-lists.js';
 export { renderPing, renderPingHeader, renderPingSummary, type PingResult, type PingReply, type PingMark } from './exec/render/ping.js';

@@ -87,6 +87,7 @@ export class IpsecService implements ExecExtension {
       now: () => Date.now(),
       random: randomBytes,
       nativeEsp: this.nativeEsp,
+      ...(router.tunnels ? { gre: router.tunnels.gre } : {}),
     });
     this.refreshTables();
   }
@@ -133,7 +134,8 @@ export class IpsecService implements ExecExtension {
     if (cached !== undefined) return cached;
     const hit = lookupRoute(this.routes, destination);
     const iface = hit ? this.router.config.interfaces.find((i) => i.name === hit.path.outInterface) : undefined;
-    const info = hit ? { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu: iface?.mtu ?? 1500, address: iface?.address?.address ?? null } : null;
+    const mtu = !iface ? 1500 : iface.name.startsWith('Tunnel') ? (this.router.tunnels?.ipMtu(iface.name) ?? 1476) : (iface.ipMtu ?? iface.mtu ?? 1500);
+    const info = hit ? { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu, address: iface?.address?.address ?? null } : null;
     if (this.routeCache.size > 10_000) this.routeCache.clear();
     this.routeCache.set(destination, info);
     return info;
@@ -146,7 +148,7 @@ export class IpsecService implements ExecExtension {
       const n = rules.filter((r) => r.priority === p).length;
       return Array.from({ length: n }, () => `rule del pref ${p}`);
     });
-    const plan = steeringPlan({ policy: this.policy, routes: this.routes, links: [...this.router.linux.keys()] });
+    const plan = steeringPlan({ policy: this.policy, routes: this.routes, links: [...this.router.linux.keys()], greEndpoints: this.router.tunnels?.endpoints() ?? [] });
     const cmds = [...del, ...steeringCommands(plan, { linux: this.router.linux, tun: this.tun.name, dropTun: this.dropTun.name })];
     const res = await ipBatch(cmds);
     if (res.code !== 0) this.router.console.log(`%TESTBED-3-IPSEC: policy routing: ${res.stderr.trim().split('\n').join('; ')}`);
