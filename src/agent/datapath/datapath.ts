@@ -370,10 +370,12 @@ export class Datapath {
   private lookupFlow(p: Peek, iface: string): FlowResult {
     const hit = outboundEntry(this.deps.policy(), iface, tupleOf(p));
     if (!hit) return 'none';
+    // `crypto map NAME local-address IFACE`: the interfaces carrying the map share its SAs (one local address)
+    const shared = hit.map.localAddress !== null;
     const pair = this.pairs.find(
       (s) =>
         !s.retired &&
-        s.spec.interface === iface &&
+        (s.spec.interface === iface || (shared && s.spec.cryptoMap.map === hit.map.name)) &&
         covers(s.localRange, p.source) &&
         covers(s.remoteRange, p.destination) &&
         (s.protocol === 0 || s.protocol === p.protocol) &&

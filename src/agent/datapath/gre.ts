@@ -13,7 +13,8 @@
  *          as received on the tunnel); a keepalive answer (protocol type 0)
  *          to the keepalive state machine; a keepalive of the far end (an
  *          inner GRE packet from this tunnel's source back to its
- *          destination) straight back out, whatever the line protocol
+ *          destination) straight back out, also while keepalives hold the
+ *          line protocol down (else two ends down would never come back)
  *
  * Keepalives are IOS's: a GRE packet to the far end whose inner packet is a
  * GRE packet from the far end back to us, with protocol type 0; the far end
@@ -207,8 +208,8 @@ export class GreTunnels {
       return;
     }
     const body = gre.payload.subarray(0, inner.totalLength);
-    if (inner.protocol === IPPROTO_GRE && inner.source === t.spec.source && inner.destination === t.spec.destination) {
-      // the far end's keepalive: routed back to it as IOS does, line protocol up or not
+    if (inner.protocol === IPPROTO_GRE && inner.source === t.spec.source && inner.destination === t.spec.destination && t.spec.reachable) {
+      // the far end's keepalive: routed back to it as IOS does, also while keepalives hold this end down
       c.inPackets++;
       c.inBytes += body.length;
       c.lastInput = this.deps.now();

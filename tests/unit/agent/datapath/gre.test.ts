@@ -11,6 +11,7 @@ import { encodeIcmpEcho, ICMP_ECHO_REQUEST } from '../../../../src/codecs/net/ic
 import { encodeIpv4, IPPROTO_ESP, IPPROTO_ICMP } from '../../../../src/codecs/net/ipv4.js';
 import { formatIpv4, parseIpv4 } from '../../../../src/codecs/net/address.js';
 import { peekIpv4 } from '../../../../src/agent/datapath/packet.js';
+import { renderShowCryptoIpsecSa } from '../../../../src/agent/router/show-crypto.js';
 import { GreLab, labConfig } from './gre-lab.js';
 
 function echo(seq: number, size = 56, df = false, src = '10.1.1.10', dst = '10.2.2.10'): Buffer {
@@ -161,4 +162,45 @@ test('malformed GRE for the router is counted by reason and never throws', (t) =
   t.notThrows(() => branch.dp.handle(gre(Buffer.from('00000800deadbeef', 'hex'))));
   t.like(branch.gre.countersOf('Tunnel0'), { inErrors: 1 }, 'an inner packet that is not IPv4');
   t.deepEqual(atBranchLan(lab), []);
+});
+
+test('keepalives on both ends: after an outage that took both down, each reflects the other\'s and both come back', (t) => {
+  const lab = new GreLab(plain());
+  const [hq, branch] = lab.routers as [NonNullable<typeof lab.routers[0]>, NonNullable<typeof lab.routers[1]>];
+  lab.tick(0);
+  lab.wanUp = false;
+  for (let i = 0; i < 4; i++) lab.tick(10_000);
+  t.deepEqual([hq.keepalive, branch.keepalive], [[['Tunnel0', true]], [['Tunnel0', true]]]);
+  lab.wanUp = true;
+  lab.tick(10_000);
+  t.deepEqual([hq.keepalive.at(-1), branch.keepalive.at(-1)], [['Tunnel0', false], ['Tunnel0', false]]);
+});
+
+test('a far end whose tunnel is shut down reflects nothing: the keepalives go unanswered', (t) => {
+  const [hq, branch] = plain();
+  const lab = new GreLab([hq, branch.replace(' tunnel destination 10.0.0.1\n', ' tunnel destination 10.0.0.1\n shutdown\n')]);
+  for (let i = 0; i < 4; i++) lab.tick(i === 0 ? 0 : 10_000);
+  t.deepEqual(lab.routers[0]!.keepalive, [['Tunnel0', true]]);
+  t.like(lab.routers[1]!.gre.countersOf('Tunnel0'), { inDrops: 4 });
+});
+
+test('boot: both ends\' first keepalives start IKE at once; the negotiations settle and traffic and keepalives cross', (t) => {
+  const lab = new GreLab();
+  const [hq, branch] = lab.routers as [NonNullable<typeof lab.routers[0]>, NonNullable<typeof lab.routers[1]>];
+  lab.tick(0);
+  t.is(hq.dp.counters.noSaDrops + branch.dp.counters.noSaDrops, 2, 'each first keepalive waits for an SA and is dropped');
+  lab.tick(10_000);
+  t.like(hq.gre.countersOf('Tunnel0'), { keepalivesSent: 2, keepalivesAnswered: 1 });
+  t.like(branch.gre.countersOf('Tunnel0'), { keepalivesSent: 2, keepalivesAnswered: 1 });
+  lab.send(0, echo(1));
+  t.is(atBranchLan(lab).length, 1);
+  t.deepEqual([hq.keepalive, branch.keepalive], [[], []]);
+  // local-address: the SAs are the map's, shared by Tunnel0 and FastEthernet0/0, and each lists them
+  const text = renderShowCryptoIpsecSa(branch.engine.ipsecSas(lab.now), (spi) => branch.dp.countersOf(spi), () => 1500);
+  const sections = text.split(/^interface: /m).slice(1);
+  t.deepEqual(sections.map((x) => x.split('\n')[0]), ['Tunnel0', 'FastEthernet0/0']);
+  for (const x of sections) {
+    t.regex(x, /Crypto map tag: gre-map, local addr\. 10\.0\.0\.2/);
+    t.regex(x, /local {2}ident \(addr\/mask\/prot\/port\): \(10\.0\.0\.2\/255\.255\.255\.255\/47\/0\)/);
+  }
 });
