@@ -1,7 +1,8 @@
 /**
  * The GRE-over-IPsec lab (topologies/gre-ipsec.yaml) through `testbed test`,
  * the real CLI: its own checks pass (tunnels up, routes through Tunnel0,
- * pings, show interfaces Tunnel0, the SAs' gre host-to-host proxies, the MTU,
+ * pings, show interfaces Tunnel0, the SAs' gre host-to-host proxies, the
+ * tunnel's MTU and an ip mtu on branch's LAN,
  * keepalives taking the line protocol down and back). Then Wireshark reads
  * the WAN capture with the key tables the run wrote: every IP packet on the
  * WAN is ISAKMP or ESP between the loopbacks (the keepalives set up the SAs
@@ -43,7 +44,7 @@ test('gre-ipsec: testbed test passes; on the WAN only ISAKMP and ESP, which Wire
     t.deepEqual(failed.map((s) => `${s.name}: ${JSON.stringify(s.failures)}`), [], run.stderr.slice(-4000));
     t.is(run.code, 0);
     t.is(summary.counts.passed, summary.counts.total);
-    t.is(summary.counts.total, 20, 'every step of the lab file ran');
+    t.is(summary.counts.total, 24, 'every step of the lab file ran');
 
     const artifacts = join(dir, 'run');
     t.true((await readdir(artifacts)).includes('esp_sa'), 'the run wrote the ESP key table');
