@@ -125,7 +125,7 @@ test("gre-ipsec: testbed test passes; on the WAN only ISAKMP and ESP, which Wire
     const fragNeeded = esp.filter((p) => f(p, 'icmp.type')[0] === '3' && f(p, 'ip.dst')[2] === '10.1.1.10');
     t.deepEqual(
       fragNeeded.map((p) => `${f(p, 'frame.protocols')[0]} mtu ${f(p, 'icmp.mtu')[0]}`),
-      ['eth:ethertype:ip:esp:ip:gre:ip:icmp:ip:icmp mtu 1400'],
+      ['eth:ethertype:ip:esp:ip:gre:ip:icmp:ip:icmp:data mtu 1400'],
       'one ICMP fragmentation-needed (MTU 1400) inside GRE inside ESP',
     );
 
