@@ -10,16 +10,8 @@ export { LATER_COMMANDS, type LaterCommand } from './config/support-refused.js';
 export { BLOCK_VOCABULARY } from './config/blocks.js';
 export { renderRunningConfig, runningConfigLines, staticRouteText, transformText } from './config/render.js';
 export {
-  formatDiagnostic,
-  diagnosticClass,
-  describeDiagnostic,
-  countDiagnostics,
-  describeCounts,
-  type ConfigDiagnostic,
-  type DiagnosticCode,
-  type DiagnosticSeverity,
-  type DiagnosticClass,
-  type DiagnosticCounts,
+  formatDiagnostic, diagnosticClass, describeDiagnostic, countDiagnostics, describeCounts,
+  type ConfigDiagnostic, type DiagnosticCode, type DiagnosticSeverity, type DiagnosticClass, type DiagnosticCounts,
 } from './config/diagnostics.js';
 export { modePrompt, GLOBAL_MODE, type ConfigMode, type ExtraChildren } from './config/modes.js';
 export { normalizeInterfaceName, interfaceType, isAlwaysUp, isSubinterface, isTunnel, INTERFACE_TYPES } from './config/interface-names.js';
@@ -28,30 +20,13 @@ export { extendedRuleText, standardRuleText } from './config/acl-syntax.js';
 export { PROTOCOL_NUMBERS, TCP_PORTS, UDP_PORTS, ICMP_MESSAGES, protocolName, portName, icmpName } from './config/acl-names.js';
 
 export { aclMatches, matchingEntry, entryPrefixes, addressPrefix, type PacketTuple, type AclPrefix } from './acl/match.js';
-export {
-  computeRoutes,
-  lookupRoute,
-  interfaceStatus,
-  type Route,
-  type RoutePath,
-  type RouteLookup,
-  type LinkState,
-  type InterfaceStatus,
-} from './routing/routes.js';
+export { computeRoutes, lookupRoute, interfaceStatus, type Route, type RoutePath, type RouteLookup, type LinkState, type InterfaceStatus } from './routing/routes.js';
 export { tunnelStates, tunnelIpMtu, greOverhead, type TunnelState, type TunnelDownReason } from './routing/tunnels.js';
 
 export * from './exec/commands.js';
 export { parseExec, applyOutputFilter, type ExecParseOptions } from './exec/parse.js';
 export { renderShowIpInterfaceBrief, interfaceBriefRows, type InterfaceBriefRow } from './exec/render/brief.js';
-export {
-  renderShowInterfaces,
-  renderInterface,
-  interfaceDefaults,
-  formatAge,
-  type InterfaceView,
-  type TunnelView,
-  type InterfaceCounters,
-} from './exec/render/interfaces.js';
+export { renderShowInterfaces, renderInterface, interfaceDefaults, formatAge, type InterfaceView, type TunnelView, type InterfaceCounters } from './exec/render/interfaces.js';
 export { renderShowIpRoute, ROUTE_CODES } from './exec/render/route.js';
 export { renderShowAccessLists, type AclMatchCounts } from './exec/render/access-lists.js';
 export { renderPing, renderPingHeader, renderPingSummary, type PingResult, type PingReply, type PingMark } from './exec/render/ping.js';

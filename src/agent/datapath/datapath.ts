@@ -24,16 +24,7 @@ import type { RandomSource } from '../crypto/algorithms.js';
 import type { IkePolicy } from '../ike/policy.js';
 import { proxyRange } from '../ike/proxies.js';
 import type { AcquireTrigger, CryptoMapRef, Datagram, Endpoint, IkeAction, IpsecSaSpec, ProxyId, TransitProbe, TransitVerdict } from '../ike/types.js';
-import {
-  classifyUdp4500,
-  EspInboundSa,
-  EspOutboundSa,
-  NEXT_HEADER_IPV4,
-  pooledRandom,
-  type EspCounters,
-  type EspEncapsulation,
-  type NativeEsp,
-} from '../esp/index.js';
+import { classifyUdp4500, EspInboundSa, EspOutboundSa, NEXT_HEADER_IPV4, pooledRandom, type EspCounters, type EspEncapsulation, type NativeEsp } from '../esp/index.js';
 import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
 import { IPPROTO_ESP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
 import { IPPROTO_GRE } from '../../codecs/net/gre.js';
@@ -138,17 +129,7 @@ export class Datapath {
   /** Per flow (source, destination, interface, protocol and ports): what the exact check decided (flow-cache.ts). */
   private readonly flowCache = new FlowCache<FlowResult>();
   private readonly iv: RandomSource;
-  readonly counters: DatapathCounters = {
-    noSaDrops: 0,
-    unknownSpi: 0,
-    wrongEncapsulation: 0,
-    proxyViolations: 0,
-    clearTextDrops: 0,
-    forwarded: 0,
-    malformed: 0,
-    fragNeeded: 0,
-    fragmented: 0,
-  };
+  readonly counters: DatapathCounters = { noSaDrops: 0, unknownSpi: 0, wrongEncapsulation: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 0, fragmented: 0 };
   private lastClearTextLog = 0;
   private lastFragTableLog = 0;
   private readonly reassembler = new Reassembler();
@@ -262,10 +243,7 @@ export class Datapath {
         return;
       }
       if (p.destinationPort === 500) {
-        const verdict = this.deps.engine.receiveTransitProbe(
-          { ipSource: formatIpv4(p.source), ipDestination: formatIpv4(p.destination), payload },
-          this.deps.now(),
-        );
+        const verdict = this.deps.engine.receiveTransitProbe({ ipSource: formatIpv4(p.source), ipDestination: formatIpv4(p.destination), payload }, this.deps.now());
         this.deps.act(verdict.actions);
         if (verdict.verdict === 'forward') this.forward(packet);
         return;
@@ -369,13 +347,7 @@ export class Datapath {
     if ('acquire' in found) {
       this.counters.noSaDrops++;
       const trigger: AcquireTrigger = {
-        packet: {
-          source: formatIpv4(p.source),
-          destination: formatIpv4(p.destination),
-          protocol: p.protocol,
-          sourcePort: p.sourcePort,
-          destinationPort: p.destinationPort,
-        },
+        packet: { source: formatIpv4(p.source), destination: formatIpv4(p.destination), protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort },
         interface: route.iface,
         entry: found.acquire,
         ...(route.nextHop ? { nextHop: route.nextHop } : {}),
@@ -470,18 +442,14 @@ export class Datapath {
     const pair = this.byInboundSpi.get(spi);
     if (!pair) {
       this.counters.unknownSpi++;
-      this.deps.log(
-        `%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=${formatIpv4(p.destination)}, prot=50, spi=0x${spi.toString(16).toUpperCase()}(${spi}), srcaddr=${formatIpv4(p.source)}`,
-      );
+      this.deps.log(`%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=${formatIpv4(p.destination)}, prot=50, spi=0x${spi.toString(16).toUpperCase()}(${spi}), srcaddr=${formatIpv4(p.source)}`);
       return;
     }
     const r = pair.inbound.decapsulate(esp, arrived);
     if (!r.ok) {
       if (r.reason === 'wrong-encapsulation') this.counters.wrongEncapsulation++;
-      if (r.reason === 'replay')
-        this.deps.log(`%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=${pair.spec.inbound.connId}, sequence number=${r.sequence ?? 0}`);
-      else if (r.reason === 'auth-failed')
-        this.deps.log(`%CRYPTO-4-RECVD_PKT_MAC_ERR: decrypt: mac verify failed for connection id=${pair.spec.inbound.connId}`);
+      if (r.reason === 'replay') this.deps.log(`%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=${pair.spec.inbound.connId}, sequence number=${r.sequence ?? 0}`);
+      else if (r.reason === 'auth-failed') this.deps.log(`%CRYPTO-4-RECVD_PKT_MAC_ERR: decrypt: mac verify failed for connection id=${pair.spec.inbound.connId}`);
       return;
     }
     if (r.nextHeader !== NEXT_HEADER_IPV4) return; // dummy packets (59) and anything else: discard
@@ -522,14 +490,7 @@ export class Datapath {
   // ---------------------------------------------------------------- control
 
   install(spec: IpsecSaSpec, replaces: { inboundSpi: number; outboundSpi: number } | null): void {
-    const mk = (d: IpsecSaSpec['inbound']) => ({
-      spi: d.spi,
-      cipher: spec.cipher,
-      integrity: spec.integrity,
-      encryptionKey: d.encryptionKey,
-      authenticationKey: d.authenticationKey,
-      native: this.deps.nativeEsp,
-    });
+    const mk = (d: IpsecSaSpec['inbound']) => ({ spi: d.spi, cipher: spec.cipher, integrity: spec.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey, native: this.deps.nativeEsp });
     const range = (x: ProxyId) => proxyRange(x);
     const pair: SaPair = {
       spec,

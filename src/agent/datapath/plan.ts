@@ -41,19 +41,7 @@ export const EGRESS_TABLE = 202;
 /** `iif` of the rules for what the agent writes back. */
 export const TUN_IIF = '@tun';
 
-export const PREF = {
-  tunLocal: 100,
-  tunMain: 101,
-  esp: 110,
-  ike: 111,
-  natT: 112,
-  gre: 113,
-  local: 115,
-  inboundExempt: 120,
-  inboundDrop: 130,
-  exempt: 200,
-  candidate: 210,
-} as const;
+export const PREF = { tunLocal: 100, tunMain: 101, esp: 110, ike: 111, natT: 112, gre: 113, local: 115, inboundExempt: 120, inboundDrop: 130, exempt: 200, candidate: 210 } as const;
 
 export interface Prefix {
   /** Network address as an unsigned 32-bit number. */
@@ -208,13 +196,7 @@ export function steeringPlan({ policy, routes, links, greEndpoints = [] }: PlanI
 
   const maps = activeMaps(policy);
   const allAcls = maps.flatMap(aclsOf);
-  const permits = (acls: AccessList[]) =>
-    unique(
-      acls
-        .flatMap(linesOf)
-        .filter((l) => l.rule.action === 'permit')
-        .map(selectorOf),
-    );
+  const permits = (acls: AccessList[]) => unique(acls.flatMap(linesOf).filter((l) => l.rule.action === 'permit').map(selectorOf));
 
   for (const map of maps) {
     const acls = aclsOf(map);

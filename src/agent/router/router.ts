@@ -111,12 +111,7 @@ export class Router {
     // which device (by ifindex) carried each interface when we last looked: a link cut and restored
     // between two looks comes back as a new device, and IOS would have logged it going down and up
     // (tunnels have no carrier: their line protocol is the tunnel service's to log)
-    const carrier = () =>
-      new Map(
-        this.config.interfaces
-          .filter((i) => !i.name.startsWith('Tunnel') && this.linkUp(i.name))
-          .map((i) => [i.name, this.ifindex.get(this.linux.get(i.name) ?? '') ?? -1]),
-      );
+    const carrier = () => new Map(this.config.interfaces.filter((i) => !i.name.startsWith('Tunnel') && this.linkUp(i.name)).map((i) => [i.name, this.ifindex.get(this.linux.get(i.name) ?? '') ?? -1]));
     const check = async () => {
       const before = carrier();
       const back = await readoptInterfaces(bindings, this.linux).catch((e: unknown) => {
@@ -201,19 +196,12 @@ export class Router {
         .filter((h): h is { dev: string; gw: string | null; iface: InterfaceConfig | undefined } => h.dev !== undefined);
       if (hops.length === 0) continue;
       // the smallest IP MTU of the interfaces the route leaves by
-      const mtu = routeMtu(
-        hops
-          .map((h) => h.iface)
-          .filter((i) => i?.ipMtu)
-          .sort((a, b) => a!.ipMtu! - b!.ipMtu!)[0],
-      );
+      const mtu = routeMtu(hops.map((h) => h.iface).filter((i) => i?.ipMtu).sort((a, b) => a!.ipMtu! - b!.ipMtu!)[0]);
       if (hops.length === 1) {
         const h = hops[0]!;
         cmds.push(`route replace ${dst} ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev} proto static metric ${r.distance}${mtu}`);
       } else {
-        cmds.push(
-          `route replace ${dst} proto static metric ${r.distance}${mtu} ${hops.map((h) => `nexthop ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev}`).join(' ')}`,
-        );
+        cmds.push(`route replace ${dst} proto static metric ${r.distance}${mtu} ${hops.map((h) => `nexthop ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev}`).join(' ')}`);
       }
     }
     const res = await ipBatch(cmds);
@@ -244,10 +232,7 @@ export class Router {
     const before = this.config;
     const res = applyConfigLines(this.config, [line], session.config ?? GLOBAL_MODE);
     // IOS says nothing about a line it accepts; not-emulated lines are testbed validate's business
-    const output = res.diagnostics
-      .filter((d) => d.code !== 'not-emulated')
-      .map((d) => `${d.message}\n`)
-      .join('');
+    const output = res.diagnostics.filter((d) => d.code !== 'not-emulated').map((d) => `${d.message}\n`).join('');
     this.config = res.config;
     session.config = res.ended ? null : res.mode;
     if (res.ended) this.console.log('%SYS-5-CONFIG_I: Configured from console by console');
@@ -318,12 +303,7 @@ export class Router {
         return renderDebugChange(cmd.facility, cmd.on);
       }
       case 'ping': {
-        const source =
-          cmd.source === null
-            ? null
-            : cmd.source.kind === 'address'
-              ? cmd.source.address
-              : (this.config.interfaces.find((i) => i.name === (cmd.source as { name: string }).name)?.address?.address ?? null);
+        const source = cmd.source === null ? null : cmd.source.kind === 'address' ? cmd.source.address : (this.config.interfaces.find((i) => i.name === (cmd.source as { name: string }).name)?.address?.address ?? null);
         const replies = await ping({ target: cmd.target, repeat: cmd.repeat, size: cmd.size, timeoutSeconds: cmd.timeoutSeconds, source, dfBit: cmd.dfBit });
         return renderPing({ target: cmd.target, repeat: cmd.repeat, size: cmd.size, timeoutSeconds: cmd.timeoutSeconds, source, replies });
       }

@@ -49,7 +49,7 @@ function checkAddress(address: string, mask: string, column: number): void {
   if (!isContiguousMask(m)) throw new ParseFail('value', column, `Bad mask 0x${(m >>> 0).toString(16).toUpperCase()} for address ${address}`);
   const len = maskToPrefix(m);
   const host = (a & ~m) >>> 0;
-  if (len < 31 && (host === 0 || host === ~m >>> 0)) {
+  if (len < 31 && (host === 0 || host === (~m >>> 0))) {
     throw new ParseFail('value', column, `Bad mask /${len} for address ${address}`);
   }
 }
