@@ -60,8 +60,8 @@ export interface EngineState {
  */
 export type Effect = ((state: EngineState) => void) & { lenient?: boolean; variant?: string };
 
-/** Parses the arguments after the keyword path; must not touch the model. */
-export type Handler = (cursor: Cursor) => Effect;
+/** Parses the arguments after the keyword path; must not touch the model. `mode`: the mode the line is typed in. */
+export type Handler = (cursor: Cursor, mode: ConfigMode) => Effect;
 
 export interface GrammarNode {
   readonly children: Map<string, GrammarNode>;
@@ -176,11 +176,11 @@ export class Grammar {
    * path, then checks the line is consumed. When a longer path fails, a
    * shorter one that takes any arguments (`service *`) gets the line. Throws ParseFail.
    */
-  parse(cursor: Cursor): Parsed {
+  parse(cursor: Cursor, mode: ConfigMode = { kind: 'global' }): Parsed {
     let node = this.root;
     let fallback: { node: GrammarNode; position: number } | undefined;
     const run = (n: GrammarNode): Parsed => {
-      const effect = n.handler!(cursor);
+      const effect = n.handler!(cursor, mode);
       cursor.end();
       const entry = n.entry && effect.variant !== undefined ? modelEntry(this.mode!, n.path, effect.variant) : (n.entry ?? null);
       return { effect, entry };
