@@ -27,6 +27,9 @@ import { configReport } from '../topology/config-report.js';
 import { liveReporter, render, renderTestHeader, strictFails, type View } from './render.js';
 import { formatJunit, LabUpError, runTests, SelectionError } from '../checks/index.js';
 import { graphModel, labTunnels, renderMermaid, renderSvg, type Tunnel } from '../graph/index.js';
+import { clearImpairment, impair, listImpairment } from '../impair/apply.js';
+import { describeTarget, formatKnobs } from '../impair/spec.js';
+import { ImpairUsageError, parseImpairArgs } from './impair.js';
 
 /** Exit codes, in one table. */
 export const EXIT = {
@@ -84,7 +87,7 @@ export async function main(argv: string[], io: Io = defaultIo, engine: Engine = 
   try {
     result = await run(command, rest, io, engine);
   } catch (e) {
-    result = { view: { type: 'error', error: e as Error, usage: e instanceof UsageError }, code: exitCodeOf(e) };
+    result = { view: { type: 'error', error: e as Error, usage: e instanceof UsageError || e instanceof ImpairUsageError }, code: exitCodeOf(e) };
   }
   const text = render(result.view, wantsJson && result.view.type !== 'help' && result.view.type !== 'version');
   if (text.stdout) io.stdout(text.stdout);
@@ -124,13 +127,15 @@ async function run(command: string | undefined, rest: string[], io: Io, engine: 
       return cmdTest(rest, io, engine);
     case 'graph':
       return cmdGraph(rest, engine);
+    case 'impair':
+      return cmdImpair(rest, engine);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
 }
 
 function exitCodeOf(e: unknown): number {
-  return e instanceof UsageError || e instanceof TopologyError
+  return e instanceof UsageError || e instanceof TopologyError || e instanceof ImpairUsageError
     ? EXIT.invalid
     : e instanceof DockerUnavailableError || e instanceof ImageError || e instanceof UpFailed
       ? EXIT.labFailed
@@ -388,4 +393,15 @@ async function cmdGraph(argv: string[], engine: Engine): Promise<Result> {
   await mkdir(dirname(output), { recursive: true });
   await writeFile(output, text);
   return ok({ type: 'graph-written', output, format, nodes: model.nodes.length, links: model.links.length, tunnels, runningLab: running ? lab : null });
+}
+
+async function cmdImpair(argv: string[], engine: Engine): Promise<Result> {
+  const req = parseImpairArgs(argv);
+  if (req.action === 'list') return ok({ type: 'impair', state: await listImpairment(engine, req.lab), done: null });
+  if (req.action === 'clear') {
+    const state = await clearImpairment(engine, req.lab, req.link ?? undefined, req.endpoint ?? undefined);
+    return ok({ type: 'impair', state, done: `cleared ${req.link ? describeTarget({ link: req.link, endpoint: req.endpoint, direction: 'both' }) : 'every link'}` });
+  }
+  const state = await impair(engine, req.lab, { link: req.link, endpoint: req.endpoint, direction: req.direction, knobs: req.knobs });
+  return ok({ type: 'impair', state, done: `set ${describeTarget(req)}: ${formatKnobs(req.knobs)}` });
 }
