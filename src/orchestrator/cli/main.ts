@@ -20,6 +20,8 @@ import { bridgeName } from '../lab/naming.js';
 import { collectKeys, writeKeyTables } from '../lab/keys.js';
 import { LabError } from '../lab/types.js';
 import { up } from '../lab/up.js';
+import { chooseFirewall, type Firewall } from '../lab/firewall.js';
+import { Interrupter, onStopSignals } from '../lab/interrupt.js';
 import { loadLabFile, loadTopology } from '../labfile/load.js';
 import { silentProgress, streamProgress } from '../progress.js';
 import { TopologyError } from '../topology/source.js';
@@ -171,31 +173,35 @@ async function cmdUp(argv: string[], engine: Engine): Promise<Result> {
   }
   const progress = streamProgress();
   let labName: string | undefined = values.name as string | undefined;
-  const onSignal = () => {
-    progress.note('interrupted: removing what was created ...');
-    const finish = () => process.exit(EXIT.interrupted);
-    (labName ? down(engine, labName) : Promise.resolve()).then(finish, finish);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // SIGINT/SIGTERM: refuse new creations, wait for those in flight, remove the lab, sweep again (lab/interrupt.ts)
+  const interrupter = new Interrupter();
+  const firewall = await localFirewall(engine, interrupter);
+  const uninstall = onStopSignals(interrupter, engine, () => labName, progress, firewall, EXIT.interrupted);
   try {
     const { topology } = await loadLabFile(positionals[0]!); // TopologyError before anything is created
     labName ??= topology.name;
-    const info = await up(engine, topology, {
+    const info = await up(interrupter.wrap(engine), topology, {
       name: labName,
       capture: values.capture === true,
       artifacts: values.artifacts as string | undefined,
       base: baseOption(values.base),
       progress,
+      firewall,
     });
     return ok({ type: 'lab', lab: info });
   } catch (e) {
     if (e instanceof TopologyError || e instanceof UsageError) throw e;
     throw new UpFailed((e as Error).message);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    uninstall();
   }
+}
+
+/** As root, the host's iptables, seen by the interrupter; otherwise up chooses (a helper container, which the wrapped engine sees). */
+async function localFirewall(engine: Engine, interrupter: Interrupter): Promise<Firewall | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const fw = await chooseFirewall(engine, null).catch(() => undefined);
+  return fw ? interrupter.wrap(fw) : undefined;
 }
 
 async function labFromArg(arg: string, name: string | undefined): Promise<string> {
@@ -333,13 +339,9 @@ async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<Result> 
   const progress = streamProgress();
   let labName: string | undefined;
   let removeOnSignal = false;
-  const onSignal = () => {
-    progress.note('interrupted: removing what was created ...');
-    const finish = () => process.exit(EXIT.interrupted);
-    (labName && removeOnSignal ? down(engine, labName) : Promise.resolve()).then(finish, finish);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupter = new Interrupter();
+  const firewall = await localFirewall(engine, interrupter);
+  const uninstall = onStopSignals(interrupter, engine, () => (removeOnSignal ? labName : undefined), progress, firewall, EXIT.interrupted);
   try {
     const summary = await runTests(positionals[0]!, {
       name: values.name,
@@ -348,7 +350,8 @@ async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<Result> 
       node: values.node,
       artifacts: values.artifacts,
       base: baseOption(values.base),
-      engine,
+      engine: interrupter.wrap(engine),
+      firewall,
       progress,
       listener: liveReporter(live, tty),
       onPlan: (plan) => live(renderTestHeader(positionals[0]!, plan.lab, plan.steps.length, plan.keep)),
@@ -367,8 +370,7 @@ async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<Result> 
     if (e instanceof LabUpError) throw new UpFailed(e.message);
     throw e;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    uninstall();
   }
 }
 
