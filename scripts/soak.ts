@@ -58,6 +58,9 @@ interface Memory {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Ctrl-C (or SIGTERM) ends the soak early: the table is printed for the time run, and the lab goes
+let stopEarly = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => (stopEarly = true));
 const hex = (n: number) => `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;
 const mb = (b: number) => (b / 1048576).toFixed(1);
 
@@ -85,7 +88,7 @@ async function main(): Promise<void> {
     let phaseStart = t0;
     let nextMemory = t0;
     const end = t0 + MINUTES * 60000;
-    while (Date.now() < end) {
+    while (Date.now() < end && !stopEarly) {
       const now = Date.now();
       const wantImpaired = Math.floor((now - t0) / (PHASE_MIN * 60000)) % 2 === 1;
       if (wantImpaired !== impaired) {

@@ -10,7 +10,7 @@
  */
 import { IMPAIR_LABEL, LAB_LABEL, NODE_LABEL, OWNER_LABEL, OWNER_VALUE, ownerLabels, ROLE_LABEL } from '../../contract/labels.js';
 import type { ContainerInfo, Engine } from '../docker/engine.js';
-import { status } from '../lab/inventory.js';
+import { findNode, status } from '../lab/inventory.js';
 import { impairContainerName } from '../lab/naming.js';
 import { LabError, type LabInfo } from '../lab/types.js';
 import { checkSetting, helperScript, planImpairment, TEARDOWN, type ImpairEndpoint, type NodeImpairPlan } from './plan.js';
@@ -132,7 +132,7 @@ async function resolveEndpoints(engine: Engine, info: LabInfo, settings: ImpairS
   for (const node of info.nodes) {
     const on = node.interfaces.filter((i) => i.link && wanted.has(i.link));
     if (on.length === 0) continue;
-    const macs = node.state === 'running' ? await engine.containerMacs(node.container) : {};
+    const macs = node.state === 'running' ? await engine.containerMacs((await findNode(engine, info.name, node.name)).id) : {};
     for (const i of on) {
       const network = info.links.find((l) => l.name === i.link)?.network ?? '';
       const mac = macs[network];
@@ -144,8 +144,7 @@ async function resolveEndpoints(engine: Engine, info: LabInfo, settings: ImpairS
 }
 
 async function runHelper(engine: Engine, info: LabInfo, node: string, script: string, settings: ImpairSetting[], stays: boolean, plan?: NodeImpairPlan): Promise<void> {
-  const target = info.nodes.find((n) => n.name === node);
-  if (!target) throw new LabError(`lab ${info.name} has no node ${node}`);
+  const target = await findNode(engine, info.name, node);
   const id = await engine.createContainer({
     name: stays ? impairContainerName(info.name, node) : `${impairContainerName(info.name, node)}-clean`,
     hostname: 'impair',
@@ -154,7 +153,7 @@ async function runHelper(engine: Engine, info: LabInfo, node: string, script: st
     env: {},
     labels: { ...ownerLabels(info.name, 'impair'), [NODE_LABEL]: node, [IMPAIR_LABEL]: JSON.stringify(settings) },
     endpoints: [],
-    networkContainer: target.container,
+    networkContainer: target.id,
     capAdd: ['NET_ADMIN', 'NET_RAW'],
     devices: [],
     sysctls: {},

@@ -210,7 +210,8 @@ export const TEARDOWN = `teardown() {
  * run tb-impair when needed, and on SIGTERM remove everything again.
  */
 export function helperScript(plan: NodeImpairPlan): string {
-  const run = (cmds: string[]) => cmds.map((c) => `  run ${c}`).join('\n') || '  :';
+  // a command that may fail (`|| true`) runs as it is; any other failure removes everything and stops
+  const run = (cmds: string[]) => cmds.map((c) => (c.endsWith('|| true') ? `  ${c}` : `  run ${c}`)).join('\n') || '  :';
   const devs = plan.macs.map((m, i) => `D${i}=$(dev ${m}) || exit 1`).join('\n');
   return `set -u
 dev() { for d in /sys/class/net/*; do [ "$(cat "$d/address" 2>/dev/null)" = "$1" ] && { echo "\${d##*/}"; return 0; }; done; echo "impair: no interface with MAC $1 (a cut link?)" >&2; return 1; }
