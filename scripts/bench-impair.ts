@@ -40,7 +40,8 @@ function stats(xs: number[]) {
 
 async function main(): Promise<void> {
   const lab = await Lab.up(topology, { name: `bench-impair-${process.pid.toString(36)}`.slice(0, 24), progress: streamProgress() });
-  const set = (endpoint: string, direction: Direction, words: string) => impair(lab.engine, lab.name, { link: 'wan', endpoint, direction, knobs: parseKnobWords(words.split(' ')).knobs });
+  const set = (endpoint: string, direction: Direction, words: string) =>
+    impair(lab.engine, lab.name, { link: 'wan', endpoint, direction, knobs: parseKnobWords(words.split(' ')).knobs });
   const clear = () => clearImpairment(lab.engine, lab.name, 'wan');
   const ping = (count: number, interval: number) => lab.sh('h1', `ping -n -c ${count} -i ${interval} -W 2 ${TO}`, 300000);
   const times = (out: string) => [...out.matchAll(/icmp_seq=\d+ ttl=\d+ time=([0-9.]+) ms/g)].map((m) => Number(m[1]));
@@ -58,10 +59,20 @@ async function main(): Promise<void> {
     const base = stats(times(await ping(1000, 0.01)));
     await set('h2', 'out', 'delay=50ms');
     const d = stats(times(await ping(1000, 0.01)));
-    rows.push({ knob: 'delay (h2 out)', setting: '50 ms', measured: `+${(d.mean - base.mean).toFixed(2)} ms (p50 +${(d.p50 - base.p50).toFixed(2)}, p99 +${(d.p99 - base.p99).toFixed(2)})`, over: `1000 pings; RTT without: ${base.mean.toFixed(3)} ms` });
+    rows.push({
+      knob: 'delay (h2 out)',
+      setting: '50 ms',
+      measured: `+${(d.mean - base.mean).toFixed(2)} ms (p50 +${(d.p50 - base.p50).toFixed(2)}, p99 +${(d.p99 - base.p99).toFixed(2)})`,
+      over: `1000 pings; RTT without: ${base.mean.toFixed(3)} ms`,
+    });
     await set('h2', 'out', 'jitter=5ms');
     const j = stats(times(await ping(1000, 0.01)));
-    rows.push({ knob: 'jitter (h2 out, delay 50 ms)', setting: '±5 ms uniform (sd 2.89)', measured: `sd ${j.sd.toFixed(2)} ms, ${(j.min - base.mean).toFixed(1)}..${(j.max - base.mean).toFixed(1)} ms added`, over: '1000 pings' });
+    rows.push({
+      knob: 'jitter (h2 out, delay 50 ms)',
+      setting: '±5 ms uniform (sd 2.89)',
+      measured: `sd ${j.sd.toFixed(2)} ms, ${(j.min - base.mean).toFixed(1)}..${(j.max - base.mean).toFixed(1)} ms added`,
+      over: '1000 pings',
+    });
 
     await clear();
     await set('h2', 'in', 'duplicate=10%');
@@ -80,15 +91,25 @@ async function main(): Promise<void> {
     }
     rows.push({ knob: 'reorder (h2 in)', setting: '5%', measured: `${((100 * late) / seqs.length).toFixed(2)}%`, over: `${seqs.length} answers` });
 
-    for (const [dir, rate, bps] of [['in', '1mbit', 1e6], ['out', '10mbit', 1e7]] as const) {
+    for (const [dir, rate, bps] of [
+      ['in', '1mbit', 1e6],
+      ['out', '10mbit', 1e7],
+    ] as const) {
       await clear();
       await set('h2', dir, `rate=${rate}`);
       await lab.sh('h2', 'iperf3 -s -1 -D');
       await new Promise((r) => setTimeout(r, 300));
       // in at h2: h1 sends to h2; out at h2: h2 sends to h1 (-R)
-      const r = JSON.parse(await lab.sh('h1', `iperf3 -c ${TO} -t 5 -J${dir === 'out' ? ' -R' : ''}`, 60000)) as { end: { sum_received: { bits_per_second: number } } };
+      const r = JSON.parse(await lab.sh('h1', `iperf3 -c ${TO} -t 5 -J${dir === 'out' ? ' -R' : ''}`, 60000)) as {
+        end: { sum_received: { bits_per_second: number } };
+      };
       const got = r.end.sum_received.bits_per_second;
-      rows.push({ knob: `rate (h2 ${dir})`, setting: rate, measured: `${(got / 1e6).toFixed(3)} Mbit/s TCP goodput (${((100 * got) / bps).toFixed(1)}%)`, over: 'iperf3 -t 5' });
+      rows.push({
+        knob: `rate (h2 ${dir})`,
+        setting: rate,
+        measured: `${(got / 1e6).toFixed(3)} Mbit/s TCP goodput (${((100 * got) / bps).toFixed(1)}%)`,
+        over: 'iperf3 -t 5',
+      });
     }
     const commit = (() => {
       try {

@@ -78,7 +78,9 @@ async function main(): Promise<void> {
     for (let i = 0; i < 20; i++) if ((await lab.exec('d1', 'ping -c 1 -W 1 12.12.12.13')).exitCode === 0) break;
     const t0 = Date.now();
     for (const f of FLOWS) await lab.sh(f.from, `ping -n -D -O -i 0.1 ${f.to} > /tmp/soak-ping.log 2>&1 & echo $! > /tmp/soak-ping.pid`);
-    console.log(`soak: lab ${lab.name}, ${MINUTES} min, IPsec SA lifetime ${LIFETIME} s, ${FLOWS.length} pings at 10/s, loss ${LOSS} on wan every other ${PHASE_MIN}-min phase`);
+    console.log(
+      `soak: lab ${lab.name}, ${MINUTES} min, IPsec SA lifetime ${LIFETIME} s, ${FLOWS.length} pings at 10/s, loss ${LOSS} on wan every other ${PHASE_MIN}-min phase`,
+    );
 
     const polls: Poll[] = [];
     const rekeys: Rekey[] = [];
@@ -144,7 +146,17 @@ async function main(): Promise<void> {
   }
 }
 
-function report(rel: (t: number) => string, d: { rekeys: Rekey[]; memory: Memory[]; phases: { from: number; to: number; impaired: boolean }[]; lost: { flow: string; t: number }[]; sent: Record<string, number>; polls: Poll[] }): void {
+function report(
+  rel: (t: number) => string,
+  d: {
+    rekeys: Rekey[];
+    memory: Memory[];
+    phases: { from: number; to: number; impaired: boolean }[];
+    lost: { flow: string; t: number }[];
+    sent: Record<string, number>;
+    polls: Poll[];
+  },
+): void {
   const commit = (() => {
     try {
       return execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
@@ -168,20 +180,33 @@ function report(rel: (t: number) => string, d: { rekeys: Rekey[]; memory: Memory
   console.log('\nphase  from   to     wan        sent d1->a1  lost  sent a1->d1  lost');
   d.phases.forEach((p, i) => {
     const n = (p.to - p.from) / 100;
-    console.log(`${String(i + 1).padStart(5)}  ${rel(p.from).padStart(5)}  ${rel(p.to).padStart(5)}  ${(p.impaired ? 'impaired' : 'clean').padEnd(9)}  ${String(Math.round(n)).padStart(11)}  ${String(lostIn(p.from, p.to, 'd1->a1')).padStart(4)}  ${String(Math.round(n)).padStart(11)}  ${String(lostIn(p.from, p.to, 'a1->d1')).padStart(4)}`);
+    console.log(
+      `${String(i + 1).padStart(5)}  ${rel(p.from).padStart(5)}  ${rel(p.to).padStart(5)}  ${(p.impaired ? 'impaired' : 'clean').padEnd(9)}  ${String(Math.round(n)).padStart(11)}  ${String(lostIn(p.from, p.to, 'd1->a1')).padStart(4)}  ${String(Math.round(n)).padStart(11)}  ${String(lostIn(p.from, p.to, 'a1->d1')).padStart(4)}`,
+    );
   });
   console.log('\nminute  daphne cgroup MB  rss MB   fred cgroup MB  rss MB');
-  d.memory.forEach((m) => console.log(`${rel(m.t).padStart(6)}  ${mb(m.cgroup.daphne!).padStart(16)}  ${mb(m.rss.daphne!).padStart(6)}  ${mb(m.cgroup.fred!).padStart(14)}  ${mb(m.rss.fred!).padStart(6)}`));
-  const cleanRekeyLoss = d.rekeys.filter((k) => !k.impaired).reduce((n, k) => n + lostIn(k.prev - 3000, k.t + 3000, 'd1->a1') + lostIn(k.prev - 3000, k.t + 3000, 'a1->d1'), 0);
+  d.memory.forEach((m) =>
+    console.log(
+      `${rel(m.t).padStart(6)}  ${mb(m.cgroup.daphne!).padStart(16)}  ${mb(m.rss.daphne!).padStart(6)}  ${mb(m.cgroup.fred!).padStart(14)}  ${mb(m.rss.fred!).padStart(6)}`,
+    ),
+  );
+  const cleanRekeyLoss = d.rekeys
+    .filter((k) => !k.impaired)
+    .reduce((n, k) => n + lostIn(k.prev - 3000, k.t + 3000, 'd1->a1') + lostIn(k.prev - 3000, k.t + 3000, 'a1->d1'), 0);
   const back = d.rekeys.filter((k) => k.after && counts(k.after) === counts(steady)).length;
   console.log(
     `\nsummary: ${d.rekeys.length} rekeys (${d.rekeys.filter((k) => !k.impaired).length} clean); pings lost at clean rekeys: ${cleanRekeyLoss} (target 0); ` +
       `SA counts back to steady state 30 s after ${back} of ${d.rekeys.filter((k) => k.after).length} rekeys; ` +
-      `pings sent ${Object.entries(d.sent).map(([f, n]) => `${f} ${n}`).join(', ')}, lost in total ${d.lost.length}`,
+      `pings sent ${Object.entries(d.sent)
+        .map(([f, n]) => `${f} ${n}`)
+        .join(', ')}, lost in total ${d.lost.length}`,
   );
   const first = d.memory[0];
   const lastM = d.memory.at(-1);
-  if (first && lastM) console.log(`memory: daphne rss ${mb(first.rss.daphne!)} -> ${mb(lastM.rss.daphne!)} MB, fred rss ${mb(first.rss.fred!)} -> ${mb(lastM.rss.fred!)} MB over ${rel(lastM.t)}`);
+  if (first && lastM)
+    console.log(
+      `memory: daphne rss ${mb(first.rss.daphne!)} -> ${mb(lastM.rss.daphne!)} MB, fred rss ${mb(first.rss.fred!)} -> ${mb(lastM.rss.fred!)} MB over ${rel(lastM.t)}`,
+    );
 }
 
 await main();

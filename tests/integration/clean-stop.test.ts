@@ -7,7 +7,7 @@
  * helpers), networks, transit rules.
  */
 import { spawn } from 'node:child_process';
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { labName, leftovers, root, seedTopology } from './helpers.js';
 
 const BIN = `${root}bin/testbed.js`;
@@ -65,10 +65,13 @@ function cli(args: string[]): Promise<number | null> {
   return new Promise((resolve) => spawn(process.execPath, [BIN, ...args], { cwd: root, stdio: 'ignore' }).on('exit', (code) => resolve(code)));
 }
 
-async function interrupted(t: import('ava').ExecutionContext, command: 'up' | 'test', points: Point[], signal: NodeJS.Signals): Promise<void> {
+async function interrupted(t: ExecutionContext, command: 'up' | 'test', points: Point[], signal: NodeJS.Signals): Promise<void> {
   for (const point of points) {
     const lab = labName(`cs-${command}`);
-    const args = command === 'up' ? ['up', seedTopology, '--name', lab, '--capture', '--artifacts', `/tmp/testbed-cs/${lab}`] : ['test', seedTopology, '--name', lab, '--artifacts', `/tmp/testbed-cs/${lab}`];
+    const args =
+      command === 'up'
+        ? ['up', seedTopology, '--name', lab, '--capture', '--artifacts', `/tmp/testbed-cs/${lab}`]
+        : ['test', seedTopology, '--name', lab, '--artifacts', `/tmp/testbed-cs/${lab}`];
     const r = await run(args, point, signal);
     const where = `${command} ${signal} at ${describe(point)}`;
     t.true(r.sent, `${where}: the command ended before the signal: ${r.output}`);

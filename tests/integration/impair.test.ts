@@ -23,7 +23,15 @@ test.serial("the impair-pair lab's checks pass: loss, delay, duplicates, a resto
   const name = labName('imp-test');
   const summary = await runTests(PAIR, { name, artifacts: `/tmp/testbed-impair/${name}` });
   t.is(summary.counts.passed, 10);
-  t.is(summary.status, 'passed', JSON.stringify(summary.steps.filter((r) => r.status !== 'passed'), null, 1));
+  t.is(
+    summary.status,
+    'passed',
+    JSON.stringify(
+      summary.steps.filter((r) => r.status !== 'passed'),
+      null,
+      1,
+    ),
+  );
   t.deepEqual(await leftovers(name), { containers: 0, networks: 0, rules: 0 });
 });
 
@@ -51,7 +59,9 @@ test.serial('direction, rate and reordering between two hosts; clear and down le
     await set(lab, 'wan', 'h2', 'in', 'rate=1mbit');
     await lab.sh('h2', 'iperf3 -s -1 -D');
     await new Promise((r) => setTimeout(r, 300));
-    const report = JSON.parse(await lab.sh('h1', 'iperf3 -c 10.9.0.2 -u -b 5M -t 3 -J', 30000)) as { end: { sum: { bytes: number; lost_packets: number; packets: number } } };
+    const report = JSON.parse(await lab.sh('h1', 'iperf3 -c 10.9.0.2 -u -b 5M -t 3 -J', 30000)) as {
+      end: { sum: { bytes: number; lost_packets: number; packets: number } };
+    };
     const sum = report.end.sum;
     t.true(sum.lost_packets > sum.packets / 2, `iperf3 lost ${sum.lost_packets} of ${sum.packets} packets at 5 Mbit/s into 1 Mbit/s`);
     await clearImpairment(lab.engine, lab.name, 'wan');
@@ -60,11 +70,17 @@ test.serial('direction, rate and reordering between two hosts; clear and down le
     await set(lab, 'wan', 'h2', 'in', 'reorder=50%');
     const pings = await lab.sh('h1', 'ping -n -c 200 -i 0.005 10.9.0.2');
     const seqs = [...pings.matchAll(/icmp_seq=(\d+)/g)].map((m) => Number(m[1]));
-    t.true(seqs.some((s, i) => i > 0 && s < seqs[i - 1]!), 'no answer came out of order');
+    t.true(
+      seqs.some((s, i) => i > 0 && s < seqs[i - 1]!),
+      'no answer came out of order',
+    );
     t.is(new Set(seqs).size, 200, 'reordering loses nothing');
 
     const state = await listImpairment(lab.engine, lab.name);
-    t.deepEqual(state.helpers.map((h) => [h.node, h.state]), [['h2', 'running']]);
+    t.deepEqual(
+      state.helpers.map((h) => [h.node, h.state]),
+      [['h2', 'running']],
+    );
     await clearImpairment(lab.engine, lab.name);
     t.deepEqual((await listImpairment(lab.engine, lab.name)).helpers, []);
     t.regex(await lab.sh('h2', 'iptables -t mangle -S; tc qdisc; ip -o link'), /^(?![\s\S]*(TB-IMPAIR|tbf|ifb))/);
@@ -82,7 +98,10 @@ test.serial("loss on a router's WAN endpoint stops its own IKE, also after the r
     t.not((await ping()).exitCode, 0);
     t.notRegex(await lab.ios('daphne', 'show crypto isakmp sa'), /QM_IDLE/);
     await lab.restart('fred');
-    t.deepEqual((await listImpairment(lab.engine, lab.name)).helpers.map((h) => [h.node, h.state]), [['fred', 'running']]);
+    t.deepEqual(
+      (await listImpairment(lab.engine, lab.name)).helpers.map((h) => [h.node, h.state]),
+      [['fred', 'running']],
+    );
     t.not((await ping()).exitCode, 0);
     t.notRegex(await lab.ios('fred', 'show crypto isakmp sa'), /QM_IDLE/);
     await clearImpairment(lab.engine, lab.name, 'wan');

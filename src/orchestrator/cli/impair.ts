@@ -23,7 +23,12 @@ export class ImpairUsageError extends Error {
 export function parseImpairArgs(argv: string[]): ImpairRequest {
   let parsed;
   try {
-    parsed = parseArgs({ args: argv, allowPositionals: true, strict: true, options: { json: { type: 'boolean' }, endpoint: { type: 'string' }, direction: { type: 'string' } } });
+    parsed = parseArgs({
+      args: argv,
+      allowPositionals: true,
+      strict: true,
+      options: { json: { type: 'boolean' }, endpoint: { type: 'string' }, direction: { type: 'string' } },
+    });
   } catch (e) {
     throw new ImpairUsageError((e as Error).message);
   }
@@ -42,7 +47,8 @@ export function parseImpairArgs(argv: string[]): ImpairRequest {
     if (values.direction) throw new ImpairUsageError('clear removes both directions; leave out --direction');
     return { action: 'clear', lab, link, endpoint };
   }
-  if (words.length === 0) throw new ImpairUsageError(`impair ${lab} ${link}: say what to set (loss=30% delay=50ms jitter=5ms duplicate=1% reorder=5% rate=1mbit) or clear`);
+  if (words.length === 0)
+    throw new ImpairUsageError(`impair ${lab} ${link}: say what to set (loss=30% delay=50ms jitter=5ms duplicate=1% reorder=5% rate=1mbit) or clear`);
   if (!endpoint && direction !== 'both') throw new ImpairUsageError('--direction needs --endpoint: a whole link is impaired in both directions');
   const { knobs, errors } = parseKnobWords(words);
   if (errors.length) throw new ImpairUsageError(errors.join('; '));

@@ -143,7 +143,15 @@ async function resolveEndpoints(engine: Engine, info: LabInfo, settings: ImpairS
   return { endpoints, skipped };
 }
 
-async function runHelper(engine: Engine, info: LabInfo, node: string, script: string, settings: ImpairSetting[], stays: boolean, plan?: NodeImpairPlan): Promise<void> {
+async function runHelper(
+  engine: Engine,
+  info: LabInfo,
+  node: string,
+  script: string,
+  settings: ImpairSetting[],
+  stays: boolean,
+  plan?: NodeImpairPlan,
+): Promise<void> {
   const target = await findNode(engine, info.name, node);
   const id = await engine.createContainer({
     name: stays ? impairContainerName(info.name, node) : `${impairContainerName(info.name, node)}-clean`,

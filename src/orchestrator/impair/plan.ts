@@ -90,9 +90,7 @@ export function impairHooks(settings: ImpairSetting[], endpoints: ImpairEndpoint
       }
     }
   }
-  return [...hooks.values()]
-    .map(({ base, own, ...h }) => ({ ...h, knobs: activeKnobs({ ...base, ...own }) }))
-    .filter((h) => Object.keys(h.knobs).length > 0);
+  return [...hooks.values()].map(({ base, own, ...h }) => ({ ...h, knobs: activeKnobs({ ...base, ...own }) })).filter((h) => Object.keys(h.knobs).length > 0);
 }
 
 const ppm = (p: number) => Math.round(p * 1e6);
@@ -174,7 +172,9 @@ export function planImpairment(settings: ImpairSetting[], endpoints: ImpairEndpo
         helperArgs.push('-d', `${dev(ep.mac)}:${ppm(h.knobs.duplicate!)}:${h.mac}`);
       }
     }
-    const chainSetup = [...chains].sort().flatMap((dir) => [`iptables -w -t mangle -N ${CHAIN[dir]}`, `iptables -w -t mangle -A ${HOOK_CHAIN[dir]} -j ${CHAIN[dir]}`]);
+    const chainSetup = [...chains]
+      .sort()
+      .flatMap((dir) => [`iptables -w -t mangle -N ${CHAIN[dir]}`, `iptables -w -t mangle -A ${HOOK_CHAIN[dir]} -j ${CHAIN[dir]}`]);
     return { node, hooks: mine, netem, netfilter: [...chainSetup, ...netfilter], helperArgs, macs };
   });
 }

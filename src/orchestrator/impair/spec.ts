@@ -101,7 +101,12 @@ function pct(f: number): string {
 }
 
 function rate(bps: number): string {
-  for (const [unit, n] of [['gbit', 1e9], ['mbit', 1e6], ['kbit', 1e3]] as const) if (bps >= n && bps % n === 0) return `${bps / n}${unit}`;
+  for (const [unit, n] of [
+    ['gbit', 1e9],
+    ['mbit', 1e6],
+    ['kbit', 1e3],
+  ] as const)
+    if (bps >= n && bps % n === 0) return `${bps / n}${unit}`;
   return `${bps}bit`;
 }
 

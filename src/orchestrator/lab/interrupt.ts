@@ -100,7 +100,14 @@ export async function stopCleanly(interrupter: Interrupter, engine: Engine, lab:
  * `lab()` says which lab to remove (undefined: none yet, or one to keep).
  * Returns a function that uninstalls it.
  */
-export function onStopSignals(interrupter: Interrupter, engine: Engine, lab: () => string | undefined, progress: Progress, firewall: Firewall | undefined, exitCode: number): () => void {
+export function onStopSignals(
+  interrupter: Interrupter,
+  engine: Engine,
+  lab: () => string | undefined,
+  progress: Progress,
+  firewall: Firewall | undefined,
+  exitCode: number,
+): () => void {
   let started = false;
   const handler = (signal: NodeJS.Signals) => {
     if (started) {

@@ -21,11 +21,25 @@ async function lab(t: { teardown(fn: () => Promise<void>): void }, impairYaml: s
   const dir = await mkdtemp(join(tmpdir(), 'impair-apply-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const file = join(dir, 'pair.yaml');
-  await writeFile(file, `name: pair\nnodes:\n  h1: { kind: host, address: 10.0.0.1/24 }\n  h2: { kind: host, address: 10.0.0.2/24 }\nlinks:\n  wan:\n    endpoints: [h1:eth0, h2:eth0]\n${impairYaml}`);
+  await writeFile(
+    file,
+    `name: pair\nnodes:\n  h1: { kind: host, address: 10.0.0.1/24 }\n  h2: { kind: host, address: 10.0.0.2/24 }\nlinks:\n  wan:\n    endpoints: [h1:eth0, h2:eth0]\n${impairYaml}`,
+  );
   const engine = new FakeEngine();
   // nodes print their ready line; helpers print theirs once started, as the script does
   engine.onStart = (c) =>
-    setImmediate(() => engine.print(c, c.spec.labels[ROLE_LABEL] === 'impair' ? (c.spec.cmd.join(' ').includes('tb-impair "') ? 'impair-ready netfilter\ntb-impair: running' : 'impair-ready netfilter') : c.spec.labels[KIND_LABEL] === 'host' ? HOST_READY : ''));
+    setImmediate(() =>
+      engine.print(
+        c,
+        c.spec.labels[ROLE_LABEL] === 'impair'
+          ? c.spec.cmd.join(' ').includes('tb-impair "')
+            ? 'impair-ready netfilter\ntb-impair: running'
+            : 'impair-ready netfilter'
+          : c.spec.labels[KIND_LABEL] === 'host'
+            ? HOST_READY
+            : '',
+      ),
+    );
   const topo = await loadTopology(file);
   await up(engine, topo, { image: 'testbed/router2600:fake', firewall: new FakeFirewall(), artifacts: join(dir, 'art') });
   return engine;
@@ -46,7 +60,13 @@ test("up applies a link's impair: with one helper per node, in the node's networ
     t.regex(c.spec.cmd[2]!, /-o \$D0 -m statistic --mode random --probability 0\.30000000 -j DROP/);
   }
   const state = await listImpairment(engine, 'pair');
-  t.deepEqual(state.helpers.map((h) => [h.node, h.path]), [['h1', 'netfilter'], ['h2', 'netfilter']]);
+  t.deepEqual(
+    state.helpers.map((h) => [h.node, h.path]),
+    [
+      ['h1', 'netfilter'],
+      ['h2', 'netfilter'],
+    ],
+  );
 });
 
 test('a change replaces the helpers (the old ones stopped first), clear and down remove them', async (t) => {
@@ -54,12 +74,20 @@ test('a change replaces the helpers (the old ones stopped first), clear and down
   t.deepEqual(helpers(engine), []);
   await impair(engine, 'pair', { link: 'wan', endpoint: 'h2', direction: 'in', knobs: { duplicate: 0.01 } });
   // duplication of what h2 receives is done where h1 sends
-  t.deepEqual(helpers(engine).map((c) => c.spec.labels[NODE_LABEL]).sort(), ['h1', 'h2']);
+  t.deepEqual(
+    helpers(engine)
+      .map((c) => c.spec.labels[NODE_LABEL])
+      .sort(),
+    ['h1', 'h2'],
+  );
   t.regex(engine.byName('tb-pair--impair-h1').spec.cmd[2]!, /tb-impair "-d" "\$D0:10000:02:42:/);
   engine.calls.length = 0;
   await impair(engine, 'pair', { link: 'wan', endpoint: 'h2', direction: 'in', knobs: { duplicate: 0, loss: 1 } });
   t.true(engine.calls.indexOf('stopContainer tb-pair--impair-h2') < engine.calls.lastIndexOf('createContainer tb-pair--impair-h2'));
-  t.deepEqual(helpers(engine).map((c) => c.spec.labels[NODE_LABEL]), ['h2']);
+  t.deepEqual(
+    helpers(engine).map((c) => c.spec.labels[NODE_LABEL]),
+    ['h2'],
+  );
   t.deepEqual((await listImpairment(engine, 'pair')).settings, [{ link: 'wan', endpoint: 'h2', direction: 'in', knobs: { loss: 1 } }]);
   await clearImpairment(engine, 'pair', 'wan');
   t.deepEqual(helpers(engine), []);
@@ -72,8 +100,14 @@ test('a change replaces the helpers (the old ones stopped first), clear and down
 
 test('settings for a link or node the lab does not have are refused before anything changes', async (t) => {
   const engine = await lab(t, '');
-  await t.throwsAsync(impair(engine, 'pair', { link: 'lan', endpoint: null, direction: 'both', knobs: { loss: 0.1 } }), { instanceOf: LabError, message: /no link named "lan"/ });
-  await t.throwsAsync(impair(engine, 'pair', { link: 'wan', endpoint: 'h9', direction: 'in', knobs: { loss: 0.1 } }), { instanceOf: LabError, message: /h9 is not on link wan/ });
+  await t.throwsAsync(impair(engine, 'pair', { link: 'lan', endpoint: null, direction: 'both', knobs: { loss: 0.1 } }), {
+    instanceOf: LabError,
+    message: /no link named "lan"/,
+  });
+  await t.throwsAsync(impair(engine, 'pair', { link: 'wan', endpoint: 'h9', direction: 'in', knobs: { loss: 0.1 } }), {
+    instanceOf: LabError,
+    message: /h9 is not on link wan/,
+  });
   await t.throwsAsync(clearImpairment(engine, 'pair', 'lan'), { instanceOf: LabError, message: /has no link "lan"/ });
   t.deepEqual(helpers(engine), []);
 });

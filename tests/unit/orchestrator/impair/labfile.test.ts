@@ -42,7 +42,10 @@ test("a link's impair: is one setting for the whole link", async (t) => {
     endpoints: [h1:eth0, h2:eth0]
     impair: { loss: 30%, delay: 50ms }
 `);
-  t.deepEqual(topology.links[0]!.impair.map((s) => [s.endpoint, s.direction, formatKnobs(s.knobs)]), [[null, 'both', 'loss=30% delay=50ms']]);
+  t.deepEqual(
+    topology.links[0]!.impair.map((s) => [s.endpoint, s.direction, formatKnobs(s.knobs)]),
+    [[null, 'both', 'loss=30% delay=50ms']],
+  );
 });
 
 test('a list of settings with endpoints and directions', async (t) => {
@@ -61,10 +64,13 @@ test('a list of settings with endpoints and directions', async (t) => {
   );
   const { topology } = await loadLabFile(file);
   const other = topology.links.find((l) => l.name === 'other')!;
-  t.deepEqual(other.impair.map((s) => [s.endpoint, s.direction, formatKnobs(s.knobs)]), [
-    [null, 'both', 'jitter=5ms rate=1mbit'],
-    ['h3', 'in', 'duplicate=1% reorder=5%'],
-  ]);
+  t.deepEqual(
+    other.impair.map((s) => [s.endpoint, s.direction, formatKnobs(s.knobs)]),
+    [
+      [null, 'both', 'jitter=5ms rate=1mbit'],
+      ['h3', 'in', 'duplicate=1% reorder=5%'],
+    ],
+  );
 });
 
 test('mistakes in impair: are reported where they are', async (t) => {
@@ -79,12 +85,15 @@ test('mistakes in impair: are reported where they are', async (t) => {
 `),
     [
       '10:11 links.lan.impair: h3 is not on link lan (it joins h1, h2)',
-      '11:11 links.lan.impair: direction in needs an endpoint: a whole link\'s setting applies to both directions',
+      "11:11 links.lan.impair: direction in needs an endpoint: a whole link's setting applies to both directions",
       '12:11 links.lan.impair: rate: "1kbit" is not a rate of at least 8kbit (units bit, kbit, mbit, gbit)',
     ],
   );
   const schema = await issues('links:\n  lan:\n    endpoints: [h1:eth0, h2:eth0]\n    impair: { los: 1% }\n');
-  t.true(schema.some((i) => /impair/.test(i)), schema.join('\n'));
+  t.true(
+    schema.some((i) => /impair/.test(i)),
+    schema.join('\n'),
+  );
 });
 
 test('the impair step: knobs or clear, endpoint and direction checked against the lab', async (t) => {

@@ -3,7 +3,14 @@ import test from 'ava';
 import { checkSetting, helperScript, impairHooks, planImpairment, type ImpairEndpoint } from '../../../../src/orchestrator/impair/plan.js';
 import { clearSettings, formatKnobs, mergeSetting, parseKnob, parseKnobWords, type ImpairSetting } from '../../../../src/orchestrator/impair/spec.js';
 
-const MAC = { daphne: '02:42:c6:12:00:02', fred: '02:42:c6:12:00:03', d1: '02:42:c6:12:00:12', r1: '02:42:c6:12:00:22', h1: '02:42:c6:12:00:23', h2: '02:42:c6:12:00:24' };
+const MAC = {
+  daphne: '02:42:c6:12:00:02',
+  fred: '02:42:c6:12:00:03',
+  d1: '02:42:c6:12:00:12',
+  r1: '02:42:c6:12:00:22',
+  h1: '02:42:c6:12:00:23',
+  h2: '02:42:c6:12:00:24',
+};
 const wan: ImpairEndpoint[] = [
   { link: 'wan', node: 'daphne', interface: 'FastEthernet0/0', mac: MAC.daphne },
   { link: 'wan', node: 'fred', interface: 'FastEthernet0/0', mac: MAC.fred },
@@ -13,7 +20,12 @@ const lan: ImpairEndpoint[] = [
   { link: 'lan', node: 'h1', interface: 'eth0', mac: MAC.h1 },
   { link: 'lan', node: 'h2', interface: 'eth0', mac: MAC.h2 },
 ];
-const set = (link: string, endpoint: string | null, direction: ImpairSetting['direction'], words: string): ImpairSetting => ({ link, endpoint, direction, knobs: parseKnobWords(words.split(' ')).knobs });
+const set = (link: string, endpoint: string | null, direction: ImpairSetting['direction'], words: string): ImpairSetting => ({
+  link,
+  endpoint,
+  direction,
+  knobs: parseKnobWords(words.split(' ')).knobs,
+});
 
 test('knobs: percentages, times and rates in their text forms, and clear errors', (t) => {
   t.deepEqual(parseKnob('loss', '30%'), { key: 'loss', value: 0.3 });
@@ -43,7 +55,10 @@ test('settings merge knob by knob at one place; 0 removes a knob; clear removes 
   s = mergeSetting(s, set('wan', null, 'both', 'loss=0'));
   t.is(formatKnobs(s.find((x) => x.endpoint === null)!.knobs), 'delay=50ms');
   t.is(mergeSetting(s, set('wan', null, 'both', 'delay=0')).length, 1);
-  t.deepEqual(clearSettings(s, 'wan', 'fred').map((x) => x.endpoint), [null]);
+  t.deepEqual(
+    clearSettings(s, 'wan', 'fred').map((x) => x.endpoint),
+    [null],
+  );
   t.deepEqual(clearSettings(s, 'wan'), []);
 });
 
@@ -64,14 +79,23 @@ test('a whole link is impaired where each endpoint sends, so a packet meets it o
 });
 
 test('an endpoint setting overrides the link knob by knob, and in/out/both pick the hooks', (t) => {
-  const hooks = impairHooks([set('wan', null, 'both', 'loss=5% delay=10ms'), set('wan', 'fred', 'out', 'loss=50%'), set('wan', 'fred', 'in', 'rate=1mbit')], wan);
+  const hooks = impairHooks(
+    [set('wan', null, 'both', 'loss=5% delay=10ms'), set('wan', 'fred', 'out', 'loss=50%'), set('wan', 'fred', 'in', 'rate=1mbit')],
+    wan,
+  );
   t.deepEqual(
     hooks.map((h) => `${h.node}/${h.direction}/${formatKnobs(h.knobs)}`),
     ['daphne/out/loss=5% delay=10ms', 'fred/out/loss=50% delay=10ms', 'fred/in/rate=1mbit'],
   );
-  t.deepEqual(impairHooks([set('wan', 'fred', 'both', 'loss=1%')], wan).map((h) => `${h.node}/${h.direction}`), ['fred/out', 'fred/in']);
+  t.deepEqual(
+    impairHooks([set('wan', 'fred', 'both', 'loss=1%')], wan).map((h) => `${h.node}/${h.direction}`),
+    ['fred/out', 'fred/in'],
+  );
   // a cut endpoint (no device) gets nothing
-  t.deepEqual(impairHooks([set('wan', null, 'both', 'loss=1%')], wan.slice(0, 1)).map((h) => h.node), ['daphne']);
+  t.deepEqual(
+    impairHooks([set('wan', null, 'both', 'loss=1%')], wan.slice(0, 1)).map((h) => h.node),
+    ['daphne'],
+  );
 });
 
 test('out: loss by iptables statistic, delay/jitter/reorder through NFQUEUE to tb-impair, rate by tbf, duplicate by tb-impair on the device', (t) => {
@@ -92,7 +116,10 @@ test('out: loss by iptables statistic, delay/jitter/reorder through NFQUEUE to t
 
 test('in: PREROUTING for loss and delay, an ifb device for rate, and duplication done by the other endpoints for frames to its MAC', (t) => {
   const plans = planImpairment([set('lan', 'h1', 'in', 'loss=10% delay=20ms rate=2mbit duplicate=100%')], lan);
-  t.deepEqual(plans.map((p) => p.node), ['h1', 'h2', 'r1']);
+  t.deepEqual(
+    plans.map((p) => p.node),
+    ['h1', 'h2', 'r1'],
+  );
   const h1 = plans[0]!;
   t.deepEqual(h1.netfilter, [
     'iptables -w -t mangle -N TB-IMPAIR-IN',
@@ -130,7 +157,11 @@ test('the helper script finds devices by MAC, cleans up first, probes netem, run
 });
 
 test('several interfaces of one node each get their own queue', (t) => {
-  const eps: ImpairEndpoint[] = [...wan, { link: 'lan', node: 'daphne', interface: 'FastEthernet0/1', mac: MAC.d1 }, { link: 'lan', node: 'h1', interface: 'eth0', mac: MAC.h1 }];
+  const eps: ImpairEndpoint[] = [
+    ...wan,
+    { link: 'lan', node: 'daphne', interface: 'FastEthernet0/1', mac: MAC.d1 },
+    { link: 'lan', node: 'h1', interface: 'eth0', mac: MAC.h1 },
+  ];
   const [daphne] = planImpairment([set('wan', 'daphne', 'both', 'delay=5ms'), set('lan', 'daphne', 'out', 'reorder=10%')], eps);
   t.deepEqual(daphne!.helperArgs, ['-q', '7100:5000:0:0', '-q', '7101:5000:0:0', '-q', '7102:0:0:100000']);
   t.deepEqual(daphne!.macs, [MAC.daphne, MAC.d1]);

@@ -43,7 +43,7 @@ test('calls that create nothing pass through untracked and unrefused', async (t)
   t.false(interrupter.createdAnything);
 });
 
-test('with nothing created there is no lab to remove (a lab of that name may be someone else\'s)', async (t) => {
+test("with nothing created there is no lab to remove (a lab of that name may be someone else's)", async (t) => {
   const engine = new FakeEngine();
   await engine.createNetwork(spec('tb-lab1-wan')); // another process's lab of that name
   const interrupter = new Interrupter();
