@@ -131,6 +131,7 @@ async function main(): Promise<void> {
 
     // the pings: stop them, then find the lost ones and when they were sent
     const lost: { flow: string; t: number }[] = [];
+    const sentAt: { flow: string; t: number }[] = [];
     const sent: Record<string, number> = {};
     for (const f of FLOWS) {
       const log = await lab.sh(f.from, 'kill -INT "$(cat /tmp/soak-ping.pid)"; sleep 1; cat /tmp/soak-ping.log', 60000);
@@ -138,9 +139,14 @@ async function main(): Promise<void> {
       const noAnswer = new Map([...log.matchAll(/^\[(\d+\.\d+)\] no answer yet for icmp_seq=(\d+)/gm)].map((m) => [Number(m[2]), Number(m[1]) * 1000]));
       const total = Number(/(\d+) packets transmitted/.exec(log)?.[1] ?? 0);
       sent[f.name] = total;
-      for (let seq = 1; seq <= total; seq++) if (!answered.has(seq)) lost.push({ flow: f.name, t: noAnswer.get(seq) ?? t0 + seq * 100 });
+      const answeredAt = new Map([...log.matchAll(/^\[(\d+\.\d+)\] .*icmp_seq=(\d+) ttl=/gm)].map((m) => [Number(m[2]), Number(m[1]) * 1000]));
+      for (let seq = 1; seq <= total; seq++) {
+        const t = answeredAt.get(seq) ?? noAnswer.get(seq) ?? t0 + seq * 100;
+        sentAt.push({ flow: f.name, t });
+        if (!answered.has(seq)) lost.push({ flow: f.name, t });
+      }
     }
-    report(rel, { rekeys, memory, phases, lost, sent, polls });
+    report(rel, { rekeys, memory, phases, lost, sent, sentAt, polls });
   } finally {
     await lab.down();
   }
@@ -154,6 +160,7 @@ function report(
     phases: { from: number; to: number; impaired: boolean }[];
     lost: { flow: string; t: number }[];
     sent: Record<string, number>;
+    sentAt: { flow: string; t: number }[];
     polls: Poll[];
   },
 ): void {
@@ -179,9 +186,9 @@ function report(
   });
   console.log('\nphase  from   to     wan        sent d1->a1  lost  sent a1->d1  lost');
   d.phases.forEach((p, i) => {
-    const n = (p.to - p.from) / 100;
+    const n = (flow: string) => d.sentAt.filter((x) => x.flow === flow && x.t >= p.from && x.t < p.to).length;
     console.log(
-      `${String(i + 1).padStart(5)}  ${rel(p.from).padStart(5)}  ${rel(p.to).padStart(5)}  ${(p.impaired ? 'impaired' : 'clean').padEnd(9)}  ${String(Math.round(n)).padStart(11)}  ${String(lostIn(p.from, p.to, 'd1->a1')).padStart(4)}  ${String(Math.round(n)).padStart(11)}  ${String(lostIn(p.from, p.to, 'a1->d1')).padStart(4)}`,
+      `${String(i + 1).padStart(5)}  ${rel(p.from).padStart(5)}  ${rel(p.to).padStart(5)}  ${(p.impaired ? 'impaired' : 'clean').padEnd(9)}  ${String(n('d1->a1')).padStart(11)}  ${String(lostIn(p.from, p.to, 'd1->a1')).padStart(4)}  ${String(n('a1->d1')).padStart(11)}  ${String(lostIn(p.from, p.to, 'a1->d1')).padStart(4)}`,
     );
   });
   console.log('\nminute  daphne cgroup MB  rss MB   fred cgroup MB  rss MB');

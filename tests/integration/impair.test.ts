@@ -114,3 +114,24 @@ test.serial("loss on a router's WAN endpoint stops its own IKE, also after the r
   }
   t.deepEqual(await leftovers(lab.name), { containers: 0, networks: 0, rules: 0 });
 });
+
+test.serial('strongSwan and NAT nodes are impaired the same way, from a helper in their namespace', async (t) => {
+  for (const [topology, link, node, from, to] of [
+    ['ios-strongswan', 'lan-moon', 'moon', 'a1', '12.12.12.12'],
+    ['nat-static-peer', 'inside', 'nat', 'd1', '10.10.10.254'],
+  ] as const) {
+    const lab = await Lab.up(`${root}topologies/${topology}.yaml`, { name: labName(`imp-${node}`) });
+    try {
+      const ping = () => lab.exec(from, `ping -c 3 -i 0.3 -W 1 ${to}`);
+      t.is((await ping()).exitCode, 0, `${topology}: ${from} reaches ${node} before`);
+      // what the node sends onto the link is lost: its answers never come back
+      await set(lab, link, node, 'out', 'loss=100%');
+      t.not((await ping()).exitCode, 0, `${topology}: ${node}'s answers are lost`);
+      await clearImpairment(lab.engine, lab.name, link);
+      t.is((await ping()).exitCode, 0, `${topology}: ${from} reaches ${node} after clear`);
+    } finally {
+      await lab.down();
+    }
+    t.deepEqual(await leftovers(lab.name), { containers: 0, networks: 0, rules: 0 });
+  }
+});
