@@ -42,7 +42,11 @@ export function parseImpairArgs(argv: string[]): ImpairRequest {
     if (endpoint || values.direction) throw new ImpairUsageError('--endpoint and --direction need a link');
     return { action: 'list', lab };
   }
-  if (link === 'clear' && words.length === 0) return { action: 'clear', lab, link: null, endpoint: null };
+  if (link === 'clear' && words.length === 0) {
+    if (endpoint || values.direction)
+      throw new ImpairUsageError('impair LAB clear clears every link; to clear one endpoint name its link: impair LAB LINK --endpoint NODE clear');
+    return { action: 'clear', lab, link: null, endpoint: null };
+  }
   if (words.length === 1 && words[0] === 'clear') {
     if (values.direction) throw new ImpairUsageError('clear removes both directions; leave out --direction');
     return { action: 'clear', lab, link, endpoint };

@@ -4,46 +4,15 @@
  * labels and the settings, a change replaces the helpers, clear and down
  * remove them, a setting for a missing link or node is refused.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import test from 'ava';
-import { IMPAIR_LABEL, KIND_LABEL, NODE_LABEL, ROLE_LABEL } from '../../../../src/contract/labels.js';
-import { HOST_READY } from '../../../../src/contract/ready.js';
+import { IMPAIR_LABEL, NODE_LABEL, ROLE_LABEL } from '../../../../src/contract/labels.js';
 import { clearImpairment, impair, listImpairment } from '../../../../src/orchestrator/impair/apply.js';
 import { down } from '../../../../src/orchestrator/lab/down.js';
 import { LabError } from '../../../../src/orchestrator/lab/types.js';
-import { up } from '../../../../src/orchestrator/lab/up.js';
-import { loadTopology } from '../../../../src/orchestrator/labfile/load.js';
-import { FakeEngine, FakeFirewall } from '../lab/fake-engine.js';
+import { FakeFirewall, type FakeEngine } from '../lab/fake-engine.js';
+import { fakePairLab } from './fake-lab.js';
 
-async function lab(t: { teardown(fn: () => Promise<void>): void }, impairYaml: string) {
-  const dir = await mkdtemp(join(tmpdir(), 'impair-apply-'));
-  t.teardown(() => rm(dir, { recursive: true, force: true }));
-  const file = join(dir, 'pair.yaml');
-  await writeFile(
-    file,
-    `name: pair\nnodes:\n  h1: { kind: host, address: 10.0.0.1/24 }\n  h2: { kind: host, address: 10.0.0.2/24 }\nlinks:\n  wan:\n    endpoints: [h1:eth0, h2:eth0]\n${impairYaml}`,
-  );
-  const engine = new FakeEngine();
-  // nodes print their ready line; helpers print theirs once started, as the script does
-  engine.onStart = (c) =>
-    setImmediate(() =>
-      engine.print(
-        c,
-        c.spec.labels[ROLE_LABEL] === 'impair'
-          ? c.spec.cmd.join(' ').includes('tb-impair "')
-            ? 'impair-ready netfilter\ntb-impair: running'
-            : 'impair-ready netfilter'
-          : c.spec.labels[KIND_LABEL] === 'host'
-            ? HOST_READY
-            : '',
-      ),
-    );
-  const topo = await loadTopology(file);
-  await up(engine, topo, { image: 'testbed/router2600:fake', firewall: new FakeFirewall(), artifacts: join(dir, 'art') });
-  return engine;
-}
+const lab = fakePairLab;
 
 const helpers = (engine: FakeEngine) => [...engine.containers.values()].filter((c) => c.spec.labels[ROLE_LABEL] === 'impair');
 
@@ -110,4 +79,23 @@ test('settings for a link or node the lab does not have are refused before anyth
   });
   await t.throwsAsync(clearImpairment(engine, 'pair', 'lan'), { instanceOf: LabError, message: /has no link "lan"/ });
   t.deepEqual(helpers(engine), []);
+});
+
+test('a helper that died (its SIGTERM teardown never ran) is cleaned by a one-off teardown in its node, then removed', async (t) => {
+  const engine = await lab(t, '');
+  await impair(engine, 'pair', { link: 'wan', endpoint: 'h2', direction: 'in', knobs: { loss: 0.5 } });
+  engine.byName('tb-pair--impair-h2').state = 'exited';
+  const started: { name: string; cmd: string; joins: string | undefined }[] = [];
+  const print = engine.onStart;
+  engine.onStart = (c) => {
+    started.push({ name: c.spec.name, cmd: c.spec.cmd.join(' '), joins: c.spec.networkContainer });
+    print(c);
+  };
+  await clearImpairment(engine, 'pair');
+  t.deepEqual(
+    started.map((s) => [s.name, s.joins]),
+    [['tb-pair--impair-h2-clean', engine.byName('tb-pair-h2').id]],
+  );
+  t.regex(started[0]!.cmd, /\nteardown\necho impair-ready none\n/);
+  t.deepEqual(helpers(engine), [], 'the dead helper and the one-off teardown are both gone');
 });
