@@ -118,7 +118,7 @@ export async function applyImpairment(engine: Engine, lab: string, settings: Imp
   await Promise.all(
     dirty
       .filter((n) => !plans.some((p) => p.node === n) && nodes.some((x) => x.name === n))
-      .map((n) => runHelper(engine, info, n, `${TEARDOWN}\nteardown\necho impair-ready none\n`, [], false)),
+      .map((n) => runHelper(engine, info, n, `${TEARDOWN}\nteardown\necho impair-ready none\n`, settings, false)),
   );
   await Promise.all(plans.map((p) => runHelper(engine, info, p.node, helperScript(p), settings, true, p)));
   const state = await listImpairment(engine, lab);

@@ -99,3 +99,23 @@ test('a helper that died (its SIGTERM teardown never ran) is cleaned by a one-of
   t.regex(started[0]!.cmd, /\nteardown\necho impair-ready none\n/);
   t.deepEqual(helpers(engine), [], 'the dead helper and the one-off teardown are both gone');
 });
+
+test('a one-off teardown helper that could not be removed carries the settings in force, so the list stays right', async (t) => {
+  const engine = await lab(t, '');
+  await impair(engine, 'pair', { link: 'wan', endpoint: 'h1', direction: 'out', knobs: { loss: 0.25 } });
+  await impair(engine, 'pair', { link: 'wan', endpoint: 'h2', direction: 'in', knobs: { loss: 0.5 } });
+  engine.byName('tb-pair--impair-h2').state = 'exited';
+  engine.failing = (call) => (call === 'removeContainer tb-pair--impair-h2-clean' ? new Error('Docker went away') : null);
+  await clearImpairment(engine, 'pair', 'wan', 'h2');
+  t.deepEqual(
+    helpers(engine)
+      .map((c) => c.spec.name)
+      .sort(),
+    ['tb-pair--impair-h1', 'tb-pair--impair-h2-clean'],
+  );
+  t.deepEqual((await listImpairment(engine, 'pair')).settings, [{ link: 'wan', endpoint: 'h1', direction: 'out', knobs: { loss: 0.25 } }]);
+  // the next change removes it
+  engine.failing = () => null;
+  await clearImpairment(engine, 'pair');
+  t.deepEqual(helpers(engine), []);
+});
