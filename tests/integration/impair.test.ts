@@ -66,9 +66,10 @@ test.serial('direction, rate and reordering between two hosts; clear and down le
     t.true(sum.lost_packets > sum.packets / 2, `iperf3 lost ${sum.lost_packets} of ${sum.packets} packets at 5 Mbit/s into 1 Mbit/s`);
     await clearImpairment(lab.engine, lab.name, 'wan');
 
-    // reordering: some answers come back out of order
+    // reordering: some answers come back out of order (-w: ping waits for all 200 answers, not only 2 x the longest
+    // round trip after the last request, which a last request held back for reordering can outlast)
     await set(lab, 'wan', 'h2', 'in', 'reorder=50%');
-    const pings = await lab.sh('h1', 'ping -n -c 200 -i 0.005 10.9.0.2');
+    const pings = await lab.sh('h1', 'ping -n -c 200 -i 0.005 -w 20 10.9.0.2', 30000);
     const seqs = [...pings.matchAll(/icmp_seq=(\d+)/g)].map((m) => Number(m[1]));
     t.true(
       seqs.some((s, i) => i > 0 && s < seqs[i - 1]!),
