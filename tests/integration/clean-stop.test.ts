@@ -4,9 +4,13 @@
  * themselves; killed with SIGKILL, `testbed down` afterwards removes
  * everything. "Everything" is checked by the lab's labels and its iptables
  * comment (helpers.ts leftovers): containers (nodes, captures, impairment
- * helpers), networks, transit rules.
+ * helpers), networks, transit rules. And for an impaired lab whose `up` and
+ * one helper were killed, what impairment could add to the host: iptables
+ * chains, qdiscs, ifb devices, tb-impair processes, network namespaces.
  */
-import { spawn } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import test, { type ExecutionContext } from 'ava';
 import { labName, leftovers, root, seedTopology } from './helpers.js';
 
@@ -97,3 +101,87 @@ test.serial('test: SIGINT, SIGTERM while the lab comes up and while steps run re
   await interrupted(t, 'test', TEST_POINTS, 'SIGTERM');
 });
 test.serial('test: SIGKILL at any stage, then down, leaves nothing', (t) => interrupted(t, 'test', TEST_POINTS, 'SIGKILL'));
+
+const sh = async (cmd: string) => (await promisify(execFile)('sh', ['-c', cmd])).stdout;
+
+/** What impairment could leave on the host itself (it works in its nodes' namespaces, so: nothing). */
+async function hostImpairState() {
+  const lines = (text: string, re: RegExp) => text.split('\n').filter((l) => re.test(l));
+  return {
+    mangle: lines(await sh('iptables -w -t mangle -S'), /TB-IMPAIR|NFQUEUE/),
+    qdiscs: lines(await sh('tc qdisc show'), /^qdisc (tbf|netem|ingress) /),
+    ifbs: lines(await sh('ip -o link show type ifb'), /./).map((l) => l.split(':')[1]!.trim()),
+    tbImpair: lines(await sh('pgrep -x tb-impair || true'), /./),
+  };
+}
+
+test.serial('an impaired lab: SIGKILL of up after it impaired, SIGKILL of a helper, then down: nothing of the impairment is left', async (t) => {
+  const before = await hostImpairState();
+  const lab = labName('cs-imp');
+  const fixture = `${root}tests/fixtures/topologies/impaired-pair.yaml`;
+  // the capture step comes right after the impairing step: killed there, up has impaired and not finished
+  let removed = false;
+  let sandboxes: string[] = [];
+  let pids: number[] = [];
+  try {
+    const r = await run(
+      ['up', fixture, '--name', lab, '--capture', '--artifacts', `/tmp/testbed-cs/${lab}`],
+      { marker: /capturing 1 links/, name: 'captures starting' },
+      'SIGKILL',
+    );
+    t.is(r.signal, 'SIGKILL', r.output);
+    t.regex(r.output, /impairing wan: loss=1% delay=5ms; wan at h2 \(in\): reorder=5% rate=1mbit; wan at h1 \(in\): duplicate=1%/);
+
+    const nodes = [`tb-${lab}-h1`, `tb-${lab}-h2`];
+    const helpers = nodes.map((n) => n.replace(`tb-${lab}-`, `tb-${lab}--impair-`));
+    sandboxes = (await sh(`docker inspect -f '{{.NetworkSettings.SandboxKey}}' ${nodes.join(' ')}`)).trim().split('\n');
+    t.is(sandboxes.filter((f) => existsSync(f)).length, 2, 'both nodes have their network namespace');
+    pids = (await Promise.all(helpers.map((h) => sh(`docker top ${h} -eo pid,comm`))))
+      .flatMap((text) => text.split('\n').filter((l) => / tb-impair$/.test(l)))
+      .map((l) => Number(l.trim().split(/\s+/)[0]));
+    t.is(pids.length, 2, 'tb-impair runs in both helpers');
+    // a helper killed outright never runs its teardown: its rules, queue, ifb and qdiscs stay in h2's namespace
+    await sh(`docker kill -s KILL ${helpers[1]}`);
+    const inH2 = await sh(`docker exec ${nodes[1]} sh -c 'iptables -w -t mangle -S; tc qdisc show; ip -o link show type ifb'`);
+    for (const left of [
+      /-A TB-IMPAIR-IN -i eth0 -j NFQUEUE --queue-num 71\d\d --queue-bypass/,
+      /qdisc tbf .* dev tbifb0 /,
+      /qdisc ingress ffff: dev eth0 /,
+      /tbifb0:/,
+    ])
+      t.regex(inH2, left);
+
+    t.is(await cli(['down', lab]), 0);
+    removed = true;
+  } finally {
+    if (!removed) await cli(['down', lab]); // an assertion above failed: leave nothing for the next test
+  }
+  t.deepEqual(await leftovers(lab), { containers: 0, networks: 0, rules: 0 });
+  t.deepEqual(
+    sandboxes.filter((f) => existsSync(f)),
+    [],
+    "the nodes' network namespaces, and with them every rule, queue, qdisc and ifb device of the impairment, are gone",
+  );
+  t.deepEqual(
+    pids.filter((pid) => existsSync(`/proc/${pid}`)),
+    [],
+    'no tb-impair of the lab runs',
+  );
+  const after = await hostImpairState();
+  t.deepEqual(after.mangle, before.mangle, "the host's mangle table");
+  t.deepEqual(
+    after.qdiscs.filter((q) => !before.qdiscs.includes(q)),
+    [],
+    "the host's qdiscs",
+  );
+  t.deepEqual(
+    after.ifbs.filter((i) => !before.ifbs.includes(i)),
+    [],
+    "the host's ifb devices",
+  );
+  t.deepEqual(
+    after.tbImpair.filter((p) => !before.tbImpair.includes(p)),
+    [],
+    'tb-impair processes',
+  );
+});
