@@ -115,13 +115,27 @@ async function hostImpairState() {
   };
 }
 
+/**
+ * What keeps these network namespaces alive: Docker's mount of one, a process in one, or an open descriptor of one
+ * (Docker unmounts a removed container's namespace at once and deletes the file later, so the file proves nothing).
+ */
+async function namespaceHolders(sandboxes: string[][], namespaces: string[]): Promise<string[]> {
+  const mounts = await sh('cat /proc/self/mountinfo');
+  const held = sandboxes.map(([file]) => file!.split('/').pop()!).filter((id) => mounts.includes(`/docker/netns/${id} `));
+  const refs = await sh(
+    `find /proc/[0-9]*/ns/net /proc/[0-9]*/fd -maxdepth 1 \\( ${namespaces.map((n) => `-lname '${n.replace(/[[\]]/g, '\\$&')}'`).join(' -o ')} \\) 2>/dev/null || true`,
+  );
+  return [...held.map((id) => `mount ${id}`), ...refs.split('\n').filter((l) => l)];
+}
+
 test.serial('an impaired lab: SIGKILL of up after it impaired, SIGKILL of a helper, then down: nothing of the impairment is left', async (t) => {
   const before = await hostImpairState();
   const lab = labName('cs-imp');
   const fixture = `${root}tests/fixtures/topologies/impaired-pair.yaml`;
   // the capture step comes right after the impairing step: killed there, up has impaired and not finished
   let removed = false;
-  let sandboxes: string[] = [];
+  let sandboxes: string[][] = [];
+  let namespaces: string[] = [];
   let pids: number[] = [];
   try {
     const r = await run(
@@ -134,8 +148,19 @@ test.serial('an impaired lab: SIGKILL of up after it impaired, SIGKILL of a help
 
     const nodes = [`tb-${lab}-h1`, `tb-${lab}-h2`];
     const helpers = nodes.map((n) => n.replace(`tb-${lab}-`, `tb-${lab}--impair-`));
-    sandboxes = (await sh(`docker inspect -f '{{.NetworkSettings.SandboxKey}}' ${nodes.join(' ')}`)).trim().split('\n');
-    t.is(sandboxes.filter((f) => existsSync(f)).length, 2, 'both nodes have their network namespace');
+    // each node's network namespace: its mount by Docker, and its identity (net:[inode]) as its processes see it
+    sandboxes = (await sh(`docker inspect -f '{{.NetworkSettings.SandboxKey}} {{.State.Pid}}' ${nodes.join(' ')}`))
+      .trim()
+      .split('\n')
+      .map((l) => l.split(' '));
+    namespaces = await Promise.all(sandboxes.map(([, pid]) => sh(`readlink /proc/${pid}/ns/net`).then((x) => x.trim())));
+    t.is(namespaces.filter((n) => /^net:\[\d+\]$/.test(n)).length, 2, 'both nodes have their network namespace');
+    const holders = await namespaceHolders(sandboxes, namespaces);
+    t.is(holders.filter((h) => h.startsWith('mount ')).length, 2, holders.join('\n'));
+    t.true(
+      holders.some((h) => h.endsWith('/ns/net')),
+      holders.join('\n'),
+    );
     pids = (await Promise.all(helpers.map((h) => sh(`docker top ${h} -eo pid,comm`))))
       .flatMap((text) => text.split('\n').filter((l) => / tb-impair$/.test(l)))
       .map((l) => Number(l.trim().split(/\s+/)[0]));
@@ -158,9 +183,9 @@ test.serial('an impaired lab: SIGKILL of up after it impaired, SIGKILL of a help
   }
   t.deepEqual(await leftovers(lab), { containers: 0, networks: 0, rules: 0 });
   t.deepEqual(
-    sandboxes.filter((f) => existsSync(f)),
+    await namespaceHolders(sandboxes, namespaces),
     [],
-    "the nodes' network namespaces, and with them every rule, queue, qdisc and ifb device of the impairment, are gone",
+    "the nodes' network namespaces (and with them every rule, queue, qdisc and ifb device of the impairment) are held by nothing: gone",
   );
   t.deepEqual(
     pids.filter((pid) => existsSync(`/proc/${pid}`)),
