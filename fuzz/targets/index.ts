@@ -4,6 +4,7 @@ import { datapathTarget } from './datapath.js';
 import { espTarget } from './esp.js';
 import { ikePeerTarget } from './ike-peer.js';
 import { ikeUnauthTarget } from './ike-unauth.js';
+import { iosConfigTarget, iosExecTarget } from './ios.js';
 import { isakmpTarget } from './isakmp.js';
 import { netTarget } from './net.js';
 import { reassemblyTarget } from './reassembly.js';
@@ -18,6 +19,8 @@ export const TARGETS: readonly Target[] = [
   ikePeerTarget,
   espTarget,
   datapathTarget,
+  iosConfigTarget,
+  iosExecTarget,
 ] as Target[];
 
 export function targetNamed(name: string): Target {
