@@ -154,10 +154,14 @@ class UnauthInstance implements Instance<PacketInput> {
   }
 
   generate(rng: Rng): PacketInput {
-    const dt = rng.weighted<number>([
-      [90, rng.int(50)],
-      [10, rng.range(500, 4000)],
-    ]);
+    // a flood comes fast: half-open SAs live 60 s, so only a fast flood fills their table
+    const dt =
+      this.flood >= 60
+        ? rng.int(3)
+        : rng.weighted<number>([
+            [90, rng.int(50)],
+            [10, rng.range(500, 4000)],
+          ]);
     const kind = rng.weighted<string>([
       [40, 'mutated'],
       [this.flood, 'flood'],
