@@ -86,7 +86,12 @@ export class TaskManager {
   /** Quick Mode for a flow, with the transform sets of its crypto map entry (unless the flow bounds refuse a new flow). */
   startQuickMode(ctx: IkeContext, flow: FlowRequest, entry: CryptoMapEntryPolicy): void {
     if (!ctx.admitIpsec(this.sa, flow.proxies)) {
-      ctx.quickModeFailed(this.sa, { role: 'initiator', flow, spi: flow.spi ?? 0 }, NotifyType.NO_PROPOSAL_CHOSEN, 'too many IPsec flows: no Quick Mode started');
+      ctx.quickModeFailed(
+        this.sa,
+        { role: 'initiator', flow, spi: flow.spi ?? 0 },
+        NotifyType.NO_PROPOSAL_CHOSEN,
+        'too many IPsec flows: no Quick Mode started',
+      );
       return;
     }
     const qm = QuickMode.initiate(ctx, this.sa, flow, entry, !this.quickModeStarted);

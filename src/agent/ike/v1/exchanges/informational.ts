@@ -142,7 +142,8 @@ export class Informational implements Exchange {
     }
     const rest = d.plaintext.subarray(d.offsets[1]!, d.end);
     const expected = informationalHash(sa.suite!.hash, sa.keys!.skeyidA, messageId, rest);
-    if (!equalBytes(expected, (d.payloads[0] as { data: Buffer }).data)) throw new IsakmpError(NotifyType.INVALID_HASH_INFORMATION, 'Informational HASH(1) does not verify');
+    if (!equalBytes(expected, (d.payloads[0] as { data: Buffer }).data))
+      throw new IsakmpError(NotifyType.INVALID_HASH_INFORMATION, 'Informational HASH(1) does not verify');
     return d.payloads.slice(1);
   }
 
