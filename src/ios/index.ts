@@ -10,8 +10,16 @@ export { LATER_COMMANDS, type LaterCommand } from './config/support-refused.js';
 export { BLOCK_VOCABULARY } from './config/blocks.js';
 export { renderRunningConfig, runningConfigLines, staticRouteText, transformText } from './config/render.js';
 export {
-  formatDiagnostic, diagnosticClass, describeDiagnostic, countDiagnostics, describeCounts,
-  type ConfigDiagnostic, type DiagnosticCode, type DiagnosticSeverity, type DiagnosticClass, type DiagnosticCounts,
+  formatDiagnostic,
+  diagnosticClass,
+  describeDiagnostic,
+  countDiagnostics,
+  describeCounts,
+  type ConfigDiagnostic,
+  type DiagnosticCode,
+  type DiagnosticSeverity,
+  type DiagnosticClass,
+  type DiagnosticCounts,
 } from './config/diagnostics.js';
 export { modePrompt, GLOBAL_MODE, type ConfigMode, type ExtraChildren } from './config/modes.js';
 export { normalizeInterfaceName, interfaceType, isAlwaysUp, isSubinterface, INTERFACE_TYPES } from './config/interface-names.js';
@@ -20,7 +28,16 @@ export { extendedRuleText, standardRuleText } from './config/acl-syntax.js';
 export { PROTOCOL_NUMBERS, TCP_PORTS, UDP_PORTS, ICMP_MESSAGES, protocolName, portName, icmpName } from './config/acl-names.js';
 
 export { aclMatches, matchingEntry, entryPrefixes, addressPrefix, type PacketTuple, type AclPrefix } from './acl/match.js';
-export { computeRoutes, lookupRoute, interfaceStatus, type Route, type RoutePath, type RouteLookup, type LinkState, type InterfaceStatus } from './routing/routes.js';
+export {
+  computeRoutes,
+  lookupRoute,
+  interfaceStatus,
+  type Route,
+  type RoutePath,
+  type RouteLookup,
+  type LinkState,
+  type InterfaceStatus,
+} from './routing/routes.js';
 
 export * from './exec/commands.js';
 export { parseExec, applyOutputFilter, type ExecParseOptions } from './exec/parse.js';
@@ -32,3 +49,12 @@ export { renderShowVersion, formatUptime, type ShowVersionInput } from './exec/r
 export { renderShowDebug, renderDebugChange, type DebugFlags } from './exec/render/debug.js';
 export { renderShowClock, formatLogTimestamp, type ClockOptions } from './exec/render/clock.js';
 export { renderShowIpTraffic, type IpTraffic, type IpFragCounters } from './exec/render/traffic.js';
+export {
+  renderShowIpNatTranslations,
+  renderShowIpNatStatistics,
+  natDuration,
+  type NatTranslationRow,
+  type NatStatistics,
+  type NatMappingStatistics,
+  type NatPoolStatistics,
+} from './exec/render/nat.js';

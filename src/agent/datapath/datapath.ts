@@ -21,7 +21,16 @@ import type { RandomSource } from '../crypto/algorithms.js';
 import type { IkePolicy } from '../ike/policy.js';
 import { proxyRange } from '../ike/proxies.js';
 import type { AcquireTrigger, CryptoMapRef, Datagram, Endpoint, IkeAction, IpsecSaSpec, ProxyId, TransitProbe, TransitVerdict } from '../ike/types.js';
-import { classifyUdp4500, EspInboundSa, EspOutboundSa, NEXT_HEADER_IPV4, pooledRandom, type EspCounters, type EspEncapsulation, type NativeEsp } from '../esp/index.js';
+import {
+  classifyUdp4500,
+  EspInboundSa,
+  EspOutboundSa,
+  NEXT_HEADER_IPV4,
+  pooledRandom,
+  type EspCounters,
+  type EspEncapsulation,
+  type NativeEsp,
+} from '../esp/index.js';
 import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
 import { IPPROTO_ESP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
 import type { PacketTuple } from '../../ios/acl/match.js';
@@ -62,6 +71,21 @@ export interface DatapathDeps {
   random: RandomSource;
   /** The native ESP module, when the agent has it (see esp/sa.ts). */
   nativeEsp?: NativeEsp;
+}
+
+/**
+ * Steps other parts of the router add to the packets the datapath handles
+ * (nat-order.ts sets them): interface access groups and NAT, in IOS's order
+ * around encryption and decryption (docs/architecture.md, "NAT, access
+ * groups and crypto").
+ */
+export interface DatapathHooks {
+  /** The access group out of `iface` permits this clear packet (checked before encryption); false: dropped (and answered) by the hook. */
+  permitOut?(packet: Buffer, iface: string): boolean;
+  /** The access group into `iface` permits this decrypted packet (IOS 12.2 checks it again after decryption). */
+  permitIn?(packet: Buffer, iface: string): boolean;
+  /** NAT outside to inside for a decrypted packet that arrived by `iface` (in place). */
+  untranslate?(packet: Buffer, iface: string): void;
 }
 
 /** One installed SA pair, as the datapath keeps it. */
@@ -123,10 +147,22 @@ export class Datapath {
   /** Per flow (source, destination, interface, protocol and ports): what the exact check decided (flow-cache.ts). */
   private readonly flowCache = new FlowCache<FlowResult>();
   private readonly iv: RandomSource;
-  readonly counters: DatapathCounters = { noSaDrops: 0, unknownSpi: 0, wrongEncapsulation: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 0, fragmented: 0 };
+  readonly counters: DatapathCounters = {
+    noSaDrops: 0,
+    unknownSpi: 0,
+    wrongEncapsulation: 0,
+    proxyViolations: 0,
+    clearTextDrops: 0,
+    forwarded: 0,
+    malformed: 0,
+    fragNeeded: 0,
+    fragmented: 0,
+  };
   private lastClearTextLog = 0;
   private lastFragTableLog = 0;
   private readonly reassembler = new Reassembler();
+  /** Access groups and NAT (nat-order.ts); none by default. */
+  hooks: DatapathHooks = {};
 
   constructor(private readonly deps: DatapathDeps) {
     this.iv = pooledRandom(deps.random);
@@ -171,11 +207,17 @@ export class Datapath {
       this.counters.malformed++;
       return;
     }
+    if (!this.shouldHaveBeenEsp(p)) this.transit(packet.subarray(0, p.totalLength));
+  }
+
+  /**
+   * The exact clear-text check: whether the crypto map of the interface this
+   * packet came in by (the route back to its source) protects its mirror
+   * image; if so it is dropped (and logged, as IOS logs it).
+   */
+  shouldHaveBeenEsp(p: Peek): boolean {
     const back = this.deps.route(p.source);
-    if (!back || !inboundEntry(this.deps.policy(), back.iface, tupleOf(p))) {
-      this.forward(packet.subarray(0, p.totalLength));
-      return;
-    }
+    if (!back || !inboundEntry(this.deps.policy(), back.iface, tupleOf(p))) return false;
     this.counters.clearTextDrops++;
     const now = this.deps.now();
     if (now - this.lastClearTextLog > 60_000) {
@@ -185,6 +227,7 @@ export class Datapath {
         `%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSEC packet. (ip) vrf/dest_addr= (none)/${formatIpv4(p.destination)}, src_addr= ${formatIpv4(p.source)}, prot= ${p.protocol}`,
       );
     }
+    return true;
   }
 
   private dispatch(arrived: Buffer): void {
@@ -212,7 +255,7 @@ export class Datapath {
     }
     if (p.protocol === IPPROTO_ESP) {
       if (forUs) this.inboundEsp(p, packet.subarray(p.headerLength, p.totalLength), 'esp');
-      else this.forward(packet);
+      else this.transit(packet);
       return;
     }
     if (p.protocol === IPPROTO_UDP && !p.laterFragment && (p.destinationPort === 500 || p.destinationPort === 4500)) {
@@ -222,12 +265,15 @@ export class Datapath {
         return;
       }
       if (p.destinationPort === 500) {
-        const verdict = this.deps.engine.receiveTransitProbe({ ipSource: formatIpv4(p.source), ipDestination: formatIpv4(p.destination), payload }, this.deps.now());
+        const verdict = this.deps.engine.receiveTransitProbe(
+          { ipSource: formatIpv4(p.source), ipDestination: formatIpv4(p.destination), payload },
+          this.deps.now(),
+        );
         this.deps.act(verdict.actions);
-        if (verdict.verdict === 'forward') this.forward(packet);
+        if (verdict.verdict === 'forward') this.transit(packet);
         return;
       }
-      this.forward(packet);
+      this.transit(packet);
       return;
     }
     if (forUs) {
@@ -287,21 +333,54 @@ export class Datapath {
     this.deps.write(packet);
   }
 
-  private outbound(packet: Buffer, p: Peek): void {
+  /** A packet the router itself receives, written back for local delivery. */
+  deliver(packet: Buffer): void {
+    this.forward(packet);
+  }
+
+  /** A packet the router forwards as it is: the access group out of the interface it leaves by decides, then back to the kernel. */
+  transit(packet: Buffer): void {
+    const route = this.deps.route(packet.readUInt32BE(16));
+    if (route && !this.permitsOut(packet, route.iface)) return;
+    this.forward(packet);
+  }
+
+  private permitsOut(packet: Buffer, iface: string): boolean {
+    return this.hooks.permitOut?.(packet, iface) ?? true;
+  }
+
+  /**
+   * A packet the router itself makes (an ICMP unreachable for a packet an
+   * access group denied): the crypto map of the interface it leaves by
+   * applies, no access group does (IOS filters only what it forwards).
+   */
+  sendOwn(packet: Buffer): void {
+    const p = peekIpv4(packet);
+    if (p) this.outbound(packet, p, true);
+  }
+
+  private outbound(packet: Buffer, p: Peek, own = false): void {
+    const send = () => (own ? this.deps.write(packet) : this.forward(packet));
     const route = this.deps.route(p.destination);
     if (!route) {
-      this.forward(packet); // the kernel answers with ICMP unreachable as it should
+      send(); // the kernel answers with ICMP unreachable as it should
       return;
     }
     const found = this.outboundPair(p, route.iface);
     if (found === 'none') {
-      this.forward(packet);
+      if (own || this.permitsOut(packet, route.iface)) send();
       return;
     }
     if ('acquire' in found) {
       this.counters.noSaDrops++;
       const trigger: AcquireTrigger = {
-        packet: { source: formatIpv4(p.source), destination: formatIpv4(p.destination), protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort },
+        packet: {
+          source: formatIpv4(p.source),
+          destination: formatIpv4(p.destination),
+          protocol: p.protocol,
+          sourcePort: p.sourcePort,
+          destinationPort: p.destinationPort,
+        },
         interface: route.iface,
         entry: found.acquire,
         ...(route.nextHop ? { nextHop: route.nextHop } : {}),
@@ -310,7 +389,8 @@ export class Datapath {
       this.deps.act(this.deps.engine.acquire(trigger, this.deps.now()));
       return;
     }
-    this.encapsulate(packet.subarray(0, p.totalLength), p, found, route);
+    // IOS checks the access group out of the interface on the clear packet, before encryption (never on the ESP)
+    if (own || this.permitsOut(packet, route.iface)) this.encapsulate(packet.subarray(0, p.totalLength), p, found, route);
   }
 
   /** For a packet leaving by `iface`: the SA pair that protects it, 'none', or the entry that wants it (no SA yet). */
@@ -390,14 +470,18 @@ export class Datapath {
     const pair = this.byInboundSpi.get(spi);
     if (!pair) {
       this.counters.unknownSpi++;
-      this.deps.log(`%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=${formatIpv4(p.destination)}, prot=50, spi=0x${spi.toString(16).toUpperCase()}(${spi}), srcaddr=${formatIpv4(p.source)}`);
+      this.deps.log(
+        `%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=${formatIpv4(p.destination)}, prot=50, spi=0x${spi.toString(16).toUpperCase()}(${spi}), srcaddr=${formatIpv4(p.source)}`,
+      );
       return;
     }
     const r = pair.inbound.decapsulate(esp, arrived);
     if (!r.ok) {
       if (r.reason === 'wrong-encapsulation') this.counters.wrongEncapsulation++;
-      if (r.reason === 'replay') this.deps.log(`%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=${pair.spec.inbound.connId}, sequence number=${r.sequence ?? 0}`);
-      else if (r.reason === 'auth-failed') this.deps.log(`%CRYPTO-4-RECVD_PKT_MAC_ERR: decrypt: mac verify failed for connection id=${pair.spec.inbound.connId}`);
+      if (r.reason === 'replay')
+        this.deps.log(`%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=${pair.spec.inbound.connId}, sequence number=${r.sequence ?? 0}`);
+      else if (r.reason === 'auth-failed')
+        this.deps.log(`%CRYPTO-4-RECVD_PKT_MAC_ERR: decrypt: mac verify failed for connection id=${pair.spec.inbound.connId}`);
       return;
     }
     if (r.nextHeader !== NEXT_HEADER_IPV4) return; // dummy packets (59) and anything else: discard
@@ -413,13 +497,27 @@ export class Datapath {
       );
       return;
     }
-    this.deps.write(r.inner.subarray(0, inner.totalLength));
+    const clear = r.inner.subarray(0, inner.totalLength);
+    const iface = pair.spec.interface;
+    // IOS 12.2 checks the decrypted packet against the access group into the interface again, then un-NATs it
+    if (this.hooks.permitIn && !this.hooks.permitIn(clear, iface)) return;
+    this.hooks.untranslate?.(clear, iface);
+    const route = this.deps.route(clear.readUInt32BE(16));
+    if (route && !this.permitsOut(clear, route.iface)) return;
+    this.deps.write(clear);
   }
 
   // ---------------------------------------------------------------- control
 
   install(spec: IpsecSaSpec, replaces: { inboundSpi: number; outboundSpi: number } | null): void {
-    const mk = (d: IpsecSaSpec['inbound']) => ({ spi: d.spi, cipher: spec.cipher, integrity: spec.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey, native: this.deps.nativeEsp });
+    const mk = (d: IpsecSaSpec['inbound']) => ({
+      spi: d.spi,
+      cipher: spec.cipher,
+      integrity: spec.integrity,
+      encryptionKey: d.encryptionKey,
+      authenticationKey: d.authenticationKey,
+      native: this.deps.nativeEsp,
+    });
     const range = (x: ProxyId) => proxyRange(x);
     const pair: SaPair = {
       spec,

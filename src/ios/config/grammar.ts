@@ -14,7 +14,7 @@ import { laterCommands } from './support-refused.js';
 
 /** A name used by a command that must be defined somewhere in the configuration. */
 export interface PendingReference {
-  kind: 'transform-set' | 'access-list' | 'dynamic-map' | 'crypto-map';
+  kind: 'transform-set' | 'access-list' | 'dynamic-map' | 'crypto-map' | 'route-map' | 'nat-pool';
   name: string;
   /** Who refers to it, for the message ("crypto map tedtag 10"). */
   from: string;
@@ -49,6 +49,8 @@ export interface EngineState {
   refused: { line: number; indent: number; text: string } | null;
   /** Line of each `crypto isakmp policy N` header, for checks after the parse. */
   policyLines: Map<number, { line: number; column: number; text: string; rsaWarned?: boolean }>;
+  /** Match clauses of route maps other than `match ip address|interface`, for the NAT check after the parse. */
+  routeMapClauses?: { map: string; line: number; column: number; text: string }[];
 }
 
 /**

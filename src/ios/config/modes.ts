@@ -12,6 +12,7 @@ export type ConfigMode =
   | { kind: 'crypto-map'; name: string; seq: number }
   | { kind: 'dynamic-map'; name: string; seq: number }
   | { kind: 'access-list'; name: string; aclKind: 'standard' | 'extended' }
+  | { kind: 'route-map'; name: string; seq: number }
   /** A block kept verbatim (line, router, ...): its lines take the class of its header. */
   | { kind: 'extra'; header: string; children: BlockKind; cls: SupportClass }
   /** Inside a multi-line `banner`: lines are text until the delimiter comes back. */
@@ -40,6 +41,8 @@ export function modePrompt(mode: ConfigMode): string {
       return '(config-crypto-map)';
     case 'access-list':
       return mode.aclKind === 'standard' ? '(config-std-nacl)' : '(config-ext-nacl)';
+    case 'route-map':
+      return '(config-route-map)';
     case 'banner':
       return '(config)';
     case 'extra':

@@ -3,9 +3,20 @@
  * accepted-but-not-emulated lines where IOS would put them.
  */
 import { extendedRuleText, standardRuleText } from './acl-syntax.js';
+import { natLines } from './cmd-nat.js';
+import { routeMapLines } from './cmd-route-map.js';
 import type {
-  AccessList, CryptoConfig, CryptoMapEntry, DynamicMapEntry, ExtraSection, InterfaceConfig, IsakmpPolicy, RouterConfig,
-  SaLifetime, StaticRoute, Transform,
+  AccessList,
+  CryptoConfig,
+  CryptoMapEntry,
+  DynamicMapEntry,
+  ExtraSection,
+  InterfaceConfig,
+  IsakmpPolicy,
+  RouterConfig,
+  SaLifetime,
+  StaticRoute,
+  Transform,
 } from './types.js';
 import { IPSEC_LIFETIME_DEFAULTS, ISAKMP_POLICY_DEFAULTS } from './types.js';
 
@@ -111,7 +122,9 @@ function interfaceLines(i: InterfaceConfig): string[] {
 
 export function staticRouteText(r: StaticRoute): string {
   return [
-    'ip route', r.prefix, r.mask,
+    'ip route',
+    r.prefix,
+    r.mask,
     ...(r.interface !== null ? [r.interface] : []),
     ...(r.nextHop !== null ? [r.nextHop] : []),
     ...(r.distance !== 1 ? [String(r.distance)] : []),
@@ -147,11 +160,15 @@ export function runningConfigLines(config: RouterConfig): string[] {
   if (global.length) lines.push(...global, '!');
   lines.push(...cryptoLines(config.crypto));
   for (const i of config.interfaces) lines.push(...interfaceLines(i));
-  lines.push(...extras(config, 'routing'));
+  // IOS prints the routing processes, then NAT, then ip classless and the rest
+  const routing = extras(config, 'routing');
+  const processes = routing.filter((l, i) => l.startsWith('router ') || (l.startsWith(' ') && routing.slice(0, i).some((p) => p.startsWith('router '))));
+  lines.push(...processes, ...natLines(config.nat), ...routing.filter((l) => !processes.includes(l)));
   lines.push(...config.staticRoutes.map(staticRouteText));
   lines.push(...extras(config, 'http'), '!');
   const acls = aclLines(config.accessLists);
   if (acls.length) lines.push(...acls, '!');
+  lines.push(...routeMapLines(config.routeMaps));
   const tail = extras(config, 'tail');
   if (tail.length) lines.push(...tail, '!');
   lines.push('end');

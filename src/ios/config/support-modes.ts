@@ -17,10 +17,10 @@ const iface: SupportEntry[] = [
   i.model('no shutdown', 'up when its lab link is'),
   i.model('crypto map', 'the crypto map protecting traffic out of the interface'),
   i.model('no crypto map', 'removes the crypto map'),
-  i.model('ip nat', 'NAT is not emulated yet; the router will not translate', 'not-emulated'),
-  i.model('no ip nat', 'no NAT on the interface, as in the emulator'),
-  i.model('ip access-group', 'interface access lists are not emulated: nothing is filtered', 'not-emulated'),
-  i.model('no ip access-group', 'no filter, as in the emulator'),
+  i.model('ip nat', 'the interface is NAT inside or outside: packets routed from inside to outside are translated'),
+  i.model('no ip nat', 'no NAT on the interface'),
+  i.model('ip access-group', 'filters packets in or out of the interface; matches are counted, denied packets answered with ICMP administratively prohibited'),
+  i.model('no ip access-group', 'removes the filter'),
   i.model('mtu', 'the link MTU: fragmentation and ICMP too-big follow it'),
   i.model('no mtu', 'back to 1500'),
   i.model('exit', 'back to global mode'),
@@ -56,7 +56,7 @@ const iface: SupportEntry[] = [
   i.ne('ip redirects', 'the emulator sends no ICMP redirects'),
   i.em('no ip redirects', 'no ICMP redirects'),
   i.em('ip unreachables', 'ICMP unreachables are sent (the Linux kernel sends them)'),
-  i.ne('no ip unreachables', 'the Linux kernel still sends ICMP unreachables'),
+  i.ne('no ip unreachables', 'ICMP unreachables are still sent: by the Linux kernel, and for packets an access group denies'),
   i.ne('ip proxy-arp', 'the emulator answers no proxy ARP'),
   i.em('no ip proxy-arp', 'no proxy ARP'),
   i.ne('ip mtu *', 'an IP MTU apart from the link MTU is not emulated: the link MTU applies'),
@@ -164,4 +164,20 @@ const accessList: SupportEntry[] = [
   a.model('exit', 'back to global mode'),
 ];
 
-export const MODE_SUPPORT: readonly SupportEntry[] = [...iface, ...isakmpPolicy, ...isakmpPeer, ...transformSet, ...cryptoMap, ...accessList];
+const rm = rows('route-map');
+const NAT_READS = 'a definition; a route map NAT uses is read through its match ip address and match interface clauses';
+const routeMap: SupportEntry[] = [
+  rm.model('match ip address', NAT_READS, 'cosmetic'),
+  rm.model('no match ip address', NAT_READS, 'cosmetic'),
+  rm.model('match interface', NAT_READS, 'cosmetic'),
+  rm.model('no match interface', NAT_READS, 'cosmetic'),
+  rm.model('exit', 'back to global mode'),
+  rm.cos('match *', 'a definition; where NAT uses the route map, this clause is reported'),
+  rm.cos('no match *', 'a definition'),
+  rm.cos('set *', 'a definition: set clauses serve policy routing and routing protocols, which are reported where applied; NAT ignores them'),
+  rm.cos('no set *', 'a definition'),
+  rm.cos('description *', 'a comment'),
+  rm.cos('no description *', 'a comment'),
+];
+
+export const MODE_SUPPORT: readonly SupportEntry[] = [...iface, ...isakmpPolicy, ...isakmpPeer, ...transformSet, ...cryptoMap, ...accessList, ...routeMap];

@@ -23,6 +23,7 @@ export const LATER_COMMANDS: readonly LaterCommand[] = [
   { mode: 'global', command: 'policy-map type inspect', release: '12.4(6)T (zone-based policy firewall)', basis: 'documented' },
   { mode: 'global', command: 'parameter-map type', release: '12.4(6)T (zone-based policy firewall)', basis: 'documented' },
   { mode: 'interface', command: 'zone-member security', release: '12.4(6)T (zone-based policy firewall)', basis: 'documented' },
+  { mode: 'global', command: 'ip nat translation max-entries', release: '12.3(4)T (Rate Limiting NAT Translation)', basis: 'documented' },
   { mode: 'global', command: 'crypto isakmp profile', release: '12.2(15)T (VRF-aware IPsec)', basis: 'inferred' },
   { mode: 'global', command: 'crypto keyring', release: '12.2(15)T (VRF-aware IPsec); present in 12.3(2)T', basis: 'inferred' },
   { mode: 'crypto-map', command: 'set isakmp-profile', release: '12.2(15)T (VRF-aware IPsec)', basis: 'inferred' },

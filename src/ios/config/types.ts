@@ -3,6 +3,9 @@
  * accepted-but-not-emulated lines kept so `show running-config` shows them back.
  */
 import type { Ipv4 } from '../../codecs/net/address.js';
+import { newNatConfig, type NatConfig, type RouteMapEntry } from './nat-types.js';
+
+export * from './nat-types.js';
 
 export interface RouterConfig {
   hostname: string;
@@ -14,6 +17,10 @@ export interface RouterConfig {
   staticRoutes: StaticRoute[];
   accessLists: AccessList[];
   crypto: CryptoConfig;
+  /** `ip nat pool`, `ip nat inside source`, `ip nat translation` (nat-types.ts). */
+  nat: NatConfig;
+  /** Sorted by name (first appearance) then sequence number. */
+  routeMaps: RouteMapEntry[];
   /** Global lines accepted but not emulated, in the order written. */
   extras: ExtraBlock[];
 }
@@ -93,14 +100,9 @@ export interface AclRemark {
 }
 
 /** `any`, `host A`, or `A WILDCARD` (address bits under the wildcard are zeroed, as IOS does). */
-export type AclAddress =
-  | { kind: 'any' }
-  | { kind: 'host'; address: Ipv4 }
-  | { kind: 'wildcard'; address: Ipv4; wildcard: Ipv4 };
+export type AclAddress = { kind: 'any' } | { kind: 'host'; address: Ipv4 } | { kind: 'wildcard'; address: Ipv4; wildcard: Ipv4 };
 
-export type PortMatch =
-  | { op: 'eq' | 'neq' | 'lt' | 'gt'; port: number }
-  | { op: 'range'; from: number; to: number };
+export type PortMatch = { op: 'eq' | 'neq' | 'lt' | 'gt'; port: number } | { op: 'range'; from: number; to: number };
 
 export interface AclRule {
   type: 'rule';
@@ -150,9 +152,7 @@ export interface IsakmpKeepalive {
   mode: 'periodic' | 'on-demand';
 }
 
-export type ClientEndpoint =
-  | { kind: 'ipv4-address'; value: Ipv4 }
-  | { kind: 'fqdn' | 'user-fqdn'; value: string };
+export type ClientEndpoint = { kind: 'ipv4-address'; value: Ipv4 } | { kind: 'fqdn' | 'user-fqdn'; value: string };
 
 /** `crypto isakmp peer address A` with its aggressive-mode settings. */
 export interface IsakmpPeer {
@@ -167,9 +167,7 @@ export type EspAuth = 'esp-md5-hmac' | 'esp-sha-hmac' | 'esp-sha256-hmac';
 export type AhAuth = 'ah-md5-hmac' | 'ah-sha-hmac';
 
 export type Transform =
-  | { kind: 'esp-cipher'; name: EspCipher; keyBits: 128 | 192 | 256 | null }
-  | { kind: 'esp-auth'; name: EspAuth }
-  | { kind: 'ah'; name: AhAuth };
+  { kind: 'esp-cipher'; name: EspCipher; keyBits: 128 | 192 | 256 | null } | { kind: 'esp-auth'; name: EspAuth } | { kind: 'ah'; name: AhAuth };
 
 export interface TransformSet {
   name: string;
@@ -291,6 +289,8 @@ export function newRouterConfig(): RouterConfig {
     staticRoutes: [],
     accessLists: [],
     crypto: newCryptoConfig(),
+    nat: newNatConfig(),
+    routeMaps: [],
     extras: [],
   };
 }

@@ -5,16 +5,19 @@ export interface DebugFlags {
   isakmp: boolean;
   ipsec: boolean;
   engine: boolean;
+  nat: boolean;
 }
 
-const NAMES: Record<DebugFacility, string> = { isakmp: 'Crypto ISAKMP', engine: 'Crypto Engine', ipsec: 'Crypto IPSEC' };
+const NAMES: Record<DebugFacility, string> = { isakmp: 'Crypto ISAKMP', engine: 'Crypto Engine', ipsec: 'Crypto IPSEC', nat: 'IP NAT' };
 /** The order the seed's `show debug` lists them in. */
 const ORDER: readonly DebugFacility[] = ['isakmp', 'engine', 'ipsec'];
 
 export function renderShowDebug(flags: DebugFlags): string {
+  const lines: string[] = [];
+  if (flags.nat) lines.push('Generic IP:', `  ${NAMES.nat} debugging is on`);
   const on = ORDER.filter((f) => flags[f]);
-  if (on.length === 0) return '';
-  return ['Cryptographic Subsystem:', ...on.map((f) => `  ${NAMES[f]} debugging is on`)].join('\n') + '\n';
+  if (on.length > 0) lines.push('Cryptographic Subsystem:', ...on.map((f) => `  ${NAMES[f]} debugging is on`));
+  return lines.length ? lines.join('\n') + '\n' : '';
 }
 
 /** What IOS answers to `debug crypto isakmp`, `undebug all`, ... */
