@@ -6,15 +6,15 @@
  */
 import test from 'ava';
 import { Buffer } from 'node:buffer';
-import { mutateBytes } from '../../fuzz/lib/bytes.js';
-import { mutateMessage, walkChain, chainBytes } from '../../fuzz/lib/isakmp.js';
-import { Rng } from '../../fuzz/lib/prng.js';
-import { replay, runTarget } from '../../fuzz/lib/runner.js';
-import { decodeInput, encodeInput, ensure, type Instance, type Target } from '../../fuzz/lib/target.js';
-import { mutateText, vocabulary } from '../../fuzz/lib/text.js';
-import { typed } from '../../fuzz/lib/typed.js';
-import { isakmpTarget } from '../../fuzz/targets/isakmp.js';
-import { ikeCorpus } from '../../fuzz/corpus/ike.js';
+import { mutateBytes } from '../../../fuzz/lib/bytes.js';
+import { mutateMessage, walkChain, chainBytes } from '../../../fuzz/lib/isakmp.js';
+import { Rng } from '../../../fuzz/lib/prng.js';
+import { replay, runTarget } from '../../../fuzz/lib/runner.js';
+import { decodeInput, encodeInput, ensure, type Instance, type Target } from '../../../fuzz/lib/target.js';
+import { mutateText, vocabulary } from '../../../fuzz/lib/text.js';
+import { typed } from '../../../fuzz/lib/typed.js';
+import { isakmpTarget } from '../../../fuzz/targets/isakmp.js';
+import { ikeCorpus } from '../../../fuzz/corpus/ike.js';
 
 test('the generator: the same seed gives the same numbers, another seed others, input i does not depend on input i-1', (t) => {
   const a = Rng.forInput(7, 1000);

@@ -4,8 +4,8 @@
  * input, its index and the invariant), no timing asserted.
  */
 import type { ExecutionContext } from 'ava';
-import { runTarget, type RunResult } from '../../fuzz/lib/runner.js';
-import { targetNamed } from '../../fuzz/targets/index.js';
+import { runTarget, type RunResult } from '../../../fuzz/lib/runner.js';
+import { targetNamed } from '../../../fuzz/targets/index.js';
 
 /** Runs `count` inputs of `name` from each start (stateful targets: each start is a new instance, so a new lab). */
 export function shortRun(t: ExecutionContext, name: string, seed: number, count: number, starts: readonly number[] = [0]): Record<string, number> {
