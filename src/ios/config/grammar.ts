@@ -131,7 +131,9 @@ export class Grammar {
     if (entry) node.entry = entry;
     node.handler = (cursor) => {
       const args = rest ? cursor.rest() : '';
-      const text = cursor.line;
+      // its keywords spelled out, as `show running-config` prints them: an abbreviation
+      // that is unique here (`t 1`) may be ambiguous where the line lands in the running-config
+      const text = args ? `${node.path} ${args}` : node.path;
       const effect: Effect = (state) => record(state, text);
       if (args !== '') effect.lenient = true;
       return effect;
