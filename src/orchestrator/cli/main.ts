@@ -24,6 +24,8 @@ import { loadLabFile, loadTopology } from '../labfile/load.js';
 import { silentProgress, streamProgress } from '../progress.js';
 import { TopologyError } from '../topology/source.js';
 import { configReport } from '../topology/config-report.js';
+import { GenerateError } from '../generate/index.js';
+import { cmdGenerate } from './generate.js';
 import { liveReporter, render, renderTestHeader, strictFails, type View } from './render.js';
 import { formatJunit, LabUpError, runTests, SelectionError } from '../checks/index.js';
 import { graphModel, labTunnels, renderMermaid, renderSvg, type Tunnel } from '../graph/index.js';
@@ -124,13 +126,15 @@ async function run(command: string | undefined, rest: string[], io: Io, engine: 
       return cmdTest(rest, io, engine);
     case 'graph':
       return cmdGraph(rest, engine);
+    case 'generate':
+      return cmdGenerate(rest, { schemaFile: `${PACKAGE_ROOT}/schema/topology.schema.json` });
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
 }
 
 function exitCodeOf(e: unknown): number {
-  return e instanceof UsageError || e instanceof TopologyError
+  return e instanceof UsageError || e instanceof TopologyError || e instanceof GenerateError
     ? EXIT.invalid
     : e instanceof DockerUnavailableError || e instanceof ImageError || e instanceof UpFailed
       ? EXIT.labFailed

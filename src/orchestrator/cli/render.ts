@@ -8,6 +8,7 @@ import type { RunListener } from '../checks/runner.js';
 import { formatHeader, formatStep, formatSummary } from '../checks/report/text.js';
 import type { RunSummary, StepResult } from '../checks/results.js';
 import type { Step } from '../checks/types.js';
+import type { GeneratedLab } from '../generate/index.js';
 import type { Tunnel } from '../graph/model.js';
 import type { LabImage, PruneResult } from '../image/prune.js';
 import type { KeyTableFiles } from '../lab/keys.js';
@@ -34,6 +35,9 @@ Usage:
                                                     exit 1: a check failed, 2: a check is invalid
   testbed graph <topology.yaml> [--format svg|mermaid] [--output FILE] [--name LAB]
                                                     draw the lab (with its IPsec tunnels when it is up)
+  testbed generate --spokes N [--shape shared|core] [--acl supernet|per-peer] [--suite seed|aes128|aes256-pfs]
+                  [--per-segment K] [--name LAB] [--output DIR] [--force] [--json]
+                                                    write an N-spoke TED lab: DIR/LAB.yaml (with its tests) and DIR/LAB/*.cfg
   testbed image build [--base auto|registry|debootstrap]
   testbed image ls [--json]                         the lab images on this machine: current, in use, or old
   testbed image prune [--all] [--json]              remove old lab images no container uses (--all: the current ones too)
@@ -63,6 +67,7 @@ export type View =
   | { type: 'test'; summary: RunSummary; color: boolean }
   | { type: 'graph'; format: string; text: string; tunnels: Tunnel[] }
   | { type: 'graph-written'; output: string; format: string; nodes: number; links: number; tunnels: Tunnel[]; runningLab: string | null }
+  | { type: 'generated'; lab: string; topology: string; folder: string; files: string[]; removed: string[]; summary: GeneratedLab['summary'] }
   | { type: 'error'; error: Error; usage: boolean };
 
 export interface Rendered {
@@ -133,9 +138,21 @@ export function render(view: View, asJson: boolean): Rendered {
       const n = view.tunnels.length;
       return out('', `wrote ${view.output} (${view.format}${view.runningLab ? `, lab ${view.runningLab} is up: ${n} tunnel${n === 1 ? '' : 's'}` : ''})\n`);
     }
+    case 'generated':
+      return out(asJson ? json({ lab: view.lab, topology: view.topology, files: view.files, removed: view.removed, ...view.summary }) : renderGenerated(view));
     case 'error':
       return renderError(view.error, view.usage, asJson);
   }
+}
+
+function renderGenerated(v: Extract<View, { type: 'generated' }>): string {
+  const s = v.summary;
+  let text = `wrote ${v.topology} and ${s.routers} router configs in ${v.folder}/\n`;
+  if (v.removed.length) text += `removed ${v.removed.length} config${v.removed.length === 1 ? '' : 's'} of an earlier run: ${v.removed.join(', ')}\n`;
+  text += `  ${s.shape}; ${s.hosts} hosts\n  crypto ACLs: ${s.acl}\n  suite: ${s.suite}\n`;
+  text += `  tests: ${s.steps} steps, ${s.pairs} pairs of sites ping each other\n`;
+  text += `next: testbed test ${v.topology}   (or testbed up ${v.topology})\n`;
+  return text;
 }
 
 /** An error: one line on stderr (every issue of a topology), or {error} as JSON. */
