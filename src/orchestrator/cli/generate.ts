@@ -72,7 +72,15 @@ export async function cmdGenerate(argv: string[], opts: GenerateCommandOptions):
   }
   const shown = (p: string) => relative(process.cwd(), p) || '.';
   return {
-    view: { type: 'generated', lab: lab.name, topology: shown(topology), folder: shown(folder), files: lab.files.map((f) => shown(join(outDir, f.path))), removed: stale.map((f) => shown(join(folder, f))), summary: lab.summary },
+    view: {
+      type: 'generated',
+      lab: lab.name,
+      topology: shown(topology),
+      folder: shown(folder),
+      files: lab.files.map((f) => shown(join(outDir, f.path))),
+      removed: stale.map((f) => shown(join(folder, f))),
+      summary: lab.summary,
+    },
     code: 0,
   };
 }

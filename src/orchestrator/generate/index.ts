@@ -8,7 +8,19 @@ import { coreConfig, spokeConfig } from './ios.js';
 import { planTedLab, type TedLabOptions, type TedPlan } from './plan.js';
 import { describeAcl, describeShape, generateCommand, topologyYaml } from './topology.js';
 
-export { GenerateError, planTedLab, SUITES, SHAPES, ACL_STYLES, MAX_SPOKES, type TedLabOptions, type TedPlan, type Shape, type AclStyle, type SuiteName } from './plan.js';
+export {
+  GenerateError,
+  planTedLab,
+  SUITES,
+  SHAPES,
+  ACL_STYLES,
+  MAX_SPOKES,
+  type TedLabOptions,
+  type TedPlan,
+  type Shape,
+  type AclStyle,
+  type SuiteName,
+} from './plan.js';
 
 export interface GeneratedFile {
   /** Relative to the output folder. */
@@ -23,7 +35,18 @@ export interface GeneratedLab {
   /** The topology first, then the configs (core first, then the spokes in order). */
   files: GeneratedFile[];
   /** Plain facts for the CLI's report. */
-  summary: { spokes: number; shape: string; acl: string; suite: string; segments: number; routers: number; hosts: number; pairs: number; steps: number; command: string };
+  summary: {
+    spokes: number;
+    shape: string;
+    acl: string;
+    suite: string;
+    segments: number;
+    routers: number;
+    hosts: number;
+    pairs: number;
+    steps: number;
+    command: string;
+  };
 }
 
 export interface GenerateOptions extends TedLabOptions {

@@ -38,7 +38,15 @@ function footer(): string[] {
 }
 
 function iface(name: string, description: string, address: string, mask: string, extra: string[] = []): string[] {
-  return [`interface ${name}`, ` description ${description}`, ` ip address ${address} ${mask}`, ' duplex auto', ' speed auto', ...extra.map((l) => ` ${l}`), '!'];
+  return [
+    `interface ${name}`,
+    ` description ${description}`,
+    ` ip address ${address} ${mask}`,
+    ' duplex auto',
+    ' speed auto',
+    ...extra.map((l) => ` ${l}`),
+    '!',
+  ];
 }
 
 /** The crypto ACL: own LAN to the supernet of every site, or one line per other site. */

@@ -128,7 +128,8 @@ const lo = (i: number) => i % 256;
 
 function intOption(value: number | undefined, what: string, min: number, max: number): number | undefined {
   if (value === undefined) return undefined;
-  if (!Number.isInteger(value) || value < min || value > max) throw new GenerateError(`${what} must be a whole number from ${min} to ${max}, not ${String(value)}`);
+  if (!Number.isInteger(value) || value < min || value > max)
+    throw new GenerateError(`${what} must be a whole number from ${min} to ${max}, not ${String(value)}`);
   return value;
 }
 
@@ -175,12 +176,17 @@ export function planTedLab(opts: TedLabOptions): TedPlan {
   const shape = oneOf(opts.shape, SHAPES, 'the shape', 'shared');
   const acl = oneOf(opts.acl, ACL_STYLES, 'the ACL style', 'supernet');
   const suiteName = oneOf(opts.suite, Object.keys(SUITES) as SuiteName[], 'the suite', 'seed');
-  if (opts.perSegment !== undefined && shape !== 'core') throw new GenerateError('spokes per segment only apply to the core shape (the shared shape has one WAN segment)');
+  if (opts.perSegment !== undefined && shape !== 'core')
+    throw new GenerateError('spokes per segment only apply to the core shape (the shared shape has one WAN segment)');
   const perSegment = shape === 'core' ? (intOption(opts.perSegment, 'spokes per segment', 1, MAX_PER_SEGMENT) ?? defaultPerSegment(spokes)) : null;
   const name = opts.name ?? `ted-${shape}-${spokes}`;
-  if (!/^[a-z0-9][a-z0-9-]{0,23}$/.test(name)) throw new GenerateError(`lab name "${name}" must be lower-case letters, digits and dashes (at most 24), starting with a letter or digit`);
+  if (!/^[a-z0-9][a-z0-9-]{0,23}$/.test(name))
+    throw new GenerateError(`lab name "${name}" must be lower-case letters, digits and dashes (at most 24), starting with a letter or digit`);
   const segmentCount = perSegment ? Math.ceil(spokes / perSegment) : 0;
-  if (segmentCount > MAX_SEGMENTS) throw new GenerateError(`${spokes} spokes at ${perSegment} per segment need ${segmentCount} core segments; the address plan has ${MAX_SEGMENTS} (172.16.1.0/24 to 172.16.255.0/24): put more spokes on a segment`);
+  if (segmentCount > MAX_SEGMENTS)
+    throw new GenerateError(
+      `${spokes} spokes at ${perSegment} per segment need ${segmentCount} core segments; the address plan has ${MAX_SEGMENTS} (172.16.1.0/24 to 172.16.255.0/24): put more spokes on a segment`,
+    );
 
   const sites: Site[] = [];
   for (let n = 1; n <= spokes; n++) {

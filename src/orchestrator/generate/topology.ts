@@ -76,12 +76,23 @@ function tests(plan: TedPlan): string[] {
       `    nodes: ${site.router}`,
       '    expect:',
       '      has:',
-      ...peers.map(({ peer }) => `        - { peer: ${peer.wan}, local_ident: ${site.lan}/24, remote_ident: ${peer.lan}/24, transform: ${plan.suite.transforms}, encaps: '>= 3', decaps: '>= 3' }`),
+      ...peers.map(
+        ({ peer }) =>
+          `        - { peer: ${peer.wan}, local_ident: ${site.lan}/24, remote_ident: ${peer.lan}/24, transform: ${plan.suite.transforms}, encaps: '>= 3', decaps: '>= 3' }`,
+      ),
       '',
     );
   }
   if (plan.shape === 'core') {
-    out.push('  - name: core-no-crypto', '    description: The core only routes; it holds no ISAKMP SA', '    show: isakmp_sa', '    nodes: core', '    expect:', '      count: 0', '');
+    out.push(
+      '  - name: core-no-crypto',
+      '    description: The core only routes; it holds no ISAKMP SA',
+      '    show: isakmp_sa',
+      '    nodes: core',
+      '    expect:',
+      '      count: 0',
+      '',
+    );
   }
   for (const link of wanLinks(plan)) {
     out.push(
@@ -123,9 +134,20 @@ export function topologyYaml(plan: TedPlan, output: string): string {
   if (plan.shape === 'core') {
     for (const seg of plan.segments) lines.push(...link(seg.link, [`core:${seg.coreInterface}`, ...seg.sites.map((s) => `${s.router}:FastEthernet0/0`)]));
   } else {
-    lines.push(...link('wan', plan.sites.map((s) => `${s.router}:FastEthernet0/0`)));
+    lines.push(
+      ...link(
+        'wan',
+        plan.sites.map((s) => `${s.router}:FastEthernet0/0`),
+      ),
+    );
   }
   for (const s of plan.sites) lines.push(`  lan${s.n}: [${s.router}:FastEthernet0/1, ${s.host}:eth0]`);
-  lines.push('', `# ${plan.pairs.length} pairs of sites ping each other${plan.pairs.length < (plan.sites.length * (plan.sites.length - 1)) / 2 ? ' (each spoke to the next and to the one opposite)' : ' (every pair)'}; then what each router found.`, 'tests:', ...tests(plan), '');
+  lines.push(
+    '',
+    `# ${plan.pairs.length} pairs of sites ping each other${plan.pairs.length < (plan.sites.length * (plan.sites.length - 1)) / 2 ? ' (each spoke to the next and to the one opposite)' : ' (every pair)'}; then what each router found.`,
+    'tests:',
+    ...tests(plan),
+    '',
+  );
   return lines.join('\n');
 }

@@ -23,7 +23,23 @@ async function run(...argv: string[]): Promise<{ code: number; stdout: string; s
 test('generate writes the topology and one config per router into --output, and says what it wrote', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'tb-gen-cli-'));
   try {
-    const r = await run('generate', '--spokes', '5', '--shape', 'core', '--per-segment', '2', '--acl', 'per-peer', '--suite', 'aes128', '--name', 'five', '--output', dir);
+    const r = await run(
+      'generate',
+      '--spokes',
+      '5',
+      '--shape',
+      'core',
+      '--per-segment',
+      '2',
+      '--acl',
+      'per-peer',
+      '--suite',
+      'aes128',
+      '--name',
+      'five',
+      '--output',
+      dir,
+    );
     t.is(r.code, 0, r.stderr);
     t.deepEqual((await readdir(join(dir, 'five'))).sort(), ['core.cfg', 'spoke1.cfg', 'spoke2.cfg', 'spoke3.cfg', 'spoke4.cfg', 'spoke5.cfg']);
     const expected = generateTedLab({ spokes: 5, shape: 'core', perSegment: 2, acl: 'per-peer', suite: 'aes128', name: 'five', output: dir });
@@ -44,7 +60,10 @@ test('generate writes the topology and one config per router into --output, and 
     const out = JSON.parse(forced.stdout) as { lab: string; files: string[]; removed: string[]; pairs: number };
     t.is(out.lab, 'five');
     t.is(out.pairs, 3);
-    t.deepEqual(out.removed.map((f) => f.split('/').pop()), ['spoke4.cfg', 'spoke5.cfg']);
+    t.deepEqual(
+      out.removed.map((f) => f.split('/').pop()),
+      ['spoke4.cfg', 'spoke5.cfg'],
+    );
     t.deepEqual((await readdir(join(dir, 'five'))).sort(), ['core.cfg', 'spoke1.cfg', 'spoke2.cfg', 'spoke3.cfg']);
   } finally {
     await rm(dir, { recursive: true, force: true });

@@ -17,9 +17,17 @@ const CHECKED_IN: TedLabOptions[] = [
 for (const opts of CHECKED_IN) {
   test(`topologies/${opts.name}.yaml and its configs are what the generator writes`, async (t) => {
     const lab = generateTedLab({ ...opts, output: 'topologies', schema: '../schema/topology.schema.json' });
-    for (const f of lab.files) t.is(await readFile(`${root}topologies/${f.path}`, 'utf8'), f.content, `topologies/${f.path} differs: regenerate it (${lab.summary.command})`);
+    for (const f of lab.files)
+      t.is(await readFile(`${root}topologies/${f.path}`, 'utf8'), f.content, `topologies/${f.path} differs: regenerate it (${lab.summary.command})`);
     const configs = (await readdir(`${root}topologies/${opts.name}`)).sort();
-    t.deepEqual(configs, lab.files.filter((f) => f.path.endsWith('.cfg')).map((f) => f.path.split('/')[1]!).sort(), 'no other files in the config folder');
+    t.deepEqual(
+      configs,
+      lab.files
+        .filter((f) => f.path.endsWith('.cfg'))
+        .map((f) => f.path.split('/')[1]!)
+        .sort(),
+      'no other files in the config folder',
+    );
     const header = (await readFile(`${root}topologies/${opts.name}.yaml`, 'utf8')).split('\n').find((l) => l.startsWith('#   npx testbed generate'));
     t.is(header, `#   ${lab.summary.command}`, 'the header names the command that writes the lab');
   });

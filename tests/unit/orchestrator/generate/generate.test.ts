@@ -39,7 +39,17 @@ async function writeLab(opts: TedLabOptions): Promise<string> {
 test('address plan: site i has LAN 10.<i div 256>.<i mod 256>.0/24 (router .1, host .10); shared WAN 172.16.0.0/16', (t) => {
   const plan = planTedLab({ spokes: 300 });
   const at = (n: number) => plan.sites[n - 1]!;
-  t.like(at(1), { router: 'spoke1', host: 'h1', lan: '10.0.1.0', gateway: '10.0.1.1', hostIp: '10.0.1.10', wan: '172.16.0.1', wanMask: '255.255.0.0', wanLink: 'wan', coreAddress: null });
+  t.like(at(1), {
+    router: 'spoke1',
+    host: 'h1',
+    lan: '10.0.1.0',
+    gateway: '10.0.1.1',
+    hostIp: '10.0.1.10',
+    wan: '172.16.0.1',
+    wanMask: '255.255.0.0',
+    wanLink: 'wan',
+    coreAddress: null,
+  });
   t.like(at(250), { lan: '10.0.250.0', wan: '172.16.0.250' });
   t.like(at(256), { lan: '10.1.0.0', gateway: '10.1.0.1', hostIp: '10.1.0.10', wan: '172.16.1.0' });
   t.like(at(300), { lan: '10.1.44.0', wan: '172.16.1.44' });
@@ -98,7 +108,10 @@ for (const shape of ['shared', 'core'] as const) {
         t.is(cfg.hostname, a.router);
         const wan = cfg.interfaces.find((i) => i.name === 'FastEthernet0/0')!;
         t.deepEqual([wan.address, wan.cryptoMap], [{ address: a.wan, mask: a.wanMask }, 'tedtag']);
-        t.deepEqual(cfg.crypto.cryptoMaps.map((m) => [m.name, m.seq, m.dynamic]), [['tedtag', 10, { map: 'ted-map', discover: true }]]);
+        t.deepEqual(
+          cfg.crypto.cryptoMaps.map((m) => [m.name, m.seq, m.dynamic]),
+          [['tedtag', 10, { map: 'ted-map', discover: true }]],
+        );
         const acl110 = cfg.accessLists.find((l) => l.name === '110')!;
         t.is(acl110.entries.length, acl === 'supernet' ? 1 : spokes - 1);
         const routes = computeRoutes(cfg);
@@ -131,7 +144,15 @@ test('suites: the ISAKMP policy, transform set and PFS of each', (t) => {
   const policy = (suite: 'seed' | 'aes128' | 'aes256-pfs') => {
     const cfg = configs({ spokes: 2, suite }).get('spoke1')!;
     const p = cfg.crypto.isakmpPolicies[0]!;
-    return [p.encryption, p.keyLength, p.hash, p.group, p.authentication, cfg.crypto.transformSets[0]!.transforms.map((x) => x.name).join(' '), cfg.crypto.dynamicMaps[0]!.pfs];
+    return [
+      p.encryption,
+      p.keyLength,
+      p.hash,
+      p.group,
+      p.authentication,
+      cfg.crypto.transformSets[0]!.transforms.map((x) => x.name).join(' '),
+      cfg.crypto.dynamicMaps[0]!.pfs,
+    ];
   };
   t.deepEqual(policy('seed'), ['des', null, 'sha', 1, 'pre-share', 'esp-des esp-md5-hmac', null]);
   t.deepEqual(policy('aes128'), ['aes', 128, 'sha', 2, 'pre-share', 'esp-aes esp-sha-hmac', null]);
@@ -165,25 +186,35 @@ for (const [label, opts] of [
   });
 }
 
-test('the checks name each router\'s peers with their role, and every pair is pinged once', (t) => {
+test("the checks name each router's peers with their role, and every pair is pinged once", (t) => {
   const yaml = generateTedLab({ spokes: 3 }).files[0]!.content;
   t.regex(yaml, /- name: h1-h2\n {4}description: .*\n {4}exec: ping -c 4 -i 0\.2 -W 2 10\.0\.2\.10\n {4}nodes: h1\n/);
-  t.regex(yaml, /- name: spoke2-peers\n(?: {4}.*\n)*? {6}count: 2\n {6}has:\n {8}- \{ peer: 172\.16\.0\.1, role: responder, state: QM_IDLE \}\n {8}- \{ peer: 172\.16\.0\.3, role: initiator, state: QM_IDLE \}\n/);
+  t.regex(
+    yaml,
+    /- name: spoke2-peers\n(?: {4}.*\n)*? {6}count: 2\n {6}has:\n {8}- \{ peer: 172\.16\.0\.1, role: responder, state: QM_IDLE \}\n {8}- \{ peer: 172\.16\.0\.3, role: initiator, state: QM_IDLE \}\n/,
+  );
   t.regex(yaml, /remote_ident: 10\.0\.3\.0\/24, transform: esp-des esp-md5-hmac/);
-  t.regex(yaml, /^#   npx testbed generate --spokes 3 --shape shared --acl supernet --suite seed --name ted-shared-3 --output \. --force$/m);
+  t.regex(yaml, /^# {3}npx testbed generate --spokes 3 --shape shared --acl supernet --suite seed --name ted-shared-3 --output \. --force$/m);
   t.notRegex(yaml, /yaml-language-server/, 'no schema line unless asked');
-  t.regex(generateTedLab({ spokes: 3, schema: '../schema/topology.schema.json' }).files[0]!.content, /^# yaml-language-server: \$schema=\.\.\/schema\/topology\.schema\.json\n/);
+  t.regex(
+    generateTedLab({ spokes: 3, schema: '../schema/topology.schema.json' }).files[0]!.content,
+    /^# yaml-language-server: \$schema=\.\.\/schema\/topology\.schema\.json\n/,
+  );
 });
 
 test('the same options give the same files; the files are the topology, then core and spokes in order', (t) => {
   const a = generateTedLab({ spokes: 5, shape: 'core', perSegment: 2 });
   t.deepEqual(generateTedLab({ spokes: 5, shape: 'core', perSegment: 2 }), a);
-  t.deepEqual(a.files.map((f) => f.path), ['ted-core-5.yaml', 'ted-core-5/core.cfg', ...[1, 2, 3, 4, 5].map((i) => `ted-core-5/spoke${i}.cfg`)]);
+  t.deepEqual(
+    a.files.map((f) => f.path),
+    ['ted-core-5.yaml', 'ted-core-5/core.cfg', ...[1, 2, 3, 4, 5].map((i) => `ted-core-5/spoke${i}.cfg`)],
+  );
   t.like(a.summary, { spokes: 5, segments: 3, routers: 6, hosts: 5, pairs: 10 });
 });
 
 test('bad options are refused with what is wrong', (t) => {
-  const refused = (opts: Partial<TedLabOptions>, message: RegExp) => t.throws(() => generateTedLab(opts as TedLabOptions), { instanceOf: GenerateError, message });
+  const refused = (opts: Partial<TedLabOptions>, message: RegExp) =>
+    t.throws(() => generateTedLab(opts as TedLabOptions), { instanceOf: GenerateError, message });
   refused({}, /the number of spokes is missing/);
   refused({ spokes: 1 }, /the number of spokes must be a whole number from 2 to 1000, not 1/);
   refused({ spokes: 1001 }, /from 2 to 1000, not 1001/);
