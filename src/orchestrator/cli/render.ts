@@ -54,7 +54,8 @@ export type View =
   | { type: 'lab'; lab: LabInfo }
   | { type: 'labs'; labs: LabInfo[]; one: boolean }
   | { type: 'down'; result: DownResult }
-  | { type: 'exec'; output: ExecOutput }
+  /** streamed: the output was printed as it came (main.ts), so it is not printed again */
+  | { type: 'exec'; output: ExecOutput; streamed: boolean }
   | { type: 'logs'; node: string; text: string }
   | { type: 'capture-started'; lab: string; pcaps: Record<string, string> }
   | { type: 'capture-stopped'; lab: string; stopped: boolean; pcaps: Record<string, string>; artifacts: string }
@@ -91,6 +92,7 @@ export function render(view: View, asJson: boolean): Rendered {
     case 'down':
       return out(asJson ? json(view.result) : renderDown(view.result));
     case 'exec':
+      if (view.streamed) return out('');
       return asJson ? out(json(view.output)) : renderExec(view.output);
     case 'logs':
       return out(asJson ? json({ node: view.node, lines: view.text.split('\n').filter(Boolean) }) : view.text);
