@@ -9,7 +9,8 @@
  *   - a full mesh driven from inside the lab (scripts/lib/scale-mesh.ts):
  *     every host sends to every other host from one common instant; time
  *     from the first packet to the last tunnel, tunnels per second, and a
- *     final sweep in which every pair must answer.
+ *     final sweep (rounds of requests to every peer, spread over a second
+ *     each) in which every ordered pair must get an answer.
  * Figures and ratios are printed with the targets; nothing here is a test.
  *
  *   node dist/scripts/bench-scale.js [N ...] [--runs R] [--settle S] [--window S] [--interval MS] [--deadline S] [--per-peer] [--no-mesh] [--json]
@@ -239,6 +240,13 @@ function report(results: SizeResult[], opts: ReturnType<typeof options>, header:
       out.push(
         `        pairs formed by: 10% ${q(0.1)} s, 50% ${q(0.5)} s, 90% ${q(0.9)} s; ${m.requestsSent} requests sent; late hosts ${m.lateHosts}; sweep started by ${m.sweepFrom.join('/')}; time lines truncated on ${m.routers.truncated} routers`,
       );
+      if (m.sweepMissing.length)
+        out.push(
+          `        unanswered in the sweep (from -> to): ${m.sweepMissing
+            .slice(0, 20)
+            .map(([a, b]) => `${a} -> ${b}`)
+            .join(', ')}${m.sweepMissing.length > 20 ? `, and ${m.sweepMissing.length - 20} more` : ''}`,
+        );
     }
   }
   out.push('', 'targets');

@@ -35,6 +35,8 @@ export interface MeshReport {
   lastTunnelMs: number | null;
   sweepAnswered: number;
   sweepExpected: number;
+  /** Ordered pairs (from -> to, host addresses) whose sweep requests went unanswered. */
+  sweepMissing: [string, string][];
   sweepFrom: string[];
   requestsSent: number;
   routers: RouterTimes;
@@ -136,6 +138,7 @@ export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNo
     lastTunnelMs: formed.length === formedMs.length ? Math.max(...formed) : null,
     sweepAnswered: results.reduce((n, r) => n + r.sweepAnswered.length, 0),
     sweepExpected: hosts.length * (hosts.length - 1),
+    sweepMissing: results.flatMap((r) => r.sweepMissing.map((to): [string, string] => [r.self, to])),
     sweepFrom: [...new Set(results.map((r) => r.sweepFrom))],
     requestsSent: results.reduce((n, r) => n + r.requestsSent, 0),
     routers: routerTimes,

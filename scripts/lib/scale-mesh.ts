@@ -7,8 +7,9 @@
  * answers every request it gets. The first answer from each peer is the
  * time that pair's tunnel carried traffic both ways. A host that heard from
  * everyone tells the coordinator (the first host), which, once all have,
- * names a common time for the final sweep: `sweepProbes` requests to every
- * peer again, all of which must be answered. Without the coordinator the
+ * names a common time for the final sweep: `sweepProbes` rounds of a
+ * request to every peer, one of which each peer must answer. A round's
+ * requests are spread over it, not sent in one burst. Without the coordinator the
  * sweep starts at start + deadlineMs. At the end one JSON line goes to stdout.
  */
 import { createSocket, type RemoteInfo } from 'node:dgram';
@@ -43,6 +44,9 @@ export interface MeshResult {
   sweepMissing: string[];
 }
 
+/** One sweep round: a request to every peer, spread over this time. */
+const SWEEP_ROUND_MS = 1000;
+
 type Message = { t: 'req' | 'rep'; phase: 'form' | 'sweep'; seq: number } | { t: 'done' } | { t: 'sweep'; at: number };
 
 function run(cfg: MeshConfig): void {
@@ -74,9 +78,11 @@ function run(cfg: MeshConfig): void {
     if (sweepAt !== null) return;
     sweepAt = at;
     sweepFrom = from;
+    // each round spread over SWEEP_ROUND_MS, so that a hundred hosts do not all send at once
+    const wait = Math.max(0, at - Date.now());
     for (let k = 0; k < cfg.sweepProbes; k++)
-      timers.push(setTimeout(() => cfg.peers.forEach((p) => request(p, 'sweep')), Math.max(0, at - Date.now()) + k * 200));
-    timers.push(setTimeout(finish, Math.max(0, at - Date.now()) + cfg.sweepProbes * 200 + 2000));
+      timers.push(setTimeout(() => spread(cfg.peers, SWEEP_ROUND_MS, (p) => request(p, 'sweep')), wait + k * SWEEP_ROUND_MS));
+    timers.push(setTimeout(finish, wait + cfg.sweepProbes * SWEEP_ROUND_MS + 2000));
   }
 
   function noteDone(host: string): void {
@@ -112,9 +118,15 @@ function run(cfg: MeshConfig): void {
     } else if (m.t === 'sweep') scheduleSweep(m.at, 'coordinator');
   });
 
+  /** `fn` for each item, spaced evenly over `ms`: a burst of a hundred datagrams from every host would only overflow queues. */
+  function spread<T>(items: readonly T[], ms: number, fn: (item: T) => void): void {
+    items.forEach((item, k) => (k === 0 ? fn(item) : timers.push(setTimeout(() => fn(item), (k * ms) / items.length))));
+  }
+
   function formRound(): void {
     if (sweepAt !== null) return;
-    if (doneAt === null) for (const p of cfg.peers) if (first[p] === undefined) request(p, 'form');
+    const waiting = cfg.peers.filter((p) => first[p] === undefined);
+    if (doneAt === null) spread(waiting, cfg.intervalMs, (p) => first[p] === undefined && sweepAt === null && request(p, 'form'));
     if (doneAt !== null && !isCoordinator) send(cfg.coordinator, { t: 'done' });
     timers.push(setTimeout(formRound, doneAt === null ? cfg.intervalMs : 1000));
   }
