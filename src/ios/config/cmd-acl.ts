@@ -36,10 +36,21 @@ function getOrCreate(config: RouterConfig, name: string, kind: 'standard' | 'ext
   return acl;
 }
 
-function sameRule(a: AclEntry, b: AclRuleBody): boolean {
-  if (a.type !== 'rule') return false;
-  const { seq: _seq, type: _type, ...body } = a;
-  return JSON.stringify(body) === JSON.stringify(b);
+/** An entry's rule as text, made once per entry: a list of hundreds of lines compares each new line with every entry. */
+const ruleKeys = new WeakMap<AclEntry, string>();
+
+function ruleKey(a: AclEntry): string {
+  let key = ruleKeys.get(a);
+  if (key === undefined) {
+    const { seq: _seq, type: _type, ...body } = a;
+    key = JSON.stringify(body);
+    ruleKeys.set(a, key);
+  }
+  return key;
+}
+
+function sameRule(a: AclEntry, b: AclRuleBody, bKey = JSON.stringify(b)): boolean {
+  return a.type === 'rule' && ruleKey(a) === bKey;
 }
 
 function nextSeq(acl: AccessList): number {
@@ -56,7 +67,8 @@ function insertEntry(acl: AccessList, entry: AclEntry): void {
 
 function addRule(acl: AccessList, body: AclRuleBody, seq: number | undefined): void {
   // IOS keeps one copy of an identical entry.
-  if (acl.entries.some((e) => sameRule(e, body))) return;
+  const key = JSON.stringify(body);
+  if (acl.entries.some((e) => sameRule(e, body, key))) return;
   insertEntry(acl, { type: 'rule', seq: seq ?? nextSeq(acl), ...body });
 }
 
@@ -173,7 +185,8 @@ export function accessListModeGrammar(kind: 'standard' | 'extended'): Grammar {
     const body = readBody(cursor, kind);
     return (st) => {
       const acl = currentAcl(st);
-      acl.entries = acl.entries.filter((e) => !sameRule(e, body));
+      const key = JSON.stringify(body);
+      acl.entries = acl.entries.filter((e) => !sameRule(e, body, key));
     };
   });
   g.on('exit', () => (st) => {

@@ -13,7 +13,7 @@ import { ensureLabImage, ImageError, PACKAGE_ROOT, type BaseStrategy } from '../
 import { listLabImages, pruneImages } from '../image/prune.js';
 import { startCapture, stopCapture } from '../lab/capture.js';
 import { down } from '../lab/down.js';
-import { execOnNode } from '../lab/exec.js';
+import { runOnNode } from '../lab/exec.js';
 import { findNode, listLabs, status } from '../lab/inventory.js';
 import { Lab } from '../lab/lab.js';
 import { bridgeName } from '../lab/naming.js';
@@ -26,6 +26,8 @@ import { loadLabFile, loadTopology } from '../labfile/load.js';
 import { silentProgress, streamProgress } from '../progress.js';
 import { TopologyError } from '../topology/source.js';
 import { configReport } from '../topology/config-report.js';
+import { GenerateError } from '../generate/index.js';
+import { cmdGenerate } from './generate.js';
 import { liveReporter, render, renderTestHeader, strictFails, type View } from './render.js';
 import { formatJunit, LabUpError, runTests, SelectionError } from '../checks/index.js';
 import { graphModel, labTunnels, renderMermaid, renderSvg, type Tunnel } from '../graph/index.js';
@@ -131,13 +133,15 @@ async function run(command: string | undefined, rest: string[], io: Io, engine: 
       return cmdGraph(rest, engine);
     case 'impair':
       return cmdImpair(rest, engine);
+    case 'generate':
+      return cmdGenerate(rest, { schemaFile: `${PACKAGE_ROOT}/schema/topology.schema.json` });
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
 }
 
 function exitCodeOf(e: unknown): number {
-  return e instanceof UsageError || e instanceof TopologyError || e instanceof ImpairUsageError
+  return e instanceof UsageError || e instanceof TopologyError || e instanceof ImpairUsageError || e instanceof GenerateError
     ? EXIT.invalid
     : e instanceof DockerUnavailableError || e instanceof ImageError || e instanceof UpFailed
       ? EXIT.labFailed
@@ -246,9 +250,12 @@ async function cmdExec(argv: string[], io: Io, engine: Engine): Promise<Result> 
   if (text === '-') text = io.stdin ? await io.stdin() : '';
   const lab = await pickLab(engine, values.lab as string | undefined);
   const timeout = values.timeout ? Number(values.timeout) * 1000 : undefined;
-  // the node's kind decides: IOS lines (split on newlines, one session) on routers, a shell command line elsewhere
-  const output = await execOnNode(engine, lab, node!, text, timeout);
-  return { view: { type: 'exec', output }, code: output.exitCode === 0 ? EXIT.ok : EXIT.failed };
+  // the node's kind decides: IOS lines (split on newlines, one session) on routers, a shell command line elsewhere;
+  // the output is printed as it comes, or with --json all at the end
+  const streamed = values.json !== true;
+  const onOutput = streamed ? (stream: 'stdout' | 'stderr', chunk: string) => (stream === 'stdout' ? io.stdout : io.stderr)(chunk) : undefined;
+  const output = await runOnNode(engine, lab, node!, text, { timeoutMs: timeout, onOutput });
+  return { view: { type: 'exec', output, streamed }, code: output.exitCode === 0 ? EXIT.ok : EXIT.failed };
 }
 
 async function cmdLogs(argv: string[], engine: Engine): Promise<Result> {

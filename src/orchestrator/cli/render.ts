@@ -8,6 +8,7 @@ import type { RunListener } from '../checks/runner.js';
 import { formatHeader, formatStep, formatSummary } from '../checks/report/text.js';
 import type { RunSummary, StepResult } from '../checks/results.js';
 import type { Step } from '../checks/types.js';
+import type { GeneratedLab } from '../generate/index.js';
 import type { Tunnel } from '../graph/model.js';
 import type { LabImage, PruneResult } from '../image/prune.js';
 import type { KeyTableFiles } from '../lab/keys.js';
@@ -38,6 +39,9 @@ Usage:
                                                     draw the lab (with its IPsec tunnels when it is up)
   testbed impair <lab> [<link> [--endpoint NODE] [--direction in|out|both] loss=30% delay=50ms jitter=5ms duplicate=1% reorder=5% rate=1mbit | clear]
                                                     impair a link (or one endpoint, one direction); without a link: what is set
+  testbed generate --spokes N [--shape shared|core] [--acl supernet|per-peer] [--suite seed|aes128|aes256-pfs]
+                  [--per-segment K] [--name LAB] [--output DIR] [--force] [--json]
+                                                    write an N-spoke TED lab: DIR/LAB.yaml (with its tests) and DIR/LAB/*.cfg
   testbed image build [--base auto|registry|debootstrap]
   testbed image ls [--json]                         the lab images on this machine: current, in use, or old
   testbed image prune [--all] [--json]              remove old lab images no container uses (--all: the current ones too)
@@ -54,7 +58,8 @@ export type View =
   | { type: 'lab'; lab: LabInfo }
   | { type: 'labs'; labs: LabInfo[]; one: boolean }
   | { type: 'down'; result: DownResult }
-  | { type: 'exec'; output: ExecOutput }
+  /** streamed: the output was printed as it came (main.ts), so it is not printed again */
+  | { type: 'exec'; output: ExecOutput; streamed: boolean }
   | { type: 'logs'; node: string; text: string }
   | { type: 'capture-started'; lab: string; pcaps: Record<string, string> }
   | { type: 'capture-stopped'; lab: string; stopped: boolean; pcaps: Record<string, string>; artifacts: string }
@@ -68,6 +73,7 @@ export type View =
   | { type: 'graph'; format: string; text: string; tunnels: Tunnel[] }
   | { type: 'graph-written'; output: string; format: string; nodes: number; links: number; tunnels: Tunnel[]; runningLab: string | null }
   | { type: 'impair'; state: ImpairState; done: string | null }
+  | { type: 'generated'; lab: string; topology: string; folder: string; files: string[]; removed: string[]; summary: GeneratedLab['summary'] }
   | { type: 'error'; error: Error; usage: boolean };
 
 export interface Rendered {
@@ -91,6 +97,7 @@ export function render(view: View, asJson: boolean): Rendered {
     case 'down':
       return out(asJson ? json(view.result) : renderDown(view.result));
     case 'exec':
+      if (view.streamed) return out('');
       return asJson ? out(json(view.output)) : renderExec(view.output);
     case 'logs':
       return out(asJson ? json({ node: view.node, lines: view.text.split('\n').filter(Boolean) }) : view.text);
@@ -140,9 +147,21 @@ export function render(view: View, asJson: boolean): Rendered {
     }
     case 'impair':
       return out(asJson ? json(view.state) : renderImpairState(view.state, view.done));
+    case 'generated':
+      return out(asJson ? json({ lab: view.lab, topology: view.topology, files: view.files, removed: view.removed, ...view.summary }) : renderGenerated(view));
     case 'error':
       return renderError(view.error, view.usage, asJson);
   }
+}
+
+function renderGenerated(v: Extract<View, { type: 'generated' }>): string {
+  const s = v.summary;
+  let text = `wrote ${v.topology} and ${s.routers} router configs in ${v.folder}/\n`;
+  if (v.removed.length) text += `removed ${v.removed.length} config${v.removed.length === 1 ? '' : 's'} of an earlier run: ${v.removed.join(', ')}\n`;
+  text += `  ${s.shape}; ${s.hosts} hosts\n  crypto ACLs: ${s.acl}\n  suite: ${s.suite}\n`;
+  text += `  tests: ${s.steps} steps, ${s.pairs} pairs of sites ping each other\n`;
+  text += `next: testbed test ${v.topology}   (or testbed up ${v.topology})\n`;
+  return text;
 }
 
 /** An error: one line on stderr (every issue of a topology), or {error} as JSON. */

@@ -1,5 +1,6 @@
 /** `Engine` on top of dockerode (Docker Engine API 1.41 and later). */
 import { PassThrough, type Readable } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
 import Docker from 'dockerode';
 import { pack } from 'tar-fs';
 import * as tarStream from 'tar-stream';
@@ -16,6 +17,7 @@ import {
   type Labels,
   type NetworkInfo,
   type NetworkSpec,
+  type OutputStream,
 } from './engine.js';
 
 function labelFilter(labels: Labels): string[] {
@@ -266,13 +268,19 @@ export class DockerodeEngine implements Engine {
       throw new DockerError(`cannot run ${JSON.stringify(cmd.join(' '))} in ${id.slice(0, 12)}: ${describe(e)}`, e);
     }
     const stream = (await exec.start({ hijack: true, stdin: opts.stdin !== undefined })) as unknown as NodeJS.ReadWriteStream & Readable;
-    const stdout: Buffer[] = [];
-    const stderr: Buffer[] = [];
-    const out = new PassThrough();
-    const err = new PassThrough();
-    out.on('data', (c: Buffer) => stdout.push(c));
-    err.on('data', (c: Buffer) => stderr.push(c));
-    this.docker.modem.demuxStream(stream, out, err);
+    // Docker multiplexes both streams into one (8-byte frame headers); each piece is kept, and handed on as it comes
+    const collected: Record<OutputStream, Buffer[]> = { stdout: [], stderr: [] };
+    const decoders: Record<OutputStream, StringDecoder> = { stdout: new StringDecoder('utf8'), stderr: new StringDecoder('utf8') };
+    const sink = (name: OutputStream) => {
+      const pass = new PassThrough();
+      pass.on('data', (c: Buffer) => {
+        collected[name].push(c);
+        const text = opts.onOutput ? decoders[name].write(c) : '';
+        if (text) opts.onOutput!(name, text);
+      });
+      return pass;
+    };
+    this.docker.modem.demuxStream(stream, sink('stdout'), sink('stderr'));
     if (opts.stdin !== undefined) {
       stream.write(opts.stdin);
       // half-close so the process sees EOF on stdin
@@ -298,7 +306,11 @@ export class DockerodeEngine implements Engine {
       });
     });
     const info = await exec.inspect();
-    return { exitCode: info.ExitCode ?? -1, stdout: Buffer.concat(stdout).toString('utf8'), stderr: Buffer.concat(stderr).toString('utf8') };
+    for (const name of ['stdout', 'stderr'] as const) {
+      const rest = opts.onOutput ? decoders[name].end() : '';
+      if (rest) opts.onOutput!(name, rest);
+    }
+    return { exitCode: info.ExitCode ?? -1, stdout: Buffer.concat(collected.stdout).toString('utf8'), stderr: Buffer.concat(collected.stderr).toString('utf8') };
   }
 
   async putFiles(id: string, files: { path: string; content: string | Buffer; mode?: number }[]): Promise<void> {

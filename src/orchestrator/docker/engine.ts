@@ -75,11 +75,19 @@ export interface ExecResult {
   stderr: string;
 }
 
+export type OutputStream = 'stdout' | 'stderr';
+
 export interface ExecOptions {
   stdin?: string;
   env?: Record<string, string>;
   /** Give up after this many ms (the process keeps running in the container). */
   timeoutMs?: number;
+  /**
+   * Called with the output as it arrives, each stream apart, as UTF-8 text
+   * (a character split between two reads comes whole with the second); the
+   * result still holds all of it.
+   */
+  onOutput?: (stream: OutputStream, text: string) => void;
 }
 
 export interface BuildProgress {

@@ -6,6 +6,7 @@
  * nothing is left behind.
  */
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { resolve } from 'node:path';
 import { LAB_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../contract/labels.js';
 import { NotReadyError } from '../../kinds/wait.js';
@@ -38,6 +39,34 @@ export interface UpOptions {
   image?: string;
   /** The host's firewall (default: iptables, directly as root or through a helper container). */
   firewall?: Firewall;
+  /** How many nodes are started and booting at once (default: bootWidth()). */
+  bootWidth?: number;
+}
+
+/**
+ * Nodes started at once: each boot is a process start and some CPU, so a
+ * hundred at a time on two cores only makes each one slower (and its
+ * readiness timeout meaningless); four per core keeps Docker and the CPUs busy.
+ */
+export function bootWidth(cpuCount = availableParallelism()): number {
+  return Math.max(8, 4 * cpuCount);
+}
+
+/** Run `fn` over `items`, at most `width` at a time; the first failure stops the rest from starting. */
+async function inPool<T>(items: readonly T[], width: number, fn: (item: T) => Promise<void>): Promise<void> {
+  let next = 0;
+  let failed = false;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length && !failed) {
+        const item = items[next++]!;
+        await fn(item).catch((e: unknown) => {
+          failed = true;
+          throw e;
+        });
+      }
+    }),
+  );
 }
 
 export function validateLabName(name: string): void {
@@ -109,17 +138,15 @@ export async function up(engine: Engine, topo: Topology, opts: UpOptions = {}): 
       );
     });
     await withStep(progress, `starting ${plan.nodes.length} nodes`, async (step) => {
-      await Promise.all(
-        plan.nodes.map(async ({ node, kind }) => {
-          const id = ids.get(node.name)!;
-          await engine.startContainer(id);
-          const readiness = opts.readyTimeoutMs ? kind.readiness.withTimeout(opts.readyTimeoutMs) : kind.readiness;
-          await readiness.wait(node.name, { follow: (onText) => engine.followLogs(id, onText) }).catch((e: unknown) => {
-            throw e instanceof NotReadyError ? new LabError(e.message) : e;
-          });
-          step.update(`${node.name} ready`);
-        }),
-      );
+      await inPool(plan.nodes, opts.bootWidth ?? bootWidth(), async ({ node, kind }) => {
+        const id = ids.get(node.name)!;
+        await engine.startContainer(id);
+        const readiness = opts.readyTimeoutMs ? kind.readiness.withTimeout(opts.readyTimeoutMs) : kind.readiness;
+        await readiness.wait(node.name, { follow: (onText) => engine.followLogs(id, onText) }).catch((e: unknown) => {
+          throw e instanceof NotReadyError ? new LabError(e.message) : e;
+        });
+        step.update(`${node.name} ready`);
+      });
     });
     const impairments = topo.links.flatMap((l) => l.impair);
     if (impairments.length > 0) {
@@ -128,7 +155,15 @@ export async function up(engine: Engine, topo: Topology, opts: UpOptions = {}): 
     let pcaps: Record<string, string> = {};
     if (opts.capture) {
       pcaps = await withStep(progress, `capturing ${topo.links.length} links`, () =>
-        startCapture(engine, lab, image, artifacts, networkedLinks(topo).filter((l) => allocations.has(l.name)).map((l) => ({ link: l.name, bridge: bridgeName(lab, l.name) }))),
+        startCapture(
+          engine,
+          lab,
+          image,
+          artifacts,
+          networkedLinks(topo)
+            .filter((l) => allocations.has(l.name))
+            .map((l) => ({ link: l.name, bridge: bridgeName(lab, l.name) })),
+        ),
       );
     }
     const info = await status(engine, lab);

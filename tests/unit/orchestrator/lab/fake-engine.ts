@@ -5,8 +5,9 @@
  * answered by a function, subnet overlaps refused as Docker refuses them.
  * Every call is recorded.
  */
-import type { ContainerInfo, ContainerSpec, Engine, ExecOptions, ExecResult, ImageInfo, Labels, NetworkInfo, NetworkSpec } from '../../../../src/orchestrator/docker/engine.js';
+import type { ContainerInfo, ContainerSpec, Engine, ExecOptions, ExecResult, ImageInfo, Labels, NetworkInfo, NetworkSpec, OutputStream } from '../../../../src/orchestrator/docker/engine.js';
 import type { Firewall } from '../../../../src/orchestrator/lab/firewall.js';
+import { KIND_LABEL, NODE_LABEL, ownerLabels } from '../../../../src/contract/labels.js';
 
 export interface FakeContainer {
   id: string;
@@ -35,8 +36,14 @@ export class FakeEngine implements Engine {
   foreignSubnets: string[] = [];
   /** Called when a container starts (or restarts): the test makes it print its lines. */
   onStart: (c: FakeContainer) => void = () => undefined;
-  /** Answers exec; default: exit 0, no output. */
+  /** Answers exec; default: exit 0, no output. Its output reaches ExecOptions.onOutput in one piece per stream. */
   onExec: (c: FakeContainer, cmd: string[]) => ExecResult = () => ({ exitCode: 0, stdout: '', stderr: '' });
+  /**
+   * Answers exec over time instead, when set: `emit` hands a piece of output
+   * to ExecOptions.onOutput as it comes; the result it resolves to is the
+   * whole output, as Docker's is.
+   */
+  onExecStream: ((c: FakeContainer, cmd: string[], emit: (stream: OutputStream, text: string) => void) => Promise<ExecResult>) | null = null;
   /** Make a call fail: return an Error to throw for it. */
   failing: (call: string) => Error | null = () => null;
   private next = 1;
@@ -52,6 +59,24 @@ export class FakeEngine implements Engine {
     const box = typeof c === 'string' ? this.byName(c) : c;
     box.log += `${line}\n`;
     for (const f of box.followers) f(`${line}\n`);
+  }
+
+  /** A running node of a lab, labelled as up labels it (no networks). */
+  async addNode(lab: string, node: string, kind: string): Promise<FakeContainer> {
+    const id = await this.createContainer({
+      name: `tb-${lab}-${node}`,
+      hostname: node,
+      image: 'testbed/router2600:fake',
+      cmd: [],
+      env: {},
+      labels: { ...ownerLabels(lab, 'node'), [NODE_LABEL]: node, [KIND_LABEL]: kind },
+      endpoints: [],
+      capAdd: [],
+      devices: [],
+      sysctls: {},
+    });
+    await this.startContainer(id);
+    return this.containers.get(id)!;
   }
 
   byName(name: string): FakeContainer {
@@ -155,10 +180,15 @@ export class FakeEngine implements Engine {
   async logs(id: string): Promise<string> {
     return this.containers.get(id)!.log;
   }
-  async exec(id: string, cmd: string[], _opts?: ExecOptions): Promise<ExecResult> {
+  async exec(id: string, cmd: string[], opts?: ExecOptions): Promise<ExecResult> {
     const c = this.containers.get(id)!;
     this.call(`exec ${c.spec.name} ${JSON.stringify(cmd)}`);
-    return this.onExec(c, cmd);
+    const emit = (stream: OutputStream, text: string) => opts?.onOutput?.(stream, text);
+    if (this.onExecStream) return this.onExecStream(c, cmd, emit);
+    const r = this.onExec(c, cmd);
+    if (r.stdout) emit('stdout', r.stdout);
+    if (r.stderr) emit('stderr', r.stderr);
+    return r;
   }
   async putFiles(): Promise<void> {}
   async readFile(): Promise<Buffer> {

@@ -1,0 +1,299 @@
+/**
+ * npm run bench:scale: TED labs at scale. For N spokes behind a core (one
+ * host each; `testbed generate --shape core`, supernet ACLs, the seed's
+ * suite):
+ *   - `up` and `down` next to the Docker floor for the same objects
+ *     (scripts/lib/scale-floor.ts), the two alternating run by run;
+ *   - memory per router and per host (cgroup v1 memory.usage_in_bytes and
+ *     memory.stat) and the whole lab's CPU (cpuacct) at idle after `up`;
+ *   - a full mesh driven from inside the lab (scripts/lib/scale-mesh.ts):
+ *     every host sends to every other host from one common instant; time
+ *     from the first packet to the last tunnel, tunnels per second, and a
+ *     final sweep (rounds of requests to every peer, spread over a second
+ *     each) in which every ordered pair must get an answer.
+ * Figures and ratios are printed with the targets; nothing here is a test.
+ *
+ *   node dist/scripts/bench-scale.js [N ...] [--runs R] [--settle S] [--window S] [--interval MS] [--deadline S] [--per-peer] [--no-mesh] [--json]
+ */
+import Docker from 'dockerode';
+import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
+import { dirname, join } from 'node:path';
+import { KIND_LABEL, LAB_LABEL, NODE_LABEL, OWNER_LABEL, OWNER_VALUE } from '../src/contract/labels.js';
+import { DockerodeEngine } from '../src/orchestrator/docker/dockerode.js';
+import { generateTedLab } from '../src/orchestrator/generate/index.js';
+import { ensureLabImage } from '../src/orchestrator/image/build.js';
+import { down } from '../src/orchestrator/lab/down.js';
+import { allocateSubnets } from '../src/orchestrator/lab/naming.js';
+import { networkedLinks, planLab } from '../src/orchestrator/lab/plan.js';
+import { up } from '../src/orchestrator/lab/up.js';
+import { loadTopology } from '../src/orchestrator/labfile/load.js';
+import { streamProgress, type Progress } from '../src/orchestrator/progress.js';
+import { cgroupV1, cpuPercent, memoryOf, type Memory } from './lib/scale-cgroup.js';
+import { floorDown, floorUp } from './lib/scale-floor.js';
+import { runMesh, type MeshReport } from './lib/scale-mesh-run.js';
+
+const TARGET = { upRatio: 1.3, downRatio: 1.3, routerMb: 25, idleCpu: 5, meshSeconds: 60 };
+
+function options(argv: string[]) {
+  const flag = (name: string, def: number) => {
+    const i = argv.indexOf(name);
+    return i >= 0 ? Number(argv[i + 1]) : def;
+  };
+  const valued = new Set(['--runs', '--settle', '--window', '--interval', '--deadline']);
+  const sizes = argv.filter((a, i) => /^\d+$/.test(a) && !valued.has(argv[i - 1] ?? '')).map(Number);
+  return {
+    sizes: sizes.length ? sizes : [10, 50, 100],
+    runs: flag('--runs', 2),
+    settleS: flag('--settle', 30),
+    windowS: flag('--window', 10),
+    intervalMs: flag('--interval', 500),
+    deadlineS: flag('--deadline', 180),
+    mesh: !argv.includes('--no-mesh'),
+    acl: (argv.includes('--per-peer') ? 'per-peer' : 'supernet') as 'supernet' | 'per-peer',
+    json: argv.includes('--json'),
+  };
+}
+
+const engine = new DockerodeEngine();
+const docker = new Docker();
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const mb = (n: number) => n / 1024 / 1024;
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const m = s.length >> 1;
+  return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
+};
+
+/** A Progress that keeps each step's time: where `up` and `down` spend theirs. */
+function recorder(steps: { title: string; ms: number }[]): Progress {
+  return {
+    step(title) {
+      const t0 = performance.now();
+      return { update() {}, done: () => void steps.push({ title: title.replace(/\d+/g, 'N'), ms: performance.now() - t0 }), fail() {} };
+    },
+    note() {},
+  };
+}
+
+async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
+  const t0 = performance.now();
+  const r = await fn();
+  return [performance.now() - t0, r];
+}
+
+interface Idle {
+  settle: { atS: number; cpu: number }[];
+  routers: Memory[];
+  hosts: Memory[];
+  cpu: { total: number; routers: number; hosts: number };
+}
+
+interface SizeResult {
+  spokes: number;
+  nodes: number;
+  networks: number;
+  runs: { order: string; up: number; down: number; floorUp: number; floorDown: number; steps: { title: string; ms: number }[] }[];
+  idle: Idle | null;
+  mesh: MeshReport | null;
+}
+
+/** The lab's containers by kind. */
+async function labContainers(lab: string) {
+  const list = await engine.listContainers({ [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab });
+  const nodes = list.filter((c) => c.labels[NODE_LABEL]);
+  return { routers: nodes.filter((c) => c.labels[KIND_LABEL] === 'router2600'), hosts: nodes.filter((c) => c.labels[KIND_LABEL] === 'host') };
+}
+
+async function measureIdle(lab: string, settleS: number, windowS: number): Promise<Idle> {
+  const { routers, hosts } = await labContainers(lab);
+  const all = [...routers, ...hosts].map((c) => c.id);
+  const settle: Idle['settle'] = [];
+  // the routers warm their IKE code up after they are ready: watch it fade
+  for (let t = 0; t < settleS; t += 5) {
+    const c = await cpuPercent(all, 5000);
+    settle.push({ atS: t + 5, cpu: c.total });
+    log(`  settling: ${t + 5} s after up, lab CPU ${c.total.toFixed(1)}% of a core`);
+  }
+  const memory = async (ids: string[]) => Promise.all(ids.map(memoryOf));
+  const [rm_, hm] = await Promise.all([memory(routers.map((c) => c.id)), memory(hosts.map((c) => c.id))]);
+  const cpu = await cpuPercent(all, windowS * 1000);
+  const sum = (ids: string[]) => ids.reduce((a, id) => a + (cpu.each.get(id) ?? 0), 0);
+  return { settle, routers: rm_, hosts: hm, cpu: { total: cpu.total, routers: sum(routers.map((c) => c.id)), hosts: sum(hosts.map((c) => c.id)) } };
+}
+
+async function mesh(lab: string, file: string, intervalMs: number, deadlineS: number): Promise<MeshReport> {
+  const topo = await loadTopology(file);
+  const { routers, hosts } = await labContainers(lab);
+  const hostIp = (name: string) => {
+    const n = topo.nodes.find((x) => x.name === name) as unknown as { interfaces: { address: string }[] };
+    return n.interfaces[0]!.address.split('/')[0]!;
+  };
+  const byNumber = (a: string, b: string) => Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, ''));
+  const meshHosts = hosts.map((c) => ({ name: c.labels[NODE_LABEL]!, id: c.id, ip: hostIp(c.labels[NODE_LABEL]!) })).sort((a, b) => byNumber(a.name, b.name));
+  const spokes = routers.filter((c) => c.labels[NODE_LABEL] !== 'core').map((c) => ({ name: c.labels[NODE_LABEL]!, id: c.id, ip: '' }));
+  return runMesh(engine, meshHosts, spokes, { intervalMs, deadlineMs: deadlineS * 1000, log });
+}
+
+async function runSize(n: number, opts: ReturnType<typeof options>, image: string): Promise<SizeResult> {
+  const dir = await mkdtemp(join(tmpdir(), 'bench-scale-'));
+  const lab = `bench-scale-${n}`;
+  const floorLab = `bench-floor-${n}`;
+  try {
+    const gen = generateTedLab({ spokes: n, shape: 'core', acl: opts.acl, suite: 'seed', name: lab });
+    for (const f of gen.files) {
+      await mkdir(dirname(join(dir, f.path)), { recursive: true });
+      await writeFile(join(dir, f.path), f.content);
+    }
+    const file = join(dir, gen.topology);
+    const topo = await loadTopology(file);
+    // the floor's objects: the plan of the same topology under another lab name
+    const links = networkedLinks(topo);
+    const allocs = allocateSubnets(
+      links.map((l) => l.endpoints.length),
+      await engine.allSubnets(),
+      floorLab,
+    );
+    const plan = planLab(topo, { lab: floorLab, image, artifacts: join(dir, 'floor'), allocations: new Map(links.map((l, i) => [l.name, allocs[i]!])) });
+    const floorSpec = { networks: plan.networks, containers: plan.nodes.map((x) => x.spec) };
+    await down(engine, lab);
+    await down(engine, floorLab);
+    const result: SizeResult = { spokes: n, nodes: topo.nodes.length, networks: links.length, runs: [], idle: null, mesh: null };
+    for (let r = 0; r < opts.runs; r++) {
+      const order = r % 2 === 0 ? ['floor', 'testbed'] : ['testbed', 'floor'];
+      const run = { order: order.join(' then '), up: 0, down: 0, floorUp: 0, floorDown: 0, steps: [] as { title: string; ms: number }[] };
+      for (const what of order) {
+        if (what === 'floor') {
+          const [u, ids] = await timed(() => floorUp(docker, floorSpec));
+          const [d] = await timed(() => floorDown(docker, ids));
+          Object.assign(run, { floorUp: u, floorDown: d });
+          log(`N=${n} run ${r + 1}: floor up ${(u / 1000).toFixed(1)} s, down ${(d / 1000).toFixed(1)} s`);
+        } else {
+          const [u] = await timed(async () => up(engine, await loadTopology(file), { name: lab, progress: recorder(run.steps) }));
+          log(`N=${n} run ${r + 1}: testbed up ${(u / 1000).toFixed(1)} s`);
+          if (r === 0) {
+            result.idle = await measureIdle(lab, opts.settleS, opts.windowS);
+            if (opts.mesh) result.mesh = await mesh(lab, file, opts.intervalMs, opts.deadlineS);
+          }
+          const [d] = await timed(() => down(engine, lab, { progress: recorder(run.steps) }));
+          log(`N=${n} run ${r + 1}: testbed down ${(d / 1000).toFixed(1)} s`);
+          Object.assign(run, { up: u, down: d });
+        }
+      }
+      result.runs.push(run);
+    }
+    return result;
+  } finally {
+    await down(engine, lab).catch(() => undefined);
+    await down(engine, floorLab).catch(() => undefined);
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+const s1 = (ms: number) => (ms / 1000).toFixed(1);
+const met = (ok: boolean) => (ok ? 'met' : 'NOT met');
+
+function report(results: SizeResult[], opts: ReturnType<typeof options>, header: string): string {
+  const out: string[] = [header, ''];
+  out.push('up and down (s; median of the runs, testbed and floor alternating)');
+  out.push('spokes  nodes  networks   up: testbed   floor   ratio   down: testbed   floor   ratio');
+  for (const r of results) {
+    const u = median(r.runs.map((x) => x.up));
+    const fu = median(r.runs.map((x) => x.floorUp));
+    const d = median(r.runs.map((x) => x.down));
+    const fd = median(r.runs.map((x) => x.floorDown));
+    out.push(
+      `${String(r.spokes).padStart(6)}  ${String(r.nodes).padStart(5)}  ${String(r.networks).padStart(8)}   ${s1(u).padStart(11)}  ${s1(fu).padStart(6)}  ${(u / fu).toFixed(2).padStart(5)}x   ${s1(d).padStart(13)}  ${s1(fd).padStart(6)}  ${(d / fd).toFixed(2).padStart(5)}x`,
+    );
+    out.push(`        runs: ${r.runs.map((x) => `[${x.order}: up ${s1(x.up)}/${s1(x.floorUp)}, down ${s1(x.down)}/${s1(x.floorDown)}]`).join(' ')}`);
+    out.push(`        testbed's steps (run 1): ${r.runs[0]!.steps.map((x) => `${x.title} ${s1(x.ms)}`).join('; ')}`);
+  }
+  out.push('', `at idle after up (settled ${opts.settleS} s; CPU over ${opts.windowS} s; MB = MiB)`);
+  out.push('spokes  router: working set  rss  usage (median, max ws)   host: working set  rss  usage   lab CPU (% of a core: all, routers, hosts)');
+  for (const r of results) {
+    if (!r.idle) continue;
+    const m = (xs: Memory[], k: keyof Memory) => mb(median(xs.map((x) => x[k]))).toFixed(1);
+    const max = (xs: Memory[]) => mb(Math.max(...xs.map((x) => x.workingSet))).toFixed(1);
+    const i = r.idle;
+    out.push(
+      `${String(r.spokes).padStart(6)}  ${m(i.routers, 'workingSet').padStart(17)}  ${m(i.routers, 'rss').padStart(4)}  ${m(i.routers, 'usage').padStart(5)} (max ${max(i.routers)})   ${m(i.hosts, 'workingSet').padStart(17)}  ${m(i.hosts, 'rss').padStart(4)}  ${m(i.hosts, 'usage').padStart(5)}   ${i.cpu.total.toFixed(2)}%, ${i.cpu.routers.toFixed(2)}%, ${i.cpu.hosts.toFixed(2)}%`,
+    );
+    out.push(`        CPU while settling (every 5 s): ${i.settle.map((x) => x.cpu.toFixed(0)).join(' ')}%`);
+  }
+  const meshes = results.filter((r) => r.mesh);
+  if (meshes.length) {
+    out.push('', `full mesh from inside the lab (every host to every other, UDP echo every ${opts.intervalMs} ms until answered)`);
+    out.push(
+      'spokes  tunnels  formed  first packet -> last tunnel  tunnels/s  both ways  routers: first acquire -> last SA  sweep answered  ISAKMP SAs per spoke',
+    );
+    for (const r of meshes) {
+      const m = r.mesh!;
+      const formed = m.formedMs.filter((x) => x !== null).length;
+      const last = m.lastTunnelMs;
+      const routerSpan =
+        m.routers.lastInstallMs !== null && m.routers.firstAcquireMs !== null ? `${s1(m.routers.lastInstallMs - m.routers.firstAcquireMs)} s` : '-';
+      out.push(
+        `${String(r.spokes).padStart(6)}  ${String(m.pairs).padStart(7)}  ${String(formed).padStart(6)}  ${(last === null ? 'not all' : `${s1(last)} s`).padStart(27)}  ${(last ? (m.pairs / (last / 1000)).toFixed(1) : '-').padStart(9)}  ${(m.bothWaysMs === null ? '-' : `${s1(m.bothWaysMs)} s`).padStart(9)}  ${routerSpan.padStart(33)}  ${`${m.sweepAnswered}/${m.sweepExpected}`.padStart(14)}  median ${median(m.routers.isakmpSas)}, max ${Math.max(...m.routers.isakmpSas)}`,
+      );
+      const f = m.formedMs.filter((x): x is number => x !== null).sort((a, b) => a - b);
+      const q = (p: number) => s1(f[Math.min(f.length - 1, Math.floor(p * f.length))] ?? 0);
+      out.push(
+        `        pairs formed by: 10% ${q(0.1)} s, 50% ${q(0.5)} s, 90% ${q(0.9)} s; ${m.requestsSent} requests sent; late hosts ${m.lateHosts}; sweep started by ${m.sweepFrom.join('/')}; time lines truncated on ${m.routers.truncated} routers`,
+      );
+      if (m.sweepMissing.length)
+        out.push(
+          `        unanswered in the sweep (from -> to): ${m.sweepMissing
+            .slice(0, 20)
+            .map(([a, b]) => `${a} -> ${b}`)
+            .join(', ')}${m.sweepMissing.length > 20 ? `, and ${m.sweepMissing.length - 20} more` : ''}`,
+        );
+    }
+  }
+  out.push('', 'targets');
+  for (const r of results) {
+    const u = median(r.runs.map((x) => x.up)) / median(r.runs.map((x) => x.floorUp));
+    const d = median(r.runs.map((x) => x.down)) / median(r.runs.map((x) => x.floorDown));
+    const parts = [
+      `up ${u.toFixed(2)}x of the floor (target ${TARGET.upRatio}x): ${met(u <= TARGET.upRatio)}`,
+      `down ${d.toFixed(2)}x (target ${TARGET.downRatio}x): ${met(d <= TARGET.downRatio)}`,
+    ];
+    if (r.idle) {
+      const ws = mb(median(r.idle.routers.map((x) => x.workingSet)));
+      parts.push(`router ${ws.toFixed(1)} MB at idle (target ${TARGET.routerMb}): ${met(ws <= TARGET.routerMb)}`);
+      parts.push(`idle lab CPU ${r.idle.cpu.total.toFixed(2)}% of a core (target < ${TARGET.idleCpu}%): ${met(r.idle.cpu.total < TARGET.idleCpu)}`);
+    }
+    if (r.mesh) {
+      const ok = r.mesh.lastTunnelMs !== null && r.mesh.sweepAnswered === r.mesh.sweepExpected;
+      parts.push(
+        `full mesh ${r.mesh.lastTunnelMs === null ? 'incomplete' : `${s1(r.mesh.lastTunnelMs)} s`}, sweep ${r.mesh.sweepAnswered}/${r.mesh.sweepExpected} (target ${TARGET.meshSeconds} s, all pairs): ${met(ok && r.mesh.lastTunnelMs! <= TARGET.meshSeconds * 1000)}`,
+      );
+    }
+    out.push(`${String(r.spokes).padStart(4)} spokes: ${parts.join('; ')}`);
+  }
+  out.push('(the targets are for 100 spokes; the other sizes show the trend)');
+  return out.join('\n');
+}
+
+async function main(): Promise<void> {
+  const opts = options(process.argv.slice(2));
+  await engine.ping();
+  const version = await engine.serverVersion();
+  const image = await ensureLabImage(engine, { progress: streamProgress() });
+  const probe = await engine.listContainers({ [OWNER_LABEL]: OWNER_VALUE });
+  if (probe[0] && !(await cgroupV1(probe[0].id))) log('note: no cgroup v1 memory files for containers here; memory and CPU figures will fail');
+  const header = [
+    `bench:scale  TED labs: N spokes behind a core (testbed generate --shape core, ${opts.acl} ACLs, seed suite), one host each; ${opts.runs} runs`,
+    `machine: ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, Docker ${version.version} (API ${version.apiVersion}), Node ${process.version}; load average at start ${loadavg()
+      .map((x) => x.toFixed(2))
+      .join(' ')}`,
+  ].join('\n');
+  const results: SizeResult[] = [];
+  for (const n of opts.sizes) results.push(await runSize(n, opts, image));
+  if (opts.json) console.log(JSON.stringify({ header, results }, null, 2));
+  else console.log(`\n${report(results, opts, header)}`);
+}
+
+main().catch((e: unknown) => {
+  console.error(`bench:scale failed: ${(e as Error).stack ?? (e as Error).message}`);
+  process.exitCode = 1;
+});

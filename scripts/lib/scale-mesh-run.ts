@@ -1,0 +1,164 @@
+/**
+ * bench:scale's full mesh, driven from inside the lab: the driver
+ * (scale-mesh.ts) is copied into every host and started there once, all
+ * with one common start time; the bench then only watches the coordinator's
+ * output file (one `cat` every 2 s) until the sweep is over, and collects the
+ * results and the routers' time lines afterwards.
+ */
+import { readFile } from 'node:fs/promises';
+import type { Engine } from '../../src/orchestrator/docker/engine.js';
+import type { MeshConfig, MeshResult } from './scale-mesh.js';
+
+export interface MeshNode {
+  name: string;
+  id: string;
+  ip: string;
+}
+
+export interface MeshOptions {
+  intervalMs: number;
+  deadlineMs: number;
+  port?: number;
+  log?: (line: string) => void;
+}
+
+export interface MeshReport {
+  hosts: number;
+  pairs: number;
+  /** Epoch ms of the earliest first request, and how many hosts started late. */
+  firstPacket: number;
+  lateHosts: number;
+  /** Per unordered pair: ms from the first packet to the first answer either way; null: never. */
+  formedMs: (number | null)[];
+  /** Ms from the first packet until the last pair had answered both ways. */
+  bothWaysMs: number | null;
+  lastTunnelMs: number | null;
+  sweepAnswered: number;
+  sweepExpected: number;
+  /** Ordered pairs (from -> to, host addresses) whose sweep requests went unanswered. */
+  sweepMissing: [string, string][];
+  sweepFrom: string[];
+  requestsSent: number;
+  routers: RouterTimes;
+}
+
+export interface RouterTimes {
+  /** Ms from the first packet: the first acquire and the last IPsec SA installed, over every router's time line. */
+  firstAcquireMs: number | null;
+  lastInstallMs: number | null;
+  installs: number;
+  /** Routers whose time line was full (1000 events): the oldest were dropped. */
+  truncated: number;
+  /** ISAKMP SAs each router shows at the end (`show crypto isakmp sa`, QM_IDLE rows). */
+  isakmpSas: number[];
+}
+
+const FILES = { script: '/tmp/tb-mesh.mjs', config: '/tmp/tb-mesh.json', out: '/tmp/tb-mesh.out' };
+
+/** Run `fn` over `items`, at most `width` at a time. */
+export async function pool<T, R>(items: T[], width: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]!);
+      }
+    }),
+  );
+  return out;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNode[], opts: MeshOptions): Promise<MeshReport> {
+  const log = opts.log ?? (() => undefined);
+  const script = await readFile(new URL('./scale-mesh.js', import.meta.url));
+  const coordinator = hosts[0]!;
+  // time enough to copy and start the driver everywhere before anyone sends
+  const start = Date.now() + 5000 + 150 * hosts.length;
+  await pool(hosts, 10, async (h) => {
+    const cfg: MeshConfig = {
+      self: h.ip,
+      peers: hosts.filter((x) => x !== h).map((x) => x.ip),
+      coordinator: coordinator.ip,
+      port: opts.port ?? 7777,
+      start,
+      intervalMs: opts.intervalMs,
+      deadlineMs: opts.deadlineMs,
+      sweepProbes: 3,
+    };
+    await engine.putFiles(h.id, [
+      { path: FILES.script, content: script },
+      { path: FILES.config, content: JSON.stringify(cfg) },
+    ]);
+    const r = await engine.exec(h.id, ['sh', '-c', `rm -f ${FILES.out}; node ${FILES.script} ${FILES.config} >${FILES.out} 2>&1 &`]);
+    if (r.exitCode !== 0) throw new Error(`${h.name}: cannot start the mesh driver: ${r.stderr}`);
+  });
+  log(`mesh: drivers started in ${hosts.length} hosts, first packets in ${((start - Date.now()) / 1000).toFixed(1)} s`);
+  await sleep(Math.max(0, start - Date.now()));
+  // the coordinator's line ends the run (its sweep is the last); every other host finishes at the same time
+  const until = start + opts.deadlineMs + 30000;
+  for (;;) {
+    const r = await engine.exec(coordinator.id, ['cat', FILES.out]);
+    if (r.stdout.includes('"sweepMissing"')) break;
+    if (Date.now() > until) throw new Error(`the coordinator ${coordinator.name} never finished: ${r.stdout}${r.stderr}`);
+    await sleep(2000);
+  }
+  await sleep(3000);
+  const results = await pool(hosts, 10, async (h) => {
+    const r = await engine.exec(h.id, ['cat', FILES.out]);
+    const line = r.stdout.split('\n').find((l) => l.startsWith('{'));
+    if (!line) throw new Error(`${h.name}: no result from the mesh driver: ${r.stdout}${r.stderr}`);
+    return JSON.parse(line) as MeshResult;
+  });
+  const firstPacket = Math.min(...results.map((r) => r.firstSent));
+  const byIp = new Map(results.map((r) => [r.self, r]));
+  const formedMs: (number | null)[] = [];
+  let bothWays: number | null = 0;
+  for (let i = 0; i < hosts.length; i++) {
+    for (let j = i + 1; j < hosts.length; j++) {
+      const a = byIp.get(hosts[i]!.ip)!.first[hosts[j]!.ip];
+      const b = byIp.get(hosts[j]!.ip)!.first[hosts[i]!.ip];
+      const got = [a, b].filter((x): x is number => x !== undefined);
+      formedMs.push(got.length ? Math.min(...got) - firstPacket : null);
+      bothWays = got.length === 2 && bothWays !== null ? Math.max(bothWays, Math.max(...got) - firstPacket) : null;
+    }
+  }
+  const formed = formedMs.filter((x): x is number => x !== null);
+  const routerTimes = await routerTimelines(engine, routers, firstPacket);
+  return {
+    hosts: hosts.length,
+    pairs: formedMs.length,
+    firstPacket,
+    lateHosts: results.filter((r) => r.late).length,
+    formedMs,
+    bothWaysMs: bothWays,
+    lastTunnelMs: formed.length === formedMs.length ? Math.max(...formed) : null,
+    sweepAnswered: results.reduce((n, r) => n + r.sweepAnswered.length, 0),
+    sweepExpected: hosts.length * (hosts.length - 1),
+    sweepMissing: results.flatMap((r) => r.sweepMissing.map((to): [string, string] => [r.self, to])),
+    sweepFrom: [...new Set(results.map((r) => r.sweepFrom))],
+    requestsSent: results.reduce((n, r) => n + r.requestsSent, 0),
+    routers: routerTimes,
+  };
+}
+
+/** The routers' IPsec time lines (`ios --timeline`) and their ISAKMP SAs, read after the run. */
+async function routerTimelines(engine: Engine, routers: MeshNode[], firstPacket: number): Promise<RouterTimes> {
+  const lines = await pool(routers, 10, async (r) => {
+    const t = await engine.exec(r.id, ['ios', '--timeline']);
+    const sa = await engine.exec(r.id, ['ios', 'show crypto isakmp sa']);
+    return { timeline: JSON.parse(t.stdout) as { event: string; at: number }[], isakmp: sa.stdout.split('\n').filter((l) => /\sQM_IDLE\s/.test(l)).length };
+  });
+  const acquires = lines.flatMap((l) => l.timeline.filter((e) => e.event === 'acquire').map((e) => e.at));
+  const installs = lines.flatMap((l) => l.timeline.filter((e) => e.event === 'install').map((e) => e.at));
+  return {
+    firstAcquireMs: acquires.length ? Math.min(...acquires) - firstPacket : null,
+    lastInstallMs: installs.length ? Math.max(...installs) - firstPacket : null,
+    installs: installs.length,
+    truncated: lines.filter((l) => l.timeline.length >= 1000).length,
+    isakmpSas: lines.map((l) => l.isakmp),
+  };
+}

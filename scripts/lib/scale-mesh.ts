@@ -1,0 +1,166 @@
+/**
+ * The full-mesh driver that bench:scale runs inside every host of a lab
+ * (node scale-mesh.mjs CONFIG.json; node: modules only, it is copied into the
+ * container as it is compiled). From a common start time (the containers
+ * share the host's clock) the host sends a UDP echo request to every other
+ * host and again every `intervalMs` to those that have not answered; it
+ * answers every request it gets. The first answer from each peer is the
+ * time that pair's tunnel carried traffic both ways. A host that heard from
+ * everyone tells the coordinator (the first host), which, once all have,
+ * names a common time for the final sweep: `sweepProbes` rounds of a
+ * request to every peer, one of which each peer must answer. A round's
+ * requests are spread over it, not sent in one burst. Without the coordinator the
+ * sweep starts at start + deadlineMs. At the end one JSON line goes to stdout.
+ */
+import { createSocket, type RemoteInfo } from 'node:dgram';
+import { readFileSync } from 'node:fs';
+
+export interface MeshConfig {
+  self: string;
+  peers: string[];
+  coordinator: string;
+  port: number;
+  /** Epoch ms: everyone's first requests. */
+  start: number;
+  intervalMs: number;
+  deadlineMs: number;
+  sweepProbes: number;
+}
+
+export interface MeshResult {
+  self: string;
+  /** Epoch ms of the first request sent; late: the script started after `start`. */
+  firstSent: number;
+  late: boolean;
+  /** Peer -> epoch ms of its first answer. */
+  first: Record<string, number>;
+  requestsSent: number;
+  /** Epoch ms when every peer had answered (null: not before the sweep). */
+  doneAt: number | null;
+  sweepAt: number;
+  sweepFrom: 'coordinator' | 'deadline';
+  /** Peers that answered a sweep request, and those that did not. */
+  sweepAnswered: string[];
+  sweepMissing: string[];
+}
+
+/** One sweep round: a request to every peer, spread over this time. */
+const SWEEP_ROUND_MS = 1000;
+
+type Message = { t: 'req' | 'rep'; phase: 'form' | 'sweep'; seq: number } | { t: 'done' } | { t: 'sweep'; at: number };
+
+function run(cfg: MeshConfig): void {
+  const sock = createSocket('udp4');
+  const first: Record<string, number> = {};
+  const sweepOk = new Set<string>();
+  const doneHosts = new Set<string>();
+  const isCoordinator = cfg.self === cfg.coordinator;
+  let requestsSent = 0;
+  let firstSent = 0;
+  let doneAt: number | null = null;
+  let sweepAt: number | null = null;
+  let sweepFrom: 'coordinator' | 'deadline' = 'coordinator';
+  let seq = 0;
+  const timers: NodeJS.Timeout[] = [];
+
+  const send = (to: string, m: Message) => sock.send(JSON.stringify(m), cfg.port, to);
+  const request = (to: string, phase: 'form' | 'sweep') => {
+    requestsSent++;
+    send(to, { t: 'req', phase, seq: seq++ });
+  };
+
+  function announceSweep(at: number): void {
+    // three times, 200 ms apart: UDP may lose one
+    for (let k = 0; k < 3; k++) timers.push(setTimeout(() => cfg.peers.forEach((p) => send(p, { t: 'sweep', at })), k * 200));
+  }
+
+  function scheduleSweep(at: number, from: 'coordinator' | 'deadline'): void {
+    if (sweepAt !== null) return;
+    sweepAt = at;
+    sweepFrom = from;
+    // each round spread over SWEEP_ROUND_MS, so that a hundred hosts do not all send at once
+    const wait = Math.max(0, at - Date.now());
+    for (let k = 0; k < cfg.sweepProbes; k++)
+      timers.push(setTimeout(() => spread(cfg.peers, SWEEP_ROUND_MS, (p) => request(p, 'sweep')), wait + k * SWEEP_ROUND_MS));
+    timers.push(setTimeout(finish, wait + cfg.sweepProbes * SWEEP_ROUND_MS + 2000));
+  }
+
+  function noteDone(host: string): void {
+    doneHosts.add(host);
+    if (isCoordinator && sweepAt === null && doneHosts.size === cfg.peers.length + 1) {
+      const at = Date.now() + 1000;
+      scheduleSweep(at, 'coordinator');
+      announceSweep(at);
+    }
+  }
+
+  sock.on('message', (buf: Buffer, from: RemoteInfo) => {
+    let m: Message;
+    try {
+      m = JSON.parse(buf.toString()) as Message;
+    } catch {
+      return;
+    }
+    const now = Date.now();
+    if (m.t === 'req') send(from.address, { t: 'rep', phase: m.phase, seq: m.seq });
+    else if (m.t === 'rep') {
+      if (m.phase === 'sweep') sweepOk.add(from.address);
+      else if (first[from.address] === undefined && cfg.peers.includes(from.address)) {
+        first[from.address] = now;
+        if (Object.keys(first).length === cfg.peers.length) {
+          doneAt = now;
+          if (isCoordinator) noteDone(cfg.self);
+        }
+      }
+    } else if (m.t === 'done' && isCoordinator) {
+      noteDone(from.address);
+      if (sweepAt !== null && sweepFrom === 'coordinator') send(from.address, { t: 'sweep', at: sweepAt });
+    } else if (m.t === 'sweep') scheduleSweep(m.at, 'coordinator');
+  });
+
+  /** `fn` for each item, spaced evenly over `ms`: a burst of a hundred datagrams from every host would only overflow queues. */
+  function spread<T>(items: readonly T[], ms: number, fn: (item: T) => void): void {
+    items.forEach((item, k) => (k === 0 ? fn(item) : timers.push(setTimeout(() => fn(item), (k * ms) / items.length))));
+  }
+
+  function formRound(): void {
+    if (sweepAt !== null) return;
+    const waiting = cfg.peers.filter((p) => first[p] === undefined);
+    if (doneAt === null) spread(waiting, cfg.intervalMs, (p) => first[p] === undefined && sweepAt === null && request(p, 'form'));
+    if (doneAt !== null && !isCoordinator) send(cfg.coordinator, { t: 'done' });
+    timers.push(setTimeout(formRound, doneAt === null ? cfg.intervalMs : 1000));
+  }
+
+  function finish(): void {
+    timers.forEach(clearTimeout);
+    const result: MeshResult = {
+      self: cfg.self,
+      firstSent,
+      late: firstSent > cfg.start + 50,
+      first,
+      requestsSent,
+      doneAt,
+      sweepAt: sweepAt!,
+      sweepFrom,
+      sweepAnswered: cfg.peers.filter((p) => sweepOk.has(p)),
+      sweepMissing: cfg.peers.filter((p) => !sweepOk.has(p)),
+    };
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    sock.close();
+  }
+
+  sock.bind(cfg.port, () => {
+    timers.push(
+      setTimeout(
+        () => {
+          firstSent = Date.now();
+          formRound();
+        },
+        Math.max(0, cfg.start - Date.now()),
+      ),
+    );
+    timers.push(setTimeout(() => scheduleSweep(cfg.start + cfg.deadlineMs, 'deadline'), Math.max(0, cfg.start + cfg.deadlineMs - Date.now())));
+  });
+}
+
+if (process.argv[2]) run(JSON.parse(readFileSync(process.argv[2], 'utf8')) as MeshConfig);

@@ -1,0 +1,153 @@
+/**
+ * The topology file of a generated TED lab: nodes, links, and a `tests:`
+ * section (docs/testing.md) that proves every checked pair of sites passes
+ * traffic through ESP, the peers each spoke found by TED, that the core
+ * takes no part, and that nothing crossed a WAN segment in clear. Pure.
+ */
+import type { Site, TedPlan } from './plan.js';
+
+const SUPERNET_NOTE = 'the supernet of every site';
+
+/** The command line that writes this lab again. */
+export function generateCommand(plan: TedPlan, output: string): string {
+  const perSegment = plan.shape === 'core' ? ` --per-segment ${plan.perSegment}` : '';
+  return `npx testbed generate --spokes ${plan.sites.length} --shape ${plan.shape}${perSegment} --acl ${plan.acl} --suite ${plan.suite.name} --name ${plan.name} --output ${output} --force`;
+}
+
+export function describeShape(plan: TedPlan): string {
+  const n = plan.sites.length;
+  if (plan.shape === 'shared') return `${n} TED spokes on one shared WAN segment (172.16.0.0/16)`;
+  const g = plan.segments.length;
+  return `${n} TED spokes behind a plain core router without crypto, ${g} WAN segment${g === 1 ? '' : 's'} of up to ${plan.perSegment} spokes`;
+}
+
+export function describeAcl(plan: TedPlan): string {
+  return plan.acl === 'supernet' ? `own LAN to ${plan.supernet.prefix} (${SUPERNET_NOTE})` : 'one permit line per other site';
+}
+
+const quote = (s: string) => `'${s.replace(/'/g, "''")}'`;
+
+/** The peers a router pings or is pinged by in the checks, and its role in each SA. */
+interface Peering {
+  peer: Site;
+  role: 'initiator' | 'responder';
+}
+
+function peersOf(plan: TedPlan, site: Site): Peering[] {
+  return plan.pairs.flatMap(([a, b]): Peering[] => (a === site ? [{ peer: b, role: 'initiator' }] : b === site ? [{ peer: a, role: 'responder' }] : []));
+}
+
+function wanLinks(plan: TedPlan): string[] {
+  return plan.shape === 'core' ? plan.segments.map((s) => s.link) : ['wan'];
+}
+
+function tests(plan: TedPlan): string[] {
+  const out: string[] = [];
+  const hops = plan.shape === 'core' ? 'the core carries ESP, not the echo' : 'the spokes talk directly on the shared WAN';
+  for (const [a, b] of plan.pairs) {
+    out.push(
+      `  - name: ${a.host}-${b.host}`,
+      `    description: ${a.host} reaches ${b.host} through ESP between ${a.router} and ${b.router}, two router hops (${hops}); the first echo starts TED and is dropped`,
+      `    exec: ping -c 4 -i 0.2 -W 2 ${b.hostIp}`,
+      `    nodes: ${a.host}`,
+      '    wait: 20',
+      '    expect:',
+      `      lines: { match: ${quote('icmp_seq=[2-4] ttl=62')}, count: 3 }`,
+      '',
+    );
+  }
+  for (const site of plan.sites) {
+    const peers = peersOf(plan, site);
+    if (peers.length === 0) continue;
+    out.push(
+      `  - name: ${site.router}-peers`,
+      `    description: ${site.router} found ${peers.length === 1 ? 'its peer' : `its ${peers.length} peers`} by TED, one ISAKMP SA in QM_IDLE with each`,
+      '    show: isakmp_sa',
+      `    nodes: ${site.router}`,
+      '    wait: 10',
+      '    expect:',
+      `      count: ${peers.length}`,
+      '      has:',
+      ...peers.map(({ peer, role }) => `        - { peer: ${peer.wan}, role: ${role}, state: QM_IDLE }`),
+      '',
+      `  - name: ${site.router}-ipsec-sas`,
+      `    description: ${site.router} protects its LAN's traffic with each peer's LAN (${plan.suite.transforms})`,
+      '    show: ipsec_sa',
+      `    nodes: ${site.router}`,
+      '    expect:',
+      '      has:',
+      ...peers.map(
+        ({ peer }) =>
+          `        - { peer: ${peer.wan}, local_ident: ${site.lan}/24, remote_ident: ${peer.lan}/24, transform: ${plan.suite.transforms}, encaps: '>= 3', decaps: '>= 3' }`,
+      ),
+      '',
+    );
+  }
+  if (plan.shape === 'core') {
+    out.push(
+      '  - name: core-no-crypto',
+      '    description: The core only routes; it holds no ISAKMP SA',
+      '    show: isakmp_sa',
+      '    nodes: core',
+      '    expect:',
+      '      count: 0',
+      '',
+    );
+  }
+  for (const link of wanLinks(plan)) {
+    out.push(
+      `  - name: ${link}-no-clear-text`,
+      `    description: Nothing between two sites crossed ${link} in clear (TED probes aside)`,
+      `    capture: ${link}`,
+      '    expect:',
+      `      no_clear_text: [${plan.supernet.prefix}, ${plan.supernet.prefix}]`,
+      '',
+    );
+  }
+  out.pop();
+  return out;
+}
+
+/** A link on one line, or one endpoint per line when it has more than four. */
+function link(name: string, endpoints: string[]): string[] {
+  return endpoints.length <= 4 ? [`  ${name}: [${endpoints.join(', ')}]`] : [`  ${name}:`, ...endpoints.map((e) => `    - ${e}`)];
+}
+
+export function topologyYaml(plan: TedPlan, output: string): string {
+  const cfg = (node: string) => `${plan.name}/${node}.cfg`;
+  const lines: string[] = [];
+  if (plan.schema) lines.push(`# yaml-language-server: $schema=${plan.schema}`);
+  lines.push(
+    `# Generated by testbed generate (docs/topology.md, "Generated TED labs"): ${describeShape(plan)}.`,
+    `# Crypto ACLs: ${describeAcl(plan)}. Suite: ${plan.suite.description}.`,
+    '# Site i: LAN 10.<i div 256>.<i mod 256>.0/24, spoke<i> .1, host h<i> .10.',
+    `# Written again, unchanged, by:`,
+    `#   ${generateCommand(plan, output)}`,
+    `name: ${plan.name}`,
+    `description: ${describeShape(plan)}; crypto ACLs ${describeAcl(plan)}; suite ${plan.suite.name}`,
+    'nodes:',
+  );
+  if (plan.shape === 'core') lines.push(`  core: { kind: router2600, config: ${cfg('core')} }`);
+  for (const s of plan.sites) lines.push(`  ${s.router}: { kind: router2600, config: ${cfg(s.router)} }`);
+  for (const s of plan.sites) lines.push(`  ${s.host}: { kind: host, address: ${s.hostIp}/24, gateway: ${s.gateway} }`);
+  lines.push('links:');
+  if (plan.shape === 'core') {
+    for (const seg of plan.segments) lines.push(...link(seg.link, [`core:${seg.coreInterface}`, ...seg.sites.map((s) => `${s.router}:FastEthernet0/0`)]));
+  } else {
+    lines.push(
+      ...link(
+        'wan',
+        plan.sites.map((s) => `${s.router}:FastEthernet0/0`),
+      ),
+    );
+  }
+  for (const s of plan.sites) lines.push(`  lan${s.n}: [${s.router}:FastEthernet0/1, ${s.host}:eth0]`);
+  lines.push(
+    '',
+    `# ${plan.pairs.length} pairs of sites ping each other${plan.pairs.length < (plan.sites.length * (plan.sites.length - 1)) / 2 ? ' (each spoke to the next and to the one opposite)' : ' (every pair)'}; then what each router found.`,
+    'tests:',
+    ...tests(plan),
+    '',
+  );
+  return lines.join('\n');
+}
