@@ -131,7 +131,8 @@ export class Grammar {
     if (entry) node.entry = entry;
     node.handler = (cursor) => {
       const args = rest ? cursor.rest() : '';
-      const text = cursor.line;
+      // as IOS writes it back: keywords in full, arguments as typed
+      const text = args === '' ? path : `${path} ${args}`;
       const effect: Effect = (state) => record(state, text);
       if (args !== '') effect.lenient = true;
       return effect;
