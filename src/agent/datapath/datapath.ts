@@ -133,7 +133,7 @@ export interface DatapathCounters {
   malformed: number;
   /** Packets too big for the tunnel with DF set: ICMP fragmentation-needed sent instead ("couldn't fragment"). */
   fragNeeded: number;
-  /** ESP packets fragmented after encryption ("fragmented"). */
+  /** ESP packets fragmented after encryption ("fragmented"): too big for the link, or a DF packet let through by `crypto ipsec df-bit clear`. */
   fragmented: number;
 }
 
@@ -473,12 +473,24 @@ export class Datapath {
     return pair ?? { acquire: hit.entry.ref };
   }
 
+  /**
+   * `crypto ipsec df-bit`: copy (the default) gives the outer header the
+   * inner packet's DF bit, set always sets it, clear never does. With clear,
+   * a DF packet too big for the tunnel is not refused: it is encrypted whole
+   * and the ESP packet fragmented (the peer reassembles before decrypting).
+   */
   private encapsulate(inner: Buffer, p: Peek, pair: SaPair, route: RouteInfo): void {
+    const mode = this.deps.policy().dfBit;
+    const outerDf = mode === 'set' || (mode === 'copy' && p.dontFragment);
     const headroom = pair.spec.udpEncapsulation ? HEADROOM_UDP_ESP : HEADROOM_ESP;
     const size = headroom + pair.outbound.encapsulatedLength(inner.length);
     if (size > route.mtu) {
       // the largest inner packet that still fits once encrypted
       const room = route.mtu - headroom - (pair.outbound.encapsulatedLength(inner.length) - inner.length) - pair.outbound.cipher.padBlock;
+      if (p.dontFragment && mode === 'clear') {
+        this.sendFragmented(this.seal(inner, pair, headroom, false), route.mtu);
+        return;
+      }
       if (p.dontFragment) {
         // IOS: tell the sender the path MTU through the tunnel (RFC 1191)
         this.counters.fragNeeded++;
@@ -487,35 +499,43 @@ export class Datapath {
         return;
       }
       // 12.2 mainline encrypts the whole packet and fragments the ESP packet (fragmentation before
-      // encryption came with 12.2(13)T, fragment.ts); the peer reassembles before decrypting
-      this.seal(inner, pair, headroom, route.mtu);
+      // encryption came with 12.2(13)T, fragment.ts); the peer reassembles before decrypting. The
+      // router fragments its own ESP packet, so the pieces go without DF whatever df-bit says.
+      this.sendFragmented(this.seal(inner, pair, headroom, false), route.mtu);
       return;
     }
-    this.seal(inner, pair, headroom);
+    this.send(this.seal(inner, pair, headroom, outerDf));
   }
 
-  private seal(inner: Buffer, pair: SaPair, headroom: number, mtu = 0): void {
+  private send(frame: Buffer | null): void {
+    if (frame) this.deps.write(frame);
+  }
+
+  /** An ESP packet the router fragments itself (DF clear): the pieces, counted once. */
+  private sendFragmented(frame: Buffer | null, mtu: number): void {
+    const pieces = frame ? fragmentIpv4(frame, mtu) : [];
+    if (pieces.length > 1) this.counters.fragmented++;
+    for (const piece of pieces) this.deps.write(piece);
+  }
+
+  /** The ESP packet for `inner` with its outer header (DF as given), or null when the SA cannot encrypt (logged). */
+  private seal(inner: Buffer, pair: SaPair, headroom: number, dontFragment: boolean): Buffer | null {
     const udp = pair.spec.udpEncapsulation;
     const r = pair.outbound.encapsulate(inner, this.iv, NEXT_HEADER_IPV4, headroom);
     if (!r.ok) {
       const spi = `0x${pair.spec.outbound.spi.toString(16).toUpperCase()}`;
       if (r.reason === 'sequence-exhausted') this.deps.log(`%CRYPTO-4-PKT_REPLAY_ERR: sequence numbers of SA with SPI ${spi} are exhausted`);
       else this.deps.log(`%TESTBED-3-ESP: the crypto engine failed to encrypt a packet for SA with SPI ${spi}`);
-      return;
+      return null;
     }
     const frame = r.framed;
     if (udp) {
       writeUdpHeader(frame, 20, udp.localPort, udp.remotePort);
-      writeIpv4Header(frame, IPPROTO_UDP, pair.local, pair.remote);
+      writeIpv4Header(frame, IPPROTO_UDP, pair.local, pair.remote, 255, dontFragment);
     } else {
-      writeIpv4Header(frame, IPPROTO_ESP, pair.local, pair.remote);
+      writeIpv4Header(frame, IPPROTO_ESP, pair.local, pair.remote, 255, dontFragment);
     }
-    if (mtu > 0 && frame.length > mtu) {
-      this.counters.fragmented++;
-      for (const piece of fragmentIpv4(frame, mtu)) this.deps.write(piece);
-      return;
-    }
-    this.deps.write(frame);
+    return frame;
   }
 
   /** ESP for the router, as IP protocol 50 ('esp') or inside UDP 4500 ('udp'): only the way its SA was negotiated. */

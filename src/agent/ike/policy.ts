@@ -8,6 +8,7 @@ import { parseIpv4 } from '../../codecs/net/address.js';
 import { aclMatches, matchingEntry, type PacketTuple } from '../../ios/acl/match.js';
 import type { AccessList, AclRule, CryptoMapEntry, DynamicMapEntry, PfsGroup, RouterConfig, TransformSet } from '../../ios/config/types.js';
 import { effectiveLifetime, findAccessList } from '../../ios/config/types.js';
+import { keptSettings, type DfBitMode } from '../../ios/config/kept-settings.js';
 import { ESP_CIPHERS, ESP_INTEGRITY, type EspCipherName, type EspIntegrityName } from '../esp/algorithms.js';
 import type { CipherName, HashName } from '../crypto/algorithms.js';
 import { DEFAULT_LIMITS, type IkeLimits } from './limits.js';
@@ -80,8 +81,15 @@ export interface IkePolicy {
   readonly aggressiveModeDisabled: boolean;
   /** `crypto isakmp keepalive S R [periodic]`: DPD every S seconds, retries R seconds apart. */
   readonly keepalive: { readonly seconds: number; readonly retrySeconds: number; readonly periodic: boolean } | null;
-  /** NAT traversal (RFC 3947): IOS 12.3(2)T and later have it on unless `no crypto ipsec nat-transparency udp-encapsulation`. */
+  /** NAT traversal (RFC 3947): on (a 12.2(13)T feature) unless `no crypto ipsec nat-transparency udp-encapsulation`. */
   readonly natTraversal: boolean;
+  /**
+   * Our phase-1 identity (`crypto isakmp identity`): the IKE address
+   * (ID_IPV4_ADDR), or ID_FQDN with this name (`hostname.domain`).
+   */
+  readonly identity: { readonly type: 'address' } | { readonly type: 'fqdn'; readonly name: string };
+  /** `crypto ipsec df-bit`: the DF bit of the outer header of tunnel-mode ESP. */
+  readonly dfBit: DfBitMode;
   /** `crypto isakmp nat keepalive S`. */
   readonly natKeepaliveSeconds: number | null;
   /** Send INITIAL-CONTACT in the last phase-1 message when no other SA with the peer exists. */
@@ -96,7 +104,7 @@ export interface IkePolicy {
 }
 
 export interface PolicyOptions {
-  /** Default true (IOS 12.3(2)T+ behaviour; a strongSwan peer with kernel-libipsec needs it). */
+  /** Overrides the config (`no crypto ipsec nat-transparency udp-encapsulation`), which leaves it on by default. */
   readonly natTraversal?: boolean;
   /** Default false: the seed's IOS 12.2(27) sends no INITIAL-CONTACT. */
   readonly initialContact?: boolean;
@@ -144,7 +152,7 @@ function entryPolicy(
   discover: boolean,
   body: CryptoMapEntry | DynamicMapEntry,
 ): CryptoMapEntryPolicy {
-  const acl = body.matchAddress ? findAccessList(config, body.matchAddress) ?? null : null;
+  const acl = body.matchAddress ? (findAccessList(config, body.matchAddress) ?? null) : null;
   return {
     ref,
     kind,
@@ -188,6 +196,7 @@ export function policyFromConfig(config: RouterConfig, options: PolicyOptions = 
       entries,
     };
   });
+  const kept = keptSettings(config);
   return {
     hostname: config.hostname,
     isakmpEnabled: c.isakmpEnabled,
@@ -200,12 +209,14 @@ export function policyFromConfig(config: RouterConfig, options: PolicyOptions = 
       lifetimeSeconds: p.lifetime,
     })),
     keys: c.isakmpKeys.map((k) => ({ key: k.key, address: k.address, mask: k.mask })),
-    aggressivePeers: c.isakmpPeers
-      .filter((p) => p.aggressiveModePassword !== null)
-      .map((p) => ({ address: p.address, password: p.aggressiveModePassword! })),
+    aggressivePeers: c.isakmpPeers.filter((p) => p.aggressiveModePassword !== null).map((p) => ({ address: p.address, password: p.aggressiveModePassword! })),
     aggressiveModeDisabled: c.aggressiveModeDisabled,
-    keepalive: c.isakmpKeepalive ? { seconds: c.isakmpKeepalive.seconds, retrySeconds: c.isakmpKeepalive.retries, periodic: c.isakmpKeepalive.mode === 'periodic' } : null,
-    natTraversal: options.natTraversal ?? true,
+    keepalive: c.isakmpKeepalive
+      ? { seconds: c.isakmpKeepalive.seconds, retrySeconds: c.isakmpKeepalive.retries, periodic: c.isakmpKeepalive.mode === 'periodic' }
+      : null,
+    natTraversal: options.natTraversal ?? kept.natTransparency,
+    identity: c.isakmpIdentity === 'hostname' ? { type: 'fqdn', name: fqdnIdentity(config.hostname, kept.domainName) } : { type: 'address' },
+    dfBit: kept.dfBit,
     natKeepaliveSeconds: c.isakmpNatKeepalive,
     initialContact: options.initialContact ?? false,
     transformSets,
@@ -214,6 +225,14 @@ export function policyFromConfig(config: RouterConfig, options: PolicyOptions = 
     timers: { ...IOS_TIMERS, ...options.timers },
     limits: { ...DEFAULT_LIMITS, ...options.limits },
   };
+}
+
+/**
+ * The ID_FQDN IOS sends with `crypto isakmp identity hostname`: `hostname.domain`
+ * with `ip domain-name`, else the bare hostname (docs/research/ios-12.2-notes.md, section 10).
+ */
+export function fqdnIdentity(hostname: string, domainName: string | null): string {
+  return domainName ? `${hostname}.${domainName}` : hostname;
 }
 
 // ------------------------------------------------------------------ lookups
@@ -231,7 +250,7 @@ export function presharedKeyFor(policy: IkePolicy, peer: string): string | null 
   let bestMask = -1;
   for (const k of policy.keys) {
     const mask = parseIpv4(k.mask);
-    if (((ip & mask) >>> 0) !== ((parseIpv4(k.address) & mask) >>> 0)) continue;
+    if ((ip & mask) >>> 0 !== (parseIpv4(k.address) & mask) >>> 0) continue;
     if (best === null || mask >>> 0 > bestMask) {
       best = k;
       bestMask = mask >>> 0;

@@ -4,6 +4,7 @@
  * recorded `X` (and the reverse).
  */
 import type { Grammar, EngineState } from './grammar.js';
+import { SINGLE_VALUED_PREFIXES } from './kept-settings.js';
 import type { SupportEntry } from './support.js';
 import type { BlockKind, SupportClass } from './support-types.js';
 import type { ExtraBlock, ExtraSection, InterfaceConfig } from './types.js';
@@ -38,10 +39,14 @@ export function recordGlobalExtra(state: EngineState, section: ExtraSection, tex
     return;
   }
   const other = opposite(line);
+  // `crypto ipsec df-bit set` replaces `crypto ipsec df-bit clear`; `no crypto ipsec df-bit` removes it
+  const single = SINGLE_VALUED_PREFIXES.find((p) => line.startsWith(p) || `${other} `.startsWith(p));
   for (let i = extras.length - 1; i >= 0; i--) {
     const e = extras[i]!;
-    if (e.lines.length === 1 && (e.lines[0] === line || e.lines[0] === other)) extras.splice(i, 1);
+    if (e.lines.length !== 1) continue;
+    if (e.lines[0] === line || e.lines[0] === other || (single !== undefined && e.lines[0]!.startsWith(single))) extras.splice(i, 1);
   }
+  if (single !== undefined && line.startsWith('no ')) return;
   extras.push({ section, lines: [line] });
 }
 

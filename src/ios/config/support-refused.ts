@@ -31,6 +31,7 @@ export const LATER_COMMANDS: readonly LaterCommand[] = [
   { mode: 'interface', command: 'tunnel protection', release: '12.2(13)T (DMVPN)', basis: 'inferred' },
   { mode: 'interface', command: 'tunnel mode ipsec', release: '12.3(14)T (static virtual tunnel interfaces)', basis: 'inferred' },
   { mode: 'global', command: 'crypto isakmp client', release: '12.2(8)T (Easy VPN server)', basis: 'inferred' },
+  { mode: 'global', command: 'crypto isakmp invalid-spi-recovery', release: '12.3(2)T (Invalid SPI Recovery)', basis: 'inferred' },
   { mode: 'global', command: 'crypto pki', release: '12.3(7)T (crypto ca renamed crypto pki)', basis: 'inferred' },
   { mode: 'global', command: 'crypto ipsec fragmentation', release: '12.2(13)T (Pre-Fragmentation for IPsec VPNs; 12.1(11b)E before)', basis: 'documented' },
   { mode: 'global', command: 'crypto ipsec security-association idle-time', release: '12.2(15)T (IPsec SA idle timers)', basis: 'inferred' },

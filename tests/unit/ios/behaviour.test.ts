@@ -31,10 +31,13 @@ const BEHAVIOURAL: [mode: string, line: string, expect: Expect][] = [
   ['global', 'router bgp 65000', 'not-emulated'],
   ['global', 'interface FastEthernet0/0.10', 'not-emulated'],
   ['interface', ' encapsulation dot1Q 10', 'not-emulated'],
-  ['global', 'crypto isakmp identity hostname', 'not-emulated'],
-  ['global', 'crypto isakmp invalid-spi-recovery', 'not-emulated'],
-  ['global', 'no crypto ipsec nat-transparency udp-encaps', 'not-emulated'],
-  ['global', 'crypto ipsec df-bit clear', 'not-emulated'],
+  ['global', 'crypto isakmp identity hostname', 'emulated'],
+  ['global', 'no crypto ipsec nat-transparency udp-encaps', 'emulated'],
+  ['global', 'crypto ipsec df-bit clear', 'emulated'],
+  ['global', 'crypto ipsec df-bit set', 'emulated'],
+  ['global', 'crypto ipsec df-bit copy', 'emulated'],
+  ['global', 'ip domain-name example.com', 'emulated'],
+  // (crypto isakmp invalid-spi-recovery is 12.3(2)T: refused, support-table.test.ts)
   ['crypto-map', ' reverse-route', 'not-emulated'],
   // more behaviour the emulator does not have
   ['global', 'crypto isakmp identity dn', 'not-emulated'],

@@ -190,7 +190,6 @@ test('a configuration using every modeled command survives a render/parse round 
     warned(first),
     [
       'crypto isakmp policy 10',
-      'crypto isakmp identity hostname',
       'mode transport',
       'crypto ipsec transform-set ts2 ah-sha-hmac esp-3des',
       'interface FastEthernet0/1.10',

@@ -27,9 +27,10 @@ import { errorText, IosLog, notifyOf } from '../../notify.js';
 import type { IsakmpSa } from '../../sa/isakmp-sa.js';
 import type { IkeContext } from '../context.js';
 import type { Exchange, Inbound, Status } from '../exchange.js';
-import { noProposalChosen } from './failures.js';
+import { badIdentity, noProposalChosen } from './failures.js';
 import { floatPorts, followPeer, natDetected, natDToSend, processNatD } from './nat-detection.js';
-import { initialContactPayload, localIdPayload, logLocalId, Phase1 } from './phase1.js';
+import { checkPeerId, localIdPayload, localIdTypeName, logLocalId } from './identity.js';
+import { initialContactPayload, Phase1 } from './phase1.js';
 import { phase1AnswerPayload, phase1SaPayload, selectPhase1 } from './proposal.js';
 import { firstVendorIds, keVendorIds, processVendorIds } from './vendor.js';
 
@@ -65,8 +66,8 @@ export class AggressiveMode implements Exchange {
     ctx.out.engine('CryptoEngine0: generate alg parameter');
     const keNonce = p1.makeKeNonce(ctx, group);
     ctx.out.engine('CRYPTO_ENGINE: Dh phase 1 status: 0');
-    ctx.out.sa(sa.connId, 'SA is doing pre-shared key authentication using id type ID_IPV4_ADDR');
-    const id = localIdPayload(sa);
+    ctx.out.sa(sa.connId, `SA is doing pre-shared key authentication using id type ${localIdTypeName(ctx)}`);
+    const id = localIdPayload(ctx, sa);
     logLocalId(ctx, sa, PayloadType.VENDOR_ID);
     am.firstFrom = sa.local;
     am.firstTo = sa.remote;
@@ -137,15 +138,20 @@ export class AggressiveMode implements Exchange {
       return noProposalChosen(ctx, sa, m, notifyOf(err), errorText(err));
     }
     ctx.out.sa(sa.connId, 'processing ID payload. message ID = 0');
+    try {
+      checkPeerId(id);
+    } catch (err) {
+      return badIdentity(ctx, sa, m, errorText(err));
+    }
     this.peerIdB = payloadBody(id);
     processVendorIds(ctx, sa, m.payloads);
     ctx.out.engine('CryptoEngine0: generate alg parameter');
     const keNonce = p1.makeKeNonce(ctx);
     ctx.out.engine('CRYPTO_ENGINE: Dh phase 1 status: 0');
     ctx.out.engine('CRYPTO_ENGINE: Dh phase 1 status: 0');
-    ctx.out.sa(sa.connId, 'SA is doing pre-shared key authentication using id type ID_IPV4_ADDR');
+    ctx.out.sa(sa.connId, `SA is doing pre-shared key authentication using id type ${localIdTypeName(ctx)}`);
     p1.deriveKeys(ctx);
-    const myId = localIdPayload(sa);
+    const myId = localIdPayload(ctx, sa);
     logLocalId(ctx, sa, PayloadType.HASH);
     ctx.out.engine(`CryptoEngine0: generate hmac context for conn id ${sa.connId}`);
     const hash: Payload = { type: PayloadType.HASH, data: p1.ownHash(payloadBody(myId)) };
@@ -206,13 +212,19 @@ export class AggressiveMode implements Exchange {
       ctx.phase1Gone(sa, 'authentication failed', { notify: NotifyType.AUTHENTICATION_FAILED, why: 'HASH_R does not verify: pre-shared key mismatch?' });
       return 'done';
     }
+    try {
+      checkPeerId(id);
+    } catch (err) {
+      ctx.phase1Gone(sa, 'bad identity', { notify: notifyOf(err), why: errorText(err) });
+      return 'done';
+    }
     ctx.out.sa(sa.connId, `SA has been authenticated with ${sa.remote.ip}`);
     processVendorIds(ctx, sa, m.payloads);
     processNatD(ctx, sa, m.payloads, m.from, m.to);
     const natd = natDToSend(sa);
     if (natDetected(sa)) floatPorts(ctx, sa);
     ctx.out.engine(`CryptoEngine0: generate hmac context for conn id ${sa.connId}`);
-    const payloads: Payload[] = [{ type: PayloadType.HASH, data: p1.ownHash(payloadBody(localIdPayload(sa))) }, ...natd];
+    const payloads: Payload[] = [{ type: PayloadType.HASH, data: p1.ownHash(payloadBody(localIdPayload(ctx, sa))) }, ...natd];
     if (ctx.policy.initialContact && !ctx.hasOtherSas(sa)) payloads.push(initialContactPayload(sa));
     const { message, nextIv } = sa.encrypt(AM, payloads, p1.iv);
     p1.iv = nextIv;

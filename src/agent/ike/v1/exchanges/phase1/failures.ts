@@ -16,7 +16,14 @@ import type { Inbound, Status } from '../exchange.js';
 
 /** Sends a cleartext Informational with one notify about this SA (protocol ISAKMP, SPI = both cookies). */
 export function sendUnencryptedNotify(ctx: IkeContext, sa: IsakmpSa, notifyType: number): void {
-  const n: Payload = { type: PayloadType.NOTIFY, doi: Doi.IPSEC, protocol: ProtocolId.ISAKMP, spi: Buffer.concat([sa.ckyI, sa.ckyR]), notifyType, data: Buffer.alloc(0) };
+  const n: Payload = {
+    type: PayloadType.NOTIFY,
+    doi: Doi.IPSEC,
+    protocol: ProtocolId.ISAKMP,
+    spi: Buffer.concat([sa.ckyI, sa.ckyR]),
+    notifyType,
+    data: Buffer.alloc(0),
+  };
   const message = sa.clear(ExchangeType.INFORMATIONAL, [n], ctx.messageId(sa));
   const w = sa.wire(message);
   ctx.out.sa(sa.connId, `sending packet to ${sa.remote.ip} (${sa.roleChar}) ${sa.state}`);
@@ -31,5 +38,14 @@ export function noProposalChosen(ctx: IkeContext, sa: IsakmpSa, m: Inbound, noti
   ctx.out.log(IosLog.modeFailure(mode, m.from.ip));
   sendUnencryptedNotify(ctx, sa, NotifyType.NO_PROPOSAL_CHOSEN);
   ctx.phase1Gone(sa, 'phase 1 SA policy not acceptable', { notify, why });
+  return 'done';
+}
+
+/** The peer's first message names no identity IOS takes (identity.ts): INVALID-ID-INFORMATION in clear, the SA is gone. */
+export function badIdentity(ctx: IkeContext, sa: IsakmpSa, m: Inbound, why: string): Status {
+  ctx.out.sa(sa.connId, `ID payload not acceptable from ${m.from.ip}`);
+  ctx.out.log(IosLog.modeFailure(sa.mode === 'main' ? 'Main' : 'Aggressive', m.from.ip));
+  sendUnencryptedNotify(ctx, sa, NotifyType.INVALID_ID_INFORMATION);
+  ctx.phase1Gone(sa, 'identity not acceptable', { notify: NotifyType.INVALID_ID_INFORMATION, why });
   return 'done';
 }

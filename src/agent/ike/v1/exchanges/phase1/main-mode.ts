@@ -27,7 +27,8 @@ import type { IkeContext } from '../context.js';
 import type { Exchange, Inbound, Status } from '../exchange.js';
 import { noProposalChosen } from './failures.js';
 import { floatPorts, followPeer, natDetected, natDToSend, processNatD } from './nat-detection.js';
-import { initialContactPayload, localIdPayload, logLocalId, Phase1 } from './phase1.js';
+import { checkPeerId, localIdPayload, localIdTypeName, logLocalId } from './identity.js';
+import { initialContactPayload, Phase1 } from './phase1.js';
 import { phase1AnswerPayload, phase1SaPayload, selectPhase1 } from './proposal.js';
 import { firstVendorIds, keVendorIds, processVendorIds } from './vendor.js';
 
@@ -123,7 +124,7 @@ export class MainMode implements Exchange {
     ctx.out.engine('CryptoEngine0: generate alg parameter');
     ctx.out.engine('CRYPTO_ENGINE: Dh phase 1 status: 0');
     ctx.out.engine('CRYPTO_ENGINE: Dh phase 1 status: 0');
-    ctx.out.sa(sa.connId, 'SA is doing pre-shared key authentication using id type ID_IPV4_ADDR');
+    ctx.out.sa(sa.connId, `SA is doing pre-shared key authentication using id type ${localIdTypeName(ctx)}`);
     sa.state = 'MM_SA_SETUP';
     const answer = sa.clear(MM, [phase1AnswerPayload(suite.proposalNumber, suite.transform), ...firstVendorIds(ctx, sa)]);
     this.p1.send(ctx, answer, { expectReply: true, inReplyTo: m.message });
@@ -160,7 +161,7 @@ export class MainMode implements Exchange {
     const keNonce = this.p1.makeKeNonce(ctx);
     ctx.out.engine('CRYPTO_ENGINE: Dh phase 1 status: 0');
     ctx.out.engine('CRYPTO_ENGINE: Dh phase 1 status: 0');
-    ctx.out.sa(sa.connId, 'SA is doing pre-shared key authentication using id type ID_IPV4_ADDR');
+    ctx.out.sa(sa.connId, `SA is doing pre-shared key authentication using id type ${localIdTypeName(ctx)}`);
     sa.state = 'MM_SA_SETUP';
     const mm3 = sa.clear(MM, [...keNonce, ...keVendorIds(ctx), ...natDToSend(sa)]);
     this.p1.send(ctx, mm3, { expectReply: true, inReplyTo: m.message });
@@ -219,7 +220,7 @@ export class MainMode implements Exchange {
     processVendorIds(ctx, sa, m.payloads);
     processNatD(ctx, sa, m.payloads, m.from, m.to);
     if (natDetected(sa)) floatPorts(ctx, sa);
-    const id = localIdPayload(sa);
+    const id = localIdPayload(ctx, sa);
     logLocalId(ctx, sa, PayloadType.HASH);
     ctx.out.engine(`CryptoEngine0: generate hmac context for conn id ${sa.connId}`);
     const payloads: Payload[] = [id, { type: PayloadType.HASH, data: this.p1.ownHash(payloadBody(id)) }];
@@ -244,6 +245,7 @@ export class MainMode implements Exchange {
     if (!equalBytes(this.p1.peerHash(payloadBody(id)), hash.data)) {
       throw new IsakmpError(NotifyType.AUTHENTICATION_FAILED, `${sa.role === 'initiator' ? 'HASH_R' : 'HASH_I'} does not verify`);
     }
+    checkPeerId(id);
   }
 
   /** Decrypts message 5/6 and authenticates the peer; a Status when the message was dropped instead (see Phase1.unreadable). */
@@ -272,7 +274,7 @@ export class MainMode implements Exchange {
     followPeer(ctx, sa, m.from, m.to);
     ctx.out.sa(sa.connId, `SA has been authenticated with ${sa.remote.ip}`);
     initialContactIn(ctx, sa, opened.payloads);
-    const id = localIdPayload(sa);
+    const id = localIdPayload(ctx, sa);
     logLocalId(ctx, sa, PayloadType.HASH);
     ctx.out.engine(`CryptoEngine0: generate hmac context for conn id ${sa.connId}`);
     ctx.out.engine('CryptoEngine0: clear dh number for conn id 1');

@@ -14,17 +14,15 @@
  */
 import { Buffer } from 'node:buffer';
 import { payloadBody } from '../../../../../codecs/isakmp/chain.js';
-import { IdType, NotifyType, PayloadType } from '../../../../../codecs/isakmp/constants.js';
+import { NotifyType, PayloadType } from '../../../../../codecs/isakmp/constants.js';
 import { IsakmpError } from '../../../../../codecs/isakmp/errors.js';
-import { ipv4IdPayload } from '../../../../../codecs/isakmp/id.js';
-import type { IdPayload, Payload } from '../../../../../codecs/isakmp/types.js';
+import type { Payload } from '../../../../../codecs/isakmp/types.js';
 import type { DhGroup, DhKeyPair } from '../../../../crypto/dh.js';
 import { presharedKeyFor } from '../../../policy.js';
 import { Retransmitter, type WireMessage } from '../../../retransmit.js';
 import { hashI, hashR, type Phase1HashInput } from '../../crypto/hashes.js';
 import { phase1Iv } from '../../crypto/iv.js';
 import { derivePhase1Keys } from '../../crypto/keys.js';
-import { idPayloadLines } from '../../debug.js';
 import { errorText, IosLog, iosNotifyName, notifyOf } from '../../notify.js';
 import type { IsakmpSa } from '../../sa/isakmp-sa.js';
 import { digestOf } from '../../sa/replies.js';
@@ -84,7 +82,10 @@ export class Phase1 {
     const r = this.retransmit;
     if (!r || !r.due(ctx.now)) return 'running';
     if (r.exhausted) {
-      ctx.phase1Gone(sa, 'death by retransmission P1', { notify: 0, why: `no answer from ${sa.remote.ip} after ${r.retransmits} retransmissions in ${sa.state}` });
+      ctx.phase1Gone(sa, 'death by retransmission P1', {
+        notify: 0,
+        why: `no answer from ${sa.remote.ip} after ${r.retransmits} retransmissions in ${sa.state}`,
+      });
       return 'done';
     }
     r.fire(ctx.now);
@@ -213,16 +214,6 @@ export class Phase1 {
     });
     return 'done';
   }
-}
-
-/** Our identity: ID_IPV4_ADDR, protocol 17, port 500, our IKE address. */
-export function localIdPayload(sa: IsakmpSa): IdPayload {
-  return ipv4IdPayload({ idType: IdType.IPV4_ADDR, address: sa.local.ip, protocol: 17, port: 500 });
-}
-
-/** Logs the ID payload the way IOS does before sending it ("ISAKMP (2): ID payload ..."). */
-export function logLocalId(ctx: IkeContext, sa: IsakmpSa, next: number): void {
-  for (const line of idPayloadLines(sa.connId, next, IdType.IPV4_ADDR, 17, 500, 8)) ctx.out.isakmp(line);
 }
 
 /** The INITIAL-CONTACT notify (RFC 2407 4.6.3.3): protocol ISAKMP, SPI = both cookies. */
