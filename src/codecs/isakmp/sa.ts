@@ -18,7 +18,7 @@ import { Buffer } from 'node:buffer';
 import { NotifyType, PayloadType } from './constants.js';
 import { PayloadMalformedError } from './errors.js';
 import { decodeAttributes, encodeAttributes } from './attributes.js';
-import { Reader } from './reader.js';
+import type { Reader } from './reader.js';
 import type { Proposal, SaPayload, Transform } from './types.js';
 
 const PROPOSAL_MIN = 8;

@@ -1,4 +1,4 @@
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { applyConfigLines, parseConfig, parseExec, renderRunningConfig, type ParseResult } from '../../../src/ios/index.js';
 import { DAPHNE_CFG, FRED_CFG } from './fixtures.js';
 
@@ -72,7 +72,7 @@ function garbage(rnd: () => number): string {
   return s;
 }
 
-function checkResult(t: import('ava').ExecutionContext, text: string, r: ParseResult): void {
+function checkResult(t: ExecutionContext, text: string, r: ParseResult): void {
   const lineCount = text.split(/\r\n|\r|\n/).length;
   for (const d of r.diagnostics) {
     if (d.code === 'internal' || d.line < 1 || d.line > lineCount || d.column < 1) {

@@ -8,7 +8,7 @@
  * scripts/record-strongswan-vectors.ts; the charon lines are in the .log files). Each
  * step gets strongSwan's inputs, so a failure names the step that disagrees.
  */
-import test from 'ava';
+import test, { type ExecutionContext } from 'ava';
 import { CIPHERS, HASHES, type CipherAlgorithm } from '../../../../../../src/agent/crypto/algorithms.js';
 import { decryptBody, encryptBody } from '../../../../../../src/agent/ike/v1/crypto/body.js';
 import { prepareCbcKey } from '../../../../../../src/agent/crypto/cipher.js';
@@ -56,7 +56,7 @@ const sha1 = HASHES.sha1;
 const h = (b: Buffer) => b.toString('hex');
 
 /** Runs a CBC chain over `messages` from `iv` (decrypting and re-encrypting each), returning the IVs after each. */
-function chain(t: import('ava').ExecutionContext, cipher: CipherAlgorithm, key: Buffer, iv: Buffer, messages: Message[]): string[] {
+function chain(t: ExecutionContext, cipher: CipherAlgorithm, key: Buffer, iv: Buffer, messages: Message[]): string[] {
   const k = prepareCbcKey(cipher, key);
   const after: string[] = [];
   for (const m of messages) {
