@@ -42,6 +42,8 @@ export interface InputWork {
   visits: number;
   /** Engine calls measured (datagrams, acquires, ticks ... with the next-deadline read after each). */
   calls: number;
+  /** Bytes of the datagrams and probes those calls carried: a Delete naming many SPIs looks each one up. */
+  bytes: number;
 }
 
 export class LabRouter {
@@ -62,7 +64,7 @@ export class LabRouter {
   deletes = 0;
   /** Actions by kind since the last reset. */
   kinds: Record<string, number> = {};
-  work: InputWork = { visits: 0, calls: 0 };
+  work: InputWork = { visits: 0, calls: 0, bytes: 0 };
   /** Every install-ipsec and delete-ipsec, in order, with the rest of the actions when `keepActions`. */
   actions: IkeAction[] = [];
   keepActions = false;
@@ -94,7 +96,8 @@ export class LabRouter {
     if (wan === null) throw new Error(`${name}: no interface with a crypto map`);
     this.wan = wan;
     const engine = this.engine;
-    const measured = <T>(f: () => T): T => {
+    const measured = <T>(f: () => T, bytes = 0): T => {
+      this.work.bytes += bytes;
       const { result, work } = countWork(() => {
         const out = f();
         engine.nextDeadline(); // the agent reads it after every datagram
@@ -106,8 +109,8 @@ export class LabRouter {
     };
     const port = {
       acquire: (t: AcquireTrigger, now: number) => measured(() => engine.acquire(t, now)),
-      receive: (d: Datagram, now: number) => measured(() => engine.receive(d, now)),
-      receiveTransitProbe: (p: TransitProbe, now: number) => measured(() => engine.receiveTransitProbe(p, now)),
+      receive: (d: Datagram, now: number) => measured(() => engine.receive(d, now), d.payload.length),
+      receiveTransitProbe: (p: TransitProbe, now: number) => measured(() => engine.receiveTransitProbe(p, now), p.payload.length),
     };
     const dpRandom = rng.fork().source();
     this.dp = new Datapath({
@@ -167,7 +170,7 @@ export class LabRouter {
     this.installs = 0;
     this.deletes = 0;
     this.kinds = {};
-    this.work = { visits: 0, calls: 0 };
+    this.work = { visits: 0, calls: 0, bytes: 0 };
     this.actions = [];
     this.lanSink = [];
     this.selfSink = 0;
