@@ -3,7 +3,7 @@
  *
  * IOS 12.2 resends the last message of an exchange when no answer came in
  * time ("retransmitting phase 1 MM_KEY_EXCH..."), up to 5 times, then deletes
- * the SA ("death by retransmission P1"). IOS 12.2 captures show the resends
+ * the SA ("death by retransmission P1 sa"). IOS 12.2 captures show the resends
  * 10 s apart (a responder receives the initiator's duplicate 10 s after its
  * answer), so the default is a constant 10 s; `backoff` lets a test or a
  * driver choose an exponential schedule instead.
@@ -84,6 +84,8 @@ export class Retransmitter {
   private count = 0;
   private delay: number;
   nextAt: number;
+  /** When these messages last went out (first send, a resend, or an answer to the peer's duplicate). */
+  lastSentAt: number;
 
   constructor(
     readonly policy: RetransmitPolicy,
@@ -92,6 +94,32 @@ export class Retransmitter {
   ) {
     this.delay = policy.intervalMs;
     this.nextAt = now + this.delay;
+    this.lastSentAt = now;
+  }
+
+  /** Whether `sent` is (one of) the messages this retransmitter resends. */
+  holds(sent: readonly WireMessage[]): boolean {
+    return sent.some((w) => this.messages.some((m) => m.payload.equals(w.payload)));
+  }
+
+  /**
+   * The same messages went out as the answer to the peer's duplicate: the
+   * timer then skips its resend when it fires less than one interval later
+   * (IOS: "retransmission skipped for phase 1 (time since last transmission N)").
+   */
+  sentAgain(now: number): void {
+    this.lastSentAt = now;
+  }
+
+  /** Milliseconds since the last transmission when the timer's resend is to be skipped, else null. */
+  skip(now: number): number | null {
+    const since = now - this.lastSentAt;
+    return since < this.delay ? since : null;
+  }
+
+  /** Pushes the timeout back to one delay after the last transmission, without counting a resend. */
+  postpone(): void {
+    this.nextAt = this.lastSentAt + this.delay;
   }
 
   /** Resends so far. */
@@ -113,5 +141,6 @@ export class Retransmitter {
     this.count++;
     this.delay = Math.min(this.policy.maxIntervalMs, Math.round(this.delay * this.policy.backoff));
     this.nextAt = now + this.delay;
+    this.lastSentAt = now;
   }
 }

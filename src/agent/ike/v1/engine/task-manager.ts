@@ -115,6 +115,8 @@ export class TaskManager {
           ctx.out.sa(sa.connId, `sending packet to ${w.to.ip} (${sa.roleChar}) ${sa.state}`);
           ctx.out.push({ kind: 'send', ...w, connId: sa.connId });
         }
+        this.phase1?.resent(ctx.now, dup);
+        for (const qm of this.quick.values()) qm.resent(ctx.now, dup);
       }
       return;
     }

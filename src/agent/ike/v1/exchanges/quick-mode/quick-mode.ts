@@ -25,6 +25,7 @@ import type { Exchange, Inbound, Status } from '../exchange.js';
 import { initiatorQm1, initiatorQm2 } from './initiator.js';
 import { responderQm1, responderQm3 } from './responder.js';
 import { endOf, s32, type QmState } from './shared.js';
+import type { WireMessage } from '../../../retransmit.js';
 
 export class QuickMode implements Exchange {
   private constructor(
@@ -77,13 +78,25 @@ export class QuickMode implements Exchange {
     return this.st?.retransmit?.nextAt ?? null;
   }
 
-  /** Resends our last message when due; gives up after the last resend ("death by retransmission P2"). */
+  /** Our last message went out again as the answer to the peer's duplicate: the timer's next resend waits one interval from now. */
+  resent(now: number, sent: readonly WireMessage[]): void {
+    const r = this.st?.retransmit;
+    if (r?.holds(sent)) r.sentAgain(now);
+  }
+
+  /** Resends our last message when due (skipped when it went out less than one interval ago); gives up after the last resend ("death by retransmission P2"). */
   tick(ctx: IkeContext): Status {
     const st = this.st;
     const r = st?.retransmit;
     if (!st || !r || !r.due(ctx.now)) return 'running';
     const sa = this.sa;
     const mid = s32(this.messageId);
+    const since = r.skip(ctx.now);
+    if (since !== null) {
+      ctx.out.sa(sa.connId, `retransmission skipped for phase 2 (time since last transmission ${since})`);
+      r.postpone();
+      return 'running';
+    }
     if (r.exhausted) {
       ctx.out.sa(sa.connId, `deleting node ${mid} error TRUE reason "death by retransmission P2"`);
       st.expect = null;

@@ -1,0 +1,134 @@
+/**
+ * IKE under loss as IOS 12.2 behaves (issue 14 item 2): the resend that
+ * answers a peer's duplicate stands for the timer's own ("retransmission
+ * skipped"), a duplicate of the peer's last message is answered with our last
+ * reply in every exchange, and the loss of the final message of Main,
+ * Aggressive or Quick Mode costs at most one retransmission interval, the
+ * responder installing its pair on the first Quick Mode 3 that reaches it.
+ * Two engines on an in-memory wire with simulated time.
+ */
+import test from 'ava';
+import { IOS_TIMERS } from '../../../../../src/agent/ike/retransmit.js';
+import { PING_A, twoSites, type Packet, type Wire } from '../helpers.js';
+
+const MM = 2;
+const AM = 4;
+const QM = 32;
+const type = (p: Packet): number => p.payload[18]!;
+
+/** Every packet put on the wire, with the time and whether it was dropped. */
+function record(wire: Wire, drop: (p: Packet, nth: number) => boolean): { p: Packet; at: number; dropped: boolean }[] {
+  const seen: { p: Packet; at: number; dropped: boolean }[] = [];
+  const count = new Map<string, number>();
+  wire.filter = (p) => {
+    const key = `${p.sender}/${type(p)}`;
+    const nth = (count.get(key) ?? 0) + 1;
+    count.set(key, nth);
+    const dropped = drop(p, nth);
+    seen.push({ p, at: wire.now, dropped });
+    return dropped ? [] : [{ packet: p }];
+  };
+  return seen;
+}
+
+function installAt(wire: Wire, name: string): number {
+  const at = wire
+    .node(name)
+    .log.filter((l) => l.action.kind === 'install-ipsec')
+    .map((l) => l.at);
+  if (at.length !== 1) throw new Error(`${name} installed ${at.length} pairs`);
+  return at[0]!;
+}
+
+/** Formation time with nothing lost, for the same seeds and mode. */
+function baseline(seed: number, aggressive: boolean): number {
+  const wire = twoSites(seed, aggressive ? { aggressivePassword: 'abc123' } : {});
+  wire.acquire('A', PING_A);
+  wire.run(120_000);
+  return installAt(wire, 'B');
+}
+
+test('a resend that answered the peer\'s duplicate stands for the timer\'s: "retransmission skipped", no second copy', (t) => {
+  const wire = twoSites(300);
+  // A's MM3 is lost: B resends MM2 after one interval, A answers the duplicate with MM3 at once,
+  // and its own MM3 timer, due a few milliseconds later, skips.
+  const seen = record(wire, (p, nth) => p.sender === 'A' && type(p) === MM && nth === 2);
+  wire.acquire('A', PING_A);
+  wire.run(120_000);
+  const mm3 = seen.filter((s) => s.p.sender === 'A' && type(s.p) === MM).slice(1, 3);
+  t.is(mm3.length, 2);
+  t.true(mm3[0]!.p.payload.equals(mm3[1]!.p.payload));
+  t.is(seen.filter((s) => s.p.sender === 'A' && s.p.payload.equals(mm3[0]!.p.payload)).length, 2, 'MM3 went out twice, not three times');
+  t.true(wire.lines('A').includes('ISAKMP (0:1): retransmitting due to retransmit phase 1'));
+  t.true(wire.lines('A').some((l) => /^ISAKMP \(0:1\): retransmission skipped for phase 1 \(time since last transmission \d+\)$/.test(l)));
+  t.false(wire.lines('A').includes('ISAKMP (0:1): retransmitting phase 1 MM_KEY_EXCH...'));
+  installAt(wire, 'A');
+  installAt(wire, 'B');
+});
+
+for (const aggressive of [false, true]) {
+  const mode = aggressive ? 'Aggressive' : 'Main';
+  test(`${mode} Mode + Quick Mode, every message of the initiator duplicated: each reply goes out again, byte for byte`, (t) => {
+    const wire = twoSites(310, aggressive ? { aggressivePassword: 'abc123' } : {});
+    wire.filter = (p) => (p.sender === 'A' ? [{ packet: p }, { packet: p, delay: 1 }] : [{ packet: p }]);
+    wire.acquire('A', PING_A);
+    wire.run(120_000);
+    const fromA = wire.sent.filter((p) => p.sender === 'A');
+    const fromB = wire.sent.filter((p) => p.sender === 'B');
+    // Phase 1 answers (MM2, MM4, MM6 / AM2) and QM2: each went out again, unchanged, for the duplicate.
+    const replies = fromB.filter((p, i) => fromB.findIndex((q) => q.payload.equals(p.payload)) === i);
+    t.deepEqual(replies.map(type), aggressive ? [AM, QM] : [MM, MM, MM, QM]);
+    for (const r of replies) t.true(fromB.filter((p) => p.payload.equals(r.payload)).length >= 2);
+    // A, in turn, answers each duplicated reply with its next message again; its distinct messages are the exchange's.
+    const distinct = fromA.filter((p, i) => fromA.findIndex((q) => q.payload.equals(p.payload)) === i);
+    t.deepEqual(distinct.map(type), aggressive ? [AM, AM, QM, QM] : [MM, MM, MM, QM, QM]);
+    t.is(wire.lines('B').filter((l) => l.endsWith('retransmitting due to retransmit phase 2')).length, 1);
+    installAt(wire, 'A');
+    installAt(wire, 'B');
+  });
+}
+
+/** [mode, what is lost, its exchange type, which of the sender's messages of that type] */
+const finals: [boolean, string, 'A' | 'B', number, number][] = [
+  [false, 'Main Mode message 6', 'B', MM, 3],
+  [true, 'Aggressive Mode message 3', 'A', AM, 2],
+  [false, 'Quick Mode message 3 (Main Mode)', 'A', QM, 2],
+  [true, 'Quick Mode message 3 (Aggressive Mode)', 'A', QM, 2],
+];
+
+for (const [aggressive, what, sender, kind, nth] of finals) {
+  test(`${what} lost: the tunnel costs at most one retransmission interval more, and the responder installs on the first QM3`, (t) => {
+    const base = baseline(320, aggressive);
+    const wire = twoSites(320, aggressive ? { aggressivePassword: 'abc123' } : {});
+    const seen = record(wire, (p, n) => p.sender === sender && type(p) === kind && n === nth);
+    wire.acquire('A', PING_A);
+    wire.run(120_000);
+    t.is(seen.filter((s) => s.dropped).length, 1);
+    const a = installAt(wire, 'A');
+    const b = installAt(wire, 'B');
+    t.true(b - base <= IOS_TIMERS.phase1.intervalMs, `formed at ${b} ms, ${b - base} ms after the lossless run`);
+    // B installs the moment the first QM3 that was not lost reaches it.
+    const qm3 = seen.find((s) => s.p.sender === 'A' && type(s.p) === QM && s.at >= a && !s.dropped)!;
+    t.is(b, qm3.at + wire.latency);
+    // ... and sends nothing after that (no Quick Mode 2 resent for nothing).
+    t.deepEqual(
+      seen.filter((s) => s.p.sender === 'B' && s.at > b),
+      [],
+    );
+  });
+}
+
+test('Quick Mode 3 lost after Main Mode 6 was lost: the responder installs on the first QM3 it gets, no QM2 resent later', (t) => {
+  const wire = twoSites(330);
+  const seen = record(wire, (p, n) => (p.sender === 'B' && type(p) === MM && n === 3) || (p.sender === 'A' && type(p) === QM && n === 2));
+  wire.acquire('A', PING_A);
+  wire.run(200_000);
+  const a = installAt(wire, 'A');
+  const b = installAt(wire, 'B');
+  const qm3 = seen.find((s) => s.p.sender === 'A' && type(s.p) === QM && s.at >= a && !s.dropped)!;
+  t.is(b, qm3.at + wire.latency);
+  t.deepEqual(
+    seen.filter((s) => s.p.sender === 'B' && s.at > b),
+    [],
+  );
+});
