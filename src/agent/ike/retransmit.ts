@@ -51,6 +51,15 @@ export interface IkeTimers {
    * retransmissions of one message keep failing.
    */
   readonly badMessageRepeats: number;
+  /**
+   * The first resend of the Quick Mode an Aggressive Mode initiator starts
+   * with its message 3. AM3 gets no answer, and a peer that handles its
+   * datagrams on several threads (strongSwan) may take up QM1, sent right
+   * after it, before AM3 and drop it: QM1 then goes again after this delay
+   * rather than a whole phase-2 interval. The later resends keep the
+   * phase-2 schedule.
+   */
+  readonly quickAfterAggressiveMs: number;
 }
 
 export const IOS_RETRANSMIT: RetransmitPolicy = { intervalMs: 10_000, maxRetransmits: 5, backoff: 1, maxIntervalMs: 60_000 };
@@ -66,6 +75,7 @@ export const IOS_TIMERS: IkeTimers = {
   oldSaGraceMs: 10_000,
   dpdRetries: 5,
   badMessageRepeats: 2,
+  quickAfterAggressiveMs: 1_000,
 };
 
 /** One message as it goes on the wire (already framed for port 4500 when needed). */
@@ -87,12 +97,17 @@ export class Retransmitter {
   /** When these messages last went out (first send, a resend, or an answer to the peer's duplicate). */
   lastSentAt: number;
 
+  /** The first timeout is `firstDelayMs` instead of the policy's interval (the schedule resumes after it). */
+  private early: boolean;
+
   constructor(
     readonly policy: RetransmitPolicy,
     now: number,
     readonly messages: readonly WireMessage[],
+    firstDelayMs?: number,
   ) {
-    this.delay = policy.intervalMs;
+    this.delay = firstDelayMs !== undefined && firstDelayMs < policy.intervalMs ? firstDelayMs : policy.intervalMs;
+    this.early = this.delay < policy.intervalMs;
     this.nextAt = now + this.delay;
     this.lastSentAt = now;
   }
@@ -117,6 +132,14 @@ export class Retransmitter {
     return since < this.delay ? since : null;
   }
 
+  /** Brings the next timeout forward to `delayMs` from now when it is later (the schedule resumes after it). */
+  soon(now: number, delayMs: number): void {
+    if (now + delayMs >= this.nextAt) return;
+    this.nextAt = now + delayMs;
+    this.delay = delayMs;
+    this.early = true;
+  }
+
   /** Pushes the timeout back to one delay after the last transmission, without counting a resend. */
   postpone(): void {
     this.nextAt = this.lastSentAt + this.delay;
@@ -139,7 +162,8 @@ export class Retransmitter {
   /** Counts one resend and schedules the next timeout. */
   fire(now: number): void {
     this.count++;
-    this.delay = Math.min(this.policy.maxIntervalMs, Math.round(this.delay * this.policy.backoff));
+    this.delay = this.early ? this.policy.intervalMs : Math.min(this.policy.maxIntervalMs, Math.round(this.delay * this.policy.backoff));
+    this.early = false;
     this.nextAt = now + this.delay;
     this.lastSentAt = now;
   }

@@ -8,7 +8,7 @@
  * Two engines on an in-memory wire with simulated time.
  */
 import test from 'ava';
-import { IOS_TIMERS } from '../../../../../src/agent/ike/retransmit.js';
+import { IOS_TIMERS, Retransmitter } from '../../../../../src/agent/ike/retransmit.js';
 import { PING_A, twoSites, type Packet, type Wire } from '../helpers.js';
 
 const MM = 2;
@@ -82,7 +82,7 @@ for (const aggressive of [false, true]) {
     // A, in turn, answers each duplicated reply with its next message again; its distinct messages are the exchange's.
     const distinct = fromA.filter((p, i) => fromA.findIndex((q) => q.payload.equals(p.payload)) === i);
     t.deepEqual(distinct.map(type), aggressive ? [AM, AM, QM, QM] : [MM, MM, MM, QM, QM]);
-    t.is(wire.lines('B').filter((l) => l.endsWith('retransmitting due to retransmit phase 2')).length, 1);
+    t.true(wire.lines('B').some((l) => l.endsWith('retransmitting due to retransmit phase 2')));
     installAt(wire, 'A');
     installAt(wire, 'B');
   });
@@ -132,3 +132,22 @@ test('Quick Mode 3 lost after Main Mode 6 was lost: the responder installs on th
     [],
   );
 });
+
+for (const aggressive of [true, false]) {
+  test(`${aggressive ? 'Aggressive' : 'Main'} Mode initiator, first QM1 dropped by the responder: resent after ${aggressive ? 'quickAfterAggressiveMs' : 'the phase-2 interval'}`, (t) => {
+    const wire = twoSites(340, aggressive ? { aggressivePassword: 'abc123' } : {});
+    // strongSwan takes up QM1 before AM3 now and then, and drops it: here the first QM1 is lost
+    const seen = record(wire, (p, n) => p.sender === 'A' && type(p) === QM && n === 1);
+    wire.acquire('A', PING_A);
+    wire.run(120_000);
+    const qm1 = seen.filter((s) => s.p.sender === 'A' && type(s.p) === QM).slice(0, 2);
+    t.true(qm1[0]!.p.payload.equals(qm1[1]!.p.payload));
+    t.is(qm1[1]!.at - qm1[0]!.at, aggressive ? IOS_TIMERS.quickAfterAggressiveMs : IOS_TIMERS.phase2.intervalMs);
+    installAt(wire, 'A');
+    t.is(installAt(wire, 'B'), seen.find((s) => s.p.sender === 'A' && type(s.p) === QM && s.at >= installAt(wire, 'A'))!.at + wire.latency);
+    // the later resends keep the phase-2 interval
+    const r = new Retransmitter(IOS_TIMERS.phase2, 0, [], IOS_TIMERS.quickAfterAggressiveMs);
+    r.fire(r.nextAt);
+    t.is(r.nextAt, IOS_TIMERS.quickAfterAggressiveMs + IOS_TIMERS.phase2.intervalMs);
+  });
+}
