@@ -6,7 +6,11 @@
  * the SA ("death by retransmission P1 sa"). IOS 12.2 captures show the resends
  * 10 s apart (a responder receives the initiator's duplicate 10 s after its
  * answer), so the default is a constant 10 s; `backoff` lets a test or a
- * driver choose an exponential schedule instead.
+ * driver choose an exponential schedule instead. A message that went out
+ * again as the answer to the peer's duplicate resets the timer: the timer's
+ * own resend is skipped ("retransmission skipped for phase 1 (time since last
+ * transmission N)"). What was found and what was inferred:
+ * docs/research/ios-12.2-notes.md, section 4.
  */
 import type { Buffer } from 'node:buffer';
 import type { Endpoint } from './types.js';
