@@ -9,7 +9,7 @@
  */
 import test from 'ava';
 import { IOS_TIMERS, Retransmitter } from '../../../../../src/agent/ike/retransmit.js';
-import { PING_A, twoSites, type Packet, type Wire } from '../helpers.js';
+import { engineFromConfig, PING_A, seedConfig, twoSites, Wire, type Packet } from '../helpers.js';
 
 const MM = 2;
 const AM = 4;
@@ -151,3 +151,41 @@ for (const aggressive of [true, false]) {
     t.is(r.nextAt, IOS_TIMERS.quickAfterAggressiveMs + IOS_TIMERS.phase2.intervalMs);
   });
 }
+
+test('TED: a duplicated probe is answered again (the responder keeps no state: a new responder cookie, the same reply), and the tunnel forms once', (t) => {
+  const wire = new Wire();
+  wire.add('daphne', engineFromConfig(seedConfig('daphne'), 350), ['11.11.11.1', '13.13.13.13'], ['13.13.13.0/24']);
+  wire.add('fred', engineFromConfig(seedConfig('fred'), 351), ['11.11.11.2', '12.12.12.12'], ['12.12.12.0/24']);
+  wire.filter = (p) => (p.kind === 'probe' ? [{ packet: p }, { packet: p, delay: 1 }] : [{ packet: p }]);
+  wire.acquire('daphne', { packet: { source: '13.13.13.4', destination: '12.12.12.13', protocol: 1 }, interface: 'FastEthernet0/0', nextHop: '11.11.11.2' });
+  wire.run(120_000);
+  const replies = wire.sent.filter((p) => p.sender === 'fred' && p.kind === 'ike' && p.payload[18] === 240);
+  t.is(replies.length, 2);
+  t.true(replies[0]!.payload.subarray(0, 8).equals(replies[1]!.payload.subarray(0, 8)), "the probe's initiator cookie");
+  t.true(replies[0]!.payload.subarray(16).equals(replies[1]!.payload.subarray(16)), 'the same reply after the cookies');
+  t.is(
+    wire.lines('fred').filter((l) => l.endsWith('deleting SA reason "delete_me flag/throw" state (R) PEER_DISCOVERY (peer 11.11.11.1) input queue 0')).length,
+    2,
+  );
+  t.is(wire.actions('daphne', 'install-ipsec').length, 1);
+  t.is(wire.actions('fred', 'install-ipsec').length, 1);
+});
+
+test('DPD: a duplicated R-U-THERE gets the same R-U-THERE-ACK again, nothing else changes', (t) => {
+  const keepalive = 'crypto isakmp keepalive 10 2 periodic';
+  const wire = twoSites(360, { keepalive }, { keepalive });
+  wire.acquire('A', PING_A);
+  wire.run(5_000);
+  t.is(wire.actions('B', 'install-ipsec').length, 1);
+  wire.filter = (p) => (p.sender === 'A' ? [{ packet: p }, { packet: p, delay: 1 }] : [{ packet: p }]);
+  const since = wire.sent.length;
+  wire.run(wire.now + 15_000);
+  const sent = wire.lines('A').filter((l) => l.includes('DPD R_U_THERE sent')).length;
+  t.true(sent >= 1);
+  // each R-U-THERE is read once; its duplicate gets the stored R-U-THERE-ACK, byte for byte
+  t.is(wire.lines('B').filter((l) => l.includes('DPD R_U_THERE received from peer 11.11.11.1')).length, sent);
+  const acks = wire.sent.slice(since).filter((p) => p.sender === 'B' && p.payload[18] === 5);
+  t.is(acks.length, 2 * sent);
+  for (let i = 0; i < acks.length; i += 2) t.true(acks[i]!.payload.equals(acks[i + 1]!.payload));
+  t.deepEqual([...wire.actions('A', 'fail'), ...wire.actions('B', 'fail'), ...wire.actions('A', 'delete-ipsec'), ...wire.actions('B', 'delete-ipsec')], []);
+});
