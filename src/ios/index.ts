@@ -22,17 +22,19 @@ export {
   type DiagnosticCounts,
 } from './config/diagnostics.js';
 export { modePrompt, GLOBAL_MODE, type ConfigMode, type ExtraChildren } from './config/modes.js';
-export { normalizeInterfaceName, interfaceType, isAlwaysUp, isSubinterface, INTERFACE_TYPES } from './config/interface-names.js';
+export { normalizeInterfaceName, interfaceType, isAlwaysUp, isSubinterface, isTunnel, INTERFACE_TYPES } from './config/interface-names.js';
 export { numberedAclKind } from './config/cmd-acl.js';
 export { extendedRuleText, standardRuleText } from './config/acl-syntax.js';
 export { PROTOCOL_NUMBERS, TCP_PORTS, UDP_PORTS, ICMP_MESSAGES, protocolName, portName, icmpName } from './config/acl-names.js';
 
 export { aclMatches, matchingEntry, entryPrefixes, addressPrefix, type PacketTuple, type AclPrefix } from './acl/match.js';
 export { computeRoutes, lookupRoute, RouteIndex, interfaceStatus, type Route, type RoutePath, type RouteLookup, type LinkState, type InterfaceStatus } from './routing/routes.js';
+export { tunnelStates, tunnelIpMtu, greOverhead, type TunnelState, type TunnelDownReason } from './routing/tunnels.js';
 
 export * from './exec/commands.js';
 export { parseExec, applyOutputFilter, type ExecParseOptions } from './exec/parse.js';
 export { renderShowIpInterfaceBrief, interfaceBriefRows, type InterfaceBriefRow } from './exec/render/brief.js';
+export { renderShowInterfaces, renderInterface, interfaceDefaults, formatAge, type InterfaceView, type TunnelView, type InterfaceCounters } from './exec/render/interfaces.js';
 export { renderShowIpRoute, ROUTE_CODES } from './exec/render/route.js';
 export { renderShowAccessLists, type AclMatchCounts } from './exec/render/access-lists.js';
 export { renderPing, renderPingHeader, renderPingSummary, type PingResult, type PingReply, type PingMark } from './exec/render/ping.js';

@@ -13,6 +13,9 @@
  *   anything else       -> forwarded unchanged
  *   clear text from the drop device -> dropped if the crypto map of the interface it
  *                          came by (the route back to its source) protects its mirror, else forwarded
+ *   GRE for us (in clear or from ESP) -> the GRE tunnels (gre.ts), after the same check in clear
+ *   a packet the router makes (GRE, a reflected keepalive: `originate`) -> the crypto map of the
+ *                          interface it leaves by, like a forwarded packet
  *
  * I/O is injected (the tun write, the clock, randomness), so the logic runs
  * in tests with no device.
@@ -34,6 +37,7 @@ import {
 } from '../esp/index.js';
 import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
 import { IPPROTO_ESP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
+import { IPPROTO_GRE } from '../../codecs/net/gre.js';
 import type { PacketTuple } from '../../ios/acl/match.js';
 import { inboundEntry, outboundEntry } from './crypto-policy.js';
 import { FlowCache } from './flow-cache.js';
@@ -72,6 +76,8 @@ export interface DatapathDeps {
   random: RandomSource;
   /** The native ESP module, when the agent has it (see esp/sa.ts). */
   nativeEsp?: NativeEsp;
+  /** The GRE tunnels (gre.ts): GRE for the router's own addresses goes there. */
+  gre?: { receive(packet: Buffer): void };
 }
 
 /**
@@ -127,7 +133,7 @@ export interface DatapathCounters {
   malformed: number;
   /** Packets too big for the tunnel with DF set: ICMP fragmentation-needed sent instead ("couldn't fragment"). */
   fragNeeded: number;
-  /** Packets fragmented before encryption ("fragmented"). */
+  /** ESP packets fragmented after encryption ("fragmented"). */
   fragmented: number;
 }
 
@@ -269,6 +275,11 @@ export class Datapath {
       else this.transit(packet);
       return;
     }
+    if (forUs && p.protocol === IPPROTO_GRE && this.deps.gre) {
+      // GRE in clear: dropped (and logged) as IOS drops it where the crypto map says it should have been ESP
+      if (!this.shouldHaveBeenEsp(p)) this.deps.gre.receive(packet.subarray(0, p.totalLength));
+      return;
+    }
     if (p.protocol === IPPROTO_UDP && !p.laterFragment && (p.destinationPort === 500 || p.destinationPort === 4500)) {
       const payload = packet.subarray(p.headerLength + 8, p.totalLength);
       if (forUs) {
@@ -366,20 +377,47 @@ export class Datapath {
    * applies, no access group does (IOS filters only what it forwards).
    */
   sendOwn(packet: Buffer): void {
-    const p = peekIpv4(packet);
-    if (p) this.outbound(packet, p, true);
+    this.originate(packet, true);
   }
 
-  private outbound(packet: Buffer, p: Peek, own = false): void {
-    const send = () => (own ? this.deps.write(packet) : this.forward(packet));
+  private outbound(packet: Buffer, p: Peek): void {
+    this.protect(packet, p, (b) => this.forward(b), false);
+  }
+
+  /**
+   * A packet the router makes (a GRE packet, a keepalive it reflects, an ICMP
+   * unreachable): the crypto map of the interface it leaves by acts on it as
+   * on a forwarded one, no access group does; `crypto` false sends it as it
+   * is. Never throws.
+   */
+  originate(packet: Buffer, crypto = true): void {
+    try {
+      const p = peekIpv4(packet);
+      if (!p) {
+        this.counters.malformed++;
+        return;
+      }
+      if (!crypto) this.deps.write(packet);
+      else this.protect(packet, p, (b) => this.deps.write(b), true);
+    } catch (e) {
+      this.counters.malformed++;
+      this.deps.log(`%TESTBED-3-DATAPATH: packet of ${packet.length} bytes the router made dropped: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * ESP if a crypto map entry wants the packet (and an SA exists; else negotiate and drop it); else `clear`.
+   * `own`: the router made it, so no access group applies.
+   */
+  private protect(packet: Buffer, p: Peek, clear: (packet: Buffer) => void, own: boolean): void {
     const route = this.deps.route(p.destination);
     if (!route) {
-      send(); // the kernel answers with ICMP unreachable as it should
+      clear(packet); // the kernel answers with ICMP unreachable as it should
       return;
     }
     const found = this.outboundPair(p, route.iface);
     if (found === 'none') {
-      if (own || this.permitsOut(packet, route.iface)) send();
+      if (own || this.permitsOut(packet, route.iface)) clear(packet);
       return;
     }
     if ('acquire' in found) {
@@ -417,10 +455,12 @@ export class Datapath {
   private lookupFlow(p: Peek, iface: string): FlowResult {
     const hit = outboundEntry(this.deps.policy(), iface, tupleOf(p));
     if (!hit) return 'none';
+    // `crypto map NAME local-address IFACE`: the interfaces carrying the map share its SAs (one local address)
+    const shared = hit.map.localAddress !== null;
     let pair: SaPair | undefined;
     for (const s of this.active.covering(p.destination)) {
       if (
-        s.spec.interface === iface &&
+        (s.spec.interface === iface || (shared && s.spec.cryptoMap.map === hit.map.name)) &&
         covers(s.localRange, p.source) &&
         (s.protocol === 0 || s.protocol === p.protocol) &&
         (s.localPort === 0 || s.localPort === p.sourcePort) &&
@@ -446,16 +486,15 @@ export class Datapath {
         this.deps.write(fragmentationNeeded(inner, from, room));
         return;
       }
-      // fragment before encryption, as IOS does: each piece in its own ESP packet
-      const pieces = fragmentIpv4(inner, room);
-      if (pieces.length > 1) this.counters.fragmented++;
-      for (const piece of pieces) this.seal(piece, pair, headroom);
+      // 12.2 mainline encrypts the whole packet and fragments the ESP packet (fragmentation before
+      // encryption came with 12.2(13)T, fragment.ts); the peer reassembles before decrypting
+      this.seal(inner, pair, headroom, route.mtu);
       return;
     }
     this.seal(inner, pair, headroom);
   }
 
-  private seal(inner: Buffer, pair: SaPair, headroom: number): void {
+  private seal(inner: Buffer, pair: SaPair, headroom: number, mtu = 0): void {
     const udp = pair.spec.udpEncapsulation;
     const r = pair.outbound.encapsulate(inner, this.iv, NEXT_HEADER_IPV4, headroom);
     if (!r.ok) {
@@ -470,6 +509,11 @@ export class Datapath {
       writeIpv4Header(frame, IPPROTO_UDP, pair.local, pair.remote);
     } else {
       writeIpv4Header(frame, IPPROTO_ESP, pair.local, pair.remote);
+    }
+    if (mtu > 0 && frame.length > mtu) {
+      this.counters.fragmented++;
+      for (const piece of fragmentIpv4(frame, mtu)) this.deps.write(piece);
+      return;
     }
     this.deps.write(frame);
   }
@@ -515,10 +559,29 @@ export class Datapath {
     const iface = pair.spec.interface;
     // IOS 12.2 checks the decrypted packet against the access group into the interface again, then un-NATs it
     if (this.hooks.permitIn && !this.hooks.permitIn(clear, iface)) return;
+    if (inner.protocol === IPPROTO_GRE && this.deps.gre && this.deps.isLocal(inner.destination)) {
+      this.decryptedGre(clear, inner);
+      return;
+    }
     this.hooks.untranslate?.(clear, iface);
     const route = this.deps.route(clear.readUInt32BE(16));
     if (route && !this.permitsOut(clear, route.iface)) return;
     this.deps.write(clear);
+  }
+
+  /** GRE that came as ESP, for the router: its tunnels take it, put back together first if the peer fragmented it before encryption (12.2(13)T and later do). */
+  private decryptedGre(packet: Buffer, p: Peek): void {
+    let whole: Buffer | null = packet;
+    if (p.laterFragment || (packet.readUInt16BE(6) & 0x2000) !== 0) {
+      try {
+        whole = this.reassembler.add(packet, this.deps.now());
+      } catch (e) {
+        if (!(e instanceof FragmentError)) throw e;
+        this.fragmentRefused(e, p);
+        return;
+      }
+    }
+    if (whole) this.deps.gre!.receive(whole);
   }
 
   // ---------------------------------------------------------------- control

@@ -18,6 +18,7 @@
  *
  *   pref 100/101  iif TUN: local, then main         what the agent writes back is routed normally
  *   pref 110-112  iif IF ESP, UDP 500, UDP 4500     for the router, and TED probes crossing it -> agent
+ *   pref 113      iif IF to SRC ipproto 47          GRE for a tunnel source address -> agent (gre.ts)
  *   pref 115      lookup local                      the router's own addresses: never diverted
  *   pref 120      iif CRYPTO-IF from B to A         deny lines, mirrored -> main (exempt)
  *   pref 130      iif CRYPTO-IF from REMOTE to LOCAL  clear text that should have been ESP -> drop tun
@@ -54,6 +55,7 @@ export const PREF = {
   ike: 111,
   natT: 112,
   natOwn: 113,
+  gre: 114,
   local: 115,
   inboundExempt: 120,
   inboundDrop: 130,
@@ -101,6 +103,8 @@ export interface PlanInput {
   links: readonly string[];
   /** NAT, when the router translates (nat-plan.ts). */
   nat?: NatSteering | null;
+  /** Source addresses of the GRE tunnels: GRE to them goes to the agent, which has the tunnels. */
+  greEndpoints?: readonly string[];
 }
 
 interface Selector {
@@ -201,7 +205,7 @@ function rule(pref: number, s: Selector, table: PlanRule['table'], iif?: string)
 }
 
 /** The plan for a policy, a routing table and the interfaces on lab links. */
-export function steeringPlan({ policy, routes, links, nat }: PlanInput): SteeringPlan {
+export function steeringPlan({ policy, routes, links, nat, greEndpoints = [] }: PlanInput): SteeringPlan {
   const rules: PlanRule[] = [
     { pref: PREF.tunLocal, iif: TUN_IIF, table: 'local' },
     { pref: PREF.tunMain, iif: TUN_IIF, table: 'main' },
@@ -210,6 +214,7 @@ export function steeringPlan({ policy, routes, links, nat }: PlanInput): Steerin
     rules.push({ pref: PREF.esp, iif, protocol: 50, table: TUN_TABLE });
     rules.push({ pref: PREF.ike, iif, protocol: 17, dport: 500, table: TUN_TABLE });
     rules.push({ pref: PREF.natT, iif, protocol: 17, dport: 4500, table: TUN_TABLE });
+    for (const a of new Set(greEndpoints)) rules.push({ pref: PREF.gre, iif, to: { address: parseIpv4(a), length: 32 }, protocol: 47, table: TUN_TABLE });
   }
   if (nat) rules.push(...natRules(nat, links));
   rules.push({ pref: PREF.local, table: 'local' });

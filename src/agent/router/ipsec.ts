@@ -95,6 +95,7 @@ export class IpsecService implements ExecExtension {
       now: () => Date.now(),
       random: randomBytes,
       nativeEsp: this.nativeEsp,
+      ...(router.tunnels ? { gre: router.tunnels.gre } : {}),
     });
     this.refreshTables();
   }
@@ -143,7 +144,8 @@ export class IpsecService implements ExecExtension {
     if (cached !== undefined) return cached;
     const hit = this.routeIndex.lookup(destination);
     const iface = hit ? this.router.config.interfaces.find((i) => i.name === hit.path.outInterface) : undefined;
-    const info = hit ? { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu: iface?.mtu ?? 1500, address: iface?.address?.address ?? null } : null;
+    const mtu = !iface ? 1500 : iface.name.startsWith('Tunnel') ? (this.router.tunnels?.ipMtu(iface.name) ?? 1476) : (iface.ipMtu ?? iface.mtu ?? 1500);
+    const info = hit ? { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu, address: iface?.address?.address ?? null } : null;
     if (this.routeCache.size > 10_000) this.routeCache.clear();
     this.routeCache.set(destination, info);
     return info;
@@ -159,7 +161,7 @@ export class IpsecService implements ExecExtension {
     const config = this.router.config;
     const addresses = config.interfaces.flatMap((i) => (i.address && !i.shutdown ? [{ name: i.name, ...i.address }] : []));
     const nat = this.natTun ? natSteering(natPolicy(config), addresses) : null;
-    const plan = steeringPlan({ policy: this.policy, routes: this.routes, links: [...this.router.linux.keys()], nat });
+    const plan = steeringPlan({ policy: this.policy, routes: this.routes, links: [...this.router.linux.keys()], nat, greEndpoints: this.router.tunnels?.endpoints() ?? [] });
     const cmds = [
       ...del,
       ...steeringCommands(plan, { linux: this.router.linux, tun: this.tun.name, dropTun: this.dropTun.name, ...(this.natTun ? { natTun: this.natTun } : {}) }),

@@ -23,9 +23,15 @@ import {
   renderShowIpRoute,
   renderShowVersion,
   type ConfigMode,
+  type InterfaceStatus,
   type ExecCommand,
+  type InterfaceConfig,
   type RouterConfig,
+  interfaceDefaults,
+  renderShowInterfaces,
+  type InterfaceView,
 } from '../../ios/index.js';
+import { connectedMtuCommands, loopbackCommands, routeMtu } from './kernel-interfaces.js';
 import type { InterfaceBinding } from '../../contract/env.js';
 import { STARTUP_CONFIG_PATH } from '../../contract/paths.js';
 import type { RouterConsole } from './console.js';
@@ -48,6 +54,20 @@ export interface ExecExtension {
   run(cmd: ExecCommand): Promise<string | null> | string | null;
   /** Called after the configuration changed. */
   reconfigure?(config: RouterConfig): Promise<void> | void;
+  /** What `show interfaces` shows of an interface beyond its configuration (tunnel state, counters). */
+  describeInterface?(iface: InterfaceConfig): Partial<InterfaceView> | null;
+}
+
+/** The GRE tunnel interfaces, as the tunnel service (tunnel-interface.ts) keeps them. */
+export interface TunnelHooks {
+  /** Line protocol of a Tunnel interface. */
+  lineUp(name: string): boolean;
+  /** The IP MTU of a Tunnel interface (its device's MTU). */
+  ipMtu(name: string): number;
+  /** Source addresses of the tunnels: GRE to them is steered to the agent. */
+  endpoints(): string[];
+  /** GRE for the router's addresses. */
+  gre: { receive(packet: Buffer): void };
 }
 
 export class Router {
@@ -57,7 +77,11 @@ export class Router {
   /** Linux interface index by device name (a restored link comes back with a new one). */
   private ifindex = new Map<string, number>();
   private manualAddress = new Set<string>();
+  /** Addresses the agent put on lo for the loopbacks (kernel-interfaces.ts). */
+  private loopbackAddresses = new Set<string>();
   extensions: ExecExtension[] = [];
+  /** Set by the tunnel service when the configuration has Tunnel interfaces (or may get them). */
+  tunnels: TunnelHooks | undefined;
 
   constructor(
     config: RouterConfig,
@@ -85,8 +109,8 @@ export class Router {
     let busy = Promise.resolve();
     // which device (by ifindex) carried each interface when we last looked: a link cut and restored
     // between two looks comes back as a new device, and IOS would have logged it going down and up
-    const carrier = () =>
-      new Map(this.config.interfaces.filter((i) => this.linkUp(i.name)).map((i) => [i.name, this.ifindex.get(this.linux.get(i.name) ?? '') ?? -1]));
+    // (tunnels have no carrier: their line protocol is the tunnel service's to log)
+    const carrier = () => new Map(this.config.interfaces.filter((i) => !i.name.startsWith('Tunnel') && this.linkUp(i.name)).map((i) => [i.name, this.ifindex.get(this.linux.get(i.name) ?? '') ?? -1]));
     const check = async () => {
       const before = carrier();
       const back = await this.host.readoptInterfaces(bindings, this.linux).catch((e: unknown) => {
@@ -102,7 +126,7 @@ export class Router {
         this.console.log(`%LINEPROTO-5-UPDOWN: Line protocol on Interface ${name}, changed state to ${state}`);
       };
       for (const iface of this.config.interfaces) {
-        if (iface.shutdown) continue;
+        if (iface.shutdown || iface.name.startsWith('Tunnel')) continue;
         const was = before.get(iface.name);
         const now = after.get(iface.name);
         if (was === now) continue;
@@ -124,6 +148,7 @@ export class Router {
   /** Carrier: the interface is attached to a lab link and present in the container. */
   linkUp = (name: string): boolean => {
     if (name.startsWith('Loopback') || name.startsWith('Null')) return true;
+    if (name.startsWith('Tunnel')) return this.tunnels?.lineUp(name) ?? false;
     const dev = this.linux.get(name);
     return dev !== undefined && this.present.has(dev);
   };
@@ -138,36 +163,44 @@ export class Router {
   async applyKernel(): Promise<void> {
     await this.refreshLinks();
     const cmds: string[] = [];
+    const loopbacks = loopbackCommands(this.config, this.loopbackAddresses);
+    this.loopbackAddresses = loopbacks.now;
+    cmds.push(...loopbacks.commands.filter((c) => c.startsWith('addr')));
     for (const iface of this.config.interfaces) {
-      let dev = this.linux.get(iface.name);
-      const loop = /^Loopback(\d+)$/.exec(iface.name);
-      if (!dev && loop) {
-        dev = `lo${loop[1]}`;
-        this.linux.set(iface.name, dev);
-        if (!this.present.has(dev)) cmds.push(`link add ${dev} type dummy`);
-        this.present.add(dev);
-      }
+      const dev = this.linux.get(iface.name);
       if (!dev || !this.present.has(dev)) continue;
+      const tunnel = iface.name.startsWith('Tunnel');
       cmds.push(`addr flush dev ${dev}`);
       for (const a of [iface.address, ...iface.secondary]) {
         if (a) cmds.push(`addr add ${cidrOf(a.address, a.mask)} dev ${dev}`);
       }
-      if (iface.mtu) cmds.push(`link set dev ${dev} mtu ${iface.mtu}`);
-      cmds.push(`link set dev ${dev} ${iface.shutdown ? 'down' : 'up'}`);
+      const mtu = tunnel ? this.tunnels?.ipMtu(iface.name) : iface.mtu;
+      if (mtu) cmds.push(`link set dev ${dev} mtu ${mtu}`);
+      // a tunnel whose line protocol is down takes its routes with it, as on IOS
+      cmds.push(`link set dev ${dev} ${iface.shutdown || (tunnel && !this.linkUp(iface.name)) ? 'down' : 'up'}`);
+      if (!tunnel && !iface.shutdown) cmds.push(...connectedMtuCommands(iface, dev));
     }
     cmds.push('route flush proto static');
+    cmds.push(...loopbacks.commands.filter((c) => c.startsWith('route')));
     for (const r of computeRoutes(this.config, this.linkUp)) {
       if (r.source !== 'static') continue;
-      const hops = r.paths
-        .map((p) => ({ dev: this.linux.get(p.outInterface), gw: p.gateway }))
-        .filter((h): h is { dev: string; gw: string | null } => h.dev !== undefined);
-      if (hops.length === 0) continue;
       const dst = `${r.prefix}/${r.length}`;
+      if (r.paths.every((p) => p.outInterface.startsWith('Loopback'))) {
+        // routed to a loopback: IOS discards it
+        cmds.push(`route replace blackhole ${dst} proto static metric ${r.distance}`);
+        continue;
+      }
+      const hops = r.paths
+        .map((p) => ({ dev: this.linux.get(p.outInterface), gw: p.gateway, iface: this.config.interfaces.find((i) => i.name === p.outInterface) }))
+        .filter((h): h is { dev: string; gw: string | null; iface: InterfaceConfig | undefined } => h.dev !== undefined);
+      if (hops.length === 0) continue;
+      // the smallest IP MTU of the interfaces the route leaves by
+      const mtu = routeMtu(hops.map((h) => h.iface).filter((i) => i?.ipMtu).sort((a, b) => a!.ipMtu! - b!.ipMtu!)[0]);
       if (hops.length === 1) {
         const h = hops[0]!;
-        cmds.push(`route replace ${dst} ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev} proto static metric ${r.distance}`);
+        cmds.push(`route replace ${dst} ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev} proto static metric ${r.distance}${mtu}`);
       } else {
-        cmds.push(`route replace ${dst} proto static metric ${r.distance} ${hops.map((h) => `nexthop ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev}`).join(' ')}`);
+        cmds.push(`route replace ${dst} proto static metric ${r.distance}${mtu} ${hops.map((h) => `nexthop ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev}`).join(' ')}`);
       }
     }
     const res = await this.host.ipBatch(cmds);
@@ -250,9 +283,9 @@ export class Router {
         return renderShowClock(new Date());
       case 'show-ip-interface-brief': {
         await this.refreshLinks();
-        const rows = interfaceBriefRows(this.config, this.linkUp).map((r) =>
-          this.manualAddress.has(r.interface) && r.address ? { ...r, method: 'manual' as const } : r,
-        );
+        const rows = interfaceBriefRows(this.config, this.linkUp)
+          .map((r) => (this.manualAddress.has(r.interface) && r.address ? { ...r, method: 'manual' as const } : r))
+          .map((r) => (r.interface.startsWith('Tunnel') ? { ...r, ...this.tunnelStatus(r.interface) } : r));
         return renderShowIpInterfaceBrief(rows);
       }
       case 'show-interfaces':
@@ -311,20 +344,36 @@ export class Router {
     ].join('\n');
   }
 
+  /** A tunnel's status and line protocol: the interface is up unless shut down; its line protocol is the tunnel's. */
+  private tunnelStatus(name: string): { status: InterfaceStatus; protocol: 'up' | 'down' } {
+    const iface = this.config.interfaces.find((i) => i.name === name);
+    if (iface?.shutdown) return { status: 'administratively down', protocol: 'down' };
+    return { status: 'up', protocol: this.linkUp(name) ? 'up' : 'down' };
+  }
+
   private renderInterfaces(only: string | null): string {
-    const out: string[] = [];
+    const views: InterfaceView[] = [];
     for (const iface of this.config.interfaces) {
       if (only && iface.name !== only) continue;
       const status = interfaceStatus(iface, this.linkUp);
-      out.push(`${iface.name} is ${status}, line protocol is ${status === 'up' ? 'up' : 'down'}`);
-      out.push(`  Hardware is ${iface.name.startsWith('Loopback') ? 'Loopback' : 'AmdFE'}`);
-      if (iface.description) out.push(`  Description: ${iface.description}`);
-      if (iface.address) out.push(`  Internet address is ${cidrOf(iface.address.address, iface.address.mask)}`);
-      out.push(`  MTU ${iface.mtu ?? 1500} bytes, BW 100000 Kbit, DLY 100 usec,`);
-      out.push('  Encapsulation ARPA, loopback not set');
+      const d = interfaceDefaults(iface.name);
+      const view: InterfaceView = {
+        name: iface.name,
+        status,
+        protocol: status === 'up' ? 'up' : 'down',
+        ...d,
+        description: iface.description,
+        address: iface.address ? cidrOf(iface.address.address, iface.address.mask) : null,
+        mtu: iface.name.startsWith('Tunnel') ? d.mtu : (iface.mtu ?? d.mtu),
+        bandwidth: iface.bandwidth ?? d.bandwidth,
+        delay: iface.delay !== null ? iface.delay * 10 : d.delay,
+        ...(iface.name.startsWith('Tunnel') ? this.tunnelStatus(iface.name) : {}),
+      };
+      for (const ext of this.extensions) Object.assign(view, ext.describeInterface?.(iface) ?? {});
+      views.push(view);
     }
-    if (only && out.length === 0) return `% Invalid input detected at '^' marker.\n`;
-    return out.join('\n') + '\n';
+    if (only && views.length === 0) return `% Invalid input detected at '^' marker.\n`;
+    return renderShowInterfaces(views);
   }
 }
 

@@ -1,6 +1,7 @@
 /** `interface NAME` and the interface sub-mode. */
 import { formatIpv4, isContiguousMask, maskToPrefix, networkOf, parseIpv4 } from '../../codecs/net/address.js';
 import { type Cursor, ParseFail } from '../cli/cursor.js';
+import { addTunnelCommands } from './cmd-tunnel.js';
 import { addKept, recordInterfaceExtra } from './extras.js';
 import { Grammar, type Effect, type EngineState, type PendingReference } from './grammar.js';
 import { interfaceEmulated, interfaceType, isSubinterface, readInterfaceName } from './interface-names.js';
@@ -199,6 +200,7 @@ export function interfaceModeGrammar(): Grammar {
   g.on('exit', () => (st) => {
     st.mode = { kind: 'global' };
   });
+  addTunnelCommands(g);
   addKept(g, keptEntries('interface'), (st, text) => recordInterfaceExtra(currentInterface(st), text));
   return g.finish();
 }

@@ -81,10 +81,10 @@ function modeGrammar(mode: ConfigMode): Grammar | undefined {
 
 type Outcome = { ok: true; parsed: Parsed; exact: boolean; global: boolean } | { ok: false; fail: ParseFail; exact: boolean; global: boolean };
 
-function attempt(grammar: Grammar, line: string, global: boolean): Outcome {
+function attempt(grammar: Grammar, line: string, global: boolean, mode: ConfigMode): Outcome {
   const cursor = new Cursor(line, tokenize(line));
   try {
-    const parsed = grammar.parse(cursor);
+    const parsed = grammar.parse(cursor, mode);
     return { ok: true, parsed, exact: cursor.allExact, global };
   } catch (e) {
     if (e instanceof ParseFail) return { ok: false, fail: e, exact: cursor.allExact, global };
@@ -119,8 +119,8 @@ type Reading = { ok: true; chosen: Extract<Outcome, { ok: true }> } | { ok: fals
 function read(st: EngineState, raw: string): Reading {
   const sub = modeGrammar(st.mode);
   const outcomes: Outcome[] = [];
-  if (sub) outcomes.push(attempt(sub, raw, false));
-  outcomes.push(attempt(grammarsOnce().global!, raw, true));
+  if (sub) outcomes.push(attempt(sub, raw, false, st.mode));
+  outcomes.push(attempt(grammarsOnce().global!, raw, true, st.mode));
   const oks = outcomes.filter((o): o is Extract<Outcome, { ok: true }> => o.ok);
   const indented = /^\s/.test(raw);
   // A command spelled out in full that IOS refuses for its value (Bad mask ...)

@@ -60,8 +60,8 @@ export interface EngineState {
  */
 export type Effect = ((state: EngineState) => void) & { lenient?: boolean; variant?: string };
 
-/** Parses the arguments after the keyword path; must not touch the model. */
-export type Handler = (cursor: Cursor) => Effect;
+/** Parses the arguments after the keyword path; must not touch the model. `mode`: the mode the line is typed in. */
+export type Handler = (cursor: Cursor, mode: ConfigMode) => Effect;
 
 export interface GrammarNode {
   readonly children: Map<string, GrammarNode>;
@@ -131,7 +131,9 @@ export class Grammar {
     if (entry) node.entry = entry;
     node.handler = (cursor) => {
       const args = rest ? cursor.rest() : '';
-      const text = cursor.line;
+      // its keywords spelled out, as `show running-config` prints them: an abbreviation
+      // that is unique here (`t 1`) may be ambiguous where the line lands in the running-config
+      const text = args ? `${node.path} ${args}` : node.path;
       const effect: Effect = (state) => record(state, text);
       if (args !== '') effect.lenient = true;
       return effect;
@@ -176,11 +178,11 @@ export class Grammar {
    * path, then checks the line is consumed. When a longer path fails, a
    * shorter one that takes any arguments (`service *`) gets the line. Throws ParseFail.
    */
-  parse(cursor: Cursor): Parsed {
+  parse(cursor: Cursor, mode: ConfigMode = { kind: 'global' }): Parsed {
     let node = this.root;
     let fallback: { node: GrammarNode; position: number } | undefined;
     const run = (n: GrammarNode): Parsed => {
-      const effect = n.handler!(cursor);
+      const effect = n.handler!(cursor, mode);
       cursor.end();
       const entry = n.entry && effect.variant !== undefined ? modelEntry(this.mode!, n.path, effect.variant) : (n.entry ?? null);
       return { effect, entry };

@@ -19,6 +19,7 @@ import type {
   Transform,
 } from './types.js';
 import { IPSEC_LIFETIME_DEFAULTS, ISAKMP_POLICY_DEFAULTS } from './types.js';
+import { bandwidthLines, ipMtuLines, tunnelLines } from './render-tunnel.js';
 
 function extras(config: RouterConfig, section: ExtraSection): string[] {
   return config.extras.filter((e) => e.section === section).flatMap((e) => e.lines);
@@ -106,14 +107,17 @@ function interfaceLines(i: InterfaceConfig): string[] {
   return [
     `interface ${i.name}`,
     ...(i.description !== null ? [` description ${i.description}`] : []),
+    ...bandwidthLines(i),
     ...(i.address ? [` ip address ${i.address.address} ${i.address.mask}`] : [' no ip address']),
     ...i.secondary.map((s) => ` ip address ${s.address} ${s.mask} secondary`),
     ...(i.accessGroupIn !== null ? [` ip access-group ${i.accessGroupIn} in`] : []),
     ...(i.accessGroupOut !== null ? [` ip access-group ${i.accessGroupOut} out`] : []),
+    ...ipMtuLines(i),
     ...ipExtras.map((e) => ` ${e}`),
     ...(i.nat ? [` ip nat ${i.nat}`] : []),
     ...(i.shutdown ? [' shutdown'] : []),
     ...(i.mtu !== null ? [` mtu ${i.mtu}`] : []),
+    ...tunnelLines(i),
     ...otherExtras.map((e) => ` ${e}`),
     ...(i.cryptoMap !== null ? [` crypto map ${i.cryptoMap}`] : []),
     '!',

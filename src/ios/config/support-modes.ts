@@ -3,6 +3,7 @@
  * crypto map entry and named access list lines, with their class and why.
  */
 import { rows, type SupportEntry } from './support-types.js';
+import { TUNNEL_SUPPORT } from './support-tunnel.js';
 
 const ROUTING_KNOB = 'only tunes a routing protocol, which is reported at its router block';
 const QOS = 'queueing and QoS are not emulated: the lab link is served first in, first out';
@@ -43,11 +44,6 @@ const iface: SupportEntry[] = [
   i.cos('no ip route-cache *', 'a switching path; packets are forwarded the same way'),
   i.cos('ip mroute-cache', 'a multicast switching path; multicast routing is reported'),
   i.cos('no ip mroute-cache', 'a multicast switching path; multicast routing is reported'),
-  i.em('no keepalive', 'no keepalive frames, as in the emulator'),
-  i.ne('keepalive *', 'interface keepalives are not emulated: none are sent'),
-  i.ne('bandwidth *', 'show interfaces keeps the default bandwidth; metrics and QoS that would use it are not emulated'),
-  i.em('no bandwidth', 'the default bandwidth'),
-  i.ne('delay *', 'show interfaces keeps the default delay; EIGRP, which would use it, is not emulated'),
   i.ne('load-interval *', 'show interfaces keeps its 5-minute rates'),
   i.ne('cdp enable', 'CDP is not emulated: no CDP frames are sent'),
   i.cos('cdp log *', 'console messages about CDP neighbours, which the lab never has'),
@@ -59,8 +55,6 @@ const iface: SupportEntry[] = [
   i.ne('no ip unreachables', 'ICMP unreachables are still sent: by the Linux kernel, and for packets an access group denies'),
   i.ne('ip proxy-arp', 'the emulator answers no proxy ARP'),
   i.em('no ip proxy-arp', 'no proxy ARP'),
-  i.ne('ip mtu *', 'an IP MTU apart from the link MTU is not emulated: the link MTU applies'),
-  i.ne('ip tcp adjust-mss *', 'TCP MSS clamping is not emulated: SYNs pass unchanged'),
   i.ne('ip tcp *', 'TCP header compression is not emulated'),
   i.cos('ip ospf *', ROUTING_KNOB),
   i.cos('ip rip *', ROUTING_KNOB),
@@ -89,9 +83,7 @@ const iface: SupportEntry[] = [
   i.ne('no logging event link-status', 'the emulator still prints link changes'),
   i.ne('standby *', 'HSRP is not emulated: no hellos, no virtual address'),
   i.cos('carrier-delay *', 'how soon a physical carrier loss is reported; the lab link has no carrier'),
-  ...['source', 'destination', 'mode gre', 'mode ipip', 'key', 'checksum', 'sequence-datagrams', 'path-mtu-discovery'].map((k) =>
-    i.ne(`tunnel ${k} *`, 'GRE/IP-in-IP tunnels are not emulated: nothing is encapsulated'),
-  ),
+  ...TUNNEL_SUPPORT,
   i.ne('frame-relay *', 'Frame Relay is not emulated: no LMI, no DLCIs'),
   i.ne('no frame-relay *', 'Frame Relay is not emulated: no LMI, no DLCIs'),
   i.ne('ppp *', 'PPP is not emulated: no LCP/IPCP, no authentication'),

@@ -56,9 +56,40 @@ export interface InterfaceConfig {
   accessGroupIn: string | null;
   accessGroupOut: string | null;
   mtu: number | null;
+  /** `ip mtu N`: the largest IP packet sent out of the interface (fragmentation and ICMP too-big at that size). */
+  ipMtu: number | null;
+  /** `bandwidth N` (kbit/s) and `delay N` (tens of microseconds), as show interfaces prints them; null: the default. */
+  bandwidth: number | null;
+  delay: number | null;
+  /** Tunnel interfaces: `keepalive [period [retries]]` (GRE keepalives); null: off, the default. */
+  keepalive: TunnelKeepalive | null;
+  /** Tunnel interfaces: source, destination, mode, key; null for every other interface. */
+  tunnel: TunnelConfig | null;
   /** Interface lines accepted but not emulated (duplex auto, speed auto). */
   extras: string[];
 }
+
+export interface TunnelKeepalive {
+  /** Seconds between keepalives. */
+  period: number;
+  /** Keepalives left unanswered before the line protocol goes down. */
+  retries: number;
+}
+
+/** `tunnel ...` lines of a Tunnel interface. */
+export interface TunnelConfig {
+  /** `tunnel source IFACE` (the interface's address is used) or `tunnel source A.B.C.D`. */
+  source: { kind: 'interface'; name: string } | { kind: 'address'; address: Ipv4 } | null;
+  destination: Ipv4 | null;
+  /** `tunnel mode ...` words; 'gre ip' is the default and the only mode emulated. */
+  mode: string;
+  /** `tunnel key N` (RFC 2890 key), 0-4294967295. */
+  key: number | null;
+  /** `tunnel checksum` (RFC 2784 checksum on what the tunnel sends). */
+  checksum: boolean;
+}
+
+export const TUNNEL_MODE_GRE_IP = 'gre ip';
 
 export interface StaticRoute {
   prefix: Ipv4;
@@ -257,6 +288,11 @@ export function newInterface(name: string): InterfaceConfig {
     accessGroupIn: null,
     accessGroupOut: null,
     mtu: null,
+    ipMtu: null,
+    bandwidth: null,
+    delay: null,
+    keepalive: null,
+    tunnel: name.startsWith('Tunnel') ? { source: null, destination: null, mode: TUNNEL_MODE_GRE_IP, key: null, checksum: false } : null,
     extras: [],
   };
 }

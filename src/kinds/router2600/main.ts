@@ -4,7 +4,7 @@
  * container's interfaces, and serve its console on the control socket.
  */
 import { readFile } from 'node:fs/promises';
-import { interfaceStatus, parseConfig } from '../../ios/index.js';
+import { interfaceStatus, isTunnel, parseConfig } from '../../ios/index.js';
 import { serveControl } from '../../agent/io/control.js';
 import { adoptInterfaces } from '../../agent/io/interfaces.js';
 import { TESTBED_CONFIG, TESTBED_INTERFACES } from '../../contract/env.js';
@@ -15,6 +15,7 @@ import { policyFromConfig } from '../../agent/ike/policy.js';
 import { IpsecService } from '../../agent/router/ipsec.js';
 import { InterfaceAclService } from '../../agent/router/interface-acl.js';
 import { NatService } from '../../agent/router/nat.js';
+import { TunnelService } from '../../agent/router/tunnel-interface.js';
 import { warmUp } from '../../agent/router/warmup.js';
 import { BootWork } from '../../agent/router/boot-work.js';
 import { Router, type Session } from '../../agent/router/router.js';
@@ -35,6 +36,8 @@ async function main(): Promise<void> {
   const bindings = TESTBED_INTERFACES.decode(process.env.TESTBED_INTERFACES);
   const linux = await adoptInterfaces(bindings);
   const router = new Router(config, text, linux, console);
+  const tunnels = new TunnelService(router);
+  await tunnels.boot();
   await router.applyKernel();
   router.watch(bindings);
   const ipsec = new IpsecService(router);
@@ -44,7 +47,9 @@ async function main(): Promise<void> {
   await nat.start();
   await ipsec.start();
   await acl.start();
-  router.extensions.push(ipsec, nat, acl);
+  tunnels.start(ipsec.datapath);
+  // the tunnels first: their line protocol decides routes the IPsec service reads
+  router.extensions.push(tunnels, ipsec, nat, acl);
   const boot = new BootWork(() => ipsec.dhPoolStatus());
 
   await serveControl(async (req) => {
@@ -67,7 +72,8 @@ async function main(): Promise<void> {
 
   for (const iface of router.config.interfaces) {
     const status = interfaceStatus(iface, router.linkUp);
-    const state = status === 'administratively down' ? 'administratively down' : status;
+    // a tunnel is up as an interface unless shut down; its line protocol is the tunnel's
+    const state = status === 'administratively down' || !isTunnel(iface.name) ? status : 'up';
     console.log(`%LINK-3-UPDOWN: Interface ${iface.name}, changed state to ${state}`);
     console.log(`%LINEPROTO-5-UPDOWN: Line protocol on Interface ${iface.name}, changed state to ${status === 'up' ? 'up' : 'down'}`);
   }

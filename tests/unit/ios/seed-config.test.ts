@@ -21,6 +21,11 @@ function seedModel(o: {
     accessGroupIn: null,
     accessGroupOut: null,
     mtu: null,
+    ipMtu: null,
+    bandwidth: null,
+    delay: null,
+    keepalive: null,
+    tunnel: null,
     extras: ['duplex auto', 'speed auto'],
   });
   return {

@@ -149,7 +149,7 @@ test('ESP of a plain SA that arrives inside UDP 4500 is dropped and counted (iss
   t.is(inbound.decaps, 1);
 });
 
-test('big packets: DF set gets ICMP fragmentation-needed with the tunnel MTU; DF clear is fragmented before encryption', (t) => {
+test('big packets: DF set gets ICMP fragmentation-needed with the tunnel MTU; DF clear is encrypted whole and the ESP packet fragmented (12.2 mainline)', (t) => {
   const clock = { now: 1_000_000 };
   const d = router('daphne', clock);
   const f = router('fred', clock);
@@ -167,15 +167,15 @@ test('big packets: DF set gets ICMP fragmentation-needed with the tunnel MTU; DF
   const mtu = icmp.readUInt16BE(26);
   t.true(mtu < 1500 && mtu > 1400, `next-hop MTU ${mtu}`);
 
-  d.dp.handle(echo('13.13.13.4', '12.12.12.13', 3, 2972, false));
+  d.dp.handle(echo('13.13.13.4', '12.12.12.13', 3, 1472, false));
   const big = settle(d, f);
-  t.true(big.wan.length >= 3, 'three or more ESP packets');
+  t.is(big.wan.length, 2, 'one ESP packet in two fragments');
   t.true(big.wan.every((p) => p.length <= 1500 && p[9] === IPPROTO_ESP));
-  // the host reassembles the inner fragments
-  const r = new Reassembler();
-  const whole = big.delivered.map((p) => r.add(p, 0)).find((x) => x !== null);
-  t.truthy(whole);
-  t.is(whole!.readUInt16BE(2), 20 + 8 + 2972);
+  t.deepEqual(big.wan.map((p) => p.readUInt16BE(6) & 0x3fff), [0x2000, (1480 / 8) & 0x1fff], 'more fragments, then the rest at offset 1480');
+  t.is(d.dp.counters.fragmented, 1);
+  t.is(f.dp.reassembly.reassembled, 1, 'fred reassembles the ESP packet before decrypting it');
+  t.is(big.delivered.length, 1);
+  t.is(big.delivered[0]!.readUInt16BE(2), 20 + 8 + 1472, 'the host gets the packet whole');
 });
 
 test('clear text the ACL does not cover is forwarded unchanged, with the TTL the kernel took back', (t) => {

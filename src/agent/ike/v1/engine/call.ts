@@ -67,10 +67,25 @@ export function engineContext(core: Core, sources: Sources, now: number, out: Ou
     now,
     out,
     bytes,
-    cookie: () => draw(() => bytes(8), (c) => !c.every((x) => x === 0)),
-    messageId: (sa) => draw(() => bytes(4).readUInt32BE(0), (id) => id !== 0 && !core.tasks(sa).usesMessageId(id)),
+    cookie: () =>
+      draw(
+        () => bytes(8),
+        (c) => !c.every((x) => x === 0),
+      ),
+    messageId: (sa) => {
+      const tasks = core.tasks(sa);
+      const id = draw(
+        () => bytes(4).readUInt32BE(0),
+        (x) => x !== 0 && !tasks.usesMessageId(x),
+      );
+      tasks.noteMessageId(id);
+      return id;
+    },
     spi: () => {
-      const spi = draw(() => bytes(4).readUInt32BE(0), (x) => x > 255 && !core.usedSpis.has(x));
+      const spi = draw(
+        () => bytes(4).readUInt32BE(0),
+        (x) => x > 255 && !core.usedSpis.has(x),
+      );
       core.usedSpis.add(spi);
       return spi;
     },
