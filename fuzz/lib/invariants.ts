@@ -221,8 +221,8 @@ export function bounds(r: LabRouter, reached: Reached): void {
     ['IPsec flows', flows.size, L.ipsecFlows],
     ['flows in negotiation', t.pending.size, L.pendingFlows],
     ['TED probes', t.probes.size, L.pendingFlows],
-    ['purge lines', t.purges.length, L.purges],
-    ['dynamic crypto map instances', t.instances.length, L.pendingFlows + L.ipsecFlows],
+    ['purge lines', t.purges.size, L.purges],
+    ['dynamic crypto map instances', t.instances.size, L.pendingFlows + L.ipsecFlows],
     ['datapath flow cache', r.dp.flowCount, FLOW_CACHE_LIMITS.total],
     ['reassembly datagrams', held.datagrams, REASSEMBLY_LIMITS.maxDatagrams],
     ['reassembly fragments', held.fragments, REASSEMBLY_LIMITS.maxDatagrams * REASSEMBLY_LIMITS.maxFragments],
@@ -248,21 +248,28 @@ export function clean(r: LabRouter): void {
 }
 
 /**
- * The work one input made the engine do does not grow with its tables:
- * the SAs visited by lookups and deadline reads, and the deadline heaps'
- * moves, are bounded by what the input itself created or removed (each
- * change costs a few lookups and O(log n) heap moves, log2 of the table's
- * bound), never by how many SAs exist.
+ * The work one input made the engine do does not grow with its tables: the
+ * elements its lookups and deadline reads iterated (countWork) are bounded
+ * per engine call and per SA the input itself created or removed, never by
+ * how many SAs exist (a scan of a table of the bound's size would exceed it
+ * many times over). The deadline heaps' O(log n) moves are indexed reads,
+ * not counted here: the agenda's own unit tests bound them.
  */
+/**
+ * Elements one engine call may iterate, and each SA an input creates or
+ * removes. Measured on the short runs: at most 255 per call with no change,
+ * 417 for a call that changed 5 SAs, the same with 2 and with 60 ISAKMP SAs
+ * in the table; a scan of the in-negotiation table at its bound (1,000)
+ * breaks it.
+ */
+const WORK_PER_CALL = 400;
+const WORK_PER_CHANGE = 100;
+
 export function work(r: LabRouter, changes: number): void {
-  const L = r.policy.limits;
-  const log = Math.ceil(Math.log2(2 * (L.phase1InNegotiation + L.ipsecFlows * L.ipsecPairsPerFlow) + 64));
-  const visits = 16 + 8 * changes;
-  const sift = 4 * log * (2 + changes);
-  ensure(r.work.visits <= visits, 'work', () => `${r.name}: one input visited ${r.work.visits} SAs (${changes} SAs changed; at most ${visits} expected)`);
+  const bound = WORK_PER_CALL * r.work.calls + WORK_PER_CHANGE * changes;
   ensure(
-    r.work.sift <= sift,
+    r.work.visits <= bound,
     'work',
-    () => `${r.name}: one input moved the deadline heaps ${r.work.sift} levels (${changes} SAs changed; at most ${sift} expected)`,
+    () => `${r.name}: one input iterated ${r.work.visits} elements in ${r.work.calls} engine calls (${changes} SAs changed; at most ${bound} expected)`,
   );
 }
