@@ -92,11 +92,11 @@ test('TED through the NAT fails, as the seed says: the probe arrives from the NA
     t.regex(ping.stdout, /5 packets transmitted, 0 received/, ping.stdout);
 
     // the probe's retransmissions run out (5 of them, 10 s apart)
-    const log = await consoleShows(lab, 'daphne', /death by retransmission P1" state \(I\) PEER_DISCOVERY/, 90_000);
+    const log = await consoleShows(lab, 'daphne', /death by retransmission P1 sa" state \(I\) PEER_DISCOVERY/, 90_000);
     t.regex(log, /beginning peer discovery exchange/);
     t.regex(log, /sending packet to 12\.12\.12\.13 \(I\) PEER_DISCOVERY via FastEthernet0\/0:10\.10\.10\.254/);
     t.regex(log, /retransmitting phase 1 PEER_DISCOVERY/);
-    t.regex(log, /deleting SA reason "death by retransmission P1" state \(I\) PEER_DISCOVERY \(peer 12\.12\.12\.13\) input queue 0/, 'the diagnostic: the probe was never answered');
+    t.regex(log, /deleting SA reason "death by retransmission P1 sa" state \(I\) PEER_DISCOVERY \(peer 12\.12\.12\.13\) input queue 0/, 'the diagnostic: the probe was never answered');
     t.regex(log, /%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSEC packet\. \(ip\) vrf\/dest_addr= \(none\)\/13\.13\.13\.4, src_addr= 12\.12\.12\.13, prot= 1/, "a1's port-unreachable for the probe came back in clear");
     t.notRegex(log, /received response to my peer discovery probe!/);
     t.notRegex(log, /Main Mode|MM_NO_STATE/);

@@ -3,10 +3,14 @@
  *
  * IOS 12.2 resends the last message of an exchange when no answer came in
  * time ("retransmitting phase 1 MM_KEY_EXCH..."), up to 5 times, then deletes
- * the SA ("death by retransmission P1"). IOS 12.2 captures show the resends
+ * the SA ("death by retransmission P1 sa"). IOS 12.2 captures show the resends
  * 10 s apart (a responder receives the initiator's duplicate 10 s after its
  * answer), so the default is a constant 10 s; `backoff` lets a test or a
- * driver choose an exponential schedule instead.
+ * driver choose an exponential schedule instead. A message that went out
+ * again as the answer to the peer's duplicate resets the timer: the timer's
+ * own resend is skipped ("retransmission skipped for phase 1 (time since last
+ * transmission N)"). What was found and what was inferred:
+ * docs/research/ios-12.2-notes.md, section 4.
  */
 import type { Buffer } from 'node:buffer';
 import type { Endpoint } from './types.js';
@@ -51,6 +55,15 @@ export interface IkeTimers {
    * retransmissions of one message keep failing.
    */
   readonly badMessageRepeats: number;
+  /**
+   * The first resend of the Quick Mode an Aggressive Mode initiator starts
+   * with its message 3. AM3 gets no answer, and a peer that handles its
+   * datagrams on several threads (strongSwan) may take up QM1, sent right
+   * after it, before AM3 and drop it: QM1 then goes again after this delay
+   * rather than a whole phase-2 interval. The later resends keep the
+   * phase-2 schedule.
+   */
+  readonly quickAfterAggressiveMs: number;
 }
 
 export const IOS_RETRANSMIT: RetransmitPolicy = { intervalMs: 10_000, maxRetransmits: 5, backoff: 1, maxIntervalMs: 60_000 };
@@ -66,6 +79,7 @@ export const IOS_TIMERS: IkeTimers = {
   oldSaGraceMs: 10_000,
   dpdRetries: 5,
   badMessageRepeats: 2,
+  quickAfterAggressiveMs: 1_000,
 };
 
 /** One message as it goes on the wire (already framed for port 4500 when needed). */
@@ -84,14 +98,55 @@ export class Retransmitter {
   private count = 0;
   private delay: number;
   nextAt: number;
+  /** When these messages last went out (first send, a resend, or an answer to the peer's duplicate). */
+  lastSentAt: number;
+
+  /** The first timeout is `firstDelayMs` instead of the policy's interval (the schedule resumes after it). */
+  private early: boolean;
 
   constructor(
     readonly policy: RetransmitPolicy,
     now: number,
     readonly messages: readonly WireMessage[],
+    firstDelayMs?: number,
   ) {
-    this.delay = policy.intervalMs;
+    this.delay = firstDelayMs !== undefined && firstDelayMs < policy.intervalMs ? firstDelayMs : policy.intervalMs;
+    this.early = this.delay < policy.intervalMs;
     this.nextAt = now + this.delay;
+    this.lastSentAt = now;
+  }
+
+  /** Whether `sent` is (one of) the messages this retransmitter resends. */
+  holds(sent: readonly WireMessage[]): boolean {
+    return sent.some((w) => this.messages.some((m) => m.payload.equals(w.payload)));
+  }
+
+  /**
+   * The same messages went out as the answer to the peer's duplicate: the
+   * timer then skips its resend when it fires less than one interval later
+   * (IOS: "retransmission skipped for phase 1 (time since last transmission N)").
+   */
+  sentAgain(now: number): void {
+    this.lastSentAt = now;
+  }
+
+  /** Milliseconds since the last transmission when the timer's resend is to be skipped, else null. */
+  skip(now: number): number | null {
+    const since = now - this.lastSentAt;
+    return since < this.delay ? since : null;
+  }
+
+  /** Brings the next timeout forward to `delayMs` from now when it is later (the schedule resumes after it). */
+  soon(now: number, delayMs: number): void {
+    if (now + delayMs >= this.nextAt) return;
+    this.nextAt = now + delayMs;
+    this.delay = delayMs;
+    this.early = true;
+  }
+
+  /** Pushes the timeout back to one delay after the last transmission, without counting a resend. */
+  postpone(): void {
+    this.nextAt = this.lastSentAt + this.delay;
   }
 
   /** Resends so far. */
@@ -111,7 +166,9 @@ export class Retransmitter {
   /** Counts one resend and schedules the next timeout. */
   fire(now: number): void {
     this.count++;
-    this.delay = Math.min(this.policy.maxIntervalMs, Math.round(this.delay * this.policy.backoff));
+    this.delay = this.early ? this.policy.intervalMs : Math.min(this.policy.maxIntervalMs, Math.round(this.delay * this.policy.backoff));
+    this.early = false;
     this.nextAt = now + this.delay;
+    this.lastSentAt = now;
   }
 }

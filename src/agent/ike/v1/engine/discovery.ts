@@ -64,14 +64,14 @@ export function receiveTed(core: Core, ctx: IkeContext, msg: Buffer, d: Datagram
   schedulePurge(core, ctx, probe.connId, false);
 }
 
-/** A probe's timer: resend, or give up ("death by retransmission P1") and fail the flow. */
+/** A probe's timer: resend, or give up ("death by retransmission P1 sa") and fail the flow. */
 export function tickProbe(core: Core, ctx: IkeContext, connId: number): void {
   const probe = core.probe(connId);
   if (probe && probe.tick(ctx) === 'done') {
     const target = probe.sa.target;
     core.removeProbe(probe);
     core.t.pending.delete(probe.flow.key);
-    ctx.out.sa(probe.connId, `deleting SA reason "death by retransmission P1" state (I) PEER_DISCOVERY (peer ${target}) input queue 0`);
+    ctx.out.sa(probe.connId, `deleting SA reason "death by retransmission P1 sa" state (I) PEER_DISCOVERY (peer ${target}) input queue 0`);
     schedulePurge(core, ctx, probe.connId, false);
     ctx.out.push({ kind: 'fail', phase: 'ted', connId: probe.connId, peer: target, notify: 0, notifyName: notifyName(0), reason: `no answer to the peer discovery probe toward ${target}` });
   }

@@ -140,6 +140,10 @@ export class TaskManager {
           ctx.out.sa(sa.connId, `sending packet to ${w.to.ip} (${sa.roleChar}) ${sa.state}`);
           ctx.out.push({ kind: 'send', ...w, connId: sa.connId });
         }
+        this.phase1?.resent(ctx.now, dup);
+        for (const qm of this.quick.values()) qm.resent(ctx.now, dup);
+        // our AM3 again: the Quick Modes it carried follow it again
+        if (m.header.exchangeType === ExchangeType.AGGRESSIVE && sa.role === 'initiator') for (const qm of this.quick.values()) qm.followPhase1(ctx);
       }
       return;
     }

@@ -83,7 +83,7 @@ for (const n of [5, 6, 7, 8]) {
   });
 }
 
-test('silent peer: 5 retransmissions 10 s apart, then "death by retransmission P1"', (t) => {
+test('silent peer: 5 retransmissions 10 s apart, then "death by retransmission P1 sa"', (t) => {
   const wire = twoSites(60);
   wire.filter = (p) => (p.sender === 'B' ? [] : [{ packet: p }]);
   wire.acquire('A', PING_A);
@@ -93,7 +93,7 @@ test('silent peer: 5 retransmissions 10 s apart, then "death by retransmission P
   const fail = wire.actions('A', 'fail');
   t.is(fail.length, 1);
   t.like(fail[0], { phase: 1, notify: 0, notifyName: 'NONE', peer: '11.11.11.2' });
-  t.true(wire.lines('A').includes('ISAKMP (0:1): deleting SA reason "death by retransmission P1" state (I) MM_NO_STATE (peer 11.11.11.2) input queue 0'));
+  t.true(wire.lines('A').includes('ISAKMP (0:1): deleting SA reason "death by retransmission P1 sa" state (I) MM_NO_STATE (peer 11.11.11.2) input queue 0'));
   t.deepEqual(wire.node('A').engine.isakmpSas(), []);
   // After the failure a new packet starts a new negotiation.
   wire.filter = null;
@@ -122,7 +122,7 @@ test('TED probe without an answer: resent, then the PEER_DISCOVERY SA times out'
   const probes = wire.node('daphne').log.filter((l) => l.action.kind === 'send-probe').map((l) => l.at);
   t.deepEqual(probes, [0, 10_000, 20_000]);
   t.like(wire.actions('daphne', 'fail')[0], { phase: 'ted', notify: 0, peer: '12.12.12.13' });
-  t.true(wire.lines('daphne').includes('ISAKMP (0:1): deleting SA reason "death by retransmission P1" state (I) PEER_DISCOVERY (peer 12.12.12.13) input queue 0'));
+  t.true(wire.lines('daphne').includes('ISAKMP (0:1): deleting SA reason "death by retransmission P1 sa" state (I) PEER_DISCOVERY (peer 12.12.12.13) input queue 0'));
   t.deepEqual(wire.node('daphne').engine.isakmpSas(), []);
 });
 

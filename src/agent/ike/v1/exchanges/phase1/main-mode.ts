@@ -31,6 +31,7 @@ import { checkPeerId, localIdPayload, localIdTypeName, logLocalId } from './iden
 import { initialContactPayload, Phase1 } from './phase1.js';
 import { phase1AnswerPayload, phase1SaPayload, selectPhase1 } from './proposal.js';
 import { firstVendorIds, keVendorIds, processVendorIds } from './vendor.js';
+import type { WireMessage } from '../../../retransmit.js';
 
 const MM = ExchangeType.IDENTITY_PROTECTION;
 
@@ -94,6 +95,11 @@ export class MainMode implements Exchange {
 
   tick(ctx: IkeContext): Status {
     return this.p1.tick(ctx);
+  }
+
+  /** Our last message went out again as the answer to a duplicate (see Phase1.resent). */
+  resent(now: number, sent: readonly WireMessage[]): void {
+    this.p1.resent(now, sent);
   }
 
   /** An encrypted message for the SA (an Informational) that cannot be read before phase 1 completes. */

@@ -76,16 +76,28 @@ export class Phase1 {
     return this.retransmit?.nextAt ?? null;
   }
 
-  /** Resends our last message when due; after the last resend the SA dies ("death by retransmission P1"). */
+  /** Our last message went out again as the answer to the peer's duplicate: the timer's next resend waits one interval from now. */
+  resent(now: number, sent: readonly WireMessage[]): void {
+    if (this.retransmit?.holds(sent)) this.retransmit.sentAgain(now);
+  }
+
+  /**
+   * Resends our last message when due, unless it went out less than one
+   * interval ago as the answer to a duplicate ("retransmission skipped");
+   * after the last resend the SA dies ("death by retransmission P1 sa").
+   */
   tick(ctx: IkeContext): Status {
     const sa = this.sa;
     const r = this.retransmit;
     if (!r || !r.due(ctx.now)) return 'running';
+    const since = r.skip(ctx.now);
+    if (since !== null) {
+      ctx.out.sa(sa.connId, `retransmission skipped for phase 1 (time since last transmission ${since})`);
+      r.postpone();
+      return 'running';
+    }
     if (r.exhausted) {
-      ctx.phase1Gone(sa, 'death by retransmission P1', {
-        notify: 0,
-        why: `no answer from ${sa.remote.ip} after ${r.retransmits} retransmissions in ${sa.state}`,
-      });
+      ctx.phase1Gone(sa, 'death by retransmission P1 sa', { notify: 0, why: `no answer from ${sa.remote.ip} after ${r.retransmits} retransmissions in ${sa.state}` });
       return 'done';
     }
     r.fire(ctx.now);

@@ -54,7 +54,9 @@ export function initiatorQm1(ctx: IkeContext, sa: IsakmpSa, flow: FlowRequest, e
   const { message, nextIv } = sa.encrypt(QM, [{ type: PayloadType.HASH, data: hash }, ...rest], sa.exchangeIv(messageId), messageId);
   qm.iv = nextIv;
   const w = sendQm(ctx, sa, message);
-  qm.retransmit = new Retransmitter(ctx.policy.timers.phase2, ctx.now, [w]);
+  // The Quick Mode that follows our Aggressive Mode message 3 (which gets no answer) is resent sooner the first time.
+  const early = firstAfterPhase1 && sa.mode === 'aggressive' && sa.role === 'initiator' ? ctx.policy.timers.quickAfterAggressiveMs : undefined;
+  qm.retransmit = new Retransmitter(ctx.policy.timers.phase2, ctx.now, [w], early);
   return qm;
 }
 

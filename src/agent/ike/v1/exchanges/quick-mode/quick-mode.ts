@@ -25,6 +25,7 @@ import type { Exchange, Inbound, Status } from '../exchange.js';
 import { initiatorQm1, initiatorQm2 } from './initiator.js';
 import { responderQm1, responderQm3 } from './responder.js';
 import { endOf, s32, type QmState } from './shared.js';
+import type { Retransmitter, WireMessage } from '../../../retransmit.js';
 
 export class QuickMode implements Exchange {
   private constructor(
@@ -77,19 +78,52 @@ export class QuickMode implements Exchange {
     return this.st?.retransmit?.nextAt ?? null;
   }
 
-  /** Resends our last message when due; gives up after the last resend ("death by retransmission P2"). */
+  /** Our last message went out again as the answer to the peer's duplicate: the timer's next resend waits one interval from now. */
+  resent(now: number, sent: readonly WireMessage[]): void {
+    const r = this.st?.retransmit;
+    if (r?.holds(sent)) r.sentAgain(now);
+  }
+
+  /** Resends our last message when due (skipped when it went out less than one interval ago); gives up after the last resend ("death by retransmission P2"). */
   tick(ctx: IkeContext): Status {
     const st = this.st;
     const r = st?.retransmit;
     if (!st || !r || !r.due(ctx.now)) return 'running';
     const sa = this.sa;
     const mid = s32(this.messageId);
+    const since = r.skip(ctx.now);
+    if (since !== null) {
+      ctx.out.sa(sa.connId, `retransmission skipped for phase 2 (time since last transmission ${since})`);
+      r.postpone();
+      return 'running';
+    }
     if (r.exhausted) {
       ctx.out.sa(sa.connId, `deleting node ${mid} error TRUE reason "death by retransmission P2"`);
       st.expect = null;
       ctx.quickModeFailed(sa, endOf(st), 0, `no answer to Quick Mode ${mid} after ${r.retransmits} retransmissions`);
       return 'done';
     }
+    this.resend(ctx, r);
+    return 'running';
+  }
+
+  /**
+   * Our Aggressive Mode message 3 went out again as the answer to the peer's
+   * duplicate message 2 (the peer had not got it): our QM1, still unanswered,
+   * follows it at once, and again after `quickAfterAggressiveMs` in case the
+   * peer took it up before AM3.
+   */
+  followPhase1(ctx: IkeContext): void {
+    const st = this.st;
+    const r = st?.retransmit;
+    if (!st || !r || st.role !== 'initiator' || st.expect !== 'QM2' || r.exhausted) return;
+    this.resend(ctx, r);
+    r.soon(ctx.now, ctx.policy.timers.quickAfterAggressiveMs);
+  }
+
+  private resend(ctx: IkeContext, r: Retransmitter): void {
+    const sa = this.sa;
+    const mid = s32(this.messageId);
     r.fire(ctx.now);
     ctx.out.sa(sa.connId, `retransmitting phase 2 ${sa.state} ${mid} ...`);
     ctx.out.sa(sa.connId, `incrementing error counter on node, attempt ${r.retransmits} of ${r.policy.maxRetransmits}: retransmit phase 2`);
@@ -98,7 +132,6 @@ export class QuickMode implements Exchange {
       ctx.out.sa(sa.connId, `sending packet to ${w.to.ip} (${sa.roleChar}) ${sa.state}`);
       ctx.out.push({ kind: 'send', ...w, connId: sa.connId });
     }
-    return 'running';
   }
 
   /** The peer answered our QM1 with an error notify: the exchange fails with it. */

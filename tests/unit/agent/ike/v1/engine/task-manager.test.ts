@@ -91,7 +91,7 @@ test("a task's deadline drives tick: Main Mode resends MM1 at each deadline, the
   const end = tasks.deadline(policy)!;
   const out = a.tick(end);
   t.like(out.find((x) => x.kind === 'fail'), { phase: 1, notify: 0 });
-  t.true(lines(out).some((l) => l.includes('deleting SA reason "death by retransmission P1"')));
+  t.true(lines(out).some((l) => l.includes('deleting SA reason "death by retransmission P1 sa"')));
   t.false(a.core.t.isakmp.has(sa.connId));
   t.throws(() => a.core.tasks(sa), { message: /no task manager/ });
   t.deepEqual([...a.core.t.pending.keys()], [], 'the flow ended with its SA');

@@ -1,0 +1,121 @@
+/**
+ * npm run bench:loss-lab [-- --runs N]: the Docker counterpart of bench:loss.
+ * The seed lab (topologies/daphne-fred.yaml), the WAN impaired with random
+ * loss on the whole link (each datagram, each way, lost with the setting's
+ * probability: iptables statistic, `testbed impair`), N fresh tunnels at 30%
+ * and N at 20% (50 by default).
+ *
+ * One tunnel: both routers' SAs cleared (`clear crypto sa`, `clear crypto
+ * isakmp`) and gone, the loss switched on, then d1 pings a1 once a second.
+ * Timed: from the start of the ping to the first poll (every 500 ms, `show
+ * crypto ipsec sa` on both routers) that finds an inbound ESP SA on both.
+ * The polls' spacing bounds the resolution (about 0.5 to 1 s). The checks
+ * against the retransmission schedule (gaps, waits after a final message)
+ * are made by bench:loss on the engines in memory, not here.
+ *
+ *   node --openssl-legacy-provider dist/scripts/bench-loss-lab.js [--runs N] [--horizon S]
+ */
+import { parseArgs } from 'node:util';
+import { fileURLToPath } from 'node:url';
+import { clearImpairment, impair } from '../src/orchestrator/impair/apply.js';
+import { parseKnobWords } from '../src/orchestrator/impair/spec.js';
+import { Lab } from '../src/orchestrator/lab/lab.js';
+import { SHOW_TABLES } from '../src/orchestrator/show/index.js';
+import { fmt, formatTable, loadAverage } from './lib/bench.js';
+
+const { values } = parseArgs({ options: { runs: { type: 'string' }, horizon: { type: 'string' } } });
+const RUNS = Number(values.runs ?? 50);
+const HORIZON_MS = Number(values.horizon ?? 300) * 1000;
+const topology = fileURLToPath(new URL('../../topologies/daphne-fred.yaml', import.meta.url));
+const ROUTERS = ['daphne', 'fred'] as const;
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+async function inboundSas(lab: Lab, router: string): Promise<number> {
+  const sa = SHOW_TABLES.ipsec_sa.parse(await lab.ios(router, 'show crypto ipsec sa'), []);
+  return sa.reduce((n, x) => n + ((x.inbound_spis as unknown[] | undefined)?.length ?? 0), 0);
+}
+
+async function bothUp(lab: Lab): Promise<boolean> {
+  const counts = await Promise.all(ROUTERS.map((r) => inboundSas(lab, r)));
+  return counts.every((n) => n > 0);
+}
+
+/** One fresh tunnel at `loss`: ms to both routers' SAs, or null past the horizon. */
+async function tunnel(lab: Lab, loss: string): Promise<number | null> {
+  await clearImpairment(lab.engine, lab.name, 'wan');
+  for (const r of ROUTERS) await lab.ios(r, 'clear crypto sa', 'clear crypto isakmp');
+  for (let i = 0; i < 40 && (await Promise.all(ROUTERS.map((r) => inboundSas(lab, r)))).some((n) => n > 0); i++) await sleep(250);
+  await sleep(1000);
+  await impair(lab.engine, lab.name, { link: 'wan', endpoint: null, direction: 'both', knobs: parseKnobWords([`loss=${loss}`]).knobs });
+  const t0 = Date.now();
+  const ping = lab
+    .sh(
+      'd1',
+      `ping -n -i 1 -W 1 -c ${Math.ceil(HORIZON_MS / 1000)} 12.12.12.13 >/dev/null 2>&1 & echo $! > /tmp/bench-loss-ping.pid; wait`,
+      HORIZON_MS + 30_000,
+    )
+    .catch(() => '');
+  let formed: number | null = null;
+  while (Date.now() - t0 < HORIZON_MS) {
+    if (await bothUp(lab)) {
+      formed = Date.now() - t0;
+      break;
+    }
+    await sleep(500);
+  }
+  await lab.sh('d1', 'kill $(cat /tmp/bench-loss-ping.pid) 2>/dev/null; true');
+  await ping;
+  await clearImpairment(lab.engine, lab.name, 'wan');
+  return formed;
+}
+
+async function main(): Promise<void> {
+  const start = loadAverage();
+  const lab = await Lab.up(topology, { name: `bench-loss-${process.pid.toString(36)}`.slice(0, 24) });
+  const rows: string[][] = [];
+  const lists: string[] = [];
+  try {
+    for (const loss of ['30%', '20%']) {
+      const times: number[] = [];
+      let missed = 0;
+      for (let i = 0; i < RUNS; i++) {
+        const ms = await tunnel(lab, loss);
+        log(`${loss} #${i + 1}: ${ms === null ? 'not formed' : `${fmt(ms / 1000, 2)} s`}`);
+        if (ms === null) missed++;
+        else times.push(ms / 1000);
+      }
+      const s = [...times].sort((a, b) => a - b);
+      const q = (p: number) => (s.length ? fmt(s[Math.min(s.length - 1, Math.floor(p * s.length))]!, 2) : '-');
+      rows.push([
+        loss,
+        `${s.length}/${RUNS}`,
+        q(0),
+        q(0.5),
+        q(0.9),
+        s.length ? fmt(s.at(-1)!, 2) : '-',
+        `${s.filter((x) => x <= 120).length}/${RUNS}`,
+        String(missed),
+      ]);
+      lists.push(`${loss}: ${s.map((x) => fmt(x, 1)).join(' ')}`);
+    }
+  } finally {
+    await lab.down();
+  }
+  process.stdout.write(`bench:loss-lab (seed lab, loss on the whole WAN link; load ${start} -> ${loadAverage()})\n`);
+  process.stdout.write(
+    formatTable(['loss', 'formed', 'min s', 'median s', 'p90 s', 'max s', '<=120 s', 'not formed'], rows, [
+      'left',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+      'right',
+    ]),
+  );
+  process.stdout.write(`\n${lists.join('\n')}\n`);
+}
+
+await main();
