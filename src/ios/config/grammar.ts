@@ -49,14 +49,18 @@ export interface EngineState {
   refused: { line: number; indent: number; text: string } | null;
   /** Line of each `crypto isakmp policy N` header, for checks after the parse. */
   policyLines: Map<number, { line: number; column: number; text: string; rsaWarned?: boolean }>;
+  /** Line of each routing process header (`ospf 1`, `eigrp 100`, `rip`), for routing-check.ts. */
+  routingLines: Map<string, { line: number; column: number; text: string; autoSummaryWarned?: boolean }>;
 }
 
 /**
  * Applies a parsed line. `lenient` marks lines accepted only because a
  * kept command takes any arguments: a modeled reading is preferred.
- * `variant` names a reading with a row of its own (`crypto map (ipsec-manual)`).
+ * `variant` names a reading with a row of its own (`crypto map (ipsec-manual)`);
+ * `lateVariant`, set by the effect itself, one that depends on the state the
+ * line meets (a second `router ospf` process).
  */
-export type Effect = ((state: EngineState) => void) & { lenient?: boolean; variant?: string };
+export type Effect = ((state: EngineState) => void) & { lenient?: boolean; variant?: string; lateVariant?: string };
 
 /** Parses the arguments after the keyword path; must not touch the model. */
 export type Handler = (cursor: Cursor) => Effect;

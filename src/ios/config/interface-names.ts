@@ -42,11 +42,11 @@ export function isSubinterface(name: string): boolean {
 
 /**
  * Whether the emulator runs an interface: Ethernet, FastEthernet,
- * GigabitEthernet, Serial (as an IP link) and Loopback are emulated; for the
- * others, the reading of `interface` in the support table that says why not.
+ * GigabitEthernet, Serial (as an IP link), their sub-interfaces and Loopback
+ * are emulated; for the others, the reading of `interface` in the support
+ * table that says why not.
  */
-export function interfaceEmulated(name: string): 'emulated' | 'tunnel' | 'subinterface' | 'dialer' | 'virtual-template' | 'null' {
-  if (isSubinterface(name)) return 'subinterface';
+export function interfaceEmulated(name: string): 'emulated' | 'tunnel' | 'dialer' | 'virtual-template' | 'null' {
   switch (interfaceType(name)?.name) {
     case 'Tunnel':
       return 'tunnel';

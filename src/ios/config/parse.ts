@@ -5,6 +5,7 @@ import type { ConfigDiagnostic } from './diagnostics.js';
 import { runLines } from './engine.js';
 import type { EngineState } from './grammar.js';
 import { checkPolicies } from './model-check.js';
+import { checkRouting } from './routing-check.js';
 import { GLOBAL_MODE, type ConfigMode } from './modes.js';
 import { newRouterConfig, type RouterConfig } from './types.js';
 
@@ -39,7 +40,7 @@ function splitLines(text: string): string[] {
 function newState(config: RouterConfig, mode: ConfigMode, exitLeavesConfig: boolean): EngineState {
   return {
     config, mode, lineNo: 0, text: '', references: [], diagnostics: [], ended: false, exitLeavesConfig,
-    block: blockOfMode(mode), refused: null, policyLines: new Map(),
+    block: blockOfMode(mode), refused: null, policyLines: new Map(), routingLines: new Map(),
   };
 }
 
@@ -63,6 +64,9 @@ function finish(st: EngineState, lines: (LineClass | null)[], references: boolea
   const policies = checkPolicies(st);
   diagnostics.push(...policies.diagnostics);
   for (const line of policies.lines) lines[line - 1] = 'not-emulated';
+  const routing = checkRouting(st);
+  diagnostics.push(...routing.diagnostics);
+  for (const line of routing.lines) lines[line - 1] = 'not-emulated';
   if (references) diagnostics.push(...checkReferences(st.config, st.references));
   return { config: st.config, diagnostics: diagnostics.sort(byLine), lines, summary: summarize(lines) };
 }

@@ -8,6 +8,7 @@ import type {
   SaLifetime, StaticRoute, Transform,
 } from './types.js';
 import { IPSEC_LIFETIME_DEFAULTS, ISAKMP_POLICY_DEFAULTS } from './types.js';
+import { interfaceAfterAddressLines, interfaceHeader, interfaceHeadLines, interfaceTailLines, routerBlockLines } from './render-routing.js';
 
 function extras(config: RouterConfig, section: ExtraSection): string[] {
   return config.extras.filter((e) => e.section === section).flatMap((e) => e.lines);
@@ -93,17 +94,20 @@ function interfaceLines(i: InterfaceConfig): string[] {
   const ipExtras = i.extras.filter((e) => /^(no )?ip /.test(e));
   const otherExtras = i.extras.filter((e) => !/^(no )?ip /.test(e));
   return [
-    `interface ${i.name}`,
+    interfaceHeader(i),
     ...(i.description !== null ? [` description ${i.description}`] : []),
+    ...interfaceHeadLines(i),
     ...(i.address ? [` ip address ${i.address.address} ${i.address.mask}`] : [' no ip address']),
     ...i.secondary.map((s) => ` ip address ${s.address} ${s.mask} secondary`),
     ...(i.accessGroupIn !== null ? [` ip access-group ${i.accessGroupIn} in`] : []),
     ...(i.accessGroupOut !== null ? [` ip access-group ${i.accessGroupOut} out`] : []),
+    ...interfaceAfterAddressLines(i),
     ...ipExtras.map((e) => ` ${e}`),
     ...(i.nat ? [` ip nat ${i.nat}`] : []),
     ...(i.shutdown ? [' shutdown'] : []),
     ...(i.mtu !== null ? [` mtu ${i.mtu}`] : []),
     ...otherExtras.map((e) => ` ${e}`),
+    ...interfaceTailLines(i),
     ...(i.cryptoMap !== null ? [` crypto map ${i.cryptoMap}`] : []),
     '!',
   ];
@@ -147,6 +151,7 @@ export function runningConfigLines(config: RouterConfig): string[] {
   if (global.length) lines.push(...global, '!');
   lines.push(...cryptoLines(config.crypto));
   for (const i of config.interfaces) lines.push(...interfaceLines(i));
+  lines.push(...routerBlockLines(config.routing));
   lines.push(...extras(config, 'routing'));
   lines.push(...config.staticRoutes.map(staticRouteText));
   lines.push(...extras(config, 'http'), '!');

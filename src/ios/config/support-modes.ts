@@ -2,9 +2,9 @@
  * Support table, sub-modes: interface, ISAKMP policy and peer, transform set,
  * crypto map entry and named access list lines, with their class and why.
  */
+import { ROUTING_INTERFACE_SUPPORT } from './support-routing.js';
 import { rows, type SupportEntry } from './support-types.js';
 
-const ROUTING_KNOB = 'only tunes a routing protocol, which is reported at its router block';
 const QOS = 'queueing and QoS are not emulated: the lab link is served first in, first out';
 
 const i = rows('interface');
@@ -32,11 +32,6 @@ const iface: SupportEntry[] = [
   ),
   i.cos('clock rate *', 'DCE clocking of a serial cable; the lab link needs none'),
   i.cos('no dce-terminal-timing-enable', 'DCE clocking of a serial cable; the lab link needs none'),
-  i.em('encapsulation hdlc', 'a serial interface is carried as a plain IP link'),
-  i.ne('encapsulation dot1Q *', '802.1Q is not emulated: frames carry no VLAN tag'),
-  i.ne('encapsulation ppp', 'PPP is not emulated: no LCP/IPCP, the link carries plain IP'),
-  i.ne('encapsulation frame-relay *', 'Frame Relay is not emulated: no LMI, no DLCIs'),
-  i.ne('encapsulation *', 'this encapsulation is not emulated'),
   i.em('no ip directed-broadcast', 'directed broadcasts are not forwarded'),
   i.ne('ip directed-broadcast *', 'directed broadcasts are still not forwarded'),
   i.cos('ip route-cache *', 'a switching path; packets are forwarded the same way'),
@@ -45,9 +40,6 @@ const iface: SupportEntry[] = [
   i.cos('no ip mroute-cache', 'a multicast switching path; multicast routing is reported'),
   i.em('no keepalive', 'no keepalive frames, as in the emulator'),
   i.ne('keepalive *', 'interface keepalives are not emulated: none are sent'),
-  i.ne('bandwidth *', 'show interfaces keeps the default bandwidth; metrics and QoS that would use it are not emulated'),
-  i.em('no bandwidth', 'the default bandwidth'),
-  i.ne('delay *', 'show interfaces keeps the default delay; EIGRP, which would use it, is not emulated'),
   i.ne('load-interval *', 'show interfaces keeps its 5-minute rates'),
   i.ne('cdp enable', 'CDP is not emulated: no CDP frames are sent'),
   i.cos('cdp log *', 'console messages about CDP neighbours, which the lab never has'),
@@ -62,15 +54,6 @@ const iface: SupportEntry[] = [
   i.ne('ip mtu *', 'an IP MTU apart from the link MTU is not emulated: the link MTU applies'),
   i.ne('ip tcp adjust-mss *', 'TCP MSS clamping is not emulated: SYNs pass unchanged'),
   i.ne('ip tcp *', 'TCP header compression is not emulated'),
-  i.cos('ip ospf *', ROUTING_KNOB),
-  i.cos('ip rip *', ROUTING_KNOB),
-  i.cos('ip authentication *', ROUTING_KNOB),
-  i.cos('ip hello-interval *', ROUTING_KNOB),
-  i.cos('ip hold-time *', ROUTING_KNOB),
-  i.cos('ip bandwidth-percent *', ROUTING_KNOB),
-  i.cos('ip split-horizon *', ROUTING_KNOB),
-  i.cos('no ip split-horizon *', ROUTING_KNOB),
-  i.cos('ip summary-address *', ROUTING_KNOB),
   i.ne('ip helper-address *', 'DHCP/BOOTP relay is not emulated: broadcasts are not forwarded'),
   i.ne('ip policy *', 'policy routing is not emulated'),
   i.ne('ip pim *', 'PIM is not emulated: no hellos, no multicast forwarding'),
@@ -92,8 +75,9 @@ const iface: SupportEntry[] = [
   ...['source', 'destination', 'mode gre', 'mode ipip', 'key', 'checksum', 'sequence-datagrams', 'path-mtu-discovery'].map((k) =>
     i.ne(`tunnel ${k} *`, 'GRE/IP-in-IP tunnels are not emulated: nothing is encapsulated'),
   ),
-  i.ne('frame-relay *', 'Frame Relay is not emulated: no LMI, no DLCIs'),
-  i.ne('no frame-relay *', 'Frame Relay is not emulated: no LMI, no DLCIs'),
+  ...ROUTING_INTERFACE_SUPPORT,
+  i.ne('frame-relay *', 'Frame Relay signalling is not emulated: no LMI, no inverse ARP, maps are not used'),
+  i.ne('no frame-relay *', 'Frame Relay signalling is not emulated: no LMI, no inverse ARP, maps are not used'),
   i.ne('ppp *', 'PPP is not emulated: no LCP/IPCP, no authentication'),
   i.ne('peer *', 'PPP is not emulated: no addresses are given to peers'),
   i.ne('dialer *', 'dial-on-demand routing is not emulated'),

@@ -3,6 +3,9 @@
  * accepted-but-not-emulated lines kept so `show running-config` shows them back.
  */
 import type { Ipv4 } from '../../codecs/net/address.js';
+import { newInterfaceOspf, newInterfaceWan, newRoutingConfig, type InterfaceOspf, type InterfaceWan, type RoutingConfig } from './types-routing.js';
+
+export * from './types-routing.js';
 
 export interface RouterConfig {
   hostname: string;
@@ -16,6 +19,8 @@ export interface RouterConfig {
   crypto: CryptoConfig;
   /** Global lines accepted but not emulated, in the order written. */
   extras: ExtraBlock[];
+  /** router ospf | eigrp | rip (types-routing.ts). */
+  routing: RoutingConfig;
 }
 
 /** Where an accepted-but-not-emulated block goes in `show running-config`. */
@@ -51,6 +56,13 @@ export interface InterfaceConfig {
   mtu: number | null;
   /** Interface lines accepted but not emulated (duplex auto, speed auto). */
   extras: string[];
+  /** `bandwidth N` (kbit/s) and `delay N` (tens of microseconds); null: the interface type's default. */
+  bandwidth: number | null;
+  delay: number | null;
+  /** Encapsulation, clock rate, DLCI, sub-interface type (types-routing.ts). */
+  wan: InterfaceWan;
+  /** `ip ospf ...` (types-routing.ts). */
+  ospf: InterfaceOspf;
 }
 
 export interface StaticRoute {
@@ -260,6 +272,10 @@ export function newInterface(name: string): InterfaceConfig {
     accessGroupOut: null,
     mtu: null,
     extras: [],
+    bandwidth: null,
+    delay: null,
+    wan: newInterfaceWan(),
+    ospf: newInterfaceOspf(),
   };
 }
 
@@ -292,6 +308,7 @@ export function newRouterConfig(): RouterConfig {
     accessLists: [],
     crypto: newCryptoConfig(),
     extras: [],
+    routing: newRoutingConfig(),
   };
 }
 

@@ -1,13 +1,12 @@
 import test from 'ava';
-import { parseConfig, newCryptoConfig, type RouterConfig } from '../../../src/ios/index.js';
+import { parseConfig, newCryptoConfig, newInterface, newRoutingConfig, type RouterConfig } from '../../../src/ios/index.js';
 import { DAPHNE_CFG, FRED_CFG, modelOf } from './fixtures.js';
 
 function seedModel(o: {
   hostname: string; wan: string; lanAddress: string; gateway: string; aclSource: string; aclDestination: string;
 }): Omit<RouterConfig, 'sourceLines' | 'extras'> {
   const iface = (name: string, address: string, cryptoMap: string | null) => ({
-    name, description: null, address: { address, mask: '255.255.255.0' }, secondary: [], shutdown: false, cryptoMap,
-    nat: null, accessGroupIn: null, accessGroupOut: null, mtu: null, extras: ['duplex auto', 'speed auto'],
+    ...newInterface(name), address: { address, mask: '255.255.255.0' }, cryptoMap, extras: ['duplex auto', 'speed auto'],
   });
   return {
     hostname: o.hostname,
@@ -47,6 +46,7 @@ function seedModel(o: {
         matchAddress: null, transformSets: [], pfs: null, lifetime: { seconds: null, kilobytes: null },
       }],
     },
+    routing: newRoutingConfig(),
   };
 }
 
