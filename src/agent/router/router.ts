@@ -10,6 +10,8 @@ import {
   computeRoutes,
   GLOBAL_MODE,
   interfaceBriefRows,
+  interfaceCarrier,
+  interfaceLines,
   interfaceStatus,
   cidrOf,
   modePrompt,
@@ -25,6 +27,7 @@ import {
   renderShowVersion,
   type ConfigMode,
   type ExecCommand,
+  type Route,
   type RouterConfig,
 } from '../../ios/index.js';
 import type { InterfaceBinding } from '../../contract/env.js';
@@ -32,11 +35,20 @@ import { STARTUP_CONFIG_PATH } from '../../contract/paths.js';
 import { readoptInterfaces, watchLinks } from '../io/interfaces.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import type { RouterConsole } from './console.js';
+
 import { ping } from './ping.js';
 
 /** A console session: exec mode, or configuration mode with its sub-mode. */
 export interface Session {
   config: ConfigMode | null;
+  /** A question IOS asked (`Reset ALL OSPF processes? [no]: `): the next line answers it. */
+  pending?: Confirm;
+}
+
+/** What an exec command returns when IOS asks to confirm first: the question, and what a yes does. */
+export interface Confirm {
+  question: string;
+  yes: () => Promise<string>;
 }
 
 export interface CommandResult {
@@ -48,9 +60,11 @@ export interface CommandResult {
 
 /** Extra exec commands and show output provided by other parts of the agent (the crypto engine). */
 export interface ExecExtension {
-  run(cmd: ExecCommand): Promise<string | null> | string | null;
+  run(cmd: ExecCommand): Promise<string | Confirm | null> | string | Confirm | null;
   /** Called after the configuration changed. */
   reconfigure?(config: RouterConfig): Promise<void> | void;
+  /** Called when the routing table changed without a configuration change (routes learned or lost). */
+  routesChanged?(): Promise<void> | void;
 }
 
 export class Router {
@@ -61,6 +75,8 @@ export class Router {
   private ifindex = new Map<string, number>();
   private manualAddress = new Set<string>();
   extensions: ExecExtension[] = [];
+  /** Routes the routing protocols learned (src/agent/routing), merged into the table by distance. */
+  private learned: Route[] = [];
 
   constructor(
     config: RouterConfig,
@@ -121,12 +137,29 @@ export class Router {
     });
   }
 
-  /** Carrier: the interface is attached to a lab link and present in the container. */
+  /** Carrier: the interface is attached to a lab link and present in the container (sub-interfaces: routing/links.ts). */
   linkUp = (name: string): boolean => {
     if (name.startsWith('Loopback') || name.startsWith('Null')) return true;
-    const dev = this.linux.get(name);
-    return dev !== undefined && this.present.has(dev);
+    return interfaceCarrier(this.config, name, (n) => {
+      const dev = this.linux.get(n);
+      return dev !== undefined && this.present.has(dev);
+    });
   };
+
+  /** The routing table: connected, learned and static routes (src/ios/routing/routes.ts). */
+  routes(): Route[] {
+    return computeRoutes(this.config, this.linkUp, this.learned);
+  }
+
+  /** New learned routes: the static routes they displace or give way to, and the IPsec steering, follow. */
+  async setLearned(routes: Route[]): Promise<void> {
+    const key = (list: Route[]) => JSON.stringify(list.map(({ learnedAt: _a, ...r }) => r));
+    const changed = key(routes) !== key(this.learned);
+    this.learned = routes;
+    if (!changed) return;
+    await this.applyStaticRoutes();
+    for (const ext of this.extensions) await ext.routesChanged?.();
+  }
 
   async refreshLinks(): Promise<void> {
     const links = await ipJson<{ ifname: string; ifindex: number }[]>(['link', 'show']).catch(() => []);
@@ -134,9 +167,17 @@ export class Router {
     this.ifindex = new Map(links.map((l) => [l.ifname, l.ifindex]));
   }
 
-  /** Program the container's interfaces and routes from the configuration. */
+  /**
+   * Program the container's interfaces and routes from the configuration.
+   * Only what differs is changed: a routing daemon sees an address removed
+   * and added again as the interface going down and up.
+   */
   async applyKernel(): Promise<void> {
     await this.refreshLinks();
+    const current = new Map(
+      (await ipJson<{ ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(['addr', 'show']).catch(() => []))
+        .map((e) => [e.ifname, (e.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`)]),
+    );
     const cmds: string[] = [];
     for (const iface of this.config.interfaces) {
       let dev = this.linux.get(iface.name);
@@ -148,31 +189,45 @@ export class Router {
         this.present.add(dev);
       }
       if (!dev || !this.present.has(dev)) continue;
-      cmds.push(`addr flush dev ${dev}`);
-      for (const a of [iface.address, ...iface.secondary]) {
-        if (a) cmds.push(`addr add ${cidrOf(a.address, a.mask)} dev ${dev}`);
-      }
+      const want = [iface.address, ...iface.secondary].filter((a) => a !== null).map((a) => cidrOf(a!.address, a!.mask));
+      const have = current.get(dev) ?? [];
+      for (const a of have) if (!want.includes(a)) cmds.push(`addr del ${a} dev ${dev}`);
+      for (const a of want) if (!have.includes(a)) cmds.push(`addr add ${a} dev ${dev}`);
       if (iface.mtu) cmds.push(`link set dev ${dev} mtu ${iface.mtu}`);
       cmds.push(`link set dev ${dev} ${iface.shutdown ? 'down' : 'up'}`);
     }
-    cmds.push('route flush proto static');
-    for (const r of computeRoutes(this.config, this.linkUp)) {
+    const res = await ipBatch(cmds);
+    if (res.code !== 0) this.console.log(`%TESTBED-3-KERNEL: ${res.stderr.trim().split('\n').join('; ')}`);
+    await this.applyStaticRoutes();
+    await this.refreshLinks();
+  }
+
+  /** The kernel's static routes (proto static) made what the routing table says: the ones that win by distance. */
+  private async applyStaticRoutes(): Promise<void> {
+    const want = new Map<string, string>();
+    for (const r of this.routes()) {
       if (r.source !== 'static') continue;
       const hops = r.paths
         .map((p) => ({ dev: this.linux.get(p.outInterface), gw: p.gateway }))
         .filter((h): h is { dev: string; gw: string | null } => h.dev !== undefined);
       if (hops.length === 0) continue;
       const dst = `${r.prefix}/${r.length}`;
-      if (hops.length === 1) {
-        const h = hops[0]!;
-        cmds.push(`route replace ${dst} ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev} proto static metric ${r.distance}`);
-      } else {
-        cmds.push(`route replace ${dst} proto static metric ${r.distance} ${hops.map((h) => `nexthop ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev}`).join(' ')}`);
-      }
+      const target =
+        hops.length === 1
+          ? `${hops[0]!.gw ? `via ${hops[0]!.gw} ` : ''}dev ${hops[0]!.dev}`
+          : hops.map((h) => `nexthop ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev}`).join(' ');
+      want.set(dst, `route replace ${dst} proto static metric ${r.distance} ${target}`);
     }
+    const installed = await ipJson<{ dst: string; metric?: number }[]>(['route', 'show', 'proto', 'static']).catch(() => []);
+    const cmds: string[] = [];
+    for (const r of installed) {
+      const dst = r.dst === 'default' ? '0.0.0.0/0' : r.dst.includes('/') ? r.dst : `${r.dst}/32`;
+      if (!want.has(dst)) cmds.push(`route del ${dst} proto static${r.metric !== undefined ? ` metric ${r.metric}` : ''}`);
+    }
+    // replace is idempotent: an unchanged route is rewritten in place, which no daemon reports as a change
+    cmds.push(...want.values());
     const res = await ipBatch(cmds);
     if (res.code !== 0) this.console.log(`%TESTBED-3-KERNEL: ${res.stderr.trim().split('\n').join('; ')}`);
-    await this.refreshLinks();
   }
 
   prompt(session: Session): string {
@@ -182,6 +237,11 @@ export class Router {
   /** One line typed at the console. */
   async command(session: Session, line: string): Promise<CommandResult> {
     const prompt = this.prompt(session);
+    const pending = session.pending;
+    if (pending) {
+      session.pending = undefined;
+      return { prompt: pending.question, output: /^\s*y(es?)?\s*$/i.test(line) ? await pending.yes() : '', error: false };
+    }
     if (session.config) return { prompt, ...(await this.configLine(session, line)) };
     const parsed = parseExec(line, { promptLength: prompt.length });
     if (!parsed.ok) return { prompt, output: parsed.output, error: true };
@@ -216,7 +276,10 @@ export class Router {
   private async exec(session: Session, cmd: ExecCommand): Promise<string> {
     for (const ext of this.extensions) {
       const out = await ext.run(cmd);
-      if (out !== null) return out;
+      if (out === null) continue;
+      if (typeof out === 'string') return out;
+      session.pending = out;
+      return out.question;
     }
     switch (cmd.kind) {
       case 'empty':
@@ -252,7 +315,7 @@ export class Router {
         return this.renderInterfaces(cmd.interface);
       case 'show-ip-route':
         await this.refreshLinks();
-        return renderShowIpRoute(computeRoutes(this.config, this.linkUp));
+        return renderShowIpRoute(this.routes());
       case 'show-access-lists': {
         const acls = cmd.name === null ? this.config.accessLists : this.config.accessLists.filter((a) => String(a.name) === cmd.name);
         return renderShowAccessLists(acls);
@@ -262,7 +325,7 @@ export class Router {
       case 'show-debugging':
         return renderShowDebug(this.console.debug);
       case 'debug': {
-        const facilities = cmd.facility === 'all' ? (['isakmp', 'ipsec', 'engine'] as const) : [cmd.facility];
+        const facilities = cmd.facility === 'all' ? (['isakmp', 'ipsec', 'engine', 'ospf-adj'] as const) : [cmd.facility];
         for (const f of facilities) this.console.debug[f] = cmd.on;
         return renderDebugChange(cmd.facility, cmd.on);
       }
@@ -295,13 +358,7 @@ export class Router {
     const out: string[] = [];
     for (const iface of this.config.interfaces) {
       if (only && iface.name !== only) continue;
-      const status = interfaceStatus(iface, this.linkUp);
-      out.push(`${iface.name} is ${status}, line protocol is ${status === 'up' ? 'up' : 'down'}`);
-      out.push(`  Hardware is ${iface.name.startsWith('Loopback') ? 'Loopback' : 'AmdFE'}`);
-      if (iface.description) out.push(`  Description: ${iface.description}`);
-      if (iface.address) out.push(`  Internet address is ${cidrOf(iface.address.address, iface.address.mask)}`);
-      out.push(`  MTU ${iface.mtu ?? 1500} bytes, BW 100000 Kbit, DLY 100 usec,`);
-      out.push('  Encapsulation ARPA, loopback not set');
+      out.push(...interfaceLines(this.config, iface, interfaceStatus(iface, this.linkUp)));
     }
     if (only && out.length === 0) return `% Invalid input detected at '^' marker.\n`;
     return out.join('\n') + '\n';

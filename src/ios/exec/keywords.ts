@@ -67,3 +67,14 @@ export const TERMINAL = ['length', 'monitor', 'no', 'width', 'editing', 'history
 export const PING_PROTOCOLS = ['appletalk', 'clns', 'decnet', 'ip', 'ipx', 'srb', 'tag', 'vines', 'xns'];
 export const PING_OPTIONS = ['data', 'df-bit', 'repeat', 'size', 'source', 'timeout', 'validate', 'verbose'];
 export const OUTPUT_MODIFIERS = ['append', 'begin', 'exclude', 'include', 'redirect', 'section', 'tee'];
+
+export const SHOW_IP_OSPF = [
+  'border-routers', 'database', 'flood-list', 'interface', 'mpls', 'neighbor', 'request-list', 'retransmission-list',
+  'statistics', 'summary-address', 'virtual-links',
+];
+export const SHOW_IP_EIGRP = ['interfaces', 'neighbors', 'topology', 'traffic'];
+export const SHOW_IP_RIP = ['database'];
+export const DEBUG_IP = ['bgp', 'cache', 'cef', 'dhcp', 'eigrp', 'error', 'flow', 'ftp', 'http', 'icmp', 'igmp', 'mpacket', 'nat', 'ospf', 'packet', 'peer', 'pim', 'policy', 'rip', 'routing', 'rsvp', 'rtp', 'tcp', 'udp', 'wccp'];
+export const DEBUG_IP_OSPF = ['adj', 'database-timer', 'events', 'flood', 'hello', 'lsa-generation', 'monitor', 'packet', 'retransmission', 'spf', 'tree'];
+export const CLEAR_IP = ['accounting', 'bgp', 'cache', 'cef', 'dhcp', 'eigrp', 'flow', 'igmp', 'mroute', 'nat', 'ospf', 'pim', 'prefix-list', 'redirect', 'route', 'rtp', 'sdr', 'tcp'];
+export const CLEAR_IP_OSPF = ['counters', 'process', 'redistribution'];

@@ -203,9 +203,31 @@ function parseShowIp(c: Cursor): ExecCommand {
     case 'interface':
       if (c.optKeyword(['brief']) !== undefined) return { kind: 'show-ip-interface-brief' };
       throw notEmulated(c);
+    case 'protocols':
+      return { kind: 'show-ip-protocols' };
+    case 'ospf':
+      return parseShowIpOspf(c);
+    case 'eigrp': {
+      const sub = c.keyword(K.SHOW_IP_EIGRP);
+      if (sub === 'neighbors') return { kind: 'show-ip-eigrp-neighbors' };
+      if (sub === 'topology') return { kind: 'show-ip-eigrp-topology' };
+      throw notEmulated(c);
+    }
+    case 'rip':
+      c.keyword(K.SHOW_IP_RIP);
+      return { kind: 'show-ip-rip-database' };
     default:
       throw notEmulated(c);
   }
+}
+
+function parseShowIpOspf(c: Cursor): ExecCommand {
+  c.optInteger(1, 65535);
+  if (c.atEnd) throw notEmulated(c);
+  const sub = c.keyword(K.SHOW_IP_OSPF);
+  if (sub === 'neighbor') return { kind: 'show-ip-ospf-neighbor' };
+  if (sub === 'interface') return { kind: 'show-ip-ospf-interface', interface: c.atEnd ? null : readInterfaceName(c) };
+  throw notEmulated(c);
 }
 
 function parseShowCrypto(c: Cursor): ExecCommand {
@@ -260,6 +282,10 @@ function parseShowCrypto(c: Cursor): ExecCommand {
 function parseDebug(c: Cursor, on: boolean): ExecCommand {
   const k = c.keyword(K.DEBUG);
   if (k === 'all') return { kind: 'debug', facility: 'all', on };
+  if (k === 'ip') {
+    if (c.keyword(K.DEBUG_IP) !== 'ospf' || c.keyword(K.DEBUG_IP_OSPF) !== 'adj') throw notEmulated(c);
+    return { kind: 'debug', facility: 'ospf-adj', on };
+  }
   if (k !== 'crypto') throw notEmulated(c);
   const f = c.keyword(K.DEBUG_CRYPTO);
   if (f === 'isakmp' || f === 'ipsec' || f === 'engine') return { kind: 'debug', facility: f as DebugFacility, on };
@@ -268,6 +294,12 @@ function parseDebug(c: Cursor, on: boolean): ExecCommand {
 
 function parseClear(c: Cursor): ExecCommand {
   const k = c.keyword(K.CLEAR);
+  if (k === 'ip') {
+    if (c.keyword(K.CLEAR_IP) !== 'ospf') throw notEmulated(c);
+    const processId = c.optInteger(1, 65535) ?? null;
+    if (c.keyword(K.CLEAR_IP_OSPF) !== 'process') throw notEmulated(c);
+    return { kind: 'clear-ip-ospf-process', processId };
+  }
   if (k !== 'crypto') throw notEmulated(c);
   const sub = c.keyword(K.CLEAR_CRYPTO);
   if (sub === 'isakmp') return { kind: 'clear-crypto-isakmp', connId: c.optInteger(1, 32766) ?? null };

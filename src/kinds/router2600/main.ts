@@ -15,13 +15,16 @@ import { policyFromConfig } from '../../agent/ike/policy.js';
 import { IpsecService } from '../../agent/router/ipsec.js';
 import { warmUp } from '../../agent/router/warmup.js';
 import { Router, type Session } from '../../agent/router/router.js';
+import { RoutingService } from '../../agent/routing/service.js';
 
 
 async function main(): Promise<void> {
   const out = (text: string) => process.stdout.write(text);
   const console = new RouterConsole(out);
-  process.on('SIGTERM', () => process.exit(0));
-  process.on('SIGINT', () => process.exit(0));
+  let routingStop: (() => Promise<void>) | undefined;
+  const exit = () => void (routingStop?.() ?? Promise.resolve()).finally(() => process.exit(0));
+  process.on('SIGTERM', exit);
+  process.on('SIGINT', exit);
   // The router must not die because of one bad packet or command: log and go on.
   process.on('uncaughtException', (e) => console.log(`%TESTBED-2-BUG: ${e.stack ?? e.message}`));
   process.on('unhandledRejection', (e) => console.log(`%TESTBED-2-BUG: ${(e as Error)?.stack ?? String(e)}`));
@@ -38,6 +41,11 @@ async function main(): Promise<void> {
   const ipsec = new IpsecService(router);
   await ipsec.start();
   router.extensions.push(ipsec);
+  // OSPF, EIGRP and RIP through FRR (src/agent/routing): started only when the config routes
+  const routing = new RoutingService(router);
+  router.extensions.push(routing);
+  routingStop = () => routing.stop();
+  await routing.start().catch((e: unknown) => console.log(`%TESTBED-3-ROUTING: ${(e as Error).message}`));
 
   await serveControl(async (req) => {
     if (req.query === 'keys') return { hostname: router.hostname, results: [], data: ipsec.keys() };

@@ -5,16 +5,19 @@ export interface DebugFlags {
   isakmp: boolean;
   ipsec: boolean;
   engine: boolean;
+  'ospf-adj': boolean;
 }
 
-const NAMES: Record<DebugFacility, string> = { isakmp: 'Crypto ISAKMP', engine: 'Crypto Engine', ipsec: 'Crypto IPSEC' };
+const NAMES: Record<DebugFacility, string> = { isakmp: 'Crypto ISAKMP', engine: 'Crypto Engine', ipsec: 'Crypto IPSEC', 'ospf-adj': 'OSPF adjacency events' };
 /** The order the seed's `show debug` lists them in. */
 const ORDER: readonly DebugFacility[] = ['isakmp', 'engine', 'ipsec'];
 
 export function renderShowDebug(flags: DebugFlags): string {
   const on = ORDER.filter((f) => flags[f]);
-  if (on.length === 0) return '';
-  return ['Cryptographic Subsystem:', ...on.map((f) => `  ${NAMES[f]} debugging is on`)].join('\n') + '\n';
+  const out: string[] = [];
+  if (flags['ospf-adj']) out.push('OSPF:', `  ${NAMES['ospf-adj']} debugging is on`);
+  if (on.length) out.push('Cryptographic Subsystem:', ...on.map((f) => `  ${NAMES[f]} debugging is on`));
+  return out.length ? out.join('\n') + '\n' : '';
 }
 
 /** What IOS answers to `debug crypto isakmp`, `undebug all`, ... */
