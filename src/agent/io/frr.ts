@@ -15,9 +15,9 @@ export const FRR_RUN_DIR = '/var/run/frr';
 
 export type FrrDaemonName = 'zebra' | 'ospfd' | 'eigrpd' | 'ripd';
 
-/** Arguments common to every daemon: vty on loopback only, root, logs on stdout. */
+/** Arguments common to every daemon: vty on loopback only, no configuration file, logs on stdout. */
 function argsOf(name: FrrDaemonName): string[] {
-  const common = ['-A', '127.0.0.1', '-u', 'root', '-g', 'root', '-f', '/dev/null', '--log', 'stdout', '--log-level', 'debugging'];
+  const common = ['-A', '127.0.0.1', '-f', '/dev/null', '--log', 'stdout', '--log-level', 'debugging'];
   // zebra: a netlink buffer big enough for a lab's routes arriving at once (the Debian default)
   return name === 'zebra' ? [...common, '-s', '90000000'] : common;
 }
@@ -38,6 +38,7 @@ export class FrrDaemon {
 
   async start(): Promise<void> {
     await mkdir(FRR_RUN_DIR, { recursive: true });
+    await run('chown', ['frr:frr', FRR_RUN_DIR]);
     this.exited = false;
     const child = spawn(`${FRR_DIR}/${this.name}`, argsOf(this.name), { stdio: ['ignore', 'pipe', 'pipe'] });
     this.child = child;

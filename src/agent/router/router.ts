@@ -278,8 +278,9 @@ export class Router {
       const out = await ext.run(cmd);
       if (out === null) continue;
       if (typeof out === 'string') return out;
+      // the question is the prompt of the next line, which answers it (as on the console)
       session.pending = out;
-      return out.question;
+      return '';
     }
     switch (cmd.kind) {
       case 'empty':

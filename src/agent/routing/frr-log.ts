@@ -54,7 +54,8 @@ export interface LogContext {
 const STRIP = /^\d{4}\/\d\d\/\d\d \d\d:\d\d:\d\d(?:\.\d+)? (\w+): (?:\[[\w-]+\](?:\[EC \d+\])? )?/;
 
 export class FrrLogTranslator {
-  private election: { dev: string; dr?: string; bdr?: string } | null = null;
+  /** A DR election in progress: its interface and rounds (FRR may run two), printed once it is over. */
+  private election: { dev: string; rounds: { bdr?: string; dr?: string }[] } | null = null;
   private readonly eigrpDev = new Map<string, string>();
 
   constructor(private readonly ctx: LogContext) {}
@@ -77,6 +78,26 @@ export class FrrLogTranslator {
   private ospf(text: string): RoutingLog[] {
     const out: RoutingLog[] = [];
     const debug = (t: string) => out.push({ kind: 'debug-ospf-adj', text: `OSPF: ${t}` });
+    const elect = /^DR-Election\[(1st|2nd)\]: (Backup|DR)\s+(\S+)/.exec(text);
+    if (elect && this.election) {
+      const id = this.ctx.routerIdOf(elect[3]!) ?? elect[3]!;
+      const rounds = this.election.rounds;
+      if (elect[2] === 'Backup' || rounds.length === 0) rounds.push({});
+      rounds[rounds.length - 1]![elect[2] === 'Backup' ? 'bdr' : 'dr'] = id;
+      return out;
+    }
+    // the election is over with the first line about anything else: IOS prints it in one piece
+    if (this.election && this.election.rounds.length > 0) {
+      const e = this.election;
+      debug(`DR/BDR election on ${this.name(e.dev)}`);
+      for (const r of e.rounds) {
+        debug(`Elect BDR ${r.bdr ?? '0.0.0.0'}`);
+        debug(`Elect DR ${r.dr ?? '0.0.0.0'}`);
+      }
+      const last = e.rounds[e.rounds.length - 1]!;
+      out.push({ kind: 'debug-ospf-adj', text: `       DR: ${last.dr ?? '0.0.0.0'} (Id)   BDR: ${last.bdr ?? '0.0.0.0'} (Id)` });
+      this.election = null;
+    }
     const adj = /^AdjChg: Nbr (\S+), NbrIP (\S+) \(\S+\) on ([^:\s]+):\S+: (\S+) -> (\S+) \((\S+)\)/.exec(text);
     if (adj) {
       const [, rid, address, dev, fromFrr, toFrr, event] = adj as unknown as string[];
@@ -105,23 +126,9 @@ export class FrrLogTranslator {
     if (ism) {
       const [, dev, state, event] = ism as unknown as string[];
       if (event === 'InterfaceUp' && state === 'Down') debug(`Interface ${this.name(dev!)} going Up`);
+      if (event === 'InterfaceDown') debug(`Interface ${this.name(dev!)} going Down`);
       if (event === 'NeighborChange') debug(`Neighbor change Event on interface ${this.name(dev!)}`);
-      if (event === 'BackupSeen' || event === 'WaitTimer' || event === 'NeighborChange') this.election = { dev: dev! };
-      return out;
-    }
-    const elect = /^DR-Election\[(1st|2nd)\]: (Backup|DR)\s+(\S+)/.exec(text);
-    if (elect && this.election) {
-      const id = this.ctx.routerIdOf(elect[3]!) ?? elect[3]!;
-      if (elect[2] === 'Backup') this.election.bdr = id;
-      else this.election.dr = id;
-      const e = this.election;
-      if (elect[1] === '1st' && e.dr !== undefined && e.bdr !== undefined) {
-        debug(`DR/BDR election on ${this.name(e.dev)}`);
-        debug(`Elect BDR ${e.bdr}`);
-        debug(`Elect DR ${e.dr}`);
-        out.push({ kind: 'debug-ospf-adj', text: `       DR: ${e.dr} (Id)   BDR: ${e.bdr} (Id)` });
-        this.election = null;
-      }
+      if (event === 'BackupSeen' || event === 'WaitTimer' || event === 'NeighborChange') this.election = { dev: dev!, rounds: [] };
     }
     return out;
   }

@@ -99,6 +99,8 @@ export interface OspfNeighbor {
   deadSeconds: number;
   address: string;
   interface: string;
+  /** Seconds since the adjacency came up (FRR's upTimeInMsec). */
+  upSeconds: number;
 }
 
 const NSM_STATES: Record<string, string> = {
@@ -122,6 +124,7 @@ interface FrrOspfNeighbor {
   ifaceAddress?: string;
   address?: string;
   ifaceName?: string;
+  upTimeInMsec?: number;
 }
 
 /** `show ip ospf neighbor json`. */
@@ -141,6 +144,7 @@ export function ospfNeighbors(json: { neighbors?: Record<string, FrrOspfNeighbor
         deadSeconds: Math.round((n.deadTimeMsecs ?? n.routerDeadIntervalTimerDueMsec ?? 0) / 1000),
         address: n.ifaceAddress ?? n.address ?? '',
         interface: name,
+        upSeconds: Math.round((n.upTimeInMsec ?? 0) / 1000),
       });
     }
   }

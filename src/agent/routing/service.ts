@@ -53,6 +53,9 @@ export class RoutingService implements ExecExtension {
   private readonly tails = new Map<FrrDaemonName, string[]>();
   private debugOn = false;
   private stopped = false;
+  /** Restarts after a daemon died, for the back-off: a daemon that keeps dying is tried less and less often. */
+  private restarts = 0;
+  private lastRestart = 0;
 
   constructor(private readonly router: Router) {
     this.translator = new FrrLogTranslator({
@@ -162,7 +165,12 @@ export class RoutingService implements ExecExtension {
     this.router.console.log(`%TESTBED-3-ROUTING: FRR's ${name} exited (${code ?? 'signal'}): ${(this.tails.get(name) ?? []).join(' | ')}`);
     const owned = name === 'zebra' ? () => true : (h: string) => h.startsWith('interface ') || h.startsWith(`router ${name.replace(/d$/, '')}`);
     for (const header of [...this.applied.keys()]) if (owned(header)) this.applied.delete(header);
-    void this.enqueue(() => this.apply());
+    // start it again, waiting 1, 2, 4 ... 60 s while it keeps dying (a daemon up for a minute is forgiven)
+    if (Date.now() - this.lastRestart > 60_000) this.restarts = 0;
+    const delay = Math.min(60_000, 1000 * 2 ** this.restarts);
+    this.restarts++;
+    this.lastRestart = Date.now();
+    setTimeout(() => void this.enqueue(() => this.apply()), delay).unref();
   }
 
   // ----------------------------------------------------------------- apply
@@ -369,7 +377,8 @@ export class RoutingService implements ExecExtension {
     const ospfSources = this.running('ospfd')
       ? ospfNeighbors((await vtyshJson<Parameters<typeof ospfNeighbors>[0]>('show ip ospf neighbor json')) ?? {}, (dev) => this.iosName(dev))
           .filter((n) => n.state === 'FULL')
-          .map((n) => ({ gateway: n.routerId, distance: 110, ageSeconds: 0 }))
+          // the time since the adjacency came up: FRR keeps no per-router time of the last update
+          .map((n) => ({ gateway: n.routerId, distance: 110, ageSeconds: n.upSeconds }))
       : [];
     const eigrpSources = this.running('eigrpd')
       ? eigrpNeighbors(await vtyshText('show ip eigrp neighbors'), (dev) => this.iosName(dev)).map((n) => ({

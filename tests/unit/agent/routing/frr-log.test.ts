@@ -61,13 +61,14 @@ test('debug ip ospf adj lines', (t) => {
   t.deepEqual(out.filter((e) => e.kind === 'ospf-adjacency').map((e) => (e as { state: string }).state), ['2WAY', 'EXSTART', 'EXCHANGE', 'LOADING', 'FULL', 'DOWN']);
 });
 
-test('a DR election in router IDs, as IOS prints it', (t) => {
+test('a DR election in router IDs, as IOS prints it, once the election is over', (t) => {
   const tr = translator();
   const out = [
     '2026/12/02 00:06:14 OSPF: [G2JQC-HBX09] ISM[eth0:10.0.0.1]: Down (InterfaceUp)',
     '2026/12/02 00:06:17 OSPF: [G2JQC-HBX09] ISM[eth0:10.0.0.1]: Waiting (BackupSeen)',
     '2026/12/02 00:06:17 OSPF: [P4PQ9-K4XFD] DR-Election[1st]: Backup 10.0.0.1',
     '2026/12/02 00:06:17 OSPF: [HBZ7F-65Y86] DR-Election[1st]: DR     10.0.0.2',
+    '2026/12/02 00:06:17 OSPF: [G2JQC-HBX09] ISM[eth0:10.0.0.1]: Backup (NeighborChange)',
   ].flatMap((l) => tr.feed(l));
   t.deepEqual(texts(out, 'debug-ospf-adj'), [
     'OSPF: Interface FastEthernet0/0 going Up',
@@ -75,6 +76,7 @@ test('a DR election in router IDs, as IOS prints it', (t) => {
     'OSPF: Elect BDR 1.1.1.1',
     'OSPF: Elect DR 2.2.2.2',
     '       DR: 2.2.2.2 (Id)   BDR: 1.1.1.1 (Id)',
+    'OSPF: Neighbor change Event on interface FastEthernet0/0',
   ]);
 });
 
@@ -101,4 +103,25 @@ test('lines FRR writes about itself never reach the console', (t) => {
   ]) {
     t.deepEqual(tr.feed(line), [], line);
   }
+});
+
+test('two rounds of an election are printed as IOS prints them, the summary once', (t) => {
+  const tr = translator();
+  const out = [
+    '2026/12/02 01:16:32 OSPF: [G2JQC-HBX09] ISM[eth0:10.0.0.1]: DROther (NeighborChange)',
+    '2026/12/02 01:16:32 OSPF: [P4PQ9-K4XFD] DR-Election[1st]: Backup 10.0.0.1',
+    '2026/12/02 01:16:32 OSPF: [HBZ7F-65Y86] DR-Election[1st]: DR     10.0.0.1',
+    '2026/12/02 01:16:32 OSPF: [H01MF-RN00N] DR-Election[2nd]: Backup 0.0.0.0',
+    '2026/12/02 01:16:32 OSPF: [R7BJ4-KP8JT] DR-Election[2nd]: DR     10.0.0.1',
+    '2026/12/02 01:16:32 OSPF: [XZKBC-MPA7B] ISM[eth0:10.0.0.1]: State change DROther -> DR',
+  ].flatMap((l) => tr.feed(l));
+  t.deepEqual(texts(out, 'debug-ospf-adj'), [
+    'OSPF: Neighbor change Event on interface FastEthernet0/0',
+    'OSPF: DR/BDR election on FastEthernet0/0',
+    'OSPF: Elect BDR 1.1.1.1',
+    'OSPF: Elect DR 1.1.1.1',
+    'OSPF: Elect BDR 0.0.0.0',
+    'OSPF: Elect DR 1.1.1.1',
+    '       DR: 1.1.1.1 (Id)   BDR: 0.0.0.0 (Id)',
+  ]);
 });

@@ -50,16 +50,16 @@ test('learned routes: codes, distances, IOS metrics, interface names; no connect
 test('OSPF neighbours in IOS words', (t) => {
   const json = {
     neighbors: {
-      '192.168.5.1': [{ nbrPriority: 1, nbrState: 'Full/DR', deadTimeMsecs: 7929, ifaceAddress: '10.0.0.2', ifaceName: 'eth0:10.0.0.1' }],
+      '192.168.5.1': [{ nbrPriority: 1, nbrState: 'Full/DR', deadTimeMsecs: 7929, ifaceAddress: '10.0.0.2', ifaceName: 'eth0:10.0.0.1', upTimeInMsec: 10426 }],
       '3.3.3.3': [{ nbrPriority: 0, nbrState: '2-Way/DROther', deadTimeMsecs: 31000, ifaceAddress: '10.0.0.3', ifaceName: 'eth0:10.0.0.1' }],
       '4.4.4.4': [{ nbrPriority: 1, nbrState: 'Full/-', deadTimeMsecs: 36000, ifaceAddress: '10.1.2.2', ifaceName: 'eth1:10.1.2.1' }],
       '9.9.9.9': [{ nbrPriority: 1, nbrState: 'Full/DR', deadTimeMsecs: 1000, ifaceAddress: '10.9.9.9', ifaceName: 'eth7:10.9.9.1' }],
     },
   };
   t.deepEqual(ospfNeighbors(json, ios), [
-    { routerId: '192.168.5.1', priority: 1, state: 'FULL', role: 'DR', deadSeconds: 8, address: '10.0.0.2', interface: 'FastEthernet0/0' },
-    { routerId: '3.3.3.3', priority: 0, state: '2WAY', role: 'DROTHER', deadSeconds: 31, address: '10.0.0.3', interface: 'FastEthernet0/0' },
-    { routerId: '4.4.4.4', priority: 1, state: 'FULL', role: '-', deadSeconds: 36, address: '10.1.2.2', interface: 'Serial0/0.102' },
+    { routerId: '192.168.5.1', priority: 1, state: 'FULL', role: 'DR', deadSeconds: 8, address: '10.0.0.2', interface: 'FastEthernet0/0', upSeconds: 10 },
+    { routerId: '3.3.3.3', priority: 0, state: '2WAY', role: 'DROTHER', deadSeconds: 31, address: '10.0.0.3', interface: 'FastEthernet0/0', upSeconds: 0 },
+    { routerId: '4.4.4.4', priority: 1, state: 'FULL', role: '-', deadSeconds: 36, address: '10.1.2.2', interface: 'Serial0/0.102', upSeconds: 0 },
   ]);
 });
 
