@@ -20,13 +20,28 @@
  * The agent applies the difference between two of these (frr-diff.ts).
  */
 import {
-  classfulLength, effectiveBandwidth, effectiveDelay, inPrefix, interfaceType, isPassive, isSubinterface, ospfCost, parseIpv4, wildcardPrefix,
-  type EigrpProcess, type InterfaceConfig, type Ipv4, type OspfProcess, type RouterConfig,
+  classfulLength,
+  effectiveBandwidth,
+  effectiveDelay,
+  inPrefix,
+  interfaceType,
+  isPassive,
+  isSubinterface,
+  ospfCost,
+  parseIpv4,
+  wildcardPrefix,
+  type EigrpProcess,
+  type InterfaceConfig,
+  type Ipv4,
+  type OspfProcess,
+  type RouterConfig,
 } from '../../ios/index.js';
 
 export type Daemon = 'ospfd' | 'eigrpd' | 'ripd';
 
 export interface FrrSection {
+  /** What identifies the section when two configurations are compared; the header when absent. */
+  key?: string;
   /** `router ospf`, `interface eth1` ... */
   header: string;
   lines: string[];
@@ -89,26 +104,30 @@ function ospfRouter(p: OspfProcess, routerId: Ipv4 | null): FrrSection {
   const lines: string[] = [];
   if (routerId) lines.push(`ospf router-id ${routerId}`);
   lines.push('log-adjacency-changes detail');
-  for (const n of ospfPrefixes(p)) lines.push(`network ${prefixText(n)} area ${n.area}`);
+  if (p.passive.default) lines.push('passive-interface default');
   for (const a of p.areas) {
     if (a.stub) lines.push(`area ${a.id} stub${a.noSummary ? ' no-summary' : ''}`);
     if (a.authentication) lines.push(`area ${a.id} authentication${a.authentication === 'message-digest' ? ' message-digest' : ''}`);
   }
-  if (p.passive.default) lines.push('passive-interface default');
   for (const r of p.redistribute.filter((x) => x.subnets)) {
     const metric = `${r.metric !== null ? ` metric ${r.metric}` : ''}${r.metricType !== null ? ` metric-type ${r.metricType}` : ''}`;
     lines.push(`redistribute ${r.protocol === 'static' ? 'kernel' : 'connected'}${metric}`);
   }
   const d = p.defaultInformation;
-  if (d) lines.push(`default-information originate${d.always ? ' always' : ''}${d.metric !== null ? ` metric ${d.metric}` : ''}${d.metricType !== null ? ` metric-type ${d.metricType}` : ''}`);
+  if (d)
+    lines.push(
+      `default-information originate${d.always ? ' always' : ''}${d.metric !== null ? ` metric ${d.metric}` : ''}${d.metricType !== null ? ` metric-type ${d.metricType}` : ''}`,
+    );
+  // the networks last: every setting is in place when OSPF starts on an interface (no hello leaves a passive one)
+  for (const n of ospfPrefixes(p)) lines.push(`network ${prefixText(n)} area ${n.area}`);
   return { header: 'router ospf', lines };
 }
 
 function eigrpRouter(p: EigrpProcess, routerId: Ipv4 | null, config: RouterConfig, devices: ReadonlyMap<string, string>): FrrSection {
   const lines: string[] = [];
   if (routerId) lines.push(`eigrp router-id ${routerId}`);
-  for (const n of eigrpPrefixes(p)) lines.push(`network ${prefixText(n)}`);
   for (const dev of passiveDevices(config, p.passive, devices)) lines.push(`passive-interface ${dev}`);
+  for (const n of eigrpPrefixes(p)) lines.push(`network ${prefixText(n)}`);
   return { header: `router eigrp ${p.as}`, lines };
 }
 
@@ -126,9 +145,9 @@ function ripRouter(config: RouterConfig, devices: ReadonlyMap<string, string>): 
   const p = config.routing.rip!;
   const lines: string[] = [];
   if (p.version !== null) lines.push(`version ${p.version}`);
-  for (const n of p.networks) lines.push(`network ${n}/${classfulLength(parseIpv4(n))}`);
   for (const dev of passiveDevices(config, p.passive, devices)) lines.push(`passive-interface ${dev}`);
   if (p.defaultInformation) lines.push('default-information originate');
+  for (const n of p.networks) lines.push(`network ${n}/${classfulLength(parseIpv4(n))}`);
   return { header: 'router rip', lines };
 }
 
@@ -138,11 +157,10 @@ export function frrConfig({ config, devices, ospfRouterId, eigrpRouterId }: FrrI
   const eigrp = config.routing.eigrp[0];
   const rip = config.routing.rip;
   const daemons: Daemon[] = [...(ospf ? (['ospfd'] as const) : []), ...(eigrp ? (['eigrpd'] as const) : []), ...(rip ? (['ripd'] as const) : [])];
-  const sections: FrrSection[] = [];
-  if (ospf) sections.push(ospfRouter(ospf, ospfRouterId));
-  if (eigrp) sections.push(eigrpRouter(eigrp, eigrpRouterId, config, devices));
-  if (rip) sections.push(ripRouter(config, devices));
-
+  // interface settings first, so they are in place before a network statement starts a protocol on the interface;
+  // EIGRP's come after its router section, since eigrpd takes them only for interfaces already in the process
+  const interfaces: FrrSection[] = [];
+  const eigrpInterfaces: FrrSection[] = [];
   const eigrpNets = eigrp ? eigrpPrefixes(eigrp) : [];
   const ripNets = rip ? rip.networks.map((n) => ({ address: n, length: classfulLength(parseIpv4(n)) })) : [];
   const seen = new Set<string>();
@@ -166,14 +184,23 @@ export function frrConfig({ config, devices, ospfRouterId, eigrpRouterId }: FrrI
       if (passive && !ospf.passive.default) lines.push('ip ospf passive');
       if (!passive && ospf.passive.default) lines.push('no ip ospf passive');
     }
-    if (eigrp && addresses(i).some((a) => eigrpNets.some((n) => covers(n, a)))) {
-      lines.push(`eigrp bandwidth ${effectiveBandwidth(i)}`, `delay ${effectiveDelay(i)}`);
-    }
     if (rip && rip.version === null && addresses(i).some((a) => ripNets.some((n) => covers(n, a)))) {
       lines.push('ip rip send version 1', 'ip rip receive version 1 2');
     }
-    if (lines.length) sections.push({ header: `interface ${dev}`, lines });
+    if (lines.length) interfaces.push({ header: `interface ${dev}`, lines });
+    if (eigrp && addresses(i).some((a) => eigrpNets.some((n) => covers(n, a)))) {
+      eigrpInterfaces.push({
+        key: `interface ${dev} (eigrp)`,
+        header: `interface ${dev}`,
+        lines: [`eigrp bandwidth ${effectiveBandwidth(i)}`, `delay ${effectiveDelay(i)}`],
+      });
+    }
   }
+  const sections: FrrSection[] = [...interfaces];
+  if (ospf) sections.push(ospfRouter(ospf, ospfRouterId));
+  if (eigrp) sections.push(eigrpRouter(eigrp, eigrpRouterId, config, devices));
+  if (rip) sections.push(ripRouter(config, devices));
+  sections.push(...eigrpInterfaces);
   return { daemons, sections };
 }
 
@@ -181,4 +208,3 @@ export function frrConfig({ config, devices, ospfRouterId, eigrpRouterId }: FrrI
 export function frrText(c: FrrConfig): string {
   return c.sections.map((s) => [s.header, ...s.lines.map((l) => ` ${l}`), 'exit'].join('\n')).join('\n!\n') + '\n';
 }
-

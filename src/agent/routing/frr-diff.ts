@@ -24,39 +24,50 @@ export function negate(line: string): string {
 
 /** One section's change: the vtysh lines (after `configure terminal`), and the section once they are applied (null: gone). */
 export interface FrrStep {
+  /** The section's key (frr-config.ts: the header, or `interface eth1 (eigrp)`). */
+  key: string;
   header: string;
   commands: string[];
   result: FrrSection | null;
 }
 
+/** What identifies a section between two configurations: its key, else its header. */
+export function sectionKey(s: FrrSection): string {
+  return s.key ?? s.header;
+}
+
 /**
- * The changes from what is applied (by section header) to `after`: removed
+ * The changes from what is applied (by section key) to `after`: removed
  * sections first, then changed and new ones in `after`'s order. Each step
  * enters its section and leaves it with `exit`, so it can be applied, and
  * fail, on its own.
  */
+
 export function frrSteps(applied: ReadonlyMap<string, FrrSection>, after: FrrConfig): FrrStep[] {
   const steps: FrrStep[] = [];
-  const now = new Map(after.sections.map((x) => [x.header, x]));
-  for (const [header, section] of applied) {
-    if (now.has(header)) continue;
+  const now = new Map(after.sections.map((x) => [sectionKey(x), x]));
+  for (const [key, section] of applied) {
+    if (now.has(key)) continue;
+    const header = section.header;
     steps.push({
+      key,
       header,
       commands: header.startsWith('router ') ? [`no ${header}`] : [header, ...section.lines.map(negate), 'exit'],
       result: null,
     });
   }
   for (const section of after.sections) {
-    const was = applied.get(section.header)?.lines ?? [];
+    const key = sectionKey(section);
+    const was = applied.get(key)?.lines ?? [];
     const removed = was.filter((l) => !section.lines.includes(l));
     const added = section.lines.filter((l) => !was.includes(l));
     if (removed.length === 0 && added.length === 0) continue;
-    steps.push({ header: section.header, commands: [section.header, ...removed.map(negate), ...added, 'exit'], result: section });
+    steps.push({ key, header: section.header, commands: [section.header, ...removed.map(negate), ...added, 'exit'], result: section });
   }
   return steps;
 }
 
 /** All the lines that turn `before` into `after`, one vtysh session. Empty when nothing changed. */
 export function frrDiff(before: FrrConfig, after: FrrConfig): string[] {
-  return frrSteps(new Map(before.sections.map((x) => [x.header, x])), after).flatMap((step) => step.commands);
+  return frrSteps(new Map(before.sections.map((x) => [sectionKey(x), x])), after).flatMap((step) => step.commands);
 }

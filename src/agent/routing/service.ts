@@ -11,30 +11,50 @@
  * answered here, in IOS's format, from FRR's data.
  */
 import {
-  classfulLength, inPrefix, interfaceStatus, iosRouterId, isPassive, ospfCost, parseIpv4, maskToPrefix, shortInterfaceName,
-  renderShowIpEigrpNeighbors, renderShowIpEigrpTopology, renderShowIpOspfInterface, renderShowIpOspfNeighbor, renderShowIpProtocols,
-  renderShowIpRipDatabase, wildcardPrefix,
-  type ExecCommand, type Ipv4, type OspfInterfaceView, type RipDatabaseEntry, type RouterConfig,
+  classfulLength,
+  inPrefix,
+  interfaceStatus,
+  iosRouterId,
+  isPassive,
+  ospfCost,
+  parseIpv4,
+  maskToPrefix,
+  shortInterfaceName,
+  renderShowIpEigrpNeighbors,
+  renderShowIpEigrpTopology,
+  renderShowIpOspfInterface,
+  renderShowIpOspfNeighbor,
+  renderShowIpProtocols,
+  renderShowIpRipDatabase,
+  wildcardPrefix,
+  type ExecCommand,
+  type Ipv4,
+  type OspfInterfaceView,
+  type RipDatabaseEntry,
+  type RouterConfig,
 } from '../../ios/index.js';
 import { daemonReady, FrrDaemon, vtysh, vtyshJson, vtyshText, watchKernelRoutes, type FrrDaemonName } from '../io/frr.js';
 import type { Confirm, ExecExtension, Router } from '../router/router.js';
 import { frrConfig, type Daemon, type FrrSection } from './frr-config.js';
 import { frrSteps } from './frr-diff.js';
 import { FrrLogTranslator } from './frr-log.js';
-import {
-  eigrpNeighbors, eigrpTopology, learnedRoutes, ospfInterfaces, ospfNeighbors, ripRoutes, ripSources, type OspfRouteTypes,
-} from './frr-parse.js';
+import { eigrpNeighbors, eigrpTopology, learnedRoutes, ospfInterfaces, ospfNeighbors, ripRoutes, ripSources, type OspfRouteTypes } from './frr-parse.js';
 
 /** Seconds between reads of zebra's table when the kernel reports nothing (routes that lost to a static route). */
 const POLL_MS = 5000;
+
+/** How many times a section FRR refuses is sent again (a second apart) before the refusal is reported. */
+const RETRIES = 10;
 
 /** FRR's debugs behind IOS's `debug ip ospf adj`. */
 const OSPF_ADJ_DEBUGS = ['debug ospf ism', 'debug ospf nsm'];
 
 export class RoutingService implements ExecExtension {
   private readonly daemons = new Map<FrrDaemonName, FrrDaemon>();
-  /** What FRR has, section by section, as far as the agent applied it. */
+  /** What FRR has, section by section (by key), as far as the agent applied it. */
   private applied = new Map<string, FrrSection>();
+  /** Sections FRR refused, and how many times in a row. */
+  private readonly refusals = new Map<string, number>();
   private queue: Promise<unknown> = Promise.resolve();
   private pollTimer: NodeJS.Timeout | undefined;
   private stopMonitor: (() => void) | undefined;
@@ -81,6 +101,7 @@ export class RoutingService implements ExecExtension {
   }
 
   reconfigure(): Promise<void> {
+    this.refusals.clear();
     return this.enqueue(() => this.apply());
   }
 
@@ -125,13 +146,21 @@ export class RoutingService implements ExecExtension {
   // --------------------------------------------------------------- daemons
 
   private wanted(config: RouterConfig): Daemon[] {
-    return [...(config.routing.ospf.length ? (['ospfd'] as const) : []), ...(config.routing.eigrp.length ? (['eigrpd'] as const) : []), ...(config.routing.rip ? (['ripd'] as const) : [])];
+    return [
+      ...(config.routing.ospf.length ? (['ospfd'] as const) : []),
+      ...(config.routing.eigrp.length ? (['eigrpd'] as const) : []),
+      ...(config.routing.rip ? (['ripd'] as const) : []),
+    ];
   }
 
   private async ensure(name: FrrDaemonName): Promise<void> {
     const existing = this.daemons.get(name);
     if (existing?.running) return;
-    const daemon = new FrrDaemon(name, (line) => this.onLine(name, line), (code) => this.onExit(name, code));
+    const daemon = new FrrDaemon(
+      name,
+      (line) => this.onLine(name, line),
+      (code) => this.onExit(name, code),
+    );
     this.daemons.set(name, daemon);
     await daemon.start();
     for (let i = 0; i < 50 && daemon.running; i++) {
@@ -140,7 +169,7 @@ export class RoutingService implements ExecExtension {
     }
     if (!daemon.running) throw new Error(`FRR's ${name} did not start: ${(this.tails.get(name) ?? []).join(' | ')}`);
     // a (re)started daemon has none of the interface settings
-    for (const header of [...this.applied.keys()]) if (header.startsWith('interface ')) this.applied.delete(header);
+    for (const key of [...this.applied.keys()]) if (key.startsWith('interface ')) this.applied.delete(key);
     if (name === 'ospfd' && this.debugOn) await vtysh(['configure terminal', ...OSPF_ADJ_DEBUGS]);
   }
 
@@ -211,10 +240,17 @@ export class RoutingService implements ExecExtension {
     for (const step of frrSteps(this.applied, target)) {
       const res = await vtysh(['configure terminal', ...step.commands]);
       if (res.code === 0) {
-        if (step.result) this.applied.set(step.header, step.result);
-        else this.applied.delete(step.header);
+        if (step.result) this.applied.set(step.key, step.result);
+        else this.applied.delete(step.key);
+        this.refusals.delete(step.key);
       } else {
-        failed.push(step.header);
+        const n = (this.refusals.get(step.key) ?? 0) + 1;
+        this.refusals.set(step.key, n);
+        if (n === RETRIES) {
+          const why = `${res.stdout} ${res.stderr}`.replace(/\s+/g, ' ').trim();
+          this.router.console.log(`%TESTBED-3-ROUTING: FRR refused ${step.header}: ${why} (${step.commands.join('; ')})`);
+        }
+        if (n < RETRIES) failed.push(step.key);
       }
     }
     for (const [name, daemon] of this.daemons) {
@@ -316,10 +352,12 @@ export class RoutingService implements ExecExtension {
     const views: OspfInterfaceView[] = [];
     for (const i of this.router.config.interfaces) {
       if (only && i.name !== only) continue;
-      const net = i.address && ospf.networks.find((n) => {
-        const p = wildcardPrefix(n.address, n.wildcard);
-        return p !== null && inPrefix(parseIpv4(i.address!.address), parseIpv4(p.address), p.length);
-      });
+      const net =
+        i.address &&
+        ospf.networks.find((n) => {
+          const p = wildcardPrefix(n.address, n.wildcard);
+          return p !== null && inPrefix(parseIpv4(i.address!.address), parseIpv4(p.address), p.length);
+        });
       if (!net || !i.address) continue;
       const dev = devices.get(i.name);
       const state = dev ? frr.get(dev) : undefined;
@@ -382,7 +420,9 @@ export class RoutingService implements ExecExtension {
       : [];
     const eigrpSources = this.running('eigrpd')
       ? eigrpNeighbors(await vtyshText('show ip eigrp neighbors'), (dev) => this.iosName(dev)).map((n) => ({
-          gateway: n.address, distance: 90, ageSeconds: (now - (this.eigrpSince.get(n.address) ?? now)) / 1000,
+          gateway: n.address,
+          distance: 90,
+          ageSeconds: (now - (this.eigrpSince.get(n.address) ?? now)) / 1000,
         }))
       : [];
     const status = this.running('ripd') ? await vtyshText('show ip rip status') : '';
@@ -403,7 +443,11 @@ export class RoutingService implements ExecExtension {
 
   private async showRipDatabase(): Promise<string> {
     if (!this.router.config.routing.rip || !this.running('ripd')) return '';
-    const routes = ripRoutes(await vtyshText('show ip rip'), (dev) => this.iosName(dev), (address) => this.deviceOf(address));
+    const routes = ripRoutes(
+      await vtyshText('show ip rip'),
+      (dev) => this.iosName(dev),
+      (address) => this.deviceOf(address),
+    );
     const entries: RipDatabaseEntry[] = [];
     for (const r of routes) {
       let e = entries.find((x) => x.prefix === r.prefix && x.length === r.length);
@@ -421,4 +465,3 @@ export class RoutingService implements ExecExtension {
     return renderShowIpRipDatabase(entries.filter((e) => e.connected || e.paths.length > 0));
   }
 }
-

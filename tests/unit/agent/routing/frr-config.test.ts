@@ -5,7 +5,7 @@
 import test from 'ava';
 import { parseConfig, applyConfigLines } from '../../../../src/ios/index.js';
 import { frrConfig, frrText, type FrrConfig } from '../../../../src/agent/routing/frr-config.js';
-import { frrDiff, frrSteps, negate } from '../../../../src/agent/routing/frr-diff.js';
+import { frrDiff, frrSteps, negate, sectionKey } from '../../../../src/agent/routing/frr-diff.js';
 
 const HUB = `
 hostname Hub
@@ -30,7 +30,11 @@ router ospf 1
  default-information originate
 `;
 
-const devices = new Map([['FastEthernet0/0', 'eth0'], ['Serial0/0.102', 'eth1'], ['Serial0/0.103', 'eth2']]);
+const devices = new Map([
+  ['FastEthernet0/0', 'eth0'],
+  ['Serial0/0.102', 'eth1'],
+  ['Serial0/0.103', 'eth2'],
+]);
 
 function translate(text: string, ids: { ospf?: string; eigrp?: string } = {}): FrrConfig {
   return frrConfig({ config: parseConfig(text).config, devices, ospfRouterId: ids.ospf ?? '192.168.1.1', eigrpRouterId: ids.eigrp ?? null });
@@ -44,11 +48,16 @@ test('OSPF: router ID, prefixes, redistribution of static routes (kernel routes 
   t.deepEqual(section(c, 'router ospf'), [
     'ospf router-id 192.168.1.1',
     'log-adjacency-changes detail',
-    'network 10.1.0.0/16 area 0',
-    'network 192.168.1.0/24 area 0',
     'redistribute kernel',
     'default-information originate',
+    'network 10.1.0.0/16 area 0',
+    'network 192.168.1.0/24 area 0',
   ]);
+  t.deepEqual(
+    c.sections.map((s) => s.header),
+    ['interface eth0', 'interface eth1', 'interface eth2', 'router ospf'],
+    'interface settings before the networks that start OSPF on them',
+  );
 });
 
 test('OSPF interfaces: IOS costs (10^8/bandwidth, truncated), point-to-point sub-interfaces, passive, timers', (t) => {
@@ -59,7 +68,8 @@ test('OSPF interfaces: IOS costs (10^8/bandwidth, truncated), point-to-point sub
 });
 
 test('EIGRP: networks as prefixes, bandwidth and delay only for interfaces in the process', (t) => {
-  const c = translate(`
+  const c = translate(
+    `
 interface FastEthernet0/0
  ip address 192.168.1.1 255.255.255.0
 interface Serial0/0.102 point-to-point
@@ -69,11 +79,18 @@ router eigrp 100
  network 10.0.0.0
  passive-interface Serial0/0.102
  no auto-summary
-`, { eigrp: '10.1.2.1' });
+`,
+    { eigrp: '10.1.2.1' },
+  );
   t.deepEqual(c.daemons, ['eigrpd']);
-  t.deepEqual(section(c, 'router eigrp 100'), ['eigrp router-id 10.1.2.1', 'network 10.0.0.0/8', 'passive-interface eth1']);
+  t.deepEqual(section(c, 'router eigrp 100'), ['eigrp router-id 10.1.2.1', 'passive-interface eth1', 'network 10.0.0.0/8']);
   t.is(section(c, 'interface eth0'), undefined, 'FastEthernet0/0 is not in 10.0.0.0/8');
   t.deepEqual(section(c, 'interface eth1'), ['eigrp bandwidth 1544', 'delay 1000']);
+  t.deepEqual(
+    c.sections.map((s) => s.key ?? s.header),
+    ['router eigrp 100', 'interface eth1 (eigrp)'],
+    "eigrpd takes an interface's values once it is in the process",
+  );
 });
 
 test('RIP: classful networks; without version, IOS sends 1 and receives 1 and 2 on each interface', (t) => {
@@ -107,11 +124,23 @@ test('the text FRR reads', (t) => {
 
 test('a change is applied as its difference: removed lines negated first, then new ones', (t) => {
   const before = translate(HUB);
-  const config = applyConfigLines(parseConfig(HUB).config, ['interface Serial0/0.102', ' ip ospf cost 10', 'router ospf 1', ' no redistribute static', ' area 0 authentication']).config;
+  const config = applyConfigLines(parseConfig(HUB).config, [
+    'interface Serial0/0.102',
+    ' ip ospf cost 10',
+    'router ospf 1',
+    ' no redistribute static',
+    ' area 0 authentication',
+  ]).config;
   const after = frrConfig({ config, devices, ospfRouterId: '192.168.1.1', eigrpRouterId: null });
   t.deepEqual(frrDiff(before, after), [
-    'router ospf', 'no redistribute kernel', 'area 0 authentication', 'exit',
-    'interface eth1', 'no ip ospf cost 64', 'ip ospf cost 10', 'exit',
+    'interface eth1',
+    'no ip ospf cost 64',
+    'ip ospf cost 10',
+    'exit',
+    'router ospf',
+    'no redistribute kernel',
+    'area 0 authentication',
+    'exit',
   ]);
   t.deepEqual(frrDiff(after, after), []);
 });
@@ -119,14 +148,34 @@ test('a change is applied as its difference: removed lines negated first, then n
 test('a process that goes is removed whole; its interface settings are negated', (t) => {
   const before = translate(HUB);
   const after = translate('interface FastEthernet0/0\n ip address 192.168.1.1 255.255.255.0');
-  const steps = frrSteps(new Map(before.sections.map((s) => [s.header, s])), after);
-  t.deepEqual(steps.map((s) => s.commands), [
-    ['no router ospf'],
-    ['interface eth0', 'no ip ospf cost 1', 'no ip ospf passive', 'exit'],
-    ['interface eth1', 'no ip ospf cost 64', 'no ip ospf network point-to-point', 'exit'],
-    ['interface eth2', 'no ip ospf cost 1562', 'no ip ospf hello-interval 5', 'no ip ospf network point-to-point', 'exit'],
-  ]);
+  const steps = frrSteps(new Map(before.sections.map((s) => [sectionKey(s), s])), after);
+  t.deepEqual(
+    steps.map((s) => s.commands),
+    [
+      ['interface eth0', 'no ip ospf cost 1', 'no ip ospf passive', 'exit'],
+      ['interface eth1', 'no ip ospf cost 64', 'no ip ospf network point-to-point', 'exit'],
+      ['interface eth2', 'no ip ospf cost 1562', 'no ip ospf hello-interval 5', 'no ip ospf network point-to-point', 'exit'],
+      ['no router ospf'],
+    ],
+  );
   t.true(steps.every((s) => s.result === null));
+});
+
+test("an interface's EIGRP values are a section of their own: EIGRP going leaves its OSPF values alone", (t) => {
+  const eigrp = '\nrouter eigrp 100\n network 10.0.0.0\n no auto-summary\n';
+  const before = translate(HUB + eigrp, { eigrp: '10.1.3.1' });
+  t.deepEqual(before.sections.filter((s) => s.header === 'interface eth1').map(sectionKey), ['interface eth1', 'interface eth1 (eigrp)']);
+  t.deepEqual(frrDiff(before, translate(HUB)), [
+    'no router eigrp 100',
+    'interface eth1',
+    'no eigrp bandwidth 1544',
+    'no delay 2000',
+    'exit',
+    'interface eth2',
+    'no eigrp bandwidth 64',
+    'no delay 2000',
+    'exit',
+  ]);
 });
 
 test('negations FRR spells its own way', (t) => {
