@@ -21,7 +21,7 @@ import type { RandomSource } from '../crypto/algorithms.js';
 import type { IkePolicy } from '../ike/policy.js';
 import { proxyRange } from '../ike/proxies.js';
 import type { AcquireTrigger, CryptoMapRef, Datagram, Endpoint, IkeAction, IpsecSaSpec, ProxyId, TransitProbe, TransitVerdict } from '../ike/types.js';
-import { classifyUdp4500, EspInboundSa, EspOutboundSa, NEXT_HEADER_IPV4, pooledRandom, type EspCounters, type NativeEsp } from '../esp/index.js';
+import { classifyUdp4500, EspInboundSa, EspOutboundSa, NEXT_HEADER_IPV4, pooledRandom, type EspCounters, type EspEncapsulation, type NativeEsp } from '../esp/index.js';
 import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
 import { IPPROTO_ESP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
 import type { PacketTuple } from '../../ios/acl/match.js';
@@ -87,6 +87,8 @@ export interface DatapathCounters {
   noSaDrops: number;
   /** ESP for us with an SPI we do not know. */
   unknownSpi: number;
+  /** ESP for a known SA that came the other way than negotiated: in UDP 4500 for a plain SA, as protocol 50 for a UDP-encapsulated one (also the SA's #recv errors). */
+  wrongEncapsulation: number;
   /** Decrypted packets outside the SA's proxies. */
   proxyViolations: number;
   /** Clear text that should have been ESP. */
@@ -121,7 +123,7 @@ export class Datapath {
   /** Per flow (source, destination, interface, protocol and ports): what the exact check decided (flow-cache.ts). */
   private readonly flowCache = new FlowCache<FlowResult>();
   private readonly iv: RandomSource;
-  readonly counters: DatapathCounters = { noSaDrops: 0, unknownSpi: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 0, fragmented: 0 };
+  readonly counters: DatapathCounters = { noSaDrops: 0, unknownSpi: 0, wrongEncapsulation: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 0, fragmented: 0 };
   private lastClearTextLog = 0;
   private lastFragTableLog = 0;
   private readonly reassembler = new Reassembler();
@@ -209,7 +211,7 @@ export class Datapath {
       if (!p) return;
     }
     if (p.protocol === IPPROTO_ESP) {
-      if (forUs) this.inboundEsp(p, packet.subarray(p.headerLength, p.totalLength));
+      if (forUs) this.inboundEsp(p, packet.subarray(p.headerLength, p.totalLength), 'esp');
       else this.forward(packet);
       return;
     }
@@ -265,7 +267,7 @@ export class Datapath {
     if (p.destinationPort === 4500) {
       const kind = classifyUdp4500(payload);
       if (kind.kind === 'esp') {
-        this.inboundEsp(p, payload);
+        this.inboundEsp(p, payload, 'udp');
         return;
       }
       if (kind.kind === 'keepalive' || kind.kind === 'invalid') return;
@@ -378,7 +380,8 @@ export class Datapath {
     this.deps.write(frame);
   }
 
-  private inboundEsp(p: Peek, esp: Buffer): void {
+  /** ESP for the router, as IP protocol 50 ('esp') or inside UDP 4500 ('udp'): only the way its SA was negotiated. */
+  private inboundEsp(p: Peek, esp: Buffer, arrived: EspEncapsulation): void {
     if (esp.length < 8) {
       this.counters.malformed++;
       return;
@@ -390,8 +393,9 @@ export class Datapath {
       this.deps.log(`%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=${formatIpv4(p.destination)}, prot=50, spi=0x${spi.toString(16).toUpperCase()}(${spi}), srcaddr=${formatIpv4(p.source)}`);
       return;
     }
-    const r = pair.inbound.decapsulate(esp);
+    const r = pair.inbound.decapsulate(esp, arrived);
     if (!r.ok) {
+      if (r.reason === 'wrong-encapsulation') this.counters.wrongEncapsulation++;
       if (r.reason === 'replay') this.deps.log(`%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=${pair.spec.inbound.connId}, sequence number=${r.sequence ?? 0}`);
       else if (r.reason === 'auth-failed') this.deps.log(`%CRYPTO-4-RECVD_PKT_MAC_ERR: decrypt: mac verify failed for connection id=${pair.spec.inbound.connId}`);
       return;
@@ -419,7 +423,7 @@ export class Datapath {
     const range = (x: ProxyId) => proxyRange(x);
     const pair: SaPair = {
       spec,
-      inbound: new EspInboundSa(mk(spec.inbound)),
+      inbound: new EspInboundSa(mk(spec.inbound), { encapsulation: spec.udpEncapsulation ? 'udp' : 'esp' }),
       outbound: new EspOutboundSa(mk(spec.outbound)),
       local: parseIpv4(spec.local.ip),
       remote: parseIpv4(spec.remote.ip),

@@ -14,7 +14,7 @@ export interface EspCounters {
   authFailures: number;
   /** #send errors: outbound packets refused (sequence number exhausted). */
   sendErrors: number;
-  /** #recv errors: inbound packets dropped as malformed (truncated, bad length, bad padding, wrong SPI). */
+  /** #recv errors: inbound packets dropped as malformed (truncated, bad length, bad padding, wrong SPI, the other encapsulation). */
   recvErrors: number;
   /** Packets and inner-packet bytes successfully processed, for kilobyte lifetimes. */
   packets: number;

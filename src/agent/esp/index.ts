@@ -6,3 +6,4 @@ export * from './iv-source.js';
 export * from './replay.js';
 export * from './sa.js';
 export * from './udp-encap.js';
+export * from './validate.js';

@@ -65,6 +65,7 @@ import { emptyCounters, type EspCounters } from './counters.js';
 import { EspConfigError } from './errors.js';
 import { EspMac, type EspMacBackend } from './hmac.js';
 import { DEFAULT_REPLAY_WINDOW, ReplayWindow, type ReplayVerdict } from './replay.js';
+import { espSaProblem } from './validate.js';
 
 export const ESP_HEADER_SIZE = 8;
 /** Next header value for an IPv4 inner packet (tunnel mode). */
@@ -129,26 +130,11 @@ abstract class EspSaBase {
   protected readonly native: { readonly esp: NativeEsp; readonly sa: unknown } | undefined;
 
   constructor(cfg: EspSaConfig, encrypts: boolean) {
-    if (!Number.isInteger(cfg.spi) || cfg.spi < 256 || cfg.spi > 0xffffffff) {
-      // RFC 4303 section 2.1: SPIs 1..255 are reserved, 0 is never on the wire.
-      throw new EspConfigError(`bad SPI ${cfg.spi}`);
-    }
+    const problem = espSaProblem(cfg);
+    if (problem !== null) throw new EspConfigError(problem);
     this.spi = cfg.spi;
     this.cipher = typeof cfg.cipher === 'string' ? ESP_CIPHERS[cfg.cipher] : cfg.cipher;
     this.integrity = typeof cfg.integrity === 'string' ? ESP_INTEGRITY[cfg.integrity] : cfg.integrity;
-    if (!this.cipher || !this.integrity) throw new EspConfigError(`unknown ESP transform ${String(cfg.cipher)}/${String(cfg.integrity)}`);
-    if (!this.cipher.cbc && this.integrity.icvSize === 0) {
-      throw new EspConfigError('ESP with NULL encryption and no integrity is not allowed (RFC 4303 section 3.2)');
-    }
-    if (cfg.encryptionKey.length !== this.cipher.keySize) {
-      throw new EspConfigError(`${this.cipher.name} needs a ${this.cipher.keySize}-byte key, got ${cfg.encryptionKey.length}`);
-    }
-    if (cfg.authenticationKey.length !== this.integrity.keySize) {
-      throw new EspConfigError(`${this.integrity.name} needs a ${this.integrity.keySize}-byte key, got ${cfg.authenticationKey.length}`);
-    }
-    if (this.cipher.cbc && this.cipher.cbc.ivSize !== this.cipher.cbc.blockSize) {
-      throw new EspConfigError(`${this.cipher.name}: CBC needs an IV of one block`);
-    }
     this.cbcKey = this.cipher.cbc ? prepareCbcKey(this.cipher.cbc, cfg.encryptionKey, cfg.desBackend) : undefined;
     this.mac = this.integrity.icvSize > 0 ? new EspMac(this.integrity.nodeName, cfg.authenticationKey, { backend: cfg.macBackend }) : undefined;
     this.native = undefined;
@@ -279,7 +265,10 @@ export class EspOutboundSa extends EspSaBase {
   }
 }
 
-export type DecapFailure = 'truncated' | 'bad-length' | 'spi-mismatch' | 'replay' | 'auth-failed' | 'bad-padding';
+export type DecapFailure = 'truncated' | 'bad-length' | 'spi-mismatch' | 'replay' | 'auth-failed' | 'bad-padding' | 'wrong-encapsulation';
+
+/** How ESP reaches the SA: as IP protocol 50, or inside UDP 4500 (RFC 3948). */
+export type EspEncapsulation = 'esp' | 'udp';
 
 export type DecapResult =
   | {
@@ -305,18 +294,28 @@ export type DecapResult =
 export interface InboundOptions {
   /** Anti-replay window size in packets (default 64); 0 disables replay detection. */
   readonly replayWindow?: number;
+  /**
+   * How the SA was negotiated (default 'esp': tunnel mode as IP protocol 50;
+   * 'udp': UDP-encapsulated tunnel, RFC 3948). A packet that arrives the
+   * other way is dropped before anything else and counted as a receive
+   * error: the peer agreed on one encapsulation, not both.
+   */
+  readonly encapsulation?: EspEncapsulation;
 }
 
 /** The receiving side of one SA. */
 export class EspInboundSa extends EspSaBase {
   /** Undefined when replay detection is off or there is no integrity (RFC 4303 section 3.4.3). */
   readonly replay: ReplayWindow | undefined;
+  /** How ESP for this SA must arrive. */
+  readonly encapsulation: EspEncapsulation;
   /** The SA's long-lived CBC decryptor (see the top of this file); undefined for NULL. */
   private readonly chain: Decipher | undefined;
 
   constructor(cfg: EspSaConfig, opts: InboundOptions = {}) {
     super(cfg, false);
     const size = opts.replayWindow ?? DEFAULT_REPLAY_WINDOW;
+    this.encapsulation = opts.encapsulation ?? 'esp';
     this.replay = size > 0 && this.integrity.icvSize > 0 ? new ReplayWindow(size) : undefined;
     // with the native module the decryptor lives there
     this.chain = this.cbcKey && !this.native ? createCbcDecryptor(this.cbcKey, Buffer.alloc(this.cipher.ivSize)) : undefined;
@@ -329,8 +328,9 @@ export class EspInboundSa extends EspSaBase {
     return { ok: false, reason, sequence, replay };
   }
 
-  /** Check, verify, decrypt and unpad one ESP packet (the IP or UDP payload). */
-  decapsulate(packet: Buffer): DecapResult {
+  /** Check, verify, decrypt and unpad one ESP packet (the IP or UDP payload, as `arrived` says). */
+  decapsulate(packet: Buffer, arrived: EspEncapsulation = 'esp'): DecapResult {
+    if (arrived !== this.encapsulation) return this.fail('wrong-encapsulation');
     if (packet.length < ESP_HEADER_SIZE) return this.fail('truncated');
     if (packet.readUInt32BE(0) !== this.spi) return this.fail('spi-mismatch');
     const seq = packet.readUInt32BE(4);

@@ -9,6 +9,7 @@ export * from './types.js';
 export { IkeEngine, type IkeEngineOptions, type IpsecFilter } from './v1/engine.js';
 export * from './policy.js';
 export * from './v1/views/index.js';
+export { DEFAULT_LIMITS, type IkeLimits } from './limits.js';
 export { IOS_TIMERS, IOS_RETRANSMIT, type IkeTimers, type RetransmitPolicy } from './retransmit.js';
 export { proxiesFromRule, proxyFromAcl, proxyRange, proxyWithin, ruleCovers, sameProxy, flowKey } from './proxies.js';
 export { frameIke, unframeIke, IKE_PORT, NAT_T_PORT } from './v1/nat-t.js';

@@ -10,6 +10,7 @@ import type { AccessList, AclRule, CryptoMapEntry, DynamicMapEntry, PfsGroup, Ro
 import { effectiveLifetime, findAccessList } from '../../ios/config/types.js';
 import { ESP_CIPHERS, ESP_INTEGRITY, type EspCipherName, type EspIntegrityName } from '../esp/algorithms.js';
 import type { CipherName, HashName } from '../crypto/algorithms.js';
+import { DEFAULT_LIMITS, type IkeLimits } from './limits.js';
 import { IOS_TIMERS, type IkeTimers } from './retransmit.js';
 import type { CryptoMapRef, PacketInfo } from './types.js';
 
@@ -90,6 +91,8 @@ export interface IkePolicy {
   /** Interfaces with an address (for the local IKE endpoint of a crypto map). */
   readonly interfaces: readonly { readonly name: string; readonly address: string; readonly mask: string; readonly cryptoMap: string | null }[];
   readonly timers: IkeTimers;
+  /** How large the engine's tables may grow (limits.ts). */
+  readonly limits: IkeLimits;
 }
 
 export interface PolicyOptions {
@@ -98,6 +101,7 @@ export interface PolicyOptions {
   /** Default false: the seed's IOS 12.2(27) sends no INITIAL-CONTACT. */
   readonly initialContact?: boolean;
   readonly timers?: Partial<IkeTimers>;
+  readonly limits?: Partial<IkeLimits>;
 }
 
 const PHASE1_CIPHER: Record<string, CipherName> = { des: 'des-cbc', '3des': '3des-cbc' };
@@ -208,6 +212,7 @@ export function policyFromConfig(config: RouterConfig, options: PolicyOptions = 
     cryptoMaps,
     interfaces,
     timers: { ...IOS_TIMERS, ...options.timers },
+    limits: { ...DEFAULT_LIMITS, ...options.limits },
   };
 }
 

@@ -39,6 +39,8 @@ function dhGroupsOf(policy: IkePolicy): number[] {
   return [...new Set([...policy.phase1.map((p) => p.group), ...pfs])];
 }
 export const DROP_TUN_NAME = 'ipsecdrop0';
+/** Keys kept per table (ISAKMP, ESP) for Wireshark after their SAs are gone. */
+const KEY_HISTORY = 4096;
 
 export class IpsecService implements ExecExtension {
   private policy: IkePolicy;
@@ -205,6 +207,8 @@ export class IpsecService implements ExecExtension {
         return;
       case 'delete-ipsec':
         this.datapath.remove(a.inboundSpi, a.outboundSpi);
+        this.lastBytes.delete(`inbound:${a.inboundSpi}`);
+        this.lastBytes.delete(`outbound:${a.outboundSpi}`);
         return;
       case 'debug':
         this.router.console.debugLine(a.facility, a.text);
@@ -294,6 +298,13 @@ export class IpsecService implements ExecExtension {
     const now = this.engine.keys();
     for (const k of now.isakmp) this.keyHistory.isakmp.set(k.initiatorCookie, k);
     for (const k of now.esp) this.keyHistory.esp.set(`${k.dst}/${k.spi}`, k);
+    // bounded: a lab's captures rarely hold more SAs than this; the oldest keys go first
+    for (const table of [this.keyHistory.isakmp, this.keyHistory.esp] as Map<string, unknown>[]) {
+      for (const key of table.keys()) {
+        if (table.size <= KEY_HISTORY) break;
+        table.delete(key);
+      }
+    }
   }
 
   /**

@@ -20,14 +20,14 @@ import type { IkePolicy } from '../policy.js';
 import type { AcquireTrigger, Datagram, Endpoint, IkeAction, RandomSource, TrafficNote, TransitProbe, TransitVerdict } from '../types.js';
 import { doAcquire } from './engine/acquire.js';
 import { engineCall, type Sources } from './engine/call.js';
-import { Core } from './engine/core.js';
+import { Core, type EngineWork } from './engine/core.js';
 import { doTransitProbe } from './engine/discovery.js';
 import { deleteIpsec, deletePhase1 } from './engine/lifecycle.js';
 import { doReceive } from './engine/receive.js';
 import { doTick, nextDeadline } from './engine/timers.js';
 import { noteTraffic } from './engine/traffic.js';
 import type { IkeContext } from './exchanges/context.js';
-import type { EngineSnapshot } from './sa/tables.js';
+import type { EngineCounters, EngineSnapshot } from './sa/tables.js';
 import { cryptoMapView, engineConnectionRows, ipsecSaView, isakmpSaRows, keyMaterial, type CryptoMapView, type EngineConnectionRow, type IpsecInterfaceView, type IsakmpSaRow, type KeyMaterial } from './views/index.js';
 
 /** The policy in force and the random source (8-byte cookies, nonces, SPIs, message IDs, DH private values). */
@@ -65,7 +65,17 @@ export class IkeEngine {
 
   /** The tables and policy, for the views (views/). */
   snapshot(): EngineSnapshot {
-    return { tables: this.core.t, policy: this.core.policy };
+    return { tables: this.core.t, policy: this.core.policy, counters: this.core.counters };
+  }
+
+  /** What the bounded tables refused so far, and the foreign deletes ignored (also in the debug log). */
+  counters(): Readonly<EngineCounters> {
+    return { ...this.core.counters };
+  }
+
+  /** Work done so far (SAs visited by lookups and deadlines): what the unit tests count instead of timing. */
+  work(): EngineWork {
+    return this.core.work();
   }
 
   /** `show crypto isakmp sa`. */

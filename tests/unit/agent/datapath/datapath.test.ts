@@ -9,7 +9,7 @@ import { readFileSync } from 'node:fs';
 import { Datapath } from '../../../../src/agent/datapath/datapath.js';
 import { fragmentIpv4 } from '../../../../src/agent/datapath/fragment.js';
 import { Reassembler } from '../../../../src/agent/datapath/reassembly.js';
-import { peekIpv4 } from '../../../../src/agent/datapath/packet.js';
+import { peekIpv4, udpPacket } from '../../../../src/agent/datapath/packet.js';
 import { IkeEngine, policyFromConfig, type IkeAction } from '../../../../src/agent/ike/index.js';
 import { computeRoutes, lookupRoute, parseConfig } from '../../../../src/ios/index.js';
 import { formatIpv4, inPrefix, parseIpv4 } from '../../../../src/codecs/net/address.js';
@@ -120,6 +120,33 @@ test('the seed flow in memory: the first packet triggers TED and IKE and is drop
   t.is(second.wan[0]![9], IPPROTO_ESP, 'only ESP on the WAN');
   t.is(d.dp.saPairs[0]!.outbound.counters.encaps, 1);
   t.is(f.dp.saPairs[0]!.inbound.counters.decaps, 1);
+});
+
+test('ESP of a plain SA that arrives inside UDP 4500 is dropped and counted (issue 11), and the same packet as protocol 50 still passes', (t) => {
+  const clock = { now: 1_000_000 };
+  const d = router('daphne', clock);
+  const f = router('fred', clock);
+  d.dp.handle(echo('13.13.13.4', '12.12.12.13', 1));
+  settle(d, f);
+  t.is(f.dp.saPairs[0]!.spec.udpEncapsulation, null, 'negotiated as plain ESP (no NAT-T)');
+  d.dp.handle(echo('13.13.13.4', '12.12.12.13', 2));
+  const esp = d.out.splice(0)[0]!;
+  t.is(esp[9], IPPROTO_ESP);
+  const h = peekIpv4(esp)!;
+  const body = esp.subarray(h.headerLength, h.totalLength);
+  // the very same ESP bytes (valid ICV) wrapped in UDP 4500, as the fuzzer sent them
+  const wrapped = udpPacket(h.source, h.destination, 4500, 4500, Buffer.from(body), 63);
+  f.dp.handle(wrapped);
+  t.deepEqual(f.out.splice(0), [], 'nothing delivered');
+  t.is(f.dp.counters.wrongEncapsulation, 1);
+  const inbound = f.dp.saPairs[0]!.inbound.counters;
+  t.is(inbound.recvErrors, 1, 'show crypto ipsec sa: #recv errors');
+  t.is(inbound.decaps, 0);
+  const copy = Buffer.from(esp);
+  copy[8] = copy[8]! - 1;
+  f.dp.handle(copy);
+  t.is(f.out.length, 1, 'the packet as IP protocol 50 is delivered: the refused copy did not touch the replay window');
+  t.is(inbound.decaps, 1);
 });
 
 test('big packets: DF set gets ICMP fragmentation-needed with the tunnel MTU; DF clear is fragmented before encryption', (t) => {

@@ -15,7 +15,7 @@ Icmp: 0 0
 
 const agent = {
   reassembly: { fragments: 12, reassembled: 5, timeouts: 1, failed: 2 },
-  counters: { noSaDrops: 0, unknownSpi: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 6, fragmented: 7 },
+  counters: { noSaDrops: 0, unknownSpi: 0, wrongEncapsulation: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 6, fragmented: 7 },
 };
 
 test('the Ip: line of /proc/net/snmp, by name', (t) => {

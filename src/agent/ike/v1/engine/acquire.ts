@@ -7,7 +7,9 @@
 import { matchingEntry } from '../../../../ios/acl/match.js';
 import { NotifyType } from '../../../../codecs/isakmp/constants.js';
 import type { IkeContext } from '../exchanges/context.js';
+import { admitPending, admitPhase1 } from './bounds.js';
 import { type Core, refText } from './core.js';
+import { flowEnded } from './flows.js';
 import { keyEngineMessage } from '../debug.js';
 import { notifyName } from '../notify.js';
 import { IsakmpSa } from '../sa/isakmp-sa.js';
@@ -31,6 +33,7 @@ export function doAcquire(core: Core, ctx: IkeContext, trigger: AcquireTrigger):
   if ([...core.t.ipsec.values()].some((r) => r.replacedBy === null && sameRef(r.spec.cryptoMap, entry.ref) && sameProxy(r.spec.proxies.local, proxies.local) && sameProxy(r.spec.proxies.remote, proxies.remote))) {
     return;
   }
+  if (!admitPending(core, ctx, `${trigger.packet.source} -> ${trigger.packet.destination}`)) return;
   const localIke = mapLocalAddress(map) ?? core.policy.interfaces.find((i) => i.name === trigger.interface)?.address;
   if (!localIke) return;
   if (entry.kind === 'dynamic') {
@@ -104,6 +107,10 @@ export function negotiate(core: Core, ctx: IkeContext, peer: string, localIke: s
   const running = all.find((s) => s.role === 'initiator');
   if (running) {
     core.tasks(running).queue.push(flow);
+    return;
+  }
+  if (!admitPhase1(core, ctx, 'out', peer)) {
+    flowEnded(core, ctx, flow);
     return;
   }
   const mode = core.policy.aggressivePeers.some((p) => p.address === peer) ? 'aggressive' : 'main';

@@ -11,6 +11,7 @@ import type { Endpoint, IkeAction, RandomSource } from '../../types.js';
 import { Out } from '../debug.js';
 import type { IkeContext } from '../exchanges/context.js';
 import { errorText, notifyOf } from '../notify.js';
+import { admitIpsec, refuse } from './bounds.js';
 import type { Core } from './core.js';
 import {
   deletePhase1,
@@ -91,6 +92,8 @@ export function engineContext(core: Core, sources: Sources, now: number, out: Ou
     quickModeFailed: (sa, end, notify, why) => quickModeFailed(core, ctx, sa, end, notify, why),
     peerDeleted: (sa, d) => peerDeleted(core, ctx, sa, d),
     peerDead: (sa) => peerDead(core, ctx, sa),
+    admitIpsec: (sa, proxies) => admitIpsec(core, ctx, sa, proxies),
+    refused: (counter, detail) => refuse(core, ctx, counter, detail),
   };
   return ctx;
 }

@@ -32,7 +32,7 @@ export function receiveTed(core: Core, ctx: IkeContext, msg: Buffer, d: Datagram
     if (!answerTed(core, ctx, ted, d.from.ip, ted.targetHost)) ctx.out.drop(d.from, 0, 'TED probe for traffic we do not protect');
     return;
   }
-  const probe = core.probes().find((p) => p.initiatorCookie.equals(ted.initiatorCookie));
+  const probe = core.probeByCookie(ted.initiatorCookie);
   if (!probe || !probe.answeredBy(ted)) {
     ctx.out.drop(d.from, NotifyType.INVALID_COOKIE, 'TED reply matches no probe of ours');
     return;
@@ -87,7 +87,12 @@ export function doTransitProbe(core: Core, ctx: IkeContext, p: TransitProbe): bo
   return answerTed(core, ctx, ted, p.ipSource, p.ipDestination);
 }
 
-/** Answers a probe when one of our `discover` crypto map entries protects its target toward its source. */
+/**
+ * Answers a probe when one of our `discover` crypto map entries protects its
+ * target toward its source: in each entry's ACL the first line that covers
+ * the host pair decides, and a deny there exempts the pair from that entry
+ * (IOS's first match; the next entry is tried).
+ */
 export function answerTed(core: Core, ctx: IkeContext, probe: TedProbeMessage, ipSource: string, target: string): boolean {
   if (!core.policy.isakmpEnabled) return false;
   for (const map of core.policy.cryptoMaps) {
@@ -95,8 +100,8 @@ export function answerTed(core: Core, ctx: IkeContext, probe: TedProbeMessage, i
     if (!ike) continue;
     for (const entry of map.entries) {
       if (!entry.discover || !entry.acl) continue;
-      const rule = entry.acl.entries.find((r) => r.type === 'rule' && ruleCoversHosts(r, target, ipSource));
-      if (!rule || rule.type !== 'rule') continue;
+      const rule = entry.acl.entries.find((r) => r.type === 'rule' && ruleCoversHosts({ ...r, action: 'permit' }, target, ipSource));
+      if (!rule || rule.type !== 'rule' || rule.action !== 'permit') continue;
       const connId = core.connId();
       answerProbe(ctx, probe, ipSource, { connId, ikeAddress: ike, responderProxy: proxiesFromRule(rule).local });
       schedulePurge(core, ctx, connId, true);

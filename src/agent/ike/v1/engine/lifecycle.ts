@@ -5,7 +5,6 @@
  * the dynamic crypto map instances and IOS's delayed "purging SA" lines.
  * The exchanges reach these through the context's hooks.
  */
-import { Buffer } from 'node:buffer';
 import { ProtocolId } from '../../../../codecs/isakmp/constants.js';
 import type { DeletePayload } from '../../../../codecs/isakmp/types.js';
 import { negotiate, startQm } from './acquire.js';
@@ -19,10 +18,19 @@ import type { FlowRequest } from '../sa/ipsec-sa.js';
 import { type CryptoMapEntryPolicy, type CryptoMapPolicy, findEntry, mapLocalAddress } from '../../policy.js';
 import { flowKey, ruleCovers, sameProxy } from '../../proxies.js';
 import type { IpsecRecord } from '../sa/ipsec-sa.js';
+import { flowOf, peerKey, samePeer } from '../sa/peer.js';
 import type { IpsecSaSpec, Proxies } from '../../types.js';
+import { refuse } from './bounds.js';
+import { flowEnded } from './flows.js';
 
-/** Phase 1 is up: lifetime, the tasks of an established SA (DPD, NAT keepalives), phase1-up, then the queued flows. */
+/**
+ * Phase 1 is up: lifetime, the tasks of an established SA (DPD, NAT
+ * keepalives), phase1-up, then the queued flows. When the peer already has
+ * `phase1PerPeer` established SAs, this one is deleted at once (with a
+ * Delete): the ones in use stay, as IOS's call admission keeps existing SAs.
+ */
 export function phase1Established(core: Core, ctx: IkeContext, sa: IsakmpSa): void {
+  core.noteEstablished(sa);
   sa.established = true;
   sa.state = 'QM_IDLE';
   sa.establishedAt = ctx.now;
@@ -30,6 +38,13 @@ export function phase1Established(core: Core, ctx: IkeContext, sa: IsakmpSa): vo
   const tasks = core.tasks(sa);
   tasks.established(ctx);
   ctx.out.push({ kind: 'phase1-up', connId: sa.connId, local: sa.local, remote: sa.remote, role: sa.role, mode: sa.mode });
+  const limit = core.policy.limits.phase1PerPeer;
+  const others = core.peerSas(sa.remote.ip).filter((s) => s !== sa && s.established && samePeer(s, sa));
+  if (others.length >= limit) {
+    refuse(core, ctx, 'phase1PerPeer', `${limit} ISAKMP SAs with ${peerKey(sa)}: conn ${sa.connId} deleted`);
+    deletePhase1(core, ctx, sa, 'too many ISAKMP SAs with the peer', true);
+    return;
+  }
   const queued = tasks.queue.splice(0);
   for (const flow of queued) startQm(core, ctx, sa, flow);
 }
@@ -67,16 +82,16 @@ export function deletePhase1(core: Core, ctx: IkeContext, sa: IsakmpSa, reason: 
 
 /** Whether anything else exists with this peer (no INITIAL-CONTACT then). */
 export function hasOtherSas(core: Core, sa: IsakmpSa): boolean {
-  return [...core.t.isakmp.values()].some((s) => s !== sa && s.remote.ip === sa.remote.ip) || [...core.t.ipsec.values()].some((r) => r.spec.peer === sa.remote.ip);
+  return core.peerSas(sa.remote.ip).some((s) => s !== sa && samePeer(s, sa)) || core.ipsecOfPeer(peerKey(sa)).length > 0;
 }
 
-/** The peer rebooted: every older SA with it goes, without Delete notifications. */
+/** The peer rebooted: every older SA with that same peer (sa/peer.ts) goes, without Delete notifications; no other peer's. */
 export function initialContact(core: Core, ctx: IkeContext, sa: IsakmpSa): void {
-  for (const other of [...core.t.isakmp.values()]) {
-    if (other !== sa && other.remote.ip === sa.remote.ip) phase1Gone(core, ctx, other, 'Initial contact', null);
+  for (const other of core.peerSas(sa.remote.ip)) {
+    if (other !== sa && samePeer(other, sa)) phase1Gone(core, ctx, other, 'Initial contact', null);
   }
-  for (const rec of [...core.t.ipsec.values()]) {
-    if (rec.spec.peer === sa.remote.ip && rec.installedAt < sa.createdAt) deleteIpsec(core, ctx, rec, 'initial contact', false);
+  for (const rec of core.ipsecOfPeer(peerKey(sa))) {
+    if (rec.installedAt < sa.createdAt) deleteIpsec(core, ctx, rec, 'initial contact', false);
   }
 }
 
@@ -100,35 +115,48 @@ export function responderEntry(core: Core, sa: IsakmpSa, proxies: Proxies): { ma
   return null;
 }
 
-/** Records a negotiated pair and tells the driver to install it. */
+/**
+ * Records a negotiated pair and tells the driver to install it. The pairs of
+ * one flow (peer and proxies) replace each other: the newest carries the
+ * traffic. Our own rekey: the old pair is deleted (with a Delete to the peer)
+ * shortly after, at the latest when it expires. The peer's new pair for the
+ * flow (its rekey, or a Quick Mode for a flow that has a pair): the peer
+ * deletes the old one; both stay usable meanwhile, so simultaneous
+ * negotiations never lose both. IOS lists such pairs side by side under the
+ * flow in `show crypto ipsec sa` and sends with the newest ("current
+ * outbound spi"). Beyond `ipsecPairsPerFlow` pairs the oldest replaced ones
+ * are deleted (with a Delete), so a peer that never deletes cannot pile them up.
+ */
 export function installIpsec(core: Core, ctx: IkeContext, sa: IsakmpSa, flow: FlowRequest | null, spec: IpsecSaSpec): void {
   const timers = core.policy.timers;
   const expiresAt = ctx.now + spec.lifetime.seconds * 1000;
   const rekeyAt = spec.role === 'initiator' ? Math.max(ctx.now, expiresAt - timers.rekeyBeforeMs) : null;
-  // The pair this one replaces. Our own rekey: the old pair is deleted (with a
-  // Delete to the peer) shortly after, at the latest when it expires. The
-  // peer's rekey (a newer pair of the same flow): the peer deletes the old one;
-  // both stay usable meanwhile, so simultaneous negotiations never lose both.
+  const peer = peerKey(sa);
+  const key = flowOf(peer, spec.proxies);
   const rekeyOf = flow?.rekeyOf ?? null;
-  const old =
-    rekeyOf !== null
-      ? core.t.ipsec.get(rekeyOf)
-      : [...core.t.ipsec.values()].find(
-          (r) => r.replacedBy === null && r.spec.peer === spec.peer && sameProxy(r.spec.proxies.local, spec.proxies.local) && sameProxy(r.spec.proxies.remote, spec.proxies.remote),
-        );
+  const old = rekeyOf !== null ? core.t.ipsec.get(rekeyOf) : core.pairsOf(key).find((r) => r.replacedBy === null);
   let replaces: { inboundSpi: number; outboundSpi: number } | null = null;
   if (old) {
     old.replacedBy = spec.inbound.spi;
     old.rekeying = false;
     if (rekeyOf !== null) old.deleteAt = Math.min(old.expiresAt, ctx.now + timers.oldSaGraceMs);
     replaces = { inboundSpi: old.spec.inbound.spi, outboundSpi: old.spec.outbound.spi };
+    core.touchIpsec(old.spec.inbound.spi);
   }
-  core.t.ipsec.set(spec.inbound.spi, { spec, installedAt: ctx.now, expiresAt, rekeyAt, rekeying: false, replacedBy: null, deleteAt: null, bytesIn: 0, bytesOut: 0, lastUsed: ctx.now });
+  core.addIpsec({ spec, peerKey: peer, flow: key, installedAt: ctx.now, expiresAt, rekeyAt, rekeying: false, replacedBy: null, deleteAt: null, bytesIn: 0, bytesOut: 0, lastUsed: ctx.now });
   core.usedSpis.add(spec.inbound.spi);
   if (flow) core.t.pending.delete(flow.key);
   const found = findEntry(core.policy, spec.cryptoMap);
   if (found) ensureInstance(core, ctx, found.entry, spec.peer, spec.proxies, 'negotiated');
   ctx.out.push({ kind: 'install-ipsec', sa: spec, replaces });
+  const limit = core.policy.limits.ipsecPairsPerFlow;
+  for (;;) {
+    const pairs = core.pairsOf(key);
+    const oldest = pairs.find((r) => r.replacedBy !== null);
+    if (pairs.length <= limit || !oldest) break;
+    refuse(core, ctx, 'ipsecPairsPerFlow', `${limit} SA pairs for ${key}: the oldest, spi ${hexSpi(oldest.spec.inbound.spi)}, deleted`);
+    deleteIpsec(core, ctx, oldest, 'too many SAs for the flow', true);
+  }
 }
 
 /** A Quick Mode ended without SAs. */
@@ -153,7 +181,7 @@ export function deleteIpsec(core: Core, ctx: IkeContext, rec: IpsecRecord, reaso
   const s = rec.spec;
   if (!core.t.ipsec.has(s.inbound.spi)) return;
   if (notifyPeer) {
-    const sa = [...core.t.isakmp.values()].find((x) => x.established && !x.deleted && x.remote.ip === s.peer);
+    const sa = core.peerSas(s.peer).find((x) => x.established && peerKey(x) === rec.peerKey);
     if (sa) Informational.send(ctx, sa, [deleteEspPayload([s.inbound.spi])]);
   }
   for (const [dest, d] of [
@@ -164,26 +192,15 @@ export function deleteIpsec(core: Core, ctx: IkeContext, rec: IpsecRecord, reaso
       ['IPSEC(delete_sa): deleting SA,', `  (sa) sa_dest= ${dest}, sa_prot= 50,`, `    sa_spi= ${hexSpi(d.spi)}(${d.spi >>> 0}),`, `    sa_trans= ${s.transform} , sa_conn_id= ${d.connId}`].join('\n'),
     );
   }
-  core.t.ipsec.delete(s.inbound.spi);
+  core.removeIpsec(rec);
   core.usedSpis.delete(s.inbound.spi);
-  for (const other of core.t.ipsec.values()) if (other.replacedBy === s.inbound.spi) other.replacedBy = null;
+  for (const other of core.pairsOf(rec.flow)) {
+    if (other.replacedBy !== s.inbound.spi) continue;
+    other.replacedBy = null;
+    core.touchIpsec(other.spec.inbound.spi);
+  }
   ctx.out.push({ kind: 'delete-ipsec', inboundSpi: s.inbound.spi, outboundSpi: s.outbound.spi, peer: s.peer, reason });
   dropInstances(core);
-}
-
-/**
- * A negotiation for a flow ended without an SA. A failed rekey is tried
- * again one phase-2 retransmission interval later (while the old pair lives),
- * never in a tight loop.
- */
-function flowEnded(core: Core, ctx: IkeContext, flow: FlowRequest): void {
-  core.t.pending.delete(flow.key);
-  if (flow.spi !== null) core.usedSpis.delete(flow.spi);
-  if (flow.rekeyOf === null) return;
-  const rec = core.t.ipsec.get(flow.rekeyOf);
-  if (!rec) return;
-  rec.rekeying = false;
-  rec.rekeyAt = ctx.now + core.policy.timers.phase2.intervalMs < rec.expiresAt ? ctx.now + core.policy.timers.phase2.intervalMs : null;
 }
 
 /** Negotiates the replacement of a pair before it expires. */
@@ -191,6 +208,7 @@ export function startRekey(core: Core, ctx: IkeContext, rec: IpsecRecord): void 
   const s = rec.spec;
   const key = `${refText(s.cryptoMap)}|${flowKey(s.proxies)}`;
   rec.rekeying = true;
+  core.touchIpsec(s.inbound.spi);
   // A negotiation for this flow is already running (an acquire): its pair will replace this one.
   if (core.t.pending.has(key)) return;
   ctx.out.ipsec(`IPSEC(sibling_sa_request): rekeying SA spi ${hexSpi(s.inbound.spi)} with ${s.peer}`);
@@ -221,23 +239,43 @@ export function dropInstances(core: Core): void {
   core.t.instances.splice(0, core.t.instances.length, ...keep);
 }
 
-/** A Delete from the peer: its ISAKMP SA (both cookies) or ESP SAs (by SPI, either direction). */
+/**
+ * A Delete from the peer, under one of its ISAKMP SAs: its ISAKMP SA (both
+ * cookies) or ESP SAs (by SPI, either direction). Like any Informational it
+ * acts only on SAs of the peer it came from (sa/peer.ts): the SA it arrived
+ * on, another ISAKMP SA with the same peer (a rekeyed phase 1's Delete for
+ * the old one travels on the new one), that peer's IPsec pairs. A Delete
+ * naming another peer's SA is ignored and counted: with a wildcard
+ * pre-shared key every peer holds the key. IOS scopes deletes by the peer
+ * too ("delete SA with spi X/50 for PEER"); strongSwan acts only on the SA
+ * the Delete came on ("received DELETE for different IKE_SA, ignored").
+ */
 export function peerDeleted(core: Core, ctx: IkeContext, sa: IsakmpSa, d: DeletePayload): void {
   if (d.protocol === ProtocolId.ISAKMP) {
     for (const spi of d.spis) {
       if (spi.length !== 16) continue;
-      const target = [...core.t.isakmp.values()].find((s) => Buffer.concat([s.ckyI, s.ckyR]).equals(spi));
-      if (target) deletePhase1(core, ctx, target, 'P1 delete notify (in)', false);
+      const target = core.index.byCookies(spi.subarray(0, 8), spi.subarray(8, 16));
+      if (!target) continue;
+      if (!samePeer(target, sa)) {
+        refuse(core, ctx, 'foreignDeletes', `Delete from ${sa.remote.ip} names ISAKMP SA ${target.connId} of ${peerKey(target)}: ignored`);
+        continue;
+      }
+      deletePhase1(core, ctx, target, 'P1 delete notify (in)', false);
     }
     return;
   }
   if (d.protocol !== ProtocolId.ESP) return;
   ctx.out.ipsec("IPSEC(key_engine_delete_sas): rec'd delete notify from ISAKMP");
+  const mine = core.ipsecOfPeer(peerKey(sa));
   for (const b of d.spis) {
     if (b.length !== 4) continue;
     const spi = b.readUInt32BE(0);
-    const rec = [...core.t.ipsec.values()].find((r) => r.spec.peer === sa.remote.ip && (r.spec.outbound.spi === spi || r.spec.inbound.spi === spi));
-    if (!rec) continue;
+    const rec = mine.find((r) => core.t.ipsec.has(r.spec.inbound.spi) && (r.spec.outbound.spi === spi || r.spec.inbound.spi === spi));
+    if (!rec) {
+      const other = [...core.t.ipsec.values()].find((r) => r.spec.outbound.spi === spi || r.spec.inbound.spi === spi);
+      if (other) refuse(core, ctx, 'foreignDeletes', `Delete from ${sa.remote.ip} names SPI ${hexSpi(spi)} of ${other.peerKey}: ignored`);
+      continue;
+    }
     ctx.out.ipsec(`IPSEC(key_engine_delete_sas): delete SA with spi ${hexSpi(spi)}/50 for ${sa.remote.ip}`);
     deleteIpsec(core, ctx, rec, 'delete notify from peer', false);
   }
@@ -247,7 +285,7 @@ export function peerDeleted(core: Core, ctx: IkeContext, sa: IsakmpSa, d: Delete
 export function peerDead(core: Core, ctx: IkeContext, sa: IsakmpSa): void {
   const peer = sa.remote.ip;
   ctx.out.log(IosLog.peerDead(peer));
-  for (const rec of [...core.t.ipsec.values()]) if (rec.spec.peer === peer) deleteIpsec(core, ctx, rec, 'peer dead (DPD)', false);
+  for (const rec of core.ipsecOfPeer(peerKey(sa))) deleteIpsec(core, ctx, rec, 'peer dead (DPD)', false);
   phase1Gone(core, ctx, sa, 'peer not responding (DPD)', { notify: 0, why: `DPD: ${peer} did not answer R-U-THERE` });
 }
 
@@ -257,5 +295,17 @@ export function schedulePurge(core: Core, ctx: IkeContext, connId: number, node:
   const lines: { facility: 'isakmp' | 'engine'; text: string }[] = [{ facility: 'isakmp', text: `ISAKMP (0:${connId}): purging SA., sa=${addr}, delme=${addr}` }];
   if (node) lines.push({ facility: 'isakmp', text: `ISAKMP (0:${connId}): purging node 0` });
   lines.push({ facility: 'engine', text: `CryptoEngine0: delete connection ${connId}` });
-  core.t.purges.push({ at: ctx.now + core.policy.timers.purgeDelayMs, lines });
+  const purges = core.t.purges;
+  // bounded: beyond `purges` waiting, the oldest are printed now (a little early, never lost)
+  const limit = core.policy.limits.purges;
+  while (purges.length >= limit && purges.length > 0) {
+    const early = purges.shift()!;
+    refuse(core, ctx, 'purges', `${limit} purge lines waiting: conn ${early.connId} purged early`);
+    for (const l of early.lines) ctx.out.debug(l.facility, l.text);
+  }
+  // kept in time order (the clock only moves forward; a step back still finds its place)
+  const at = ctx.now + core.policy.timers.purgeDelayMs;
+  let i = purges.length;
+  while (i > 0 && purges[i - 1]!.at > at) i--;
+  purges.splice(i, 0, { at, connId, lines });
 }

@@ -17,19 +17,13 @@ import type { Inbound } from '../exchanges/exchange.js';
 import { unframeIke } from '../nat-t.js';
 import { errorText, IosLog, notifyOf } from '../notify.js';
 import { IsakmpSa } from '../sa/isakmp-sa.js';
+import { admitPhase1 } from './bounds.js';
 import type { Core } from './core.js';
 import { receiveTed } from './discovery.js';
 
-/** The ISAKMP SA a message belongs to: by both cookies, an initiator still waiting for the responder cookie, or a retransmitted first message. */
+/** The ISAKMP SA a message belongs to: a few map lookups (sa-index.ts), whatever the size of the table. */
 export function findSa(core: Core, h: { initiatorCookie: Buffer; responderCookie: Buffer }, from: Endpoint): IsakmpSa | undefined {
-  const zero = h.responderCookie.every((b) => b === 0);
-  for (const sa of core.t.isakmp.values()) {
-    if (sa.deleted || !sa.ckyI.equals(h.initiatorCookie)) continue;
-    if (sa.ckyR.equals(h.responderCookie)) return sa;
-    if (sa.role === 'initiator' && sa.ckyR.every((b) => b === 0)) return sa;
-    if (zero && sa.role === 'responder' && sa.remote.ip === from.ip) return sa;
-  }
-  return undefined;
+  return core.index.find(h, from);
 }
 
 /** One datagram to the router: TED, a new responder SA, or a message for an SA's task manager. */
@@ -67,9 +61,15 @@ export function doReceive(core: Core, ctx: IkeContext, d: Datagram): void {
     ctx.out.drop(d.from, NotifyType.NO_PROPOSAL_CHOSEN, 'ISAKMP is disabled');
     return;
   }
+  // bounded: a flood of first messages (spoofed sources need no key) must not grow the table
+  if (!admitPhase1(core, ctx, 'in', d.from.ip)) {
+    ctx.out.drop(d.from, 0, `${core.policy.limits.phase1InNegotiation} ISAKMP SAs in negotiation: first message dropped`);
+    return;
+  }
   ctx.out.sa(0, `received packet from ${d.from.ip} (N) NEW SA`);
   ctx.out.isakmp(`ISAKMP: local port ${d.to.port}, remote port ${d.from.port}`);
   const responder = new IsakmpSa(core.connId(), 'responder', header.exchangeType === ExchangeType.AGGRESSIVE ? 'aggressive' : 'main', header.initiatorCookie, d.to, d.from, ctx.now);
-  responder.ckyR = ctx.cookie();
+  do responder.ckyR = ctx.cookie();
+  while (core.index.hasPair(responder.ckyI, responder.ckyR));
   core.addSa(responder).respond(ctx, m);
 }

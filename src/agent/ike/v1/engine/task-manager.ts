@@ -70,8 +70,12 @@ export class TaskManager {
     if (keepalive !== null && sa.nat.floated && sa.nat.localBehindNat) this.background.push(new NatKeepalive(sa, ctx.now + keepalive * 1000));
   }
 
-  /** Quick Mode for a flow, with the transform sets of its crypto map entry. */
+  /** Quick Mode for a flow, with the transform sets of its crypto map entry (unless the flow bounds refuse a new flow). */
   startQuickMode(ctx: IkeContext, flow: FlowRequest, entry: CryptoMapEntryPolicy): void {
+    if (!ctx.admitIpsec(this.sa, flow.proxies)) {
+      ctx.quickModeFailed(this.sa, { role: 'initiator', flow, spi: flow.spi ?? 0 }, NotifyType.NO_PROPOSAL_CHOSEN, 'too many IPsec flows: no Quick Mode started');
+      return;
+    }
     const qm = QuickMode.initiate(ctx, this.sa, flow, entry, !this.quickModeStarted);
     this.quickModeStarted = true;
     this.quick.set(qm.messageId, qm);
@@ -140,6 +144,15 @@ export class TaskManager {
     if (!qm) {
       if (mid === 0) {
         ctx.out.drop(m.from, NotifyType.INVALID_MESSAGE_ID, 'Quick Mode with message ID 0');
+        return;
+      }
+      // bounded: the peer's unfinished Quick Modes on this SA (each keeps its nonces, keys and a retransmission)
+      const limit = ctx.policy.limits.quickModesPerSa;
+      let running = 0;
+      for (const q of this.quick.values()) if (q.role === 'responder') running++;
+      if (running >= limit) {
+        ctx.refused('quickModesPerSa', `${limit} Quick Modes running on conn ${this.sa.connId}: message ID ${mid >>> 0} from ${m.from.ip} dropped`);
+        ctx.out.drop(m.from, 0, `${limit} Quick Modes already running on this ISAKMP SA`);
         return;
       }
       qm = QuickMode.respond(this.sa, mid);

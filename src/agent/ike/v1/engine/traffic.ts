@@ -6,6 +6,7 @@
  */
 import type { TrafficNote } from '../../types.js';
 import type { IkeContext } from '../exchanges/context.js';
+import { peerKey } from '../sa/peer.js';
 import type { Core } from './core.js';
 import { deleteIpsec, startRekey } from './lifecycle.js';
 
@@ -17,8 +18,9 @@ export function noteTraffic(core: Core, ctx: IkeContext, notes: readonly Traffic
     if (n.direction === 'inbound') rec.bytesIn += n.bytes;
     else rec.bytesOut += n.bytes;
     rec.lastUsed = now;
-    for (const sa of core.t.isakmp.values()) {
-      if (sa.remote.ip !== rec.spec.peer) continue;
+    for (const sa of core.peerSas(rec.spec.peer)) {
+      if (peerKey(sa) !== rec.peerKey) continue;
+      core.touch(sa);
       if (n.direction === 'inbound') {
         sa.liveness.lastInbound = now;
         sa.liveness.outboundSinceInbound = false;

@@ -13,6 +13,7 @@ import type { Out } from '../debug.js';
 import type { DeletePayload } from '../../../../codecs/isakmp/types.js';
 import type { IsakmpSa } from '../sa/isakmp-sa.js';
 import type { FlowRequest } from '../sa/ipsec-sa.js';
+import type { EngineCounter } from '../sa/tables.js';
 import type { CryptoMapEntryPolicy, CryptoMapPolicy, IkePolicy } from '../../policy.js';
 import type { IpsecSaSpec, Proxies, Role } from '../../types.js';
 
@@ -67,4 +68,8 @@ export interface IkeContext {
   peerDeleted(sa: IsakmpSa, d: DeletePayload): void;
   /** DPD declared the peer dead: its IPsec SAs and this SA go. */
   peerDead(sa: IsakmpSa): void;
+  /** Whether IPsec SAs for these proxies may be negotiated with the SA's peer (the per-peer and total flow bounds); counted when not. */
+  admitIpsec(sa: IsakmpSa, proxies: Proxies): boolean;
+  /** A bounded table refused something (engine/bounds.ts): counted, said in the debug log. */
+  refused(counter: EngineCounter, detail: string): void;
 }

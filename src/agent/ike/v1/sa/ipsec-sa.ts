@@ -27,6 +27,10 @@ export interface PendingFlow {
 /** An installed IPsec SA pair. */
 export interface IpsecRecord {
   readonly spec: IpsecSaSpec;
+  /** The peer it was negotiated with (sa/peer.ts: its address, and its port behind a NAT). */
+  readonly peerKey: string;
+  /** Its flow: the peer and the proxies (the pairs of one flow replace each other). */
+  readonly flow: string;
   readonly installedAt: number;
   /** Hard expiry (seconds lifetime). */
   readonly expiresAt: number;

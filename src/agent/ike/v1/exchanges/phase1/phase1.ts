@@ -48,7 +48,7 @@ export class Phase1 {
   iv: Buffer = Buffer.alloc(0);
   /** Our last message while an answer is due. */
   private retransmit: Retransmitter | null = null;
-  /** Undecryptable / unauthenticated messages received, in all and per message (see IkeTimers.badMessageRepeats). */
+  /** Undecryptable / unauthenticated messages received, in all and per message (see IkeTimers.badMessageRepeats); at most `limits.badDigests` kept, the most recent last. */
   private badMessages = 0;
   private readonly badDigests = new Map<string, number>();
 
@@ -191,8 +191,17 @@ export class Phase1 {
     const sa = this.sa;
     this.badMessages++;
     const digest = digestOf(m.message);
-    const repeats = anyMessage ? this.badMessages : (this.badDigests.get(digest) ?? 0) + 1;
-    this.badDigests.set(digest, (this.badDigests.get(digest) ?? 0) + 1);
+    const seen = (this.badDigests.get(digest) ?? 0) + 1;
+    const repeats = anyMessage ? this.badMessages : seen;
+    this.badDigests.delete(digest);
+    this.badDigests.set(digest, seen);
+    // bounded: forged garbage never repeats, so the oldest distinct message is the one to forget
+    const limit = ctx.policy.limits.badDigests;
+    for (const old of this.badDigests.keys()) {
+      if (this.badDigests.size <= limit) break;
+      this.badDigests.delete(old);
+      ctx.refused('badDigests', `${limit} unreadable messages counted on conn ${sa.connId}: the oldest forgotten`);
+    }
     ctx.out.log(IosLog.badMessage(m.from.ip));
     ctx.out.sa(sa.connId, `incrementing error counter on sa: ${iosNotifyName(notifyOf(err))}`);
     ctx.out.drop(m.from, notifyOf(err), errorText(err));

@@ -1,8 +1,9 @@
 /**
  * Quick Mode initiator (RFC 2409 5.5): QM1 with the transform sets of the
  * crypto map entry as proposals, the proxies from its ACL, PFS when set;
- * QM2 checked (the chosen proposal must be one we offered, the proxies ours,
- * RESPONDER-LIFETIME honoured), the SAs installed, QM3 sent.
+ * QM2 checked (the chosen proposal must be one we offered with an SPI that
+ * is not reserved, the proxies ours, RESPONDER-LIFETIME honoured unless it
+ * says 0), the SAs installed, QM3 sent.
  */
 import { Buffer } from 'node:buffer';
 import { decodeAttributes } from '../../../../../codecs/isakmp/attributes.js';
@@ -21,7 +22,8 @@ import type { FlowRequest } from '../../sa/ipsec-sa.js';
 import type { CryptoMapEntryPolicy } from '../../../policy.js';
 import { Retransmitter } from '../../../retransmit.js';
 import { allocateSpi, endOf, find, NONCE_SIZE, openVerified, QM, QmState, s32, sendQm, spiLines, validateLines } from './shared.js';
-import { buildSpec, creatingLines, keyEngineLines } from './install.js';
+import { buildSpec, creatingLines, keyEngineLines, specProblem } from './install.js';
+import { validSpi } from '../../../../esp/validate.js';
 import { DEFAULT_IPSEC_SECONDS, isUdpEncaps, type Lifetime, logIpsecTransform, quickModeOffer, readIpsecTransform } from './proposal.js';
 
 /** RFC 2409 5.5: QM1 for a flow (we are the Quick Mode initiator, whatever our phase-1 role); the exchange's state, waiting for QM2. */
@@ -65,7 +67,8 @@ export function readResponderLifetime(n: NotifyPayload, lifetime: Lifetime): Lif
     for (const a of decodeAttributes(new Reader(n.data, 0, n.data.length, 'RESPONDER-LIFETIME'))) {
       const v = typeof a.value === 'number' ? a.value : NaN;
       if (a.type === IpsecAttr.LIFE_TYPE) type = v;
-      else if (a.type === IpsecAttr.LIFE_DURATION && Number.isFinite(v)) {
+      // a duration of 0 cannot be the shorter lifetime: ignored like a malformed notify
+      else if (a.type === IpsecAttr.LIFE_DURATION && Number.isFinite(v) && v > 0) {
         if (type === LifeType.SECONDS) seconds = Math.min(seconds, v);
         if (type === LifeType.KILOBYTES) kilobytes = Math.min(kilobytes, v);
       }
@@ -98,6 +101,8 @@ export function initiatorQm2(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbo
     return 'done';
   };
   if (!proposal || !t || !set || !nonce || proposal.spi.length !== 4) return failQm(NotifyType.NO_PROPOSAL_CHOSEN, 'the answer is not one of the offered proposals');
+  // RFC 2408 5.5: an invalid SPI discards the proposal (INVALID-SPI); RFC 4303 2.1: 0-255 are reserved
+  if (!validSpi(proposal.spi.readUInt32BE(0))) return failQm(NotifyType.INVALID_SPI, `the responder chose the reserved SPI ${proposal.spi.readUInt32BE(0)}`);
   ctx.out.sa(sa.connId, `Checking IPSec proposal ${proposal.number}`);
   logIpsecTransform(ctx.out, proposal.protocol, t);
   const o = readIpsecTransform(proposal.protocol, t);
@@ -142,8 +147,11 @@ export function initiatorQm2(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbo
     proposalNumber: proposal.number,
     transform: t,
   };
+  if (!ctx.admitIpsec(sa, qm.proxies)) return failQm(NotifyType.NO_PROPOSAL_CHOSEN, 'too many IPsec flows: the pair is not installed');
   ctx.out.engine(`CryptoEngine0: generate hmac context for conn id ${sa.connId}`);
   const spec = buildSpec(ctx, sa, qm);
+  const problem = specProblem(spec);
+  if (problem !== null) return failQm(NotifyType.NO_PROPOSAL_CHOSEN, problem);
   creatingLines(ctx, sa, spec);
   const hash3 = quickModeHash3(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, qm.nrB);
   const { message } = sa.encrypt(QM, [{ type: PayloadType.HASH, data: hash3 }], qm.iv, mid);

@@ -5,6 +5,7 @@
  * "IPSEC(create_sa)" lines.
  */
 import { ESP_CIPHERS, ESP_INTEGRITY } from '../../../../esp/algorithms.js';
+import { espSaProblem } from '../../../../esp/validate.js';
 import type { IkeContext } from '../context.js';
 import { ipsecKeys, PROTO_IPSEC_ESP } from '../../crypto/keymat.js';
 import { hexSpi, keyEngineMessage, type KeyEngineMessage, proxyAddress } from '../../debug.js';
@@ -44,6 +45,20 @@ export function buildSpec(ctx: IkeContext, sa: IsakmpSa, qm: QmState): IpsecSaSp
     isakmpConnId: sa.connId,
     role: qm.role,
   };
+}
+
+/**
+ * Why the datapath would refuse to install this pair (esp/validate.ts, the
+ * test its SA constructors make), or null: the engine installs only what
+ * the datapath accepts, so `show crypto ipsec sa` never lists a pair that
+ * carries no traffic.
+ */
+export function specProblem(s: IpsecSaSpec): string | null {
+  for (const d of [s.inbound, s.outbound]) {
+    const problem = espSaProblem({ spi: d.spi, cipher: s.cipher, integrity: s.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey });
+    if (problem !== null) return `${d === s.inbound ? 'inbound' : 'outbound'} SA: ${problem}`;
+  }
+  return null;
 }
 
 /** "Creating IPSec SAs" with the inbound and outbound SA lines. */

@@ -112,6 +112,8 @@ export function readIpsecTransform(protocol: number, t: Transform): OfferedIpsec
         lifeType = v;
         break;
       case IpsecAttr.LIFE_DURATION:
+        // a lifetime of 0 would make an SA that expires (or rekeys) as soon as it exists
+        if (v === 0) problem ??= `SA life duration 0 ${lifeType === LifeType.KILOBYTES ? 'kilobytes' : 'seconds'}`;
         if (lifeType === LifeType.SECONDS) lifetime.seconds = v;
         else if (lifeType === LifeType.KILOBYTES) lifetime.kilobytes = v;
         break;

@@ -2,7 +2,10 @@
  * Quick Mode responder (RFC 2409 5.5): QM1 is checked against the crypto
  * map entry whose ACL mirrors the proposed proxies (INVALID-ID-INFORMATION,
  * "proxy identities not supported", when none) and against its transform
- * sets (NO-PROPOSAL-CHOSEN); QM2 answers, QM3 installs the SAs.
+ * sets (NO-PROPOSAL-CHOSEN); a proposal with a reserved SPI (0-255) is
+ * discarded (INVALID-SPI when nothing else is left), a transform with a
+ * lifetime of 0 is not acceptable. QM2 answers, QM3 installs the SAs,
+ * after the same check the datapath makes (install.ts, specProblem).
  */
 import { Buffer } from 'node:buffer';
 import { ESP_CIPHERS, ESP_INTEGRITY } from '../../../../esp/algorithms.js';
@@ -16,15 +19,16 @@ import type { IkeContext } from '../context.js';
 import type { Inbound, Status } from '../exchange.js';
 import { dhGroupById } from '../../../../crypto/dh.js';
 import { quickModeHash1, quickModeHash2, quickModeHash3 } from '../../crypto/hashes.js';
-import { Informational, notifyPayload, spiBytes } from '../informational.js';
+import { deleteEspPayload, Informational, notifyPayload, spiBytes } from '../informational.js';
+import { validSpi } from '../../../../esp/validate.js';
 import { errorText, IosLog, iosNotifyName, notifyName, notifyOf } from '../../notify.js';
 import type { IsakmpSa } from '../../sa/isakmp-sa.js';
 import type { TransformSetPolicy } from '../../../policy.js';
 import { hostProxy } from '../../../proxies.js';
 import { Retransmitter } from '../../../retransmit.js';
 import type { Proxies } from '../../../types.js';
-import { allocateSpi, find, NONCE_SIZE, openVerified, QM, QmState, s32, sendQm, spiLines, validateLines } from './shared.js';
-import { buildSpec, creatingLines, keyEngineLines } from './install.js';
+import { allocateSpi, endOf, find, NONCE_SIZE, openVerified, QM, QmState, s32, sendQm, spiLines, validateLines } from './shared.js';
+import { buildSpec, creatingLines, keyEngineLines, specProblem } from './install.js';
 import { DEFAULT_IPSEC_SECONDS, isUdpEncaps, type Lifetime, logIpsecTransform, quickModeAnswer, readIpsecTransform, responderLifetimeAttributes } from './proposal.js';
 
 /** Our view of the proposed proxies: IDcr is our side; without IDs, the IKE endpoints. */
@@ -71,8 +75,15 @@ export function responderQm1(ctx: IkeContext, sa: IsakmpSa, m: Inbound): QmState
   const hit = ctx.responderEntry(sa, proxies);
   let chosen: { number: number; transform: Transform; set: TransformSetPolicy; offered: ReturnType<typeof readIpsecTransform>; spi: number } | null = null;
   let proxyRefused = false;
+  let spiRefused = false;
   for (const proposal of offer.proposals) {
     ctx.out.sa(sa.connId, `Checking IPSec proposal ${proposal.number}`);
+    // RFC 2408 5.5: a proposal with an invalid SPI is discarded (INVALID-SPI); RFC 4303 2.1: 0-255 are reserved
+    if (proposal.spi.length === 4 && !validSpi(proposal.spi.readUInt32BE(0))) {
+      ctx.out.sa(sa.connId, `proposal ${proposal.number} has the reserved SPI ${proposal.spi.readUInt32BE(0)}`);
+      spiRefused = true;
+      continue;
+    }
     for (const t of proposal.transforms) {
       logIpsecTransform(ctx.out, proposal.protocol, t);
       const o = readIpsecTransform(proposal.protocol, t);
@@ -103,9 +114,12 @@ export function responderQm1(ctx: IkeContext, sa: IsakmpSa, m: Inbound): QmState
     if (chosen) break;
   }
   if (!chosen || !hit) {
-    const notify = proxyRefused ? NotifyType.INVALID_ID_INFORMATION : NotifyType.NO_PROPOSAL_CHOSEN;
-    return fail(notify, proxyRefused ? 'proxy identities not supported' : 'no proposal matches a transform set', firstSpi);
+    const notify = proxyRefused ? NotifyType.INVALID_ID_INFORMATION : spiRefused ? NotifyType.INVALID_SPI : NotifyType.NO_PROPOSAL_CHOSEN;
+    const why = proxyRefused ? 'proxy identities not supported' : spiRefused ? 'the proposed SPI is reserved (0-255)' : 'no proposal matches a transform set';
+    return fail(notify, why, firstSpi);
   }
+  // bounded: a new flow only while the peer and the router have room (engine/bounds.ts)
+  if (!ctx.admitIpsec(sa, proxies)) return fail(NotifyType.NO_PROPOSAL_CHOSEN, 'too many IPsec flows', firstSpi);
   ctx.out.sa(sa.connId, `processing NONCE payload. message ID = ${s32(mid)}`);
   if (ke) ctx.out.sa(sa.connId, `processing KE payload. message ID = ${s32(mid)}`);
   for (let i = 0; i < ids.length; i++) ctx.out.sa(sa.connId, `processing ID payload. message ID = ${s32(mid)}`);
@@ -178,6 +192,14 @@ export function responderQm3(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbo
   qm.expect = null;
   sa.remember(m.message, []);
   const spec = buildSpec(ctx, sa, qm);
+  // another Quick Mode may have taken the last room meanwhile: the initiator installed on QM2, so it hears a Delete
+  const refusal = ctx.admitIpsec(sa, qm.proxies) ? specProblem(spec) : 'too many IPsec flows';
+  if (refusal !== null) {
+    Informational.send(ctx, sa, [deleteEspPayload([qm.ourSpi])]);
+    ctx.out.sa(sa.connId, `deleting node ${s32(mid)} error TRUE reason "${refusal}"`);
+    ctx.quickModeFailed(sa, endOf(qm), NotifyType.NO_PROPOSAL_CHOSEN, refusal);
+    return 'done';
+  }
   creatingLines(ctx, sa, spec);
   ctx.out.sa(sa.connId, `deleting node ${s32(mid)} error FALSE reason "quick mode done (await()"`);
   keyEngineLines(ctx, spec);
