@@ -126,8 +126,9 @@ function ospfRouter(p: OspfProcess, routerId: Ipv4 | null): FrrSection {
 function eigrpRouter(p: EigrpProcess, routerId: Ipv4 | null, config: RouterConfig, devices: ReadonlyMap<string, string>): FrrSection {
   const lines: string[] = [];
   if (routerId) lines.push(`eigrp router-id ${routerId}`);
-  for (const dev of passiveDevices(config, p.passive, devices)) lines.push(`passive-interface ${dev}`);
+  // the networks first: eigrpd refuses `passive-interface` for an interface that is not in the process yet
   for (const n of eigrpPrefixes(p)) lines.push(`network ${prefixText(n)}`);
+  for (const dev of passiveDevices(config, p.passive, devices)) lines.push(`passive-interface ${dev}`);
   return { header: `router eigrp ${p.as}`, lines };
 }
 

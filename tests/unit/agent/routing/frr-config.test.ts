@@ -83,7 +83,7 @@ router eigrp 100
     { eigrp: '10.1.2.1' },
   );
   t.deepEqual(c.daemons, ['eigrpd']);
-  t.deepEqual(section(c, 'router eigrp 100'), ['eigrp router-id 10.1.2.1', 'passive-interface eth1', 'network 10.0.0.0/8']);
+  t.deepEqual(section(c, 'router eigrp 100'), ['eigrp router-id 10.1.2.1', 'network 10.0.0.0/8', 'passive-interface eth1']);
   t.is(section(c, 'interface eth0'), undefined, 'FastEthernet0/0 is not in 10.0.0.0/8');
   t.deepEqual(section(c, 'interface eth1'), ['eigrp bandwidth 1544', 'delay 1000']);
   t.deepEqual(
