@@ -58,9 +58,7 @@ function failures(run: Run): string {
   );
 }
 
-const LABS: [file: string, prefix: string, steps: number][] = [
-  ['rip-line.yaml', 'rt-rip', 9],
-];
+const LABS: [file: string, prefix: string, steps: number][] = [['rip-line.yaml', 'rt-rip', 9]];
 
 for (const [file, prefix, steps] of LABS) {
   test.serial(`${file}: every step of its tests passes`, async (t) => {
