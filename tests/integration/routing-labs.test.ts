@@ -1,10 +1,8 @@
 /**
  * Issue 13 in real Docker: the routing labs of topologies/ run their own
  * `tests:` with `testbed test` (the real CLI), each step must pass, and each
- * lab is gone afterwards. OSPF on a triangle of FastEthernet links (with a
- * link cut on one side: the dead interval moves the traffic to the other
- * path), RIP v2 on a line of PPP and HDLC serial links with an 802.1Q LAN.
- * Not here yet: ospf-triangle.yaml (its ping-direct step failed in one of
+ * lab is gone afterwards: RIP v2 on a line of PPP and HDLC serial links with
+ * an 802.1Q LAN. Not here yet: ospf-triangle.yaml (its ping-direct step failed in one of
  * two runs on 2026-12-02, 100% loss with the routes in place: open),
  * eigrp-hub.yaml (the hub still sends hellos on its passive
  * LAN and h2 does not reach h3; see the lab's header) and ospf-gre-ipsec.yaml
