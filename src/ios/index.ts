@@ -10,46 +10,19 @@ export { LATER_COMMANDS, type LaterCommand } from './config/support-refused.js';
 export { BLOCK_VOCABULARY } from './config/blocks.js';
 export { renderRunningConfig, runningConfigLines, staticRouteText, transformText } from './config/render.js';
 export {
-  formatDiagnostic,
-  diagnosticClass,
-  describeDiagnostic,
-  countDiagnostics,
-  describeCounts,
-  type ConfigDiagnostic,
-  type DiagnosticCode,
-  type DiagnosticSeverity,
-  type DiagnosticClass,
-  type DiagnosticCounts,
+  formatDiagnostic, diagnosticClass, describeDiagnostic, countDiagnostics, describeCounts,
+  type ConfigDiagnostic, type DiagnosticCode, type DiagnosticSeverity, type DiagnosticClass, type DiagnosticCounts,
 } from './config/diagnostics.js';
 export { modePrompt, GLOBAL_MODE, type ConfigMode, type ExtraChildren } from './config/modes.js';
 export { normalizeInterfaceName, interfaceType, isAlwaysUp, isSubinterface, INTERFACE_TYPES } from './config/interface-names.js';
-export {
-  interfaceDefaults,
-  effectiveBandwidth,
-  effectiveDelay,
-  ospfCost,
-  encapsulationName,
-  parentName,
-  shortInterfaceName,
-  type InterfaceDefaults,
-} from './config/interface-defaults.js';
+export { interfaceDefaults, effectiveBandwidth, effectiveDelay, ospfCost, encapsulationName, parentName, shortInterfaceName, type InterfaceDefaults } from './config/interface-defaults.js';
 export { wildcardPrefix, areaNumber } from './config/cmd-routing.js';
 export { numberedAclKind } from './config/cmd-acl.js';
 export { extendedRuleText, standardRuleText } from './config/acl-syntax.js';
 export { PROTOCOL_NUMBERS, TCP_PORTS, UDP_PORTS, ICMP_MESSAGES, protocolName, portName, icmpName } from './config/acl-names.js';
 
 export { aclMatches, matchingEntry, entryPrefixes, addressPrefix, type PacketTuple, type AclPrefix } from './acl/match.js';
-export {
-  computeRoutes,
-  lookupRoute,
-  interfaceStatus,
-  type Route,
-  type RoutePath,
-  type RouteLookup,
-  type LinkState,
-  type InterfaceStatus,
-  type LearnedCode,
-} from './routing/routes.js';
+export { computeRoutes, lookupRoute, interfaceStatus, type Route, type RoutePath, type RouteLookup, type LinkState, type InterfaceStatus, type LearnedCode } from './routing/routes.js';
 export { interfaceCarrier } from './routing/links.js';
 export { iosRouterId } from './routing/router-id.js';
 

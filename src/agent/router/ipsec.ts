@@ -97,7 +97,11 @@ export class IpsecService implements ExecExtension {
   async start(): Promise<void> {
     this.tun = new Tun(TUN_NAME);
     this.dropTun = new Tun(DROP_TUN_NAME);
-    const setup = [`link set dev ${this.tun.name} up mtu 1500`, `link set dev ${this.dropTun.name} up mtu 1500`, ...MOVE_LOCAL_TABLE];
+    const setup = [
+      `link set dev ${this.tun.name} up mtu 1500`,
+      `link set dev ${this.dropTun.name} up mtu 1500`,
+      ...MOVE_LOCAL_TABLE,
+    ];
     const res = await ipBatch(setup);
     if (res.code !== 0) this.router.console.log(`%TESTBED-3-IPSEC: ${res.stderr.trim()}`);
     // rp_filter (0) and accept_local (1) come from the container's sysctls: /proc/sys is read-only here
@@ -174,10 +178,7 @@ export class IpsecService implements ExecExtension {
     if (actions.some((a) => a.kind === 'install-ipsec' || a.kind === 'phase1-up')) setImmediate(() => this.rememberKeys());
     // datagrams leave first: the peer can go on while this router installs its SAs (all of this
     // runs before the next packet is read, so nothing can arrive for an SA not installed yet)
-    const ordered = [
-      ...actions.filter((a) => a.kind === 'send' || a.kind === 'send-probe'),
-      ...actions.filter((a) => a.kind !== 'send' && a.kind !== 'send-probe'),
-    ];
+    const ordered = [...actions.filter((a) => a.kind === 'send' || a.kind === 'send-probe'), ...actions.filter((a) => a.kind !== 'send' && a.kind !== 'send-probe')];
     for (const a of ordered) {
       if (a.kind === 'install-ipsec') this.note('install', `${a.sa.peer} in ${a.sa.inbound.spi} out ${a.sa.outbound.spi}`);
       else if (a.kind === 'send-probe') this.note('probe', a.ipDestination);
@@ -230,23 +231,17 @@ export class IpsecService implements ExecExtension {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (next === null) return;
-    this.timer = setTimeout(
-      () => {
-        this.timer = undefined;
-        this.act(this.engine.tick(Date.now()));
-      },
-      Math.max(0, next - Date.now()),
-    );
+    this.timer = setTimeout(() => {
+      this.timer = undefined;
+      this.act(this.engine.tick(Date.now()));
+    }, Math.max(0, next - Date.now()));
   }
 
   /** Bytes per SA since the last report, for kilobyte lifetimes and DPD. */
   private reportTraffic(): void {
     const notes: TrafficNote[] = [];
     for (const pair of this.datapath.saPairs) {
-      for (const [direction, sa] of [
-        ['inbound', pair.inbound],
-        ['outbound', pair.outbound],
-      ] as const) {
+      for (const [direction, sa] of [['inbound', pair.inbound], ['outbound', pair.outbound]] as const) {
         const key = `${direction}:${sa.spi}`;
         const delta = sa.counters.bytes - (this.lastBytes.get(key) ?? 0);
         if (delta > 0) {
@@ -268,12 +263,7 @@ export class IpsecService implements ExecExtension {
       case 'show-crypto-isakmp-sa':
         return renderShowCryptoIsakmpSa(this.engine.isakmpSas());
       case 'show-crypto-ipsec-sa':
-        return renderShowCryptoIpsecSa(
-          this.engine.ipsecSas(Date.now()),
-          counters,
-          (i) => this.router.config.interfaces.find((x) => x.name === i)?.mtu ?? 1500,
-          cmd.peer,
-        );
+        return renderShowCryptoIpsecSa(this.engine.ipsecSas(Date.now()), counters, (i) => this.router.config.interfaces.find((x) => x.name === i)?.mtu ?? 1500, cmd.peer);
       case 'show-crypto-map':
         return renderShowCryptoMap(this.engine.cryptoMaps().filter((m) => cmd.tag === null || m.name === cmd.tag));
       case 'show-crypto-engine-connections-active':

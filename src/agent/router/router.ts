@@ -102,8 +102,7 @@ export class Router {
     let busy = Promise.resolve();
     // which device (by ifindex) carried each interface when we last looked: a link cut and restored
     // between two looks comes back as a new device, and IOS would have logged it going down and up
-    const carrier = () =>
-      new Map(this.config.interfaces.filter((i) => this.linkUp(i.name)).map((i) => [i.name, this.ifindex.get(this.linux.get(i.name) ?? '') ?? -1]));
+    const carrier = () => new Map(this.config.interfaces.filter((i) => this.linkUp(i.name)).map((i) => [i.name, this.ifindex.get(this.linux.get(i.name) ?? '') ?? -1]));
     const check = async () => {
       const before = carrier();
       const back = await readoptInterfaces(bindings, this.linux).catch((e: unknown) => {
@@ -176,10 +175,8 @@ export class Router {
   async applyKernel(): Promise<void> {
     await this.refreshLinks();
     const current = new Map(
-      (await ipJson<{ ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(['addr', 'show']).catch(() => [])).map((e) => [
-        e.ifname,
-        (e.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`),
-      ]),
+      (await ipJson<{ ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(['addr', 'show']).catch(() => []))
+        .map((e) => [e.ifname, (e.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`)]),
     );
     const cmds: string[] = [];
     for (const iface of this.config.interfaces) {
@@ -261,10 +258,7 @@ export class Router {
     const before = this.config;
     const res = applyConfigLines(this.config, [line], session.config ?? GLOBAL_MODE);
     // IOS says nothing about a line it accepts; not-emulated lines are testbed validate's business
-    const output = res.diagnostics
-      .filter((d) => d.code !== 'not-emulated')
-      .map((d) => `${d.message}\n`)
-      .join('');
+    const output = res.diagnostics.filter((d) => d.code !== 'not-emulated').map((d) => `${d.message}\n`).join('');
     this.config = res.config;
     session.config = res.ended ? null : res.mode;
     if (res.ended) this.console.log('%SYS-5-CONFIG_I: Configured from console by console');
@@ -314,9 +308,7 @@ export class Router {
         return renderShowClock(new Date());
       case 'show-ip-interface-brief': {
         await this.refreshLinks();
-        const rows = interfaceBriefRows(this.config, this.linkUp).map((r) =>
-          this.manualAddress.has(r.interface) && r.address ? { ...r, method: 'manual' as const } : r,
-        );
+        const rows = interfaceBriefRows(this.config, this.linkUp).map((r) => (this.manualAddress.has(r.interface) && r.address ? { ...r, method: 'manual' as const } : r));
         return renderShowIpInterfaceBrief(rows);
       }
       case 'show-interfaces':
@@ -339,12 +331,7 @@ export class Router {
         return renderDebugChange(cmd.facility, cmd.on);
       }
       case 'ping': {
-        const source =
-          cmd.source === null
-            ? null
-            : cmd.source.kind === 'address'
-              ? cmd.source.address
-              : (this.config.interfaces.find((i) => i.name === (cmd.source as { name: string }).name)?.address?.address ?? null);
+        const source = cmd.source === null ? null : cmd.source.kind === 'address' ? cmd.source.address : (this.config.interfaces.find((i) => i.name === (cmd.source as { name: string }).name)?.address?.address ?? null);
         const replies = await ping({ target: cmd.target, repeat: cmd.repeat, size: cmd.size, timeoutSeconds: cmd.timeoutSeconds, source, dfBit: cmd.dfBit });
         return renderPing({ target: cmd.target, repeat: cmd.repeat, size: cmd.size, timeoutSeconds: cmd.timeoutSeconds, source, replies });
       }

@@ -79,7 +79,9 @@ function modeGrammar(mode: ConfigMode): Grammar | undefined {
   }
 }
 
-type Outcome = { ok: true; parsed: Parsed; exact: boolean; global: boolean } | { ok: false; fail: ParseFail; exact: boolean; global: boolean };
+type Outcome =
+  | { ok: true; parsed: Parsed; exact: boolean; global: boolean }
+  | { ok: false; fail: ParseFail; exact: boolean; global: boolean };
 
 function attempt(grammar: Grammar, line: string, global: boolean): Outcome {
   const cursor = new Cursor(line, tokenize(line));
@@ -134,7 +136,9 @@ function read(st: EngineState, raw: string): Reading {
     if (oks.length > 1 && st.mode.kind === 'extra') chosen = oks.find((o) => o.global !== indented) ?? chosen;
     // An abbreviation that only a kept command accepts does not hide
     // what another reading says about the line (ambiguous, refused value).
-    const strong = outcomes.find((o): o is Extract<Outcome, { ok: false }> => !o.ok && (o.fail.kind === 'ambiguous' || o.fail.kind === 'value'));
+    const strong = outcomes.find(
+      (o): o is Extract<Outcome, { ok: false }> => !o.ok && (o.fail.kind === 'ambiguous' || o.fail.kind === 'value'),
+    );
     if (chosen.parsed.effect.lenient && !chosen.exact && strong) return { ok: false, diagnostic: diagnosticFromFail(strong.fail, st.lineNo, raw) };
     return { ok: true, chosen };
   }
@@ -197,11 +201,7 @@ export function processLine(st: EngineState, raw: string, opts: RunOptions): Lin
     return classify(st, raw, parsed, global && st.mode.kind !== 'global', count);
   } catch (e) {
     return refuse(st, raw, {
-      line: st.lineNo,
-      column: 1,
-      text: raw,
-      severity: 'error',
-      code: 'internal',
+      line: st.lineNo, column: 1, text: raw, severity: 'error', code: 'internal',
       message: `% Internal error while parsing this line: ${e instanceof Error ? e.message : String(e)}`,
     });
   }

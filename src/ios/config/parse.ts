@@ -39,18 +39,8 @@ function splitLines(text: string): string[] {
 
 function newState(config: RouterConfig, mode: ConfigMode, exitLeavesConfig: boolean): EngineState {
   return {
-    config,
-    mode,
-    lineNo: 0,
-    text: '',
-    references: [],
-    diagnostics: [],
-    ended: false,
-    exitLeavesConfig,
-    block: blockOfMode(mode),
-    refused: null,
-    policyLines: new Map(),
-    routingLines: new Map(),
+    config, mode, lineNo: 0, text: '', references: [], diagnostics: [], ended: false, exitLeavesConfig,
+    block: blockOfMode(mode), refused: null, policyLines: new Map(), routingLines: new Map(),
   };
 }
 

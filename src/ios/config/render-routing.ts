@@ -30,7 +30,10 @@ export function interfaceAfterAddressLines(i: InterfaceConfig): string[] {
 
 /** Lines IOS prints late in the block: delay, the DLCI. */
 export function interfaceTailLines(i: InterfaceConfig): string[] {
-  return [...(i.delay !== null ? [` delay ${i.delay}`] : []), ...(i.wan.dlci !== null ? [` frame-relay interface-dlci ${i.wan.dlci}`] : [])];
+  return [
+    ...(i.delay !== null ? [` delay ${i.delay}`] : []),
+    ...(i.wan.dlci !== null ? [` frame-relay interface-dlci ${i.wan.dlci}`] : []),
+  ];
 }
 
 /** The OSPF interface settings, in IOS's order. */

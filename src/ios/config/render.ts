@@ -4,17 +4,8 @@
  */
 import { extendedRuleText, standardRuleText } from './acl-syntax.js';
 import type {
-  AccessList,
-  CryptoConfig,
-  CryptoMapEntry,
-  DynamicMapEntry,
-  ExtraSection,
-  InterfaceConfig,
-  IsakmpPolicy,
-  RouterConfig,
-  SaLifetime,
-  StaticRoute,
-  Transform,
+  AccessList, CryptoConfig, CryptoMapEntry, DynamicMapEntry, ExtraSection, InterfaceConfig, IsakmpPolicy, RouterConfig,
+  SaLifetime, StaticRoute, Transform,
 } from './types.js';
 import { IPSEC_LIFETIME_DEFAULTS, ISAKMP_POLICY_DEFAULTS } from './types.js';
 import { interfaceAfterAddressLines, interfaceHeader, interfaceHeadLines, interfaceTailLines, routerBlockLines } from './render-routing.js';
@@ -124,9 +115,7 @@ function interfaceLines(i: InterfaceConfig): string[] {
 
 export function staticRouteText(r: StaticRoute): string {
   return [
-    'ip route',
-    r.prefix,
-    r.mask,
+    'ip route', r.prefix, r.mask,
     ...(r.interface !== null ? [r.interface] : []),
     ...(r.nextHop !== null ? [r.nextHop] : []),
     ...(r.distance !== 1 ? [String(r.distance)] : []),

@@ -13,7 +13,8 @@ export type SupportClass = 'emulated' | 'cosmetic' | 'not-emulated';
 
 /** The configuration modes whose lines are classified one by one. */
 export type SupportMode =
-  'global' | 'interface' | 'isakmp-policy' | 'isakmp-peer' | 'transform-set' | 'crypto-map' | 'access-list' | 'router-ospf' | 'router-eigrp' | 'router-rip';
+  | 'global' | 'interface' | 'isakmp-policy' | 'isakmp-peer' | 'transform-set' | 'crypto-map' | 'access-list'
+  | 'router-ospf' | 'router-eigrp' | 'router-rip';
 
 /**
  * Blocks kept verbatim: their sub-mode lines take the class of the block's
@@ -44,15 +45,9 @@ type Options = Pick<SupportEntry, 'model' | 'section' | 'block'>;
 
 /** Row builders for one mode: `em`, `cos`, `ne` (kept verbatim) and `model` (parsed by a handler). */
 export function rows(mode: SupportMode) {
-  const make =
-    (cls: SupportClass) =>
-    (command: string, reason: string, options: Options = {}): SupportEntry => ({
-      mode,
-      command,
-      class: cls,
-      reason,
-      ...options,
-    });
+  const make = (cls: SupportClass) => (command: string, reason: string, options: Options = {}): SupportEntry => ({
+    mode, command, class: cls, reason, ...options,
+  });
   const em = make('emulated');
   const cos = make('cosmetic');
   const ne = make('not-emulated');

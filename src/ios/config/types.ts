@@ -105,9 +105,14 @@ export interface AclRemark {
 }
 
 /** `any`, `host A`, or `A WILDCARD` (address bits under the wildcard are zeroed, as IOS does). */
-export type AclAddress = { kind: 'any' } | { kind: 'host'; address: Ipv4 } | { kind: 'wildcard'; address: Ipv4; wildcard: Ipv4 };
+export type AclAddress =
+  | { kind: 'any' }
+  | { kind: 'host'; address: Ipv4 }
+  | { kind: 'wildcard'; address: Ipv4; wildcard: Ipv4 };
 
-export type PortMatch = { op: 'eq' | 'neq' | 'lt' | 'gt'; port: number } | { op: 'range'; from: number; to: number };
+export type PortMatch =
+  | { op: 'eq' | 'neq' | 'lt' | 'gt'; port: number }
+  | { op: 'range'; from: number; to: number };
 
 export interface AclRule {
   type: 'rule';
@@ -157,7 +162,9 @@ export interface IsakmpKeepalive {
   mode: 'periodic' | 'on-demand';
 }
 
-export type ClientEndpoint = { kind: 'ipv4-address'; value: Ipv4 } | { kind: 'fqdn' | 'user-fqdn'; value: string };
+export type ClientEndpoint =
+  | { kind: 'ipv4-address'; value: Ipv4 }
+  | { kind: 'fqdn' | 'user-fqdn'; value: string };
 
 /** `crypto isakmp peer address A` with its aggressive-mode settings. */
 export interface IsakmpPeer {
@@ -172,7 +179,9 @@ export type EspAuth = 'esp-md5-hmac' | 'esp-sha-hmac' | 'esp-sha256-hmac';
 export type AhAuth = 'ah-md5-hmac' | 'ah-sha-hmac';
 
 export type Transform =
-  { kind: 'esp-cipher'; name: EspCipher; keyBits: 128 | 192 | 256 | null } | { kind: 'esp-auth'; name: EspAuth } | { kind: 'ah'; name: AhAuth };
+  | { kind: 'esp-cipher'; name: EspCipher; keyBits: 128 | 192 | 256 | null }
+  | { kind: 'esp-auth'; name: EspAuth }
+  | { kind: 'ah'; name: AhAuth };
 
 export interface TransformSet {
   name: string;

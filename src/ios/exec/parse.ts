@@ -16,10 +16,7 @@ class ExecMessage extends Error {
 }
 
 function notEmulated(cursor: Cursor): ExecMessage {
-  const words = cursor.tokens
-    .slice(0, cursor.position)
-    .map((t) => t.text)
-    .join(' ');
+  const words = cursor.tokens.slice(0, cursor.position).map((t) => t.text).join(' ');
   return new ExecMessage(`% "${words}" is not emulated by the testbed\n`);
 }
 

@@ -17,10 +17,11 @@ import { warmUp } from '../../agent/router/warmup.js';
 import { Router, type Session } from '../../agent/router/router.js';
 import { RoutingService } from '../../agent/routing/service.js';
 
+
 async function main(): Promise<void> {
   const out = (text: string) => process.stdout.write(text);
   const console = new RouterConsole(out);
-  let routingStop: (() => Promise<void>) | undefined = undefined;
+  let routingStop: (() => Promise<void>) | undefined;
   const exit = () => void (routingStop?.() ?? Promise.resolve()).finally(() => process.exit(0));
   process.on('SIGTERM', exit);
   process.on('SIGINT', exit);
@@ -68,9 +69,7 @@ async function main(): Promise<void> {
   // warm the IKE and ESP code once the router is up (started during the boot it made `up` about 10% slower);
   // real negotiations go first
   void warmUp(policyFromConfig(router.config), { busy: () => Date.now() - ipsec.lastIkeActivity < 500, native: ipsec.nativeEsp });
-  console.raw(
-    `Cisco Internetwork Operating System Software \nIOS (tm) C2600 Software (C2600-JK9S-M), Version 12.2(27), RELEASE SOFTWARE (fc1) [testbed emulation]`,
-  );
+  console.raw(`Cisco Internetwork Operating System Software \nIOS (tm) C2600 Software (C2600-JK9S-M), Version 12.2(27), RELEASE SOFTWARE (fc1) [testbed emulation]`);
 }
 
 main().catch((e: unknown) => {

@@ -10,9 +10,7 @@ import { parseConfig } from '../../../src/ios/index.js';
 import { root } from '../../root.js';
 
 const DIR = `${root}tests/fixtures/ios-corpus/`;
-const FILES = readdirSync(DIR)
-  .filter((f) => f.endsWith('.cfg'))
-  .sort();
+const FILES = readdirSync(DIR).filter((f) => f.endsWith('.cfg')).sort();
 
 /** Per config: lines refused, emulated, cosmetic, accepted but not emulated; and how many warnings report the latter. */
 const EXPECTED: Record<string, [refused: number, emulated: number, cosmetic: number, notEmulated: number, warnings: number]> = {
@@ -46,8 +44,7 @@ const EXPECTED: Record<string, [refused: number, emulated: number, cosmetic: num
  * Lines that change behaviour on the wire whatever their arguments: a corpus
  * line starting so must never be cosmetic (a safety net under the table).
  */
-const BEHAVIOURAL =
-  /^\s*(ip nat |router |standby |ip access-group |encapsulation |tunnel |ip mtu |ip tcp adjust-mss |ip helper-address |ip policy |ip pim |ip inspect \S+ (in|out)$|ntp server |snmp-server (community|host) |logging \d|ip dhcp pool |service-policy (input|output) |crypto map \S+ \d+ ipsec-manual|reverse-route|ppp |frame-relay map )/;
+const BEHAVIOURAL = /^\s*(ip nat |router |standby |ip access-group |encapsulation |tunnel |ip mtu |ip tcp adjust-mss |ip helper-address |ip policy |ip pim |ip inspect \S+ (in|out)$|ntp server |snmp-server (community|host) |logging \d|ip dhcp pool |service-policy (input|output) |crypto map \S+ \d+ ipsec-manual|reverse-route|ppp |frame-relay map )/;
 
 function parse(file: string) {
   const text = readFileSync(DIR + file, 'utf8');
@@ -87,22 +84,12 @@ test('corpus table: lines per config refused / emulated / cosmetic / not emulate
     return { file, ...s, warnings, lines: s.refused + s.emulated + s.cosmetic + s.notEmulated };
   });
   const total = rows.reduce(
-    (a, r) => ({
-      ...a,
-      refused: a.refused + r.refused,
-      emulated: a.emulated + r.emulated,
-      cosmetic: a.cosmetic + r.cosmetic,
-      notEmulated: a.notEmulated + r.notEmulated,
-      warnings: a.warnings + r.warnings,
-      lines: a.lines + r.lines,
-    }),
+    (a, r) => ({ ...a, refused: a.refused + r.refused, emulated: a.emulated + r.emulated, cosmetic: a.cosmetic + r.cosmetic, notEmulated: a.notEmulated + r.notEmulated, warnings: a.warnings + r.warnings, lines: a.lines + r.lines }),
     { file: 'total', refused: 0, emulated: 0, cosmetic: 0, notEmulated: 0, warnings: 0, lines: 0 },
   );
   const fmt = (r: typeof total): string =>
     `${r.file.padEnd(44)} ${String(r.lines).padStart(5)} ${String(r.refused).padStart(8)} ${String(r.emulated).padStart(9)} ${String(r.cosmetic).padStart(9)} ${String(r.notEmulated).padStart(13)} ${String(r.warnings).padStart(9)}`;
-  t.log(
-    `\n${'config'.padEnd(44)} ${'lines'.padStart(5)} ${'refused'.padStart(8)} ${'emulated'.padStart(9)} ${'cosmetic'.padStart(9)} ${'not emulated'.padStart(13)} ${'warnings'.padStart(9)}\n${[...rows, total].map(fmt).join('\n')}`,
-  );
+  t.log(`\n${'config'.padEnd(44)} ${'lines'.padStart(5)} ${'refused'.padStart(8)} ${'emulated'.padStart(9)} ${'cosmetic'.padStart(9)} ${'not emulated'.padStart(13)} ${'warnings'.padStart(9)}\n${[...rows, total].map(fmt).join('\n')}`);
   t.is(total.lines, total.refused + total.emulated + total.cosmetic + total.notEmulated);
   t.true(rows.every((r) => r.lines > 0));
 });

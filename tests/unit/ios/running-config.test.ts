@@ -67,17 +67,11 @@ test('the byte count is the length of the text after its line, in bytes', (t) =>
   t.true(Number(count) > after.length, 'the accented characters count twice');
 });
 
-for (const [name, text] of [
-  ['Daphne', DAPHNE_CFG],
-  ['fred', FRED_CFG],
-] as const) {
+for (const [name, text] of [['Daphne', DAPHNE_CFG], ['fred', FRED_CFG]] as const) {
   test(`${name}: parse(render(parse(seed))) is the same model, with no warning`, (t) => {
     const first = parseConfig(text).config;
     const again = parseConfig(renderRunningConfig(first));
-    t.deepEqual(
-      again.diagnostics.map((d) => [d.code, d.text]),
-      [],
-    );
+    t.deepEqual(again.diagnostics.map((d) => [d.code, d.text]), []);
     t.deepEqual(modelOf(again.config), modelOf(first));
   });
 }
@@ -195,19 +189,10 @@ test('a configuration using every modeled command survives a render/parse round 
   const first = parseConfig(RICH);
   const warned = (r: typeof first) => r.diagnostics.map((d) => [d.code, d.text.trim()]);
   // every modeled command, including those the emulator keeps without emulating: one warning each
-  t.deepEqual(
-    warned(first),
-    [
-      'crypto isakmp policy 10',
-      'crypto isakmp identity hostname',
-      'mode transport',
-      'crypto ipsec transform-set ts2 ah-sha-hmac esp-3des',
-      'ip access-group 120 in',
-      'ip nat outside',
-      'router rip',
-      'snmp-server community public RO',
-    ].map((text) => ['not-emulated', text]),
-  );
+  t.deepEqual(warned(first), [
+    'crypto isakmp policy 10', 'crypto isakmp identity hostname', 'mode transport', 'crypto ipsec transform-set ts2 ah-sha-hmac esp-3des',
+    'ip access-group 120 in', 'ip nat outside', 'router rip', 'snmp-server community public RO',
+  ].map((text) => ['not-emulated', text]));
   const rendered = renderRunningConfig(first.config);
   const again = parseConfig(rendered);
   t.deepEqual(warned(again).sort(), warned(first).sort());
@@ -215,24 +200,12 @@ test('a configuration using every modeled command survives a render/parse round 
   t.true(rendered.includes('\ncrypto isakmp policy 5\n encr aes 256\n hash md5\n authentication pre-share\n group 2\n lifetime 3600\n'));
   t.true(rendered.includes('\ncrypto isakmp policy 10\n encr 3des\n'));
   t.true(rendered.includes('\ncrypto ipsec transform-set ts1 esp-aes 192 esp-sha-hmac\n mode transport\n'));
-  t.true(
-    rendered.includes(
-      '\ncrypto map cm 5 ipsec-isakmp\n set peer 11.11.11.2\n set peer 11.11.11.3\n set transform-set ts2\n set pfs group1\n match address 101\n',
-    ),
-  );
+  t.true(rendered.includes('\ncrypto map cm 5 ipsec-isakmp\n set peer 11.11.11.2\n set peer 11.11.11.3\n set transform-set ts2\n set pfs group1\n match address 101\n'));
   t.true(rendered.includes('\nip route 10.0.0.0 255.0.0.0 FastEthernet0/1 10.10.0.2 5 tag 7 name backup permanent\n'));
   t.true(rendered.includes('\ninterface FastEthernet0/1\n no ip address\n!\n'));
   t.true(rendered.includes('\nbanner motd ^C\nTestbed router\n^C\n'));
   t.true(rendered.includes('\ninterface FastEthernet0/1.10\n encapsulation dot1Q 10\n ip address 10.10.0.1 255.255.0.0\n!\n'));
-  t.true(
-    rendered.includes(
-      '\ninterface Serial0/0\n bandwidth 512\n ip address 10.20.0.1 255.255.255.252\n encapsulation ppp\n ip ospf hello-interval 5\n ip ospf cost 30\n delay 2000\n!\n',
-    ),
-  );
+  t.true(rendered.includes('\ninterface Serial0/0\n bandwidth 512\n ip address 10.20.0.1 255.255.255.252\n encapsulation ppp\n ip ospf hello-interval 5\n ip ospf cost 30\n delay 2000\n!\n'));
   t.true(rendered.includes('\ninterface Serial0/1.102 point-to-point\n ip address 10.30.0.1 255.255.255.252\n frame-relay interface-dlci 102\n!\n'));
-  t.true(
-    rendered.includes(
-      '\nrouter eigrp 100\n network 10.30.0.0 0.0.0.3\n no auto-summary\n!\nrouter ospf 1\n router-id 1.1.1.1\n log-adjacency-changes\n area 1 stub no-summary\n redistribute static subnets\n passive-interface FastEthernet0/1\n network 10.20.0.0 0.0.0.3 area 0\n default-information originate always\n!\nrouter rip\n version 2\n network 10.0.0.0\n!\n',
-    ),
-  );
+  t.true(rendered.includes('\nrouter eigrp 100\n network 10.30.0.0 0.0.0.3\n no auto-summary\n!\nrouter ospf 1\n router-id 1.1.1.1\n log-adjacency-changes\n area 1 stub no-summary\n redistribute static subnets\n passive-interface FastEthernet0/1\n network 10.20.0.0 0.0.0.3 area 0\n default-information originate always\n!\nrouter rip\n version 2\n network 10.0.0.0\n!\n'));
 });
