@@ -12,6 +12,7 @@
  *   src/kinds/<kind>/main.ts, cli.ts   programs that run in the node's container
  *   src/kinds/<kind>/...       the kind's orchestrator side
  *   src/orchestrator           the host side: never the agent
+ *   fuzz/           the fuzz harness (lib, corpus, targets): test code, like tests/; src never imports it
  */
 const agentLower = (from, allowed) => ({ from: { path: from }, to: { path: '^src/', pathNot: allowed } });
 
@@ -55,6 +56,13 @@ module.exports = {
       comment: "a kind's orchestrator-side module names its programs by path; only main.ts and cli.ts run agent code",
       from: { path: '^src/kinds/', pathNot: '^src/kinds/[^/]+/(main|cli)\\.ts$' },
       to: { path: '^src/agent/|^src/kinds/[^/]+/(main|cli)\\.ts$' },
+    },
+    {
+      name: 'no-fuzz-code-in-src',
+      severity: 'error',
+      comment: 'the fuzz harness drives the router code; the router code never depends on it',
+      from: { path: '^src/' },
+      to: { path: '^fuzz/' },
     },
     {
       name: 'no-test-code-in-src',

@@ -1,4 +1,4 @@
-// ESLint: typescript-eslint's recommended rules over src/, tests/ and scripts/ (`npm run lint`).
+// ESLint: typescript-eslint's recommended rules over src/, tests/, scripts/ and fuzz/ (`npm run lint`).
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 

@@ -13,19 +13,44 @@
  *      (createCipheriv/update/final + createHmac per packet, which the SAs
  *      now beat), Node with long-lived contexts (one update per direction,
  *      one-shot hashes for the HMAC: the floor of the SAs' own scheme), and
- *      `openssl speed` (bulk cipher rate, per-buffer HMAC: the hard ceiling).
+ *      `openssl speed` (bulk cipher rate, per-buffer HMAC: the hard ceiling),
+ *      run once per repetition between ours (scripts/lib/bench.ts,
+ *      measureInterleavedWith), so every reference is a median over the
+ *      same stretch of time as ours.
  *      Target: ESP within 2x of the raw cipher+HMAC cost at 1400 bytes.
  *
- * Run with --openssl-legacy-provider (DES). Flags: --quick (fewer, shorter
- * repetitions), --no-openssl (skip `openssl speed`), --json (also print the
- * results as JSON).
+ * Run with --openssl-legacy-provider (DES). Flags: --quick (3 short
+ * repetitions, for trials only), --no-openssl (skip `openssl speed`),
+ * --json (also print the results as JSON). The load averages at the start
+ * and the end are printed with the figures.
  */
 import { randomBytes, randomFillSync } from 'node:crypto';
 import { pathToFileURL } from 'node:url';
 import { CIPHERS, HASHES, desBackend, dhGroupById, type DhGroup } from '../src/agent/crypto/index.js';
-import { ESP_CIPHERS, ESP_INTEGRITY, EspInboundSa, EspOutboundSa, pooledRandom, type EspCipherName, type EspIntegrityName, type NativeEsp } from '../src/agent/esp/index.js';
+import {
+  ESP_CIPHERS,
+  ESP_INTEGRITY,
+  EspInboundSa,
+  EspOutboundSa,
+  pooledRandom,
+  type EspCipherName,
+  type EspIntegrityName,
+  type NativeEsp,
+} from '../src/agent/esp/index.js';
 import { buildNativeEsp } from './lib/native-esp.js';
-import { describeMachine, fmt, formatMachine, formatTable, measureInterleaved, pct, type Machine, type Measurement, type MeasureOptions } from './lib/bench.js';
+import {
+  describeMachine,
+  fmt,
+  formatMachine,
+  formatTable,
+  loadAverage,
+  measureInterleaved,
+  measureInterleavedWith,
+  pct,
+  type Machine,
+  type Measurement,
+  type MeasureOptions,
+} from './lib/bench.js';
 import { espWork, perPacketContextFloor, persistentContextFloor } from './lib/esp-floors.js';
 import { dhCost, handshakeCryptoCost, type HandshakeSuite } from './lib/handshake-crypto.js';
 import { engineHandshake } from './lib/handshake-engine.js';
@@ -43,14 +68,14 @@ export const HANDSHAKES: readonly HandshakeImplementation[] = [
   {
     name: 'crypto path',
     measures:
-      'handshakeCryptoCost: both sides\' DH key pairs and g^xy, SKEYID chain, HASH_I/HASH_R, QM HASH(1-3), ' +
+      "handshakeCryptoCost: both sides' DH key pairs and g^xy, SKEYID chain, HASH_I/HASH_R, QM HASH(1-3), " +
       'MM5-6 and QM1-3 body encryption and decryption, KEYMAT for both SAs; no ISAKMP codec, no state machine',
     run: handshakeCryptoCost,
   },
   {
     name: 'engine',
     measures:
-      'the router\'s IkeEngine on both sides (src/agent/ike): ISAKMP encoding and decoding, Main Mode and Quick Mode state machines, ' +
+      "the router's IkeEngine on both sides (src/agent/ike): ISAKMP encoding and decoding, Main Mode and Quick Mode state machines, " +
       'IOS debug lines, and all of the crypto above; static crypto map, no TED',
     run: engineHandshake,
   },
@@ -126,7 +151,10 @@ export interface EspRow {
   readonly nodePerPacket: number;
   /** Node with long-lived cipher contexts and one-shot HMAC hashes: the floor of our scheme. */
   readonly nodePersistent: number;
+  /** Median of the `openssl speed` runs, one per repetition, interleaved with ours. */
   readonly opensslCeiling?: number;
+  /** (max - min) / median of the `openssl speed` repetitions. */
+  readonly opensslSpread?: number;
   readonly spread: number;
 }
 
@@ -136,7 +164,14 @@ export { espWork };
 function ourEsp(c: EspCase, n: number, native?: NativeEsp): () => unknown {
   const cipher = ESP_CIPHERS[c.cipher];
   const integrity = ESP_INTEGRITY[c.integrity];
-  const cfg = { spi: 0x1234abcd, cipher: c.cipher, integrity: c.integrity, encryptionKey: randomBytes(cipher.keySize), authenticationKey: randomBytes(integrity.keySize), native };
+  const cfg = {
+    spi: 0x1234abcd,
+    cipher: c.cipher,
+    integrity: c.integrity,
+    encryptionKey: randomBytes(cipher.keySize),
+    authenticationKey: randomBytes(integrity.keySize),
+    native,
+  };
   const out = new EspOutboundSa(cfg);
   const inb = new EspInboundSa(cfg);
   if (native && !(out.nativeCrypto && inb.nativeCrypto)) throw new Error(`the native ESP module does not run ${c.label}`);
@@ -170,10 +205,26 @@ export async function benchEsp(opts: MeasureOptions, opensslSeconds: number | un
   const rows: EspRow[] = [];
   for (const c of ESP_CASES) {
     for (const n of ESP_SIZES) {
-      const [ours, oursNode, perPacket, persistent] = measureInterleaved([ourEsp(c, n, native), ourEsp(c, n), perPacketContextFloor(c, n), persistentContextFloor(c, n)], opts) as [Measurement, Measurement, Measurement, Measurement];
-      const cli = opensslSeconds === undefined ? undefined : await opensslCeiling(c, n, opensslSeconds);
+      // openssl speed runs once per repetition, between ours (alternately after and before), so the
+      // ceiling and ours are medians over the same stretch of time
+      const fns = [ourEsp(c, n, native), ourEsp(c, n), perPacketContextFloor(c, n), persistentContextFloor(c, n)];
+      const { measurements, reference } =
+        opensslSeconds === undefined
+          ? { measurements: measureInterleaved(fns, opts), reference: undefined }
+          : await measureInterleavedWith(fns, opts, () => opensslCeiling(c, n, opensslSeconds));
+      const [ours, oursNode, perPacket, persistent] = measurements as [Measurement, Measurement, Measurement, Measurement];
       const mbs = (m: Measurement) => (m.opsPerSecond * n) / 1e6;
-      rows.push({ label: c.label, bytes: n, ours: mbs(ours), oursNodeCrypto: mbs(oursNode), nodePerPacket: mbs(perPacket), nodePersistent: mbs(persistent), opensslCeiling: cli, spread: ours.spread });
+      rows.push({
+        label: c.label,
+        bytes: n,
+        ours: mbs(ours),
+        oursNodeCrypto: mbs(oursNode),
+        nodePerPacket: mbs(perPacket),
+        nodePersistent: mbs(persistent),
+        opensslCeiling: reference?.opsPerSecond,
+        opensslSpread: reference?.spread,
+        spread: ours.spread,
+      });
     }
   }
   return rows;
@@ -183,6 +234,9 @@ export interface BenchResults {
   readonly machine: Machine;
   readonly desBackend: string;
   readonly options: MeasureOptions;
+  readonly opensslSeconds?: number;
+  /** The load averages at the start and the end (uptime), on a shared machine. */
+  readonly load?: string;
   readonly handshakes: HandshakeRow[];
   readonly esp: EspRow[];
 }
@@ -191,14 +245,25 @@ export function formatResults(r: BenchResults): string {
   const out: string[] = [];
   out.push(formatMachine(r.machine));
   out.push(`DES      ${r.desBackend}${r.desBackend === 'des-cbc' ? '' : '  (WARNING: start node with --openssl-legacy-provider for real DES)'}`);
-  out.push(`method   warm-up ${r.options.warmupMs} ms, ${r.options.repetitions} repetitions of >= ${r.options.repetitionMs} ms, median`);
+  out.push(
+    `method   warm-up ${r.options.warmupMs} ms, ${r.options.repetitions} repetitions of >= ${r.options.repetitionMs} ms, median; openssl speed -seconds ${r.opensslSeconds ?? 'n/a'} once per repetition, interleaved`,
+  );
+  if (r.load) out.push(`load     ${r.load}`);
   out.push('');
   out.push('IKEv1 Main Mode + Quick Mode handshakes, both sides in memory (phase 1 DES/SHA1/PSK, phase 2 esp-des esp-md5-hmac)');
   const g1 = new Map(r.handshakes.filter((h) => h.group === 1).map((h) => [h.implementation, h.handshakesPerSecond]));
   out.push(
     formatTable(
       ['implementation', 'group', 'handshakes/s', 'ms/handshake', 'DH share', 'cost vs group 1', 'spread'],
-      r.handshakes.map((h) => [h.implementation, String(h.group), fmt(h.handshakesPerSecond), fmt(h.msPerHandshake, 2), pct(h.dhShare), `${fmt((g1.get(h.implementation) ?? NaN) / h.handshakesPerSecond, 1)}x`, pct(h.spread)]),
+      r.handshakes.map((h) => [
+        h.implementation,
+        String(h.group),
+        fmt(h.handshakesPerSecond),
+        fmt(h.msPerHandshake, 2),
+        pct(h.dhShare),
+        `${fmt((g1.get(h.implementation) ?? NaN) / h.handshakesPerSecond, 1)}x`,
+        pct(h.spread),
+      ]),
     ),
   );
   for (const impl of HANDSHAKES) out.push(`  ${impl.name}: ${impl.measures}`);
@@ -206,7 +271,20 @@ export function formatResults(r: BenchResults): string {
   out.push('ESP tunnel mode, encapsulate + decapsulate, MB/s of inner packets (10^6 bytes)');
   out.push(
     formatTable(
-      ['transform', 'bytes', 'ours', 'ours node:crypto', 'Node per-pkt', 'ours/per-pkt', 'Node long-lived', 'ours/long-lived', 'openssl speed', 'ours/openssl', 'spread'],
+      [
+        'transform',
+        'bytes',
+        'ours',
+        'ours node:crypto',
+        'Node per-pkt',
+        'ours/per-pkt',
+        'Node long-lived',
+        'ours/long-lived',
+        'openssl speed',
+        'ours/openssl',
+        'spread',
+        'openssl spread',
+      ],
       r.esp.map((e) => [
         e.label,
         String(e.bytes),
@@ -219,14 +297,18 @@ export function formatResults(r: BenchResults): string {
         e.opensslCeiling === undefined ? 'n/a' : fmt(e.opensslCeiling),
         e.opensslCeiling === undefined ? 'n/a' : pct(e.ours / e.opensslCeiling),
         pct(e.spread),
+        e.opensslSpread === undefined ? 'n/a' : pct(e.opensslSpread),
       ]),
     ),
   );
   out.push('  ours: the SAs as the router runs them, cipher and HMAC of each packet in one call to the native ESP module (images/router2600/addon/esp.c).');
   out.push('  ours node:crypto: the same SAs without the native module (what unit tests and a Node that cannot load it run).');
   out.push('  Node per-pkt: createCipheriv+update+final and one createHmac per packet each way, nothing else (what per-packet contexts cost).');
-  out.push('  Node long-lived: one update on a long-lived encryptor and decryptor, HMACs as two one-shot hashes, nothing else (our scheme\'s floor).');
-  out.push('  openssl speed: bulk EVP encrypt and -decrypt rates plus two -hmac runs at the same sizes (the hard ceiling).');
+  out.push("  Node long-lived: one update on a long-lived encryptor and decryptor, HMACs as two one-shot hashes, nothing else (our scheme's floor).");
+  out.push(
+    '  openssl speed: bulk EVP encrypt and -decrypt rates plus two -hmac runs at the same sizes (the hard ceiling), once per repetition between ours; median.',
+  );
+  out.push('  spread: (max - min) / median of our repetitions; openssl spread: the same over the openssl speed repetitions.');
   out.push('');
   out.push(
     `Target: ESP within ${TARGET_FACTOR}x of the raw cipher+HMAC cost (openssl speed) at ${TARGET_SIZE} bytes, i.e. ours >= ${pct(1 / TARGET_FACTOR)} of its throughput`,
@@ -238,7 +320,11 @@ export function formatResults(r: BenchResults): string {
     const parts =
       cli === undefined
         ? ['openssl speed not measured']
-        : [`ours ${times(e.ours)} -> ${cli / e.ours <= TARGET_FACTOR ? 'holds' : 'MISSED'}`, `ours node:crypto ${times(e.oursNodeCrypto)}`, `Node long-lived ${times(e.nodePersistent)}, Node per-pkt ${times(e.nodePerPacket)}`];
+        : [
+            `ours ${times(e.ours)} -> ${cli / e.ours <= TARGET_FACTOR ? 'holds' : 'MISSED'}`,
+            `ours node:crypto ${times(e.oursNodeCrypto)}`,
+            `Node long-lived ${times(e.nodePersistent)}, Node per-pkt ${times(e.nodePerPacket)}`,
+          ];
     parts.push(`ours costs ${fmt(e.nodePersistent / e.ours, 2)}x the long-lived floor`);
     out.push(`  ${e.label.padEnd(12)} ${parts.join(';  ')}`);
   }
@@ -248,11 +334,13 @@ export function formatResults(r: BenchResults): string {
 export async function main(argv: readonly string[]): Promise<void> {
   const quick = argv.includes('--quick');
   const opts: MeasureOptions = quick ? { warmupMs: 200, repetitions: 3, repetitionMs: 200 } : { warmupMs: 500, repetitions: 7, repetitionMs: 300 };
-  const opensslSeconds = argv.includes('--no-openssl') ? undefined : quick ? 1 : 2;
+  const opensslSeconds = argv.includes('--no-openssl') ? undefined : 1;
   const machine = await describeMachine();
+  const loadBefore = loadAverage();
   const handshakes = benchHandshakes(opts);
   const esp = await benchEsp(opts, opensslSeconds);
-  const results: BenchResults = { machine, desBackend: desBackend(), options: opts, handshakes, esp };
+  const load = `${loadBefore} at the start, ${loadAverage()} at the end (1, 5, 15 min)`;
+  const results: BenchResults = { machine, desBackend: desBackend(), options: opts, opensslSeconds, load, handshakes, esp };
   console.log(formatResults(results));
   if (argv.includes('--json')) console.log(JSON.stringify(results, null, 2));
 }

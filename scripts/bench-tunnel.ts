@@ -1,141 +1,339 @@
 /**
  * npm run bench:tunnel
  *
- * (a) Tunnel setup latency: from the packet that triggers TED to both IPsec
- *     SAs installed, TED probe included. Measured twice: from the routers'
- *     time lines (Daphne's acquire, both routers' installs; the containers
- *     share the host's clock) and from the captures (the trigger on Daphne's
- *     LAN to the third Quick Mode message on the WAN). The first setup after
- *     boot ("cold") is reported apart; then the SAs are cleared on both
- *     routers and set up again, several times ("warm": median).
- * (b) iperf3 TCP throughput host to host through the tunnel, and through
- *     the same containers in clear text (crypto map removed from the WAN
- *     interfaces), as a ratio.
+ * (a) Tunnel setup latency, ours next to strongSwan's, in one run, from the
+ *     captures. Per suite (the seed's IKE DES/SHA/group 1 with esp-des
+ *     esp-md5-hmac; IKE AES-128/SHA/group 14 with esp-aes esp-sha-hmac and
+ *     PFS group 14) two labs: the two routers with TED (the seed lab or its
+ *     AES variant) and two strongSwan 5.9.8 gateways with the same suite
+ *     (scripts/bench-tunnel/). A ping at 1 ms intervals runs from d1 to a1
+ *     during every setup; a setup ends at the first echo request on the far
+ *     LAN (the first one that crossed the tunnel, decrypted; nothing crosses
+ *     the WAN in clear). It starts
+ *       - at Main Mode message 1 on the WAN, for both (like with like), and
+ *       - for the routers also at the echo that triggered TED (probe and
+ *         reply included; exactly one probe per setup is checked).
+ *     Ours runs with the Diffie-Hellman pool (the router's behaviour: key
+ *     pairs made ahead of time) and with a fresh key pair per exchange
+ *     (`ios --dh-pool fresh`, what strongSwan does). Warm setups: the three
+ *     (ours pooled, ours fresh, strongSwan) in a new random order every
+ *     round, each after the same reset and the same 1 s pause. Cold: the
+ *     first setup after boot, one fresh lab per sample, the two kinds of lab
+ *     in random order, right after `up` returned.
+ * (b) iperf3 TCP host to host through the routers' tunnel and in clear text
+ *     through the same containers (crypto map removed), as a ratio.
  *
- *   node --openssl-legacy-provider dist/scripts/bench-tunnel.js [--runs N] [--seconds S] [--json]
+ *   node --openssl-legacy-provider dist/scripts/bench-tunnel.js [--runs N] [--cold N] [--seconds S] [--quick] [--json]
  */
 import { cpus } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Lab } from '../src/orchestrator/index.js';
-import { median } from './lib/bench.js';
+import { loadAverage, median } from './lib/bench.js';
 import { iperfMbps, labBenchArgs } from './lib/lab-bench.js';
+import { setupTimes, type SetupTimes } from './lib/setup-window.js';
 
-const { runs: RUNS, seconds: SECONDS, json: asJson } = labBenchArgs(process.argv.slice(2), { runs: 9, seconds: 5 });
+const argv = process.argv.slice(2);
+const quick = argv.includes('--quick');
+const { runs: RUNS, seconds: SECONDS, json: asJson } = labBenchArgs(argv, quick ? { runs: 3, seconds: 2 } : { runs: 15, seconds: 5 });
+const COLD = argv.includes('--cold') ? Number(argv[argv.indexOf('--cold') + 1]) : quick ? 3 : 15;
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const log = (s: string) => process.stderr.write(`${s}\n`);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The same pause before every warm setup, whoever's turn it is. */
+const SETTLE_MS = 1000;
+/** The ping that runs through every setup: 1 ms apart, until 3 replies came back (at most 8 s). */
+const PING = 'ping -n -q -i 0.001 -c 3 -w 8 12.12.12.13';
+const FLOW = { src: '13.13.13.4', dst: '12.12.12.13' };
 
 interface Suite {
+  key: string;
   name: string;
-  topology: string;
+  routers: string;
+  strongswan: string;
 }
 
 const SUITES: Suite[] = [
-  { name: 'seed: IKE DES/SHA/group 1, esp-des esp-md5-hmac', topology: `${root}topologies/daphne-fred.yaml` },
-  { name: 'IKE AES-128/SHA/group 14, esp-aes esp-sha-hmac, PFS group 14', topology: `${root}tests/fixtures/topologies/ted-aes-pfs.yaml` },
+  {
+    key: 'seed',
+    name: 'seed: IKE DES/SHA/group 1, esp-des esp-md5-hmac',
+    routers: `${root}topologies/daphne-fred.yaml`,
+    strongswan: `${root}scripts/bench-tunnel/strongswan-seed.yaml`,
+  },
+  {
+    key: 'aes',
+    name: 'IKE AES-128/SHA/group 14, esp-aes esp-sha-hmac, PFS group 14',
+    routers: `${root}tests/fixtures/topologies/ted-aes-pfs.yaml`,
+    strongswan: `${root}scripts/bench-tunnel/strongswan-aes.yaml`,
+  },
 ];
+
+type Impl = 'ours-pooled' | 'ours-fresh' | 'strongswan';
+
+interface PoolCounts {
+  hits: number;
+  misses: number;
+  fresh: number;
+}
+
+interface Sample {
+  impl: Impl;
+  /** Main Mode message 1 to the first decrypted echo on the far LAN. */
+  mmMs: number;
+  /** Routers: the TED trigger to the same end. */
+  tedMs: number | null;
+  /** To the first echo reply back at d1. */
+  replyMs: number | null;
+  /** Routers' time lines: Daphne's acquire to the later of the two SA pairs in the datapath. */
+  agentMs: number | null;
+  mm1Count: number;
+  /** DH key pairs both routers took during the setup. */
+  pool: PoolCounts | null;
+}
+
+const ROUTERS = ['daphne', 'fred'];
+
+/** `ios --status` or `ios --dh-pool MODE` on a router (agent data, not IOS): its DH pool's counts. */
+async function statusOf(lab: Lab, router: string, args: string[]): Promise<PoolCounts> {
+  const r = await lab.exec(router, args);
+  if (r.exitCode !== 0) throw new Error(`${router}: ios ${args.join(' ')}: ${r.stdout}${r.stderr}`);
+  return (JSON.parse(r.stdout) as { dhPool: PoolCounts }).dhPool;
+}
+
+async function poolCounts(lab: Lab, args: string[]): Promise<PoolCounts> {
+  const all = await Promise.all(ROUTERS.map((r) => statusOf(lab, r, args)));
+  return all.reduce((a, b) => ({ hits: a.hits + b.hits, misses: a.misses + b.misses, fresh: a.fresh + b.fresh }), { hits: 0, misses: 0, fresh: 0 });
+}
 
 interface Event {
   event: string;
-  detail: string;
   at: number;
 }
 
-async function timeline(lab: Lab, node: string): Promise<Event[]> {
-  const r = await lab.exec(node, ['--timeline']);
-  // runs `ios --timeline` in the router, which prints the time line as JSON
-  return JSON.parse(r.stdout) as Event[];
+async function agentMs(lab: Lab, since: number): Promise<number | null> {
+  const [d, f] = await Promise.all(ROUTERS.map(async (r) => JSON.parse((await lab.exec(r, ['--timeline'])).stdout) as Event[]));
+  const acquire = d!.find((e) => e.event === 'acquire' && e.at >= since);
+  if (!acquire) return null;
+  const installs = [d!, f!].map((list) => list.find((e) => e.event === 'install' && e.at >= acquire.at));
+  return installs.every((i) => i) ? Math.max(...installs.map((i) => i!.at)) - acquire.at : null;
 }
 
-interface Setup {
-  agentMs: number;
-  captureMs: number;
+async function captures(lab: Lab, near: string, far: string) {
+  // tcpdump writes packet by packet (-U); give the last ones a moment to reach the files
+  await sleep(150);
+  const [n, w, f] = await Promise.all([lab.packets(near), lab.packets('wan'), lab.packets(far)]);
+  return { near: n, wan: w, far: f };
 }
 
-/** One setup: trigger a packet from d1, then read how long it took. */
-async function oneSetup(lab: Lab, since: number): Promise<Setup> {
-  await lab.exec('d1', 'ping -c 1 -W 1 12.12.12.13');
-  await new Promise((r) => setTimeout(r, 200));
-  const [d, f] = await Promise.all([timeline(lab, 'daphne'), timeline(lab, 'fred')]);
-  const acquire = d.find((e) => e.event === 'acquire' && e.at >= since);
-  const installs = [d, f].map((list) => list.find((e) => e.event === 'install' && e.at >= since));
-  if (!acquire || installs.some((i) => !i)) throw new Error(`no complete setup in the time lines after ${new Date(since).toISOString()}`);
-  const agentMs = Math.max(...installs.map((i) => i!.at)) - acquire.at;
-  const lan = (await lab.packets('lan-daphne')).filter((p) => p.time * 1000 >= since - 1 && p.icmp?.type === 8);
-  const wan = (await lab.packets('wan')).filter((p) => p.time * 1000 >= since - 1 && p.isakmp?.exchangeType === 32);
-  const trigger = lan[0];
-  const qm3 = wan[2];
-  const captureMs = trigger && qm3 ? (qm3.time - trigger.time) * 1000 : NaN;
-  return { agentMs, captureMs };
+function check(t: SetupTimes | { problem: string }, what: string): SetupTimes {
+  if ('problem' in t) throw new Error(`${what}: ${t.problem}`);
+  return t;
 }
 
-async function clearBoth(lab: Lab): Promise<void> {
-  for (const r of ['daphne', 'fred']) await lab.ios(r, 'clear crypto sa', 'clear crypto isakmp');
-  await new Promise((r) => setTimeout(r, 1500));
+/** One setup through the routers. `mode` null: the first setup after boot, nothing reset or switched before it. */
+async function oursSample(lab: Lab, mode: 'pooled' | 'fresh' | null): Promise<Sample> {
+  let before: PoolCounts = { hits: 0, misses: 0, fresh: 0 };
+  if (mode) {
+    before = await poolCounts(lab, ['--dh-pool', mode]);
+    for (const r of ROUTERS) await lab.ios(r, 'clear crypto sa', 'clear crypto isakmp');
+    await sleep(SETTLE_MS);
+  }
+  const since = Date.now();
+  const ping = await lab.exec('d1', PING, 20_000);
+  if (ping.exitCode !== 0) throw new Error(`routers: the ping did not get through: ${ping.stdout}${ping.stderr}`);
+  const t = check(setupTimes(await captures(lab, 'lan-daphne', 'lan-fred'), since / 1000, { ...FLOW, probes: 1 }), `routers (${mode ?? 'first setup'})`);
+  const after = await poolCounts(lab, ['--status']);
+  return {
+    impl: mode === 'fresh' ? 'ours-fresh' : 'ours-pooled',
+    mmMs: (t.end - t.mm1) * 1000,
+    tedMs: (t.end - t.trigger) * 1000,
+    replyMs: t.reply === null ? null : (t.reply - t.trigger) * 1000,
+    agentMs: await agentMs(lab, since),
+    mm1Count: t.mm1Count,
+    pool: { hits: after.hits - before.hits, misses: after.misses - before.misses, fresh: after.fresh - before.fresh },
+  };
 }
 
-interface Result {
+const TERMINATE =
+  'for id in $(swanctl --list-sas --raw | grep -o "uniqueid=[0-9]*" | cut -d= -f2); do swanctl --terminate --ike-id $id --force >/dev/null; done; true';
+
+async function swanEmpty(lab: Lab): Promise<void> {
+  for (let i = 0; i < 50; i++) {
+    const left = await Promise.all(['sun', 'moon'].map((n) => lab.sh(n, 'swanctl --list-sas --raw | grep -c uniqueid || true')));
+    if (left.every((x) => x.trim() === '0')) return;
+    await sleep(100);
+  }
+  throw new Error('strongSwan: SAs left after terminate');
+}
+
+/**
+ * Before its tunnel is up, sun has no route to a1's LAN and would answer the ping with "net
+ * unreachable", which stops ping (-w); the routers drop those packets silently. A blackhole
+ * route does the same on sun; once the CHILD_SA is installed, kernel-libipsec's route into its
+ * tun device (table 220, looked up before main) takes the traffic.
+ */
+async function prepareSwan(lab: Lab): Promise<void> {
+  await lab.sh('sun', 'ip route replace blackhole 12.12.12.0/24');
+}
+
+/** One setup through the strongSwan pair. `cold`: the first after boot, nothing reset before it. */
+async function swanSample(lab: Lab, cold: boolean): Promise<Sample> {
+  if (!cold) {
+    for (const n of ['sun', 'moon']) await lab.sh(n, TERMINATE);
+    await swanEmpty(lab);
+    await sleep(SETTLE_MS);
+  }
+  const since = Date.now();
+  const ping = lab.exec('d1', PING, 20_000);
+  // the ping must be running before Main Mode starts (checked below from the captures)
+  await sleep(300);
+  const init = await lab.exec('sun', 'swanctl --initiate --child lan --timeout 10');
+  const p = await ping;
+  if (init.exitCode !== 0 || p.exitCode !== 0) throw new Error(`strongSwan: no tunnel: ${init.stdout}${init.stderr}\n${p.stdout}${p.stderr}`);
+  const t = check(setupTimes(await captures(lab, 'lan-sun', 'lan-moon'), since / 1000, { ...FLOW, probes: 0 }), 'strongSwan');
+  if (t.trigger > t.mm1) throw new Error('strongSwan: the ping started after Main Mode');
+  return { impl: 'strongswan', mmMs: (t.end - t.mm1) * 1000, tedMs: null, replyMs: null, agentMs: null, mm1Count: t.mm1Count, pool: null };
+}
+
+function shuffle<T>(xs: T[]): T[] {
+  const a = [...xs];
+  for (let i = a.length - 1; i > 0; i--) {
+    const j = Math.floor(Math.random() * (i + 1));
+    [a[i], a[j]] = [a[j]!, a[i]!];
+  }
+  return a;
+}
+
+interface SuiteResult {
   suite: string;
-  coldAgentMs: number;
-  coldCaptureMs: number;
-  warmAgentMs: number;
-  warmCaptureMs: number;
-  warmRuns: number;
+  warm: Sample[];
+  cold: Sample[];
   tunnelMbps: number;
   clearMbps: number;
 }
 
-async function runSuite(suite: Suite, index: number): Promise<Result> {
-  await using lab = await Lab.up(suite.topology, { name: `bench-tunnel-${index}`, capture: true });
-  const cold = await oneSetup(lab, Date.now() - 5);
-  const warm: Setup[] = [];
-  for (let i = 0; i < RUNS; i++) {
-    await clearBoth(lab);
-    warm.push(await oneSetup(lab, Date.now() - 5));
+const tag = process.pid.toString(36);
+
+async function runSuite(suite: Suite): Promise<SuiteResult> {
+  const warm: Sample[] = [];
+  let tunnelMbps = NaN;
+  let clearMbps = NaN;
+  {
+    await using routers = await Lab.up(suite.routers, { name: `bt-${suite.key}-r-${tag}`, capture: true });
+    await using swans = await Lab.up(suite.strongswan, { name: `bt-${suite.key}-s-${tag}`, capture: true });
+    await prepareSwan(swans);
+    // the routers' work after boot is over before the first warm setup; one setup on each, not counted
+    for (const r of ROUTERS) await statusOf(routers, r, ['--status', '--wait', '60000']);
+    await oursSample(routers, null);
+    await swanSample(swans, true);
+    for (let i = 0; i < RUNS; i++) {
+      for (const impl of shuffle<Impl>(['ours-pooled', 'ours-fresh', 'strongswan'])) {
+        const s = impl === 'strongswan' ? await swanSample(swans, false) : await oursSample(routers, impl === 'ours-pooled' ? 'pooled' : 'fresh');
+        warm.push(s);
+        log(
+          `  ${suite.key} warm ${i + 1}/${RUNS} ${impl}: ${s.mmMs.toFixed(1)} ms from Main Mode${s.tedMs === null ? '' : `, ${s.tedMs.toFixed(1)} ms from the trigger; DH pairs ${JSON.stringify(s.pool)}`}`,
+        );
+      }
+    }
+    // (b) throughput: captures stopped first (tcpdump would compete for the CPU)
+    await routers.stopCapture();
+    await routers.exec('d1', 'ping -c 2 -W 1 12.12.12.13');
+    tunnelMbps = await iperfMbps(routers, SECONDS);
+    if (!/#pkts encaps: [1-9]/.test(await routers.ios('daphne', 'show crypto ipsec sa'))) throw new Error('the iperf3 run did not go through the tunnel');
+    for (const r of ROUTERS) await routers.ios(r, 'configure terminal', 'interface FastEthernet0/0', 'no crypto map tedtag', 'end');
+    clearMbps = await iperfMbps(routers, SECONDS);
   }
-  // throughput: stop the captures first (tcpdump would compete for the CPU)
-  await lab.stopCapture();
-  await lab.exec('d1', 'ping -c 2 -W 1 12.12.12.13');
-  const tunnelMbps = await iperfMbps(lab, SECONDS);
-  const sa = await lab.ios('daphne', 'show crypto ipsec sa');
-  if (!/#pkts encaps: [1-9]/.test(sa)) throw new Error('the iperf3 run did not go through the tunnel');
-  for (const r of ['daphne', 'fred']) await lab.ios(r, 'configure terminal', 'interface FastEthernet0/0', 'no crypto map tedtag', 'end');
-  const clearMbps = await iperfMbps(lab, SECONDS);
-  return {
-    suite: suite.name,
-    coldAgentMs: cold.agentMs,
-    coldCaptureMs: cold.captureMs,
-    warmAgentMs: median(warm.map((w) => w.agentMs)),
-    warmCaptureMs: median(warm.map((w) => w.captureMs)),
-    warmRuns: warm.length,
-    tunnelMbps,
-    clearMbps,
-  };
+  const cold: Sample[] = [];
+  for (let i = 0; i < COLD; i++) {
+    for (const kind of shuffle(['ours', 'strongswan'] as const)) {
+      if (kind === 'ours') {
+        await using lab = await Lab.up(suite.routers, { name: `bt-${suite.key}-rc-${tag}`, capture: true });
+        cold.push(await oursSample(lab, null));
+      } else {
+        await using lab = await Lab.up(suite.strongswan, { name: `bt-${suite.key}-sc-${tag}`, capture: true });
+        await prepareSwan(lab);
+        cold.push(await swanSample(lab, true));
+      }
+      const s = cold.at(-1)!;
+      log(
+        `  ${suite.key} cold ${i + 1}/${COLD} ${s.impl}: ${s.mmMs.toFixed(1)} ms from Main Mode${s.tedMs === null ? '' : `, ${s.tedMs.toFixed(1)} ms from the trigger; DH pairs ${JSON.stringify(s.pool)}`}`,
+      );
+    }
+  }
+  return { suite: suite.name, warm, cold, tunnelMbps, clearMbps };
 }
 
+const f1 = (n: number) => (Number.isNaN(n) ? '-' : n.toFixed(1));
+function stat(xs: number[]): string {
+  return xs.length ? `${f1(median(xs))} [${f1(Math.min(...xs))}-${f1(Math.max(...xs))}]` : '-';
+}
+const pick = (ss: Sample[], impl: Impl, k: 'mmMs' | 'tedMs' | 'agentMs' | 'replyMs') => ss.filter((s) => s.impl === impl && s[k] !== null).map((s) => s[k]!);
+
 async function main(): Promise<void> {
-  const results: Result[] = [];
-  for (const [i, s] of SUITES.entries()) {
-    process.stderr.write(`bench:tunnel: ${s.name}\n`);
-    results.push(await runSuite(s, i));
+  const loadBefore = loadAverage();
+  const results: SuiteResult[] = [];
+  for (const s of SUITES) {
+    log(`bench:tunnel: ${s.name}`);
+    results.push(await runSuite(s));
   }
+  const load = `${loadBefore} at the start, ${loadAverage()} at the end (1, 5, 15 min)`;
   if (asJson) {
-    console.log(JSON.stringify(results, null, 2));
+    console.log(JSON.stringify({ runs: RUNS, cold: COLD, seconds: SECONDS, load, results }, null, 2));
     return;
   }
-  const f = (n: number) => (Number.isNaN(n) ? '-' : n.toFixed(1));
-  console.log(`bench:tunnel  ${cpus()[0]?.model ?? ''} x${cpus().length}, Node ${process.version}; ${RUNS} warm runs, iperf3 ${SECONDS} s`);
-  console.log('\n(a) setup latency, trigger to both IPsec SAs installed, TED included (ms)');
-  console.log('suite                                                          cold agent  cold pcap  warm agent  warm pcap');
-  for (const r of results) console.log(`${r.suite.padEnd(62)} ${f(r.coldAgentMs).padStart(10)} ${f(r.coldCaptureMs).padStart(10)} ${f(r.warmAgentMs).padStart(11)} ${f(r.warmCaptureMs).padStart(10)}`);
-  console.log('reference: the seed\'s Cisco 2600 took about 5150 ms; strongSwan 5.9.8 needs 4-7 ms for Main Mode + Quick Mode (no TED); target < 10 ms');
-  console.log('\n(b) iperf3 TCP host to host (Mbit/s)');
-  console.log('suite                                                          tunnel     clear   tunnel/clear');
-  for (const r of results) console.log(`${r.suite.padEnd(62)} ${f(r.tunnelMbps).padStart(7)} ${f(r.clearMbps).padStart(9)} ${(r.tunnelMbps / r.clearMbps).toFixed(3).padStart(12)}`);
-  // the target is on the median of repeated setups (warm, both time lines and captures); the first
-  // setup after boot is one sample, judged apart so a slow first tunnel is never hidden
-  const worstMedian = Math.max(...results.map((r) => Math.max(r.warmAgentMs, r.warmCaptureMs)));
-  const worstCold = Math.max(...results.map((r) => Math.max(r.coldAgentMs, r.coldCaptureMs)));
-  console.log(`\ntarget setup < 10 ms, median of ${RUNS} setups: ${worstMedian < 10 ? 'met' : 'NOT met'} (worst suite ${f(worstMedian)} ms)`);
-  console.log(`first setup after boot (one sample per suite): ${worstCold < 10 ? 'also under' : 'over'} 10 ms (worst ${f(worstCold)} ms)`);
+  console.log(
+    `bench:tunnel  ${cpus()[0]?.model ?? ''} x${cpus().length}, Node ${process.version}; ${RUNS} warm rounds, ${COLD} fresh labs per suite and kind, iperf3 ${SECONDS} s`,
+  );
+  console.log(`load: ${load}`);
+  console.log('\n(a) setup, to the first echo request decrypted on the far LAN (ping every 1 ms), from the captures; ms, median [min-max]');
+  console.log(
+    'warm: ours with the DH pool, ours with a fresh DH pair per exchange and strongSwan 5.9.8 in random order each round, same reset and 1 s pause before each',
+  );
+  for (const r of results) {
+    console.log(`\n${r.suite}`);
+    console.log(`  from Main Mode message 1 (like with like)`);
+    console.log(`    ours, DH pool          ${stat(pick(r.warm, 'ours-pooled', 'mmMs'))}`);
+    console.log(`    ours, fresh DH pair    ${stat(pick(r.warm, 'ours-fresh', 'mmMs'))}`);
+    console.log(`    strongSwan 5.9.8       ${stat(pick(r.warm, 'strongswan', 'mmMs'))}`);
+    console.log(`  ours from the echo that triggered TED (probe, reply, Main Mode, Quick Mode, first echo across)`);
+    console.log(
+      `    DH pool                ${stat(pick(r.warm, 'ours-pooled', 'tedMs'))}   to its echo reply at d1 ${stat(pick(r.warm, 'ours-pooled', 'replyMs'))}`,
+    );
+    console.log(
+      `    fresh DH pair          ${stat(pick(r.warm, 'ours-fresh', 'tedMs'))}   to its echo reply at d1 ${stat(pick(r.warm, 'ours-fresh', 'replyMs'))}`,
+    );
+    console.log(
+      `    agents' time lines, acquire to both SA pairs in the datapath: pool ${stat(pick(r.warm, 'ours-pooled', 'agentMs'))}, fresh ${stat(pick(r.warm, 'ours-fresh', 'agentMs'))}`,
+    );
+    const pooled = r.warm.filter((s) => s.impl === 'ours-pooled');
+    const fresh = r.warm.filter((s) => s.impl === 'ours-fresh');
+    const per = (ss: Sample[], k: keyof PoolCounts) => (ss.reduce((a, x) => a + x.pool![k], 0) / Math.max(1, ss.length)).toFixed(1);
+    console.log(
+      `    DH key pairs per setup, both routers: with the pool ${per(pooled, 'hits')} ready, ${per(pooled, 'misses')} made on the spot; fresh ${per(fresh, 'fresh')} made on the spot, ${per(fresh, 'hits')} from a pool`,
+    );
+    console.log(`  first setup after boot, ${COLD} fresh labs each, right after up`);
+    console.log(`    ours from Main Mode    ${stat(pick(r.cold, 'ours-pooled', 'mmMs'))}   from the trigger ${stat(pick(r.cold, 'ours-pooled', 'tedMs'))}`);
+    console.log(`    strongSwan from Main Mode ${stat(pick(r.cold, 'strongswan', 'mmMs'))}`);
+    const retrans = [...r.warm, ...r.cold].filter((s) => s.mm1Count > 1).length;
+    if (retrans) console.log(`  note: ${retrans} setups retransmitted Main Mode message 1`);
+  }
+  console.log('\n(b) iperf3 TCP host to host through the routers (Mbit/s)');
+  for (const r of results)
+    console.log(
+      `${r.suite.padEnd(62)} tunnel ${f1(r.tunnelMbps).padStart(7)}  clear ${f1(r.clearMbps).padStart(8)}  ratio ${(r.tunnelMbps / r.clearMbps).toFixed(3)}`,
+    );
+  const worst = Math.max(...results.map((r) => median(pick(r.warm, 'ours-fresh', 'tedMs'))));
+  const worstPooled = Math.max(...results.map((r) => median(pick(r.warm, 'ours-pooled', 'tedMs'))));
+  console.log(
+    `\ntarget: setup < 10 ms, trigger to the first decrypted echo, TED included, warm median: with the DH pool ${worstPooled < 10 ? 'met' : 'NOT met'} (worst suite ${f1(worstPooled)} ms), with fresh DH pairs ${worst < 10 ? 'met' : 'NOT met'} (worst suite ${f1(worst)} ms)`,
+  );
+  for (const r of results) {
+    const ours = median(pick(r.warm, 'ours-fresh', 'mmMs'));
+    const theirs = median(pick(r.warm, 'strongswan', 'mmMs'));
+    console.log(
+      `anchor strongSwan 5.9.8 (same run, same suite, Main Mode 1 to the first decrypted echo): ${r.suite.split(',')[0]}: ours with fresh DH pairs ${(ours / theirs).toFixed(2)}x its time`,
+    );
+  }
 }
 
 main().catch((e: unknown) => {

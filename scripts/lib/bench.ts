@@ -4,7 +4,7 @@
  */
 import { execFile } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { performance } from 'node:perf_hooks';
 
 export interface MeasureOptions {
@@ -25,12 +25,13 @@ export interface Measurement {
   readonly spread: number;
 }
 
-let sink = 0;
+/** Written, never read, on purpose: a module-level write is a side effect the compiler cannot drop. */
+let _sink = 0;
 /** Keeps results observable so no call can be optimised away. */
 export function consume(value: unknown): void {
-  if (value instanceof Uint8Array) sink ^= value.length;
-  else if (typeof value === 'number') sink ^= value | 0;
-  else if (value !== undefined && value !== null) sink ^= 1;
+  if (value instanceof Uint8Array) _sink ^= value.length;
+  else if (typeof value === 'number') _sink ^= value | 0;
+  else if (value !== undefined && value !== null) _sink ^= 1;
 }
 
 function runFor(fn: () => unknown, ms: number): { ops: number; elapsed: number } {
@@ -82,6 +83,40 @@ export function measureInterleaved(fns: readonly (() => unknown)[], opts: Measur
   return samples.map(summarise);
 }
 
+/**
+ * measureInterleaved with a reference that runs outside this process (an
+ * `openssl speed` run): once per repetition, between the repetitions of
+ * `fns`, alternately after and before them, so both see the same
+ * background load. `reference` resolves to operations per second (any unit,
+ * summarised as is), or undefined when it cannot run; then no reference is
+ * reported.
+ */
+export async function measureInterleavedWith(
+  fns: readonly (() => unknown)[],
+  opts: MeasureOptions,
+  reference: () => Promise<number | undefined>,
+): Promise<{ measurements: Measurement[]; reference: Measurement | undefined }> {
+  for (const fn of fns) runFor(fn, opts.warmupMs);
+  const samples: number[][] = fns.map(() => []);
+  const ref: number[] = [];
+  let refOk = true;
+  const runRef = async () => {
+    if (!refOk) return;
+    const v = await reference();
+    if (v === undefined) refOk = false;
+    else ref.push(v);
+  };
+  for (let r = 0; r < opts.repetitions; r++) {
+    if (r % 2 === 1) await runRef();
+    fns.forEach((fn, i) => {
+      const { ops, elapsed } = runFor(fn, opts.repetitionMs);
+      samples[i]!.push((ops * 1000) / elapsed);
+    });
+    if (r % 2 === 0) await runRef();
+  }
+  return { measurements: samples.map(summarise), reference: refOk && ref.length ? summarise(ref) : undefined };
+}
+
 export interface Machine {
   readonly cpu: string;
   readonly cores: number;
@@ -124,6 +159,13 @@ export async function describeMachine(): Promise<Machine> {
     opensslCli: cli?.trim(),
     cpuFlags,
   };
+}
+
+/** The load averages (1, 5 and 15 minutes) as uptime prints them: the machine is shared, so every figure carries them. */
+export function loadAverage(): string {
+  return loadavg()
+    .map((x) => x.toFixed(2))
+    .join(', ');
 }
 
 export function formatMachine(m: Machine): string {

@@ -55,7 +55,7 @@ export function renderSupportSection(): string {
     '| block | sub-mode commands |',
     '| --- | --- |',
     ...Object.entries(BLOCK_VOCABULARY).map(([kind, specs]) => `| ${kind} | ${specs.map((s) => `\`${s.replace(/ \*$/, ' …')}\``).join(', ')} |`),
-    '| any | every indented line (voice, QoS, route-map, certificate blocks) |',
+    '| any | every indented line (voice, QoS, certificate blocks) |',
     '',
     `### Refused: commands of releases after 12.2 mainline (${LATER_COMMANDS.length})`,
     '',

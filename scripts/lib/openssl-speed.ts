@@ -6,6 +6,11 @@
  * What it measures: the cipher loop reuses one context over the same buffer
  * (bulk rate, no per-packet setup); the HMAC loop re-initialises the MAC
  * (with the same key) for each buffer, as a per-packet HMAC does.
+ *
+ * `-elapsed`: by default `openssl speed` divides by the CPU time its process
+ * used, which a busy machine does not reduce; our figures are wall-clock
+ * time (performance.now()), so the reference is too, and a shared machine's
+ * load weighs on both alike.
  */
 import { tryRun } from './bench.js';
 
@@ -26,6 +31,7 @@ export function opensslSpeedArgs(r: OpensslSpeedRequest): string[] {
   return [
     'speed',
     '-mr',
+    '-elapsed',
     '-seconds',
     String(r.seconds),
     '-bytes',

@@ -16,11 +16,13 @@ export const ARTIFACTS_LABEL = 'testbed.artifacts';
 export const BRIDGE_LABEL = 'testbed.bridge';
 /** JSON describing the node's interfaces (name, link, address) for status. */
 export const INTERFACES_LABEL = 'testbed.interfaces';
+/** On impairment helpers: every impairment setting of the lab, as JSON (src/orchestrator/impair). */
+export const IMPAIR_LABEL = 'testbed.impair';
 /** On images: what the image is (the lab image, a base). */
 export const IMAGE_LABEL = 'testbed.image';
 
 /** What a labelled object is to its lab. */
-export type Role = 'node' | 'capture' | 'network' | 'helper';
+export type Role = 'node' | 'capture' | 'network' | 'helper' | 'impair';
 
 export function ownerLabels(lab: string, role: Role): Record<string, string> {
   return { [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab, [ROLE_LABEL]: role };

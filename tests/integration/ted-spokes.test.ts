@@ -121,13 +121,16 @@ test('three TED spokes with supernet ACLs behind a plain transit router: own rou
     t.deepEqual(repliedSeqs(await lab.sh('h1', 'ping -c 2 -W 2 -s 3000 10.1.1.1')), [1, 2]);
     const mid = frags(await lab.ios('spoke1', 'show ip traffic'));
     t.deepEqual(mid.map((n, i) => n - before[i]!), [2, 0, 0, 2, 0], 'two echo requests reassembled, two replies fragmented');
-    // full-size echoes to another site (DF clear): the agent fragments the requests before encryption; spoke2
-    // does the same with the replies, and spoke1's kernel reassembles those inner fragments and fragments them
-    // again toward h1 (Docker's DNS rules load conntrack in every container, and conntrack reassembles what it
-    // forwards; IOS would forward the fragments as they are: docs/architecture.md)
+    // full-size echoes to another site (DF clear): as 12.2 mainline does, the agent encrypts each request whole
+    // and fragments the ESP packet (2 fragmented); spoke2 does the same with the replies, which spoke1 reassembles
+    // before decrypting. Docker's DNS rules load conntrack in every container, and conntrack reassembles what the
+    // router forwards and fragments it again on the way out (IOS would forward fragments as they are:
+    // docs/architecture.md): the requests' ESP fragments the agent writes (2 reassembled, 2 fragmented toward
+    // the WAN) and the replies' ESP fragments from the WAN (2 reassembled, 2 fragmented into the agent's
+    // device, whose agent puts them together again: 2 reassembled)
     t.deepEqual(repliedSeqs(await lab.sh('h1', 'ping -c 2 -W 2 -s 1472 -M dont 10.2.2.10')), [1, 2]);
     const after = frags(await lab.ios('spoke1', 'show ip traffic'));
-    t.deepEqual(after.map((n, i) => n - mid[i]!), [2, 0, 0, 4, 0], 'agent: 2 fragmented; kernel: 2 reassembled, 2 fragmented');
+    t.deepEqual(after.map((n, i) => n - mid[i]!), [6, 0, 0, 6, 0], 'agent: 2 fragmented, 2 reassembled; kernel: 4 reassembled, 4 fragmented');
 
     // traffic to the router's own LAN address stayed on the LAN, in clear, and never made a probe
     for (const s of sites) {

@@ -12,6 +12,9 @@
  *   write(fd, buffer)     -> bytes written or -errno (never throws on EAGAIN etc.)
  *   stop(handle)          stop watching
  *   stats(handle)         -> { packets, batches, drops }
+ *   netlink(protocol)     -> fd             a netlink socket (bound, non-blocking): start() reads its
+ *                                           datagrams and write() sends to the kernel as for a tun device
+ *                                           (the agent's NFLOG listener for access list `log` lines)
  *
  * Only N-API, POSIX and five libuv functions (declared below; their symbols
  * are Node's own) are used, so the file compiles with gcc against the
@@ -27,6 +30,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <linux/netlink.h>
 #include <unistd.h>
 
 #include <node_api.h>
@@ -255,6 +260,30 @@ static napi_value js_write(napi_env env, napi_callback_info info) {
   return result;
 }
 
+static napi_value js_netlink(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  int32_t protocol;
+  if (argc < 1 || napi_get_value_int32(env, argv[0], &protocol) != napi_ok) {
+    napi_throw_type_error(env, NULL, "netlink(protocol): protocol must be a number");
+    return NULL;
+  }
+  int fd = socket(AF_NETLINK, SOCK_RAW | SOCK_CLOEXEC | SOCK_NONBLOCK, protocol);
+  if (fd < 0) return throw_errno(env, "socket AF_NETLINK", errno);
+  struct sockaddr_nl sa;
+  memset(&sa, 0, sizeof sa);
+  sa.nl_family = AF_NETLINK;
+  if (bind(fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+    int err = errno;
+    close(fd);
+    return throw_errno(env, "bind AF_NETLINK", err);
+  }
+  napi_value result;
+  napi_create_int32(env, fd, &result);
+  return result;
+}
+
 static napi_value init(napi_env env, napi_value exports) {
   napi_property_descriptor props[] = {
       {"open", NULL, js_open, NULL, NULL, NULL, napi_default, NULL},
@@ -262,6 +291,7 @@ static napi_value init(napi_env env, napi_value exports) {
       {"stop", NULL, js_stop, NULL, NULL, NULL, napi_default, NULL},
       {"stats", NULL, js_stats, NULL, NULL, NULL, napi_default, NULL},
       {"write", NULL, js_write, NULL, NULL, NULL, napi_default, NULL},
+      {"netlink", NULL, js_netlink, NULL, NULL, NULL, napi_default, NULL},
   };
   napi_define_properties(env, exports, sizeof props / sizeof props[0], props);
   return exports;

@@ -13,6 +13,9 @@
  *   anything else       -> forwarded unchanged
  *   clear text from the drop device -> dropped if the crypto map of the interface it
  *                          came by (the route back to its source) protects its mirror, else forwarded
+ *   GRE for us (in clear or from ESP) -> the GRE tunnels (gre.ts), after the same check in clear
+ *   a packet the router makes (GRE, a reflected keepalive: `originate`) -> the crypto map of the
+ *                          interface it leaves by, like a forwarded packet
  *
  * I/O is injected (the tun write, the clock, randomness), so the logic runs
  * in tests with no device.
@@ -20,10 +23,21 @@
 import type { RandomSource } from '../crypto/algorithms.js';
 import type { IkePolicy } from '../ike/policy.js';
 import { proxyRange } from '../ike/proxies.js';
+import { RangeIndex } from '../ike/range-index.js';
 import type { AcquireTrigger, CryptoMapRef, Datagram, Endpoint, IkeAction, IpsecSaSpec, ProxyId, TransitProbe, TransitVerdict } from '../ike/types.js';
-import { classifyUdp4500, EspInboundSa, EspOutboundSa, NEXT_HEADER_IPV4, pooledRandom, type EspCounters, type EspEncapsulation, type NativeEsp } from '../esp/index.js';
+import {
+  classifyUdp4500,
+  EspInboundSa,
+  EspOutboundSa,
+  NEXT_HEADER_IPV4,
+  pooledRandom,
+  type EspCounters,
+  type EspEncapsulation,
+  type NativeEsp,
+} from '../esp/index.js';
 import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
 import { IPPROTO_ESP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
+import { IPPROTO_GRE } from '../../codecs/net/gre.js';
 import type { PacketTuple } from '../../ios/acl/match.js';
 import { inboundEntry, outboundEntry } from './crypto-policy.js';
 import { FlowCache } from './flow-cache.js';
@@ -62,6 +76,23 @@ export interface DatapathDeps {
   random: RandomSource;
   /** The native ESP module, when the agent has it (see esp/sa.ts). */
   nativeEsp?: NativeEsp;
+  /** The GRE tunnels (gre.ts): GRE for the router's own addresses goes there. */
+  gre?: { receive(packet: Buffer): void };
+}
+
+/**
+ * Steps other parts of the router add to the packets the datapath handles
+ * (nat-order.ts sets them): interface access groups and NAT, in IOS's order
+ * around encryption and decryption (docs/architecture.md, "NAT, access
+ * groups and crypto").
+ */
+export interface DatapathHooks {
+  /** The access group out of `iface` permits this clear packet (checked before encryption); false: dropped (and answered) by the hook. */
+  permitOut?(packet: Buffer, iface: string): boolean;
+  /** The access group into `iface` permits this decrypted packet (IOS 12.2 checks it again after decryption). */
+  permitIn?(packet: Buffer, iface: string): boolean;
+  /** NAT outside to inside for a decrypted packet that arrived by `iface` (in place). */
+  untranslate?(packet: Buffer, iface: string): void;
 }
 
 /** One installed SA pair, as the datapath keeps it. */
@@ -78,8 +109,12 @@ export interface SaPair {
   localPort: number;
   remotePort: number;
   installedAt: number;
-  /** Superseded by a rekeyed pair: still decrypts, no longer encrypts. */
+  /** Install order: of two pairs that cover a packet, the older carries it. */
+  order: number;
+  /** Superseded by a rekeyed pair (or one that won a simultaneous negotiation): still decrypts, no longer encrypts. */
   retired: boolean;
+  /** Inbound SPI of the pair that superseded it: when that pair goes, this one carries the flow again. */
+  supersededBy: number | null;
 }
 
 export interface DatapathCounters {
@@ -98,7 +133,7 @@ export interface DatapathCounters {
   malformed: number;
   /** Packets too big for the tunnel with DF set: ICMP fragmentation-needed sent instead ("couldn't fragment"). */
   fragNeeded: number;
-  /** Packets fragmented before encryption ("fragmented"). */
+  /** ESP packets fragmented after encryption ("fragmented"). */
   fragmented: number;
 }
 
@@ -118,23 +153,41 @@ function covers(range: readonly [number, number], address: number): boolean {
 }
 
 export class Datapath {
+  /** Every installed pair, in install order. */
   private readonly byInboundSpi = new Map<number, SaPair>();
-  private readonly pairs: SaPair[] = [];
+  private readonly byOutboundSpi = new Map<number, SaPair>();
+  /** The pairs that encrypt, by the range of their remote proxy: the pair for a packet is found in constant work, however many peers. */
+  private readonly active = new RangeIndex<SaPair>();
+  /** Retired pairs by the inbound SPI of the pair that superseded them. */
+  private readonly superseded = new Map<number, Set<SaPair>>();
+  private installs = 0;
   /** Per flow (source, destination, interface, protocol and ports): what the exact check decided (flow-cache.ts). */
   private readonly flowCache = new FlowCache<FlowResult>();
   private readonly iv: RandomSource;
-  readonly counters: DatapathCounters = { noSaDrops: 0, unknownSpi: 0, wrongEncapsulation: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 0, fragmented: 0 };
+  readonly counters: DatapathCounters = {
+    noSaDrops: 0,
+    unknownSpi: 0,
+    wrongEncapsulation: 0,
+    proxyViolations: 0,
+    clearTextDrops: 0,
+    forwarded: 0,
+    malformed: 0,
+    fragNeeded: 0,
+    fragmented: 0,
+  };
   private lastClearTextLog = 0;
   private lastFragTableLog = 0;
   private readonly reassembler = new Reassembler();
+  /** Access groups and NAT (nat-order.ts); none by default. */
+  hooks: DatapathHooks = {};
 
   constructor(private readonly deps: DatapathDeps) {
     this.iv = pooledRandom(deps.random);
   }
 
-  /** Every installed pair (for show commands and key tables). */
+  /** Every installed pair, in install order (for show commands and key tables). */
   get saPairs(): readonly SaPair[] {
-    return this.pairs;
+    return [...this.byInboundSpi.values()];
   }
 
   // ---------------------------------------------------------------- packets
@@ -171,11 +224,17 @@ export class Datapath {
       this.counters.malformed++;
       return;
     }
+    if (!this.shouldHaveBeenEsp(p)) this.transit(packet.subarray(0, p.totalLength));
+  }
+
+  /**
+   * The exact clear-text check: whether the crypto map of the interface this
+   * packet came in by (the route back to its source) protects its mirror
+   * image; if so it is dropped (and logged, as IOS logs it).
+   */
+  shouldHaveBeenEsp(p: Peek): boolean {
     const back = this.deps.route(p.source);
-    if (!back || !inboundEntry(this.deps.policy(), back.iface, tupleOf(p))) {
-      this.forward(packet.subarray(0, p.totalLength));
-      return;
-    }
+    if (!back || !inboundEntry(this.deps.policy(), back.iface, tupleOf(p))) return false;
     this.counters.clearTextDrops++;
     const now = this.deps.now();
     if (now - this.lastClearTextLog > 60_000) {
@@ -185,6 +244,7 @@ export class Datapath {
         `%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSEC packet. (ip) vrf/dest_addr= (none)/${formatIpv4(p.destination)}, src_addr= ${formatIpv4(p.source)}, prot= ${p.protocol}`,
       );
     }
+    return true;
   }
 
   private dispatch(arrived: Buffer): void {
@@ -212,7 +272,12 @@ export class Datapath {
     }
     if (p.protocol === IPPROTO_ESP) {
       if (forUs) this.inboundEsp(p, packet.subarray(p.headerLength, p.totalLength), 'esp');
-      else this.forward(packet);
+      else this.transit(packet);
+      return;
+    }
+    if (forUs && p.protocol === IPPROTO_GRE && this.deps.gre) {
+      // GRE in clear: dropped (and logged) as IOS drops it where the crypto map says it should have been ESP
+      if (!this.shouldHaveBeenEsp(p)) this.deps.gre.receive(packet.subarray(0, p.totalLength));
       return;
     }
     if (p.protocol === IPPROTO_UDP && !p.laterFragment && (p.destinationPort === 500 || p.destinationPort === 4500)) {
@@ -222,12 +287,15 @@ export class Datapath {
         return;
       }
       if (p.destinationPort === 500) {
-        const verdict = this.deps.engine.receiveTransitProbe({ ipSource: formatIpv4(p.source), ipDestination: formatIpv4(p.destination), payload }, this.deps.now());
+        // the tun device does not say which interface it came in by: the route back to its source does
+        const iface = this.deps.route(p.source)?.iface;
+        const probe: TransitProbe = { ipSource: formatIpv4(p.source), ipDestination: formatIpv4(p.destination), payload, ...(iface ? { interface: iface } : {}) };
+        const verdict = this.deps.engine.receiveTransitProbe(probe, this.deps.now());
         this.deps.act(verdict.actions);
-        if (verdict.verdict === 'forward') this.forward(packet);
+        if (verdict.verdict === 'forward') this.transit(packet);
         return;
       }
-      this.forward(packet);
+      this.transit(packet);
       return;
     }
     if (forUs) {
@@ -287,21 +355,81 @@ export class Datapath {
     this.deps.write(packet);
   }
 
+  /** A packet the router itself receives, written back for local delivery. */
+  deliver(packet: Buffer): void {
+    this.forward(packet);
+  }
+
+  /** A packet the router forwards as it is: the access group out of the interface it leaves by decides, then back to the kernel. */
+  transit(packet: Buffer): void {
+    const route = this.deps.route(packet.readUInt32BE(16));
+    if (route && !this.permitsOut(packet, route.iface)) return;
+    this.forward(packet);
+  }
+
+  private permitsOut(packet: Buffer, iface: string): boolean {
+    return this.hooks.permitOut?.(packet, iface) ?? true;
+  }
+
+  /**
+   * A packet the router itself makes (an ICMP unreachable for a packet an
+   * access group denied): the crypto map of the interface it leaves by
+   * applies, no access group does (IOS filters only what it forwards).
+   */
+  sendOwn(packet: Buffer): void {
+    this.originate(packet, true);
+  }
+
   private outbound(packet: Buffer, p: Peek): void {
+    this.protect(packet, p, (b) => this.forward(b), false);
+  }
+
+  /**
+   * A packet the router makes (a GRE packet, a keepalive it reflects, an ICMP
+   * unreachable): the crypto map of the interface it leaves by acts on it as
+   * on a forwarded one, no access group does; `crypto` false sends it as it
+   * is. Never throws.
+   */
+  originate(packet: Buffer, crypto = true): void {
+    try {
+      const p = peekIpv4(packet);
+      if (!p) {
+        this.counters.malformed++;
+        return;
+      }
+      if (!crypto) this.deps.write(packet);
+      else this.protect(packet, p, (b) => this.deps.write(b), true);
+    } catch (e) {
+      this.counters.malformed++;
+      this.deps.log(`%TESTBED-3-DATAPATH: packet of ${packet.length} bytes the router made dropped: ${(e as Error).message}`);
+    }
+  }
+
+  /**
+   * ESP if a crypto map entry wants the packet (and an SA exists; else negotiate and drop it); else `clear`.
+   * `own`: the router made it, so no access group applies.
+   */
+  private protect(packet: Buffer, p: Peek, clear: (packet: Buffer) => void, own: boolean): void {
     const route = this.deps.route(p.destination);
     if (!route) {
-      this.forward(packet); // the kernel answers with ICMP unreachable as it should
+      clear(packet); // the kernel answers with ICMP unreachable as it should
       return;
     }
     const found = this.outboundPair(p, route.iface);
     if (found === 'none') {
-      this.forward(packet);
+      if (own || this.permitsOut(packet, route.iface)) clear(packet);
       return;
     }
     if ('acquire' in found) {
       this.counters.noSaDrops++;
       const trigger: AcquireTrigger = {
-        packet: { source: formatIpv4(p.source), destination: formatIpv4(p.destination), protocol: p.protocol, sourcePort: p.sourcePort, destinationPort: p.destinationPort },
+        packet: {
+          source: formatIpv4(p.source),
+          destination: formatIpv4(p.destination),
+          protocol: p.protocol,
+          sourcePort: p.sourcePort,
+          destinationPort: p.destinationPort,
+        },
         interface: route.iface,
         entry: found.acquire,
         ...(route.nextHop ? { nextHop: route.nextHop } : {}),
@@ -310,7 +438,8 @@ export class Datapath {
       this.deps.act(this.deps.engine.acquire(trigger, this.deps.now()));
       return;
     }
-    this.encapsulate(packet.subarray(0, p.totalLength), p, found, route);
+    // IOS checks the access group out of the interface on the clear packet, before encryption (never on the ESP)
+    if (own || this.permitsOut(packet, route.iface)) this.encapsulate(packet.subarray(0, p.totalLength), p, found, route);
   }
 
   /** For a packet leaving by `iface`: the SA pair that protects it, 'none', or the entry that wants it (no SA yet). */
@@ -322,20 +451,25 @@ export class Datapath {
     return result;
   }
 
-  /** The exact decision (crypto-policy.ts), then the installed pair that covers the packet. */
+  /** The exact decision (crypto-policy.ts), then the oldest pair in service that covers the packet. */
   private lookupFlow(p: Peek, iface: string): FlowResult {
     const hit = outboundEntry(this.deps.policy(), iface, tupleOf(p));
     if (!hit) return 'none';
-    const pair = this.pairs.find(
-      (s) =>
-        !s.retired &&
-        s.spec.interface === iface &&
+    // `crypto map NAME local-address IFACE`: the interfaces carrying the map share its SAs (one local address)
+    const shared = hit.map.localAddress !== null;
+    let pair: SaPair | undefined;
+    for (const s of this.active.covering(p.destination)) {
+      if (
+        (s.spec.interface === iface || (shared && s.spec.cryptoMap.map === hit.map.name)) &&
         covers(s.localRange, p.source) &&
-        covers(s.remoteRange, p.destination) &&
         (s.protocol === 0 || s.protocol === p.protocol) &&
         (s.localPort === 0 || s.localPort === p.sourcePort) &&
-        (s.remotePort === 0 || s.remotePort === p.destinationPort),
-    );
+        (s.remotePort === 0 || s.remotePort === p.destinationPort) &&
+        (!pair || s.order < pair.order)
+      ) {
+        pair = s;
+      }
+    }
     return pair ?? { acquire: hit.entry.ref };
   }
 
@@ -352,16 +486,15 @@ export class Datapath {
         this.deps.write(fragmentationNeeded(inner, from, room));
         return;
       }
-      // fragment before encryption, as IOS does: each piece in its own ESP packet
-      const pieces = fragmentIpv4(inner, room);
-      if (pieces.length > 1) this.counters.fragmented++;
-      for (const piece of pieces) this.seal(piece, pair, headroom);
+      // 12.2 mainline encrypts the whole packet and fragments the ESP packet (fragmentation before
+      // encryption came with 12.2(13)T, fragment.ts); the peer reassembles before decrypting
+      this.seal(inner, pair, headroom, route.mtu);
       return;
     }
     this.seal(inner, pair, headroom);
   }
 
-  private seal(inner: Buffer, pair: SaPair, headroom: number): void {
+  private seal(inner: Buffer, pair: SaPair, headroom: number, mtu = 0): void {
     const udp = pair.spec.udpEncapsulation;
     const r = pair.outbound.encapsulate(inner, this.iv, NEXT_HEADER_IPV4, headroom);
     if (!r.ok) {
@@ -377,6 +510,11 @@ export class Datapath {
     } else {
       writeIpv4Header(frame, IPPROTO_ESP, pair.local, pair.remote);
     }
+    if (mtu > 0 && frame.length > mtu) {
+      this.counters.fragmented++;
+      for (const piece of fragmentIpv4(frame, mtu)) this.deps.write(piece);
+      return;
+    }
     this.deps.write(frame);
   }
 
@@ -390,14 +528,18 @@ export class Datapath {
     const pair = this.byInboundSpi.get(spi);
     if (!pair) {
       this.counters.unknownSpi++;
-      this.deps.log(`%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=${formatIpv4(p.destination)}, prot=50, spi=0x${spi.toString(16).toUpperCase()}(${spi}), srcaddr=${formatIpv4(p.source)}`);
+      this.deps.log(
+        `%CRYPTO-4-RECVD_PKT_INV_SPI: decaps: rec'd IPSEC packet has invalid spi for destaddr=${formatIpv4(p.destination)}, prot=50, spi=0x${spi.toString(16).toUpperCase()}(${spi}), srcaddr=${formatIpv4(p.source)}`,
+      );
       return;
     }
     const r = pair.inbound.decapsulate(esp, arrived);
     if (!r.ok) {
       if (r.reason === 'wrong-encapsulation') this.counters.wrongEncapsulation++;
-      if (r.reason === 'replay') this.deps.log(`%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=${pair.spec.inbound.connId}, sequence number=${r.sequence ?? 0}`);
-      else if (r.reason === 'auth-failed') this.deps.log(`%CRYPTO-4-RECVD_PKT_MAC_ERR: decrypt: mac verify failed for connection id=${pair.spec.inbound.connId}`);
+      if (r.reason === 'replay')
+        this.deps.log(`%CRYPTO-4-PKT_REPLAY_ERR: decrypt: replay check failed connection id=${pair.spec.inbound.connId}, sequence number=${r.sequence ?? 0}`);
+      else if (r.reason === 'auth-failed')
+        this.deps.log(`%CRYPTO-4-RECVD_PKT_MAC_ERR: decrypt: mac verify failed for connection id=${pair.spec.inbound.connId}`);
       return;
     }
     if (r.nextHeader !== NEXT_HEADER_IPV4) return; // dummy packets (59) and anything else: discard
@@ -413,12 +555,43 @@ export class Datapath {
       );
       return;
     }
-    this.deps.write(r.inner.subarray(0, inner.totalLength));
+    const clear = r.inner.subarray(0, inner.totalLength);
+    const iface = pair.spec.interface;
+    // IOS 12.2 checks the decrypted packet against the access group into the interface again, then un-NATs it
+    if (this.hooks.permitIn && !this.hooks.permitIn(clear, iface)) return;
+    if (inner.protocol === IPPROTO_GRE && this.deps.gre && this.deps.isLocal(inner.destination)) {
+      this.decryptedGre(clear, inner);
+      return;
+    }
+    this.hooks.untranslate?.(clear, iface);
+    const route = this.deps.route(clear.readUInt32BE(16));
+    if (route && !this.permitsOut(clear, route.iface)) return;
+    this.deps.write(clear);
+  }
+
+  /** GRE that came as ESP, for the router: its tunnels take it, put back together first if the peer fragmented it before encryption (12.2(13)T and later do). */
+  private decryptedGre(packet: Buffer, p: Peek): void {
+    let whole: Buffer | null = packet;
+    if (p.laterFragment || (packet.readUInt16BE(6) & 0x2000) !== 0) {
+      try {
+        whole = this.reassembler.add(packet, this.deps.now());
+      } catch (e) {
+        if (!(e instanceof FragmentError)) throw e;
+        this.fragmentRefused(e, p);
+        return;
+      }
+    }
+    if (whole) this.deps.gre!.receive(whole);
   }
 
   // ---------------------------------------------------------------- control
 
-  install(spec: IpsecSaSpec, replaces: { inboundSpi: number; outboundSpi: number } | null): void {
+  /**
+   * A new pair. `replaces`: the pair it rekeys, which stops encrypting;
+   * `supersededBy`: the pair that carries the flow instead of this one (it
+   * lost a simultaneous negotiation), so this one only decrypts.
+   */
+  install(spec: IpsecSaSpec, replaces: { inboundSpi: number; outboundSpi: number } | null, supersededBy: { inboundSpi: number; outboundSpi: number } | null = null): void {
     const mk = (d: IpsecSaSpec['inbound']) => ({ spi: d.spi, cipher: spec.cipher, integrity: spec.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey, native: this.deps.nativeEsp });
     const range = (x: ProxyId) => proxyRange(x);
     const pair: SaPair = {
@@ -433,22 +606,45 @@ export class Datapath {
       localPort: spec.proxies.local.port,
       remotePort: spec.proxies.remote.port,
       installedAt: this.deps.now(),
+      order: this.installs++,
       retired: false,
+      supersededBy: null,
     };
     if (replaces) {
       const old = this.byInboundSpi.get(replaces.inboundSpi);
-      if (old) old.retired = true;
+      if (old) this.retire(old, spec.inbound.spi);
     }
-    this.pairs.push(pair);
     this.byInboundSpi.set(spec.inbound.spi, pair);
+    this.byOutboundSpi.set(spec.outbound.spi, pair);
+    if (supersededBy && this.byInboundSpi.has(supersededBy.inboundSpi)) this.retire(pair, supersededBy.inboundSpi, false);
+    else this.active.add(pair.remoteRange, pair);
     this.flowCache.clear();
   }
 
+  private retire(pair: SaPair, by: number, active = !pair.retired): void {
+    if (active) this.active.delete(pair.remoteRange, pair);
+    if (pair.supersededBy !== null) this.superseded.get(pair.supersededBy)?.delete(pair);
+    pair.retired = true;
+    pair.supersededBy = by;
+    let set = this.superseded.get(by);
+    if (!set) this.superseded.set(by, (set = new Set()));
+    set.add(pair);
+  }
+
+  /** Removes a pair; the pairs it superseded carry their flows again. */
   remove(inboundSpi: number, outboundSpi: number): SaPair | undefined {
-    const i = this.pairs.findIndex((s) => s.spec.inbound.spi === inboundSpi && s.spec.outbound.spi === outboundSpi);
-    if (i < 0) return undefined;
-    const [pair] = this.pairs.splice(i, 1);
+    const pair = this.byInboundSpi.get(inboundSpi);
+    if (!pair || pair.spec.outbound.spi !== outboundSpi) return undefined;
     this.byInboundSpi.delete(inboundSpi);
+    if (this.byOutboundSpi.get(outboundSpi) === pair) this.byOutboundSpi.delete(outboundSpi);
+    if (!pair.retired) this.active.delete(pair.remoteRange, pair);
+    if (pair.supersededBy !== null) this.superseded.get(pair.supersededBy)?.delete(pair);
+    for (const old of this.superseded.get(inboundSpi) ?? []) {
+      old.retired = false;
+      old.supersededBy = null;
+      this.active.add(old.remoteRange, old);
+    }
+    this.superseded.delete(inboundSpi);
     this.flowCache.clear();
     return pair;
   }
@@ -459,11 +655,7 @@ export class Datapath {
   }
 
   countersOf(spi: number): EspCounters | undefined {
-    for (const s of this.pairs) {
-      if (s.spec.inbound.spi === spi) return s.inbound.counters;
-      if (s.spec.outbound.spi === spi) return s.outbound.counters;
-    }
-    return undefined;
+    return this.byInboundSpi.get(spi)?.inbound.counters ?? this.byOutboundSpi.get(spi)?.outbound.counters;
   }
 
   /** An IKE datagram from the router itself. */

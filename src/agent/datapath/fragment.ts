@@ -1,12 +1,13 @@
 /**
  * IPv4 fragmentation for the datapath. Pure.
  *
- * Outbound, IOS fragments a clear packet that will not fit once encrypted
- * *before* encrypting it (crypto ipsec fragmentation before-encryption, the
- * default since 12.2(13)T), so the peer never has to reassemble ESP: each
- * fragment travels in its own ESP packet and the destination host
- * reassembles. (Inbound, a peer that fragments after encryption sends ESP or
- * IKE fragments: reassembly.ts puts them back together before decryption.)
+ * Outbound, 12.2 mainline encrypts a packet that will not fit once
+ * encrypted as it is and fragments the ESP packet, which the peer
+ * reassembles before decrypting: fragmentation before encryption (`crypto
+ * ipsec fragmentation before-encryption`, each fragment in its own ESP
+ * packet) came with 12.2(13)T (Cisco, "Pre-Fragmentation for IPSec VPNs",
+ * research notes section 3). Inbound, reassembly.ts puts ESP, IKE and GRE
+ * fragments back together before they are decrypted or decapsulated.
  */
 import { internetChecksum } from '../../codecs/net/checksum.js';
 

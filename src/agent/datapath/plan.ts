@@ -18,6 +18,7 @@
  *
  *   pref 100/101  iif TUN: local, then main         what the agent writes back is routed normally
  *   pref 110-112  iif IF ESP, UDP 500, UDP 4500     for the router, and TED probes crossing it -> agent
+ *   pref 113      iif IF to SRC ipproto 47          GRE for a tunnel source address -> agent (gre.ts)
  *   pref 115      lookup local                      the router's own addresses: never diverted
  *   pref 120      iif CRYPTO-IF from B to A         deny lines, mirrored -> main (exempt)
  *   pref 130      iif CRYPTO-IF from REMOTE to LOCAL  clear text that should have been ESP -> drop tun
@@ -30,6 +31,7 @@ import type { AccessList, AclRule } from '../../ios/config/types.js';
 import type { Route } from '../../ios/routing/routes.js';
 import { inPrefix, parseIpv4 } from '../../codecs/net/address.js';
 import type { CryptoMapPolicy, IkePolicy } from '../ike/policy.js';
+import { NAT_GLOBAL_PROTOCOLS, NAT_OWN_PROTOCOLS, natEgress, type NatSteering } from './nat-plan.js';
 
 /** Everything into the agent's tun device (ESP and IKE). */
 export const TUN_TABLE = 200;
@@ -37,10 +39,29 @@ export const TUN_TABLE = 200;
 export const DROP_TABLE = 201;
 /** The routing table, with routes out of crypto-map interfaces leading into the tun device. */
 export const EGRESS_TABLE = 202;
+/** The routing table with routes out of NAT outside interfaces leading into the NAT tun device (nat-plan.ts). */
+export const NAT_EGRESS_TABLE = 203;
+/** Everything into the NAT tun device. */
+export const NAT_TABLE = 204;
 /** `iif` of the rules for what the agent writes back. */
 export const TUN_IIF = '@tun';
 
-export const PREF = { tunLocal: 100, tunMain: 101, esp: 110, ike: 111, natT: 112, local: 115, inboundExempt: 120, inboundDrop: 130, exempt: 200, candidate: 210 } as const;
+export const PREF = {
+  tunLocal: 100,
+  tunMain: 101,
+  natInside: 105,
+  natGlobal: 106,
+  esp: 110,
+  ike: 111,
+  natT: 112,
+  natOwn: 113,
+  gre: 114,
+  local: 115,
+  inboundExempt: 120,
+  inboundDrop: 130,
+  exempt: 200,
+  candidate: 210,
+} as const;
 
 export interface Prefix {
   /** Network address as an unsigned 32-bit number. */
@@ -56,7 +77,7 @@ export interface PlanRule {
   to?: Prefix;
   protocol?: number;
   dport?: number;
-  table: 'local' | 'main' | typeof TUN_TABLE | typeof DROP_TABLE | typeof EGRESS_TABLE;
+  table: 'local' | 'main' | typeof TUN_TABLE | typeof DROP_TABLE | typeof EGRESS_TABLE | typeof NAT_EGRESS_TABLE | typeof NAT_TABLE;
 }
 
 export interface PlanRoute {
@@ -70,6 +91,8 @@ export interface SteeringPlan {
   rules: PlanRule[];
   /** The egress table. */
   egress: PlanRoute[];
+  /** The NAT egress table (empty without NAT). */
+  natEgress: PlanRoute[];
 }
 
 export interface PlanInput {
@@ -78,6 +101,10 @@ export interface PlanInput {
   routes: readonly Route[];
   /** IOS names of the interfaces on lab links. */
   links: readonly string[];
+  /** NAT, when the router translates (nat-plan.ts). */
+  nat?: NatSteering | null;
+  /** Source addresses of the GRE tunnels: GRE to them goes to the agent, which has the tunnels. */
+  greEndpoints?: readonly string[];
 }
 
 interface Selector {
@@ -178,7 +205,7 @@ function rule(pref: number, s: Selector, table: PlanRule['table'], iif?: string)
 }
 
 /** The plan for a policy, a routing table and the interfaces on lab links. */
-export function steeringPlan({ policy, routes, links }: PlanInput): SteeringPlan {
+export function steeringPlan({ policy, routes, links, nat, greEndpoints = [] }: PlanInput): SteeringPlan {
   const rules: PlanRule[] = [
     { pref: PREF.tunLocal, iif: TUN_IIF, table: 'local' },
     { pref: PREF.tunMain, iif: TUN_IIF, table: 'main' },
@@ -187,12 +214,20 @@ export function steeringPlan({ policy, routes, links }: PlanInput): SteeringPlan
     rules.push({ pref: PREF.esp, iif, protocol: 50, table: TUN_TABLE });
     rules.push({ pref: PREF.ike, iif, protocol: 17, dport: 500, table: TUN_TABLE });
     rules.push({ pref: PREF.natT, iif, protocol: 17, dport: 4500, table: TUN_TABLE });
+    for (const a of new Set(greEndpoints)) rules.push({ pref: PREF.gre, iif, to: { address: parseIpv4(a), length: 32 }, protocol: 47, table: TUN_TABLE });
   }
+  if (nat) rules.push(...natRules(nat, links));
   rules.push({ pref: PREF.local, table: 'local' });
 
   const maps = activeMaps(policy);
   const allAcls = maps.flatMap(aclsOf);
-  const permits = (acls: AccessList[]) => unique(acls.flatMap(linesOf).filter((l) => l.rule.action === 'permit').map(selectorOf));
+  const permits = (acls: AccessList[]) =>
+    unique(
+      acls
+        .flatMap(linesOf)
+        .filter((l) => l.rule.action === 'permit')
+        .map(selectorOf),
+    );
 
   for (const map of maps) {
     const acls = aclsOf(map);
@@ -218,5 +253,17 @@ export function steeringPlan({ policy, routes, links }: PlanInput): SteeringPlan
           prefix: { address: parseIpv4(r.prefix), length: r.length },
           target: r.paths.some((p) => cryptoIfaces.has(p.outInterface)) ? 'tun' : 'throw',
         }));
-  return { rules, egress };
+  return { rules, egress, natEgress: nat ? natEgress(nat, routes) : [] };
+}
+
+/** NAT's rules (nat-plan.ts): inside interfaces into the NAT egress table, globals from outside into the NAT tun device. */
+function natRules(nat: NatSteering, links: readonly string[]): PlanRule[] {
+  const rules: PlanRule[] = [];
+  for (const iif of nat.inside.filter((i) => links.includes(i))) rules.push({ pref: PREF.natInside, iif, table: NAT_EGRESS_TABLE });
+  for (const iif of nat.outside.filter((i) => links.includes(i))) {
+    for (const to of nat.globals) for (const protocol of NAT_GLOBAL_PROTOCOLS) rules.push({ pref: PREF.natGlobal, iif, to, protocol, table: NAT_TABLE });
+    for (const address of nat.own)
+      for (const protocol of NAT_OWN_PROTOCOLS) rules.push({ pref: PREF.natOwn, iif, to: { address, length: 32 }, protocol, table: NAT_TABLE });
+  }
+  return rules;
 }

@@ -4,9 +4,9 @@
  * tables. Pure.
  */
 import { formatIpv4 } from '../../codecs/net/address.js';
-import { DROP_TABLE, EGRESS_TABLE, TUN_IIF, TUN_TABLE, type PlanRule, type Prefix, type SteeringPlan } from './plan.js';
+import { DROP_TABLE, EGRESS_TABLE, NAT_EGRESS_TABLE, NAT_TABLE, TUN_IIF, TUN_TABLE, type PlanRule, type Prefix, type SteeringPlan } from './plan.js';
 
-export { DROP_TABLE, EGRESS_TABLE, TUN_TABLE } from './plan.js';
+export { DROP_TABLE, EGRESS_TABLE, NAT_EGRESS_TABLE, NAT_TABLE, TUN_TABLE } from './plan.js';
 
 /** Where the local table goes (from pref 0, so the ESP and IKE rules come first). */
 export const LOCAL_PREF = 32000;
@@ -16,6 +16,8 @@ export interface SteeringInterfaces {
   linux: ReadonlyMap<string, string>;
   tun: string;
   dropTun: string;
+  /** The NAT tun device, when the router has one (nat-order.ts). */
+  natTun?: string;
 }
 
 const cidr = (p: Prefix) => `${formatIpv4(p.address)}/${p.length}`;
@@ -46,9 +48,24 @@ export function steeringCommands(plan: SteeringPlan, ifs: SteeringInterfaces): s
     `route replace default dev ${ifs.tun} table ${TUN_TABLE}`,
     `route replace default dev ${ifs.dropTun} table ${DROP_TABLE}`,
     `route flush table ${EGRESS_TABLE}`,
-    ...plan.egress.map((r) => (r.target === 'tun' ? `route replace ${cidr(r.prefix)} dev ${ifs.tun} table ${EGRESS_TABLE}` : `route replace throw ${cidr(r.prefix)} table ${EGRESS_TABLE}`)),
+    ...plan.egress.map((r) =>
+      r.target === 'tun'
+        ? `route replace ${cidr(r.prefix)} dev ${ifs.tun} table ${EGRESS_TABLE}`
+        : `route replace throw ${cidr(r.prefix)} table ${EGRESS_TABLE}`,
+    ),
   ];
+  const natTun = ifs.natTun;
+  if (natTun) {
+    cmds.push(`route flush table ${NAT_EGRESS_TABLE}`, `route replace default dev ${natTun} table ${NAT_TABLE}`);
+    for (const r of plan.natEgress)
+      cmds.push(
+        r.target === 'tun'
+          ? `route replace ${cidr(r.prefix)} dev ${natTun} table ${NAT_EGRESS_TABLE}`
+          : `route replace throw ${cidr(r.prefix)} table ${NAT_EGRESS_TABLE}`,
+      );
+  }
   for (const r of plan.rules) {
+    if ((r.table === NAT_TABLE || r.table === NAT_EGRESS_TABLE) && !natTun) continue;
     const text = ruleText(r, ifs);
     if (text) cmds.push(text);
   }

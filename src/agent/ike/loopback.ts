@@ -6,7 +6,10 @@
  */
 import type { IkePolicy } from './policy.js';
 import type { IkeEngine } from './v1/engine.js';
-import type { IkeAction, IpsecSaSpec } from './types.js';
+import type { AcquireTrigger, IkeAction, IpsecSaSpec } from './types.js';
+
+/** The first packet of the loopback pair's configs: 10.1.0.1 to 10.2.0.1, leaving through the crypto interface. */
+const LOOPBACK_TRIGGER: AcquireTrigger = { packet: { source: '10.1.0.1', destination: '10.2.0.1', protocol: 1 }, interface: 'FastEthernet0/0' };
 
 const PHASE1_LINES: Record<string, string> = {
   'des-cbc': 'encryption des',
@@ -31,7 +34,13 @@ export function loopbackConfig(self: 1 | 2, p1: IkePolicy['phase1'][number], tra
     'crypto isakmp key warmup address 0.0.0.0 0.0.0.0',
     `crypto ipsec transform-set t ${transform}`,
     ...(ted
-      ? ['crypto dynamic-map d 10', ' set transform-set t', ...(pfs ? [` set pfs group${pfs}`] : []), ' match address 101', 'crypto map m 10 ipsec-isakmp dynamic d discover']
+      ? [
+          'crypto dynamic-map d 10',
+          ' set transform-set t',
+          ...(pfs ? [` set pfs group${pfs}`] : []),
+          ' match address 101',
+          'crypto map m 10 ipsec-isakmp dynamic d discover',
+        ]
       : ['crypto map m 10 ipsec-isakmp', ` set peer ${peer}`, ' set transform-set t', ...(pfs ? [` set pfs group${pfs}`] : []), ' match address 101']),
     'interface FastEthernet0/0',
     ` ip address ${me} 255.255.255.0`,
@@ -47,10 +56,8 @@ export function loopbackConfig(self: 1 | 2, p1: IkePolicy['phase1'][number], tra
  * handshake over several turns of the event loop. Returns the SA a installed,
  * or null.
  */
-export function* loopbackSteps(a: IkeEngine, b: IkeEngine, now: number): Generator<void, IpsecSaSpec | null> {
-  const queue: [IkeEngine, IkeAction][] = a
-    .acquire({ packet: { source: '10.1.0.1', destination: '10.2.0.1', protocol: 1 }, interface: 'FastEthernet0/0' }, now)
-    .map((x) => [a, x]);
+export function* loopbackSteps(a: IkeEngine, b: IkeEngine, now: number, trigger: AcquireTrigger = LOOPBACK_TRIGGER): Generator<void, IpsecSaSpec | null> {
+  const queue: [IkeEngine, IkeAction][] = a.acquire(trigger, now).map((x) => [a, x]);
   let installed: IpsecSaSpec | null = null;
   // bounded, in case two engines kept answering each other forever
   for (let steps = 0; queue.length > 0 && steps < 10_000; steps++) {
@@ -71,8 +78,8 @@ export function* loopbackSteps(a: IkeEngine, b: IkeEngine, now: number): Generat
 }
 
 /** One handshake between two engines in memory (a initiates), all at once; returns the SA a installed, or null. */
-export function loopbackHandshake(a: IkeEngine, b: IkeEngine, now: number): IpsecSaSpec | null {
-  const steps = loopbackSteps(a, b, now);
+export function loopbackHandshake(a: IkeEngine, b: IkeEngine, now: number, trigger?: AcquireTrigger): IpsecSaSpec | null {
+  const steps = loopbackSteps(a, b, now, trigger);
   for (;;) {
     const r = steps.next();
     if (r.done) return r.value;

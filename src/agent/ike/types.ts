@@ -111,7 +111,10 @@ export type DebugFacility = 'isakmp' | 'ipsec' | 'engine';
  *   that triggered it (`ipSource`), routed normally toward `ipDestination`.
  * - `install-ipsec`: create the inbound and outbound ESP SAs; `replaces`
  *   names the pair this one rekeys (keep using the old inbound SA until it is
- *   deleted; send with the new outbound SA from now on).
+ *   deleted; send with the new outbound SA from now on); `supersededBy` names
+ *   the pair that carries the flow instead of this one (this one lost a
+ *   simultaneous negotiation: it only decrypts until it is deleted). Deleting
+ *   a pair puts the pair it superseded back in service.
  * - `delete-ipsec`: remove the pair (by inbound and outbound SPI).
  * - `phase1-up` / `phase1-down`: an ISAKMP SA was established / removed.
  * - `fail`: a negotiation failed for good; `notify` is the ISAKMP notify
@@ -136,7 +139,12 @@ export type IkeAction =
       readonly payload: Buffer;
       readonly connId: number;
     }
-  | { readonly kind: 'install-ipsec'; readonly sa: IpsecSaSpec; readonly replaces: { readonly inboundSpi: number; readonly outboundSpi: number } | null }
+  | {
+      readonly kind: 'install-ipsec';
+      readonly sa: IpsecSaSpec;
+      readonly replaces: { readonly inboundSpi: number; readonly outboundSpi: number } | null;
+      readonly supersededBy?: { readonly inboundSpi: number; readonly outboundSpi: number } | null;
+    }
   | {
       readonly kind: 'delete-ipsec';
       readonly inboundSpi: number;
@@ -187,6 +195,8 @@ export interface TransitProbe {
   readonly ipSource: string;
   readonly ipDestination: string;
   readonly payload: Buffer;
+  /** The interface it came in by (the datapath: the interface of the route back to its source); absent when not known. */
+  readonly interface?: string;
 }
 
 /** The answer to a transit probe: handled (do not forward; maybe send a reply), or forward it unchanged. */

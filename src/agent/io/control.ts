@@ -9,11 +9,39 @@ import { dirname } from 'node:path';
 
 export const CONTROL_SOCKET = '/run/testbed/agent.sock';
 
+/** Queries for data, none of them an IOS command (see ControlRequest.query). */
+export const CONTROL_QUERIES = ['keys', 'timeline', 'status', 'dh-pool'] as const;
+export type ControlQuery = (typeof CONTROL_QUERIES)[number];
+export const DH_POOL_MODES = ['pooled', 'fresh'] as const;
+
 /** Console lines to run as one session, or a request for data. */
 export interface ControlRequest {
   lines?: string[];
-  /** 'keys': the key material of every SA, for Wireshark's tables; 'timeline': IPsec events with times. */
-  query?: 'keys' | 'timeline';
+  /**
+   * 'keys': the key material of every SA, for Wireshark's tables; 'timeline': IPsec events with times;
+   * benchmarks only: 'status': the background work after boot (warm-up, DH pool) and when it was over,
+   * 'dh-pool': switch the DH pool (`mode`) and answer with the status.
+   */
+  query?: ControlQuery;
+  /** 'status': wait up to this many milliseconds for the router to be idle. */
+  waitMs?: number;
+  /** 'dh-pool': pooled (the router's behaviour) or fresh (a new key pair per exchange). */
+  mode?: (typeof DH_POOL_MODES)[number];
+}
+
+/** Why a request is malformed, or null when it is well formed. */
+export function controlRequestProblem(req: ControlRequest): string | null {
+  if (req.query === undefined) {
+    return Array.isArray(req.lines) && req.lines.every((l) => typeof l === 'string')
+      ? null
+      : `expected {"lines": [...]} or {"query": ${CONTROL_QUERIES.map((q) => `"${q}"`).join(' | ')}}`;
+  }
+  if (!(CONTROL_QUERIES as readonly string[]).includes(req.query)) return `unknown query "${String(req.query)}" (queries: ${CONTROL_QUERIES.join(', ')})`;
+  if (req.waitMs !== undefined && !(Number.isInteger(req.waitMs) && req.waitMs >= 0 && req.waitMs <= 600_000))
+    return 'waitMs must be an integer from 0 to 600000';
+  if (req.query === 'dh-pool' && !(DH_POOL_MODES as readonly string[]).includes(req.mode as string))
+    return `the dh-pool query needs a mode: ${DH_POOL_MODES.join(' or ')}`;
+  return null;
 }
 
 export interface ControlReply {
@@ -43,8 +71,8 @@ export async function serveControl(handler: Handler, path = CONTROL_SOCKET): Pro
       let req: ControlRequest;
       try {
         req = JSON.parse(line) as ControlRequest;
-        const linesOk = Array.isArray(req.lines) && req.lines.every((l) => typeof l === 'string');
-        if (!linesOk && req.query !== 'keys' && req.query !== 'timeline') throw new Error('expected {"lines": [...]} or {"query": "keys" | "timeline"}');
+        const problem = controlRequestProblem(req);
+        if (problem) throw new Error(problem);
       } catch (e) {
         sock.end(`${JSON.stringify({ error: `bad request: ${(e as Error).message}` })}\n`);
         return;

@@ -1,4 +1,5 @@
 /** A tun device through the project's native addon (images/router2600/addon/tun.c). */
+import { closeSync } from 'node:fs';
 import { createRequire } from 'node:module';
 
 interface Addon {
@@ -51,6 +52,13 @@ export class Tun {
       return false;
     }
     return true;
+  }
+
+  /** Stop reading and close the device (a tun device without its file descriptor goes away). */
+  close(): void {
+    if (this.reader) load().stop(this.reader);
+    this.reader = undefined;
+    closeSync(this.fd);
   }
 
   stats(): { packets: number; batches: number; drops: number } {

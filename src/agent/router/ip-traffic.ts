@@ -2,8 +2,8 @@
  * The counters behind `show ip traffic`. The emulated router is the Linux
  * kernel of its container and the agent together, so each line adds the
  * two: the agent reassembles the ESP and IKE fragments addressed to the
- * router (before decryption) and fragments packets before encryption (or
- * answers "fragmentation needed" when DF is set); the kernel reassembles
+ * router (before decryption) and fragments the ESP packets too big for the
+ * link after encryption (or answers "fragmentation needed" when DF is set); the kernel reassembles
  * everything else addressed to the router and fragments what it forwards.
  * The kernel's part comes from /proc/net/snmp, read by the caller. Pure.
  */

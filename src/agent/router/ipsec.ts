@@ -11,15 +11,17 @@ import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Datapath, type RouteInfo } from '../datapath/datapath.js';
 import { steeringPlan } from '../datapath/plan.js';
+import { natSteering } from '../datapath/nat-plan.js';
+import { natPolicy } from '../datapath/nat/policy.js';
 import { isSteeringPref, MOVE_LOCAL_TABLE, steeringCommands } from '../datapath/steering.js';
 import { IkeEngine, policyFromConfig, type IkeAction, type IkePolicy, type TrafficNote } from '../ike/index.js';
 import { TESTBED_TRACE } from '../../contract/env.js';
 import type { EspKeyRow, IsakmpKeyRow, KeyMaterial } from '../../contract/keys.js';
-import { lookupRoute, renderShowIpTraffic, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
+import { RouteIndex, renderShowIpTraffic, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
 import { parseIpv4 } from '../../codecs/net/address.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import { Tun } from '../io/tun.js';
-import { DhPool } from './dh-pool.js';
+import { DhPool, type DhPoolMode, type DhPoolStatus } from './dh-pool.js';
 import { ipTraffic, parseSnmpIp } from './ip-traffic.js';
 import type { ExecExtension, Router } from './router.js';
 import {
@@ -52,6 +54,8 @@ export class IpsecService implements ExecExtension {
   private trafficTimer: NodeJS.Timeout | undefined;
   private local = new Set<number>();
   private routes: Route[] = [];
+  /** The routes by prefix: a lookup costs the same however many routes (a hub has one per spoke). */
+  private routeIndex = new RouteIndex([]);
   private readonly lastBytes = new Map<string, number>();
   private readonly dhPool = new DhPool();
   /** When a packet last reached the IKE engine (a trigger, an IKE message, a probe crossing): warm-up.ts steps aside. */
@@ -61,6 +65,8 @@ export class IpsecService implements ExecExtension {
 
   /** The native ESP module (cipher and HMAC per packet in one call), when the image has it. */
   readonly nativeEsp: NativeEsp | undefined;
+  /** The NAT tun device, once the NAT service made it (router/nat.ts): the steering plan then has its NAT part. */
+  natTun: string | undefined;
 
   constructor(private readonly router: Router) {
     const native = loadNativeEsp();
@@ -89,6 +95,7 @@ export class IpsecService implements ExecExtension {
       now: () => Date.now(),
       random: randomBytes,
       nativeEsp: this.nativeEsp,
+      ...(router.tunnels ? { gre: router.tunnels.gre } : {}),
     });
     this.refreshTables();
   }
@@ -97,11 +104,7 @@ export class IpsecService implements ExecExtension {
   async start(): Promise<void> {
     this.tun = new Tun(TUN_NAME);
     this.dropTun = new Tun(DROP_TUN_NAME);
-    const setup = [
-      `link set dev ${this.tun.name} up mtu 1500`,
-      `link set dev ${this.dropTun.name} up mtu 1500`,
-      ...MOVE_LOCAL_TABLE,
-    ];
+    const setup = [`link set dev ${this.tun.name} up mtu 1500`, `link set dev ${this.dropTun.name} up mtu 1500`, ...MOVE_LOCAL_TABLE];
     const res = await ipBatch(setup);
     if (res.code !== 0) this.router.console.log(`%TESTBED-3-IPSEC: ${res.stderr.trim()}`);
     // rp_filter (0) and accept_local (1) come from the container's sysctls: /proc/sys is read-only here
@@ -124,18 +127,25 @@ export class IpsecService implements ExecExtension {
     const cfg = this.router.config;
     this.local = new Set(cfg.interfaces.flatMap((i) => [i.address, ...i.secondary].filter((a) => a !== null).map((a) => parseIpv4(a!.address))));
     this.routes = this.router.routes();
+    this.routeIndex = new RouteIndex(this.routes);
     this.routeCache?.clear();
   }
 
   /** Route lookups by destination, cached until the routes change (they are computed from dotted strings). */
   private readonly routeCache = new Map<number, RouteInfo | null>();
 
+  /** The route the router takes to a destination (cached; for NAT and access groups too). */
+  routeInfo(destination: number): RouteInfo | null {
+    return this.route(destination);
+  }
+
   private route(destination: number): RouteInfo | null {
     const cached = this.routeCache.get(destination);
     if (cached !== undefined) return cached;
-    const hit = lookupRoute(this.routes, destination);
+    const hit = this.routeIndex.lookup(destination);
     const iface = hit ? this.router.config.interfaces.find((i) => i.name === hit.path.outInterface) : undefined;
-    const info = hit ? { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu: iface?.mtu ?? 1500, address: iface?.address?.address ?? null } : null;
+    const mtu = !iface ? 1500 : iface.name.startsWith('Tunnel') ? (this.router.tunnels?.ipMtu(iface.name) ?? 1476) : (iface.ipMtu ?? iface.mtu ?? 1500);
+    const info = hit ? { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu, address: iface?.address?.address ?? null } : null;
     if (this.routeCache.size > 10_000) this.routeCache.clear();
     this.routeCache.set(destination, info);
     return info;
@@ -148,8 +158,14 @@ export class IpsecService implements ExecExtension {
       const n = rules.filter((r) => r.priority === p).length;
       return Array.from({ length: n }, () => `rule del pref ${p}`);
     });
-    const plan = steeringPlan({ policy: this.policy, routes: this.routes, links: [...this.router.linux.keys()] });
-    const cmds = [...del, ...steeringCommands(plan, { linux: this.router.linux, tun: this.tun.name, dropTun: this.dropTun.name })];
+    const config = this.router.config;
+    const addresses = config.interfaces.flatMap((i) => (i.address && !i.shutdown ? [{ name: i.name, ...i.address }] : []));
+    const nat = this.natTun ? natSteering(natPolicy(config), addresses) : null;
+    const plan = steeringPlan({ policy: this.policy, routes: this.routes, links: [...this.router.linux.keys()], nat, greEndpoints: this.router.tunnels?.endpoints() ?? [] });
+    const cmds = [
+      ...del,
+      ...steeringCommands(plan, { linux: this.router.linux, tun: this.tun.name, dropTun: this.dropTun.name, ...(this.natTun ? { natTun: this.natTun } : {}) }),
+    ];
     const res = await ipBatch(cmds);
     if (res.code !== 0) this.router.console.log(`%TESTBED-3-IPSEC: policy routing: ${res.stderr.trim().split('\n').join('; ')}`);
   }
@@ -178,15 +194,19 @@ export class IpsecService implements ExecExtension {
     if (actions.some((a) => a.kind === 'install-ipsec' || a.kind === 'phase1-up')) setImmediate(() => this.rememberKeys());
     // datagrams leave first: the peer can go on while this router installs its SAs (all of this
     // runs before the next packet is read, so nothing can arrive for an SA not installed yet)
-    const ordered = [...actions.filter((a) => a.kind === 'send' || a.kind === 'send-probe'), ...actions.filter((a) => a.kind !== 'send' && a.kind !== 'send-probe')];
+    const ordered = [
+      ...actions.filter((a) => a.kind === 'send' || a.kind === 'send-probe'),
+      ...actions.filter((a) => a.kind !== 'send' && a.kind !== 'send-probe'),
+    ];
     for (const a of ordered) {
-      if (a.kind === 'install-ipsec') this.note('install', `${a.sa.peer} in ${a.sa.inbound.spi} out ${a.sa.outbound.spi}`);
-      else if (a.kind === 'send-probe') this.note('probe', a.ipDestination);
+      if (a.kind === 'send-probe') this.note('probe', a.ipDestination);
       else if (a.kind === 'phase1-up') this.note('phase1-up', a.remote.ip);
     }
     for (const a of ordered) {
       try {
         this.actOne(a);
+        // the time line's install is when the SA pair is in the datapath (and this batch's datagrams are sent)
+        if (a.kind === 'install-ipsec') this.note('install', `${a.sa.peer} in ${a.sa.inbound.spi} out ${a.sa.outbound.spi}`);
       } catch (e) {
         this.router.console.log(`%TESTBED-3-IPSEC: ${a.kind}: ${(e as Error).message}`);
       }
@@ -203,7 +223,7 @@ export class IpsecService implements ExecExtension {
         this.datapath.sendProbe(a.ipSource, a.ipDestination, a.sourcePort, a.destinationPort, a.payload);
         return;
       case 'install-ipsec':
-        this.datapath.install(a.sa, a.replaces);
+        this.datapath.install(a.sa, a.replaces, a.supersededBy ?? null);
         return;
       case 'delete-ipsec':
         this.datapath.remove(a.inboundSpi, a.outboundSpi);
@@ -231,17 +251,23 @@ export class IpsecService implements ExecExtension {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
     if (next === null) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.act(this.engine.tick(Date.now()));
-    }, Math.max(0, next - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.act(this.engine.tick(Date.now()));
+      },
+      Math.max(0, next - Date.now()),
+    );
   }
 
   /** Bytes per SA since the last report, for kilobyte lifetimes and DPD. */
   private reportTraffic(): void {
     const notes: TrafficNote[] = [];
     for (const pair of this.datapath.saPairs) {
-      for (const [direction, sa] of [['inbound', pair.inbound], ['outbound', pair.outbound]] as const) {
+      for (const [direction, sa] of [
+        ['inbound', pair.inbound],
+        ['outbound', pair.outbound],
+      ] as const) {
         const key = `${direction}:${sa.spi}`;
         const delta = sa.counters.bytes - (this.lastBytes.get(key) ?? 0);
         if (delta > 0) {
@@ -263,7 +289,12 @@ export class IpsecService implements ExecExtension {
       case 'show-crypto-isakmp-sa':
         return renderShowCryptoIsakmpSa(this.engine.isakmpSas());
       case 'show-crypto-ipsec-sa':
-        return renderShowCryptoIpsecSa(this.engine.ipsecSas(Date.now()), counters, (i) => this.router.config.interfaces.find((x) => x.name === i)?.mtu ?? 1500, cmd.peer);
+        return renderShowCryptoIpsecSa(
+          this.engine.ipsecSas(Date.now()),
+          counters,
+          (i) => this.router.config.interfaces.find((x) => x.name === i)?.mtu ?? 1500,
+          cmd.peer,
+        );
       case 'show-crypto-map':
         return renderShowCryptoMap(this.engine.cryptoMaps().filter((m) => cmd.tag === null || m.name === cmd.tag));
       case 'show-crypto-engine-connections-active':
@@ -273,7 +304,7 @@ export class IpsecService implements ExecExtension {
       case 'show-crypto-ipsec-transform-set':
         return renderShowCryptoTransformSets(this.policy, cmd.name);
       case 'clear-crypto-sa':
-        this.act(this.engine.clearIpsec(cmd.peer ? { peer: cmd.peer } : {}, Date.now()));
+        this.act(this.engine.clearIpsec(cmd.peer ? { peer: cmd.peer } : cmd.map ? { map: cmd.map } : {}, Date.now()));
         return '';
       case 'clear-crypto-isakmp':
         this.act(this.engine.clearIsakmp(cmd.connId ?? undefined, Date.now()));
@@ -310,13 +341,23 @@ export class IpsecService implements ExecExtension {
   /**
    * A time line of IPsec events with microsecond wall-clock times (the
    * containers share the host's clock, so routers' and pcaps' times compare):
-   * what bench:tunnel measures setup latency with.
+   * bench:tunnel's cross-check of the setup times it reads from the captures.
    */
   readonly timeline: { event: string; detail: string; at: number }[] = [];
 
   note(event: string, detail: string): void {
     this.timeline.push({ event, detail, at: performance.timeOrigin + performance.now() });
     if (this.timeline.length > 1000) this.timeline.shift();
+  }
+
+  /** The DH pool (benchmarks: `ios --status`, `ios --dh-pool`). */
+  dhPoolStatus(): DhPoolStatus {
+    return this.dhPool.status();
+  }
+
+  /** Benchmarks only: pooled (the router's behaviour) or fresh (a new DH key pair per exchange). */
+  setDhPoolMode(mode: DhPoolMode): void {
+    this.dhPool.setMode(mode);
   }
 
   /** Keys for Wireshark's tables: every SA so far, current or gone. */

@@ -3,7 +3,6 @@
  * its console, and the exec commands typed at it. The Linux kernel forwards
  * clear-text packets; what needs IOS behaviour is done here.
  */
-import { writeFile } from 'node:fs/promises';
 import {
   applyConfigLines,
   applyOutputFilter,
@@ -11,7 +10,6 @@ import {
   GLOBAL_MODE,
   interfaceBriefRows,
   interfaceCarrier,
-  interfaceLines,
   interfaceStatus,
   cidrOf,
   modePrompt,
@@ -26,17 +24,20 @@ import {
   renderShowIpRoute,
   renderShowVersion,
   type ConfigMode,
+  type InterfaceStatus,
   type ExecCommand,
   type Route,
+  type InterfaceConfig,
   type RouterConfig,
+  interfaceView,
+  renderShowInterfaces,
+  type InterfaceView,
 } from '../../ios/index.js';
+import { connectedMtuCommands, loopbackAddresses, loopbackCommands, routeMtu } from './kernel-interfaces.js';
 import type { InterfaceBinding } from '../../contract/env.js';
 import { STARTUP_CONFIG_PATH } from '../../contract/paths.js';
-import { readoptInterfaces, watchLinks } from '../io/interfaces.js';
-import { ipBatch, ipJson } from '../io/system.js';
 import type { RouterConsole } from './console.js';
-
-import { ping } from './ping.js';
+import { LINUX_HOST, type RouterHost } from './host.js';
 
 /** A console session: exec mode, or configuration mode with its sub-mode. */
 export interface Session {
@@ -65,6 +66,20 @@ export interface ExecExtension {
   reconfigure?(config: RouterConfig): Promise<void> | void;
   /** Called when the routing table changed without a configuration change (routes learned or lost). */
   routesChanged?(): Promise<void> | void;
+  /** What `show interfaces` shows of an interface beyond its configuration (tunnel state, counters). */
+  describeInterface?(iface: InterfaceConfig): Partial<InterfaceView> | null;
+}
+
+/** The GRE tunnel interfaces, as the tunnel service (tunnel-interface.ts) keeps them. */
+export interface TunnelHooks {
+  /** Line protocol of a Tunnel interface. */
+  lineUp(name: string): boolean;
+  /** The IP MTU of a Tunnel interface (its device's MTU). */
+  ipMtu(name: string): number;
+  /** Source addresses of the tunnels: GRE to them is steered to the agent. */
+  endpoints(): string[];
+  /** GRE for the router's addresses. */
+  gre: { receive(packet: Buffer): void };
 }
 
 export class Router {
@@ -74,9 +89,13 @@ export class Router {
   /** Linux interface index by device name (a restored link comes back with a new one). */
   private ifindex = new Map<string, number>();
   private manualAddress = new Set<string>();
+  /** Addresses the agent put on lo for the loopbacks (kernel-interfaces.ts). */
+  private loopbackAddresses = new Set<string>();
   extensions: ExecExtension[] = [];
   /** Routes the routing protocols learned (src/agent/routing), merged into the table by distance. */
   private learned: Route[] = [];
+  /** Set by the tunnel service when the configuration has Tunnel interfaces (or may get them). */
+  tunnels: TunnelHooks | undefined;
 
   constructor(
     config: RouterConfig,
@@ -84,6 +103,8 @@ export class Router {
     /** IOS interface name -> Linux interface name, for interfaces that are on a lab link. */
     readonly linux: Map<string, string>,
     readonly console: RouterConsole,
+    /** The container's system (LINUX_HOST in the agent; a fake in unit tests). */
+    readonly host: RouterHost = LINUX_HOST,
   ) {
     this.config = config;
   }
@@ -102,10 +123,11 @@ export class Router {
     let busy = Promise.resolve();
     // which device (by ifindex) carried each interface when we last looked: a link cut and restored
     // between two looks comes back as a new device, and IOS would have logged it going down and up
-    const carrier = () => new Map(this.config.interfaces.filter((i) => this.linkUp(i.name)).map((i) => [i.name, this.ifindex.get(this.linux.get(i.name) ?? '') ?? -1]));
+    // (tunnels have no carrier: their line protocol is the tunnel service's to log)
+    const carrier = () => new Map(this.config.interfaces.filter((i) => !i.name.startsWith('Tunnel') && this.linkUp(i.name)).map((i) => [i.name, this.ifindex.get(this.linux.get(i.name) ?? '') ?? -1]));
     const check = async () => {
       const before = carrier();
-      const back = await readoptInterfaces(bindings, this.linux).catch((e: unknown) => {
+      const back = await this.host.readoptInterfaces(bindings, this.linux).catch((e: unknown) => {
         this.console.log(`%TESTBED-3-LINK: ${(e as Error).message}`);
         return [];
       });
@@ -118,7 +140,7 @@ export class Router {
         this.console.log(`%LINEPROTO-5-UPDOWN: Line protocol on Interface ${name}, changed state to ${state}`);
       };
       for (const iface of this.config.interfaces) {
-        if (iface.shutdown) continue;
+        if (iface.shutdown || iface.name.startsWith('Tunnel')) continue;
         const was = before.get(iface.name);
         const now = after.get(iface.name);
         if (was === now) continue;
@@ -128,7 +150,7 @@ export class Router {
       }
       if (changed) for (const ext of this.extensions) await ext.reconfigure?.(this.config);
     };
-    return watchLinks(() => {
+    return this.host.watchLinks(() => {
       clearTimeout(timer);
       timer = setTimeout(() => {
         // a failed pass is reported and never blocks the next one (a rejected chain would stop the watcher for good)
@@ -140,6 +162,7 @@ export class Router {
   /** Carrier: the interface is attached to a lab link and present in the container (sub-interfaces: routing/links.ts). */
   linkUp = (name: string): boolean => {
     if (name.startsWith('Loopback') || name.startsWith('Null')) return true;
+    if (name.startsWith('Tunnel')) return this.tunnels?.lineUp(name) ?? false;
     return interfaceCarrier(this.config, name, (n) => {
       const dev = this.linux.get(n);
       return dev !== undefined && this.present.has(dev);
@@ -162,7 +185,7 @@ export class Router {
   }
 
   async refreshLinks(): Promise<void> {
-    const links = await ipJson<{ ifname: string; ifindex: number }[]>(['link', 'show']).catch(() => []);
+    const links = await this.host.ipJson<{ ifname: string; ifindex: number }[]>(['link', 'show']).catch(() => []);
     this.present = new Set(links.map((l) => l.ifname));
     this.ifindex = new Map(links.map((l) => [l.ifname, l.ifindex]));
   }
@@ -175,58 +198,70 @@ export class Router {
   async applyKernel(): Promise<void> {
     await this.refreshLinks();
     const current = new Map(
-      (await ipJson<{ ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(['addr', 'show']).catch(() => []))
+      (await this.host.ipJson<{ ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(['addr', 'show']).catch(() => []))
         .map((e) => [e.ifname, (e.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`)]),
     );
     const cmds: string[] = [];
+    const loopbacks = loopbackCommands(this.config, this.loopbackAddresses);
+    this.loopbackAddresses = loopbacks.now;
+    cmds.push(...loopbacks.commands.filter((c) => c.startsWith('addr')));
     for (const iface of this.config.interfaces) {
-      let dev = this.linux.get(iface.name);
-      const loop = /^Loopback(\d+)$/.exec(iface.name);
-      if (!dev && loop) {
-        dev = `lo${loop[1]}`;
-        this.linux.set(iface.name, dev);
-        if (!this.present.has(dev)) cmds.push(`link add ${dev} type dummy`);
-        this.present.add(dev);
-      }
+      const dev = this.linux.get(iface.name);
       if (!dev || !this.present.has(dev)) continue;
+      const tunnel = iface.name.startsWith('Tunnel');
       const want = [iface.address, ...iface.secondary].filter((a) => a !== null).map((a) => cidrOf(a!.address, a!.mask));
       const have = current.get(dev) ?? [];
       for (const a of have) if (!want.includes(a)) cmds.push(`addr del ${a} dev ${dev}`);
       for (const a of want) if (!have.includes(a)) cmds.push(`addr add ${a} dev ${dev}`);
-      if (iface.mtu) cmds.push(`link set dev ${dev} mtu ${iface.mtu}`);
-      cmds.push(`link set dev ${dev} ${iface.shutdown ? 'down' : 'up'}`);
+      const mtu = tunnel ? this.tunnels?.ipMtu(iface.name) : iface.mtu;
+      if (mtu) cmds.push(`link set dev ${dev} mtu ${mtu}`);
+      // a tunnel whose line protocol is down takes its routes with it, as on IOS
+      cmds.push(`link set dev ${dev} ${iface.shutdown || (tunnel && !this.linkUp(iface.name)) ? 'down' : 'up'}`);
+      if (!tunnel && !iface.shutdown) cmds.push(...connectedMtuCommands(iface, dev));
     }
-    const res = await ipBatch(cmds);
+    const res = await this.host.ipBatch(cmds);
     if (res.code !== 0) this.console.log(`%TESTBED-3-KERNEL: ${res.stderr.trim().split('\n').join('; ')}`);
     await this.applyStaticRoutes();
     await this.refreshLinks();
   }
 
-  /** The kernel's static routes (proto static) made what the routing table says: the ones that win by distance. */
+  /**
+   * The kernel's static routes (proto static) made what the routing table
+   * says: the ones that win by distance, and the loopbacks' blackholes.
+   */
   private async applyStaticRoutes(): Promise<void> {
+    // keyed by destination and metric, as `ip route del` names a route
     const want = new Map<string, string>();
+    for (const p of loopbackAddresses(this.config).blackholes) want.set(`${p} 0`, `route replace blackhole ${p} proto static`);
     for (const r of this.routes()) {
       if (r.source !== 'static') continue;
-      const hops = r.paths
-        .map((p) => ({ dev: this.linux.get(p.outInterface), gw: p.gateway }))
-        .filter((h): h is { dev: string; gw: string | null } => h.dev !== undefined);
-      if (hops.length === 0) continue;
       const dst = `${r.prefix}/${r.length}`;
+      if (r.paths.every((p) => p.outInterface.startsWith('Loopback'))) {
+        // routed to a loopback: IOS discards it
+        want.set(`${dst} ${r.distance}`, `route replace blackhole ${dst} proto static metric ${r.distance}`);
+        continue;
+      }
+      const hops = r.paths
+        .map((p) => ({ dev: this.linux.get(p.outInterface), gw: p.gateway, iface: this.config.interfaces.find((i) => i.name === p.outInterface) }))
+        .filter((h): h is { dev: string; gw: string | null; iface: InterfaceConfig | undefined } => h.dev !== undefined);
+      if (hops.length === 0) continue;
+      // the smallest IP MTU of the interfaces the route leaves by
+      const mtu = routeMtu(hops.map((h) => h.iface).filter((i) => i?.ipMtu).sort((a, b) => a!.ipMtu! - b!.ipMtu!)[0]);
       const target =
         hops.length === 1
           ? `${hops[0]!.gw ? `via ${hops[0]!.gw} ` : ''}dev ${hops[0]!.dev}`
           : hops.map((h) => `nexthop ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev}`).join(' ');
-      want.set(dst, `route replace ${dst} proto static metric ${r.distance} ${target}`);
+      want.set(`${dst} ${r.distance}`, `route replace ${dst} proto static metric ${r.distance}${mtu} ${target}`);
     }
-    const installed = await ipJson<{ dst: string; metric?: number }[]>(['route', 'show', 'proto', 'static']).catch(() => []);
+    const installed = await this.host.ipJson<{ dst: string; metric?: number }[]>(['route', 'show', 'proto', 'static']).catch(() => []);
     const cmds: string[] = [];
     for (const r of installed) {
       const dst = r.dst === 'default' ? '0.0.0.0/0' : r.dst.includes('/') ? r.dst : `${r.dst}/32`;
-      if (!want.has(dst)) cmds.push(`route del ${dst} proto static${r.metric !== undefined ? ` metric ${r.metric}` : ''}`);
+      if (!want.has(`${dst} ${r.metric ?? 0}`)) cmds.push(`route del ${dst} proto static${r.metric !== undefined ? ` metric ${r.metric}` : ''}`);
     }
     // replace is idempotent: an unchanged route is rewritten in place, which no daemon reports as a change
     cmds.push(...want.values());
-    const res = await ipBatch(cmds);
+    const res = await this.host.ipBatch(cmds);
     if (res.code !== 0) this.console.log(`%TESTBED-3-KERNEL: ${res.stderr.trim().split('\n').join('; ')}`);
   }
 
@@ -258,11 +293,17 @@ export class Router {
     const before = this.config;
     const res = applyConfigLines(this.config, [line], session.config ?? GLOBAL_MODE);
     // IOS says nothing about a line it accepts; not-emulated lines are testbed validate's business
-    const output = res.diagnostics.filter((d) => d.code !== 'not-emulated').map((d) => `${d.message}\n`).join('');
-    this.config = res.config;
+    const output = res.diagnostics
+      .filter((d) => d.code !== 'not-emulated')
+      .map((d) => `${d.message}\n`)
+      .join('');
+    // a refused line, or one that only moves between modes, changes nothing: the kernel and the
+    // crypto side are reprogrammed only for a real change (reprogramming flushes addresses and routes)
+    const changed = JSON.stringify(res.config) !== JSON.stringify(before);
+    if (changed) this.config = res.config;
     session.config = res.ended ? null : res.mode;
     if (res.ended) this.console.log('%SYS-5-CONFIG_I: Configured from console by console');
-    if (this.config !== before) {
+    if (changed) {
       for (const iface of this.config.interfaces) {
         const old = before.interfaces.find((i) => i.name === iface.name);
         if (JSON.stringify(old?.address) !== JSON.stringify(iface.address)) this.manualAddress.add(iface.name);
@@ -299,7 +340,7 @@ export class Router {
       }
       case 'write-memory': {
         const text = renderRunningConfig(this.config).replace(/^Building configuration...\n\nCurrent configuration : \d+ bytes\n/, '');
-        await writeFile(STARTUP_CONFIG_PATH, text);
+        await this.host.writeFile(STARTUP_CONFIG_PATH, text);
         return 'Building configuration...\n[OK]\n';
       }
       case 'show-version':
@@ -308,7 +349,9 @@ export class Router {
         return renderShowClock(new Date());
       case 'show-ip-interface-brief': {
         await this.refreshLinks();
-        const rows = interfaceBriefRows(this.config, this.linkUp).map((r) => (this.manualAddress.has(r.interface) && r.address ? { ...r, method: 'manual' as const } : r));
+        const rows = interfaceBriefRows(this.config, this.linkUp)
+          .map((r) => (this.manualAddress.has(r.interface) && r.address ? { ...r, method: 'manual' as const } : r))
+          .map((r) => (r.interface.startsWith('Tunnel') ? { ...r, ...this.tunnelStatus(r.interface) } : r));
         return renderShowIpInterfaceBrief(rows);
       }
       case 'show-interfaces':
@@ -326,13 +369,25 @@ export class Router {
       case 'show-debugging':
         return renderShowDebug(this.console.debug);
       case 'debug': {
-        const facilities = cmd.facility === 'all' ? (['isakmp', 'ipsec', 'engine', 'ospf-adj'] as const) : [cmd.facility];
+        const facilities = cmd.facility === 'all' ? (['isakmp', 'ipsec', 'engine', 'ospf-adj', 'nat'] as const) : [cmd.facility];
         for (const f of facilities) this.console.debug[f] = cmd.on;
         return renderDebugChange(cmd.facility, cmd.on);
       }
       case 'ping': {
-        const source = cmd.source === null ? null : cmd.source.kind === 'address' ? cmd.source.address : (this.config.interfaces.find((i) => i.name === (cmd.source as { name: string }).name)?.address?.address ?? null);
-        const replies = await ping({ target: cmd.target, repeat: cmd.repeat, size: cmd.size, timeoutSeconds: cmd.timeoutSeconds, source, dfBit: cmd.dfBit });
+        const source =
+          cmd.source === null
+            ? null
+            : cmd.source.kind === 'address'
+              ? cmd.source.address
+              : (this.config.interfaces.find((i) => i.name === (cmd.source as { name: string }).name)?.address?.address ?? null);
+        const replies = await this.host.ping({
+          target: cmd.target,
+          repeat: cmd.repeat,
+          size: cmd.size,
+          timeoutSeconds: cmd.timeoutSeconds,
+          source,
+          dfBit: cmd.dfBit,
+        });
         return renderPing({ target: cmd.target, repeat: cmd.repeat, size: cmd.size, timeoutSeconds: cmd.timeoutSeconds, source, replies });
       }
       default:
@@ -355,14 +410,26 @@ export class Router {
     ].join('\n');
   }
 
+  /** A tunnel's status and line protocol: the interface is up unless shut down; its line protocol is the tunnel's. */
+  private tunnelStatus(name: string): { status: InterfaceStatus; protocol: 'up' | 'down' } {
+    const iface = this.config.interfaces.find((i) => i.name === name);
+    if (iface?.shutdown) return { status: 'administratively down', protocol: 'down' };
+    return { status: 'up', protocol: this.linkUp(name) ? 'up' : 'down' };
+  }
+
   private renderInterfaces(only: string | null): string {
-    const out: string[] = [];
+    const views: InterfaceView[] = [];
     for (const iface of this.config.interfaces) {
       if (only && iface.name !== only) continue;
-      out.push(...interfaceLines(this.config, iface, interfaceStatus(iface, this.linkUp)));
+      const view: InterfaceView = {
+        ...interfaceView(this.config, iface, interfaceStatus(iface, this.linkUp)),
+        ...(iface.name.startsWith('Tunnel') ? this.tunnelStatus(iface.name) : {}),
+      };
+      for (const ext of this.extensions) Object.assign(view, ext.describeInterface?.(iface) ?? {});
+      views.push(view);
     }
-    if (only && out.length === 0) return `% Invalid input detected at '^' marker.\n`;
-    return out.join('\n') + '\n';
+    if (only && views.length === 0) return `% Invalid input detected at '^' marker.\n`;
+    return renderShowInterfaces(views);
   }
 }
 

@@ -123,7 +123,7 @@ export function renderShowCryptoMap(maps: readonly CryptoMapView[]): string {
         out.push(
           `        Peer = ${e.peer}`,
           '        Extended IP access list',
-          `            ${e.aclText}`,
+          ...e.aclLines.map((l) => `            ${l}`),
           `        dynamic (created from dynamic map ${e.createdFrom.map}/${e.createdFrom.seq})`,
           `        Current peer: ${e.currentPeer}`,
           `        Security association lifetime: ${e.lifetime.kilobytes} kilobytes/${e.lifetime.seconds} seconds`,

@@ -103,9 +103,12 @@ export function decodeDelete(r: Reader): Omit<DeletePayload, 'raw'> {
   const protocol = r.u8('protocol ID');
   const spiSize = r.u8('SPI size');
   const count = r.u16('number of SPIs');
-  r.need(count * spiSize, `${count} SPIs of size ${spiSize}`);
+  // SPIs of size 0 name no SA and cost nothing to send: 65,535 of them in a 140-byte datagram took 130-330 ms to decode
+  if (spiSize === 0 && count > 0) r.fail(`${count} SPI${count === 1 ? '' : 's'} of size 0 name no SA`);
+  // one copy of all the SPIs, cut into views: no allocation or label per SPI
+  const all = r.bytes(count * spiSize, `${count} SPIs of size ${spiSize}`);
   const spis: Buffer[] = [];
-  for (let i = 0; i < count; i++) spis.push(r.bytes(spiSize, `SPI ${i + 1}`));
+  for (let i = 0; i < count; i++) spis.push(all.subarray(i * spiSize, (i + 1) * spiSize));
   if (r.remaining > 0) r.fail(`${r.remaining} bytes follow the ${count} SPI${count === 1 ? '' : 's'} of size ${spiSize}`);
   return { type: PayloadType.DELETE, doi, protocol, spiSize, spis };
 }

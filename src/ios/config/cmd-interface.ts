@@ -2,6 +2,7 @@
 import { formatIpv4, isContiguousMask, maskToPrefix, networkOf, parseIpv4 } from '../../codecs/net/address.js';
 import { type Cursor, ParseFail } from '../cli/cursor.js';
 import { addWanCommands } from './cmd-wan.js';
+import { addTunnelCommands } from './cmd-tunnel.js';
 import { addKept, recordInterfaceExtra } from './extras.js';
 import { Grammar, type Effect, type EngineState, type PendingReference } from './grammar.js';
 import { interfaceEmulated, interfaceType, isSubinterface, readInterfaceName } from './interface-names.js';
@@ -211,6 +212,7 @@ export function interfaceModeGrammar(): Grammar {
     st.mode = { kind: 'global' };
   });
   addWanCommands(g);
+  addTunnelCommands(g);
   addKept(g, keptEntries('interface'), (st, text) => recordInterfaceExtra(currentInterface(st), text));
   return g.finish();
 }

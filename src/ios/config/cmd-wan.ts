@@ -1,6 +1,6 @@
 /**
  * Interface sub-mode lines of WAN links and routing protocols: `encapsulation`,
- * `frame-relay interface-dlci`, `bandwidth`, `delay` and `ip ospf ...`. IOS
+ * `frame-relay interface-dlci` and `ip ospf ...` (`bandwidth`, `delay`: cmd-tunnel.ts). IOS
  * offers HDLC, PPP and Frame Relay on serial main interfaces only, 802.1Q on
  * Ethernet sub-interfaces only; elsewhere the keyword is refused with the
  * marker under it.
@@ -75,33 +75,6 @@ function encapsulationCommand(g: Grammar): void {
   });
 }
 
-function valueCommands(g: Grammar): void {
-  g.on('bandwidth', (cursor) => {
-    const kbit = cursor.integer(1, 10_000_000);
-    return (st) => {
-      iface(st).bandwidth = kbit;
-    };
-  });
-  g.on('no bandwidth', (cursor) => {
-    cursor.optInteger(1, 10_000_000);
-    return (st) => {
-      iface(st).bandwidth = null;
-    };
-  });
-  g.on('delay', (cursor) => {
-    const tens = cursor.integer(1, 16_777_215);
-    return (st) => {
-      iface(st).delay = tens;
-    };
-  });
-  g.on('no delay', (cursor) => {
-    cursor.optInteger(1, 16_777_215);
-    return (st) => {
-      iface(st).delay = null;
-    };
-  });
-}
-
 /** `[0|7] KEY`: an unencrypted key (type 7 keys are kept as written, and not translated). */
 function readKey(cursor: Cursor, maxLength: number): string {
   const first = cursor.word();
@@ -172,6 +145,5 @@ function ospfCommands(g: Grammar): void {
 /** Registers the commands of this file in the interface grammar. */
 export function addWanCommands(g: Grammar): void {
   encapsulationCommand(g);
-  valueCommands(g);
   ospfCommands(g);
 }

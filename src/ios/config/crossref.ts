@@ -13,7 +13,15 @@ function defined(config: RouterConfig, ref: PendingReference): boolean {
       return config.crypto.dynamicMaps.some((m) => m.name === ref.name);
     case 'crypto-map':
       return config.crypto.cryptoMaps.some((m) => m.name === ref.name);
+    case 'route-map':
+      return config.routeMaps.some((m) => m.name === ref.name);
+    case 'nat-pool':
+      return config.nat.pools.some((p) => p.name === ref.name);
   }
+}
+
+function natUses(config: RouterConfig, routeMap: string): boolean {
+  return config.nat.rules.some((r) => r.kind === 'dynamic' && r.match.kind === 'route-map' && r.match.name === routeMap);
 }
 
 /** Still referenced by the final configuration (a later line may have replaced it). */
@@ -25,12 +33,18 @@ function stillUsed(config: RouterConfig, ref: PendingReference): boolean {
     case 'access-list':
       return (
         [...c.cryptoMaps, ...c.dynamicMaps].some((m) => m.matchAddress === ref.name) ||
-        config.interfaces.some((i) => i.accessGroupIn === ref.name || i.accessGroupOut === ref.name)
+        config.interfaces.some((i) => i.accessGroupIn === ref.name || i.accessGroupOut === ref.name) ||
+        config.nat.rules.some((r) => r.kind === 'dynamic' && r.match.kind === 'list' && r.match.acl === ref.name) ||
+        config.routeMaps.some((m) => m.matchAddress.includes(ref.name) && natUses(config, m.name))
       );
     case 'dynamic-map':
       return c.cryptoMaps.some((m) => m.dynamic?.map === ref.name);
     case 'crypto-map':
       return config.interfaces.some((i) => i.cryptoMap === ref.name);
+    case 'route-map':
+      return natUses(config, ref.name);
+    case 'nat-pool':
+      return config.nat.rules.some((r) => r.kind === 'dynamic' && r.target.kind === 'pool' && r.target.pool === ref.name);
   }
 }
 
@@ -39,6 +53,8 @@ const WHAT: Record<PendingReference['kind'], string> = {
   'access-list': 'access list',
   'dynamic-map': 'dynamic crypto map',
   'crypto-map': 'crypto map',
+  'route-map': 'route map',
+  'nat-pool': 'NAT pool',
 };
 
 export function checkReferences(config: RouterConfig, refs: readonly PendingReference[]): ConfigDiagnostic[] {

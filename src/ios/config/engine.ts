@@ -14,6 +14,8 @@ import { addCryptoCommands } from './cmd-crypto.js';
 import { addGlobalCommands } from './cmd-global.js';
 import { addInterfaceCommands, interfaceModeGrammar } from './cmd-interface.js';
 import { addRoutingCommands, routerEigrpGrammar, routerOspfGrammar, routerRipGrammar } from './cmd-routing.js';
+import { addNatCommands } from './cmd-nat.js';
+import { addRouteMapCommands, routeMapModeGrammar } from './cmd-route-map.js';
 import { closeBlock, notEmulated, refusedBody, type LineClass } from './classify.js';
 import { diagnosticFromFail, type ConfigDiagnostic } from './diagnostics.js';
 import { recordBlockChild } from './extras.js';
@@ -31,6 +33,8 @@ function buildGlobal(): Grammar {
   addAccessListCommands(g);
   addCryptoCommands(g);
   addRoutingCommands(g);
+  addNatCommands(g);
+  addRouteMapCommands(g);
   return g.finish();
 }
 
@@ -59,6 +63,7 @@ function grammarsOnce(): Record<string, Grammar> {
     'router-ospf': routerOspfGrammar(),
     'router-eigrp': routerEigrpGrammar(),
     'router-rip': routerRipGrammar(),
+    'route-map': routeMapModeGrammar(),
     ...Object.fromEntries((['line', 'router', 'key-chain', 'dhcp-pool', 'any'] as const).map((k) => [`extra-${k}`, blockGrammar(k)])),
   };
   return grammars;
@@ -79,14 +84,12 @@ function modeGrammar(mode: ConfigMode): Grammar | undefined {
   }
 }
 
-type Outcome =
-  | { ok: true; parsed: Parsed; exact: boolean; global: boolean }
-  | { ok: false; fail: ParseFail; exact: boolean; global: boolean };
+type Outcome = { ok: true; parsed: Parsed; exact: boolean; global: boolean } | { ok: false; fail: ParseFail; exact: boolean; global: boolean };
 
-function attempt(grammar: Grammar, line: string, global: boolean): Outcome {
+function attempt(grammar: Grammar, line: string, global: boolean, mode: ConfigMode): Outcome {
   const cursor = new Cursor(line, tokenize(line));
   try {
-    const parsed = grammar.parse(cursor);
+    const parsed = grammar.parse(cursor, mode);
     return { ok: true, parsed, exact: cursor.allExact, global };
   } catch (e) {
     if (e instanceof ParseFail) return { ok: false, fail: e, exact: cursor.allExact, global };
@@ -121,8 +124,8 @@ type Reading = { ok: true; chosen: Extract<Outcome, { ok: true }> } | { ok: fals
 function read(st: EngineState, raw: string): Reading {
   const sub = modeGrammar(st.mode);
   const outcomes: Outcome[] = [];
-  if (sub) outcomes.push(attempt(sub, raw, false));
-  outcomes.push(attempt(grammarsOnce().global!, raw, true));
+  if (sub) outcomes.push(attempt(sub, raw, false, st.mode));
+  outcomes.push(attempt(grammarsOnce().global!, raw, true, st.mode));
   const oks = outcomes.filter((o): o is Extract<Outcome, { ok: true }> => o.ok);
   const indented = /^\s/.test(raw);
   // A command spelled out in full that IOS refuses for its value (Bad mask ...)
@@ -136,9 +139,7 @@ function read(st: EngineState, raw: string): Reading {
     if (oks.length > 1 && st.mode.kind === 'extra') chosen = oks.find((o) => o.global !== indented) ?? chosen;
     // An abbreviation that only a kept command accepts does not hide
     // what another reading says about the line (ambiguous, refused value).
-    const strong = outcomes.find(
-      (o): o is Extract<Outcome, { ok: false }> => !o.ok && (o.fail.kind === 'ambiguous' || o.fail.kind === 'value'),
-    );
+    const strong = outcomes.find((o): o is Extract<Outcome, { ok: false }> => !o.ok && (o.fail.kind === 'ambiguous' || o.fail.kind === 'value'));
     if (chosen.parsed.effect.lenient && !chosen.exact && strong) return { ok: false, diagnostic: diagnosticFromFail(strong.fail, st.lineNo, raw) };
     return { ok: true, chosen };
   }
@@ -201,7 +202,11 @@ export function processLine(st: EngineState, raw: string, opts: RunOptions): Lin
     return classify(st, raw, parsed, global && st.mode.kind !== 'global', count);
   } catch (e) {
     return refuse(st, raw, {
-      line: st.lineNo, column: 1, text: raw, severity: 'error', code: 'internal',
+      line: st.lineNo,
+      column: 1,
+      text: raw,
+      severity: 'error',
+      code: 'internal',
       message: `% Internal error while parsing this line: ${e instanceof Error ? e.message : String(e)}`,
     });
   }

@@ -14,7 +14,7 @@ import { laterCommands } from './support-refused.js';
 
 /** A name used by a command that must be defined somewhere in the configuration. */
 export interface PendingReference {
-  kind: 'transform-set' | 'access-list' | 'dynamic-map' | 'crypto-map';
+  kind: 'transform-set' | 'access-list' | 'dynamic-map' | 'crypto-map' | 'route-map' | 'nat-pool';
   name: string;
   /** Who refers to it, for the message ("crypto map tedtag 10"). */
   from: string;
@@ -51,6 +51,8 @@ export interface EngineState {
   policyLines: Map<number, { line: number; column: number; text: string; rsaWarned?: boolean }>;
   /** Line of each routing process header (`ospf 1`, `eigrp 100`, `rip`), for routing-check.ts. */
   routingLines: Map<string, { line: number; column: number; text: string; autoSummaryWarned?: boolean }>;
+  /** Match clauses of route maps other than `match ip address|interface`, for the NAT check after the parse. */
+  routeMapClauses?: { map: string; line: number; column: number; text: string }[];
 }
 
 /**
@@ -62,8 +64,8 @@ export interface EngineState {
  */
 export type Effect = ((state: EngineState) => void) & { lenient?: boolean; variant?: string; lateVariant?: string };
 
-/** Parses the arguments after the keyword path; must not touch the model. */
-export type Handler = (cursor: Cursor) => Effect;
+/** Parses the arguments after the keyword path; must not touch the model. `mode`: the mode the line is typed in. */
+export type Handler = (cursor: Cursor, mode: ConfigMode) => Effect;
 
 export interface GrammarNode {
   readonly children: Map<string, GrammarNode>;
@@ -133,7 +135,9 @@ export class Grammar {
     if (entry) node.entry = entry;
     node.handler = (cursor) => {
       const args = rest ? cursor.rest() : '';
-      const text = cursor.line;
+      // its keywords spelled out, as `show running-config` prints them: an abbreviation
+      // that is unique here (`t 1`) may be ambiguous where the line lands in the running-config
+      const text = args ? `${node.path} ${args}` : node.path;
       const effect: Effect = (state) => record(state, text);
       if (args !== '') effect.lenient = true;
       return effect;
@@ -178,11 +182,11 @@ export class Grammar {
    * path, then checks the line is consumed. When a longer path fails, a
    * shorter one that takes any arguments (`service *`) gets the line. Throws ParseFail.
    */
-  parse(cursor: Cursor): Parsed {
+  parse(cursor: Cursor, mode: ConfigMode = { kind: 'global' }): Parsed {
     let node = this.root;
     let fallback: { node: GrammarNode; position: number } | undefined;
     const run = (n: GrammarNode): Parsed => {
-      const effect = n.handler!(cursor);
+      const effect = n.handler!(cursor, mode);
       cursor.end();
       const entry = n.entry && effect.variant !== undefined ? modelEntry(this.mode!, n.path, effect.variant) : (n.entry ?? null);
       return { effect, entry };

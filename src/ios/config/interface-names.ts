@@ -36,20 +36,23 @@ export function isAlwaysUp(name: string): boolean {
   return name.startsWith('Loopback') || name.startsWith('Null');
 }
 
+/** True for Tunnel interfaces (their line protocol follows the tunnel's state, src/ios/routing/tunnels.ts). */
+export function isTunnel(name: string): boolean {
+  return name.startsWith('Tunnel');
+}
+
 export function isSubinterface(name: string): boolean {
   return name.includes('.');
 }
 
 /**
  * Whether the emulator runs an interface: Ethernet, FastEthernet,
- * GigabitEthernet, Serial (as an IP link), their sub-interfaces and Loopback
- * are emulated; for the others, the reading of `interface` in the support
- * table that says why not.
+ * GigabitEthernet, Serial (as an IP link), their sub-interfaces, Loopback and
+ * Tunnel (GRE) are emulated; for the others, the reading of `interface` in the
+ * support table that says why not.
  */
-export function interfaceEmulated(name: string): 'emulated' | 'tunnel' | 'dialer' | 'virtual-template' | 'null' {
+export function interfaceEmulated(name: string): 'emulated' | 'dialer' | 'virtual-template' | 'null' {
   switch (interfaceType(name)?.name) {
-    case 'Tunnel':
-      return 'tunnel';
     case 'Dialer':
       return 'dialer';
     case 'Virtual-Template':

@@ -15,6 +15,7 @@ export type ConfigMode =
   | { kind: 'router-ospf'; id: number }
   | { kind: 'router-eigrp'; as: number }
   | { kind: 'router-rip' }
+  | { kind: 'route-map'; name: string; seq: number }
   /** A block kept verbatim (line, router, ...): its lines take the class of its header. */
   | { kind: 'extra'; header: string; children: BlockKind; cls: SupportClass }
   /** Inside a multi-line `banner`: lines are text until the delimiter comes back. */
@@ -43,6 +44,8 @@ export function modePrompt(mode: ConfigMode): string {
       return '(config-crypto-map)';
     case 'access-list':
       return mode.aclKind === 'standard' ? '(config-std-nacl)' : '(config-ext-nacl)';
+    case 'route-map':
+      return '(config-route-map)';
     case 'banner':
       return '(config)';
     case 'router-ospf':

@@ -4,7 +4,7 @@ import { checkReferences } from './crossref.js';
 import type { ConfigDiagnostic } from './diagnostics.js';
 import { runLines } from './engine.js';
 import type { EngineState } from './grammar.js';
-import { checkPolicies } from './model-check.js';
+import { checkNatRouteMaps, checkPolicies } from './model-check.js';
 import { checkRouting } from './routing-check.js';
 import { GLOBAL_MODE, type ConfigMode } from './modes.js';
 import { newRouterConfig, type RouterConfig } from './types.js';
@@ -39,8 +39,18 @@ function splitLines(text: string): string[] {
 
 function newState(config: RouterConfig, mode: ConfigMode, exitLeavesConfig: boolean): EngineState {
   return {
-    config, mode, lineNo: 0, text: '', references: [], diagnostics: [], ended: false, exitLeavesConfig,
-    block: blockOfMode(mode), refused: null, policyLines: new Map(), routingLines: new Map(),
+    config,
+    mode,
+    lineNo: 0,
+    text: '',
+    references: [],
+    diagnostics: [],
+    ended: false,
+    exitLeavesConfig,
+    block: blockOfMode(mode),
+    refused: null,
+    policyLines: new Map(),
+    routingLines: new Map(),
   };
 }
 
@@ -67,6 +77,9 @@ function finish(st: EngineState, lines: (LineClass | null)[], references: boolea
   const routing = checkRouting(st);
   diagnostics.push(...routing.diagnostics);
   for (const line of routing.lines) lines[line - 1] = 'not-emulated';
+  const natMaps = checkNatRouteMaps(st);
+  diagnostics.push(...natMaps.diagnostics);
+  for (const line of natMaps.lines) lines[line - 1] = 'not-emulated';
   if (references) diagnostics.push(...checkReferences(st.config, st.references));
   return { config: st.config, diagnostics: diagnostics.sort(byLine), lines, summary: summarize(lines) };
 }

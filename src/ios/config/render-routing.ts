@@ -1,7 +1,7 @@
 /**
  * show running-config for dynamic routing and WAN interfaces: the `router`
- * blocks, and the interface lines of encapsulations, DLCIs, bandwidth, delay
- * and `ip ospf`, in the places IOS 12.2 prints them (802.1Q before the
+ * blocks, and the interface lines of encapsulations, DLCIs and `ip ospf`
+ * (bandwidth, delay: render-tunnel.ts), in the places IOS 12.2 prints them (802.1Q before the
  * address of a sub-interface, serial encapsulations after it, the DLCI last;
  * the default HDLC is never printed).
  */
@@ -12,13 +12,10 @@ export function interfaceHeader(i: InterfaceConfig): string {
   return `interface ${i.name}${i.wan.subinterfaceType ? ` ${i.wan.subinterfaceType}` : ''}`;
 }
 
-/** Lines IOS prints before the address: 802.1Q, bandwidth. */
+/** Lines IOS prints before the bandwidth and the address: 802.1Q. */
 export function interfaceHeadLines(i: InterfaceConfig): string[] {
   const e = i.wan.encapsulation;
-  return [
-    ...(e?.kind === 'dot1q' ? [` encapsulation dot1Q ${e.vlan}${e.native ? ' native' : ''}`] : []),
-    ...(i.bandwidth !== null ? [` bandwidth ${i.bandwidth}`] : []),
-  ];
+  return e?.kind === 'dot1q' ? [` encapsulation dot1Q ${e.vlan}${e.native ? ' native' : ''}`] : [];
 }
 
 /** Lines right after the addresses: serial encapsulations, then `ip ospf`. */
@@ -28,12 +25,9 @@ export function interfaceAfterAddressLines(i: InterfaceConfig): string[] {
   return [...encapsulation, ...ospfInterfaceLines(i.ospf)].map((l) => ` ${l}`);
 }
 
-/** Lines IOS prints late in the block: delay, the DLCI. */
+/** Lines IOS prints late in the block: the DLCI (delay: render-tunnel.ts). */
 export function interfaceTailLines(i: InterfaceConfig): string[] {
-  return [
-    ...(i.delay !== null ? [` delay ${i.delay}`] : []),
-    ...(i.wan.dlci !== null ? [` frame-relay interface-dlci ${i.wan.dlci}`] : []),
-  ];
+  return i.wan.dlci !== null ? [` frame-relay interface-dlci ${i.wan.dlci}`] : [];
 }
 
 /** The OSPF interface settings, in IOS's order. */

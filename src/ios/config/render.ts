@@ -3,12 +3,24 @@
  * accepted-but-not-emulated lines where IOS would put them.
  */
 import { extendedRuleText, standardRuleText } from './acl-syntax.js';
+import { natLines } from './cmd-nat.js';
+import { routeMapLines } from './cmd-route-map.js';
 import type {
-  AccessList, CryptoConfig, CryptoMapEntry, DynamicMapEntry, ExtraSection, InterfaceConfig, IsakmpPolicy, RouterConfig,
-  SaLifetime, StaticRoute, Transform,
+  AccessList,
+  CryptoConfig,
+  CryptoMapEntry,
+  DynamicMapEntry,
+  ExtraSection,
+  InterfaceConfig,
+  IsakmpPolicy,
+  RouterConfig,
+  SaLifetime,
+  StaticRoute,
+  Transform,
 } from './types.js';
 import { IPSEC_LIFETIME_DEFAULTS, ISAKMP_POLICY_DEFAULTS } from './types.js';
 import { interfaceAfterAddressLines, interfaceHeader, interfaceHeadLines, interfaceTailLines, routerBlockLines } from './render-routing.js';
+import { bandwidthLines, ipMtuLines, tunnelLines } from './render-tunnel.js';
 
 function extras(config: RouterConfig, section: ExtraSection): string[] {
   return config.extras.filter((e) => e.section === section).flatMap((e) => e.lines);
@@ -97,15 +109,18 @@ function interfaceLines(i: InterfaceConfig): string[] {
     interfaceHeader(i),
     ...(i.description !== null ? [` description ${i.description}`] : []),
     ...interfaceHeadLines(i),
+    ...bandwidthLines(i),
     ...(i.address ? [` ip address ${i.address.address} ${i.address.mask}`] : [' no ip address']),
     ...i.secondary.map((s) => ` ip address ${s.address} ${s.mask} secondary`),
     ...(i.accessGroupIn !== null ? [` ip access-group ${i.accessGroupIn} in`] : []),
     ...(i.accessGroupOut !== null ? [` ip access-group ${i.accessGroupOut} out`] : []),
+    ...ipMtuLines(i),
     ...interfaceAfterAddressLines(i),
     ...ipExtras.map((e) => ` ${e}`),
     ...(i.nat ? [` ip nat ${i.nat}`] : []),
     ...(i.shutdown ? [' shutdown'] : []),
     ...(i.mtu !== null ? [` mtu ${i.mtu}`] : []),
+    ...tunnelLines(i),
     ...otherExtras.map((e) => ` ${e}`),
     ...interfaceTailLines(i),
     ...(i.cryptoMap !== null ? [` crypto map ${i.cryptoMap}`] : []),
@@ -115,7 +130,9 @@ function interfaceLines(i: InterfaceConfig): string[] {
 
 export function staticRouteText(r: StaticRoute): string {
   return [
-    'ip route', r.prefix, r.mask,
+    'ip route',
+    r.prefix,
+    r.mask,
     ...(r.interface !== null ? [r.interface] : []),
     ...(r.nextHop !== null ? [r.nextHop] : []),
     ...(r.distance !== 1 ? [String(r.distance)] : []),
@@ -151,12 +168,15 @@ export function runningConfigLines(config: RouterConfig): string[] {
   if (global.length) lines.push(...global, '!');
   lines.push(...cryptoLines(config.crypto));
   for (const i of config.interfaces) lines.push(...interfaceLines(i));
-  lines.push(...routerBlockLines(config.routing));
-  lines.push(...extras(config, 'routing'));
+  // IOS prints the routing processes, then NAT, then ip classless and the rest
+  const routing = extras(config, 'routing');
+  const processes = routing.filter((l, i) => l.startsWith('router ') || (l.startsWith(' ') && routing.slice(0, i).some((p) => p.startsWith('router '))));
+  lines.push(...routerBlockLines(config.routing), ...processes, ...natLines(config.nat), ...routing.filter((l) => !processes.includes(l)));
   lines.push(...config.staticRoutes.map(staticRouteText));
   lines.push(...extras(config, 'http'), '!');
   const acls = aclLines(config.accessLists);
   if (acls.length) lines.push(...acls, '!');
+  lines.push(...routeMapLines(config.routeMaps));
   const tail = extras(config, 'tail');
   if (tail.length) lines.push(...tail, '!');
   lines.push('end');

@@ -8,7 +8,6 @@ import { rows, type SupportEntry } from './support-types.js';
 
 const { em, cos, ne, model } = rows('global');
 
-const NAT = 'NAT is not emulated yet; the router will not translate';
 const NO_VTY = 'the lab has no terminal lines: its console is testbed exec, which logs in no one';
 const VOICE = 'voice and fax settings; the lab router has no voice hardware';
 const DEFINITION = 'a definition that does nothing until applied; where it is applied is reported';
@@ -18,18 +17,17 @@ const modeled: SupportEntry[] = [
   model('no hostname', 'back to "Router"'),
   model('version', 'IOS writes its own version line', 'cosmetic'),
   model('ip route', 'static routes, installed in the routing table'),
-  model('ip route (unemulated-interface)', 'routes through Null0, tunnel or dialer interfaces are not installed (those interfaces are not emulated): traffic follows other routes', 'not-emulated'),
+  model('ip route (unemulated-interface)', 'routes through Null0 or dialer interfaces are not installed (those interfaces are not emulated): traffic follows other routes', 'not-emulated'),
   model('no ip route', 'removes static routes'),
   model('banner', 'shown when a terminal line logs in; the lab console is testbed exec', 'cosmetic'),
   model('end', 'ends the configuration'),
   model('exit', 'leaves the configuration session'),
-  model('interface', 'Ethernet, FastEthernet, Serial and Loopback interfaces, Frame Relay and 802.1Q sub-interfaces: each on a lab link of its own'),
-  model('interface (tunnel)', 'GRE/IP-in-IP tunnels are not emulated: the interface stays down and nothing is encapsulated', 'not-emulated'),
+  model('interface', 'Ethernet, FastEthernet, Serial and Loopback interfaces, Frame Relay and 802.1Q sub-interfaces (each on a lab link of its own), Tunnel (GRE over IP) interfaces'),
   model('interface (dialer)', 'dialer interfaces (DDR, PPPoE client) are not emulated: the interface stays down', 'not-emulated'),
   model('interface (virtual-template)', 'virtual templates (PPP, PPPoE server) are not emulated: no virtual-access interface is cloned', 'not-emulated'),
   model('interface (null)', 'the bit bucket exists by itself; routes to it are reported', 'cosmetic'),
   model('no interface', 'removes a logical interface or sub-interface'),
-  model('access-list', 'numbered access lists, used by crypto maps (interface filters are reported where applied)'),
+  model('access-list', 'numbered access lists: crypto map, NAT and interface filters, with match counts'),
   model('access-list (remark)', 'a comment in the list', 'cosmetic'),
   model('no access-list', 'removes the list'),
   model('ip access-list standard', 'named standard list'),
@@ -64,6 +62,20 @@ const modeled: SupportEntry[] = [
   model('crypto map', 'crypto map entries and local-address'),
   model('crypto map (ipsec-manual)', 'manual keying is not emulated: no SA is installed for this entry', 'not-emulated'),
   model('no crypto map', 'removes the entry or map'),
+  model('ip nat pool', 'global addresses for dynamic NAT, allocated first free first'),
+  model('ip nat pool (rotary)', 'rotary pools (TCP load distribution) are not emulated: the pool is never used', 'not-emulated'),
+  model('no ip nat pool', 'removes the pool'),
+  model(
+    'ip nat inside source',
+    'inside source NAT: static (addresses or TCP/UDP ports), or dynamic by access list or route map, to a pool or an interface address, with overload (PAT)',
+  ),
+  model('ip nat inside source (unemulated-interface)', 'the interface is not emulated: it has no address, so nothing is translated to it', 'not-emulated'),
+  model('no ip nat inside source', 'removes the translation rule'),
+  model('ip nat translation', 'translation timeouts: simple, TCP, UDP, DNS, ICMP, FIN/RST, SYN'),
+  model('ip nat translation (pptp)', 'PPTP is not translated (no PPTP gateway), so this timeout changes nothing', 'cosmetic'),
+  model('no ip nat translation', 'back to the default timeout'),
+  model('route-map', 'a definition: NAT reads its match ip address and match interface clauses; other uses are reported where applied', 'cosmetic'),
+  model('no route-map', 'removes the entry or map', 'cosmetic'),
 ];
 
 const service: SupportEntry[] = [
@@ -136,8 +148,14 @@ const global: SupportEntry[] = [
   cos('ip dhcp excluded-address *', 'only shapes DHCP pools, which are reported', { section: 'global' }),
   ne('ip dhcp *', 'DHCP server and relay settings are not emulated', { section: 'global' }),
   cos('no ip dhcp *', 'only shapes the DHCP server, which is not emulated', { section: 'global' }),
-  ne(`ip nat *`, NAT, { section: 'routing' }),
-  ne('no ip nat *', NAT, { section: 'routing' }),
+  ne('ip nat outside source *', 'outside source translation is not emulated: outside addresses are never translated', { section: 'routing' }),
+  em('no ip nat outside source *', 'no outside source translation, as in the emulator', { section: 'routing' }),
+  ne('ip nat inside destination *', 'inside destination translation (TCP load distribution) is not emulated', { section: 'routing' }),
+  em('no ip nat inside destination *', 'no inside destination translation, as in the emulator', { section: 'routing' }),
+  ne('ip nat service *', 'NAT application-level gateways are not emulated: addresses inside payloads (FTP, DNS, SIP ...) are never rewritten', {
+    section: 'routing',
+  }),
+  em('no ip nat service *', 'the emulator has no NAT application-level gateways', { section: 'routing' }),
   cos('ip inspect *', 'CBAC rules and timers: inspection is switched on per interface, which is reported', { section: 'global' }),
   ne('ip wccp *', 'WCCP is not emulated: nothing is redirected', { section: 'global' }),
   cos('ip bgp-community new-format', 'only how BGP communities print; BGP is not emulated', { section: 'global' }),
@@ -185,12 +203,13 @@ const global: SupportEntry[] = [
   ne('crypto isakmp invalid-spi-recovery', 'no IKE SA is set up to report an invalid SPI', { section: 'global' }),
   ne('crypto ipsec df-bit *', "the outer header's DF bit is not set from this", { section: 'global' }),
   em('crypto ipsec nat-transparency udp-encapsulation', 'NAT traversal (RFC 3947) is on', { section: 'global' }),
-  ne('no crypto ipsec nat-transparency udp-encapsulation', 'NAT traversal stays on: NAT-T vendor IDs are sent and SAs float to UDP 4500', { section: 'global' }),
+  ne('no crypto ipsec nat-transparency udp-encapsulation', 'NAT traversal stays on: NAT-T vendor IDs are sent and SAs float to UDP 4500', {
+    section: 'global',
+  }),
   ne('crypto ipsec nat-transparency *', 'this NAT transparency option is not emulated', { section: 'global' }),
   cos('dialer-list *', DEFINITION, { section: 'global' }),
   cos('class-map *', DEFINITION, { section: 'global', block: 'any' }),
   cos('policy-map *', DEFINITION, { section: 'global', block: 'any' }),
-  cos('route-map *', DEFINITION, { section: 'global', block: 'any' }),
 ];
 
 const routing: SupportEntry[] = [
@@ -220,7 +239,7 @@ const tail: SupportEntry[] = [
   ne('snmp-server *', 'SNMP is not emulated: the router answers no SNMP and sends no traps', { section: 'tail' }),
   em('no snmp-server *', 'no SNMP agent, as in the emulator', { section: 'tail' }),
   cos('ntp clock-period *', 'written by IOS itself: the clock calibration', { section: 'tail' }),
-  ne('ntp *', 'NTP is not emulated: no NTP packets are sent or answered; the clock is the host\'s', { section: 'tail' }),
+  ne('ntp *', "NTP is not emulated: no NTP packets are sent or answered; the clock is the host's", { section: 'tail' }),
   em('no ntp *', 'no NTP, as in the emulator', { section: 'tail' }),
   cos('line *', NO_VTY, { section: 'tail', block: 'line' }),
   cos('dial-peer *', VOICE, { section: 'tail', block: 'any' }),

@@ -4,6 +4,7 @@
  */
 import { ROUTING_INTERFACE_SUPPORT } from './support-routing.js';
 import { rows, type SupportEntry } from './support-types.js';
+import { TUNNEL_SUPPORT } from './support-tunnel.js';
 
 const QOS = 'queueing and QoS are not emulated: the lab link is served first in, first out';
 
@@ -17,10 +18,10 @@ const iface: SupportEntry[] = [
   i.model('no shutdown', 'up when its lab link is'),
   i.model('crypto map', 'the crypto map protecting traffic out of the interface'),
   i.model('no crypto map', 'removes the crypto map'),
-  i.model('ip nat', 'NAT is not emulated yet; the router will not translate', 'not-emulated'),
-  i.model('no ip nat', 'no NAT on the interface, as in the emulator'),
-  i.model('ip access-group', 'interface access lists are not emulated: nothing is filtered', 'not-emulated'),
-  i.model('no ip access-group', 'no filter, as in the emulator'),
+  i.model('ip nat', 'the interface is NAT inside or outside: packets routed from inside to outside are translated'),
+  i.model('no ip nat', 'no NAT on the interface'),
+  i.model('ip access-group', 'filters packets in or out of the interface; matches are counted, denied packets answered with ICMP administratively prohibited'),
+  i.model('no ip access-group', 'removes the filter'),
   i.model('mtu', 'the link MTU: fragmentation and ICMP too-big follow it'),
   i.model('no mtu', 'back to 1500'),
   i.model('exit', 'back to global mode'),
@@ -38,8 +39,6 @@ const iface: SupportEntry[] = [
   i.cos('no ip route-cache *', 'a switching path; packets are forwarded the same way'),
   i.cos('ip mroute-cache', 'a multicast switching path; multicast routing is reported'),
   i.cos('no ip mroute-cache', 'a multicast switching path; multicast routing is reported'),
-  i.em('no keepalive', 'no keepalive frames, as in the emulator'),
-  i.ne('keepalive *', 'interface keepalives are not emulated: none are sent'),
   i.ne('load-interval *', 'show interfaces keeps its 5-minute rates'),
   i.ne('cdp enable', 'CDP is not emulated: no CDP frames are sent'),
   i.cos('cdp log *', 'console messages about CDP neighbours, which the lab never has'),
@@ -48,11 +47,9 @@ const iface: SupportEntry[] = [
   i.ne('ip redirects', 'the emulator sends no ICMP redirects'),
   i.em('no ip redirects', 'no ICMP redirects'),
   i.em('ip unreachables', 'ICMP unreachables are sent (the Linux kernel sends them)'),
-  i.ne('no ip unreachables', 'the Linux kernel still sends ICMP unreachables'),
+  i.ne('no ip unreachables', 'ICMP unreachables are still sent: by the Linux kernel, and for packets an access group denies'),
   i.ne('ip proxy-arp', 'the emulator answers no proxy ARP'),
   i.em('no ip proxy-arp', 'no proxy ARP'),
-  i.ne('ip mtu *', 'an IP MTU apart from the link MTU is not emulated: the link MTU applies'),
-  i.ne('ip tcp adjust-mss *', 'TCP MSS clamping is not emulated: SYNs pass unchanged'),
   i.ne('ip tcp *', 'TCP header compression is not emulated'),
   i.ne('ip helper-address *', 'DHCP/BOOTP relay is not emulated: broadcasts are not forwarded'),
   i.ne('ip policy *', 'policy routing is not emulated'),
@@ -72,9 +69,7 @@ const iface: SupportEntry[] = [
   i.ne('no logging event link-status', 'the emulator still prints link changes'),
   i.ne('standby *', 'HSRP is not emulated: no hellos, no virtual address'),
   i.cos('carrier-delay *', 'how soon a physical carrier loss is reported; the lab link has no carrier'),
-  ...['source', 'destination', 'mode gre', 'mode ipip', 'key', 'checksum', 'sequence-datagrams', 'path-mtu-discovery'].map((k) =>
-    i.ne(`tunnel ${k} *`, 'GRE/IP-in-IP tunnels are not emulated: nothing is encapsulated'),
-  ),
+  ...TUNNEL_SUPPORT,
   ...ROUTING_INTERFACE_SUPPORT,
   i.ne('frame-relay *', 'Frame Relay signalling is not emulated: no LMI, no inverse ARP, maps are not used'),
   i.ne('no frame-relay *', 'Frame Relay signalling is not emulated: no LMI, no inverse ARP, maps are not used'),
@@ -148,4 +143,20 @@ const accessList: SupportEntry[] = [
   a.model('exit', 'back to global mode'),
 ];
 
-export const MODE_SUPPORT: readonly SupportEntry[] = [...iface, ...isakmpPolicy, ...isakmpPeer, ...transformSet, ...cryptoMap, ...accessList];
+const rm = rows('route-map');
+const NAT_READS = 'a definition; a route map NAT uses is read through its match ip address and match interface clauses';
+const routeMap: SupportEntry[] = [
+  rm.model('match ip address', NAT_READS, 'cosmetic'),
+  rm.model('no match ip address', NAT_READS, 'cosmetic'),
+  rm.model('match interface', NAT_READS, 'cosmetic'),
+  rm.model('no match interface', NAT_READS, 'cosmetic'),
+  rm.model('exit', 'back to global mode'),
+  rm.cos('match *', 'a definition; where NAT uses the route map, this clause is reported'),
+  rm.cos('no match *', 'a definition'),
+  rm.cos('set *', 'a definition: set clauses serve policy routing and routing protocols, which are reported where applied; NAT ignores them'),
+  rm.cos('no set *', 'a definition'),
+  rm.cos('description *', 'a comment'),
+  rm.cos('no description *', 'a comment'),
+];
+
+export const MODE_SUPPORT: readonly SupportEntry[] = [...iface, ...isakmpPolicy, ...isakmpPeer, ...transformSet, ...cryptoMap, ...accessList, ...routeMap];

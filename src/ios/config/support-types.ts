@@ -13,7 +13,7 @@ export type SupportClass = 'emulated' | 'cosmetic' | 'not-emulated';
 
 /** The configuration modes whose lines are classified one by one. */
 export type SupportMode =
-  | 'global' | 'interface' | 'isakmp-policy' | 'isakmp-peer' | 'transform-set' | 'crypto-map' | 'access-list'
+  | 'global' | 'interface' | 'isakmp-policy' | 'isakmp-peer' | 'transform-set' | 'crypto-map' | 'access-list' | 'route-map'
   | 'router-ospf' | 'router-eigrp' | 'router-rip';
 
 /**
@@ -45,9 +45,15 @@ type Options = Pick<SupportEntry, 'model' | 'section' | 'block'>;
 
 /** Row builders for one mode: `em`, `cos`, `ne` (kept verbatim) and `model` (parsed by a handler). */
 export function rows(mode: SupportMode) {
-  const make = (cls: SupportClass) => (command: string, reason: string, options: Options = {}): SupportEntry => ({
-    mode, command, class: cls, reason, ...options,
-  });
+  const make =
+    (cls: SupportClass) =>
+    (command: string, reason: string, options: Options = {}): SupportEntry => ({
+      mode,
+      command,
+      class: cls,
+      reason,
+      ...options,
+    });
   const em = make('emulated');
   const cos = make('cosmetic');
   const ne = make('not-emulated');

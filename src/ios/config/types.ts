@@ -5,6 +5,9 @@
 import type { Ipv4 } from '../../codecs/net/address.js';
 import { newInterfaceOspf, newInterfaceWan, newRoutingConfig, type InterfaceOspf, type InterfaceWan, type RoutingConfig } from './types-routing.js';
 
+import { newNatConfig, type NatConfig, type RouteMapEntry } from './nat-types.js';
+
+export * from './nat-types.js';
 export * from './types-routing.js';
 
 export interface RouterConfig {
@@ -17,6 +20,10 @@ export interface RouterConfig {
   staticRoutes: StaticRoute[];
   accessLists: AccessList[];
   crypto: CryptoConfig;
+  /** `ip nat pool`, `ip nat inside source`, `ip nat translation` (nat-types.ts). */
+  nat: NatConfig;
+  /** Sorted by name (first appearance) then sequence number. */
+  routeMaps: RouteMapEntry[];
   /** Global lines accepted but not emulated, in the order written. */
   extras: ExtraBlock[];
   /** router ospf | eigrp | rip (types-routing.ts). */
@@ -54,16 +61,44 @@ export interface InterfaceConfig {
   accessGroupIn: string | null;
   accessGroupOut: string | null;
   mtu: number | null;
-  /** Interface lines accepted but not emulated (duplex auto, speed auto). */
-  extras: string[];
-  /** `bandwidth N` (kbit/s) and `delay N` (tens of microseconds); null: the interface type's default. */
+  /** `ip mtu N`: the largest IP packet sent out of the interface (fragmentation and ICMP too-big at that size). */
+  ipMtu: number | null;
+  /** `bandwidth N` (kbit/s) and `delay N` (tens of microseconds), as show interfaces prints them; null: the default. */
   bandwidth: number | null;
   delay: number | null;
+  /** Tunnel interfaces: `keepalive [period [retries]]` (GRE keepalives); null: off, the default. */
+  keepalive: TunnelKeepalive | null;
+  /** Tunnel interfaces: source, destination, mode, key; null for every other interface. */
+  tunnel: TunnelConfig | null;
+  /** Interface lines accepted but not emulated (duplex auto, speed auto). */
+  extras: string[];
   /** Encapsulation, clock rate, DLCI, sub-interface type (types-routing.ts). */
   wan: InterfaceWan;
   /** `ip ospf ...` (types-routing.ts). */
   ospf: InterfaceOspf;
 }
+
+export interface TunnelKeepalive {
+  /** Seconds between keepalives. */
+  period: number;
+  /** Keepalives left unanswered before the line protocol goes down. */
+  retries: number;
+}
+
+/** `tunnel ...` lines of a Tunnel interface. */
+export interface TunnelConfig {
+  /** `tunnel source IFACE` (the interface's address is used) or `tunnel source A.B.C.D`. */
+  source: { kind: 'interface'; name: string } | { kind: 'address'; address: Ipv4 } | null;
+  destination: Ipv4 | null;
+  /** `tunnel mode ...` words; 'gre ip' is the default and the only mode emulated. */
+  mode: string;
+  /** `tunnel key N` (RFC 2890 key), 0-4294967295. */
+  key: number | null;
+  /** `tunnel checksum` (RFC 2784 checksum on what the tunnel sends). */
+  checksum: boolean;
+}
+
+export const TUNNEL_MODE_GRE_IP = 'gre ip';
 
 export interface StaticRoute {
   prefix: Ipv4;
@@ -105,14 +140,9 @@ export interface AclRemark {
 }
 
 /** `any`, `host A`, or `A WILDCARD` (address bits under the wildcard are zeroed, as IOS does). */
-export type AclAddress =
-  | { kind: 'any' }
-  | { kind: 'host'; address: Ipv4 }
-  | { kind: 'wildcard'; address: Ipv4; wildcard: Ipv4 };
+export type AclAddress = { kind: 'any' } | { kind: 'host'; address: Ipv4 } | { kind: 'wildcard'; address: Ipv4; wildcard: Ipv4 };
 
-export type PortMatch =
-  | { op: 'eq' | 'neq' | 'lt' | 'gt'; port: number }
-  | { op: 'range'; from: number; to: number };
+export type PortMatch = { op: 'eq' | 'neq' | 'lt' | 'gt'; port: number } | { op: 'range'; from: number; to: number };
 
 export interface AclRule {
   type: 'rule';
@@ -162,9 +192,7 @@ export interface IsakmpKeepalive {
   mode: 'periodic' | 'on-demand';
 }
 
-export type ClientEndpoint =
-  | { kind: 'ipv4-address'; value: Ipv4 }
-  | { kind: 'fqdn' | 'user-fqdn'; value: string };
+export type ClientEndpoint = { kind: 'ipv4-address'; value: Ipv4 } | { kind: 'fqdn' | 'user-fqdn'; value: string };
 
 /** `crypto isakmp peer address A` with its aggressive-mode settings. */
 export interface IsakmpPeer {
@@ -179,9 +207,7 @@ export type EspAuth = 'esp-md5-hmac' | 'esp-sha-hmac' | 'esp-sha256-hmac';
 export type AhAuth = 'ah-md5-hmac' | 'ah-sha-hmac';
 
 export type Transform =
-  | { kind: 'esp-cipher'; name: EspCipher; keyBits: 128 | 192 | 256 | null }
-  | { kind: 'esp-auth'; name: EspAuth }
-  | { kind: 'ah'; name: AhAuth };
+  { kind: 'esp-cipher'; name: EspCipher; keyBits: 128 | 192 | 256 | null } | { kind: 'esp-auth'; name: EspAuth } | { kind: 'ah'; name: AhAuth };
 
 export interface TransformSet {
   name: string;
@@ -271,9 +297,12 @@ export function newInterface(name: string): InterfaceConfig {
     accessGroupIn: null,
     accessGroupOut: null,
     mtu: null,
-    extras: [],
+    ipMtu: null,
     bandwidth: null,
     delay: null,
+    keepalive: null,
+    tunnel: name.startsWith('Tunnel') ? { source: null, destination: null, mode: TUNNEL_MODE_GRE_IP, key: null, checksum: false } : null,
+    extras: [],
     wan: newInterfaceWan(),
     ospf: newInterfaceOspf(),
   };
@@ -307,6 +336,8 @@ export function newRouterConfig(): RouterConfig {
     staticRoutes: [],
     accessLists: [],
     crypto: newCryptoConfig(),
+    nat: newNatConfig(),
+    routeMaps: [],
     extras: [],
     routing: newRoutingConfig(),
   };

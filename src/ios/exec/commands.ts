@@ -1,7 +1,7 @@
 /** The exec (privileged, `Router#`) commands the emulator understands, as data. */
 import type { Ipv4 } from '../../codecs/net/address.js';
 
-export type DebugFacility = 'isakmp' | 'ipsec' | 'engine' | 'ospf-adj';
+export type DebugFacility = 'isakmp' | 'ipsec' | 'engine' | 'ospf-adj' | 'nat';
 
 export type PingSource = { kind: 'address'; address: Ipv4 } | { kind: 'interface'; name: string };
 
@@ -15,6 +15,11 @@ export type ExecCommand =
   | { kind: 'show-ip-route' }
   | { kind: 'show-ip-traffic' }
   | { kind: 'show-access-lists'; name: string | null }
+  | { kind: 'show-ip-nat-translations'; verbose: boolean }
+  | { kind: 'show-ip-nat-statistics' }
+  | { kind: 'clear-ip-nat-translation' }
+  | { kind: 'clear-ip-nat-statistics' }
+  | { kind: 'clear-access-list-counters'; name: string | null }
   | { kind: 'show-logging' }
   | { kind: 'show-clock' }
   | { kind: 'show-debugging' }
@@ -45,9 +50,10 @@ export type ExecCommand =
     }
   | { kind: 'traceroute'; target: Ipv4 }
   | { kind: 'configure-terminal' }
-  /** `debug crypto X`, `debug ip ospf adj` (on) / `undebug ...`, `no debug ...` (off); 'all' from `debug all` / `undebug all`. */
+  /** `debug crypto X`, `debug ip ospf adj`, `debug ip nat` (on) / `undebug ...`, `no debug ...` (off); 'all' from `debug all` / `undebug all`. */
   | { kind: 'debug'; facility: DebugFacility | 'all'; on: boolean }
-  | { kind: 'clear-crypto-sa'; peer: Ipv4 | null }
+  /** `clear crypto sa [peer A | map NAME]`. */
+  | { kind: 'clear-crypto-sa'; peer: Ipv4 | null; map: string | null }
   | { kind: 'clear-crypto-isakmp'; connId: number | null }
   | { kind: 'terminal-length'; lines: number }
   | { kind: 'terminal-monitor'; on: boolean }

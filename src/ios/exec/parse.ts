@@ -16,7 +16,10 @@ class ExecMessage extends Error {
 }
 
 function notEmulated(cursor: Cursor): ExecMessage {
-  const words = cursor.tokens.slice(0, cursor.position).map((t) => t.text).join(' ');
+  const words = cursor.tokens
+    .slice(0, cursor.position)
+    .map((t) => t.text)
+    .join(' ');
   return new ExecMessage(`% "${words}" is not emulated by the testbed\n`);
 }
 
@@ -200,6 +203,13 @@ function parseShowIp(c: Cursor): ExecCommand {
       return { kind: 'show-ip-traffic' };
     case 'access-lists':
       return { kind: 'show-access-lists', name: c.optWord() ?? null };
+    case 'nat': {
+      const sub = c.keyword(['statistics', 'translations']);
+      if (sub === 'statistics') return { kind: 'show-ip-nat-statistics' };
+      if (c.atEnd) return { kind: 'show-ip-nat-translations', verbose: false };
+      if (c.optKeyword(['icmp', 'pro', 'tcp', 'udp', 'verbose']) === 'verbose') return { kind: 'show-ip-nat-translations', verbose: true };
+      throw notEmulated(c);
+    }
     case 'interface':
       if (c.optKeyword(['brief']) !== undefined) return { kind: 'show-ip-interface-brief' };
       throw notEmulated(c);
@@ -283,7 +293,12 @@ function parseDebug(c: Cursor, on: boolean): ExecCommand {
   const k = c.keyword(K.DEBUG);
   if (k === 'all') return { kind: 'debug', facility: 'all', on };
   if (k === 'ip') {
-    if (c.keyword(K.DEBUG_IP) !== 'ospf' || c.keyword(K.DEBUG_IP_OSPF) !== 'adj') throw notEmulated(c);
+    const ip = c.keyword(K.DEBUG_IP);
+    if (ip === 'nat') {
+      if (!c.atEnd) throw notEmulated(c);
+      return { kind: 'debug', facility: 'nat', on };
+    }
+    if (ip !== 'ospf' || c.keyword(K.DEBUG_IP_OSPF) !== 'adj') throw notEmulated(c);
     return { kind: 'debug', facility: 'ospf-adj', on };
   }
   if (k !== 'crypto') throw notEmulated(c);
@@ -295,18 +310,32 @@ function parseDebug(c: Cursor, on: boolean): ExecCommand {
 function parseClear(c: Cursor): ExecCommand {
   const k = c.keyword(K.CLEAR);
   if (k === 'ip') {
-    if (c.keyword(K.CLEAR_IP) !== 'ospf') throw notEmulated(c);
-    const processId = c.optInteger(1, 65535) ?? null;
-    if (c.keyword(K.CLEAR_IP_OSPF) !== 'process') throw notEmulated(c);
-    return { kind: 'clear-ip-ospf-process', processId };
+    const ip = c.keyword(K.CLEAR_IP);
+    if (ip === 'ospf') {
+      const processId = c.optInteger(1, 65535) ?? null;
+      if (c.keyword(K.CLEAR_IP_OSPF) !== 'process') throw notEmulated(c);
+      return { kind: 'clear-ip-ospf-process', processId };
+    }
+    if (ip !== 'nat') throw notEmulated(c);
+    if (c.keyword(['statistics', 'translation']) === 'statistics') return { kind: 'clear-ip-nat-statistics' };
+    const which = c.peek();
+    if (!which) throw c.incomplete();
+    if (which.text !== '*') throw notEmulated(c);
+    c.word();
+    return { kind: 'clear-ip-nat-translation' };
+  }
+  if (k === 'access-list') {
+    c.keyword(['counters']);
+    return { kind: 'clear-access-list-counters', name: c.optWord() ?? null };
   }
   if (k !== 'crypto') throw notEmulated(c);
   const sub = c.keyword(K.CLEAR_CRYPTO);
   if (sub === 'isakmp') return { kind: 'clear-crypto-isakmp', connId: c.optInteger(1, 32766) ?? null };
   const opt = c.optKeyword(['counters', 'map', 'peer', 'spi']);
-  if (opt === undefined) return { kind: 'clear-crypto-sa', peer: null };
+  if (opt === undefined) return { kind: 'clear-crypto-sa', peer: null, map: null };
+  if (opt === 'map') return { kind: 'clear-crypto-sa', peer: null, map: c.word() };
   if (opt !== 'peer') throw notEmulated(c);
-  return { kind: 'clear-crypto-sa', peer: c.ipv4() };
+  return { kind: 'clear-crypto-sa', peer: c.ipv4(), map: null };
 }
 
 /** A ping or traceroute target: an address (names are not resolved: `no ip domain-lookup`). */

@@ -156,3 +156,34 @@ export function lookupRoute(routes: readonly Route[], destination: Ipv4 | number
   if (!route) return null;
   return { route, path: route.paths[0]! };
 }
+
+/**
+ * The routing table indexed by prefix length and network, for lookups whose
+ * work does not grow with the number of routes (a hub has a route per
+ * spoke): at most one map probe per prefix length in use. Same answers as
+ * lookupRoute (among equal prefixes the first in table order).
+ */
+export class RouteIndex {
+  private readonly byKey = new Map<number, Route>();
+  private readonly lengths: number[];
+
+  constructor(routes: readonly Route[]) {
+    const lengths = new Set<number>();
+    for (const r of routes) {
+      const key = r.length * 0x1_0000_0000 + parseIpv4(r.prefix);
+      if (!this.byKey.has(key)) this.byKey.set(key, r);
+      lengths.add(r.length);
+    }
+    this.lengths = [...lengths].sort((a, b) => b - a);
+  }
+
+  lookup(destination: Ipv4 | number): RouteLookup | null {
+    const address = ipv4Number(destination);
+    for (const len of this.lengths) {
+      const mask = len === 0 ? 0 : (0xffffffff << (32 - len)) >>> 0;
+      const route = this.byKey.get(len * 0x1_0000_0000 + ((address & mask) >>> 0));
+      if (route) return { route, path: route.paths[0]! };
+    }
+    return null;
+  }
+}

@@ -3,6 +3,8 @@
  *   ios "show ip route"                 one command, its output
  *   ios "conf t" "ip route ..." "end"   several, one session, as a transcript
  *   printf 'show ver\n' | ios           lines from stdin
+ * Data for the orchestrator and benchmarks, not IOS: --keys, --timeline,
+ * --status [--wait MS], --dh-pool pooled|fresh (JSON on stdout).
  * Exit status 1 when a command was refused (invalid input, config error).
  */
 import { callControl } from '../../agent/io/control.js';
@@ -25,6 +27,19 @@ async function main(): Promise<void> {
   if (args[0] === '--timeline') {
     // the IPsec time line (bench:tunnel)
     const reply = await callControl({ query: 'timeline' });
+    process.stdout.write(`${JSON.stringify(reply.data)}\n`);
+    return;
+  }
+  if (args[0] === '--status') {
+    // benchmarks (bench:up): the work after boot; `--status --wait MS` answers once the router is idle, or after MS
+    const wait = args[1] === '--wait' ? Number(args[2]) : undefined;
+    const reply = await callControl({ query: 'status', ...(wait === undefined ? {} : { waitMs: wait }) });
+    process.stdout.write(`${JSON.stringify(reply.data)}\n`);
+    return;
+  }
+  if (args[0] === '--dh-pool') {
+    // benchmarks (bench:tunnel): `--dh-pool fresh` makes a new DH key pair per exchange, `--dh-pool pooled` is the default
+    const reply = await callControl({ query: 'dh-pool', mode: args[1] as 'pooled' | 'fresh' });
     process.stdout.write(`${JSON.stringify(reply.data)}\n`);
     return;
   }

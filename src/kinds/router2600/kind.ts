@@ -30,7 +30,16 @@ export interface RouterNode extends TopologyNode {
 const ENTRY = 'kinds/router2600/main.js';
 
 /** What a test run keeps of every router: its configuration, interfaces, routes, the crypto tables, its debugs. */
-export const FINAL_SHOW_COMMANDS = ['show running-config', 'show ip interface brief', 'show ip route', ...Object.values(SHOW_TABLES).map((t) => t.command), 'show debugging'];
+export const FINAL_SHOW_COMMANDS = [
+  'show running-config',
+  'show ip interface brief',
+  'show ip route',
+  ...Object.values(SHOW_TABLES).map((t) => t.command),
+  'show access-lists',
+  'show ip nat translations verbose',
+  'show ip nat statistics',
+  'show debugging',
+];
 
 const SHORT: [RegExp, string][] = [
   [/^FastEthernet/, 'Fa'],
@@ -48,13 +57,13 @@ export function shortInterface(name: string): string {
 }
 
 const Schema = Type.Object(
-    {
-      kind: Type.Literal('router2600'),
-      config: Type.String({ description: 'IOS running-config file, relative to the topology file.', minLength: 1 }),
-      description: Description,
-    },
-    { additionalProperties: false },
-  );
+  {
+    kind: Type.Literal('router2600'),
+    config: Type.String({ description: 'IOS running-config file, relative to the topology file.', minLength: 1 }),
+    description: Description,
+  },
+  { additionalProperties: false },
+);
 
 export const router2600: NodeKind<RouterNode, Static<typeof Schema>> = {
   name: 'router2600',
@@ -78,7 +87,8 @@ export const router2600: NodeKind<RouterNode, Static<typeof Schema>> = {
     const full = normalizeInterfaceName(text);
     const names = node.config.interfaces.map((i) => i.name);
     if (!full) return { error: `"${text}" is not an IOS interface name (like FastEthernet0/0 or Fa0/0)` };
-    if (!names.includes(full)) return { error: `${node.name} has no interface ${full} in ${displayPath(node.configFile)} (it has ${names.join(', ') || 'none'})` };
+    if (!names.includes(full))
+      return { error: `${node.name} has no interface ${full} in ${displayPath(node.configFile)} (it has ${names.join(', ') || 'none'})` };
     return full;
   },
   warnings: (node) =>

@@ -4,7 +4,7 @@
  * container's interfaces, and serve its console on the control socket.
  */
 import { readFile } from 'node:fs/promises';
-import { interfaceStatus, parseConfig } from '../../ios/index.js';
+import { interfaceStatus, isTunnel, parseConfig } from '../../ios/index.js';
 import { serveControl } from '../../agent/io/control.js';
 import { adoptInterfaces } from '../../agent/io/interfaces.js';
 import { TESTBED_CONFIG, TESTBED_INTERFACES } from '../../contract/env.js';
@@ -13,10 +13,13 @@ import { ROUTER_BOOT_FAILED, ROUTER_READY } from '../../contract/ready.js';
 import { RouterConsole } from '../../agent/router/console.js';
 import { policyFromConfig } from '../../agent/ike/policy.js';
 import { IpsecService } from '../../agent/router/ipsec.js';
+import { InterfaceAclService } from '../../agent/router/interface-acl.js';
+import { NatService } from '../../agent/router/nat.js';
+import { TunnelService } from '../../agent/router/tunnel-interface.js';
 import { warmUp } from '../../agent/router/warmup.js';
+import { BootWork } from '../../agent/router/boot-work.js';
 import { Router, type Session } from '../../agent/router/router.js';
 import { RoutingService } from '../../agent/routing/service.js';
-
 
 async function main(): Promise<void> {
   const out = (text: string) => process.stdout.write(text);
@@ -36,20 +39,36 @@ async function main(): Promise<void> {
   const bindings = TESTBED_INTERFACES.decode(process.env.TESTBED_INTERFACES);
   const linux = await adoptInterfaces(bindings);
   const router = new Router(config, text, linux, console);
+  const tunnels = new TunnelService(router);
+  await tunnels.boot();
   await router.applyKernel();
   router.watch(bindings);
   const ipsec = new IpsecService(router);
+  // NAT and access groups hook into the IPsec datapath; the NAT tun device exists before the plan names it
+  const nat = new NatService(router, ipsec);
+  const acl = new InterfaceAclService(router, ipsec);
+  await nat.start();
   await ipsec.start();
-  router.extensions.push(ipsec);
+  await acl.start();
+  tunnels.start(ipsec.datapath);
+  // the tunnels first: their line protocol decides routes the IPsec service reads
+  router.extensions.push(tunnels, ipsec, nat, acl);
   // OSPF, EIGRP and RIP through FRR (src/agent/routing): started only when the config routes
   const routing = new RoutingService(router);
   router.extensions.push(routing);
   routingStop = () => routing.stop();
   await routing.start().catch((e: unknown) => console.log(`%TESTBED-3-ROUTING: ${(e as Error).message}`));
+  const boot = new BootWork(() => ipsec.dhPoolStatus());
 
   await serveControl(async (req) => {
     if (req.query === 'keys') return { hostname: router.hostname, results: [], data: ipsec.keys() };
     if (req.query === 'timeline') return { hostname: router.hostname, results: [], data: ipsec.timeline };
+    // benchmarks only (bench:up, bench:tunnel), not IOS: the background work after boot, and the DH pool switch
+    if (req.query === 'status') return { hostname: router.hostname, results: [], data: await boot.whenIdle(req.waitMs ?? 0) };
+    if (req.query === 'dh-pool') {
+      ipsec.setDhPoolMode(req.mode!);
+      return { hostname: router.hostname, results: [], data: boot.status() };
+    }
     const session: Session = { config: null };
     const results = [];
     for (const line of req.lines ?? []) {
@@ -61,15 +80,19 @@ async function main(): Promise<void> {
 
   for (const iface of router.config.interfaces) {
     const status = interfaceStatus(iface, router.linkUp);
-    const state = status === 'administratively down' ? 'administratively down' : status;
+    // a tunnel is up as an interface unless shut down; its line protocol is the tunnel's
+    const state = status === 'administratively down' || !isTunnel(iface.name) ? status : 'up';
     console.log(`%LINK-3-UPDOWN: Interface ${iface.name}, changed state to ${state}`);
     console.log(`%LINEPROTO-5-UPDOWN: Line protocol on Interface ${iface.name}, changed state to ${status === 'up' ? 'up' : 'down'}`);
   }
   console.log(ROUTER_READY);
+  boot.ready();
   // warm the IKE and ESP code once the router is up (started during the boot it made `up` about 10% slower);
   // real negotiations go first
-  void warmUp(policyFromConfig(router.config), { busy: () => Date.now() - ipsec.lastIkeActivity < 500, native: ipsec.nativeEsp });
-  console.raw(`Cisco Internetwork Operating System Software \nIOS (tm) C2600 Software (C2600-JK9S-M), Version 12.2(27), RELEASE SOFTWARE (fc1) [testbed emulation]`);
+  boot.warmup(warmUp(policyFromConfig(router.config), { busy: () => Date.now() - ipsec.lastIkeActivity < 500, native: ipsec.nativeEsp }));
+  console.raw(
+    `Cisco Internetwork Operating System Software \nIOS (tm) C2600 Software (C2600-JK9S-M), Version 12.2(27), RELEASE SOFTWARE (fc1) [testbed emulation]`,
+  );
 }
 
 main().catch((e: unknown) => {

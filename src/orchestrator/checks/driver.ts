@@ -5,6 +5,7 @@
  */
 import type { CapturedPacket } from '../capture/pcap-reader.js';
 import type { ExecOutput } from '../lab/types.js';
+import type { Direction, Knobs } from '../impair/spec.js';
 
 export interface LabDriver {
   /** IOS lines (one console session) on a router, a shell command line on a host. Never throws on a non-zero exit. */
@@ -15,8 +16,10 @@ export interface LabDriver {
   restart(node: string, timeoutMs: number): Promise<void>;
   /** Disconnect the link's endpoints (all, or those of `nodes`); returns what was done. */
   cut(link: string, nodes: string[] | null): Promise<string>;
-  /** Reconnect them with their addresses; waits until routers bring the interface up. */
+  /** Reconnect them with their addresses; waits until routers bring the interface up. Clears the link's impairment. */
   restore(link: string, nodes: string[] | null): Promise<string>;
+  /** Impair a link (or one endpoint of it) with these knobs, merged with those in force; null clears. Returns what was done. */
+  impair(link: string, endpoint: string | null, direction: Direction, knobs: Knobs | null): Promise<string>;
 }
 
 export interface Clock {

@@ -4,6 +4,8 @@ import type { Lab } from '../lab/lab.js';
 import { findNode } from '../lab/inventory.js';
 import type { Topology } from '../topology/types.js';
 import type { LabDriver } from './driver.js';
+import { clearImpairment, impair, listImpairment } from '../impair/apply.js';
+import { describeTarget, formatKnobs, type Direction, type Knobs } from '../impair/spec.js';
 
 const RESTORE_TIMEOUT_MS = 20000;
 
@@ -85,7 +87,21 @@ export class RealLabDriver implements LabDriver {
       done.push(`${ep.node}:${ep.interface}`);
     }
     await Promise.all(waits.map((w) => w()));
-    return `restore ${link}: reconnected ${done.join(', ')}`;
+    // a restored link is a fresh cable: its impairment goes (docs/testing.md)
+    const impaired = (await listImpairment(this.engine, this.lab.name)).settings.some((s) => s.link === link);
+    if (impaired) await clearImpairment(this.engine, this.lab.name, link);
+    return `restore ${link}: reconnected ${done.join(', ')}${impaired ? '; impairment cleared' : ''}`;
+  }
+
+  async impair(link: string, endpoint: string | null, direction: Direction, knobs: Knobs | null): Promise<string> {
+    const target = describeTarget({ link, endpoint, direction });
+    if (knobs === null) {
+      await clearImpairment(this.engine, this.lab.name, link, endpoint ?? undefined);
+      return `impair ${target}: cleared`;
+    }
+    const state = await impair(this.engine, this.lab.name, { link, endpoint, direction, knobs });
+    const paths = [...new Set(state.helpers.map((h) => h.path ?? '?'))].join(', ');
+    return `impair ${target}: ${formatKnobs(knobs)} (${paths})${state.skipped.length ? `; not connected: ${state.skipped.join(', ')}` : ''}`;
   }
 
   /** Wait until `line` occurs more often in the console than `before - 1` times. */

@@ -10,13 +10,14 @@ import type { LabShape } from './shape.js';
 import { SHOW_TABLES, type FieldType, type ShowTableName } from '../show/index.js';
 import { filterFromYaml, prefixPair } from './filters.js';
 import { parseCondition, parseDuration } from './values.js';
+import { KNOB_NAMES, parseKnobs, type Direction } from '../impair/spec.js';
 import type { CaptureExpect, Condition, ExecExpect, Pattern, RecordQuery, Relation, ShowExpect, Step, TrafficKind, Wait } from './types.js';
 
 export interface CheckIssue extends SourcePos {
   message: string;
 }
 
-export const STEP_KINDS = ['exec', 'show', 'capture', 'configure', 'restart', 'cut', 'restore', 'traffic'] as const;
+export const STEP_KINDS = ['exec', 'show', 'capture', 'configure', 'restart', 'cut', 'restore', 'impair', 'traffic'] as const;
 const DEFAULT_EXEC_TIMEOUT_MS = 60000;
 const DEFAULT_RESTART_TIMEOUT_MS = 60000;
 
@@ -177,6 +178,22 @@ function parseStep(r: Raw, ctx: Ctx, earlier: Step[]): Step | null {
         for (const n of nodes) if (!on.includes(n)) ctx.issue(['nodes'], `${n} is not on link ${link} (it joins ${on.join(', ')})`);
       }
       return { ...base, kind, link, nodes };
+    }
+    case 'impair': {
+      const link = ctx.link(['impair'], r.impair) ?? String(r.impair);
+      const endpoint = r.endpoint === undefined ? null : ctx.node(['endpoint'], r.endpoint);
+      if (endpoint && !(ctx.lab.links.get(link) ?? [endpoint]).includes(endpoint)) ctx.issue(['endpoint'], `${endpoint} is not on link ${link} (it joins ${(ctx.lab.links.get(link) ?? []).join(', ')})`);
+      const direction = (r.direction ?? 'both') as Direction;
+      if (r.endpoint === undefined && direction !== 'both') ctx.issue(['direction'], `direction ${direction} needs an endpoint: a whole link's setting applies to both directions`);
+      const entries = Object.entries(r).filter(([k]) => (KNOB_NAMES as readonly string[]).includes(k));
+      if (r.clear === true) {
+        if (entries.length) ctx.issue([entries[0]![0]], 'a step either clears (clear: true) or sets knobs, not both', true);
+        return { ...base, kind: 'impair', link, endpoint, direction, knobs: null };
+      }
+      if (entries.length === 0) ctx.issue(['impair'], `names no impairment: set ${KNOB_NAMES.join(', ')}, or clear: true`);
+      const { knobs, errors } = parseKnobs(entries);
+      for (const e of errors) ctx.issue([e.split(':')[0]!], e);
+      return { ...base, kind: 'impair', link, endpoint, direction, knobs };
     }
     case 'traffic':
       return traffic(ctx, r, base, earlier);

@@ -8,6 +8,7 @@
 import { resolve } from 'node:path';
 import { DockerodeEngine } from '../docker/dockerode.js';
 import type { Engine } from '../docker/engine.js';
+import type { Firewall } from '../lab/firewall.js';
 import type { BaseStrategy } from '../image/build.js';
 import { Lab } from '../lab/lab.js';
 import { status } from '../lab/inventory.js';
@@ -34,6 +35,8 @@ export interface TestOptions {
   artifacts?: string;
   base?: BaseStrategy;
   engine?: Engine;
+  /** The host's firewall for the lab's transit rules (default: up chooses). */
+  firewall?: Firewall;
   /** Progress of bringing the lab up and down. */
   progress?: Progress;
   listener?: RunListener;
@@ -81,7 +84,7 @@ export async function runTests(topologyPath: string, opts: TestOptions = {}): Pr
       }
     } else {
       opts.onLab?.(labName, true);
-      lab = await Lab.up(topology.file, { name: labName, capture: true, artifacts, base: opts.base, progress, engine, kinds: topology.kinds });
+      lab = await Lab.up(topology.file, { name: labName, capture: true, artifacts, base: opts.base, progress, engine, kinds: topology.kinds, firewall: opts.firewall });
     }
   } catch (e) {
     throw new LabUpError((e as Error).message);

@@ -256,6 +256,9 @@ export class Runner {
         case 'restore':
           r.detail = await this.driver.restore(step.link, step.nodes);
           break;
+        case 'impair':
+          r.detail = await this.driver.impair(step.link, step.endpoint, step.direction, step.knobs);
+          break;
         case 'traffic-start': {
           if (this.flows.has(step.name)) throw new Error(`flow "${step.name}" is already running`);
           const { flow, detail } = await startFlow(this.driver, step);

@@ -7,6 +7,7 @@ import { Type, type TSchema } from '@sinclair/typebox';
 import { named, oneOf } from '../../kinds/schema.js';
 import { NODE_NAME_PATTERN } from '../topology/schema.js';
 import { SHOW_TABLE_NAMES } from '../show/index.js';
+import { Direction, knobProperties } from '../impair/schema.js';
 
 const NodeName = named('nodeName', Type.String({ pattern: NODE_NAME_PATTERN }));
 const Nodes = oneOf([NodeName, Type.Array(NodeName, { minItems: 1 })], { description: 'A node name or a list of them.' });
@@ -155,7 +156,17 @@ const STEPS: [string, TSchema][] = [
   ['configure', step({ configure: { ...NodeName, description: 'The router to configure.' }, lines: { ...StringOrList, description: 'IOS configuration lines (without configure terminal and end).' } })],
   ['restart', step({ restart: Nodes, timeout: Type.Optional(Duration) })],
   ['cut', step({ cut: Type.String({ description: 'The link to cut (docker network disconnect).' }), nodes: Type.Optional(Nodes) })],
-  ['restore', step({ restore: Type.String({ description: 'The link to restore, with the same addresses.' }), nodes: Type.Optional(Nodes) })],
+  ['restore', step({ restore: Type.String({ description: 'The link to restore, with the same addresses (its impairment is cleared).' }), nodes: Type.Optional(Nodes) })],
+  [
+    'impair',
+    step({
+      impair: Type.String({ description: 'The link to impair (loss, duplicate, reorder, delay, jitter, rate), or with clear: true, to stop impairing.' }),
+      endpoint: Type.Optional({ ...NodeName, description: "Only this node's endpoint (default: the whole link)." }),
+      direction: Type.Optional(Direction),
+      clear: Type.Optional(Type.Boolean({ description: 'Remove the impairment of the link (or of the endpoint).' })),
+      ...knobProperties,
+    }),
+  ],
   [
     'traffic',
     step({
@@ -174,7 +185,7 @@ const STEPS: [string, TSchema][] = [
 export const Step = named(
   'step',
   Type.Unsafe<Record<string, unknown>>({
-    description: 'One check (exec, show, capture) or action (configure, restart, cut, restore, traffic).',
+    description: 'One check (exec, show, capture) or action (configure, restart, cut, restore, impair, traffic).',
     type: 'object',
     required: ['name'],
     properties: stepBase,

@@ -5,6 +5,7 @@
  */
 import type { SourcePos } from '../topology/source.js';
 import type { ShowTableName, ShowValue } from '../show/index.js';
+import type { Direction, Knobs } from '../impair/spec.js';
 
 export type Operator = '==' | '!=' | '>=' | '<=' | '>' | '<' | '~' | '!~';
 
@@ -155,6 +156,16 @@ export interface LinkStep extends StepBase {
   nodes: string[] | null;
 }
 
+export interface ImpairStep extends StepBase {
+  kind: 'impair';
+  link: string;
+  /** One node's endpoint (null: the whole link). */
+  endpoint: string | null;
+  direction: Direction;
+  /** The knobs to set (merged with those in force), or null: clear. */
+  knobs: Knobs | null;
+}
+
 export type TrafficKind = 'ping' | 'udp' | 'tcp';
 
 export interface TrafficStartStep extends StepBase {
@@ -176,7 +187,7 @@ export interface TrafficStopStep extends StepBase {
 }
 
 export type CheckStep = ExecStep | ShowStep | CaptureStep;
-export type ActionStep = ConfigureStep | RestartStep | LinkStep | TrafficStartStep | TrafficStopStep;
+export type ActionStep = ConfigureStep | RestartStep | LinkStep | ImpairStep | TrafficStartStep | TrafficStopStep;
 export type Step = CheckStep | ActionStep;
 export type StepKind = Step['kind'];
 
@@ -198,6 +209,8 @@ export function stepNodes(step: Step, linkEndpoints: (link: string) => string[])
     case 'cut':
     case 'restore':
       return step.nodes ?? linkEndpoints(step.link);
+    case 'impair':
+      return step.endpoint ? [step.endpoint] : linkEndpoints(step.link);
     case 'traffic-start':
       return [step.from, ...(step.toNode ? [step.toNode] : [])];
     case 'traffic-stop':

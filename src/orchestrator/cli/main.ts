@@ -20,6 +20,8 @@ import { bridgeName } from '../lab/naming.js';
 import { collectKeys, writeKeyTables } from '../lab/keys.js';
 import { LabError } from '../lab/types.js';
 import { up } from '../lab/up.js';
+import { chooseFirewall, type Firewall } from '../lab/firewall.js';
+import { Interrupter, onStopSignals } from '../lab/interrupt.js';
 import { loadLabFile, loadTopology } from '../labfile/load.js';
 import { silentProgress, streamProgress } from '../progress.js';
 import { TopologyError } from '../topology/source.js';
@@ -27,6 +29,9 @@ import { configReport } from '../topology/config-report.js';
 import { liveReporter, render, renderTestHeader, strictFails, type View } from './render.js';
 import { formatJunit, LabUpError, runTests, SelectionError } from '../checks/index.js';
 import { graphModel, labTunnels, renderMermaid, renderSvg, type Tunnel } from '../graph/index.js';
+import { clearImpairment, impair, listImpairment } from '../impair/apply.js';
+import { describeTarget, formatKnobs } from '../impair/spec.js';
+import { ImpairUsageError, parseImpairArgs } from './impair.js';
 
 /** Exit codes, in one table. */
 export const EXIT = {
@@ -84,7 +89,7 @@ export async function main(argv: string[], io: Io = defaultIo, engine: Engine = 
   try {
     result = await run(command, rest, io, engine);
   } catch (e) {
-    result = { view: { type: 'error', error: e as Error, usage: e instanceof UsageError }, code: exitCodeOf(e) };
+    result = { view: { type: 'error', error: e as Error, usage: e instanceof UsageError || e instanceof ImpairUsageError }, code: exitCodeOf(e) };
   }
   const text = render(result.view, wantsJson && result.view.type !== 'help' && result.view.type !== 'version');
   if (text.stdout) io.stdout(text.stdout);
@@ -124,13 +129,15 @@ async function run(command: string | undefined, rest: string[], io: Io, engine: 
       return cmdTest(rest, io, engine);
     case 'graph':
       return cmdGraph(rest, engine);
+    case 'impair':
+      return cmdImpair(rest, engine);
     default:
       throw new UsageError(`unknown command "${command}"`);
   }
 }
 
 function exitCodeOf(e: unknown): number {
-  return e instanceof UsageError || e instanceof TopologyError
+  return e instanceof UsageError || e instanceof TopologyError || e instanceof ImpairUsageError
     ? EXIT.invalid
     : e instanceof DockerUnavailableError || e instanceof ImageError || e instanceof UpFailed
       ? EXIT.labFailed
@@ -166,31 +173,35 @@ async function cmdUp(argv: string[], engine: Engine): Promise<Result> {
   }
   const progress = streamProgress();
   let labName: string | undefined = values.name as string | undefined;
-  const onSignal = () => {
-    progress.note('interrupted: removing what was created ...');
-    const finish = () => process.exit(EXIT.interrupted);
-    (labName ? down(engine, labName) : Promise.resolve()).then(finish, finish);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  // SIGINT/SIGTERM: refuse new creations, wait for those in flight, remove the lab, sweep again (lab/interrupt.ts)
+  const interrupter = new Interrupter();
+  const firewall = await localFirewall(engine, interrupter);
+  const uninstall = onStopSignals(interrupter, engine, () => labName, progress, firewall, EXIT.interrupted);
   try {
     const { topology } = await loadLabFile(positionals[0]!); // TopologyError before anything is created
     labName ??= topology.name;
-    const info = await up(engine, topology, {
+    const info = await up(interrupter.wrap(engine), topology, {
       name: labName,
       capture: values.capture === true,
       artifacts: values.artifacts as string | undefined,
       base: baseOption(values.base),
       progress,
+      firewall,
     });
     return ok({ type: 'lab', lab: info });
   } catch (e) {
     if (e instanceof TopologyError || e instanceof UsageError) throw e;
     throw new UpFailed((e as Error).message);
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    uninstall();
   }
+}
+
+/** As root, the host's iptables, seen by the interrupter; otherwise up chooses (a helper container, which the wrapped engine sees). */
+async function localFirewall(engine: Engine, interrupter: Interrupter): Promise<Firewall | undefined> {
+  if (process.getuid?.() !== 0) return undefined;
+  const fw = await chooseFirewall(engine, null).catch(() => undefined);
+  return fw ? interrupter.wrap(fw) : undefined;
 }
 
 async function labFromArg(arg: string, name: string | undefined): Promise<string> {
@@ -328,13 +339,9 @@ async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<Result> 
   const progress = streamProgress();
   let labName: string | undefined;
   let removeOnSignal = false;
-  const onSignal = () => {
-    progress.note('interrupted: removing what was created ...');
-    const finish = () => process.exit(EXIT.interrupted);
-    (labName && removeOnSignal ? down(engine, labName) : Promise.resolve()).then(finish, finish);
-  };
-  process.once('SIGINT', onSignal);
-  process.once('SIGTERM', onSignal);
+  const interrupter = new Interrupter();
+  const firewall = await localFirewall(engine, interrupter);
+  const uninstall = onStopSignals(interrupter, engine, () => (removeOnSignal ? labName : undefined), progress, firewall, EXIT.interrupted);
   try {
     const summary = await runTests(positionals[0]!, {
       name: values.name,
@@ -343,7 +350,8 @@ async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<Result> 
       node: values.node,
       artifacts: values.artifacts,
       base: baseOption(values.base),
-      engine,
+      engine: interrupter.wrap(engine),
+      firewall,
       progress,
       listener: liveReporter(live, tty),
       onPlan: (plan) => live(renderTestHeader(positionals[0]!, plan.lab, plan.steps.length, plan.keep)),
@@ -362,8 +370,7 @@ async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<Result> 
     if (e instanceof LabUpError) throw new UpFailed(e.message);
     throw e;
   } finally {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
+    uninstall();
   }
 }
 
@@ -388,4 +395,15 @@ async function cmdGraph(argv: string[], engine: Engine): Promise<Result> {
   await mkdir(dirname(output), { recursive: true });
   await writeFile(output, text);
   return ok({ type: 'graph-written', output, format, nodes: model.nodes.length, links: model.links.length, tunnels, runningLab: running ? lab : null });
+}
+
+async function cmdImpair(argv: string[], engine: Engine): Promise<Result> {
+  const req = parseImpairArgs(argv);
+  if (req.action === 'list') return ok({ type: 'impair', state: await listImpairment(engine, req.lab), done: null });
+  if (req.action === 'clear') {
+    const state = await clearImpairment(engine, req.lab, req.link ?? undefined, req.endpoint ?? undefined);
+    return ok({ type: 'impair', state, done: `cleared ${req.link ? describeTarget({ link: req.link, endpoint: req.endpoint, direction: 'both' }) : 'every link'}` });
+  }
+  const state = await impair(engine, req.lab, { link: req.link, endpoint: req.endpoint, direction: req.direction, knobs: req.knobs });
+  return ok({ type: 'impair', state, done: `set ${describeTarget(req)}: ${formatKnobs(req.knobs)}` });
 }

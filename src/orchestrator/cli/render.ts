@@ -14,6 +14,8 @@ import type { KeyTableFiles } from '../lab/keys.js';
 import type { DownResult, ExecOutput, LabInfo } from '../lab/types.js';
 import { formatIssue, TopologyError } from '../topology/source.js';
 import type { ConfigCounts, ConfigReport, NodeConfigWarning } from '../topology/config-report.js';
+import type { ImpairState } from '../impair/apply.js';
+import { renderImpairState } from './impair.js';
 
 export const HELP = `testbed: emulated Cisco 2600 routers (IOS 12.2, IPsec, TED) in Docker
 
@@ -34,6 +36,8 @@ Usage:
                                                     exit 1: a check failed, 2: a check is invalid
   testbed graph <topology.yaml> [--format svg|mermaid] [--output FILE] [--name LAB]
                                                     draw the lab (with its IPsec tunnels when it is up)
+  testbed impair <lab> [<link> [--endpoint NODE] [--direction in|out|both] loss=30% delay=50ms jitter=5ms duplicate=1% reorder=5% rate=1mbit | clear]
+                                                    impair a link (or one endpoint, one direction); without a link: what is set
   testbed image build [--base auto|registry|debootstrap]
   testbed image ls [--json]                         the lab images on this machine: current, in use, or old
   testbed image prune [--all] [--json]              remove old lab images no container uses (--all: the current ones too)
@@ -63,6 +67,7 @@ export type View =
   | { type: 'test'; summary: RunSummary; color: boolean }
   | { type: 'graph'; format: string; text: string; tunnels: Tunnel[] }
   | { type: 'graph-written'; output: string; format: string; nodes: number; links: number; tunnels: Tunnel[]; runningLab: string | null }
+  | { type: 'impair'; state: ImpairState; done: string | null }
   | { type: 'error'; error: Error; usage: boolean };
 
 export interface Rendered {
@@ -133,6 +138,8 @@ export function render(view: View, asJson: boolean): Rendered {
       const n = view.tunnels.length;
       return out('', `wrote ${view.output} (${view.format}${view.runningLab ? `, lab ${view.runningLab} is up: ${n} tunnel${n === 1 ? '' : 's'}` : ''})\n`);
     }
+    case 'impair':
+      return out(asJson ? json(view.state) : renderImpairState(view.state, view.done));
     case 'error':
       return renderError(view.error, view.usage, asJson);
   }

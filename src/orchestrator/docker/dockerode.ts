@@ -118,6 +118,18 @@ export class DockerodeEngine implements Engine {
     }
   }
 
+  async containerMacs(id: string): Promise<Record<string, string>> {
+    let info: Docker.ContainerInspectInfo;
+    try {
+      info = await this.docker.getContainer(id).inspect();
+    } catch (e) {
+      throw new DockerError(`cannot inspect container ${id.slice(0, 12)}: ${describe(e)}`, e);
+    }
+    const out: Record<string, string> = {};
+    for (const [name, net] of Object.entries(info.NetworkSettings?.Networks ?? {})) if (net.MacAddress) out[name] = net.MacAddress.toLowerCase();
+    return out;
+  }
+
   async containerAddresses(id: string): Promise<Record<string, string>> {
     let info: Docker.ContainerInspectInfo;
     try {
@@ -140,12 +152,13 @@ export class DockerodeEngine implements Engine {
 
   async createContainer(spec: ContainerSpec): Promise<string> {
     const [first, ...rest] = spec.endpoints;
-    const networkMode = spec.hostNetwork ? 'host' : first ? first.network : 'none';
+    const networkMode = spec.hostNetwork ? 'host' : spec.networkContainer ? `container:${spec.networkContainer}` : first ? first.network : 'none';
+    const ownNetwork = !spec.hostNetwork && !spec.networkContainer;
     let container: Docker.Container;
     try {
       container = await this.docker.createContainer({
         name: spec.name,
-        Hostname: spec.hostname,
+        Hostname: spec.networkContainer ? undefined : spec.hostname,
         Image: spec.image,
         Cmd: spec.cmd,
         Env: Object.entries(spec.env).map(([k, v]) => `${k}=${v}`),
@@ -155,10 +168,10 @@ export class DockerodeEngine implements Engine {
           NetworkMode: networkMode,
           CapAdd: spec.capAdd,
           Devices: spec.devices.map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: 'rwm' })),
-          Sysctls: spec.hostNetwork ? undefined : spec.sysctls,
+          Sysctls: ownNetwork ? spec.sysctls : undefined,
           Binds: Object.entries(spec.binds ?? {}).map(([h, c]) => `${h}:${c}`),
         },
-        NetworkingConfig: first && !spec.hostNetwork ? { EndpointsConfig: { [first.network]: { IPAMConfig: { IPv4Address: first.ipv4 } } } } : undefined,
+        NetworkingConfig: first && ownNetwork ? { EndpointsConfig: { [first.network]: { IPAMConfig: { IPv4Address: first.ipv4 } } } } : undefined,
       });
     } catch (e) {
       throw new DockerError(`cannot create container ${spec.name}: ${describe(e)}`, e);

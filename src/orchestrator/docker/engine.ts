@@ -43,6 +43,8 @@ export interface ContainerSpec {
   /** host path -> container path */
   binds?: Record<string, string>;
   hostNetwork?: boolean;
+  /** Join this container's network namespace (docker run --network container:ID); `endpoints` must be empty. */
+  networkContainer?: string;
   /** Files written into the container before it starts. */
   files?: { path: string; content: string | Buffer; mode?: number }[];
   stopTimeoutSeconds?: number;
@@ -103,6 +105,8 @@ export interface Engine {
   listContainers(labels: Labels): Promise<ContainerInfo[]>;
   /** The container's IPv4 address on each network it is attached to: network name -> address. */
   containerAddresses(id: string): Promise<Record<string, string>>;
+  /** The MAC address of the container's interface on each network it is attached to: network name -> MAC. */
+  containerMacs(id: string): Promise<Record<string, string>>;
   createContainer(spec: ContainerSpec): Promise<string>;
   startContainer(id: string): Promise<void>;
   stopContainer(id: string, timeoutSeconds: number): Promise<void>;

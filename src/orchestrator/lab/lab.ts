@@ -23,6 +23,7 @@ import { LabError, type DownResult, type ExecOutput, type LabInfo } from './type
 import { up, type UpOptions } from './up.js';
 import { bridgeName } from './naming.js';
 import { collectKeys, writeKeyTables, type KeyTableFiles } from './keys.js';
+import { reapplyImpairment } from '../impair/apply.js';
 
 export class CommandError extends Error {
   override name = 'CommandError';
@@ -90,9 +91,10 @@ export class Lab implements AsyncDisposable {
     return r.stdout;
   }
 
-  /** Restart a node and wait until its kind says it is ready again. */
-  restart(node: string, timeoutMs?: number): Promise<void> {
-    return restartNode(this.engine, this.name, node, timeoutMs, this.kinds);
+  /** Restart a node and wait until its kind says it is ready again; the lab's impairment is applied again (the node's network namespace is new). */
+  async restart(node: string, timeoutMs?: number): Promise<void> {
+    await restartNode(this.engine, this.name, node, timeoutMs, this.kinds);
+    await reapplyImpairment(this.engine, this.name);
   }
 
   /** The kind of a running node (by its container's label). */

@@ -15,6 +15,11 @@ export function captureContainerName(lab: string): string {
   return `tb-${lab}--capture`;
 }
 
+/** The helper that impairs a node's links (src/orchestrator/impair), in the node's network namespace. */
+export function impairContainerName(lab: string, node: string): string {
+  return `tb-${lab}--impair-${node}`;
+}
+
 export function networkName(lab: string, link: string): string {
   return `tb-${lab}-${link}`;
 }

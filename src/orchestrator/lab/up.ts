@@ -19,6 +19,8 @@ import { chooseFirewall, quietBridge, type Firewall } from './firewall.js';
 import { status } from './inventory.js';
 import { allocateSubnets, bridgeName, LAB_NAME_PATTERN, type Allocation } from './naming.js';
 import { configReport } from '../topology/config-report.js';
+import { applyImpairment } from '../impair/apply.js';
+import { describeTarget, formatKnobs } from '../impair/spec.js';
 import { networkedLinks, networkSpec, planLab } from './plan.js';
 import { LabError, type LabInfo } from './types.js';
 
@@ -119,6 +121,10 @@ export async function up(engine: Engine, topo: Topology, opts: UpOptions = {}): 
         }),
       );
     });
+    const impairments = topo.links.flatMap((l) => l.impair);
+    if (impairments.length > 0) {
+      await withStep(progress, `impairing ${impairments.map((s) => `${describeTarget(s)}: ${formatKnobs(s.knobs)}`).join('; ')}`, () => applyImpairment(engine, lab, impairments));
+    }
     let pcaps: Record<string, string> = {};
     if (opts.capture) {
       pcaps = await withStep(progress, `capturing ${topo.links.length} links`, () =>

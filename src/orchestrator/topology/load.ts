@@ -13,6 +13,7 @@ import type { KindRegistry } from '../../kinds/registry.js';
 import type { RawTopology } from './schema.js';
 import type { Locate, TopologyIssue } from './source.js';
 import type { LinkEndpoint, Topology, TopologyLink } from './types.js';
+import { parseKnobs, type ImpairSetting } from '../impair/spec.js';
 
 /** Resolve a schema-valid topology; the issues are returned, not thrown. */
 export async function resolveTopology(raw: RawTopology, locate: Locate, file: string, kinds: KindRegistry): Promise<{ topology: Topology; issues: TopologyIssue[] }> {
@@ -75,7 +76,29 @@ export async function resolveTopology(raw: RawTopology, locate: Locate, file: st
       used.set(key, linkName);
       endpoints.push({ node: nodeName, interface: ifname });
     });
-    links.push({ name: linkName, endpoints, mtu: Array.isArray(rawLink) ? 1500 : (rawLink.mtu ?? 1500), pos: locate(['links', linkName], true) });
+    const impair = Array.isArray(rawLink) ? [] : linkImpairment(linkName, rawLink.impair, endpoints, locate, issues);
+    links.push({ name: linkName, endpoints, mtu: Array.isArray(rawLink) ? 1500 : (rawLink.mtu ?? 1500), impair, pos: locate(['links', linkName], true) });
   }
   return { topology: { name: raw.name, description: raw.description ?? null, file, nodes: present, links, kinds }, issues };
+}
+
+/** A link's `impair:` (one setting or a list) as settings; mistakes are issues at their place. */
+function linkImpairment(link: string, raw: unknown, endpoints: LinkEndpoint[], locate: Locate, issues: TopologyIssue[]): ImpairSetting[] {
+  if (raw === undefined) return [];
+  const list = (Array.isArray(raw) ? raw : [raw]) as Record<string, unknown>[];
+  const out: ImpairSetting[] = [];
+  list.forEach((entry, i) => {
+    const path = Array.isArray(raw) ? ['links', link, 'impair', i] : ['links', link, 'impair'];
+    const issue = (key: string | null, message: string) => issues.push({ ...locate(key ? [...path, key] : path, key !== null), message: `links.${link}.impair: ${message}` });
+    const endpoint = typeof entry.endpoint === 'string' ? entry.endpoint : null;
+    const direction = (entry.direction as ImpairSetting['direction'] | undefined) ?? 'both';
+    if (endpoint && !endpoints.some((e) => e.node === endpoint)) issue('endpoint', `${endpoint} is not on link ${link} (it joins ${[...new Set(endpoints.map((e) => e.node))].join(', ')})`);
+    if (!endpoint && direction !== 'both') issue('direction', `direction ${direction} needs an endpoint: a whole link's setting applies to both directions`);
+    const knobEntries = Object.entries(entry).filter(([k]) => k !== 'endpoint' && k !== 'direction');
+    const { knobs, errors } = parseKnobs(knobEntries);
+    for (const e of errors) issue(e.split(':')[0]!, e);
+    if (knobEntries.length === 0) issue(null, 'names no impairment (loss, duplicate, reorder, delay, jitter, rate)');
+    out.push({ link, endpoint, direction, knobs });
+  });
+  return out;
 }

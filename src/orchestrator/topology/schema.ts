@@ -5,10 +5,11 @@
  * so an error names the property of that kind that is wrong. The lab file's
  * full schema (with tests:) is put together in src/orchestrator/labfile.
  */
-import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { Type, type TSchema } from '@sinclair/typebox';
 import type { KindRegistry } from '../../kinds/registry.js';
 import { mapOf, named, oneOf } from '../../kinds/schema.js';
 import { LAB_NAME_PATTERN } from '../lab/naming.js';
+import { Impair, type RawImpairSetting } from '../impair/schema.js';
 
 export const NODE_NAME_PATTERN = '^[a-z][a-z0-9-]{0,23}$';
 export const ENDPOINT_PATTERN = '^[a-z][a-z0-9-]*:[A-Za-z][A-Za-z0-9/.:-]*$';
@@ -20,10 +21,13 @@ export const Link = named(
   'link',
   oneOf([
     Endpoints,
-    Type.Object({ endpoints: Endpoints, mtu: Type.Optional(Type.Integer({ description: 'MTU of the segment (default 1500).', minimum: 576, maximum: 9000 })) }, { additionalProperties: false }),
+    Type.Object(
+      { endpoints: Endpoints, mtu: Type.Optional(Type.Integer({ description: 'MTU of the segment (default 1500).', minimum: 576, maximum: 9000 })), impair: Type.Optional(Impair) },
+      { additionalProperties: false },
+    ),
   ]),
 );
-export type RawLink = Static<typeof Link>;
+export type RawLink = string[] | { endpoints: string[]; mtu?: number; impair?: RawImpairSetting | RawImpairSetting[] };
 
 /** A node's entry before its kind has read it: the kind's schema has checked it. */
 export type RawNode = { kind: string } & Record<string, unknown>;

@@ -6,6 +6,7 @@
 import type { TopologyNode } from '../../kinds/kind.js';
 import type { KindRegistry } from '../../kinds/registry.js';
 import type { SourcePos } from './source.js';
+import type { ImpairSetting } from '../impair/spec.js';
 
 export type { TopologyNode } from '../../kinds/kind.js';
 
@@ -19,6 +20,8 @@ export interface TopologyLink {
   name: string;
   endpoints: LinkEndpoint[];
   mtu: number;
+  /** Impairment set at `up` (the link's `impair:`), as settings. */
+  impair: ImpairSetting[];
   pos: SourcePos;
 }
 

@@ -1,7 +1,18 @@
 import test from 'ava';
 import {
-  applyConfigLines, computeRoutes, formatLogTimestamp, formatUptime, interfaceBriefRows, parseConfig, renderDebugChange,
-  renderPing, renderShowAccessLists, renderShowClock, renderShowDebug, renderShowIpInterfaceBrief, renderShowIpRoute,
+  applyConfigLines,
+  computeRoutes,
+  formatLogTimestamp,
+  formatUptime,
+  interfaceBriefRows,
+  parseConfig,
+  renderDebugChange,
+  renderPing,
+  renderShowAccessLists,
+  renderShowClock,
+  renderShowDebug,
+  renderShowIpInterfaceBrief,
+  renderShowIpRoute,
   renderShowVersion,
 } from '../../../src/ios/index.js';
 import { DAPHNE_CFG } from './fixtures.js';
@@ -18,7 +29,9 @@ const LEGEND = `Codes: C - connected, S - static, I - IGRP, R - RIP, M - mobile,
 `;
 
 test("Daphne's show ip route", (t) => {
-  t.is(renderShowIpRoute(computeRoutes(daphne())), `${LEGEND}
+  t.is(
+    renderShowIpRoute(computeRoutes(daphne())),
+    `${LEGEND}
 Gateway of last resort is 11.11.11.2 to network 0.0.0.0
 
      11.0.0.0/24 is subnetted, 1 subnets
@@ -26,21 +39,27 @@ C       11.11.11.0 is directly connected, FastEthernet0/0
      13.0.0.0/24 is subnetted, 1 subnets
 C       13.13.13.0 is directly connected, FastEthernet0/1
 S*   0.0.0.0/0 [1/0] via 11.11.11.2
-`);
+`,
+  );
 });
 
 test('show ip route with classful, variably subnetted, supernet, interface and equal-cost static routes', (t) => {
   const config = applyConfigLines(daphne(), [
-    'interface Loopback0', ' ip address 172.16.0.1 255.255.0.0',
-    'interface Loopback1', ' ip address 10.1.1.1 255.255.255.0',
-    'interface Loopback2', ' ip address 10.2.0.1 255.255.0.0',
+    'interface Loopback0',
+    ' ip address 172.16.0.1 255.255.0.0',
+    'interface Loopback1',
+    ' ip address 10.1.1.1 255.255.255.0',
+    'interface Loopback2',
+    ' ip address 10.2.0.1 255.255.0.0',
     'ip route 192.168.0.0 255.255.0.0 11.11.11.3',
     'ip route 12.12.12.0 255.255.255.0 11.11.11.2',
     'ip route 12.12.12.0 255.255.255.0 11.11.11.4',
     'ip route 10.3.0.0 255.255.0.0 FastEthernet0/1',
     'ip route 10.4.0.0 255.255.0.0 11.11.11.5 200',
   ]).config;
-  t.is(renderShowIpRoute(computeRoutes(config)), `${LEGEND}
+  t.is(
+    renderShowIpRoute(computeRoutes(config)),
+    `${LEGEND}
 Gateway of last resort is 11.11.11.2 to network 0.0.0.0
 
      10.0.0.0/8 is variably subnetted, 4 subnets, 2 masks
@@ -58,7 +77,8 @@ C       13.13.13.0 is directly connected, FastEthernet0/1
 C    172.16.0.0/16 is directly connected, Loopback0
 S    192.168.0.0/16 [1/0] via 11.11.11.3
 S*   0.0.0.0/0 [1/0] via 11.11.11.2
-`);
+`,
+  );
 });
 
 test('without a default route the gateway of last resort is not set', (t) => {
@@ -77,51 +97,54 @@ test("Daphne's show ip interface brief, with a shut and a link-down interface", 
   );
 });
 
-test("Daphne's show access-lists with and without match counts", (t) => {
+test("Daphne's show access-lists with and without match counts, without sequence numbers (12.2)", (t) => {
   const acls = daphne().accessLists;
-  t.is(renderShowAccessLists(acls), 'Extended IP access list 101\n    10 permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255\n');
-  t.is(
-    renderShowAccessLists(acls, { 101: { 10: 9 } }),
-    'Extended IP access list 101\n    10 permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255 (9 matches)\n',
-  );
-  t.is(
-    renderShowAccessLists(acls, { 101: { 10: 1 } }),
-    'Extended IP access list 101\n    10 permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255 (1 match)\n',
-  );
+  t.is(renderShowAccessLists(acls), 'Extended IP access list 101\n    permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255\n');
+  t.is(renderShowAccessLists(acls, { 101: { 10: 9 } }), 'Extended IP access list 101\n    permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255 (9 matches)\n');
+  t.is(renderShowAccessLists(acls, { 101: { 10: 1 } }), 'Extended IP access list 101\n    permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255 (1 match)\n');
 });
 
 test('show access-lists prints standard lists, ports and ICMP names as IOS does', (t) => {
-  const { config } = parseConfig([
-    'access-list 1 permit 10.1.2.3 log',
-    'access-list 1 deny 192.168.1.0 0.0.0.255',
-    'access-list 1 deny any',
-    'ip access-list extended EDGE',
-    ' remark not shown',
-    ' permit tcp any host 192.168.1.100 eq 21',
-    ' permit udp host 11.11.11.2 eq 500 host 11.11.11.1 eq isakmp',
-    ' permit tcp any range 80 443 any gt 1023 established',
-    ' permit icmp any any 3 4',
-    ' deny ip any any log-input',
-  ].join('\n'));
-  t.is(renderShowAccessLists(config.accessLists, { 1: { 30: 2 } }), [
-    'Standard IP access list 1',
-    '    10 permit 10.1.2.3 log',
-    '    20 deny   192.168.1.0, wildcard bits 0.0.0.255',
-    '    30 deny   any (2 matches)',
-    'Extended IP access list EDGE',
-    '    20 permit tcp any host 192.168.1.100 eq ftp',
-    '    30 permit udp host 11.11.11.2 eq isakmp host 11.11.11.1 eq isakmp',
-    '    40 permit tcp any range www 443 any gt 1023 established',
-    '    50 permit icmp any any packet-too-big',
-    '    60 deny ip any any log-input',
-    '',
-  ].join('\n'));
+  const { config } = parseConfig(
+    [
+      'access-list 1 permit 10.1.2.3 log',
+      'access-list 1 deny 192.168.1.0 0.0.0.255',
+      'access-list 1 deny any',
+      'ip access-list extended EDGE',
+      ' remark not shown',
+      ' permit tcp any host 192.168.1.100 eq 21',
+      ' permit udp host 11.11.11.2 eq 500 host 11.11.11.1 eq isakmp',
+      ' permit tcp any range 80 443 any gt 1023 established',
+      ' permit icmp any any 3 4',
+      ' deny ip any any log-input',
+    ].join('\n'),
+  );
+  t.is(
+    renderShowAccessLists(config.accessLists, { 1: { 30: 2 } }),
+    [
+      'Standard IP access list 1',
+      '    permit 10.1.2.3 log',
+      '    deny   192.168.1.0, wildcard bits 0.0.0.255',
+      '    deny   any (2 matches)',
+      'Extended IP access list EDGE',
+      '    permit tcp any host 192.168.1.100 eq ftp',
+      '    permit udp host 11.11.11.2 eq isakmp host 11.11.11.1 eq isakmp',
+      '    permit tcp any range www 443 any gt 1023 established',
+      '    permit icmp any any packet-too-big',
+      '    deny ip any any log-input',
+      '',
+    ].join('\n'),
+  );
 });
 
 test('ping output as in the seed: first echo lost while TED runs', (t) => {
   t.is(
     renderPing({
-      target: '12.12.12.13', repeat: 5, size: 100, timeoutSeconds: 2, source: null,
+      target: '12.12.12.13',
+      repeat: 5,
+      size: 100,
+      timeoutSeconds: 2,
+      source: null,
       replies: [{ mark: '.' }, { mark: '!', rttMs: 1 }, { mark: '!', rttMs: 2 }, { mark: '!', rttMs: 4 }, { mark: '!', rttMs: 2 }],
     }),
     'Type escape sequence to abort.\n' +
@@ -145,12 +168,12 @@ test('ping with a source address, no reply at all, and more than 70 echoes per l
 
 test('show debugging lists the crypto debugs in the order of the seed', (t) => {
   t.is(
-    renderShowDebug({ isakmp: true, ipsec: true, engine: true, 'ospf-adj': false }),
+    renderShowDebug({ isakmp: true, ipsec: true, engine: true, 'ospf-adj': false, nat: false }),
     'Cryptographic Subsystem:\n  Crypto ISAKMP debugging is on\n  Crypto Engine debugging is on\n  Crypto IPSEC debugging is on\n',
   );
-  t.is(renderShowDebug({ isakmp: false, ipsec: true, engine: false, 'ospf-adj': false }), 'Cryptographic Subsystem:\n  Crypto IPSEC debugging is on\n');
-  t.is(renderShowDebug({ isakmp: false, ipsec: false, engine: false, 'ospf-adj': false }), '');
-  t.is(renderShowDebug({ isakmp: true, ipsec: false, engine: false, 'ospf-adj': true }), 'OSPF:\n  OSPF adjacency events debugging is on\nCryptographic Subsystem:\n  Crypto ISAKMP debugging is on\n');
+  t.is(renderShowDebug({ isakmp: false, ipsec: true, engine: false, 'ospf-adj': false, nat: false }), 'Cryptographic Subsystem:\n  Crypto IPSEC debugging is on\n');
+  t.is(renderShowDebug({ isakmp: false, ipsec: false, engine: false, 'ospf-adj': false, nat: false }), '');
+  t.is(renderShowDebug({ isakmp: true, ipsec: false, engine: false, 'ospf-adj': true, nat: false }), 'OSPF:\n  OSPF adjacency events debugging is on\nCryptographic Subsystem:\n  Crypto ISAKMP debugging is on\n');
   t.is(renderDebugChange('ospf-adj', true), 'OSPF adjacency events debugging is on\n');
   t.is(renderDebugChange('isakmp', true), 'Crypto ISAKMP debugging is on\n');
   t.is(renderDebugChange('all', false), 'All possible debugging has been turned off\n');

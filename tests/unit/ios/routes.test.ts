@@ -1,5 +1,5 @@
 import test from 'ava';
-import { applyConfigLines, computeRoutes, lookupRoute, parseConfig, type RouterConfig } from '../../../src/ios/index.js';
+import { applyConfigLines, computeRoutes, lookupRoute, parseConfig, RouteIndex, type RouterConfig } from '../../../src/ios/index.js';
 import { DAPHNE_CFG } from './fixtures.js';
 
 const daphne = (...lines: string[]): RouterConfig => applyConfigLines(parseConfig(DAPHNE_CFG).config, lines).config;
@@ -85,4 +85,13 @@ test('an interface static needs its interface up unless permanent', (t) => {
 test('secondary addresses are connected networks too', (t) => {
   const routes = computeRoutes(daphne('interface FastEthernet0/1', ' ip address 14.14.14.1 255.255.255.0 secondary'));
   t.like(lookupRoute(routes, '14.14.14.7'), { route: { source: 'connected' }, path: { outInterface: 'FastEthernet0/1' } });
+});
+
+test('RouteIndex answers every lookup as lookupRoute does, a hub with a route per spoke included', (t) => {
+  const spokes = Array.from({ length: 99 }, (_, i) => `ip route 10.${i + 1}.0.0 255.255.255.0 11.11.11.${i + 3}`);
+  const routes = computeRoutes(daphne(...spokes, 'ip route 10.0.0.0 255.0.0.0 11.11.11.2', 'ip route 10.5.0.7 255.255.255.255 11.11.11.200'));
+  const index = new RouteIndex(routes);
+  const probes = ['10.5.0.7', '10.5.0.8', '10.99.0.1', '10.100.0.1', '10.200.3.4', '11.11.11.77', '13.13.13.4', '8.8.8.8', '0.0.0.0', '255.255.255.255'];
+  for (const a of probes) t.deepEqual(index.lookup(a), lookupRoute(routes, a), a);
+  t.is(new RouteIndex(computeRoutes(daphne('interface FastEthernet0/0', ' shutdown'))).lookup('12.12.12.13'), null);
 });

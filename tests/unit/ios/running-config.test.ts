@@ -67,11 +67,17 @@ test('the byte count is the length of the text after its line, in bytes', (t) =>
   t.true(Number(count) > after.length, 'the accented characters count twice');
 });
 
-for (const [name, text] of [['Daphne', DAPHNE_CFG], ['fred', FRED_CFG]] as const) {
+for (const [name, text] of [
+  ['Daphne', DAPHNE_CFG],
+  ['fred', FRED_CFG],
+] as const) {
   test(`${name}: parse(render(parse(seed))) is the same model, with no warning`, (t) => {
     const first = parseConfig(text).config;
     const again = parseConfig(renderRunningConfig(first));
-    t.deepEqual(again.diagnostics.map((d) => [d.code, d.text]), []);
+    t.deepEqual(
+      again.diagnostics.map((d) => [d.code, d.text]),
+      [],
+    );
     t.deepEqual(modelOf(again.config), modelOf(first));
   });
 }
@@ -161,6 +167,14 @@ router eigrp 100
  no auto-summary
 ip route 10.0.0.0 255.0.0.0 FastEthernet0/1 10.10.0.2 5 tag 7 name backup permanent
 ip route 0.0.0.0 0.0.0.0 11.11.11.2
+ip nat translation udp-timeout 120
+ip nat translation finrst-timeout never
+ip nat pool public 11.11.11.10 11.11.11.14 prefix-length 24
+ip nat pool spare 11.11.12.10 11.11.12.20 netmask 255.255.255.0
+ip nat inside source route-map NONAT interface FastEthernet0/0 overload
+ip nat inside source list MGMT pool public
+ip nat inside source static 10.10.0.5 11.11.11.5
+ip nat inside source static tcp 10.10.0.6 22 11.11.11.6 2222 extendable
 ip http server
 ip access-list standard MGMT
  permit 10.10.0.0 0.0.255.255
@@ -175,6 +189,13 @@ access-list 120 permit esp any any
 access-list 120 permit icmp any any echo-reply
 access-list 120 deny ip any any log
 access-list 5 permit 10.1.1.1
+route-map NONAT deny 10
+ match ip address 101
+route-map NONAT permit 20
+ description everything else
+ match ip address 120
+ match interface FastEthernet0/0
+ set ip next-hop 11.11.11.2
 snmp-server community public RO
 banner motd ^C
 Testbed router
@@ -189,10 +210,17 @@ test('a configuration using every modeled command survives a render/parse round 
   const first = parseConfig(RICH);
   const warned = (r: typeof first) => r.diagnostics.map((d) => [d.code, d.text.trim()]);
   // every modeled command, including those the emulator keeps without emulating: one warning each
-  t.deepEqual(warned(first), [
-    'crypto isakmp policy 10', 'crypto isakmp identity hostname', 'mode transport', 'crypto ipsec transform-set ts2 ah-sha-hmac esp-3des',
-    'ip access-group 120 in', 'ip nat outside', 'router rip', 'snmp-server community public RO',
-  ].map((text) => ['not-emulated', text]));
+  t.deepEqual(
+    warned(first),
+    [
+      'crypto isakmp policy 10',
+      'crypto isakmp identity hostname',
+      'mode transport',
+      'crypto ipsec transform-set ts2 ah-sha-hmac esp-3des',
+      'router rip',
+      'snmp-server community public RO',
+    ].map((text) => ['not-emulated', text]),
+  );
   const rendered = renderRunningConfig(first.config);
   const again = parseConfig(rendered);
   t.deepEqual(warned(again).sort(), warned(first).sort());
@@ -200,7 +228,11 @@ test('a configuration using every modeled command survives a render/parse round 
   t.true(rendered.includes('\ncrypto isakmp policy 5\n encr aes 256\n hash md5\n authentication pre-share\n group 2\n lifetime 3600\n'));
   t.true(rendered.includes('\ncrypto isakmp policy 10\n encr 3des\n'));
   t.true(rendered.includes('\ncrypto ipsec transform-set ts1 esp-aes 192 esp-sha-hmac\n mode transport\n'));
-  t.true(rendered.includes('\ncrypto map cm 5 ipsec-isakmp\n set peer 11.11.11.2\n set peer 11.11.11.3\n set transform-set ts2\n set pfs group1\n match address 101\n'));
+  t.true(
+    rendered.includes(
+      '\ncrypto map cm 5 ipsec-isakmp\n set peer 11.11.11.2\n set peer 11.11.11.3\n set transform-set ts2\n set pfs group1\n match address 101\n',
+    ),
+  );
   t.true(rendered.includes('\nip route 10.0.0.0 255.0.0.0 FastEthernet0/1 10.10.0.2 5 tag 7 name backup permanent\n'));
   t.true(rendered.includes('\ninterface FastEthernet0/1\n no ip address\n!\n'));
   t.true(rendered.includes('\nbanner motd ^C\nTestbed router\n^C\n'));
@@ -208,4 +240,18 @@ test('a configuration using every modeled command survives a render/parse round 
   t.true(rendered.includes('\ninterface Serial0/0\n bandwidth 512\n ip address 10.20.0.1 255.255.255.252\n encapsulation ppp\n ip ospf hello-interval 5\n ip ospf cost 30\n delay 2000\n!\n'));
   t.true(rendered.includes('\ninterface Serial0/1.102 point-to-point\n ip address 10.30.0.1 255.255.255.252\n frame-relay interface-dlci 102\n!\n'));
   t.true(rendered.includes('\nrouter eigrp 100\n network 10.30.0.0 0.0.0.3\n no auto-summary\n!\nrouter ospf 1\n router-id 1.1.1.1\n log-adjacency-changes\n area 1 stub no-summary\n redistribute static subnets\n passive-interface FastEthernet0/1\n network 10.20.0.0 0.0.0.3 area 0\n default-information originate always\n!\nrouter rip\n version 2\n network 10.0.0.0\n!\n'));
+  t.true(
+    rendered.includes(
+      '\nip nat translation udp-timeout 120\nip nat translation finrst-timeout never\n' +
+        'ip nat pool public 11.11.11.10 11.11.11.14 prefix-length 24\nip nat pool spare 11.11.12.10 11.11.12.20 netmask 255.255.255.0\n' +
+        'ip nat inside source route-map NONAT interface FastEthernet0/0 overload\nip nat inside source list MGMT pool public\n' +
+        'ip nat inside source static 10.10.0.5 11.11.11.5\nip nat inside source static tcp 10.10.0.6 22 11.11.11.6 2222 extendable\nip route 10.0.0.0 255.0.0.0 ',
+    ),
+  );
+  t.true(
+    rendered.includes(
+      '\nroute-map NONAT deny 10\n match ip address 101\n!\nroute-map NONAT permit 20\n description everything else\n match ip address 120\n match interface FastEthernet0/0\n set ip next-hop 11.11.11.2\n!\n',
+    ),
+  );
+  t.true(rendered.includes(' ip access-group 120 in\n') && rendered.includes(' ip nat outside\n'));
 });

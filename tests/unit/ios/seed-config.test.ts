@@ -1,9 +1,14 @@
 import test from 'ava';
-import { parseConfig, newCryptoConfig, newInterface, newRoutingConfig, type RouterConfig } from '../../../src/ios/index.js';
+import { parseConfig, newCryptoConfig, newInterface, newNatConfig, newRoutingConfig, type RouterConfig } from '../../../src/ios/index.js';
 import { DAPHNE_CFG, FRED_CFG, modelOf } from './fixtures.js';
 
 function seedModel(o: {
-  hostname: string; wan: string; lanAddress: string; gateway: string; aclSource: string; aclDestination: string;
+  hostname: string;
+  wan: string;
+  lanAddress: string;
+  gateway: string;
+  aclSource: string;
+  aclDestination: string;
 }): Omit<RouterConfig, 'sourceLines' | 'extras'> {
   const iface = (name: string, address: string, cryptoMap: string | null) => ({
     ...newInterface(name), address: { address, mask: '255.255.255.0' }, cryptoMap, extras: ['duplex auto', 'speed auto'],
@@ -12,41 +17,72 @@ function seedModel(o: {
     hostname: o.hostname,
     version: '12.2',
     interfaces: [iface('FastEthernet0/0', o.wan, 'tedtag'), iface('FastEthernet0/1', o.lanAddress, null)],
-    staticRoutes: [
-      { prefix: '0.0.0.0', mask: '0.0.0.0', nextHop: o.gateway, interface: null, distance: 1, name: null, permanent: false, tag: null },
-    ],
+    staticRoutes: [{ prefix: '0.0.0.0', mask: '0.0.0.0', nextHop: o.gateway, interface: null, distance: 1, name: null, permanent: false, tag: null }],
     accessLists: [
       {
-        name: '101', kind: 'extended', numbered: true,
-        entries: [{
-          type: 'rule', seq: 10, action: 'permit', protocol: 'ip',
-          source: { kind: 'wildcard', address: o.aclSource, wildcard: '0.0.0.255' }, sourcePort: null,
-          destination: { kind: 'wildcard', address: o.aclDestination, wildcard: '0.0.0.255' }, destinationPort: null,
-          icmp: null, established: false, log: null,
-        }],
+        name: '101',
+        kind: 'extended',
+        numbered: true,
+        entries: [
+          {
+            type: 'rule',
+            seq: 10,
+            action: 'permit',
+            protocol: 'ip',
+            source: { kind: 'wildcard', address: o.aclSource, wildcard: '0.0.0.255' },
+            sourcePort: null,
+            destination: { kind: 'wildcard', address: o.aclDestination, wildcard: '0.0.0.255' },
+            destinationPort: null,
+            icmp: null,
+            established: false,
+            log: null,
+          },
+        ],
       },
     ],
     crypto: {
       ...newCryptoConfig(),
-      isakmpPolicies: [
-        { priority: 10, encryption: 'des', keyLength: null, hash: 'sha', authentication: 'pre-share', group: 1, lifetime: 86400 },
-      ],
+      isakmpPolicies: [{ priority: 10, encryption: 'des', keyLength: null, hash: 'sha', authentication: 'pre-share', group: 1, lifetime: 86400 }],
       isakmpKeys: [{ key: 'abc123', address: '0.0.0.0', mask: '0.0.0.0', noXauth: false }],
-      transformSets: [{
-        name: 'ted-transforms', mode: 'tunnel',
-        transforms: [{ kind: 'esp-cipher', name: 'esp-des', keyBits: null }, { kind: 'esp-auth', name: 'esp-md5-hmac' }],
-      }],
+      transformSets: [
+        {
+          name: 'ted-transforms',
+          mode: 'tunnel',
+          transforms: [
+            { kind: 'esp-cipher', name: 'esp-des', keyBits: null },
+            { kind: 'esp-auth', name: 'esp-md5-hmac' },
+          ],
+        },
+      ],
       ipsecLifetime: { seconds: 3600, kilobytes: 4608000 },
-      dynamicMaps: [{
-        name: 'ted-map', seq: 10, transformSets: ['ted-transforms'], matchAddress: '101', pfs: null,
-        lifetime: { seconds: null, kilobytes: null }, peers: [],
-      }],
-      cryptoMaps: [{
-        name: 'tedtag', seq: 10, mode: 'ipsec-isakmp', dynamic: { map: 'ted-map', discover: true }, peers: [],
-        matchAddress: null, transformSets: [], pfs: null, lifetime: { seconds: null, kilobytes: null },
-      }],
+      dynamicMaps: [
+        {
+          name: 'ted-map',
+          seq: 10,
+          transformSets: ['ted-transforms'],
+          matchAddress: '101',
+          pfs: null,
+          lifetime: { seconds: null, kilobytes: null },
+          peers: [],
+        },
+      ],
+      cryptoMaps: [
+        {
+          name: 'tedtag',
+          seq: 10,
+          mode: 'ipsec-isakmp',
+          dynamic: { map: 'ted-map', discover: true },
+          peers: [],
+          matchAddress: null,
+          transformSets: [],
+          pfs: null,
+          lifetime: { seconds: null, kilobytes: null },
+        },
+      ],
     },
     routing: newRoutingConfig(),
+    nat: newNatConfig(),
+    routeMaps: [],
   };
 }
 
@@ -60,20 +96,40 @@ const SEED_WARNING: string[][] = [];
 
 test("Daphne's seed configuration parses into the expected model, every line emulated or cosmetic", (t) => {
   const { config, diagnostics } = parseConfig(DAPHNE_CFG);
-  t.deepEqual(diagnostics.map((d) => [d.code, d.text]), SEED_WARNING);
-  t.deepEqual(withoutExtras(config), seedModel({
-    hostname: 'Daphne', wan: '11.11.11.1', lanAddress: '13.13.13.13', gateway: '11.11.11.2',
-    aclSource: '13.13.13.0', aclDestination: '12.12.12.0',
-  }));
+  t.deepEqual(
+    diagnostics.map((d) => [d.code, d.text]),
+    SEED_WARNING,
+  );
+  t.deepEqual(
+    withoutExtras(config),
+    seedModel({
+      hostname: 'Daphne',
+      wan: '11.11.11.1',
+      lanAddress: '13.13.13.13',
+      gateway: '11.11.11.2',
+      aclSource: '13.13.13.0',
+      aclDestination: '12.12.12.0',
+    }),
+  );
 });
 
 test("fred's seed configuration parses into the mirrored model, every line emulated or cosmetic", (t) => {
   const { config, diagnostics } = parseConfig(FRED_CFG);
-  t.deepEqual(diagnostics.map((d) => [d.code, d.text]), SEED_WARNING);
-  t.deepEqual(withoutExtras(config), seedModel({
-    hostname: 'fred', wan: '11.11.11.2', lanAddress: '12.12.12.12', gateway: '11.11.11.1',
-    aclSource: '12.12.12.0', aclDestination: '13.13.13.0',
-  }));
+  t.deepEqual(
+    diagnostics.map((d) => [d.code, d.text]),
+    SEED_WARNING,
+  );
+  t.deepEqual(
+    withoutExtras(config),
+    seedModel({
+      hostname: 'fred',
+      wan: '11.11.11.2',
+      lanAddress: '12.12.12.12',
+      gateway: '11.11.11.1',
+      aclSource: '12.12.12.0',
+      aclDestination: '13.13.13.0',
+    }),
+  );
 });
 
 test('the ISAKMP policy of the seed gets the IOS 12.2 defaults for what it does not set', (t) => {
@@ -111,29 +167,52 @@ test('a pasted show running-config (prompt, Building configuration, byte count) 
   const pasted = `Daphne#show running-config\nBuilding configuration...\n\nCurrent configuration : 1426 bytes\n${DAPHNE_CFG}Daphne#\n`;
   const plain = parseConfig(DAPHNE_CFG);
   const fromPaste = parseConfig(pasted);
-  t.deepEqual(fromPaste.diagnostics.map((d) => [d.code, d.text]), SEED_WARNING);
+  t.deepEqual(
+    fromPaste.diagnostics.map((d) => [d.code, d.text]),
+    SEED_WARNING,
+  );
   t.deepEqual(modelOf(fromPaste.config), modelOf(plain.config));
 });
 
 test('CRLF line endings, tabs and missing indentation give the same model', (t) => {
-  const variant = DAPHNE_CFG.split('\n').map((l) => l.replace(/^ /, '\t')).join('\r\n');
-  const flat = DAPHNE_CFG.split('\n').map((l) => l.trimStart()).join('\n');
+  const variant = DAPHNE_CFG.split('\n')
+    .map((l) => l.replace(/^ /, '\t'))
+    .join('\r\n');
+  const flat = DAPHNE_CFG.split('\n')
+    .map((l) => l.trimStart())
+    .join('\n');
   const plain = modelOf(parseConfig(DAPHNE_CFG).config);
   t.deepEqual(modelOf(parseConfig(variant).config), plain);
-  t.deepEqual(parseConfig(flat).diagnostics.map((d) => [d.code, d.text]), SEED_WARNING);
+  t.deepEqual(
+    parseConfig(flat).diagnostics.map((d) => [d.code, d.text]),
+    SEED_WARNING,
+  );
   t.deepEqual(modelOf(parseConfig(flat).config), plain);
 });
 
 test('commands may be abbreviated as IOS allows', (t) => {
-  const { config, diagnostics } = parseConfig([
-    'int fa0/0', ' ip add 11.11.11.1 255.255.255.0', ' cry map tedtag', 'int fastethernet 0/1', ' shut',
-    'ip route 0.0.0.0 0.0.0.0 11.11.11.2', 'access-l 101 perm ip any host 12.12.12.13',
-  ].join('\n'));
-  t.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
-  t.deepEqual(config.interfaces.map((i) => [i.name, i.address?.address ?? null, i.cryptoMap, i.shutdown]), [
-    ['FastEthernet0/0', '11.11.11.1', 'tedtag', false],
-    ['FastEthernet0/1', null, null, true],
-  ]);
+  const { config, diagnostics } = parseConfig(
+    [
+      'int fa0/0',
+      ' ip add 11.11.11.1 255.255.255.0',
+      ' cry map tedtag',
+      'int fastethernet 0/1',
+      ' shut',
+      'ip route 0.0.0.0 0.0.0.0 11.11.11.2',
+      'access-l 101 perm ip any host 12.12.12.13',
+    ].join('\n'),
+  );
+  t.deepEqual(
+    diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
+  t.deepEqual(
+    config.interfaces.map((i) => [i.name, i.address?.address ?? null, i.cryptoMap, i.shutdown]),
+    [
+      ['FastEthernet0/0', '11.11.11.1', 'tedtag', false],
+      ['FastEthernet0/1', null, null, true],
+    ],
+  );
   t.is(config.staticRoutes[0]?.nextHop, '11.11.11.2');
   t.is(config.accessLists[0]?.entries.length, 1);
 });

@@ -17,6 +17,7 @@ const CONTEXT: Record<string, string[]> = {
   'router-ospf': ['router ospf 1'],
   'router-eigrp': ['router eigrp 1'],
   'router-rip': ['router rip'],
+  'route-map': ['route-map RM permit 10'],
 };
 
 /** A line for a row: its keywords, and an argument where it takes any. */
@@ -42,7 +43,10 @@ for (const row of SUPPORT_TABLE.filter((r) => !r.model)) {
     const context = CONTEXT[row.mode]!;
     const { diagnostics, lines } = parseConfig([...context, line].join('\n'));
     const at = context.length + 1;
-    t.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+    t.deepEqual(
+      diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     t.is(lines[at - 1], row.class);
     t.is(diagnostics.filter((d) => d.code === 'not-emulated' && d.line === at).length, row.class === 'not-emulated' ? 1 : 0);
   });
@@ -54,7 +58,10 @@ for (const row of SUPPORT_TABLE.filter((r) => r.block && r.block !== 'any')) {
     const { diagnostics, lines } = parseConfig([sample(row.command), ...body].join('\n'));
     t.deepEqual(lines, Array(body.length + 1).fill(row.class));
     const warnings = diagnostics.filter((d) => d.code === 'not-emulated');
-    t.deepEqual(warnings.map((d) => [d.line, d.blockLines]), row.class === 'not-emulated' ? [[1, body.length]] : []);
+    t.deepEqual(
+      warnings.map((d) => [d.line, d.blockLines]),
+      row.class === 'not-emulated' ? [[1, body.length]] : [],
+    );
   });
 }
 

@@ -20,7 +20,7 @@ import type { IkePolicy } from '../policy.js';
 import type { AcquireTrigger, Datagram, Endpoint, IkeAction, RandomSource, TrafficNote, TransitProbe, TransitVerdict } from '../types.js';
 import { doAcquire } from './engine/acquire.js';
 import { engineCall, type Sources } from './engine/call.js';
-import { Core, type EngineWork } from './engine/core.js';
+import { Core } from './engine/core.js';
 import { doTransitProbe } from './engine/discovery.js';
 import { deleteIpsec, deletePhase1 } from './engine/lifecycle.js';
 import { doReceive } from './engine/receive.js';
@@ -61,6 +61,8 @@ export class IkeEngine {
   /** New configuration: new negotiations use it; established SAs stay as they are. */
   setPolicy(policy: IkePolicy): void {
     this.core.policy = policy;
+    this.core.touchAll();
+    this.core.flush();
   }
 
   /** The tables and policy, for the views (views/). */
@@ -71,11 +73,6 @@ export class IkeEngine {
   /** What the bounded tables refused so far, and the foreign deletes ignored (also in the debug log). */
   counters(): Readonly<EngineCounters> {
     return { ...this.core.counters };
-  }
-
-  /** Work done so far (SAs visited by lookups and deadlines): what the unit tests count instead of timing. */
-  work(): EngineWork {
-    return this.core.work();
   }
 
   /** `show crypto isakmp sa`. */
@@ -140,12 +137,12 @@ export class IkeEngine {
     return this.run(now, null, (ctx) => noteTraffic(this.core, ctx, list));
   }
 
-  /** `clear crypto sa [peer A | map M]`: deletes the IPsec SAs and tells the peers. */
+  /** `clear crypto sa [peer A | map M]`: deletes those IPsec SAs (only those) and tells their peers. */
   clearIpsec(filter: IpsecFilter, now: number): IkeAction[] {
     return this.run(now, null, (ctx) => {
-      for (const rec of [...this.core.t.ipsec.values()]) {
-        if (filter.peer && rec.spec.peer !== filter.peer) continue;
-        if (filter.map && rec.spec.cryptoMap.map !== filter.map) continue;
+      const records = filter.peer !== undefined ? this.core.ipsec.atAddress(filter.peer) : [...this.core.t.ipsec.values()];
+      for (const rec of records) {
+        if (filter.map !== undefined && rec.spec.cryptoMap.map !== filter.map) continue;
         deleteIpsec(this.core, ctx, rec, 'clear crypto sa', true);
       }
     });

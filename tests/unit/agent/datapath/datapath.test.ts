@@ -45,7 +45,7 @@ function router(name: string, clock: { now: number }): Node {
       for (const a of actions) {
         if (a.kind === 'send') node.dp.sendUdp(a.from, a.to, a.payload);
         else if (a.kind === 'send-probe') node.dp.sendProbe(a.ipSource, a.ipDestination, a.sourcePort, a.destinationPort, a.payload);
-        else if (a.kind === 'install-ipsec') node.dp.install(a.sa, a.replaces);
+        else if (a.kind === 'install-ipsec') node.dp.install(a.sa, a.replaces, a.supersededBy ?? null);
         else if (a.kind === 'delete-ipsec') node.dp.remove(a.inboundSpi, a.outboundSpi);
       }
     },
@@ -149,7 +149,7 @@ test('ESP of a plain SA that arrives inside UDP 4500 is dropped and counted (iss
   t.is(inbound.decaps, 1);
 });
 
-test('big packets: DF set gets ICMP fragmentation-needed with the tunnel MTU; DF clear is fragmented before encryption', (t) => {
+test('big packets: DF set gets ICMP fragmentation-needed with the tunnel MTU; DF clear is encrypted whole and the ESP packet fragmented (12.2 mainline)', (t) => {
   const clock = { now: 1_000_000 };
   const d = router('daphne', clock);
   const f = router('fred', clock);
@@ -167,15 +167,15 @@ test('big packets: DF set gets ICMP fragmentation-needed with the tunnel MTU; DF
   const mtu = icmp.readUInt16BE(26);
   t.true(mtu < 1500 && mtu > 1400, `next-hop MTU ${mtu}`);
 
-  d.dp.handle(echo('13.13.13.4', '12.12.12.13', 3, 2972, false));
+  d.dp.handle(echo('13.13.13.4', '12.12.12.13', 3, 1472, false));
   const big = settle(d, f);
-  t.true(big.wan.length >= 3, 'three or more ESP packets');
+  t.is(big.wan.length, 2, 'one ESP packet in two fragments');
   t.true(big.wan.every((p) => p.length <= 1500 && p[9] === IPPROTO_ESP));
-  // the host reassembles the inner fragments
-  const r = new Reassembler();
-  const whole = big.delivered.map((p) => r.add(p, 0)).find((x) => x !== null);
-  t.truthy(whole);
-  t.is(whole!.readUInt16BE(2), 20 + 8 + 2972);
+  t.deepEqual(big.wan.map((p) => p.readUInt16BE(6) & 0x3fff), [0x2000, (1480 / 8) & 0x1fff], 'more fragments, then the rest at offset 1480');
+  t.is(d.dp.counters.fragmented, 1);
+  t.is(f.dp.reassembly.reassembled, 1, 'fred reassembles the ESP packet before decrypting it');
+  t.is(big.delivered.length, 1);
+  t.is(big.delivered[0]!.readUInt16BE(2), 20 + 8 + 1472, 'the host gets the packet whole');
 });
 
 test('clear text the ACL does not cover is forwarded unchanged, with the TTL the kernel took back', (t) => {
@@ -221,4 +221,37 @@ test('fragmenting and reassembling give back the same packet, in any order', (t)
   t.deepEqual(whole!.subarray(20), original.subarray(20));
   t.true(results.slice(0, -1).every((x) => x === null));
   t.deepEqual(fragmentIpv4(echo('1.1.1.1', '2.2.2.2', 1, 4000, true), 1000), [], 'DF set: no fragments');
+});
+
+test('a pair installed superseded only decrypts; removing the pair that superseded another puts that one back in service', (t) => {
+  const clock = { now: 1_000_000 };
+  const d = router('daphne', clock);
+  const f = router('fred', clock);
+  d.dp.handle(echo('13.13.13.4', '12.12.12.13', 1));
+  settle(d, f);
+  const p = d.dp.saPairs[0]!.spec;
+  const other = (n: number) => ({ ...p, inbound: { ...p.inbound, spi: (p.inbound.spi ^ n) >>> 0 }, outbound: { ...p.outbound, spi: (p.outbound.spi ^ n) >>> 0 } });
+  const ids = (s: typeof p) => ({ inboundSpi: s.inbound.spi, outboundSpi: s.outbound.spi });
+  /** The SPI the next echo leaves with. */
+  const spiOut = () => {
+    d.dp.handle(echo('13.13.13.4', '12.12.12.13', 9));
+    const out = d.out.splice(0);
+    t.is(out.length, 1);
+    return out[0]!.readUInt32BE(20);
+  };
+  t.is(spiOut(), p.outbound.spi);
+  const loser = other(0x100);
+  d.dp.install(loser, null, ids(p));
+  t.is(spiOut(), p.outbound.spi, 'the pair that lost a simultaneous negotiation does not encrypt');
+  t.true(d.dp.saPairs.find((s) => s.spec.inbound.spi === loser.inbound.spi)!.retired);
+  d.dp.remove(p.inbound.spi, p.outbound.spi);
+  t.is(spiOut(), loser.outbound.spi, 'once the winner is gone, the pair it superseded carries the flow');
+  const rekey = other(0x200);
+  d.dp.install(rekey, ids(loser));
+  t.is(spiOut(), rekey.outbound.spi);
+  d.dp.remove(rekey.inbound.spi, rekey.outbound.spi);
+  t.is(spiOut(), loser.outbound.spi, 'a rekeyed pair that goes early hands the flow back');
+  t.is(d.dp.countersOf(loser.outbound.spi)!.encaps, 2);
+  t.is(d.dp.countersOf(loser.inbound.spi)!.decaps, 0);
+  t.is(d.dp.remove(loser.inbound.spi, 12345), undefined, 'a pair is removed by both its SPIs');
 });

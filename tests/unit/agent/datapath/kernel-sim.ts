@@ -9,7 +9,17 @@
  * the router's own packets come in by `lo`.
  */
 import { inPrefix, parseIpv4 } from '../../../../src/codecs/net/address.js';
-import { DROP_TABLE, EGRESS_TABLE, TUN_TABLE, type PlanRule, type Prefix, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
+import {
+  DROP_TABLE,
+  EGRESS_TABLE,
+  NAT_EGRESS_TABLE,
+  NAT_TABLE,
+  TUN_TABLE,
+  type PlanRoute,
+  type PlanRule,
+  type Prefix,
+  type SteeringPlan,
+} from '../../../../src/agent/datapath/plan.js';
 import { lookupRoute, type Route } from '../../../../src/ios/index.js';
 
 export interface SimPacket {
@@ -22,8 +32,8 @@ export interface SimPacket {
   dport?: number;
 }
 
-/** local: delivered to the router; main: routed in clear; agent: into the tun device; drop: into the drop tun device. */
-export type Verdict = 'local' | 'main' | 'agent' | 'drop' | 'unreachable';
+/** local: delivered to the router; main: routed in clear; agent: into the tun device; drop: into the drop tun device; nat: into the NAT tun device. */
+export type Verdict = 'local' | 'main' | 'agent' | 'drop' | 'nat' | 'unreachable';
 
 export interface SimRouter {
   local: ReadonlySet<number>;
@@ -40,9 +50,9 @@ function selects(r: PlanRule, pkt: SimPacket, src: number, dst: number): boolean
   return true;
 }
 
-function egress(plan: SteeringPlan, dst: number): 'tun' | 'throw' | null {
+function egress(table: readonly PlanRoute[], dst: number): 'tun' | 'throw' | null {
   let best: { length: number; target: 'tun' | 'throw' } | null = null;
-  for (const r of plan.egress) {
+  for (const r of table) {
     if (inPrefix(dst, r.prefix.address, r.prefix.length) && (!best || r.prefix.length > best.length)) best = { length: r.prefix.length, target: r.target };
   }
   return best?.target ?? null;
@@ -66,7 +76,12 @@ export function kernelVerdict(plan: SteeringPlan, pkt: SimPacket, router: SimRou
       case DROP_TABLE:
         return 'drop';
       case EGRESS_TABLE:
-        if (egress(plan, dst) === 'tun') return 'agent';
+        if (egress(plan.egress, dst) === 'tun') return 'agent';
+        break;
+      case NAT_TABLE:
+        return 'nat';
+      case NAT_EGRESS_TABLE:
+        if (egress(plan.natEgress, dst) === 'tun') return 'nat';
         break;
     }
   }

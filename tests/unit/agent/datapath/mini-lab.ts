@@ -65,7 +65,7 @@ export class MiniLab {
       for (const a of actions) {
         if (a.kind === 'send') s.dp.sendUdp(a.from, a.to, a.payload);
         else if (a.kind === 'send-probe') s.dp.sendProbe(a.ipSource, a.ipDestination, a.sourcePort, a.destinationPort, a.payload);
-        else if (a.kind === 'install-ipsec') s.dp.install(a.sa, a.replaces);
+        else if (a.kind === 'install-ipsec') s.dp.install(a.sa, a.replaces, a.supersededBy ?? null);
         else if (a.kind === 'delete-ipsec') s.dp.remove(a.inboundSpi, a.outboundSpi);
       }
     };

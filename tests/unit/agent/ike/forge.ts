@@ -32,8 +32,10 @@ function datagram(sa: IsakmpSa, message: Buffer): Datagram {
   return { from: w.from, to: w.to, payload: w.payload };
 }
 
-/** An Informational under `sa` (HDR*, HASH(1), payloads). */
-export function informational(sa: IsakmpSa, payloads: readonly Payload[], messageId = 0x0badf00d): Datagram {
+let nextMessageId = 0x0badf00d;
+
+/** An Informational under `sa` (HDR*, HASH(1), payloads), by default under a message ID of its own: as a peer does, since an SA drops a message ID it saw before (a replay). */
+export function informational(sa: IsakmpSa, payloads: readonly Payload[], messageId = nextMessageId++): Datagram {
   const hash = informationalHash(sa.suite!.hash, sa.keys!.skeyidA, messageId, encodePayloads(payloads));
   const { message } = sa.encrypt(ExchangeType.INFORMATIONAL, [{ type: PayloadType.HASH, data: hash }, ...payloads], sa.exchangeIv(messageId), messageId);
   return datagram(sa, message);

@@ -279,3 +279,70 @@ export function twoSites(seed: number, a: Partial<SiteOptions> = {}, b: Partial<
   wire.add('B', engineFromConfig(cfgB, seed + 1000, options), ['11.11.11.2', '12.12.12.12'], ['12.12.12.0/24']);
   return wire;
 }
+
+export interface TedSiteOptions {
+  readonly hostname: string;
+  /** WAN address; the mask is /24 unless `wanMask` says otherwise. */
+  readonly wan: string;
+  readonly wanMask?: string;
+  /** The router's LAN address (/24) and the LAN's network. */
+  readonly lan: string;
+  readonly lanNet: string;
+  /** Lines after `crypto isakmp key` (keepalive, lifetimes ...). */
+  readonly extra?: string;
+  readonly routes?: readonly string[];
+}
+
+/**
+ * A TED site as users configure many of them: the seed's policy, transform
+ * set and `crypto map tedtag 10 ipsec-isakmp dynamic ted-map discover` on the
+ * WAN interface, access-list 110 from the site's LAN to 10.0.0.0/8, a
+ * supernet of every site.
+ */
+export function tedSiteConfig(o: TedSiteOptions): string {
+  return [
+    `hostname ${o.hostname}`,
+    'crypto isakmp policy 10',
+    ' authentication pre-share',
+    'crypto isakmp key abc123 address 0.0.0.0 0.0.0.0',
+    o.extra ?? '',
+    'crypto ipsec transform-set ted-transforms esp-des esp-md5-hmac',
+    'crypto dynamic-map ted-map 10',
+    ' set transform-set ted-transforms',
+    ' match address 110',
+    'crypto map tedtag 10 ipsec-isakmp dynamic ted-map discover',
+    'interface FastEthernet0/0',
+    ` ip address ${o.wan} ${o.wanMask ?? '255.255.255.0'}`,
+    ' crypto map tedtag',
+    'interface FastEthernet0/1',
+    ` ip address ${o.lan} 255.255.255.0`,
+    ...(o.routes ?? []),
+    `access-list 110 permit ip ${o.lanNet} 0.0.0.255 10.0.0.0 0.255.255.255`,
+  ].join('\n');
+}
+
+/** The WAN address of spoke k (11.11.0.2 for spoke 1, ...). */
+export function spokeWan(k: number): string {
+  return `11.11.${(k + 1) >> 8}.${(k + 1) & 255}`;
+}
+
+/**
+ * A hub (WAN 11.11.0.1, LAN 10.0.0.0/24) and `n` spokes on one WAN segment
+ * (spoke k: WAN spokeWan(k), LAN 10.k.0.0/24 for k < 256), every one a TED
+ * site (tedSiteConfig), as Wire nodes 'hub', 's1' ... 'sN'.
+ */
+export function hubAndSpokes(n: number, seed: number, extra = '', options: PolicyOptions = {}): Wire {
+  const wire = new Wire();
+  const mask = '255.255.0.0';
+  wire.add('hub', engineFromConfig(tedSiteConfig({ hostname: 'hub', wan: '11.11.0.1', wanMask: mask, lan: '10.0.0.1', lanNet: '10.0.0.0', extra }), seed, options), ['11.11.0.1', '10.0.0.1'], ['10.0.0.0/24']);
+  for (let k = 1; k <= n; k++) {
+    const cfg = tedSiteConfig({ hostname: `s${k}`, wan: spokeWan(k), wanMask: mask, lan: `10.${k}.0.1`, lanNet: `10.${k}.0.0`, extra });
+    wire.add(`s${k}`, engineFromConfig(cfg, seed * 1000 + k, options), [spokeWan(k), `10.${k}.0.1`], [`10.${k}.0.0/24`]);
+  }
+  return wire;
+}
+
+/** A packet from `source` to `destination` leaving by FastEthernet0/0 (ICMP). */
+export function ping(source: string, destination: string): AcquireTrigger {
+  return { packet: { source, destination, protocol: 1 }, interface: 'FastEthernet0/0' };
+}

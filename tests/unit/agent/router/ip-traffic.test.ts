@@ -15,7 +15,17 @@ Icmp: 0 0
 
 const agent = {
   reassembly: { fragments: 12, reassembled: 5, timeouts: 1, failed: 2 },
-  counters: { noSaDrops: 0, unknownSpi: 0, wrongEncapsulation: 0, proxyViolations: 0, clearTextDrops: 0, forwarded: 0, malformed: 0, fragNeeded: 6, fragmented: 7 },
+  counters: {
+    noSaDrops: 0,
+    unknownSpi: 0,
+    wrongEncapsulation: 0,
+    proxyViolations: 0,
+    clearTextDrops: 0,
+    forwarded: 0,
+    malformed: 0,
+    fragNeeded: 6,
+    fragmented: 7,
+  },
 };
 
 test('the Ip: line of /proc/net/snmp, by name', (t) => {
@@ -32,7 +42,7 @@ test('agent and kernel added up in the Frags lines (Linux counts a timeout as a 
   );
 });
 
-test('without the kernel counters: the agent\'s, and a note that says so', (t) => {
+test("without the kernel counters: the agent's, and a note that says so", (t) => {
   const out = renderShowIpTraffic(ipTraffic(agent, null, '/proc/net/snmp: ENOENT'));
   t.regex(out, /^ {2}Frags: 5 reassembled, 1 timeouts, 2 couldn't reassemble$/m);
   t.regex(out, /^% testbed: \/proc\/net\/snmp: ENOENT; these are the agent's counters only$/m);

@@ -7,6 +7,7 @@ import { labShape } from '../../../../src/orchestrator/checks/shape.js';
 import { loadLabFile } from '../../../../src/orchestrator/labfile/load.js';
 import type { Step } from '../../../../src/orchestrator/checks/types.js';
 import { fixture, root } from './helpers.js';
+import { formatKnobs, type Knobs } from '../../../../src/orchestrator/impair/spec.js';
 
 /** Time that moves only when the runner sleeps. */
 class FakeClock implements Clock {
@@ -42,6 +43,10 @@ class ScriptedLab implements LabDriver {
   }
   async restore(link: string) {
     return `restored ${link}`;
+  }
+  async impair(link: string, endpoint: string | null, direction: string, knobs: Knobs | null) {
+    this.calls.push(`impair ${link} ${endpoint ?? '*'} ${direction} ${knobs ? formatKnobs(knobs) : 'clear'}`);
+    return `impaired ${link}`;
   }
 }
 
@@ -162,4 +167,15 @@ test('capture checks look at the packets since the run started, or since their s
   ]);
   t.deepEqual(results.map((r) => [r.name, r.status]), [['first', 'passed'], ['all-of-run', 'passed'], ['after-first', 'passed'], ['left-out', 'passed']]);
   t.is(results[2]!.evidence[0]!.output, '1 of 3 packets on wan considered');
+});
+
+test('an impair step hands its link, endpoint, direction and knobs (or clear) to the lab', async (t) => {
+  const lab = new ScriptedLab(() => ({}));
+  const pos = { file: 'x.yaml', line: 1, column: 1 };
+  const results = await new Runner(lab, { shape, clock: new FakeClock() }).run([
+    { kind: 'impair', name: 'lossy', link: 'wan', endpoint: 'fred', direction: 'in', knobs: { loss: 0.3, delayMs: 50 }, description: null, stopOnError: false, pos },
+    { kind: 'impair', name: 'clean', link: 'wan', endpoint: null, direction: 'both', knobs: null, description: null, stopOnError: false, pos },
+  ]);
+  t.deepEqual(results.map((r) => [r.status, r.detail]), [['passed', 'impaired wan'], ['passed', 'impaired wan']]);
+  t.deepEqual(lab.calls, ['impair wan fred in loss=30% delay=50ms', 'impair wan * both clear']);
 });

@@ -109,6 +109,11 @@ export class FakeEngine implements Engine {
   async containerAddresses(id: string): Promise<Record<string, string>> {
     return Object.fromEntries(this.containers.get(id)!.networks);
   }
+  /** Docker 20.10's MACs: 02:42 and the address. */
+  async containerMacs(id: string): Promise<Record<string, string>> {
+    const mac = (ip: string) => `02:42:${ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join(':')}`;
+    return Object.fromEntries([...this.containers.get(id)!.networks].map(([n, ip]) => [n, mac(ip)]));
+  }
   async createContainer(spec: ContainerSpec): Promise<string> {
     this.call(`createContainer ${spec.name}`);
     if ([...this.containers.values()].some((c) => c.spec.name === spec.name)) throw new Error(`Conflict. The container name "/${spec.name}" is already in use`);

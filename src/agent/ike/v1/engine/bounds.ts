@@ -51,11 +51,18 @@ export function admitPhase1(core: Core, ctx: IkeContext, direction: 'in' | 'out'
   return false;
 }
 
-/** A new flow to negotiate while `pendingFlows` are pending. */
+/**
+ * A new flow to negotiate (an acquire: a TED probe or a phase 1 and Quick
+ * Mode) while `pendingFlows` are pending. Every probe holds one, so this
+ * also bounds the probes: a host sweeping the addresses a crypto ACL covers
+ * gets at most that many at once. The packet is dropped, as every packet
+ * without an SA; the next one tries again.
+ */
 export function admitPending(core: Core, ctx: IkeContext, what: string): boolean {
   const limit = core.policy.limits.pendingFlows;
   if (core.t.pending.size < limit) return true;
   refuse(core, ctx, 'pendingFlows', `${limit} flows in negotiation: ${what} not negotiated`);
+  ctx.out.drop(null, 0, `${limit} flows in negotiation: ${what} waits for the next packet`);
   return false;
 }
 
@@ -67,13 +74,13 @@ export function admitPending(core: Core, ctx: IkeContext, what: string): boolean
  */
 export function admitIpsec(core: Core, ctx: IkeContext, sa: IsakmpSa, proxies: Proxies): boolean {
   const peer = peerKey(sa);
-  if (core.pairsOf(flowOf(peer, proxies)).length > 0) return true;
+  if (core.ipsec.pairsOf(flowOf(peer, proxies)).length > 0) return true;
   const { ipsecFlowsPerPeer, ipsecFlows } = core.policy.limits;
-  if (core.flowCount(peer) >= ipsecFlowsPerPeer) {
+  if (core.ipsec.flowCount(peer) >= ipsecFlowsPerPeer) {
     refuse(core, ctx, 'ipsecFlowsPerPeer', `${ipsecFlowsPerPeer} flows with ${peer}: a new one refused`);
     return false;
   }
-  if (core.flowCount() >= ipsecFlows) {
+  if (core.ipsec.flowCount() >= ipsecFlows) {
     refuse(core, ctx, 'ipsecFlows', `${ipsecFlows} flows: a new one with ${peer} refused`);
     return false;
   }

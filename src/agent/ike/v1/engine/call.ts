@@ -1,9 +1,9 @@
 /**
  * One call into the engine: the context it builds for the exchanges
  * (policy, clock, randomness from the injected source, allocation, and the
- * hooks wired to the SA lifecycle), the collection of the actions, and the
- * safety net: an internal failure drops the input with a reason instead of
- * escaping to the router.
+ * hooks wired to the SA lifecycle), the collection of the actions, the
+ * safety net (an internal failure drops the input with a reason instead of
+ * escaping to the router), and the timers of what the call touched.
  */
 import { Buffer } from 'node:buffer';
 import { generateDhKeyPair, type DhGroup, type DhKeyPair } from '../../../crypto/dh.js';
@@ -50,6 +50,8 @@ export function engineCall(core: Core, sources: Sources, now: number, from: Endp
   } catch (err) {
     out.drop(from, notifyOf(err), `internal error: ${errorText(err)}`);
   }
+  // the deadlines of whatever the call touched
+  core.flush();
   return out.actions;
 }
 
@@ -65,10 +67,25 @@ export function engineContext(core: Core, sources: Sources, now: number, out: Ou
     now,
     out,
     bytes,
-    cookie: () => draw(() => bytes(8), (c) => !c.every((x) => x === 0)),
-    messageId: (sa) => draw(() => bytes(4).readUInt32BE(0), (id) => id !== 0 && !core.tasks(sa).usesMessageId(id)),
+    cookie: () =>
+      draw(
+        () => bytes(8),
+        (c) => !c.every((x) => x === 0),
+      ),
+    messageId: (sa) => {
+      const tasks = core.tasks(sa);
+      const id = draw(
+        () => bytes(4).readUInt32BE(0),
+        (x) => x !== 0 && !tasks.usesMessageId(x),
+      );
+      tasks.noteMessageId(id);
+      return id;
+    },
     spi: () => {
-      const spi = draw(() => bytes(4).readUInt32BE(0), (x) => x > 255 && !core.usedSpis.has(x));
+      const spi = draw(
+        () => bytes(4).readUInt32BE(0),
+        (x) => x > 255 && !core.usedSpis.has(x),
+      );
       core.usedSpis.add(spi);
       return spi;
     },

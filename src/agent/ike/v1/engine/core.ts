@@ -2,36 +2,35 @@
  * The engine's mutable core, shared by the modules that implement it
  * (acquire, receive, discovery, lifecycle, timers): the policy in force, the
  * SA tables, the task manager of each ISAKMP SA and the task of each TED
- * probe, the SPIs in use, IOS's connection and flow id counters, and what
- * keeps the cost of one input independent of the tables' size: the SAs by
- * cookies and by peer (sa-index.ts) and the deadlines in a heap
- * (deadlines.ts). Whatever may move an SA's or a pair's deadline marks it
- * (`tasks(sa)`, `touch`, `touchIpsec`); the marks are settled before the
- * next deadline is read.
+ * probe, the SPIs in use, IOS's connection and flow id counters, the
+ * counters of what the bounded tables refused (bounds.ts), and what keeps
+ * the work of one datagram, packet or timer the same however many SAs and
+ * peers the router has:
+ *
+ * - the ISAKMP SAs by cookies and by peer (sa-index.ts), the IPsec pairs by
+ *   outbound SPI, flow, peer and crypto map flow (ipsec-index.ts), the TED
+ *   probes by cookie;
+ * - the agenda (agenda.ts): the deadline of every SA, probe, IPsec pair and
+ *   purge line. Whatever may move a deadline marks its key (`touch`): every
+ *   call through `tasks(sa)` or `probe(id)`, a traffic note, an install,
+ *   delete or rekey. At the end of every engine call, and before the next
+ *   deadline is read, the marked keys get their deadlines again (`flush`).
  */
 import type { Buffer } from 'node:buffer';
 import type { IkePolicy } from '../../policy.js';
 import type { TedProbe } from '../exchanges/ted/probe.js';
 import type { IsakmpSa } from '../sa/isakmp-sa.js';
 import type { IpsecRecord } from '../sa/ipsec-sa.js';
-import { newCounters, newTables, type EngineCounters, type EngineTables } from '../sa/tables.js';
-import type { CryptoMapRef } from '../../types.js';
-import { DeadlineQueue } from './deadlines.js';
+import { newCounters, newTables, type EngineCounters, type EngineTables, type Purge } from '../sa/tables.js';
+import type { CryptoMapRef, Proxies } from '../../types.js';
+import { flowKey } from '../../proxies.js';
+import { Agenda } from './agenda.js';
+import { IpsecIndex } from './ipsec-index.js';
 import { SaIndex } from './sa-index.js';
 import { TaskManager } from './task-manager.js';
 
-/** Work done so far, for tests that count it (no timing). */
-export interface EngineWork {
-  /** ISAKMP SAs examined: cookie and peer lookups, deadlines recomputed. */
-  readonly sasVisited: number;
-  /** Deadline heap entries examined at its top (current or stale). */
-  readonly deadlineVisits: number;
-  /** Deadline heap levels moved (O(log n) per change). */
-  readonly siftSteps: number;
-}
-
-/** The deadline of an IPsec pair: expiry, scheduled deletion, or the rekey this side starts. */
-export function ipsecDeadline(r: IpsecRecord): number {
+/** When a pair needs the clock: expiry, its deletion after a replacement, its rekey. */
+function ipsecDeadline(r: IpsecRecord): number {
   let at = r.expiresAt;
   if (r.deleteAt !== null && r.deleteAt < at) at = r.deleteAt;
   if (!r.rekeying && r.replacedBy === null && r.rekeyAt !== null && r.rekeyAt < at) at = r.rekeyAt;
@@ -46,19 +45,14 @@ export class Core {
   readonly loggedAt = new Map<string, number>();
   /** The task manager of each ISAKMP SA in `t.isakmp`, by conn id. */
   private readonly managers = new Map<number, TaskManager>();
-  /** The probe task of each discovery SA in `t.probes`, by conn id. */
+  /** The probe task of each discovery SA in `t.probes`, by conn id, and by initiator cookie (hex). */
   private readonly probeTasks = new Map<number, TedProbe>();
-  /** The same probes by initiator cookie (hex): a TED reply finds its probe in one lookup. */
   private readonly probeCookies = new Map<string, TedProbe>();
   readonly index = new SaIndex();
-  private readonly saDeadlines = new DeadlineQueue<number>();
-  private readonly ipsecDeadlines = new DeadlineQueue<number>();
-  /** IPsec pairs by flow, oldest first, and the flows of each peer (sa/peer.ts). */
-  private readonly flowPairs = new Map<string, IpsecRecord[]>();
-  private readonly peerFlows = new Map<string, Set<string>>();
-  private readonly dirtySas = new Set<IsakmpSa>();
-  private readonly dirtyIpsec = new Set<number>();
-  private deadlinesComputed = 0;
+  readonly ipsec = new IpsecIndex();
+  readonly agenda = new Agenda();
+  /** Agenda keys whose deadline may have moved: "s" SA, "p" probe, "i" IPsec pair, by conn id or inbound SPI. */
+  private readonly dirty = new Set<string>();
   readonly usedSpis = new Set<number>();
   /** ISAKMP conn ids: 1, 2, ... (the seed: the probe SA is 1, Main Mode 2). */
   private nextConnId = 1;
@@ -66,24 +60,17 @@ export class Core {
   nextIpsecConnId = 2000;
   /** IPsec flow ids: 1, 2, ... */
   nextFlowId = 1;
+  private nextPurge = 1;
   /** ISAKMP SAs not established yet (IkeLimits.phase1InNegotiation). */
   inNegotiation = 0;
 
-  constructor(private currentPolicy: IkePolicy) {}
-
-  get policy(): IkePolicy {
-    return this.currentPolicy;
-  }
-
-  /** A new policy may move every deadline (DPD settings, timers). */
-  set policy(p: IkePolicy) {
-    this.currentPolicy = p;
-    for (const sa of this.t.isakmp.values()) this.dirtySas.add(sa);
-  }
+  constructor(public policy: IkePolicy) {}
 
   connId(): number {
     return this.nextConnId++;
   }
+
+  // ------------------------------------------------------------ ISAKMP SAs
 
   /** Enters a new ISAKMP SA and gives it a task manager. */
   addSa(sa: IsakmpSa): TaskManager {
@@ -92,7 +79,7 @@ export class Core {
     this.managers.set(sa.connId, tasks);
     this.index.add(sa);
     if (!sa.established) this.inNegotiation++;
-    this.dirtySas.add(sa);
+    this.touch(`s${sa.connId}`);
     return tasks;
   }
 
@@ -103,8 +90,7 @@ export class Core {
     this.managers.delete(sa.connId);
     this.index.remove(sa);
     if (!sa.established) this.inNegotiation--;
-    this.saDeadlines.delete(sa.connId);
-    this.dirtySas.delete(sa);
+    this.touch(`s${sa.connId}`);
   }
 
   /** Phase 1 completed on an SA in the table: it no longer counts as in negotiation. */
@@ -112,21 +98,27 @@ export class Core {
     if (this.t.isakmp.get(sa.connId) === sa) this.inNegotiation--;
   }
 
-  /** The SAs with a peer address (any state). */
-  peerSas(ip: string): readonly IsakmpSa[] {
+  /** The task manager of an ISAKMP SA in the table (whatever it is asked may move the SA's deadline). */
+  tasks(sa: IsakmpSa): TaskManager {
+    const m = this.managers.get(sa.connId);
+    if (!m) throw new Error(`no task manager for ISAKMP SA ${sa.connId}`);
+    this.touch(`s${sa.connId}`);
+    return m;
+  }
+
+  /** The live SAs with a peer address, in conn id order. */
+  peerSas(ip: string): IsakmpSa[] {
     return this.index.peer(ip).filter((sa) => !sa.deleted);
   }
 
-  /** The running TED probe a reply with this initiator cookie answers. */
-  probeByCookie(cookie: Buffer): TedProbe | undefined {
-    return this.probeCookies.get(cookie.toString('hex'));
-  }
+  // ------------------------------------------------------------ TED probes
 
   /** Enters a TED probe: its discovery SA in the table, the task beside it. */
   addProbe(probe: TedProbe): void {
     this.t.probes.set(probe.connId, probe.sa);
     this.probeTasks.set(probe.connId, probe);
     this.probeCookies.set(probe.initiatorCookie.toString('hex'), probe);
+    this.touch(`p${probe.connId}`);
   }
 
   /** Removes a TED probe and its discovery SA. */
@@ -135,143 +127,117 @@ export class Core {
     this.probeTasks.delete(probe.connId);
     const key = probe.initiatorCookie.toString('hex');
     if (this.probeCookies.get(key) === probe) this.probeCookies.delete(key);
+    this.touch(`p${probe.connId}`);
   }
 
-  /** The running TED probes, oldest first. */
-  probes(): TedProbe[] {
-    return [...this.probeTasks.values()];
+  /** The running TED probe a reply with this initiator cookie answers. */
+  probeByCookie(cookie: Buffer): TedProbe | undefined {
+    return this.probeCookies.get(cookie.toString('hex'));
   }
 
-  /** The task manager of an ISAKMP SA in the table (whatever it is asked may move the SA's deadline). */
-  tasks(sa: IsakmpSa): TaskManager {
-    const m = this.managers.get(sa.connId);
-    if (!m) throw new Error(`no task manager for ISAKMP SA ${sa.connId}`);
-    this.dirtySas.add(sa);
-    this.index.follow(sa);
-    return m;
+  /** The running probe of a discovery SA (its deadline will be read again). */
+  probe(connId: number): TedProbe | undefined {
+    const p = this.probeTasks.get(connId);
+    if (p) this.touch(`p${connId}`);
+    return p;
   }
 
-  /** Enters an installed IPsec pair. */
+  // ------------------------------------------------------------ IPsec pairs
+
+  /** Enters an installed IPsec pair; its inbound SPI stays taken while it lives. */
   addIpsec(r: IpsecRecord): void {
     this.t.ipsec.set(r.spec.inbound.spi, r);
-    const pairs = this.flowPairs.get(r.flow);
-    if (pairs) pairs.push(r);
-    else this.flowPairs.set(r.flow, [r]);
-    let flows = this.peerFlows.get(r.peerKey);
-    if (!flows) {
-      flows = new Set();
-      this.peerFlows.set(r.peerKey, flows);
-    }
-    flows.add(r.flow);
-    this.dirtyIpsec.add(r.spec.inbound.spi);
+    this.usedSpis.add(r.spec.inbound.spi);
+    this.ipsec.add(r);
+    this.touchIpsec(r);
   }
 
-  /** Removes an IPsec pair. */
+  /** Removes an IPsec pair and frees its inbound SPI. */
   removeIpsec(r: IpsecRecord): void {
     const spi = r.spec.inbound.spi;
     if (this.t.ipsec.get(spi) !== r) return;
     this.t.ipsec.delete(spi);
-    this.dirtyIpsec.add(spi);
-    const pairs = (this.flowPairs.get(r.flow) ?? []).filter((x) => x !== r);
-    if (pairs.length > 0) {
-      this.flowPairs.set(r.flow, pairs);
-      return;
+    this.usedSpis.delete(spi);
+    this.ipsec.remove(r);
+    this.touchIpsec(r);
+  }
+
+  // ------------------------------------------------------------ purge lines
+
+  /** Enters a purge line; at most `limits.purges` wait: the oldest are handed back to be printed now. */
+  addPurge(p: Purge): Purge[] {
+    const early: Purge[] = [];
+    for (const [n, old] of this.t.purges) {
+      if (this.t.purges.size < this.policy.limits.purges) break;
+      this.t.purges.delete(n);
+      this.agenda.delete(`u${n}`);
+      early.push(old);
     }
-    this.flowPairs.delete(r.flow);
-    const flows = this.peerFlows.get(r.peerKey);
-    flows?.delete(r.flow);
-    if (flows?.size === 0) this.peerFlows.delete(r.peerKey);
+    const n = this.nextPurge++;
+    this.t.purges.set(n, p);
+    this.agenda.set(`u${n}`, p.at);
+    return early;
   }
 
-  /** The pairs of a flow, oldest first. */
-  pairsOf(flow: string): readonly IpsecRecord[] {
-    return this.flowPairs.get(flow) ?? [];
+  /** Takes a purge out of the table. */
+  takePurge(n: number): Purge | undefined {
+    const p = this.t.purges.get(n);
+    this.t.purges.delete(n);
+    return p;
   }
 
-  /** The pairs negotiated with a peer (sa/peer.ts key). */
-  ipsecOfPeer(peer: string): IpsecRecord[] {
-    return [...(this.peerFlows.get(peer) ?? [])].flatMap((f) => this.flowPairs.get(f) ?? []);
+  // ------------------------------------------------------------ timers
+
+  /** Marks a key whose deadline may have moved ("s" SA, "p" probe, "i" IPsec pair). */
+  touch(key: string): void {
+    this.dirty.add(key);
   }
 
-  /** Flows with IPsec pairs, with one peer or in all. */
-  flowCount(peer?: string): number {
-    return peer === undefined ? this.flowPairs.size : (this.peerFlows.get(peer)?.size ?? 0);
+  touchIpsec(r: IpsecRecord): void {
+    this.dirty.add(`i${r.spec.inbound.spi}`);
   }
 
-  /** Something outside the task manager moved the SA's deadline (its liveness). */
-  touch(sa: IsakmpSa): void {
-    this.dirtySas.add(sa);
+  /** Every key: after a policy change (DPD and NAT keepalive timers read the policy). */
+  touchAll(): void {
+    for (const id of this.managers.keys()) this.dirty.add(`s${id}`);
+    for (const id of this.probeTasks.keys()) this.dirty.add(`p${id}`);
+    for (const spi of this.t.ipsec.keys()) this.dirty.add(`i${spi}`);
   }
 
-  /** An IPsec pair was added, changed or removed. */
-  touchIpsec(inboundSpi: number): void {
-    this.dirtyIpsec.add(inboundSpi);
-  }
-
-  /** Recomputes the deadlines marked since the last call. */
-  private settle(): void {
-    for (const sa of this.dirtySas) {
-      const m = this.t.isakmp.get(sa.connId) === sa ? this.managers.get(sa.connId) : undefined;
-      this.deadlinesComputed++;
-      this.saDeadlines.set(sa.connId, m && !sa.deleted ? m.deadline(this.currentPolicy) : null);
-    }
-    this.dirtySas.clear();
-    for (const spi of this.dirtyIpsec) {
-      const r = this.t.ipsec.get(spi);
-      this.ipsecDeadlines.set(spi, r ? ipsecDeadline(r) : null);
-    }
-    this.dirtyIpsec.clear();
-  }
-
-  /** The earliest deadline of the ISAKMP SAs' tasks and of the IPsec pairs, or null. */
-  nextSaDeadline(): number | null {
-    this.settle();
-    const a = this.saDeadlines.peek();
-    const b = this.ipsecDeadlines.peek();
-    return a === null ? b : b === null ? a : Math.min(a, b);
-  }
-
-  /** The ISAKMP SAs whose tasks are due at `now`, in creation order. */
-  dueSas(now: number): IsakmpSa[] {
-    this.settle();
-    const due: IsakmpSa[] = [];
-    for (const id of this.saDeadlines.takeDue(now)) {
-      const sa = this.t.isakmp.get(id);
-      if (sa) {
-        due.push(sa);
-        this.dirtySas.add(sa);
+  /** Reads the deadline of every marked key again (and files an SA that followed its peer to another address). */
+  flush(): void {
+    for (const key of this.dirty) {
+      const id = Number(key.slice(1));
+      switch (key[0]) {
+        case 's': {
+          const sa = this.t.isakmp.get(id);
+          const m = this.managers.get(id);
+          if (sa && !sa.deleted) this.index.follow(sa);
+          this.agenda.set(key, sa && m && !sa.deleted ? m.deadline(this.policy) : null);
+          break;
+        }
+        case 'p':
+          this.agenda.set(key, this.probeTasks.get(id)?.deadline() ?? null);
+          break;
+        case 'i': {
+          const r = this.t.ipsec.get(id);
+          this.agenda.set(key, r ? ipsecDeadline(r) : null);
+          break;
+        }
       }
     }
-    return due.sort((a, b) => a.connId - b.connId);
-  }
-
-  /** The IPsec pairs due at `now` (expiry, deletion, rekey), in installation order. */
-  dueIpsec(now: number): IpsecRecord[] {
-    this.settle();
-    const due: IpsecRecord[] = [];
-    for (const spi of this.ipsecDeadlines.takeDue(now)) {
-      const r = this.t.ipsec.get(spi);
-      if (r) {
-        due.push(r);
-        this.dirtyIpsec.add(spi);
-      }
-    }
-    return due.sort((a, b) => a.installedAt - b.installedAt || a.spec.inbound.connId - b.spec.inbound.connId);
-  }
-
-  /** Work done so far (tests). */
-  work(): EngineWork {
-    return {
-      sasVisited: this.index.visited + this.deadlinesComputed,
-      deadlineVisits: this.saDeadlines.visits + this.ipsecDeadlines.visits,
-      siftSteps: this.saDeadlines.siftSteps + this.ipsecDeadlines.siftSteps,
-    };
+    this.dirty.clear();
   }
 }
 
 /** "tedtag/10/ted-map/10": a crypto map entry as a key. */
 export function refText(ref: CryptoMapRef): string {
   return `${ref.map}/${ref.seq}${ref.dynamic ? `/${ref.dynamic.map}/${ref.dynamic.seq}` : ''}`;
+}
+
+/** The key of a flow under a crypto map entry: "tedtag/10/ted-map/10|13.13.13.0/255.255.255.0:0:0>...". */
+export function flowRefKey(ref: CryptoMapRef, proxies: Proxies): string {
+  return `${refText(ref)}|${flowKey(proxies)}`;
 }
 
 /** A stable stand-in for the SA's memory address IOS prints ("sa=82687F70"). */

@@ -1,7 +1,8 @@
 /**
  * The end of a negotiation that produced no SA: its pending entry and SPI
  * are freed, and a failed rekey is tried again later. Shared by the SA
- * lifecycle and acquire (which may refuse a flow before anything starts).
+ * lifecycle and acquire (a flow refused, or that cannot start, before
+ * anything runs for it).
  */
 import type { IkeContext } from '../exchanges/context.js';
 import type { FlowRequest } from '../sa/ipsec-sa.js';
@@ -18,7 +19,7 @@ export function flowEnded(core: Core, ctx: IkeContext, flow: FlowRequest): void 
   if (flow.rekeyOf === null) return;
   const rec = core.t.ipsec.get(flow.rekeyOf);
   if (!rec) return;
-  core.touchIpsec(flow.rekeyOf);
   rec.rekeying = false;
   rec.rekeyAt = ctx.now + core.policy.timers.phase2.intervalMs < rec.expiresAt ? ctx.now + core.policy.timers.phase2.intervalMs : null;
+  core.touchIpsec(rec);
 }

@@ -1,27 +1,31 @@
 /**
  * Life and death of the engine's SAs: phase 1 established or gone, IPsec
  * pairs installed, rekeyed and deleted (with Delete notifications, sent and
- * received), the responder's crypto map lookup, INITIAL-CONTACT, DPD death,
- * the dynamic crypto map instances and IOS's delayed "purging SA" lines.
- * The exchanges reach these through the context's hooks.
+ * received), pairs negotiated twice at once, the responder's crypto map
+ * lookup, INITIAL-CONTACT, DPD death and IOS's delayed "purging SA" lines;
+ * the dynamic crypto map instances are in instances.ts. The exchanges reach
+ * these through the context's hooks. Everything here works on one peer's
+ * SAs or one flow's pairs (core.ts keeps them by peer and by flow), never on
+ * the whole table, and keeps the bounds of ike/limits.ts (bounds.ts).
  */
 import { ProtocolId } from '../../../../codecs/isakmp/constants.js';
 import type { DeletePayload } from '../../../../codecs/isakmp/types.js';
 import { negotiate, startQm } from './acquire.js';
 import type { IkeContext, QuickModeEnd } from '../exchanges/context.js';
-import { type Core, pseudoAddress, refText } from './core.js';
+import { type Core, flowRefKey, pseudoAddress } from './core.js';
 import { hexSpi } from '../debug.js';
 import { IosLog, notifyName } from '../notify.js';
 import { deleteEspPayload, deleteIsakmpPayload, Informational } from '../exchanges/informational.js';
 import type { IsakmpSa } from '../sa/isakmp-sa.js';
 import type { FlowRequest } from '../sa/ipsec-sa.js';
 import { type CryptoMapEntryPolicy, type CryptoMapPolicy, findEntry, mapLocalAddress } from '../../policy.js';
-import { flowKey, ruleCovers, sameProxy } from '../../proxies.js';
+import { ruleCovers } from '../../proxies.js';
 import type { IpsecRecord } from '../sa/ipsec-sa.js';
 import { flowOf, peerKey, samePeer } from '../sa/peer.js';
 import type { IpsecSaSpec, Proxies } from '../../types.js';
 import { refuse } from './bounds.js';
 import { flowEnded } from './flows.js';
+import { dropInstances, ensureInstance } from './instances.js';
 
 /**
  * Phase 1 is up: lifetime, the tasks of an established SA (DPD, NAT
@@ -71,7 +75,7 @@ export function phase1Gone(core: Core, ctx: IkeContext, sa: IsakmpSa, reason: st
   }
   for (const flow of flows) flowEnded(core, ctx, flow);
   if (sa.established) ctx.out.push({ kind: 'phase1-down', connId: sa.connId, remote: sa.remote, reason });
-  dropInstances(core);
+  dropInstances(core, sa.remote.ip);
 }
 
 /** Sends a Delete for the SA (when it is up) and removes it. */
@@ -82,7 +86,7 @@ export function deletePhase1(core: Core, ctx: IkeContext, sa: IsakmpSa, reason: 
 
 /** Whether anything else exists with this peer (no INITIAL-CONTACT then). */
 export function hasOtherSas(core: Core, sa: IsakmpSa): boolean {
-  return core.peerSas(sa.remote.ip).some((s) => s !== sa && samePeer(s, sa)) || core.ipsecOfPeer(peerKey(sa)).length > 0;
+  return core.peerSas(sa.remote.ip).some((s) => s !== sa && samePeer(s, sa)) || core.ipsec.flowCount(peerKey(sa)) > 0;
 }
 
 /** The peer rebooted: every older SA with that same peer (sa/peer.ts) goes, without Delete notifications; no other peer's. */
@@ -90,7 +94,7 @@ export function initialContact(core: Core, ctx: IkeContext, sa: IsakmpSa): void 
   for (const other of core.peerSas(sa.remote.ip)) {
     if (other !== sa && samePeer(other, sa)) phase1Gone(core, ctx, other, 'Initial contact', null);
   }
-  for (const rec of core.ipsecOfPeer(peerKey(sa))) {
+  for (const rec of core.ipsec.ofPeer(peerKey(sa))) {
     if (rec.installedAt < sa.createdAt) deleteIpsec(core, ctx, rec, 'initial contact', false);
   }
 }
@@ -116,47 +120,119 @@ export function responderEntry(core: Core, sa: IsakmpSa, proxies: Proxies): { ma
 }
 
 /**
+ * Of two pairs negotiated for one flow at the same time (both routers sent
+ * the first packet at once, or rekeyed at once), the one holding the lowest of
+ * the four SPIs is redundant. Both routers know all four SPIs, so both pick
+ * the same pair without a word, as RFC 7296 2.8 has IKEv2 peers pick the
+ * redundant one of two simultaneous rekeys by their nonces.
+ */
+function redundant(a: IpsecSaSpec, b: IpsecSaSpec): 'a' | 'b' {
+  const low = (s: IpsecSaSpec) => Math.min(s.inbound.spi >>> 0, s.outbound.spi >>> 0);
+  return low(a) < low(b) ? 'a' : 'b';
+}
+
+/**
  * Records a negotiated pair and tells the driver to install it. The pairs of
- * one flow (peer and proxies) replace each other: the newest carries the
- * traffic. Our own rekey: the old pair is deleted (with a Delete to the peer)
- * shortly after, at the latest when it expires. The peer's new pair for the
- * flow (its rekey, or a Quick Mode for a flow that has a pair): the peer
- * deletes the old one; both stay usable meanwhile, so simultaneous
- * negotiations never lose both. IOS lists such pairs side by side under the
- * flow in `show crypto ipsec sa` and sends with the newest ("current
- * outbound spi"). Beyond `ipsecPairsPerFlow` pairs the oldest replaced ones
- * are deleted (with a Delete), so a peer that never deletes cannot pile them up.
+ * one flow (the peer, sa/peer.ts, and the proxies) replace each other: the
+ * one not replaced carries the traffic, as IOS sends with the newest
+ * ("current outbound spi") of the pairs it lists side by side under a flow
+ * in `show crypto ipsec sa`. A pair of the flow may already exist:
+ *
+ * - the pair our rekey replaces (`flow.rekeyOf`): deleted, with a Delete to
+ *   the peer, shortly after (at the latest when it expires);
+ * - an older pair the peer's new one replaces (its rekey, or a Quick Mode
+ *   for a flow that has a pair): the peer deletes it; both stay usable
+ *   meanwhile;
+ * - a pair installed while this one was being negotiated: the peer and we
+ *   negotiated the flow at the same time. The redundant one (`redundant`)
+ *   stops carrying traffic at once (a new redundant pair is installed
+ *   superseded: it decrypts, never encrypts) and both routers delete it,
+ *   with a Delete, a little later. Each router decides alone and both decide
+ *   alike; should one of them not see the race (its pair was up before the
+ *   other's negotiation reached it), the Delete it gets settles it, because
+ *   deleting a pair puts the one it superseded back in service.
+ *
+ * Beyond `ipsecPairsPerFlow` pairs the oldest replaced ones are deleted
+ * (with a Delete), so a peer that never deletes cannot pile them up.
  */
 export function installIpsec(core: Core, ctx: IkeContext, sa: IsakmpSa, flow: FlowRequest | null, spec: IpsecSaSpec): void {
   const timers = core.policy.timers;
   const expiresAt = ctx.now + spec.lifetime.seconds * 1000;
   const rekeyAt = spec.role === 'initiator' ? Math.max(ctx.now, expiresAt - timers.rekeyBeforeMs) : null;
+  const started = core.tasks(sa).quickModeStartedAt(spec.inbound.spi) ?? ctx.now;
   const peer = peerKey(sa);
   const key = flowOf(peer, spec.proxies);
+  const rec: IpsecRecord = {
+    spec,
+    peerKey: peer,
+    flow: key,
+    mapFlow: flowRefKey(spec.cryptoMap, spec.proxies),
+    installedAt: ctx.now,
+    expiresAt,
+    rekeyAt,
+    rekeying: false,
+    replacedBy: null,
+    deleteAt: null,
+    deleteReason: null,
+    bytesIn: 0,
+    bytesOut: 0,
+    lastUsed: ctx.now,
+  };
   const rekeyOf = flow?.rekeyOf ?? null;
-  const old = rekeyOf !== null ? core.t.ipsec.get(rekeyOf) : core.pairsOf(key).find((r) => r.replacedBy === null);
-  let replaces: { inboundSpi: number; outboundSpi: number } | null = null;
-  if (old) {
-    old.replacedBy = spec.inbound.spi;
-    old.rekeying = false;
-    if (rekeyOf !== null) old.deleteAt = Math.min(old.expiresAt, ctx.now + timers.oldSaGraceMs);
-    replaces = { inboundSpi: old.spec.inbound.spi, outboundSpi: old.spec.outbound.spi };
-    core.touchIpsec(old.spec.inbound.spi);
+  const target = rekeyOf !== null ? core.t.ipsec.get(rekeyOf) : undefined;
+  const live = core.ipsec.pairsOf(key).filter((r) => r.replacedBy === null && r !== target);
+  const rival = live.find((r) => r.installedAt >= started);
+  const older = rekeyOf === null ? live.find((r) => r.installedAt < started) : undefined;
+  let replaces: IpsecRecord | undefined;
+  let supersededBy: IpsecRecord | undefined;
+  let winner: IpsecRecord = rec;
+  if (rival) {
+    const grace = Math.min(ctx.now + timers.oldSaGraceMs, rival.expiresAt);
+    if (redundant(spec, rival.spec) === 'a') {
+      winner = rival;
+      supersededBy = rival;
+      rec.replacedBy = rival.spec.inbound.spi;
+      rec.deleteAt = grace;
+      rec.deleteReason = 'negotiated twice at once';
+    } else {
+      replaces = rival;
+      supersede(core, rival, rec, grace, 'negotiated twice at once');
+    }
   }
-  core.addIpsec({ spec, peerKey: peer, flow: key, installedAt: ctx.now, expiresAt, rekeyAt, rekeying: false, replacedBy: null, deleteAt: null, bytesIn: 0, bytesOut: 0, lastUsed: ctx.now });
-  core.usedSpis.add(spec.inbound.spi);
+  if (target) {
+    // our rekey: the old pair goes shortly after
+    replaces ??= target.replacedBy === null ? target : undefined;
+    supersede(core, target, winner, Math.min(target.expiresAt, ctx.now + timers.oldSaGraceMs), 'replaced by a rekeyed SA');
+  } else if (older && winner === rec) {
+    // the peer's rekey: the peer deletes the old pair
+    replaces ??= older;
+    older.replacedBy = rec.spec.inbound.spi;
+    older.rekeying = false;
+    core.touchIpsec(older);
+  }
+  core.addIpsec(rec);
   if (flow) core.t.pending.delete(flow.key);
   const found = findEntry(core.policy, spec.cryptoMap);
   if (found) ensureInstance(core, ctx, found.entry, spec.peer, spec.proxies, 'negotiated');
-  ctx.out.push({ kind: 'install-ipsec', sa: spec, replaces });
+  const ids = (r: IpsecRecord | undefined) => (r ? { inboundSpi: r.spec.inbound.spi, outboundSpi: r.spec.outbound.spi } : null);
+  ctx.out.push({ kind: 'install-ipsec', sa: spec, replaces: ids(replaces), supersededBy: ids(supersededBy) });
   const limit = core.policy.limits.ipsecPairsPerFlow;
   for (;;) {
-    const pairs = core.pairsOf(key);
+    const pairs = core.ipsec.pairsOf(key);
     const oldest = pairs.find((r) => r.replacedBy !== null);
     if (pairs.length <= limit || !oldest) break;
     refuse(core, ctx, 'ipsecPairsPerFlow', `${limit} SA pairs for ${key}: the oldest, spi ${hexSpi(oldest.spec.inbound.spi)}, deleted`);
     deleteIpsec(core, ctx, oldest, 'too many SAs for the flow', true);
   }
+}
+
+/** `old` stops carrying traffic (`by` does) and is deleted at `at`, with a Delete to the peer. */
+function supersede(core: Core, old: IpsecRecord, by: IpsecRecord, at: number, reason: string): void {
+  old.replacedBy = by.spec.inbound.spi;
+  old.rekeying = false;
+  old.deleteAt = at;
+  old.deleteReason = reason;
+  core.touchIpsec(old);
 }
 
 /** A Quick Mode ended without SAs. */
@@ -173,13 +249,16 @@ export function quickModeFailed(core: Core, ctx: IkeContext, sa: IsakmpSa, end: 
     notifyName: notifyName(notify),
     reason: why,
   });
-  dropInstances(core);
+  dropInstances(core, sa.remote.ip);
 }
 
-/** Removes a pair (IOS "IPSEC(delete_sa)"), telling the peer with a Delete when asked. */
+/**
+ * Removes a pair (IOS "IPSEC(delete_sa)"), telling the peer with a Delete
+ * when asked. A pair it superseded carries the flow again.
+ */
 export function deleteIpsec(core: Core, ctx: IkeContext, rec: IpsecRecord, reason: string, notifyPeer: boolean): void {
   const s = rec.spec;
-  if (!core.t.ipsec.has(s.inbound.spi)) return;
+  if (core.t.ipsec.get(s.inbound.spi) !== rec) return;
   if (notifyPeer) {
     const sa = core.peerSas(s.peer).find((x) => x.established && peerKey(x) === rec.peerKey);
     if (sa) Informational.send(ctx, sa, [deleteEspPayload([s.inbound.spi])]);
@@ -193,50 +272,28 @@ export function deleteIpsec(core: Core, ctx: IkeContext, rec: IpsecRecord, reaso
     );
   }
   core.removeIpsec(rec);
-  core.usedSpis.delete(s.inbound.spi);
-  for (const other of core.pairsOf(rec.flow)) {
+  for (const other of core.ipsec.ofPeer(rec.peerKey)) {
     if (other.replacedBy !== s.inbound.spi) continue;
     other.replacedBy = null;
-    core.touchIpsec(other.spec.inbound.spi);
+    other.deleteAt = null;
+    other.deleteReason = null;
+    core.touchIpsec(other);
   }
   ctx.out.push({ kind: 'delete-ipsec', inboundSpi: s.inbound.spi, outboundSpi: s.outbound.spi, peer: s.peer, reason });
-  dropInstances(core);
+  dropInstances(core, s.peer);
 }
 
 /** Negotiates the replacement of a pair before it expires. */
 export function startRekey(core: Core, ctx: IkeContext, rec: IpsecRecord): void {
   const s = rec.spec;
-  const key = `${refText(s.cryptoMap)}|${flowKey(s.proxies)}`;
+  const key = flowRefKey(s.cryptoMap, s.proxies);
   rec.rekeying = true;
-  core.touchIpsec(s.inbound.spi);
+  core.touchIpsec(rec);
   // A negotiation for this flow is already running (an acquire): its pair will replace this one.
   if (core.t.pending.has(key)) return;
   ctx.out.ipsec(`IPSEC(sibling_sa_request): rekeying SA spi ${hexSpi(s.inbound.spi)} with ${s.peer}`);
-  core.t.pending.set(key, { since: ctx.now, peer: s.peer });
+  core.t.pending.set(key, { since: ctx.now, peer: s.peer, flow: { ref: s.cryptoMap, proxies: s.proxies } });
   negotiate(core, ctx, s.peer, s.local.ip, { key, proxies: s.proxies, ref: s.cryptoMap, interface: s.interface, spi: null, rekeyOf: s.inbound.spi }, null);
-}
-
-/** IOS's TED/dynamic instance: "tedtag 11 ... dynamic (created from dynamic map ted-map/10)". */
-export function ensureInstance(core: Core, ctx: IkeContext, entry: CryptoMapEntryPolicy, peer: string, proxies: Proxies, origin: 'ted' | 'negotiated'): void {
-  if (entry.kind !== 'dynamic' || !entry.ref.dynamic) return;
-  const same = core.t.instances.find((i) => i.map === entry.ref.map && i.templateSeq === entry.ref.seq && i.peer === peer && sameProxy(i.proxies.local, proxies.local) && sameProxy(i.proxies.remote, proxies.remote));
-  if (same) return;
-  const taken = new Set(core.policy.cryptoMaps.find((m) => m.name === entry.ref.map)?.entries.map((e) => e.ref.seq) ?? []);
-  for (const i of core.t.instances) if (i.map === entry.ref.map) taken.add(i.seq);
-  let seq = entry.ref.seq + 1;
-  while (taken.has(seq)) seq++;
-  core.t.instances.push({ map: entry.ref.map, seq, templateSeq: entry.ref.seq, dynamic: entry.ref.dynamic, peer, proxies, aclName: entry.aclName, createdAt: ctx.now, origin });
-}
-
-/** Forgets dynamic crypto map instances no SA or negotiation uses any more. */
-export function dropInstances(core: Core): void {
-  const live = [...core.t.ipsec.values()];
-  const keep = core.t.instances.filter(
-    (i) =>
-      live.some((r) => r.spec.peer === i.peer && r.spec.cryptoMap.map === i.map && r.spec.cryptoMap.seq === i.templateSeq) ||
-      [...core.t.pending.values()].some((p) => p.peer === i.peer),
-  );
-  core.t.instances.splice(0, core.t.instances.length, ...keep);
 }
 
 /**
@@ -266,13 +323,15 @@ export function peerDeleted(core: Core, ctx: IkeContext, sa: IsakmpSa, d: Delete
   }
   if (d.protocol !== ProtocolId.ESP) return;
   ctx.out.ipsec("IPSEC(key_engine_delete_sas): rec'd delete notify from ISAKMP");
-  const mine = core.ipsecOfPeer(peerKey(sa));
+  const peer = peerKey(sa);
   for (const b of d.spis) {
     if (b.length !== 4) continue;
     const spi = b.readUInt32BE(0);
-    const rec = mine.find((r) => core.t.ipsec.has(r.spec.inbound.spi) && (r.spec.outbound.spi === spi || r.spec.inbound.spi === spi));
+    // the peer's outbound SPI is our inbound one (ours, unique); its inbound one is our outbound (peers choose those)
+    const ours = core.t.ipsec.get(spi);
+    const rec = ours?.peerKey === peer ? ours : core.ipsec.ofPeer(peer).find((r) => r.spec.outbound.spi === spi);
     if (!rec) {
-      const other = [...core.t.ipsec.values()].find((r) => r.spec.outbound.spi === spi || r.spec.inbound.spi === spi);
+      const other = ours ?? core.ipsec.byOutbound(spi);
       if (other) refuse(core, ctx, 'foreignDeletes', `Delete from ${sa.remote.ip} names SPI ${hexSpi(spi)} of ${other.peerKey}: ignored`);
       continue;
     }
@@ -285,7 +344,7 @@ export function peerDeleted(core: Core, ctx: IkeContext, sa: IsakmpSa, d: Delete
 export function peerDead(core: Core, ctx: IkeContext, sa: IsakmpSa): void {
   const peer = sa.remote.ip;
   ctx.out.log(IosLog.peerDead(peer));
-  for (const rec of core.ipsecOfPeer(peerKey(sa))) deleteIpsec(core, ctx, rec, 'peer dead (DPD)', false);
+  for (const rec of core.ipsec.ofPeer(peerKey(sa))) deleteIpsec(core, ctx, rec, 'peer dead (DPD)', false);
   phase1Gone(core, ctx, sa, 'peer not responding (DPD)', { notify: 0, why: `DPD: ${peer} did not answer R-U-THERE` });
 }
 
@@ -295,17 +354,9 @@ export function schedulePurge(core: Core, ctx: IkeContext, connId: number, node:
   const lines: { facility: 'isakmp' | 'engine'; text: string }[] = [{ facility: 'isakmp', text: `ISAKMP (0:${connId}): purging SA., sa=${addr}, delme=${addr}` }];
   if (node) lines.push({ facility: 'isakmp', text: `ISAKMP (0:${connId}): purging node 0` });
   lines.push({ facility: 'engine', text: `CryptoEngine0: delete connection ${connId}` });
-  const purges = core.t.purges;
   // bounded: beyond `purges` waiting, the oldest are printed now (a little early, never lost)
-  const limit = core.policy.limits.purges;
-  while (purges.length >= limit && purges.length > 0) {
-    const early = purges.shift()!;
-    refuse(core, ctx, 'purges', `${limit} purge lines waiting: conn ${early.connId} purged early`);
+  for (const early of core.addPurge({ at: ctx.now + core.policy.timers.purgeDelayMs, connId, lines })) {
+    refuse(core, ctx, 'purges', `${core.policy.limits.purges} purge lines waiting: conn ${early.connId} purged early`);
     for (const l of early.lines) ctx.out.debug(l.facility, l.text);
   }
-  // kept in time order (the clock only moves forward; a step back still finds its place)
-  const at = ctx.now + core.policy.timers.purgeDelayMs;
-  let i = purges.length;
-  while (i > 0 && purges[i - 1]!.at > at) i--;
-  purges.splice(i, 0, { at, connId, lines });
 }

@@ -6,9 +6,8 @@
  *   responder SAs   by CKY-I | CKY-R (ours, drawn at creation)
  *                   and by CKY-I | the peer's address, for a retransmitted first message
  *   initiator SAs   by CKY-I (ours): the answer carries the responder's cookie we do not know yet
- *   every SA        by the peer's address (Informational scope, per-peer bounds, INITIAL-CONTACT)
- *
- * `visited` counts the SAs a lookup examined (unit tests count work, not time).
+ *   every SA        by the peer's address (Informational scope, per-peer bounds, INITIAL-CONTACT,
+ *                   the SA a flow for that peer negotiates on)
  */
 import type { Buffer } from 'node:buffer';
 import type { Endpoint } from '../../types.js';
@@ -27,8 +26,6 @@ export class SaIndex {
   private readonly byFirst = new Map<string, IsakmpSa>();
   private readonly byPeer = new Map<string, Set<IsakmpSa>>();
   private readonly keys = new Map<IsakmpSa, Keys>();
-  /** SAs examined by `find` so far. */
-  visited = 0;
 
   /** Whether a responder SA with these cookies exists (a fresh responder cookie must not collide). */
   hasPair(ckyI: Buffer, ckyR: Buffer): boolean {
@@ -64,12 +61,10 @@ export class SaIndex {
     this.peerSet(k.peer).add(sa);
   }
 
-  /** The SAs with a peer address (any state), in creation order. */
-  peer(ip: string): readonly IsakmpSa[] {
+  /** The SAs with a peer address (any state), in conn id order (the oldest first, whatever moved). */
+  peer(ip: string): IsakmpSa[] {
     const set = this.byPeer.get(ip);
-    if (!set) return [];
-    this.visited += set.size;
-    return [...set];
+    return set ? [...set].sort((a, b) => a.connId - b.connId) : [];
   }
 
   /**
@@ -82,16 +77,15 @@ export class SaIndex {
     const i = h.initiatorCookie.toString('hex');
     const r = h.responderCookie.toString('hex');
     const pair = r === ZERO ? undefined : this.cookieMap.get(i + r);
-    if (pair) return this.seen(pair);
+    if (pair) return pair.deleted ? undefined : pair;
     const ours = this.cookieMap.get(i);
     if (ours && ours.role === 'initiator') {
-      this.visited++;
       const known = ours.ckyR.toString('hex');
       if (!ours.deleted && (known === ZERO || known === r)) return ours;
     }
     if (r !== ZERO) return undefined;
     const first = this.byFirst.get(`${i}|${from.ip}`);
-    return first ? this.seen(first) : undefined;
+    return first && !first.deleted ? first : undefined;
   }
 
   /** The SA with exactly these cookies (a Delete names its ISAKMP SA by them). */
@@ -100,13 +94,7 @@ export class SaIndex {
     const r = ckyR.toString('hex');
     const sa = this.cookieMap.get(i + r) ?? this.cookieMap.get(i);
     if (!sa || sa.deleted) return undefined;
-    this.visited++;
     return sa.ckyI.toString('hex') === i && sa.ckyR.toString('hex') === r ? sa : undefined;
-  }
-
-  private seen(sa: IsakmpSa): IsakmpSa | undefined {
-    this.visited++;
-    return sa.deleted ? undefined : sa;
   }
 
   private peerSet(ip: string): Set<IsakmpSa> {

@@ -23,15 +23,21 @@ import { NatKeepalive } from '../exchanges/nat-keepalive.js';
 import { AggressiveMode } from '../exchanges/phase1/aggressive-mode.js';
 import { MainMode } from '../exchanges/phase1/main-mode.js';
 import { QuickMode } from '../exchanges/quick-mode/quick-mode.js';
+import { signed32 } from '../debug.js';
 import { iosNotifyName } from '../notify.js';
 import type { IsakmpSa } from '../sa/isakmp-sa.js';
 import type { FlowRequest } from '../sa/ipsec-sa.js';
+
+/** Phase-2 message IDs an ISAKMP SA remembers (ours, and the peer's that authenticated); the oldest is forgotten beyond this. */
+export const MESSAGE_IDS_KEPT = 256;
 
 export class TaskManager {
   /** Main or Aggressive Mode, until the SA is established. */
   private phase1: MainMode | AggressiveMode | null = null;
   /** Quick Modes running, by message ID (IOS: the SA's "nodes"). */
   private readonly quick = new Map<number, QuickMode>();
+  /** When each running Quick Mode started on this side (we sent QM1, or the peer's QM1 came). */
+  private readonly quickStarted = new Map<QuickMode, number>();
   /** Dead Peer Detection: answers R-U-THERE from the start, probes once established. */
   private dpd: Dpd;
   /** Tasks of the established SA, ticked in this order after the Quick Modes: DPD, then NAT keepalives. */
@@ -40,6 +46,15 @@ export class TaskManager {
   readonly queue: FlowRequest[] = [];
   /** Whether a Quick Mode was started on this SA yet (IOS logs "clear dh number" before the first). */
   private quickModeStarted = false;
+  /**
+   * The message IDs of the phase-2 exchanges on this SA so far, oldest
+   * first: ours, and the peer's whose message authenticated. HASH(1) covers
+   * the message ID and the payloads, not the header's flags or what follows
+   * the last payload, so a captured Quick Mode or Informational can be sent
+   * again by anyone, changed enough not to be a duplicate; a message that
+   * would start an exchange under a used ID is such a replay (bounded).
+   */
+  private readonly usedIds = new Set<number>();
 
   constructor(readonly sa: IsakmpSa) {
     this.dpd = new Dpd(sa, 0);
@@ -73,17 +88,36 @@ export class TaskManager {
   /** Quick Mode for a flow, with the transform sets of its crypto map entry (unless the flow bounds refuse a new flow). */
   startQuickMode(ctx: IkeContext, flow: FlowRequest, entry: CryptoMapEntryPolicy): void {
     if (!ctx.admitIpsec(this.sa, flow.proxies)) {
-      ctx.quickModeFailed(this.sa, { role: 'initiator', flow, spi: flow.spi ?? 0 }, NotifyType.NO_PROPOSAL_CHOSEN, 'too many IPsec flows: no Quick Mode started');
+      ctx.quickModeFailed(
+        this.sa,
+        { role: 'initiator', flow, spi: flow.spi ?? 0 },
+        NotifyType.NO_PROPOSAL_CHOSEN,
+        'too many IPsec flows: no Quick Mode started',
+      );
       return;
     }
     const qm = QuickMode.initiate(ctx, this.sa, flow, entry, !this.quickModeStarted);
     this.quickModeStarted = true;
     this.quick.set(qm.messageId, qm);
+    this.quickStarted.set(qm, ctx.now);
   }
 
-  /** Whether a running exchange uses this message ID. */
+  /** When the running Quick Mode whose inbound SPI is `spi` started on this side (a pair negotiated meanwhile raced it). */
+  quickModeStartedAt(spi: number): number | null {
+    for (const qm of this.quick.values()) if (qm.ourSpi === spi) return this.quickStarted.get(qm) ?? null;
+    return null;
+  }
+
+  /** Whether a running or an earlier exchange on this SA used this message ID (ours draw another). */
   usesMessageId(id: number): boolean {
-    return this.quick.has(id);
+    return this.quick.has(id) || this.usedIds.has(id);
+  }
+
+  /** Remembers a phase-2 message ID (ours when we draw it, the peer's once its message authenticated). */
+  noteMessageId(id: number): void {
+    this.usedIds.delete(id);
+    this.usedIds.add(id);
+    if (this.usedIds.size > MESSAGE_IDS_KEPT) this.usedIds.delete(this.usedIds.values().next().value!);
   }
 
   private settlePhase1(p1: MainMode | AggressiveMode, status: Status): void {
@@ -122,12 +156,14 @@ export class TaskManager {
       }
       case ExchangeType.QUICK_MODE:
         if (!sa.established) break;
+        if (this.replayed(ctx, m)) return;
         this.quickMode(ctx, m);
-        this.noteAlive(ctx, before);
+        this.noteAlive(ctx, m, before);
         return;
       case ExchangeType.INFORMATIONAL:
+        if (this.replayed(ctx, m)) return;
         Informational.respond(sa, this.recipient).process(ctx, m);
-        this.noteAlive(ctx, before);
+        this.noteAlive(ctx, m, before);
         return;
     }
     ctx.out.drop(m.from, NotifyType.INVALID_EXCHANGE_TYPE, `exchange type ${m.header.exchangeType} not expected on conn ${sa.connId} in ${sa.state}`);
@@ -156,17 +192,30 @@ export class TaskManager {
         return;
       }
       qm = QuickMode.respond(this.sa, mid);
-      if (qm.process(ctx, m) === 'running') this.quick.set(mid, qm);
+      if (qm.process(ctx, m) === 'running') {
+        this.quick.set(mid, qm);
+        this.quickStarted.set(qm, ctx.now);
+      }
       return;
     }
-    if (qm.process(ctx, m) === 'done') this.quick.delete(mid);
+    if (qm.process(ctx, m) === 'done') this.dropQuickMode(qm);
   }
 
-  /** An authenticated message from the peer proves it alive (DPD). */
-  private noteAlive(ctx: IkeContext, before: number): void {
+  /** An encrypted phase-2 message that would start an exchange under a message ID this SA used before: dropped. */
+  private replayed(ctx: IkeContext, m: Inbound): boolean {
+    const mid = m.header.messageId;
+    if (!this.sa.established || !m.encrypted || this.quick.has(mid) || !this.usedIds.has(mid)) return false;
+    ctx.out.sa(this.sa.connId, `phase 2 packet with message ID ${signed32(mid)}, used before on this SA: a replay, dropped`);
+    ctx.out.drop(m.from, 0, `message ID ${mid >>> 0} was used before on this ISAKMP SA (a replay)`);
+    return true;
+  }
+
+  /** An authenticated message from the peer proves it alive (DPD), and its message ID is used from now on. */
+  private noteAlive(ctx: IkeContext, m: Inbound, before: number): void {
     if (ctx.out.actions.slice(before).some((a) => a.kind === 'drop')) return;
     this.sa.liveness.lastInbound = ctx.now;
     this.sa.liveness.outboundSinceInbound = false;
+    if (this.sa.established && m.encrypted) this.noteMessageId(m.header.messageId);
   }
 
   /** Where the contents of an Informational go. */
@@ -192,7 +241,12 @@ export class TaskManager {
     const qm = waiting.find((q) => q.ourSpi === spi) ?? (waiting.length === 1 ? waiting[0] : undefined);
     if (!qm) return;
     qm.refused(ctx, n.notifyType);
+    this.dropQuickMode(qm);
+  }
+
+  private dropQuickMode(qm: QuickMode): void {
     this.quick.delete(qm.messageId);
+    this.quickStarted.delete(qm);
   }
 
   // ------------------------------------------------------------ timers and teardown
@@ -203,7 +257,7 @@ export class TaskManager {
     const p1 = this.phase1;
     if (p1) this.settlePhase1(p1, p1.tick(ctx));
     if (sa.deleted || !sa.established) return;
-    for (const qm of [...this.quick.values()]) if (qm.tick(ctx) === 'done') this.quick.delete(qm.messageId);
+    for (const qm of [...this.quick.values()]) if (qm.tick(ctx) === 'done') this.dropQuickMode(qm);
     if (sa.expiresAt !== null && ctx.now >= sa.expiresAt) {
       ctx.deletePhase1(sa, 'SA lifetime expired', true);
       return;
@@ -231,6 +285,7 @@ export class TaskManager {
     for (const task of this.tasks()) task.abort(ctx);
     this.phase1 = null;
     this.quick.clear();
+    this.quickStarted.clear();
     this.background = [];
     return flows;
   }

@@ -13,14 +13,15 @@ import { deleteIpsec, startRekey } from './lifecycle.js';
 export function noteTraffic(core: Core, ctx: IkeContext, notes: readonly TrafficNote[]): void {
   const now = ctx.now;
   for (const n of notes) {
-    const rec = n.direction === 'inbound' ? core.t.ipsec.get(n.spi) : [...core.t.ipsec.values()].find((r) => r.spec.outbound.spi === n.spi);
+    const rec = n.direction === 'inbound' ? core.t.ipsec.get(n.spi) : core.ipsec.byOutbound(n.spi);
     if (!rec) continue;
     if (n.direction === 'inbound') rec.bytesIn += n.bytes;
     else rec.bytesOut += n.bytes;
     rec.lastUsed = now;
     for (const sa of core.peerSas(rec.spec.peer)) {
       if (peerKey(sa) !== rec.peerKey) continue;
-      core.touch(sa);
+      // DPD reads liveness: the SA's deadline moves
+      core.touch(`s${sa.connId}`);
       if (n.direction === 'inbound') {
         sa.liveness.lastInbound = now;
         sa.liveness.outboundSinceInbound = false;

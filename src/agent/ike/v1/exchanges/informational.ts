@@ -108,6 +108,8 @@ export class Informational implements Exchange {
     ctx.out.sa(sa.connId, `processing HASH payload. message ID = ${mid}`);
     const replies = [];
     for (const p of payloads) {
+      // a Delete of this very SA ends it: what follows in the message has no SA left to act on
+      if (sa.deleted) break;
       if (p.type === PayloadType.NOTIFY) {
         const n = p as NotifyPayload;
         if (n.notifyType === NotifyType.R_U_THERE || n.notifyType === NotifyType.R_U_THERE_ACK) {
@@ -140,7 +142,8 @@ export class Informational implements Exchange {
     }
     const rest = d.plaintext.subarray(d.offsets[1]!, d.end);
     const expected = informationalHash(sa.suite!.hash, sa.keys!.skeyidA, messageId, rest);
-    if (!equalBytes(expected, (d.payloads[0] as { data: Buffer }).data)) throw new IsakmpError(NotifyType.INVALID_HASH_INFORMATION, 'Informational HASH(1) does not verify');
+    if (!equalBytes(expected, (d.payloads[0] as { data: Buffer }).data))
+      throw new IsakmpError(NotifyType.INVALID_HASH_INFORMATION, 'Informational HASH(1) does not verify');
     return d.payloads.slice(1);
   }
 

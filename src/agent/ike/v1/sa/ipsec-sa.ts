@@ -18,12 +18,6 @@ export interface FlowRequest {
   readonly rekeyOf: number | null;
 }
 
-/** A flow being negotiated (TED probe, phase 1, or Quick Mode), so that a second acquire does not start another. */
-export interface PendingFlow {
-  readonly since: number;
-  readonly peer: string | null;
-}
-
 /** An installed IPsec SA pair. */
 export interface IpsecRecord {
   readonly spec: IpsecSaSpec;
@@ -31,6 +25,8 @@ export interface IpsecRecord {
   readonly peerKey: string;
   /** Its flow: the peer and the proxies (the pairs of one flow replace each other). */
   readonly flow: string;
+  /** Its crypto map entry and proxies (the key its negotiation had among the pending flows): an acquire for it starts nothing. */
+  readonly mapFlow: string;
   readonly installedAt: number;
   /** Hard expiry (seconds lifetime). */
   readonly expiresAt: number;
@@ -40,15 +36,20 @@ export interface IpsecRecord {
   rekeying: boolean;
   /** Inbound SPI of the pair that replaced this one. */
   replacedBy: number | null;
-  /** Scheduled deletion after a replacement was installed. */
+  /** Scheduled deletion after a replacement was installed, and why. */
   deleteAt: number | null;
+  deleteReason: string | null;
   /** Inner-packet bytes counted by the datapath (noteTraffic). */
   bytesIn: number;
   bytesOut: number;
   lastUsed: number;
 }
 
-/** A crypto map entry IOS created from a dynamic map template for one peer and flow. */
+/**
+ * A crypto map entry IOS created from a dynamic map template for one peer
+ * ("tedtag 11 ... dynamic (created from dynamic map ted-map/10)"), with the
+ * flows negotiated with that peer under it as its access-list lines.
+ */
 export interface DynamicInstance {
   readonly map: string;
   readonly seq: number;
@@ -56,7 +57,8 @@ export interface DynamicInstance {
   readonly templateSeq: number;
   readonly dynamic: { readonly map: string; readonly seq: number };
   readonly peer: string;
-  readonly proxies: Proxies;
+  /** The flows negotiated (or being negotiated) with the peer, oldest first. */
+  readonly flows: Proxies[];
   readonly aclName: string | null;
   readonly createdAt: number;
   /** 'ted' when created by discovery, 'negotiated' when a peer negotiated against the template. */

@@ -8,7 +8,9 @@
  */
 import type { IkePolicy } from '../../policy.js';
 import type { IsakmpSa } from './isakmp-sa.js';
-import type { DynamicInstance, IpsecRecord, PendingFlow } from './ipsec-sa.js';
+import type { IpsecRecord } from './ipsec-sa.js';
+import { DynamicInstances } from './instances.js';
+import { PendingFlows } from './pending.js';
 
 /** IOS's PEER_DISCOVERY SA while a TED probe waits for its reply (`show crypto isakmp sa` lists it). */
 export interface DiscoverySa {
@@ -34,14 +36,15 @@ export interface EngineTables {
   readonly probes: Map<number, DiscoverySa>;
   /** By inbound SPI. */
   readonly ipsec: Map<number, IpsecRecord>;
-  readonly instances: DynamicInstance[];
-  /** By flow key. */
-  readonly pending: Map<string, PendingFlow>;
-  readonly purges: Purge[];
+  /** By crypto map, template entry and peer (instanceKey). */
+  readonly instances: DynamicInstances;
+  readonly pending: PendingFlows;
+  /** By sequence number, in order. */
+  readonly purges: Map<number, Purge>;
 }
 
 export function newTables(): EngineTables {
-  return { isakmp: new Map(), probes: new Map(), ipsec: new Map(), instances: [], pending: new Map(), purges: [] };
+  return { isakmp: new Map(), probes: new Map(), ipsec: new Map(), instances: new DynamicInstances(), pending: new PendingFlows(), purges: new Map() };
 }
 
 /**

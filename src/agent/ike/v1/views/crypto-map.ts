@@ -34,9 +34,9 @@ export type CryptoMapEntryView =
       readonly seq: number;
       readonly peer: string;
       readonly aclName: string | null;
-      /** The instance's access list line: "access-list permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255". */
-      readonly aclText: string;
-      readonly proxies: Proxies;
+      /** The instance's access list, one line per flow with the peer: "access-list permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255". */
+      readonly aclLines: readonly string[];
+      readonly flows: readonly Proxies[];
       readonly createdFrom: { readonly map: string; readonly seq: number };
       readonly currentPeer: string;
       readonly lifetime: { readonly seconds: number; readonly kilobytes: number };
@@ -99,15 +99,16 @@ export function cryptoMapView(s: EngineSnapshot): CryptoMapView[] {
         });
       }
     }
-    for (const i of s.tables.instances.filter((x) => x.map === map.name)) {
+    for (const i of s.tables.instances.values()) {
+      if (i.map !== map.name) continue;
       const tmpl = map.entries.find((e) => e.ref.seq === i.templateSeq && e.ref.dynamic?.map === i.dynamic.map && e.ref.dynamic?.seq === i.dynamic.seq);
       entries.push({
         kind: 'instance',
         seq: i.seq,
         peer: i.peer,
         aclName: i.aclName,
-        aclText: proxiesAclText(i.proxies),
-        proxies: i.proxies,
+        aclLines: i.flows.map(proxiesAclText),
+        flows: [...i.flows],
         createdFrom: i.dynamic,
         currentPeer: i.peer,
         lifetime: tmpl?.lifetime ?? { seconds: 3600, kilobytes: 4608000 },

@@ -113,7 +113,9 @@ export function ipsecSaView(s: EngineSnapshot, now: number): IpsecInterfaceView[
   for (const iface of s.policy.interfaces) {
     if (!iface.cryptoMap) continue;
     const map = s.policy.cryptoMaps.find((m) => m.name === iface.cryptoMap);
-    const mine = records.filter((r) => r.spec.cryptoMap.map === iface.cryptoMap && (r.spec.interface === iface.name || r.spec.interface === ''));
+    // with `crypto map NAME local-address IFACE` the interfaces carrying the map share its SAs, and each lists them
+    const shared = map?.localAddress != null;
+    const mine = records.filter((r) => r.spec.cryptoMap.map === iface.cryptoMap && (shared || r.spec.interface === iface.name || r.spec.interface === ''));
     const flows = new Map<string, IpsecRecord[]>();
     for (const r of mine) {
       const k = flowKeyOf(r);
@@ -124,7 +126,8 @@ export function ipsecSaView(s: EngineSnapshot, now: number): IpsecInterfaceView[
       cryptoMap: iface.cryptoMap,
       localAddress: map?.localAddress ?? iface.address,
       flows: [...flows.values()].map((rs) => {
-        const newest = rs[rs.length - 1]!;
+        // the pair that carries the flow: the newest not superseded (a rekey's old pair, or the loser of a simultaneous negotiation, is)
+        const newest = rs.filter((r) => r.replacedBy === null).pop() ?? rs[rs.length - 1]!;
         return {
           localIdent: identOf(newest.spec.proxies.local),
           remoteIdent: identOf(newest.spec.proxies.remote),

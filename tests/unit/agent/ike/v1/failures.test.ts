@@ -139,7 +139,7 @@ test('a responder with a dynamic map accepts any peer and shows the instance', (
   t.is(wire.actions('B', 'install-ipsec').length, 1);
   const entries = wire.node('B').engine.cryptoMaps()[0]!.entries;
   t.like(entries[0], { kind: 'template', seq: 10, dynamicMap: 'dmap', discover: false });
-  t.like(entries[1], { kind: 'instance', seq: 11, peer: '11.11.11.1', origin: 'negotiated', aclText: 'access-list permit ip 12.12.12.0 0.0.0.255 13.13.13.0 0.0.0.255' });
+  t.like(entries[1], { kind: 'instance', seq: 11, peer: '11.11.11.1', origin: 'negotiated', aclLines: ['access-list permit ip 12.12.12.0 0.0.0.255 13.13.13.0 0.0.0.255'] });
 });
 
 test('a responder with a shorter lifetime answers RESPONDER-LIFETIME and both use it', (t) => {

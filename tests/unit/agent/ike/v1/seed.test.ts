@@ -331,7 +331,7 @@ test('show views: QM_IDLE conn-id 2, the TED-created tedtag 11, ipsec SA data an
     seq: 11,
     peer: '11.11.11.2',
     currentPeer: '11.11.11.2',
-    aclText: 'access-list permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255',
+    aclLines: ['access-list permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255'],
     createdFrom: { map: 'ted-map', seq: 10 },
     lifetime: { seconds: 3600, kilobytes: 4608000 },
     pfsGroup: null,

@@ -2,7 +2,8 @@
  * Bounded phase 1 (issue 11). A flood of valid Main Mode first messages from
  * spoofed sources stops at `phase1InNegotiation` half-open SAs, counted and
  * logged, and a datagram's cost does not grow with the table: the test
- * counts the SAs a datagram visits (cookie lookup, deadlines), not time.
+ * counts the work a datagram makes (work.ts: elements of tables walked), not
+ * time.
  * Also bounded: established SAs per peer, pending flows, purge lines and
  * the unreadable messages a phase-1 exchange remembers.
  */
@@ -13,6 +14,7 @@ import type { Datagram, IkeAction } from '../../../../../../src/agent/ike/types.
 import type { IkeEngine } from '../../../../../../src/agent/ike/v1/engine.js';
 import { headerOf } from '../../forge.js';
 import { engineFromConfig, PING_A, siteConfig, twoSites, Wire } from '../../helpers.js';
+import { countWork } from '../../../work.js';
 
 const A = '11.11.11.1';
 const B = '11.11.11.2';
@@ -79,26 +81,21 @@ test('while the table is full a real peer is refused too (call admission keeps w
 });
 
 /** Work of one datagram and the next-deadline read that follows it (what the agent does per packet). */
-function workOf(engine: IkeEngine, d: Datagram, now: number): { visits: number; sift: number } {
-  const before = engine.work();
-  engine.receive(d, now);
-  engine.nextDeadline();
-  const after = engine.work();
-  return { visits: after.sasVisited - before.sasVisited + after.deadlineVisits - before.deadlineVisits, sift: after.siftSteps - before.siftSteps };
+function workOf(engine: IkeEngine, d: Datagram, now: number): number {
+  return countWork(() => {
+    engine.receive(d, now);
+    engine.nextDeadline();
+  }).work;
 }
 
-test('the work per datagram does not grow with the table: SAs visited are the same with 10 and with 900 half-open SAs', (t) => {
+test('the work per datagram does not grow with the table: the same with 10 and with 900 half-open SAs', (t) => {
   const base = mm1();
   const perDatagram = (size: number) => {
     const b = responder();
     for (let i = 0; i < size; i++) b.receive(flooded(base, i), 0);
     b.nextDeadline();
-    const visits: number[] = [];
-    const sift: number[] = [];
-    const note = (w: { visits: number; sift: number }) => {
-      visits.push(w.visits);
-      sift.push(w.sift);
-    };
+    const work: number[] = [];
+    const note = (w: number) => work.push(w);
     for (let k = 0; k < 20; k++) {
       // a retransmitted first message of an existing SA (answered from its kept reply)
       note(workOf(b, flooded(base, (k * 7) % size), 100));
@@ -110,14 +107,15 @@ test('the work per datagram does not grow with the table: SAs visited are the sa
       // a new first message
       note(workOf(b, flooded(base, 10_000 + k), 100));
     }
-    return { visits, sift };
+    return work;
   };
   const small = perDatagram(10);
   const large = perDatagram(900);
-  t.deepEqual(large.visits, small.visits, 'the same SAs visited per datagram, whatever the table holds');
-  t.true(Math.max(...large.visits) <= 4, `at most 4 SAs visited per datagram (${Math.max(...large.visits)})`);
-  // the deadline heap moves O(log n) levels: at most 2 x log2(1000) for one push or pop
-  t.true(Math.max(...large.sift) <= 2 * Math.ceil(Math.log2(1000)), `sift steps ${Math.max(...large.sift)}`);
+  t.true(
+    small.every((w) => w > 0),
+    'every datagram was counted',
+  );
+  t.deepEqual(large, small, 'the same work per datagram, whatever the table holds');
 });
 
 test('one peer keeps at most phase1PerPeer established SAs: one more is deleted as soon as it is up, the old one stays', (t) => {
@@ -159,12 +157,12 @@ test('purge lines are bounded: beyond the limit the oldest are printed at once, 
   const base = mm1();
   for (let i = 0; i < 20; i++) b.receive(flooded(base, i), 0);
   const cleared = b.clearIsakmp(undefined, 10);
-  t.is(b.snapshot().tables.purges.length, 5);
+  t.is(b.snapshot().tables.purges.size, 5);
   t.is(b.counters().purges, 15);
   const purged = (actions: readonly IkeAction[]) => actions.filter((a) => a.kind === 'debug' && a.text.includes('purging SA.')).length;
   t.is(purged(cleared), 15);
   t.is(purged(b.tick(5_000)), 5);
-  t.is(b.snapshot().tables.purges.length, 0);
+  t.is(b.snapshot().tables.purges.size, 0);
 });
 
 test('a phase-1 exchange remembers at most badDigests unreadable messages; forged garbage does not fail it', (t) => {

@@ -149,6 +149,7 @@ test("the TED probe's deadline drives its resends; when it gives up its discover
   const probe = daphne.acquire(0, PING_A).find((x) => x.kind === 'send-probe')!;
   t.truthy(probe);
   t.deepEqual([...daphne.core.t.probes.values()].map((p) => [p.source, p.target]), [['13.13.13.4', '12.12.12.13']]);
+  const probeId = [...daphne.core.t.probes.keys()][0]!;
   for (let i = 1; i <= IOS_TIMERS.probe.maxRetransmits; i++) {
     const at = nextDeadline(daphne.core)!;
     t.is(at, i * IOS_TIMERS.probe.intervalMs);
@@ -160,7 +161,7 @@ test("the TED probe's deadline drives its resends; when it gives up its discover
   const out = daphne.tick(end);
   t.like(out.find((x) => x.kind === 'fail'), { phase: 'ted', peer: '12.12.12.13' });
   t.is(daphne.core.t.probes.size, 0);
-  t.deepEqual(daphne.core.probes(), []);
+  t.is(daphne.core.probe(probeId), undefined, 'the probe task went with its SA');
   t.deepEqual([...daphne.core.t.pending.keys()], []);
   t.is(nextDeadline(daphne.core), end + IOS_TIMERS.purgeDelayMs);
 });

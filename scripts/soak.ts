@@ -1,0 +1,219 @@
+/**
+ * npm run soak [-- --minutes 60 --lifetime 120 --phase 5 --loss 5%]: the
+ * seed lab (topologies/daphne-fred.yaml) for an hour (by default) with the
+ * routers' IPsec SA lifetime lowered to 120 s (IOS 12.2's minimum), so the
+ * SAs are renegotiated every two minutes or so, under a steady ping of 10
+ * per second each way (d1 -> a1 and a1 -> d1), with the WAN impaired (loss
+ * 5% on the whole link) every other phase of 5 minutes, starting clean.
+ *
+ * It reports: each rekey (daphne's outbound SPI changes; polled every 5 s)
+ * with the pings lost around it (from the poll before it, less 3 s, to the
+ * poll that saw it, plus 3 s) and the SA counts 30 s later; the agents'
+ * memory (cgroup and the agent's RSS) every minute; and the pings lost in
+ * each phase. Target: no ping lost at a rekey in a clean phase, memory flat,
+ * SA counts back to steady state after every rekey.
+ */
+import { parseArgs } from 'node:util';
+import { execSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { clearImpairment, impair } from '../src/orchestrator/impair/apply.js';
+import { parseKnobWords } from '../src/orchestrator/impair/spec.js';
+import { findNode } from '../src/orchestrator/lab/inventory.js';
+import { Lab } from '../src/orchestrator/lab/lab.js';
+import { streamProgress } from '../src/orchestrator/progress.js';
+import { SHOW_TABLES } from '../src/orchestrator/show/index.js';
+
+const { values } = parseArgs({ options: { minutes: { type: 'string' }, lifetime: { type: 'string' }, phase: { type: 'string' }, loss: { type: 'string' } } });
+const MINUTES = Number(values.minutes ?? 60);
+const LIFETIME = Number(values.lifetime ?? 120);
+const PHASE_MIN = Number(values.phase ?? 5);
+const LOSS = values.loss ?? '5%';
+const POLL_MS = 5000;
+const topology = fileURLToPath(new URL('../../topologies/daphne-fred.yaml', import.meta.url));
+const FLOWS = [
+  { name: 'd1->a1', from: 'd1', to: '12.12.12.13' },
+  { name: 'a1->d1', from: 'a1', to: '13.13.13.4' },
+];
+const ROUTERS = ['daphne', 'fred'];
+
+interface Poll {
+  t: number;
+  spi: Record<string, number>;
+  ipsecIn: Record<string, number>;
+  ipsecOut: Record<string, number>;
+  isakmp: Record<string, number>;
+}
+interface Rekey {
+  t: number;
+  prev: number;
+  oldSpi: number;
+  newSpi: number;
+  impaired: boolean;
+  after?: Poll;
+}
+interface Memory {
+  t: number;
+  cgroup: Record<string, number>;
+  rss: Record<string, number>;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+// Ctrl-C (or SIGTERM) ends the soak early: the table is printed for the time run, and the lab goes
+let stopEarly = false;
+for (const sig of ['SIGINT', 'SIGTERM'] as const) process.on(sig, () => (stopEarly = true));
+const hex = (n: number) => `0x${n.toString(16).toUpperCase().padStart(8, '0')}`;
+const mb = (b: number) => (b / 1048576).toFixed(1);
+
+async function main(): Promise<void> {
+  const lab = await Lab.up(topology, { name: `soak-${process.pid.toString(36)}`.slice(0, 24), progress: streamProgress() });
+  const start = Date.now();
+  const rel = (t: number) => `${Math.floor((t - start) / 60000)}:${String(Math.floor(((t - start) % 60000) / 1000)).padStart(2, '0')}`;
+  const rawSh = async (node: string, cmd: string) => {
+    const c = await findNode(lab.engine, lab.name, node);
+    return (await lab.engine.exec(c.id, ['sh', '-c', cmd])).stdout;
+  };
+  try {
+    for (const r of ROUTERS) await lab.ios(r, 'configure terminal', `crypto ipsec security-association lifetime seconds ${LIFETIME}`, 'end');
+    // the tunnel first (TED drops the first packet, as IOS does), then the flows
+    for (let i = 0; i < 20; i++) if ((await lab.exec('d1', 'ping -c 1 -W 1 12.12.12.13')).exitCode === 0) break;
+    const t0 = Date.now();
+    for (const f of FLOWS) await lab.sh(f.from, `ping -n -D -O -i 0.1 ${f.to} > /tmp/soak-ping.log 2>&1 & echo $! > /tmp/soak-ping.pid`);
+    console.log(
+      `soak: lab ${lab.name}, ${MINUTES} min, IPsec SA lifetime ${LIFETIME} s, ${FLOWS.length} pings at 10/s, loss ${LOSS} on wan every other ${PHASE_MIN}-min phase`,
+    );
+
+    const polls: Poll[] = [];
+    const rekeys: Rekey[] = [];
+    const memory: Memory[] = [];
+    const phases: { from: number; to: number; impaired: boolean }[] = [];
+    let impaired = false;
+    let phaseStart = t0;
+    let nextMemory = t0;
+    const end = t0 + MINUTES * 60000;
+    while (Date.now() < end && !stopEarly) {
+      const now = Date.now();
+      const wantImpaired = Math.floor((now - t0) / (PHASE_MIN * 60000)) % 2 === 1;
+      if (wantImpaired !== impaired) {
+        phases.push({ from: phaseStart, to: now, impaired });
+        phaseStart = now;
+        impaired = wantImpaired;
+        if (impaired) await impair(lab.engine, lab.name, { link: 'wan', endpoint: null, direction: 'both', knobs: parseKnobWords([`loss=${LOSS}`]).knobs });
+        else await clearImpairment(lab.engine, lab.name, 'wan');
+        console.log(`${rel(Date.now())}  wan ${impaired ? `impaired: loss ${LOSS}` : 'clean'}`);
+      }
+      const poll: Poll = { t: Date.now(), spi: {}, ipsecIn: {}, ipsecOut: {}, isakmp: {} };
+      for (const r of ROUTERS) {
+        const sa = SHOW_TABLES.ipsec_sa.parse(await lab.ios(r, 'show crypto ipsec sa'), []);
+        poll.spi[r] = Number(sa[0]?.outbound_spi ?? 0);
+        poll.ipsecIn[r] = sa.reduce((n, x) => n + ((x.inbound_spis as unknown[] | undefined)?.length ?? 0), 0);
+        poll.ipsecOut[r] = sa.reduce((n, x) => n + ((x.outbound_spis as unknown[] | undefined)?.length ?? 0), 0);
+        poll.isakmp[r] = SHOW_TABLES.isakmp_sa.parse(await lab.ios(r, 'show crypto isakmp sa'), []).length;
+      }
+      const last = polls.at(-1);
+      if (last && last.spi.daphne !== poll.spi.daphne) {
+        rekeys.push({ t: poll.t, prev: last.t, oldSpi: last.spi.daphne!, newSpi: poll.spi.daphne!, impaired });
+        console.log(`${rel(poll.t)}  rekey: daphne outbound ${hex(last.spi.daphne!)} -> ${hex(poll.spi.daphne!)}`);
+      }
+      for (const k of rekeys) if (!k.after && poll.t - k.t >= 30000) k.after = poll;
+      polls.push(poll);
+      if (Date.now() >= nextMemory) {
+        const m: Memory = { t: Date.now(), cgroup: {}, rss: {} };
+        for (const r of ROUTERS) {
+          m.cgroup[r] = Number((await rawSh(r, 'cat /sys/fs/cgroup/memory/memory.usage_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.current')).trim());
+          m.rss[r] = Number(/VmRSS:\s+(\d+)/.exec(await rawSh(r, 'cat /proc/1/status'))?.[1] ?? 0) * 1024;
+        }
+        memory.push(m);
+        nextMemory += 60000;
+      }
+      await sleep(Math.max(0, POLL_MS - (Date.now() - poll.t)));
+    }
+    phases.push({ from: phaseStart, to: Date.now(), impaired });
+
+    // the pings: stop them, then find the lost ones and when they were sent
+    const lost: { flow: string; t: number }[] = [];
+    const sentAt: { flow: string; t: number }[] = [];
+    const sent: Record<string, number> = {};
+    for (const f of FLOWS) {
+      const log = await lab.sh(f.from, 'kill -INT "$(cat /tmp/soak-ping.pid)"; sleep 1; cat /tmp/soak-ping.log', 60000);
+      const answered = new Set([...log.matchAll(/icmp_seq=(\d+) ttl=/g)].map((m) => Number(m[1])));
+      const noAnswer = new Map([...log.matchAll(/^\[(\d+\.\d+)\] no answer yet for icmp_seq=(\d+)/gm)].map((m) => [Number(m[2]), Number(m[1]) * 1000]));
+      const total = Number(/(\d+) packets transmitted/.exec(log)?.[1] ?? 0);
+      sent[f.name] = total;
+      const answeredAt = new Map([...log.matchAll(/^\[(\d+\.\d+)\] .*icmp_seq=(\d+) ttl=/gm)].map((m) => [Number(m[2]), Number(m[1]) * 1000]));
+      for (let seq = 1; seq <= total; seq++) {
+        const t = answeredAt.get(seq) ?? noAnswer.get(seq) ?? t0 + seq * 100;
+        sentAt.push({ flow: f.name, t });
+        if (!answered.has(seq)) lost.push({ flow: f.name, t });
+      }
+    }
+    report(rel, { rekeys, memory, phases, lost, sent, sentAt, polls });
+  } finally {
+    await lab.down();
+  }
+}
+
+function report(
+  rel: (t: number) => string,
+  d: {
+    rekeys: Rekey[];
+    memory: Memory[];
+    phases: { from: number; to: number; impaired: boolean }[];
+    lost: { flow: string; t: number }[];
+    sent: Record<string, number>;
+    sentAt: { flow: string; t: number }[];
+    polls: Poll[];
+  },
+): void {
+  const commit = (() => {
+    try {
+      return execSync('git rev-parse --short HEAD', { encoding: 'utf8' }).trim();
+    } catch {
+      return '?';
+    }
+  })();
+  const lostIn = (from: number, to: number, flow: string) => d.lost.filter((l) => l.flow === flow && l.t >= from && l.t <= to).length;
+  const counts = (p: Poll | undefined) => (p ? ROUTERS.map((r) => `${p.ipsecIn[r]}/${p.ipsecOut[r]}/${p.isakmp[r]}`).join('  ') : 'n/a');
+  const steady = d.polls.find((p) => p.spi.daphne);
+  console.log(`\nsoak  seed lab, commit ${commit}, ${new Date().toISOString().slice(0, 16)}Z`);
+  console.log(`steady state SA counts (inbound/outbound ESP SAs/ISAKMP SAs, daphne  fred): ${counts(steady)}`);
+  console.log('\nrekey  at     wan        daphne outbound SPI      lost d1->a1  lost a1->d1  SA counts 30 s later');
+  d.rekeys.forEach((k, i) => {
+    const from = k.prev - 3000;
+    const to = k.t + 3000;
+    console.log(
+      `${String(i + 1).padStart(5)}  ${rel(k.t).padStart(5)}  ${(k.impaired ? 'impaired' : 'clean').padEnd(9)}  ${hex(k.oldSpi)} -> ${hex(k.newSpi)}  ${String(lostIn(from, to, 'd1->a1')).padStart(11)}  ${String(lostIn(from, to, 'a1->d1')).padStart(11)}  ${counts(k.after)}`,
+    );
+  });
+  console.log('\nphase  from   to     wan        sent d1->a1  lost  sent a1->d1  lost');
+  d.phases.forEach((p, i) => {
+    const n = (flow: string) => d.sentAt.filter((x) => x.flow === flow && x.t >= p.from && x.t < p.to).length;
+    console.log(
+      `${String(i + 1).padStart(5)}  ${rel(p.from).padStart(5)}  ${rel(p.to).padStart(5)}  ${(p.impaired ? 'impaired' : 'clean').padEnd(9)}  ${String(n('d1->a1')).padStart(11)}  ${String(lostIn(p.from, p.to, 'd1->a1')).padStart(4)}  ${String(n('a1->d1')).padStart(11)}  ${String(lostIn(p.from, p.to, 'a1->d1')).padStart(4)}`,
+    );
+  });
+  console.log('\nminute  daphne cgroup MB  rss MB   fred cgroup MB  rss MB');
+  d.memory.forEach((m) =>
+    console.log(
+      `${rel(m.t).padStart(6)}  ${mb(m.cgroup.daphne!).padStart(16)}  ${mb(m.rss.daphne!).padStart(6)}  ${mb(m.cgroup.fred!).padStart(14)}  ${mb(m.rss.fred!).padStart(6)}`,
+    ),
+  );
+  const cleanRekeyLoss = d.rekeys
+    .filter((k) => !k.impaired)
+    .reduce((n, k) => n + lostIn(k.prev - 3000, k.t + 3000, 'd1->a1') + lostIn(k.prev - 3000, k.t + 3000, 'a1->d1'), 0);
+  const back = d.rekeys.filter((k) => k.after && counts(k.after) === counts(steady)).length;
+  console.log(
+    `\nsummary: ${d.rekeys.length} rekeys (${d.rekeys.filter((k) => !k.impaired).length} clean); pings lost at clean rekeys: ${cleanRekeyLoss} (target 0); ` +
+      `SA counts back to steady state 30 s after ${back} of ${d.rekeys.filter((k) => k.after).length} rekeys; ` +
+      `pings sent ${Object.entries(d.sent)
+        .map(([f, n]) => `${f} ${n}`)
+        .join(', ')}, lost in total ${d.lost.length}`,
+  );
+  const first = d.memory[0];
+  const lastM = d.memory.at(-1);
+  if (first && lastM)
+    console.log(
+      `memory: daphne rss ${mb(first.rss.daphne!)} -> ${mb(lastM.rss.daphne!)} MB, fred rss ${mb(first.rss.fred!)} -> ${mb(lastM.rss.fred!)} MB over ${rel(lastM.t)}`,
+    );
+}
+
+await main();

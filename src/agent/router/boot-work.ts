@@ -1,0 +1,60 @@
+/**
+ * What a router does in the background after its ready line (the warm-up
+ * of the IKE and ESP code, filling the Diffie-Hellman pool), and when that
+ * was over. Reported to benchmarks through the control socket (`ios
+ * --status`, never an IOS command): bench:up times a lab both to the ready
+ * lines and to the moment every router is idle.
+ */
+import type { DhPoolStatus } from './dh-pool.js';
+
+export interface AgentStatus {
+  /** Times are milliseconds since the epoch (the containers share the host's clock); null: not yet. */
+  readonly readyAt: number | null;
+  readonly warmup: { readonly startedAt: number | null; readonly doneAt: number | null };
+  readonly dhPool: DhPoolStatus;
+  /** When both the warm-up and the pool's refilling were over (the later of the two); null while either runs. */
+  readonly idleAt: number | null;
+  /** When this status was taken. */
+  readonly at: number;
+}
+
+export class BootWork {
+  readyAt: number | null = null;
+  private warmupStartedAt: number | null = null;
+  private warmupDoneAt: number | null = null;
+
+  constructor(
+    private readonly pool: () => DhPoolStatus,
+    private readonly now: () => number = Date.now,
+  ) {}
+
+  /** The ready line was printed. */
+  ready(): void {
+    this.readyAt = this.now();
+  }
+
+  /** Follow a warm-up: started now, over when the promise settles. */
+  warmup(run: Promise<void>): void {
+    this.warmupStartedAt = this.now();
+    const done = () => {
+      this.warmupDoneAt = this.now();
+    };
+    run.then(done, done);
+  }
+
+  status(): AgentStatus {
+    const dhPool = this.pool();
+    const idleAt = this.warmupDoneAt !== null && dhPool.idleSince !== null ? Math.max(this.warmupDoneAt, dhPool.idleSince) : null;
+    return { readyAt: this.readyAt, warmup: { startedAt: this.warmupStartedAt, doneAt: this.warmupDoneAt }, dhPool, idleAt, at: this.now() };
+  }
+
+  /** The status once the router is idle, or as it is after `timeoutMs`. */
+  async whenIdle(timeoutMs: number, pollMs = 10): Promise<AgentStatus> {
+    const end = this.now() + timeoutMs;
+    for (;;) {
+      const s = this.status();
+      if (s.idleAt !== null || s.at >= end) return s;
+      await new Promise((r) => setTimeout(r, pollMs));
+    }
+  }
+}
