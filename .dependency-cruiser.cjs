@@ -8,6 +8,7 @@
  *   src/agent/esp   ESP SAs                                  crypto, codecs
  *   src/agent/ike   IKE engine                               esp, crypto, codecs, ios
  *   src/agent/datapath, src/agent/router, src/agent/io      the router; io is the edge
+ *   src/agent/routing          FRR driven from the IOS config    router (types), io, ios, codecs, contract
  *   src/kinds/<kind>/main.ts, cli.ts   programs that run in the node's container
  *   src/kinds/<kind>/...       the kind's orchestrator side
  *   src/orchestrator           the host side: never the agent
@@ -28,6 +29,12 @@ module.exports = {
       name: 'datapath-below-the-router',
       severity: 'error',
       ...agentLower('^src/agent/datapath/', '^src/(agent/datapath|agent/ike|agent/esp|agent/crypto|codecs|ios|contract)/'),
+    },
+    {
+      name: 'routing-beside-the-router',
+      severity: 'error',
+      comment: 'the FRR driver talks to the router through its interface; nothing below the router imports it',
+      ...agentLower('^src/agent/routing/', '^src/(agent/routing|agent/router|agent/io|ios|codecs|contract)/'),
     },
     { name: 'io-is-the-edge', severity: 'error', ...agentLower('^src/agent/io/', '^src/(agent/io|agent/esp|contract|codecs)/') },
     {

@@ -7,7 +7,7 @@
 import { formatLogTimestamp, type ConfigDiagnostic, type DebugFacility, type DebugFlags } from '../../ios/index.js';
 
 export class RouterConsole {
-  readonly debug: DebugFlags = { isakmp: false, ipsec: false, engine: false, nat: false };
+  readonly debug: DebugFlags = { isakmp: false, ipsec: false, engine: false, 'ospf-adj': false, nat: false };
   private readonly buffer: string[] = [];
 
   constructor(

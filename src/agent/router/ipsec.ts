@@ -17,7 +17,7 @@ import { isSteeringPref, MOVE_LOCAL_TABLE, steeringCommands } from '../datapath/
 import { IkeEngine, policyFromConfig, type IkeAction, type IkePolicy, type TrafficNote } from '../ike/index.js';
 import { TESTBED_TRACE } from '../../contract/env.js';
 import type { EspKeyRow, IsakmpKeyRow, KeyMaterial } from '../../contract/keys.js';
-import { computeRoutes, RouteIndex, renderShowIpTraffic, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
+import { RouteIndex, renderShowIpTraffic, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
 import { parseIpv4 } from '../../codecs/net/address.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import { Tun } from '../io/tun.js';
@@ -126,7 +126,7 @@ export class IpsecService implements ExecExtension {
   private refreshTables(): void {
     const cfg = this.router.config;
     this.local = new Set(cfg.interfaces.flatMap((i) => [i.address, ...i.secondary].filter((a) => a !== null).map((a) => parseIpv4(a!.address))));
-    this.routes = computeRoutes(cfg, this.router.linkUp);
+    this.routes = this.router.routes();
     this.routeIndex = new RouteIndex(this.routes);
     this.routeCache?.clear();
   }
@@ -168,6 +168,13 @@ export class IpsecService implements ExecExtension {
     ];
     const res = await ipBatch(cmds);
     if (res.code !== 0) this.router.console.log(`%TESTBED-3-IPSEC: policy routing: ${res.stderr.trim().split('\n').join('; ')}`);
+  }
+
+  /** Learned routes came or went: the egress table follows the routing table. */
+  async routesChanged(): Promise<void> {
+    this.refreshTables();
+    this.datapath.policyChanged();
+    await this.applySteering();
   }
 
   async reconfigure(config: RouterConfig): Promise<void> {

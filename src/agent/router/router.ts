@@ -9,6 +9,7 @@ import {
   computeRoutes,
   GLOBAL_MODE,
   interfaceBriefRows,
+  interfaceCarrier,
   interfaceStatus,
   cidrOf,
   modePrompt,
@@ -25,13 +26,14 @@ import {
   type ConfigMode,
   type InterfaceStatus,
   type ExecCommand,
+  type Route,
   type InterfaceConfig,
   type RouterConfig,
-  interfaceDefaults,
+  interfaceView,
   renderShowInterfaces,
   type InterfaceView,
 } from '../../ios/index.js';
-import { connectedMtuCommands, loopbackCommands, routeMtu } from './kernel-interfaces.js';
+import { connectedMtuCommands, loopbackAddresses, loopbackCommands, routeMtu } from './kernel-interfaces.js';
 import type { InterfaceBinding } from '../../contract/env.js';
 import { STARTUP_CONFIG_PATH } from '../../contract/paths.js';
 import type { RouterConsole } from './console.js';
@@ -40,6 +42,14 @@ import { LINUX_HOST, type RouterHost } from './host.js';
 /** A console session: exec mode, or configuration mode with its sub-mode. */
 export interface Session {
   config: ConfigMode | null;
+  /** A question IOS asked (`Reset ALL OSPF processes? [no]: `): the next line answers it. */
+  pending?: Confirm;
+}
+
+/** What an exec command returns when IOS asks to confirm first: the question, and what a yes does. */
+export interface Confirm {
+  question: string;
+  yes: () => Promise<string>;
 }
 
 export interface CommandResult {
@@ -51,9 +61,11 @@ export interface CommandResult {
 
 /** Extra exec commands and show output provided by other parts of the agent (the crypto engine). */
 export interface ExecExtension {
-  run(cmd: ExecCommand): Promise<string | null> | string | null;
+  run(cmd: ExecCommand): Promise<string | Confirm | null> | string | Confirm | null;
   /** Called after the configuration changed. */
   reconfigure?(config: RouterConfig): Promise<void> | void;
+  /** Called when the routing table changed without a configuration change (routes learned or lost). */
+  routesChanged?(): Promise<void> | void;
   /** What `show interfaces` shows of an interface beyond its configuration (tunnel state, counters). */
   describeInterface?(iface: InterfaceConfig): Partial<InterfaceView> | null;
 }
@@ -80,6 +92,8 @@ export class Router {
   /** Addresses the agent put on lo for the loopbacks (kernel-interfaces.ts). */
   private loopbackAddresses = new Set<string>();
   extensions: ExecExtension[] = [];
+  /** Routes the routing protocols learned (src/agent/routing), merged into the table by distance. */
+  private learned: Route[] = [];
   /** Set by the tunnel service when the configuration has Tunnel interfaces (or may get them). */
   tunnels: TunnelHooks | undefined;
 
@@ -145,13 +159,30 @@ export class Router {
     });
   }
 
-  /** Carrier: the interface is attached to a lab link and present in the container. */
+  /** Carrier: the interface is attached to a lab link and present in the container (sub-interfaces: routing/links.ts). */
   linkUp = (name: string): boolean => {
     if (name.startsWith('Loopback') || name.startsWith('Null')) return true;
     if (name.startsWith('Tunnel')) return this.tunnels?.lineUp(name) ?? false;
-    const dev = this.linux.get(name);
-    return dev !== undefined && this.present.has(dev);
+    return interfaceCarrier(this.config, name, (n) => {
+      const dev = this.linux.get(n);
+      return dev !== undefined && this.present.has(dev);
+    });
   };
+
+  /** The routing table: connected, learned and static routes (src/ios/routing/routes.ts). */
+  routes(): Route[] {
+    return computeRoutes(this.config, this.linkUp, this.learned);
+  }
+
+  /** New learned routes: the static routes they displace or give way to, and the IPsec steering, follow. */
+  async setLearned(routes: Route[]): Promise<void> {
+    const key = (list: Route[]) => JSON.stringify(list.map(({ learnedAt: _a, ...r }) => r));
+    const changed = key(routes) !== key(this.learned);
+    this.learned = routes;
+    if (!changed) return;
+    await this.applyStaticRoutes();
+    for (const ext of this.extensions) await ext.routesChanged?.();
+  }
 
   async refreshLinks(): Promise<void> {
     const links = await this.host.ipJson<{ ifname: string; ifindex: number }[]>(['link', 'show']).catch(() => []);
@@ -159,9 +190,17 @@ export class Router {
     this.ifindex = new Map(links.map((l) => [l.ifname, l.ifindex]));
   }
 
-  /** Program the container's interfaces and routes from the configuration. */
+  /**
+   * Program the container's interfaces and routes from the configuration.
+   * Only what differs is changed: a routing daemon sees an address removed
+   * and added again as the interface going down and up.
+   */
   async applyKernel(): Promise<void> {
     await this.refreshLinks();
+    const current = new Map(
+      (await this.host.ipJson<{ ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(['addr', 'show']).catch(() => []))
+        .map((e) => [e.ifname, (e.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`)]),
+    );
     const cmds: string[] = [];
     const loopbacks = loopbackCommands(this.config, this.loopbackAddresses);
     this.loopbackAddresses = loopbacks.now;
@@ -170,24 +209,36 @@ export class Router {
       const dev = this.linux.get(iface.name);
       if (!dev || !this.present.has(dev)) continue;
       const tunnel = iface.name.startsWith('Tunnel');
-      cmds.push(`addr flush dev ${dev}`);
-      for (const a of [iface.address, ...iface.secondary]) {
-        if (a) cmds.push(`addr add ${cidrOf(a.address, a.mask)} dev ${dev}`);
-      }
+      const want = [iface.address, ...iface.secondary].filter((a) => a !== null).map((a) => cidrOf(a!.address, a!.mask));
+      const have = current.get(dev) ?? [];
+      for (const a of have) if (!want.includes(a)) cmds.push(`addr del ${a} dev ${dev}`);
+      for (const a of want) if (!have.includes(a)) cmds.push(`addr add ${a} dev ${dev}`);
       const mtu = tunnel ? this.tunnels?.ipMtu(iface.name) : iface.mtu;
       if (mtu) cmds.push(`link set dev ${dev} mtu ${mtu}`);
       // a tunnel whose line protocol is down takes its routes with it, as on IOS
       cmds.push(`link set dev ${dev} ${iface.shutdown || (tunnel && !this.linkUp(iface.name)) ? 'down' : 'up'}`);
       if (!tunnel && !iface.shutdown) cmds.push(...connectedMtuCommands(iface, dev));
     }
-    cmds.push('route flush proto static');
-    cmds.push(...loopbacks.commands.filter((c) => c.startsWith('route')));
-    for (const r of computeRoutes(this.config, this.linkUp)) {
+    const res = await this.host.ipBatch(cmds);
+    if (res.code !== 0) this.console.log(`%TESTBED-3-KERNEL: ${res.stderr.trim().split('\n').join('; ')}`);
+    await this.applyStaticRoutes();
+    await this.refreshLinks();
+  }
+
+  /**
+   * The kernel's static routes (proto static) made what the routing table
+   * says: the ones that win by distance, and the loopbacks' blackholes.
+   */
+  private async applyStaticRoutes(): Promise<void> {
+    // keyed by destination and metric, as `ip route del` names a route
+    const want = new Map<string, string>();
+    for (const p of loopbackAddresses(this.config).blackholes) want.set(`${p} 0`, `route replace blackhole ${p} proto static`);
+    for (const r of this.routes()) {
       if (r.source !== 'static') continue;
       const dst = `${r.prefix}/${r.length}`;
       if (r.paths.every((p) => p.outInterface.startsWith('Loopback'))) {
         // routed to a loopback: IOS discards it
-        cmds.push(`route replace blackhole ${dst} proto static metric ${r.distance}`);
+        want.set(`${dst} ${r.distance}`, `route replace blackhole ${dst} proto static metric ${r.distance}`);
         continue;
       }
       const hops = r.paths
@@ -196,16 +247,22 @@ export class Router {
       if (hops.length === 0) continue;
       // the smallest IP MTU of the interfaces the route leaves by
       const mtu = routeMtu(hops.map((h) => h.iface).filter((i) => i?.ipMtu).sort((a, b) => a!.ipMtu! - b!.ipMtu!)[0]);
-      if (hops.length === 1) {
-        const h = hops[0]!;
-        cmds.push(`route replace ${dst} ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev} proto static metric ${r.distance}${mtu}`);
-      } else {
-        cmds.push(`route replace ${dst} proto static metric ${r.distance}${mtu} ${hops.map((h) => `nexthop ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev}`).join(' ')}`);
-      }
+      const target =
+        hops.length === 1
+          ? `${hops[0]!.gw ? `via ${hops[0]!.gw} ` : ''}dev ${hops[0]!.dev}`
+          : hops.map((h) => `nexthop ${h.gw ? `via ${h.gw} ` : ''}dev ${h.dev}`).join(' ');
+      want.set(`${dst} ${r.distance}`, `route replace ${dst} proto static metric ${r.distance}${mtu} ${target}`);
     }
+    const installed = await this.host.ipJson<{ dst: string; metric?: number }[]>(['route', 'show', 'proto', 'static']).catch(() => []);
+    const cmds: string[] = [];
+    for (const r of installed) {
+      const dst = r.dst === 'default' ? '0.0.0.0/0' : r.dst.includes('/') ? r.dst : `${r.dst}/32`;
+      if (!want.has(`${dst} ${r.metric ?? 0}`)) cmds.push(`route del ${dst} proto static${r.metric !== undefined ? ` metric ${r.metric}` : ''}`);
+    }
+    // replace is idempotent: an unchanged route is rewritten in place, which no daemon reports as a change
+    cmds.push(...want.values());
     const res = await this.host.ipBatch(cmds);
     if (res.code !== 0) this.console.log(`%TESTBED-3-KERNEL: ${res.stderr.trim().split('\n').join('; ')}`);
-    await this.refreshLinks();
   }
 
   prompt(session: Session): string {
@@ -215,6 +272,11 @@ export class Router {
   /** One line typed at the console. */
   async command(session: Session, line: string): Promise<CommandResult> {
     const prompt = this.prompt(session);
+    const pending = session.pending;
+    if (pending) {
+      session.pending = undefined;
+      return { prompt: pending.question, output: /^\s*y(es?)?\s*$/i.test(line) ? await pending.yes() : '', error: false };
+    }
     if (session.config) return { prompt, ...(await this.configLine(session, line)) };
     const parsed = parseExec(line, { promptLength: prompt.length });
     if (!parsed.ok) return { prompt, output: parsed.output, error: true };
@@ -255,7 +317,11 @@ export class Router {
   private async exec(session: Session, cmd: ExecCommand): Promise<string> {
     for (const ext of this.extensions) {
       const out = await ext.run(cmd);
-      if (out !== null) return out;
+      if (out === null) continue;
+      if (typeof out === 'string') return out;
+      // the question is the prompt of the next line, which answers it (as on the console)
+      session.pending = out;
+      return '';
     }
     switch (cmd.kind) {
       case 'empty':
@@ -293,7 +359,7 @@ export class Router {
         return this.renderInterfaces(cmd.interface);
       case 'show-ip-route':
         await this.refreshLinks();
-        return renderShowIpRoute(computeRoutes(this.config, this.linkUp));
+        return renderShowIpRoute(this.routes());
       case 'show-access-lists': {
         const acls = cmd.name === null ? this.config.accessLists : this.config.accessLists.filter((a) => String(a.name) === cmd.name);
         return renderShowAccessLists(acls);
@@ -303,7 +369,7 @@ export class Router {
       case 'show-debugging':
         return renderShowDebug(this.console.debug);
       case 'debug': {
-        const facilities = cmd.facility === 'all' ? (['isakmp', 'ipsec', 'engine', 'nat'] as const) : [cmd.facility];
+        const facilities = cmd.facility === 'all' ? (['isakmp', 'ipsec', 'engine', 'ospf-adj', 'nat'] as const) : [cmd.facility];
         for (const f of facilities) this.console.debug[f] = cmd.on;
         return renderDebugChange(cmd.facility, cmd.on);
       }
@@ -355,18 +421,8 @@ export class Router {
     const views: InterfaceView[] = [];
     for (const iface of this.config.interfaces) {
       if (only && iface.name !== only) continue;
-      const status = interfaceStatus(iface, this.linkUp);
-      const d = interfaceDefaults(iface.name);
       const view: InterfaceView = {
-        name: iface.name,
-        status,
-        protocol: status === 'up' ? 'up' : 'down',
-        ...d,
-        description: iface.description,
-        address: iface.address ? cidrOf(iface.address.address, iface.address.mask) : null,
-        mtu: iface.name.startsWith('Tunnel') ? d.mtu : (iface.mtu ?? d.mtu),
-        bandwidth: iface.bandwidth ?? d.bandwidth,
-        delay: iface.delay !== null ? iface.delay * 10 : d.delay,
+        ...interfaceView(this.config, iface, interfaceStatus(iface, this.linkUp)),
         ...(iface.name.startsWith('Tunnel') ? this.tunnelStatus(iface.name) : {}),
       };
       for (const ext of this.extensions) Object.assign(view, ext.describeInterface?.(iface) ?? {});

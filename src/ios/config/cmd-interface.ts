@@ -1,6 +1,7 @@
 /** `interface NAME` and the interface sub-mode. */
 import { formatIpv4, isContiguousMask, maskToPrefix, networkOf, parseIpv4 } from '../../codecs/net/address.js';
 import { type Cursor, ParseFail } from '../cli/cursor.js';
+import { addWanCommands } from './cmd-wan.js';
 import { addTunnelCommands } from './cmd-tunnel.js';
 import { addKept, recordInterfaceExtra } from './extras.js';
 import { Grammar, type Effect, type EngineState, type PendingReference } from './grammar.js';
@@ -11,9 +12,11 @@ import { newInterface, type InterfaceAddress, type InterfaceConfig } from './typ
 export function addInterfaceCommands(g: Grammar): void {
   g.on('interface', (cursor) => {
     const name = readInterfaceName(cursor);
-    if (isSubinterface(name)) cursor.optKeyword(['point-to-point', 'multipoint']);
+    const subType = isSubinterface(name) ? (cursor.optKeyword(['point-to-point', 'multipoint']) as 'point-to-point' | 'multipoint' | undefined) : undefined;
     const effect: Effect = (st) => {
       if (!st.config.interfaces.some((i) => i.name === name)) st.config.interfaces.push(newInterface(name));
+      const created = st.config.interfaces.find((i) => i.name === name)!;
+      if (subType) created.wan.subinterfaceType ??= subType;
       st.mode = { kind: 'interface', name };
     };
     const emulated = interfaceEmulated(name);
@@ -69,6 +72,13 @@ function checkOverlap(st: EngineState, self: InterfaceConfig, addr: InterfaceAdd
   }
 }
 
+/** IOS routes on an Ethernet sub-interface only once it is in a VLAN (`encapsulation dot1Q N`). */
+function checkLanSubinterface(iface: InterfaceConfig): void {
+  if (isSubinterface(iface.name) && /Ethernet$/.test(interfaceType(iface.name)?.name ?? '') && iface.wan.encapsulation?.kind !== 'dot1q') {
+    throw new ParseFail('value', 0, '% Configuring IP routing on a LAN subinterface is only allowed if that subinterface is already configured as part of an IEEE 802.10, IEEE 802.1Q, or ISL vLAN.');
+  }
+}
+
 function sameAddress(a: InterfaceAddress, b: InterfaceAddress): boolean {
   return a.address === b.address && a.mask === b.mask;
 }
@@ -92,6 +102,7 @@ export function interfaceModeGrammar(): Grammar {
     return (st) => {
       const iface = currentInterface(st);
       const addr = { address, mask };
+      checkLanSubinterface(iface);
       checkOverlap(st, iface, addr, column);
       if (secondary) {
         if (!iface.secondary.some((s) => sameAddress(s, addr))) iface.secondary.push(addr);
@@ -200,6 +211,7 @@ export function interfaceModeGrammar(): Grammar {
   g.on('exit', () => (st) => {
     st.mode = { kind: 'global' };
   });
+  addWanCommands(g);
   addTunnelCommands(g);
   addKept(g, keptEntries('interface'), (st, text) => recordInterfaceExtra(currentInterface(st), text));
   return g.finish();

@@ -13,6 +13,7 @@ import { cryptoMapEntryGrammar, isakmpPeerGrammar, isakmpPolicyGrammar, transfor
 import { addCryptoCommands } from './cmd-crypto.js';
 import { addGlobalCommands } from './cmd-global.js';
 import { addInterfaceCommands, interfaceModeGrammar } from './cmd-interface.js';
+import { addRoutingCommands, routerEigrpGrammar, routerOspfGrammar, routerRipGrammar } from './cmd-routing.js';
 import { addNatCommands } from './cmd-nat.js';
 import { addRouteMapCommands, routeMapModeGrammar } from './cmd-route-map.js';
 import { closeBlock, notEmulated, refusedBody, type LineClass } from './classify.js';
@@ -20,7 +21,7 @@ import { diagnosticFromFail, type ConfigDiagnostic } from './diagnostics.js';
 import { recordBlockChild } from './extras.js';
 import { Grammar, type EngineState, type Parsed } from './grammar.js';
 import type { ConfigMode } from './modes.js';
-import { modelEntry } from './support.js';
+import { modelEntry, parseCommand } from './support.js';
 import type { BlockKind } from './support-types.js';
 
 export type { LineClass } from './classify.js';
@@ -31,6 +32,7 @@ function buildGlobal(): Grammar {
   addInterfaceCommands(g);
   addAccessListCommands(g);
   addCryptoCommands(g);
+  addRoutingCommands(g);
   addNatCommands(g);
   addRouteMapCommands(g);
   return g.finish();
@@ -58,6 +60,9 @@ function grammarsOnce(): Record<string, Grammar> {
     'dynamic-map': cryptoMapEntryGrammar(),
     'acl-standard': accessListModeGrammar('standard'),
     'acl-extended': accessListModeGrammar('extended'),
+    'router-ospf': routerOspfGrammar(),
+    'router-eigrp': routerEigrpGrammar(),
+    'router-rip': routerRipGrammar(),
     'route-map': routeMapModeGrammar(),
     ...Object.fromEntries((['line', 'router', 'key-chain', 'dhcp-pool', 'any'] as const).map((k) => [`extra-${k}`, blockGrammar(k)])),
   };
@@ -177,7 +182,8 @@ export function processLine(st: EngineState, raw: string, opts: RunOptions): Lin
       if (st.mode.kind === 'extra' && st.mode.children === 'any' && /^\s/.test(raw)) return keepInBlock(st, raw);
       return refuse(st, raw, r.diagnostic);
     }
-    const { parsed, global } = r.chosen;
+    const { global } = r.chosen;
+    let { parsed } = r.chosen;
     if (global) {
       closeBlock(st);
       st.mode = { kind: 'global' };
@@ -191,6 +197,8 @@ export function processLine(st: EngineState, raw: string, opts: RunOptions): Lin
       st.mode = before;
       return refuse(st, raw, diagnosticFromFail(e, st.lineNo, st.text));
     }
+    const late = parsed.effect.lateVariant;
+    if (late !== undefined && parsed.entry) parsed = { ...parsed, entry: modelEntry(parsed.entry.mode, parseCommand(parsed.entry.command).path, late) };
     return classify(st, raw, parsed, global && st.mode.kind !== 'global', count);
   } catch (e) {
     return refuse(st, raw, {

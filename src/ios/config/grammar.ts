@@ -49,6 +49,8 @@ export interface EngineState {
   refused: { line: number; indent: number; text: string } | null;
   /** Line of each `crypto isakmp policy N` header, for checks after the parse. */
   policyLines: Map<number, { line: number; column: number; text: string; rsaWarned?: boolean }>;
+  /** Line of each routing process header (`ospf 1`, `eigrp 100`, `rip`), for routing-check.ts. */
+  routingLines: Map<string, { line: number; column: number; text: string; autoSummaryWarned?: boolean }>;
   /** Match clauses of route maps other than `match ip address|interface`, for the NAT check after the parse. */
   routeMapClauses?: { map: string; line: number; column: number; text: string }[];
 }
@@ -56,9 +58,11 @@ export interface EngineState {
 /**
  * Applies a parsed line. `lenient` marks lines accepted only because a
  * kept command takes any arguments: a modeled reading is preferred.
- * `variant` names a reading with a row of its own (`crypto map (ipsec-manual)`).
+ * `variant` names a reading with a row of its own (`crypto map (ipsec-manual)`);
+ * `lateVariant`, set by the effect itself, one that depends on the state the
+ * line meets (a second `router ospf` process).
  */
-export type Effect = ((state: EngineState) => void) & { lenient?: boolean; variant?: string };
+export type Effect = ((state: EngineState) => void) & { lenient?: boolean; variant?: string; lateVariant?: string };
 
 /** Parses the arguments after the keyword path; must not touch the model. `mode`: the mode the line is typed in. */
 export type Handler = (cursor: Cursor, mode: ConfigMode) => Effect;

@@ -47,12 +47,11 @@ export function isSubinterface(name: string): boolean {
 
 /**
  * Whether the emulator runs an interface: Ethernet, FastEthernet,
- * GigabitEthernet, Serial (as an IP link), Loopback and Tunnel (GRE) are
- * emulated; for the others, the reading of `interface` in the support table
- * that says why not.
+ * GigabitEthernet, Serial (as an IP link), their sub-interfaces, Loopback and
+ * Tunnel (GRE) are emulated; for the others, the reading of `interface` in the
+ * support table that says why not.
  */
-export function interfaceEmulated(name: string): 'emulated' | 'subinterface' | 'dialer' | 'virtual-template' | 'null' {
-  if (isSubinterface(name)) return 'subinterface';
+export function interfaceEmulated(name: string): 'emulated' | 'dialer' | 'virtual-template' | 'null' {
   switch (interfaceType(name)?.name) {
     case 'Dialer':
       return 'dialer';

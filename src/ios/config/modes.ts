@@ -12,6 +12,9 @@ export type ConfigMode =
   | { kind: 'crypto-map'; name: string; seq: number }
   | { kind: 'dynamic-map'; name: string; seq: number }
   | { kind: 'access-list'; name: string; aclKind: 'standard' | 'extended' }
+  | { kind: 'router-ospf'; id: number }
+  | { kind: 'router-eigrp'; as: number }
+  | { kind: 'router-rip' }
   | { kind: 'route-map'; name: string; seq: number }
   /** A block kept verbatim (line, router, ...): its lines take the class of its header. */
   | { kind: 'extra'; header: string; children: BlockKind; cls: SupportClass }
@@ -45,6 +48,10 @@ export function modePrompt(mode: ConfigMode): string {
       return '(config-route-map)';
     case 'banner':
       return '(config)';
+    case 'router-ospf':
+    case 'router-eigrp':
+    case 'router-rip':
+      return '(config-router)';
     case 'extra':
       return BLOCK_PROMPT[mode.children];
   }

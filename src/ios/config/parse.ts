@@ -5,6 +5,7 @@ import type { ConfigDiagnostic } from './diagnostics.js';
 import { runLines } from './engine.js';
 import type { EngineState } from './grammar.js';
 import { checkNatRouteMaps, checkPolicies } from './model-check.js';
+import { checkRouting } from './routing-check.js';
 import { GLOBAL_MODE, type ConfigMode } from './modes.js';
 import { newRouterConfig, type RouterConfig } from './types.js';
 
@@ -49,6 +50,7 @@ function newState(config: RouterConfig, mode: ConfigMode, exitLeavesConfig: bool
     block: blockOfMode(mode),
     refused: null,
     policyLines: new Map(),
+    routingLines: new Map(),
   };
 }
 
@@ -72,6 +74,9 @@ function finish(st: EngineState, lines: (LineClass | null)[], references: boolea
   const policies = checkPolicies(st);
   diagnostics.push(...policies.diagnostics);
   for (const line of policies.lines) lines[line - 1] = 'not-emulated';
+  const routing = checkRouting(st);
+  diagnostics.push(...routing.diagnostics);
+  for (const line of routing.lines) lines[line - 1] = 'not-emulated';
   const natMaps = checkNatRouteMaps(st);
   diagnostics.push(...natMaps.diagnostics);
   for (const line of natMaps.lines) lines[line - 1] = 'not-emulated';

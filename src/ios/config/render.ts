@@ -19,6 +19,7 @@ import type {
   Transform,
 } from './types.js';
 import { IPSEC_LIFETIME_DEFAULTS, ISAKMP_POLICY_DEFAULTS } from './types.js';
+import { interfaceAfterAddressLines, interfaceHeader, interfaceHeadLines, interfaceTailLines, routerBlockLines } from './render-routing.js';
 import { bandwidthLines, ipMtuLines, tunnelLines } from './render-tunnel.js';
 
 function extras(config: RouterConfig, section: ExtraSection): string[] {
@@ -105,20 +106,23 @@ function interfaceLines(i: InterfaceConfig): string[] {
   const ipExtras = i.extras.filter((e) => /^(no )?ip /.test(e));
   const otherExtras = i.extras.filter((e) => !/^(no )?ip /.test(e));
   return [
-    `interface ${i.name}`,
+    interfaceHeader(i),
     ...(i.description !== null ? [` description ${i.description}`] : []),
+    ...interfaceHeadLines(i),
     ...bandwidthLines(i),
     ...(i.address ? [` ip address ${i.address.address} ${i.address.mask}`] : [' no ip address']),
     ...i.secondary.map((s) => ` ip address ${s.address} ${s.mask} secondary`),
     ...(i.accessGroupIn !== null ? [` ip access-group ${i.accessGroupIn} in`] : []),
     ...(i.accessGroupOut !== null ? [` ip access-group ${i.accessGroupOut} out`] : []),
     ...ipMtuLines(i),
+    ...interfaceAfterAddressLines(i),
     ...ipExtras.map((e) => ` ${e}`),
     ...(i.nat ? [` ip nat ${i.nat}`] : []),
     ...(i.shutdown ? [' shutdown'] : []),
     ...(i.mtu !== null ? [` mtu ${i.mtu}`] : []),
     ...tunnelLines(i),
     ...otherExtras.map((e) => ` ${e}`),
+    ...interfaceTailLines(i),
     ...(i.cryptoMap !== null ? [` crypto map ${i.cryptoMap}`] : []),
     '!',
   ];
@@ -167,7 +171,7 @@ export function runningConfigLines(config: RouterConfig): string[] {
   // IOS prints the routing processes, then NAT, then ip classless and the rest
   const routing = extras(config, 'routing');
   const processes = routing.filter((l, i) => l.startsWith('router ') || (l.startsWith(' ') && routing.slice(0, i).some((p) => p.startsWith('router '))));
-  lines.push(...processes, ...natLines(config.nat), ...routing.filter((l) => !processes.includes(l)));
+  lines.push(...routerBlockLines(config.routing), ...processes, ...natLines(config.nat), ...routing.filter((l) => !processes.includes(l)));
   lines.push(...config.staticRoutes.map(staticRouteText));
   lines.push(...extras(config, 'http'), '!');
   const acls = aclLines(config.accessLists);

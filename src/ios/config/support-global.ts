@@ -3,11 +3,11 @@
  * accepts, with its class and why. Lines from releases after 12.2 mainline
  * are absent on purpose (the router refuses them); see docs/ios-support.md.
  */
+import { ROUTING_GLOBAL_SUPPORT } from './support-routing.js';
 import { rows, type SupportEntry } from './support-types.js';
 
 const { em, cos, ne, model } = rows('global');
 
-const ROUTING_KNOB = 'only tunes a routing protocol, which is reported at its router block';
 const NO_VTY = 'the lab has no terminal lines: its console is testbed exec, which logs in no one';
 const VOICE = 'voice and fax settings; the lab router has no voice hardware';
 const DEFINITION = 'a definition that does nothing until applied; where it is applied is reported';
@@ -17,13 +17,12 @@ const modeled: SupportEntry[] = [
   model('no hostname', 'back to "Router"'),
   model('version', 'IOS writes its own version line', 'cosmetic'),
   model('ip route', 'static routes, installed in the routing table'),
-  model('ip route (unemulated-interface)', 'routes through Null0, dialer or sub-interfaces are not installed (those interfaces are not emulated): traffic follows other routes', 'not-emulated'),
+  model('ip route (unemulated-interface)', 'routes through Null0 or dialer interfaces are not installed (those interfaces are not emulated): traffic follows other routes', 'not-emulated'),
   model('no ip route', 'removes static routes'),
   model('banner', 'shown when a terminal line logs in; the lab console is testbed exec', 'cosmetic'),
   model('end', 'ends the configuration'),
   model('exit', 'leaves the configuration session'),
-  model('interface', 'Ethernet, FastEthernet, Serial (as an IP link), Loopback and Tunnel (GRE over IP) interfaces'),
-  model('interface (subinterface)', 'sub-interfaces (802.1Q, Frame Relay) are not emulated: the sub-interface stays down', 'not-emulated'),
+  model('interface', 'Ethernet, FastEthernet, Serial and Loopback interfaces, Frame Relay and 802.1Q sub-interfaces (each on a lab link of its own), Tunnel (GRE over IP) interfaces'),
   model('interface (dialer)', 'dialer interfaces (DDR, PPPoE client) are not emulated: the interface stays down', 'not-emulated'),
   model('interface (virtual-template)', 'virtual templates (PPP, PPPoE server) are not emulated: no virtual-access interface is cloned', 'not-emulated'),
   model('interface (null)', 'the bit bucket exists by itself; routes to it are reported', 'cosmetic'),
@@ -160,7 +159,7 @@ const global: SupportEntry[] = [
   cos('ip inspect *', 'CBAC rules and timers: inspection is switched on per interface, which is reported', { section: 'global' }),
   ne('ip wccp *', 'WCCP is not emulated: nothing is redirected', { section: 'global' }),
   cos('ip bgp-community new-format', 'only how BGP communities print; BGP is not emulated', { section: 'global' }),
-  cos('ip ospf name-lookup', 'only how OSPF show output names routers; OSPF is not emulated', { section: 'global' }),
+  cos('ip ospf name-lookup', 'only how OSPF show output names routers (by DNS, which the router never queries)', { section: 'global' }),
   cos('logging buffered *', 'the emulator buffers every console message for show logging', { section: 'global' }),
   cos('no logging buffered', 'the emulator buffers every console message for show logging', { section: 'global' }),
   ne('logging console *', 'the lab console (testbed logs) shows every message', { section: 'global' }),
@@ -198,7 +197,7 @@ const global: SupportEntry[] = [
   ne('vpdn *', 'VPDN (PPPoE, L2TP) is not emulated', { section: 'global' }),
   em('no vpdn *', 'no VPDN, as in the emulator', { section: 'global' }),
   ne('vpdn-group *', 'VPDN (PPPoE, L2TP) is not emulated', { section: 'global', block: 'any' }),
-  cos('key chain *', ROUTING_KNOB, { section: 'global', block: 'key-chain' }),
+  cos('key chain *', DEFINITION, { section: 'global', block: 'key-chain' }),
   cos('crypto ca *', 'certificates are only used by rsa-sig authentication, which is reported', { section: 'global', block: 'any' }),
   cos('crypto key *', 'RSA keys are only used by rsa-sig authentication, which is reported', { section: 'global', block: 'any' }),
   em('crypto ipsec df-bit copy', "the outer header of ESP copies the inner packet's DF bit (the default)", { section: 'global' }),
@@ -218,12 +217,9 @@ const global: SupportEntry[] = [
 const routing: SupportEntry[] = [
   em('ip classless', 'routes are looked up classless (the 12.2 default)', { section: 'routing' }),
   ne('no ip classless', 'routes are still looked up classless', { section: 'routing' }),
-  ne('router ospf *', 'OSPF is not emulated: no hellos are sent, no routes learned or advertised', { section: 'routing', block: 'router' }),
-  ne('router eigrp *', 'EIGRP is not emulated: no hellos are sent, no routes learned or advertised', { section: 'routing', block: 'router' }),
-  ne('router rip', 'RIP is not emulated: no updates are sent, no routes learned', { section: 'routing', block: 'router' }),
   ne('router bgp *', 'BGP is not emulated: no sessions, no routes learned', { section: 'routing', block: 'router' }),
   ne('router *', 'this routing protocol is not emulated', { section: 'routing', block: 'router' }),
-  ne('ip default-network *', 'candidate default networks come from routing protocols, which are not emulated', { section: 'routing' }),
+  ne('ip default-network *', 'candidate default networks are not emulated: no route is flagged or advertised as default', { section: 'routing' }),
 ];
 
 const http: SupportEntry[] = [
@@ -257,4 +253,4 @@ const tail: SupportEntry[] = [
   ne('rtr *', 'SAA probes are not emulated: no probes are sent', { section: 'tail', block: 'any' }),
 ];
 
-export const GLOBAL_SUPPORT: readonly SupportEntry[] = [...modeled, ...service, ...global, ...routing, ...http, ...tail];
+export const GLOBAL_SUPPORT: readonly SupportEntry[] = [...modeled, ...ROUTING_GLOBAL_SUPPORT, ...service, ...global, ...routing, ...http, ...tail];

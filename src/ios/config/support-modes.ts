@@ -2,10 +2,10 @@
  * Support table, sub-modes: interface, ISAKMP policy and peer, transform set,
  * crypto map entry and named access list lines, with their class and why.
  */
+import { ROUTING_INTERFACE_SUPPORT } from './support-routing.js';
 import { rows, type SupportEntry } from './support-types.js';
 import { TUNNEL_SUPPORT } from './support-tunnel.js';
 
-const ROUTING_KNOB = 'only tunes a routing protocol, which is reported at its router block';
 const QOS = 'queueing and QoS are not emulated: the lab link is served first in, first out';
 
 const i = rows('interface');
@@ -33,11 +33,6 @@ const iface: SupportEntry[] = [
   ),
   i.cos('clock rate *', 'DCE clocking of a serial cable; the lab link needs none'),
   i.cos('no dce-terminal-timing-enable', 'DCE clocking of a serial cable; the lab link needs none'),
-  i.em('encapsulation hdlc', 'a serial interface is carried as a plain IP link'),
-  i.ne('encapsulation dot1Q *', '802.1Q is not emulated: frames carry no VLAN tag'),
-  i.ne('encapsulation ppp', 'PPP is not emulated: no LCP/IPCP, the link carries plain IP'),
-  i.ne('encapsulation frame-relay *', 'Frame Relay is not emulated: no LMI, no DLCIs'),
-  i.ne('encapsulation *', 'this encapsulation is not emulated'),
   i.em('no ip directed-broadcast', 'directed broadcasts are not forwarded'),
   i.ne('ip directed-broadcast *', 'directed broadcasts are still not forwarded'),
   i.cos('ip route-cache *', 'a switching path; packets are forwarded the same way'),
@@ -56,15 +51,6 @@ const iface: SupportEntry[] = [
   i.ne('ip proxy-arp', 'the emulator answers no proxy ARP'),
   i.em('no ip proxy-arp', 'no proxy ARP'),
   i.ne('ip tcp *', 'TCP header compression is not emulated'),
-  i.cos('ip ospf *', ROUTING_KNOB),
-  i.cos('ip rip *', ROUTING_KNOB),
-  i.cos('ip authentication *', ROUTING_KNOB),
-  i.cos('ip hello-interval *', ROUTING_KNOB),
-  i.cos('ip hold-time *', ROUTING_KNOB),
-  i.cos('ip bandwidth-percent *', ROUTING_KNOB),
-  i.cos('ip split-horizon *', ROUTING_KNOB),
-  i.cos('no ip split-horizon *', ROUTING_KNOB),
-  i.cos('ip summary-address *', ROUTING_KNOB),
   i.ne('ip helper-address *', 'DHCP/BOOTP relay is not emulated: broadcasts are not forwarded'),
   i.ne('ip policy *', 'policy routing is not emulated'),
   i.ne('ip pim *', 'PIM is not emulated: no hellos, no multicast forwarding'),
@@ -84,8 +70,9 @@ const iface: SupportEntry[] = [
   i.ne('standby *', 'HSRP is not emulated: no hellos, no virtual address'),
   i.cos('carrier-delay *', 'how soon a physical carrier loss is reported; the lab link has no carrier'),
   ...TUNNEL_SUPPORT,
-  i.ne('frame-relay *', 'Frame Relay is not emulated: no LMI, no DLCIs'),
-  i.ne('no frame-relay *', 'Frame Relay is not emulated: no LMI, no DLCIs'),
+  ...ROUTING_INTERFACE_SUPPORT,
+  i.ne('frame-relay *', 'Frame Relay signalling is not emulated: no LMI, no inverse ARP, maps are not used'),
+  i.ne('no frame-relay *', 'Frame Relay signalling is not emulated: no LMI, no inverse ARP, maps are not used'),
   i.ne('ppp *', 'PPP is not emulated: no LCP/IPCP, no authentication'),
   i.ne('peer *', 'PPP is not emulated: no addresses are given to peers'),
   i.ne('dialer *', 'dial-on-demand routing is not emulated'),

@@ -1,7 +1,7 @@
 /**
  * Support table, interface mode: GRE tunnel interfaces (`tunnel ...`,
- * `keepalive`), the IP MTU and the bandwidth and delay shown by show
- * interfaces. Spliced into the interface rows of support-modes.ts; parsed by
+ * `keepalive`) and the IP MTU (bandwidth and delay are in
+ * support-routing.ts). Spliced into the interface rows of support-modes.ts; parsed by
  * cmd-tunnel.ts.
  */
 import { rows, type SupportEntry } from './support-types.js';
@@ -12,10 +12,6 @@ const NOT_GRE = 'only GRE over IP (tunnel mode gre ip) is emulated: in this mode
 export const TUNNEL_SUPPORT: SupportEntry[] = [
   i.model('ip mtu', 'the largest IP packet sent out of the interface: bigger ones are fragmented, or answered with ICMP fragmentation-needed when DF is set'),
   i.model('no ip mtu', 'back to the link MTU (tunnels: the transport MTU less the GRE header)'),
-  i.model('bandwidth', 'shown by show interfaces; no routing protocol or queue uses it'),
-  i.model('no bandwidth', 'the default bandwidth'),
-  i.model('delay', 'shown by show interfaces; no routing protocol uses it'),
-  i.model('no delay', 'the default delay'),
   i.model('keepalive', 'tunnels: GRE keepalives (12.2(8)T), the line protocol goes down after the retries go unanswered'),
   i.model('keepalive (not-tunnel)', 'interface keepalives are not emulated: none are sent', 'not-emulated'),
   i.model('no keepalive', 'no keepalives (Ethernet keepalive frames are never sent by the emulator)'),

@@ -8,12 +8,13 @@
  */
 import { GLOBAL_SUPPORT } from './support-global.js';
 import { MODE_SUPPORT } from './support-modes.js';
+import { ROUTER_MODE_SUPPORT } from './support-routing.js';
 import { parseCommand, type SupportEntry, type SupportMode } from './support-types.js';
 
 export type { BlockKind, SupportClass, SupportEntry, SupportMode } from './support-types.js';
 export { parseCommand } from './support-types.js';
 
-export const SUPPORT_TABLE: readonly SupportEntry[] = [...GLOBAL_SUPPORT, ...MODE_SUPPORT];
+export const SUPPORT_TABLE: readonly SupportEntry[] = [...GLOBAL_SUPPORT, ...MODE_SUPPORT, ...ROUTER_MODE_SUPPORT];
 
 function key(mode: SupportMode, path: string, variant: string | null): string {
   return `${mode}|${path}|${variant ?? ''}`;

@@ -3,9 +3,12 @@
  * accepted-but-not-emulated lines kept so `show running-config` shows them back.
  */
 import type { Ipv4 } from '../../codecs/net/address.js';
+import { newInterfaceOspf, newInterfaceWan, newRoutingConfig, type InterfaceOspf, type InterfaceWan, type RoutingConfig } from './types-routing.js';
+
 import { newNatConfig, type NatConfig, type RouteMapEntry } from './nat-types.js';
 
 export * from './nat-types.js';
+export * from './types-routing.js';
 
 export interface RouterConfig {
   hostname: string;
@@ -23,6 +26,8 @@ export interface RouterConfig {
   routeMaps: RouteMapEntry[];
   /** Global lines accepted but not emulated, in the order written. */
   extras: ExtraBlock[];
+  /** router ospf | eigrp | rip (types-routing.ts). */
+  routing: RoutingConfig;
 }
 
 /** Where an accepted-but-not-emulated block goes in `show running-config`. */
@@ -67,6 +72,10 @@ export interface InterfaceConfig {
   tunnel: TunnelConfig | null;
   /** Interface lines accepted but not emulated (duplex auto, speed auto). */
   extras: string[];
+  /** Encapsulation, clock rate, DLCI, sub-interface type (types-routing.ts). */
+  wan: InterfaceWan;
+  /** `ip ospf ...` (types-routing.ts). */
+  ospf: InterfaceOspf;
 }
 
 export interface TunnelKeepalive {
@@ -294,6 +303,8 @@ export function newInterface(name: string): InterfaceConfig {
     keepalive: null,
     tunnel: name.startsWith('Tunnel') ? { source: null, destination: null, mode: TUNNEL_MODE_GRE_IP, key: null, checksum: false } : null,
     extras: [],
+    wan: newInterfaceWan(),
+    ospf: newInterfaceOspf(),
   };
 }
 
@@ -328,6 +339,7 @@ export function newRouterConfig(): RouterConfig {
     nat: newNatConfig(),
     routeMaps: [],
     extras: [],
+    routing: newRoutingConfig(),
   };
 }
 

@@ -1,7 +1,7 @@
 /** The exec (privileged, `Router#`) commands the emulator understands, as data. */
 import type { Ipv4 } from '../../codecs/net/address.js';
 
-export type DebugFacility = 'isakmp' | 'ipsec' | 'engine' | 'nat';
+export type DebugFacility = 'isakmp' | 'ipsec' | 'engine' | 'ospf-adj' | 'nat';
 
 export type PingSource = { kind: 'address'; address: Ipv4 } | { kind: 'interface'; name: string };
 
@@ -30,6 +30,14 @@ export type ExecCommand =
   | { kind: 'show-crypto-map'; tag: string | null; interface: string | null }
   | { kind: 'show-crypto-dynamic-map'; tag: string | null }
   | { kind: 'show-crypto-engine-connections-active' }
+  | { kind: 'show-ip-ospf-neighbor' }
+  | { kind: 'show-ip-ospf-interface'; interface: string | null }
+  | { kind: 'show-ip-eigrp-neighbors' }
+  | { kind: 'show-ip-eigrp-topology' }
+  | { kind: 'show-ip-protocols' }
+  | { kind: 'show-ip-rip-database' }
+  /** `clear ip ospf [PID] process`: IOS asks to confirm first. */
+  | { kind: 'clear-ip-ospf-process'; processId: number | null }
   | {
       kind: 'ping';
       target: Ipv4;
@@ -42,7 +50,7 @@ export type ExecCommand =
     }
   | { kind: 'traceroute'; target: Ipv4 }
   | { kind: 'configure-terminal' }
-  /** `debug crypto X`, `debug ip nat` (on) / `undebug ...`, `no debug ...` (off); 'all' from `debug all` / `undebug all`. */
+  /** `debug crypto X`, `debug ip ospf adj`, `debug ip nat` (on) / `undebug ...`, `no debug ...` (off); 'all' from `debug all` / `undebug all`. */
   | { kind: 'debug'; facility: DebugFacility | 'all'; on: boolean }
   /** `clear crypto sa [peer A | map NAME]`. */
   | { kind: 'clear-crypto-sa'; peer: Ipv4 | null; map: string | null }

@@ -351,6 +351,7 @@ export const CLEAR_IP = [
   'route',
   'rtp',
   'sdr',
+  'tcp',
   'traffic',
   'wccp',
 ];
@@ -372,6 +373,7 @@ export const DEBUG_IP = [
   'nat',
   'ospf',
   'packet',
+  'peer',
   'pim',
   'policy',
   'rip',
@@ -392,3 +394,12 @@ export const TERMINAL = ['length', 'monitor', 'no', 'width', 'editing', 'history
 export const PING_PROTOCOLS = ['appletalk', 'clns', 'decnet', 'ip', 'ipx', 'srb', 'tag', 'vines', 'xns'];
 export const PING_OPTIONS = ['data', 'df-bit', 'repeat', 'size', 'source', 'timeout', 'validate', 'verbose'];
 export const OUTPUT_MODIFIERS = ['append', 'begin', 'exclude', 'include', 'redirect', 'section', 'tee'];
+
+export const SHOW_IP_OSPF = [
+  'border-routers', 'database', 'flood-list', 'interface', 'mpls', 'neighbor', 'request-list', 'retransmission-list',
+  'statistics', 'summary-address', 'virtual-links',
+];
+export const SHOW_IP_EIGRP = ['interfaces', 'neighbors', 'topology', 'traffic'];
+export const SHOW_IP_RIP = ['database'];
+export const DEBUG_IP_OSPF = ['adj', 'database-timer', 'events', 'flood', 'hello', 'lsa-generation', 'monitor', 'packet', 'retransmission', 'spf', 'tree'];
+export const CLEAR_IP_OSPF = ['counters', 'process', 'redistribution'];

@@ -213,9 +213,31 @@ function parseShowIp(c: Cursor): ExecCommand {
     case 'interface':
       if (c.optKeyword(['brief']) !== undefined) return { kind: 'show-ip-interface-brief' };
       throw notEmulated(c);
+    case 'protocols':
+      return { kind: 'show-ip-protocols' };
+    case 'ospf':
+      return parseShowIpOspf(c);
+    case 'eigrp': {
+      const sub = c.keyword(K.SHOW_IP_EIGRP);
+      if (sub === 'neighbors') return { kind: 'show-ip-eigrp-neighbors' };
+      if (sub === 'topology') return { kind: 'show-ip-eigrp-topology' };
+      throw notEmulated(c);
+    }
+    case 'rip':
+      c.keyword(K.SHOW_IP_RIP);
+      return { kind: 'show-ip-rip-database' };
     default:
       throw notEmulated(c);
   }
+}
+
+function parseShowIpOspf(c: Cursor): ExecCommand {
+  c.optInteger(1, 65535);
+  if (c.atEnd) throw notEmulated(c);
+  const sub = c.keyword(K.SHOW_IP_OSPF);
+  if (sub === 'neighbor') return { kind: 'show-ip-ospf-neighbor' };
+  if (sub === 'interface') return { kind: 'show-ip-ospf-interface', interface: c.atEnd ? null : readInterfaceName(c) };
+  throw notEmulated(c);
 }
 
 function parseShowCrypto(c: Cursor): ExecCommand {
@@ -271,8 +293,13 @@ function parseDebug(c: Cursor, on: boolean): ExecCommand {
   const k = c.keyword(K.DEBUG);
   if (k === 'all') return { kind: 'debug', facility: 'all', on };
   if (k === 'ip') {
-    if (c.keyword(K.DEBUG_IP) !== 'nat' || !c.atEnd) throw notEmulated(c);
-    return { kind: 'debug', facility: 'nat', on };
+    const ip = c.keyword(K.DEBUG_IP);
+    if (ip === 'nat') {
+      if (!c.atEnd) throw notEmulated(c);
+      return { kind: 'debug', facility: 'nat', on };
+    }
+    if (ip !== 'ospf' || c.keyword(K.DEBUG_IP_OSPF) !== 'adj') throw notEmulated(c);
+    return { kind: 'debug', facility: 'ospf-adj', on };
   }
   if (k !== 'crypto') throw notEmulated(c);
   const f = c.keyword(K.DEBUG_CRYPTO);
@@ -283,7 +310,13 @@ function parseDebug(c: Cursor, on: boolean): ExecCommand {
 function parseClear(c: Cursor): ExecCommand {
   const k = c.keyword(K.CLEAR);
   if (k === 'ip') {
-    if (c.keyword(K.CLEAR_IP) !== 'nat') throw notEmulated(c);
+    const ip = c.keyword(K.CLEAR_IP);
+    if (ip === 'ospf') {
+      const processId = c.optInteger(1, 65535) ?? null;
+      if (c.keyword(K.CLEAR_IP_OSPF) !== 'process') throw notEmulated(c);
+      return { kind: 'clear-ip-ospf-process', processId };
+    }
+    if (ip !== 'nat') throw notEmulated(c);
     if (c.keyword(['statistics', 'translation']) === 'statistics') return { kind: 'clear-ip-nat-statistics' };
     const which = c.peek();
     if (!which) throw c.incomplete();

@@ -1,8 +1,10 @@
 /**
  * The IP routing table computed from the configuration: connected routes of
- * interfaces that are up, static routes whose next hop resolves (recursively)
- * through them, the lowest administrative distance per prefix, equal-cost
- * paths kept together. Used by `show ip route` and to forward packets.
+ * interfaces that are up, routes learned by the routing protocols (OSPF,
+ * EIGRP, RIP: what FRR holds, src/agent/routing), static routes whose next
+ * hop resolves (recursively) through them, the lowest administrative
+ * distance per prefix, equal-cost paths kept together. Used by `show ip
+ * route`, to program the kernel's static routes and to steer IPsec.
  */
 import { formatIpv4, ipv4Number, maskToPrefix, networkOf, parseIpv4, type Ipv4 } from '../../codecs/net/address.js';
 import { isAlwaysUp } from '../config/interface-names.js';
@@ -22,8 +24,14 @@ export interface RoutePath {
   gateway: Ipv4 | null;
 }
 
+/** IOS's code for a learned route: `O`, `O IA`, `O E2`, `D`, `D EX`, `R` ... (the `*` of a default is added when printed). */
+export type LearnedCode = 'O' | 'O IA' | 'O E1' | 'O E2' | 'O N1' | 'O N2' | 'D' | 'D EX' | 'R';
+
 export interface Route {
-  source: 'connected' | 'static';
+  source: 'connected' | 'static' | 'ospf' | 'eigrp' | 'rip';
+  /** Learned routes: their IOS code, and when they were learned (ms since the epoch). */
+  code?: LearnedCode;
+  learnedAt?: number;
   prefix: Ipv4;
   mask: Ipv4;
   length: number;
@@ -107,15 +115,22 @@ function install(table: Route[], route: Route): void {
 }
 
 /**
- * The routing table for a configuration and the links' carrier state.
- * Static routes are resolved against the table until it no longer changes,
- * so a route may depend on another static written after it.
+ * The routing table for a configuration, the links' carrier state and the
+ * routes the protocols learned. Static routes are resolved against the table
+ * until it no longer changes, so a route may depend on another static written
+ * after it, or on a learned route.
  */
-export function computeRoutes(config: RouterConfig, link?: LinkState): Route[] {
+export function computeRoutes(config: RouterConfig, link?: LinkState, learned: readonly Route[] = []): Route[] {
   const connected = connectedRoutes(config, link);
-  let table: Route[] = connected;
+  // a learned route whose interface went down is gone (FRR withdraws it a moment later)
+  const usable = learned
+    .map((r) => ({ ...r, paths: r.paths.filter((p) => linkUp(link, p.outInterface) && !config.interfaces.find((i) => i.name === p.outInterface)?.shutdown) }))
+    .filter((r) => r.paths.length > 0);
+  const base: Route[] = structuredClone(connected);
+  for (const r of usable) install(base, structuredClone(r));
+  let table: Route[] = base;
   for (let round = 0; round <= config.staticRoutes.length; round++) {
-    const next: Route[] = structuredClone(connected);
+    const next: Route[] = structuredClone(base);
     for (const s of config.staticRoutes) {
       const path = resolveStatic(s, table, config, link);
       if (!path) continue;

@@ -106,7 +106,8 @@ export const router2600: NodeKind<RouterNode, Static<typeof Schema>> = {
     cmd: nodeEntry(ENTRY),
     // TESTBED_TRACE=1 in the orchestrator's environment: routers log every packet of their datapath in their time line
     env: TESTBED_TRACE.decode(ctx.env[TESTBED_TRACE.name]) ? envEntry(TESTBED_TRACE, true) : {},
-    capAdd: ['NET_ADMIN', 'NET_RAW'],
+    // SYS_ADMIN: FRR's daemons (src/agent/routing) refuse to start unless their privilege code can keep it
+    capAdd: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'],
     devices: ['/dev/net/tun'],
     sysctls: {
       'net.ipv4.ip_forward': '1',

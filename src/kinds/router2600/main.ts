@@ -19,12 +19,15 @@ import { TunnelService } from '../../agent/router/tunnel-interface.js';
 import { warmUp } from '../../agent/router/warmup.js';
 import { BootWork } from '../../agent/router/boot-work.js';
 import { Router, type Session } from '../../agent/router/router.js';
+import { RoutingService } from '../../agent/routing/service.js';
 
 async function main(): Promise<void> {
   const out = (text: string) => process.stdout.write(text);
   const console = new RouterConsole(out);
-  process.on('SIGTERM', () => process.exit(0));
-  process.on('SIGINT', () => process.exit(0));
+  let routingStop: (() => Promise<void>) | undefined;
+  const exit = () => void (routingStop?.() ?? Promise.resolve()).finally(() => process.exit(0));
+  process.on('SIGTERM', exit);
+  process.on('SIGINT', exit);
   // The router must not die because of one bad packet or command: log and go on.
   process.on('uncaughtException', (e) => console.log(`%TESTBED-2-BUG: ${e.stack ?? e.message}`));
   process.on('unhandledRejection', (e) => console.log(`%TESTBED-2-BUG: ${(e as Error)?.stack ?? String(e)}`));
@@ -50,6 +53,11 @@ async function main(): Promise<void> {
   tunnels.start(ipsec.datapath);
   // the tunnels first: their line protocol decides routes the IPsec service reads
   router.extensions.push(tunnels, ipsec, nat, acl);
+  // OSPF, EIGRP and RIP through FRR (src/agent/routing): started only when the config routes
+  const routing = new RoutingService(router);
+  router.extensions.push(routing);
+  routingStop = () => routing.stop();
+  await routing.start().catch((e: unknown) => console.log(`%TESTBED-3-ROUTING: ${(e as Error).message}`));
   const boot = new BootWork(() => ipsec.dhPoolStatus());
 
   await serveControl(async (req) => {

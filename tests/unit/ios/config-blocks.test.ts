@@ -131,9 +131,9 @@ test('at the console, one line at a time, the lines of a block keep the class of
   const login = applyConfigLines(vty.config, [' login'], vty.mode);
   t.deepEqual([vty.lines, login.lines], [['cosmetic'], ['cosmetic']]);
   t.deepEqual(login.diagnostics, []);
-  const ospf = applyConfigLines(newRouterConfig(), ['router ospf 1']);
-  const network = applyConfigLines(ospf.config, [' network 10.0.0.0 0.255.255.255 area 0'], ospf.mode);
-  t.deepEqual([ospf.lines, network.lines], [['not-emulated'], ['not-emulated']]);
+  const bgp = applyConfigLines(newRouterConfig(), ['router bgp 65000']);
+  const network = applyConfigLines(bgp.config, [' network 10.0.0.0 mask 255.0.0.0'], bgp.mode);
+  t.deepEqual([bgp.lines, network.lines], [['not-emulated'], ['not-emulated']]);
   t.deepEqual(network.diagnostics, [], 'the block was reported at its header');
   const dialer = applyConfigLines(newRouterConfig(), ['interface Dialer1']);
   const source = applyConfigLines(dialer.config, [' dialer pool 1', ' ip address 10.9.9.1 255.255.255.252'], dialer.mode);

@@ -206,24 +206,24 @@ test('a one-line banner with its own delimiter closes on the same line', (t) => 
 
 test('line and router blocks keep their sub-mode lines; a router block is one warning, with its line count', (t) => {
   const { config, diagnostics, lines } = parseConfig([
-    'router ospf 1', ' network 10.0.0.0 0.255.255.255 area 0', ' passive-interface FastEthernet0/0',
+    'router bgp 65000', ' network 10.0.0.0 mask 255.0.0.0', ' neighbor 10.0.0.2 remote-as 65001',
     'line vty 0 4', ' exec-timeout 0 0', ' password cisco', ' login', 'line con 0', ' logging synchronous',
   ].join('\n'));
   t.deepEqual(diagnostics.map((d) => [d.line, d.code, d.blockLines]), [[1, 'not-emulated', 2]]);
   t.is(
     diagnostics[0]?.message,
-    'accepted, not emulated: router ospf 1 and the 2 lines of its block (OSPF is not emulated: no hellos are sent, no routes learned or advertised)',
+    'accepted, not emulated: router bgp 65000 and the 2 lines of its block (BGP is not emulated: no sessions, no routes learned)',
   );
   t.deepEqual(lines, ['not-emulated', 'not-emulated', 'not-emulated', 'cosmetic', 'cosmetic', 'cosmetic', 'cosmetic', 'cosmetic', 'cosmetic']);
   t.deepEqual(config.extras.map((e) => e.lines), [
-    ['router ospf 1', ' network 10.0.0.0 0.255.255.255 area 0', ' passive-interface FastEthernet0/0'],
+    ['router bgp 65000', ' network 10.0.0.0 mask 255.0.0.0', ' neighbor 10.0.0.2 remote-as 65001'],
     ['line vty 0 4', ' exec-timeout 0 0', ' password cisco', ' login'],
     ['line con 0', ' logging synchronous'],
   ]);
 });
 
 test('a line a router block does not know is refused, as IOS refuses it', (t) => {
-  const { diagnostics, lines } = parseConfig(['router ospf 1', ' some-future-command 42', ' network 10.0.0.0 0.255.255.255 area 0'].join('\n'));
+  const { diagnostics, lines } = parseConfig(['router bgp 65000', ' some-future-command 42', ' network 10.0.0.0 mask 255.0.0.0'].join('\n'));
   t.deepEqual(diagnostics.map((d) => [d.line, d.code, d.blockLines]), [[1, 'not-emulated', 1], [2, 'invalid-input', undefined]]);
   t.deepEqual(lines, ['not-emulated', 'refused', 'not-emulated']);
 });

@@ -4,10 +4,10 @@
  * (research notes, section 3).
  */
 import test from 'ava';
-import { formatAge, interfaceDefaults, renderShowInterfaces, renderShowIpInterfaceBrief, type InterfaceView } from '../../../src/ios/index.js';
+import { formatAge, interfaceViewDefaults, renderShowInterfaces, renderShowIpInterfaceBrief, type InterfaceView } from '../../../src/ios/index.js';
 
 const tunnel: InterfaceView = {
-  name: 'Tunnel0', status: 'up', protocol: 'up', ...interfaceDefaults('Tunnel0'), description: null, address: '172.16.0.1/30',
+  name: 'Tunnel0', status: 'up', protocol: 'up', ...interfaceViewDefaults('Tunnel0'), description: null, address: '172.16.0.1/30',
   tunnel: { source: '10.0.0.1', sourceInterface: 'Loopback0', destination: '10.0.0.2', mode: 'gre ip', key: null, checksum: false, keepalive: { period: 10, retries: 3 } },
   counters: { inPackets: 5, inBytes: 420, outPackets: 6, outBytes: 444, inErrors: 0, crc: 0, lastInput: 1000, lastOutput: 25_000 },
 };
@@ -42,10 +42,10 @@ test('a tunnel with nothing configured: source and destination 0.0.0.0, keepaliv
 });
 
 test('loopback and Ethernet defaults, bandwidth and delay as configured', (t) => {
-  t.deepEqual(interfaceDefaults('Loopback0'), { mtu: 1514, bandwidth: 8000000, delay: 5000, hardware: 'Loopback', encapsulation: 'LOOPBACK' });
-  const lo: InterfaceView = { name: 'Loopback0', status: 'up', protocol: 'up', ...interfaceDefaults('Loopback0'), description: null, address: '10.0.0.1/32' };
+  t.deepEqual(interfaceViewDefaults('Loopback0'), { mtu: 1514, bandwidth: 8000000, delay: 5000, hardware: 'Loopback', encapsulation: 'LOOPBACK' });
+  const lo: InterfaceView = { name: 'Loopback0', status: 'up', protocol: 'up', ...interfaceViewDefaults('Loopback0'), description: null, address: '10.0.0.1/32' };
   t.is(renderShowInterfaces([lo]), 'Loopback0 is up, line protocol is up\n  Hardware is Loopback\n  Internet address is 10.0.0.1/32\n  MTU 1514 bytes, BW 8000000 Kbit, DLY 5000 usec,\n  Encapsulation LOOPBACK, loopback not set\n');
-  const fe: InterfaceView = { name: 'FastEthernet0/0', status: 'up', protocol: 'up', ...interfaceDefaults('FastEthernet0/0'), bandwidth: 512, delay: 10000, description: 'wan', address: null };
+  const fe: InterfaceView = { name: 'FastEthernet0/0', status: 'up', protocol: 'up', ...interfaceViewDefaults('FastEthernet0/0'), bandwidth: 512, delay: 10000, description: 'wan', address: null };
   t.regex(renderShowInterfaces([fe]), /Hardware is AmdFE\n {2}Description: wan\n {2}MTU 1500 bytes, BW 512 Kbit, DLY 10000 usec,\n {2}Encapsulation ARPA, loopback not set\n$/);
 });
 

@@ -162,7 +162,7 @@ test('show ip nat statistics: totals, interfaces, hits and misses, each dynamic 
 test('debug ip nat at the console and in show debugging', (t) => {
   t.is(renderDebugChange('nat', true), 'IP NAT debugging is on\n');
   t.is(
-    renderShowDebug({ isakmp: true, ipsec: false, engine: false, nat: true }),
+    renderShowDebug({ isakmp: true, ipsec: false, engine: false, 'ospf-adj': false, nat: true }),
     'Generic IP:\n  IP NAT debugging is on\nCryptographic Subsystem:\n  Crypto ISAKMP debugging is on\n',
   );
 });

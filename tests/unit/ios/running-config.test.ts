@@ -137,10 +137,34 @@ interface FastEthernet0/1
 interface Loopback0
  ip address 1.1.1.1 255.255.255.255
 interface FastEthernet0/1.10
+ encapsulation dot1Q 10
  ip address 10.10.0.1 255.255.0.0
+interface Serial0/0
+ bandwidth 512
+ ip address 10.20.0.1 255.255.255.252
+ encapsulation ppp
+ ip ospf hello-interval 5
+ ip ospf cost 30
+ delay 2000
+interface Serial0/1
+ no ip address
+ encapsulation frame-relay
+interface Serial0/1.102 point-to-point
+ ip address 10.30.0.1 255.255.255.252
+ frame-relay interface-dlci 102
 router rip
  version 2
  network 10.0.0.0
+router ospf 1
+ router-id 1.1.1.1
+ area 1 stub no-summary
+ redistribute static subnets
+ passive-interface FastEthernet0/1
+ network 10.20.0.0 0.0.0.3 area 0
+ default-information originate always
+router eigrp 100
+ network 10.30.0.0 0.0.0.3
+ no auto-summary
 ip route 10.0.0.0 255.0.0.0 FastEthernet0/1 10.10.0.2 5 tag 7 name backup permanent
 ip route 0.0.0.0 0.0.0.0 11.11.11.2
 ip nat translation udp-timeout 120
@@ -192,7 +216,6 @@ test('a configuration using every modeled command survives a render/parse round 
       'crypto isakmp policy 10',
       'mode transport',
       'crypto ipsec transform-set ts2 ah-sha-hmac esp-3des',
-      'interface FastEthernet0/1.10',
       'router rip',
       'snmp-server community public RO',
     ].map((text) => ['not-emulated', text]),
@@ -212,6 +235,10 @@ test('a configuration using every modeled command survives a render/parse round 
   t.true(rendered.includes('\nip route 10.0.0.0 255.0.0.0 FastEthernet0/1 10.10.0.2 5 tag 7 name backup permanent\n'));
   t.true(rendered.includes('\ninterface FastEthernet0/1\n no ip address\n!\n'));
   t.true(rendered.includes('\nbanner motd ^C\nTestbed router\n^C\n'));
+  t.true(rendered.includes('\ninterface FastEthernet0/1.10\n encapsulation dot1Q 10\n ip address 10.10.0.1 255.255.0.0\n!\n'));
+  t.true(rendered.includes('\ninterface Serial0/0\n bandwidth 512\n ip address 10.20.0.1 255.255.255.252\n encapsulation ppp\n ip ospf hello-interval 5\n ip ospf cost 30\n delay 2000\n!\n'));
+  t.true(rendered.includes('\ninterface Serial0/1.102 point-to-point\n ip address 10.30.0.1 255.255.255.252\n frame-relay interface-dlci 102\n!\n'));
+  t.true(rendered.includes('\nrouter eigrp 100\n network 10.30.0.0 0.0.0.3\n no auto-summary\n!\nrouter ospf 1\n router-id 1.1.1.1\n log-adjacency-changes\n area 1 stub no-summary\n redistribute static subnets\n passive-interface FastEthernet0/1\n network 10.20.0.0 0.0.0.3 area 0\n default-information originate always\n!\nrouter rip\n version 2\n network 10.0.0.0\n!\n'));
   t.true(
     rendered.includes(
       '\nip nat translation udp-timeout 120\nip nat translation finrst-timeout never\n' +

@@ -1,5 +1,5 @@
 import test from 'ava';
-import { parseConfig, newCryptoConfig, newNatConfig, type RouterConfig } from '../../../src/ios/index.js';
+import { parseConfig, newCryptoConfig, newInterface, newNatConfig, newRoutingConfig, type RouterConfig } from '../../../src/ios/index.js';
 import { DAPHNE_CFG, FRED_CFG, modelOf } from './fixtures.js';
 
 function seedModel(o: {
@@ -11,22 +11,7 @@ function seedModel(o: {
   aclDestination: string;
 }): Omit<RouterConfig, 'sourceLines' | 'extras'> {
   const iface = (name: string, address: string, cryptoMap: string | null) => ({
-    name,
-    description: null,
-    address: { address, mask: '255.255.255.0' },
-    secondary: [],
-    shutdown: false,
-    cryptoMap,
-    nat: null,
-    accessGroupIn: null,
-    accessGroupOut: null,
-    mtu: null,
-    ipMtu: null,
-    bandwidth: null,
-    delay: null,
-    keepalive: null,
-    tunnel: null,
-    extras: ['duplex auto', 'speed auto'],
+    ...newInterface(name), address: { address, mask: '255.255.255.0' }, cryptoMap, extras: ['duplex auto', 'speed auto'],
   });
   return {
     hostname: o.hostname,
@@ -95,6 +80,7 @@ function seedModel(o: {
         },
       ],
     },
+    routing: newRoutingConfig(),
     nat: newNatConfig(),
     routeMaps: [],
   };

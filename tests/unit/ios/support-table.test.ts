@@ -14,6 +14,9 @@ const CONTEXT: Record<string, string[]> = {
   'transform-set': ['crypto ipsec transform-set ts esp-des'],
   'isakmp-peer': ['crypto isakmp peer address 10.0.0.2'],
   'access-list': ['ip access-list extended L'],
+  'router-ospf': ['router ospf 1'],
+  'router-eigrp': ['router eigrp 1'],
+  'router-rip': ['router rip'],
   'route-map': ['route-map RM permit 10'],
 };
 

@@ -5,10 +5,11 @@ export interface DebugFlags {
   isakmp: boolean;
   ipsec: boolean;
   engine: boolean;
+  'ospf-adj': boolean;
   nat: boolean;
 }
 
-const NAMES: Record<DebugFacility, string> = { isakmp: 'Crypto ISAKMP', engine: 'Crypto Engine', ipsec: 'Crypto IPSEC', nat: 'IP NAT' };
+const NAMES: Record<DebugFacility, string> = { isakmp: 'Crypto ISAKMP', engine: 'Crypto Engine', ipsec: 'Crypto IPSEC', 'ospf-adj': 'OSPF adjacency events', nat: 'IP NAT' };
 /** The order the seed's `show debug` lists them in. */
 const ORDER: readonly DebugFacility[] = ['isakmp', 'engine', 'ipsec'];
 
@@ -16,6 +17,7 @@ export function renderShowDebug(flags: DebugFlags): string {
   const lines: string[] = [];
   if (flags.nat) lines.push('Generic IP:', `  ${NAMES.nat} debugging is on`);
   const on = ORDER.filter((f) => flags[f]);
+  if (flags['ospf-adj']) lines.push('OSPF:', `  ${NAMES['ospf-adj']} debugging is on`);
   if (on.length > 0) lines.push('Cryptographic Subsystem:', ...on.map((f) => `  ${NAMES[f]} debugging is on`));
   return lines.length ? lines.join('\n') + '\n' : '';
 }

@@ -1,11 +1,20 @@
 /**
  * `show interfaces` as IOS 12.2 prints it, for what the emulator has:
- * Ethernet, Loopback and GRE Tunnel interfaces. The lines are 12.x's
- * (research notes, section 3: a 2003 capture of an 800-series router, the
- * 1700 capture of iproute2's iptunnel.c); lines whose figures the emulator
- * does not keep (load and reliability, queues, 5-minute rates, broadcasts,
- * collisions) are left out rather than invented. Pure.
+ * Ethernet, Serial, their sub-interfaces, Loopback and GRE Tunnel
+ * interfaces. The lines are 12.x's (research notes, section 3: a 2003
+ * capture of an 800-series router, the 1700 capture of iproute2's
+ * iptunnel.c); lines whose figures the emulator does not keep (load and
+ * reliability, queues, 5-minute rates, broadcasts, collisions) are left out
+ * rather than invented. Serial links name their encapsulation (HDLC by
+ * default, PPP, FRAME-RELAY) and keepalive as a 2600's PowerQUICC serial
+ * does; an 802.1Q sub-interface says `Encapsulation 802.1Q Virtual LAN, Vlan
+ * ID  10.` (two spaces and the full stop, as IOS prints it: research notes,
+ * section 8). Pure.
  */
+import { cidrOf } from '../../../codecs/net/address.js';
+import { effectiveBandwidth, effectiveDelay, encapsulationName, interfaceDefaults, parentName } from '../../config/interface-defaults.js';
+import { interfaceType, isSubinterface } from '../../config/interface-names.js';
+import type { InterfaceConfig, RouterConfig } from '../../config/types.js';
 import type { InterfaceStatus } from '../../routing/routes.js';
 
 export interface InterfaceCounters {
@@ -45,17 +54,51 @@ export interface InterfaceView {
   /** Kbit/s and microseconds, as printed. */
   bandwidth: number;
   delay: number;
-  /** "ARPA", "LOOPBACK", "TUNNEL". */
+  /** "ARPA", "LOOPBACK", "TUNNEL", "HDLC", "PPP", "FRAME-RELAY", "802.1Q Virtual LAN". */
   encapsulation: string;
+  /** 802.1Q sub-interfaces: the VLAN. */
+  vlan?: number;
+  /** Serial sub-interfaces print no `loopback not set`. */
+  noLoopbackLine?: boolean;
+  /** Serial main interfaces: `Keepalive set (N sec)`. */
+  keepaliveSeconds?: number;
   tunnel?: TunnelView;
   counters?: InterfaceCounters;
 }
 
-/** The defaults IOS 12.2 shows: MTU, BW (Kbit), DLY (usec), hardware, encapsulation. */
-export function interfaceDefaults(name: string): Pick<InterfaceView, 'mtu' | 'bandwidth' | 'delay' | 'hardware' | 'encapsulation'> {
-  if (name.startsWith('Tunnel')) return { mtu: 1514, bandwidth: 9, delay: 500000, hardware: 'Tunnel', encapsulation: 'TUNNEL' };
-  if (name.startsWith('Loopback')) return { mtu: 1514, bandwidth: 8000000, delay: 5000, hardware: 'Loopback', encapsulation: 'LOOPBACK' };
-  return { mtu: 1500, bandwidth: 100000, delay: 100, hardware: 'AmdFE', encapsulation: 'ARPA' };
+/** The defaults IOS 12.2 shows: MTU, BW (Kbit), DLY (usec), hardware, encapsulation (config/interface-defaults.ts). */
+export function interfaceViewDefaults(name: string): Pick<InterfaceView, 'mtu' | 'bandwidth' | 'delay' | 'hardware' | 'encapsulation'> {
+  const d = interfaceDefaults(name);
+  const type = interfaceType(name)?.name;
+  const encapsulation = type === 'Tunnel' ? 'TUNNEL' : type === 'Loopback' ? 'LOOPBACK' : type === 'Serial' ? 'HDLC' : 'ARPA';
+  return { mtu: type === 'Tunnel' || type === 'Loopback' ? 1514 : 1500, bandwidth: d.bandwidth, delay: d.delay * 10, hardware: d.hardware, encapsulation };
+}
+
+/**
+ * What show interfaces prints of an interface from its configuration and
+ * status; the agent adds a tunnel's state and the counters.
+ */
+export function interfaceView(config: RouterConfig, iface: InterfaceConfig, status: InterfaceStatus): InterfaceView {
+  const parent = config.interfaces.find((i) => i.name === parentName(iface.name));
+  const d = interfaceViewDefaults(iface.name);
+  const type = interfaceType(iface.name)?.name;
+  const sub = isSubinterface(iface.name);
+  const e = iface.wan.encapsulation ?? parent?.wan.encapsulation ?? null;
+  return {
+    name: iface.name,
+    status,
+    protocol: status === 'up' ? 'up' : 'down',
+    hardware: d.hardware,
+    description: iface.description,
+    address: iface.address ? cidrOf(iface.address.address, iface.address.mask) : null,
+    mtu: type === 'Tunnel' ? d.mtu : (iface.mtu ?? d.mtu),
+    bandwidth: effectiveBandwidth(iface),
+    delay: effectiveDelay(iface) * 10,
+    encapsulation: type === 'Tunnel' ? 'TUNNEL' : encapsulationName(iface, parent),
+    ...(e?.kind === 'dot1q' ? { vlan: e.vlan } : {}),
+    ...(type === 'Serial' && sub ? { noLoopbackLine: true } : {}),
+    ...(type === 'Serial' && !sub ? { keepaliveSeconds: 10 } : {}),
+  };
 }
 
 /** "00:00:25", "1d21h", "2w3d", "never", as IOS prints an age. */
@@ -100,7 +143,10 @@ export function renderInterface(v: InterfaceView): string[] {
     ...(v.description !== null ? [`  Description: ${v.description}`] : []),
     ...(v.address !== null ? [`  Internet address is ${v.address}`] : []),
     `  MTU ${v.mtu} bytes, BW ${v.bandwidth} Kbit, DLY ${v.delay} usec,`,
-    `  Encapsulation ${v.encapsulation}, loopback not set`,
+    v.vlan !== undefined
+      ? `  Encapsulation ${v.encapsulation}, Vlan ID  ${v.vlan}.`
+      : `  Encapsulation ${v.encapsulation}${v.noLoopbackLine ? '' : ', loopback not set'}`,
+    ...(v.keepaliveSeconds !== undefined ? [`  Keepalive set (${v.keepaliveSeconds} sec)`] : []),
     ...(v.tunnel ? tunnelLines(v.tunnel) : []),
     ...(v.counters ? counterLines(v.counters) : []),
   ];
