@@ -81,10 +81,14 @@ async function main(): Promise<void> {
   }
   console.log(`\nbench:reconverge  OSPF triangle (hello 10 s, dead 40 s), one side of the direct link cut, ${runs} runs`);
   console.log(`machine: ${cpus()[0]?.model ?? 'unknown CPU'} x${cpus().length}, Node ${process.version}`);
-  console.log(`\nup of the lab (3 routers with FRR, 2 hosts): ${(upMs / 1000).toFixed(1)} s; first full adjacency and route: ${(adjacency / 1000).toFixed(1)} s later`);
+  console.log(
+    `\nup of the lab (3 routers with FRR, 2 hosts): ${(upMs / 1000).toFixed(1)} s; first full adjacency and route: ${(adjacency / 1000).toFixed(1)} s later`,
+  );
   console.log(`\nmeasure                     median     min      max`);
   const row = (what: string, xs: number[]) =>
-    console.log(`${what.padEnd(26)} ${(median(xs) / 1000).toFixed(1).padStart(6)} s ${(Math.min(...xs) / 1000).toFixed(1).padStart(6)} s ${(Math.max(...xs) / 1000).toFixed(1).padStart(6)} s`);
+    console.log(
+      `${what.padEnd(26)} ${(median(xs) / 1000).toFixed(1).padStart(6)} s ${(Math.min(...xs) / 1000).toFixed(1).padStart(6)} s ${(Math.max(...xs) / 1000).toFixed(1).padStart(6)} s`,
+    );
   row('cut -> route through R2', routeMs);
   row('pings lost (longest gap)', outageMs);
   console.log(`\nIOS reference: the dead interval, 40 s (a neighbour is declared down 30-40 s after its last hello)`);

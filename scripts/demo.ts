@@ -17,7 +17,13 @@ async function step(title: string, args: string[], allowFailure = false): Promis
 
 const lab = process.env.TESTBED_LAB ?? 'daphne-fred';
 await step('remove an earlier copy of the lab, if any', ['down', lab]);
-await step('start the seed lab: two Cisco 2600s and a host behind each, every link captured', ['up', 'topologies/daphne-fred.yaml', '--name', lab, '--capture']);
+await step('start the seed lab: two Cisco 2600s and a host behind each, every link captured', [
+  'up',
+  'topologies/daphne-fred.yaml',
+  '--name',
+  lab,
+  '--capture',
+]);
 await step('turn on the debug output of the seed', ['exec', '--lab', lab, 'daphne', 'debug crypto isakmp\ndebug crypto ipsec\ndebug crypto engine']);
 await step('host 13.13.13.4 pings 12.12.12.13 across both routers', ['exec', '--lab', lab, 'd1', 'ping -c 5 -W 2 12.12.12.13'], true);
 await step('ping again', ['exec', '--lab', lab, 'd1', 'ping -c 5 -W 2 12.12.12.13']);

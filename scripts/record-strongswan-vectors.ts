@@ -25,13 +25,19 @@ const root = fileURLToPath(new URL('../../', import.meta.url));
 
 const SUITES = [
   { id: '3des-sha1', groupSize: 128, ike: '3des-sha1-modp1024 (3DES, SHA-1, group 2)', esp: '3des-sha1 (esp-3des esp-sha-hmac)' },
-  { id: 'aes256-sha1', groupSize: 192, ike: 'aes256-sha1-modp1536 (AES-256, SHA-1, group 5)', esp: 'aes256-sha1-modp1536 (esp-aes 256 esp-sha-hmac, PFS group 5)' },
+  {
+    id: 'aes256-sha1',
+    groupSize: 192,
+    ike: 'aes256-sha1-modp1536 (AES-256, SHA-1, group 5)',
+    esp: 'aes256-sha1-modp1536 (esp-aes 256 esp-sha-hmac, PFS group 5)',
+  },
 ] as const;
 
 const LEVELS = 'charon {\\n  filelog {\\n    console {\\n      ike = 4\\n      enc = 3\\n      chd = 4\\n    }\\n  }\\n}\\n';
 
 /** The chunk dumps the fixture takes its values from. */
-const USED_DUMPS = /^(shared Diffie Hellman secret|SKEYID(_[dae])?|encryption key Ka|initial IV|next IV for MID \d+|HASH_[IR]( data)?|Hash(\([123]\))?|natd_chunk|natd_hash|plain|padding|encrypted|(initiator|responder) SA seed|DH secret|(encryption|integrity) (initiator|responder) key)$/;
+const USED_DUMPS =
+  /^(shared Diffie Hellman secret|SKEYID(_[dae])?|encryption key Ka|initial IV|next IV for MID \d+|HASH_[IR]( data)?|Hash(\([123]\))?|natd_chunk|natd_hash|plain|padding|encrypted|(initiator|responder) SA seed|DH secret|(encryption|integrity) (initiator|responder) key)$/;
 
 async function poll(what: string, probe: () => Promise<boolean>, timeoutMs = 30_000): Promise<void> {
   const until = Date.now() + timeoutMs;
@@ -66,18 +72,31 @@ async function record(suite: (typeof SUITES)[number]): Promise<void> {
     const wan = await lab.packets('wan');
     const ikeSas = [...new Set(entries.filter((e) => e.text === 'SKEYID').map((e) => e.ikeSa!))];
     if (ikeSas.length !== 2) throw new Error(`expected two IKE_SAs with keys in moon's log, found ${ikeSas.length}`);
-    const exchanges = ikeSas.map((sa) => exchangeRecord({ entries: entries.filter((e) => e.ikeSa === sa), wan, groupSize: suite.groupSize, routerAddress: '11.11.11.1' }));
+    const exchanges = ikeSas.map((sa) =>
+      exchangeRecord({ entries: entries.filter((e) => e.ikeSa === sa), wan, groupSize: suite.groupSize, routerAddress: '11.11.11.1' }),
+    );
     const commit = execFileSync('git', ['rev-parse', '--short', 'HEAD'], { cwd: root, encoding: 'utf8' }).trim();
     const doc = {
       source: `${version} (Debian 12 package, charon with kernel-libipsec) in the testbed lab tests/fixtures/topologies/interop/${suite.id}.yaml, against the testbed router at commit ${commit}, recorded ${new Date().toISOString().slice(0, 10)} by scripts/record-strongswan-vectors.ts`,
-      method: "Values under 'strongswan' are strongSwan's own results from charon's log (keymat_v1.c and iv_manager.c at level ike 4: SKEYID*, 'encryption key Ka', 'initial IV', 'next IV for MID', HASH_I/HASH_R and their data, Hash(1..3) and the Informational 'Hash', NAT-D chunks and hashes; enc 3: every encrypted message's ciphertext and plaintext; chd 4: SA seeds, 'DH secret' and the KEYMAT keys). Inputs: cookies, public values, SAi_b and the ID bodies split from strongSwan's 'HASH_I data' (checked against HASH_R data and the clear Main Mode messages 1-4 on the WAN capture); phase-1 nonces from messages 3 and 4 on the WAN; Quick Mode nonces, KE values and the payloads after HASH from strongSwan's plaintext of messages 1 and 2 (checked against its SA seeds); the Informational payloads after HASH from strongSwan's plaintext of the router's Deletes. The corresponding log lines are in the .log file next to this one.",
+      method:
+        "Values under 'strongswan' are strongSwan's own results from charon's log (keymat_v1.c and iv_manager.c at level ike 4: SKEYID*, 'encryption key Ka', 'initial IV', 'next IV for MID', HASH_I/HASH_R and their data, Hash(1..3) and the Informational 'Hash', NAT-D chunks and hashes; enc 3: every encrypted message's ciphertext and plaintext; chd 4: SA seeds, 'DH secret' and the KEYMAT keys). Inputs: cookies, public values, SAi_b and the ID bodies split from strongSwan's 'HASH_I data' (checked against HASH_R data and the clear Main Mode messages 1-4 on the WAN capture); phase-1 nonces from messages 3 and 4 on the WAN; Quick Mode nonces, KE values and the payloads after HASH from strongSwan's plaintext of messages 1 and 2 (checked against its SA seeds); the Informational payloads after HASH from strongSwan's plaintext of the router's Deletes. The corresponding log lines are in the .log file next to this one.",
       suite: { ike: suite.ike, esp: suite.esp, psk: 'abc123' },
       exchanges,
     };
     const base = `${root}tests/fixtures/vectors/ikev1-strongswan-${suite.id}`;
     writeFileSync(`${base}.json`, JSON.stringify(doc, null, 2) + '\n');
-    const used = entries.filter((e) => ikeSas.includes(e.ikeSa!) && (e.bytes ? USED_DUMPS.test(e.text) : /^(parsed|generating) \w+ (request|response)|ing payloads:$|^initiating|is initiating/.test(e.text)));
-    writeFileSync(`${base}.log`, [`# charon log lines (${version}) behind ikev1-strongswan-${suite.id}.json, recorded by scripts/record-strongswan-vectors.ts`, ...used.flatMap((e) => e.raw)].join('\n') + '\n');
+    const used = entries.filter(
+      (e) =>
+        ikeSas.includes(e.ikeSa!) &&
+        (e.bytes ? USED_DUMPS.test(e.text) : /^(parsed|generating) \w+ (request|response)|ing payloads:$|^initiating|is initiating/.test(e.text)),
+    );
+    writeFileSync(
+      `${base}.log`,
+      [
+        `# charon log lines (${version}) behind ikev1-strongswan-${suite.id}.json, recorded by scripts/record-strongswan-vectors.ts`,
+        ...used.flatMap((e) => e.raw),
+      ].join('\n') + '\n',
+    );
     process.stdout.write(`${suite.id}: ${exchanges.length} exchanges written to ${base}.json\n`);
   } finally {
     await lab.down();

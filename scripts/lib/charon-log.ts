@@ -52,7 +52,15 @@ export function parseCharonLog(log: string): CharonEntry[] {
       bytes.push(...values.map((v) => parseInt(v, 16)));
       raw.push(lines[++i]!);
     }
-    out.push({ line: start, thread: Number(thread), group: group!, ikeSa: sa === undefined ? undefined : Number(sa), text: dump[1]!, bytes: Buffer.from(bytes), raw });
+    out.push({
+      line: start,
+      thread: Number(thread),
+      group: group!,
+      ikeSa: sa === undefined ? undefined : Number(sa),
+      text: dump[1]!,
+      bytes: Buffer.from(bytes),
+      raw,
+    });
   }
   return out;
 }

@@ -15,14 +15,7 @@
  * ESP proposal, 20-byte nonces), with random contents.
  */
 import { randomBytes } from 'node:crypto';
-import {
-  generateDhKeyPair,
-  prepareCbcKey,
-  type CipherAlgorithm,
-  type DhGroup,
-  type HashAlgorithm,
-  type RandomSource,
-} from '../../src/agent/crypto/index.js';
+import { generateDhKeyPair, prepareCbcKey, type CipherAlgorithm, type DhGroup, type HashAlgorithm, type RandomSource } from '../../src/agent/crypto/index.js';
 import {
   PROTO_IPSEC_ESP,
   decryptBody,
@@ -106,7 +99,11 @@ export function handshakeCryptoCost(suite: HandshakeSuite, random: RandomSource 
   ivI = e5.nextIv;
   const d5 = decryptBody(cbcR, ivR, e5.ciphertext);
   ivR = d5.nextIv;
-  verifyPhase1Hash(hashI(p1R, d5.plaintext.subarray(PAYLOAD_HEADER, ID_PAYLOAD)), d5.plaintext.subarray(ID_PAYLOAD + PAYLOAD_HEADER, ID_PAYLOAD + PAYLOAD_HEADER + hI.length), 'HASH_I');
+  verifyPhase1Hash(
+    hashI(p1R, d5.plaintext.subarray(PAYLOAD_HEADER, ID_PAYLOAD)),
+    d5.plaintext.subarray(ID_PAYLOAD + PAYLOAD_HEADER, ID_PAYLOAD + PAYLOAD_HEADER + hI.length),
+    'HASH_I',
+  );
 
   // Main Mode 6: R sends *(IDir, HASH_R); I decrypts and checks HASH_R.
   const idir = random(ID_PAYLOAD);
@@ -115,7 +112,11 @@ export function handshakeCryptoCost(suite: HandshakeSuite, random: RandomSource 
   ivR = e6.nextIv;
   const d6 = decryptBody(cbcI, ivI, e6.ciphertext);
   ivI = d6.nextIv;
-  verifyPhase1Hash(hashR(p1I, d6.plaintext.subarray(PAYLOAD_HEADER, ID_PAYLOAD)), d6.plaintext.subarray(ID_PAYLOAD + PAYLOAD_HEADER, ID_PAYLOAD + PAYLOAD_HEADER + hR.length), 'HASH_R');
+  verifyPhase1Hash(
+    hashR(p1I, d6.plaintext.subarray(PAYLOAD_HEADER, ID_PAYLOAD)),
+    d6.plaintext.subarray(ID_PAYLOAD + PAYLOAD_HEADER, ID_PAYLOAD + PAYLOAD_HEADER + hR.length),
+    'HASH_R',
+  );
 
   // Quick Mode: a fresh IV per side from the last phase-1 block and the message ID.
   const mid = random(4);

@@ -16,7 +16,14 @@ const policies = new Map<string, [IkePolicy, IkePolicy]>();
 function policiesFor(suite: HandshakeSuite): [IkePolicy, IkePolicy] {
   let pair = policies.get(suite.name);
   if (!pair) {
-    const p1 = { priority: 10, cipher: suite.cipher.name, hash: suite.hash.name, group: suite.group.id, authentication: 'pre-share', lifetimeSeconds: 86400 } as IkePolicy['phase1'][number];
+    const p1 = {
+      priority: 10,
+      cipher: suite.cipher.name,
+      hash: suite.hash.name,
+      group: suite.group.id,
+      authentication: 'pre-share',
+      lifetimeSeconds: 86400,
+    } as IkePolicy['phase1'][number];
     const make = (self: 1 | 2) => policyFromConfig(parseConfig(loopbackConfig(self, p1, 'esp-des esp-md5-hmac', null, false)).config, { natTraversal: true });
     pair = [make(1), make(2)];
     policies.set(suite.name, pair);

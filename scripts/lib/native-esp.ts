@@ -17,7 +17,18 @@ export function buildNativeEsp(): NativeEsp {
   const dir = join(root, 'dist', 'addon');
   mkdirSync(dir, { recursive: true });
   const out = join(dir, 'esp.node');
-  const args = ['-O2', '-Wall', '-Werror', '-shared', '-fPIC', '-DNODE_GYP_MODULE_NAME=esp', `-I${join(root, 'node_modules', 'node-api-headers', 'include')}`, '-o', out, join(root, 'images', 'router2600', 'addon', 'esp.c')];
+  const args = [
+    '-O2',
+    '-Wall',
+    '-Werror',
+    '-shared',
+    '-fPIC',
+    '-DNODE_GYP_MODULE_NAME=esp',
+    `-I${join(root, 'node_modules', 'node-api-headers', 'include')}`,
+    '-o',
+    out,
+    join(root, 'images', 'router2600', 'addon', 'esp.c'),
+  ];
   try {
     execFileSync('gcc', args, { stdio: ['ignore', 'pipe', 'pipe'] });
   } catch (e) {

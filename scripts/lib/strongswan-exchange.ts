@@ -44,10 +44,19 @@ function cryptMessages(entries: readonly CharonEntry[]): CryptMessage[] {
     const gen = /^generating (\w+) (?:request|response) (\d+) \[ (.*) \]$/.exec(e.text);
     if (gen) generating = gen;
     if (e.text === 'decrypting payloads:') {
-      const enc = need(entries.slice(i).find((x) => x.text === 'encrypted' && x.bytes), 'a decrypted message').bytes!;
-      const plain = need(entries.slice(i).find((x) => x.text === 'plain' && x.bytes), 'a decrypted message').bytes!;
+      const enc = need(
+        entries.slice(i).find((x) => x.text === 'encrypted' && x.bytes),
+        'a decrypted message',
+      ).bytes!;
+      const plain = need(
+        entries.slice(i).find((x) => x.text === 'plain' && x.bytes),
+        'a decrypted message',
+      ).bytes!;
       const parsed = need(
-        entries.slice(i).map((x) => /^parsed (\w+) (?:request|response) (\d+) \[ (.*) \]$/.exec(x.text)).find((m): m is RegExpExecArray => m !== null),
+        entries
+          .slice(i)
+          .map((x) => /^parsed (\w+) (?:request|response) (\d+) \[ (.*) \]$/.exec(x.text))
+          .find((m): m is RegExpExecArray => m !== null),
         'a parsed line',
       );
       out.push({ exchange: parsed[1]!, messageId: Number(parsed[2]), payloads: parsed[3]!, sender: 'router', ciphertext: hexOf(enc), plaintext: hexOf(plain) });
@@ -55,10 +64,26 @@ function cryptMessages(entries: readonly CharonEntry[]): CryptMessage[] {
     if (e.text === 'encrypting payloads:') {
       const g = need(generating ?? undefined, 'the generating line of a sent message');
       const after = entries.slice(i);
-      const plain = need(after.find((x) => x.text === 'plain' && x.bytes), 'plain').bytes!;
-      const padding = need(after.find((x) => x.text === 'padding' && x.bytes), 'padding').bytes!;
-      const enc = need(after.find((x) => x.text === 'encrypted' && x.bytes), 'encrypted').bytes!;
-      out.push({ exchange: g[1]!, messageId: Number(g[2]), payloads: g[3]!, sender: 'strongSwan', ciphertext: hexOf(enc), plaintext: hexOf(Buffer.concat([plain, padding])) });
+      const plain = need(
+        after.find((x) => x.text === 'plain' && x.bytes),
+        'plain',
+      ).bytes!;
+      const padding = need(
+        after.find((x) => x.text === 'padding' && x.bytes),
+        'padding',
+      ).bytes!;
+      const enc = need(
+        after.find((x) => x.text === 'encrypted' && x.bytes),
+        'encrypted',
+      ).bytes!;
+      out.push({
+        exchange: g[1]!,
+        messageId: Number(g[2]),
+        payloads: g[3]!,
+        sender: 'strongSwan',
+        ciphertext: hexOf(enc),
+        plaintext: hexOf(Buffer.concat([plain, padding])),
+      });
     }
   }
   return out;
@@ -97,7 +122,11 @@ export function exchangeRecord(x: ExchangeInput): Record<string, unknown> {
     if (found.length !== 1) throw new Error(`strongSwan's log has ${found.length} "${text}" for one IKE_SA, expected 1`);
     return found[0]!.bytes!;
   };
-  const first = (text: string) => need(dumps.find((e) => e.text === text), `"${text}"`).bytes!;
+  const first = (text: string) =>
+    need(
+      dumps.find((e) => e.text === text),
+      `"${text}"`,
+    ).bytes!;
   const initiator = x.entries.some((e) => /^initiating Main Mode IKE_SA/.test(e.text)) ? 'strongSwan' : 'router';
 
   // phase 1: strongSwan's HASH_I data is g^xi | g^xr | CKY-I | CKY-R | SAi_b | IDii_b
@@ -124,7 +153,11 @@ export function exchangeRecord(x: ExchangeInput): Record<string, unknown> {
   if (!sa.body.equals(saiB)) throw new Error("message 1's SA body is not HASH_I's SAi_b");
   const m3 = payloadsOf(clear[2]!.message);
   const m4 = payloadsOf(clear[3]!.message);
-  const body = (list: typeof m3, type: number) => need(list.find((p) => p.type === type), `payload ${type}`).body;
+  const body = (list: typeof m3, type: number) =>
+    need(
+      list.find((p) => p.type === type),
+      `payload ${type}`,
+    ).body;
   if (!body(m3, ISAKMP_KE).equals(gxi) || !body(m4, ISAKMP_KE).equals(gxr)) throw new Error('KE payloads differ from HASH_I data');
   const natdOnWire = [...m3, ...m4].filter((p) => p.type === ISAKMP_NATD).map((p) => hexOf(p.body));
 
@@ -140,7 +173,9 @@ export function exchangeRecord(x: ExchangeInput): Record<string, unknown> {
   const mid = need(qm[0], 'a Quick Mode').messageId;
   const qms = qm.filter((m) => m.messageId === mid);
   if (qms.length !== 3) throw new Error(`expected three Quick Mode messages with message ID ${mid}, found ${qms.length}`);
-  const ivs = x.entries.filter((e) => e.bytes && /^next IV for MID \d+$/.test(e.text)).map((e) => ({ mid: Number(/(\d+)$/.exec(e.text)![1]), iv: e.bytes!, line: e.line }));
+  const ivs = x.entries
+    .filter((e) => e.bytes && /^next IV for MID \d+$/.test(e.text))
+    .map((e) => ({ mid: Number(/(\d+)$/.exec(e.text)![1]), iv: e.bytes!, line: e.line }));
   const qmIvs = ivs.filter((v) => v.mid === mid);
   const firstQmLine = qmIvs[0]!.line;
   const p1Ivs = ivs.filter((v) => v.mid === 0 && v.line < firstQmLine);
@@ -159,8 +194,12 @@ export function exchangeRecord(x: ExchangeInput): Record<string, unknown> {
   const spiR = seedI.subarray(pfsLength + 1, pfsLength + 5);
   const spiI = seedR.subarray(pfsLength + 1, pfsLength + 5);
   const tail = Buffer.concat([niB, nrB]);
-  for (const [seed, spi] of [[seedI, spiR], [seedR, spiI]] as const) {
-    if (!seed.equals(Buffer.concat([pfsShared ?? Buffer.alloc(0), Buffer.from([3]), spi, tail]))) throw new Error("an SA seed is not [g(qm)^xy |] 3 | SPI | Ni_b | Nr_b with Quick Mode's nonces");
+  for (const [seed, spi] of [
+    [seedI, spiR],
+    [seedR, spiI],
+  ] as const) {
+    if (!seed.equals(Buffer.concat([pfsShared ?? Buffer.alloc(0), Buffer.from([3]), spi, tail])))
+      throw new Error("an SA seed is not [g(qm)^xy |] 3 | SPI | Ni_b | Nr_b with Quick Mode's nonces");
   }
 
   // Informational exchanges (the router's Deletes after `clear crypto sa` / `clear crypto isakmp`)
@@ -168,11 +207,17 @@ export function exchangeRecord(x: ExchangeInput): Record<string, unknown> {
     .filter((m) => m.exchange === 'INFORMATIONAL_V1' && m.sender === 'router')
     .map((m) => {
       const at = x.entries.findIndex((e) => e.text === `parsed INFORMATIONAL_V1 request ${m.messageId} [ ${m.payloads} ]`);
-      const hash = need(x.entries.slice(at).find((e) => e.text === 'Hash' && e.bytes), `the Hash of Informational ${m.messageId}`).bytes!;
+      const hash = need(
+        x.entries.slice(at).find((e) => e.text === 'Hash' && e.bytes),
+        `the Hash of Informational ${m.messageId}`,
+      ).bytes!;
       const plain = Buffer.from(m.plaintext, 'hex');
       const chain = walkPayloads(ISAKMP_HASH, plain);
       if (!chain[0]!.body.equals(hash)) throw new Error(`Informational ${m.messageId}: the router's HASH is not the one strongSwan computed`);
-      const iv = need(ivs.find((v) => v.mid === m.messageId), `the IV of Informational ${m.messageId}`).iv;
+      const iv = need(
+        ivs.find((v) => v.mid === m.messageId),
+        `the IV of Informational ${m.messageId}`,
+      ).iv;
       return { ...m, afterHash: hexOf(plain.subarray(chain[0]!.whole.length, chainEnd(ISAKMP_HASH, plain))), strongswan: { iv: hexOf(iv), hash: hexOf(hash) } };
     });
 
@@ -180,14 +225,25 @@ export function exchangeRecord(x: ExchangeInput): Record<string, unknown> {
     initiator,
     phase1: {
       psk: hexOf(Buffer.from('abc123')),
-      ckyI: hexOf(ckyI), ckyR: hexOf(ckyR),
-      niB: hexOf(body(m3, ISAKMP_NONCE)), nrB: hexOf(body(m4, ISAKMP_NONCE)),
-      gxi: hexOf(gxi), gxr: hexOf(gxr), gxy: hexOf(one('shared Diffie Hellman secret')),
-      saiB: hexOf(saiB), idiiB: hexOf(idiiB), idirB: hexOf(idirB),
+      ckyI: hexOf(ckyI),
+      ckyR: hexOf(ckyR),
+      niB: hexOf(body(m3, ISAKMP_NONCE)),
+      nrB: hexOf(body(m4, ISAKMP_NONCE)),
+      gxi: hexOf(gxi),
+      gxr: hexOf(gxr),
+      gxy: hexOf(one('shared Diffie Hellman secret')),
+      saiB: hexOf(saiB),
+      idiiB: hexOf(idiiB),
+      idirB: hexOf(idirB),
       strongswan: {
-        skeyid: hexOf(one('SKEYID')), skeyidD: hexOf(one('SKEYID_d')), skeyidA: hexOf(one('SKEYID_a')), skeyidE: hexOf(one('SKEYID_e')),
-        encryptionKey: hexOf(one('encryption key Ka')), initialIv: hexOf(one('initial IV')),
-        hashI: hexOf(one('HASH_I')), hashR: hexOf(one('HASH_R')),
+        skeyid: hexOf(one('SKEYID')),
+        skeyidD: hexOf(one('SKEYID_d')),
+        skeyidA: hexOf(one('SKEYID_a')),
+        skeyidE: hexOf(one('SKEYID_e')),
+        encryptionKey: hexOf(one('encryption key Ka')),
+        initialIv: hexOf(one('initial IV')),
+        hashI: hexOf(one('HASH_I')),
+        hashR: hexOf(one('HASH_R')),
         nextIvs: p1Ivs.map((v) => hexOf(v.iv)),
       },
       messages: mm,
@@ -196,17 +252,24 @@ export function exchangeRecord(x: ExchangeInput): Record<string, unknown> {
     routerAddress: x.routerAddress,
     quickMode: {
       messageId: mid,
-      niB: hexOf(niB), nrB: hexOf(nrB),
+      niB: hexOf(niB),
+      nrB: hexOf(nrB),
       afterHash1: hexOf(plain1.subarray(q1[0]!.whole.length, chainEnd(ISAKMP_HASH, plain1))),
       afterHash2: hexOf(plain2.subarray(q2[0]!.whole.length, chainEnd(ISAKMP_HASH, plain2))),
       pfs: pfsShared ? { gi: hexOf(need(keI, 'KE in message 1')), gr: hexOf(need(keR, 'KE in message 2')), shared: hexOf(pfsShared) } : null,
-      spiI: hexOf(spiI), spiR: hexOf(spiR),
+      spiI: hexOf(spiI),
+      spiR: hexOf(spiR),
       strongswan: {
         ivs: qmIvs.map((v) => hexOf(v.iv)),
-        hash1: hexOf(first('Hash(1)')), hash2: hexOf(first('Hash(2)')), hash3: hexOf(first('Hash(3)')),
-        initiatorSeed: hexOf(seedI), responderSeed: hexOf(seedR),
-        encryptionInitiator: hexOf(one('encryption initiator key')), integrityInitiator: hexOf(one('integrity initiator key')),
-        encryptionResponder: hexOf(one('encryption responder key')), integrityResponder: hexOf(one('integrity responder key')),
+        hash1: hexOf(first('Hash(1)')),
+        hash2: hexOf(first('Hash(2)')),
+        hash3: hexOf(first('Hash(3)')),
+        initiatorSeed: hexOf(seedI),
+        responderSeed: hexOf(seedR),
+        encryptionInitiator: hexOf(one('encryption initiator key')),
+        integrityInitiator: hexOf(one('integrity initiator key')),
+        encryptionResponder: hexOf(one('encryption responder key')),
+        integrityResponder: hexOf(one('integrity responder key')),
       },
       messages: qms,
     },

@@ -50,7 +50,11 @@ export const TESTBED_INTERFACES: EnvVar<InterfaceBinding[]> = {
     const list = parseJson(this.name, text);
     check(Array.isArray(list), this.name, 'must be a JSON list');
     return (list as unknown[]).map((b, i) => {
-      check(isObject(b) && typeof b.name === 'string' && typeof b.dockerIp === 'string' && typeof b.mtu === 'number', this.name, `entry ${i} needs name, dockerIp and mtu`);
+      check(
+        isObject(b) && typeof b.name === 'string' && typeof b.dockerIp === 'string' && typeof b.mtu === 'number',
+        this.name,
+        `entry ${i} needs name, dockerIp and mtu`,
+      );
       const o = b as Record<string, unknown>;
       return { name: o.name as string, dockerIp: o.dockerIp as string, mtu: o.mtu as number };
     });
@@ -79,10 +83,18 @@ export const TESTBED_HOST: EnvVar<LinuxSpec> = {
     check(pairs(o.interfaces, 'name', 'address'), this.name, 'interfaces must be a list of {name, address}');
     check(o.gateway === null || o.gateway === undefined || typeof o.gateway === 'string', this.name, 'gateway must be an address or null');
     check(o.routes === undefined || pairs(o.routes, 'to', 'via'), this.name, 'routes must be a list of {to, via}');
-    const spec: LinuxSpec = { interfaces: o.interfaces as LinuxSpec['interfaces'], gateway: (o.gateway as string | null | undefined) ?? null, routes: (o.routes as LinuxSpec['routes'] | undefined) ?? [] };
+    const spec: LinuxSpec = {
+      interfaces: o.interfaces as LinuxSpec['interfaces'],
+      gateway: (o.gateway as string | null | undefined) ?? null,
+      routes: (o.routes as LinuxSpec['routes'] | undefined) ?? [],
+    };
     if (o.nat !== undefined) {
       const nat = o.nat as Record<string, unknown>;
-      check(isObject(nat) && typeof nat.outside === 'string' && Array.isArray(nat.inside) && nat.inside.every((i) => typeof i === 'string'), this.name, 'nat must be {inside: [...], outside}');
+      check(
+        isObject(nat) && typeof nat.outside === 'string' && Array.isArray(nat.inside) && nat.inside.every((i) => typeof i === 'string'),
+        this.name,
+        'nat must be {inside: [...], outside}',
+      );
       spec.nat = { inside: nat.inside as string[], outside: nat.outside as string };
     }
     return spec;

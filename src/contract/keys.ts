@@ -50,8 +50,11 @@ export function decodeKeyMaterial(text: string): KeyMaterial {
   }
   const o = v as Record<string, unknown> | null;
   if (!o || typeof o !== 'object' || !Array.isArray(o.isakmp) || !Array.isArray(o.esp)) throw new ContractError('key material needs "isakmp" and "esp" lists');
-  const strings = (x: unknown, keys: string[]) => typeof x === 'object' && x !== null && keys.every((k) => typeof (x as Record<string, unknown>)[k] === 'string');
-  if (!o.isakmp.every((r) => strings(r, ['initiatorCookie', 'encryptionKey']))) throw new ContractError('an ISAKMP key row lacks initiatorCookie or encryptionKey');
-  if (!o.esp.every((r) => strings(r, ['src', 'dst', 'spi', 'encryption', 'encryptionKey', 'authentication', 'authenticationKey']))) throw new ContractError('an ESP key row lacks an address, the SPI, an algorithm or a key');
+  const strings = (x: unknown, keys: string[]) =>
+    typeof x === 'object' && x !== null && keys.every((k) => typeof (x as Record<string, unknown>)[k] === 'string');
+  if (!o.isakmp.every((r) => strings(r, ['initiatorCookie', 'encryptionKey'])))
+    throw new ContractError('an ISAKMP key row lacks initiatorCookie or encryptionKey');
+  if (!o.esp.every((r) => strings(r, ['src', 'dst', 'spi', 'encryption', 'encryptionKey', 'authentication', 'authenticationKey'])))
+    throw new ContractError('an ESP key row lacks an address, the SPI, an algorithm or a key');
   return o as unknown as KeyMaterial;
 }

@@ -23,14 +23,34 @@ export {
 } from './config/diagnostics.js';
 export { modePrompt, GLOBAL_MODE, type ConfigMode, type ExtraChildren } from './config/modes.js';
 export { normalizeInterfaceName, interfaceType, isAlwaysUp, isSubinterface, isTunnel, INTERFACE_TYPES } from './config/interface-names.js';
-export { interfaceDefaults, effectiveBandwidth, effectiveDelay, ospfCost, encapsulationName, parentName, shortInterfaceName, type InterfaceDefaults } from './config/interface-defaults.js';
+export {
+  interfaceDefaults,
+  effectiveBandwidth,
+  effectiveDelay,
+  ospfCost,
+  encapsulationName,
+  parentName,
+  shortInterfaceName,
+  type InterfaceDefaults,
+} from './config/interface-defaults.js';
 export { wildcardPrefix, areaNumber } from './config/cmd-routing.js';
 export { numberedAclKind } from './config/cmd-acl.js';
 export { extendedRuleText, standardRuleText } from './config/acl-syntax.js';
 export { PROTOCOL_NUMBERS, TCP_PORTS, UDP_PORTS, ICMP_MESSAGES, protocolName, portName, icmpName } from './config/acl-names.js';
 
 export { aclMatches, matchingEntry, entryPrefixes, addressPrefix, type PacketTuple, type AclPrefix } from './acl/match.js';
-export { computeRoutes, lookupRoute, RouteIndex, interfaceStatus, type Route, type RoutePath, type RouteLookup, type LinkState, type InterfaceStatus, type LearnedCode } from './routing/routes.js';
+export {
+  computeRoutes,
+  lookupRoute,
+  RouteIndex,
+  interfaceStatus,
+  type Route,
+  type RoutePath,
+  type RouteLookup,
+  type LinkState,
+  type InterfaceStatus,
+  type LearnedCode,
+} from './routing/routes.js';
 export { interfaceCarrier } from './routing/links.js';
 export { iosRouterId } from './routing/router-id.js';
 export { tunnelStates, tunnelIpMtu, greOverhead, type TunnelState, type TunnelDownReason } from './routing/tunnels.js';
@@ -38,7 +58,16 @@ export { tunnelStates, tunnelIpMtu, greOverhead, type TunnelState, type TunnelDo
 export * from './exec/commands.js';
 export { parseExec, applyOutputFilter, type ExecParseOptions } from './exec/parse.js';
 export { renderShowIpInterfaceBrief, interfaceBriefRows, type InterfaceBriefRow } from './exec/render/brief.js';
-export { renderShowInterfaces, renderInterface, interfaceView, interfaceViewDefaults, formatAge, type InterfaceView, type TunnelView, type InterfaceCounters } from './exec/render/interfaces.js';
+export {
+  renderShowInterfaces,
+  renderInterface,
+  interfaceView,
+  interfaceViewDefaults,
+  formatAge,
+  type InterfaceView,
+  type TunnelView,
+  type InterfaceCounters,
+} from './exec/render/interfaces.js';
 export { renderShowIpRoute, ROUTE_CODES, formatRouteAge } from './exec/render/route.js';
 export { renderShowAccessLists, type AclMatchCounts } from './exec/render/access-lists.js';
 export { renderPing, renderPingHeader, renderPingSummary, type PingResult, type PingReply, type PingMark } from './exec/render/ping.js';

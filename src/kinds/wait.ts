@@ -64,7 +64,9 @@ export class LogLineWait implements Readiness {
       await new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           done = true;
-          reject(new NotReadyError(`${node} did not become ready${after}: ${this.awaited} not seen after ${this.timeoutMs} ms; its console says:\n${tail(seen)}`));
+          reject(
+            new NotReadyError(`${node} did not become ready${after}: ${this.awaited} not seen after ${this.timeoutMs} ms; its console says:\n${tail(seen)}`),
+          );
         }, this.timeoutMs);
         const check = (text: string) => {
           // after a failure line, what follows still goes into the message

@@ -52,8 +52,14 @@ test('image ls tells current from old and in use; prune removes the old ones and
     t.true(removed.includes(alias), 'a second name of the current image goes as a name');
     t.false(removed.includes(current));
     t.deepEqual(
-      result.kept.filter((k) => [current, held].includes(k.image.tag)).map((k) => [k.image.tag, k.why]).sort(),
-      [[current, 'current'], [held, `used by ${holder}`]].sort(),
+      result.kept
+        .filter((k) => [current, held].includes(k.image.tag))
+        .map((k) => [k.image.tag, k.why])
+        .sort(),
+      [
+        [current, 'current'],
+        [held, `used by ${holder}`],
+      ].sort(),
     );
     t.true(await engine.imageExists(current));
     t.true(await engine.imageExists(held));

@@ -23,7 +23,10 @@ export interface CryptoAclLine {
 const PROTOCOLS: Record<string, number> = { ip: 0, icmp: 1, tcp: 6, udp: 17 };
 
 function invert(wildcard: string): string {
-  return wildcard.split('.').map((o) => String(255 - Number(o))).join('.');
+  return wildcard
+    .split('.')
+    .map((o) => String(255 - Number(o)))
+    .join('.');
 }
 
 function proxy(words: string[]): AclProxy {
@@ -57,7 +60,10 @@ export function cryptoAcl(configText: string): CryptoAclLine[] {
 
 /** The address of the interface that carries a crypto map. */
 export function cryptoMapAddress(configText: string): string {
-  const blocks = configText.split(/^interface /m).slice(1).filter((b) => /^ crypto map \S+/m.test(b));
+  const blocks = configText
+    .split(/^interface /m)
+    .slice(1)
+    .filter((b) => /^ crypto map \S+/m.test(b));
   if (blocks.length !== 1) throw new Error(`expected one interface with a crypto map, found ${blocks.length}`);
   const m = /^ ip address (\S+) \S+$/m.exec(blocks[0]!);
   if (!m) throw new Error('the crypto map interface has no address');

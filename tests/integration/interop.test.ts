@@ -36,25 +36,46 @@ async function assertAgree(t: ExecutionContext, lab: Lab, s: Suite, routerInitia
   const sas = await listSas(lab, 'moon');
   t.is(sas.length, 1, 'one IKE SA on moon');
   const ike = sas[0]!;
-  t.like(ike, { state: 'ESTABLISHED', version: 'IKEv1', localIsInitiator: !routerInitiated, local: `${MOON}[4500]`, remote: `${DAPHNE}[4500]`, algorithms: s.ike });
+  t.like(ike, {
+    state: 'ESTABLISHED',
+    version: 'IKEv1',
+    localIsInitiator: !routerInitiated,
+    local: `${MOON}[4500]`,
+    remote: `${DAPHNE}[4500]`,
+    algorithms: s.ike,
+  });
   t.is(ike.children.length, 1);
   const child = ike.children[0]!;
   t.like(child, { state: 'INSTALLED', mode: 'TUNNEL-in-UDP', esp: s.esp, localTs: '12.12.12.0/24', remoteTs: '13.13.13.0/24' });
 
   const [responder, initiator] = routerInitiated ? [MOON, DAPHNE] : [DAPHNE, MOON];
-  t.regex(await lab.ios('daphne', 'show crypto isakmp sa'), new RegExp(`^${responder.replace(/\./g, '\\.')}\\s+${initiator.replace(/\./g, '\\.')}\\s+QM_IDLE\\s+\\d+\\s+0$`, 'm'));
+  t.regex(
+    await lab.ios('daphne', 'show crypto isakmp sa'),
+    new RegExp(`^${responder.replace(/\./g, '\\.')}\\s+${initiator.replace(/\./g, '\\.')}\\s+QM_IDLE\\s+\\d+\\s+0$`, 'm'),
+  );
   const sa = await lab.ios('daphne', 'show crypto ipsec sa');
   t.regex(sa, /current_peer 11\.11\.11\.2 port 4500\n/);
   t.regex(sa, /local crypto endpt\.: 11\.11\.11\.1, remote crypto endpt\.: 11\.11\.11\.2/);
   t.regex(sa, s.transform);
   t.is(sa.match(/in use settings =\{Tunnel UDP-Encaps, \}/g)?.length, 2, 'both ESP SAs in UDP');
-  t.is(/inbound esp sas:\n\s+spi: 0x([0-9A-F]+)/.exec(sa)?.[1]?.toLowerCase().padStart(8, '0'), child.outSpi, "moon's outbound SPI is the router's inbound SPI");
-  t.is(/outbound esp sas:\n\s+spi: 0x([0-9A-F]+)/.exec(sa)?.[1]?.toLowerCase().padStart(8, '0'), child.inSpi, "moon's inbound SPI is the router's outbound SPI");
+  t.is(
+    /inbound esp sas:\n\s+spi: 0x([0-9A-F]+)/.exec(sa)?.[1]?.toLowerCase().padStart(8, '0'),
+    child.outSpi,
+    "moon's outbound SPI is the router's inbound SPI",
+  );
+  t.is(
+    /outbound esp sas:\n\s+spi: 0x([0-9A-F]+)/.exec(sa)?.[1]?.toLowerCase().padStart(8, '0'),
+    child.inSpi,
+    "moon's inbound SPI is the router's outbound SPI",
+  );
 }
 
 /** UDP datagrams the kernel dropped on moon because charon's socket buffer was full (/proc/net/snmp RcvbufErrors). */
 async function moonSocketDrops(lab: Lab): Promise<number> {
-  const [names, values] = (await lab.sh('moon', 'grep Udp: /proc/net/snmp')).trim().split('\n').map((l) => l.split(/\s+/));
+  const [names, values] = (await lab.sh('moon', 'grep Udp: /proc/net/snmp'))
+    .trim()
+    .split('\n')
+    .map((l) => l.split(/\s+/));
   return Number(values![names!.indexOf('RcvbufErrors')]);
 }
 
@@ -106,10 +127,17 @@ async function assertIperf(t: ExecutionContext, lab: Lab): Promise<void> {
   const encaps = r.encaps - after.encaps;
   t.true(encaps > 1000, `iperf3 crossed the tunnel (${encaps} packets encrypted by the router)`);
   // charon reads ESP in UDP from one socket: at full speed its receive buffer overflows now and then (TCP resends)
-  t.is(encaps, m.inPackets - moonAfter.inPackets + drops, `every packet the router encrypted was decrypted by moon or dropped by moon's full socket buffer (${drops})`);
+  t.is(
+    encaps,
+    m.inPackets - moonAfter.inPackets + drops,
+    `every packet the router encrypted was decrypted by moon or dropped by moon's full socket buffer (${drops})`,
+  );
   const lost = m.outPackets - moonAfter.outPackets - (r.decaps - after.decaps);
   const tun = (await routerTunDrops(lab)) - tunBefore;
-  t.true(lost >= 0 && lost <= tun, `every packet moon encrypted was decrypted by the router, but for ${lost} lost when the router's tun queue was full (${tun} dropped there)`);
+  t.true(
+    lost >= 0 && lost <= tun,
+    `every packet moon encrypted was decrypted by the router, but for ${lost} lost when the router's tun queue was full (${tun} dropped there)`,
+  );
 }
 
 /** The WAN: phase 1 and Quick Mode twice (once each side first), ESP only in UDP 4500, no IP protocol 50, no clear text. */
@@ -123,13 +151,23 @@ function assertWan(t: ExecutionContext, wan: CapturedPacket[], s: Suite): void {
   const first = cookies.map((c) => p1.find((p) => p.isakmp!.initiatorCookie === c)!.src);
   t.deepEqual(first, [DAPHNE, MOON], 'the router opened the first, strongSwan the second');
   t.is(p1.length, s.phase1 === 'main' ? 12 : 6, `${s.phase1} mode messages`);
-  t.true(wan.some((p) => p.isakmp && p.sport === 4500 && p.dport === 4500), 'IKE moved to UDP 4500');
+  t.true(
+    wan.some((p) => p.isakmp && p.sport === 4500 && p.dport === 4500),
+    'IKE moved to UDP 4500',
+  );
   t.is(once(wan.filter((p) => p.isakmp?.exchangeType === 32)).length, 6, 'two Quick Modes');
   const esp = wan.filter((p) => p.esp !== null);
   t.is(esp.length, 20, 'five pings each way and their replies, as ESP');
-  t.true(esp.every((p) => p.protocol === 17 && p.sport === 4500 && p.dport === 4500), 'ESP only in UDP 4500');
+  t.true(
+    esp.every((p) => p.protocol === 17 && p.sport === 4500 && p.dport === 4500),
+    'ESP only in UDP 4500',
+  );
   t.deepEqual(wan.filter((p) => p.protocol === 50).length, 0, 'no IP protocol 50');
-  t.deepEqual(wan.filter(isClearText).map((p) => `${p.src} > ${p.dst}`), [], 'no clear text between the LANs');
+  t.deepEqual(
+    wan.filter(isClearText).map((p) => `${p.src} > ${p.dst}`),
+    [],
+    'no clear text between the LANs',
+  );
 }
 
 async function interop(t: ExecutionContext, s: Suite): Promise<void> {
@@ -161,13 +199,27 @@ async function interop(t: ExecutionContext, s: Suite): Promise<void> {
     // Wireshark's view: with the key tables written from the router's keys, the ESP in UDP turns back into the pings
     const files = await lab.writeKeyTables();
     t.true(files.esp >= 4, `${files.esp} ESP SAs in the table`);
-    const analysis = await analyzePcap(lab.pcapPath('wan'), ['ip.src', 'ip.dst', 'esp.spi', 'esp.icv_good', 'esp.icv_bad', 'icmp.type', 'isakmp.flags', 'isakmp.typepayload'], { configDir: files.configDir, profile: 'testbed' });
+    const analysis = await analyzePcap(
+      lab.pcapPath('wan'),
+      ['ip.src', 'ip.dst', 'esp.spi', 'esp.icv_good', 'esp.icv_bad', 'icmp.type', 'isakmp.flags', 'isakmp.typepayload'],
+      { configDir: files.configDir, profile: 'testbed' },
+    );
     const inner = analysis.packets.filter((p) => (p.fields['esp.spi'] ?? []).length > 0);
-    t.deepEqual(inner.filter((p) => p.fields['esp.icv_good']?.[0] !== '1' || p.fields['esp.icv_bad']?.[0] !== '0').map((p) => p.number), [], "esp.icv_good on every ESP packet, strongSwan's too, with the router's keys");
+    t.deepEqual(
+      inner.filter((p) => p.fields['esp.icv_good']?.[0] !== '1' || p.fields['esp.icv_bad']?.[0] !== '0').map((p) => p.number),
+      [],
+      "esp.icv_good on every ESP packet, strongSwan's too, with the router's keys",
+    );
     const encryptedIke = analysis.packets.filter((p) => p.fields['isakmp.flags']?.[0] === '0x01');
     t.true(encryptedIke.length >= (s.phase1 === 'main' ? 10 : 6), `phase 1's encrypted messages and Quick Mode, twice (${encryptedIke.length})`);
-    t.deepEqual(encryptedIke.filter((p) => (p.fields['isakmp.typepayload'] ?? []).length === 0).map((p) => p.number), [], "Wireshark decrypts every encrypted IKE message, strongSwan's too, with the router's phase-1 key");
-    const pings = inner.filter((p) => (p.fields['icmp.type'] ?? []).length > 0).map((p) => `${p.fields['ip.src']![1]}>${p.fields['ip.dst']![1]}:${p.fields['icmp.type']![0]}`);
+    t.deepEqual(
+      encryptedIke.filter((p) => (p.fields['isakmp.typepayload'] ?? []).length === 0).map((p) => p.number),
+      [],
+      "Wireshark decrypts every encrypted IKE message, strongSwan's too, with the router's phase-1 key",
+    );
+    const pings = inner
+      .filter((p) => (p.fields['icmp.type'] ?? []).length > 0)
+      .map((p) => `${p.fields['ip.src']![1]}>${p.fields['ip.dst']![1]}:${p.fields['icmp.type']![0]}`);
     t.is(pings.filter((x) => x === '13.13.13.4>12.12.12.13:8').length, 5, 'echo requests from d1 inside ESP');
     t.is(pings.filter((x) => x === '12.12.12.13>13.13.13.4:8').length, 5, 'echo requests from a1 inside ESP');
     t.is(pings.filter((x) => x.endsWith(':0')).length, 10, 'echo replies inside ESP');
@@ -177,7 +229,11 @@ async function interop(t: ExecutionContext, s: Suite): Promise<void> {
       const bytes = wan.find((p) => p.frame === frame)?.payload;
       return bytes !== undefined && bytes !== null && wan.some((p) => p.frame < frame && p.payload?.equals(bytes));
     };
-    t.deepEqual(analysis.malformed.filter((m) => !repeated(m.frame)), [], 'no malformed packets but byte-for-byte retransmissions');
+    t.deepEqual(
+      analysis.malformed.filter((m) => !repeated(m.frame)),
+      [],
+      'no malformed packets but byte-for-byte retransmissions',
+    );
 
     // 3. iperf3 through the tunnel, not captured (the capture above is what is checked; a bulk run would fill the disk)
     await lab.stopCapture();
@@ -219,13 +275,17 @@ test.serial('3DES, SHA-1, group 2 (esp-3des esp-sha-hmac) with strongSwan: RFC 2
   phase1: 'main',
 } satisfies Suite);
 
-test.serial('AES-256, SHA-1, group 5 with PFS (esp-aes 256 esp-sha-hmac) with strongSwan: RFC 2409 appendix B expands the phase-1 key, each side initiating', interop, {
-  file: fixture('aes256-sha1'),
-  ike: 'AES_CBC-256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1536',
-  esp: 'ESP:AES_CBC-256/HMAC_SHA1_96/MODP_1536',
-  transform: /transform: esp-aes 256 esp-sha-hmac ,/,
-  phase1: 'main',
-} satisfies Suite);
+test.serial(
+  'AES-256, SHA-1, group 5 with PFS (esp-aes 256 esp-sha-hmac) with strongSwan: RFC 2409 appendix B expands the phase-1 key, each side initiating',
+  interop,
+  {
+    file: fixture('aes256-sha1'),
+    ike: 'AES_CBC-256/HMAC_SHA1_96/PRF_HMAC_SHA1/MODP_1536',
+    esp: 'ESP:AES_CBC-256/HMAC_SHA1_96/MODP_1536',
+    transform: /transform: esp-aes 256 esp-sha-hmac ,/,
+    phase1: 'main',
+  } satisfies Suite,
+);
 
 test.serial('Aggressive Mode with strongSwan (the seed suite), each side initiating', interop, {
   file: fixture('aggressive'),
@@ -243,12 +303,19 @@ async function reconfigureMoon(lab: Lab, ...sed: string[]): Promise<void> {
 /** Both sides forget everything, so the next attempt starts clean. */
 async function clearAll(lab: Lab): Promise<void> {
   await lab.ios('daphne', 'clear crypto sa', 'clear crypto isakmp');
-  await lab.sh('moon', 'for id in $(swanctl --list-sas --raw | grep -o "uniqueid=[0-9]*" | cut -d= -f2); do swanctl --terminate --ike-id $id --force >/dev/null; done; true');
+  await lab.sh(
+    'moon',
+    'for id in $(swanctl --list-sas --raw | grep -o "uniqueid=[0-9]*" | cut -d= -f2); do swanctl --terminate --ike-id $id --force >/dev/null; done; true',
+  );
 }
 
 /** A failed negotiation leaves strongSwan without a CHILD_SA, and the router without IPsec SAs. */
 async function noInstalledChild(t: ExecutionContext, lab: Lab): Promise<void> {
-  t.deepEqual((await listSas(lab, 'moon')).flatMap((s) => s.children.filter((c) => c.state === 'INSTALLED')), [], 'no CHILD_SA on moon');
+  t.deepEqual(
+    (await listSas(lab, 'moon')).flatMap((s) => s.children.filter((c) => c.state === 'INSTALLED')),
+    [],
+    'no CHILD_SA on moon',
+  );
   t.notRegex(await lab.ios('daphne', 'show crypto ipsec sa'), /inbound esp sas:\n\s+spi:/, 'no IPsec SA on the router');
 }
 
@@ -288,10 +355,17 @@ test.serial('mismatches fail cleanly on both sides, the router names the reason,
     await lab.exec('d1', 'ping -c 1 -W 1 12.12.12.13');
     let log = await consoleShows(lab, 'daphne', /%CRYPTO-6-IKMP_AUTH_FAIL/, 40_000, at);
     t.regex(log, /%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from 11\.11\.11\.2 failed its sanity check or is malformed/);
-    t.regex(log, /%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method 1 failed with host 11\.11\.11\.2/, 'the router names the reason: authentication (pre-shared key)');
+    t.regex(
+      log,
+      /%CRYPTO-6-IKMP_AUTH_FAIL: Authentication method 1 failed with host 11\.11\.11\.2/,
+      'the router names the reason: authentication (pre-shared key)',
+    );
     t.regex(log, /deleting SA reason "authentication failed" state \(I\) MM_KEY_EXCH/);
     t.regex(await lab.console('moon'), /decryption failed\?/, 'strongSwan could not decrypt either');
-    t.deepEqual((await listSas(lab, 'moon')).filter((s) => s.state === 'ESTABLISHED'), []);
+    t.deepEqual(
+      (await listSas(lab, 'moon')).filter((s) => s.state === 'ESTABLISHED'),
+      [],
+    );
     t.notRegex(await lab.ios('daphne', 'show crypto isakmp sa'), /QM_IDLE/);
     await lab.ios('daphne', 'configure terminal', 'no crypto isakmp key wrongkey address 11.11.11.2', 'crypto isakmp key abc123 address 11.11.11.2', 'end');
     await assertWorks(t, lab, 'pre-shared key');
@@ -341,7 +415,7 @@ test.serial('mismatches fail cleanly on both sides, the router names the reason,
   t.deepEqual(await leftovers(name), { containers: 0, networks: 0, rules: 0 });
 });
 
-test('a swanctl.conf that strongSwan refuses stops up with swanctl\'s reason, and leaves nothing behind', async (t) => {
+test("a swanctl.conf that strongSwan refuses stops up with swanctl's reason, and leaves nothing behind", async (t) => {
   const name = labName('interop-badconf');
   const err = await Lab.up(fixture('bad-swanctl'), { name }).then(
     async (lab) => {

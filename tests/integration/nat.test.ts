@@ -45,28 +45,48 @@ test('static peer through the NAT: NAT-T finds it, IKE and ESP cross in UDP 4500
     t.is(f.encaps, d.decaps);
 
     // keepalives (crypto isakmp nat keepalive 10): one 0xFF byte in UDP 4500 through the NAT
-    const keepalive = await eventually(async () => (await lab.packets('wan')).find((p) => p.src === NAT_PUBLIC && p.dport === 4500 && p.payload?.length === 1 && p.payload[0] === 0xff), 25_000);
+    const keepalive = await eventually(
+      async () => (await lab.packets('wan')).find((p) => p.src === NAT_PUBLIC && p.dport === 4500 && p.payload?.length === 1 && p.payload[0] === 0xff),
+      25_000,
+    );
     t.truthy(keepalive, 'a NAT keepalive crossed the NAT');
 
     const wan = await lab.packets('wan');
     t.is(wan.filter((p) => p.protocol === 50).length, 0, 'no IP protocol 50 across the NAT');
     const esp = wan.filter((p) => p.esp !== null);
     t.is(esp.length, 10, 'five requests and five replies as ESP');
-    t.true(esp.every((p) => p.protocol === 17 && p.sport === 4500 && p.dport === 4500), 'ESP in UDP 4500');
-    t.true(esp.filter((p) => p.dst === FRED).every((p) => p.src === NAT_PUBLIC), 'translated to the NAT address');
+    t.true(
+      esp.every((p) => p.protocol === 17 && p.sport === 4500 && p.dport === 4500),
+      'ESP in UDP 4500',
+    );
+    t.true(
+      esp.filter((p) => p.dst === FRED).every((p) => p.src === NAT_PUBLIC),
+      'translated to the NAT address',
+    );
     t.deepEqual(wan.filter((p) => p.src === DAPHNE_INSIDE || p.dst === DAPHNE_INSIDE).length, 0, 'the inside address never shows outside');
     // each message once (a retransmission on a busy machine repeats one byte for byte)
     const mm = [...new Map(wan.filter((p) => p.isakmp?.exchangeType === 2).map((p) => [p.payload!.toString('hex'), p])).values()];
     t.is(mm.length, 6);
-    t.deepEqual(mm.map((p) => p.dport === 4500 || p.sport === 4500), [false, false, false, false, true, true], 'Main Mode moves to 4500 at message 5');
+    t.deepEqual(
+      mm.map((p) => p.dport === 4500 || p.sport === 4500),
+      [false, false, false, false, true, true],
+      'Main Mode moves to 4500 at message 5',
+    );
     t.deepEqual(wan.filter(isClearText).length, 0, 'no clear text between the LANs');
     const inside = await lab.packets('inside');
-    t.true(inside.some((p) => p.esp !== null && p.src === DAPHNE_INSIDE && p.dport === 4500), 'inside, Daphne sends ESP in UDP 4500 from its own address');
+    t.true(
+      inside.some((p) => p.esp !== null && p.src === DAPHNE_INSIDE && p.dport === 4500),
+      'inside, Daphne sends ESP in UDP 4500 from its own address',
+    );
 
     const files = await lab.writeKeyTables();
     const analysis = await analyzePcap(lab.pcapPath('wan'), ['ip.src', 'ip.dst', 'esp.spi', 'icmp.type'], { configDir: files.configDir, profile: 'testbed' });
     const requests = analysis.packets.filter((p) => (p.fields['esp.spi'] ?? []).length > 0 && p.fields['icmp.type']?.[0] === '8');
-    t.deepEqual(requests.map((p) => `${p.fields['ip.src']![1]}>${p.fields['ip.dst']![1]}`), Array(5).fill('13.13.13.4>12.12.12.13'), 'tshark decrypts the ESP in UDP with the written key tables');
+    t.deepEqual(
+      requests.map((p) => `${p.fields['ip.src']![1]}>${p.fields['ip.dst']![1]}`),
+      Array(5).fill('13.13.13.4>12.12.12.13'),
+      'tshark decrypts the ESP in UDP with the written key tables',
+    );
 
     // the NAT's outside link cut and restored: it comes back as a new device, and the NAT must
     // masquerade and forward on that one (its rules name devices), or nothing crosses any more
@@ -96,8 +116,16 @@ test('TED through the NAT fails, as the seed says: the probe arrives from the NA
     t.regex(log, /beginning peer discovery exchange/);
     t.regex(log, /sending packet to 12\.12\.12\.13 \(I\) PEER_DISCOVERY via FastEthernet0\/0:10\.10\.10\.254/);
     t.regex(log, /retransmitting phase 1 PEER_DISCOVERY/);
-    t.regex(log, /deleting SA reason "death by retransmission P1 sa" state \(I\) PEER_DISCOVERY \(peer 12\.12\.12\.13\) input queue 0/, 'the diagnostic: the probe was never answered');
-    t.regex(log, /%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSEC packet\. \(ip\) vrf\/dest_addr= \(none\)\/13\.13\.13\.4, src_addr= 12\.12\.12\.13, prot= 1/, "a1's port-unreachable for the probe came back in clear");
+    t.regex(
+      log,
+      /deleting SA reason "death by retransmission P1 sa" state \(I\) PEER_DISCOVERY \(peer 12\.12\.12\.13\) input queue 0/,
+      'the diagnostic: the probe was never answered',
+    );
+    t.regex(
+      log,
+      /%CRYPTO-4-RECVD_PKT_NOT_IPSEC: Rec'd packet not an IPSEC packet\. \(ip\) vrf\/dest_addr= \(none\)\/13\.13\.13\.4, src_addr= 12\.12\.12\.13, prot= 1/,
+      "a1's port-unreachable for the probe came back in clear",
+    );
     t.notRegex(log, /received response to my peer discovery probe!/);
     t.notRegex(log, /Main Mode|MM_NO_STATE/);
     t.notRegex(await lab.console('fred'), /responding to peer discovery probe!/, 'fred did not recognise the probe as its business');
@@ -106,14 +134,20 @@ test('TED through the NAT fails, as the seed says: the probe arrives from the NA
     const wan = await lab.packets('wan');
     const probes = wan.filter((p) => p.isakmp?.exchangeType === 240 && p.dst === '12.12.12.13');
     t.true(probes.length >= 2, `the probe and its retransmissions crossed the NAT (${probes.length})`);
-    t.true(probes.every((p) => p.src === NAT_PUBLIC), 'with the NAT address as their source, not 13.13.13.4');
+    t.true(
+      probes.every((p) => p.src === NAT_PUBLIC),
+      'with the NAT address as their source, not 13.13.13.4',
+    );
     const ted = decodeTed(probes[0]!.payload!);
     t.is(ted.kind, 'probe');
     t.is(ted.ikeAddress, DAPHNE_INSIDE, 'naming an IKE address nobody outside can reach');
     t.is(wan.filter((p) => p.isakmp?.exchangeType === 240 && p.src === FRED).length, 0, 'no TED reply');
     t.is(wan.filter((p) => p.isakmp && p.isakmp.exchangeType !== 240).length, 0, 'no IKE at all');
     t.is(wan.filter((p) => p.esp !== null || p.protocol === 50).length, 0, 'no ESP');
-    t.true(wan.some((p) => p.src === '12.12.12.13' && p.dst === NAT_PUBLIC && p.icmp?.type === 3), 'fred forwarded the probe to a1, which answered port unreachable');
+    t.true(
+      wan.some((p) => p.src === '12.12.12.13' && p.dst === NAT_PUBLIC && p.icmp?.type === 3),
+      'fred forwarded the probe to a1, which answered port unreachable',
+    );
   }
   t.deepEqual(await leftovers(name), { containers: 0, networks: 0, rules: 0 });
 });

@@ -42,10 +42,18 @@ async function testbedTest(file: string, lab: string): Promise<Run> {
 
 /** The steps that did not pass, with what they said, for the assertion message. */
 function failures(run: Run): string {
-  return (run.summary?.steps ?? [])
-    .filter((s) => s.status !== 'passed')
-    .map((s) => `${s.name}: ${s.status} ${s.error ?? ''} ${JSON.stringify(s.failures)} ${s.evidence.map((e) => e.output).join('\n').slice(-1500)}`)
-    .join('\n') || run.stderr.slice(-4000);
+  return (
+    (run.summary?.steps ?? [])
+      .filter((s) => s.status !== 'passed')
+      .map(
+        (s) =>
+          `${s.name}: ${s.status} ${s.error ?? ''} ${JSON.stringify(s.failures)} ${s.evidence
+            .map((e) => e.output)
+            .join('\n')
+            .slice(-1500)}`,
+      )
+      .join('\n') || run.stderr.slice(-4000)
+  );
 }
 
 const LABS: [file: string, prefix: string, steps: number][] = [['rip-line.yaml', 'rt-rip', 9]];

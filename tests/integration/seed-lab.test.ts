@@ -45,7 +45,10 @@ test('the seed lab routes a clear-text ping through both routers, captured on ev
     const replies = wan.filter((p) => p.icmp?.type === 0 && p.src === '12.12.12.13' && p.dst === '13.13.13.4');
     t.is(requests.length, 3);
     t.is(replies.length, 3);
-    t.true(requests.every((p) => p.ttl === 63), 'one hop (Daphne) before the WAN');
+    t.true(
+      requests.every((p) => p.ttl === 63),
+      'one hop (Daphne) before the WAN',
+    );
     const lan = await lab.packets('lan-daphne');
     t.is(lan.filter((p) => p.icmp?.type === 8 && p.src === '13.13.13.4' && p.ttl === 64).length, 3);
     // lab addresses only: nothing from Docker's throwaway subnets on the wire
@@ -103,7 +106,10 @@ test('two copies of the lab with the same addresses run side by side under diffe
     t.regex(pb.stdout, /3 packets transmitted, 2 received/);
     t.regex(await labA.ios('daphne', 'show crypto isakmp sa'), /QM_IDLE/);
     t.regex(await labB.ios('fred', 'show crypto isakmp sa'), /QM_IDLE/);
-    t.notDeepEqual(labA.info.links.map((l) => l.subnet), labB.info.links.map((l) => l.subnet));
+    t.notDeepEqual(
+      labA.info.links.map((l) => l.subnet),
+      labB.info.links.map((l) => l.subnet),
+    );
   }
   t.deepEqual(await leftovers(a), { containers: 0, networks: 0, rules: 0 });
   t.deepEqual(await leftovers(b), { containers: 0, networks: 0, rules: 0 });

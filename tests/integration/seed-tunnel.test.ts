@@ -24,7 +24,12 @@ test('seed: the first ping triggers TED, IKE and ESP; the WAN carries probe, rep
     t.deepEqual(repliedSeqs(second), [1, 2, 3, 4, 5], 'a second run loses nothing');
     t.regex(second, /ttl=62/, 'still two router hops');
 
-    assertWanSequence(t, await lab.packets('wan'), { initiator: { ike: daphne.ike, lan: D_LAN }, responder: { ike: fred.ike }, target: '12.12.12.13', phase1: 'main' });
+    assertWanSequence(t, await lab.packets('wan'), {
+      initiator: { ike: daphne.ike, lan: D_LAN },
+      responder: { ike: fred.ike },
+      target: '12.12.12.13',
+      phase1: 'main',
+    });
     await assertRoutersAgree(t, lab, daphne, fred);
 
     const map = await lab.ios('daphne', 'show crypto map');
@@ -37,8 +42,16 @@ test('seed: the first ping triggers TED, IKE and ESP; the WAN carries probe, rep
 
     const engine = await lab.ios('daphne', 'show crypto engine connections active');
     t.regex(engine, /^\s+2 <none>\s+<none>\s+set\s+HMAC_SHA\+DES_56_CB\s+0\s+0$/m);
-    t.regex(engine, new RegExp(`^2000 FastEthernet0/0\\s+11\\.11\\.11\\.1\\s+set\\s+HMAC_MD5\\+DES_56_CB\\s+0\\s+${echoes}$`, 'm'), 'the inbound SA decrypted every echo reply');
-    t.regex(engine, new RegExp(`^2001 FastEthernet0/0\\s+11\\.11\\.11\\.1\\s+set\\s+HMAC_MD5\\+DES_56_CB\\s+${echoes}\\s+0$`, 'm'), 'the outbound SA encrypted every echo request');
+    t.regex(
+      engine,
+      new RegExp(`^2000 FastEthernet0/0\\s+11\\.11\\.11\\.1\\s+set\\s+HMAC_MD5\\+DES_56_CB\\s+0\\s+${echoes}$`, 'm'),
+      'the inbound SA decrypted every echo reply',
+    );
+    t.regex(
+      engine,
+      new RegExp(`^2001 FastEthernet0/0\\s+11\\.11\\.11\\.1\\s+set\\s+HMAC_MD5\\+DES_56_CB\\s+${echoes}\\s+0$`, 'm'),
+      'the outbound SA encrypted every echo request',
+    );
 
     // the console tells the story of the seed, in order
     const daphneLog = await lab.console('daphne');
@@ -63,7 +76,11 @@ test('seed: the first ping triggers TED, IKE and ESP; the WAN carries probe, rep
       t.true(i >= 0, `Daphne's debug output has "${line}" after the previous line`);
       if (i >= 0) at = i;
     }
-    t.regex(daphneLog, /^\*\w{3} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: ISAKMP \(0:2\): sending packet to 11\.11\.11\.2 \(I\) MM_NO_STATE$/m, 'service timestamps debug datetime msec');
+    t.regex(
+      daphneLog,
+      /^\*\w{3} [ \d]\d \d\d:\d\d:\d\d\.\d{3}: ISAKMP \(0:2\): sending packet to 11\.11\.11\.2 \(I\) MM_NO_STATE$/m,
+      'service timestamps debug datetime msec',
+    );
     const fredLog = await lab.console('fred');
     t.regex(fredLog, /responding to peer discovery probe!/);
     t.regex(fredLog, /peer can handle TED V3/);
@@ -84,7 +101,12 @@ test('seed: the first ping triggers TED, IKE and ESP; the WAN carries probe, rep
 test('seed: fred can be the one that discovers (ping from 12.12.12.13 first)', async (t) => {
   await using lab = await Lab.up(seedTopology, { name: labName('seed-fred'), capture: true });
   await firstPings(t, lab, 'a1', '13.13.13.4', ['fred', 'daphne']);
-  assertWanSequence(t, await lab.packets('wan'), { initiator: { ike: fred.ike, lan: F_LAN }, responder: { ike: daphne.ike }, target: '13.13.13.4', phase1: 'main' });
+  assertWanSequence(t, await lab.packets('wan'), {
+    initiator: { ike: fred.ike, lan: F_LAN },
+    responder: { ike: daphne.ike },
+    target: '13.13.13.4',
+    phase1: 'main',
+  });
   await assertRoutersAgree(t, lab, fred, daphne);
   t.regex(await lab.ios('fred', 'show crypto map'), /Crypto Map "tedtag" 11 ipsec-isakmp\n\s+Peer = 11\.11\.11\.1\n/);
 });
@@ -92,14 +114,24 @@ test('seed: fred can be the one that discovers (ping from 12.12.12.13 first)', a
 test('seed with Aggressive Mode: TED, then three Aggressive Mode messages and Quick Mode', async (t) => {
   await using lab = await Lab.up(`${root}tests/fixtures/topologies/ted-aggressive.yaml`, { name: labName('ted-am'), capture: true });
   await firstPings(t, lab, 'd1', '12.12.12.13', ['daphne', 'fred']);
-  assertWanSequence(t, await lab.packets('wan'), { initiator: { ike: daphne.ike, lan: D_LAN }, responder: { ike: fred.ike }, target: '12.12.12.13', phase1: 'aggressive' });
+  assertWanSequence(t, await lab.packets('wan'), {
+    initiator: { ike: daphne.ike, lan: D_LAN },
+    responder: { ike: fred.ike },
+    target: '12.12.12.13',
+    phase1: 'aggressive',
+  });
   await assertRoutersAgree(t, lab, daphne, fred);
 });
 
 test('seed with AES, SHA-1, group 14 and PFS', async (t) => {
   await using lab = await Lab.up(`${root}tests/fixtures/topologies/ted-aes-pfs.yaml`, { name: labName('ted-aes'), capture: true });
   await firstPings(t, lab, 'd1', '12.12.12.13', ['daphne', 'fred']);
-  assertWanSequence(t, await lab.packets('wan'), { initiator: { ike: daphne.ike, lan: D_LAN }, responder: { ike: fred.ike }, target: '12.12.12.13', phase1: 'main' });
+  assertWanSequence(t, await lab.packets('wan'), {
+    initiator: { ike: daphne.ike, lan: D_LAN },
+    responder: { ike: fred.ike },
+    target: '12.12.12.13',
+    phase1: 'main',
+  });
   await assertRoutersAgree(t, lab, daphne, fred);
   const sa = await lab.ios('daphne', 'show crypto ipsec sa');
   t.regex(sa, /transform: esp-aes esp-sha-hmac ,/);
@@ -154,7 +186,10 @@ test('clear crypto sa and clear crypto isakmp tell the peer (Delete) and the nex
   const lines = (await lab.console('daphne')).split('\n').length;
   await lab.ios('daphne', 'clear crypto sa');
   await lab.exec('d1', 'ping -c 2 -W 2 12.12.12.13');
-  const newLines = (await lab.console('daphne')).split('\n').slice(lines - 1).filter((l) => /ISAKMP|IPSEC/.test(l));
+  const newLines = (await lab.console('daphne'))
+    .split('\n')
+    .slice(lines - 1)
+    .filter((l) => /ISAKMP|IPSEC/.test(l));
   t.deepEqual(newLines, [], 'no debug output after undebug all');
 });
 

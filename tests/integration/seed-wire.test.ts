@@ -29,11 +29,30 @@ const ID_IPV4_ADDR = '1';
 const ID_IPV4_ADDR_SUBNET = '4';
 
 const FIELDS = [
-  'ip.src', 'ip.dst', 'udp.srcport', 'udp.dstport', 'udp.payload',
-  'isakmp.ispi', 'isakmp.rspi', 'isakmp.exchangetype', 'isakmp.flags', 'isakmp.messageid', 'isakmp.length',
-  'isakmp.typepayload', 'isakmp.nextpayload', 'isakmp.vid_bytes', 'isakmp.datapayload',
-  'isakmp.id.type', 'isakmp.id.protoid', 'isakmp.id.port', 'isakmp.id.data.ipv4_addr', 'isakmp.id.data.ipv4_subnet',
-  'esp.spi', 'esp.icv_good', 'esp.icv_bad', 'icmp.type',
+  'ip.src',
+  'ip.dst',
+  'udp.srcport',
+  'udp.dstport',
+  'udp.payload',
+  'isakmp.ispi',
+  'isakmp.rspi',
+  'isakmp.exchangetype',
+  'isakmp.flags',
+  'isakmp.messageid',
+  'isakmp.length',
+  'isakmp.typepayload',
+  'isakmp.nextpayload',
+  'isakmp.vid_bytes',
+  'isakmp.datapayload',
+  'isakmp.id.type',
+  'isakmp.id.protoid',
+  'isakmp.id.port',
+  'isakmp.id.data.ipv4_addr',
+  'isakmp.id.data.ipv4_subnet',
+  'esp.spi',
+  'esp.icv_good',
+  'esp.icv_bad',
+  'icmp.type',
 ];
 
 const f = (p: TsharkPacket, name: string): readonly string[] => p.fields[name] ?? [];
@@ -67,15 +86,22 @@ test('seed, read by Wireshark: decrypted Quick Mode IDs are the crypto ACLs, eve
     const ike = packets.filter((p) => f(p, 'isakmp.exchangetype').length > 0);
     const encrypted = ike.filter((p) => one(p, 'isakmp.flags') === '0x01');
     t.is(encrypted.filter((p) => one(p, 'isakmp.exchangetype') === '2').length, 2, 'Main Mode messages 5 and 6');
-    t.deepEqual(encrypted.filter((p) => one(p, 'isakmp.exchangetype') === '2').map((p) => f(p, 'isakmp.id.data.ipv4_addr')), [[daphneIke], [fredIke]], 'Main Mode IDs: each router\'s crypto-map address');
+    t.deepEqual(
+      encrypted.filter((p) => one(p, 'isakmp.exchangetype') === '2').map((p) => f(p, 'isakmp.id.data.ipv4_addr')),
+      [[daphneIke], [fredIke]],
+      "Main Mode IDs: each router's crypto-map address",
+    );
     for (const p of encrypted) t.true(f(p, 'isakmp.typepayload').length > 0, `frame ${p.number} decrypted to payloads`);
 
     // Quick Mode: IDci and IDcr of messages 1 and 2 are the ACL's source and destination
     const qm = encrypted.filter((p) => one(p, 'isakmp.exchangetype') === '32');
     t.is(qm.length, 3, 'three Quick Mode messages');
     const ids = (p: TsharkPacket) => ({
-      type: f(p, 'isakmp.id.type'), protocol: f(p, 'isakmp.id.protoid'), port: f(p, 'isakmp.id.port'),
-      address: f(p, 'isakmp.id.data.ipv4_addr'), mask: f(p, 'isakmp.id.data.ipv4_subnet'),
+      type: f(p, 'isakmp.id.type'),
+      protocol: f(p, 'isakmp.id.protoid'),
+      port: f(p, 'isakmp.id.port'),
+      address: f(p, 'isakmp.id.data.ipv4_addr'),
+      mask: f(p, 'isakmp.id.data.ipv4_subnet'),
     });
     const expected = {
       type: [ID_IPV4_ADDR_SUBNET, ID_IPV4_ADDR_SUBNET],
@@ -93,19 +119,37 @@ test('seed, read by Wireshark: decrypted Quick Mode IDs are the crypto ACLs, eve
     // ESP: every packet authenticates under the exported keys and holds a ping between the LANs
     const esp = packets.filter((p) => f(p, 'esp.spi').length > 0);
     t.true(esp.length >= 12, `ESP crossed the WAN (${esp.length} packets)`);
-    t.deepEqual(esp.filter((p) => one(p, 'esp.icv_good') !== '1' || one(p, 'esp.icv_bad') !== '0').map((p) => p.number), [], 'esp.icv_good on every ESP packet');
-    t.deepEqual(esp.filter((p) => f(p, 'icmp.type').length === 0).map((p) => p.number), [], 'every ESP packet decrypts to an ICMP packet');
+    t.deepEqual(
+      esp.filter((p) => one(p, 'esp.icv_good') !== '1' || one(p, 'esp.icv_bad') !== '0').map((p) => p.number),
+      [],
+      'esp.icv_good on every ESP packet',
+    );
+    t.deepEqual(
+      esp.filter((p) => f(p, 'icmp.type').length === 0).map((p) => p.number),
+      [],
+      'every ESP packet decrypts to an ICMP packet',
+    );
 
     // TED probe, from docs/ted.md: VID, ID (Daphne's IKE address), ID (local proxy), TED (version 3, kind 1, target)
     const ted = ike.filter((p) => one(p, 'isakmp.exchangetype') === TED_EXCHANGE);
     t.is(ted.length, 2, 'one probe, one reply');
     const [probe, reply] = ted as [TsharkPacket, TsharkPacket];
     const probeExpected = {
-      'ip.src': ['13.13.13.4'], 'ip.dst': ['12.12.12.13'], 'udp.srcport': ['500'], 'udp.dstport': ['500'],
-      'isakmp.rspi': ['0000000000000000'], 'isakmp.flags': ['0x00'], 'isakmp.messageid': ['0x00000000'], 'isakmp.length': ['88'],
-      'isakmp.typepayload': ['13', '5', '5', TED_PAYLOAD], 'isakmp.vid_bytes': [CISCO_UNITY],
-      'isakmp.id.type': [ID_IPV4_ADDR, ID_IPV4_ADDR_SUBNET], 'isakmp.id.protoid': ['17', '0'], 'isakmp.id.port': ['500', '0'],
-      'isakmp.id.data.ipv4_addr': [daphneIke, daphneAcl!.source.address], 'isakmp.id.data.ipv4_subnet': [daphneAcl!.source.mask],
+      'ip.src': ['13.13.13.4'],
+      'ip.dst': ['12.12.12.13'],
+      'udp.srcport': ['500'],
+      'udp.dstport': ['500'],
+      'isakmp.rspi': ['0000000000000000'],
+      'isakmp.flags': ['0x00'],
+      'isakmp.messageid': ['0x00000000'],
+      'isakmp.length': ['88'],
+      'isakmp.typepayload': ['13', '5', '5', TED_PAYLOAD],
+      'isakmp.vid_bytes': [CISCO_UNITY],
+      'isakmp.id.type': [ID_IPV4_ADDR, ID_IPV4_ADDR_SUBNET],
+      'isakmp.id.protoid': ['17', '0'],
+      'isakmp.id.port': ['500', '0'],
+      'isakmp.id.data.ipv4_addr': [daphneIke, daphneAcl!.source.address],
+      'isakmp.id.data.ipv4_subnet': [daphneAcl!.source.mask],
       'isakmp.datapayload': [`${TED_VERSION}010000${ipHex('12.12.12.13')}`],
     };
     t.deepEqual(pick(probe, probeExpected), probeExpected);
@@ -113,10 +157,19 @@ test('seed, read by Wireshark: decrypted Quick Mode IDs are the crypto ACLs, eve
 
     // TED reply: VID, ID (fred's IKE address), TED (kind 2, target echoed), ID (probe's proxy), ID (fred's proxy)
     const replyExpected = {
-      'ip.src': [fredIke], 'ip.dst': [daphneIke], 'udp.srcport': ['500'], 'udp.dstport': ['500'],
-      'isakmp.ispi': [one(probe, 'isakmp.ispi')!], 'isakmp.flags': ['0x00'], 'isakmp.messageid': ['0x00000000'], 'isakmp.length': ['104'],
-      'isakmp.typepayload': ['13', '5', TED_PAYLOAD, '5', '5'], 'isakmp.vid_bytes': [CISCO_UNITY],
-      'isakmp.id.type': [ID_IPV4_ADDR, ID_IPV4_ADDR_SUBNET, ID_IPV4_ADDR_SUBNET], 'isakmp.id.protoid': ['17', '0', '0'], 'isakmp.id.port': ['500', '0', '0'],
+      'ip.src': [fredIke],
+      'ip.dst': [daphneIke],
+      'udp.srcport': ['500'],
+      'udp.dstport': ['500'],
+      'isakmp.ispi': [one(probe, 'isakmp.ispi')!],
+      'isakmp.flags': ['0x00'],
+      'isakmp.messageid': ['0x00000000'],
+      'isakmp.length': ['104'],
+      'isakmp.typepayload': ['13', '5', TED_PAYLOAD, '5', '5'],
+      'isakmp.vid_bytes': [CISCO_UNITY],
+      'isakmp.id.type': [ID_IPV4_ADDR, ID_IPV4_ADDR_SUBNET, ID_IPV4_ADDR_SUBNET],
+      'isakmp.id.protoid': ['17', '0', '0'],
+      'isakmp.id.port': ['500', '0', '0'],
       'isakmp.id.data.ipv4_addr': [fredIke, daphneAcl!.source.address, fredAcl!.source.address],
       'isakmp.id.data.ipv4_subnet': [daphneAcl!.source.mask, fredAcl!.source.mask],
       'isakmp.datapayload': [`${TED_VERSION}020000${ipHex('12.12.12.13')}`],

@@ -79,7 +79,10 @@ export async function eventually<T>(probe: () => Promise<T | undefined>, timeout
 
 /** The first IKE SA with an installed child, once there is one. */
 export async function installed(lab: Lab, node: string, timeoutMs = 30_000): Promise<SwanIke | undefined> {
-  return eventually(async () => (await listSas(lab, node)).find((s) => s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED')), timeoutMs);
+  return eventually(
+    async () => (await listSas(lab, node)).find((s) => s.state === 'ESTABLISHED' && s.children.some((c) => c.state === 'INSTALLED')),
+    timeoutMs,
+  );
 }
 
 /** Waits until a console (router or strongSwan log), from character `from` on, has a line matching `re`; returns that part. */

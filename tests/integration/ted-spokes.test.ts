@@ -84,7 +84,11 @@ test('three TED spokes with supernet ACLs behind a plain transit router: own rou
     }
 
     // every pair, each spoke initiating once (spoke3 has the deny line in front)
-    const pairs: [Site, Site][] = [[sites[0]!, sites[1]!], [sites[2]!, sites[0]!], [sites[1]!, sites[2]!]];
+    const pairs: [Site, Site][] = [
+      [sites[0]!, sites[1]!],
+      [sites[2]!, sites[0]!],
+      [sites[1]!, sites[2]!],
+    ];
     for (const [a, b] of pairs) {
       await firstPings(t, lab, a.host, b.hostIp, [a.router, b.router]);
       const back = await lab.sh(b.host, `ping -c 3 -W 2 ${a.hostIp}`);
@@ -102,7 +106,10 @@ test('three TED spokes with supernet ACLs behind a plain transit router: own rou
       t.deepEqual([sa.localIdent, sa.remoteIdent, sa.peer], [ident(a), ident(b), b.ike], `${a.router}: the proxies TED narrowed to ${b.router}'s site`);
       t.deepEqual([sb.localIdent, sb.remoteIdent, sb.peer], [ident(b), ident(a), a.ike]);
       t.is(sa.outboundSpi, sb.inboundSpi);
-      t.true(sa.encaps > 0 && sa.encaps === sb.decaps && sb.encaps === sa.decaps, `${a.router}/${b.router} counters: ${sa.encaps}/${sb.decaps}, ${sb.encaps}/${sa.decaps}`);
+      t.true(
+        sa.encaps > 0 && sa.encaps === sb.decaps && sb.encaps === sa.decaps,
+        `${a.router}/${b.router} counters: ${sa.encaps}/${sb.decaps}, ${sb.encaps}/${sa.decaps}`,
+      );
       t.regex(await lab.console(a.router), new RegExp(`initiating IKE to ${b.ike.replace(/\./g, '\\.')} in response to probe`));
       t.regex(await lab.console(b.router), /responding to peer discovery probe!/);
       assertExchange(t, await lab.packets(b.wan), a, b);
@@ -112,7 +119,12 @@ test('three TED spokes with supernet ACLs behind a plain transit router: own rou
     // nothing between two sites crossed a WAN segment in clear, the probes aside
     for (const s of sites) {
       const wan = await lab.packets(s.wan);
-      for (const [a, b] of pairs) t.deepEqual(wan.filter(clearBetween(a, b)).map((p) => `${p.src} > ${p.dst} proto ${p.protocol}`), [], `${s.wan}: ${a.router}/${b.router}`);
+      for (const [a, b] of pairs)
+        t.deepEqual(
+          wan.filter(clearBetween(a, b)).map((p) => `${p.src} > ${p.dst} proto ${p.protocol}`),
+          [],
+          `${s.wan}: ${a.router}/${b.router}`,
+        );
     }
 
     // show ip traffic (reassembled, timeouts, couldn't reassemble, fragmented, couldn't fragment): the kernel
@@ -120,7 +132,11 @@ test('three TED spokes with supernet ACLs behind a plain transit router: own rou
     const before = frags(await lab.ios('spoke1', 'show ip traffic'));
     t.deepEqual(repliedSeqs(await lab.sh('h1', 'ping -c 2 -W 2 -s 3000 10.1.1.1')), [1, 2]);
     const mid = frags(await lab.ios('spoke1', 'show ip traffic'));
-    t.deepEqual(mid.map((n, i) => n - before[i]!), [2, 0, 0, 2, 0], 'two echo requests reassembled, two replies fragmented');
+    t.deepEqual(
+      mid.map((n, i) => n - before[i]!),
+      [2, 0, 0, 2, 0],
+      'two echo requests reassembled, two replies fragmented',
+    );
     // full-size echoes to another site (DF clear): as 12.2 mainline does, the agent encrypts each request whole
     // and fragments the ESP packet (2 fragmented); spoke2 does the same with the replies, which spoke1 reassembles
     // before decrypting. Docker's DNS rules load conntrack in every container, and conntrack reassembles what the
@@ -130,16 +146,32 @@ test('three TED spokes with supernet ACLs behind a plain transit router: own rou
     // device, whose agent puts them together again: 2 reassembled)
     t.deepEqual(repliedSeqs(await lab.sh('h1', 'ping -c 2 -W 2 -s 1472 -M dont 10.2.2.10')), [1, 2]);
     const after = frags(await lab.ios('spoke1', 'show ip traffic'));
-    t.deepEqual(after.map((n, i) => n - mid[i]!), [6, 0, 0, 6, 0], 'agent: 2 fragmented, 2 reassembled; kernel: 4 reassembled, 4 fragmented');
+    t.deepEqual(
+      after.map((n, i) => n - mid[i]!),
+      [6, 0, 0, 6, 0],
+      'agent: 2 fragmented, 2 reassembled; kernel: 4 reassembled, 4 fragmented',
+    );
 
     // traffic to the router's own LAN address stayed on the LAN, in clear, and never made a probe
     for (const s of sites) {
       const lan = await lab.packets(`lan${s.n}`);
-      t.true(lan.some((p) => p.src === s.hostIp && p.dst === s.gateway && p.icmp?.type === 8), `${s.host}'s echo requests to ${s.gateway} in clear on lan${s.n}`);
-      t.true(lan.some((p) => p.src === s.gateway && p.dst === s.hostIp && p.icmp?.type === 0), `${s.gateway}'s echo replies in clear on lan${s.n}`);
-      t.true(lan.some((p) => p.ethertype === 0x0806), `ARP on lan${s.n}`);
+      t.true(
+        lan.some((p) => p.src === s.hostIp && p.dst === s.gateway && p.icmp?.type === 8),
+        `${s.host}'s echo requests to ${s.gateway} in clear on lan${s.n}`,
+      );
+      t.true(
+        lan.some((p) => p.src === s.gateway && p.dst === s.hostIp && p.icmp?.type === 0),
+        `${s.gateway}'s echo replies in clear on lan${s.n}`,
+      );
+      t.true(
+        lan.some((p) => p.ethertype === 0x0806),
+        `ARP on lan${s.n}`,
+      );
       const wan = await lab.packets(s.wan);
-      t.false(wan.some((p) => p.dst === s.gateway), `nothing for ${s.gateway} left by ${s.wan}`);
+      t.false(
+        wan.some((p) => p.dst === s.gateway),
+        `nothing for ${s.gateway} left by ${s.wan}`,
+      );
     }
   }
   t.deepEqual(await leftovers(name), { containers: 0, networks: 0, rules: 0 });

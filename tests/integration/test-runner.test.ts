@@ -31,7 +31,7 @@ async function testbedTest(file: string, lab: string, ...extra: string[]): Promi
   const args = [`${root}bin/testbed.js`, 'test', file, '--name', lab, '--artifacts', join(dir, 'run'), '--junit', join(dir, 'junit-cli.xml'), ...extra];
   return new Promise((resolve) => {
     execFile('node', args, { cwd: root, maxBuffer: 64 * 1024 * 1024, timeout: 240000 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : -1) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : -1) : 0;
       resolve({ code, stdout, stderr, dir });
     });
   });
@@ -78,9 +78,19 @@ test.serial('a passing suite: every kind of check and action passes, exit 0, wit
     t.is(cases.length, 27);
     // the artifacts folder: pcaps, key tables, every router's final show output and console, the reports
     const files = await readdir(join(run.dir, 'run'));
-    for (const f of ['wan.pcap', 'lan-daphne.pcap', 'lan-fred.pcap', 'esp_sa', 'ikev1_decryption_table', 'report.txt', 'report.json', 'junit.xml', 'nodes']) t.true(files.includes(f), f);
+    for (const f of ['wan.pcap', 'lan-daphne.pcap', 'lan-fred.pcap', 'esp_sa', 'ikev1_decryption_table', 'report.txt', 'report.json', 'junit.xml', 'nodes'])
+      t.true(files.includes(f), f);
     const nodes = await readdir(join(run.dir, 'run', 'nodes'));
-    t.deepEqual(nodes.sort(), ['a1.console.log', 'a1.txt', 'd1.console.log', 'd1.txt', 'daphne.console.log', 'daphne.show.txt', 'fred.console.log', 'fred.show.txt']);
+    t.deepEqual(nodes.sort(), [
+      'a1.console.log',
+      'a1.txt',
+      'd1.console.log',
+      'd1.txt',
+      'daphne.console.log',
+      'daphne.show.txt',
+      'fred.console.log',
+      'fred.show.txt',
+    ]);
     const shows = await readFile(join(run.dir, 'run', 'nodes', 'daphne.show.txt'), 'utf8');
     t.regex(shows, /^daphne# show ip route\n[\s\S]*^S\s+9\.9\.9\.0 \[1\/0\] via 11\.11\.11\.2$/m);
     t.regex(shows, /^daphne# show crypto isakmp sa$/m);
@@ -97,7 +107,10 @@ test.serial('wrong expected peer: exit 1, the report names the check and shows t
   const run = await testbedTest(fixture('fail-peer.yaml'), lab);
   try {
     t.is(run.code, 1, run.stderr);
-    t.regex(run.stdout, /^ {2}FAIL {2}wrong-peer {2}\(\d+\.\ds\)\n {8}Daphne's default route points at the wrong WAN peer\n {8}at tests\/fixtures\/checks\/fail-peer\.yaml:20:5\n {8}daphne: show ip route {3}\(exit 0\)\n {10}expected: output matches \/\^Gateway of last resort is 11\\\.11\\\.11\\\.9 to network 0\\\.0\\\.0\\\.0\$\/\n {10}found: {4}no line matches\n {10}output:\n/m);
+    t.regex(
+      run.stdout,
+      /^ {2}FAIL {2}wrong-peer {2}\(\d+\.\ds\)\n {8}Daphne's default route points at the wrong WAN peer\n {8}at tests\/fixtures\/checks\/fail-peer\.yaml:20:5\n {8}daphne: show ip route {3}\(exit 0\)\n {10}expected: output matches \/\^Gateway of last resort is 11\\\.11\\\.11\\\.9 to network 0\\\.0\\\.0\\\.0\$\/\n {10}found: {4}no line matches\n {10}output:\n/m,
+    );
     t.regex(run.stdout, /^ {10}\| Gateway of last resort is 11\.11\.11\.2 to network 0\.0\.0\.0$/m);
     t.regex(run.stdout, /^ {2}PASS {2}fred-routes/m);
     t.regex(run.stdout, /^FAILED: 2 passed, 1 failed, 0 errors, 0 skipped of 3 steps/m);
@@ -124,7 +137,10 @@ test.serial('clear text expected absent but present: exit 1, the report lists th
   try {
     t.is(run.code, 1, run.stderr);
     t.regex(run.stderr, /^ {2}FAIL {2}wan-no-clear-text/m);
-    t.regex(run.stderr, /^ {10}expected: no clear text between 13\.13\.13\.0\/24 and 12\.12\.12\.0\/24\n {10}found: {4}\d+ clear-text packets on wan:\n {20}frame \d+ {2}13\.13\.13\.4 -> 12\.12\.12\.13 {2}ICMP echo-request seq 1 {2}ttl 63$/m);
+    t.regex(
+      run.stderr,
+      /^ {10}expected: no clear text between 13\.13\.13\.0\/24 and 12\.12\.12\.0\/24\n {10}found: {4}\d+ clear-text packets on wan:\n {20}frame \d+ {2}13\.13\.13\.4 -> 12\.12\.12\.13 {2}ICMP echo-request seq 1 {2}ttl 63$/m,
+    );
     const summary = JSON.parse(run.stdout) as RunSummary;
     const step = summary.steps.find((s) => s.name === 'wan-no-clear-text')!;
     t.is(step.status, 'failed');
@@ -198,7 +214,10 @@ test.serial('--keep runs against a lab that is up (--only picks steps) and leave
     try {
       t.is(run.code, 0, run.stdout + run.stderr);
       t.regex(run.stdout, /^testbed test .*passing\.yaml: lab chk-keep-\w+ \(kept\), 3 steps$/m);
-      t.deepEqual([...run.stdout.matchAll(/^ {2}PASS {2}(\S+)/gm)].map((m) => m[1]), ['ping-two-hops', 'default-routes', 'wan-clear-text']);
+      t.deepEqual(
+        [...run.stdout.matchAll(/^ {2}PASS {2}(\S+)/gm)].map((m) => m[1]),
+        ['ping-two-hops', 'default-routes', 'wan-clear-text'],
+      );
       const after = await status(engine, lab);
       t.truthy(after, 'the lab is still up');
       t.false(after!.capturing, 'the capture the run started is stopped again');

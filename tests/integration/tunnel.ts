@@ -32,10 +32,20 @@ export async function firstPings(t: ExecutionContext, lab: Lab, from: string, ta
   const tail = seqs.length > 0 ? Array.from({ length: count - seqs[0]! + 1 }, (_, i) => seqs[0]! + i) : [];
   const ok = seqs.length > 0 && seqs[0]! > 1 && seqs.length === tail.length && seqs.every((s, i) => s === tail[i]);
   if (!ok) {
-    const consoles = await Promise.all(routers.map(async (r) => `--- ${r} (last 60 console lines)\n${(await lab.console(r)).split('\n').slice(-60).join('\n')}`));
-    t.fail(`the first echo must be lost and every echo after the first reply must come back; replies: [${seqs.join(', ')}]\n${run.stdout}\n${consoles.join('\n')}`);
+    const consoles = await Promise.all(
+      routers.map(async (r) => `--- ${r} (last 60 console lines)\n${(await lab.console(r)).split('\n').slice(-60).join('\n')}`),
+    );
+    t.fail(
+      `the first echo must be lost and every echo after the first reply must come back; replies: [${seqs.join(', ')}]\n${run.stdout}\n${consoles.join('\n')}`,
+    );
   } else {
-    if (seqs[0]! > 2) t.log(`tunnel setup cost ${seqs[0]! - 1} echoes (1 on an idle machine): ${run.stdout.split('\n').filter((l) => /statistics|transmitted/.test(l)).join(' ')}`);
+    if (seqs[0]! > 2)
+      t.log(
+        `tunnel setup cost ${seqs[0]! - 1} echoes (1 on an idle machine): ${run.stdout
+          .split('\n')
+          .filter((l) => /statistics|transmitted/.test(l))
+          .join(' ')}`,
+      );
     t.pass();
   }
   return seqs;
@@ -70,16 +80,29 @@ export function assertWanSequence(t: ExecutionContext, wan: CapturedPacket[], e:
   const phase1Type = e.phase1 === 'main' ? 2 : 4;
   const p1 = wan.map((p, i) => [p, i] as const).filter(([p]) => p.isakmp?.exchangeType === phase1Type && between(p));
   t.is(p1.length, e.phase1 === 'main' ? 6 : 3, `${e.phase1} mode messages`);
-  t.true(p1.every(([, i]) => i > reply), 'phase 1 after the TED reply');
+  t.true(
+    p1.every(([, i]) => i > reply),
+    'phase 1 after the TED reply',
+  );
   t.is(p1[0]![0].src, e.initiator.ike, 'the initiator opens phase 1');
   const qm = wan.map((p, i) => [p, i] as const).filter(([p]) => p.isakmp?.exchangeType === 32 && between(p));
   t.is(qm.length, 3, 'three Quick Mode messages');
   const lastIke = Math.max(...qm.map(([, i]) => i));
-  t.true(qm.every(([, i]) => i > p1[p1.length - 1]![1]), 'Quick Mode after phase 1');
+  t.true(
+    qm.every(([, i]) => i > p1[p1.length - 1]![1]),
+    'Quick Mode after phase 1',
+  );
   const esp = wan.map((p, i) => [p, i] as const).filter(([p]) => p.esp !== null);
   t.true(esp.length > 0, 'ESP crossed the WAN');
-  t.true(esp.every(([p, i]) => i > lastIke && between(p)), 'ESP only after Quick Mode, only between the two routers');
-  t.deepEqual(wan.filter(isClearText).map((p) => `${p.src} > ${p.dst} proto ${p.protocol}`), [], 'no clear text between the LANs on the WAN');
+  t.true(
+    esp.every(([p, i]) => i > lastIke && between(p)),
+    'ESP only after Quick Mode, only between the two routers',
+  );
+  t.deepEqual(
+    wan.filter(isClearText).map((p) => `${p.src} > ${p.dst} proto ${p.protocol}`),
+    [],
+    'no clear text between the LANs on the WAN',
+  );
 }
 
 export interface IpsecShow {
@@ -115,7 +138,12 @@ export function parseIpsecSa(text: string): IpsecShow {
  * SPIs crossed, counters matched. `a` initiated: as on IOS, both routers list
  * the ISAKMP SA with the responder as dst and the initiator as src.
  */
-export async function assertRoutersAgree(t: ExecutionContext, lab: Lab, a: { node: string; ike: string; lan: string }, b: { node: string; ike: string; lan: string }): Promise<void> {
+export async function assertRoutersAgree(
+  t: ExecutionContext,
+  lab: Lab,
+  a: { node: string; ike: string; lan: string },
+  b: { node: string; ike: string; lan: string },
+): Promise<void> {
   const row = new RegExp(`^${b.ike.replace(/\./g, '\\.')}\\s+${a.ike.replace(/\./g, '\\.')}\\s+QM_IDLE\\s+\\d+\\s+0$`, 'm');
   for (const me of [a, b]) {
     const isakmp = await lab.ios(me.node, 'show crypto isakmp sa');

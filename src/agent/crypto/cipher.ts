@@ -15,8 +15,7 @@ import { CipherUnavailableError, CryptoLengthError } from './errors.js';
 
 export type DesBackend = 'des-cbc' | 'des-ede3-emulation' | 'unavailable';
 
-export const DES_FIX_HINT =
-  'start node with --openssl-legacy-provider (e.g. NODE_OPTIONS=--openssl-legacy-provider) to enable des-cbc';
+export const DES_FIX_HINT = 'start node with --openssl-legacy-provider (e.g. NODE_OPTIONS=--openssl-legacy-provider) to enable des-cbc';
 
 let cachedDesBackend: DesBackend | undefined;
 
@@ -78,9 +77,7 @@ function checkIv(k: CbcKey, iv: Buffer): void {
 
 function checkBlocks(k: CbcKey, data: Buffer): void {
   if (data.length % k.algorithm.blockSize !== 0) {
-    throw new CryptoLengthError(
-      `${k.algorithm.name} data length ${data.length} is not a multiple of ${k.algorithm.blockSize}`,
-    );
+    throw new CryptoLengthError(`${k.algorithm.name} data length ${data.length} is not a multiple of ${k.algorithm.blockSize}`);
   }
 }
 

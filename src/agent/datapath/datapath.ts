@@ -289,7 +289,12 @@ export class Datapath {
       if (p.destinationPort === 500) {
         // the tun device does not say which interface it came in by: the route back to its source does
         const iface = this.deps.route(p.source)?.iface;
-        const probe: TransitProbe = { ipSource: formatIpv4(p.source), ipDestination: formatIpv4(p.destination), payload, ...(iface ? { interface: iface } : {}) };
+        const probe: TransitProbe = {
+          ipSource: formatIpv4(p.source),
+          ipDestination: formatIpv4(p.destination),
+          payload,
+          ...(iface ? { interface: iface } : {}),
+        };
         const verdict = this.deps.engine.receiveTransitProbe(probe, this.deps.now());
         this.deps.act(verdict.actions);
         if (verdict.verdict === 'forward') this.transit(packet);
@@ -611,8 +616,19 @@ export class Datapath {
    * `supersededBy`: the pair that carries the flow instead of this one (it
    * lost a simultaneous negotiation), so this one only decrypts.
    */
-  install(spec: IpsecSaSpec, replaces: { inboundSpi: number; outboundSpi: number } | null, supersededBy: { inboundSpi: number; outboundSpi: number } | null = null): void {
-    const mk = (d: IpsecSaSpec['inbound']) => ({ spi: d.spi, cipher: spec.cipher, integrity: spec.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey, native: this.deps.nativeEsp });
+  install(
+    spec: IpsecSaSpec,
+    replaces: { inboundSpi: number; outboundSpi: number } | null,
+    supersededBy: { inboundSpi: number; outboundSpi: number } | null = null,
+  ): void {
+    const mk = (d: IpsecSaSpec['inbound']) => ({
+      spi: d.spi,
+      cipher: spec.cipher,
+      integrity: spec.integrity,
+      encryptionKey: d.encryptionKey,
+      authenticationKey: d.authenticationKey,
+      native: this.deps.nativeEsp,
+    });
     const range = (x: ProxyId) => proxyRange(x);
     const pair: SaPair = {
       spec,

@@ -92,7 +92,20 @@ interface Tunnel {
 const OUTER = 20;
 
 function newCounters(): GreTunnelCounters {
-  return { inPackets: 0, inBytes: 0, outPackets: 0, outBytes: 0, inErrors: 0, crc: 0, inDrops: 0, outDrops: 0, keepalivesSent: 0, keepalivesAnswered: 0, lastInput: null, lastOutput: null };
+  return {
+    inPackets: 0,
+    inBytes: 0,
+    outPackets: 0,
+    outBytes: 0,
+    inErrors: 0,
+    crc: 0,
+    inDrops: 0,
+    outDrops: 0,
+    keepalivesSent: 0,
+    keepalivesAnswered: 0,
+    lastInput: null,
+    lastOutput: null,
+  };
 }
 
 /** IPv4 header + GRE header + `inner`, from `source` to `destination`, with `inner`'s ToS. */

@@ -128,13 +128,15 @@ export class Reassembler {
       return refuse(reason, message);
     };
     if (hl + end > 0xffff) fail('too-long', `fragment at offset ${offset} ends at ${end}: the datagram would exceed 65535 bytes`);
-    if (more && (end === offset || (end - offset) % 8 !== 0)) fail('misaligned', `a fragment other than the last carries ${end - offset} bytes, not a positive multiple of 8`);
+    if (more && (end === offset || (end - offset) % 8 !== 0))
+      fail('misaligned', `a fragment other than the last carries ${end - offset} bytes, not a positive multiple of 8`);
     if (!p) {
       if (this.pending.size >= this.limits.maxDatagrams) fail('table-full', `the fragment table has reached its maximum threshold ${this.limits.maxDatagrams}`);
       p = { parts: [], received: 0, header: null, length: null, deadline: now + this.limits.timeoutMs };
       this.pending.set(key, p);
     }
-    if (p.length !== null && (end > p.length || (!more && end !== p.length))) fail('beyond-end', `fragment ${offset}-${end} past the end ${p.length} the last fragment announced`);
+    if (p.length !== null && (end > p.length || (!more && end !== p.length)))
+      fail('beyond-end', `fragment ${offset}-${end} past the end ${p.length} the last fragment announced`);
     const parts = p.parts;
     const at = firstAtOrAfter(parts, offset);
     const next = parts[at];

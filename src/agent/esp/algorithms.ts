@@ -70,9 +70,33 @@ export interface EspIntegrity {
 }
 
 export const ESP_INTEGRITY: Readonly<Record<EspIntegrityName, EspIntegrity>> = {
-  'hmac-md5-96': { name: 'hmac-md5-96', authAttribute: 1, nodeName: 'md5', keySize: 16, icvSize: 12, iosName: 'esp-md5-hmac', wiresharkName: ESP_INTEGRITY_NAMES['hmac-md5-96'].wiresharkName },
-  'hmac-sha1-96': { name: 'hmac-sha1-96', authAttribute: 2, nodeName: 'sha1', keySize: 20, icvSize: 12, iosName: 'esp-sha-hmac', wiresharkName: ESP_INTEGRITY_NAMES['hmac-sha1-96'].wiresharkName },
-  'hmac-sha256-128': { name: 'hmac-sha256-128', authAttribute: 5, nodeName: 'sha256', keySize: 32, icvSize: 16, iosName: 'esp-sha256-hmac', wiresharkName: ESP_INTEGRITY_NAMES['hmac-sha256-128'].wiresharkName },
+  'hmac-md5-96': {
+    name: 'hmac-md5-96',
+    authAttribute: 1,
+    nodeName: 'md5',
+    keySize: 16,
+    icvSize: 12,
+    iosName: 'esp-md5-hmac',
+    wiresharkName: ESP_INTEGRITY_NAMES['hmac-md5-96'].wiresharkName,
+  },
+  'hmac-sha1-96': {
+    name: 'hmac-sha1-96',
+    authAttribute: 2,
+    nodeName: 'sha1',
+    keySize: 20,
+    icvSize: 12,
+    iosName: 'esp-sha-hmac',
+    wiresharkName: ESP_INTEGRITY_NAMES['hmac-sha1-96'].wiresharkName,
+  },
+  'hmac-sha256-128': {
+    name: 'hmac-sha256-128',
+    authAttribute: 5,
+    nodeName: 'sha256',
+    keySize: 32,
+    icvSize: 16,
+    iosName: 'esp-sha256-hmac',
+    wiresharkName: ESP_INTEGRITY_NAMES['hmac-sha256-128'].wiresharkName,
+  },
   none: { name: 'none', authAttribute: 0, nodeName: '', keySize: 0, icvSize: 0, iosName: '', wiresharkName: ESP_INTEGRITY_NAMES.none.wiresharkName },
 };
 

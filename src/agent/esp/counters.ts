@@ -23,9 +23,17 @@ export interface EspCounters {
 
 export function emptyCounters(): EspCounters {
   return {
-    encaps: 0, encrypt: 0, digest: 0,
-    decaps: 0, decrypt: 0, verify: 0,
-    replayFailures: 0, authFailures: 0, sendErrors: 0, recvErrors: 0,
-    packets: 0, bytes: 0,
+    encaps: 0,
+    encrypt: 0,
+    digest: 0,
+    decaps: 0,
+    decrypt: 0,
+    verify: 0,
+    replayFailures: 0,
+    authFailures: 0,
+    sendErrors: 0,
+    recvErrors: 0,
+    packets: 0,
+    bytes: 0,
   };
 }

@@ -63,7 +63,7 @@ function aclCovers(a: AclAddress, range: readonly [number, number]): boolean {
   if (a.kind === 'host') return range[0] === range[1] && range[0] === parseIpv4(a.address);
   const care = ~parseIpv4(a.wildcard) >>> 0;
   const value = (parseIpv4(a.address) & care) >>> 0;
-  return ((range[0] & care) >>> 0) === value && ((range[1] & care) >>> 0) === value;
+  return (range[0] & care) >>> 0 === value && (range[1] & care) >>> 0 === value;
 }
 
 function portCovers(m: PortMatch | null, port: number): boolean {

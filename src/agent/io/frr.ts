@@ -77,7 +77,10 @@ export class FrrDaemon {
 
 /** `vtysh -c LINE ...`: one session, in order. */
 export function vtysh(lines: string[]): Promise<RunResult> {
-  return run('vtysh', lines.flatMap((l) => ['-c', l]));
+  return run(
+    'vtysh',
+    lines.flatMap((l) => ['-c', l]),
+  );
 }
 
 /** A show command's JSON (`show ip route json`); null when vtysh fails or the output is no JSON. */

@@ -10,7 +10,7 @@ export interface RunResult {
 export function run(cmd: string, args: string[], input?: string): Promise<RunResult> {
   return new Promise((resolve) => {
     const child = execFile(cmd, args, { maxBuffer: 16 * 1024 * 1024 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 127) : 0;
+      const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 127) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) || (err && code === 127 ? err.message : '') });
     });
     if (input !== undefined) child.stdin?.end(input);

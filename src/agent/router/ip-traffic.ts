@@ -45,7 +45,7 @@ export interface AgentFragCounters {
 }
 
 /** Agent and kernel added up; without the kernel's counters, the agent's alone and a note that says so. */
-export function ipTraffic(agent: AgentFragCounters, kernel: KernelFragCounters | null, problem = 'the kernel\'s counters could not be read'): IpTraffic {
+export function ipTraffic(agent: AgentFragCounters, kernel: KernelFragCounters | null, problem = "the kernel's counters could not be read"): IpTraffic {
   const k = kernel ?? { ReasmTimeout: 0, ReasmOKs: 0, ReasmFails: 0, FragOKs: 0, FragFails: 0 };
   return {
     frags: {

@@ -161,7 +161,13 @@ export class IpsecService implements ExecExtension {
     const config = this.router.config;
     const addresses = config.interfaces.flatMap((i) => (i.address && !i.shutdown ? [{ name: i.name, ...i.address }] : []));
     const nat = this.natTun ? natSteering(natPolicy(config), addresses) : null;
-    const plan = steeringPlan({ policy: this.policy, routes: this.routes, links: [...this.router.linux.keys()], nat, greEndpoints: this.router.tunnels?.endpoints() ?? [] });
+    const plan = steeringPlan({
+      policy: this.policy,
+      routes: this.routes,
+      links: [...this.router.linux.keys()],
+      nat,
+      greEndpoints: this.router.tunnels?.endpoints() ?? [],
+    });
     const cmds = [
       ...del,
       ...steeringCommands(plan, { linux: this.router.linux, tun: this.tun.name, dropTun: this.dropTun.name, ...(this.natTun ? { natTun: this.natTun } : {}) }),

@@ -124,7 +124,12 @@ export class Router {
     // which device (by ifindex) carried each interface when we last looked: a link cut and restored
     // between two looks comes back as a new device, and IOS would have logged it going down and up
     // (tunnels have no carrier: their line protocol is the tunnel service's to log)
-    const carrier = () => new Map(this.config.interfaces.filter((i) => !i.name.startsWith('Tunnel') && this.linkUp(i.name)).map((i) => [i.name, this.ifindex.get(this.linux.get(i.name) ?? '') ?? -1]));
+    const carrier = () =>
+      new Map(
+        this.config.interfaces
+          .filter((i) => !i.name.startsWith('Tunnel') && this.linkUp(i.name))
+          .map((i) => [i.name, this.ifindex.get(this.linux.get(i.name) ?? '') ?? -1]),
+      );
     const check = async () => {
       const before = carrier();
       const back = await this.host.readoptInterfaces(bindings, this.linux).catch((e: unknown) => {
@@ -198,8 +203,9 @@ export class Router {
   async applyKernel(): Promise<void> {
     await this.refreshLinks();
     const current = new Map(
-      (await this.host.ipJson<{ ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(['addr', 'show']).catch(() => []))
-        .map((e) => [e.ifname, (e.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`)]),
+      (await this.host.ipJson<{ ifname: string; addr_info?: { family: string; local: string; prefixlen: number }[] }[]>(['addr', 'show']).catch(() => [])).map(
+        (e) => [e.ifname, (e.addr_info ?? []).filter((a) => a.family === 'inet').map((a) => `${a.local}/${a.prefixlen}`)],
+      ),
     );
     const cmds: string[] = [];
     const loopbacks = loopbackCommands(this.config, this.loopbackAddresses);
@@ -246,7 +252,12 @@ export class Router {
         .filter((h): h is { dev: string; gw: string | null; iface: InterfaceConfig | undefined } => h.dev !== undefined);
       if (hops.length === 0) continue;
       // the smallest IP MTU of the interfaces the route leaves by
-      const mtu = routeMtu(hops.map((h) => h.iface).filter((i) => i?.ipMtu).sort((a, b) => a!.ipMtu! - b!.ipMtu!)[0]);
+      const mtu = routeMtu(
+        hops
+          .map((h) => h.iface)
+          .filter((i) => i?.ipMtu)
+          .sort((a, b) => a!.ipMtu! - b!.ipMtu!)[0],
+      );
       const target =
         hops.length === 1
           ? `${hops[0]!.gw ? `via ${hops[0]!.gw} ` : ''}dev ${hops[0]!.dev}`

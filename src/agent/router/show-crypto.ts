@@ -12,7 +12,20 @@ import type { AccessList } from '../../ios/config/types.js';
 /** Counters of an SA by SPI (from the datapath); undefined when the SA is not (or no longer) in the datapath. */
 export type CountersBySpi = (spi: number) => EspCounters | undefined;
 
-const ZERO: EspCounters = { encaps: 0, encrypt: 0, digest: 0, decaps: 0, decrypt: 0, verify: 0, replayFailures: 0, authFailures: 0, sendErrors: 0, recvErrors: 0, packets: 0, bytes: 0 };
+const ZERO: EspCounters = {
+  encaps: 0,
+  encrypt: 0,
+  digest: 0,
+  decaps: 0,
+  decrypt: 0,
+  verify: 0,
+  replayFailures: 0,
+  authFailures: 0,
+  sendErrors: 0,
+  recvErrors: 0,
+  packets: 0,
+  bytes: 0,
+};
 
 export function renderShowCryptoIsakmpSa(rows: readonly IsakmpSaRow[]): string {
   const lines = ['dst             src             state          conn-id slot'];
@@ -44,7 +57,12 @@ function espBlock(sa: EspSaView): string[] {
 }
 
 /** `show crypto ipsec sa [peer A]`. */
-export function renderShowCryptoIpsecSa(views: readonly IpsecInterfaceView[], counters: CountersBySpi, mtu: (iface: string) => number, peer: string | null = null): string {
+export function renderShowCryptoIpsecSa(
+  views: readonly IpsecInterfaceView[],
+  counters: CountersBySpi,
+  mtu: (iface: string) => number,
+  peer: string | null = null,
+): string {
   const out: string[] = [];
   for (const v of views) {
     const flows = v.flows.filter((f) => peer === null || f.currentPeer === peer);
@@ -52,11 +70,14 @@ export function renderShowCryptoIpsecSa(views: readonly IpsecInterfaceView[], co
     out.push(`interface: ${v.interface}`, `    Crypto map tag: ${v.cryptoMap}, local addr. ${v.localAddress}`, '');
     for (const f of flows) {
       const sum = (list: readonly EspSaView[]) =>
-        list.reduce<EspCounters>((acc, sa) => {
-          const c = counters(sa.spi) ?? ZERO;
-          for (const k of Object.keys(acc) as (keyof EspCounters)[]) acc[k] += c[k];
-          return acc;
-        }, { ...ZERO });
+        list.reduce<EspCounters>(
+          (acc, sa) => {
+            const c = counters(sa.spi) ?? ZERO;
+            for (const k of Object.keys(acc) as (keyof EspCounters)[]) acc[k] += c[k];
+            return acc;
+          },
+          { ...ZERO },
+        );
       const o = sum(f.outbound);
       const i = sum(f.inbound);
       const udp = f.inbound.some((s) => s.inUseSettings === 'Tunnel UDP-Encaps');
@@ -158,7 +179,9 @@ export function renderShowCryptoEngineConnections(rows: readonly EngineConnectio
     const c = r.spi === null ? undefined : counters(r.spi);
     const enc = r.direction === 'outbound' ? (c?.encrypt ?? 0) : 0;
     const dec = r.direction === 'inbound' ? (c?.decrypt ?? 0) : 0;
-    lines.push(`${String(r.id).padStart(4)} ${r.interface.padEnd(20)} ${r.ipAddress.padEnd(15)} ${r.state.padEnd(6)} ${r.algorithm.padEnd(18)} ${String(enc).padStart(8)} ${String(dec).padStart(8)}`);
+    lines.push(
+      `${String(r.id).padStart(4)} ${r.interface.padEnd(20)} ${r.ipAddress.padEnd(15)} ${r.state.padEnd(6)} ${r.algorithm.padEnd(18)} ${String(enc).padStart(8)} ${String(dec).padStart(8)}`,
+    );
   }
   return lines.join('\n') + '\n\n';
 }
@@ -166,12 +189,16 @@ export function renderShowCryptoEngineConnections(rows: readonly EngineConnectio
 const POLICY_CIPHER: Record<string, string> = {
   'des-cbc': 'DES - Data Encryption Standard (56 bit keys).',
   '3des-cbc': 'Three key triple DES',
-  'aes128-cbc': "AES - Advanced Encryption Standard (128 bit keys).",
-  'aes192-cbc': "AES - Advanced Encryption Standard (192 bit keys).",
-  'aes256-cbc': "AES - Advanced Encryption Standard (256 bit keys).",
+  'aes128-cbc': 'AES - Advanced Encryption Standard (128 bit keys).',
+  'aes192-cbc': 'AES - Advanced Encryption Standard (192 bit keys).',
+  'aes256-cbc': 'AES - Advanced Encryption Standard (256 bit keys).',
 };
 const POLICY_HASH: Record<string, string> = { md5: 'Message Digest 5', sha1: 'Secure Hash Standard', sha256: 'Secure Hash Standard 2 (256 bit)' };
-const POLICY_AUTH: Record<string, string> = { 'pre-share': 'Pre-Shared Key', 'rsa-sig': 'Rivest-Shamir-Adleman Signature', 'rsa-encr': 'Rivest-Shamir-Adleman Encryption' };
+const POLICY_AUTH: Record<string, string> = {
+  'pre-share': 'Pre-Shared Key',
+  'rsa-sig': 'Rivest-Shamir-Adleman Signature',
+  'rsa-encr': 'Rivest-Shamir-Adleman Encryption',
+};
 const POLICY_GROUP: Record<number, string> = { 1: '#1 (768 bit)', 2: '#2 (1024 bit)', 5: '#5 (1536 bit)', 14: '#14 (2048 bit)' };
 
 function policyBlock(title: string, p: { cipher: string; hash: string; authentication: string; group: number; lifetimeSeconds: number }): string[] {

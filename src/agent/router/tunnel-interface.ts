@@ -158,11 +158,14 @@ export class TunnelService implements ExecExtension {
     this.timer = undefined;
     const next = this.started ? this.gre.nextDeadline() : null;
     if (next === null) return;
-    this.timer = setTimeout(() => {
-      this.timer = undefined;
-      this.gre.tick(Date.now());
-      this.schedule();
-    }, Math.max(0, next - Date.now()));
+    this.timer = setTimeout(
+      () => {
+        this.timer = undefined;
+        this.gre.tick(Date.now());
+        this.schedule();
+      },
+      Math.max(0, next - Date.now()),
+    );
     this.timer.unref();
   }
 

@@ -55,9 +55,15 @@ export function warmUp(policy: IkePolicy, opts: { rounds?: number; busy?: () => 
           for (const pfs of pfsGroups.slice(0, 2)) {
             try {
               const ted = i % 2 === 0;
-              const a = new IkeEngine({ policy: policyFromConfig(parseConfig(loopbackConfig(1, p1, transform, pfs, ted)).config, { natTraversal: true }), random: randomBytes });
+              const a = new IkeEngine({
+                policy: policyFromConfig(parseConfig(loopbackConfig(1, p1, transform, pfs, ted)).config, { natTraversal: true }),
+                random: randomBytes,
+              });
               yield;
-              const b = new IkeEngine({ policy: policyFromConfig(parseConfig(loopbackConfig(2, p1, transform, pfs, ted)).config, { natTraversal: true }), random: randomBytes });
+              const b = new IkeEngine({
+                policy: policyFromConfig(parseConfig(loopbackConfig(2, p1, transform, pfs, ted)).config, { natTraversal: true }),
+                random: randomBytes,
+              });
               yield;
               const sa = yield* loopbackSteps(a, b, Date.now());
               const pair = sa ? espPair(sa, opts.native) : null;

@@ -104,7 +104,16 @@ export interface OspfNeighbor {
 }
 
 const NSM_STATES: Record<string, string> = {
-  Full: 'FULL', '2-Way': '2WAY', Init: 'INIT', ExStart: 'EXSTART', Exchange: 'EXCHANGE', Loading: 'LOADING', Down: 'DOWN', Attempt: 'ATTEMPT', Deleted: 'DOWN', 'Depend-Upon': 'DOWN',
+  Full: 'FULL',
+  '2-Way': '2WAY',
+  Init: 'INIT',
+  ExStart: 'EXSTART',
+  Exchange: 'EXCHANGE',
+  Loading: 'LOADING',
+  Down: 'DOWN',
+  Attempt: 'ATTEMPT',
+  Deleted: 'DOWN',
+  'Depend-Upon': 'DOWN',
 };
 
 /** FRR's NSM state name in IOS's words. */
@@ -195,7 +204,13 @@ interface FrrOspfInterface {
 }
 
 const ISM_STATES: Record<string, string> = {
-  DR: 'DR', Backup: 'BDR', DROther: 'DROTHER', Waiting: 'WAITING', 'Point-To-Point': 'POINT_TO_POINT', Loopback: 'LOOPBACK', Down: 'DOWN',
+  DR: 'DR',
+  Backup: 'BDR',
+  DROther: 'DROTHER',
+  Waiting: 'WAITING',
+  'Point-To-Point': 'POINT_TO_POINT',
+  Loopback: 'LOOPBACK',
+  Down: 'DOWN',
 };
 
 /** `show ip ospf interface json`, by Linux device. */
@@ -247,7 +262,16 @@ export function eigrpNeighbors(text: string, ios: (dev: string) => string | unde
     if (!m) continue;
     const name = ios(m[3]!);
     if (!name) continue;
-    out.push({ handle: Number(m[1]), address: m[2]!, interface: name, holdSeconds: Number(m[4]), srtt: Number(m[5]), rto: Number(m[6]), queue: Number(m[7]), seq: Number(m[8]) });
+    out.push({
+      handle: Number(m[1]),
+      address: m[2]!,
+      interface: name,
+      holdSeconds: Number(m[4]),
+      srtt: Number(m[5]),
+      rto: Number(m[6]),
+      queue: Number(m[7]),
+      seq: Number(m[8]),
+    });
   }
   return out;
 }
@@ -317,8 +341,13 @@ export function ripRoutes(text: string, ios: (dev: string) => string | undefined
     const dev = nextHop ? devOf(nextHop) : undefined;
     const left = m[8] ? Number(m[8].split(':')[0]) * 60 + Number(m[8].split(':')[1]) : null;
     out.push({
-      prefix: m[3]!, length: Number(m[4]), metric: Math.max(0, Number(m[6]) - 1), nextHop, interface: dev ? (ios(dev) ?? null) : null,
-      age: left === null ? null : Math.max(0, 180 - left), connected,
+      prefix: m[3]!,
+      length: Number(m[4]),
+      metric: Math.max(0, Number(m[6]) - 1),
+      nextHop,
+      interface: dev ? (ios(dev) ?? null) : null,
+      age: left === null ? null : Math.max(0, 180 - left),
+      connected,
     });
   }
   return out;
@@ -333,4 +362,3 @@ export function ripSources(text: string): { gateway: string; age: number }[] {
   }
   return out;
 }
-

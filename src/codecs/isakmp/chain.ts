@@ -168,7 +168,9 @@ export function encodePayloads(payloads: readonly Payload[]): Buffer {
     const body = encodePayloadBody(payload);
     const length = GENERIC_HEADER_LENGTH + body.length;
     if (length > MAX_PAYLOAD_LENGTH) {
-      throw new PayloadMalformedError(`ISAKMP payload ${i + 1} (${stringifyPayloadType(payload.type)}): ${length} bytes exceed the ${MAX_PAYLOAD_LENGTH}-byte maximum`);
+      throw new PayloadMalformedError(
+        `ISAKMP payload ${i + 1} (${stringifyPayloadType(payload.type)}): ${length} bytes exceed the ${MAX_PAYLOAD_LENGTH}-byte maximum`,
+      );
     }
     const head = Buffer.alloc(GENERIC_HEADER_LENGTH);
     head[0] = payloads[i + 1]?.type ?? PayloadType.NONE;

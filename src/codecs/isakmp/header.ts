@@ -52,30 +52,26 @@ export const ZERO_COOKIE: Buffer = Buffer.alloc(8);
 export function decodeHeader(buf: Buffer, offset = 0): IsakmpHeader {
   const available = buf.length - offset;
   if (!Number.isInteger(offset) || offset < 0 || available < HEADER_LENGTH) {
-    throw new PayloadMalformedError(
-      `ISAKMP header at offset ${offset}: needs ${HEADER_LENGTH} bytes but the message has ${Math.max(0, available)}`,
-      { offset },
-    );
+    throw new PayloadMalformedError(`ISAKMP header at offset ${offset}: needs ${HEADER_LENGTH} bytes but the message has ${Math.max(0, available)}`, {
+      offset,
+    });
   }
   const version = buf[offset + 17]!;
   if (version >> 4 !== 1) {
-    throw new InvalidMajorVersionError(
-      `ISAKMP header at offset ${offset}: version ${version >> 4}.${version & 0xf}, major version must be 1`,
-      { offset: offset + 17 },
-    );
+    throw new InvalidMajorVersionError(`ISAKMP header at offset ${offset}: version ${version >> 4}.${version & 0xf}, major version must be 1`, {
+      offset: offset + 17,
+    });
   }
   if ((version & 0xf) !== 0) {
-    throw new InvalidMinorVersionError(
-      `ISAKMP header at offset ${offset}: version ${version >> 4}.${version & 0xf}, minor version must be 0`,
-      { offset: offset + 17 },
-    );
+    throw new InvalidMinorVersionError(`ISAKMP header at offset ${offset}: version ${version >> 4}.${version & 0xf}, minor version must be 0`, {
+      offset: offset + 17,
+    });
   }
   const length = buf.readUInt32BE(offset + 24);
   if (length < HEADER_LENGTH) {
-    throw new UnequalPayloadLengthsError(
-      `ISAKMP header at offset ${offset}: length ${length} is below the ${HEADER_LENGTH}-byte header`,
-      { offset: offset + 24 },
-    );
+    throw new UnequalPayloadLengthsError(`ISAKMP header at offset ${offset}: length ${length} is below the ${HEADER_LENGTH}-byte header`, {
+      offset: offset + 24,
+    });
   }
   return {
     initiatorCookie: Buffer.from(buf.subarray(offset, offset + 8)),

@@ -17,7 +17,11 @@ export type Ipv4Id =
   | { readonly idType: 7; readonly start: string; readonly end: string; readonly protocol: number; readonly port: number };
 
 /** An {@link Ipv4Id} whose protocol and port default to 0 (any). */
-export type Ipv4IdInit = Ipv4Id extends infer T ? (T extends Ipv4Id ? Omit<T, 'protocol' | 'port'> & { readonly protocol?: number; readonly port?: number } : never) : never;
+export type Ipv4IdInit = Ipv4Id extends infer T
+  ? T extends Ipv4Id
+    ? Omit<T, 'protocol' | 'port'> & { readonly protocol?: number; readonly port?: number }
+    : never
+  : never;
 
 /** "11.11.11.1" -> 4 bytes; throws INVALID-ID-INFORMATION on anything else. */
 export function ipv4ToBuffer(address: string): Buffer {

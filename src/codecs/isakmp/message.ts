@@ -64,7 +64,11 @@ export function describePayload(p: Payload): string {
     case PayloadType.SA:
       return `SA(${p.proposals.length} proposal${p.proposals.length === 1 ? '' : 's'})`;
     case PayloadType.ID: {
-      const shown = isIpv4Id(p) ? formatIpv4Id(parseIpv4Id(p)) : p.idType === IdType.FQDN || p.idType === IdType.USER_FQDN ? p.data.toString('latin1') : p.data.toString('hex');
+      const shown = isIpv4Id(p)
+        ? formatIpv4Id(parseIpv4Id(p))
+        : p.idType === IdType.FQDN || p.idType === IdType.USER_FQDN
+          ? p.data.toString('latin1')
+          : p.data.toString('hex');
       return `ID(${stringifyIdType(p.idType)} ${p.protocol}/${p.port} ${shown})`;
     }
     case PayloadType.NOTIFY:

@@ -60,9 +60,7 @@ export function stringifyFlags(flags: number): string {
   return parts.length > 0 ? parts.join('|') : '-';
 }
 
-const NOTIFY_NAMES: Names = Object.fromEntries(
-  Object.entries(NotifyType).map(([key, value]) => [value, key.replace(/_/g, '-')]),
-);
+const NOTIFY_NAMES: Names = Object.fromEntries(Object.entries(NotifyType).map(([key, value]) => [value, key.replace(/_/g, '-')]));
 
 /** "PAYLOAD-MALFORMED", "INITIAL-CONTACT", "R-U-THERE"; ranges per RFC 2408 3.14.1. */
 export function stringifyNotifyType(type: number): string {
@@ -88,9 +86,7 @@ export function stringifyProtocolId(protocol: number): string {
   return PROTOCOL_NAMES[protocol] ?? `PROTO_${protocol}`;
 }
 
-const ESP_TRANSFORM_NAMES: Names = Object.fromEntries(
-  Object.entries(EspTransformId).map(([key, value]) => [value, key]),
-);
+const ESP_TRANSFORM_NAMES: Names = Object.fromEntries(Object.entries(EspTransformId).map(([key, value]) => [value, key]));
 
 /** IOS's "transform 1, ESP_DES": the transform ID named within its protocol. */
 export function stringifyTransformId(protocol: number, id: number): string {

@@ -177,9 +177,7 @@ export type KnownPayload =
 /** Type numbers of {@link KnownPayload}. */
 export type KnownPayloadType = KnownPayload['type'];
 
-type Enumerate<N extends number, Acc extends number[] = []> = Acc['length'] extends N
-  ? Acc[number]
-  : Enumerate<N, [...Acc, Acc['length']]>;
+type Enumerate<N extends number, Acc extends number[] = []> = Acc['length'] extends N ? Acc[number] : Enumerate<N, [...Acc, Acc['length']]>;
 
 /** Every value of a byte, as a union of literals. */
 export type Byte = Enumerate<256>;
@@ -200,10 +198,4 @@ export interface UnknownPayload {
 export type Payload = KnownPayload | UnknownPayload;
 
 /** The payload interface for type `T` (`PayloadOf<20>` is NatDPayload). */
-export type PayloadOf<T extends number> = Payload extends infer P
-  ? P extends { readonly type: infer U }
-    ? T extends U
-      ? P
-      : never
-    : never
-  : never;
+export type PayloadOf<T extends number> = Payload extends infer P ? (P extends { readonly type: infer U } ? (T extends U ? P : never) : never) : never;

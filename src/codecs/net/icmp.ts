@@ -50,7 +50,10 @@ function finish(out: Buffer): Buffer {
 }
 
 export function encodeIcmpEcho(echo: IcmpEcho): Buffer {
-  for (const [n, v] of [['identifier', echo.identifier], ['sequence', echo.sequence]] as const) {
+  for (const [n, v] of [
+    ['identifier', echo.identifier],
+    ['sequence', echo.sequence],
+  ] as const) {
     if (!Number.isInteger(v) || v < 0 || v > 0xffff) throw new PacketError('bad-field', `ICMP echo ${n} ${v} out of range`);
   }
   const out = Buffer.allocUnsafe(ICMP_HEADER + echo.data.length);

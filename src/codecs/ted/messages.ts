@@ -111,7 +111,10 @@ function vendorPayloads(vendorIds: readonly Buffer[] | undefined): Payload[] {
 
 function checkCookie(cookie: Buffer, what: string, nonZero: boolean): void {
   if (cookie.length !== 8 || (nonZero && cookie.equals(ZERO_COOKIE))) {
-    throw new MalformedTedError(NotifyType.INVALID_COOKIE, `TED: ${what} cookie must be 8${nonZero ? ' non-zero' : ''} bytes, got ${cookie.toString('hex') || 'none'}`);
+    throw new MalformedTedError(
+      NotifyType.INVALID_COOKIE,
+      `TED: ${what} cookie must be 8${nonZero ? ' non-zero' : ''} bytes, got ${cookie.toString('hex') || 'none'}`,
+    );
   }
 }
 
@@ -145,7 +148,13 @@ export function encodeTedReply(init: TedReplyInit): Buffer {
 /** The reply a responder sends to `probe`: cookie, target host and proxy echoed. */
 export function replyFor(
   probe: TedProbe,
-  responder: { readonly responderCookie: Buffer; readonly ikeAddress: string; readonly ikePort?: number; readonly responderProxy: Ipv4IdInit; readonly vendorIds?: readonly Buffer[] },
+  responder: {
+    readonly responderCookie: Buffer;
+    readonly ikeAddress: string;
+    readonly ikePort?: number;
+    readonly responderProxy: Ipv4IdInit;
+    readonly vendorIds?: readonly Buffer[];
+  },
 ): TedReplyInit {
   return {
     initiatorCookie: probe.initiatorCookie,
@@ -175,7 +184,8 @@ function proxy(id: IdPayload, what: string): Ipv4Id {
  */
 export function decodeTed(buf: Buffer): TedMessage {
   if (!isTedMessage(buf)) {
-    const why = buf.length < HEADER_LENGTH ? `${buf.length} bytes are too short for an ISAKMP header` : `version 0x${buf[17]!.toString(16)}, exchange type ${buf[18]}`;
+    const why =
+      buf.length < HEADER_LENGTH ? `${buf.length} bytes are too short for an ISAKMP header` : `version 0x${buf[17]!.toString(16)}, exchange type ${buf[18]}`;
     throw new NotTedError(`not a TED message: ${why} (TED is ISAKMP 0x10 with exchange type ${TED_EXCHANGE_TYPE})`);
   }
   let message;
@@ -201,16 +211,20 @@ export function decodeTed(buf: Buffer): TedMessage {
   }
   if (teds.length !== 1) malformed(NotifyType.PAYLOAD_MALFORMED, `expected one TED payload (type ${TED_PAYLOAD_TYPE}), found ${teds.length}`);
   const ted = teds[0]!;
-  if (ted.length !== TED_PAYLOAD_BODY_LENGTH) malformed(NotifyType.PAYLOAD_MALFORMED, `the TED payload body has ${ted.length} bytes, expected ${TED_PAYLOAD_BODY_LENGTH}`);
+  if (ted.length !== TED_PAYLOAD_BODY_LENGTH)
+    malformed(NotifyType.PAYLOAD_MALFORMED, `the TED payload body has ${ted.length} bytes, expected ${TED_PAYLOAD_BODY_LENGTH}`);
   const version = ted[0]!;
   const kind = ted[1]!;
   if (version === 0) malformed(NotifyType.PAYLOAD_MALFORMED, 'TED version 0');
   if (kind !== TedKind.PROBE && kind !== TedKind.REPLY) malformed(NotifyType.PAYLOAD_MALFORMED, `unknown TED kind ${kind}`);
 
   const endpoint = ids[0];
-  if (endpoint === undefined) malformed(NotifyType.INVALID_ID_INFORMATION, 'no ID payload with the sender\'s IKE address');
+  if (endpoint === undefined) malformed(NotifyType.INVALID_ID_INFORMATION, "no ID payload with the sender's IKE address");
   if (endpoint.idType !== IdType.IPV4_ADDR || endpoint.protocol !== UDP || endpoint.data.length !== 4) {
-    malformed(NotifyType.INVALID_ID_INFORMATION, `the first ID must be IPV4_ADDR with protocol 17, got type ${endpoint.idType} protocol ${endpoint.protocol} (${endpoint.data.length} bytes)`);
+    malformed(
+      NotifyType.INVALID_ID_INFORMATION,
+      `the first ID must be IPV4_ADDR with protocol 17, got type ${endpoint.idType} protocol ${endpoint.protocol} (${endpoint.data.length} bytes)`,
+    );
   }
   const common = {
     version,
@@ -225,9 +239,7 @@ export function decodeTed(buf: Buffer): TedMessage {
     if (!header.responderCookie.equals(ZERO_COOKIE)) malformed(NotifyType.INVALID_COOKIE, 'a probe must carry a zero responder cookie');
     if (ids.length !== 2 && ids.length !== 3) malformed(NotifyType.INVALID_ID_INFORMATION, `a probe carries 2 or 3 ID payloads, found ${ids.length}`);
     const localProxy = proxy(ids[1]!, 'local proxy');
-    return ids.length === 3
-      ? { kind: 'probe', ...common, localProxy, remoteProxy: proxy(ids[2]!, 'remote proxy') }
-      : { kind: 'probe', ...common, localProxy };
+    return ids.length === 3 ? { kind: 'probe', ...common, localProxy, remoteProxy: proxy(ids[2]!, 'remote proxy') } : { kind: 'probe', ...common, localProxy };
   }
   if (ids.length !== 3) malformed(NotifyType.INVALID_ID_INFORMATION, `a reply carries 3 ID payloads, found ${ids.length}`);
   return { kind: 'reply', ...common, initiatorProxy: proxy(ids[1]!, 'initiator proxy'), responderProxy: proxy(ids[2]!, 'responder proxy') };

@@ -57,7 +57,7 @@ function compile(acl: AccessList): CompiledRule[] {
 }
 
 function addressMatches(a: CompiledAddress, value: number): boolean {
-  return ((value & a.care) >>> 0) === a.value;
+  return (value & a.care) >>> 0 === a.value;
 }
 
 function portMatches(p: PortMatch | null, port: number | undefined): boolean {

@@ -92,8 +92,15 @@ export function readStandardBody(cursor: Cursor, action: 'permit' | 'deny'): Acl
   const source = readAddress(cursor, true);
   const log = cursor.optKeyword(['log']) ? ('log' as const) : null;
   return {
-    action, protocol: 'ip', source, sourcePort: null, destination: { kind: 'any' }, destinationPort: null,
-    icmp: null, established: false, log,
+    action,
+    protocol: 'ip',
+    source,
+    sourcePort: null,
+    destination: { kind: 'any' },
+    destinationPort: null,
+    icmp: null,
+    established: false,
+    log,
   };
 }
 

@@ -194,4 +194,3 @@ export function accessListModeGrammar(kind: 'standard' | 'extended'): Grammar {
   });
   return g.finish();
 }
-

@@ -3,9 +3,17 @@ import { addKept } from './extras.js';
 import { Grammar, type EngineState } from './grammar.js';
 import { keptEntries } from './support.js';
 import {
-  ISAKMP_POLICY_DEFAULTS, newIsakmpPolicy,
-  type CryptoMapEntry, type DhGroup, type DynamicMapEntry, type IsakmpAuthentication, type IsakmpHash,
-  type IsakmpPeer, type IsakmpPolicy, type PfsGroup, type TransformSet,
+  ISAKMP_POLICY_DEFAULTS,
+  newIsakmpPolicy,
+  type CryptoMapEntry,
+  type DhGroup,
+  type DynamicMapEntry,
+  type IsakmpAuthentication,
+  type IsakmpHash,
+  type IsakmpPeer,
+  type IsakmpPolicy,
+  type PfsGroup,
+  type TransformSet,
 } from './types.js';
 
 function exitToGlobal(g: Grammar): void {
@@ -269,4 +277,3 @@ export function cryptoMapEntryGrammar(): Grammar {
   exitToGlobal(g);
   return g.finish();
 }
-

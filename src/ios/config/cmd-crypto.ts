@@ -4,7 +4,13 @@ import { type Cursor } from '../cli/cursor.js';
 import { type Grammar, type Effect, type EngineState } from './grammar.js';
 import { readInterfaceName } from './interface-names.js';
 import {
-  IPSEC_LIFETIME_DEFAULTS, newIsakmpPolicy, type CryptoMapEntry, type DynamicMapEntry, type EspCipher, type IsakmpKey, type Transform,
+  IPSEC_LIFETIME_DEFAULTS,
+  newIsakmpPolicy,
+  type CryptoMapEntry,
+  type DynamicMapEntry,
+  type EspCipher,
+  type IsakmpKey,
+  type Transform,
 } from './types.js';
 
 const CIPHERS = ['esp-des', 'esp-3des', 'esp-aes', 'esp-null'] as const;
@@ -39,7 +45,7 @@ function readTransforms(cursor: Cursor): Transform[] {
     const k = cursor.keyword(options);
     if ((CIPHERS as readonly string[]).includes(k)) {
       let keyBits: 128 | 192 | 256 | null = null;
-      if (k === 'esp-aes') keyBits = (Number(cursor.optKeyword(['128', '192', '256']) ?? 128) as 128 | 192 | 256);
+      if (k === 'esp-aes') keyBits = Number(cursor.optKeyword(['128', '192', '256']) ?? 128) as 128 | 192 | 256;
       transforms.push({ kind: 'esp-cipher', name: k as EspCipher, keyBits });
     } else if ((ESP_AUTH as readonly string[]).includes(k)) {
       transforms.push({ kind: 'esp-auth', name: k as (typeof ESP_AUTH)[number] });
@@ -274,7 +280,14 @@ export function newDynamicMapEntry(name: string, seq: number): DynamicMapEntry {
 
 export function newCryptoMapEntry(name: string, seq: number, mode: CryptoMapEntry['mode']): CryptoMapEntry {
   return {
-    name, seq, mode, dynamic: null, peers: [], matchAddress: null, transformSets: [], pfs: null,
+    name,
+    seq,
+    mode,
+    dynamic: null,
+    peers: [],
+    matchAddress: null,
+    transformSets: [],
+    pfs: null,
     lifetime: { seconds: null, kilobytes: null },
   };
 }

@@ -46,9 +46,7 @@ export function addGlobalCommands(g: Grammar): void {
     const anyTarget = route.nextHop === null && route.interface === null;
     return (st) => {
       st.config.staticRoutes = st.config.staticRoutes.filter(
-        (r) =>
-          !(r.prefix === route.prefix && r.mask === route.mask &&
-            (anyTarget || (r.nextHop === route.nextHop && r.interface === route.interface))),
+        (r) => !(r.prefix === route.prefix && r.mask === route.mask && (anyTarget || (r.nextHop === route.nextHop && r.interface === route.interface))),
       );
     };
   });
@@ -73,7 +71,14 @@ function readRoute(cursor: Cursor, forRemoval: boolean): StaticRoute {
     throw new ParseFail('value', prefixToken?.start ?? 0, '%Inconsistent address and mask', `${prefix} ${mask} is not a network and its mask`);
   }
   const route: StaticRoute = {
-    prefix, mask, nextHop: null, interface: null, distance: 1, name: null, permanent: false, tag: null,
+    prefix,
+    mask,
+    nextHop: null,
+    interface: null,
+    distance: 1,
+    name: null,
+    permanent: false,
+    tag: null,
   };
   if (cursor.atEnd) {
     if (forRemoval) return route;
@@ -88,7 +93,7 @@ function readRoute(cursor: Cursor, forRemoval: boolean): StaticRoute {
   }
   const distance = cursor.optInteger(1, 255);
   if (distance !== undefined) route.distance = distance;
-  for (const options = ['tag', 'name', 'permanent']; options.length > 0; ) {
+  for (const options = ['tag', 'name', 'permanent']; options.length > 0;) {
     const k = cursor.optKeyword(options);
     if (k === undefined) break;
     options.splice(options.indexOf(k), 1);
@@ -121,4 +126,3 @@ function readBanner(cursor: Cursor): Effect {
     st.mode = closed ? { kind: 'global' } : { kind: 'banner', header, delimiter };
   };
 }
-

@@ -52,7 +52,7 @@ function checkAddress(address: string, mask: string, column: number): void {
   if (!isContiguousMask(m)) throw new ParseFail('value', column, `Bad mask 0x${(m >>> 0).toString(16).toUpperCase()} for address ${address}`);
   const len = maskToPrefix(m);
   const host = (a & ~m) >>> 0;
-  if (len < 31 && (host === 0 || host === (~m >>> 0))) {
+  if (len < 31 && (host === 0 || host === ~m >>> 0)) {
     throw new ParseFail('value', column, `Bad mask /${len} for address ${address}`);
   }
 }
@@ -75,7 +75,11 @@ function checkOverlap(st: EngineState, self: InterfaceConfig, addr: InterfaceAdd
 /** IOS routes on an Ethernet sub-interface only once it is in a VLAN (`encapsulation dot1Q N`). */
 function checkLanSubinterface(iface: InterfaceConfig): void {
   if (isSubinterface(iface.name) && /Ethernet$/.test(interfaceType(iface.name)?.name ?? '') && iface.wan.encapsulation?.kind !== 'dot1q') {
-    throw new ParseFail('value', 0, '% Configuring IP routing on a LAN subinterface is only allowed if that subinterface is already configured as part of an IEEE 802.10, IEEE 802.1Q, or ISL vLAN.');
+    throw new ParseFail(
+      'value',
+      0,
+      '% Configuring IP routing on a LAN subinterface is only allowed if that subinterface is already configured as part of an IEEE 802.10, IEEE 802.1Q, or ISL vLAN.',
+    );
   }
 }
 

@@ -10,8 +10,15 @@ import { Grammar, type Effect, type EngineState } from './grammar.js';
 import { readInterfaceName } from './interface-names.js';
 import { keptEntries } from './support.js';
 import {
-  newEigrpProcess, newOspfProcess, newRipProcess,
-  type EigrpProcess, type OspfArea, type OspfProcess, type PassiveInterfaces, type Redistribution, type RipProcess,
+  newEigrpProcess,
+  newOspfProcess,
+  newRipProcess,
+  type EigrpProcess,
+  type OspfArea,
+  type OspfProcess,
+  type PassiveInterfaces,
+  type Redistribution,
+  type RipProcess,
 } from './types.js';
 
 /** Remembers where a process header was written, for the checks after the parse (routing-check.ts). */
@@ -226,7 +233,12 @@ export function routerOspfGrammar(): Grammar {
       effect.variant = 'other';
       return effect;
     }
-    const r: Redistribution = { protocol: protocol as Redistribution['protocol'], metric: options.metric, metricType: options.metricType, subnets: options.subnets };
+    const r: Redistribution = {
+      protocol: protocol as Redistribution['protocol'],
+      metric: options.metric,
+      metricType: options.metricType,
+      subnets: options.subnets,
+    };
     const effect: Effect = (st) => {
       const p = ospfOf(st);
       p.redistribute = [...p.redistribute.filter((x) => x.protocol !== protocol), r];

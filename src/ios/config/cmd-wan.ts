@@ -33,7 +33,24 @@ function refuseUnless(ok: boolean, column: number, why: string): void {
 function encapsulationCommand(g: Grammar): void {
   g.on('encapsulation', (cursor) => {
     const column = cursor.peek()?.start ?? 0;
-    const kind = cursor.keyword(['hdlc', 'ppp', 'frame-relay', 'dot1Q', 'isl', 'x25', 'smds', 'lapb', 'sdlc', 'atm-dxi', 'sde', 'slip', 'bstun', 'stun', 'sdlc-primary', 'sdlc-secondary']);
+    const kind = cursor.keyword([
+      'hdlc',
+      'ppp',
+      'frame-relay',
+      'dot1Q',
+      'isl',
+      'x25',
+      'smds',
+      'lapb',
+      'sdlc',
+      'atm-dxi',
+      'sde',
+      'slip',
+      'bstun',
+      'stun',
+      'sdlc-primary',
+      'sdlc-secondary',
+    ]);
     if (kind === 'hdlc' || kind === 'ppp' || kind === 'frame-relay') {
       const ietf = kind === 'frame-relay' && cursor.optKeyword(['ietf', 'cisco']) === 'ietf';
       return (st) => {
@@ -92,10 +109,22 @@ function ospfCommands(g: Grammar): void {
       return effect;
     });
   };
-  set('ip ospf cost', (c) => { const v = c.integer(1, 65535); return (o) => void (o.cost = v); });
-  set('ip ospf hello-interval', (c) => { const v = c.integer(1, 65535); return (o) => void (o.hello = v); });
-  set('ip ospf dead-interval', (c) => { const v = c.integer(1, 65535); return (o) => void (o.dead = v); });
-  set('ip ospf priority', (c) => { const v = c.integer(0, 255); return (o) => void (o.priority = v); });
+  set('ip ospf cost', (c) => {
+    const v = c.integer(1, 65535);
+    return (o) => void (o.cost = v);
+  });
+  set('ip ospf hello-interval', (c) => {
+    const v = c.integer(1, 65535);
+    return (o) => void (o.hello = v);
+  });
+  set('ip ospf dead-interval', (c) => {
+    const v = c.integer(1, 65535);
+    return (o) => void (o.dead = v);
+  });
+  set('ip ospf priority', (c) => {
+    const v = c.integer(0, 255);
+    return (o) => void (o.priority = v);
+  });
   g.on('ip ospf network', (cursor) => {
     const type = cursor.keyword(['point-to-point', 'broadcast', 'non-broadcast', 'point-to-multipoint']) as NonNullable<InterfaceOspf['network']>;
     if (type === 'point-to-multipoint') cursor.optKeyword(['non-broadcast']);
@@ -108,7 +137,10 @@ function ospfCommands(g: Grammar): void {
     const v: InterfaceOspf['authentication'] = k === 'message-digest' ? 'message-digest' : k === 'null' ? 'null' : 'simple';
     return (o) => void (o.authentication = v);
   });
-  set('ip ospf authentication-key', (c) => { const v = readKey(c, 8); return (o) => void (o.authenticationKey = v); });
+  set('ip ospf authentication-key', (c) => {
+    const v = readKey(c, 8);
+    return (o) => void (o.authenticationKey = v);
+  });
   set('ip ospf message-digest-key', (c) => {
     const id = c.integer(1, 255);
     c.keyword(['md5']);

@@ -60,7 +60,12 @@ export function parentName(name: string): string | null {
 }
 
 const SHORT: [RegExp, string][] = [
-  [/^FastEthernet/, 'Fa'], [/^GigabitEthernet/, 'Gi'], [/^Ethernet/, 'Et'], [/^Serial/, 'Se'], [/^Loopback/, 'Lo'], [/^Tunnel/, 'Tu'],
+  [/^FastEthernet/, 'Fa'],
+  [/^GigabitEthernet/, 'Gi'],
+  [/^Ethernet/, 'Et'],
+  [/^Serial/, 'Se'],
+  [/^Loopback/, 'Lo'],
+  [/^Tunnel/, 'Tu'],
 ];
 
 /** FastEthernet0/1 -> Fa0/1, Serial0/0.102 -> Se0/0.102, as IOS abbreviates in some tables. */

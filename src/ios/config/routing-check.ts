@@ -15,14 +15,21 @@ export function checkRouting(st: EngineState): { diagnostics: ConfigDiagnostic[]
   const diagnostics: ConfigDiagnostic[] = [];
   const lines: number[] = [];
   const summarizing = [
-    ...st.config.routing.eigrp.slice(0, 1).filter((p) => p.autoSummary).map((p) => `eigrp ${p.as}`),
+    ...st.config.routing.eigrp
+      .slice(0, 1)
+      .filter((p) => p.autoSummary)
+      .map((p) => `eigrp ${p.as}`),
     ...(st.config.routing.rip?.autoSummary ? ['rip'] : []),
   ];
   for (const key of summarizing) {
     const at = st.routingLines.get(key);
     if (!at || at.autoSummaryWarned) continue;
     diagnostics.push({
-      line: at.line, column: at.column + 1, text: at.text, severity: 'warning', code: 'not-emulated',
+      line: at.line,
+      column: at.column + 1,
+      text: at.text,
+      severity: 'warning',
+      code: 'not-emulated',
       message: notEmulatedMessage(at.text, AUTO_SUMMARY, 0),
     });
     lines.push(at.line);

@@ -34,7 +34,11 @@ const ospf: SupportEntry[] = [
   o.model('default-information originate', 'a type-5 default route (with always, even without one in the table)'),
   o.model('no default-information originate', 'no default route originated'),
   o.model('redistribute', 'static and connected routes as external LSAs (E2 metric 20 unless set)'),
-  o.model('redistribute (no-subnets)', 'without subnets IOS redistributes only classful networks; FRR has no such filter, so nothing is redistributed', 'not-emulated'),
+  o.model(
+    'redistribute (no-subnets)',
+    'without subnets IOS redistributes only classful networks; FRR has no such filter, so nothing is redistributed',
+    'not-emulated',
+  ),
   o.model('redistribute (other)', 'redistribution between routing protocols is not translated: nothing is redistributed', 'not-emulated'),
   o.model('no redistribute', 'stops redistributing'),
   o.model('area', 'stub and totally stubby areas, area authentication'),
@@ -43,9 +47,21 @@ const ospf: SupportEntry[] = [
   o.model('log-adjacency-changes', 'adjacency changes logged as %OSPF-5-ADJCHG'),
   o.model('no log-adjacency-changes', 'adjacency changes not logged'),
   o.model('exit', 'back to global mode'),
-  ...['timers *', 'distance *', 'maximum-paths *', 'auto-cost *', 'neighbor *', 'summary-address *', 'distribute-list *', 'default-metric *', 'compatible *', 'ispf', 'max-metric *', 'ignore *', 'domain-id *'].map((c) =>
-    o.ne(c, NOT_TRANSLATED),
-  ),
+  ...[
+    'timers *',
+    'distance *',
+    'maximum-paths *',
+    'auto-cost *',
+    'neighbor *',
+    'summary-address *',
+    'distribute-list *',
+    'default-metric *',
+    'compatible *',
+    'ispf',
+    'max-metric *',
+    'ignore *',
+    'domain-id *',
+  ].map((c) => o.ne(c, NOT_TRANSLATED)),
 ];
 
 const e = rows('router-eigrp');
@@ -58,9 +74,22 @@ const eigrp: SupportEntry[] = [
   e.model('passive-interface', 'no hellos on the interface; its network is still advertised'),
   e.model('no passive-interface', 'hellos on the interface again'),
   e.model('exit', 'back to global mode'),
-  ...['redistribute *', 'no redistribute *', 'timers *', 'distance *', 'maximum-paths *', 'variance *', 'metric *', 'default-metric *', 'distribute-list *', 'offset-list *', 'neighbor *', 'eigrp *', 'no eigrp *', 'default-information *'].map((c) =>
-    e.ne(c, NOT_TRANSLATED),
-  ),
+  ...[
+    'redistribute *',
+    'no redistribute *',
+    'timers *',
+    'distance *',
+    'maximum-paths *',
+    'variance *',
+    'metric *',
+    'default-metric *',
+    'distribute-list *',
+    'offset-list *',
+    'neighbor *',
+    'eigrp *',
+    'no eigrp *',
+    'default-information *',
+  ].map((c) => e.ne(c, NOT_TRANSLATED)),
 ];
 
 const r = rows('router-rip');
@@ -76,9 +105,20 @@ const rip: SupportEntry[] = [
   r.model('default-information originate', 'a default route advertised'),
   r.model('no default-information originate', 'no default route advertised'),
   r.model('exit', 'back to global mode'),
-  ...['redistribute *', 'no redistribute *', 'timers *', 'distance *', 'maximum-paths *', 'default-metric *', 'distribute-list *', 'offset-list *', 'neighbor *', 'validate-update-source', 'no validate-update-source', 'output-delay *'].map((c) =>
-    r.ne(c, NOT_TRANSLATED),
-  ),
+  ...[
+    'redistribute *',
+    'no redistribute *',
+    'timers *',
+    'distance *',
+    'maximum-paths *',
+    'default-metric *',
+    'distribute-list *',
+    'offset-list *',
+    'neighbor *',
+    'validate-update-source',
+    'no validate-update-source',
+    'output-delay *',
+  ].map((c) => r.ne(c, NOT_TRANSLATED)),
 ];
 
 export const ROUTER_MODE_SUPPORT: readonly SupportEntry[] = [...ospf, ...eigrp, ...rip];
@@ -90,7 +130,11 @@ export const ROUTING_INTERFACE_SUPPORT: SupportEntry[] = [
   i.model('ip ospf hello-interval', 'seconds between OSPF hellos'),
   i.model('ip ospf dead-interval', 'seconds without hellos before a neighbour is declared down'),
   i.model('ip ospf network', 'point-to-point or broadcast OSPF network type'),
-  i.model('ip ospf network (nbma)', 'non-broadcast and point-to-multipoint networks need neighbour statements, which are not translated: the interface stays broadcast', 'not-emulated'),
+  i.model(
+    'ip ospf network (nbma)',
+    'non-broadcast and point-to-multipoint networks need neighbour statements, which are not translated: the interface stays broadcast',
+    'not-emulated',
+  ),
   i.model('ip ospf priority', 'the DR election priority'),
   i.model('ip ospf authentication', 'simple or MD5 authentication of OSPF packets'),
   i.model('ip ospf authentication-key', 'the simple authentication key'),
@@ -108,7 +152,14 @@ export const ROUTING_INTERFACE_SUPPORT: SupportEntry[] = [
   i.model('encapsulation (other)', 'this encapsulation is not emulated: the link carries plain IP', 'not-emulated'),
   i.model('frame-relay interface-dlci', 'the DLCI of a point-to-point sub-interface: shown, its lab link is the PVC'),
   i.model('no frame-relay interface-dlci', 'removes the DLCI'),
-  ...['ip rip *', 'ip authentication *', 'ip hello-interval *', 'ip hold-time *', 'ip bandwidth-percent *', 'ip split-horizon *', 'no ip split-horizon *', 'ip summary-address *'].map((c) =>
-    i.ne(c, ROUTING_KNOB),
-  ),
+  ...[
+    'ip rip *',
+    'ip authentication *',
+    'ip hello-interval *',
+    'ip hold-time *',
+    'ip bandwidth-percent *',
+    'ip split-horizon *',
+    'no ip split-horizon *',
+    'ip summary-address *',
+  ].map((c) => i.ne(c, ROUTING_KNOB)),
 ];

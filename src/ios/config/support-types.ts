@@ -13,8 +13,17 @@ export type SupportClass = 'emulated' | 'cosmetic' | 'not-emulated';
 
 /** The configuration modes whose lines are classified one by one. */
 export type SupportMode =
-  | 'global' | 'interface' | 'isakmp-policy' | 'isakmp-peer' | 'transform-set' | 'crypto-map' | 'access-list' | 'route-map'
-  | 'router-ospf' | 'router-eigrp' | 'router-rip';
+  | 'global'
+  | 'interface'
+  | 'isakmp-policy'
+  | 'isakmp-peer'
+  | 'transform-set'
+  | 'crypto-map'
+  | 'access-list'
+  | 'route-map'
+  | 'router-ospf'
+  | 'router-eigrp'
+  | 'router-rip';
 
 /**
  * Blocks kept verbatim: their sub-mode lines take the class of the block's

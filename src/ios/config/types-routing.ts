@@ -99,10 +99,7 @@ export interface InterfaceOspf {
 
 /** `encapsulation ...`; null: the interface type's default (HDLC on serial, ARPA on Ethernet). */
 export type InterfaceEncapsulation =
-  | { kind: 'hdlc' }
-  | { kind: 'ppp' }
-  | { kind: 'frame-relay'; ietf: boolean }
-  | { kind: 'dot1q'; vlan: number; native: boolean };
+  { kind: 'hdlc' } | { kind: 'ppp' } | { kind: 'frame-relay'; ietf: boolean } | { kind: 'dot1q'; vlan: number; native: boolean };
 
 /** Layer-2 settings of WAN interfaces and sub-interfaces. */
 export interface InterfaceWan {
@@ -125,8 +122,15 @@ export function newPassive(): PassiveInterfaces {
 
 export function newOspfProcess(id: number): OspfProcess {
   return {
-    id, routerId: null, networks: [], areas: [], passive: newPassive(), defaultInformation: null, redistribute: [],
-    logAdjacencyChanges: 'on', extras: [],
+    id,
+    routerId: null,
+    networks: [],
+    areas: [],
+    passive: newPassive(),
+    defaultInformation: null,
+    redistribute: [],
+    logAdjacencyChanges: 'on',
+    extras: [],
   };
 }
 

@@ -396,8 +396,17 @@ export const PING_OPTIONS = ['data', 'df-bit', 'repeat', 'size', 'source', 'time
 export const OUTPUT_MODIFIERS = ['append', 'begin', 'exclude', 'include', 'redirect', 'section', 'tee'];
 
 export const SHOW_IP_OSPF = [
-  'border-routers', 'database', 'flood-list', 'interface', 'mpls', 'neighbor', 'request-list', 'retransmission-list',
-  'statistics', 'summary-address', 'virtual-links',
+  'border-routers',
+  'database',
+  'flood-list',
+  'interface',
+  'mpls',
+  'neighbor',
+  'request-list',
+  'retransmission-list',
+  'statistics',
+  'summary-address',
+  'virtual-links',
 ];
 export const SHOW_IP_EIGRP = ['interfaces', 'neighbors', 'topology', 'traffic'];
 export const SHOW_IP_RIP = ['database'];

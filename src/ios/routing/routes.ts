@@ -64,7 +64,12 @@ function connectedRoutes(config: RouterConfig, link?: LinkState): Route[] {
       const prefix = formatIpv4(networkOf(parseIpv4(a.address), mask));
       if (out.some((r) => r.prefix === prefix && r.mask === a.mask)) continue;
       out.push({
-        source: 'connected', prefix, mask: a.mask, length: maskToPrefix(mask), distance: 0, metric: 0,
+        source: 'connected',
+        prefix,
+        mask: a.mask,
+        length: maskToPrefix(mask),
+        distance: 0,
+        metric: 0,
         paths: [{ nextHop: null, interface: iface.name, outInterface: iface.name, gateway: null }],
       });
     }
@@ -85,9 +90,7 @@ function bestRoute(routes: readonly Route[], address: number): Route | undefined
   return best;
 }
 
-function resolveStatic(
-  s: StaticRoute, table: readonly Route[], config: RouterConfig, link: LinkState | undefined,
-): RoutePath | null {
+function resolveStatic(s: StaticRoute, table: readonly Route[], config: RouterConfig, link: LinkState | undefined): RoutePath | null {
   if (s.interface !== null) {
     const iface = config.interfaces.find((i) => i.name === s.interface);
     const up = iface !== undefined && interfaceStatus(iface, link) === 'up';
@@ -97,7 +100,10 @@ function resolveStatic(
   // Recursive lookup of the next hop (never through a route to the same
   // prefix); routes installed earlier are already resolved.
   const self = `${s.prefix}/${s.mask}`;
-  const via = bestRoute(table.filter((r) => `${r.prefix}/${r.mask}` !== self), parseIpv4(s.nextHop!));
+  const via = bestRoute(
+    table.filter((r) => `${r.prefix}/${r.mask}` !== self),
+    parseIpv4(s.nextHop!),
+  );
   if (!via) return null;
   const p = via.paths[0]!;
   return { nextHop: s.nextHop, interface: null, outInterface: p.outInterface, gateway: p.gateway ?? s.nextHop };
@@ -135,7 +141,13 @@ export function computeRoutes(config: RouterConfig, link?: LinkState, learned: r
       const path = resolveStatic(s, table, config, link);
       if (!path) continue;
       install(next, {
-        source: 'static', prefix: s.prefix, mask: s.mask, length: maskToPrefix(parseIpv4(s.mask)), distance: s.distance, metric: 0, paths: [path],
+        source: 'static',
+        prefix: s.prefix,
+        mask: s.mask,
+        length: maskToPrefix(parseIpv4(s.mask)),
+        distance: s.distance,
+        metric: 0,
+        paths: [path],
       });
     }
     const stable = JSON.stringify(next) === JSON.stringify(table);

@@ -59,7 +59,11 @@ function linkOf(link: LinkState | undefined, name: string): boolean {
 }
 
 /** The source address of a tunnel, or why there is none. */
-function sourceOf(config: RouterConfig, t: InterfaceConfig, link: (name: string) => boolean): { address: Ipv4 | null; iface: string | null; reason: TunnelDownReason | null } {
+function sourceOf(
+  config: RouterConfig,
+  t: InterfaceConfig,
+  link: (name: string) => boolean,
+): { address: Ipv4 | null; iface: string | null; reason: TunnelDownReason | null } {
   const src = t.tunnel?.source ?? null;
   if (src === null) return { address: null, iface: null, reason: 'no-source' };
   if (src.kind === 'interface') {
@@ -90,7 +94,15 @@ export function tunnelStates(config: RouterConfig, link?: LinkState, keepaliveDo
     else if (source.reason) reason = source.reason;
     else if (destination === null) reason = 'no-destination';
     else if (keepaliveDown(t.name)) reason = 'keepalive';
-    states.set(t.name, { name: t.name, up: false, reason: t.shutdown ? null : reason, source: source.address, sourceInterface: source.iface, destination, transport: null });
+    states.set(t.name, {
+      name: t.name,
+      up: false,
+      reason: t.shutdown ? null : reason,
+      source: source.address,
+      sourceInterface: source.iface,
+      destination,
+      transport: null,
+    });
     if (!t.shutdown && reason === null) up.add(t.name);
   }
   let routes: Route[] = [];

@@ -4,7 +4,18 @@ import { envEntry, TESTBED_HOST } from '../../contract/env.js';
 import { nodeEntry } from '../../contract/paths.js';
 import { HOST_FAILED, HOST_READY } from '../../contract/ready.js';
 import type { NodeKind } from '../kind.js';
-import { AddressShorthand, HOST_COMMANDS, linuxEndpoint, linuxInterfaces, linuxProperties, linuxSpec, plainGraph, resolveLinux, shellCommand, type LinuxNode } from '../linux/node.js';
+import {
+  AddressShorthand,
+  HOST_COMMANDS,
+  linuxEndpoint,
+  linuxInterfaces,
+  linuxProperties,
+  linuxSpec,
+  plainGraph,
+  resolveLinux,
+  shellCommand,
+  type LinuxNode,
+} from '../linux/node.js';
 import { Description } from '../schema.js';
 import { forLogLine } from '../wait.js';
 
@@ -14,7 +25,10 @@ export interface HostNode extends LinuxNode {
 
 const ENTRY = 'kinds/host/main.js';
 
-const Schema = Type.Object({ kind: Type.Literal('host'), description: Description, address: AddressShorthand, ...linuxProperties }, { additionalProperties: false });
+const Schema = Type.Object(
+  { kind: Type.Literal('host'), description: Description, address: AddressShorthand, ...linuxProperties },
+  { additionalProperties: false },
+);
 
 export const host: NodeKind<HostNode, Static<typeof Schema>> = {
   name: 'host',

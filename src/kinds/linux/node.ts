@@ -15,7 +15,10 @@ const IFNAME_PATTERN = '^eth[0-9]{1,2}$';
 export const LinuxInterfaceName = Type.String({ pattern: IFNAME_PATTERN });
 
 /** Interface name to address with prefix length. */
-export const HostInterfaces = named('hostInterfaces', mapOf(IFNAME_PATTERN, Ipv4Prefix, { description: 'Interface name to address with prefix length.', minProperties: 1 }));
+export const HostInterfaces = named(
+  'hostInterfaces',
+  mapOf(IFNAME_PATTERN, Ipv4Prefix, { description: 'Interface name to address with prefix length.', minProperties: 1 }),
+);
 
 export const Routes = named(
   'routes',
@@ -29,7 +32,9 @@ export const linuxProperties = {
   routes: Type.Optional(Routes),
 };
 
-export const AddressShorthand = Type.Optional(described(Ipv4Prefix, 'Address of eth0 with its prefix length, like 13.13.13.4/24 (shorthand for interfaces: {eth0: ...}).'));
+export const AddressShorthand = Type.Optional(
+  described(Ipv4Prefix, 'Address of eth0 with its prefix length, like 13.13.13.4/24 (shorthand for interfaces: {eth0: ...}).'),
+);
 
 export interface HostInterface {
   name: string;
@@ -68,7 +73,10 @@ export function resolveLinux(raw: RawLinux, ctx: ResolveContext): Omit<LinuxNode
   }
   const gateway = raw.gateway ?? null;
   if (gateway && !interfaces.some((i) => sameSubnet(i.address, gateway))) {
-    ctx.issue(['gateway'], `nodes.${name}.gateway: ${gateway} is not in the subnet of any of its interfaces (${interfaces.map((i) => i.address).join(', ') || 'none'})`);
+    ctx.issue(
+      ['gateway'],
+      `nodes.${name}.gateway: ${gateway} is not in the subnet of any of its interfaces (${interfaces.map((i) => i.address).join(', ') || 'none'})`,
+    );
   }
   return { name, interfaces, gateway, routes: raw.routes ?? [], pos: ctx.pos };
 }
@@ -80,7 +88,9 @@ export function linuxInterfaces(node: LinuxNode): NodeInterface[] {
 /** Link endpoints of Linux nodes name an interface that has an address. */
 export function linuxEndpoint(node: LinuxNode, text: string): string | { error: string } {
   if (!node.interfaces.some((i) => i.name === text)) {
-    return { error: `${node.kind} ${node.name} has no interface ${text} (it has ${node.interfaces.map((i) => i.name).join(', ') || 'none'}; give it an address)` };
+    return {
+      error: `${node.kind} ${node.name} has no interface ${text} (it has ${node.interfaces.map((i) => i.name).join(', ') || 'none'}; give it an address)`,
+    };
   }
   return text;
 }

@@ -7,7 +7,20 @@ import { envEntry, TESTBED_HOST } from '../../contract/env.js';
 import { nodeEntry } from '../../contract/paths.js';
 import { HOST_FAILED, HOST_READY } from '../../contract/ready.js';
 import type { NodeKind } from '../kind.js';
-import { FORWARDING_SYSCTLS, HOST_COMMANDS, HostInterfaces, LinuxInterfaceName, linuxEndpoint, linuxInterfaces, linuxProperties, linuxSpec, plainGraph, resolveLinux, shellCommand, type LinuxNode } from '../linux/node.js';
+import {
+  FORWARDING_SYSCTLS,
+  HOST_COMMANDS,
+  HostInterfaces,
+  LinuxInterfaceName,
+  linuxEndpoint,
+  linuxInterfaces,
+  linuxProperties,
+  linuxSpec,
+  plainGraph,
+  resolveLinux,
+  shellCommand,
+  type LinuxNode,
+} from '../linux/node.js';
 import { Description, oneOf } from '../schema.js';
 import { forLogLine } from '../wait.js';
 
@@ -26,19 +39,24 @@ const ENTRY = 'kinds/nat/main.js';
 const NAT_COMMANDS = ['iptables-save', 'cat /proc/net/nf_conntrack 2>/dev/null || true'];
 
 const Schema = Type.Object(
-    {
-      kind: Type.Literal('nat'),
-      description: Description,
-      interfaces: HostInterfaces,
-      outside: Type.String({ description: 'The public interface: what leaves by it is masqueraded to its address; from it, only answers come back in.', pattern: LinuxInterfaceName.pattern }),
-      inside: Type.Optional(
-        oneOf([LinuxInterfaceName, Type.Array(LinuxInterfaceName, { minItems: 1, uniqueItems: true })], { description: 'The private interfaces (default: every interface but the outside one).' }),
-      ),
-      gateway: linuxProperties.gateway,
-      routes: linuxProperties.routes,
-    },
-    { additionalProperties: false },
-  );
+  {
+    kind: Type.Literal('nat'),
+    description: Description,
+    interfaces: HostInterfaces,
+    outside: Type.String({
+      description: 'The public interface: what leaves by it is masqueraded to its address; from it, only answers come back in.',
+      pattern: LinuxInterfaceName.pattern,
+    }),
+    inside: Type.Optional(
+      oneOf([LinuxInterfaceName, Type.Array(LinuxInterfaceName, { minItems: 1, uniqueItems: true })], {
+        description: 'The private interfaces (default: every interface but the outside one).',
+      }),
+    ),
+    gateway: linuxProperties.gateway,
+    routes: linuxProperties.routes,
+  },
+  { additionalProperties: false },
+);
 
 export const nat: NodeKind<NatNode, Static<typeof Schema>> = {
   name: 'nat',
@@ -56,7 +74,10 @@ export const nat: NodeKind<NatNode, Static<typeof Schema>> = {
     const name = ctx.name;
     const names = base.interfaces.map((i) => i.name);
     const inside = raw.inside === undefined ? names.filter((i) => i !== raw.outside) : typeof raw.inside === 'string' ? [raw.inside] : raw.inside;
-    for (const [key, list] of [['outside', [raw.outside]], ['inside', inside]] as const) {
+    for (const [key, list] of [
+      ['outside', [raw.outside]],
+      ['inside', inside],
+    ] as const) {
       for (const i of list) {
         if (!names.includes(i)) ctx.issue([key], `nodes.${name}.${key}: ${i} is not one of its interfaces (${names.join(', ')})`);
       }

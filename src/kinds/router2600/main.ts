@@ -24,8 +24,9 @@ import { RoutingService } from '../../agent/routing/service.js';
 async function main(): Promise<void> {
   const out = (text: string) => process.stdout.write(text);
   const console = new RouterConsole(out);
-  let routingStop: (() => Promise<void>) | undefined;
-  const exit = () => void (routingStop?.() ?? Promise.resolve()).finally(() => process.exit(0));
+  // what to stop on exit, filled in once the routing service has started
+  const stops: { routing?: () => Promise<void> } = {};
+  const exit = () => void (stops.routing?.() ?? Promise.resolve()).finally(() => process.exit(0));
   process.on('SIGTERM', exit);
   process.on('SIGINT', exit);
   // The router must not die because of one bad packet or command: log and go on.
@@ -56,7 +57,7 @@ async function main(): Promise<void> {
   // OSPF, EIGRP and RIP through FRR (src/agent/routing): started only when the config routes
   const routing = new RoutingService(router);
   router.extensions.push(routing);
-  routingStop = () => routing.stop();
+  stops.routing = () => routing.stop();
   await routing.start().catch((e: unknown) => console.log(`%TESTBED-3-ROUTING: ${(e as Error).message}`));
   const boot = new BootWork(() => ipsec.dhPoolStatus());
 

@@ -13,7 +13,23 @@ export const VICI_SOCKET = '/var/run/charon.vici';
 export const LOG_LEVELS: Readonly<Record<string, number>> = { default: 1, ike: 2, cfg: 1, knl: 1, net: 1, enc: 1, esp: 1, chd: 1, lib: 1 };
 
 /** Plugins of Debian's packages that act on the network by themselves (multicast forwarding, ARP, DHCP, HA, LEDs), need what a lab node has not, or read ipsec.conf (stroke: swanctl configures these nodes). */
-export const UNLOADED_PLUGINS = ['stroke', 'forecast', 'farp', 'dhcp', 'ha', 'led', 'eap-radius', 'tnc-tnccs', 'eap-tnc', 'xauth-pam', 'certexpire', 'lookip', 'error-notify', 'bypass-lan', 'connmark'];
+export const UNLOADED_PLUGINS = [
+  'stroke',
+  'forecast',
+  'farp',
+  'dhcp',
+  'ha',
+  'led',
+  'eap-radius',
+  'tnc-tnccs',
+  'eap-tnc',
+  'xauth-pam',
+  'certexpire',
+  'lookip',
+  'error-notify',
+  'bypass-lan',
+  'connmark',
+];
 
 /** swanctl's own plugins: only those Debian ships (the built-in list names more, and swanctl warns about each). */
 export const SWANCTL_PLUGINS = 'random nonce openssl pem pkcs1 pkcs8 x509 revocation constraints pubkey';

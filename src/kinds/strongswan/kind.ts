@@ -7,7 +7,18 @@ import { envEntry, TESTBED_HOST } from '../../contract/env.js';
 import { nodeEntry, SWANCTL_CONF } from '../../contract/paths.js';
 import { STRONGSWAN_FAILED, STRONGSWAN_READY } from '../../contract/ready.js';
 import type { NodeKind } from '../kind.js';
-import { FORWARDING_SYSCTLS, HOST_COMMANDS, linuxEndpoint, linuxInterfaces, linuxProperties, linuxSpec, plainGraph, resolveLinux, shellCommand, type LinuxNode } from '../linux/node.js';
+import {
+  FORWARDING_SYSCTLS,
+  HOST_COMMANDS,
+  linuxEndpoint,
+  linuxInterfaces,
+  linuxProperties,
+  linuxSpec,
+  plainGraph,
+  resolveLinux,
+  shellCommand,
+  type LinuxNode,
+} from '../linux/node.js';
 import { described, Description, Ipv4Prefix } from '../schema.js';
 import { forLogLine } from '../wait.js';
 
@@ -25,15 +36,15 @@ const ENTRY = 'kinds/strongswan/main.js';
 const STRONGSWAN_COMMANDS = ['swanctl --list-sas', 'swanctl --list-conns'];
 
 const Schema = Type.Object(
-    {
-      kind: Type.Literal('strongswan'),
-      description: Description,
-      config: Type.String({ description: 'swanctl.conf (connections and secrets) loaded into charon at boot, relative to the topology file.', minLength: 1 }),
-      address: Type.Optional(described(Ipv4Prefix, 'Address of eth0 with its prefix length (shorthand for interfaces: {eth0: ...}).')),
-      ...linuxProperties,
-    },
-    { additionalProperties: false },
-  );
+  {
+    kind: Type.Literal('strongswan'),
+    description: Description,
+    config: Type.String({ description: 'swanctl.conf (connections and secrets) loaded into charon at boot, relative to the topology file.', minLength: 1 }),
+    address: Type.Optional(described(Ipv4Prefix, 'Address of eth0 with its prefix length (shorthand for interfaces: {eth0: ...}).')),
+    ...linuxProperties,
+  },
+  { additionalProperties: false },
+);
 
 export const strongswan: NodeKind<StrongswanNode, Static<typeof Schema>> = {
   name: 'strongswan',

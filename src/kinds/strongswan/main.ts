@@ -27,7 +27,10 @@ function fail(why: string): never {
 async function viciUp(timeoutMs: number): Promise<boolean> {
   const until = Date.now() + timeoutMs;
   while (Date.now() < until) {
-    const ok = await access(VICI_SOCKET).then(() => true, () => false);
+    const ok = await access(VICI_SOCKET).then(
+      () => true,
+      () => false,
+    );
     if (ok && (await run('swanctl', ['--stats'])).code === 0) return true;
     await new Promise((r) => setTimeout(r, 100));
   }

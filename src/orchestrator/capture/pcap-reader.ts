@@ -46,7 +46,22 @@ export async function readPcap(path: string): Promise<CapturedPacket[]> {
 
 function summarise(p: PcapPacket, linktype: number, frame: number): CapturedPacket {
   const time = p.header.timestampSeconds + p.header.timestampMicroseconds / 1e6;
-  const base: CapturedPacket = { time, frame, ip: null, ethertype: null, src: null, dst: null, protocol: null, ttl: null, sport: null, dport: null, payload: null, icmp: null, esp: null, isakmp: null };
+  const base: CapturedPacket = {
+    time,
+    frame,
+    ip: null,
+    ethertype: null,
+    src: null,
+    dst: null,
+    protocol: null,
+    ttl: null,
+    sport: null,
+    dport: null,
+    payload: null,
+    icmp: null,
+    esp: null,
+    isakmp: null,
+  };
   let ip: Buffer;
   if (linktype === LINKTYPE_RAW) ip = p.data;
   else if (linktype === LINKTYPE_ETHERNET) {

@@ -141,7 +141,8 @@ export function decodePcap(buf: Buffer): DecodedPcap {
   while (at < buf.length) {
     if (buf.length - at < PCAP_RECORD_HEADER_SIZE) throw new PcapFormatError(`record ${records.length + 1} at offset ${at}: truncated header`);
     const included = u32(at + 8);
-    if (buf.length - at - PCAP_RECORD_HEADER_SIZE < included) throw new PcapFormatError(`record ${records.length + 1} at offset ${at}: ${included} bytes announced, fewer left`);
+    if (buf.length - at - PCAP_RECORD_HEADER_SIZE < included)
+      throw new PcapFormatError(`record ${records.length + 1} at offset ${at}: ${included} bytes announced, fewer left`);
     records.push({
       seconds: u32(at),
       microseconds: u32(at + 4),
@@ -177,7 +178,8 @@ function mac(value: Uint8Array | string, what: string): Uint8Array {
 /** An Ethernet II frame: destination | source | ethertype | payload (no FCS, no padding). */
 export function ethernetFrame(init: EthernetInit, payload: Uint8Array): Buffer {
   const etherType = init.etherType ?? ETHERTYPE_IPV4;
-  if (!Number.isInteger(etherType) || etherType < 0x0600 || etherType > 0xffff) throw new PcapFormatError(`ethertype 0x${etherType.toString(16)} is not an Ethernet II type`);
+  if (!Number.isInteger(etherType) || etherType < 0x0600 || etherType > 0xffff)
+    throw new PcapFormatError(`ethertype 0x${etherType.toString(16)} is not an Ethernet II type`);
   const out = Buffer.alloc(ETHERNET_HEADER_SIZE + payload.length);
   out.set(mac(init.destination, 'destination'), 0);
   out.set(mac(init.source, 'source'), 6);
@@ -192,6 +194,7 @@ export function ethernetFrame(init: EthernetInit, payload: Uint8Array): Buffer {
  */
 export function macForIpv4(address: string): Buffer {
   const octets = address.split('.').map(Number);
-  if (octets.length !== 4 || !octets.every((o) => Number.isInteger(o) && o >= 0 && o <= 255)) throw new PcapFormatError(`"${address}" is not a dotted IPv4 address`);
+  if (octets.length !== 4 || !octets.every((o) => Number.isInteger(o) && o >= 0 && o <= 255))
+    throw new PcapFormatError(`"${address}" is not a dotted IPv4 address`);
   return Buffer.from([0x02, 0x00, ...octets]);
 }

@@ -22,8 +22,13 @@ export const DEFAULT_TSHARK = 'tshark';
 
 /** tshark could not be started: not installed, or not at the path given. */
 export class TsharkMissingError extends Error {
-  constructor(readonly tshark: string, cause?: unknown) {
-    super(`tshark not found (tried "${tshark}"): install Wireshark's command-line tool (Debian/Ubuntu: apt-get install tshark) or set TSHARK to its path`, { cause });
+  constructor(
+    readonly tshark: string,
+    cause?: unknown,
+  ) {
+    super(`tshark not found (tried "${tshark}"): install Wireshark's command-line tool (Debian/Ubuntu: apt-get install tshark) or set TSHARK to its path`, {
+      cause,
+    });
     this.name = 'TsharkMissingError';
   }
 }

@@ -156,7 +156,8 @@ export function formatEspSaRecord(entry: EspSaKeyEntry): string {
 
 /** One ikev1_decryption_table line (two unquoted hex fields, no newline). */
 export function formatIkev1DecryptionRecord(entry: Ikev1KeyEntry): string {
-  if (entry.initiatorCookie.length !== 8) throw new WiresharkKeyError(`ikev1_decryption_table: the initiator cookie has ${entry.initiatorCookie.length} bytes, needs 8`);
+  if (entry.initiatorCookie.length !== 8)
+    throw new WiresharkKeyError(`ikev1_decryption_table: the initiator cookie has ${entry.initiatorCookie.length} bytes, needs 8`);
   if (entry.encryptionKey.length === 0) throw new WiresharkKeyError('ikev1_decryption_table: empty encryption key');
   return `${hex(entry.initiatorCookie)},${hex(entry.encryptionKey)}`;
 }
@@ -177,7 +178,10 @@ export function formatIkev1DecryptionTable(entries: readonly Ikev1KeyEntry[]): s
 
 /** A Wireshark preferences file ("name: value" lines). */
 export function formatPreferences(prefs: Readonly<Record<string, string>>): string {
-  return table('testbed: Wireshark preferences for decrypting lab captures', Object.entries(prefs).map(([k, v]) => `${k}: ${v}`));
+  return table(
+    'testbed: Wireshark preferences for decrypting lab captures',
+    Object.entries(prefs).map(([k, v]) => `${k}: ${v}`),
+  );
 }
 
 /** The files of a decryption profile, by file name (pure; see writeWiresharkProfile). */

@@ -37,8 +37,14 @@ export function evaluateExec(e: ExecExpect, exitCode: number, output: string): F
     const re = new RegExp(l.pattern.source);
     const hits = output.split('\n').filter((line) => re.test(line));
     if (!test(l.count, hits.length)) {
-      const shown = hits.slice(0, MAX_SHOWN).map((h) => `"${h.trim()}"`).join('; ');
-      out.push({ expected: `lines matching /${l.pattern.source}/: ${describeCondition(l.count, 'count')}`, found: `${hits.length} line${hits.length === 1 ? '' : 's'}${hits.length ? `: ${shown}${hits.length > MAX_SHOWN ? ' ...' : ''}` : ''}` });
+      const shown = hits
+        .slice(0, MAX_SHOWN)
+        .map((h) => `"${h.trim()}"`)
+        .join('; ');
+      out.push({
+        expected: `lines matching /${l.pattern.source}/: ${describeCondition(l.count, 'count')}`,
+        found: `${hits.length} line${hits.length === 1 ? '' : 's'}${hits.length ? `: ${shown}${hits.length > MAX_SHOWN ? ' ...' : ''}` : ''}`,
+      });
     }
   }
   return out;
@@ -57,7 +63,11 @@ function mismatches(table: ShowTableName, q: RecordQuery, r: ShowRecord): string
 
 function describeRecord(table: ShowTableName, r: ShowRecord, fields?: string[]): string {
   const types = fieldTypes(table);
-  const keys = fields ?? Object.keys(types).filter((k) => r[k] !== null && r[k] !== undefined && !(Array.isArray(r[k]) && (r[k] as unknown[]).length === 0)).slice(0, 8);
+  const keys =
+    fields ??
+    Object.keys(types)
+      .filter((k) => r[k] !== null && r[k] !== undefined && !(Array.isArray(r[k]) && (r[k] as unknown[]).length === 0))
+      .slice(0, 8);
   return keys.map((k) => `${k} ${formatValue(r[k] ?? null, types[k]?.type)}`).join(', ');
 }
 
@@ -71,7 +81,8 @@ export function representative(table: ShowTableName, e: ShowExpect, records: Sho
 export function evaluateShow(table: ShowTableName, e: ShowExpect, records: ShowRecord[]): Failure[] {
   const out: Failure[] = [];
   const noun = (n: number) => `${n} record${n === 1 ? '' : 's'}`;
-  if (e.count && !test(e.count, records.length)) out.push({ expected: `number of records ${describeCondition(e.count, 'count')}`, found: noun(records.length) });
+  if (e.count && !test(e.count, records.length))
+    out.push({ expected: `number of records ${describeCondition(e.count, 'count')}`, found: noun(records.length) });
   for (const q of e.has) {
     if (records.some((r) => mismatches(table, q, r).length === 0)) continue;
     if (records.length === 0) {
@@ -84,11 +95,25 @@ export function evaluateShow(table: ShowTableName, e: ShowExpect, records: ShowR
   }
   for (const q of e.all) {
     const bad = records.map((r, i) => ({ i, miss: mismatches(table, q, r) })).filter((x) => x.miss.length > 0);
-    if (bad.length) out.push({ expected: `every record with ${q.text}`, found: bad.slice(0, MAX_SHOWN).map((b) => `#${b.i + 1} has ${b.miss.join(', ')}`).join('; ') });
+    if (bad.length)
+      out.push({
+        expected: `every record with ${q.text}`,
+        found: bad
+          .slice(0, MAX_SHOWN)
+          .map((b) => `#${b.i + 1} has ${b.miss.join(', ')}`)
+          .join('; '),
+      });
   }
   for (const q of e.none) {
     const hits = records.map((r, i) => ({ i, r })).filter((x) => mismatches(table, q, x.r).length === 0);
-    if (hits.length) out.push({ expected: `no record with ${q.text}`, found: hits.slice(0, MAX_SHOWN).map((h) => `#${h.i + 1}: ${describeRecord(table, h.r)}`).join('; ') });
+    if (hits.length)
+      out.push({
+        expected: `no record with ${q.text}`,
+        found: hits
+          .slice(0, MAX_SHOWN)
+          .map((h) => `#${h.i + 1}: ${describeRecord(table, h.r)}`)
+          .join('; '),
+      });
   }
   return out;
 }
@@ -124,7 +149,8 @@ export function evaluateRelations(table: ShowTableName, relations: Relation[], r
 
 export function evaluateCapture(e: CaptureExpect, packets: CapturedPacket[], where: string): Failure[] {
   const out: Failure[] = [];
-  const list = (ps: CapturedPacket[]) => ps.slice(0, MAX_SHOWN).map(describePacket).join('\n') + (ps.length > MAX_SHOWN ? `\n... and ${ps.length - MAX_SHOWN} more` : '');
+  const list = (ps: CapturedPacket[]) =>
+    ps.slice(0, MAX_SHOWN).map(describePacket).join('\n') + (ps.length > MAX_SHOWN ? `\n... and ${ps.length - MAX_SHOWN} more` : '');
   const none = () => `no such packet among ${packets.length} on ${where} (${summarisePackets(packets)})`;
   for (const f of e.present) if (!packets.some((p) => matches(f, p))) out.push({ expected: `a packet ${f.text}`, found: none() });
   for (const f of e.absent) {
@@ -133,7 +159,11 @@ export function evaluateCapture(e: CaptureExpect, packets: CapturedPacket[], whe
   }
   for (const c of e.packets) {
     const hits = packets.filter((p) => matches(c.filter, p));
-    if (!test(c.count, hits.length)) out.push({ expected: `packets ${c.filter.text}: ${describeCondition(c.count as Condition, 'count')}`, found: `${hits.length} on ${where}${hits.length ? `:\n${list(hits)}` : ` (${summarisePackets(packets)})`}` });
+    if (!test(c.count, hits.length))
+      out.push({
+        expected: `packets ${c.filter.text}: ${describeCondition(c.count as Condition, 'count')}`,
+        found: `${hits.length} on ${where}${hits.length ? `:\n${list(hits)}` : ` (${summarisePackets(packets)})`}`,
+      });
   }
   if (e.order.length) {
     const firsts = e.order.map((f) => packets.find((p) => matches(f, p)) ?? null);
@@ -143,7 +173,10 @@ export function evaluateCapture(e: CaptureExpect, packets: CapturedPacket[], whe
     else {
       for (let i = 1; i < firsts.length; i++) {
         if (firsts[i]!.frame < firsts[i - 1]!.frame) {
-          out.push({ expected: wanted, found: `the first ${e.order[i]!.text} came before the first ${e.order[i - 1]!.text}:\n${describePacket(firsts[i]!)}\n${describePacket(firsts[i - 1]!)}` });
+          out.push({
+            expected: wanted,
+            found: `the first ${e.order[i]!.text} came before the first ${e.order[i - 1]!.text}:\n${describePacket(firsts[i]!)}\n${describePacket(firsts[i - 1]!)}`,
+          });
           break;
         }
       }
@@ -153,7 +186,11 @@ export function evaluateCapture(e: CaptureExpect, packets: CapturedPacket[], whe
     const [a, b] = e.noClearText;
     // TED probes are addressed host to host by design (docs/ted.md): they carry no user data
     const clear = packets.filter((p) => !p.isakmp && !p.esp && ((inPrefix(p.src, a) && inPrefix(p.dst, b)) || (inPrefix(p.src, b) && inPrefix(p.dst, a))));
-    if (clear.length) out.push({ expected: `no clear text between ${a.text} and ${b.text}`, found: `${clear.length} clear-text packet${clear.length === 1 ? '' : 's'} on ${where}:\n${list(clear)}` });
+    if (clear.length)
+      out.push({
+        expected: `no clear text between ${a.text} and ${b.text}`,
+        found: `${clear.length} clear-text packet${clear.length === 1 ? '' : 's'} on ${where}:\n${list(clear)}`,
+      });
   }
   return out;
 }

@@ -20,7 +20,13 @@ export const ICMP_TYPES: Record<string, number> = { 'echo-reply': 0, unreachable
 const ICMP_NAMES = Object.fromEntries(Object.entries(ICMP_TYPES).map(([k, v]) => [v, k]));
 
 /** ISAKMP exchange types (RFC 2408 4.1, RFC 2409) and TED's private-use 240 (docs/ted.md). */
-export const EXCHANGES: Record<Exclude<IsakmpKind, 'ted_probe' | 'ted_reply' | 'any'>, number> = { main: 2, aggressive: 4, informational: 5, quick: 32, ted: 240 };
+export const EXCHANGES: Record<Exclude<IsakmpKind, 'ted_probe' | 'ted_reply' | 'any'>, number> = {
+  main: 2,
+  aggressive: 4,
+  informational: 5,
+  quick: 32,
+  ted: 240,
+};
 const EXCHANGE_NAMES: Record<number, string> = { 2: 'Main Mode', 4: 'Aggressive Mode', 5: 'Informational', 32: 'Quick Mode', 240: 'TED' };
 
 const NAMED: Record<string, Record<string, unknown>> = {
@@ -61,7 +67,8 @@ export function filterFromYaml(v: unknown): PacketFilter | string {
     switch (key) {
       case 'protocol': {
         const p = typeof val === 'number' ? val : PROTOCOLS[String(val)];
-        if (p === undefined || !Number.isInteger(p) || p < 0 || p > 255) return `protocol must be one of ${Object.keys(PROTOCOLS).join(', ')} or a number 0-255`;
+        if (p === undefined || !Number.isInteger(p) || p < 0 || p > 255)
+          return `protocol must be one of ${Object.keys(PROTOCOLS).join(', ')} or a number 0-255`;
         f.protocol = p;
         break;
       }
@@ -163,7 +170,12 @@ export function describePacket(p: CapturedPacket): string {
   if (p.src === null) return `frame ${p.frame}  non-IPv4 (ethertype 0x${(p.ethertype ?? 0).toString(16).padStart(4, '0')})`;
   let what: string;
   if (p.isakmp) {
-    const name = p.isakmp.exchangeType === 240 ? (/^0+$/.test(p.isakmp.responderCookie) ? 'TED probe' : 'TED reply') : (EXCHANGE_NAMES[p.isakmp.exchangeType] ?? `exchange ${p.isakmp.exchangeType}`);
+    const name =
+      p.isakmp.exchangeType === 240
+        ? /^0+$/.test(p.isakmp.responderCookie)
+          ? 'TED probe'
+          : 'TED reply'
+        : (EXCHANGE_NAMES[p.isakmp.exchangeType] ?? `exchange ${p.isakmp.exchangeType}`);
     what = `ISAKMP ${name} ${p.sport}->${p.dport}`;
   } else if (p.esp) what = `ESP spi ${formatSpi(p.esp.spi)} seq ${p.esp.seq}`;
   else if (p.icmp) what = `ICMP ${ICMP_NAMES[p.icmp.type] ?? `type ${p.icmp.type}`} seq ${p.icmp.seq}`;

@@ -69,7 +69,7 @@ class Ctx {
     try {
       return { regex: new RegExp(String(v), 'm'), source: String(v) };
     } catch (e) {
-      this.issue(path, `invalid regular expression /${String(v)}/: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, "")}`);
+      this.issue(path, `invalid regular expression /${String(v)}/: ${(e as Error).message.replace(/^Invalid regular expression: \/.*\/[a-z]*: /, '')}`);
       return null;
     }
   }
@@ -127,9 +127,19 @@ function parseStep(r: Raw, ctx: Ctx, earlier: Step[]): Step | null {
   switch (kinds[0]!) {
     case 'exec': {
       const nodes = ctx.nodeList(['nodes'], r.nodes);
-      const command = listOf(r.exec).flatMap((l) => String(l).split('\n')).filter((l) => l.trim() !== '');
+      const command = listOf(r.exec)
+        .flatMap((l) => String(l).split('\n'))
+        .filter((l) => l.trim() !== '');
       if (command.length === 0) ctx.issue(['exec'], 'the command is empty');
-      return { ...base, kind: 'exec', wait: wait(), nodes, command, timeoutMs: ctx.duration(['timeout'], r.timeout, DEFAULT_EXEC_TIMEOUT_MS), expect: execExpect(ctx, ['expect'], r.expect as Raw | undefined) };
+      return {
+        ...base,
+        kind: 'exec',
+        wait: wait(),
+        nodes,
+        command,
+        timeoutMs: ctx.duration(['timeout'], r.timeout, DEFAULT_EXEC_TIMEOUT_MS),
+        expect: execExpect(ctx, ['expect'], r.expect as Raw | undefined),
+      };
     }
     case 'show': {
       const table = r.show as ShowTableName;
@@ -151,7 +161,8 @@ function parseStep(r: Raw, ctx: Ctx, earlier: Step[]): Step | null {
       let since: string | null = null;
       if (r.since !== undefined) {
         since = String(r.since);
-        if (since !== 'start' && !earlier.some((s) => s.name === since)) ctx.issue(['since'], `"${since}" is not an earlier step (since: start, or the name of a step before this one)`);
+        if (since !== 'start' && !earlier.some((s) => s.name === since))
+          ctx.issue(['since'], `"${since}" is not an earlier step (since: start, or the name of a step before this one)`);
         if (since === 'start') since = null;
       }
       return { ...base, kind: 'capture', wait: wait(), link, since, expect: captureExpect(ctx, (r.expect ?? {}) as Raw) };
@@ -160,13 +171,22 @@ function parseStep(r: Raw, ctx: Ctx, earlier: Step[]): Step | null {
       const node = ctx.node(['configure'], r.configure) ?? String(r.configure);
       const kind = ctx.lab.nodes.get(node);
       if (kind && !kind.ios) ctx.issue(['configure'], `${node} is a ${kind.name}; configure takes IOS lines for a router`);
-      const lines = listOf(r.lines).flatMap((l) => String(l).split('\n')).map((l) => l.trimEnd()).filter((l) => l.trim() !== '');
+      const lines = listOf(r.lines)
+        .flatMap((l) => String(l).split('\n'))
+        .map((l) => l.trimEnd())
+        .filter((l) => l.trim() !== '');
       if (lines.length === 0) ctx.issue(['lines'], 'configure needs IOS configuration lines');
-      if (lines.some((l) => /^\s*(configure|end|exit)\b/.test(l) && /^\s*(configure terminal|end)\s*$/.test(l))) ctx.issue(['lines'], 'leave out "configure terminal" and "end": testbed adds them');
+      if (lines.some((l) => /^\s*(configure|end|exit)\b/.test(l) && /^\s*(configure terminal|end)\s*$/.test(l)))
+        ctx.issue(['lines'], 'leave out "configure terminal" and "end": testbed adds them');
       return { ...base, kind: 'configure', node, lines };
     }
     case 'restart':
-      return { ...base, kind: 'restart', nodes: ctx.nodeList(['restart'], r.restart), timeoutMs: ctx.duration(['timeout'], r.timeout, DEFAULT_RESTART_TIMEOUT_MS) };
+      return {
+        ...base,
+        kind: 'restart',
+        nodes: ctx.nodeList(['restart'], r.restart),
+        timeoutMs: ctx.duration(['timeout'], r.timeout, DEFAULT_RESTART_TIMEOUT_MS),
+      };
     case 'cut':
     case 'restore': {
       const kind = kinds[0] as 'cut' | 'restore';
@@ -182,9 +202,11 @@ function parseStep(r: Raw, ctx: Ctx, earlier: Step[]): Step | null {
     case 'impair': {
       const link = ctx.link(['impair'], r.impair) ?? String(r.impair);
       const endpoint = r.endpoint === undefined ? null : ctx.node(['endpoint'], r.endpoint);
-      if (endpoint && !(ctx.lab.links.get(link) ?? [endpoint]).includes(endpoint)) ctx.issue(['endpoint'], `${endpoint} is not on link ${link} (it joins ${(ctx.lab.links.get(link) ?? []).join(', ')})`);
+      if (endpoint && !(ctx.lab.links.get(link) ?? [endpoint]).includes(endpoint))
+        ctx.issue(['endpoint'], `${endpoint} is not on link ${link} (it joins ${(ctx.lab.links.get(link) ?? []).join(', ')})`);
       const direction = (r.direction ?? 'both') as Direction;
-      if (r.endpoint === undefined && direction !== 'both') ctx.issue(['direction'], `direction ${direction} needs an endpoint: a whole link's setting applies to both directions`);
+      if (r.endpoint === undefined && direction !== 'both')
+        ctx.issue(['direction'], `direction ${direction} needs an endpoint: a whole link's setting applies to both directions`);
       const entries = Object.entries(r).filter(([k]) => (KNOB_NAMES as readonly string[]).includes(k));
       if (r.clear === true) {
         if (entries.length) ctx.issue([entries[0]![0]], 'a step either clears (clear: true) or sets knobs, not both', true);
@@ -206,7 +228,8 @@ function traffic(ctx: Ctx, r: Raw, base: Omit<Step, 'kind'> & { name: string }, 
     let flows: string[] | null = null;
     if (r.flow !== undefined) {
       flows = listOf(r.flow).map(String);
-      for (const f of flows) if (!earlier.some((s) => s.kind === 'traffic-start' && s.name === f)) ctx.issue(['flow'], `"${f}" is not an earlier "traffic: start" step`);
+      for (const f of flows)
+        if (!earlier.some((s) => s.kind === 'traffic-start' && s.name === f)) ctx.issue(['flow'], `"${f}" is not an earlier "traffic: start" step`);
     }
     return { ...base, kind: 'traffic-stop', flows, expect: r.expect === undefined ? null : execExpect(ctx, ['expect'], r.expect as Raw) };
   }
@@ -221,7 +244,8 @@ function traffic(ctx: Ctx, r: Raw, base: Omit<Step, 'kind'> & { name: string }, 
     to = ctx.lab.addresses.get(to)?.[0] ?? '';
     if (!to) ctx.issue(['to'], `${toNode} has no address to send to`);
   } else if (!/^\d{1,3}(\.\d{1,3}){3}$/.test(to)) ctx.issue(['to'], `"${to}" is neither a node nor an IPv4 address`);
-  if (kind !== 'ping' && (!toNode || !ctx.lab.nodes.get(toNode)!.shell)) ctx.issue(['to'], `${kind} traffic needs a host to receive it (an iperf3 server): name a host node as "to"`);
+  if (kind !== 'ping' && (!toNode || !ctx.lab.nodes.get(toNode)!.shell))
+    ctx.issue(['to'], `${kind} traffic needs a host to receive it (an iperf3 server): name a host node as "to"`);
   const rate = r.rate === undefined ? (kind === 'ping' ? 5 : 1_000_000) : Number(r.rate);
   if (kind === 'ping' && (rate <= 0 || rate > 100)) ctx.issue(['rate'], 'a ping rate is 1 to 100 packets per second');
   return { ...base, kind: 'traffic-start', from, to, toNode, traffic: kind, rate };
@@ -229,7 +253,10 @@ function traffic(ctx: Ctx, r: Raw, base: Omit<Step, 'kind'> & { name: string }, 
 
 function execExpect(ctx: Ctx, path: (string | number)[], e: Raw | undefined): ExecExpect {
   const x = e ?? {};
-  const exit = x.exit === undefined ? { op: '==' as const, value: 0, text: '0' } : (ctx.condition([...path, 'exit'], x.exit, 'count') ?? { op: '==' as const, value: 0, text: '0' });
+  const exit =
+    x.exit === undefined
+      ? { op: '==' as const, value: 0, text: '0' }
+      : (ctx.condition([...path, 'exit'], x.exit, 'count') ?? { op: '==' as const, value: 0, text: '0' });
   const patterns = (key: string) =>
     listOf(x[key])
       .map((p, i) => ctx.pattern(Array.isArray(x[key]) ? [...path, key, i] : [...path, key], p))
@@ -257,7 +284,10 @@ function query(ctx: Ctx, table: ShowTableName, path: (string | number)[], q: Raw
     if (c) fields[field] = c;
   }
   const text = Object.entries(q)
-    .map(([k, v]) => `${k} ${typeof v === 'string' && /^(==|!=|>=|<=|>|<|~|!~)/.test(v.trim()) ? v.trim() : `= ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`}`)
+    .map(
+      ([k, v]) =>
+        `${k} ${typeof v === 'string' && /^(==|!=|>=|<=|>|<|~|!~)/.test(v.trim()) ? v.trim() : `= ${Array.isArray(v) ? `[${v.join(', ')}]` : String(v)}`}`,
+    )
     .join(', ');
   return { fields, text };
 }
@@ -336,6 +366,7 @@ function captureExpect(ctx: Ctx, e: Raw): CaptureExpect {
   }
   const out = { present: filters('present'), absent: filters('absent'), packets, order: filters('order'), noClearText };
   if (e.order !== undefined && out.order.length < 2 && listOf(e.order).length < 2) ctx.issue(['expect', 'order'], 'order needs at least two packet filters');
-  if (!out.present.length && !out.absent.length && !out.packets.length && !out.order.length && !noClearText) ctx.issue(['expect'], 'a capture check needs an expectation: present, absent, packets, order or no_clear_text');
+  if (!out.present.length && !out.absent.length && !out.packets.length && !out.order.length && !noClearText)
+    ctx.issue(['expect'], 'a capture check needs an expectation: present, absent, packets, order or no_clear_text');
   return out;
 }

@@ -84,7 +84,16 @@ export async function runTests(topologyPath: string, opts: TestOptions = {}): Pr
       }
     } else {
       opts.onLab?.(labName, true);
-      lab = await Lab.up(topology.file, { name: labName, capture: true, artifacts, base: opts.base, progress, engine, kinds: topology.kinds, firewall: opts.firewall });
+      lab = await Lab.up(topology.file, {
+        name: labName,
+        capture: true,
+        artifacts,
+        base: opts.base,
+        progress,
+        engine,
+        kinds: topology.kinds,
+        firewall: opts.firewall,
+      });
     }
   } catch (e) {
     throw new LabUpError((e as Error).message);

@@ -170,7 +170,10 @@ export class Runner {
         const all = [...latest.values()];
         r.evidence = all.map((u) => u.evidence);
         r.failures = [
-          ...all.flatMap((u) => [...(u.error ? [{ node: u.node, expected: 'the check to run', found: `error: ${u.error}` }] : []), ...u.failures.map((f) => ({ node: u.node, expected: f.expected, found: f.found }))]),
+          ...all.flatMap((u) => [
+            ...(u.error ? [{ node: u.node, expected: 'the check to run', found: `error: ${u.error}` }] : []),
+            ...u.failures.map((f) => ({ node: u.node, expected: f.expected, found: f.found })),
+          ]),
           ...relationFailures.map((f) => ({ node: f.nodes.join(', '), expected: f.expected, found: f.found })),
         ];
         if (r.failures.length) {
@@ -180,7 +183,11 @@ export class Runner {
         }
         return r;
       }
-      this.opts.listener?.retry?.(step, attempts, [...latest.values()].flatMap((u) => u.failures.map((f) => ({ node: u.node, ...f }))));
+      this.opts.listener?.retry?.(
+        step,
+        attempts,
+        [...latest.values()].flatMap((u) => u.failures.map((f) => ({ node: u.node, ...f }))),
+      );
       await this.clock.sleep(Math.min(step.wait.intervalMs, step.wait.timeoutMs - elapsed));
       pending = [...failing];
     }
@@ -242,7 +249,12 @@ export class Runner {
           const lines = ['configure terminal', ...step.lines, 'end'];
           const out = await this.driver.exec(step.node, lines);
           r.evidence = [{ node: step.node, command: lines.join('\n'), exitCode: out.exitCode, output: clip(out.stdout + out.stderr) }];
-          if (out.exitCode !== 0) r.failures.push({ node: step.node, expected: 'IOS to accept every line', found: `exit code ${out.exitCode}: ${(out.stdout + out.stderr).trim().split('\n').slice(-3).join(' / ')}` });
+          if (out.exitCode !== 0)
+            r.failures.push({
+              node: step.node,
+              expected: 'IOS to accept every line',
+              found: `exit code ${out.exitCode}: ${(out.stdout + out.stderr).trim().split('\n').slice(-3).join(' / ')}`,
+            });
           r.detail = `${step.node}: ${step.lines.length} line${step.lines.length === 1 ? '' : 's'} configured`;
           break;
         }

@@ -14,7 +14,9 @@ const Nodes = oneOf([NodeName, Type.Array(NodeName, { minItems: 1 })], { descrip
 
 const Duration = named(
   'duration',
-  oneOf([Type.Number({ minimum: 0 }), Type.String({ pattern: '^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m)?\\s*$' })], { description: 'Seconds, or a string like "500ms", "30s", "2m".' }),
+  oneOf([Type.Number({ minimum: 0 }), Type.String({ pattern: '^\\s*[0-9]+(\\.[0-9]+)?\\s*(ms|s|m)?\\s*$' })], {
+    description: 'Seconds, or a string like "500ms", "30s", "2m".',
+  }),
 );
 
 const Wait = named(
@@ -26,7 +28,10 @@ const Wait = named(
 
 const Condition = named(
   'condition',
-  Type.Unsafe<unknown>({ description: 'A value (equality) or a comparison: ">= 9", "!= 0", "< 3", "~ REGEX", "!~ REGEX".', type: ['string', 'number', 'boolean', 'null', 'array'] }),
+  Type.Unsafe<unknown>({
+    description: 'A value (equality) or a comparison: ">= 9", "!= 0", "< 3", "~ REGEX", "!~ REGEX".',
+    type: ['string', 'number', 'boolean', 'null', 'array'],
+  }),
 );
 
 const StringOrList = named('stringOrList', oneOf([Type.String(), Type.Array(Type.String(), { minItems: 1 })]));
@@ -48,7 +53,12 @@ const ExecExpect = named(
 
 const RecordQuery = named(
   'recordQuery',
-  Type.Unsafe<Record<string, unknown>>({ description: "Field name to value or condition; see docs/testing.md for each table's fields.", type: 'object', minProperties: 1, additionalProperties: Condition }),
+  Type.Unsafe<Record<string, unknown>>({
+    description: "Field name to value or condition; see docs/testing.md for each table's fields.",
+    type: 'object',
+    minProperties: 1,
+    additionalProperties: Condition,
+  }),
 );
 const RecordQueries = named('recordQueries', oneOf([RecordQuery, Type.Array(RecordQuery, { minItems: 1 })]));
 
@@ -71,7 +81,10 @@ const PacketFilter = named(
   'packetFilter',
   oneOf(
     [
-      Type.Unsafe<string>({ type: 'string', enum: ['esp', 'icmp', 'isakmp', 'ted_probe', 'ted_reply', 'main_mode', 'aggressive_mode', 'quick_mode', 'informational'] }),
+      Type.Unsafe<string>({
+        type: 'string',
+        enum: ['esp', 'icmp', 'isakmp', 'ted_probe', 'ted_reply', 'main_mode', 'aggressive_mode', 'quick_mode', 'informational'],
+      }),
       Type.Object(
         {
           protocol: Type.Optional(byteOr(['icmp', 'tcp', 'udp', 'esp', 'ah'])),
@@ -89,7 +102,10 @@ const PacketFilter = named(
         { additionalProperties: false, minProperties: 1 },
       ),
     ],
-    { description: 'A named filter (esp, icmp, isakmp, ted_probe, ted_reply, main_mode, aggressive_mode, quick_mode, informational) or fields that must all match.' },
+    {
+      description:
+        'A named filter (esp, icmp, isakmp, ted_probe, ted_reply, main_mode, aggressive_mode, quick_mode, informational) or fields that must all match.',
+    },
   ),
 );
 const PacketFilters = named('packetFilters', oneOf([PacketFilter, Type.Array(PacketFilter, { minItems: 1 })]));
@@ -103,7 +119,9 @@ const CaptureExpect = named(
       absent: Type.Optional({ ...PacketFilters, description: 'No packet matches (each filter).' }),
       packets: Type.Optional(oneOf([PacketCount, Type.Array(PacketCount, { minItems: 1 })], { description: 'The number of matching packets.' })),
       order: Type.Optional(Type.Array(PacketFilter, { description: 'The first packet matching each filter appears in this order.', minItems: 2 })),
-      no_clear_text: Type.Optional(Type.Array(Type.String(), { description: 'No packet other than IKE and ESP between the two prefixes.', minItems: 2, maxItems: 2 })),
+      no_clear_text: Type.Optional(
+        Type.Array(Type.String(), { description: 'No packet other than IKE and ESP between the two prefixes.', minItems: 2, maxItems: 2 }),
+      ),
     },
     { additionalProperties: false },
   ),
@@ -134,7 +152,8 @@ const STEPS: [string, TSchema][] = [
     'show',
     step({
       show: Type.Unsafe<string>({
-        description: 'A typed IOS show command: isakmp_sa (show crypto isakmp sa), ipsec_sa (show crypto ipsec sa), crypto_map (show crypto map), engine_connections (show crypto engine connections active).',
+        description:
+          'A typed IOS show command: isakmp_sa (show crypto isakmp sa), ipsec_sa (show crypto ipsec sa), crypto_map (show crypto map), engine_connections (show crypto engine connections active).',
         enum: SHOW_TABLE_NAMES,
       }),
       nodes: Nodes,
@@ -153,10 +172,19 @@ const STEPS: [string, TSchema][] = [
       expect: CaptureExpect,
     }),
   ],
-  ['configure', step({ configure: { ...NodeName, description: 'The router to configure.' }, lines: { ...StringOrList, description: 'IOS configuration lines (without configure terminal and end).' } })],
+  [
+    'configure',
+    step({
+      configure: { ...NodeName, description: 'The router to configure.' },
+      lines: { ...StringOrList, description: 'IOS configuration lines (without configure terminal and end).' },
+    }),
+  ],
   ['restart', step({ restart: Nodes, timeout: Type.Optional(Duration) })],
   ['cut', step({ cut: Type.String({ description: 'The link to cut (docker network disconnect).' }), nodes: Type.Optional(Nodes) })],
-  ['restore', step({ restore: Type.String({ description: 'The link to restore, with the same addresses (its impairment is cleared).' }), nodes: Type.Optional(Nodes) })],
+  [
+    'restore',
+    step({ restore: Type.String({ description: 'The link to restore, with the same addresses (its impairment is cleared).' }), nodes: Type.Optional(Nodes) }),
+  ],
   [
     'impair',
     step({

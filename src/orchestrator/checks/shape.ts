@@ -15,7 +15,14 @@ export function labShape(topology: Topology): LabShape {
   const kindOf = (n: Topology['nodes'][number]) => topology.kinds.of(n);
   return {
     nodes: new Map(topology.nodes.map((n) => [n.name, kindOf(n)])),
-    addresses: new Map(topology.nodes.map((n) => [n.name, kindOf(n).interfaces(n).flatMap((i) => (i.address ? [i.address.split('/')[0]!] : []))])),
+    addresses: new Map(
+      topology.nodes.map((n) => [
+        n.name,
+        kindOf(n)
+          .interfaces(n)
+          .flatMap((i) => (i.address ? [i.address.split('/')[0]!] : [])),
+      ]),
+    ),
     links: new Map(topology.links.map((l) => [l.name, [...new Set(l.endpoints.map((e) => e.node))]])),
   };
 }

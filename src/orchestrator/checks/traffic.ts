@@ -37,13 +37,24 @@ export async function startFlow(driver: LabDriver, step: TrafficStartStep): Prom
     client = `ping -n -i ${interval} ${step.to}`;
   } else {
     const spid = q(file(step.name, 'server.pid'));
-    const server = await driver.exec(step.toNode!, `rm -f ${spid}; iperf3 -s -1 -D -I ${spid} --logfile ${q(file(step.name, 'server.log'))} && sleep 0.3 && ${ALIVE} && alive "$(cat ${spid})"`);
-    if (server.exitCode !== 0) throw new Error(`iperf3 server on ${step.toNode} did not start: ${(server.stdout + server.stderr).trim() || `exit ${server.exitCode}`}`);
+    const server = await driver.exec(
+      step.toNode!,
+      `rm -f ${spid}; iperf3 -s -1 -D -I ${spid} --logfile ${q(file(step.name, 'server.log'))} && sleep 0.3 && ${ALIVE} && alive "$(cat ${spid})"`,
+    );
+    if (server.exitCode !== 0)
+      throw new Error(`iperf3 server on ${step.toNode} did not start: ${(server.stdout + server.stderr).trim() || `exit ${server.exitCode}`}`);
     client = `iperf3 -c ${step.to} ${step.traffic === 'udp' ? '-u ' : ''}-b ${Math.round(step.rate)} -t 86400 -i 1 --forceflush`;
   }
-  const r = await driver.exec(step.from, `rm -f ${log} ${pid}; ${client} </dev/null >${log} 2>&1 & echo $! >${pid}; sleep 0.3; ${ALIVE}; alive "$(cat ${pid})" || { cat ${log}; exit 1; }`);
-  if (r.exitCode !== 0) throw new Error(`${step.traffic} from ${step.from} to ${step.to} did not start: ${(r.stdout + r.stderr).trim() || `exit ${r.exitCode}`}`);
-  return { flow: { name: step.name, from: step.from, toNode: step.toNode, kind: step.traffic }, detail: `${step.traffic} ${step.from} -> ${step.to}${step.traffic === 'ping' ? ` at ${step.rate}/s` : ` at ${step.rate} bit/s`}` };
+  const r = await driver.exec(
+    step.from,
+    `rm -f ${log} ${pid}; ${client} </dev/null >${log} 2>&1 & echo $! >${pid}; sleep 0.3; ${ALIVE}; alive "$(cat ${pid})" || { cat ${log}; exit 1; }`,
+  );
+  if (r.exitCode !== 0)
+    throw new Error(`${step.traffic} from ${step.from} to ${step.to} did not start: ${(r.stdout + r.stderr).trim() || `exit ${r.exitCode}`}`);
+  return {
+    flow: { name: step.name, from: step.from, toNode: step.toNode, kind: step.traffic },
+    detail: `${step.traffic} ${step.from} -> ${step.to}${step.traffic === 'ping' ? ` at ${step.rate}/s` : ` at ${step.rate} bit/s`}`,
+  };
 }
 
 /** Stop a flow: SIGINT the sender, wait for it to finish its summary, return its output. */

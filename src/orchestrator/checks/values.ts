@@ -42,7 +42,8 @@ export function parseCondition(v: unknown, type: FieldType | 'count'): Condition
     return { op: '==', value: v, text };
   }
   if (typeof v === 'number') {
-    if (!['number', 'spi', 'count', 'list'].includes(type)) return `${v} is a number; this field holds ${type === 'address' ? 'an address' : type === 'prefix' ? 'a prefix' : 'text'}`;
+    if (!['number', 'spi', 'count', 'list'].includes(type))
+      return `${v} is a number; this field holds ${type === 'address' ? 'an address' : type === 'prefix' ? 'a prefix' : 'text'}`;
     return { op: '==', value: v, text };
   }
   if (typeof v !== 'string') return `must be a value or a condition like ">= 9"`;
@@ -128,7 +129,8 @@ export function describeCondition(c: Condition, type?: FieldType | 'count'): str
 export function formatValue(v: ShowValue, type?: FieldType): string {
   if (v === null) return 'none';
   if (type === 'spi' && typeof v === 'number') return formatSpi(v);
-  if (type === 'list' && Array.isArray(v) && v.every((x) => typeof x === 'number') && v.length && (v as number[]).every((x) => x > 0xffff)) return `[${(v as number[]).map(formatSpi).join(', ')}]`;
+  if (type === 'list' && Array.isArray(v) && v.every((x) => typeof x === 'number') && v.length && (v as number[]).every((x) => x > 0xffff))
+    return `[${(v as number[]).map(formatSpi).join(', ')}]`;
   if (Array.isArray(v)) return `[${v.join(', ')}]`;
   return String(v);
 }
@@ -137,7 +139,8 @@ export function formatValue(v: ShowValue, type?: FieldType): string {
 export function parsePrefix(v: unknown): Prefix | string {
   if (typeof v !== 'string') return `must be an address or prefix like 13.13.13.0/24 (got ${JSON.stringify(v)})`;
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})(?:\/(\d{1,2}))?$/.exec(v.trim());
-  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || (m[5] !== undefined && Number(m[5]) > 32)) return `"${v}" is not an address or prefix like 13.13.13.0/24`;
+  if (!m || m.slice(1, 5).some((o) => Number(o) > 255) || (m[5] !== undefined && Number(m[5]) > 32))
+    return `"${v}" is not an address or prefix like 13.13.13.0/24`;
   const length = m[5] === undefined ? 32 : Number(m[5]);
   const addr = m.slice(1, 5).reduce((a, o) => a * 256 + Number(o), 0);
   const mask = length === 0 ? 0 : (0xffffffff << (32 - length)) >>> 0;
@@ -150,5 +153,5 @@ export function inPrefix(address: string | null, p: Prefix): boolean {
   if (parts.length !== 4) return false;
   const a = parts.reduce((x, o) => x * 256 + o, 0);
   const mask = p.length === 0 ? 0 : (0xffffffff << (32 - p.length)) >>> 0;
-  return ((a & mask) >>> 0) === p.network;
+  return (a & mask) >>> 0 === p.network;
 }

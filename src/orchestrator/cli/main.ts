@@ -168,7 +168,13 @@ function baseOption(v: unknown): BaseStrategy | undefined {
 }
 
 async function cmdUp(argv: string[], engine: Engine): Promise<Result> {
-  const { values, positionals } = args(argv, { name: { type: 'string' }, capture: { type: 'boolean' }, artifacts: { type: 'string' }, base: { type: 'string' }, strict: { type: 'boolean' } });
+  const { values, positionals } = args(argv, {
+    name: { type: 'string' },
+    capture: { type: 'boolean' },
+    artifacts: { type: 'string' },
+    base: { type: 'string' },
+    strict: { type: 'boolean' },
+  });
   if (positionals.length !== 1) throw new UsageError('up needs one topology file');
   if (values.strict) {
     // before anything is created: a lab that would not run a line as written does not start
@@ -275,7 +281,13 @@ async function cmdCapture(argv: string[], engine: Engine): Promise<Result> {
   if (!info) throw new LabError(`no lab named "${lab}" is up`);
   if (action === 'start') {
     if (info.capturing) throw new LabError(`lab ${lab} is already being captured (${info.artifacts})`);
-    const pcaps = await startCapture(engine, lab, info.image, info.artifacts, info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(lab, l.name) })));
+    const pcaps = await startCapture(
+      engine,
+      lab,
+      info.image,
+      info.artifacts,
+      info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(lab, l.name) })),
+    );
     return ok({ type: 'capture-started', lab, pcaps });
   }
   await writeKeyTables(info.artifacts, await collectKeys(engine, lab));
@@ -409,7 +421,11 @@ async function cmdImpair(argv: string[], engine: Engine): Promise<Result> {
   if (req.action === 'list') return ok({ type: 'impair', state: await listImpairment(engine, req.lab), done: null });
   if (req.action === 'clear') {
     const state = await clearImpairment(engine, req.lab, req.link ?? undefined, req.endpoint ?? undefined);
-    return ok({ type: 'impair', state, done: `cleared ${req.link ? describeTarget({ link: req.link, endpoint: req.endpoint, direction: 'both' }) : 'every link'}` });
+    return ok({
+      type: 'impair',
+      state,
+      done: `cleared ${req.link ? describeTarget({ link: req.link, endpoint: req.endpoint, direction: 'both' }) : 'every link'}`,
+    });
   }
   const state = await impair(engine, req.lab, { link: req.link, endpoint: req.endpoint, direction: req.direction, knobs: req.knobs });
   return ok({ type: 'impair', state, done: `set ${describeTarget(req)}: ${formatKnobs(req.knobs)}` });

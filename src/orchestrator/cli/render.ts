@@ -50,7 +50,6 @@ Usage:
 Exit codes: 0 ok, 1 a command on a node failed, 2 bad usage or invalid topology, 3 the lab could not be brought up.
 `;
 
-
 /** What a command has to say; `render` prints it. */
 export type View =
   | { type: 'help' }
@@ -102,7 +101,13 @@ export function render(view: View, asJson: boolean): Rendered {
     case 'logs':
       return out(asJson ? json({ node: view.node, lines: view.text.split('\n').filter(Boolean) }) : view.text);
     case 'capture-started':
-      return out(asJson ? json({ lab: view.lab, pcaps: view.pcaps }) : Object.entries(view.pcaps).map(([l, f]) => `capturing ${l} -> ${f}\n`).join(''));
+      return out(
+        asJson
+          ? json({ lab: view.lab, pcaps: view.pcaps })
+          : Object.entries(view.pcaps)
+              .map(([l, f]) => `capturing ${l} -> ${f}\n`)
+              .join(''),
+      );
     case 'capture-stopped':
       if (asJson) return out(json({ lab: view.lab, stopped: view.stopped, pcaps: view.pcaps }));
       return out(view.stopped ? `capture stopped; pcaps in ${view.artifacts}\n` : `lab ${view.lab} was not being captured\n`);
@@ -194,14 +199,25 @@ export function liveReporter(write: (s: string) => void, tty: boolean, color = t
 export function table(rows: string[][], header: string[]): string {
   const all = [header, ...rows];
   const widths = header.map((_, i) => Math.max(...all.map((r) => (r[i] ?? '').length)));
-  return all.map((r) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd()).join('\n') + '\n';
+  return (
+    all
+      .map((r) =>
+        r
+          .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]!)))
+          .join('  ')
+          .trimEnd(),
+      )
+      .join('\n') + '\n'
+  );
 }
 
 export function renderLab(lab: LabInfo): string {
   const rows: string[][] = [];
   for (const n of lab.nodes) {
     const ifaces = n.interfaces.length ? n.interfaces : [{ name: '-', link: null, address: null }];
-    ifaces.forEach((i, k) => rows.push([k === 0 ? n.name : '', k === 0 ? n.kind : '', k === 0 ? n.state : '', i.name, i.address ?? 'unassigned', i.link ?? '-']));
+    ifaces.forEach((i, k) =>
+      rows.push([k === 0 ? n.name : '', k === 0 ? n.kind : '', k === 0 ? n.state : '', i.name, i.address ?? 'unassigned', i.link ?? '-']),
+    );
   }
   let out = `lab ${lab.name}  (${lab.topology || 'topology unknown'})\n\n`;
   out += table(rows, ['NODE', 'KIND', 'STATE', 'INTERFACE', 'ADDRESS', 'LINK']);
@@ -213,8 +229,10 @@ export function renderLab(lab: LabInfo): string {
   if (lab.artifacts) out += `\nartifacts: ${lab.artifacts}\n`;
   const refused = lab.configWarnings.filter((w) => w.class !== 'not-emulated');
   const notEmulated = lab.configWarnings.filter((w) => w.class === 'not-emulated');
-  if (refused.length) out += `\nconfiguration lines the nodes refused (they run without them), undefined names (${refused.length}):\n${refused.map((w) => `  ${describeWarning(w, false)}`).join('\n')}\n`;
-  if (notEmulated.length) out += `\nconfiguration lines accepted but not emulated (${notEmulated.length}):\n${notEmulated.map((w) => `  ${describeWarning(w, false)}`).join('\n')}\n`;
+  if (refused.length)
+    out += `\nconfiguration lines the nodes refused (they run without them), undefined names (${refused.length}):\n${refused.map((w) => `  ${describeWarning(w, false)}`).join('\n')}\n`;
+  if (notEmulated.length)
+    out += `\nconfiguration lines accepted but not emulated (${notEmulated.length}):\n${notEmulated.map((w) => `  ${describeWarning(w, false)}`).join('\n')}\n`;
   return out;
 }
 
@@ -262,7 +280,8 @@ export function renderImages(images: LabImage[]): string {
 
 export function renderPrune(r: PruneResult): string {
   let out = r.removed.length === 0 ? 'no lab image to remove\n' : r.removed.map((i) => `removed ${i.tag}\n`).join('');
-  if (r.removed.length > 0) out += `${r.removed.length} image${r.removed.length === 1 ? '' : 's'} removed (up to ${formatBytes(r.bytes)}; layers they share with kept images stay)\n`;
+  if (r.removed.length > 0)
+    out += `${r.removed.length} image${r.removed.length === 1 ? '' : 's'} removed (up to ${formatBytes(r.bytes)}; layers they share with kept images stay)\n`;
   for (const k of r.kept) out += `kept ${k.image.tag}: ${k.why}\n`;
   return out;
 }

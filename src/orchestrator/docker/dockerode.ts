@@ -310,7 +310,11 @@ export class DockerodeEngine implements Engine {
       const rest = opts.onOutput ? decoders[name].end() : '';
       if (rest) opts.onOutput!(name, rest);
     }
-    return { exitCode: info.ExitCode ?? -1, stdout: Buffer.concat(collected.stdout).toString('utf8'), stderr: Buffer.concat(collected.stderr).toString('utf8') };
+    return {
+      exitCode: info.ExitCode ?? -1,
+      stdout: Buffer.concat(collected.stdout).toString('utf8'),
+      stderr: Buffer.concat(collected.stderr).toString('utf8'),
+    };
   }
 
   async putFiles(id: string, files: { path: string; content: string | Buffer; mode?: number }[]): Promise<void> {

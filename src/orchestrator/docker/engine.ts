@@ -138,7 +138,10 @@ export interface Engine {
 }
 
 export class DockerError extends Error {
-  constructor(message: string, override readonly cause?: unknown) {
+  constructor(
+    message: string,
+    override readonly cause?: unknown,
+  ) {
     super(message);
     this.name = 'DockerError';
   }

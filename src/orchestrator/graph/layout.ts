@@ -121,7 +121,16 @@ export function layout(m: GraphModel, sizes: Sizes, top = 0): Layout {
       let y = y0 + (partHeight - heights[c]!) / 2;
       for (const id of ids) {
         const s = size(id);
-        items.set(id, { id, kind: id.startsWith('node:') ? 'node' : 'link', name: id.slice(5), column: c, x: xs[c]!, y: y + s.height / 2, width: s.width, height: s.height });
+        items.set(id, {
+          id,
+          kind: id.startsWith('node:') ? 'node' : 'link',
+          name: id.slice(5),
+          column: c,
+          x: xs[c]!,
+          y: y + s.height / 2,
+          width: s.width,
+          height: s.height,
+        });
         y += s.height + ROW_GAP;
       }
     });

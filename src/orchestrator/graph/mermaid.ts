@@ -14,7 +14,11 @@ function label(s: string): string {
 export function renderMermaid(m: GraphModel): string {
   const lines = [`%% testbed lab ${m.name}${m.description ? `: ${m.description}` : ''}`, 'flowchart LR'];
   for (const n of m.nodes) {
-    const parts = [`<b>${n.name}</b>${n.hostname && n.hostname !== n.name ? ` (${n.hostname})` : ''}`, n.kind, ...n.interfaces.map((i) => `${i.short} ${i.address ?? 'unassigned'}`)];
+    const parts = [
+      `<b>${n.name}</b>${n.hostname && n.hostname !== n.name ? ` (${n.hostname})` : ''}`,
+      n.kind,
+      ...n.interfaces.map((i) => `${i.short} ${i.address ?? 'unassigned'}`),
+    ];
     lines.push(`  ${id('n', n.name)}["${label(parts.join('<br/>'))}"]`);
   }
   for (const l of m.links) lines.push(`  ${id('l', l.name)}(["${label([l.name, ...l.subnets].join('<br/>'))}"])`);

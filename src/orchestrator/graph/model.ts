@@ -62,7 +62,9 @@ export function graphModel(topo: Topology, tunnels: Tunnel[] = []): GraphModel {
   };
   const nodes: GraphNode[] = topo.nodes.map((n) => {
     const kind = topo.kinds.of(n);
-    const interfaces: GraphInterface[] = kind.interfaces(n).map((i) => ({ name: i.name, short: kind.graph.shortName(i.name), address: i.address, link: linkOf(n.name, i.name) }));
+    const interfaces: GraphInterface[] = kind
+      .interfaces(n)
+      .map((i) => ({ name: i.name, short: kind.graph.shortName(i.name), address: i.address, link: linkOf(n.name, i.name) }));
     return { name: n.name, kind: n.kind, style: kind.graph.style, hostname: kind.graph.hostname(n), interfaces };
   });
   const links: GraphLink[] = topo.links.map((l) => {

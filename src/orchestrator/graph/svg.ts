@@ -77,7 +77,9 @@ export function renderSvg(m: GraphModel): string {
   out.push('<g class="links">');
   for (const l of m.links) {
     const p = lay.items.get(linkId(l.name))!;
-    out.push(`<g class="link" id="${esc(linkId(l.name))}"><rect x="${f(p.x - p.width / 2)}" y="${f(p.y - p.height / 2)}" width="${f(p.width)}" height="${f(p.height)}" rx="${f(p.height / 2)}"/>`);
+    out.push(
+      `<g class="link" id="${esc(linkId(l.name))}"><rect x="${f(p.x - p.width / 2)}" y="${f(p.y - p.height / 2)}" width="${f(p.width)}" height="${f(p.height)}" rx="${f(p.height / 2)}"/>`,
+    );
     out.push(`<text x="${f(p.x)}" y="${f(p.y - p.height / 2 + 19)}" text-anchor="middle" class="name">${esc(l.name)}</text>`);
     l.subnets.forEach((s, i) => out.push(`<text x="${f(p.x)}" y="${f(p.y - p.height / 2 + 34 + i * 14)}" text-anchor="middle" class="kind">${esc(s)}</text>`));
     out.push('</g>');
@@ -90,7 +92,9 @@ export function renderSvg(m: GraphModel): string {
     const top = p.y - p.height / 2;
     const cls = n.style;
     out.push(`<g class="${cls}" id="${esc(nodeId(n.name))}"><rect x="${f(left)}" y="${f(top)}" width="${f(p.width)}" height="${f(p.height)}" rx="6"/>`);
-    out.push(`<text x="${f(left + 12)}" y="${f(top + 18)}" class="name">${esc(n.name)}${n.hostname && n.hostname !== n.name ? ` <tspan class="kind">(${esc(n.hostname)})</tspan>` : ''}</text>`);
+    out.push(
+      `<text x="${f(left + 12)}" y="${f(top + 18)}" class="name">${esc(n.name)}${n.hostname && n.hostname !== n.name ? ` <tspan class="kind">(${esc(n.hostname)})</tspan>` : ''}</text>`,
+    );
     out.push(`<text x="${f(left + 12)}" y="${f(top + 33)}" class="kind">${esc(n.kind)}</text>`);
     nodeLines(m, n.name).forEach((line, i) => out.push(`<text x="${f(left + 12)}" y="${f(top + 50 + i * LINE)}">${esc(line)}</text>`));
     out.push('</g>');

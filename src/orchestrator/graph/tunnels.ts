@@ -10,7 +10,15 @@ import type { Tunnel } from './model.js';
 
 export async function labTunnels(lab: Lab, topo: Topology): Promise<Tunnel[]> {
   const routers = topo.nodes.filter((n) => topo.kinds.of(n).ios);
-  const addresses = new Map(routers.map((r) => [r.name, topo.kinds.of(r).interfaces(r).flatMap((i) => (i.address ? [i.address.split('/')[0]!] : []))]));
+  const addresses = new Map(
+    routers.map((r) => [
+      r.name,
+      topo.kinds
+        .of(r)
+        .interfaces(r)
+        .flatMap((i) => (i.address ? [i.address.split('/')[0]!] : [])),
+    ]),
+  );
   const owner = (ip: string) => [...addresses].find(([, list]) => list.includes(ip))?.[0] ?? null;
   const tunnels = new Map<string, Tunnel>();
   for (const r of routers) {

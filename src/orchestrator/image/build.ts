@@ -83,7 +83,16 @@ async function withBuildLock<T>(progress: Progress, fn: () => Promise<T>): Promi
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw e;
       const pid = Number(await readFile(join(dir, 'pid'), 'utf8').catch(() => '0'));
-      const alive = pid > 0 && (() => { try { process.kill(pid, 0); return true; } catch (err) { return (err as NodeJS.ErrnoException).code === 'EPERM'; } })();
+      const alive =
+        pid > 0 &&
+        (() => {
+          try {
+            process.kill(pid, 0);
+            return true;
+          } catch (err) {
+            return (err as NodeJS.ErrnoException).code === 'EPERM';
+          }
+        })();
       const age = Date.now() - ((await stat(dir).catch(() => null))?.mtimeMs ?? Date.now());
       if (!alive && (pid > 0 || age > 5000)) {
         await rm(dir, { recursive: true, force: true });
@@ -135,7 +144,13 @@ async function ensureLabImageLocked(engine: Engine, opts: ImageOptions): Promise
 async function unbuiltEntry(): Promise<string | null> {
   for (const k of KINDS) {
     const path = join(SRC_DIST, k.entry);
-    if (!(await stat(path).then(() => true, () => false))) return path;
+    if (
+      !(await stat(path).then(
+        () => true,
+        () => false,
+      ))
+    )
+      return path;
   }
   return null;
 }

@@ -39,7 +39,9 @@ export async function down(engine: Engine, lab?: string, opts: DownOptions = {})
         const mine = containers.filter((c) => c.labels[LAB_LABEL] === name);
         const dir = mine.find((c) => c.labels[ARTIFACTS_LABEL])?.labels[ARTIFACTS_LABEL];
         if (!dir || !mine.some((c) => c.state === 'running' && kinds.find(c.labels[KIND_LABEL])?.keysCommand)) return;
-        await writeKeyTables(dir, await collectKeys(engine, name, kinds)).catch((e: unknown) => progress.note(`note: key tables of ${name} not written: ${(e as Error).message}`));
+        await writeKeyTables(dir, await collectKeys(engine, name, kinds)).catch((e: unknown) =>
+          progress.note(`note: key tables of ${name} not written: ${(e as Error).message}`),
+        );
       }),
     );
     await stopCapture(engine, lab);

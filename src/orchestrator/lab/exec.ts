@@ -36,14 +36,23 @@ export interface NodeExecOptions {
 export async function runOnNode(engine: Engine, lab: string, node: string, command: string | string[], opts: NodeExecOptions = {}): Promise<ExecOutput> {
   const c = await findNode(engine, lab, node);
   const kind = kindOfContainer(c, node, opts.kinds ?? builtinKinds);
-  const res = await engine.exec(c.id, kind.execCommand(command), { timeoutMs: opts.timeoutMs, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}) }).catch((e: unknown) => {
-    throw e instanceof DockerError ? new LabError(`${node}: ${e.message}`) : e;
-  });
+  const res = await engine
+    .exec(c.id, kind.execCommand(command), { timeoutMs: opts.timeoutMs, ...(opts.onOutput ? { onOutput: opts.onOutput } : {}) })
+    .catch((e: unknown) => {
+      throw e instanceof DockerError ? new LabError(`${node}: ${e.message}`) : e;
+    });
   return { node, kind: kind.name, ...res };
 }
 
 /** runOnNode, the output given at the end only. */
-export function execOnNode(engine: Engine, lab: string, node: string, command: string | string[], timeoutMs?: number, kinds: KindRegistry = builtinKinds): Promise<ExecOutput> {
+export function execOnNode(
+  engine: Engine,
+  lab: string,
+  node: string,
+  command: string | string[],
+  timeoutMs?: number,
+  kinds: KindRegistry = builtinKinds,
+): Promise<ExecOutput> {
   return runOnNode(engine, lab, node, command, { timeoutMs, kinds });
 }
 

@@ -55,7 +55,9 @@ export class IptablesFirewall implements Firewall {
       const rule = ['-i', bridge, '-o', bridge, '-m', 'comment', '--comment', firewallComment(lab), '-j', 'ACCEPT'];
       const same = (r: string[], chain: string) => r[1] === chain && r.slice(2).join(' ') === rule.join(' ');
       // the chains where Docker drops packets of this bridge (by -i or -o, alone or with a negated address)
-      const dropping = new Set(rules.filter((r) => r.at(-1) === 'DROP' && r.some((w, i) => (w === '-i' || w === '-o') && r[i + 1] === bridge)).map((r) => r[1]!));
+      const dropping = new Set(
+        rules.filter((r) => r.at(-1) === 'DROP' && r.some((w, i) => (w === '-i' || w === '-o') && r[i + 1] === bridge)).map((r) => r[1]!),
+      );
       dropping.delete('DOCKER-USER');
       // idempotent: only insert where the rule is not there yet
       for (const chain of ['DOCKER-USER', ...dropping]) {

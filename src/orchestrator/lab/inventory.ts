@@ -86,8 +86,13 @@ export async function findNode(engine: Engine, lab: string, node: string): Promi
   const list = await engine.listContainers({ [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab, [ROLE_LABEL]: 'node' });
   if (list.length === 0) throw new LabError(`no lab named "${lab}" is up (testbed status lists the running labs)`);
   const found = list.find((c) => c.labels[NODE_LABEL] === node);
-  if (!found) throw new LabError(`lab ${lab} has no node "${node}" (nodes: ${list.map((c) => c.labels[NODE_LABEL]).sort().join(', ')})`);
+  if (!found)
+    throw new LabError(
+      `lab ${lab} has no node "${node}" (nodes: ${list
+        .map((c) => c.labels[NODE_LABEL])
+        .sort()
+        .join(', ')})`,
+    );
   if (found.state !== 'running') throw new LabError(`node ${node} of lab ${lab} is ${found.state}, not running`);
   return found;
 }
-

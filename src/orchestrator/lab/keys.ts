@@ -15,7 +15,14 @@ import { decodeKeyMaterial, type KeyMaterial } from '../../contract/keys.js';
 import { builtinKinds } from '../../kinds/index.js';
 import type { KindRegistry } from '../../kinds/registry.js';
 import type { Engine } from '../docker/engine.js';
-import { formatEspSaTable, formatIkev1DecryptionTable, writeWiresharkProfile, type EspSaKeyEntry, type Ikev1KeyEntry, type WiresharkKeys } from '../capture/wireshark.js';
+import {
+  formatEspSaTable,
+  formatIkev1DecryptionTable,
+  writeWiresharkProfile,
+  type EspSaKeyEntry,
+  type Ikev1KeyEntry,
+  type WiresharkKeys,
+} from '../capture/wireshark.js';
 import { KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from '../../contract/labels.js';
 
 export const PROFILE_NAME = 'testbed';
@@ -56,7 +63,8 @@ export function mergeKeys(reports: readonly KeyMaterial[]): WiresharkKeys {
       // address on the inside link, the NAT's outside): each view decrypts the capture of its side
       esp.set(`${k.src}>${k.dst}/${k.spi}`, { source: k.src, destination: k.dst, spi: Number(k.spi), cipher, integrity, encryptionKey, authenticationKey });
     }
-    for (const k of r.isakmp) ikev1.set(k.initiatorCookie, { initiatorCookie: Buffer.from(k.initiatorCookie, 'hex'), encryptionKey: Buffer.from(k.encryptionKey, 'hex') });
+    for (const k of r.isakmp)
+      ikev1.set(k.initiatorCookie, { initiatorCookie: Buffer.from(k.initiatorCookie, 'hex'), encryptionKey: Buffer.from(k.encryptionKey, 'hex') });
   }
   return { esp: [...esp.values()], ikev1: [...ikev1.values()] };
 }

@@ -123,7 +123,13 @@ export class Lab implements AsyncDisposable {
   async startCapture(): Promise<void> {
     if (this.info.capturing) return;
     const image = this.info.image;
-    const files = await startCapture(this.engine, this.name, image, this.info.artifacts, this.info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(this.name, l.name) })));
+    const files = await startCapture(
+      this.engine,
+      this.name,
+      image,
+      this.info.artifacts,
+      this.info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(this.name, l.name) })),
+    );
     await this.refresh();
     for (const l of this.info.links) l.pcap = files[l.name] ?? l.pcap;
   }

@@ -5,16 +5,7 @@
  * its kind gives. Pure: topology and options in, the plan out.
  */
 import { TESTBED_INTERFACES, envEntry, type InterfaceBinding } from '../../contract/env.js';
-import {
-  ARTIFACTS_LABEL,
-  BRIDGE_LABEL,
-  INTERFACES_LABEL,
-  KIND_LABEL,
-  LINK_LABEL,
-  NODE_LABEL,
-  ownerLabels,
-  TOPOLOGY_LABEL,
-} from '../../contract/labels.js';
+import { ARTIFACTS_LABEL, BRIDGE_LABEL, INTERFACES_LABEL, KIND_LABEL, LINK_LABEL, NODE_LABEL, ownerLabels, TOPOLOGY_LABEL } from '../../contract/labels.js';
 import type { NodeKind, TopologyNode } from '../../kinds/kind.js';
 import type { ContainerSpec, NetworkSpec } from '../docker/engine.js';
 import type { Topology, TopologyLink } from '../topology/types.js';
@@ -74,7 +65,10 @@ export function networkSpec(lab: string, link: TopologyLink, alloc: Allocation):
 /** A node's interfaces with their link and lab address (for status, from a label). */
 export function nodeInterfaces(topology: Topology, node: TopologyNode): InterfaceInfo[] {
   const linkOf = (ifname: string) => topology.links.find((l) => l.endpoints.some((e) => e.node === node.name && e.interface === ifname))?.name ?? null;
-  return topology.kinds.of(node).interfaces(node).map((i) => ({ name: i.name, link: linkOf(i.name), address: i.address }));
+  return topology.kinds
+    .of(node)
+    .interfaces(node)
+    .map((i) => ({ name: i.name, link: linkOf(i.name), address: i.address }));
 }
 
 function containerSpec(topology: Topology, node: TopologyNode, kind: NodeKind, opts: PlanOptions): ContainerSpec {

@@ -81,7 +81,11 @@ async function createNetworks(engine: Engine, lab: string, topo: Topology, step:
   let pending = networkedLinks(topo);
   for (let attempt = 0; pending.length > 0; attempt++) {
     const inUse = await engine.allSubnets();
-    const allocs = allocateSubnets(pending.map((l) => l.endpoints.length), inUse, `${lab}#${attempt}`);
+    const allocs = allocateSubnets(
+      pending.map((l) => l.endpoints.length),
+      inUse,
+      `${lab}#${attempt}`,
+    );
     const failed: typeof pending = [];
     await Promise.all(
       pending.map(async (link, i) => {
@@ -150,7 +154,9 @@ export async function up(engine: Engine, topo: Topology, opts: UpOptions = {}): 
     });
     const impairments = topo.links.flatMap((l) => l.impair);
     if (impairments.length > 0) {
-      await withStep(progress, `impairing ${impairments.map((s) => `${describeTarget(s)}: ${formatKnobs(s.knobs)}`).join('; ')}`, () => applyImpairment(engine, lab, impairments));
+      await withStep(progress, `impairing ${impairments.map((s) => `${describeTarget(s)}: ${formatKnobs(s.knobs)}`).join('; ')}`, () =>
+        applyImpairment(engine, lab, impairments),
+      );
     }
     let pcaps: Record<string, string> = {};
     if (opts.capture) {

@@ -52,7 +52,7 @@ function locateIn(doc: Document, path: (string | number)[], key: boolean, at: (o
       const pair = node.items.find((p) => (p.key as { value?: unknown } | null)?.value === seg);
       if (!pair) break;
       const wantKey = key && i === path.length - 1;
-      const target = (wantKey ? pair.key : pair.value ?? pair.key) as YamlNode | null;
+      const target = (wantKey ? pair.key : (pair.value ?? pair.key)) as YamlNode | null;
       if (target?.range) best = target.range[0];
       node = pair.value;
       if (wantKey) break;
@@ -124,7 +124,10 @@ function describeSchemaError(e: ErrorObject, path: (string | number)[]): { where
       return { where, message: `must be ${JSON.stringify(params.allowedValue)}` };
     case 'pattern': {
       if (e.propertyName !== undefined || e.schemaPath.includes('propertyNames')) {
-        return { where, message: `name ${JSON.stringify(e.propertyName ?? '')} must be lower-case letters, digits and dashes (max 24), starting with a letter` };
+        return {
+          where,
+          message: `name ${JSON.stringify(e.propertyName ?? '')} must be lower-case letters, digits and dashes (max 24), starting with a letter`,
+        };
       }
       const hint = HINTS[String(params.pattern)];
       return { where, message: hint ? `must be ${hint}` : `does not match ${String(params.pattern)}` };

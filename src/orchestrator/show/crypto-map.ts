@@ -41,7 +41,20 @@ export const CRYPTO_MAP_FIELDS: Record<string, FieldDoc> = {
 };
 
 const STARTS = new RegExp(
-  ['Crypto Map "', 'Dynamic map template tag:', 'Discover enabled', 'Peer = ', 'Extended IP access list', 'access-list ', 'dynamic \\(created', 'Current peer:', 'Security association lifetime:', 'PFS \\(Y/N\\)', 'Transform sets=', 'Interfaces using crypto map']
+  [
+    'Crypto Map "',
+    'Dynamic map template tag:',
+    'Discover enabled',
+    'Peer = ',
+    'Extended IP access list',
+    'access-list ',
+    'dynamic \\(created',
+    'Current peer:',
+    'Security association lifetime:',
+    'PFS \\(Y/N\\)',
+    'Transform sets=',
+    'Interfaces using crypto map',
+  ]
     .map((s) => `(?=${s})`)
     .join('|'),
 );
@@ -57,8 +70,22 @@ export function parseCryptoMap(text: string): ShowRecord[] {
     let m: RegExpExecArray | null;
     if ((m = /^Crypto Map "([^"]+)"\s+(\d+)\s+(\S+)/.exec(line))) {
       cur = {
-        tag: m[1]!, seq: Number(m[2]), type: m[3]!, peer: null, peers: [], dynamic_template: null, discover: false, acl: null, acl_lines: [],
-        dynamic_from: null, current_peer: null, lifetime_kb: null, lifetime_sec: null, pfs: null, transform_sets: [], interfaces: [],
+        tag: m[1]!,
+        seq: Number(m[2]),
+        type: m[3]!,
+        peer: null,
+        peers: [],
+        dynamic_template: null,
+        discover: false,
+        acl: null,
+        acl_lines: [],
+        dynamic_from: null,
+        current_peer: null,
+        lifetime_kb: null,
+        lifetime_sec: null,
+        pfs: null,
+        transform_sets: [],
+        interfaces: [],
       };
       records.push(cur);
       interfacesFor = null;
@@ -78,7 +105,8 @@ export function parseCryptoMap(text: string): ShowRecord[] {
     else if ((m = /^access-list\s+(?:\S+\s+)?((?:permit|deny)\b.*)$/.exec(line))) (cur.acl_lines as string[]).push(m[1]!.replace(/\s+/g, ' ').trim());
     else if ((m = /^dynamic \(created from dynamic map ([^)\s]+)\)/.exec(line))) cur.dynamic_from = m[1]!;
     else if ((m = new RegExp(`^Current peer:\\s*(${IPV4})`).exec(line))) cur.current_peer = m[1]!;
-    else if ((m = /^Security association lifetime:\s*(\d+) kilobytes\/(\d+) seconds/.exec(line))) [cur.lifetime_kb, cur.lifetime_sec] = [Number(m[1]), Number(m[2])];
+    else if ((m = /^Security association lifetime:\s*(\d+) kilobytes\/(\d+) seconds/.exec(line)))
+      [cur.lifetime_kb, cur.lifetime_sec] = [Number(m[1]), Number(m[2])];
     else if ((m = /^PFS \(Y\/N\):\s*([YN])/.exec(line))) cur.pfs = m[1] === 'Y';
     else if ((m = /^Transform sets=\{\s*(.*?)\s*\}/.exec(line))) cur.transform_sets = m[1]!.split(/[\s,]+/).filter(Boolean);
   }

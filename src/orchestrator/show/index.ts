@@ -26,6 +26,11 @@ export const SHOW_TABLES: Readonly<Record<ShowTableName, ShowTable>> = {
   isakmp_sa: { name: 'isakmp_sa', command: 'show crypto isakmp sa', fields: ISAKMP_SA_FIELDS, parse: parseIsakmpSa },
   ipsec_sa: { name: 'ipsec_sa', command: 'show crypto ipsec sa', fields: IPSEC_SA_FIELDS, parse: (t: string) => parseIpsecSa(t) },
   crypto_map: { name: 'crypto_map', command: 'show crypto map', fields: CRYPTO_MAP_FIELDS, parse: (t: string) => parseCryptoMap(t) },
-  engine_connections: { name: 'engine_connections', command: 'show crypto engine connections active', fields: ENGINE_CONNECTION_FIELDS, parse: (t: string) => parseEngineConnections(t) },
+  engine_connections: {
+    name: 'engine_connections',
+    command: 'show crypto engine connections active',
+    fields: ENGINE_CONNECTION_FIELDS,
+    parse: (t: string) => parseEngineConnections(t),
+  },
 };
 export const SHOW_TABLE_NAMES = Object.keys(SHOW_TABLES) as ShowTableName[];

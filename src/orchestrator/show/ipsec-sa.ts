@@ -199,7 +199,20 @@ export function parseIpsecSa(text: string): (ShowRecord & { sas: EspSaDetail[] }
     } else if (section && (m = /^spi:\s*(\S+)/.exec(line))) {
       const spi = parseSpi(m[1]!);
       if (spi === null) continue;
-      sa = { ...section, spi, transform: null, mode: null, connId: null, flowId: null, cryptoMap: null, remainingKb: null, remainingSec: null, ivSize: null, replayDetection: null, status: null };
+      sa = {
+        ...section,
+        spi,
+        transform: null,
+        mode: null,
+        connId: null,
+        flowId: null,
+        cryptoMap: null,
+        remainingKb: null,
+        remainingSec: null,
+        ivSize: null,
+        replayDetection: null,
+        status: null,
+      };
       cur.sas.push(sa);
     } else if (sa) {
       readSaLine(sa, line);

@@ -17,7 +17,7 @@ export const ISAKMP_SA_FIELDS: Record<string, FieldDoc> = {
   slot: { type: 'number', doc: 'slot' },
   status: { type: 'string', doc: 'ACTIVE or STDBY (only on IOS versions that print it; otherwise null)' },
   peer: { type: 'address', doc: "the other side: dst or src, whichever is not one of this router's addresses" },
-  role: { type: 'string', doc: 'initiator or responder, from which column holds one of this router\'s addresses' },
+  role: { type: 'string', doc: "initiator or responder, from which column holds one of this router's addresses" },
 };
 
 const ROW = new RegExp(`(${IPV4})\\s+(${IPV4})\\s+([A-Z][A-Z0-9_]*)\\s+(\\d+)\\s+(\\d+)(?:[ \\t]+(ACTIVE|STDBY))?`, 'g');

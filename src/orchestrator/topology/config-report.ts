@@ -24,7 +24,12 @@ export interface ConfigReport {
 }
 
 export function configReport(topology: Topology): ConfigReport {
-  const warnings = topology.nodes.flatMap((n) => topology.kinds.of(n).warnings(n).map((w) => ({ node: n.name, ...w })));
+  const warnings = topology.nodes.flatMap((n) =>
+    topology.kinds
+      .of(n)
+      .warnings(n)
+      .map((w) => ({ node: n.name, ...w })),
+  );
   const counts: ConfigCounts = { refused: 0, notEmulated: 0, undefinedReference: 0 };
   for (const w of warnings) {
     if (w.class === 'refused') counts.refused++;

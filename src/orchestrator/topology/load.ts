@@ -16,7 +16,12 @@ import type { LinkEndpoint, Topology, TopologyLink } from './types.js';
 import { parseKnobs, type ImpairSetting } from '../impair/spec.js';
 
 /** Resolve a schema-valid topology; the issues are returned, not thrown. */
-export async function resolveTopology(raw: RawTopology, locate: Locate, file: string, kinds: KindRegistry): Promise<{ topology: Topology; issues: TopologyIssue[] }> {
+export async function resolveTopology(
+  raw: RawTopology,
+  locate: Locate,
+  file: string,
+  kinds: KindRegistry,
+): Promise<{ topology: Topology; issues: TopologyIssue[] }> {
   const issues: TopologyIssue[] = [];
   const dir = dirname(file);
   const nodes: (TopologyNode | null)[] = [];
@@ -35,7 +40,10 @@ export async function resolveTopology(raw: RawTopology, locate: Locate, file: st
           try {
             return { file: path, text: await readFile(path, 'utf8') };
           } catch (e) {
-            issues.push({ ...locate(under([key])), message: `nodes.${name}.${key}: cannot read ${relative}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}` });
+            issues.push({
+              ...locate(under([key])),
+              message: `nodes.${name}.${key}: cannot read ${relative}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`,
+            });
             return null;
           }
         },
@@ -59,7 +67,8 @@ export async function resolveTopology(raw: RawTopology, locate: Locate, file: st
       const ifText = text.slice(colon + 1);
       const node = byName.get(nodeName);
       if (!node) {
-        if (!(nodeName in raw.nodes)) issues.push({ ...where, message: `links.${linkName}: no node named "${nodeName}" (nodes: ${Object.keys(raw.nodes).join(', ')})` });
+        if (!(nodeName in raw.nodes))
+          issues.push({ ...where, message: `links.${linkName}: no node named "${nodeName}" (nodes: ${Object.keys(raw.nodes).join(', ')})` });
         return;
       }
       const ifname = kinds.of(node).endpoint(node, ifText);
@@ -89,10 +98,12 @@ function linkImpairment(link: string, raw: unknown, endpoints: LinkEndpoint[], l
   const out: ImpairSetting[] = [];
   list.forEach((entry, i) => {
     const path = Array.isArray(raw) ? ['links', link, 'impair', i] : ['links', link, 'impair'];
-    const issue = (key: string | null, message: string) => issues.push({ ...locate(key ? [...path, key] : path, key !== null), message: `links.${link}.impair: ${message}` });
+    const issue = (key: string | null, message: string) =>
+      issues.push({ ...locate(key ? [...path, key] : path, key !== null), message: `links.${link}.impair: ${message}` });
     const endpoint = typeof entry.endpoint === 'string' ? entry.endpoint : null;
     const direction = (entry.direction as ImpairSetting['direction'] | undefined) ?? 'both';
-    if (endpoint && !endpoints.some((e) => e.node === endpoint)) issue('endpoint', `${endpoint} is not on link ${link} (it joins ${[...new Set(endpoints.map((e) => e.node))].join(', ')})`);
+    if (endpoint && !endpoints.some((e) => e.node === endpoint))
+      issue('endpoint', `${endpoint} is not on link ${link} (it joins ${[...new Set(endpoints.map((e) => e.node))].join(', ')})`);
     if (!endpoint && direction !== 'both') issue('direction', `direction ${direction} needs an endpoint: a whole link's setting applies to both directions`);
     const knobEntries = Object.entries(entry).filter(([k]) => k !== 'endpoint' && k !== 'direction');
     const { knobs, errors } = parseKnobs(knobEntries);

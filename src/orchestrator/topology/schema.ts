@@ -22,7 +22,11 @@ export const Link = named(
   oneOf([
     Endpoints,
     Type.Object(
-      { endpoints: Endpoints, mtu: Type.Optional(Type.Integer({ description: 'MTU of the segment (default 1500).', minimum: 576, maximum: 9000 })), impair: Type.Optional(Impair) },
+      {
+        endpoints: Endpoints,
+        mtu: Type.Optional(Type.Integer({ description: 'MTU of the segment (default 1500).', minimum: 576, maximum: 9000 })),
+        impair: Type.Optional(Impair),
+      },
       { additionalProperties: false },
     ),
   ]),
@@ -48,12 +52,16 @@ export function nodeSchema(kinds: KindRegistry): TSchema & { static: RawNode } {
 /** The topology's keys, for the lab file's schema. */
 export function topologyProperties(kinds: KindRegistry) {
   return {
-    name: Type.String({ description: 'Lab name. Containers and networks are named tb-<name>-...; override with `testbed up --name`.', pattern: LAB_NAME_PATTERN.source }),
+    name: Type.String({
+      description: 'Lab name. Containers and networks are named tb-<name>-...; override with `testbed up --name`.',
+      pattern: LAB_NAME_PATTERN.source,
+    }),
     description: Type.Optional(Type.String()),
     nodes: mapOf(NODE_NAME_PATTERN, nodeSchema(kinds), { description: "The lab's nodes, by name.", minProperties: 1 }),
     links: Type.Optional(
       mapOf(LAB_NAME_PATTERN.source, Link, {
-        description: 'Shared Ethernet segments, by name. Each joins two or more node interfaces written node:Interface (FastEthernet0/0 or Fa0/0 for routers, eth0 for hosts).',
+        description:
+          'Shared Ethernet segments, by name. Each joins two or more node interfaces written node:Interface (FastEthernet0/0 or Fa0/0 for routers, eth0 for hosts).',
       }),
     ),
   };

@@ -19,7 +19,10 @@ test('TESTBED_HOST round-trips a Linux spec with and without NAT, and defaults t
   const nat = { ...spec, nat: { inside: ['eth0'], outside: 'eth1' } };
   t.deepEqual(TESTBED_HOST.decode(TESTBED_HOST.encode(nat)), nat);
   t.deepEqual(TESTBED_HOST.decode(undefined), { interfaces: [], gateway: null, routes: [] });
-  t.throws(() => TESTBED_HOST.decode('{"interfaces":[{"name":"eth0"}],"gateway":null}'), { instanceOf: ContractError, message: /interfaces must be a list of \{name, address\}/ });
+  t.throws(() => TESTBED_HOST.decode('{"interfaces":[{"name":"eth0"}],"gateway":null}'), {
+    instanceOf: ContractError,
+    message: /interfaces must be a list of \{name, address\}/,
+  });
   t.throws(() => TESTBED_HOST.decode('{"interfaces":[],"gateway":null,"nat":{"outside":"eth1"}}'), { instanceOf: ContractError, message: /nat must be/ });
 });
 

@@ -7,7 +7,18 @@ import { decodeKeyMaterial, encodeKeyMaterial, type KeyMaterial } from '../../..
 
 const material: KeyMaterial = {
   isakmp: [{ connId: 1, peer: '11.11.11.2', initiatorCookie: '0011223344556677', encryptionKey: '0102030405060708' }],
-  esp: [{ src: '11.11.11.1', dst: '11.11.11.2', spi: '0x00001000', encryption: 'DES-CBC [RFC2405]', encryptionKey: '0102030405060708', authentication: 'HMAC-MD5-96 [RFC2403]', authenticationKey: '000102030405060708090a0b0c0d0e0f', udpEncapsulated: false }],
+  esp: [
+    {
+      src: '11.11.11.1',
+      dst: '11.11.11.2',
+      spi: '0x00001000',
+      encryption: 'DES-CBC [RFC2405]',
+      encryptionKey: '0102030405060708',
+      authentication: 'HMAC-MD5-96 [RFC2403]',
+      authenticationKey: '000102030405060708090a0b0c0d0e0f',
+      udpEncapsulated: false,
+    },
+  ],
 };
 
 test('key material round-trips, and what is not key material is a ContractError', (t) => {

@@ -1,7 +1,5 @@
 import test from 'ava';
-import {
-  aclMatches, entryPrefixes, matchingEntry, parseConfig, type AccessList, type AclRule, type PacketTuple,
-} from '../../../src/ios/index.js';
+import { aclMatches, entryPrefixes, matchingEntry, parseConfig, type AccessList, type AclRule, type PacketTuple } from '../../../src/ios/index.js';
 import { DAPHNE_CFG } from './fixtures.js';
 
 function acl(lines: string[]): AccessList {
@@ -31,13 +29,33 @@ const EXTENDED = acl([
 ]);
 
 const CASES: [string, PacketTuple, 'permit' | 'deny', number | null][] = [
-  ['telnet to the protected host is denied by the first entry', { protocol: TCP, source: '1.2.3.4', destination: '10.0.0.1', sourcePort: 40000, destinationPort: 23 }, 'deny', 10],
+  [
+    'telnet to the protected host is denied by the first entry',
+    { protocol: TCP, source: '1.2.3.4', destination: '10.0.0.1', sourcePort: 40000, destinationPort: 23 },
+    'deny',
+    10,
+  ],
   ['the range includes both ends', { protocol: TCP, source: '10.1.2.3', destination: '8.8.8.8', sourcePort: 5, destinationPort: 2000 }, 'permit', 20],
   ['just outside the range falls through', { protocol: TCP, source: '10.1.2.3', destination: '8.8.8.8', sourcePort: 5, destinationPort: 2001 }, 'deny', null],
-  ['IKE from 500 to 500 matches the isakmp port name', { protocol: UDP, source: '11.11.11.1', destination: '11.11.11.2', sourcePort: 500, destinationPort: 500 }, 'permit', 30],
-  ['IKE from another source port does not match eq isakmp', { protocol: UDP, source: '11.11.11.1', destination: '11.11.11.2', sourcePort: 501, destinationPort: 500 }, 'deny', null],
+  [
+    'IKE from 500 to 500 matches the isakmp port name',
+    { protocol: UDP, source: '11.11.11.1', destination: '11.11.11.2', sourcePort: 500, destinationPort: 500 },
+    'permit',
+    30,
+  ],
+  [
+    'IKE from another source port does not match eq isakmp',
+    { protocol: UDP, source: '11.11.11.1', destination: '11.11.11.2', sourcePort: 501, destinationPort: 500 },
+    'deny',
+    null,
+  ],
   ['NAT-T matches non500-isakmp', { protocol: UDP, source: '1.1.1.1', destination: '2.2.2.2', sourcePort: 4500, destinationPort: 4500 }, 'permit', 40],
-  ['established needs ACK or RST', { protocol: TCP, source: '1.1.1.1', destination: '2.2.2.2', sourcePort: 80, destinationPort: 1025, tcpEstablished: true }, 'permit', 50],
+  [
+    'established needs ACK or RST',
+    { protocol: TCP, source: '1.1.1.1', destination: '2.2.2.2', sourcePort: 80, destinationPort: 1025, tcpEstablished: true },
+    'permit',
+    50,
+  ],
   ['a SYN is not established', { protocol: TCP, source: '1.1.1.1', destination: '2.2.2.2', sourcePort: 80, destinationPort: 1025 }, 'deny', null],
   ['an echo reply matches its ICMP type', { protocol: ICMP, source: '1.1.1.1', destination: '2.2.2.2', icmpType: 0, icmpCode: 0 }, 'permit', 60],
   ['an echo request matches no ICMP entry', { protocol: ICMP, source: '1.1.1.1', destination: '2.2.2.2', icmpType: 8, icmpCode: 0 }, 'deny', null],
@@ -45,7 +63,12 @@ const CASES: [string, PacketTuple, 'permit' | 'deny', number | null][] = [
   ['host unreachable is another code', { protocol: ICMP, source: '1.1.1.1', destination: '2.2.2.2', icmpType: 3, icmpCode: 1 }, 'deny', null],
   ['ESP between the gateways', { protocol: ESP, source: '11.11.11.1', destination: '11.11.11.2' }, 'permit', 80],
   ['ESP the other way is not that entry', { protocol: ESP, source: '11.11.11.2', destination: '11.11.11.1' }, 'deny', null],
-  ['a non-contiguous wildcard ignores the third octet', { protocol: UDP, source: '192.168.77.0', destination: '1.1.1.1', sourcePort: 1, destinationPort: 1 }, 'deny', 90],
+  [
+    'a non-contiguous wildcard ignores the third octet',
+    { protocol: UDP, source: '192.168.77.0', destination: '1.1.1.1', sourcePort: 1, destinationPort: 1 },
+    'deny',
+    90,
+  ],
   ['and still checks the fourth', { protocol: UDP, source: '192.168.77.5', destination: '1.1.1.1', sourcePort: 1, destinationPort: 1 }, 'permit', 110],
   ['a protocol given by number (GRE)', { protocol: 47, source: '5.5.5.5', destination: '6.6.6.6' }, 'permit', 100],
   ['gt and neq together', { protocol: TCP, source: '3.3.3.3', destination: '4.4.4.4', sourcePort: 60001, destinationPort: 81 }, 'permit', 120],

@@ -14,7 +14,10 @@ test('the wildcard pre-shared key can be replaced at the console', (t) => {
 
 test('a new key for the same address replaces the old one', (t) => {
   const r = applyConfigLines(daphne(), 'crypto isakmp key other address 0.0.0.0 0.0.0.0');
-  t.deepEqual(r.config.crypto.isakmpKeys.map((k) => k.key), ['other']);
+  t.deepEqual(
+    r.config.crypto.isakmpKeys.map((k) => k.key),
+    ['other'],
+  );
 });
 
 test('shutdown and no shutdown toggle the interface, and the session stays in interface mode', (t) => {
@@ -28,9 +31,7 @@ test('shutdown and no shutdown toggle the interface, and the session stays in in
 });
 
 test('no forms remove routes, access lists and the crypto map of an interface', (t) => {
-  const r = applyConfigLines(daphne(), [
-    'no ip route 0.0.0.0 0.0.0.0 11.11.11.2', 'no access-list 101', 'interface FastEthernet0/0', 'no crypto map', 'end',
-  ]);
+  const r = applyConfigLines(daphne(), ['no ip route 0.0.0.0 0.0.0.0 11.11.11.2', 'no access-list 101', 'interface FastEthernet0/0', 'no crypto map', 'end']);
   t.deepEqual(r.diagnostics, []);
   t.deepEqual(r.config.staticRoutes, []);
   t.deepEqual(r.config.accessLists, []);
@@ -57,9 +58,14 @@ test('named access lists take sequence numbers, insertions and deletions', (t) =
   ]);
   t.deepEqual(r.diagnostics, []);
   const acl = r.config.accessLists.find((a) => a.name === 'VPN');
-  t.deepEqual(acl?.entries.map((e) => [e.seq, e.type === 'rule' ? e.action : e.text]), [
-    [10, 'permit'], [15, 'permit'], [30, 'managed by testbed'],
-  ]);
+  t.deepEqual(
+    acl?.entries.map((e) => [e.seq, e.type === 'rule' ? e.action : e.text]),
+    [
+      [10, 'permit'],
+      [15, 'permit'],
+      [30, 'managed by testbed'],
+    ],
+  );
   t.deepEqual(r.mode, { kind: 'global' });
 });
 
@@ -71,7 +77,13 @@ test('an identical numbered entry is kept once', (t) => {
 test('ISAKMP policy settings go back to their defaults with no', (t) => {
   const r = applyConfigLines(daphne(), ['crypto isakmp policy 10', 'encr aes 256', 'hash md5', 'group 2', 'lifetime 3600', 'no hash', 'no authentication']);
   t.deepEqual(r.config.crypto.isakmpPolicies[0], {
-    priority: 10, encryption: 'aes', keyLength: 256, hash: 'sha', authentication: 'rsa-sig', group: 2, lifetime: 3600,
+    priority: 10,
+    encryption: 'aes',
+    keyLength: 256,
+    hash: 'sha',
+    authentication: 'rsa-sig',
+    group: 2,
+    lifetime: 3600,
   });
   t.is(modePrompt(r.mode), '(config-isakmp)');
 });
@@ -95,21 +107,39 @@ test('static crypto map entries and aggressive-mode peers are configured in thei
     'crypto ipsec security-association lifetime kilobytes 10000',
   ]);
   // transport mode is kept in the model but not emulated: one warning
-  t.deepEqual(r.diagnostics.map((d) => [d.line, d.code]), [[2, 'not-emulated']]);
+  t.deepEqual(
+    r.diagnostics.map((d) => [d.line, d.code]),
+    [[2, 'not-emulated']],
+  );
   const c = r.config.crypto;
   t.deepEqual(c.transformSets[1], {
-    name: 'strong', mode: 'transport',
-    transforms: [{ kind: 'esp-cipher', name: 'esp-aes', keyBits: 256 }, { kind: 'esp-auth', name: 'esp-sha-hmac' }],
+    name: 'strong',
+    mode: 'transport',
+    transforms: [
+      { kind: 'esp-cipher', name: 'esp-aes', keyBits: 256 },
+      { kind: 'esp-auth', name: 'esp-sha-hmac' },
+    ],
   });
-  t.deepEqual(c.cryptoMaps.map((m) => m.seq), [10, 20]);
+  t.deepEqual(
+    c.cryptoMaps.map((m) => m.seq),
+    [10, 20],
+  );
   t.like(c.cryptoMaps[1], {
-    dynamic: null, peers: ['11.11.11.2'], transformSets: ['strong', 'ted-transforms'], pfs: 'group2',
-    lifetime: { seconds: 1800, kilobytes: null }, matchAddress: '101',
+    dynamic: null,
+    peers: ['11.11.11.2'],
+    transformSets: ['strong', 'ted-transforms'],
+    pfs: 'group2',
+    lifetime: { seconds: 1800, kilobytes: null },
+    matchAddress: '101',
   });
-  t.deepEqual(c.isakmpPeers, [{
-    address: '11.11.11.2', aggressiveModePassword: 'secret', description: null,
-    aggressiveModeClientEndpoint: { kind: 'ipv4-address', value: '11.11.11.1' },
-  }]);
+  t.deepEqual(c.isakmpPeers, [
+    {
+      address: '11.11.11.2',
+      aggressiveModePassword: 'secret',
+      description: null,
+      aggressiveModeClientEndpoint: { kind: 'ipv4-address', value: '11.11.11.1' },
+    },
+  ]);
   t.true(c.aggressiveModeDisabled);
   t.deepEqual(c.isakmpKeepalive, { seconds: 10, retries: 3, mode: 'periodic' });
   t.is(c.isakmpNatKeepalive, 20);
@@ -130,7 +160,10 @@ test('exit at the top level ends a configure terminal session', (t) => {
 
 test('bad lines at the console give diagnostics numbered within the input', (t) => {
   const r = applyConfigLines(daphne(), ['interface Fa0/1', 'ip address 13.13.13.13 255.0.255.0', 'description LAN']);
-  t.deepEqual(r.diagnostics.map((d) => [d.line, d.message]), [[2, 'Bad mask 0xFF00FF00 for address 13.13.13.13']]);
+  t.deepEqual(
+    r.diagnostics.map((d) => [d.line, d.message]),
+    [[2, 'Bad mask 0xFF00FF00 for address 13.13.13.13']],
+  );
   t.is(r.config.interfaces[1]?.description, 'LAN');
 });
 
@@ -143,7 +176,19 @@ test('a banner may span several calls of a terminal session', (t) => {
 });
 
 test('removing a loopback is allowed, removing a physical interface is refused', (t) => {
-  const r = applyConfigLines(daphne(), ['interface Loopback0', ' ip address 1.1.1.1 255.255.255.255', 'exit', 'no interface Loopback0', 'no interface FastEthernet0/0']);
-  t.deepEqual(r.config.interfaces.map((i) => i.name), ['FastEthernet0/0', 'FastEthernet0/1']);
-  t.deepEqual(r.diagnostics.map((d) => d.message), ['% Removal of physical interface FastEthernet0/0 is not permitted']);
+  const r = applyConfigLines(daphne(), [
+    'interface Loopback0',
+    ' ip address 1.1.1.1 255.255.255.255',
+    'exit',
+    'no interface Loopback0',
+    'no interface FastEthernet0/0',
+  ]);
+  t.deepEqual(
+    r.config.interfaces.map((i) => i.name),
+    ['FastEthernet0/0', 'FastEthernet0/1'],
+  );
+  t.deepEqual(
+    r.diagnostics.map((d) => d.message),
+    ['% Removal of physical interface FastEthernet0/0 is not permitted'],
+  );
 });

@@ -87,15 +87,20 @@ test('a configuration without indentation still reads its sub-mode lines after a
 });
 
 test('a not-emulated interface is one warning for the header, counting its lines; its lines are still modeled', (t) => {
-  const { config, diagnostics, lines } = parseConfig([
-    'interface Dialer1',
-    ' ip address 172.16.0.1 255.255.255.252',
-    ' encapsulation ppp',
-    ' dialer pool 1',
-    'interface FastEthernet0/0',
-    ' ip address 192.0.2.1 255.255.255.0',
-  ].join('\n'));
-  t.deepEqual(diagnostics.map((d) => [d.line, d.column, d.code, d.blockLines]), [[1, 1, 'not-emulated', 3]]);
+  const { config, diagnostics, lines } = parseConfig(
+    [
+      'interface Dialer1',
+      ' ip address 172.16.0.1 255.255.255.252',
+      ' encapsulation ppp',
+      ' dialer pool 1',
+      'interface FastEthernet0/0',
+      ' ip address 192.0.2.1 255.255.255.0',
+    ].join('\n'),
+  );
+  t.deepEqual(
+    diagnostics.map((d) => [d.line, d.column, d.code, d.blockLines]),
+    [[1, 1, 'not-emulated', 3]],
+  );
   t.is(
     diagnostics[0]?.message,
     'accepted, not emulated: interface Dialer1 and the 3 lines of its block (dialer interfaces (DDR, PPPoE client) are not emulated: the interface stays down)',
@@ -105,8 +110,16 @@ test('a not-emulated interface is one warning for the header, counting its lines
 });
 
 test('in an emulated interface each line not emulated has its own warning, with line and column', (t) => {
-  const { diagnostics } = parseConfig(['interface FastEthernet0/0', ' ip address 10.0.0.1 255.255.255.0', ' ip helper-address 10.0.0.9', '  ip tcp header-compression'].join('\n'));
-  t.deepEqual(diagnostics.map((d) => [d.line, d.column, d.severity, d.code]), [[3, 2, 'warning', 'not-emulated'], [4, 3, 'warning', 'not-emulated']]);
+  const { diagnostics } = parseConfig(
+    ['interface FastEthernet0/0', ' ip address 10.0.0.1 255.255.255.0', ' ip helper-address 10.0.0.9', '  ip tcp header-compression'].join('\n'),
+  );
+  t.deepEqual(
+    diagnostics.map((d) => [d.line, d.column, d.severity, d.code]),
+    [
+      [3, 2, 'warning', 'not-emulated'],
+      [4, 3, 'warning', 'not-emulated'],
+    ],
+  );
   t.is(diagnostics[0]?.message, 'accepted, not emulated: ip helper-address 10.0.0.9 (DHCP/BOOTP relay is not emulated: broadcasts are not forwarded)');
 });
 

@@ -7,8 +7,7 @@ interface Case {
   expect: Pick<ConfigDiagnostic, 'line' | 'column' | 'severity' | 'code' | 'message'>;
 }
 
-const invalid = (line: string, column: number): string =>
-  `${line}\n${' '.repeat(column - 1)}^\n% Invalid input detected at '^' marker.`;
+const invalid = (line: string, column: number): string => `${line}\n${' '.repeat(column - 1)}^\n% Invalid input detected at '^' marker.`;
 
 const CASES: Case[] = [
   {
@@ -85,7 +84,10 @@ const CASES: Case[] = [
     title: 'a second ESP cipher in a transform set is invalid where it stops matching',
     lines: ['crypto ipsec transform-set ts esp-des esp-3des'],
     expect: {
-      line: 1, column: 43, severity: 'error', code: 'invalid-input',
+      line: 1,
+      column: 43,
+      severity: 'error',
+      code: 'invalid-input',
       message: invalid('crypto ipsec transform-set ts esp-des esp-3des', 43),
     },
   },
@@ -108,7 +110,10 @@ const CASES: Case[] = [
     title: 'a crypto map applied to an interface but never defined is reported',
     lines: ['interface Fa0/0', ' crypto map nomap'],
     expect: {
-      line: 2, column: 13, severity: 'warning', code: 'undefined-reference',
+      line: 2,
+      column: 13,
+      severity: 'warning',
+      code: 'undefined-reference',
       message: '% crypto map nomap used by interface FastEthernet0/0 is not defined',
     },
   },
@@ -116,15 +121,28 @@ const CASES: Case[] = [
     title: 'a crypto map entry naming an undefined dynamic map is reported',
     lines: ['crypto map m 10 ipsec-isakmp dynamic nodyn'],
     expect: {
-      line: 1, column: 38, severity: 'warning', code: 'undefined-reference',
+      line: 1,
+      column: 38,
+      severity: 'warning',
+      code: 'undefined-reference',
       message: '% dynamic crypto map nodyn used by crypto map m 10 is not defined',
     },
   },
   {
     title: 'an undefined transform set in a crypto map entry is reported',
-    lines: ['crypto map tedtag 10 ipsec-isakmp', ' set peer 1.1.1.1', ' set transform-set nope', 'access-list 101 permit ip any any', 'crypto map tedtag 10', ' match address 101'],
+    lines: [
+      'crypto map tedtag 10 ipsec-isakmp',
+      ' set peer 1.1.1.1',
+      ' set transform-set nope',
+      'access-list 101 permit ip any any',
+      'crypto map tedtag 10',
+      ' match address 101',
+    ],
     expect: {
-      line: 3, column: 20, severity: 'warning', code: 'undefined-reference',
+      line: 3,
+      column: 20,
+      severity: 'warning',
+      code: 'undefined-reference',
       message: '% transform set nope used by crypto map tedtag 10 is not defined',
     },
   },
@@ -132,7 +150,10 @@ const CASES: Case[] = [
     title: 'an undefined access list in a dynamic map is reported',
     lines: ['crypto ipsec transform-set t esp-des esp-md5-hmac', 'crypto dynamic-map d 10', ' set transform-set t', ' match address 102'],
     expect: {
-      line: 4, column: 16, severity: 'warning', code: 'undefined-reference',
+      line: 4,
+      column: 16,
+      severity: 'warning',
+      code: 'undefined-reference',
       message: '% access list 102 used by crypto dynamic-map d 10 is not defined',
     },
   },
@@ -155,26 +176,36 @@ for (const c of CASES) {
 }
 
 test('every bad line gives one diagnostic and the good lines around them are all applied', (t) => {
-  const { config, diagnostics } = parseConfig([
-    'hostname R1',
-    'interfce FastEthernet0/0',
-    'interface FastEthernet0/0',
-    ' ip address 10.0.0.1 255.255.255.0',
-    ' speed sideways',
-    ' no such thing',
-    ' crypto map vpn',
-    'ip route 0.0.0.0 0.0.0.0 10.0.0.254',
-    'access-list 101 permit ip 10.0.0.0 0.0.0.255',
-    'access-list 101 permit ip 10.0.0.0 0.0.0.255 10.1.0.0 0.0.0.255',
-    'crypto map vpn 10 ipsec-isakmp',
-    ' set peer 10.0.0.254',
-    ' match address 101',
-  ].join('\n'));
-  t.deepEqual(diagnostics.map((d) => [d.line, d.code]), [[2, 'invalid-input'], [6, 'invalid-input'], [9, 'incomplete']]);
+  const { config, diagnostics } = parseConfig(
+    [
+      'hostname R1',
+      'interfce FastEthernet0/0',
+      'interface FastEthernet0/0',
+      ' ip address 10.0.0.1 255.255.255.0',
+      ' speed sideways',
+      ' no such thing',
+      ' crypto map vpn',
+      'ip route 0.0.0.0 0.0.0.0 10.0.0.254',
+      'access-list 101 permit ip 10.0.0.0 0.0.0.255',
+      'access-list 101 permit ip 10.0.0.0 0.0.0.255 10.1.0.0 0.0.0.255',
+      'crypto map vpn 10 ipsec-isakmp',
+      ' set peer 10.0.0.254',
+      ' match address 101',
+    ].join('\n'),
+  );
+  t.deepEqual(
+    diagnostics.map((d) => [d.line, d.code]),
+    [
+      [2, 'invalid-input'],
+      [6, 'invalid-input'],
+      [9, 'incomplete'],
+    ],
+  );
   t.is(config.hostname, 'R1');
-  t.deepEqual(config.interfaces.map((i) => [i.name, i.address?.address, i.cryptoMap, i.extras]), [
-    ['FastEthernet0/0', '10.0.0.1', 'vpn', ['speed sideways']],
-  ]);
+  t.deepEqual(
+    config.interfaces.map((i) => [i.name, i.address?.address, i.cryptoMap, i.extras]),
+    [['FastEthernet0/0', '10.0.0.1', 'vpn', ['speed sideways']]],
+  );
   t.is(config.accessLists[0]?.entries.length, 1);
   t.deepEqual(config.crypto.cryptoMaps[0]?.peers, ['10.0.0.254']);
 });
@@ -186,15 +217,13 @@ test('the misspelt keyword gets the marker under its first wrong character', (t)
 });
 
 test('a multi-line banner is accepted whatever its text contains', (t) => {
-  const { config, diagnostics } = parseConfig([
-    'banner motd ^C', 'Authorized access only!', '  interface Fa0/0', 'no ip route anything', '^C', 'hostname B',
-  ].join('\n'));
+  const { config, diagnostics } = parseConfig(
+    ['banner motd ^C', 'Authorized access only!', '  interface Fa0/0', 'no ip route anything', '^C', 'hostname B'].join('\n'),
+  );
   t.deepEqual(diagnostics, []);
   t.is(config.hostname, 'B');
   t.deepEqual(config.interfaces, []);
-  t.deepEqual(config.extras, [
-    { section: 'tail', lines: ['banner motd ^C', 'Authorized access only!', '  interface Fa0/0', 'no ip route anything', '^C'] },
-  ]);
+  t.deepEqual(config.extras, [{ section: 'tail', lines: ['banner motd ^C', 'Authorized access only!', '  interface Fa0/0', 'no ip route anything', '^C'] }]);
 });
 
 test('a one-line banner with its own delimiter closes on the same line', (t) => {
@@ -205,39 +234,77 @@ test('a one-line banner with its own delimiter closes on the same line', (t) => 
 });
 
 test('line and router blocks keep their sub-mode lines; a router block is one warning, with its line count', (t) => {
-  const { config, diagnostics, lines } = parseConfig([
-    'router bgp 65000', ' network 10.0.0.0 mask 255.0.0.0', ' neighbor 10.0.0.2 remote-as 65001',
-    'line vty 0 4', ' exec-timeout 0 0', ' password cisco', ' login', 'line con 0', ' logging synchronous',
-  ].join('\n'));
-  t.deepEqual(diagnostics.map((d) => [d.line, d.code, d.blockLines]), [[1, 'not-emulated', 2]]);
-  t.is(
-    diagnostics[0]?.message,
-    'accepted, not emulated: router bgp 65000 and the 2 lines of its block (BGP is not emulated: no sessions, no routes learned)',
+  const { config, diagnostics, lines } = parseConfig(
+    [
+      'router bgp 65000',
+      ' network 10.0.0.0 mask 255.0.0.0',
+      ' neighbor 10.0.0.2 remote-as 65001',
+      'line vty 0 4',
+      ' exec-timeout 0 0',
+      ' password cisco',
+      ' login',
+      'line con 0',
+      ' logging synchronous',
+    ].join('\n'),
   );
+  t.deepEqual(
+    diagnostics.map((d) => [d.line, d.code, d.blockLines]),
+    [[1, 'not-emulated', 2]],
+  );
+  t.is(diagnostics[0]?.message, 'accepted, not emulated: router bgp 65000 and the 2 lines of its block (BGP is not emulated: no sessions, no routes learned)');
   t.deepEqual(lines, ['not-emulated', 'not-emulated', 'not-emulated', 'cosmetic', 'cosmetic', 'cosmetic', 'cosmetic', 'cosmetic', 'cosmetic']);
-  t.deepEqual(config.extras.map((e) => e.lines), [
-    ['router bgp 65000', ' network 10.0.0.0 mask 255.0.0.0', ' neighbor 10.0.0.2 remote-as 65001'],
-    ['line vty 0 4', ' exec-timeout 0 0', ' password cisco', ' login'],
-    ['line con 0', ' logging synchronous'],
-  ]);
+  t.deepEqual(
+    config.extras.map((e) => e.lines),
+    [
+      ['router bgp 65000', ' network 10.0.0.0 mask 255.0.0.0', ' neighbor 10.0.0.2 remote-as 65001'],
+      ['line vty 0 4', ' exec-timeout 0 0', ' password cisco', ' login'],
+      ['line con 0', ' logging synchronous'],
+    ],
+  );
 });
 
 test('a line a router block does not know is refused, as IOS refuses it', (t) => {
   const { diagnostics, lines } = parseConfig(['router bgp 65000', ' some-future-command 42', ' network 10.0.0.0 mask 255.0.0.0'].join('\n'));
-  t.deepEqual(diagnostics.map((d) => [d.line, d.code, d.blockLines]), [[1, 'not-emulated', 1], [2, 'invalid-input', undefined]]);
+  t.deepEqual(
+    diagnostics.map((d) => [d.line, d.code, d.blockLines]),
+    [
+      [1, 'not-emulated', 1],
+      [2, 'invalid-input', undefined],
+    ],
+  );
   t.deepEqual(lines, ['not-emulated', 'refused', 'not-emulated']);
 });
 
 test('emulated and cosmetic lines produce no diagnostic, a not-emulated one a warning', (t) => {
   const text = [
-    'service timestamps debug datetime msec', 'no service pad', 'boot system flash c2600.bin', 'enable secret 5 $1$abc$def',
-    'enable password cisco', 'memory-size iomem 10', 'ip subnet-zero', 'ip classless', 'no ip domain-lookup',
-    'no ip http server', 'ip cef', 'logging buffered 4096 debugging', 'username admin password x', 'no cdp run',
-    'interface FastEthernet0/0', ' description WAN link (to fred)', ' no ip directed-broadcast', ' duplex auto', ' speed 100',
-    ' no shutdown', ' load-interval 30', 'end',
+    'service timestamps debug datetime msec',
+    'no service pad',
+    'boot system flash c2600.bin',
+    'enable secret 5 $1$abc$def',
+    'enable password cisco',
+    'memory-size iomem 10',
+    'ip subnet-zero',
+    'ip classless',
+    'no ip domain-lookup',
+    'no ip http server',
+    'ip cef',
+    'logging buffered 4096 debugging',
+    'username admin password x',
+    'no cdp run',
+    'interface FastEthernet0/0',
+    ' description WAN link (to fred)',
+    ' no ip directed-broadcast',
+    ' duplex auto',
+    ' speed 100',
+    ' no shutdown',
+    ' load-interval 30',
+    'end',
   ].join('\n');
   const r = parseConfig(text);
-  t.deepEqual(r.diagnostics.map((d) => d.text), [' load-interval 30']);
+  t.deepEqual(
+    r.diagnostics.map((d) => d.text),
+    [' load-interval 30'],
+  );
   t.false(r.lines.includes('refused'));
 });
 

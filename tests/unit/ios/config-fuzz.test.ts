@@ -14,12 +14,22 @@ function prng(seed: number): () => number {
   };
 }
 
-const ALPHABET = [
-  ...'abcdefghijklmnopqrstuvwxyz0123456789', ' ', ' ', '.', '/', '!', '^', '-', '#', '\t', '\r', 'é', '\u0000', '\u0003', '😀', '|', '"',
-];
+const ALPHABET = [...'abcdefghijklmnopqrstuvwxyz0123456789', ' ', ' ', '.', '/', '!', '^', '-', '#', '\t', '\r', 'é', '\u0000', '\u0003', '😀', '|', '"'];
 const TOKENS = [
   ...new Set((DAPHNE_CFG + FRED_CFG).split(/\s+/).filter(Boolean)),
-  '999999999999', '-1', '256.1.1.1', '0.0.0.0', '255.255.255.255', 'no', 'exit', 'end', 'banner', '^C', 'any', 'host', '65536',
+  '999999999999',
+  '-1',
+  '256.1.1.1',
+  '0.0.0.0',
+  '255.255.255.255',
+  'no',
+  'exit',
+  'end',
+  'banner',
+  '^C',
+  'any',
+  'host',
+  '65536',
 ];
 
 function mutate(text: string, rnd: () => number): string {
@@ -30,17 +40,20 @@ function mutate(text: string, rnd: () => number): string {
     const at = Math.floor(rnd() * lines.length);
     const line = lines[at] ?? '';
     switch (Math.floor(rnd() * 8)) {
-      case 0: { // delete a character
+      case 0: {
+        // delete a character
         const p = Math.floor(rnd() * (line.length + 1));
         lines[at] = line.slice(0, p) + line.slice(p + 1);
         break;
       }
-      case 1: { // insert a character
+      case 1: {
+        // insert a character
         const p = Math.floor(rnd() * (line.length + 1));
         lines[at] = line.slice(0, p) + pick(ALPHABET) + line.slice(p);
         break;
       }
-      case 2: { // replace a token
+      case 2: {
+        // replace a token
         const words = line.split(' ');
         words[Math.floor(rnd() * words.length)] = pick(TOKENS);
         lines[at] = words.join(' ');
@@ -68,7 +81,8 @@ function mutate(text: string, rnd: () => number): string {
 function garbage(rnd: () => number): string {
   const n = Math.floor(rnd() * 400);
   let s = '';
-  for (let i = 0; i < n; i++) s += rnd() < 0.1 ? '\n' : rnd() < 0.5 ? ALPHABET[Math.floor(rnd() * ALPHABET.length)] : `${TOKENS[Math.floor(rnd() * TOKENS.length)]} `;
+  for (let i = 0; i < n; i++)
+    s += rnd() < 0.1 ? '\n' : rnd() < 0.5 ? ALPHABET[Math.floor(rnd() * ALPHABET.length)] : `${TOKENS[Math.floor(rnd() * TOKENS.length)]} `;
   return s;
 }
 
@@ -112,8 +126,35 @@ test('parseConfig and applyConfigLines never throw on garbage', (t) => {
 
 test('parseExec never throws and always answers with a command or IOS output ending in a newline', (t) => {
   const rnd = prng(7);
-  const words = ['show', 'sh', 'ip', 'int', 'br', 'crypto', 'cry', 'isakmp', 'sa', 'ping', '12.12.12.13', 'repeat', 'source',
-    'fa0/1', 'debug', 'undebug', 'all', 'no', 'clear', 'peer', '|', 'include', 'conf', 't', 'x', '999999999999', ''];
+  const words = [
+    'show',
+    'sh',
+    'ip',
+    'int',
+    'br',
+    'crypto',
+    'cry',
+    'isakmp',
+    'sa',
+    'ping',
+    '12.12.12.13',
+    'repeat',
+    'source',
+    'fa0/1',
+    'debug',
+    'undebug',
+    'all',
+    'no',
+    'clear',
+    'peer',
+    '|',
+    'include',
+    'conf',
+    't',
+    'x',
+    '999999999999',
+    '',
+  ];
   for (let i = 0; i < 3000; i++) {
     const line = Array.from({ length: Math.floor(rnd() * 7) }, () => words[Math.floor(rnd() * words.length)]).join(rnd() < 0.9 ? ' ' : '  ');
     const r = parseExec(rnd() < 0.2 ? garbage(rnd) : line, { promptLength: 7 });

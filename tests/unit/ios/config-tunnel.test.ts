@@ -29,7 +29,11 @@ const TUNNEL = [
 
 test('a Tunnel interface: source, destination, key, checksum, keepalive, ip mtu, bandwidth and delay land in the model', (t) => {
   const { config, diagnostics } = parseConfig(TUNNEL.join('\n'));
-  t.deepEqual(diagnostics.map((d) => d.code), ['undefined-reference'], 'only the crypto map this fragment leaves out');
+  t.deepEqual(
+    diagnostics.map((d) => d.code),
+    ['undefined-reference'],
+    'only the crypto map this fragment leaves out',
+  );
   const tu = config.interfaces.find((i) => i.name === 'Tunnel0')!;
   t.deepEqual(tu.tunnel, { source: { kind: 'interface', name: 'Loopback0' }, destination: '10.0.0.2', mode: 'gre ip', key: 1000, checksum: true });
   t.deepEqual([tu.ipMtu, tu.bandwidth, tu.delay, tu.keepalive], [1400, 1000, 1000, { period: 5, retries: 4 }]);
@@ -70,7 +74,10 @@ test('defaults and the no forms: keepalive alone is 10 s / 3 retries, keepalive 
   t.deepEqual(tu().keepalive, { period: 10, retries: 3 });
   t.deepEqual(tu().tunnel?.source, { kind: 'address', address: '192.0.2.1' });
   t.is(tu().tunnel?.mode, 'ipip');
-  ({ config } = applyConfigLines(config, [' keepalive 7', ' no tunnel mode', ' tunnel key 5', ' ip mtu 1300', ' bandwidth 64', ' delay 20'], { kind: 'interface', name: 'Tunnel1' }));
+  ({ config } = applyConfigLines(config, [' keepalive 7', ' no tunnel mode', ' tunnel key 5', ' ip mtu 1300', ' bandwidth 64', ' delay 20'], {
+    kind: 'interface',
+    name: 'Tunnel1',
+  }));
   t.deepEqual(tu().keepalive, { period: 7, retries: 3 });
   t.is(tu().tunnel?.mode, 'gre ip');
   ({ config } = applyConfigLines(
@@ -78,7 +85,10 @@ test('defaults and the no forms: keepalive alone is 10 s / 3 retries, keepalive 
     [' keepalive 0', ' no tunnel source', ' no tunnel key 5', ' no tunnel checksum', ' no ip mtu', ' no bandwidth', ' no delay', ' no tunnel destination'],
     { kind: 'interface', name: 'Tunnel1' },
   ));
-  t.deepEqual([tu().keepalive, tu().tunnel, tu().ipMtu, tu().bandwidth, tu().delay], [null, { source: null, destination: null, mode: 'gre ip', key: null, checksum: false }, null, null, null]);
+  t.deepEqual(
+    [tu().keepalive, tu().tunnel, tu().ipMtu, tu().bandwidth, tu().delay],
+    [null, { source: null, destination: null, mode: 'gre ip', key: null, checksum: false }, null, null, null],
+  );
   ({ config } = applyConfigLines(config, [' keepalive 3 2', ' no keepalive'], { kind: 'interface', name: 'Tunnel1' }));
   t.is(tu().keepalive, null);
 });
@@ -116,6 +126,9 @@ test('IOS refuses: tunnel commands off a Tunnel, an IP MTU above the MTU, a host
 
 test('a not-GRE tunnel mode is one warning, on its line', (t) => {
   const { diagnostics } = parseConfig(['interface Tunnel0', ' tunnel mode gre multipoint'].join('\n'));
-  t.deepEqual(diagnostics.map((d) => [d.line, d.code]), [[2, 'not-emulated']]);
+  t.deepEqual(
+    diagnostics.map((d) => [d.line, d.code]),
+    [[2, 'not-emulated']],
+  );
   t.regex(diagnostics[0]!.message, /only GRE over IP \(tunnel mode gre ip\) is emulated/);
 });

@@ -55,14 +55,21 @@ for (const [line, command] of ABBREVIATIONS) {
 
 test('ping takes its options in any order, with IOS defaults', (t) => {
   t.deepEqual(parseExec('ping 12.12.12.13'), {
-    ok: true, filter: null,
+    ok: true,
+    filter: null,
     command: { kind: 'ping', target: '12.12.12.13', repeat: 5, size: 100, timeoutSeconds: 2, source: null, dfBit: false },
   });
   t.deepEqual(parseExec('ping ip 12.12.12.13 source fa0/1 rep 100 size 1400 time 1 df'), {
-    ok: true, filter: null,
+    ok: true,
+    filter: null,
     command: {
-      kind: 'ping', target: '12.12.12.13', repeat: 100, size: 1400, timeoutSeconds: 1,
-      source: { kind: 'interface', name: 'FastEthernet0/1' }, dfBit: true,
+      kind: 'ping',
+      target: '12.12.12.13',
+      repeat: 100,
+      size: 1400,
+      timeoutSeconds: 1,
+      source: { kind: 'interface', name: 'FastEthernet0/1' },
+      dfBit: true,
     },
   });
   t.like(parseExec('ping 12.12.12.13 source 13.13.13.13'), { ok: true, command: { source: { kind: 'address', address: '13.13.13.13' } } });
@@ -101,7 +108,9 @@ test('show commands accept an output modifier', (t) => {
   const r = parseExec('sh run | inc crypto');
   t.deepEqual(r, { ok: true, command: { kind: 'show-running-config' }, filter: { kind: 'include', pattern: 'crypto' } });
   t.deepEqual(parseExec('show ip route | begin Gateway'), {
-    ok: true, command: { kind: 'show-ip-route' }, filter: { kind: 'begin', pattern: 'Gateway' },
+    ok: true,
+    command: { kind: 'show-ip-route' },
+    filter: { kind: 'begin', pattern: 'Gateway' },
   });
   t.false(parseExec('conf t | include x').ok);
 });

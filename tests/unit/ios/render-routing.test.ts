@@ -5,14 +5,44 @@
  */
 import test from 'ava';
 import {
-  computeRoutes, formatRouteAge, interfaceView, parseConfig, renderInterface, parseExec, renderShowIpEigrpNeighbors, renderShowIpEigrpTopology,
-  renderShowIpOspfInterface, renderShowIpOspfNeighbor, renderShowIpProtocols, renderShowIpRipDatabase, renderShowIpRoute, type Route,
+  computeRoutes,
+  formatRouteAge,
+  interfaceView,
+  parseConfig,
+  renderInterface,
+  parseExec,
+  renderShowIpEigrpNeighbors,
+  renderShowIpEigrpTopology,
+  renderShowIpOspfInterface,
+  renderShowIpOspfNeighbor,
+  renderShowIpProtocols,
+  renderShowIpRipDatabase,
+  renderShowIpRoute,
+  type Route,
 } from '../../../src/ios/index.js';
 
 const NOW = 1_700_000_000_000;
 
-const learned = (code: Route['code'], source: Route['source'], prefix: string, length: number, mask: string, distance: number, metric: number, via: string, iface: string, ago: number): Route => ({
-  source, code, learnedAt: NOW - ago * 1000, prefix, mask, length, distance, metric,
+const learned = (
+  code: Route['code'],
+  source: Route['source'],
+  prefix: string,
+  length: number,
+  mask: string,
+  distance: number,
+  metric: number,
+  via: string,
+  iface: string,
+  ago: number,
+): Route => ({
+  source,
+  code,
+  learnedAt: NOW - ago * 1000,
+  prefix,
+  mask,
+  length,
+  distance,
+  metric,
   paths: [{ nextHop: via, interface: null, outInterface: iface, gateway: via }],
 });
 
@@ -67,55 +97,101 @@ test('show ip ospf neighbor', (t) => {
 
 test('show ip ospf interface: broadcast with DR and BDR, point-to-point, passive', (t) => {
   const base = {
-    status: 'up' as const, prefixLength: 24, area: '0', processId: 1, routerId: '1.1.1.1', cost: 1, priority: 1, hello: 10, dead: 40, wait: 40,
-    retransmit: 5, helloDueSeconds: 4, passive: false, neighbors: 1,
+    status: 'up' as const,
+    prefixLength: 24,
+    area: '0',
+    processId: 1,
+    routerId: '1.1.1.1',
+    cost: 1,
+    priority: 1,
+    hello: 10,
+    dead: 40,
+    wait: 40,
+    retransmit: 5,
+    helloDueSeconds: 4,
+    passive: false,
+    neighbors: 1,
   };
   const text = renderShowIpOspfInterface([
     {
-      ...base, interface: 'FastEthernet0/0', address: '10.1.1.1', networkType: 'BROADCAST', state: 'DR', dr: { id: '1.1.1.1', address: '10.1.1.1' },
-      bdr: { id: '2.2.2.2', address: '10.1.1.2' }, adjacent: [{ routerId: '2.2.2.2', role: 'BDR' }],
+      ...base,
+      interface: 'FastEthernet0/0',
+      address: '10.1.1.1',
+      networkType: 'BROADCAST',
+      state: 'DR',
+      dr: { id: '1.1.1.1', address: '10.1.1.1' },
+      bdr: { id: '2.2.2.2', address: '10.1.1.2' },
+      adjacent: [{ routerId: '2.2.2.2', role: 'BDR' }],
     },
-    { ...base, interface: 'Serial0/0.102', address: '10.1.2.1', prefixLength: 30, networkType: 'POINT_TO_POINT', cost: 64, state: 'POINT_TO_POINT', dr: null, bdr: null, adjacent: [{ routerId: '4.4.4.4', role: null }] },
-    { ...base, interface: 'Ethernet1/0', address: '192.168.1.1', networkType: 'BROADCAST', cost: 10, state: 'DR', dr: { id: '1.1.1.1', address: '192.168.1.1' }, bdr: null, passive: true, neighbors: 0, adjacent: [] },
+    {
+      ...base,
+      interface: 'Serial0/0.102',
+      address: '10.1.2.1',
+      prefixLength: 30,
+      networkType: 'POINT_TO_POINT',
+      cost: 64,
+      state: 'POINT_TO_POINT',
+      dr: null,
+      bdr: null,
+      adjacent: [{ routerId: '4.4.4.4', role: null }],
+    },
+    {
+      ...base,
+      interface: 'Ethernet1/0',
+      address: '192.168.1.1',
+      networkType: 'BROADCAST',
+      cost: 10,
+      state: 'DR',
+      dr: { id: '1.1.1.1', address: '192.168.1.1' },
+      bdr: null,
+      passive: true,
+      neighbors: 0,
+      adjacent: [],
+    },
   ]);
-  t.is(text, [
-    'FastEthernet0/0 is up, line protocol is up ',
-    '  Internet Address 10.1.1.1/24, Area 0 ',
-    '  Process ID 1, Router ID 1.1.1.1, Network Type BROADCAST, Cost: 1',
-    '  Transmit Delay is 1 sec, State DR, Priority 1 ',
-    '  Designated Router (ID) 1.1.1.1, Interface address 10.1.1.1',
-    '  Backup Designated router (ID) 2.2.2.2, Interface address 10.1.1.2',
-    '  Timer intervals configured, Hello 10, Dead 40, Wait 40, Retransmit 5',
-    '    Hello due in 00:00:04',
-    '  Neighbor Count is 1, Adjacent neighbor count is 1 ',
-    '    Adjacent with neighbor 2.2.2.2  (Backup Designated Router)',
-    '  Suppress hello for 0 neighbor(s)',
-    'Serial0/0.102 is up, line protocol is up ',
-    '  Internet Address 10.1.2.1/30, Area 0 ',
-    '  Process ID 1, Router ID 1.1.1.1, Network Type POINT_TO_POINT, Cost: 64',
-    '  Transmit Delay is 1 sec, State POINT_TO_POINT,',
-    '  Timer intervals configured, Hello 10, Dead 40, Wait 40, Retransmit 5',
-    '    Hello due in 00:00:04',
-    '  Neighbor Count is 1, Adjacent neighbor count is 1 ',
-    '    Adjacent with neighbor 4.4.4.4',
-    '  Suppress hello for 0 neighbor(s)',
-    'Ethernet1/0 is up, line protocol is up ',
-    '  Internet Address 192.168.1.1/24, Area 0 ',
-    '  Process ID 1, Router ID 1.1.1.1, Network Type BROADCAST, Cost: 10',
-    '  Transmit Delay is 1 sec, State DR, Priority 1 ',
-    '  Designated Router (ID) 1.1.1.1, Interface address 192.168.1.1',
-    '  No backup designated router on this network',
-    '  Timer intervals configured, Hello 10, Dead 40, Wait 40, Retransmit 5',
-    '    No Hellos (Passive interface)',
-    '  Neighbor Count is 0, Adjacent neighbor count is 0 ',
-    '  Suppress hello for 0 neighbor(s)',
-    '',
-  ].join('\n'));
+  t.is(
+    text,
+    [
+      'FastEthernet0/0 is up, line protocol is up ',
+      '  Internet Address 10.1.1.1/24, Area 0 ',
+      '  Process ID 1, Router ID 1.1.1.1, Network Type BROADCAST, Cost: 1',
+      '  Transmit Delay is 1 sec, State DR, Priority 1 ',
+      '  Designated Router (ID) 1.1.1.1, Interface address 10.1.1.1',
+      '  Backup Designated router (ID) 2.2.2.2, Interface address 10.1.1.2',
+      '  Timer intervals configured, Hello 10, Dead 40, Wait 40, Retransmit 5',
+      '    Hello due in 00:00:04',
+      '  Neighbor Count is 1, Adjacent neighbor count is 1 ',
+      '    Adjacent with neighbor 2.2.2.2  (Backup Designated Router)',
+      '  Suppress hello for 0 neighbor(s)',
+      'Serial0/0.102 is up, line protocol is up ',
+      '  Internet Address 10.1.2.1/30, Area 0 ',
+      '  Process ID 1, Router ID 1.1.1.1, Network Type POINT_TO_POINT, Cost: 64',
+      '  Transmit Delay is 1 sec, State POINT_TO_POINT,',
+      '  Timer intervals configured, Hello 10, Dead 40, Wait 40, Retransmit 5',
+      '    Hello due in 00:00:04',
+      '  Neighbor Count is 1, Adjacent neighbor count is 1 ',
+      '    Adjacent with neighbor 4.4.4.4',
+      '  Suppress hello for 0 neighbor(s)',
+      'Ethernet1/0 is up, line protocol is up ',
+      '  Internet Address 192.168.1.1/24, Area 0 ',
+      '  Process ID 1, Router ID 1.1.1.1, Network Type BROADCAST, Cost: 10',
+      '  Transmit Delay is 1 sec, State DR, Priority 1 ',
+      '  Designated Router (ID) 1.1.1.1, Interface address 192.168.1.1',
+      '  No backup designated router on this network',
+      '  Timer intervals configured, Hello 10, Dead 40, Wait 40, Retransmit 5',
+      '    No Hellos (Passive interface)',
+      '  Neighbor Count is 0, Adjacent neighbor count is 0 ',
+      '  Suppress hello for 0 neighbor(s)',
+      '',
+    ].join('\n'),
+  );
 });
 
 test('show ip eigrp neighbors and topology', (t) => {
   t.is(
-    renderShowIpEigrpNeighbors(1, [{ handle: 0, address: '192.168.1.2', interface: 'Gi0/0', holdSeconds: 10, uptimeSeconds: 765, srtt: 19, rto: 100, queue: 0, seq: 11 }]),
+    renderShowIpEigrpNeighbors(1, [
+      { handle: 0, address: '192.168.1.2', interface: 'Gi0/0', holdSeconds: 10, uptimeSeconds: 765, srtt: 19, rto: 100, queue: 0, seq: 11 },
+    ]),
     'IP-EIGRP neighbors for process 1\n' +
       'H   Address                 Interface       Hold Uptime   SRTT   RTO  Q  Seq\n' +
       '                                            (sec)         (ms)       Cnt Num\n' +
@@ -158,15 +234,28 @@ router rip
  no auto-summary
 `).config;
   const text = renderShowIpProtocols({
-    config, ospfRouterId: '192.168.1.1', ospfSources: [{ gateway: '2.2.2.2', distance: 110, ageSeconds: 12 }], eigrpSources: [],
-    ripSources: [{ gateway: '10.0.12.2', distance: 120, ageSeconds: 5 }], ripInterfaces: ['FastEthernet0/0'], ripNextDue: 17,
+    config,
+    ospfRouterId: '192.168.1.1',
+    ospfSources: [{ gateway: '2.2.2.2', distance: 110, ageSeconds: 12 }],
+    eigrpSources: [],
+    ripSources: [{ gateway: '10.0.12.2', distance: 120, ageSeconds: 5 }],
+    ripInterfaces: ['FastEthernet0/0'],
+    ripNextDue: 17,
   });
   t.true(text.startsWith('Routing Protocol is "ospf 1"\n  Outgoing update filter list for all interfaces is not set\n'));
-  t.true(text.includes('\n  Router ID 192.168.1.1\n  It is an autonomous system boundary router\n  Redistributing External Routes from,\n    static, includes subnets in redistribution\n'));
+  t.true(
+    text.includes(
+      '\n  Router ID 192.168.1.1\n  It is an autonomous system boundary router\n  Redistributing External Routes from,\n    static, includes subnets in redistribution\n',
+    ),
+  );
   t.true(text.includes('\n  Routing for Networks:\n    10.0.0.0 0.255.255.255 area 0\n  Passive Interface(s):\n    FastEthernet0/1\n'));
   t.true(text.includes('\n    Gateway         Distance      Last Update\n    2.2.2.2              110      00:00:12\n'));
   t.true(text.includes('\nRouting Protocol is "rip"\n  Sending updates every 30 seconds, next due in 17 seconds\n'));
-  t.true(text.includes('\n  Default version control: send version 2, receive version 2\n    Interface             Send  Recv  Triggered RIP  Key-chain\n    FastEthernet0/0       2     2\n'));
+  t.true(
+    text.includes(
+      '\n  Default version control: send version 2, receive version 2\n    Interface             Send  Recv  Triggered RIP  Key-chain\n    FastEthernet0/0       2     2\n',
+    ),
+  );
   t.true(text.includes('\n    10.0.12.2            120      00:00:05\n  Distance: (default is 120)\n'));
 });
 
@@ -185,11 +274,24 @@ interface FastEthernet0/0.10
  encapsulation dot1Q 10
  ip address 10.10.0.1 255.255.255.0
 `).config;
-  const of = (n: string) => renderInterface(interfaceView(config, config.interfaces.find((i) => i.name === n)!, 'up')).join('\n');
-  t.is(of('Serial0/1'), 'Serial0/1 is up, line protocol is up\n  Hardware is PowerQUICC Serial\n  Internet address is 10.9.9.1/30\n  MTU 1500 bytes, BW 64 Kbit, DLY 20000 usec,\n  Encapsulation HDLC, loopback not set\n  Keepalive set (10 sec)');
-  t.regex(of('Serial0/0'), /\n  Encapsulation FRAME-RELAY, loopback not set\n/);
-  t.regex(of('Serial0/0.102'), /\n  Encapsulation FRAME-RELAY$/);
-  t.regex(of('FastEthernet0/0.10'), /Hardware is AmdFE\n[^]*MTU 1500 bytes, BW 100000 Kbit, DLY 100 usec,\n  Encapsulation 802\.1Q Virtual LAN, Vlan ID  10\.$/);
+  const of = (n: string) =>
+    renderInterface(
+      interfaceView(
+        config,
+        config.interfaces.find((i) => i.name === n)!,
+        'up',
+      ),
+    ).join('\n');
+  t.is(
+    of('Serial0/1'),
+    'Serial0/1 is up, line protocol is up\n  Hardware is PowerQUICC Serial\n  Internet address is 10.9.9.1/30\n  MTU 1500 bytes, BW 64 Kbit, DLY 20000 usec,\n  Encapsulation HDLC, loopback not set\n  Keepalive set (10 sec)',
+  );
+  t.regex(of('Serial0/0'), /\n {2}Encapsulation FRAME-RELAY, loopback not set\n/);
+  t.regex(of('Serial0/0.102'), /\n {2}Encapsulation FRAME-RELAY$/);
+  t.regex(
+    of('FastEthernet0/0.10'),
+    /Hardware is AmdFE\n[^]*MTU 1500 bytes, BW 100000 Kbit, DLY 100 usec,\n {2}Encapsulation 802\.1Q Virtual LAN, Vlan ID {2}10\.$/,
+  );
 });
 
 test('the routing exec commands parse, abbreviated as IOS takes them', (t) => {

@@ -171,9 +171,15 @@ test('show debugging lists the crypto debugs in the order of the seed', (t) => {
     renderShowDebug({ isakmp: true, ipsec: true, engine: true, 'ospf-adj': false, nat: false }),
     'Cryptographic Subsystem:\n  Crypto ISAKMP debugging is on\n  Crypto Engine debugging is on\n  Crypto IPSEC debugging is on\n',
   );
-  t.is(renderShowDebug({ isakmp: false, ipsec: true, engine: false, 'ospf-adj': false, nat: false }), 'Cryptographic Subsystem:\n  Crypto IPSEC debugging is on\n');
+  t.is(
+    renderShowDebug({ isakmp: false, ipsec: true, engine: false, 'ospf-adj': false, nat: false }),
+    'Cryptographic Subsystem:\n  Crypto IPSEC debugging is on\n',
+  );
   t.is(renderShowDebug({ isakmp: false, ipsec: false, engine: false, 'ospf-adj': false, nat: false }), '');
-  t.is(renderShowDebug({ isakmp: true, ipsec: false, engine: false, 'ospf-adj': true, nat: false }), 'OSPF:\n  OSPF adjacency events debugging is on\nCryptographic Subsystem:\n  Crypto ISAKMP debugging is on\n');
+  t.is(
+    renderShowDebug({ isakmp: true, ipsec: false, engine: false, 'ospf-adj': true, nat: false }),
+    'OSPF:\n  OSPF adjacency events debugging is on\nCryptographic Subsystem:\n  Crypto ISAKMP debugging is on\n',
+  );
   t.is(renderDebugChange('ospf-adj', true), 'OSPF adjacency events debugging is on\n');
   t.is(renderDebugChange('isakmp', true), 'Crypto ISAKMP debugging is on\n');
   t.is(renderDebugChange('all', false), 'All possible debugging has been turned off\n');

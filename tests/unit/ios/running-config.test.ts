@@ -212,13 +212,9 @@ test('a configuration using every modeled command survives a render/parse round 
   // every modeled command, including those the emulator keeps without emulating: one warning each
   t.deepEqual(
     warned(first),
-    [
-      'crypto isakmp policy 10',
-      'mode transport',
-      'crypto ipsec transform-set ts2 ah-sha-hmac esp-3des',
-      'router rip',
-      'snmp-server community public RO',
-    ].map((text) => ['not-emulated', text]),
+    ['crypto isakmp policy 10', 'mode transport', 'crypto ipsec transform-set ts2 ah-sha-hmac esp-3des', 'router rip', 'snmp-server community public RO'].map(
+      (text) => ['not-emulated', text],
+    ),
   );
   const rendered = renderRunningConfig(first.config);
   const again = parseConfig(rendered);
@@ -236,9 +232,17 @@ test('a configuration using every modeled command survives a render/parse round 
   t.true(rendered.includes('\ninterface FastEthernet0/1\n no ip address\n!\n'));
   t.true(rendered.includes('\nbanner motd ^C\nTestbed router\n^C\n'));
   t.true(rendered.includes('\ninterface FastEthernet0/1.10\n encapsulation dot1Q 10\n ip address 10.10.0.1 255.255.0.0\n!\n'));
-  t.true(rendered.includes('\ninterface Serial0/0\n bandwidth 512\n ip address 10.20.0.1 255.255.255.252\n encapsulation ppp\n ip ospf hello-interval 5\n ip ospf cost 30\n delay 2000\n!\n'));
+  t.true(
+    rendered.includes(
+      '\ninterface Serial0/0\n bandwidth 512\n ip address 10.20.0.1 255.255.255.252\n encapsulation ppp\n ip ospf hello-interval 5\n ip ospf cost 30\n delay 2000\n!\n',
+    ),
+  );
   t.true(rendered.includes('\ninterface Serial0/1.102 point-to-point\n ip address 10.30.0.1 255.255.255.252\n frame-relay interface-dlci 102\n!\n'));
-  t.true(rendered.includes('\nrouter eigrp 100\n network 10.30.0.0 0.0.0.3\n no auto-summary\n!\nrouter ospf 1\n router-id 1.1.1.1\n log-adjacency-changes\n area 1 stub no-summary\n redistribute static subnets\n passive-interface FastEthernet0/1\n network 10.20.0.0 0.0.0.3 area 0\n default-information originate always\n!\nrouter rip\n version 2\n network 10.0.0.0\n!\n'));
+  t.true(
+    rendered.includes(
+      '\nrouter eigrp 100\n network 10.30.0.0 0.0.0.3\n no auto-summary\n!\nrouter ospf 1\n router-id 1.1.1.1\n log-adjacency-changes\n area 1 stub no-summary\n redistribute static subnets\n passive-interface FastEthernet0/1\n network 10.20.0.0 0.0.0.3 area 0\n default-information originate always\n!\nrouter rip\n version 2\n network 10.0.0.0\n!\n',
+    ),
+  );
   t.true(
     rendered.includes(
       '\nip nat translation udp-timeout 120\nip nat translation finrst-timeout never\n' +

@@ -11,7 +11,10 @@ function seedModel(o: {
   aclDestination: string;
 }): Omit<RouterConfig, 'sourceLines' | 'extras'> {
   const iface = (name: string, address: string, cryptoMap: string | null) => ({
-    ...newInterface(name), address: { address, mask: '255.255.255.0' }, cryptoMap, extras: ['duplex auto', 'speed auto'],
+    ...newInterface(name),
+    address: { address, mask: '255.255.255.0' },
+    cryptoMap,
+    extras: ['duplex auto', 'speed auto'],
   });
   return {
     hostname: o.hostname,

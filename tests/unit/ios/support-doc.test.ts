@@ -12,7 +12,9 @@ test('the tables of docs/ios-support.md are the support table (npm run docs:ios-
 
 test('the generated section names every command of the table once per row', (t) => {
   const section = renderSupportSection();
-  const rows = section.split('\n').filter((l) => /^\| (global|interface|isakmp-policy|isakmp-peer|transform-set|crypto-map|access-list|router-ospf|router-eigrp|router-rip) \| `/.test(l));
+  const rows = section
+    .split('\n')
+    .filter((l) => /^\| (global|interface|isakmp-policy|isakmp-peer|transform-set|crypto-map|access-list|router-ospf|router-eigrp|router-rip) \| `/.test(l));
   t.true(rows.length >= SUPPORT_TABLE.length);
   for (const e of SUPPORT_TABLE) t.true(section.includes(e.reason.replace(/\|/g, '\\|')), e.command);
 });

@@ -29,8 +29,19 @@ const ROUTE = 'ip route 10.0.0.2 255.255.255.255 192.0.2.2';
 
 test('up: a loopback source and a routable destination; the transport is the interface the route leaves by', (t) => {
   const [s] = states([...TUNNEL, ROUTE]);
-  t.deepEqual(s, { name: 'Tunnel0', up: true, reason: null, source: '10.0.0.1', sourceInterface: 'Loopback0', destination: '10.0.0.2', transport: 'FastEthernet0/0' });
-  t.true(states([' tunnel source 192.0.2.1', ' tunnel destination 10.0.0.2', 'ip route 0.0.0.0 0.0.0.0 192.0.2.2'])[0]!.up, 'an address source; a default route will do');
+  t.deepEqual(s, {
+    name: 'Tunnel0',
+    up: true,
+    reason: null,
+    source: '10.0.0.1',
+    sourceInterface: 'Loopback0',
+    destination: '10.0.0.2',
+    transport: 'FastEthernet0/0',
+  });
+  t.true(
+    states([' tunnel source 192.0.2.1', ' tunnel destination 10.0.0.2', 'ip route 0.0.0.0 0.0.0.0 192.0.2.2'])[0]!.up,
+    'an address source; a default route will do',
+  );
 });
 
 test('down, and why: no source, a source that is not ours or down, no destination, no route, another mode', (t) => {
@@ -51,15 +62,25 @@ test('recursive routing: the route to the destination through the tunnel itself 
   t.deepEqual([s!.up, s!.reason], [false, 'recursive']);
   const { config } = parseConfig([...BASE, ...lines].join('\n'));
   const routes = computeRoutes(config, (n) => n !== 'Tunnel0');
-  t.false(routes.some((r) => r.paths.some((p) => p.outInterface === 'Tunnel0')), 'no route through the tunnel while it is down');
-  t.true(states([...TUNNEL, 'ip route 0.0.0.0 0.0.0.0 192.0.2.2', 'ip route 10.2.2.0 255.255.255.0 Tunnel0'])[0]!.up, 'a route through the tunnel to elsewhere is fine');
+  t.false(
+    routes.some((r) => r.paths.some((p) => p.outInterface === 'Tunnel0')),
+    'no route through the tunnel while it is down',
+  );
+  t.true(
+    states([...TUNNEL, 'ip route 0.0.0.0 0.0.0.0 192.0.2.2', 'ip route 10.2.2.0 255.255.255.0 Tunnel0'])[0]!.up,
+    'a route through the tunnel to elsewhere is fine',
+  );
 });
 
 test('keepalives unanswered: down; a tunnel carried by another one follows it', (t) => {
   t.is(states([...TUNNEL, ROUTE], undefined, (n) => n === 'Tunnel0')[0]!.reason, 'keepalive');
   const nested = [
-    ...TUNNEL, ROUTE,
-    'interface Tunnel1', ' ip address 172.16.1.1 255.255.255.252', ' tunnel source Loopback0', ' tunnel destination 172.16.0.2',
+    ...TUNNEL,
+    ROUTE,
+    'interface Tunnel1',
+    ' ip address 172.16.1.1 255.255.255.252',
+    ' tunnel source Loopback0',
+    ' tunnel destination 172.16.0.2',
   ];
   const [t0, t1] = states(nested);
   t.deepEqual([t0!.up, t1!.up, t1!.transport], [true, true, 'Tunnel0'], 'Tunnel1 reaches its destination through Tunnel0');
@@ -67,7 +88,7 @@ test('keepalives unanswered: down; a tunnel carried by another one follows it', 
   t.deepEqual([d0!.reason, d1!.reason], ['keepalive', 'unroutable']);
 });
 
-test('the IP MTU: 1476 over Ethernet, 4 less for a key and for a checksum, ip mtu wins, the transport\'s ip mtu counts', (t) => {
+test("the IP MTU: 1476 over Ethernet, 4 less for a key and for a checksum, ip mtu wins, the transport's ip mtu counts", (t) => {
   const mtu = (lines: string[]) => {
     const { config } = parseConfig([...BASE, ...TUNNEL, ...lines, ROUTE].join('\n'));
     const tu = config.interfaces.find((i) => i.name === 'Tunnel0')!;

@@ -43,12 +43,18 @@ const src = join(root, 'src');
 const rel = (f: string) => relative(root, f);
 const isNodeProgram = (f: string) => /^src\/kinds\/[^/]+\/(main|cli)\.ts$/.test(rel(f));
 
-test('the orchestrator and the kinds\' orchestrator side import nothing from src/agent and no node program', (t) => {
+test("the orchestrator and the kinds' orchestrator side import nothing from src/agent and no node program", (t) => {
   const kindsSide = files(join(src, 'kinds')).filter((f) => !isNodeProgram(f));
   const reached = [...reach([...files(join(src, 'orchestrator')), ...kindsSide])].map(rel);
   t.true(reached.includes('src/kinds/router2600/kind.ts'), 'the walk reaches the kinds');
-  t.deepEqual(reached.filter((f) => f.startsWith('src/agent/')), []);
-  t.deepEqual(reached.filter((f) => /^src\/kinds\/[^/]+\/(main|cli)\.ts$/.test(f)), []);
+  t.deepEqual(
+    reached.filter((f) => f.startsWith('src/agent/')),
+    [],
+  );
+  t.deepEqual(
+    reached.filter((f) => /^src\/kinds\/[^/]+\/(main|cli)\.ts$/.test(f)),
+    [],
+  );
 });
 
 test('every kind folder holds its node program, which the kind names', (t) => {
@@ -60,6 +66,10 @@ test('every kind folder holds its node program, which the kind names', (t) => {
 });
 
 test('src/contract imports nothing of ours but itself', (t) => {
-  const outside = files(join(src, 'contract')).flatMap((f) => importsOf(f).filter((i) => !rel(i).startsWith('src/contract/')).map((i) => `${rel(f)} -> ${rel(i)}`));
+  const outside = files(join(src, 'contract')).flatMap((f) =>
+    importsOf(f)
+      .filter((i) => !rel(i).startsWith('src/contract/'))
+      .map((i) => `${rel(f)} -> ${rel(i)}`),
+  );
   t.deepEqual(outside, []);
 });

@@ -28,7 +28,10 @@ interface BeaconNode extends TopologyNode {
   readonly every: number;
 }
 
-const Schema = Type.Object({ kind: Type.Literal('beacon'), description: Description, address: Ipv4Prefix, every: Type.Optional(Type.Integer({ minimum: 1 })) }, { additionalProperties: false });
+const Schema = Type.Object(
+  { kind: Type.Literal('beacon'), description: Description, address: Ipv4Prefix, every: Type.Optional(Type.Integer({ minimum: 1 })) },
+  { additionalProperties: false },
+);
 
 /** A toy kind: a box that says hello on eth0 every few seconds. */
 const beacon: NodeKind<BeaconNode, Static<typeof Schema>> = {
@@ -49,7 +52,14 @@ const beacon: NodeKind<BeaconNode, Static<typeof Schema>> = {
   interfaces: (n) => [{ name: 'eth0', address: n.address }],
   endpoint: (n, text) => (text === 'eth0' ? text : { error: `beacon ${n.name} has only eth0` }),
   warnings: () => [],
-  container: (n) => ({ cmd: ['node', '/opt/testbed/app/src/kinds/beacon/main.js'], env: { BEACON_EVERY: String(n.every) }, capAdd: [], devices: [], sysctls: {}, files: [] }),
+  container: (n) => ({
+    cmd: ['node', '/opt/testbed/app/src/kinds/beacon/main.js'],
+    env: { BEACON_EVERY: String(n.every) },
+    capAdd: [],
+    devices: [],
+    sysctls: {},
+    files: [],
+  }),
   execCommand: (c) => ['sh', '-c', Array.isArray(c) ? c.join('\n') : c],
   linkUpLine: () => null,
 };
@@ -86,20 +96,36 @@ test('the loader reads a node of the new kind, checks it with its schema and its
   const lab = await withFile(yaml('  b1: { kind: beacon, address: 13.13.13.9/24, every: 2 }'), (f) => loadLabFile(f, { kinds }));
   const b1 = lab.topology.nodes.find((n) => n.name === 'b1') as BeaconNode;
   t.like(b1, { kind: 'beacon', address: '13.13.13.9/24', every: 2 });
-  t.deepEqual(lab.topology.links[0]!.endpoints, [{ node: 'daphne', interface: 'FastEthernet0/1' }, { node: 'b1', interface: 'eth0' }]);
+  t.deepEqual(lab.topology.links[0]!.endpoints, [
+    { node: 'daphne', interface: 'FastEthernet0/1' },
+    { node: 'b1', interface: 'eth0' },
+  ]);
 
-  const schemaErr = await withFile(yaml('  b1: { kind: beacon, address: 13.13.13.9/24, colour: red }'), (f) => loadLabFile(f, { kinds }).catch((e: unknown) => e));
+  const schemaErr = await withFile(yaml('  b1: { kind: beacon, address: 13.13.13.9/24, colour: red }'), (f) =>
+    loadLabFile(f, { kinds }).catch((e: unknown) => e),
+  );
   t.true(schemaErr instanceof TopologyError);
-  t.deepEqual((schemaErr as TopologyError).issues.map((i) => `${i.line}:${i.column} ${i.message}`), ['4:47 nodes.b1: unknown property "colour"']);
+  t.deepEqual(
+    (schemaErr as TopologyError).issues.map((i) => `${i.line}:${i.column} ${i.message}`),
+    ['4:47 nodes.b1: unknown property "colour"'],
+  );
   const ownErr = await withFile(yaml('  b1: { kind: beacon, address: 13.13.13.9/24, every: 13 }'), (f) => loadLabFile(f, { kinds }).catch((e: unknown) => e));
-  t.deepEqual((ownErr as TopologyError).issues.map((i) => `${i.line}:${i.column} ${i.message}`), ['4:54 nodes.b1.every: 13 is unlucky']);
+  t.deepEqual(
+    (ownErr as TopologyError).issues.map((i) => `${i.line}:${i.column} ${i.message}`),
+    ['4:54 nodes.b1.every: 13 is unlucky'],
+  );
   const unknown = await withFile(yaml('  b1: { kind: beacon, address: 13.13.13.9/24 }'), (f) => loadLabFile(f).catch((e: unknown) => e));
   t.regex((unknown as TopologyError).message, /nodes\.b1\.kind: must be one of "router2600", "host", "strongswan", "nat"$/m, 'unregistered, it is refused');
 });
 
 test('the planner gives a node of the new kind its container, the graph draws it', async (t) => {
   const { topology } = await withFile(yaml('  b1: { kind: beacon, address: 13.13.13.9/24 }'), (f) => loadLabFile(f, { kinds }));
-  const plan = planLab(topology, { lab: 'toy', image: 'testbed/router2600:x', artifacts: '/tmp/a', allocations: new Map([['lan', { subnet: '198.18.0.0/28', gateway: '198.18.0.1', addresses: ['198.18.0.2', '198.18.0.3'] }]]) });
+  const plan = planLab(topology, {
+    lab: 'toy',
+    image: 'testbed/router2600:x',
+    artifacts: '/tmp/a',
+    allocations: new Map([['lan', { subnet: '198.18.0.0/28', gateway: '198.18.0.1', addresses: ['198.18.0.2', '198.18.0.3'] }]]),
+  });
   const b1 = plan.nodes.find((n) => n.node.name === 'b1')!;
   t.is(b1.kind, beacon);
   t.deepEqual(b1.spec.cmd, ['node', '/opt/testbed/app/src/kinds/beacon/main.js']);
@@ -109,7 +135,10 @@ test('the planner gives a node of the new kind its container, the graph draws it
   t.deepEqual(b1.spec.endpoints, [{ network: 'tb-toy-lan', ipv4: '198.18.0.3' }]);
 
   const model = graphModel(topology);
-  t.like(model.nodes.find((n) => n.name === 'b1'), { kind: 'beacon', style: 'host', hostname: 'Beacon', interfaces: [{ name: 'eth0', short: 'eth0', address: '13.13.13.9/24', link: 'lan' }] });
+  t.like(
+    model.nodes.find((n) => n.name === 'b1'),
+    { kind: 'beacon', style: 'host', hostname: 'Beacon', interfaces: [{ name: 'eth0', short: 'eth0', address: '13.13.13.9/24', link: 'lan' }] },
+  );
   const svg = renderSvg(model);
   t.true(svg.includes('<g class="host" id="node:b1">') && svg.includes('>beacon</text>') && svg.includes('eth0  13.13.13.9/24'));
   t.true(renderMermaid(model).includes('  n_b1["<b>b1</b> (Beacon)<br/>beacon<br/>eth0 13.13.13.9/24"]'));

@@ -36,7 +36,9 @@ test('after a restart only a new ready line counts', async (t) => {
   const c = new Console();
   c.print('node: ready');
   let ready = false;
-  const waiting = forLogLine('node: ready', 'node: error').wait('n1', c, c.text).then(() => (ready = true));
+  const waiting = forLogLine('node: ready', 'node: error')
+    .wait('n1', c, c.text)
+    .then(() => (ready = true));
   for (let i = 0; i < 10; i++) await new Promise((r) => setImmediate(r));
   t.false(ready);
   c.print('node: ready');

@@ -28,7 +28,18 @@ import { doTick, nextDeadline } from './engine/timers.js';
 import { noteTraffic } from './engine/traffic.js';
 import type { IkeContext } from './exchanges/context.js';
 import type { EngineCounters, EngineSnapshot } from './sa/tables.js';
-import { cryptoMapView, engineConnectionRows, ipsecSaView, isakmpSaRows, keyMaterial, type CryptoMapView, type EngineConnectionRow, type IpsecInterfaceView, type IsakmpSaRow, type KeyMaterial } from './views/index.js';
+import {
+  cryptoMapView,
+  engineConnectionRows,
+  ipsecSaView,
+  isakmpSaRows,
+  keyMaterial,
+  type CryptoMapView,
+  type EngineConnectionRow,
+  type IpsecInterfaceView,
+  type IsakmpSaRow,
+  type KeyMaterial,
+} from './views/index.js';
 
 /** The policy in force and the random source (8-byte cookies, nonces, SPIs, message IDs, DH private values). */
 export interface IkeEngineOptions {

@@ -38,8 +38,12 @@ export function renderShowIpInterfaceBrief(rows: readonly InterfaceBriefRow[]): 
   const lines = [HEADER];
   for (const r of rows) {
     lines.push(
-      column(r.interface, 27) + column(r.address ?? 'unassigned', 16) + column(r.ok ? 'YES' : 'NO', 4) +
-        column(r.method, 7) + column(r.status, 22) + r.protocol.padEnd(8),
+      column(r.interface, 27) +
+        column(r.address ?? 'unassigned', 16) +
+        column(r.ok ? 'YES' : 'NO', 4) +
+        column(r.method, 7) +
+        column(r.status, 22) +
+        r.protocol.padEnd(8),
     );
   }
   return lines.join('\n') + '\n';

@@ -9,7 +9,13 @@ export interface DebugFlags {
   nat: boolean;
 }
 
-const NAMES: Record<DebugFacility, string> = { isakmp: 'Crypto ISAKMP', engine: 'Crypto Engine', ipsec: 'Crypto IPSEC', 'ospf-adj': 'OSPF adjacency events', nat: 'IP NAT' };
+const NAMES: Record<DebugFacility, string> = {
+  isakmp: 'Crypto ISAKMP',
+  engine: 'Crypto Engine',
+  ipsec: 'Crypto IPSEC',
+  'ospf-adj': 'OSPF adjacency events',
+  nat: 'IP NAT',
+};
 /** The order the seed's `show debug` lists them in. */
 const ORDER: readonly DebugFacility[] = ['isakmp', 'engine', 'ipsec'];
 

@@ -21,10 +21,7 @@ export interface PingResult {
 }
 
 export function renderPingHeader(r: Pick<PingResult, 'target' | 'repeat' | 'size' | 'timeoutSeconds' | 'source'>): string {
-  const lines = [
-    'Type escape sequence to abort.',
-    `Sending ${r.repeat}, ${r.size}-byte ICMP Echos to ${r.target}, timeout is ${r.timeoutSeconds} seconds:`,
-  ];
+  const lines = ['Type escape sequence to abort.', `Sending ${r.repeat}, ${r.size}-byte ICMP Echos to ${r.target}, timeout is ${r.timeoutSeconds} seconds:`];
   if (r.source !== null) lines.push(`Packet sent with a source address of ${r.source} `);
   return lines.join('\n') + '\n';
 }

@@ -115,4 +115,3 @@ export function renderShowIpProtocols(input: ProtocolsInput): string {
   const blocks = [eigrpBlock(input), ospfBlock(input), ripBlock(input)].filter((b) => b.length > 0);
   return blocks.map((b) => `${b.join('\n')}\n`).join('\n');
 }
-

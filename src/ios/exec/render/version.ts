@@ -37,8 +37,7 @@ function imageFile(config: RouterConfig): string {
 }
 
 function interfaceCounts(config: RouterConfig): string[] {
-  const count = (type: string): number =>
-    config.interfaces.filter((i) => !isSubinterface(i.name) && interfaceType(i.name)?.name === type).length;
+  const count = (type: string): number => config.interfaces.filter((i) => !isSubinterface(i.name) && interfaceType(i.name)?.name === type).length;
   const lines: string[] = [];
   const fe = count('FastEthernet');
   const e = count('Ethernet');
@@ -55,28 +54,30 @@ export interface ShowVersionInput {
 }
 
 export function renderShowVersion({ config, uptimeSeconds }: ShowVersionInput): string {
-  return [
-    'Cisco Internetwork Operating System Software ',
-    'IOS (tm) C2600 Software (C2600-JK9S-M), Version 12.2(27), RELEASE SOFTWARE (fc1)',
-    'Copyright (c) 1986-2004 by cisco Systems, Inc.',
-    'Compiled Thu 09-Dec-04 13:07 by kellythw',
-    'Image text-base: 0x8000808C, data-base: 0x81A3DB54',
-    '',
-    'ROM: System Bootstrap, Version 11.3(2)XA4, RELEASE SOFTWARE (fc1)',
-    '',
-    `${config.hostname} uptime is ${formatUptime(uptimeSeconds)}`,
-    'System returned to ROM by power-on',
-    `System image file is "${imageFile(config)}"`,
-    '',
-    memoryLine(config),
-    'Processor board ID JAD04360GH7 (4114700570)',
-    'M860 processor: part number 0, mask 49',
-    'Bridging software.',
-    'X.25 software, Version 3.0.0.',
-    ...interfaceCounts(config),
-    '32K bytes of non-volatile configuration memory.',
-    '16384K bytes of processor board System flash (Read/Write)',
-    '',
-    'Configuration register is 0x2102',
-  ].join('\n') + '\n';
+  return (
+    [
+      'Cisco Internetwork Operating System Software ',
+      'IOS (tm) C2600 Software (C2600-JK9S-M), Version 12.2(27), RELEASE SOFTWARE (fc1)',
+      'Copyright (c) 1986-2004 by cisco Systems, Inc.',
+      'Compiled Thu 09-Dec-04 13:07 by kellythw',
+      'Image text-base: 0x8000808C, data-base: 0x81A3DB54',
+      '',
+      'ROM: System Bootstrap, Version 11.3(2)XA4, RELEASE SOFTWARE (fc1)',
+      '',
+      `${config.hostname} uptime is ${formatUptime(uptimeSeconds)}`,
+      'System returned to ROM by power-on',
+      `System image file is "${imageFile(config)}"`,
+      '',
+      memoryLine(config),
+      'Processor board ID JAD04360GH7 (4114700570)',
+      'M860 processor: part number 0, mask 49',
+      'Bridging software.',
+      'X.25 software, Version 3.0.0.',
+      ...interfaceCounts(config),
+      '32K bytes of non-volatile configuration memory.',
+      '16384K bytes of processor board System flash (Read/Write)',
+      '',
+      'Configuration register is 0x2102',
+    ].join('\n') + '\n'
+  );
 }

@@ -28,7 +28,8 @@ function indent(text: string, prefix: string): string[] {
 
 function tail(output: string): string[] {
   const lines = output.replace(/\s+$/, '').split('\n');
-  const shown = lines.length > OUTPUT_LINES ? [`... (${lines.length - OUTPUT_LINES} lines above, full output in report.json)`, ...lines.slice(-OUTPUT_LINES)] : lines;
+  const shown =
+    lines.length > OUTPUT_LINES ? [`... (${lines.length - OUTPUT_LINES} lines above, full output in report.json)`, ...lines.slice(-OUTPUT_LINES)] : lines;
   return shown.map((l) => `          | ${l}`);
 }
 

@@ -47,7 +47,10 @@ function piTimesPowerOfTwo(bits: number): bigint {
 const K: Record<number, bigint> = { 1: 149686n, 2: 129093n, 5: 741804n, 14: 124476n };
 
 test('the fixture has groups 1, 2, 5 and 14, each with a pair whose secret has a leading zero byte', (t) => {
-  t.deepEqual(fixture.groups.map((g) => g.group), [1, 2, 5, 14]);
+  t.deepEqual(
+    fixture.groups.map((g) => g.group),
+    [1, 2, 5, 14],
+  );
   for (const g of fixture.groups) {
     t.is(g.pairs.length, 2);
     t.true(g.pairs[1]!.shared.startsWith('00'), `group ${g.group}: the second pair needs the padding`);

@@ -37,7 +37,14 @@ function router(name: string, clock: { now: number }): Node {
     isLocal: (a) => local.has(a),
     route: (d) => {
       const hit = lookupRoute(routes, d);
-      return hit ? { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu: 1500, address: config.interfaces.find((i) => i.name === hit.path.outInterface)?.address?.address ?? null } : null;
+      return hit
+        ? {
+            iface: hit.path.outInterface,
+            nextHop: hit.path.gateway,
+            mtu: 1500,
+            address: config.interfaces.find((i) => i.name === hit.path.outInterface)?.address?.address ?? null,
+          }
+        : null;
     },
     policy: () => policy,
     engine,
@@ -106,7 +113,10 @@ test('the seed flow in memory: the first packet triggers TED and IKE and is drop
   const first = settle(d, f);
   t.deepEqual(first.delivered, [], 'the triggering packet is dropped');
   t.is(d.dp.counters.noSaDrops, 1);
-  t.true(first.wan.some((p) => formatIpv4(p.readUInt32BE(12)) === '13.13.13.4' && p[9] === 17), 'a probe from the host address crossed');
+  t.true(
+    first.wan.some((p) => formatIpv4(p.readUInt32BE(12)) === '13.13.13.4' && p[9] === 17),
+    'a probe from the host address crossed',
+  );
   t.is(d.dp.saPairs.length, 1);
   t.is(f.dp.saPairs.length, 1);
 
@@ -171,7 +181,11 @@ test('big packets: DF set gets ICMP fragmentation-needed with the tunnel MTU; DF
   const big = settle(d, f);
   t.is(big.wan.length, 2, 'one ESP packet in two fragments');
   t.true(big.wan.every((p) => p.length <= 1500 && p[9] === IPPROTO_ESP));
-  t.deepEqual(big.wan.map((p) => p.readUInt16BE(6) & 0x3fff), [0x2000, (1480 / 8) & 0x1fff], 'more fragments, then the rest at offset 1480');
+  t.deepEqual(
+    big.wan.map((p) => p.readUInt16BE(6) & 0x3fff),
+    [0x2000, (1480 / 8) & 0x1fff],
+    'more fragments, then the rest at offset 1480',
+  );
   t.is(d.dp.counters.fragmented, 1);
   t.is(f.dp.reassembly.reassembled, 1, 'fred reassembles the ESP packet before decrypting it');
   t.is(big.delivered.length, 1);
@@ -230,7 +244,11 @@ test('a pair installed superseded only decrypts; removing the pair that supersed
   d.dp.handle(echo('13.13.13.4', '12.12.12.13', 1));
   settle(d, f);
   const p = d.dp.saPairs[0]!.spec;
-  const other = (n: number) => ({ ...p, inbound: { ...p.inbound, spi: (p.inbound.spi ^ n) >>> 0 }, outbound: { ...p.outbound, spi: (p.outbound.spi ^ n) >>> 0 } });
+  const other = (n: number) => ({
+    ...p,
+    inbound: { ...p.inbound, spi: (p.inbound.spi ^ n) >>> 0 },
+    outbound: { ...p.outbound, spi: (p.outbound.spi ^ n) >>> 0 },
+  });
   const ids = (s: typeof p) => ({ inboundSpi: s.inbound.spi, outboundSpi: s.outbound.spi });
   /** The SPI the next echo leaves with. */
   const spiOut = () => {

@@ -8,7 +8,14 @@ test('10 s / 3 retries: one keepalive per period; down when the fourth is due wi
   const steps = [0, 5_000, 10_000, 20_000, 29_999, 30_000].map((at) => [at, k.tick(at)] as const);
   t.deepEqual(
     steps.map(([at, s]) => [at, s.send, s.wentDown]),
-    [[0, true, false], [5_000, false, false], [10_000, true, false], [20_000, true, false], [29_999, false, false], [30_000, true, true]],
+    [
+      [0, true, false],
+      [5_000, false, false],
+      [10_000, true, false],
+      [20_000, true, false],
+      [29_999, false, false],
+      [30_000, true, true],
+    ],
   );
   t.true(k.down);
   t.deepEqual(k.tick(40_000), { send: true, wentDown: false }, 'keepalives go on while down; it goes down once');

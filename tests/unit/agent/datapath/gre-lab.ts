@@ -13,7 +13,17 @@ import { GreTunnels, type GreTunnelSpec } from '../../../../src/agent/datapath/g
 import { peekIpv4 } from '../../../../src/agent/datapath/packet.js';
 import { steeringPlan, TUN_IIF, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
 import { IkeEngine, policyFromConfig, type IkeAction } from '../../../../src/agent/ike/index.js';
-import { computeRoutes, formatIpv4, inPrefix, lookupRoute, parseConfig, parseIpv4, tunnelStates, type Route, type RouterConfig } from '../../../../src/ios/index.js';
+import {
+  computeRoutes,
+  formatIpv4,
+  inPrefix,
+  lookupRoute,
+  parseConfig,
+  parseIpv4,
+  tunnelStates,
+  type Route,
+  type RouterConfig,
+} from '../../../../src/ios/index.js';
 import { root } from '../../../root.js';
 import { kernelVerdict } from './kernel-sim.js';
 
@@ -53,7 +63,19 @@ export class GreLab {
     const policy = policyFromConfig(config, { natTraversal: false });
     const engine = new IkeEngine({ policy, random: randomBytes });
     const local = new Set(config.interfaces.flatMap((i) => (i.address ? [parseIpv4(i.address.address)] : [])));
-    const r: GreRouter = { name: config.hostname, config, lan, engine, local, logs: [], keepalive: [], routes: [], plan: undefined as never, dp: undefined as never, gre: undefined as never };
+    const r: GreRouter = {
+      name: config.hostname,
+      config,
+      lan,
+      engine,
+      local,
+      logs: [],
+      keepalive: [],
+      routes: [],
+      plan: undefined as never,
+      dp: undefined as never,
+      gre: undefined as never,
+    };
     const act = (actions: IkeAction[]) => {
       for (const a of actions) {
         if (a.kind === 'send') r.dp.sendUdp(a.from, a.to, a.payload);
@@ -76,7 +98,9 @@ export class GreLab {
       route: (d) => {
         const hit = lookupRoute(r.routes, d);
         const out = hit ? config.interfaces.find((i) => i.name === hit.path.outInterface) : undefined;
-        return hit ? { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu: out?.ipMtu ?? out?.mtu ?? 1500, address: out?.address?.address ?? null } : null;
+        return hit
+          ? { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu: out?.ipMtu ?? out?.mtu ?? 1500, address: out?.address?.address ?? null }
+          : null;
       },
       policy: () => policy,
       engine,
@@ -94,15 +118,29 @@ export class GreLab {
   reconfigure(r: GreRouter, policy = policyFromConfig(r.config, { natTraversal: false })): void {
     const states = tunnelStates(r.config, undefined, (n) => r.gre.keepaliveDown(n));
     r.routes = computeRoutes(r.config, (n) => !n.startsWith('Tunnel') || states.some((s) => s.name === n && s.up));
-    const specs: GreTunnelSpec[] = states.filter((s) => s.source && s.destination).map((s) => {
-      const i = r.config.interfaces.find((x) => x.name === s.name)!;
-      return {
-        name: s.name, source: parseIpv4(s.source!), destination: parseIpv4(s.destination!), key: i.tunnel!.key, checksum: i.tunnel!.checksum,
-        keepalive: i.keepalive, up: s.up, reachable: s.up || s.reason === 'keepalive', cryptoMap: i.cryptoMap !== null,
-      };
-    });
+    const specs: GreTunnelSpec[] = states
+      .filter((s) => s.source && s.destination)
+      .map((s) => {
+        const i = r.config.interfaces.find((x) => x.name === s.name)!;
+        return {
+          name: s.name,
+          source: parseIpv4(s.source!),
+          destination: parseIpv4(s.destination!),
+          key: i.tunnel!.key,
+          checksum: i.tunnel!.checksum,
+          keepalive: i.keepalive,
+          up: s.up,
+          reachable: s.up || s.reason === 'keepalive',
+          cryptoMap: i.cryptoMap !== null,
+        };
+      });
     r.gre.configure(specs);
-    r.plan = steeringPlan({ policy, routes: r.routes, links: ['FastEthernet0/0', 'FastEthernet0/1'], greEndpoints: states.flatMap((s) => (s.source ? [s.source] : [])) });
+    r.plan = steeringPlan({
+      policy,
+      routes: r.routes,
+      links: ['FastEthernet0/0', 'FastEthernet0/1'],
+      greEndpoints: states.flatMap((s) => (s.source ? [s.source] : [])),
+    });
     r.dp.policyChanged();
   }
 
@@ -127,7 +165,17 @@ export class GreLab {
 
   private receive(r: GreRouter, iif: string, packet: Buffer): void {
     const h = peekIpv4(packet)!;
-    const verdict = kernelVerdict(r.plan, { iif, source: formatIpv4(h.source), destination: formatIpv4(h.destination), protocol: h.protocol, ...(h.destinationPort !== undefined ? { dport: h.destinationPort } : {}) }, r);
+    const verdict = kernelVerdict(
+      r.plan,
+      {
+        iif,
+        source: formatIpv4(h.source),
+        destination: formatIpv4(h.destination),
+        protocol: h.protocol,
+        ...(h.destinationPort !== undefined ? { dport: h.destinationPort } : {}),
+      },
+      r,
+    );
     const copy = Buffer.from(packet);
     if (verdict === 'agent' || verdict === 'drop') {
       copy[8] = copy[8]! - 1;

@@ -38,7 +38,11 @@ test('plain GRE with key and checksum, and a keepalive: tshark reads the key, a 
   lab.tick(0);
   const a = await read('gre', lab.wan);
   t.deepEqual(a.malformed, []);
-  t.deepEqual(a.expert.filter((e) => e.severity !== 'chat'), [], summarize(a.packets));
+  t.deepEqual(
+    a.expert.filter((e) => e.severity !== 'chat'),
+    [],
+    summarize(a.packets),
+  );
   const [data, ...keepalives] = a.packets;
   t.deepEqual(
     [f(data!, 'frame.protocols'), f(data!, 'ip.src'), f(data!, 'gre.proto'), f(data!, 'gre.key'), f(data!, 'gre.checksum.status'), f(data!, 'icmp.seq')],
@@ -48,10 +52,18 @@ test('plain GRE with key and checksum, and a keepalive: tshark reads the key, a 
   t.true(keepalives.length >= 2, 'keepalives from both ends and their answers');
   const k = keepalives.find((p) => f(p, 'frame.protocols')[0] === 'eth:ethertype:ip:gre:ip:gre')!;
   t.truthy(k, summarize(keepalives));
-  t.deepEqual([f(k, 'ip.src'), f(k, 'ip.dst'), f(k, 'gre.proto'), f(k, 'gre.key')], [['10.0.0.1', '10.0.0.2'], ['10.0.0.2', '10.0.0.1'], ['0x0800', '0x0000'], ['0x000003e8', '0x000003e8']]);
+  t.deepEqual(
+    [f(k, 'ip.src'), f(k, 'ip.dst'), f(k, 'gre.proto'), f(k, 'gre.key')],
+    [
+      ['10.0.0.1', '10.0.0.2'],
+      ['10.0.0.2', '10.0.0.1'],
+      ['0x0800', '0x0000'],
+      ['0x000003e8', '0x000003e8'],
+    ],
+  );
 });
 
-test('GRE over IPsec with the SA\'s keys: ESP decrypts to GRE between the loopbacks; a full-size packet\'s ESP fragments reassemble and decrypt whole', async (t) => {
+test("GRE over IPsec with the SA's keys: ESP decrypts to GRE between the loopbacks; a full-size packet's ESP fragments reassemble and decrypt whole", async (t) => {
   const lab = new GreLab();
   lab.send(0, echo(1));
   lab.wan.length = 0;
@@ -59,12 +71,20 @@ test('GRE over IPsec with the SA\'s keys: ESP decrypts to GRE between the loopba
   lab.send(0, echo(3, 1476 - 28));
   const s = lab.routers[0]!.dp.saPairs[0]!.spec;
   const sa: EspSaKeyEntry = {
-    source: s.local.ip, destination: s.remote.ip, spi: s.outbound.spi, cipher: s.cipher, integrity: s.integrity,
-    encryptionKey: s.outbound.encryptionKey, authenticationKey: s.outbound.authenticationKey,
+    source: s.local.ip,
+    destination: s.remote.ip,
+    spi: s.outbound.spi,
+    cipher: s.cipher,
+    integrity: s.integrity,
+    encryptionKey: s.outbound.encryptionKey,
+    authenticationKey: s.outbound.authenticationKey,
   };
   const a = await read('gre-esp', lab.wan, [sa]);
   t.deepEqual(a.malformed, []);
-  t.deepEqual(a.packets.map((p) => f(p, 'frame.protocols')[0]), ['eth:ethertype:ip:esp:ip:gre:ip:icmp:data', 'eth:ethertype:ip:data', 'eth:ethertype:ip:esp:ip:gre:ip:icmp:data']);
+  t.deepEqual(
+    a.packets.map((p) => f(p, 'frame.protocols')[0]),
+    ['eth:ethertype:ip:esp:ip:gre:ip:icmp:data', 'eth:ethertype:ip:data', 'eth:ethertype:ip:esp:ip:gre:ip:icmp:data'],
+  );
   t.deepEqual(f(a.packets[1]!, 'ip.flags.mf'), ['1'], 'the first fragment');
   const last = a.packets[2]!;
   t.deepEqual([f(last, 'ip.len').slice(1), f(last, 'esp.icv_good'), f(last, 'ip.src')], [['1500', '1476'], ['1'], ['10.0.0.1', '10.0.0.1', '10.1.1.10']]);

@@ -60,7 +60,19 @@ export class MiniLab {
     const local = new Set(config.interfaces.flatMap((i) => (i.address ? [parseIpv4(i.address.address)] : [])));
     const engine = new IkeEngine({ policy, random: randomBytes });
     const plan = steeringPlan({ policy, routes, links: config.interfaces.map((i) => i.name) });
-    const s: Spoke = { name: config.hostname, lan: `10.${n}.${n}.0/24`, wan: `192.168.${n}.2`, engine, plan, routes, local, verdicts: [], acquires: 0, logs: [], dp: undefined as unknown as Datapath };
+    const s: Spoke = {
+      name: config.hostname,
+      lan: `10.${n}.${n}.0/24`,
+      wan: `192.168.${n}.2`,
+      engine,
+      plan,
+      routes,
+      local,
+      verdicts: [],
+      acquires: 0,
+      logs: [],
+      dp: undefined as unknown as Datapath,
+    };
     const act = (actions: IkeAction[]) => {
       for (const a of actions) {
         if (a.kind === 'send') s.dp.sendUdp(a.from, a.to, a.payload);
@@ -74,7 +86,14 @@ export class MiniLab {
       isLocal: (a) => local.has(a),
       route: (d) => {
         const hit = lookupRoute(routes, d);
-        return hit ? { iface: hit.path.outInterface, nextHop: hit.path.gateway, mtu: 1500, address: config.interfaces.find((i) => i.name === hit.path.outInterface)?.address?.address ?? null } : null;
+        return hit
+          ? {
+              iface: hit.path.outInterface,
+              nextHop: hit.path.gateway,
+              mtu: 1500,
+              address: config.interfaces.find((i) => i.name === hit.path.outInterface)?.address?.address ?? null,
+            }
+          : null;
       },
       policy: () => policy,
       engine,
@@ -109,7 +128,17 @@ export class MiniLab {
   /** One packet through a spoke's kernel. */
   private receive(s: Spoke, iif: string, packet: Buffer): void {
     const h = peekIpv4(packet)!;
-    const verdict = kernelVerdict(s.plan, { iif, source: formatIpv4(h.source), destination: formatIpv4(h.destination), protocol: h.protocol, ...(h.destinationPort !== undefined ? { dport: h.destinationPort } : {}) }, s);
+    const verdict = kernelVerdict(
+      s.plan,
+      {
+        iif,
+        source: formatIpv4(h.source),
+        destination: formatIpv4(h.destination),
+        protocol: h.protocol,
+        ...(h.destinationPort !== undefined ? { dport: h.destinationPort } : {}),
+      },
+      s,
+    );
     if (iif !== TUN_IIF) s.verdicts.push(verdict);
     const copy = Buffer.from(packet);
     if (verdict === 'agent' || verdict === 'drop') {

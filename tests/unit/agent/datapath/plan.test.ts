@@ -46,7 +46,13 @@ interface Case {
 }
 
 const host = (dst: string, protocol = 1): SimPacket => ({ iif: 'FastEthernet0/1', source: '10.1.1.10', destination: dst, protocol });
-const wan = (src: string, dst: string, protocol = 1, dport?: number): SimPacket => ({ iif: 'FastEthernet0/0', source: src, destination: dst, protocol, ...(dport ? { dport } : {}) });
+const wan = (src: string, dst: string, protocol = 1, dport?: number): SimPacket => ({
+  iif: 'FastEthernet0/0',
+  source: src,
+  destination: dst,
+  protocol,
+  ...(dport ? { dport } : {}),
+});
 
 function entryName(m: ReturnType<typeof outboundEntry>): string | null {
   if (!m) return null;
@@ -57,7 +63,10 @@ function entryName(m: ReturnType<typeof outboundEntry>): string | null {
 function check(title: string, configText: string, cases: Case[], more?: (t: ExecutionContext, commands: string[]) => void): void {
   test(title, (t) => {
     const { config, diagnostics } = parseConfig(configText);
-    t.deepEqual(diagnostics.filter((d) => d.severity === 'error'), []);
+    t.deepEqual(
+      diagnostics.filter((d) => d.severity === 'error'),
+      [],
+    );
     const policy = policyFromConfig(config);
     const routes = computeRoutes(config);
     const links = config.interfaces.map((i) => i.name);
@@ -74,7 +83,8 @@ function check(title: string, configText: string, cases: Case[], more?: (t: Exec
       if (c.entry !== undefined) t.is(entryName(verdict === 'drop' ? exactIn : exactOut), c.entry, `${c.name}: entry`);
       // superset: what the exact check protects on its way out, the kernel hands to the agent (what comes in by the
       // WAN is judged inbound; what the agent writes back was judged already)
-      if (exactOut && c.packet.iif !== 'FastEthernet0/0' && c.packet.iif !== TUN_IIF) t.is(verdict, 'agent', `${c.name}: the kernel hands the agent what a crypto map protects`);
+      if (exactOut && c.packet.iif !== 'FastEthernet0/0' && c.packet.iif !== TUN_IIF)
+        t.is(verdict, 'agent', `${c.name}: the kernel hands the agent what a crypto map protects`);
     }
     more?.(t, steeringCommands(plan, { linux: new Map(links.map((l, i) => [l, `eth${i}`])), tun: 'ipsec0', dropTun: 'ipsecdrop0' }));
   });
@@ -86,7 +96,12 @@ check('a supernet crypto ACL with the LAN inside it: ARP and traffic to the rout
   { name: 'host pings another site', packet: host('10.2.2.10'), kernel: 'agent', entry: 'tedtag 10 ted-map/10' },
   { name: 'host reaches the Internet', packet: host('8.8.8.8'), kernel: 'main', entry: null },
   { name: 'the router answers its host', packet: { iif: 'lo', source: '10.1.1.1', destination: '10.1.1.10', protocol: 1 }, kernel: 'main', entry: null },
-  { name: 'the router pings a site from its LAN address', packet: { iif: 'lo', source: '10.1.1.1', destination: '10.3.3.10', protocol: 1 }, kernel: 'agent', entry: 'tedtag 10 ted-map/10' },
+  {
+    name: 'the router pings a site from its LAN address',
+    packet: { iif: 'lo', source: '10.1.1.1', destination: '10.3.3.10', protocol: 1 },
+    kernel: 'agent',
+    entry: 'tedtag 10 ted-map/10',
+  },
   { name: 'clear text from another site', packet: wan('10.2.2.10', '10.1.1.10'), kernel: 'drop', entry: 'tedtag 10 ted-map/10' },
   { name: 'clear text from another site to the router', packet: wan('10.2.2.10', '10.1.1.1'), kernel: 'local' },
   { name: 'ARP check on the WAN', packet: { iif: 'FastEthernet0/0', source: '192.168.1.1', destination: '192.168.1.2', protocol: 0 }, kernel: 'local' },
@@ -113,15 +128,22 @@ ${SUPERNET}`),
   (t, cmds) => {
     t.true(cmds.includes('rule add pref 200 from 10.1.1.0/24 to 10.9.0.0/16 lookup main'), cmds.join('\n'));
     t.true(cmds.includes('rule add pref 120 iif eth0 from 10.9.0.0/16 to 10.1.1.0/24 lookup main'), cmds.join('\n'));
-    t.false(cmds.some((c) => /ipproto 6 lookup main/.test(c)), 'a deny with ports is left to the agent');
+    t.false(
+      cmds.some((c) => /ipproto 6 lookup main/.test(c)),
+      'a deny with ports is left to the agent',
+    );
   },
 );
 
-check('a route out of an interface without a crypto map is never diverted, even inside the ACL', spoke(SUPERNET, 'interface FastEthernet1/0\n ip address 10.50.0.1 255.255.255.0\nip route 10.60.0.0 255.255.0.0 10.50.0.2\n'), [
-  { name: 'to the second LAN', packet: host('10.50.0.7'), kernel: 'main', entry: null },
-  { name: 'to a network behind the second LAN', packet: host('10.60.1.1'), kernel: 'main', entry: null },
-  { name: 'to a site across the WAN', packet: host('10.2.2.10'), kernel: 'agent', entry: 'tedtag 10 ted-map/10' },
-]);
+check(
+  'a route out of an interface without a crypto map is never diverted, even inside the ACL',
+  spoke(SUPERNET, 'interface FastEthernet1/0\n ip address 10.50.0.1 255.255.255.0\nip route 10.60.0.0 255.255.0.0 10.50.0.2\n'),
+  [
+    { name: 'to the second LAN', packet: host('10.50.0.7'), kernel: 'main', entry: null },
+    { name: 'to a network behind the second LAN', packet: host('10.60.1.1'), kernel: 'main', entry: null },
+    { name: 'to a site across the WAN', packet: host('10.2.2.10'), kernel: 'agent', entry: 'tedtag 10 ted-map/10' },
+  ],
+);
 
 check('a packet to one of the router\'s own addresses is delivered, even when the ACL is "any any"', spoke('access-list 110 permit ip any any\n'), [
   { name: 'to the LAN address', packet: host('10.1.1.1'), kernel: 'local', entry: null },
@@ -158,8 +180,13 @@ access-list 102 permit ip 10.1.1.0 0.0.0.255 10.3.0.0 0.0.255.255
     { name: 'via A', packet: host('10.2.1.1'), kernel: 'agent', entry: 'mapa 10' },
     { name: 'via B', packet: host('10.3.1.1'), kernel: 'agent', entry: 'mapb 10' },
     { name: "B's ACL, but routed out of A: A's map does not cover it", packet: host('10.3.5.1'), kernel: 'agent', entry: null },
-    { name: 'clear text on B from B\'s sites', packet: { iif: 'FastEthernet1/0', source: '10.3.1.1', destination: '10.1.1.10', protocol: 1 }, kernel: 'drop', entry: 'mapb 10' },
-    { name: 'clear text on A from B\'s sites', packet: wan('10.3.1.1', '10.1.1.10'), kernel: 'main' },
+    {
+      name: "clear text on B from B's sites",
+      packet: { iif: 'FastEthernet1/0', source: '10.3.1.1', destination: '10.1.1.10', protocol: 1 },
+      kernel: 'drop',
+      entry: 'mapb 10',
+    },
+    { name: "clear text on A from B's sites", packet: wan('10.3.1.1', '10.1.1.10'), kernel: 'main' },
   ],
 );
 
@@ -215,14 +242,26 @@ access-list 102 permit ip 10.1.1.0 0.0.0.255 10.2.2.0 0.0.0.255
     { name: 'the /16 line', packet: host('10.2.9.9'), kernel: 'agent', entry: 'ov 10' },
     { name: 'clear text from 10.2.2.0/24 should have been ESP (entry 20)', packet: wan('10.2.2.5', '10.1.1.10'), kernel: 'drop', entry: 'ov 20' },
   ],
-  (t, cmds) => t.false(cmds.some((c) => /^rule add pref (120|200) /.test(c)), cmds.join('\n')),
+  (t, cmds) =>
+    t.false(
+      cmds.some((c) => /^rule add pref (120|200) /.test(c)),
+      cmds.join('\n'),
+    ),
 );
 
-check('a router with no crypto map steers only ESP and IKE, and leaves its routes alone', 'hostname transit\ninterface FastEthernet0/0\n ip address 192.168.1.1 255.255.255.252\ninterface FastEthernet0/1\n ip address 192.168.2.1 255.255.255.252\n', [
-  { name: 'a TED probe crossing', packet: wan('10.1.1.10', '10.2.2.10', 17, 500), kernel: 'agent' },
-  { name: 'ESP crossing', packet: wan('192.168.1.2', '192.168.2.2', 50), kernel: 'agent' },
-  { name: 'anything else', packet: wan('192.168.1.2', '192.168.2.2', 1), kernel: 'main' },
-], (t, cmds) => {
-  t.false(cmds.some((c) => /table 202$/.test(c) && !c.startsWith('route flush')), cmds.join('\n'));
-  t.false(cmds.some((c) => /^rule add pref 2\d\d /.test(c)));
-});
+check(
+  'a router with no crypto map steers only ESP and IKE, and leaves its routes alone',
+  'hostname transit\ninterface FastEthernet0/0\n ip address 192.168.1.1 255.255.255.252\ninterface FastEthernet0/1\n ip address 192.168.2.1 255.255.255.252\n',
+  [
+    { name: 'a TED probe crossing', packet: wan('10.1.1.10', '10.2.2.10', 17, 500), kernel: 'agent' },
+    { name: 'ESP crossing', packet: wan('192.168.1.2', '192.168.2.2', 50), kernel: 'agent' },
+    { name: 'anything else', packet: wan('192.168.1.2', '192.168.2.2', 1), kernel: 'main' },
+  ],
+  (t, cmds) => {
+    t.false(
+      cmds.some((c) => /table 202$/.test(c) && !c.startsWith('route flush')),
+      cmds.join('\n'),
+    );
+    t.false(cmds.some((c) => /^rule add pref 2\d\d /.test(c)));
+  },
+);

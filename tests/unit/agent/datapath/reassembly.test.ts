@@ -14,7 +14,18 @@ import { MiniLab } from './mini-lab.js';
 /** A fragment of datagram `id` from 192.168.2.2 to 192.168.1.2 (ESP): `data` at byte `offset`. */
 function frag(offset: number, data: Buffer | number, more: boolean, id = 7, src = '192.168.2.2'): Buffer {
   const body = typeof data === 'number' ? Buffer.alloc(data, offset & 0xff) : data;
-  return encodeIpv4({ protocol: IPPROTO_ESP, source: parseIpv4(src), destination: parseIpv4('192.168.1.2'), ttl: 60, identification: id, fragmentOffset: offset / 8, moreFragments: more }, body);
+  return encodeIpv4(
+    {
+      protocol: IPPROTO_ESP,
+      source: parseIpv4(src),
+      destination: parseIpv4('192.168.1.2'),
+      ttl: 60,
+      identification: id,
+      fragmentOffset: offset / 8,
+      moreFragments: more,
+    },
+    body,
+  );
 }
 
 test('finding: a fragment past the length the last fragment announced is a FragmentError, counted, and drops the datagram', (t) => {

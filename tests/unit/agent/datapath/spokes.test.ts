@@ -33,14 +33,21 @@ test('a host reaches its own router without the agent, whatever the supernet ACL
   const lab = new MiniLab();
   lab.send(1, echo('10.1.1.10', '10.1.1.1', 1));
   t.deepEqual(lab.spokes[0]!.verdicts, ['local']);
-  t.deepEqual(deliveredTo(lab, '10.1.1.1').map((d) => d.at), ['spoke1']);
+  t.deepEqual(
+    deliveredTo(lab, '10.1.1.1').map((d) => d.at),
+    ['spoke1'],
+  );
   t.is(lab.spokes[0]!.acquires, 0);
   t.is(lab.wan.length, 0, 'nothing crossed the WAN');
 });
 
 test('every pair of sites: the first packet starts TED and is dropped, then ESP carries both directions', (t) => {
   const lab = new MiniLab();
-  for (const [a, b] of [[1, 2], [1, 3], [2, 3]] as const) {
+  for (const [a, b] of [
+    [1, 2],
+    [1, 3],
+    [2, 3],
+  ] as const) {
     const from = hosts[a - 1]!;
     const to = hosts[b - 1]!;
     lab.send(a, echo(from, to, 1));
@@ -52,7 +59,11 @@ test('every pair of sites: the first packet starts TED and is dropped, then ESP 
     lab.send(a, echo(from, to, 2));
     t.is(deliveredTo(lab, to, from).length, 1, `${from} -> ${to} arrives`);
     const crossed = lab.wan.slice(before);
-    t.deepEqual(crossed.map((p) => p[9]), [IPPROTO_ESP], 'as ESP only');
+    t.deepEqual(
+      crossed.map((p) => p[9]),
+      [IPPROTO_ESP],
+      'as ESP only',
+    );
     t.is(formatIpv4(crossed[0]!.readUInt32BE(12)), `192.168.${a}.2`);
     t.is(formatIpv4(crossed[0]!.readUInt32BE(16)), `192.168.${b}.2`);
     lab.send(b, echo(to, from, 3));
@@ -60,24 +71,38 @@ test('every pair of sites: the first packet starts TED and is dropped, then ESP 
   }
   const range = (r: readonly [number, number]) => `${formatIpv4(r[0])}-${formatIpv4(r[1])}`;
   const idents = lab.spokes[0]!.dp.saPairs.map((p) => `${range(p.localRange)} ${range(p.remoteRange)}`).sort();
-  t.deepEqual(idents, ['10.1.1.0-10.1.1.255 10.2.2.0-10.2.2.255', '10.1.1.0-10.1.1.255 10.3.3.0-10.3.3.255'], 'spoke1: one SA pair per site, proxies narrowed to the site by TED');
+  t.deepEqual(
+    idents,
+    ['10.1.1.0-10.1.1.255 10.2.2.0-10.2.2.255', '10.1.1.0-10.1.1.255 10.3.3.0-10.3.3.255'],
+    'spoke1: one SA pair per site, proxies narrowed to the site by TED',
+  );
   for (const s of lab.spokes) t.is(s.dp.saPairs.length, 2, `${s.name} has an SA pair with each other spoke`);
 });
 
 test('a deny line the kernel cannot express (ports) is honoured by the agent: forwarded in clear, no negotiation', (t) => {
-  const text = spokeConfig(1).replace('access-list 110 permit', 'access-list 110 deny   tcp 10.1.1.0 0.0.0.255 10.2.2.0 0.0.0.255 eq www\naccess-list 110 permit');
+  const text = spokeConfig(1).replace(
+    'access-list 110 permit',
+    'access-list 110 deny   tcp 10.1.1.0 0.0.0.255 10.2.2.0 0.0.0.255 eq www\naccess-list 110 permit',
+  );
   const lab = new MiniLab([text, spokeConfig(2), spokeConfig(3)]);
   lab.send(1, tcp('10.1.1.10', '10.2.2.10', 80));
   t.deepEqual(lab.spokes[0]!.verdicts, ['agent'], 'the kernel hands it to the agent (a superset)');
   t.is(lab.spokes[0]!.acquires, 0, 'the agent starts nothing');
   t.is(lab.spokes[0]!.dp.counters.forwarded, 1);
-  t.deepEqual(lab.wan.map((p) => [p[9], p[8]]), [[IPPROTO_TCP, 63]], 'it crossed in clear, one hop down');
+  t.deepEqual(
+    lab.wan.map((p) => [p[9], p[8]]),
+    [[IPPROTO_TCP, 63]],
+    'it crossed in clear, one hop down',
+  );
   lab.send(1, tcp('10.1.1.10', '10.2.2.10', 443));
   t.is(lab.spokes[0]!.acquires, 1, 'other ports are protected');
 });
 
 test('clear text from another site where ESP was expected is dropped; from a denied site it goes through', (t) => {
-  const text = spokeConfig(1).replace('access-list 110 permit', 'access-list 110 deny   tcp 10.1.1.0 0.0.0.255 10.2.2.0 0.0.0.255 eq www\naccess-list 110 permit');
+  const text = spokeConfig(1).replace(
+    'access-list 110 permit',
+    'access-list 110 deny   tcp 10.1.1.0 0.0.0.255 10.2.2.0 0.0.0.255 eq www\naccess-list 110 permit',
+  );
   const lab = new MiniLab([text, spokeConfig(2), spokeConfig(3)]);
   const s1 = lab.spokes[0]!;
   // as if spoke2 had no crypto: h2's packets arrive at spoke1's WAN in clear

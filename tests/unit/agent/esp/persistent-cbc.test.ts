@@ -86,7 +86,10 @@ for (const v of CBC_VARIANTS) {
       const pt = dec.update(ct);
       sizes.push(ct.length, pt.length);
     }
-    t.deepEqual(sizes, [1, 1, 2, 2, 3, 3, 1, 1, 88, 88, 1, 1, 5, 5].map((b) => b * alg.blockSize));
+    t.deepEqual(
+      sizes,
+      [1, 1, 2, 2, 3, 3, 1, 1, 88, 88, 1, 1, 5, 5].map((b) => b * alg.blockSize),
+    );
   });
 
   test(`${v.label}: packets decrypt out of order and interleaved between two SAs with long-lived contexts`, (t) => {

@@ -123,7 +123,11 @@ test('a packet built independently by node:crypto decapsulates', (t) => {
   const inb = new EspInboundSa(cfg);
   const inner = innerPacket(30);
   const packet = buildRawEsp({
-    spi: cfg.spi, seq: 7, iv: Buffer.alloc(8, 5), cipher: 'des-ede3-cbc', encKey: cfg.encryptionKey,
+    spi: cfg.spi,
+    seq: 7,
+    iv: Buffer.alloc(8, 5),
+    cipher: 'des-ede3-cbc',
+    encKey: cfg.encryptionKey,
     plaintext: Buffer.concat([inner, Buffer.from([1, 2, 3, 4, 5, 6, 7, 8, 8, 4])]),
     hmac: { alg: 'sha1', key: cfg.authenticationKey, icvSize: 12 },
   });
@@ -147,7 +151,11 @@ for (const [name, padding] of [
     const cfg = config('3des', 'hmac-md5-96');
     const inb = new EspInboundSa(cfg);
     const packet = buildRawEsp({
-      spi: cfg.spi, seq: 1, iv: Buffer.alloc(8, 1), cipher: 'des-ede3-cbc', encKey: cfg.encryptionKey,
+      spi: cfg.spi,
+      seq: 1,
+      iv: Buffer.alloc(8, 1),
+      cipher: 'des-ede3-cbc',
+      encKey: cfg.encryptionKey,
       plaintext: Buffer.concat([innerPacket(11), Buffer.from(padding), Buffer.from([3, 4])]),
       hmac: { alg: 'md5', key: cfg.authenticationKey, icvSize: 12 },
     });
@@ -161,7 +169,11 @@ test('a pad length longer than the plaintext is refused as bad-padding', (t) => 
   const cfg = config('3des', 'hmac-md5-96');
   const inb = new EspInboundSa(cfg);
   const packet = buildRawEsp({
-    spi: cfg.spi, seq: 1, iv: Buffer.alloc(8, 1), cipher: 'des-ede3-cbc', encKey: cfg.encryptionKey,
+    spi: cfg.spi,
+    seq: 1,
+    iv: Buffer.alloc(8, 1),
+    cipher: 'des-ede3-cbc',
+    encKey: cfg.encryptionKey,
     plaintext: Buffer.from([1, 2, 3, 4, 5, 6, 200, 4]),
     hmac: { alg: 'md5', key: cfg.authenticationKey, icvSize: 12 },
   });

@@ -66,7 +66,10 @@ function sourceGiving(key: Buffer, iv: Buffer): (n: number) => Buffer {
 }
 
 test('the fixture holds RFC 3602 cases 5 to 8, two in transport and two in tunnel mode', (t) => {
-  t.deepEqual(rfc3602.map((c) => `${c.case}:${c.mode}:${c.nextHeader}`), ['5:transport:1', '6:transport:1', '7:tunnel:4', '8:tunnel:4']);
+  t.deepEqual(
+    rfc3602.map((c) => `${c.case}:${c.mode}:${c.nextHeader}`),
+    ['5:transport:1', '6:transport:1', '7:tunnel:4', '8:tunnel:4'],
+  );
 });
 
 for (const c of rfc3602) {

@@ -130,7 +130,7 @@ function inPrefix(ip: string, prefix: string): boolean {
   const n = (a: string) => a.split('.').reduce((v, o) => v * 256 + Number(o), 0);
   const bits = Number(len);
   const mask = bits === 0 ? 0 : (0xffffffff << (32 - bits)) >>> 0;
-  return ((n(ip) & mask) >>> 0) === ((n(net) & mask) >>> 0);
+  return (n(ip) & mask) >>> 0 === (n(net) & mask) >>> 0;
 }
 
 export class Wire {
@@ -164,7 +164,14 @@ export class Wire {
       node.log.push({ at: this.now, action: a });
       if (a.kind === 'send') this.put({ kind: 'ike', from: a.from, to: a.to, payload: a.payload, sender: node.name, n: 0 });
       else if (a.kind === 'send-probe') {
-        this.put({ kind: 'probe', from: { ip: a.ipSource, port: a.sourcePort }, to: { ip: a.ipDestination, port: a.destinationPort }, payload: a.payload, sender: node.name, n: 0 });
+        this.put({
+          kind: 'probe',
+          from: { ip: a.ipSource, port: a.sourcePort },
+          to: { ip: a.ipDestination, port: a.destinationPort },
+          payload: a.payload,
+          sender: node.name,
+          n: 0,
+        });
       }
     }
   }
@@ -237,7 +244,9 @@ export class Wire {
 
   /** Actions of one node, of one kind. */
   actions<K extends IkeAction['kind']>(name: string, kind: K): Extract<IkeAction, { kind: K }>[] {
-    return this.node(name).log.map((l) => l.action).filter((a): a is Extract<IkeAction, { kind: K }> => a.kind === kind);
+    return this.node(name)
+      .log.map((l) => l.action)
+      .filter((a): a is Extract<IkeAction, { kind: K }> => a.kind === kind);
   }
 
   /** Debug and log lines of a node, in order. */
@@ -267,8 +276,16 @@ export function missingInOrder(haystack: readonly string[], needles: readonly st
 }
 
 /** The packet that triggers negotiation from site A (13.13.13.4 -> 12.12.12.13, ICMP). */
-export const PING_A: AcquireTrigger = { packet: { source: '13.13.13.4', destination: '12.12.12.13', protocol: 1 }, interface: 'FastEthernet0/0', nextHop: '11.11.11.2' };
-export const PING_B: AcquireTrigger = { packet: { source: '12.12.12.13', destination: '13.13.13.4', protocol: 1 }, interface: 'FastEthernet0/0', nextHop: '11.11.11.1' };
+export const PING_A: AcquireTrigger = {
+  packet: { source: '13.13.13.4', destination: '12.12.12.13', protocol: 1 },
+  interface: 'FastEthernet0/0',
+  nextHop: '11.11.11.2',
+};
+export const PING_B: AcquireTrigger = {
+  packet: { source: '12.12.12.13', destination: '13.13.13.4', protocol: 1 },
+  interface: 'FastEthernet0/0',
+  nextHop: '11.11.11.1',
+};
 
 /** Two sites, A = 11.11.11.1 (13.13.13.0/24) and B = 11.11.11.2 (12.12.12.0/24), with per-site overrides. */
 export function twoSites(seed: number, a: Partial<SiteOptions> = {}, b: Partial<SiteOptions> = {}, options: PolicyOptions = {}): Wire {
@@ -334,7 +351,12 @@ export function spokeWan(k: number): string {
 export function hubAndSpokes(n: number, seed: number, extra = '', options: PolicyOptions = {}): Wire {
   const wire = new Wire();
   const mask = '255.255.0.0';
-  wire.add('hub', engineFromConfig(tedSiteConfig({ hostname: 'hub', wan: '11.11.0.1', wanMask: mask, lan: '10.0.0.1', lanNet: '10.0.0.0', extra }), seed, options), ['11.11.0.1', '10.0.0.1'], ['10.0.0.0/24']);
+  wire.add(
+    'hub',
+    engineFromConfig(tedSiteConfig({ hostname: 'hub', wan: '11.11.0.1', wanMask: mask, lan: '10.0.0.1', lanNet: '10.0.0.0', extra }), seed, options),
+    ['11.11.0.1', '10.0.0.1'],
+    ['10.0.0.0/24'],
+  );
   for (let k = 1; k <= n; k++) {
     const cfg = tedSiteConfig({ hostname: `s${k}`, wan: spokeWan(k), wanMask: mask, lan: `10.${k}.0.1`, lanNet: `10.${k}.0.0`, extra });
     wire.add(`s${k}`, engineFromConfig(cfg, seed * 1000 + k, options), [spokeWan(k), `10.${k}.0.1`], [`10.${k}.0.0/24`]);

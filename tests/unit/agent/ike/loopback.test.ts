@@ -7,8 +7,16 @@ import { policyFromConfig } from '../../../../src/agent/ike/policy.js';
 import { parseConfig } from '../../../../src/ios/index.js';
 
 const suites = [
-  { p1: { priority: 10, cipher: 'des-cbc', hash: 'sha1', group: 1, authentication: 'pre-share', lifetimeSeconds: 86400 }, transform: 'esp-des esp-md5-hmac', pfs: null },
-  { p1: { priority: 10, cipher: 'aes128-cbc', hash: 'sha1', group: 14, authentication: 'pre-share', lifetimeSeconds: 86400 }, transform: 'esp-aes esp-sha-hmac', pfs: 14 },
+  {
+    p1: { priority: 10, cipher: 'des-cbc', hash: 'sha1', group: 1, authentication: 'pre-share', lifetimeSeconds: 86400 },
+    transform: 'esp-des esp-md5-hmac',
+    pfs: null,
+  },
+  {
+    p1: { priority: 10, cipher: 'aes128-cbc', hash: 'sha1', group: 14, authentication: 'pre-share', lifetimeSeconds: 86400 },
+    transform: 'esp-aes esp-sha-hmac',
+    pfs: 14,
+  },
 ] as const;
 
 for (const s of suites) {
@@ -29,7 +37,8 @@ for (const s of suites) {
 
 test('loopbackSteps pauses after every engine call: TED, Main Mode and Quick Mode take one step per message', (t) => {
   const s = suites[0];
-  const make = (self: 1 | 2) => new IkeEngine({ policy: policyFromConfig(parseConfig(loopbackConfig(self, s.p1 as never, s.transform, s.pfs, true)).config), random: randomBytes });
+  const make = (self: 1 | 2) =>
+    new IkeEngine({ policy: policyFromConfig(parseConfig(loopbackConfig(self, s.p1 as never, s.transform, s.pfs, true)).config), random: randomBytes });
   const steps = loopbackSteps(make(1), make(2), 1_000_000);
   let pauses = 0;
   let r = steps.next();

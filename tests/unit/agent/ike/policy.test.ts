@@ -90,7 +90,10 @@ test('keepalive, PFS, lifetimes, AES and AH-only transform sets', (t) => {
   t.deepEqual(e.peers, ['1.1.1.1', '2.2.2.2']);
   t.is(e.pfsGroup, 14);
   t.deepEqual(e.lifetime, { seconds: 900, kilobytes: 4608000 });
-  t.deepEqual(e.transformSets.map((s) => s.text), ['esp-aes 256 esp-sha256-hmac']);
+  t.deepEqual(
+    e.transformSets.map((s) => s.text),
+    ['esp-aes 256 esp-sha256-hmac'],
+  );
   t.false(p.natTraversal);
   t.true(p.initialContact);
   t.is(p.timers.purgeDelayMs, 5);

@@ -6,7 +6,13 @@ import { parseConfig } from '../../../../src/ios/index.js';
 const config = (lines: string[]) => parseConfig(lines.join('\n')).config;
 
 test('loopback addresses go on lo as /32s, the rest of their subnet is a blackhole', (t) => {
-  const c = config(['interface Loopback0', ' ip address 10.0.0.1 255.255.255.255', 'interface Loopback1', ' ip address 1.1.1.1 255.255.255.0', ' ip address 1.1.2.1 255.255.255.0 secondary']);
+  const c = config([
+    'interface Loopback0',
+    ' ip address 10.0.0.1 255.255.255.255',
+    'interface Loopback1',
+    ' ip address 1.1.1.1 255.255.255.0',
+    ' ip address 1.1.2.1 255.255.255.0 secondary',
+  ]);
   const { commands, now } = loopbackCommands(c, new Set());
   t.deepEqual(commands, [
     'addr replace 10.0.0.1/32 dev lo',
@@ -27,7 +33,13 @@ test('only what the agent added is taken away: a loopback shut down or removed l
 });
 
 test('ip mtu: the connected routes get the MTU attribute (locked), other interfaces nothing', (t) => {
-  const c = config(['interface FastEthernet0/0', ' ip address 203.0.113.1 255.255.255.252', ' ip mtu 1400', 'interface FastEthernet0/1', ' ip address 10.1.1.1 255.255.255.0']);
+  const c = config([
+    'interface FastEthernet0/0',
+    ' ip address 203.0.113.1 255.255.255.252',
+    ' ip mtu 1400',
+    'interface FastEthernet0/1',
+    ' ip address 10.1.1.1 255.255.255.0',
+  ]);
   t.deepEqual(connectedMtuCommands(c.interfaces[0]!, 'eth0'), ['route replace 203.0.113.0/30 dev eth0 proto kernel scope link src 203.0.113.1 mtu lock 1400']);
   t.deepEqual(connectedMtuCommands(c.interfaces[1]!, 'eth1'), []);
   t.is(routeMtu(c.interfaces[0]), ' mtu lock 1400');

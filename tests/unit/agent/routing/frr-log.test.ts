@@ -42,10 +42,28 @@ test('log-adjacency-changes: FULL and DOWN, in IOS words, with IOS names', (t) =
 
 test('log-adjacency-changes detail: every step; no log at all when off', (t) => {
   const detail = translator({ ospfLogging: () => 'detail' });
-  t.is(texts(ADJ.flatMap((l) => detail.feed(l)), 'log').length, 6);
-  t.deepEqual(texts(ADJ.flatMap((l) => detail.feed(l)), 'log')[1], '%OSPF-5-ADJCHG: Process 1, Nbr 2.2.2.2 on FastEthernet0/0 from 2WAY to EXSTART, AdjOK?');
+  t.is(
+    texts(
+      ADJ.flatMap((l) => detail.feed(l)),
+      'log',
+    ).length,
+    6,
+  );
+  t.deepEqual(
+    texts(
+      ADJ.flatMap((l) => detail.feed(l)),
+      'log',
+    )[1],
+    '%OSPF-5-ADJCHG: Process 1, Nbr 2.2.2.2 on FastEthernet0/0 from 2WAY to EXSTART, AdjOK?',
+  );
   const off = translator({ ospfLogging: () => 'off' });
-  t.deepEqual(texts(ADJ.flatMap((l) => off.feed(l)), 'log'), []);
+  t.deepEqual(
+    texts(
+      ADJ.flatMap((l) => off.feed(l)),
+      'log',
+    ),
+    [],
+  );
 });
 
 test('debug ip ospf adj lines', (t) => {
@@ -58,7 +76,10 @@ test('debug ip ospf adj lines', (t) => {
     'OSPF: Synchronized with 2.2.2.2 on FastEthernet0/0, state FULL',
     'OSPF: 2.2.2.2 address 10.0.0.2 on FastEthernet0/0 is dead, state DOWN',
   ]);
-  t.deepEqual(out.filter((e) => e.kind === 'ospf-adjacency').map((e) => (e as { state: string }).state), ['2WAY', 'EXSTART', 'EXCHANGE', 'LOADING', 'FULL', 'DOWN']);
+  t.deepEqual(
+    out.filter((e) => e.kind === 'ospf-adjacency').map((e) => (e as { state: string }).state),
+    ['2WAY', 'EXSTART', 'EXCHANGE', 'LOADING', 'FULL', 'DOWN'],
+  );
 });
 
 test('a DR election in router IDs, as IOS prints it, once the election is over', (t) => {

@@ -4,23 +4,84 @@
  */
 import test from 'ava';
 import {
-  eigrpNeighbors, eigrpTopology, frrUptimeSeconds, learnedRoutes, ospfInterfaces, ospfNeighbors, ripRoutes, ripSources,
+  eigrpNeighbors,
+  eigrpTopology,
+  frrUptimeSeconds,
+  learnedRoutes,
+  ospfInterfaces,
+  ospfNeighbors,
+  ripRoutes,
+  ripSources,
 } from '../../../../src/agent/routing/frr-parse.js';
 
 const ios = (dev: string) => ({ eth0: 'FastEthernet0/0', eth1: 'Serial0/0.102', lo: 'Loopback0' })[dev];
 
 const ZEBRA = {
   '10.0.0.0/24': [
-    { prefix: '10.0.0.0/24', prefixLen: 24, protocol: 'ospf', distance: 110, metric: 10, uptime: '00:00:57', nexthops: [{ directlyConnected: true, interfaceName: 'eth0', active: true }] },
-    { prefix: '10.0.0.0/24', prefixLen: 24, protocol: 'connected', distance: 0, metric: 0, uptime: '00:01:03', nexthops: [{ interfaceName: 'eth0', active: true }] },
+    {
+      prefix: '10.0.0.0/24',
+      prefixLen: 24,
+      protocol: 'ospf',
+      distance: 110,
+      metric: 10,
+      uptime: '00:00:57',
+      nexthops: [{ directlyConnected: true, interfaceName: 'eth0', active: true }],
+    },
+    {
+      prefix: '10.0.0.0/24',
+      prefixLen: 24,
+      protocol: 'connected',
+      distance: 0,
+      metric: 0,
+      uptime: '00:01:03',
+      nexthops: [{ interfaceName: 'eth0', active: true }],
+    },
   ],
-  '172.16.0.0/16': [{ prefix: '172.16.0.0/16', prefixLen: 16, protocol: 'kernel', distance: 0, metric: 1, nexthops: [{ ip: '10.0.0.2', interfaceName: 'eth0', active: true }] }],
+  '172.16.0.0/16': [
+    { prefix: '172.16.0.0/16', prefixLen: 16, protocol: 'kernel', distance: 0, metric: 1, nexthops: [{ ip: '10.0.0.2', interfaceName: 'eth0', active: true }] },
+  ],
   '192.168.5.0/24': [
-    { prefix: '192.168.5.0/24', prefixLen: 24, protocol: 'eigrp', distance: 90, metric: 540160, uptime: '00:00:11', nexthops: [{ ip: '10.0.0.2', interfaceName: 'eth0', active: true }] },
-    { prefix: '192.168.5.0/24', prefixLen: 24, protocol: 'rip', distance: 120, metric: 2, uptime: '1d02h03m', nexthops: [{ ip: '10.0.0.2', interfaceName: 'eth0', active: true }] },
+    {
+      prefix: '192.168.5.0/24',
+      prefixLen: 24,
+      protocol: 'eigrp',
+      distance: 90,
+      metric: 540160,
+      uptime: '00:00:11',
+      nexthops: [{ ip: '10.0.0.2', interfaceName: 'eth0', active: true }],
+    },
+    {
+      prefix: '192.168.5.0/24',
+      prefixLen: 24,
+      protocol: 'rip',
+      distance: 120,
+      metric: 2,
+      uptime: '1d02h03m',
+      nexthops: [{ ip: '10.0.0.2', interfaceName: 'eth0', active: true }],
+    },
   ],
-  '192.168.5.1/32': [{ prefix: '192.168.5.1/32', prefixLen: 32, protocol: 'ospf', distance: 110, metric: 10, uptime: '00:00:06', nexthops: [{ ip: '10.0.0.2', interfaceName: 'eth0', active: true }] }],
-  '0.0.0.0/0': [{ prefix: '0.0.0.0/0', prefixLen: 0, protocol: 'ospf', distance: 110, metric: 1, uptime: '00:00:06', nexthops: [{ ip: '10.0.0.9', interfaceName: 'eth9', active: true }] }],
+  '192.168.5.1/32': [
+    {
+      prefix: '192.168.5.1/32',
+      prefixLen: 32,
+      protocol: 'ospf',
+      distance: 110,
+      metric: 10,
+      uptime: '00:00:06',
+      nexthops: [{ ip: '10.0.0.2', interfaceName: 'eth0', active: true }],
+    },
+  ],
+  '0.0.0.0/0': [
+    {
+      prefix: '0.0.0.0/0',
+      prefixLen: 0,
+      protocol: 'ospf',
+      distance: 110,
+      metric: 1,
+      uptime: '00:00:06',
+      nexthops: [{ ip: '10.0.0.9', interfaceName: 'eth9', active: true }],
+    },
+  ],
 };
 const OSPF_ROUTES = {
   '10.0.0.0/24': { routeType: 'N' },
@@ -38,11 +99,14 @@ test('FRR uptimes in seconds', (t) => {
 test('learned routes: codes, distances, IOS metrics, interface names; no connected, kernel or unknown-interface routes', (t) => {
   const now = 1_000_000_000;
   const routes = learnedRoutes(ZEBRA, OSPF_ROUTES, ios, now);
-  t.deepEqual(routes.map((r) => [r.code, `${r.prefix}/${r.length}`, r.distance, r.metric, r.paths.map((p) => `${p.nextHop}@${p.outInterface}`).join()]), [
-    ['D', '192.168.5.0/24', 90, 540160, '10.0.0.2@FastEthernet0/0'],
-    ['R', '192.168.5.0/24', 120, 1, '10.0.0.2@FastEthernet0/0'],
-    ['O IA', '192.168.5.1/32', 110, 10, '10.0.0.2@FastEthernet0/0'],
-  ]);
+  t.deepEqual(
+    routes.map((r) => [r.code, `${r.prefix}/${r.length}`, r.distance, r.metric, r.paths.map((p) => `${p.nextHop}@${p.outInterface}`).join()]),
+    [
+      ['D', '192.168.5.0/24', 90, 540160, '10.0.0.2@FastEthernet0/0'],
+      ['R', '192.168.5.0/24', 120, 1, '10.0.0.2@FastEthernet0/0'],
+      ['O IA', '192.168.5.1/32', 110, 10, '10.0.0.2@FastEthernet0/0'],
+    ],
+  );
   t.is(routes[0]!.learnedAt, now - 11_000);
   t.is(routes[0]!.mask, '255.255.255.0');
 });
@@ -67,8 +131,23 @@ test('OSPF interfaces by device', (t) => {
   const m = ospfInterfaces({
     interfaces: {
       eth0: {
-        state: 'Backup', networkType: 'BROADCAST', cost: 65, area: '0.0.0.0', routerId: '10.0.0.1', priority: 1, drId: '192.168.5.1', drAddress: '10.0.0.2',
-        bdrId: '10.0.0.1', bdrAddress: '10.0.0.1', timerMsecs: 2000, timerDeadSecs: 8, timerWaitSecs: 8, timerRetransmitSecs: 5, timerHelloInMsecs: 1982, nbrCount: 1, nbrAdjacentCount: 1,
+        state: 'Backup',
+        networkType: 'BROADCAST',
+        cost: 65,
+        area: '0.0.0.0',
+        routerId: '10.0.0.1',
+        priority: 1,
+        drId: '192.168.5.1',
+        drAddress: '10.0.0.2',
+        bdrId: '10.0.0.1',
+        bdrAddress: '10.0.0.1',
+        timerMsecs: 2000,
+        timerDeadSecs: 8,
+        timerWaitSecs: 8,
+        timerRetransmitSecs: 5,
+        timerHelloInMsecs: 1982,
+        nbrCount: 1,
+        nbrAdjacentCount: 1,
       },
     },
   });
@@ -85,7 +164,9 @@ H   Address           Interface            Hold   Uptime   SRTT   RTO   Q     Se
 `;
 
 test('EIGRP neighbours from FRR text', (t) => {
-  t.deepEqual(eigrpNeighbors(EIGRP_NEIGHBORS, ios), [{ handle: 0, address: '10.0.0.2', interface: 'FastEthernet0/0', holdSeconds: 14, srtt: 0, rto: 2, queue: 0, seq: 2 }]);
+  t.deepEqual(eigrpNeighbors(EIGRP_NEIGHBORS, ios), [
+    { handle: 0, address: '10.0.0.2', interface: 'FastEthernet0/0', holdSeconds: 14, srtt: 0, rto: 2, queue: 0, seq: 2 },
+  ]);
 });
 
 const EIGRP_TOPOLOGY = `
@@ -103,7 +184,7 @@ P  192.168.5.0/24, 1 successors, FD is 30720, serno: 0
        via 10.0.0.2 (514880/2880), eth0
 `;
 
-test('EIGRP topology from FRR text: repeated connected vias kept once, FRR\'s stale 0.0.0.0 vias dropped', (t) => {
+test("EIGRP topology from FRR text: repeated connected vias kept once, FRR's stale 0.0.0.0 vias dropped", (t) => {
   t.deepEqual(eigrpTopology(EIGRP_TOPOLOGY, ios), [
     { state: 'P', prefix: '10.0.0.0/24', successors: 1, fd: 28160, vias: [{ nextHop: null, fd: null, rd: null, interface: 'FastEthernet0/0' }] },
     { state: 'P', prefix: '192.168.5.0/24', successors: 1, fd: 30720, vias: [{ nextHop: '10.0.0.2', fd: 514880, rd: 2880, interface: 'FastEthernet0/0' }] },
@@ -121,10 +202,13 @@ R(n) 192.168.5.0/24     10.0.0.2              2 10.0.0.2          0 02:52
 `;
 
 test('RIP routes: IOS metric (hops), seconds since the last update', (t) => {
-  t.deepEqual(ripRoutes(RIP, ios, (a) => (a.startsWith('10.0.0.') ? 'eth0' : undefined)), [
-    { prefix: '10.0.0.0', length: 24, metric: 0, nextHop: null, interface: null, age: null, connected: true },
-    { prefix: '192.168.5.0', length: 24, metric: 1, nextHop: '10.0.0.2', interface: 'FastEthernet0/0', age: 8, connected: false },
-  ]);
+  t.deepEqual(
+    ripRoutes(RIP, ios, (a) => (a.startsWith('10.0.0.') ? 'eth0' : undefined)),
+    [
+      { prefix: '10.0.0.0', length: 24, metric: 0, nextHop: null, interface: null, age: null, connected: true },
+      { prefix: '192.168.5.0', length: 24, metric: 1, nextHop: '10.0.0.2', interface: 'FastEthernet0/0', age: 8, connected: false },
+    ],
+  );
 });
 
 test('RIP sources from show ip rip status', (t) => {

@@ -1,7 +1,14 @@
 /** SA attributes: basic/TLV choice at the 16-bit boundary, values as numbers or bytes, IOS-style rendering. */
 import test from 'ava';
 import { Buffer } from 'node:buffer';
-import { attributeNumber, decodeAttributes, describeAttributeValue, encodeAttribute, findAttribute, isBasicAttribute } from '../../../../src/codecs/isakmp/attributes.js';
+import {
+  attributeNumber,
+  decodeAttributes,
+  describeAttributeValue,
+  encodeAttribute,
+  findAttribute,
+  isBasicAttribute,
+} from '../../../../src/codecs/isakmp/attributes.js';
 import { NotifyType } from '../../../../src/codecs/isakmp/constants.js';
 import { IsakmpError } from '../../../../src/codecs/isakmp/errors.js';
 import { Reader } from '../../../../src/codecs/isakmp/reader.js';

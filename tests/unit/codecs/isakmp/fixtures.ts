@@ -72,7 +72,18 @@ export const EVERY_PAYLOAD: readonly Payload[] = [
         protocol: 3,
         spi: hex('f800d61f'),
         transforms: [
-          { number: 1, id: 2, attributes: [{ type: 4, value: 1 }, { type: 1, value: 1 }, { type: 2, value: 3600 }, { type: 1, value: 2 }, { type: 2, value: 4608000 }, { type: 5, value: 1 }] },
+          {
+            number: 1,
+            id: 2,
+            attributes: [
+              { type: 4, value: 1 },
+              { type: 1, value: 1 },
+              { type: 2, value: 3600 },
+              { type: 1, value: 2 },
+              { type: 2, value: 4608000 },
+              { type: 5, value: 1 },
+            ],
+          },
           { number: 2, id: 3, attributes: [] },
         ],
       },

@@ -16,8 +16,15 @@ import { EVERY_PAYLOAD, SEED_MM1, hex, prng, referenceWalk } from './fixtures.js
 const CORPUS: readonly Buffer[] = [
   SEED_MM1,
   encodeMessage({ initiatorCookie: hex('0102030405060708'), responderCookie: hex('1112131415161718'), exchangeType: 32, messageId: 409419560 }, EVERY_PAYLOAD),
-  encodeMessage({ initiatorCookie: hex('0102030405060708'), responderCookie: hex('1112131415161718'), exchangeType: 5 }, [EVERY_PAYLOAD[8]!, EVERY_PAYLOAD[9]!]),
-  encodeMessage({ initiatorCookie: hex('0102030405060708'), responderCookie: Buffer.alloc(8), exchangeType: 240 }, [EVERY_PAYLOAD[10]!, EVERY_PAYLOAD[2]!, EVERY_PAYLOAD[15]!]),
+  encodeMessage({ initiatorCookie: hex('0102030405060708'), responderCookie: hex('1112131415161718'), exchangeType: 5 }, [
+    EVERY_PAYLOAD[8]!,
+    EVERY_PAYLOAD[9]!,
+  ]),
+  encodeMessage({ initiatorCookie: hex('0102030405060708'), responderCookie: Buffer.alloc(8), exchangeType: 240 }, [
+    EVERY_PAYLOAD[10]!,
+    EVERY_PAYLOAD[2]!,
+    EVERY_PAYLOAD[15]!,
+  ]),
 ];
 const TYPES = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 20, 21, 130, 131, 239, 255];
 const WORDS = [0, 1, 3, 4, 5, 7, 8, 12, 0xff, 0x100, 0x7fff, 0x8000, 0xffff];
@@ -75,7 +82,12 @@ function randomBuffer(rand: () => number): Buffer {
 /** A chain whose generic headers hold together but whose bodies are short random bytes: this reaches every body decoder's bounds checks. */
 function randomChain(rand: () => number): Buffer {
   const count = 1 + Math.floor(rand() * 4);
-  const types = Array.from({ length: count }, () => pick(rand, TYPES.filter((x) => x !== 0)));
+  const types = Array.from({ length: count }, () =>
+    pick(
+      rand,
+      TYPES.filter((x) => x !== 0),
+    ),
+  );
   const parts = types.map((_type, i) => {
     const body = Buffer.from(Array.from({ length: Math.floor(rand() * 24) }, () => (rand() < 0.5 ? 0 : Math.floor(rand() * 256))));
     const head = Buffer.from([types[i + 1] ?? 0, 0, 0, 0]);

@@ -72,7 +72,10 @@ test('the seed policy reads back the way IOS logs it', (t) => {
 });
 
 test('encoding the seed policy from fields gives the hand-written bytes', (t) => {
-  const bytes = encodeMessage({ initiatorCookie: SEED_ICKY, responderCookie: Buffer.alloc(8), exchangeType: ExchangeType.IDENTITY_PROTECTION }, stripRaw(decodeMessage(SEED_MM1).payloads) as never);
+  const bytes = encodeMessage(
+    { initiatorCookie: SEED_ICKY, responderCookie: Buffer.alloc(8), exchangeType: ExchangeType.IDENTITY_PROTECTION },
+    stripRaw(decodeMessage(SEED_MM1).payloads) as never,
+  );
   t.is(bytes.toString('hex'), SEED_MM1.toString('hex'));
 });
 

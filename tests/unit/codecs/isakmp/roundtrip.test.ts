@@ -18,8 +18,23 @@ const sa = (...attributes: Attribute[]): Payload => ({
 const CASES: ReadonlyArray<readonly [string, readonly Payload[]]> = [
   ['SA with two proposals, two transforms and mixed attributes', [EVERY_PAYLOAD[0]!]],
   ['SA without proposals', [{ type: 1, doi: 1, situation: 1, proposals: [] }]],
-  ['SA with a proposal without transforms', [{ type: 1, doi: 0, situation: 0xffffffff, proposals: [{ number: 255, protocol: 4, spi: Buffer.alloc(2, 9), transforms: [] }] }]],
-  ['SA with a 255-byte SPI and 255 transforms', [{ type: 1, doi: 1, situation: 1, proposals: [{ number: 1, protocol: 3, spi: Buffer.alloc(255, 7), transforms: Array.from({ length: 255 }, (_, i) => ({ number: i, id: 2, attributes: [] })) }] }]],
+  [
+    'SA with a proposal without transforms',
+    [{ type: 1, doi: 0, situation: 0xffffffff, proposals: [{ number: 255, protocol: 4, spi: Buffer.alloc(2, 9), transforms: [] }] }],
+  ],
+  [
+    'SA with a 255-byte SPI and 255 transforms',
+    [
+      {
+        type: 1,
+        doi: 1,
+        situation: 1,
+        proposals: [
+          { number: 1, protocol: 3, spi: Buffer.alloc(255, 7), transforms: Array.from({ length: 255 }, (_, i) => ({ number: i, id: 2, attributes: [] })) },
+        ],
+      },
+    ],
+  ],
   ['attribute value 0 (basic)', [sa({ type: 11, value: 0 })]],
   ['attribute value 65535 (largest basic)', [sa({ type: 12, value: 65535 })]],
   ['attribute value 65536 (smallest TLV)', [sa({ type: 12, value: 65536 })]],
@@ -52,7 +67,13 @@ const CASES: ReadonlyArray<readonly [string, readonly Payload[]]> = [
   ['NAT-D 20 and draft NAT-D 130', [EVERY_PAYLOAD[11]!, EVERY_PAYLOAD[13]!]],
   ['NAT-OA 21 IPv4 and draft NAT-OA 131 IPv6', [EVERY_PAYLOAD[12]!, { type: 131, idType: 5, address: Buffer.alloc(16, 0xfe) }]],
   ['private-use type 239 with 200 raw bytes', [{ type: 239, raw: Buffer.from(Array.from({ length: 200 }, (_, i) => i)) }]],
-  ['private-use types 128 and 255, empty', [{ type: 128, raw: Buffer.alloc(0) }, { type: 255, raw: Buffer.alloc(0) }]],
+  [
+    'private-use types 128 and 255, empty',
+    [
+      { type: 128, raw: Buffer.alloc(0) },
+      { type: 255, raw: Buffer.alloc(0) },
+    ],
+  ],
   ['reserved type 14 between known payloads', [EVERY_PAYLOAD[10]!, { type: 14, raw: hex('0102') }, EVERY_PAYLOAD[7]!]],
   ['a chain of every payload type', EVERY_PAYLOAD],
 ];

@@ -61,8 +61,15 @@ test('options, fragments, TOS and ID round-trip and the checksum covers options'
   const options = Buffer.from([0x94, 0x04, 0x00, 0x00]); // router alert
   const packet = encodeIpv4(
     {
-      tos: 0xb8, identification: 0xbeef, moreFragments: true, fragmentOffset: 0x1fff, ttl: 1, protocol: IPPROTO_ICMP,
-      source: 0xffffffff, destination: 1, options,
+      tos: 0xb8,
+      identification: 0xbeef,
+      moreFragments: true,
+      fragmentOffset: 0x1fff,
+      ttl: 1,
+      protocol: IPPROTO_ICMP,
+      source: 0xffffffff,
+      destination: 1,
+      options,
     },
     Buffer.from('payload'),
   );
@@ -71,7 +78,16 @@ test('options, fragments, TOS and ID round-trip and the checksum covers options'
   t.true(d.checksumValid);
   t.is(d.headerLength, 24);
   t.deepEqual(d.header.options, options);
-  t.like(d.header, { tos: 0xb8, identification: 0xbeef, moreFragments: true, dontFragment: false, fragmentOffset: 0x1fff, ttl: 1, source: 0xffffffff, destination: 1 });
+  t.like(d.header, {
+    tos: 0xb8,
+    identification: 0xbeef,
+    moreFragments: true,
+    dontFragment: false,
+    fragmentOffset: 0x1fff,
+    ttl: 1,
+    source: 0xffffffff,
+    destination: 1,
+  });
   t.deepEqual(d.payload, Buffer.from('payload'));
   const corrupted = Buffer.from(packet);
   corrupted[21] ^= 0xff;
@@ -92,8 +108,24 @@ test('malformed headers throw typed PacketErrors, never RangeError', (t) => {
     ['version 6', Buffer.from([0x65, ...good.subarray(1)]), 'bad-version'],
     ['IHL 4', Buffer.from([0x44, ...good.subarray(1)]), 'bad-header-length'],
     ['IHL 15 in 28 bytes', Buffer.from([0x4f, ...good.subarray(1)]), 'truncated'],
-    ['total length below header', (() => { const b = Buffer.from(good); b.writeUInt16BE(19, 2); return b; })(), 'bad-total-length'],
-    ['total length beyond buffer', (() => { const b = Buffer.from(good); b.writeUInt16BE(29, 2); return b; })(), 'truncated'],
+    [
+      'total length below header',
+      (() => {
+        const b = Buffer.from(good);
+        b.writeUInt16BE(19, 2);
+        return b;
+      })(),
+      'bad-total-length',
+    ],
+    [
+      'total length beyond buffer',
+      (() => {
+        const b = Buffer.from(good);
+        b.writeUInt16BE(29, 2);
+        return b;
+      })(),
+      'truncated',
+    ],
   ];
   for (const [name, buf, code] of cases) {
     const e = t.throws(() => decodeIpv4(buf), { instanceOf: PacketError }, name);
@@ -122,7 +154,10 @@ test('encoding refuses bad fields and oversize packets', (t) => {
 
 test('TTL decrement updates the checksum incrementally and stops at 1', (t) => {
   for (const ttl of [2, 64, 255, 0x80, 0x81]) {
-    const p = encodeIpv4({ ttl, protocol: 17, source: parseIpv4('13.13.13.4'), destination: parseIpv4('12.12.12.13'), identification: ttl * 77 }, Buffer.alloc(4));
+    const p = encodeIpv4(
+      { ttl, protocol: 17, source: parseIpv4('13.13.13.4'), destination: parseIpv4('12.12.12.13'), identification: ttl * 77 },
+      Buffer.alloc(4),
+    );
     const next = withDecrementedTtl(p);
     if (!next) return t.fail();
     const d = decodeIpv4(next);

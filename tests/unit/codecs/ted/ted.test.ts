@@ -55,7 +55,11 @@ const SEED_REPLY = hex(`
   00 00 0010 04 00 0000 0c0c0c00 ffffff00        # responder proxy 12.12.12.0/255.255.255.0
 `);
 
-const SEED_RESPONDER = { responderCookie: RCKY, ikeAddress: '11.11.11.2', responderProxy: { idType: 4, address: '12.12.12.0', mask: '255.255.255.0' } } as const;
+const SEED_RESPONDER = {
+  responderCookie: RCKY,
+  ikeAddress: '11.11.11.2',
+  responderProxy: { idType: 4, address: '12.12.12.0', mask: '255.255.255.0' },
+} as const;
 
 test('the seed probe is encoded exactly as docs/ted.md shows', (t) => {
   t.is(encodeTedProbe(SEED_PROBE_INIT).toString('hex'), SEED_PROBE.toString('hex'));
@@ -84,7 +88,10 @@ test('the seed reply decodes to the responder IKE address and the negotiated pro
   const reply = decodeTed(SEED_REPLY);
   t.is(reply.kind, 'reply');
   t.is(reply.ikeAddress, '11.11.11.2');
-  t.is(describeTed(reply), 'TED reply V3 ICKY a1b2c3d4e5f60718 RCKY 0f1e2d3c4b5a6978 IKE 11.11.11.2:500 proxies 13.13.13.0/255.255.255.0, 12.12.12.0/255.255.255.0 target 12.12.12.13');
+  t.is(
+    describeTed(reply),
+    'TED reply V3 ICKY a1b2c3d4e5f60718 RCKY 0f1e2d3c4b5a6978 IKE 11.11.11.2:500 proxies 13.13.13.0/255.255.255.0, 12.12.12.0/255.255.255.0 target 12.12.12.13',
+  );
 });
 
 test('the wire matches the seed debug lines: ID next-payload 5 then 239, ID length 8, total 12, no payload type 16', (t) => {
@@ -93,10 +100,16 @@ test('the wire matches the seed debug lines: ID next-payload 5 then 239, ID leng
   t.is(SEED_PROBE[probeId], 5, 'probe: "ID payload next-payload : 5"');
   t.is(SEED_PROBE.readUInt16BE(probeId + 2), 12, '"Total payload length: 12"');
   t.is(SEED_PROBE.readUInt16BE(probeId + 2) - 4, 8, '"length : 8"');
-  t.deepEqual(probe.payloads.map((p) => p.type), [13, 5, 5, 239]);
+  t.deepEqual(
+    probe.payloads.map((p) => p.type),
+    [13, 5, 5, 239],
+  );
   const reply = decodePayloadChain(SEED_REPLY[16]!, SEED_REPLY, 28);
   t.is(SEED_REPLY[reply.offsets[1]!], 239, 'reply: "ID payload next-payload : 239"');
-  t.deepEqual(reply.payloads.map((p) => p.type), [13, 5, 239, 5, 5]);
+  t.deepEqual(
+    reply.payloads.map((p) => p.type),
+    [13, 5, 239, 5, 5],
+  );
   t.false(reply.payloads.some((p) => p.type === TED_IOS_LOG_PAYLOAD_TYPE));
 });
 
@@ -193,7 +206,11 @@ const MALFORMED: ReadonlyArray<readonly [string, Buffer, number]> = [
   ['an endpoint over TCP', tedMessage([VID, { ...ENDPOINT, protocol: 6 } as Payload, PROXY, TED_PROBE]), NotifyType.INVALID_ID_INFORMATION],
   ['a probe with one ID', tedMessage([VID, ENDPOINT, TED_PROBE]), NotifyType.INVALID_ID_INFORMATION],
   ['a probe with four IDs', tedMessage([VID, ENDPOINT, PROXY, PROXY, PROXY, TED_PROBE]), NotifyType.INVALID_ID_INFORMATION],
-  ['a probe whose proxy is an FQDN', tedMessage([VID, ENDPOINT, { type: 5, idType: 2, protocol: 0, port: 0, data: Buffer.from('fred') }, TED_PROBE]), NotifyType.INVALID_ID_INFORMATION],
+  [
+    'a probe whose proxy is an FQDN',
+    tedMessage([VID, ENDPOINT, { type: 5, idType: 2, protocol: 0, port: 0, data: Buffer.from('fred') }, TED_PROBE]),
+    NotifyType.INVALID_ID_INFORMATION,
+  ],
   ['a reply with two IDs', tedMessage([VID, ENDPOINT, TED_REPLY, PROXY], { responderCookie: RCKY }), NotifyType.INVALID_ID_INFORMATION],
   ['a probe with a responder cookie', tedMessage([VID, ENDPOINT, PROXY, TED_PROBE], { responderCookie: RCKY }), NotifyType.INVALID_COOKIE],
   ['a zero initiator cookie', tedMessage([VID, ENDPOINT, PROXY, TED_PROBE], { initiatorCookie: Buffer.alloc(8) }), NotifyType.INVALID_COOKIE],

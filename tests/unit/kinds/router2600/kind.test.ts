@@ -10,13 +10,20 @@ const daphne = seed.nodes.find((n) => n.name === 'daphne') as RouterNode;
 
 test('IOS lines are one console session: text is split on newlines, blank lines dropped', (t) => {
   t.deepEqual(router2600.execCommand('show ip route'), ['ios', 'show ip route']);
-  t.deepEqual(router2600.execCommand(['configure terminal', 'ip route 9.9.9.0 255.255.255.0 11.11.11.2\n', 'end']), ['ios', 'configure terminal', 'ip route 9.9.9.0 255.255.255.0 11.11.11.2', 'end']);
+  t.deepEqual(router2600.execCommand(['configure terminal', 'ip route 9.9.9.0 255.255.255.0 11.11.11.2\n', 'end']), [
+    'ios',
+    'configure terminal',
+    'ip route 9.9.9.0 255.255.255.0 11.11.11.2',
+    'end',
+  ]);
   t.deepEqual(router2600.keysCommand, ['ios', KEYS_FLAG]);
 });
 
 test('link endpoints take IOS names and abbreviations of interfaces the config has', (t) => {
   t.is(router2600.endpoint(daphne, 'fa0/1'), 'FastEthernet0/1');
-  t.deepEqual(router2600.endpoint(daphne, 'Fa0/7'), { error: 'daphne has no interface FastEthernet0/7 in topologies/daphne-fred/daphne.cfg (it has FastEthernet0/0, FastEthernet0/1)' });
+  t.deepEqual(router2600.endpoint(daphne, 'Fa0/7'), {
+    error: 'daphne has no interface FastEthernet0/7 in topologies/daphne-fred/daphne.cfg (it has FastEthernet0/0, FastEthernet0/1)',
+  });
   t.deepEqual(router2600.endpoint(daphne, 'zz9'), { error: '"zz9" is not an IOS interface name (like FastEthernet0/0 or Fa0/0)' });
   t.deepEqual(router2600.interfaces(daphne), [
     { name: 'FastEthernet0/0', address: '11.11.11.1/24' },

@@ -2,7 +2,7 @@
 import test from 'ava';
 import { strongswanConf } from '../../../../src/kinds/strongswan/config.js';
 
-test("strongswan.conf loads kernel-libipsec (the kernel has no ESP), logs to the console and leaves noisy plugins out", (t) => {
+test('strongswan.conf loads kernel-libipsec (the kernel has no ESP), logs to the console and leaves noisy plugins out', (t) => {
   const conf = strongswanConf({ default: 1, ike: 4 });
   t.regex(conf, /kernel-libipsec \{\n\s+load = yes\n\s+\}/);
   t.regex(conf, /forecast \{\n\s+load = no/);

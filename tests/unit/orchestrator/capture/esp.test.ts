@@ -76,7 +76,13 @@ function build(): { cases: Case[]; frames: Buffer[] } {
         encryptionKey: bytes(`enc ${cipher} ${integrity}`, ESP_CIPHERS[cipher].keySize),
         authenticationKey: bytes(`auth ${cipher} ${integrity}`, ESP_INTEGRITY[integrity].keySize),
       };
-      const out = new EspOutboundSa({ ...sa, cipher, integrity, encryptionKey: Buffer.from(sa.encryptionKey), authenticationKey: Buffer.from(sa.authenticationKey) });
+      const out = new EspOutboundSa({
+        ...sa,
+        cipher,
+        integrity,
+        encryptionKey: Buffer.from(sa.encryptionKey),
+        authenticationKey: Buffer.from(sa.authenticationKey),
+      });
       // Data sizes vary so the pad length differs between cases.
       const data: [Buffer, Buffer] = [bytes(`data ${n} a`, 24 + n), bytes(`data ${n} b`, 56 + 3 * n)];
       const inner: [Buffer, Buffer] = [echo(0x0c00 + n, 1, data[0]), echo(0x0c00 + n, 2, data[1])];
@@ -124,7 +130,10 @@ test('ESP capture: tshark reports no expert info and no malformed packet', async
 
 for (const c of cases) {
   const label = `${c.cipher} + ${c.integrity}`;
-  for (const [k, transport] of [[0, 'IP protocol 50'], [1, 'UDP 4500 (RFC 3948)']] as const) {
+  for (const [k, transport] of [
+    [0, 'IP protocol 50'],
+    [1, 'UDP 4500 (RFC 3948)'],
+  ] as const) {
     test(`${label} over ${transport}: with the esp_sa table tshark decrypts the original inner echo and calls the ICV good`, async (t) => {
       const a = await analyseGood();
       const p = packetByNumber(a, c.frames[k]);

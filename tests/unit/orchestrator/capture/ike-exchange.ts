@@ -312,16 +312,30 @@ export function playMainAndQuickMode(spec: ExchangeSpec): PlayedExchange {
   send('MM2', 'responder', ExchangeType.IDENTITY_PROTECTION, 0, [phase1Sa(suite)], false);
 
   // Main Mode 3-4: KE and nonces; each side derives its keys from what it received.
-  const mm3 = send('MM3', 'initiator', ExchangeType.IDENTITY_PROTECTION, 0, [
-    { type: PayloadType.KE, data: I.dh.publicValue },
-    { type: PayloadType.NONCE, data: I.nonce },
-  ], false);
+  const mm3 = send(
+    'MM3',
+    'initiator',
+    ExchangeType.IDENTITY_PROTECTION,
+    0,
+    [
+      { type: PayloadType.KE, data: I.dh.publicValue },
+      { type: PayloadType.NONCE, data: I.nonce },
+    ],
+    false,
+  );
   R.peerPublic = need(findPayload(mm3, PayloadType.KE), 'KEi').data;
   R.peerNonce = need(findPayload(mm3, PayloadType.NONCE), 'Ni').data;
-  const mm4 = send('MM4', 'responder', ExchangeType.IDENTITY_PROTECTION, 0, [
-    { type: PayloadType.KE, data: R.dh.publicValue },
-    { type: PayloadType.NONCE, data: R.nonce },
-  ], false);
+  const mm4 = send(
+    'MM4',
+    'responder',
+    ExchangeType.IDENTITY_PROTECTION,
+    0,
+    [
+      { type: PayloadType.KE, data: R.dh.publicValue },
+      { type: PayloadType.NONCE, data: R.nonce },
+    ],
+    false,
+  );
   I.peerPublic = need(findPayload(mm4, PayloadType.KE), 'KEr').data;
   I.peerNonce = need(findPayload(mm4, PayloadType.NONCE), 'Nr').data;
   keyUp(I);
@@ -338,17 +352,19 @@ export function playMainAndQuickMode(spec: ExchangeSpec): PlayedExchange {
     saiB,
   });
   const idii = ipv4IdPayload({ idType: IdType.IPV4_ADDR, address: initiatorAddress, protocol: 17, port: 500 });
-  const mm5 = send('MM5', 'initiator', ExchangeType.IDENTITY_PROTECTION, 0, [
-    idii,
-    { type: PayloadType.HASH, data: hashI(p1(I), payloadBody(idii)) },
-  ], true);
-  verifyPhase1Hash(hashI(p1(R), payloadBody(need(findPayload(mm5, PayloadType.ID), 'IDii'))), need(findPayload(mm5, PayloadType.HASH), 'HASH_I').data, 'HASH_I');
+  const mm5 = send('MM5', 'initiator', ExchangeType.IDENTITY_PROTECTION, 0, [idii, { type: PayloadType.HASH, data: hashI(p1(I), payloadBody(idii)) }], true);
+  verifyPhase1Hash(
+    hashI(p1(R), payloadBody(need(findPayload(mm5, PayloadType.ID), 'IDii'))),
+    need(findPayload(mm5, PayloadType.HASH), 'HASH_I').data,
+    'HASH_I',
+  );
   const idir = ipv4IdPayload({ idType: IdType.IPV4_ADDR, address: responderAddress, protocol: 17, port: 500 });
-  const mm6 = send('MM6', 'responder', ExchangeType.IDENTITY_PROTECTION, 0, [
-    idir,
-    { type: PayloadType.HASH, data: hashR(p1(R), payloadBody(idir)) },
-  ], true);
-  verifyPhase1Hash(hashR(p1(I), payloadBody(need(findPayload(mm6, PayloadType.ID), 'IDir'))), need(findPayload(mm6, PayloadType.HASH), 'HASH_R').data, 'HASH_R');
+  const mm6 = send('MM6', 'responder', ExchangeType.IDENTITY_PROTECTION, 0, [idir, { type: PayloadType.HASH, data: hashR(p1(R), payloadBody(idir)) }], true);
+  verifyPhase1Hash(
+    hashR(p1(I), payloadBody(need(findPayload(mm6, PayloadType.ID), 'IDir'))),
+    need(findPayload(mm6, PayloadType.HASH), 'HASH_R').data,
+    'HASH_R',
+  );
   for (const side of [I, R]) {
     side.lastPhase1Block = need(side.iv, 'IV');
     side.iv = phase2Iv(suite.hash, suite.cipher, side.lastPhase1Block, messageId);
@@ -359,29 +375,50 @@ export function playMainAndQuickMode(spec: ExchangeSpec): PlayedExchange {
   const idci: IdPayload = ipv4IdPayload(initiatorProxy);
   const idcr: IdPayload = ipv4IdPayload(responderProxy);
   const qm1Rest: Payload[] = [phase2Sa(suite, spiAtI), { type: PayloadType.NONCE, data: det('qm-ni', seed, 20) }, idci, idcr];
-  const qm1 = send('QM1', 'initiator', ExchangeType.QUICK_MODE, messageId, [
-    { type: PayloadType.HASH, data: quickModeHash1(suite.hash, skeyidA(I), messageId, encodePayloads(qm1Rest)) },
-    ...qm1Rest,
-  ], true);
+  const qm1 = send(
+    'QM1',
+    'initiator',
+    ExchangeType.QUICK_MODE,
+    messageId,
+    [{ type: PayloadType.HASH, data: quickModeHash1(suite.hash, skeyidA(I), messageId, encodePayloads(qm1Rest)) }, ...qm1Rest],
+    true,
+  );
   verifyPhase2Hash(quickModeHash1(suite.hash, skeyidA(R), messageId, receivedAfterHash), need(findPayload(qm1, PayloadType.HASH), 'HASH(1)').data, 'HASH(1)');
   const qmNiB = payloadBody(need(findPayload(qm1, PayloadType.NONCE), 'Ni'));
   const qm2Rest: Payload[] = [phase2Sa(suite, spiAtR), { type: PayloadType.NONCE, data: det('qm-nr', seed, 20) }, idci, idcr];
-  const qm2 = send('QM2', 'responder', ExchangeType.QUICK_MODE, messageId, [
-    { type: PayloadType.HASH, data: quickModeHash2(suite.hash, skeyidA(R), messageId, qmNiB, encodePayloads(qm2Rest)) },
-    ...qm2Rest,
-  ], true);
-  verifyPhase2Hash(quickModeHash2(suite.hash, skeyidA(I), messageId, det('qm-ni', seed, 20), receivedAfterHash), need(findPayload(qm2, PayloadType.HASH), 'HASH(2)').data, 'HASH(2)');
+  const qm2 = send(
+    'QM2',
+    'responder',
+    ExchangeType.QUICK_MODE,
+    messageId,
+    [{ type: PayloadType.HASH, data: quickModeHash2(suite.hash, skeyidA(R), messageId, qmNiB, encodePayloads(qm2Rest)) }, ...qm2Rest],
+    true,
+  );
+  verifyPhase2Hash(
+    quickModeHash2(suite.hash, skeyidA(I), messageId, det('qm-ni', seed, 20), receivedAfterHash),
+    need(findPayload(qm2, PayloadType.HASH), 'HASH(2)').data,
+    'HASH(2)',
+  );
   const qmNrB = payloadBody(need(findPayload(qm2, PayloadType.NONCE), 'Nr'));
-  const qm3 = send('QM3', 'initiator', ExchangeType.QUICK_MODE, messageId, [
-    { type: PayloadType.HASH, data: quickModeHash3(suite.hash, skeyidA(I), messageId, qmNiB, qmNrB) },
-  ], true);
+  const qm3 = send(
+    'QM3',
+    'initiator',
+    ExchangeType.QUICK_MODE,
+    messageId,
+    [{ type: PayloadType.HASH, data: quickModeHash3(suite.hash, skeyidA(I), messageId, qmNiB, qmNrB) }],
+    true,
+  );
   verifyPhase2Hash(quickModeHash3(suite.hash, skeyidA(R), messageId, qmNiB, qmNrB), need(findPayload(qm3, PayloadType.HASH), 'HASH(3)').data, 'HASH(3)');
 
   // KEYMAT: each direction keyed with the SPI its receiver chose; both sides must agree.
   const cipher = ESP_CIPHERS[suite.esp];
   const integrity = ESP_INTEGRITY[suite.integrity];
   const km = (side: SideState, spi: number) =>
-    ipsecKeys({ hash: suite.hash, skeyidD: need(side.keys, 'keys').skeyidD, protocol: PROTO_IPSEC_ESP, spi, niB: qmNiB, nrB: qmNrB }, cipher.keySize, integrity.keySize);
+    ipsecKeys(
+      { hash: suite.hash, skeyidD: need(side.keys, 'keys').skeyidD, protocol: PROTO_IPSEC_ESP, spi, niB: qmNiB, nrB: qmNrB },
+      cipher.keySize,
+      integrity.keySize,
+    );
   const iToR = km(I, spiAtR);
   const rToI = km(R, spiAtI);
   if (!iToR.encryptionKey.equals(km(R, spiAtR).encryptionKey) || !rToI.authenticationKey.equals(km(I, spiAtI).authenticationKey)) {

@@ -13,7 +13,14 @@ import { findPayload, PayloadType, type Payload } from '../../../../src/codecs/i
 import { encodeTedProbe, encodeTedReply } from '../../../../src/codecs/ted/index.js';
 import { EspOutboundSa } from '../../../../src/agent/esp/index.js';
 import { encodeIcmpEcho, encodeIpv4, IPPROTO_ICMP, ICMP_ECHO_REPLY, ICMP_ECHO_REQUEST, parseIpv4 } from '../../../../src/codecs/net/index.js';
-import { analyzePcap, fieldValues, packetByNumber, tsharkVersion, type TsharkAnalysis, type TsharkPacket } from '../../../../src/orchestrator/capture/tshark.js';
+import {
+  analyzePcap,
+  fieldValues,
+  packetByNumber,
+  tsharkVersion,
+  type TsharkAnalysis,
+  type TsharkPacket,
+} from '../../../../src/orchestrator/capture/tshark.js';
 import type { WiresharkKeys } from '../../../../src/orchestrator/capture/wireshark.js';
 import { AES_SUITE, SEED_SUITE, playMainAndQuickMode, type IkeSuite, type PlayedExchange } from './ike-exchange.js';
 import { espPacket, frameOf, pickFields, summarize, tempDir, udpPacket, writePcap } from './helpers.js';
@@ -85,7 +92,10 @@ function capture(suite: IkeSuite): Capture {
   }
   const request = innerEcho(ICMP_ECHO_REQUEST);
   const echoReply = innerEcho(ICMP_ECHO_REPLY);
-  for (const [sa, inner] of [[x.initiatorToResponder, request], [x.responderToInitiator, echoReply]] as const) {
+  for (const [sa, inner] of [
+    [x.initiatorToResponder, request],
+    [x.responderToInitiator, echoReply],
+  ] as const) {
     const e = new EspOutboundSa(sa).encapsulate(inner, (n) => Buffer.alloc(n, 0xa5));
     if (!e.ok) throw new Error(`ESP encapsulation failed: ${e.reason}`);
     frames.push(frameOf(espPacket(sa.source, sa.destination, e.packet)));
@@ -183,9 +193,19 @@ for (const suite of [SEED_SUITE, AES_SUITE]) {
   test(`${suite.name}: Main Mode 1-4 dissect in clear with our SA, KE and nonces`, async (t) => {
     const { cap, withKeys } = await analyse();
     const x = cap.exchange;
-    for (const [frame, name, payloads] of [[3, 'MM1', ['1', '2', '3']], [4, 'MM2', ['1', '2', '3']], [5, 'MM3', ['4', '10']], [6, 'MM4', ['4', '10']]] as const) {
+    for (const [frame, name, payloads] of [
+      [3, 'MM1', ['1', '2', '3']],
+      [4, 'MM2', ['1', '2', '3']],
+      [5, 'MM3', ['4', '10']],
+      [6, 'MM4', ['4', '10']],
+    ] as const) {
       const p = packetByNumber(withKeys, frame);
-      expectFields(t, p, { 'isakmp.exchangetype': ['2'], 'isakmp.flags': ['0x00'], 'isakmp.typepayload': [...payloads], 'isakmp.ispi': [hex(x.initiatorCookie)] }, name);
+      expectFields(
+        t,
+        p,
+        { 'isakmp.exchangetype': ['2'], 'isakmp.flags': ['0x00'], 'isakmp.typepayload': [...payloads], 'isakmp.ispi': [hex(x.initiatorCookie)] },
+        name,
+      );
     }
     t.deepEqual(fieldValues(packetByNumber(withKeys, 5), 'isakmp.nonce'), [hex(payloadOf(x, 'MM3', PayloadType.NONCE).data)]);
     t.deepEqual(fieldValues(packetByNumber(withKeys, 6), 'isakmp.nonce'), [hex(payloadOf(x, 'MM4', PayloadType.NONCE).data)]);
@@ -194,7 +214,10 @@ for (const suite of [SEED_SUITE, AES_SUITE]) {
   test(`${suite.name}: with the ikev1_decryption_table tshark decrypts Main Mode 5 and 6 (ID 11.11.11.x and HASH)`, async (t) => {
     const { cap, withKeys, withoutKeys } = await analyse();
     const x = cap.exchange;
-    for (const [frame, name, address] of [[7, 'MM5', '11.11.11.1'], [8, 'MM6', '11.11.11.2']] as const) {
+    for (const [frame, name, address] of [
+      [7, 'MM5', '11.11.11.1'],
+      [8, 'MM6', '11.11.11.2'],
+    ] as const) {
       const p = packetByNumber(withKeys, frame);
       expectFields(
         t,
@@ -234,21 +257,31 @@ for (const suite of [SEED_SUITE, AES_SUITE]) {
       'isakmp.id.data.ipv4_subnet': ['255.255.255.0', '255.255.255.0'],
     };
     const qm1 = packetByNumber(withKeys, 9);
-    expectFields(t, qm1, {
-      ...common,
-      ...proposal,
-      'isakmp.hash': [hex(payloadOf(x, 'QM1', PayloadType.HASH).data)],
-      'isakmp.spi': [spiHex(x.responderToInitiator.spi)],
-      'isakmp.nonce': [hex(payloadOf(x, 'QM1', PayloadType.NONCE).data)],
-    }, summarize([qm1]));
+    expectFields(
+      t,
+      qm1,
+      {
+        ...common,
+        ...proposal,
+        'isakmp.hash': [hex(payloadOf(x, 'QM1', PayloadType.HASH).data)],
+        'isakmp.spi': [spiHex(x.responderToInitiator.spi)],
+        'isakmp.nonce': [hex(payloadOf(x, 'QM1', PayloadType.NONCE).data)],
+      },
+      summarize([qm1]),
+    );
     const qm2 = packetByNumber(withKeys, 10);
-    expectFields(t, qm2, {
-      ...common,
-      ...proposal,
-      'isakmp.hash': [hex(payloadOf(x, 'QM2', PayloadType.HASH).data)],
-      'isakmp.spi': [spiHex(x.initiatorToResponder.spi)],
-      'isakmp.nonce': [hex(payloadOf(x, 'QM2', PayloadType.NONCE).data)],
-    }, summarize([qm2]));
+    expectFields(
+      t,
+      qm2,
+      {
+        ...common,
+        ...proposal,
+        'isakmp.hash': [hex(payloadOf(x, 'QM2', PayloadType.HASH).data)],
+        'isakmp.spi': [spiHex(x.initiatorToResponder.spi)],
+        'isakmp.nonce': [hex(payloadOf(x, 'QM2', PayloadType.NONCE).data)],
+      },
+      summarize([qm2]),
+    );
     const qm3 = packetByNumber(withKeys, 11);
     expectFields(t, qm3, { ...common, 'isakmp.typepayload': ['8'], 'isakmp.hash': [hex(payloadOf(x, 'QM3', PayloadType.HASH).data)] }, summarize([qm3]));
     for (const frame of [9, 10, 11]) t.deepEqual(fieldValues(packetByNumber(withoutKeys, frame), 'isakmp.typepayload'), [], `frame ${frame} without keys`);
@@ -284,7 +317,13 @@ test('negative control: a wrong phase-1 key in the ikev1_decryption_table shows 
   const a = await analyzePcap(pcap, FIELDS, { keys: { ikev1: [{ initiatorCookie: cap.exchange.initiatorCookie, encryptionKey: wrong }] } });
   for (const frame of [7, 8, 9, 10, 11]) {
     const p = packetByNumber(a, frame);
-    t.false(fieldValues(p, 'isakmp.id.data.ipv4_addr').some((v) => v.startsWith('11.11.11.') || v === '13.13.13.0'), `frame ${frame}: ${summarize([p])}`);
-    t.deepEqual(fieldValues(p, 'isakmp.hash').filter((h) => cap.exchange.messages.some((m) => m.payloads.some((q) => q.type === PayloadType.HASH && hex(q.data) === h))), []);
+    t.false(
+      fieldValues(p, 'isakmp.id.data.ipv4_addr').some((v) => v.startsWith('11.11.11.') || v === '13.13.13.0'),
+      `frame ${frame}: ${summarize([p])}`,
+    );
+    t.deepEqual(
+      fieldValues(p, 'isakmp.hash').filter((h) => cap.exchange.messages.some((m) => m.payloads.some((q) => q.type === PayloadType.HASH && hex(q.data) === h))),
+      [],
+    );
   }
 });

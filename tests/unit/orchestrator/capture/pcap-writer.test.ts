@@ -55,7 +55,10 @@ test('timestamps round to the microsecond and carry into the next second', (t) =
 test('Ethernet helper: destination, source, ethertype 0x0800, payload', (t) => {
   const frame = ethernetFrame({ source: '02:00:0b:0b:0b:01', destination: macForIpv4('11.11.11.2') }, Buffer.from('4500', 'hex'));
   t.is(frame.toString('hex'), '02000b0b0b02' + '02000b0b0b01' + '0800' + '4500');
-  t.is(ethernetFrame({ source: Buffer.alloc(6, 1), destination: Buffer.alloc(6, 2), etherType: 0x86dd }, Buffer.alloc(0)).toString('hex'), '020202020202010101010101' + '86dd');
+  t.is(
+    ethernetFrame({ source: Buffer.alloc(6, 1), destination: Buffer.alloc(6, 2), etherType: 0x86dd }, Buffer.alloc(0)).toString('hex'),
+    '020202020202010101010101' + '86dd',
+  );
   t.deepEqual(parseMac('AA-bb-cc-00-11-22'), Buffer.from('aabbcc001122', 'hex'));
   t.throws(() => parseMac('aa:bb:cc:dd:ee'), { instanceOf: PcapFormatError });
   t.throws(() => ethernetFrame({ source: Buffer.alloc(5), destination: Buffer.alloc(6) }, Buffer.alloc(0)), { instanceOf: PcapFormatError });
@@ -89,7 +92,13 @@ test('pcap-parser (an independent reader) sees the same header and packets', asy
   const frames = [1, 2].map((i) => ethernetFrame({ source: macForIpv4('11.11.11.1'), destination: macForIpv4('11.11.11.2') }, ping(i)));
   await using dir = await tempDir();
   const path = dir.file('eth.pcap');
-  await writeFile(path, encodePcap(frames.map((frame, i) => ({ time: 1_700_000_000 + i + 0.5, frame })), { linkType: LinkType.ETHERNET }));
+  await writeFile(
+    path,
+    encodePcap(
+      frames.map((frame, i) => ({ time: 1_700_000_000 + i + 0.5, frame })),
+      { linkType: LinkType.ETHERNET },
+    ),
+  );
   const { header, packets } = await new Promise<{ header: Record<string, number>; packets: ParsedPacket[] }>((resolve, reject) => {
     const parser = pcapParser.parse(createReadStream(path));
     let header: Record<string, number> = {};
@@ -104,7 +113,10 @@ test('pcap-parser (an independent reader) sees the same header and packets', asy
     packets.map((p) => [p.header.timestampSeconds, p.header.timestampMicroseconds, p.header.capturedLength, p.header.originalLength]),
     frames.map((f, i) => [1_700_000_000 + i, 500000, f.length, f.length]),
   );
-  t.deepEqual(packets.map((p) => p.data), frames);
+  t.deepEqual(
+    packets.map((p) => p.data),
+    frames,
+  );
 });
 
 test('tshark reads both link types with the exact times and the truncation', async (t) => {
@@ -112,11 +124,20 @@ test('tshark reads both link types with the exact times and the truncation', asy
   const raw = dir.file('raw.pcap');
   const eth = dir.file('eth.pcap');
   const packets = [ping(1), ping(2)];
-  await writeFile(raw, encodePcap(packets.map((frame, i) => ({ time: 1_700_000_000.000001 + i, frame })), { linkType: LinkType.RAW_IP }));
+  await writeFile(
+    raw,
+    encodePcap(
+      packets.map((frame, i) => ({ time: 1_700_000_000.000001 + i, frame })),
+      { linkType: LinkType.RAW_IP },
+    ),
+  );
   await writeFile(
     eth,
     encodePcap(
-      packets.map((p, i) => ({ time: 1_700_000_000.25 + i, frame: ethernetFrame({ source: macForIpv4('11.11.11.1'), destination: macForIpv4('11.11.11.2') }, p) })),
+      packets.map((p, i) => ({
+        time: 1_700_000_000.25 + i,
+        frame: ethernetFrame({ source: macForIpv4('11.11.11.1'), destination: macForIpv4('11.11.11.2') }, p),
+      })),
       { linkType: LinkType.ETHERNET, snapLength: 40 },
     ),
   );

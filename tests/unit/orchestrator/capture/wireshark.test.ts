@@ -8,7 +8,16 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { ESP_CIPHERS, ESP_INTEGRITY, EspOutboundSa, type EspCipherName, type EspIntegrityName } from '../../../../src/agent/esp/index.js';
 import { encodeIcmpEcho, encodeIpv4, ICMP_ECHO_REQUEST, IPPROTO_ICMP, parseIpv4 } from '../../../../src/codecs/net/index.js';
-import { analyzePcap, packetByNumber, runTshark, shellQuote, TsharkError, TsharkMissingError, tsharkReadArgs, tsharkVersion } from '../../../../src/orchestrator/capture/tshark.js';
+import {
+  analyzePcap,
+  packetByNumber,
+  runTshark,
+  shellQuote,
+  TsharkError,
+  TsharkMissingError,
+  tsharkReadArgs,
+  tsharkVersion,
+} from '../../../../src/orchestrator/capture/tshark.js';
 import {
   WIRESHARK_ESP_AUTHENTICATION,
   WIRESHARK_ESP_ENCRYPTION,
@@ -44,7 +53,15 @@ test('esp_sa record: quoted fields, 0x-prefixed 8-digit SPI and keys, Wireshark 
     '"IPv4","11.11.11.1","11.11.11.2","0x2003eff0","DES-CBC [RFC2405]","0x0123456789abcdef","HMAC-MD5-96 [RFC2403]","0x00112233445566778899aabbccddeeff"',
   );
   t.is(
-    formatEspSaRecord({ ...SEED_SA, source: '*', spi: 0x100, cipher: ESP_CIPHERS['3des'], encryptionKey: Buffer.alloc(24, 1), integrity: ESP_INTEGRITY['hmac-sha1-96'], authenticationKey: Buffer.alloc(20, 2) }),
+    formatEspSaRecord({
+      ...SEED_SA,
+      source: '*',
+      spi: 0x100,
+      cipher: ESP_CIPHERS['3des'],
+      encryptionKey: Buffer.alloc(24, 1),
+      integrity: ESP_INTEGRITY['hmac-sha1-96'],
+      authenticationKey: Buffer.alloc(20, 2),
+    }),
     `"IPv4","*","11.11.11.2","0x00000100","TripleDES-CBC [RFC2451]","0x${'01'.repeat(24)}","HMAC-SHA-1-96 [RFC2404]","0x${'02'.repeat(20)}"`,
   );
   t.is(
@@ -54,8 +71,14 @@ test('esp_sa record: quoted fields, 0x-prefixed 8-digit SPI and keys, Wireshark 
 });
 
 test('esp_sa record: values Wireshark cannot use throw WiresharkKeyError', (t) => {
-  t.throws(() => formatEspSaRecord({ ...SEED_SA, encryptionKey: Buffer.alloc(7) }), { instanceOf: WiresharkKeyError, message: /des needs a 8-byte key, got 7/ });
-  t.throws(() => formatEspSaRecord({ ...SEED_SA, authenticationKey: Buffer.alloc(20) }), { instanceOf: WiresharkKeyError, message: /hmac-md5-96 needs a 16-byte key/ });
+  t.throws(() => formatEspSaRecord({ ...SEED_SA, encryptionKey: Buffer.alloc(7) }), {
+    instanceOf: WiresharkKeyError,
+    message: /des needs a 8-byte key, got 7/,
+  });
+  t.throws(() => formatEspSaRecord({ ...SEED_SA, authenticationKey: Buffer.alloc(20) }), {
+    instanceOf: WiresharkKeyError,
+    message: /hmac-md5-96 needs a 16-byte key/,
+  });
   t.throws(() => formatEspSaRecord({ ...SEED_SA, source: '11.11.11.256' }), { instanceOf: WiresharkKeyError, message: /source "11.11.11.256"/ });
   t.throws(() => formatEspSaRecord({ ...SEED_SA, destination: 'fred' }), { instanceOf: WiresharkKeyError });
   t.throws(() => formatEspSaRecord({ ...SEED_SA, spi: 2 ** 32 }), { instanceOf: WiresharkKeyError, message: /SPI/ });
@@ -111,7 +134,10 @@ test('files and tshark options: exact content', (t) => {
 function allNamesCapture(): { sas: EspSaKeyEntry[]; frames: Buffer[] } {
   const sas: EspSaKeyEntry[] = [];
   const frames: Buffer[] = [];
-  const inner = encodeIpv4({ protocol: IPPROTO_ICMP, source: parseIpv4('13.13.13.4'), destination: parseIpv4('12.12.12.13') }, encodeIcmpEcho({ type: ICMP_ECHO_REQUEST, identifier: 1, sequence: 1, data: Buffer.from('names') }));
+  const inner = encodeIpv4(
+    { protocol: IPPROTO_ICMP, source: parseIpv4('13.13.13.4'), destination: parseIpv4('12.12.12.13') },
+    encodeIcmpEcho({ type: ICMP_ECHO_REQUEST, identifier: 1, sequence: 1, data: Buffer.from('names') }),
+  );
   for (const cipher of Object.keys(WIRESHARK_ESP_ENCRYPTION) as EspCipherName[]) {
     for (const integrity of Object.keys(WIRESHARK_ESP_AUTHENTICATION) as EspIntegrityName[]) {
       if (cipher === 'null' && integrity === 'none') continue;
@@ -124,7 +150,13 @@ function allNamesCapture(): { sas: EspSaKeyEntry[]; frames: Buffer[] } {
         encryptionKey: Buffer.alloc(ESP_CIPHERS[cipher].keySize, 0x3c),
         authenticationKey: Buffer.alloc(ESP_INTEGRITY[integrity].keySize, 0x5a),
       };
-      const e = new EspOutboundSa({ ...sa, cipher, integrity, encryptionKey: Buffer.from(sa.encryptionKey), authenticationKey: Buffer.from(sa.authenticationKey) }).encapsulate(inner, (n) => Buffer.alloc(n, 9));
+      const e = new EspOutboundSa({
+        ...sa,
+        cipher,
+        integrity,
+        encryptionKey: Buffer.from(sa.encryptionKey),
+        authenticationKey: Buffer.from(sa.authenticationKey),
+      }).encapsulate(inner, (n) => Buffer.alloc(n, 9));
       if (!e.ok) throw new Error('encapsulation failed');
       sas.push(sa);
       frames.push(frameOf(espPacket(sa.source, sa.destination, e.packet)));
@@ -165,7 +197,10 @@ test('a profile directory written by writeWiresharkProfile decrypts IKE and ESP 
   const frames = x.messages.map((m) =>
     frameOf(m.from === 'initiator' ? udpPacket(x.initiatorAddress, x.responderAddress, m.wire) : udpPacket(x.responderAddress, x.initiatorAddress, m.wire)),
   );
-  const inner = encodeIpv4({ protocol: IPPROTO_ICMP, source: parseIpv4('13.13.13.4'), destination: parseIpv4('12.12.12.13') }, encodeIcmpEcho({ type: ICMP_ECHO_REQUEST, identifier: 9, sequence: 1, data: Buffer.from('profile') }));
+  const inner = encodeIpv4(
+    { protocol: IPPROTO_ICMP, source: parseIpv4('13.13.13.4'), destination: parseIpv4('12.12.12.13') },
+    encodeIcmpEcho({ type: ICMP_ECHO_REQUEST, identifier: 9, sequence: 1, data: Buffer.from('profile') }),
+  );
   const e = new EspOutboundSa(x.initiatorToResponder).encapsulate(inner, (n) => Buffer.alloc(n, 1));
   if (!e.ok) return t.fail();
   frames.push(frameOf(espPacket(x.initiatorAddress, x.responderAddress, e.packet)));
@@ -180,7 +215,10 @@ test('a profile directory written by writeWiresharkProfile decrypts IKE and ESP 
   });
   t.deepEqual((await readdir(profileDir)).sort(), ['esp_sa', 'ikev1_decryption_table', 'preferences']);
   t.is(written.length, 3);
-  t.regex(await readFile(join(profileDir, 'ikev1_decryption_table'), 'utf8'), new RegExp(`^${x.initiatorCookie.toString('hex')},${x.keys.encryptionKey.toString('hex')}$`, 'm'));
+  t.regex(
+    await readFile(join(profileDir, 'ikev1_decryption_table'), 'utf8'),
+    new RegExp(`^${x.initiatorCookie.toString('hex')},${x.keys.encryptionKey.toString('hex')}$`, 'm'),
+  );
 
   const fields = ['isakmp.id.data.ipv4_addr', 'esp.contained_data', 'esp.icv_good'];
   const a = await analyzePcap(pcap, fields, { configDir, profile: 'testbed' });

@@ -28,14 +28,22 @@ const PING = `PING 12.12.12.13 (12.12.12.13) 56(84) bytes of data.
 `;
 
 test('exec expectations: exit code, match, no_match and counted lines, each failure saying what was found', (t) => {
-  const ok = { exit: cond(0), match: [pat('3 packets transmitted, 2 received')], noMatch: [pat('icmp_seq=1 ')], lines: [{ pattern: pat('ttl=62'), count: cond(2) }] };
+  const ok = {
+    exit: cond(0),
+    match: [pat('3 packets transmitted, 2 received')],
+    noMatch: [pat('icmp_seq=1 ')],
+    lines: [{ pattern: pat('ttl=62'), count: cond(2) }],
+  };
   t.deepEqual(evaluateExec(ok, 0, PING), []);
   const bad = { exit: cond('!= 0'), match: [pat('^3 received')], noMatch: [pat('icmp_seq=2 ')], lines: [{ pattern: pat('ttl=62'), count: cond('>= 3') }] };
   t.deepEqual(evaluateExec(bad, 0, PING), [
     { expected: 'exit code != 0', found: 'exit code 0' },
     { expected: 'output matches /^3 received/', found: 'no line matches' },
     { expected: 'output does not match /icmp_seq=2 /', found: 'it does: "64 bytes from 12.12.12.13: icmp_seq=2 ttl=62 time=0.4 ms"' },
-    { expected: 'lines matching /ttl=62/: >= 3', found: '2 lines: "64 bytes from 12.12.12.13: icmp_seq=2 ttl=62 time=0.4 ms"; "64 bytes from 12.12.12.13: icmp_seq=3 ttl=62 time=0.3 ms"' },
+    {
+      expected: 'lines matching /ttl=62/: >= 3',
+      found: '2 lines: "64 bytes from 12.12.12.13: icmp_seq=2 ttl=62 time=0.4 ms"; "64 bytes from 12.12.12.13: icmp_seq=3 ttl=62 time=0.3 ms"',
+    },
   ]);
 });
 
@@ -58,12 +66,25 @@ const query = (fields: Record<string, unknown>, type: Record<string, Parameters<
 });
 
 test('typed show expectations: has, all, none, count; a miss names the closest record and how it differs', (t) => {
-  const good = { count: cond(1), has: [query({ peer: '11.11.11.2', state: 'QM_IDLE' }, { peer: 'address' })], all: [query({ slot: 0 }, { slot: 'number' })], none: [query({ state: 'MM_NO_STATE' }, {})] };
+  const good = {
+    count: cond(1),
+    has: [query({ peer: '11.11.11.2', state: 'QM_IDLE' }, { peer: 'address' })],
+    all: [query({ slot: 0 }, { slot: 'number' })],
+    none: [query({ state: 'MM_NO_STATE' }, {})],
+  };
   t.deepEqual(evaluateShow('isakmp_sa', good, isakmpRows), []);
-  const wrongPeer = { count: null, has: [query({ peer: '11.11.11.9', state: 'QM_IDLE' }, { peer: 'address' })], all: [], none: [query({ state: 'QM_IDLE' }, {})] };
+  const wrongPeer = {
+    count: null,
+    has: [query({ peer: '11.11.11.9', state: 'QM_IDLE' }, { peer: 'address' })],
+    all: [],
+    none: [query({ state: 'QM_IDLE' }, {})],
+  };
   t.deepEqual(evaluateShow('isakmp_sa', wrongPeer, isakmpRows), [
     { expected: 'a record with peer = 11.11.11.9, state = QM_IDLE', found: 'none of 1 record; closest is #1 with peer = 11.11.11.2' },
-    { expected: 'no record with state = QM_IDLE', found: '#1: dst 11.11.11.2, src 11.11.11.1, state QM_IDLE, conn_id 2, slot 0, peer 11.11.11.2, role initiator' },
+    {
+      expected: 'no record with state = QM_IDLE',
+      found: '#1: dst 11.11.11.2, src 11.11.11.1, state QM_IDLE, conn_id 2, slot 0, peer 11.11.11.2, role initiator',
+    },
   ]);
   t.deepEqual(evaluateShow('isakmp_sa', wrongPeer, []), [{ expected: 'a record with peer = 11.11.11.9, state = QM_IDLE', found: 'no records' }]);
 });
@@ -86,13 +107,21 @@ test('relations compare fields across routers: SPIs cross, counters agree', (t) 
   const [f] = evaluateRelations('ipsec_sa', [rel('daphne.outbound_spi == fred.outbound_spi')], records);
   t.deepEqual(f!.nodes, ['daphne', 'fred']);
   t.regex(f!.found, /^daphne\.outbound_spi = 0x[0-9A-F]{8}, fred\.outbound_spi = 0x[0-9A-F]{8}$/);
-  t.deepEqual(evaluateRelations('ipsec_sa', [rel('daphne.encaps == fred.decaps')], new Map<string, ShowRecord | null>([['daphne', daphne], ['fred', null]])), [
-    { nodes: ['daphne', 'fred'], expected: 'daphne.encaps == fred.decaps', found: 'fred has no ipsec_sa record to compare' },
-  ]);
+  t.deepEqual(
+    evaluateRelations(
+      'ipsec_sa',
+      [rel('daphne.encaps == fred.decaps')],
+      new Map<string, ShowRecord | null>([
+        ['daphne', daphne],
+        ['fred', null],
+      ]),
+    ),
+    [{ nodes: ['daphne', 'fred'], expected: 'daphne.encaps == fred.decaps', found: 'fred has no ipsec_sa record to compare' }],
+  );
   t.is(representative('ipsec_sa', { count: null, has: [], all: [], none: [] }, [daphne]), daphne);
 });
 
-const p = (text: string): Prefix => prefixPair([text, text]) instanceof Array ? (prefixPair([text, text]) as [Prefix, Prefix])[0] : (null as never);
+const p = (text: string): Prefix => (prefixPair([text, text]) instanceof Array ? (prefixPair([text, text]) as [Prefix, Prefix])[0] : (null as never));
 
 test('capture expectations: present, absent, counts, order and clear text, with the packets as evidence', (t) => {
   const wire = [
@@ -114,10 +143,17 @@ test('capture expectations: present, absent, counts, order and clear text, with 
   t.deepEqual(evaluateCapture(sealed, wire, 'wan'), []);
 
   const leaky = [...wire, icmp('13.13.13.4', '12.12.12.13'), icmp('12.12.12.13', '13.13.13.4', 0)];
-  const out = evaluateCapture(capture({ absent: [filter({ protocol: 'icmp', between: ['13.13.13.0/24', '12.12.12.0/24'] })], noClearText: sealed.noClearText }), leaky, 'wan');
+  const out = evaluateCapture(
+    capture({ absent: [filter({ protocol: 'icmp', between: ['13.13.13.0/24', '12.12.12.0/24'] })], noClearText: sealed.noClearText }),
+    leaky,
+    'wan',
+  );
   t.is(out.length, 2, JSON.stringify(out));
   t.is(out[1]!.expected, 'no clear text between 13.13.13.0/24 and 12.12.12.0/24');
-  t.regex(out[1]!.found, /^2 clear-text packets on wan:\nframe \d+ {2}13\.13\.13\.4 -> 12\.12\.12\.13 {2}ICMP echo-request seq 1 {2}ttl 63\nframe \d+ {2}12\.12\.12\.13 -> 13\.13\.13\.4 {2}ICMP echo-reply/);
+  t.regex(
+    out[1]!.found,
+    /^2 clear-text packets on wan:\nframe \d+ {2}13\.13\.13\.4 -> 12\.12\.12\.13 {2}ICMP echo-request seq 1 {2}ttl 63\nframe \d+ {2}12\.12\.12\.13 -> 13\.13\.13\.4 {2}ICMP echo-reply/,
+  );
 
   const early = [esp('11.11.11.1', '11.11.11.2', 1), ...wire].map((x, i) => ({ ...x, frame: i + 1 }));
   const [order] = evaluateCapture(capture({ order: sealed.order }), early, 'wan');
@@ -129,7 +165,10 @@ test('capture expectations: present, absent, counts, order and clear text, with 
 });
 
 test('packet filter mistakes are messages', (t) => {
-  t.is(filterFromYaml('ted'), '"ted" is not a packet filter name (esp, icmp, isakmp, ted_probe, ted_reply, main_mode, aggressive_mode, quick_mode, informational), nor a mapping like {protocol: icmp, src: 13.13.13.4}');
+  t.is(
+    filterFromYaml('ted'),
+    '"ted" is not a packet filter name (esp, icmp, isakmp, ted_probe, ted_reply, main_mode, aggressive_mode, quick_mode, informational), nor a mapping like {protocol: icmp, src: 13.13.13.4}',
+  );
   t.is(filterFromYaml({ src: '13.13.13.0/33' }), 'src: "13.13.13.0/33" is not an address or prefix like 13.13.13.0/24');
   t.is(filterFromYaml({ colour: 'red' }), 'unknown packet field "colour" (fields: protocol, src, dst, between, port, sport, dport, isakmp, spi, icmp, ttl)');
   t.is((filterFromYaml({ isakmp: 'ted_probe', ttl: '>= 60' }) as PacketFilter).isakmp, 'ted_probe');

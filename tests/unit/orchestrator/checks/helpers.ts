@@ -42,5 +42,12 @@ export function packet(p: Partial<CapturedPacket>): CapturedPacket {
 
 export const icmp = (src: string, dst: string, type = 8, ttl = 63) => packet({ src, dst, protocol: 1, ttl, icmp: { type, code: 0, id: 1, seq: 1 } });
 export const isakmp = (src: string, dst: string, exchangeType: number, responderCookie = '0000000000000000') =>
-  packet({ src, dst, protocol: 17, sport: 500, dport: 500, isakmp: { exchangeType, initiatorCookie: 'a1b2c3d4e5f60718', responderCookie, messageId: 0, encrypted: false, nextPayload: 13 } });
+  packet({
+    src,
+    dst,
+    protocol: 17,
+    sport: 500,
+    dport: 500,
+    isakmp: { exchangeType, initiatorCookie: 'a1b2c3d4e5f60718', responderCookie, messageId: 0, encrypted: false, nextPayload: 13 },
+  });
 export const esp = (src: string, dst: string, spi: number) => packet({ src, dst, protocol: 50, esp: { spi, seq: 1 } });

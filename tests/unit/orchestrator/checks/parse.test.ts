@@ -71,7 +71,10 @@ test('the seed topology carries its acceptance checks', async (t) => {
   t.deepEqual(daphneSa.wait, { timeoutMs: 10000, intervalMs: 1000 });
   t.deepEqual(daphneSa.expect.has[0]!.fields.state, { op: '==', value: 'QM_IDLE', text: 'QM_IDLE' });
   const order = (topo.tests.find((s) => s.name === 'wan-sequence') as CaptureStep).expect.order;
-  t.deepEqual(order.map((f) => f.text), ['{isakmp: ted_probe, src: 13.13.13.4, dst: 12.12.12.13}', 'main_mode', 'quick_mode', 'esp']);
+  t.deepEqual(
+    order.map((f) => f.text),
+    ['{isakmp: ted_probe, src: 13.13.13.4, dst: 12.12.12.13}', 'main_mode', 'quick_mode', 'esp'],
+  );
 });
 
 test('steps are parsed into what the runner needs: lines, conditions, durations, flows', async (t) => {
@@ -79,7 +82,10 @@ test('steps are parsed into what the runner needs: lines, conditions, durations,
   const ping = topo.tests[1] as ExecStep;
   t.deepEqual(ping.command, ['ping -c 3 -W 2 12.12.12.13']);
   t.deepEqual(ping.expect.exit, { op: '==', value: 0, text: '0' });
-  t.deepEqual(ping.expect.lines.map((l) => [l.pattern.source, l.count.value]), [['ttl=62', 3]]);
+  t.deepEqual(
+    ping.expect.lines.map((l) => [l.pattern.source, l.count.value]),
+    [['ttl=62', 3]],
+  );
   const cut = topo.tests.find((s) => s.name === 'ping-fails-when-cut') as ExecStep;
   t.deepEqual(cut.expect.exit, { op: '!=', value: 0, text: '!= 0' });
   const flow = topo.tests.find((s) => s.name === 'ping-flow') as TrafficStartStep;

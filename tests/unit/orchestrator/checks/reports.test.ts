@@ -71,7 +71,8 @@ test('JUnit XML: counts, one testcase per step, failures, errors and skips as CI
 
 test('the text report names the failing check, where it is, the command, what was expected and found, and the output', (t) => {
   const text = formatReport(summary);
-  t.true(text.includes(`  FAIL  wrong-peer  (1.5s)
+  t.true(
+    text.includes(`  FAIL  wrong-peer  (1.5s)
         the gateway is the peer
         at lab.yaml:12:5
         daphne: show ip route   (exit 0)
@@ -79,7 +80,8 @@ test('the text report names the failing check, where it is, the command, what wa
           found:    no line matches
           output:
           | Gateway of last resort is 11.11.11.2 to network 0.0.0.0
-`));
+`),
+  );
   t.true(text.includes('  ERROR cut-wan  (1.5s)\n        at lab.yaml:12:5\n        error: docker refused\n'));
   t.true(text.includes('  SKIP  later\n        skipped: "wrong-peer" failed and has stop_on_error\n'));
   t.true(text.includes('  DONE  add-route  (1.5s)\n        daphne: 1 line configured\n'));
@@ -89,10 +91,12 @@ test('the text report names the failing check, where it is, the command, what wa
 /** An engine that records every call: invalid checks must not reach it. */
 function recordingEngine(calls: string[]): Engine {
   return new Proxy({} as Engine, {
-    get: (_t, prop) => (...args: unknown[]) => {
-      calls.push(String(prop));
-      return Promise.reject(new Error(`unexpected engine call ${String(prop)}(${args.length} args)`));
-    },
+    get:
+      (_t, prop) =>
+      (...args: unknown[]) => {
+        calls.push(String(prop));
+        return Promise.reject(new Error(`unexpected engine call ${String(prop)}(${args.length} args)`));
+      },
   });
 }
 

@@ -60,9 +60,19 @@ test('wait retries only the nodes that failed, until they pass', async (t) => {
   const clock = new FakeClock();
   // daphne is QM_IDLE at once; fred gets there on its third answer
   const lab = new ScriptedLab((node, _cmd, call) => ({
-    stdout: ISAKMP_HEADER + (node === 'daphne' ? '11.11.11.2      11.11.11.1      QM_IDLE              2    0\n' : call < 3 ? '11.11.11.2      11.11.11.1      MM_KEY_EXCH          2    0\n' : '11.11.11.2      11.11.11.1      QM_IDLE              2    0\n'),
+    stdout:
+      ISAKMP_HEADER +
+      (node === 'daphne'
+        ? '11.11.11.2      11.11.11.1      QM_IDLE              2    0\n'
+        : call < 3
+          ? '11.11.11.2      11.11.11.1      MM_KEY_EXCH          2    0\n'
+          : '11.11.11.2      11.11.11.1      QM_IDLE              2    0\n'),
   }));
-  const both: Step = { ...(step('fred-isakmp-sa') as Extract<Step, { kind: 'show' }>), nodes: ['daphne', 'fred'], expect: { count: null, has: [], all: [{ fields: { state: { op: '==', value: 'QM_IDLE', text: 'QM_IDLE' } }, text: 'state = QM_IDLE' }], none: [] } };
+  const both: Step = {
+    ...(step('fred-isakmp-sa') as Extract<Step, { kind: 'show' }>),
+    nodes: ['daphne', 'fred'],
+    expect: { count: null, has: [], all: [{ fields: { state: { op: '==', value: 'QM_IDLE', text: 'QM_IDLE' } }, text: 'state = QM_IDLE' }], none: [] },
+  };
   const retries: number[] = [];
   const [r] = await new Runner(lab, { shape, clock, listener: { retry: (_s, attempt) => retries.push(attempt) } }).run([both]);
   t.is(r!.status, 'passed');
@@ -88,9 +98,12 @@ test('a wait that runs out fails with the last answer as evidence', async (t) =>
 
 test('a failed relation runs both of its nodes again', async (t) => {
   const clock = new FakeClock();
-  const ipsec = (out: string, inn: string) => `interface: FastEthernet0/0\n    Crypto map tag: tedtag, local addr. 11.11.11.1\n   local  ident (addr/mask/prot/port): (13.13.13.0/255.255.255.0/0/0)\n   remote ident (addr/mask/prot/port): (12.12.12.0/255.255.255.0/0/0)\n     current outbound spi: ${out}\n     inbound esp sas:\n      spi: 0x${inn}(${parseInt(inn, 16)})\n`;
+  const ipsec = (out: string, inn: string) =>
+    `interface: FastEthernet0/0\n    Crypto map tag: tedtag, local addr. 11.11.11.1\n   local  ident (addr/mask/prot/port): (13.13.13.0/255.255.255.0/0/0)\n   remote ident (addr/mask/prot/port): (12.12.12.0/255.255.255.0/0/0)\n     current outbound spi: ${out}\n     inbound esp sas:\n      spi: 0x${inn}(${parseInt(inn, 16)})\n`;
   // fred still shows an old inbound SPI on its first answer (a rekey in between)
-  const lab = new ScriptedLab((node, _c, call) => ({ stdout: node === 'daphne' ? ipsec('AAAA0001', 'BBBB0001') : ipsec('BBBB0001', call === 1 ? 'AAAA0000' : 'AAAA0001') }));
+  const lab = new ScriptedLab((node, _c, call) => ({
+    stdout: node === 'daphne' ? ipsec('AAAA0001', 'BBBB0001') : ipsec('BBBB0001', call === 1 ? 'AAAA0000' : 'AAAA0001'),
+  }));
   const spis = { ...(step('spis-cross') as Extract<Step, { kind: 'show' }>), wait: { timeoutMs: 5000, intervalMs: 500 } };
   const [r] = await new Runner(lab, { shape, clock }).run([spis]);
   t.is(r!.status, 'passed');
@@ -116,7 +129,9 @@ test('stop_on_error skips the rest; an action that throws is an error with the r
   t.is(lab.calls.filter((c) => c.endsWith('show ip route')).length, 14);
 
   const cut = seed.tests.length; // any index: a hand-made cut step
-  const [err] = await new Runner(lab, { shape, clock }).run([{ kind: 'cut', name: `cut-${cut}`, link: 'wan', nodes: null, description: null, stopOnError: false, pos: { file: 'x.yaml', line: 1, column: 1 } }]);
+  const [err] = await new Runner(lab, { shape, clock }).run([
+    { kind: 'cut', name: `cut-${cut}`, link: 'wan', nodes: null, description: null, stopOnError: false, pos: { file: 'x.yaml', line: 1, column: 1 } },
+  ]);
   t.is(err!.status, 'error');
   t.is(err!.error, 'docker refused to cut wan');
 });
@@ -125,11 +140,26 @@ test('--only and --node select steps; unknown names are errors', async (t) => {
   const names = (steps: Step[]) => steps.map((s) => s.name);
   t.deepEqual(names(selectSteps(seed.tests, { only: ['spis-cross', 'debug-on'] }, shape)), ['debug-on', 'spis-cross']);
   const fred = selectSteps(seed.tests, { node: 'fred' }, shape);
-  t.deepEqual(names(fred), ['debug-on', 'fred-isakmp-sa', 'ipsec-sas', 'spis-cross', 'encaps-equal-decaps', 'wan-sequence', 'wan-no-clear-text', 'lan-clear-text']);
+  t.deepEqual(names(fred), [
+    'debug-on',
+    'fred-isakmp-sa',
+    'ipsec-sas',
+    'spis-cross',
+    'encaps-equal-decaps',
+    'wan-sequence',
+    'wan-no-clear-text',
+    'lan-clear-text',
+  ]);
   const debug = fred[0] as Extract<Step, { kind: 'exec' }>;
   t.deepEqual(debug.nodes, ['fred']);
-  t.throws(() => selectSteps(seed.tests, { only: ['nope'] }, shape), { instanceOf: SelectionError, message: /^--only: no step named "nope" \(steps: debug-on, / });
-  t.throws(() => selectSteps(seed.tests, { node: 'barney' }, shape), { instanceOf: SelectionError, message: '--node: no node named "barney" (nodes: daphne, fred, d1, a1)' });
+  t.throws(() => selectSteps(seed.tests, { only: ['nope'] }, shape), {
+    instanceOf: SelectionError,
+    message: /^--only: no step named "nope" \(steps: debug-on, /,
+  });
+  t.throws(() => selectSteps(seed.tests, { node: 'barney' }, shape), {
+    instanceOf: SelectionError,
+    message: '--node: no node named "barney" (nodes: daphne, fred, d1, a1)',
+  });
 });
 
 test('configure sends configure terminal, the lines and end as one session, and fails when IOS refuses a line', async (t) => {
@@ -139,15 +169,39 @@ test('configure sends configure terminal, the lines and end as one session, and 
   const [r1] = await new Runner(ok, { shape, clock: new FakeClock() }).run([add]);
   t.is(r1!.status, 'passed');
   t.deepEqual(ok.calls, ['daphne: configure terminal\nip route 9.9.9.0 255.255.255.0 11.11.11.2\nend']);
-  const refused = new ScriptedLab(() => ({ exitCode: 1, stdout: "Daphne(config)#ip route 9.9.9.0 255.255.255.0 11.11.11.2\n% Invalid input detected at '^' marker.\n" }));
+  const refused = new ScriptedLab(() => ({
+    exitCode: 1,
+    stdout: "Daphne(config)#ip route 9.9.9.0 255.255.255.0 11.11.11.2\n% Invalid input detected at '^' marker.\n",
+  }));
   const [r2] = await new Runner(refused, { shape, clock: new FakeClock() }).run([add]);
   t.is(r2!.status, 'failed');
-  t.deepEqual(r2!.failures, [{ node: 'daphne', expected: 'IOS to accept every line', found: "exit code 1: Daphne(config)#ip route 9.9.9.0 255.255.255.0 11.11.11.2 / % Invalid input detected at '^' marker." }]);
+  t.deepEqual(r2!.failures, [
+    {
+      node: 'daphne',
+      expected: 'IOS to accept every line',
+      found: "exit code 1: Daphne(config)#ip route 9.9.9.0 255.255.255.0 11.11.11.2 / % Invalid input detected at '^' marker.",
+    },
+  ]);
 });
 
 test('capture checks look at the packets since the run started, or since their step', async (t) => {
   const clock = new FakeClock();
-  const at = (s: number, src: string) => ({ time: s, frame: s, ip: null, ethertype: 0x800, src, dst: '12.12.12.13', protocol: 1, ttl: 63, sport: null, dport: null, payload: null, icmp: { type: 8, code: 0, id: 1, seq: 1 }, esp: null, isakmp: null });
+  const at = (s: number, src: string) => ({
+    time: s,
+    frame: s,
+    ip: null,
+    ethertype: 0x800,
+    src,
+    dst: '12.12.12.13',
+    protocol: 1,
+    ttl: 63,
+    sport: null,
+    dport: null,
+    payload: null,
+    icmp: { type: 8, code: 0, id: 1, seq: 1 },
+    esp: null,
+    isakmp: null,
+  });
   const lab = new (class extends ScriptedLab {
     override async packets() {
       // one packet before the run, one during the first step, one after it
@@ -155,8 +209,22 @@ test('capture checks look at the packets since the run started, or since their s
     }
   })(() => ({}));
   const base = { description: null, stopOnError: false, pos: { file: 'x.yaml', line: 1, column: 1 }, wait: null, link: 'wan' };
-  const count = (n: number) => ({ present: [], absent: [], order: [], noClearText: null, packets: [{ filter: { protocol: 1, text: 'icmp' }, count: { op: '==' as const, value: n, text: String(n) } }] });
-  const first: Step = { ...base, kind: 'exec', name: 'first', nodes: ['d1'], command: ['true'], timeoutMs: 1000, expect: { exit: { op: '==', value: 0, text: '0' }, match: [], noMatch: [], lines: [] } };
+  const count = (n: number) => ({
+    present: [],
+    absent: [],
+    order: [],
+    noClearText: null,
+    packets: [{ filter: { protocol: 1, text: 'icmp' }, count: { op: '==' as const, value: n, text: String(n) } }],
+  });
+  const first: Step = {
+    ...base,
+    kind: 'exec',
+    name: 'first',
+    nodes: ['d1'],
+    command: ['true'],
+    timeoutMs: 1000,
+    expect: { exit: { op: '==', value: 0, text: '0' }, match: [], noMatch: [], lines: [] },
+  };
   const runner = new Runner(lab, { shape, clock, captureFrom: 1_000_000 });
   clock.t = 1_001_000; // the first step ends at 1001 s
   const results = await runner.run([
@@ -165,7 +233,15 @@ test('capture checks look at the packets since the run started, or since their s
     { ...base, kind: 'capture', name: 'after-first', since: 'first', expect: count(1) },
     { ...base, kind: 'capture', name: 'left-out', since: 'not-selected', expect: count(2) },
   ]);
-  t.deepEqual(results.map((r) => [r.name, r.status]), [['first', 'passed'], ['all-of-run', 'passed'], ['after-first', 'passed'], ['left-out', 'passed']]);
+  t.deepEqual(
+    results.map((r) => [r.name, r.status]),
+    [
+      ['first', 'passed'],
+      ['all-of-run', 'passed'],
+      ['after-first', 'passed'],
+      ['left-out', 'passed'],
+    ],
+  );
   t.is(results[2]!.evidence[0]!.output, '1 of 3 packets on wan considered');
 });
 
@@ -173,9 +249,25 @@ test('an impair step hands its link, endpoint, direction and knobs (or clear) to
   const lab = new ScriptedLab(() => ({}));
   const pos = { file: 'x.yaml', line: 1, column: 1 };
   const results = await new Runner(lab, { shape, clock: new FakeClock() }).run([
-    { kind: 'impair', name: 'lossy', link: 'wan', endpoint: 'fred', direction: 'in', knobs: { loss: 0.3, delayMs: 50 }, description: null, stopOnError: false, pos },
+    {
+      kind: 'impair',
+      name: 'lossy',
+      link: 'wan',
+      endpoint: 'fred',
+      direction: 'in',
+      knobs: { loss: 0.3, delayMs: 50 },
+      description: null,
+      stopOnError: false,
+      pos,
+    },
     { kind: 'impair', name: 'clean', link: 'wan', endpoint: null, direction: 'both', knobs: null, description: null, stopOnError: false, pos },
   ]);
-  t.deepEqual(results.map((r) => [r.status, r.detail]), [['passed', 'impaired wan'], ['passed', 'impaired wan']]);
+  t.deepEqual(
+    results.map((r) => [r.status, r.detail]),
+    [
+      ['passed', 'impaired wan'],
+      ['passed', 'impaired wan'],
+    ],
+  );
   t.deepEqual(lab.calls, ['impair wan fred in loss=30% delay=50ms', 'impair wan * both clear']);
 });

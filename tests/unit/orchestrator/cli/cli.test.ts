@@ -51,10 +51,20 @@ test('validate --strict makes lines accepted but not emulated errors (exit 2); r
 test('validate --json carries the class and the counts of the IOS diagnostics', async (t) => {
   const r = await cli('validate', '--json', 'tests/fixtures/topologies/not-emulated.yaml');
   t.is(r.code, 0);
-  const out = JSON.parse(r.stdout) as { valid: boolean; counts: Record<string, number>; configWarnings: { node: string; line: number; column: number; class: string }[] };
+  const out = JSON.parse(r.stdout) as {
+    valid: boolean;
+    counts: Record<string, number>;
+    configWarnings: { node: string; line: number; column: number; class: string }[];
+  };
   t.true(out.valid);
   t.deepEqual(out.counts, { refused: 1, notEmulated: 1, undefinedReference: 0 });
-  t.deepEqual(out.configWarnings.map((w) => [w.node, w.line, w.column, w.class]), [['r1', 5, 2, 'not-emulated'], ['r1', 9, 4, 'refused']]);
+  t.deepEqual(
+    out.configWarnings.map((w) => [w.node, w.line, w.column, w.class]),
+    [
+      ['r1', 5, 2, 'not-emulated'],
+      ['r1', 9, 4, 'refused'],
+    ],
+  );
   const strict = JSON.parse((await cli('validate', '--json', '--strict', 'tests/fixtures/topologies/not-emulated.yaml')).stdout) as { valid: boolean };
   t.false(strict.valid);
 });
@@ -62,10 +72,22 @@ test('validate --json carries the class and the counts of the IOS diagnostics', 
 test('up lists the lines refused and the lines accepted but not emulated apart, with their counts', (t) => {
   const w = { node: 'r1', file: 'r.cfg', text: '', detail: null };
   const lab = {
-    name: 'x', topology: 'x.yaml', artifacts: '', image: 'i', nodes: [], links: [], capturing: false,
+    name: 'x',
+    topology: 'x.yaml',
+    artifacts: '',
+    image: 'i',
+    nodes: [],
+    links: [],
+    capturing: false,
     configWarnings: [
       { ...w, class: 'refused' as const, line: 4, column: 2, text: 'frob', message: "% Invalid input detected at '^' marker." },
-      { ...w, class: 'not-emulated' as const, line: 9, column: 1, message: 'accepted, not emulated: ip nat inside (NAT is not emulated yet; the router will not translate)' },
+      {
+        ...w,
+        class: 'not-emulated' as const,
+        line: 9,
+        column: 1,
+        message: 'accepted, not emulated: ip nat inside (NAT is not emulated yet; the router will not translate)',
+      },
     ],
   };
   const text = renderLab(lab);
@@ -94,7 +116,10 @@ test('validate --json gives the issues as data', async (t) => {
   t.is(r.code, 2);
   const out = JSON.parse(r.stdout) as { error: { kind: string; issues: { line: number; column: number; message: string }[] } };
   t.is(out.error.kind, 'TopologyError');
-  t.deepEqual(out.error.issues.map((i) => i.line), [1, 6, 9, 11]);
+  t.deepEqual(
+    out.error.issues.map((i) => i.line),
+    [1, 6, 9, 11],
+  );
 });
 
 test('validate lists IOS lines a router will refuse, with file and line', async (t) => {

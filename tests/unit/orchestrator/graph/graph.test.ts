@@ -25,7 +25,26 @@ test('the seed lab as SVG: valid XML, every node with kind and addresses, every 
   t.is(doc.svg['@_xmlns'], 'http://www.w3.org/2000/svg');
   t.regex(doc.svg['@_viewBox'], /^0 0 \d+(\.\d)? \d+(\.\d)?$/);
   const all = texts(doc.svg);
-  for (const s of ['daphne', 'fred', 'd1', 'a1', 'router2600', 'host', 'Fa0/0  11.11.11.1/24', 'Fa0/1  13.13.13.13/24', 'Fa0/0  11.11.11.2/24', 'Fa0/1  12.12.12.12/24', 'eth0  13.13.13.4/24', 'eth0  12.12.12.13/24', 'wan', '11.11.11.0/24', 'lan-daphne', '13.13.13.0/24', 'lan-fred', '12.12.12.0/24']) {
+  for (const s of [
+    'daphne',
+    'fred',
+    'd1',
+    'a1',
+    'router2600',
+    'host',
+    'Fa0/0  11.11.11.1/24',
+    'Fa0/1  13.13.13.13/24',
+    'Fa0/0  11.11.11.2/24',
+    'Fa0/1  12.12.12.12/24',
+    'eth0  13.13.13.4/24',
+    'eth0  12.12.12.13/24',
+    'wan',
+    '11.11.11.0/24',
+    'lan-daphne',
+    '13.13.13.0/24',
+    'lan-fred',
+    '12.12.12.0/24',
+  ]) {
     t.true(all.includes(s), `the picture shows "${s}"`);
   }
   t.is((svg.match(/<line class="wire"/g) ?? []).length, 6);
@@ -47,14 +66,25 @@ test('the seed lab as Mermaid: every node and link, and an edge per link endpoin
   const text = renderMermaid(graphModel(seed));
   const lines = text.split('\n');
   t.is(lines[1], 'flowchart LR');
-  for (const n of ['daphne', 'fred', 'd1', 'a1']) t.true(lines.some((l) => l.startsWith(`  n_${n}["<b>${n}</b>`)), `node ${n}`);
+  for (const n of ['daphne', 'fred', 'd1', 'a1'])
+    t.true(
+      lines.some((l) => l.startsWith(`  n_${n}["<b>${n}</b>`)),
+      `node ${n}`,
+    );
   t.true(text.includes('  n_daphne["<b>daphne</b> (Daphne)<br/>router2600<br/>Fa0/0 11.11.11.1/24<br/>Fa0/1 13.13.13.13/24"]'));
   t.true(text.includes('  l_wan(["wan<br/>11.11.11.0/24"])'));
   t.true(text.includes('  l_lan_daphne(["lan-daphne<br/>13.13.13.0/24"])'));
   t.true(text.includes('  l_lan_fred(["lan-fred<br/>12.12.12.0/24"])'));
   t.deepEqual(
     lines.filter((l) => l.includes('---|')),
-    ['  n_daphne ---|Fa0/0| l_wan', '  l_wan ---|Fa0/0| n_fred', '  l_lan_daphne ---|Fa0/1| n_daphne', '  n_d1 ---|eth0| l_lan_daphne', '  n_fred ---|Fa0/1| l_lan_fred', '  l_lan_fred ---|eth0| n_a1'],
+    [
+      '  n_daphne ---|Fa0/0| l_wan',
+      '  l_wan ---|Fa0/0| n_fred',
+      '  l_lan_daphne ---|Fa0/1| n_daphne',
+      '  n_d1 ---|eth0| l_lan_daphne',
+      '  n_fred ---|Fa0/1| l_lan_fred',
+      '  l_lan_fred ---|eth0| n_a1',
+    ],
   );
 });
 

@@ -20,7 +20,7 @@ const images: ImageInfo[] = [
 ];
 const parentOf = (id: string) => images.find((i) => i.id === id)?.parentId ?? '';
 const current = ['testbed/base:debootstrap-aaa', 'testbed/router2600:cur222'];
-const containers = { 'tb-lab1-daphne': 'testbed/router2600:used333', 'postgres': 'sha256:other' };
+const containers = { 'tb-lab1-daphne': 'testbed/router2600:used333', postgres: 'sha256:other' };
 
 test('only testbed images are listed, newest first, with their role, state and the containers on them', (t) => {
   const list = labImages(images, current, containers);
@@ -39,21 +39,24 @@ test('only testbed images are listed, newest first, with their role, state and t
 
 test('prune removes old images only: current and used ones stay, and so does a base under them', (t) => {
   const plan = planPrune(labImages(images, current, containers), false, parentOf);
-  t.deepEqual(plan.remove.map((i) => i.tag), ['testbed/router2600:old111']);
   t.deepEqual(
-    plan.keep.map((k) => [k.image.tag, k.why]).sort(),
-    [
-      ['testbed/base:debootstrap-aaa', 'current'],
-      ['testbed/base:registry-bbb', 'used by tb-lab1-daphne'],
-      ['testbed/router2600:cur222', 'current'],
-      ['testbed/router2600:used333', 'used by tb-lab1-daphne'],
-    ],
+    plan.remove.map((i) => i.tag),
+    ['testbed/router2600:old111'],
   );
+  t.deepEqual(plan.keep.map((k) => [k.image.tag, k.why]).sort(), [
+    ['testbed/base:debootstrap-aaa', 'current'],
+    ['testbed/base:registry-bbb', 'used by tb-lab1-daphne'],
+    ['testbed/router2600:cur222', 'current'],
+    ['testbed/router2600:used333', 'used by tb-lab1-daphne'],
+  ]);
 });
 
 test('prune --all also removes the current images, routers before their base, and never one a container uses', (t) => {
   const plan = planPrune(labImages(images, current, containers), true, parentOf);
-  t.deepEqual(plan.remove.map((i) => i.tag), ['testbed/router2600:cur222', 'testbed/router2600:old111', 'testbed/base:debootstrap-aaa']);
+  t.deepEqual(
+    plan.remove.map((i) => i.tag),
+    ['testbed/router2600:cur222', 'testbed/router2600:old111', 'testbed/base:debootstrap-aaa'],
+  );
   t.deepEqual(plan.keep.map((k) => k.image.tag).sort(), ['testbed/base:registry-bbb', 'testbed/router2600:used333']);
 });
 
@@ -61,17 +64,26 @@ test('an old base stays while an image that stays is built on it', (t) => {
   // the current router image is built on the old registry base
   const list = labImages(images, ['testbed/router2600:used333'], {});
   const plan = planPrune(list, false, parentOf);
-  t.deepEqual(plan.keep.map((k) => [k.image.tag, k.why]), [
-    ['testbed/router2600:used333', 'current'],
-    ['testbed/base:registry-bbb', 'an image that stays is built on it'],
-  ]);
-  t.deepEqual(plan.remove.map((i) => i.tag), ['testbed/router2600:cur222', 'testbed/router2600:old111', 'testbed/base:debootstrap-aaa']);
+  t.deepEqual(
+    plan.keep.map((k) => [k.image.tag, k.why]),
+    [
+      ['testbed/router2600:used333', 'current'],
+      ['testbed/base:registry-bbb', 'an image that stays is built on it'],
+    ],
+  );
+  t.deepEqual(
+    plan.remove.map((i) => i.tag),
+    ['testbed/router2600:cur222', 'testbed/router2600:old111', 'testbed/base:debootstrap-aaa'],
+  );
 });
 
 test('a second name of an image that stays is removed as a name', (t) => {
   const twice = images.map((i) => (i.id === 'sha256:cur' ? { ...i, tags: [...i.tags, 'testbed/router2600:alias444'] } : i));
   const plan = planPrune(labImages(twice, current, {}), false, parentOf);
-  t.deepEqual(plan.remove.map((i) => i.tag), ['testbed/router2600:used333', 'testbed/router2600:alias444', 'testbed/router2600:old111', 'testbed/base:registry-bbb']);
+  t.deepEqual(
+    plan.remove.map((i) => i.tag),
+    ['testbed/router2600:used333', 'testbed/router2600:alias444', 'testbed/router2600:old111', 'testbed/base:registry-bbb'],
+  );
   t.true(plan.keep.some((k) => k.image.tag === 'testbed/router2600:cur222' && k.why === 'current'));
 });
 
@@ -96,7 +108,7 @@ test('the text of ls and prune', (t) => {
   t.deepEqual([0, 999, 1000, 1234567, 12.5e9].map(formatBytes), ['0 B', '999 B', '1.0 kB', '1.2 MB', '13 GB']);
 });
 
-test('an image Docker refuses to remove is reported as kept with Docker\'s reason, and the rest goes on', async (t) => {
+test("an image Docker refuses to remove is reported as kept with Docker's reason, and the rest goes on", async (t) => {
   const removed: string[] = [];
   // no base image exists for this engine, so nothing is current
   const engine = {
@@ -104,12 +116,16 @@ test('an image Docker refuses to remove is reported as kept with Docker\'s reaso
     listContainers: async () => [],
     imageExists: async () => false,
     removeImage: async (tag: string) => {
-      if (tag === 'testbed/router2600:cur222') throw new DockerError('cannot remove image testbed/router2600:cur222: conflict: image is being used by stopped container 1234');
+      if (tag === 'testbed/router2600:cur222')
+        throw new DockerError('cannot remove image testbed/router2600:cur222: conflict: image is being used by stopped container 1234');
       removed.push(tag);
     },
   } as unknown as Engine;
   const result = await pruneImages(engine, { all: false });
   t.deepEqual(removed, ['testbed/router2600:used333', 'testbed/router2600:old111', 'testbed/base:registry-bbb', 'testbed/base:debootstrap-aaa']);
-  t.deepEqual(result.kept.map((k) => [k.image.tag, k.why]), [['testbed/router2600:cur222', 'Docker refused: cannot remove image testbed/router2600:cur222: conflict: image is being used by stopped container 1234']]);
+  t.deepEqual(
+    result.kept.map((k) => [k.image.tag, k.why]),
+    [['testbed/router2600:cur222', 'Docker refused: cannot remove image testbed/router2600:cur222: conflict: image is being used by stopped container 1234']],
+  );
   t.is(result.bytes, 305e6 + 379e6 + 300e6 + 375e6);
 });

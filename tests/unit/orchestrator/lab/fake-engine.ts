@@ -5,7 +5,18 @@
  * answered by a function, subnet overlaps refused as Docker refuses them.
  * Every call is recorded.
  */
-import type { ContainerInfo, ContainerSpec, Engine, ExecOptions, ExecResult, ImageInfo, Labels, NetworkInfo, NetworkSpec, OutputStream } from '../../../../src/orchestrator/docker/engine.js';
+import type {
+  ContainerInfo,
+  ContainerSpec,
+  Engine,
+  ExecOptions,
+  ExecResult,
+  ImageInfo,
+  Labels,
+  NetworkInfo,
+  NetworkSpec,
+  OutputStream,
+} from '../../../../src/orchestrator/docker/engine.js';
 import type { Firewall } from '../../../../src/orchestrator/lab/firewall.js';
 import { KIND_LABEL, NODE_LABEL, ownerLabels } from '../../../../src/contract/labels.js';
 
@@ -116,7 +127,8 @@ export class FakeEngine implements Engine {
   }
   async removeNetwork(id: string): Promise<void> {
     this.call(`removeNetwork ${this.networks.get(id)?.spec.name ?? id}`);
-    if ([...this.containers.values()].some((c) => [...c.networks.keys()].includes(this.networks.get(id)!.spec.name))) throw new Error('network has active endpoints');
+    if ([...this.containers.values()].some((c) => [...c.networks.keys()].includes(this.networks.get(id)!.spec.name)))
+      throw new Error('network has active endpoints');
     this.networks.delete(id);
   }
   async connectNetwork(network: string, id: string, ipv4: string): Promise<void> {
@@ -136,7 +148,11 @@ export class FakeEngine implements Engine {
   }
   /** Docker 20.10's MACs: 02:42 and the address. */
   async containerMacs(id: string): Promise<Record<string, string>> {
-    const mac = (ip: string) => `02:42:${ip.split('.').map((o) => Number(o).toString(16).padStart(2, '0')).join(':')}`;
+    const mac = (ip: string) =>
+      `02:42:${ip
+        .split('.')
+        .map((o) => Number(o).toString(16).padStart(2, '0'))
+        .join(':')}`;
     return Object.fromEntries([...this.containers.get(id)!.networks].map(([n, ip]) => [n, mac(ip)]));
   }
   async createContainer(spec: ContainerSpec): Promise<string> {
@@ -223,7 +239,9 @@ export class FakeFirewall implements Firewall {
     this.rules.set(lab, set);
   }
   async listRules(lab?: string): Promise<string[]> {
-    return [...this.rules].filter(([l]) => !lab || l === lab).flatMap(([l, set]) => [...set].map((b) => `-A DOCKER-USER -i ${b} -o ${b} -m comment --comment testbed:${l} -j ACCEPT`));
+    return [...this.rules]
+      .filter(([l]) => !lab || l === lab)
+      .flatMap(([l, set]) => [...set].map((b) => `-A DOCKER-USER -i ${b} -o ${b} -m comment --comment testbed:${l} -j ACCEPT`));
   }
   async removeRules(lab?: string): Promise<number> {
     const n = (await this.listRules(lab)).length;

@@ -9,7 +9,11 @@ function fakeIptables(initial: Record<string, string[]>) {
   const run = async (args: string[]) => {
     calls.push(args);
     const a = args.filter((x) => x !== '-w');
-    const words = (from: number) => a.slice(from).map((w) => (/\s/.test(w) ? `"${w}"` : w)).join(' ');
+    const words = (from: number) =>
+      a
+        .slice(from)
+        .map((w) => (/\s/.test(w) ? `"${w}"` : w))
+        .join(' ');
     if (a[0] === '-S' && a.length === 1) {
       const lines = [...table].flatMap(([chain, rules]) => [`-N ${chain}`, ...rules.map((r) => `-A ${chain} ${r}`)]);
       return { ...ok, stdout: [...lines, ''].join('\n') };
@@ -38,7 +42,12 @@ const ACCEPT = `-i ${BR} -o ${BR} -m comment --comment testbed:lab1 -j ACCEPT`;
 /** What Docker 20.10 writes for an --internal network on bridge BR. */
 const docker = () => ({
   FORWARD: ['-j DOCKER-USER', '-j DOCKER-ISOLATION-STAGE-1', `-i ${BR} -o ${BR} -j ACCEPT`],
-  'DOCKER-ISOLATION-STAGE-1': ['! -s 198.18.0.16/28 -o tbffffffffffff -j DROP', `! -s 198.18.0.0/28 -o ${BR} -j DROP`, `! -d 198.18.0.0/28 -i ${BR} -j DROP`, '-j RETURN'],
+  'DOCKER-ISOLATION-STAGE-1': [
+    '! -s 198.18.0.16/28 -o tbffffffffffff -j DROP',
+    `! -s 198.18.0.0/28 -o ${BR} -j DROP`,
+    `! -d 198.18.0.0/28 -i ${BR} -j DROP`,
+    '-j RETURN',
+  ],
   'DOCKER-USER': ['-j RETURN'],
 });
 

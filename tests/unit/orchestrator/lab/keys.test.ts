@@ -14,7 +14,7 @@ const sa = (src: string, dst: string, spi: string) => ({
   udpEncapsulated: true,
 });
 
-test('one SA reported by both ends is one entry; behind a NAT each end\'s view (inside and outside source) stays', (t) => {
+test("one SA reported by both ends is one entry; behind a NAT each end's view (inside and outside source) stays", (t) => {
   const plain: KeyMaterial[] = [
     { isakmp: [], esp: [sa('11.11.11.1', '11.11.11.2', '0x00001000')] },
     { isakmp: [], esp: [sa('11.11.11.1', '11.11.11.2', '0x00001000')] },
@@ -25,5 +25,8 @@ test('one SA reported by both ends is one entry; behind a NAT each end\'s view (
     { isakmp: [], esp: [sa('10.10.10.1', '11.11.11.2', '0x00001000')] },
     { isakmp: [], esp: [sa('11.11.11.1', '11.11.11.2', '0x00001000')] },
   ];
-  t.deepEqual((mergeKeys(natted).esp ?? []).map((e) => `${e.source}>${e.destination}/${e.spi}`).sort(), ['10.10.10.1>11.11.11.2/4096', '11.11.11.1>11.11.11.2/4096']);
+  t.deepEqual((mergeKeys(natted).esp ?? []).map((e) => `${e.source}>${e.destination}/${e.spi}`).sort(), [
+    '10.10.10.1>11.11.11.2/4096',
+    '11.11.11.1>11.11.11.2/4096',
+  ]);
 });

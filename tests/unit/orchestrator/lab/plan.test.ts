@@ -1,7 +1,17 @@
 /** What `up` will create, decided without Docker: networks, rules and containers with their labels and each kind's spec. */
 import test from 'ava';
 import { TESTBED_HOST, TESTBED_INTERFACES } from '../../../../src/contract/env.js';
-import { ARTIFACTS_LABEL, INTERFACES_LABEL, KIND_LABEL, LAB_LABEL, LINK_LABEL, NODE_LABEL, OWNER_LABEL, ROLE_LABEL, TOPOLOGY_LABEL } from '../../../../src/contract/labels.js';
+import {
+  ARTIFACTS_LABEL,
+  INTERFACES_LABEL,
+  KIND_LABEL,
+  LAB_LABEL,
+  LINK_LABEL,
+  NODE_LABEL,
+  OWNER_LABEL,
+  ROLE_LABEL,
+  TOPOLOGY_LABEL,
+} from '../../../../src/contract/labels.js';
 import { STARTUP_CONFIG_PATH, SWANCTL_CONF } from '../../../../src/contract/paths.js';
 import { loadTopology } from '../../../../src/orchestrator/labfile/load.js';
 import { allocateSubnets, bridgeName } from '../../../../src/orchestrator/lab/naming.js';
@@ -12,7 +22,11 @@ import { root } from '../../../root.js';
 
 function allocations(topo: Topology) {
   const links = networkedLinks(topo);
-  const allocs = allocateSubnets(links.map((l) => l.endpoints.length), [], 'plan-test');
+  const allocs = allocateSubnets(
+    links.map((l) => l.endpoints.length),
+    [],
+    'plan-test',
+  );
   return new Map(links.map((l, i) => [l.name, allocs[i]!]));
 }
 
@@ -21,20 +35,43 @@ const seed = await loadTopology(`${root}topologies/daphne-fred.yaml`);
 test('one labelled --internal network and one transit rule per link', (t) => {
   const allocs = allocations(seed);
   const plan = planLab(seed, { lab: 'p1', image: 'testbed/router2600:abc', artifacts: '/tmp/art', allocations: allocs });
-  t.deepEqual(plan.networks.map((n) => n.name), ['tb-p1-wan', 'tb-p1-lan-daphne', 'tb-p1-lan-fred']);
-  t.deepEqual(plan.bridges, ['wan', 'lan-daphne', 'lan-fred'].map((l) => bridgeName('p1', l)));
+  t.deepEqual(
+    plan.networks.map((n) => n.name),
+    ['tb-p1-wan', 'tb-p1-lan-daphne', 'tb-p1-lan-fred'],
+  );
+  t.deepEqual(
+    plan.bridges,
+    ['wan', 'lan-daphne', 'lan-fred'].map((l) => bridgeName('p1', l)),
+  );
   const wan = plan.networks[0]!;
   t.like(wan, { subnet: allocs.get('wan')!.subnet, gateway: allocs.get('wan')!.gateway, mtu: 1500, bridgeName: bridgeName('p1', 'wan') });
   t.like(wan.labels, { [OWNER_LABEL]: 'testbed', [LAB_LABEL]: 'p1', [ROLE_LABEL]: 'network', [LINK_LABEL]: 'wan' });
 });
 
-test('each node gets its kind\'s container: the router its agent, config and tun device; hosts their addresses', (t) => {
+test("each node gets its kind's container: the router its agent, config and tun device; hosts their addresses", (t) => {
   const allocs = allocations(seed);
   const plan = planLab(seed, { lab: 'p1', image: 'testbed/router2600:abc', artifacts: '/tmp/art', allocations: allocs, env: {} });
-  t.deepEqual(plan.nodes.map((n) => `${n.node.name}:${n.kind.name}`), ['daphne:router2600', 'fred:router2600', 'd1:host', 'a1:host']);
+  t.deepEqual(
+    plan.nodes.map((n) => `${n.node.name}:${n.kind.name}`),
+    ['daphne:router2600', 'fred:router2600', 'd1:host', 'a1:host'],
+  );
   const daphne = plan.nodes[0]!.spec;
-  t.like(daphne, { name: 'tb-p1-daphne', hostname: 'daphne', image: 'testbed/router2600:abc', cmd: ['node', '/opt/testbed/app/src/kinds/router2600/main.js'], devices: ['/dev/net/tun'] });
-  t.like(daphne.labels, { [OWNER_LABEL]: 'testbed', [LAB_LABEL]: 'p1', [ROLE_LABEL]: 'node', [NODE_LABEL]: 'daphne', [KIND_LABEL]: 'router2600', [TOPOLOGY_LABEL]: seed.file, [ARTIFACTS_LABEL]: '/tmp/art' });
+  t.like(daphne, {
+    name: 'tb-p1-daphne',
+    hostname: 'daphne',
+    image: 'testbed/router2600:abc',
+    cmd: ['node', '/opt/testbed/app/src/kinds/router2600/main.js'],
+    devices: ['/dev/net/tun'],
+  });
+  t.like(daphne.labels, {
+    [OWNER_LABEL]: 'testbed',
+    [LAB_LABEL]: 'p1',
+    [ROLE_LABEL]: 'node',
+    [NODE_LABEL]: 'daphne',
+    [KIND_LABEL]: 'router2600',
+    [TOPOLOGY_LABEL]: seed.file,
+    [ARTIFACTS_LABEL]: '/tmp/art',
+  });
   t.deepEqual(JSON.parse(daphne.labels[INTERFACES_LABEL]!), [
     { name: 'FastEthernet0/0', link: 'wan', address: '11.11.11.1/24' },
     { name: 'FastEthernet0/1', link: 'lan-daphne', address: '13.13.13.13/24' },
@@ -42,7 +79,10 @@ test('each node gets its kind\'s container: the router its agent, config and tun
   // Docker's address on each network, and which interface it belongs to
   const wan = allocs.get('wan')!;
   const lan = allocs.get('lan-daphne')!;
-  t.deepEqual(daphne.endpoints, [{ network: 'tb-p1-wan', ipv4: wan.addresses[0]! }, { network: 'tb-p1-lan-daphne', ipv4: lan.addresses[0]! }]);
+  t.deepEqual(daphne.endpoints, [
+    { network: 'tb-p1-wan', ipv4: wan.addresses[0]! },
+    { network: 'tb-p1-lan-daphne', ipv4: lan.addresses[0]! },
+  ]);
   t.deepEqual(TESTBED_INTERFACES.decode(daphne.env[TESTBED_INTERFACES.name]), [
     { name: 'FastEthernet0/0', dockerIp: wan.addresses[0]!, mtu: 1500 },
     { name: 'FastEthernet0/1', dockerIp: lan.addresses[0]!, mtu: 1500 },
@@ -59,7 +99,7 @@ test('each node gets its kind\'s container: the router its agent, config and tun
   t.is(planLab(seed, { lab: 'p1', image: 'i', artifacts: '/a', allocations: allocs, env: { TESTBED_TRACE: '1' } }).nodes[0]!.spec.env.TESTBED_TRACE, '1');
 });
 
-test('strongswan and nat nodes: the swanctl.conf, the NAT\'s inside and outside, forwarding', async (t) => {
+test("strongswan and nat nodes: the swanctl.conf, the NAT's inside and outside, forwarding", async (t) => {
   const ss = await loadTopology(`${root}topologies/ios-strongswan.yaml`);
   const moon = planLab(ss, { lab: 'p2', image: 'i', artifacts: '/a', allocations: allocations(ss) }).nodes.find((n) => n.node.name === 'moon')!.spec;
   t.deepEqual(moon.cmd, ['node', '/opt/testbed/app/src/kinds/strongswan/main.js']);
@@ -79,7 +119,14 @@ test('config lines a router will refuse or not emulate become the warnings up re
   t.deepEqual(
     warnings.map((w) => [w.node, w.class, w.line, w.column, w.text.trim(), w.message]),
     [
-      ['r1', 'not-emulated', 5, 2, 'standby 1 ip 10.0.0.254', 'accepted, not emulated: standby 1 ip 10.0.0.254 (HSRP is not emulated: no hellos, no virtual address)'],
+      [
+        'r1',
+        'not-emulated',
+        5,
+        2,
+        'standby 1 ip 10.0.0.254',
+        'accepted, not emulated: standby 1 ip 10.0.0.254 (HSRP is not emulated: no hellos, no virtual address)',
+      ],
       ['r1', 'refused', 9, 4, 'frobnicate the widget', "% Invalid input detected at '^' marker."],
     ],
   );

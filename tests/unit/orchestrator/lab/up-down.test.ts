@@ -49,23 +49,44 @@ test('up creates the labelled networks, the transit rules and the nodes, and sta
   t.deepEqual([...engine.networks.values()].map((n) => n.spec.name).sort(), ['tb-lab1-lan-daphne', 'tb-lab1-lan-fred', 'tb-lab1-wan']);
   t.true([...engine.networks.values()].every((n) => n.spec.labels[OWNER_LABEL] === 'testbed' && n.spec.labels[LAB_LABEL] === 'lab1'));
   t.deepEqual([...(firewall.rules.get('lab1') ?? [])].sort(), ['wan', 'lan-daphne', 'lan-fred'].map((l) => bridgeName('lab1', l)).sort());
-  t.deepEqual([...engine.containers.values()].map((c) => `${c.spec.name}:${c.state}`).sort(), ['tb-lab1-a1:running', 'tb-lab1-d1:running', 'tb-lab1-daphne:running', 'tb-lab1-fred:running']);
+  t.deepEqual([...engine.containers.values()].map((c) => `${c.spec.name}:${c.state}`).sort(), [
+    'tb-lab1-a1:running',
+    'tb-lab1-d1:running',
+    'tb-lab1-daphne:running',
+    'tb-lab1-fred:running',
+  ]);
   // networks before the nodes that join them
   const order = engine.calls.filter((c) => /^create/.test(c));
   t.true(order.findIndex((c) => c.startsWith('createContainer')) > order.findLastIndex((c) => c.startsWith('createNetwork')));
-  t.deepEqual(info.nodes.map((n) => `${n.name}:${n.kind}:${n.state}`), ['a1:host:running', 'd1:host:running', 'daphne:router2600:running', 'fred:router2600:running']);
+  t.deepEqual(
+    info.nodes.map((n) => `${n.name}:${n.kind}:${n.state}`),
+    ['a1:host:running', 'd1:host:running', 'daphne:router2600:running', 'fred:router2600:running'],
+  );
   t.deepEqual(info.nodes.find((n) => n.name === 'fred')?.interfaces, [
     { name: 'FastEthernet0/0', link: 'wan', address: '11.11.11.2/24' },
     { name: 'FastEthernet0/1', link: 'lan-fred', address: '12.12.12.12/24' },
   ]);
-  t.deepEqual(info.links.find((l) => l.name === 'wan'), { name: 'wan', network: 'tb-lab1-wan', bridge: bridgeName('lab1', 'wan'), subnet: engine.networks.get([...engine.networks.keys()].find((k) => engine.networks.get(k)!.spec.name === 'tb-lab1-wan')!)!.spec.subnet, endpoints: ['daphne:FastEthernet0/0', 'fred:FastEthernet0/0'], pcap: null });
+  t.deepEqual(
+    info.links.find((l) => l.name === 'wan'),
+    {
+      name: 'wan',
+      network: 'tb-lab1-wan',
+      bridge: bridgeName('lab1', 'wan'),
+      subnet: engine.networks.get([...engine.networks.keys()].find((k) => engine.networks.get(k)!.spec.name === 'tb-lab1-wan')!)!.spec.subnet,
+      endpoints: ['daphne:FastEthernet0/0', 'fred:FastEthernet0/0'],
+      pcap: null,
+    },
+  );
   t.false(info.capturing);
   t.deepEqual(await status(engine, 'lab1'), { ...info, configWarnings: [] });
-  t.deepEqual((await listLabs(engine)).map((l) => l.name), ['lab1']);
+  t.deepEqual(
+    (await listLabs(engine)).map((l) => l.name),
+    ['lab1'],
+  );
   t.is(await status(engine, 'nope'), null);
 });
 
-test('up waits for each node\'s own ready line: a router is not ready on a host\'s line', async (t) => {
+test("up waits for each node's own ready line: a router is not ready on a host's line", async (t) => {
   const { engine, opts } = await setup(t);
   const started: FakeContainer[] = [];
   engine.onStart = (c) => started.push(c);
@@ -75,7 +96,7 @@ test('up waits for each node\'s own ready line: a router is not ready on a host\
   for (const name of ['d1', 'a1', 'daphne']) engine.print(`tb-lab2-${name}`, name === 'daphne' ? ROUTER_READY : HOST_READY);
   engine.print('tb-lab2-fred', HOST_READY);
   await ticks();
-  t.false(done, 'fred printed a host\'s line, not the router\'s');
+  t.false(done, "fred printed a host's line, not the router's");
   engine.print('tb-lab2-fred', ROUTER_READY);
   const info = await pending;
   t.is(info.nodes.length, 4);
@@ -99,9 +120,18 @@ test('a node that says it failed stops up with its console, and nothing of the l
 
 test('a node that never says it is ready: up names the line it waited for and for how long, and removes everything', async (t) => {
   const { engine, firewall, opts } = await setup(t);
-  engine.onStart = (c) => setImmediate(() => engine.print(c, c.spec.hostname === 'fred' ? 'Cisco Internetwork Operating System Software' : c.spec.labels[KIND_LABEL] === 'router2600' ? ROUTER_READY : HOST_READY));
+  engine.onStart = (c) =>
+    setImmediate(() =>
+      engine.print(
+        c,
+        c.spec.hostname === 'fred' ? 'Cisco Internetwork Operating System Software' : c.spec.labels[KIND_LABEL] === 'router2600' ? ROUTER_READY : HOST_READY,
+      ),
+    );
   const err = await t.throwsAsync(up(engine, seed, { ...opts, name: 'lab4', readyTimeoutMs: 50 }), { instanceOf: LabError });
-  t.is(err?.message, `fred did not become ready: log line "${ROUTER_READY}" not seen after 50 ms; its console says:\nCisco Internetwork Operating System Software`);
+  t.is(
+    err?.message,
+    `fred did not become ready: log line "${ROUTER_READY}" not seen after 50 ms; its console says:\nCisco Internetwork Operating System Software`,
+  );
   t.deepEqual([engine.containers.size, engine.networks.size, firewall.rules.size], [0, 0, 0]);
 });
 
@@ -127,17 +157,38 @@ test('a subnet another network took is tried again elsewhere; a lab that exists 
   t.is(engine.containers.size, 4, 'the lab that is up is left alone');
 });
 
-test('down after a crash finds the lab by its labels alone, writes the routers\' keys, and leaves other labs be', async (t) => {
+test("down after a crash finds the lab by its labels alone, writes the routers' keys, and leaves other labs be", async (t) => {
   const { engine, firewall, artifacts, opts } = await setup(t);
   boots(engine);
   await up(engine, seed, { ...opts, name: 'lab7' });
   await up(engine, seed, { ...opts, name: 'other', artifacts: join(artifacts, 'other') });
-  const keys = { isakmp: [], esp: [{ src: '11.11.11.1', dst: '11.11.11.2', spi: '0x00001000', encryption: 'DES-CBC [RFC2405]', encryptionKey: '0102030405060708', authentication: 'HMAC-MD5-96 [RFC2403]', authenticationKey: '000102030405060708090a0b0c0d0e0f', udpEncapsulated: false }] };
-  engine.onExec = (c, cmd) => (cmd.join(' ') === 'ios --keys' && c.spec.labels[KIND_LABEL] === 'router2600' ? { exitCode: 0, stdout: `${encodeKeyMaterial(keys)}\n`, stderr: '' } : { exitCode: 127, stdout: '', stderr: 'not found' });
+  const keys = {
+    isakmp: [],
+    esp: [
+      {
+        src: '11.11.11.1',
+        dst: '11.11.11.2',
+        spi: '0x00001000',
+        encryption: 'DES-CBC [RFC2405]',
+        encryptionKey: '0102030405060708',
+        authentication: 'HMAC-MD5-96 [RFC2403]',
+        authenticationKey: '000102030405060708090a0b0c0d0e0f',
+        udpEncapsulated: false,
+      },
+    ],
+  };
+  engine.onExec = (c, cmd) =>
+    cmd.join(' ') === 'ios --keys' && c.spec.labels[KIND_LABEL] === 'router2600'
+      ? { exitCode: 0, stdout: `${encodeKeyMaterial(keys)}\n`, stderr: '' }
+      : { exitCode: 127, stdout: '', stderr: 'not found' };
   // a new process knows nothing of the first one: down works from what Docker holds
   const result = await down(engine, 'lab7', { firewall });
   t.deepEqual(result, { labs: ['lab7'], containers: 4, networks: 3, firewallRules: 3 });
-  t.deepEqual(engine.calls.filter((c) => c.startsWith('exec')).sort(), ['exec tb-lab7-daphne ["ios","--keys"]', 'exec tb-lab7-fred ["ios","--keys"]'], 'only the nodes whose kind holds keys are asked');
+  t.deepEqual(
+    engine.calls.filter((c) => c.startsWith('exec')).sort(),
+    ['exec tb-lab7-daphne ["ios","--keys"]', 'exec tb-lab7-fred ["ios","--keys"]'],
+    'only the nodes whose kind holds keys are asked',
+  );
   t.regex(await readFile(join(artifacts, 'esp_sa'), 'utf8'), /"IPv4","11\.11\.11\.1","11\.11\.11\.2","0x00001000","DES-CBC \[RFC2405\]"/);
   t.true([...engine.containers.values()].every((c) => c.spec.labels[LAB_LABEL] === 'other'));
   t.is(engine.containers.size, 4);
@@ -147,18 +198,29 @@ test('down after a crash finds the lab by its labels alone, writes the routers\'
   t.deepEqual([engine.containers.size, engine.networks.size, firewall.rules.size], [0, 0, 0]);
 });
 
-test('exec asks the node\'s kind: IOS lines on a router (one session), a shell command line on a host; restart waits for the ready line again', async (t) => {
+test("exec asks the node's kind: IOS lines on a router (one session), a shell command line on a host; restart waits for the ready line again", async (t) => {
   const { engine, opts } = await setup(t);
   boots(engine);
   await up(engine, seed, { ...opts, name: 'lab8' });
   engine.onExec = () => ({ exitCode: 0, stdout: 'ok\n', stderr: '' });
-  t.like(await execOnNode(engine, 'lab8', 'daphne', 'configure terminal\nip route 9.9.9.0 255.255.255.0 11.11.11.2\n\nend'), { node: 'daphne', kind: 'router2600', exitCode: 0, stdout: 'ok\n' });
+  t.like(await execOnNode(engine, 'lab8', 'daphne', 'configure terminal\nip route 9.9.9.0 255.255.255.0 11.11.11.2\n\nend'), {
+    node: 'daphne',
+    kind: 'router2600',
+    exitCode: 0,
+    stdout: 'ok\n',
+  });
   t.like(await execOnNode(engine, 'lab8', 'd1', ['ip route', 'ip -4 addr']), { kind: 'host' });
-  t.deepEqual(engine.calls.filter((c) => c.startsWith('exec')), [
-    'exec tb-lab8-daphne ["ios","configure terminal","ip route 9.9.9.0 255.255.255.0 11.11.11.2","end"]',
-    'exec tb-lab8-d1 ["sh","-c","ip route\\nip -4 addr"]',
-  ]);
-  await t.throwsAsync(execOnNode(engine, 'lab8', 'barney', 'true'), { instanceOf: LabError, message: 'lab lab8 has no node "barney" (nodes: a1, d1, daphne, fred)' });
+  t.deepEqual(
+    engine.calls.filter((c) => c.startsWith('exec')),
+    [
+      'exec tb-lab8-daphne ["ios","configure terminal","ip route 9.9.9.0 255.255.255.0 11.11.11.2","end"]',
+      'exec tb-lab8-d1 ["sh","-c","ip route\\nip -4 addr"]',
+    ],
+  );
+  await t.throwsAsync(execOnNode(engine, 'lab8', 'barney', 'true'), {
+    instanceOf: LabError,
+    message: 'lab lab8 has no node "barney" (nodes: a1, d1, daphne, fred)',
+  });
 
   // the ready line of the first boot does not count after a restart
   let restarted = false;

@@ -17,17 +17,27 @@ test('show crypto isakmp sa: the seed row, with peer and role from the router ad
     ]);
   }
   // fred's view of the same SA: it is the responder
-  t.like(parseIsakmpSa('dst             src             state          conn-id slot\n11.11.11.2      11.11.11.1      QM_IDLE              2    0\n', ['11.11.11.2'])[0], { peer: '11.11.11.1', role: 'responder' });
+  t.like(
+    parseIsakmpSa('dst             src             state          conn-id slot\n11.11.11.2      11.11.11.1      QM_IDLE              2    0\n', [
+      '11.11.11.2',
+    ])[0],
+    { peer: '11.11.11.1', role: 'responder' },
+  );
 });
 
 test('show crypto isakmp sa: header only, IOS messages and later versions with a status column', (t) => {
   t.deepEqual(parseIsakmpSa('dst             src             state          conn-id slot\n\n'), []);
   t.deepEqual(parseIsakmpSa('% "show crypto isakmp sa" is not emulated by the testbed\n'), []);
-  const rows = parseIsakmpSa('dst             src             state          conn-id slot status\n10.0.0.2        10.0.0.1        QM_IDLE           1001    0 ACTIVE\n10.0.0.3        10.0.0.1        MM_KEY_EXCH       1002    0 ACTIVE\n');
-  t.deepEqual(rows.map((r) => [r.dst, r.state, r.conn_id, r.status, r.peer]), [
-    ['10.0.0.2', 'QM_IDLE', 1001, 'ACTIVE', null],
-    ['10.0.0.3', 'MM_KEY_EXCH', 1002, 'ACTIVE', null],
-  ]);
+  const rows = parseIsakmpSa(
+    'dst             src             state          conn-id slot status\n10.0.0.2        10.0.0.1        QM_IDLE           1001    0 ACTIVE\n10.0.0.3        10.0.0.1        MM_KEY_EXCH       1002    0 ACTIVE\n',
+  );
+  t.deepEqual(
+    rows.map((r) => [r.dst, r.state, r.conn_id, r.status, r.peer]),
+    [
+      ['10.0.0.2', 'QM_IDLE', 1001, 'ACTIVE', null],
+      ['10.0.0.3', 'MM_KEY_EXCH', 1002, 'ACTIVE', null],
+    ],
+  );
 });
 
 test('show crypto ipsec sa: the seed one-liner gives the seed facts', (t) => {
@@ -67,9 +77,19 @@ test('show crypto ipsec sa: the seed one-liner gives the seed facts', (t) => {
   t.deepEqual(r!.outbound_spis, [3005664230]);
 });
 
-test('show crypto ipsec sa: the router\'s multi-line output', (t) => {
+test("show crypto ipsec sa: the router's multi-line output", (t) => {
   const [r] = parseIpsecSa(lab['show crypto ipsec sa']!);
-  t.like(r, { interface: 'FastEthernet0/0', map: 'tedtag', local_ident: '13.13.13.0/24', remote_ident: '12.12.12.0/24', peer: '11.11.11.2', encaps: 7, decaps: 7, mode: 'Tunnel', transform: 'esp-des esp-md5-hmac' });
+  t.like(r, {
+    interface: 'FastEthernet0/0',
+    map: 'tedtag',
+    local_ident: '13.13.13.0/24',
+    remote_ident: '12.12.12.0/24',
+    peer: '11.11.11.2',
+    encaps: 7,
+    decaps: 7,
+    mode: 'Tunnel',
+    transform: 'esp-des esp-md5-hmac',
+  });
   t.is(r!.outbound_spi, (r!.outbound_spis as number[])[0]);
   t.is(typeof r!.inbound_spi, 'number');
   t.is(r!.sas.length, 2);
@@ -115,7 +135,21 @@ test('show crypto ipsec sa: later IOS spellings, several flows, a flow without S
 `;
   const rs = parseIpsecSa(text);
   t.is(rs.length, 2);
-  t.like(rs[0], { interface: 'Tunnel0', map: 'CMAP', local_addr: '192.168.1.1', peer: '203.0.113.5', encaps: 1500, decaps: 1200, digest: 1500, recv_errors: 2, path_mtu: 1500, outbound_spi: 2882401844, inbound_spi: 1450745345, transform: 'esp-aes 256 esp-sha-hmac', iv_size: 16 });
+  t.like(rs[0], {
+    interface: 'Tunnel0',
+    map: 'CMAP',
+    local_addr: '192.168.1.1',
+    peer: '203.0.113.5',
+    encaps: 1500,
+    decaps: 1200,
+    digest: 1500,
+    recv_errors: 2,
+    path_mtu: 1500,
+    outbound_spi: 2882401844,
+    inbound_spi: 1450745345,
+    transform: 'esp-aes 256 esp-sha-hmac',
+    iv_size: 16,
+  });
   t.is(rs[0]!.sas[0]!.status, 'ACTIVE');
   t.is(rs[0]!.sas[0]!.flowId, 'SW:1');
   t.like(rs[1], { local_ident: '192.168.2.0/24', local_ident_proto: 6, remote_ident_proto: 6, encaps: 0, outbound_spi: 0, inbound_spi: null, transform: null });
@@ -128,7 +162,17 @@ test('show crypto map: the static template entry and the entry TED created, one-
     t.is(rest.length, 0);
     t.like(ten, { tag: 'tedtag', seq: 10, type: 'ipsec-isakmp', dynamic_template: 'ted-map', discover: true, peer: null, dynamic_from: null });
     t.deepEqual(ten!.interfaces, ['FastEthernet0/0']);
-    t.like(eleven, { tag: 'tedtag', seq: 11, peer: '11.11.11.2', dynamic_from: 'ted-map/10', current_peer: '11.11.11.2', lifetime_kb: 4608000, lifetime_sec: 3600, pfs: false, discover: false });
+    t.like(eleven, {
+      tag: 'tedtag',
+      seq: 11,
+      peer: '11.11.11.2',
+      dynamic_from: 'ted-map/10',
+      current_peer: '11.11.11.2',
+      lifetime_kb: 4608000,
+      lifetime_sec: 3600,
+      pfs: false,
+      discover: false,
+    });
     t.deepEqual(eleven!.acl_lines, ['permit ip 13.13.13.0 0.0.0.255 12.12.12.0 0.0.0.255']);
     t.deepEqual(eleven!.transform_sets, ['ted-transforms']);
     t.deepEqual(eleven!.interfaces, ['FastEthernet0/0']);
@@ -143,10 +187,13 @@ test('show crypto engine connections active: one ISAKMP and two IPsec connection
     { id: 2001, interface: 'FastEthernet0/0', ip_address: '11.11.11.1', state: 'set', algorithm: 'HMAC_MD5+DES_56_CB', encrypt: 9, decrypt: 0 },
   ]);
   const multi = parseEngineConnections(lab['show crypto engine connections active']!);
-  t.deepEqual(multi.map((r) => [r.id, r.algorithm, r.encrypt, r.decrypt]), [
-    [2, 'HMAC_SHA+DES_56_CB', 0, 0],
-    [2000, 'HMAC_MD5+DES_56_CB', 0, 7],
-    [2001, 'HMAC_MD5+DES_56_CB', 7, 0],
-  ]);
+  t.deepEqual(
+    multi.map((r) => [r.id, r.algorithm, r.encrypt, r.decrypt]),
+    [
+      [2, 'HMAC_SHA+DES_56_CB', 0, 0],
+      [2000, 'HMAC_MD5+DES_56_CB', 0, 7],
+      [2001, 'HMAC_MD5+DES_56_CB', 7, 0],
+    ],
+  );
   t.deepEqual(parseEngineConnections('  ID Interface            IP-Address      State  Algorithm           Encrypt  Decrypt\n'), []);
 });

@@ -89,7 +89,11 @@ test('IOS lines a router refuses are warnings, not topology errors', async (t) =
   t.is(r1.diagnostics.length, 1);
   t.is(r1.diagnostics[0]!.line, 4);
   t.regex(r1.diagnostics[0]!.message, /% Invalid input detected at '\^' marker\./);
-  t.deepEqual(r1.config.staticRoutes.map((r) => r.nextHop), ['10.0.0.2'], 'the lines after the bad one still count');
+  t.deepEqual(
+    r1.config.staticRoutes.map((r) => r.nextHop),
+    ['10.0.0.2'],
+    'the lines after the bad one still count',
+  );
 });
 
 test('a topology that is not a mapping is refused', (t) => {
@@ -112,11 +116,17 @@ test('strongswan and nat nodes load with their own fields', async (t) => {
   t.is(moon.kind, 'strongswan');
   t.regex(moon.configFile, /topologies\/ios-strongswan\/moon\.swanctl\.conf$/);
   t.regex(moon.configText, /proposals = des-sha1-modp768/);
-  t.deepEqual(moon.interfaces, [{ name: 'eth0', address: '11.11.11.2/24' }, { name: 'eth1', address: '12.12.12.12/24' }]);
+  t.deepEqual(moon.interfaces, [
+    { name: 'eth0', address: '11.11.11.2/24' },
+    { name: 'eth1', address: '12.12.12.12/24' },
+  ]);
   const behind = await loadTopology(`${root}topologies/ted-behind-nat.yaml`);
   const nat = behind.nodes.find((n) => n.name === 'nat');
   t.like(nat, { kind: 'nat', inside: ['eth0'], outside: 'eth1', gateway: '11.11.11.2', routes: [{ to: '13.13.13.0/24', via: '10.10.10.1' }] });
-  t.deepEqual(behind.links.find((l) => l.name === 'wan')?.endpoints, [{ node: 'nat', interface: 'eth1' }, { node: 'fred', interface: 'FastEthernet0/0' }]);
+  t.deepEqual(behind.links.find((l) => l.name === 'wan')?.endpoints, [
+    { node: 'nat', interface: 'eth1' },
+    { node: 'fred', interface: 'FastEthernet0/0' },
+  ]);
 });
 
 const natYaml = (nat: string) => `name: n\nnodes:\n  nat:\n    kind: nat\n    interfaces: { eth0: 10.0.0.1/24, eth1: 11.0.0.1/24 }\n${nat}`;
@@ -132,13 +142,25 @@ test('a nat node: outside is required, inside defaults to the other interfaces, 
   const ok = await loadTopology(await write(natYaml('    outside: eth1\n')));
   t.like(ok.nodes[0], { kind: 'nat', inside: ['eth0'], outside: 'eth1' });
   const issues = await issuesOf(await write(natYaml('    outside: eth2\n    inside: [eth1]\n')));
-  t.deepEqual(issues.map((i) => i.message), ['nodes.nat.outside: eth2 is not one of its interfaces (eth0, eth1)']);
+  t.deepEqual(
+    issues.map((i) => i.message),
+    ['nodes.nat.outside: eth2 is not one of its interfaces (eth0, eth1)'],
+  );
   const both = await issuesOf(await write(natYaml('    outside: eth1\n    inside: eth1\n')));
-  t.deepEqual(both.map((i) => i.message), ['nodes.nat: eth1 cannot be both inside and outside']);
+  t.deepEqual(
+    both.map((i) => i.message),
+    ['nodes.nat: eth1 cannot be both inside and outside'],
+  );
   await import('node:fs/promises').then((fs) => fs.rm(dir, { recursive: true, force: true }));
 });
 
 test('a strongswan node needs a readable swanctl.conf', async (t) => {
-  t.throws(() => parseTopologyText('name: s\nnodes:\n  moon: { kind: strongswan, address: 11.0.0.2/24 }\n', '/tmp/s.yaml'), { instanceOf: TopologyError, message: /nodes\.moon: missing required property "config"/ });
-  t.throws(() => parseTopologyText('name: s\nnodes:\n  moon: { kind: strongswan, config: x.conf, outside: eth0 }\n', '/tmp/s.yaml'), { instanceOf: TopologyError, message: /unknown property "outside"/ });
+  t.throws(() => parseTopologyText('name: s\nnodes:\n  moon: { kind: strongswan, address: 11.0.0.2/24 }\n', '/tmp/s.yaml'), {
+    instanceOf: TopologyError,
+    message: /nodes\.moon: missing required property "config"/,
+  });
+  t.throws(() => parseTopologyText('name: s\nnodes:\n  moon: { kind: strongswan, config: x.conf, outside: eth0 }\n', '/tmp/s.yaml'), {
+    instanceOf: TopologyError,
+    message: /unknown property "outside"/,
+  });
 });

@@ -34,13 +34,7 @@ export function quickModeHash1(hash: HashAlgorithm, skeyidA: Buffer, messageId: 
 }
 
 /** HASH(2) = prf(SKEYID_a, M-ID | Ni_b | SA | Nr [| KE] [| IDci | IDcr]). */
-export function quickModeHash2(
-  hash: HashAlgorithm,
-  skeyidA: Buffer,
-  messageId: number | Buffer,
-  niB: Buffer,
-  afterHash: Buffer,
-): Buffer {
+export function quickModeHash2(hash: HashAlgorithm, skeyidA: Buffer, messageId: number | Buffer, niB: Buffer, afterHash: Buffer): Buffer {
   return prf(hash, skeyidA, uint32Bytes(messageId), niB, afterHash);
 }
 

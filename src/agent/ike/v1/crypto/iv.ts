@@ -19,12 +19,7 @@ export function phase1Iv(hash: HashAlgorithm, cipher: CipherAlgorithm, gxi: Buff
  * First IV of a Quick Mode or Informational exchange:
  * hash(last phase-1 CBC output block | M-ID) truncated to the block size.
  */
-export function phase2Iv(
-  hash: HashAlgorithm,
-  cipher: CipherAlgorithm,
-  lastPhase1Block: Buffer,
-  messageId: number | Buffer,
-): Buffer {
+export function phase2Iv(hash: HashAlgorithm, cipher: CipherAlgorithm, lastPhase1Block: Buffer, messageId: number | Buffer): Buffer {
   if (lastPhase1Block.length !== cipher.blockSize) {
     throw new CryptoLengthError(`last phase-1 block must be ${cipher.blockSize} bytes, got ${lastPhase1Block.length}`);
   }

@@ -6,13 +6,7 @@ import { checkCookies } from './keys.js';
 import { digest, uint32Bytes } from '../../../crypto/prf.js';
 
 /** HASH(CKY-I | CKY-R | IP | Port) with the negotiated hash; IPv4 as a 32-bit number or 4 bytes. */
-export function natDetectionHash(
-  hash: HashAlgorithm,
-  ckyI: Buffer,
-  ckyR: Buffer,
-  address: number | Buffer,
-  port: number,
-): Buffer {
+export function natDetectionHash(hash: HashAlgorithm, ckyI: Buffer, ckyR: Buffer, address: number | Buffer, port: number): Buffer {
   checkCookies(ckyI, ckyR);
   const ip = uint32Bytes(address);
   if (ip.length !== 4) throw new CryptoLengthError(`NAT-D address must be 4 bytes (IPv4), got ${ip.length}`);

@@ -26,7 +26,13 @@ import type { AcquireTrigger, Proxies } from '../../types.js';
 
 /** The IKE address of a crypto map on an interface: `crypto map NAME local-address`, else the interface's own (IOS: one SA per interface otherwise). */
 export function ikeAddress(core: Core, map: CryptoMapPolicy, iface: string): string | null {
-  return map.localAddress ?? map.interfaces.find((i) => i.name === iface)?.address ?? core.policy.interfaces.find((i) => i.name === iface)?.address ?? map.interfaces[0]?.address ?? null;
+  return (
+    map.localAddress ??
+    map.interfaces.find((i) => i.name === iface)?.address ??
+    core.policy.interfaces.find((i) => i.name === iface)?.address ??
+    map.interfaces[0]?.address ??
+    null
+  );
 }
 
 /** Starts what it takes for the packet's flow, unless a negotiation or an SA for it already exists. */
@@ -99,7 +105,13 @@ export function lookupEntry(core: Core, trigger: AcquireTrigger): { map: CryptoM
     const found = findEntry(core.policy, trigger.entry);
     if (!found?.entry.acl) return null;
     const p = trigger.packet;
-    const rule = matchingEntry(found.entry.acl, { protocol: p.protocol, source: p.source, destination: p.destination, sourcePort: p.sourcePort, destinationPort: p.destinationPort });
+    const rule = matchingEntry(found.entry.acl, {
+      protocol: p.protocol,
+      source: p.source,
+      destination: p.destination,
+      sourcePort: p.sourcePort,
+      destinationPort: p.destinationPort,
+    });
     if (!rule || rule.action !== 'permit') return null;
     return { map: found.map, entry: found.entry, proxies: proxiesFromRule(rule) };
   }
@@ -171,7 +183,15 @@ export function startQm(core: Core, ctx: IkeContext, sa: IsakmpSa, flow: FlowReq
   const found = findEntry(core.policy, flow.ref);
   if (!found || found.entry.transformSets.length === 0) {
     abandon(core, ctx, flow, sa.remote.ip);
-    ctx.out.push({ kind: 'fail', phase: 2, connId: sa.connId, peer: sa.remote.ip, notify: 0, notifyName: notifyName(0), reason: `crypto map ${refText(flow.ref)} is gone or has no transform set` });
+    ctx.out.push({
+      kind: 'fail',
+      phase: 2,
+      connId: sa.connId,
+      peer: sa.remote.ip,
+      notify: 0,
+      notifyName: notifyName(0),
+      reason: `crypto map ${refText(flow.ref)} is gone or has no transform set`,
+    });
     return;
   }
   core.tasks(sa).startQuickMode(ctx, flow, found.entry);

@@ -73,7 +73,15 @@ export function tickProbe(core: Core, ctx: IkeContext, connId: number): void {
     core.t.pending.delete(probe.flow.key);
     ctx.out.sa(probe.connId, `deleting SA reason "death by retransmission P1 sa" state (I) PEER_DISCOVERY (peer ${target}) input queue 0`);
     schedulePurge(core, ctx, probe.connId, false);
-    ctx.out.push({ kind: 'fail', phase: 'ted', connId: probe.connId, peer: target, notify: 0, notifyName: notifyName(0), reason: `no answer to the peer discovery probe toward ${target}` });
+    ctx.out.push({
+      kind: 'fail',
+      phase: 'ted',
+      connId: probe.connId,
+      peer: target,
+      notify: 0,
+      notifyName: notifyName(0),
+      reason: `no answer to the peer discovery probe toward ${target}`,
+    });
   }
 }
 

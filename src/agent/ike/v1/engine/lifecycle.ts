@@ -268,7 +268,12 @@ export function deleteIpsec(core: Core, ctx: IkeContext, rec: IpsecRecord, reaso
     [s.remote.ip, s.outbound],
   ] as const) {
     ctx.out.ipsec(
-      ['IPSEC(delete_sa): deleting SA,', `  (sa) sa_dest= ${dest}, sa_prot= 50,`, `    sa_spi= ${hexSpi(d.spi)}(${d.spi >>> 0}),`, `    sa_trans= ${s.transform} , sa_conn_id= ${d.connId}`].join('\n'),
+      [
+        'IPSEC(delete_sa): deleting SA,',
+        `  (sa) sa_dest= ${dest}, sa_prot= 50,`,
+        `    sa_spi= ${hexSpi(d.spi)}(${d.spi >>> 0}),`,
+        `    sa_trans= ${s.transform} , sa_conn_id= ${d.connId}`,
+      ].join('\n'),
     );
   }
   core.removeIpsec(rec);
@@ -351,7 +356,9 @@ export function peerDead(core: Core, ctx: IkeContext, sa: IsakmpSa): void {
 /** IOS purges a deleted SA a little later: "purging SA.", "CryptoEngine0: delete connection N". */
 export function schedulePurge(core: Core, ctx: IkeContext, connId: number, node: boolean): void {
   const addr = pseudoAddress(connId);
-  const lines: { facility: 'isakmp' | 'engine'; text: string }[] = [{ facility: 'isakmp', text: `ISAKMP (0:${connId}): purging SA., sa=${addr}, delme=${addr}` }];
+  const lines: { facility: 'isakmp' | 'engine'; text: string }[] = [
+    { facility: 'isakmp', text: `ISAKMP (0:${connId}): purging SA., sa=${addr}, delme=${addr}` },
+  ];
   if (node) lines.push({ facility: 'isakmp', text: `ISAKMP (0:${connId}): purging node 0` });
   lines.push({ facility: 'engine', text: `CryptoEngine0: delete connection ${connId}` });
   // bounded: beyond `purges` waiting, the oldest are printed now (a little early, never lost)

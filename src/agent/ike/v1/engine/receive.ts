@@ -30,7 +30,8 @@ export function findSa(core: Core, h: { initiatorCookie: Buffer; responderCookie
 export function doReceive(core: Core, ctx: IkeContext, d: Datagram): void {
   const msg = unframeIke(d.payload, d.to.port);
   if (msg === null) {
-    if (!(d.payload.length === 1 && d.payload[0] === 0xff)) ctx.out.drop(d.from, 0, 'UDP/4500 payload without the non-ESP marker (ESP?) given to the IKE engine');
+    if (!(d.payload.length === 1 && d.payload[0] === 0xff))
+      ctx.out.drop(d.from, 0, 'UDP/4500 payload without the non-ESP marker (ESP?) given to the IKE engine');
     return;
   }
   if (isTedMessage(msg)) return receiveTed(core, ctx, msg, d);
@@ -68,7 +69,15 @@ export function doReceive(core: Core, ctx: IkeContext, d: Datagram): void {
   }
   ctx.out.sa(0, `received packet from ${d.from.ip} (N) NEW SA`);
   ctx.out.isakmp(`ISAKMP: local port ${d.to.port}, remote port ${d.from.port}`);
-  const responder = new IsakmpSa(core.connId(), 'responder', header.exchangeType === ExchangeType.AGGRESSIVE ? 'aggressive' : 'main', header.initiatorCookie, d.to, d.from, ctx.now);
+  const responder = new IsakmpSa(
+    core.connId(),
+    'responder',
+    header.exchangeType === ExchangeType.AGGRESSIVE ? 'aggressive' : 'main',
+    header.initiatorCookie,
+    d.to,
+    d.from,
+    ctx.now,
+  );
   do responder.ckyR = ctx.cookie();
   while (core.index.hasPair(responder.ckyI, responder.ckyR));
   core.addSa(responder).respond(ctx, m);

@@ -93,7 +93,7 @@ export class Dpd implements Task {
     ctx.out.sa(sa.connId, `DPD R_U_THERE_ACK received from peer ${sa.remote.ip}, sequence ${hex(seq)}`);
     const pending = this.pending;
     // RFC 3706: an ACK for any R-U-THERE of the current round proves liveness.
-    if (pending && seq >= 0 && ((pending.seq - seq) >>> 0) < pending.tries) this.pending = null;
+    if (pending && seq >= 0 && (pending.seq - seq) >>> 0 < pending.tries) this.pending = null;
     return null;
   }
 

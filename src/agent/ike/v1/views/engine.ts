@@ -52,13 +52,40 @@ export function engineConnectionRows(s: EngineSnapshot): EngineConnectionRow[] {
   const rows: EngineConnectionRow[] = [];
   for (const sa of s.tables.isakmp.values()) {
     if (sa.deleted || !sa.suite) continue;
-    rows.push({ id: sa.connId, interface: '<none>', ipAddress: '<none>', state: 'set', algorithm: engineAlgorithm(sa.suite.cipher.name, sa.suite.hash.name), kind: 'isakmp', spi: null, direction: null });
+    rows.push({
+      id: sa.connId,
+      interface: '<none>',
+      ipAddress: '<none>',
+      state: 'set',
+      algorithm: engineAlgorithm(sa.suite.cipher.name, sa.suite.hash.name),
+      kind: 'isakmp',
+      spi: null,
+      direction: null,
+    });
   }
   for (const r of s.tables.ipsec.values()) {
     const sp = r.spec;
     const algorithm = engineAlgorithm(sp.cipher, sp.integrity);
-    rows.push({ id: sp.inbound.connId, interface: sp.interface, ipAddress: sp.local.ip, state: 'set', algorithm, kind: 'ipsec', spi: sp.inbound.spi, direction: 'inbound' });
-    rows.push({ id: sp.outbound.connId, interface: sp.interface, ipAddress: sp.local.ip, state: 'set', algorithm, kind: 'ipsec', spi: sp.outbound.spi, direction: 'outbound' });
+    rows.push({
+      id: sp.inbound.connId,
+      interface: sp.interface,
+      ipAddress: sp.local.ip,
+      state: 'set',
+      algorithm,
+      kind: 'ipsec',
+      spi: sp.inbound.spi,
+      direction: 'inbound',
+    });
+    rows.push({
+      id: sp.outbound.connId,
+      interface: sp.interface,
+      ipAddress: sp.local.ip,
+      state: 'set',
+      algorithm,
+      kind: 'ipsec',
+      spi: sp.outbound.spi,
+      direction: 'outbound',
+    });
   }
   return rows.sort((a, b) => a.id - b.id);
 }

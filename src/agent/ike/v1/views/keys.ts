@@ -22,8 +22,26 @@ export function keyMaterial(s: EngineSnapshot): KeyMaterial {
     const enc = ESP_CIPHERS[sp.cipher].wiresharkName;
     const auth = ESP_INTEGRITY[sp.integrity].wiresharkName;
     const udp = sp.udpEncapsulation !== null;
-    esp.push({ src: sp.remote.ip, dst: sp.local.ip, spi: spiHex(sp.inbound.spi), encryption: enc, encryptionKey: sp.inbound.encryptionKey.toString('hex'), authentication: auth, authenticationKey: sp.inbound.authenticationKey.toString('hex'), udpEncapsulated: udp });
-    esp.push({ src: sp.local.ip, dst: sp.remote.ip, spi: spiHex(sp.outbound.spi), encryption: enc, encryptionKey: sp.outbound.encryptionKey.toString('hex'), authentication: auth, authenticationKey: sp.outbound.authenticationKey.toString('hex'), udpEncapsulated: udp });
+    esp.push({
+      src: sp.remote.ip,
+      dst: sp.local.ip,
+      spi: spiHex(sp.inbound.spi),
+      encryption: enc,
+      encryptionKey: sp.inbound.encryptionKey.toString('hex'),
+      authentication: auth,
+      authenticationKey: sp.inbound.authenticationKey.toString('hex'),
+      udpEncapsulated: udp,
+    });
+    esp.push({
+      src: sp.local.ip,
+      dst: sp.remote.ip,
+      spi: spiHex(sp.outbound.spi),
+      encryption: enc,
+      encryptionKey: sp.outbound.encryptionKey.toString('hex'),
+      authentication: auth,
+      authenticationKey: sp.outbound.authenticationKey.toString('hex'),
+      udpEncapsulated: udp,
+    });
   }
   return { isakmp, esp };
 }

@@ -86,7 +86,8 @@ test('no common ISAKMP policy: NO-PROPOSAL-CHOSEN on both sides', (t) => {
 });
 
 test('the initiator offers every policy; the responder picks the one it has', (t) => {
-  const isakmpA = ' authentication pre-share\n encryption aes 256\n hash sha256\n group 14\ncrypto isakmp policy 20\n authentication pre-share\n encryption 3des\n group 2';
+  const isakmpA =
+    ' authentication pre-share\n encryption aes 256\n hash sha256\n group 14\ncrypto isakmp policy 20\n authentication pre-share\n encryption 3des\n group 2';
   const wire = twoSites(14, { isakmp: isakmpA }, { isakmp: ' authentication pre-share\n encryption 3des\n group 2' });
   wire.acquire('A', PING_A);
   wire.run(30_000);
@@ -139,7 +140,13 @@ test('a responder with a dynamic map accepts any peer and shows the instance', (
   t.is(wire.actions('B', 'install-ipsec').length, 1);
   const entries = wire.node('B').engine.cryptoMaps()[0]!.entries;
   t.like(entries[0], { kind: 'template', seq: 10, dynamicMap: 'dmap', discover: false });
-  t.like(entries[1], { kind: 'instance', seq: 11, peer: '11.11.11.1', origin: 'negotiated', aclLines: ['access-list permit ip 12.12.12.0 0.0.0.255 13.13.13.0 0.0.0.255'] });
+  t.like(entries[1], {
+    kind: 'instance',
+    seq: 11,
+    peer: '11.11.11.1',
+    origin: 'negotiated',
+    aclLines: ['access-list permit ip 12.12.12.0 0.0.0.255 13.13.13.0 0.0.0.255'],
+  });
 });
 
 test('a responder with a shorter lifetime answers RESPONDER-LIFETIME and both use it', (t) => {

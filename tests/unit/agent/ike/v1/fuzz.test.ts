@@ -80,7 +80,15 @@ function noInternalError(t: ExecutionContext, actions: readonly IkeAction[], inp
   }
 }
 
-function fuzzEngine(t: ExecutionContext, engine: IkeEngine, base: readonly Buffer[], seed: number, rounds: number, to: { ip: string; port: number }, clock = { start: 0, step: 50 }): void {
+function fuzzEngine(
+  t: ExecutionContext,
+  engine: IkeEngine,
+  base: readonly Buffer[],
+  seed: number,
+  rounds: number,
+  to: { ip: string; port: number },
+  clock = { start: 0, step: 50 },
+): void {
   const rnd = seededRandom(seed);
   let now = clock.start;
   for (let i = 0; i < rounds; i++) {

@@ -95,7 +95,10 @@ test('rekey on volume: 90 % of the kilobytes lifetime starts a new pair, 100 % d
   t.is(view.outbound[0]!.remaining.kilobytes, 2560 - 2400);
   t.is(view.currentOutboundSpi, wire.actions('A', 'install-ipsec')[1]!.sa.outbound.spi);
   wire.feed(a, a.engine.noteTraffic({ spi: sa.outbound.spi, direction: 'outbound', bytes: 200 * 1024 }, wire.now));
-  t.deepEqual(wire.actions('A', 'delete-ipsec').map((d) => d.inboundSpi), [sa.inbound.spi]);
+  t.deepEqual(
+    wire.actions('A', 'delete-ipsec').map((d) => d.inboundSpi),
+    [sa.inbound.spi],
+  );
 });
 
 test('clear crypto sa: Delete (ESP) sent, the peer removes the same pair', (t) => {
@@ -105,15 +108,24 @@ test('clear crypto sa: Delete (ESP) sent, the peer removes the same pair', (t) =
   const a = wire.node('A');
   wire.feed(a, a.engine.clearIpsec({}, wire.now));
   wire.run(wire.now + 1_000);
-  t.deepEqual(wire.actions('A', 'delete-ipsec').map((d) => [d.inboundSpi, d.outboundSpi]), [[sa.inbound.spi, sa.outbound.spi]]);
-  t.deepEqual(wire.actions('B', 'delete-ipsec').map((d) => [d.inboundSpi, d.outboundSpi]), [[sa.outbound.spi, sa.inbound.spi]]);
+  t.deepEqual(
+    wire.actions('A', 'delete-ipsec').map((d) => [d.inboundSpi, d.outboundSpi]),
+    [[sa.inbound.spi, sa.outbound.spi]],
+  );
+  t.deepEqual(
+    wire.actions('B', 'delete-ipsec').map((d) => [d.inboundSpi, d.outboundSpi]),
+    [[sa.outbound.spi, sa.inbound.spi]],
+  );
   t.true(wire.lines('B').some((l) => l.startsWith('IPSEC(key_engine_delete_sas): delete SA with spi')));
   t.true(wire.lines('A').some((l) => l.startsWith('IPSEC(delete_sa): deleting SA,')));
   // Phase 1 stays; the next packet negotiates a new pair with Quick Mode only.
   const before = wire.sent.length;
   wire.acquire('A', PING_A);
   wire.run(wire.now + 5_000);
-  t.deepEqual(wire.sent.slice(before).map((p) => p.payload[18]), [32, 32, 32]);
+  t.deepEqual(
+    wire.sent.slice(before).map((p) => p.payload[18]),
+    [32, 32, 32],
+  );
   t.is(wire.actions('B', 'install-ipsec').length, 2);
 });
 
@@ -159,7 +171,13 @@ test('INITIAL-CONTACT after a reboot: the peer drops the old SAs', (t) => {
   wire.run(wire.now + 5_000);
   t.true(wire.lines('B').includes('ISAKMP (0:2): processing NOTIFY INITIAL_CONTACT protocol 1'));
   t.true(wire.actions('B', 'delete-ipsec').some((d) => d.inboundSpi === old.inbound.spi));
-  t.deepEqual(wire.node('B').engine.isakmpSas().map((r) => r.connId), [2]);
+  t.deepEqual(
+    wire
+      .node('B')
+      .engine.isakmpSas()
+      .map((r) => r.connId),
+    [2],
+  );
   t.is(wire.actions('B', 'install-ipsec').length, 2);
 });
 
@@ -167,7 +185,8 @@ test('reconfiguration: new negotiations use the new policy, established SAs stay
   const wire = twoSites(88);
   up(wire);
   const a = wire.node('A');
-  const cfg = (transform: string) => siteConfig({ hostname: 'A', wan: '11.11.11.1', lan: '13.13.13.13', peer: '11.11.11.2', localNet: '13.13.13.0', remoteNet: '12.12.12.0', transform });
+  const cfg = (transform: string) =>
+    siteConfig({ hostname: 'A', wan: '11.11.11.1', lan: '13.13.13.13', peer: '11.11.11.2', localNet: '13.13.13.0', remoteNet: '12.12.12.0', transform });
   a.engine.setPolicy(policyFromConfig(parseConfig(cfg('esp-3des esp-sha-hmac')).config));
   t.is(a.engine.ipsecSas(wire.now)[0]!.flows.length, 1);
   t.like(a.engine.isakmpSas()[0], { state: 'QM_IDLE' });
@@ -185,8 +204,18 @@ test('both sides initiate at once: two ISAKMP SAs, no failure, a usable pair on 
   wire.acquire('B', { packet: { source: '12.12.12.13', destination: '13.13.13.4', protocol: 1 }, interface: 'FastEthernet0/0' });
   wire.run(wire.now + 30_000);
   t.deepEqual([...wire.actions('A', 'fail'), ...wire.actions('B', 'fail')], []);
-  const aIn = new Set(wire.node('A').engine.engineConnections().filter((r) => r.direction === 'inbound').map((r) => r.spi));
-  const bOut = wire.node('B').engine.engineConnections().filter((r) => r.direction === 'outbound').map((r) => r.spi);
+  const aIn = new Set(
+    wire
+      .node('A')
+      .engine.engineConnections()
+      .filter((r) => r.direction === 'inbound')
+      .map((r) => r.spi),
+  );
+  const bOut = wire
+    .node('B')
+    .engine.engineConnections()
+    .filter((r) => r.direction === 'outbound')
+    .map((r) => r.spi);
   t.true(bOut.length >= 1);
   t.true(bOut.every((spi) => aIn.has(spi)));
   t.is(wire.node('A').engine.isakmpSas().length, 2);
@@ -197,10 +226,16 @@ test('the phase-1 responder starts Quick Mode for its own flow on the existing S
   const wire = twoSites(90, { extra: 'access-list 101 permit tcp host 14.14.14.9 eq 80 12.12.12.0 0.0.0.255' }, { extra });
   up(wire);
   const before = wire.sent.length;
-  wire.acquire('B', { packet: { source: '12.12.12.7', destination: '14.14.14.9', protocol: 6, sourcePort: 1234, destinationPort: 80 }, interface: 'FastEthernet0/0' });
+  wire.acquire('B', {
+    packet: { source: '12.12.12.7', destination: '14.14.14.9', protocol: 6, sourcePort: 1234, destinationPort: 80 },
+    interface: 'FastEthernet0/0',
+  });
   wire.run(wire.now + 5_000);
   // Quick Mode only, started by B (the Main Mode responder).
-  t.deepEqual(wire.sent.slice(before).map((p) => `${p.sender}:${p.payload[18]}`), ['B:32', 'A:32', 'B:32']);
+  t.deepEqual(
+    wire.sent.slice(before).map((p) => `${p.sender}:${p.payload[18]}`),
+    ['B:32', 'A:32', 'B:32'],
+  );
   const b = wire.actions('B', 'install-ipsec')[1]!.sa;
   t.deepEqual(b.proxies.remote, { idType: 1, address: '14.14.14.9', protocol: 6, port: 80 });
   t.is(b.role, 'initiator');
@@ -208,8 +243,25 @@ test('the phase-1 responder starts Quick Mode for its own flow on the existing S
 });
 
 test('NAT keepalives: one 0xFF byte on the 4500 flow every `crypto isakmp nat keepalive` seconds, from the side behind the NAT', (t) => {
-  const a = siteConfig({ hostname: 'A', wan: '10.1.1.1', lan: '10.9.9.9', peer: '11.11.11.2', localNet: '10.9.9.0', remoteNet: '12.12.12.0', extra: 'crypto isakmp nat keepalive 20' });
-  const b = siteConfig({ hostname: 'B', wan: '11.11.11.2', lan: '12.12.12.12', peer: '0.0.0.0', localNet: '12.12.12.0', remoteNet: '10.9.9.0', dynamic: true, extra: 'crypto isakmp nat keepalive 20' });
+  const a = siteConfig({
+    hostname: 'A',
+    wan: '10.1.1.1',
+    lan: '10.9.9.9',
+    peer: '11.11.11.2',
+    localNet: '10.9.9.0',
+    remoteNet: '12.12.12.0',
+    extra: 'crypto isakmp nat keepalive 20',
+  });
+  const b = siteConfig({
+    hostname: 'B',
+    wan: '11.11.11.2',
+    lan: '12.12.12.12',
+    peer: '0.0.0.0',
+    localNet: '12.12.12.0',
+    remoteNet: '10.9.9.0',
+    dynamic: true,
+    extra: 'crypto isakmp nat keepalive 20',
+  });
   const wire = new Wire();
   wire.add('A', engineFromConfig(a, 91), ['10.1.1.1']);
   wire.add('B', engineFromConfig(b, 92), ['11.11.11.2']);
@@ -219,7 +271,10 @@ test('NAT keepalives: one 0xFF byte on the 4500 flow every `crypto isakmp nat ke
   const ka = wire.actions('A', 'send').filter((s) => s.payload.length === 1);
   t.is(ka.length, 3);
   t.true(ka.every((s) => s.payload[0] === 0xff && s.from.port === 4500 && s.to.port === 4500));
-  t.deepEqual(wire.actions('B', 'send').filter((s) => s.payload.length === 1), []);
+  t.deepEqual(
+    wire.actions('B', 'send').filter((s) => s.payload.length === 1),
+    [],
+  );
   t.deepEqual(wire.actions('B', 'drop'), []);
 });
 
@@ -228,7 +283,16 @@ test('a rekey the peer refuses is retried every 10 s, not in a loop, until the o
   const wire = twoSites(93, { lifetime }, { lifetime });
   up(wire);
   const b = wire.node('B');
-  const cfgB = siteConfig({ hostname: 'B', wan: '11.11.11.2', lan: '12.12.12.12', peer: '11.11.11.1', localNet: '12.12.12.0', remoteNet: '13.13.13.0', transform: 'esp-3des esp-sha-hmac', lifetime });
+  const cfgB = siteConfig({
+    hostname: 'B',
+    wan: '11.11.11.2',
+    lan: '12.12.12.12',
+    peer: '11.11.11.1',
+    localNet: '12.12.12.0',
+    remoteNet: '13.13.13.0',
+    transform: 'esp-3des esp-sha-hmac',
+    lifetime,
+  });
   b.engine.setPolicy(policyFromConfig(parseConfig(cfgB).config));
   wire.run(wire.now + 200_000);
   const qm1 = wire.sent.filter((p) => p.sender === 'A' && p.payload[18] === 32).length;

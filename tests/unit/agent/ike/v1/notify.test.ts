@@ -27,23 +27,43 @@ function thrown(f: () => unknown): unknown {
 
 const cases: [string, () => unknown, number][] = [
   ['an unsupported hash algorithm', () => hashByIkeId(3), NotifyType.ATTRIBUTES_NOT_SUPPORTED],
-  ['a cipher OpenSSL refuses', () => {
-    throw new CipherUnavailableError('DES refused');
-  }, NotifyType.ATTRIBUTES_NOT_SUPPORTED],
-  ['a body of partial blocks', () => decryptBody(prepareCbcKey(CIPHERS['3des-cbc'], Buffer.alloc(24, 3)), Buffer.alloc(8), Buffer.alloc(12)), NotifyType.PAYLOAD_MALFORMED],
+  [
+    'a cipher OpenSSL refuses',
+    () => {
+      throw new CipherUnavailableError('DES refused');
+    },
+    NotifyType.ATTRIBUTES_NOT_SUPPORTED,
+  ],
+  [
+    'a body of partial blocks',
+    () => decryptBody(prepareCbcKey(CIPHERS['3des-cbc'], Buffer.alloc(24, 3)), Buffer.alloc(8), Buffer.alloc(12)),
+    NotifyType.PAYLOAD_MALFORMED,
+  ],
   ['a DH public value of the wrong size', () => generateDhKeyPair(dhGroupById(2)).computeShared(Buffer.alloc(127, 1)), NotifyType.INVALID_KEY_INFORMATION],
   ['a Quick Mode HASH that does not verify', () => verifyPhase2Hash(Buffer.alloc(20, 1), Buffer.alloc(20, 2)), NotifyType.INVALID_HASH_INFORMATION],
   ['a HASH_I that does not verify', () => verifyPhase1Hash(Buffer.alloc(20, 1), Buffer.alloc(20, 2)), NotifyType.AUTHENTICATION_FAILED],
   ['a codec error (header too short)', () => decodeHeader(Buffer.alloc(10)), NotifyType.PAYLOAD_MALFORMED],
-  ['an IsakmpError names its own notify', () => {
-    throw new IsakmpError(NotifyType.INVALID_ID_INFORMATION, 'proxies');
-  }, NotifyType.INVALID_ID_INFORMATION],
-  ['an internal error', () => {
-    throw new TypeError('bug');
-  }, NotifyType.PAYLOAD_MALFORMED],
-  ['a thrown string', () => {
-    throw 'odd';
-  }, NotifyType.PAYLOAD_MALFORMED],
+  [
+    'an IsakmpError names its own notify',
+    () => {
+      throw new IsakmpError(NotifyType.INVALID_ID_INFORMATION, 'proxies');
+    },
+    NotifyType.INVALID_ID_INFORMATION,
+  ],
+  [
+    'an internal error',
+    () => {
+      throw new TypeError('bug');
+    },
+    NotifyType.PAYLOAD_MALFORMED,
+  ],
+  [
+    'a thrown string',
+    () => {
+      throw 'odd';
+    },
+    NotifyType.PAYLOAD_MALFORMED,
+  ],
 ];
 
 for (const [what, f, notify] of cases) {
@@ -64,5 +84,8 @@ test('names: the RFC name in fail actions, NONE for 0, IOS its own spelling', (t
 
 test('a dropped Quick Mode message logs IKMP_HASH_FAIL for a bad HASH, IKMP_BAD_MESSAGE otherwise', (t) => {
   t.is(quickModeDropLog(NotifyType.INVALID_HASH_INFORMATION, '1.2.3.4'), '%CRYPTO-4-IKMP_HASH_FAIL: IKE message from 1.2.3.4 failed its hash check');
-  t.is(quickModeDropLog(NotifyType.PAYLOAD_MALFORMED, '1.2.3.4'), '%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from 1.2.3.4 failed its sanity check or is malformed');
+  t.is(
+    quickModeDropLog(NotifyType.PAYLOAD_MALFORMED, '1.2.3.4'),
+    '%CRYPTO-4-IKMP_BAD_MESSAGE: IKE message from 1.2.3.4 failed its sanity check or is malformed',
+  );
 });

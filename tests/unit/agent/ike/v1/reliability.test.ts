@@ -11,7 +11,9 @@ import { engineFromConfig, PING_A, seedConfig, twoSites, Wire, type Packet } fro
 function keysMatch(wire: Wire): boolean {
   const a = wire.actions('A', 'install-ipsec');
   const b = wire.actions('B', 'install-ipsec');
-  return a.length === 1 && b.length === 1 && a[0]!.sa.outbound.encryptionKey.equals(b[0]!.sa.inbound.encryptionKey) && a[0]!.sa.outbound.spi === b[0]!.sa.inbound.spi;
+  return (
+    a.length === 1 && b.length === 1 && a[0]!.sa.outbound.encryptionKey.equals(b[0]!.sa.inbound.encryptionKey) && a[0]!.sa.outbound.spi === b[0]!.sa.inbound.spi
+  );
 }
 
 for (const lost of [1, 2, 3, 4, 5, 6, 7, 8, 9]) {
@@ -88,7 +90,10 @@ test('silent peer: 5 retransmissions 10 s apart, then "death by retransmission P
   wire.filter = (p) => (p.sender === 'B' ? [] : [{ packet: p }]);
   wire.acquire('A', PING_A);
   wire.run(200_000);
-  const sends = wire.node('A').log.filter((l) => l.action.kind === 'send').map((l) => l.at);
+  const sends = wire
+    .node('A')
+    .log.filter((l) => l.action.kind === 'send')
+    .map((l) => l.at);
   t.deepEqual(sends, [0, 10_000, 20_000, 30_000, 40_000, 50_000]);
   const fail = wire.actions('A', 'fail');
   t.is(fail.length, 1);
@@ -119,17 +124,24 @@ test('TED probe without an answer: resent, then the PEER_DISCOVERY SA times out'
   wire.acquire('daphne', trigger);
   t.like(wire.node('daphne').engine.isakmpSas()[0], { state: 'PEER_DISCOVERY', connId: 1, dst: '12.12.12.13', src: '13.13.13.4' });
   wire.run(200_000);
-  const probes = wire.node('daphne').log.filter((l) => l.action.kind === 'send-probe').map((l) => l.at);
+  const probes = wire
+    .node('daphne')
+    .log.filter((l) => l.action.kind === 'send-probe')
+    .map((l) => l.at);
   t.deepEqual(probes, [0, 10_000, 20_000]);
   t.like(wire.actions('daphne', 'fail')[0], { phase: 'ted', notify: 0, peer: '12.12.12.13' });
-  t.true(wire.lines('daphne').includes('ISAKMP (0:1): deleting SA reason "death by retransmission P1 sa" state (I) PEER_DISCOVERY (peer 12.12.12.13) input queue 0'));
+  t.true(
+    wire.lines('daphne').includes('ISAKMP (0:1): deleting SA reason "death by retransmission P1 sa" state (I) PEER_DISCOVERY (peer 12.12.12.13) input queue 0'),
+  );
   t.deepEqual(wire.node('daphne').engine.isakmpSas(), []);
 });
 
 test('a TED probe for traffic the router does not protect is forwarded unchanged', (t) => {
   const fred = engineFromConfig(seedConfig('fred'), 71);
   const daphne = engineFromConfig(seedConfig('daphne'), 72);
-  const probe = daphne.acquire({ packet: { source: '13.13.13.4', destination: '12.12.12.13', protocol: 1 }, interface: 'FastEthernet0/0' }, 0).find((a) => a.kind === 'send-probe')!;
+  const probe = daphne
+    .acquire({ packet: { source: '13.13.13.4', destination: '12.12.12.13', protocol: 1 }, interface: 'FastEthernet0/0' }, 0)
+    .find((a) => a.kind === 'send-probe')!;
   t.is(probe.kind, 'send-probe');
   if (probe.kind !== 'send-probe') return;
   t.is(fred.receiveTransitProbe({ ipSource: '13.13.13.4', ipDestination: '12.12.12.13', payload: probe.payload }, 0).verdict, 'handled');

@@ -25,13 +25,25 @@ function run(): Wire {
   return wire;
 }
 
-test('the TED probe goes from the host to the target; Fred answers from its IKE address to Daphne\'s', (t) => {
+test("the TED probe goes from the host to the target; Fred answers from its IKE address to Daphne's", (t) => {
   const wire = run();
   const probes = wire.sent.filter((p) => p.kind === 'probe');
   t.is(probes.length, 1);
-  t.deepEqual([probes[0]!.from, probes[0]!.to], [{ ip: '13.13.13.4', port: 500 }, { ip: '12.12.12.13', port: 500 }]);
+  t.deepEqual(
+    [probes[0]!.from, probes[0]!.to],
+    [
+      { ip: '13.13.13.4', port: 500 },
+      { ip: '12.12.12.13', port: 500 },
+    ],
+  );
   const reply = wire.sent.find((p) => p.sender === 'fred')!;
-  t.deepEqual([reply.from, reply.to], [{ ip: '11.11.11.2', port: 500 }, { ip: '11.11.11.1', port: 500 }]);
+  t.deepEqual(
+    [reply.from, reply.to],
+    [
+      { ip: '11.11.11.2', port: 500 },
+      { ip: '11.11.11.1', port: 500 },
+    ],
+  );
   t.is(reply.payload[18], 240);
 });
 
@@ -73,7 +85,8 @@ test('both sides install SAs for 13.13.13.0/24 <-> 12.12.12.0/24 with crossing S
 });
 
 function qmId(wire: Wire, node: string): number {
-  const line = wire.lines(node).find((l) => l.includes('beginning Quick Mode exchange')) ?? wire.lines('daphne').find((l) => l.includes('beginning Quick Mode exchange'))!;
+  const line =
+    wire.lines(node).find((l) => l.includes('beginning Quick Mode exchange')) ?? wire.lines('daphne').find((l) => l.includes('beginning Quick Mode exchange'))!;
   return Number(/M-ID of (-?\d+)/.exec(line)![1]);
 }
 
@@ -195,7 +208,14 @@ test("Daphne's debug output holds the seed's lines in order", (t) => {
   const missing = missingInOrder(lines, expected);
   t.is(missing, -1, missing >= 0 ? `missing in order: ${expected[missing]}` : '');
   // The probe SA is purged a second after its deletion (in the seed, while Main Mode ran on a slow CPU).
-  t.is(missingInOrder(lines, ['ISAKMP (0:1): deleting SA reason "delete_me flag/throw" state (I) PEER_DISCOVERY (peer 12.12.12.13) input queue 0', 'ISAKMP (0:1): purging SA., sa=82687F70, delme=82687F70', 'CryptoEngine0: delete connection 1']), -1);
+  t.is(
+    missingInOrder(lines, [
+      'ISAKMP (0:1): deleting SA reason "delete_me flag/throw" state (I) PEER_DISCOVERY (peer 12.12.12.13) input queue 0',
+      'ISAKMP (0:1): purging SA., sa=82687F70, delme=82687F70',
+      'CryptoEngine0: delete connection 1',
+    ]),
+    -1,
+  );
 });
 
 test("Fred's debug output holds the seed's lines in order", (t) => {
@@ -351,7 +371,16 @@ test('show views: QM_IDLE conn-id 2, the TED-created tedtag 11, ipsec SA data an
   t.is(flow.currentPeer, '11.11.11.2');
   t.deepEqual([flow.localEndpoint.ip, flow.remoteEndpoint.ip], ['11.11.11.1', '11.11.11.2']);
   t.is(flow.currentOutboundSpi, sa.outbound.spi);
-  t.like(flow.inbound[0], { spi: sa.inbound.spi, transform: 'esp-des esp-md5-hmac', inUseSettings: 'Tunnel', connId: 2000, flowId: 1, cryptoMap: 'tedtag', ivSize: 8, replayDetection: true });
+  t.like(flow.inbound[0], {
+    spi: sa.inbound.spi,
+    transform: 'esp-des esp-md5-hmac',
+    inUseSettings: 'Tunnel',
+    connId: 2000,
+    flowId: 1,
+    cryptoMap: 'tedtag',
+    ivSize: 8,
+    replayDetection: true,
+  });
   t.like(flow.outbound[0], { spi: sa.outbound.spi, connId: 2001, flowId: 2 });
   t.is(flow.inbound[0]!.remaining.kilobytes, 4608000);
   t.is(flow.inbound[0]!.remaining.seconds, Math.floor((flow.inbound[0]!.expiresAt - now) / 1000));
@@ -392,5 +421,8 @@ test('a second packet of the flow while discovery runs starts nothing new', (t) 
   t.is(wire.actions('daphne', 'install-ipsec').length, 1);
   // Once the SA exists, acquire is a no-op too.
   const after = wire.node('daphne').engine.acquire(TRIGGER, wire.now);
-  t.deepEqual(after.filter((a: IkeAction) => a.kind === 'send' || a.kind === 'send-probe'), []);
+  t.deepEqual(
+    after.filter((a: IkeAction) => a.kind === 'send' || a.kind === 'send-probe'),
+    [],
+  );
 });

@@ -97,7 +97,10 @@ export class Phase1 {
       return 'running';
     }
     if (r.exhausted) {
-      ctx.phase1Gone(sa, 'death by retransmission P1 sa', { notify: 0, why: `no answer from ${sa.remote.ip} after ${r.retransmits} retransmissions in ${sa.state}` });
+      ctx.phase1Gone(sa, 'death by retransmission P1 sa', {
+        notify: 0,
+        why: `no answer from ${sa.remote.ip} after ${r.retransmits} retransmissions in ${sa.state}`,
+      });
       return 'done';
     }
     r.fire(ctx.now);

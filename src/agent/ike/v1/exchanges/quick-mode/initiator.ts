@@ -102,7 +102,8 @@ export function initiatorQm2(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbo
     ctx.quickModeFailed(sa, endOf(qm), notify, why);
     return 'done';
   };
-  if (!proposal || !t || !set || !nonce || proposal.spi.length !== 4) return failQm(NotifyType.NO_PROPOSAL_CHOSEN, 'the answer is not one of the offered proposals');
+  if (!proposal || !t || !set || !nonce || proposal.spi.length !== 4)
+    return failQm(NotifyType.NO_PROPOSAL_CHOSEN, 'the answer is not one of the offered proposals');
   // RFC 2408 5.5: an invalid SPI discards the proposal (INVALID-SPI); RFC 4303 2.1: 0-255 are reserved
   if (!validSpi(proposal.spi.readUInt32BE(0))) return failQm(NotifyType.INVALID_SPI, `the responder chose the reserved SPI ${proposal.spi.readUInt32BE(0)}`);
   ctx.out.sa(sa.connId, `Checking IPSec proposal ${proposal.number}`);

@@ -55,7 +55,13 @@ export function buildSpec(ctx: IkeContext, sa: IsakmpSa, qm: QmState): IpsecSaSp
  */
 export function specProblem(s: IpsecSaSpec): string | null {
   for (const d of [s.inbound, s.outbound]) {
-    const problem = espSaProblem({ spi: d.spi, cipher: s.cipher, integrity: s.integrity, encryptionKey: d.encryptionKey, authenticationKey: d.authenticationKey });
+    const problem = espSaProblem({
+      spi: d.spi,
+      cipher: s.cipher,
+      integrity: s.integrity,
+      encryptionKey: d.encryptionKey,
+      authenticationKey: d.authenticationKey,
+    });
     if (problem !== null) return `${d === s.inbound ? 'inbound' : 'outbound'} SA: ${problem}`;
   }
   return null;

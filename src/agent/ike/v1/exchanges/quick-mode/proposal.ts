@@ -10,7 +10,14 @@ import { attributeNumber } from '../../../../../codecs/isakmp/attributes.js';
 import { Doi, EncapsulationMode, IpsecAttr, LifeType, PayloadType, ProtocolId, Situation } from '../../../../../codecs/isakmp/constants.js';
 import { stringifyAuthAlgorithm, stringifyLifeType, stringifyTransformId } from '../../../../../codecs/isakmp/names.js';
 import type { Attribute, SaPayload, Transform } from '../../../../../codecs/isakmp/types.js';
-import { ESP_CIPHERS, ESP_INTEGRITY, espCipherByTransformId, espIntegrityByAuthAttribute, type EspCipherName, type EspIntegrityName } from '../../../../esp/algorithms.js';
+import {
+  ESP_CIPHERS,
+  ESP_INTEGRITY,
+  espCipherByTransformId,
+  espIntegrityByAuthAttribute,
+  type EspCipherName,
+  type EspIntegrityName,
+} from '../../../../esp/algorithms.js';
 import { attributeValueText, type Out } from '../../debug.js';
 import type { TransformSetPolicy } from '../../../policy.js';
 
@@ -66,7 +73,12 @@ export function quickModeOffer(sets: readonly TransformSetPolicy[], spi: number,
 export function quickModeAnswer(proposalNumber: number, transform: Transform, spi: number): SaPayload {
   const spiBytes = Buffer.alloc(4);
   spiBytes.writeUInt32BE(spi >>> 0);
-  return { type: PayloadType.SA, doi: Doi.IPSEC, situation: Situation.IDENTITY_ONLY, proposals: [{ number: proposalNumber, protocol: ProtocolId.ESP, spi: spiBytes, transforms: [transform] }] };
+  return {
+    type: PayloadType.SA,
+    doi: Doi.IPSEC,
+    situation: Situation.IDENTITY_ONLY,
+    proposals: [{ number: proposalNumber, protocol: ProtocolId.ESP, spi: spiBytes, transforms: [transform] }],
+  };
 }
 
 /** An ESP transform read from the wire; `problem` says why it cannot be used at all. */

@@ -29,7 +29,15 @@ import { Retransmitter } from '../../../retransmit.js';
 import type { Proxies } from '../../../types.js';
 import { allocateSpi, endOf, find, NONCE_SIZE, openVerified, QM, QmState, s32, sendQm, spiLines, validateLines } from './shared.js';
 import { buildSpec, creatingLines, keyEngineLines, specProblem } from './install.js';
-import { DEFAULT_IPSEC_SECONDS, isUdpEncaps, type Lifetime, logIpsecTransform, quickModeAnswer, readIpsecTransform, responderLifetimeAttributes } from './proposal.js';
+import {
+  DEFAULT_IPSEC_SECONDS,
+  isUdpEncaps,
+  type Lifetime,
+  logIpsecTransform,
+  quickModeAnswer,
+  readIpsecTransform,
+  responderLifetimeAttributes,
+} from './proposal.js';
 
 /** Our view of the proposed proxies: IDcr is our side; without IDs, the IKE endpoints. */
 export function readProxies(sa: IsakmpSa, ids: readonly IdPayload[]): Proxies {
@@ -101,7 +109,9 @@ export function responderQm1(ctx: IkeContext, sa: IsakmpSa, m: Inbound): QmState
       }
       const set = hit.entry.transformSets.find((s) => s.cipher === o.cipher && s.integrity === o.integrity);
       const encapsOk = isUdpEncaps(o.encaps) ? sa.nat.negotiated : true;
-      const pfsOk = (hit.entry.pfsGroup === null || o.group === hit.entry.pfsGroup) && (o.group === null || (ke !== undefined && ke.data.length === safeGroupSize(o.group)));
+      const pfsOk =
+        (hit.entry.pfsGroup === null || o.group === hit.entry.pfsGroup) &&
+        (o.group === null || (ke !== undefined && ke.data.length === safeGroupSize(o.group)));
       if (!set || !encapsOk || !pfsOk) {
         const hmac = ESP_INTEGRITY[o.integrity].authAttribute;
         ctx.out.ipsec(`IPSEC(validate_transform_proposal): transform proposal (prot 3, trans ${t.id}, hmac_alg ${hmac}) not supported`);
@@ -151,7 +161,9 @@ export function responderQm1(ctx: IkeContext, sa: IsakmpSa, m: Inbound): QmState
   }
   if (qm.withIds) rest.push(ids[0]!, ids[1]!);
   if (shorter.seconds || shorter.kilobytes) {
-    rest.push(notifyPayload(ProtocolId.ESP, spiBytes(chosen.spi), NotifyType.RESPONDER_LIFETIME, encodeAttributes(responderLifetimeAttributes(lifetime, shorter))));
+    rest.push(
+      notifyPayload(ProtocolId.ESP, spiBytes(chosen.spi), NotifyType.RESPONDER_LIFETIME, encodeAttributes(responderLifetimeAttributes(lifetime, shorter))),
+    );
   }
   qm.negotiated = {
     transformSet: chosen.set,

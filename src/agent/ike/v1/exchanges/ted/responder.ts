@@ -50,7 +50,9 @@ export function answerProbe(ctx: IkeContext, probe: TedProbe, ipSource: string, 
   ctx.out.sa(c, 'responding to peer discovery probe!');
   ctx.out.isakmp(`peer's address is ${probe.ikeAddress}`);
   const rp = probe.remoteProxy;
-  ctx.out.isakmp(`src (him) ${probe.localProxy.idType}, ${proxyNet(probe.localProxy)} to dst (me) ${rp ? `${rp.idType}, ${proxyNet(rp)}` : '0, 0.0.0.0/0.0.0.0'}`);
+  ctx.out.isakmp(
+    `src (him) ${probe.localProxy.idType}, ${proxyNet(probe.localProxy)} to dst (me) ${rp ? `${rp.idType}, ${proxyNet(rp)}` : '0, 0.0.0.0/0.0.0.0'}`,
+  );
   const version = Math.min(probe.version, 3);
   ctx.out.sa(c, `peer can handle TED V${version}: changing source to ${probe.ikeAddress} and dest to ${a.ikeAddress}`);
   for (const line of idPayloadLines(c, 239, IdType.IPV4_ADDR, 17, 500, 8)) ctx.out.isakmp(line);

@@ -6,11 +6,7 @@
  */
 import test from 'ava';
 import { CIPHERS, HASHES } from '../../../../../../src/agent/crypto/algorithms.js';
-import {
-  AuthenticationFailedError,
-  CryptoLengthError,
-  InvalidHashError,
-} from '../../../../../../src/agent/crypto/errors.js';
+import { AuthenticationFailedError, CryptoLengthError, InvalidHashError } from '../../../../../../src/agent/crypto/errors.js';
 import {
   hashI,
   hashR,
@@ -56,8 +52,14 @@ test('SKEYID, SKEYID_d, SKEYID_a and SKEYID_e match the ACVP IKEv1 PSK vector (S
 
 test('derivePhase1Keys gives the ACVP values and truncates SKEYID_e to the DES key', (t) => {
   const k = derivePhase1Keys({
-    hash: HASHES.sha1, cipher: CIPHERS['des-cbc'], psk: acvp.psk, niB: acvp.ni, nrB: acvp.nr,
-    gxy: acvp.gxy, ckyI: acvp.ckyI, ckyR: acvp.ckyR,
+    hash: HASHES.sha1,
+    cipher: CIPHERS['des-cbc'],
+    psk: acvp.psk,
+    niB: acvp.ni,
+    nrB: acvp.nr,
+    gxy: acvp.gxy,
+    ckyI: acvp.ckyI,
+    ckyR: acvp.ckyR,
   });
   t.is(k.skeyid.toString('hex'), acvp.skeyid);
   t.is(k.skeyidE.toString('hex'), acvp.skeyidE);
@@ -119,14 +121,24 @@ test('a Quick Mode HASH for another message ID fails with INVALID-HASH-INFORMATI
   t.deepEqual(quickModeHash1(HASHES.sha1, a, 0x01020304, after), quickModeHash1(HASHES.sha1, a, hex('01020304'), after));
   t.deepEqual(informationalHash(HASHES.sha1, a, 7, after), quickModeHash1(HASHES.sha1, a, 7, after), 'both are prf(SKEYID_a, M-ID | rest)');
   t.notDeepEqual(quickModeHash2(HASHES.sha1, a, 7, Buffer.alloc(16, 1), after), quickModeHash2(HASHES.sha1, a, 7, Buffer.alloc(16, 2), after));
-  t.notDeepEqual(quickModeHash3(HASHES.sha1, a, 7, Buffer.alloc(16, 1), Buffer.alloc(16, 2)), quickModeHash3(HASHES.sha1, a, 7, Buffer.alloc(16, 2), Buffer.alloc(16, 1)));
+  t.notDeepEqual(
+    quickModeHash3(HASHES.sha1, a, 7, Buffer.alloc(16, 1), Buffer.alloc(16, 2)),
+    quickModeHash3(HASHES.sha1, a, 7, Buffer.alloc(16, 2), Buffer.alloc(16, 1)),
+  );
   t.throws(() => verifyPhase2Hash(quickModeHash1(HASHES.sha1, a, 1, after), quickModeHash1(HASHES.sha1, a, 2, after)), {
     instanceOf: InvalidHashError,
   });
 });
 
 test('KEYMAT: lengths, the split into encryption and authentication key, one key per SPI, PFS changes it (values: strongswan-vectors.test.ts)', (t) => {
-  const input = { hash: HASHES.sha1, skeyidD: hex(acvp.skeyidD), protocol: PROTO_IPSEC_ESP, spi: 0x12345678, niB: Buffer.alloc(16, 1), nrB: Buffer.alloc(16, 2) };
+  const input = {
+    hash: HASHES.sha1,
+    skeyidD: hex(acvp.skeyidD),
+    protocol: PROTO_IPSEC_ESP,
+    spi: 0x12345678,
+    niB: Buffer.alloc(16, 1),
+    nrB: Buffer.alloc(16, 2),
+  };
   t.is(keymat(input, 0).length, 0);
   t.is(keymat(input, 48).length, 48);
   t.deepEqual(keymat(input, 48).subarray(0, 20), keymat(input, 20), 'longer KEYMAT extends the shorter one');

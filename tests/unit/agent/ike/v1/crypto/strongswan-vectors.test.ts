@@ -30,18 +30,50 @@ interface Message {
 interface Exchange {
   initiator: 'router' | 'strongSwan';
   phase1: {
-    psk: string; ckyI: string; ckyR: string; niB: string; nrB: string; gxi: string; gxr: string; gxy: string; saiB: string; idiiB: string; idirB: string;
-    strongswan: { skeyid: string; skeyidD: string; skeyidA: string; skeyidE: string; encryptionKey: string; initialIv: string; hashI: string; hashR: string; nextIvs: string[] };
+    psk: string;
+    ckyI: string;
+    ckyR: string;
+    niB: string;
+    nrB: string;
+    gxi: string;
+    gxr: string;
+    gxy: string;
+    saiB: string;
+    idiiB: string;
+    idirB: string;
+    strongswan: {
+      skeyid: string;
+      skeyidD: string;
+      skeyidA: string;
+      skeyidE: string;
+      encryptionKey: string;
+      initialIv: string;
+      hashI: string;
+      hashR: string;
+      nextIvs: string[];
+    };
     messages: Message[];
   };
   natd: { input: string; hash: string; onWire: boolean }[];
   routerAddress: string;
   quickMode: {
-    messageId: number; niB: string; nrB: string; afterHash1: string; afterHash2: string; spiI: string; spiR: string;
+    messageId: number;
+    niB: string;
+    nrB: string;
+    afterHash1: string;
+    afterHash2: string;
+    spiI: string;
+    spiR: string;
     pfs: { gi: string; gr: string; shared: string } | null;
     strongswan: {
-      ivs: string[]; hash1: string; hash2: string; hash3: string;
-      encryptionInitiator: string; integrityInitiator: string; encryptionResponder: string; integrityResponder: string;
+      ivs: string[];
+      hash1: string;
+      hash2: string;
+      hash3: string;
+      encryptionInitiator: string;
+      integrityInitiator: string;
+      encryptionResponder: string;
+      integrityResponder: string;
     };
     messages: Message[];
   };
@@ -89,7 +121,16 @@ for (const suite of SUITES) {
     const ss = p1.strongswan;
 
     test(`${name}: SKEYID, SKEYID_d/a/e and the appendix B encryption key are strongSwan's`, (t) => {
-      const k = derivePhase1Keys({ hash: sha1, cipher: suite.cipher, psk: hex(p1.psk), niB: hex(p1.niB), nrB: hex(p1.nrB), gxy: hex(p1.gxy), ckyI: hex(p1.ckyI), ckyR: hex(p1.ckyR) });
+      const k = derivePhase1Keys({
+        hash: sha1,
+        cipher: suite.cipher,
+        psk: hex(p1.psk),
+        niB: hex(p1.niB),
+        nrB: hex(p1.nrB),
+        gxy: hex(p1.gxy),
+        ckyI: hex(p1.ckyI),
+        ckyR: hex(p1.ckyR),
+      });
       t.is(h(k.skeyid), ss.skeyid);
       t.is(h(k.skeyidD), ss.skeyidD);
       t.is(h(k.skeyidA), ss.skeyidA);
@@ -126,7 +167,14 @@ for (const suite of SUITES) {
     });
 
     test(`${name}: KEYMAT of both ESP SAs${suite.pfs ? ' (with PFS)' : ''} is strongSwan's`, (t) => {
-      const base = { hash: sha1, skeyidD: hex(ss.skeyidD), protocol: PROTO_IPSEC_ESP, niB: hex(qm.niB), nrB: hex(qm.nrB), pfsShared: qm.pfs ? hex(qm.pfs.shared) : undefined };
+      const base = {
+        hash: sha1,
+        skeyidD: hex(ss.skeyidD),
+        protocol: PROTO_IPSEC_ESP,
+        niB: hex(qm.niB),
+        nrB: hex(qm.nrB),
+        pfsShared: qm.pfs ? hex(qm.pfs.shared) : undefined,
+      };
       // the initiator's outbound SA carries the responder's SPI, and the other way round
       const i = ipsecKeys({ ...base, spi: hex(qm.spiR) }, suite.espKey, 20);
       const r = ipsecKeys({ ...base, spi: hex(qm.spiI) }, suite.espKey, 20);

@@ -26,7 +26,11 @@ const idii = Buffer.from('011101f40b0b0b01', 'hex');
 const idir = Buffer.from('011101f40b0b0b02', 'hex');
 
 for (const group of DH_GROUPS) {
-  for (const [encId, keyLen, hashId] of [[1, undefined, 2], [5, undefined, 1], [7, 256, 4]] as const) {
+  for (const [encId, keyLen, hashId] of [
+    [1, undefined, 2],
+    [5, undefined, 1],
+    [7, 256, 4],
+  ] as const) {
     const cipher = cipherByIkeId(encId, keyLen);
     const hash = hashByIkeId(hashId);
     test(`group ${group.id}, ${cipher.name}, ${hash.name}: both sides derive, authenticate and talk`, (t) => {
@@ -64,10 +68,7 @@ for (const group of DH_GROUPS) {
       // Quick Mode: both sides get the same first IV; each direction keys from its receiver's SPI.
       const mid = 0x5a5a0001;
       t.deepEqual(phase2Iv(hash, cipher, e6.nextIv, mid), phase2Iv(hash, cipher, d6.nextIv, mid));
-      t.deepEqual(
-        quickModeHash3(hash, keysI.skeyidA, mid, ni, nr),
-        quickModeHash3(hash, keysR.skeyidA, mid, ni, nr),
-      );
+      t.deepEqual(quickModeHash3(hash, keysI.skeyidA, mid, ni, nr), quickModeHash3(hash, keysR.skeyidA, mid, ni, nr));
       const spiAtI = 0x1000_0001; // chosen by the initiator: protects R -> I
       const spiAtR = 0x2000_0002; // chosen by the responder: protects I -> R
       const espCipher = ESP_CIPHERS.des;
@@ -92,6 +93,12 @@ for (const group of DH_GROUPS) {
 test('HASHES registry has the prf output sizes IKE relies on', (t) => {
   t.deepEqual(
     Object.values(HASHES).map((h) => [h.ikeId, h.outputSize]),
-    [[1, 16], [2, 20], [4, 32], [5, 48], [6, 64]],
+    [
+      [1, 16],
+      [2, 20],
+      [4, 32],
+      [5, 48],
+      [6, 64],
+    ],
   );
 });

@@ -54,8 +54,18 @@ const sends = (actions: readonly IkeAction[]): Send[] => actions.filter((a): a i
 const lines = (actions: readonly IkeAction[]): string[] => actions.flatMap((a) => (a.kind === 'debug' || a.kind === 'log' ? [a.text] : []));
 
 function sites(b: { remoteNet?: string } = {}): { a: Side; b: Side } {
-  const a = new Side(siteConfig({ hostname: 'A', wan: '11.11.11.1', lan: '13.13.13.13', peer: '11.11.11.2', localNet: '13.13.13.0', remoteNet: '12.12.12.0' }), 31);
-  const cfgB = siteConfig({ hostname: 'B', wan: '11.11.11.2', lan: '12.12.12.12', peer: '11.11.11.1', localNet: '12.12.12.0', remoteNet: b.remoteNet ?? '13.13.13.0' });
+  const a = new Side(
+    siteConfig({ hostname: 'A', wan: '11.11.11.1', lan: '13.13.13.13', peer: '11.11.11.2', localNet: '13.13.13.0', remoteNet: '12.12.12.0' }),
+    31,
+  );
+  const cfgB = siteConfig({
+    hostname: 'B',
+    wan: '11.11.11.2',
+    lan: '12.12.12.12',
+    peer: '11.11.11.1',
+    localNet: '12.12.12.0',
+    remoteNet: b.remoteNet ?? '13.13.13.0',
+  });
   return { a, b: new Side(cfgB, 1031) };
 }
 
@@ -84,13 +94,22 @@ test("a task's deadline drives tick: Main Mode resends MM1 at each deadline, the
   for (let i = 1; i <= IOS_TIMERS.phase1.maxRetransmits; i++) {
     const at = tasks.deadline(policy)!;
     const out = a.tick(at);
-    t.deepEqual(sends(out).map((s) => s.payload), [mm1.payload], `resend ${i} is MM1 again`);
-    t.true(lines(out).includes(`ISAKMP (0:${sa.connId}): incrementing error counter on sa, attempt ${i} of ${IOS_TIMERS.phase1.maxRetransmits}: retransmit phase 1`));
+    t.deepEqual(
+      sends(out).map((s) => s.payload),
+      [mm1.payload],
+      `resend ${i} is MM1 again`,
+    );
+    t.true(
+      lines(out).includes(`ISAKMP (0:${sa.connId}): incrementing error counter on sa, attempt ${i} of ${IOS_TIMERS.phase1.maxRetransmits}: retransmit phase 1`),
+    );
     t.is(tasks.deadline(policy), at + IOS_TIMERS.phase1.intervalMs);
   }
   const end = tasks.deadline(policy)!;
   const out = a.tick(end);
-  t.like(out.find((x) => x.kind === 'fail'), { phase: 1, notify: 0 });
+  t.like(
+    out.find((x) => x.kind === 'fail'),
+    { phase: 1, notify: 0 },
+  );
   t.true(lines(out).some((l) => l.includes('deleting SA reason "death by retransmission P1 sa"')));
   t.false(a.core.t.isakmp.has(sa.connId));
   t.throws(() => a.core.tasks(sa), { message: /no task manager/ });
@@ -107,8 +126,29 @@ test('after a handshake no task is left and the SA holds no exchange state', (t)
     t.is(side.core.t.ipsec.size, 1);
     // phase 1 and Quick Mode are over, DPD is not configured: only the SA's lifetime is left
     t.is(side.core.tasks(sa).deadline(side.core.policy), sa.expiresAt);
-    const working = ['psk', 'saiB', 'dh', 'gxi', 'gxr', 'niB', 'nrB', 'iv', 'retransmit', 'peerIdB', 'firstFrom', 'firstTo', 'quickModes', 'queue', 'badMessages', 'pending', 'nextSeq'];
-    t.deepEqual(Object.keys(sa).filter((k) => working.includes(k)), []);
+    const working = [
+      'psk',
+      'saiB',
+      'dh',
+      'gxi',
+      'gxr',
+      'niB',
+      'nrB',
+      'iv',
+      'retransmit',
+      'peerIdB',
+      'firstFrom',
+      'firstTo',
+      'quickModes',
+      'queue',
+      'badMessages',
+      'pending',
+      'nextSeq',
+    ];
+    t.deepEqual(
+      Object.keys(sa).filter((k) => working.includes(k)),
+      [],
+    );
   }
 });
 
@@ -148,7 +188,10 @@ test("the TED probe's deadline drives its resends; when it gives up its discover
   const daphne = new Side(seedConfig('daphne'), 7);
   const probe = daphne.acquire(0, PING_A).find((x) => x.kind === 'send-probe')!;
   t.truthy(probe);
-  t.deepEqual([...daphne.core.t.probes.values()].map((p) => [p.source, p.target]), [['13.13.13.4', '12.12.12.13']]);
+  t.deepEqual(
+    [...daphne.core.t.probes.values()].map((p) => [p.source, p.target]),
+    [['13.13.13.4', '12.12.12.13']],
+  );
   const probeId = [...daphne.core.t.probes.keys()][0]!;
   for (let i = 1; i <= IOS_TIMERS.probe.maxRetransmits; i++) {
     const at = nextDeadline(daphne.core)!;
@@ -159,7 +202,10 @@ test("the TED probe's deadline drives its resends; when it gives up its discover
   }
   const end = nextDeadline(daphne.core)!;
   const out = daphne.tick(end);
-  t.like(out.find((x) => x.kind === 'fail'), { phase: 'ted', peer: '12.12.12.13' });
+  t.like(
+    out.find((x) => x.kind === 'fail'),
+    { phase: 'ted', peer: '12.12.12.13' },
+  );
   t.is(daphne.core.t.probes.size, 0);
   t.is(daphne.core.probe(probeId), undefined, 'the probe task went with its SA');
   t.deepEqual([...daphne.core.t.pending.keys()], []);
