@@ -3,7 +3,7 @@
  * outputs are the reference). Pure: engine views and datapath counters in,
  * text out.
  */
-import type { EspCounters } from '../esp/counters.js';
+import { emptyCounters, type EspCounters } from '../esp/counters.js';
 import type { CryptoMapView, EngineConnectionRow, EspSaView, IdentView, IpsecInterfaceView, IsakmpSaRow } from '../ike/index.js';
 import type { IkePolicy, TransformSetPolicy } from '../ike/policy.js';
 import { extendedRuleText } from '../../ios/config/acl-syntax.js';
@@ -12,20 +12,7 @@ import type { AccessList } from '../../ios/config/types.js';
 /** Counters of an SA by SPI (from the datapath); undefined when the SA is not (or no longer) in the datapath. */
 export type CountersBySpi = (spi: number) => EspCounters | undefined;
 
-const ZERO: EspCounters = {
-  encaps: 0,
-  encrypt: 0,
-  digest: 0,
-  decaps: 0,
-  decrypt: 0,
-  verify: 0,
-  replayFailures: 0,
-  authFailures: 0,
-  sendErrors: 0,
-  recvErrors: 0,
-  packets: 0,
-  bytes: 0,
-};
+const ZERO: EspCounters = emptyCounters();
 
 export function renderShowCryptoIsakmpSa(rows: readonly IsakmpSaRow[]): string {
   const lines = ['dst             src             state          conn-id slot'];
