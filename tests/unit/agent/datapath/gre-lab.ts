@@ -10,22 +10,11 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Datapath } from '../../../../src/agent/datapath/datapath.js';
 import { GreTunnels, type GreTunnelSpec } from '../../../../src/agent/datapath/gre.js';
-import { peekIpv4 } from '../../../../src/agent/datapath/packet.js';
 import { steeringPlan, TUN_IIF, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
 import { IkeEngine, policyFromConfig, type IkeAction } from '../../../../src/agent/ike/index.js';
-import {
-  computeRoutes,
-  formatIpv4,
-  inPrefix,
-  lookupRoute,
-  parseConfig,
-  parseIpv4,
-  tunnelStates,
-  type Route,
-  type RouterConfig,
-} from '../../../../src/ios/index.js';
+import { computeRoutes, inPrefix, lookupRoute, parseConfig, parseIpv4, tunnelStates, type Route, type RouterConfig } from '../../../../src/ios/index.js';
 import { root } from '../../../root.js';
-import { kernelVerdict } from './kernel-sim.js';
+import { kernelStep } from './kernel-sim.js';
 
 export const labConfig = (name: 'hq' | 'branch') => readFileSync(`${root}topologies/gre-ipsec/${name}.cfg`, 'utf8');
 
@@ -164,19 +153,7 @@ export class GreLab {
   }
 
   private receive(r: GreRouter, iif: string, packet: Buffer): void {
-    const h = peekIpv4(packet)!;
-    const verdict = kernelVerdict(
-      r.plan,
-      {
-        iif,
-        source: formatIpv4(h.source),
-        destination: formatIpv4(h.destination),
-        protocol: h.protocol,
-        ...(h.destinationPort !== undefined ? { dport: h.destinationPort } : {}),
-      },
-      r,
-    );
-    const copy = Buffer.from(packet);
+    const { header: h, verdict, copy } = kernelStep(r.plan, iif, packet, r);
     if (verdict === 'agent' || verdict === 'drop') {
       copy[8] = copy[8]! - 1;
       if (verdict === 'agent') r.dp.handle(copy);

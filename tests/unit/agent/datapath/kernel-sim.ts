@@ -8,7 +8,8 @@
  * sender and target addresses, the interface it came in by and protocol 0;
  * the router's own packets come in by `lo`.
  */
-import { inPrefix, parseIpv4 } from '../../../../src/codecs/net/address.js';
+import { formatIpv4, inPrefix, parseIpv4 } from '../../../../src/codecs/net/address.js';
+import { peekIpv4, type Peek } from '../../../../src/agent/datapath/packet.js';
 import {
   DROP_TABLE,
   EGRESS_TABLE,
@@ -86,4 +87,21 @@ export function kernelVerdict(plan: SteeringPlan, pkt: SimPacket, router: SimRou
     }
   }
   return 'unreachable';
+}
+
+/**
+ * One IPv4 packet arriving at a router's kernel by `iif`: its header, where
+ * the steering plan sends it, and a copy for the caller to pass on (the
+ * labs' step before they hand it to a tun device, deliver it or route it).
+ */
+export function kernelStep(plan: SteeringPlan, iif: string, packet: Buffer, router: SimRouter): { header: Peek; verdict: Verdict; copy: Buffer } {
+  const header = peekIpv4(packet)!;
+  const pkt: SimPacket = {
+    iif,
+    source: formatIpv4(header.source),
+    destination: formatIpv4(header.destination),
+    protocol: header.protocol,
+    ...(header.destinationPort !== undefined ? { dport: header.destinationPort } : {}),
+  };
+  return { header, verdict: kernelVerdict(plan, pkt, router), copy: Buffer.from(packet) };
 }

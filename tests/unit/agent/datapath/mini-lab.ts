@@ -8,12 +8,11 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Datapath } from '../../../../src/agent/datapath/datapath.js';
-import { peekIpv4 } from '../../../../src/agent/datapath/packet.js';
 import { steeringPlan, TUN_IIF, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
 import { IkeEngine, policyFromConfig, type IkeAction } from '../../../../src/agent/ike/index.js';
 import { computeRoutes, formatIpv4, inPrefix, lookupRoute, parseConfig, parseIpv4, type Route } from '../../../../src/ios/index.js';
 import { root } from '../../../root.js';
-import { kernelVerdict, type Verdict } from './kernel-sim.js';
+import { kernelStep, type Verdict } from './kernel-sim.js';
 
 export interface Spoke {
   name: string;
@@ -127,20 +126,8 @@ export class MiniLab {
 
   /** One packet through a spoke's kernel. */
   private receive(s: Spoke, iif: string, packet: Buffer): void {
-    const h = peekIpv4(packet)!;
-    const verdict = kernelVerdict(
-      s.plan,
-      {
-        iif,
-        source: formatIpv4(h.source),
-        destination: formatIpv4(h.destination),
-        protocol: h.protocol,
-        ...(h.destinationPort !== undefined ? { dport: h.destinationPort } : {}),
-      },
-      s,
-    );
+    const { header: h, verdict, copy } = kernelStep(s.plan, iif, packet, s);
     if (iif !== TUN_IIF) s.verdicts.push(verdict);
-    const copy = Buffer.from(packet);
     if (verdict === 'agent' || verdict === 'drop') {
       copy[8] = copy[8]! - 1; // forwarded into the tun device: one hop
       if (verdict === 'agent') s.dp.handle(copy);

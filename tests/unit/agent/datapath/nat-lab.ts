@@ -13,11 +13,10 @@ import { Nat } from '../../../../src/agent/datapath/nat/nat.js';
 import { natPolicy } from '../../../../src/agent/datapath/nat/policy.js';
 import { NatPath } from '../../../../src/agent/datapath/nat-order.js';
 import { natSteering } from '../../../../src/agent/datapath/nat-plan.js';
-import { peekIpv4 } from '../../../../src/agent/datapath/packet.js';
 import { steeringPlan, TUN_IIF, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
 import { IkeEngine, policyFromConfig, type IkeAction } from '../../../../src/agent/ike/index.js';
 import { computeRoutes, formatIpv4, inPrefix, lookupRoute, parseConfig, parseIpv4, type Route } from '../../../../src/ios/index.js';
-import { kernelVerdict } from './kernel-sim.js';
+import { kernelStep } from './kernel-sim.js';
 
 export interface LabRouter {
   name: string;
@@ -145,19 +144,7 @@ export class NatLab {
   }
 
   private receive(r: LabRouter, iif: string, packet: Buffer): void {
-    const h = peekIpv4(packet)!;
-    const verdict = kernelVerdict(
-      r.plan,
-      {
-        iif,
-        source: formatIpv4(h.source),
-        destination: formatIpv4(h.destination),
-        protocol: h.protocol,
-        ...(h.destinationPort !== undefined ? { dport: h.destinationPort } : {}),
-      },
-      r,
-    );
-    const copy = Buffer.from(packet);
+    const { header: h, verdict, copy } = kernelStep(r.plan, iif, packet, r);
     if (verdict === 'agent' || verdict === 'drop' || verdict === 'nat') {
       copy[8] = copy[8]! - 1; // forwarded into a tun device: one hop
       if (verdict === 'agent') r.dp.handle(copy);

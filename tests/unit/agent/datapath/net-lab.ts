@@ -25,7 +25,7 @@ import {
 } from '../../../../src/ios/index.js';
 import { root } from '../../../root.js';
 import { seededRandom } from '../ike/helpers.js';
-import { kernelVerdict, type Verdict } from './kernel-sim.js';
+import { kernelStep, type Verdict } from './kernel-sim.js';
 
 export interface LabRouter {
   readonly name: string;
@@ -194,20 +194,8 @@ export class NetLab {
       this.held.push({ to: r, iif, packet });
       return;
     }
-    const h = peekIpv4(packet)!;
-    const verdict = kernelVerdict(
-      r.plan,
-      {
-        iif,
-        source: formatIpv4(h.source),
-        destination: formatIpv4(h.destination),
-        protocol: h.protocol,
-        ...(h.destinationPort !== undefined ? { dport: h.destinationPort } : {}),
-      },
-      r,
-    );
+    const { header: h, verdict, copy } = kernelStep(r.plan, iif, packet, r);
     if (iif !== TUN_IIF) r.verdicts.push(verdict);
-    const copy = Buffer.from(packet);
     if (verdict === 'agent' || verdict === 'drop') {
       copy[8] = copy[8]! - 1; // forwarded into a tun device: one hop
       if (verdict === 'agent') r.dp.handle(copy);
