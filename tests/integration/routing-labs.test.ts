@@ -6,7 +6,7 @@
  * two runs on 2026-12-02, 100% loss with the routes in place: open),
  * eigrp-hub.yaml (the hub still sends hellos on its passive
  * LAN and h2 does not reach h3; see the lab's header) and ospf-gre-ipsec.yaml
- * (needs the GRE tunnels of the gre branch).
+ * (GRE is in; the lab has not been run yet).
  */
 import test from 'ava';
 import { execFile } from 'node:child_process';
