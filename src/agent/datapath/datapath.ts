@@ -38,7 +38,7 @@ import {
   type NativeEsp,
 } from '../esp/index.js';
 import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
-import { IPPROTO_ESP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
+import { IPPROTO_ESP, IPPROTO_TCP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
 import { IPPROTO_GRE } from '../../codecs/net/gre.js';
 import type { PacketTuple } from '../../ios/acl/match.js';
 import { inboundEntry, outboundEntry } from './crypto-policy.js';
@@ -458,9 +458,10 @@ export class Datapath {
     this.encapsulate(inner, p, found, route);
   }
 
-  /** `ip tcp adjust-mss` of `iface` on a packet the router forwards (in place). */
+  /** `ip tcp adjust-mss` of `iface` on a packet the router forwards (in place); the interface is looked up for TCP only. */
   private adjustMss(packet: Buffer, iface: string): void {
-    const mss = this.deps.adjustMss?.(iface) ?? null;
+    if (packet[9] !== IPPROTO_TCP || !this.deps.adjustMss) return;
+    const mss = this.deps.adjustMss(iface);
     if (mss !== null && clampTcpMss(packet, mss)) this.counters.mssAdjusted++;
   }
 
