@@ -16,6 +16,8 @@
  *   GRE for us (in clear or from ESP) -> the GRE tunnels (gre.ts), after the same check in clear
  *   a packet the router makes (GRE, a reflected keepalive: `originate`) -> the crypto map of the
  *                          interface it leaves by, like a forwarded packet
+ *   `ip tcp adjust-mss` of the crypto-map interface: on the clear SYNs it encrypts and decrypts (the
+ *                          kernel never sees them on that interface; it clamps the rest, kernel-interfaces.ts)
  *
  * I/O is injected (the tun write, the clock, randomness), so the logic runs
  * in tests with no device.
@@ -36,13 +38,14 @@ import {
   type NativeEsp,
 } from '../esp/index.js';
 import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
-import { IPPROTO_ESP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
+import { IPPROTO_ESP, IPPROTO_TCP, IPPROTO_UDP } from '../../codecs/net/ipv4.js';
 import { IPPROTO_GRE } from '../../codecs/net/gre.js';
 import type { PacketTuple } from '../../ios/acl/match.js';
 import { inboundEntry, outboundEntry } from './crypto-policy.js';
 import { FlowCache } from './flow-cache.js';
 import { fragmentIpv4 } from './fragment.js';
 import { FragmentError, Reassembler, type ReassemblyCounters } from './reassembly.js';
+import { clampTcpMss } from './mss.js';
 import { adjustTtl, fragmentationNeeded, peekIpv4, udpPacket, writeIpv4Header, writeUdpHeader, type Peek } from './packet.js';
 
 /** The part of the IKE engine the datapath calls. */
@@ -78,6 +81,8 @@ export interface DatapathDeps {
   nativeEsp?: NativeEsp;
   /** The GRE tunnels (gre.ts): GRE for the router's own addresses goes there. */
   gre?: { receive(packet: Buffer): void };
+  /** `ip tcp adjust-mss` of an interface, or null: applied (mss.ts) to what is encrypted out of it and decrypted in by it. */
+  adjustMss?(iface: string): number | null;
 }
 
 /**
@@ -135,6 +140,8 @@ export interface DatapathCounters {
   fragNeeded: number;
   /** ESP packets fragmented after encryption ("fragmented"): too big for the link, or a DF packet let through by `crypto ipsec df-bit clear`. */
   fragmented: number;
+  /** TCP SYNs whose MSS `ip tcp adjust-mss` lowered (encrypted or decrypted ones; the kernel counts its own in TB-MSS). */
+  mssAdjusted: number;
 }
 
 /** What a flow gets: the pair that protects it, 'none' (no crypto map entry wants it), or the entry that wants it (no SA yet). */
@@ -173,6 +180,7 @@ export class Datapath {
     forwarded: 0,
     malformed: 0,
     fragNeeded: 0,
+    mssAdjusted: 0,
     fragmented: 0,
   };
   private lastClearTextLog = 0;
@@ -444,7 +452,17 @@ export class Datapath {
       return;
     }
     // IOS checks the access group out of the interface on the clear packet, before encryption (never on the ESP)
-    if (own || this.permitsOut(packet, route.iface)) this.encapsulate(packet.subarray(0, p.totalLength), p, found, route);
+    if (!own && !this.permitsOut(packet, route.iface)) return;
+    const inner = packet.subarray(0, p.totalLength);
+    if (!own) this.adjustMss(inner, route.iface);
+    this.encapsulate(inner, p, found, route);
+  }
+
+  /** `ip tcp adjust-mss` of `iface` on a packet the router forwards (in place); the interface is looked up for TCP only. */
+  private adjustMss(packet: Buffer, iface: string): void {
+    if (packet[9] !== IPPROTO_TCP || !this.deps.adjustMss) return;
+    const mss = this.deps.adjustMss(iface);
+    if (mss !== null && clampTcpMss(packet, mss)) this.counters.mssAdjusted++;
   }
 
   /** For a packet leaving by `iface`: the SA pair that protects it, 'none', or the entry that wants it (no SA yet). */
@@ -589,6 +607,8 @@ export class Datapath {
       return;
     }
     this.hooks.untranslate?.(clear, iface);
+    // a SYN crossing the router (not one for the router itself) by an interface with ip tcp adjust-mss
+    if (!this.deps.isLocal(clear.readUInt32BE(16))) this.adjustMss(clear, iface);
     const route = this.deps.route(clear.readUInt32BE(16));
     if (route && !this.permitsOut(clear, route.iface)) return;
     this.deps.write(clear);

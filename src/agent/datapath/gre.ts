@@ -15,6 +15,9 @@
  *          inner GRE packet from this tunnel's source back to its
  *          destination) straight back out, also while keepalives hold the
  *          line protocol down (else two ends down would never come back)
+ *   `ip tcp adjust-mss` on the tunnel: the TCP SYNs it carries either way,
+ *       except the router's own, get their MSS lowered (mss.ts); the kernel
+ *       has no rule for the tunnel's device
  *
  * Keepalives are IOS's: a GRE packet to the far end whose inner packet is a
  * GRE packet from the far end back to us, with protocol type 0; the far end
@@ -26,6 +29,7 @@ import { internetChecksum } from '../../codecs/net/checksum.js';
 import { decodeGre, GRE_PROTOCOL_IPV4, GreError, greHeaderLength, IPPROTO_GRE, writeGreHeader, type GreErrorReason } from '../../codecs/net/gre.js';
 import type { TunnelKeepalive } from '../../ios/config/types.js';
 import { GreKeepalive } from './gre-keepalive.js';
+import { clampTcpMss } from './mss.js';
 import { peekIpv4, writeIpv4Header } from './packet.js';
 
 export interface GreTunnelSpec {
@@ -47,6 +51,8 @@ export interface GreTunnelSpec {
    * in clear.
    */
   cryptoMap: boolean;
+  /** `ip tcp adjust-mss` of the tunnel interface: the MSS of the TCP SYNs it carries (both ways) is lowered to it (mss.ts). */
+  adjustMss: number | null;
 }
 
 export interface GreDeps {
@@ -57,6 +63,8 @@ export interface GreDeps {
   /** Keepalives took a tunnel's line protocol down, or brought it back up. */
   keepaliveChanged(tunnel: string, down: boolean): void;
   now(): number;
+  /** One of the router's addresses: its own SYNs are not adjusted (IOS adjusts what passes through). */
+  isLocal?(address: number): boolean;
 }
 
 export interface GreTunnelCounters {
@@ -167,6 +175,7 @@ export class GreTunnels {
       return;
     }
     const inner = packet.subarray(0, p.totalLength);
+    if (t.spec.adjustMss !== null && !this.deps.isLocal?.(p.source)) clampTcpMss(inner, t.spec.adjustMss);
     this.output(t, inner.length);
     this.deps.originate(encapsulate(t.spec, inner, GRE_PROTOCOL_IPV4, t.spec.source, t.spec.destination), t.spec.cryptoMap);
   }
@@ -236,6 +245,7 @@ export class GreTunnels {
     c.inPackets++;
     c.inBytes += body.length;
     c.lastInput = this.deps.now();
+    if (t.spec.adjustMss !== null && !this.deps.isLocal?.(inner.destination)) clampTcpMss(body, t.spec.adjustMss);
     this.deps.deliver(t.spec.name, body);
   }
 

@@ -96,6 +96,7 @@ export class IpsecService implements ExecExtension {
       random: randomBytes,
       nativeEsp: this.nativeEsp,
       ...(router.tunnels ? { gre: router.tunnels.gre } : {}),
+      adjustMss: (iface) => this.router.config.interfaces.find((i) => i.name === iface)?.adjustMss ?? null,
     });
     this.refreshTables();
   }

@@ -1,6 +1,7 @@
 /**
- * `ip -batch` lines for the parts of an IOS interface the Linux kernel
- * carries besides its address: Loopback addresses, and the IP MTU. Pure.
+ * What the Linux kernel carries of an IOS interface besides its address:
+ * Loopback addresses and the IP MTU (`ip -batch` lines), and `ip tcp
+ * adjust-mss` (iptables rules). Pure.
  *
  * Loopbacks live on `lo` (this kernel has no dummy interfaces): each address
  * as a /32, which the kernel answers for like any of its own, and the rest of
@@ -61,4 +62,33 @@ export function connectedMtuCommands(iface: InterfaceConfig, dev: string): strin
     const prefix = cidrOf(formatIpv4(networkOf(parseIpv4(a.address), parseIpv4(a.mask))), a.mask);
     return [`route replace ${prefix} dev ${dev} proto kernel scope link src ${a.address}${routeMtu(iface)}`];
   });
+}
+
+/** The mangle chain holding the `ip tcp adjust-mss` rules, jumped to from FORWARD. */
+export const MSS_CHAIN = 'TB-MSS';
+
+/**
+ * `ip tcp adjust-mss N` for what the kernel forwards: for each interface
+ * with it, two rules in the mangle table's TB-MSS chain (FORWARD only: IOS
+ * adjusts the SYNs that pass through the router, not its own), one for SYNs
+ * that came in by its device and one for SYNs that leave by it, as IOS acts
+ * on both (research notes, section 3). TCPMSS --set-mss alone would also
+ * add an MSS option of 536 to a SYN without one; the tcpmss match keeps the
+ * rule to SYNs that carry an MSS above N, which is all IOS changes. Tunnel
+ * interfaces are left to the agent (datapath/mss.ts), which carries their
+ * packets; a shut-down interface has none. `hook`: also jump to the chain
+ * from FORWARD (once). As `iptables-restore --noflush` input: the chain is
+ * emptied and filled again, so a rule whose line went away goes with it.
+ */
+export function mssRules(config: RouterConfig, linux: ReadonlyMap<string, string>, hook: boolean): string {
+  const lines = ['*mangle', `:${MSS_CHAIN} - [0:0]`];
+  if (hook) lines.push(`-A FORWARD -j ${MSS_CHAIN}`);
+  for (const i of config.interfaces) {
+    const dev = linux.get(i.name);
+    if (i.adjustMss === null || !dev || i.shutdown || i.name.startsWith('Tunnel')) continue;
+    const match = `-p tcp --tcp-flags SYN,RST SYN -m tcpmss --mss ${i.adjustMss + 1}:65535 -m comment --comment "${i.name} adjust-mss"`;
+    for (const dir of ['-i', '-o']) lines.push(`-A ${MSS_CHAIN} ${dir} ${dev} ${match} -j TCPMSS --set-mss ${i.adjustMss}`);
+  }
+  lines.push('COMMIT', '');
+  return lines.join('\n');
 }

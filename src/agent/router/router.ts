@@ -33,7 +33,7 @@ import {
   renderShowInterfaces,
   type InterfaceView,
 } from '../../ios/index.js';
-import { connectedMtuCommands, loopbackAddresses, loopbackCommands, routeMtu } from './kernel-interfaces.js';
+import { connectedMtuCommands, loopbackAddresses, loopbackCommands, mssRules, routeMtu } from './kernel-interfaces.js';
 import type { InterfaceBinding } from '../../contract/env.js';
 import { STARTUP_CONFIG_PATH } from '../../contract/paths.js';
 import type { RouterConsole } from './console.js';
@@ -96,6 +96,8 @@ export class Router {
   private learned: Route[] = [];
   /** Set by the tunnel service when the configuration has Tunnel interfaces (or may get them). */
   tunnels: TunnelHooks | undefined;
+  /** The adjust-mss rules last given to the kernel (without the FORWARD hook); null before the chain exists. */
+  private mssApplied: string | null = null;
 
   constructor(
     config: RouterConfig,
@@ -227,8 +229,27 @@ export class Router {
     }
     const res = await this.host.ipBatch(cmds);
     if (res.code !== 0) this.console.log(`%TESTBED-3-KERNEL: ${res.stderr.trim().split('\n').join('; ')}`);
+    await this.applyMss();
     await this.applyStaticRoutes();
     await this.refreshLinks();
+  }
+
+  /**
+   * `ip tcp adjust-mss` in the kernel (kernel-interfaces.ts): the chain is
+   * made and hooked into FORWARD the first time an interface has it, then
+   * rewritten whenever the rules change (emptied when no interface has it).
+   * It lives in the router's network namespace, which goes with the container.
+   */
+  private async applyMss(): Promise<void> {
+    const rules = mssRules(this.config, this.linux, false);
+    if (rules === this.mssApplied) return;
+    if (this.mssApplied === null && !this.config.interfaces.some((i) => i.adjustMss !== null)) return;
+    const res = await this.host.iptablesRestore(this.mssApplied === null ? mssRules(this.config, this.linux, true) : rules);
+    if (res.code !== 0) {
+      this.console.log(`%TESTBED-3-KERNEL: ip tcp adjust-mss: iptables-restore: ${res.stderr.trim().split('\n').join('; ')}`);
+      return;
+    }
+    this.mssApplied = rules;
   }
 
   /**

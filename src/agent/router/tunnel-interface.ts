@@ -33,6 +33,8 @@ export class TunnelService implements ExecExtension {
   private timer: NodeJS.Timeout | undefined;
   private busy: Promise<void> = Promise.resolve();
   private started = false;
+  /** The router's interface addresses (its own SYNs are not adjusted), as of the last evaluation. */
+  private local = new Set<number>();
 
   constructor(private readonly router: Router) {
     this.gre = new GreTunnels({
@@ -40,6 +42,7 @@ export class TunnelService implements ExecExtension {
       originate: (packet, crypto) => this.datapath?.originate(packet, crypto),
       keepaliveChanged: () => this.changed(),
       now: () => Date.now(),
+      isLocal: (a) => this.local.has(a),
     });
     const hooks: TunnelHooks = {
       lineUp: (name) => this.states.get(name)?.up ?? false,
@@ -113,6 +116,7 @@ export class TunnelService implements ExecExtension {
     }
     if (next.size !== this.states.size) changed = true;
     this.states = next;
+    this.local = new Set(config.interfaces.flatMap((i) => [i.address, ...i.secondary].flatMap((a) => (a ? [parseIpv4(a.address)] : []))));
     this.gre.configure(config.interfaces.flatMap((i) => this.spec(i, next.get(i.name))));
     return changed;
   }
@@ -130,6 +134,7 @@ export class TunnelService implements ExecExtension {
         up: s.up,
         reachable: !i.shutdown && (s.up || s.reason === 'keepalive'),
         cryptoMap: i.cryptoMap !== null,
+        adjustMss: i.adjustMss,
       },
     ];
   }

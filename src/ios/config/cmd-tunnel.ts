@@ -1,19 +1,22 @@
 /**
- * Interface sub-mode commands of GRE tunnels and of the IP MTU: `tunnel
- * source|destination|mode|key|checksum`, `keepalive`, `ip mtu`, `bandwidth`,
- * `delay`. `tunnel ...` is refused on any interface but a Tunnel, as IOS has
+ * Interface sub-mode commands of GRE tunnels, the IP MTU and the TCP MSS:
+ * `tunnel source|destination|mode|key|checksum`, `keepalive`, `ip mtu`,
+ * `ip tcp adjust-mss`, `bandwidth`, `delay`. `tunnel ...` is refused on any interface but a Tunnel, as IOS has
  * no tunnel commands there; `keepalive` is a GRE keepalive on a tunnel and an
  * interface keepalive (not emulated) elsewhere.
  */
 import { ParseFail, type Cursor } from '../cli/cursor.js';
 import { recordInterfaceExtra } from './extras.js';
-import type { EngineState, Effect, Grammar } from './grammar.js';
+import { finalArguments, type EngineState, type Effect, type Grammar } from './grammar.js';
 import { isTunnel, readInterfaceName } from './interface-names.js';
 import type { ConfigMode } from './modes.js';
 import { newInterface, TUNNEL_MODE_GRE_IP, type InterfaceConfig, type TunnelConfig } from './types.js';
 
 /** The MTU show interfaces prints for a tunnel on 12.x (research notes, section 3); the IP MTU cannot exceed it. */
 export const TUNNEL_HARDWARE_MTU = 1514;
+/** `ip tcp adjust-mss`'s range. */
+export const ADJUST_MSS_MIN = 500;
+export const ADJUST_MSS_MAX = 1460;
 /** IOS 12.2's tunnel modes (`tunnel mode ?`); only `gre ip` is emulated. */
 const MODES = ['aurp', 'cayman', 'dvmrp', 'eon', 'gre', 'ipip', 'iptalk', 'mpls', 'nos'];
 
@@ -144,6 +147,27 @@ function valueCommands(g: Grammar): void {
     cursor.optInteger(68, 18000);
     return (st) => {
       iface(st).ipMtu = null;
+    };
+  });
+  // 500-1460 (IOS IP Application Services command reference); a value out of range, or none, is
+  // refused with IOS's marker, never taken by `ip tcp *` (header compression) instead
+  g.on('ip tcp adjust-mss', (cursor) => {
+    const mss = finalArguments(() => {
+      const value = cursor.integer(ADJUST_MSS_MIN, ADJUST_MSS_MAX);
+      cursor.end();
+      return value;
+    });
+    return (st) => {
+      iface(st).adjustMss = mss;
+    };
+  });
+  g.on('no ip tcp adjust-mss', (cursor) => {
+    finalArguments(() => {
+      cursor.optInteger(ADJUST_MSS_MIN, ADJUST_MSS_MAX);
+      cursor.end();
+    });
+    return (st) => {
+      iface(st).adjustMss = null;
     };
   });
   g.on('bandwidth', (cursor) => {

@@ -87,6 +87,20 @@ export interface Parsed {
 /** Failures of a refused keyword: no shorter path takes the line. */
 const FINAL = new WeakSet<ParseFail>();
 
+/**
+ * Runs `read` (a handler's reading of its arguments); a ParseFail it throws
+ * is final: no shorter path that takes any arguments (`ip tcp *`) gets the
+ * line instead, so a bad value is refused as IOS refuses it.
+ */
+export function finalArguments<T>(read: () => T): T {
+  try {
+    return read();
+  } catch (e) {
+    if (e instanceof ParseFail) FINAL.add(e);
+    throw e;
+  }
+}
+
 function failsOver(e: unknown): boolean {
   return e instanceof ParseFail && !FINAL.has(e) && (e.kind === 'invalid' || e.kind === 'incomplete');
 }

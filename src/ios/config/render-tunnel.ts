@@ -1,7 +1,8 @@
 /**
  * `show running-config` lines of the interface settings cmd-tunnel.ts parses,
  * where IOS prints them: bandwidth before the address, ip mtu after the access
- * groups, then delay, keepalive and the tunnel lines.
+ * groups, ip tcp adjust-mss after the NAT side, then delay, keepalive and the
+ * tunnel lines.
  */
 import { TUNNEL_MODE_GRE_IP, type InterfaceConfig } from './types.js';
 
@@ -11,6 +12,11 @@ export function bandwidthLines(i: InterfaceConfig): string[] {
 
 export function ipMtuLines(i: InterfaceConfig): string[] {
   return i.ipMtu !== null ? [` ip mtu ${i.ipMtu}`] : [];
+}
+
+/** After the NAT side (a 12.4 router prints `ip nat inside`, `ip virtual-reassembly`, then `ip tcp adjust-mss 1452`). */
+export function adjustMssLines(i: InterfaceConfig): string[] {
+  return i.adjustMss !== null ? [` ip tcp adjust-mss ${i.adjustMss}`] : [];
 }
 
 export function tunnelLines(i: InterfaceConfig): string[] {

@@ -20,7 +20,7 @@ import type {
 } from './types.js';
 import { IPSEC_LIFETIME_DEFAULTS, ISAKMP_POLICY_DEFAULTS } from './types.js';
 import { interfaceAfterAddressLines, interfaceHeader, interfaceHeadLines, interfaceTailLines, routerBlockLines } from './render-routing.js';
-import { bandwidthLines, ipMtuLines, tunnelLines } from './render-tunnel.js';
+import { adjustMssLines, bandwidthLines, ipMtuLines, tunnelLines } from './render-tunnel.js';
 
 function extras(config: RouterConfig, section: ExtraSection): string[] {
   return config.extras.filter((e) => e.section === section).flatMap((e) => e.lines);
@@ -118,6 +118,7 @@ function interfaceLines(i: InterfaceConfig): string[] {
     ...interfaceAfterAddressLines(i),
     ...ipExtras.map((e) => ` ${e}`),
     ...(i.nat ? [` ip nat ${i.nat}`] : []),
+    ...adjustMssLines(i),
     ...(i.shutdown ? [' shutdown'] : []),
     ...(i.mtu !== null ? [` mtu ${i.mtu}`] : []),
     ...tunnelLines(i),

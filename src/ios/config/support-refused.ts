@@ -45,8 +45,8 @@ export const LATER_COMMANDS: readonly LaterCommand[] = [
   { mode: 'global', command: 'ip ips', release: '12.3(8)T (IOS IPS)', basis: 'inferred' },
   { mode: 'global', command: 'ip options', release: '12.3(4)T (IP options selective drop)', basis: 'inferred' },
   { mode: 'interface', command: 'ip virtual-reassembly', release: '12.3(8)T (virtual fragment reassembly)', basis: 'inferred' },
-  { mode: 'interface', command: 'ip tcp adjust-mss', release: '12.2(4)T as ip adjust-mss, renamed 12.2(8)T (TCP MSS adjustment)', basis: 'documented' },
-  { mode: 'interface', command: 'ip adjust-mss', release: '12.2(4)T (TCP MSS adjustment)', basis: 'documented' },
+  // `ip tcp adjust-mss` (12.2(8)T) is emulated (cmd-tunnel.ts); its 12.2(4)T name was replaced by it in 12.2(8)T
+  { mode: 'interface', command: 'ip adjust-mss', release: '12.2(4)T (TCP MSS adjustment), renamed ip tcp adjust-mss in 12.2(8)T', basis: 'documented' },
   { mode: 'global', command: 'control-plane', release: '12.3(4)T (control plane policing)', basis: 'inferred' },
   { mode: 'global', command: 'archive', release: '12.3(4)T (configuration archive and change logging)', basis: 'inferred' },
   { mode: 'global', command: 'login block-for', release: '12.3(4)T (login enhancements)', basis: 'inferred' },

@@ -1,6 +1,7 @@
 /**
  * Support table, interface mode: GRE tunnel interfaces (`tunnel ...`,
- * `keepalive`) and the IP MTU (bandwidth and delay are in
+ * `keepalive`), the IP MTU and `ip tcp adjust-mss` (12.2(8)T; emulated, as
+ * docs/ios-support.md "Releases" says) (bandwidth and delay are in
  * support-routing.ts). Spliced into the interface rows of support-modes.ts; parsed by
  * cmd-tunnel.ts.
  */
@@ -12,6 +13,11 @@ const NOT_GRE = 'only GRE over IP (tunnel mode gre ip) is emulated: in this mode
 export const TUNNEL_SUPPORT: SupportEntry[] = [
   i.model('ip mtu', 'the largest IP packet sent out of the interface: bigger ones are fragmented, or answered with ICMP fragmentation-needed when DF is set'),
   i.model('no ip mtu', 'back to the link MTU (tunnels: the transport MTU less the GRE header)'),
+  i.model(
+    'ip tcp adjust-mss',
+    '12.2(8)T: the MSS option of TCP SYNs and SYN-ACKs the router forwards in or out of the interface is lowered to the value when larger (in the kernel, and in the agent for what it encrypts, decrypts or carries in GRE)',
+  ),
+  i.model('no ip tcp adjust-mss', 'the MSS of TCP SYNs through the interface is left as the hosts set it'),
   i.model('keepalive', 'tunnels: GRE keepalives (12.2(8)T), the line protocol goes down after the retries go unanswered'),
   i.model('keepalive (not-tunnel)', 'interface keepalives are not emulated: none are sent', 'not-emulated'),
   i.model('no keepalive', 'no keepalives (Ethernet keepalive frames are never sent by the emulator)'),

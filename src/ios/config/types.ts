@@ -63,6 +63,8 @@ export interface InterfaceConfig {
   mtu: number | null;
   /** `ip mtu N`: the largest IP packet sent out of the interface (fragmentation and ICMP too-big at that size). */
   ipMtu: number | null;
+  /** `ip tcp adjust-mss N` (500-1460): the MSS option of TCP SYNs routed in or out of the interface is lowered to N. */
+  adjustMss: number | null;
   /** `bandwidth N` (kbit/s) and `delay N` (tens of microseconds), as show interfaces prints them; null: the default. */
   bandwidth: number | null;
   delay: number | null;
@@ -298,6 +300,7 @@ export function newInterface(name: string): InterfaceConfig {
     accessGroupOut: null,
     mtu: null,
     ipMtu: null,
+    adjustMss: null,
     bandwidth: null,
     delay: null,
     keepalive: null,

@@ -182,10 +182,13 @@ const BEHAVIOURAL: [mode: string, line: string, expect: Expect][] = [
   ['interface', ' no ip proxy-arp', 'emulated'],
   ['interface', ' no cdp enable', 'emulated'],
   ['interface', ' no keepalive', 'emulated'],
-  // issue 12: GRE tunnels, the IP MTU, bandwidth and delay (ip tcp adjust-mss is 12.2(4)T: refused, support-refused.ts)
+  // issue 12: GRE tunnels, the IP MTU, the TCP MSS (12.2(8)T, emulated), bandwidth and delay
   ['global', 'interface Tunnel0', 'emulated'],
   ['global', 'ip route 10.9.0.0 255.255.0.0 Tunnel0', 'emulated'],
   ['interface', ' ip mtu 1400', 'emulated'],
+  ['interface', ' ip tcp adjust-mss 1360', 'emulated'],
+  ['interface', ' no ip tcp adjust-mss', 'emulated'],
+  ['tunnel', ' ip tcp adjust-mss 1360', 'emulated'],
   ['interface', ' bandwidth 512', 'emulated'],
   ['interface', ' delay 100', 'emulated'],
   ['tunnel', ' ip mtu 1400', 'emulated'],

@@ -1,8 +1,9 @@
 /**
- * GRE tunnel interfaces, the IP MTU, bandwidth and delay in the IOS model:
- * what each line sets, the `no` forms, IOS's refusals (tunnel commands off a
- * Tunnel, an IP MTU above the interface's MTU, the later releases' commands)
- * and where show running-config prints them.
+ * GRE tunnel interfaces, the IP MTU, the TCP MSS, bandwidth and delay in the
+ * IOS model: what each line sets, the `no` forms, IOS's refusals (tunnel
+ * commands off a Tunnel, an IP MTU above the interface's MTU, an MSS out of
+ * 500-1460, the later releases' commands) and where show running-config
+ * prints them.
  */
 import test from 'ava';
 import { applyConfigLines, newRouterConfig, parseConfig, renderRunningConfig } from '../../../src/ios/index.js';
@@ -101,7 +102,7 @@ test('keepalive on an Ethernet is an interface keepalive: kept, warned, not a GR
   t.deepEqual([fe.keepalive, fe.extras], [null, ['keepalive 10']]);
 });
 
-test('IOS refuses: tunnel commands off a Tunnel, an IP MTU above the MTU, a host name as destination, ip tcp adjust-mss (12.2(4)T)', (t) => {
+test('IOS refuses: tunnel commands off a Tunnel, an IP MTU above the MTU, a host name as destination, ip adjust-mss (the 12.2(4)T name)', (t) => {
   const refused = (context: string[], line: string) => {
     const { diagnostics, lines } = parseConfig([...context, line].join('\n'));
     t.is(lines[context.length], 'refused', line);
@@ -119,7 +120,6 @@ test('IOS refuses: tunnel commands off a Tunnel, an IP MTU above the MTU, a host
   t.is(refused(tu, ' tunnel mode ipsec ipv4').code, 'invalid-input', 'static VTIs are 12.3(14)T');
   t.is(refused(tu, ' tunnel key 4294967296').code, 'invalid-input');
   t.is(refused(tu, ' keepalive 10 256').code, 'invalid-input');
-  t.is(refused(fe, ' ip tcp adjust-mss 1360').code, 'invalid-input');
   t.is(refused(fe, ' ip adjust-mss 1360').code, 'invalid-input');
   t.is(parseConfig([...fe, ' ip tcp header-compression'].join('\n')).lines[1], 'not-emulated', 'the rest of ip tcp stays accepted');
 });
@@ -131,4 +131,71 @@ test('a not-GRE tunnel mode is one warning, on its line', (t) => {
     [[2, 'not-emulated']],
   );
   t.regex(diagnostics[0]!.message, /only GRE over IP \(tunnel mode gre ip\) is emulated/);
+});
+
+test('ip tcp adjust-mss: the value lands in the model, no ip tcp adjust-mss (with or without it) clears it, on any interface', (t) => {
+  const { config, lines } = parseConfig(['interface FastEthernet0/1', ' ip tcp adjust-mss 1452', 'interface Tunnel0', ' ip tcp adjust-mss 500'].join('\n'));
+  t.deepEqual(lines, ['emulated', 'emulated', 'emulated', 'emulated']);
+  t.deepEqual(
+    config.interfaces.map((i) => [i.name, i.adjustMss]),
+    [
+      ['FastEthernet0/1', 1452],
+      ['Tunnel0', 500],
+    ],
+  );
+  for (const no of [' no ip tcp adjust-mss', ' no ip tcp adjust-mss 1452']) {
+    const after = applyConfigLines(config, ['interface FastEthernet0/1', no], { kind: 'global' });
+    t.deepEqual(after.diagnostics, [], no);
+    t.is(after.config.interfaces.find((i) => i.name === 'FastEthernet0/1')!.adjustMss, null, no);
+  }
+  t.is(parseConfig(['interface FastEthernet0/1', ' ip tcp adjust-mss 1460'].join('\n')).config.interfaces[0]!.adjustMss, 1460);
+});
+
+test('ip tcp adjust-mss out of 500-1460, without a value or with more: refused with the marker at the value (1-based column) as IOS refuses it, never taken for ip tcp header compression', (t) => {
+  const line = (text: string) => {
+    const { diagnostics, lines, config } = parseConfig(['interface FastEthernet0/0', text].join('\n'));
+    return { class: lines[1], diagnostic: diagnostics.find((d) => d.line === 2), mss: config.interfaces[0]?.adjustMss ?? null };
+  };
+  for (const [text, code, column] of [
+    [' ip tcp adjust-mss 499', 'invalid-input', 20],
+    [' ip tcp adjust-mss 1461', 'invalid-input', 20],
+    [' ip tcp adjust-mss 0', 'invalid-input', 20],
+    [' ip tcp adjust-mss fred', 'invalid-input', 20],
+    [' ip tcp adjust-mss', 'incomplete', null],
+    [' ip tcp adjust-mss 1300 1400', 'invalid-input', 25],
+    [' no ip tcp adjust-mss 2000', 'invalid-input', 23],
+  ] as const) {
+    const r = line(text);
+    t.is(r.class, 'refused', text);
+    t.is(r.diagnostic?.code, code, text);
+    if (column !== null) t.is(r.diagnostic?.column, column, text);
+    t.is(r.mss, null, text);
+  }
+  t.regex(line(' ip tcp adjust-mss 1461').diagnostic!.message, /% Invalid input detected at '\^' marker\./);
+  t.is(line(' ip tcp header-compression').class, 'not-emulated', 'the rest of ip tcp stays accepted, not emulated');
+});
+
+test('show running-config prints ip tcp adjust-mss after the NAT side and before the tunnel lines', (t) => {
+  const { config } = parseConfig(
+    [
+      'interface Tunnel0',
+      ' ip address 172.16.0.1 255.255.255.252',
+      ' ip mtu 1400',
+      ' ip tcp adjust-mss 1360',
+      ' tunnel source 10.0.0.1',
+      ' tunnel destination 10.0.0.2',
+      'interface FastEthernet0/1',
+      ' ip address 10.1.1.1 255.255.255.0',
+      ' ip tcp adjust-mss 1452',
+      ' ip nat inside',
+    ].join('\n'),
+  );
+  const text = renderRunningConfig(config);
+  t.true(
+    text.includes(
+      ['interface Tunnel0', ' ip address 172.16.0.1 255.255.255.252', ' ip mtu 1400', ' ip tcp adjust-mss 1360', ' tunnel source 10.0.0.1'].join('\n'),
+    ),
+  );
+  t.true(text.includes([' ip address 10.1.1.1 255.255.255.0', ' ip nat inside', ' ip tcp adjust-mss 1452'].join('\n')));
+  t.is(parseConfig(text).config.interfaces.find((i) => i.name === 'FastEthernet0/1')!.adjustMss, 1452, 'it reads back');
 });

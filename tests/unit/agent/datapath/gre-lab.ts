@@ -80,6 +80,7 @@ export class GreLab {
         this.reconfigure(r);
       },
       now: () => this.now,
+      isLocal: (a) => local.has(a),
     });
     r.dp = new Datapath({
       write: (p) => this.queue.push({ to: r, iif: TUN_IIF, packet: Buffer.from(p) }),
@@ -98,6 +99,7 @@ export class GreLab {
       now: () => this.now,
       random: randomBytes,
       gre: r.gre,
+      adjustMss: (iface) => r.config.interfaces.find((i) => i.name === iface)?.adjustMss ?? null,
     });
     this.reconfigure(r, policy);
     return r;
@@ -121,6 +123,7 @@ export class GreLab {
           up: s.up,
           reachable: s.up || s.reason === 'keepalive',
           cryptoMap: i.cryptoMap !== null,
+          adjustMss: i.adjustMss,
         };
       });
     r.gre.configure(specs);

@@ -101,6 +101,7 @@ export class MiniLab {
       onAcquire: () => s.acquires++,
       now: () => this.now,
       random: randomBytes,
+      adjustMss: (iface) => config.interfaces.find((i) => i.name === iface)?.adjustMss ?? null,
     });
     return s;
   }

@@ -25,6 +25,7 @@ const agent = {
     malformed: 0,
     fragNeeded: 6,
     fragmented: 7,
+    mssAdjusted: 0,
   },
 };
 

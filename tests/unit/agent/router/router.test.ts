@@ -29,6 +29,8 @@ class FakeHost implements RouterHost {
     ['eth1', 11],
   ]);
   batches: string[][] = [];
+  /** What iptables-restore was given, in order. */
+  restores: string[] = [];
   files = new Map<string, string>();
   pings: PingRequest[] = [];
   replies: PingReply[] = [{ mark: '!', rttMs: 1 }];
@@ -51,6 +53,10 @@ class FakeHost implements RouterHost {
   }
   async ipBatch(commands: string[]): Promise<RunResult> {
     this.batches.push(commands);
+    return this.batchResult;
+  }
+  async iptablesRestore(text: string): Promise<RunResult> {
+    this.restores.push(text);
     return this.batchResult;
   }
   async writeFile(path: string, text: string): Promise<void> {
@@ -134,6 +140,42 @@ test('equal static routes through two next hops become one multipath route; shut
   const session: Session = { config: null };
   await typed(router, session, 'configure terminal', 'interface FastEthernet0/0', 'shutdown', 'end');
   t.true(host.last.includes('link set dev eth0 down'));
+});
+
+test('ip tcp adjust-mss: no rules until an interface has it; then the chain is hooked once, rewritten on change, emptied by the no form', async (t) => {
+  const { router, host } = daphne();
+  await router.applyKernel();
+  t.deepEqual(host.restores, [], 'a router without adjust-mss leaves the mangle table alone');
+  const session: Session = { config: null };
+  const [, , set] = await typed(router, session, 'configure terminal', 'interface FastEthernet0/1', 'ip tcp adjust-mss 1300');
+  t.false(set!.error);
+  const rule = (dir: string) =>
+    `-A TB-MSS ${dir} eth1 -p tcp --tcp-flags SYN,RST SYN -m tcpmss --mss 1301:65535 -m comment --comment "FastEthernet0/1 adjust-mss" -j TCPMSS --set-mss 1300`;
+  t.deepEqual(host.restores, [['*mangle', ':TB-MSS - [0:0]', '-A FORWARD -j TB-MSS', rule('-i'), rule('-o'), 'COMMIT', ''].join('\n')]);
+  await router.applyKernel();
+  t.is(host.restores.length, 1, 'unchanged rules are not written again');
+  await typed(router, session, 'ip tcp adjust-mss 1400');
+  t.is(host.restores.length, 2);
+  t.false(host.restores[1]!.includes('-A FORWARD'), 'FORWARD is hooked once');
+  t.true(host.restores[1]!.includes('--mss 1401:65535') && host.restores[1]!.includes('--set-mss 1400'));
+  await typed(router, session, 'no ip tcp adjust-mss');
+  t.is(host.restores.at(-1), '*mangle\n:TB-MSS - [0:0]\nCOMMIT\n', 'the no form empties the chain');
+  await typed(router, session, 'ip tcp adjust-mss 1300', 'shutdown');
+  t.is(host.restores.at(-1), '*mangle\n:TB-MSS - [0:0]\nCOMMIT\n', 'a shut-down interface has no rules');
+  await typed(router, session, 'no shutdown');
+  t.true(host.restores.at(-1)!.includes(rule('-i')));
+});
+
+test('ip tcp adjust-mss: an iptables-restore refusal is logged and tried again at the next programme', async (t) => {
+  const text = DAPHNE.replace('interface FastEthernet0/1\n', 'interface FastEthernet0/1\n ip tcp adjust-mss 1300\n');
+  const { router, host, logged } = daphne(text);
+  host.batchResult = { code: 2, stdout: '', stderr: "iptables-restore: unable to initialize table 'mangle'\n" };
+  await router.applyKernel();
+  t.true(logged.some((l) => l.includes("%TESTBED-3-KERNEL: ip tcp adjust-mss: iptables-restore: iptables-restore: unable to initialize table 'mangle'")));
+  host.batchResult = { code: 0, stdout: '', stderr: '' };
+  await router.applyKernel();
+  t.is(host.restores.length, 2);
+  t.true(host.restores[1]!.includes('-A FORWARD -j TB-MSS'), 'the hook is still to be made');
 });
 
 test('a kernel refusal is logged, not thrown', async (t) => {
