@@ -38,6 +38,8 @@ import type { Confirm, ExecExtension, Router } from '../router/router.js';
 import { frrConfig, type Daemon, type FrrSection } from './frr-config.js';
 import { frrSteps } from './frr-diff.js';
 import { FrrLogTranslator } from './frr-log.js';
+import { run } from '../io/system.js';
+import { eigrpPassiveDevices, eigrpPassiveRules } from './passive-filter.js';
 import { eigrpNeighbors, eigrpTopology, learnedRoutes, ospfInterfaces, ospfNeighbors, ripRoutes, ripSources, type OspfRouteTypes } from './frr-parse.js';
 
 /** Seconds between reads of zebra's table when the kernel reports nothing (routes that lost to a static route). */
@@ -73,6 +75,8 @@ export class RoutingService implements ExecExtension {
   private readonly tails = new Map<FrrDaemonName, string[]>();
   private debugOn = false;
   private stopped = false;
+  /** EIGRP's passive interfaces as the kernel drops them (passive-filter.ts); null until the chains exist. */
+  private eigrpFiltered: string | null = null;
   /** Restarts after a daemon died, for the back-off: a daemon that keeps dying is tried less and less often. */
   private restarts = 0;
   private lastRestart = 0;
@@ -229,6 +233,8 @@ export class RoutingService implements ExecExtension {
     const config = this.router.config;
     const wanted = this.wanted(config);
     if (wanted.length === 0 && !this.daemons.get('zebra')?.running) return;
+    // before eigrpd starts or takes a new network: no hello leaves a passive interface
+    await this.applyPassiveFilter(config);
     if (wanted.length > 0) {
       await this.ensure('zebra');
       for (const d of wanted) await this.ensure(d);
@@ -260,6 +266,19 @@ export class RoutingService implements ExecExtension {
     // after the network statement: what failed is tried again on the next pass
     if (failed.length > 0) setTimeout(() => void this.enqueue(() => this.apply()), 1000).unref();
     await this.refresh();
+  }
+
+  /** The kernel's drops of EIGRP on passive interfaces, made what the configuration says (only when that changed). */
+  private async applyPassiveFilter(config: RouterConfig): Promise<void> {
+    const devices = this.devices();
+    const want = eigrpPassiveDevices(config, devices).join(' ');
+    if (want === (this.eigrpFiltered ?? '')) return;
+    const res = await run('iptables-restore', ['--noflush'], eigrpPassiveRules({ config, devices, first: this.eigrpFiltered === null }));
+    if (res.code !== 0) {
+      this.router.console.log(`%TESTBED-3-ROUTING: EIGRP passive interfaces: iptables-restore: ${res.stderr.trim().split('\n').join('; ')}`);
+      return;
+    }
+    this.eigrpFiltered = want;
   }
 
   /** Follows zebra: on kernel route changes (debounced) and every few seconds. */
