@@ -39,7 +39,7 @@ import { frrConfig, type Daemon, type FrrSection } from './frr-config.js';
 import { frrSteps } from './frr-diff.js';
 import { FrrLogTranslator } from './frr-log.js';
 import { run } from '../io/system.js';
-import { eigrpPassiveDevices, eigrpPassiveRules } from './passive-filter.js';
+import { eigrpHeld, eigrpPassiveDevices, eigrpPassiveRules } from './passive-filter.js';
 import { eigrpNeighbors, eigrpTopology, learnedRoutes, ospfInterfaces, ospfNeighbors, ripRoutes, ripSources, type OspfRouteTypes } from './frr-parse.js';
 
 /** Seconds between reads of zebra's table when the kernel reports nothing (routes that lost to a static route). */
@@ -233,8 +233,6 @@ export class RoutingService implements ExecExtension {
     const config = this.router.config;
     const wanted = this.wanted(config);
     if (wanted.length === 0 && !this.daemons.get('zebra')?.running) return;
-    // before eigrpd starts or takes a new network: no hello leaves a passive interface
-    await this.applyPassiveFilter(config);
     if (wanted.length > 0) {
       await this.ensure('zebra');
       for (const d of wanted) await this.ensure(d);
@@ -242,8 +240,12 @@ export class RoutingService implements ExecExtension {
     }
     this.routerIds(config);
     const target = frrConfig({ config, devices: this.devices(), ospfRouterId: this.ospfRouterId, eigrpRouterId: this.eigrpRouterId });
+    const steps = frrSteps(this.applied, target);
+    // before eigrpd starts or takes a network: no hello leaves a passive interface, nor one whose settings
+    // eigrpd has yet to take (passive-filter.ts)
+    await this.applyPassiveFilter(config, eigrpHeld(steps.map((s) => s.key)));
     const failed: string[] = [];
-    for (const step of frrSteps(this.applied, target)) {
+    for (const step of steps) {
       const res = await vtysh(['configure terminal', ...step.commands]);
       if (res.code === 0) {
         if (step.result) this.applied.set(step.key, step.result);
@@ -263,17 +265,18 @@ export class RoutingService implements ExecExtension {
       if (name !== 'zebra' && !wanted.includes(name as Daemon) && daemon.running) await daemon.stop();
     }
     // EIGRP takes an interface's bandwidth and delay only once the interface is in the process, a moment
-    // after the network statement: what failed is tried again on the next pass
+    // after the network statement: what failed is tried again on the next pass, held until then
+    await this.applyPassiveFilter(config, eigrpHeld(failed));
     if (failed.length > 0) setTimeout(() => void this.enqueue(() => this.apply()), 1000).unref();
     await this.refresh();
   }
 
-  /** The kernel's drops of EIGRP on passive interfaces, made what the configuration says (only when that changed). */
-  private async applyPassiveFilter(config: RouterConfig): Promise<void> {
+  /** The kernel's drops of EIGRP on passive and held interfaces, made what they should be (only when that changed). */
+  private async applyPassiveFilter(config: RouterConfig, held: readonly string[]): Promise<void> {
     const devices = this.devices();
-    const want = eigrpPassiveDevices(config, devices).join(' ');
+    const want = eigrpPassiveDevices(config, devices, held).join(' ');
     if (want === (this.eigrpFiltered ?? '')) return;
-    const res = await run('iptables-restore', ['--noflush'], eigrpPassiveRules({ config, devices, first: this.eigrpFiltered === null }));
+    const res = await run('iptables-restore', ['--noflush'], eigrpPassiveRules({ config, devices, held, first: this.eigrpFiltered === null }));
     if (res.code !== 0) {
       this.router.console.log(`%TESTBED-3-ROUTING: EIGRP passive interfaces: iptables-restore: ${res.stderr.trim().split('\n').join('; ')}`);
       return;

@@ -2,11 +2,14 @@
  * EIGRP's passive interfaces in the kernel (src/agent/routing/passive-filter.ts):
  * the chains drop IP protocol 88 in and out of exactly the passive
  * interfaces, `passive-interface default` and its exceptions included, never
- * on loopbacks, and are emptied when the process or its passive interfaces go.
+ * on loopbacks, and are emptied when the process or its passive interfaces go;
+ * an interface whose EIGRP settings eigrpd has yet to take is held the same way.
  */
 import test from 'ava';
 import { parseConfig } from '../../../../src/ios/index.js';
-import { eigrpPassiveDevices, eigrpPassiveRules } from '../../../../src/agent/routing/passive-filter.js';
+import { frrConfig } from '../../../../src/agent/routing/frr-config.js';
+import { frrSteps } from '../../../../src/agent/routing/frr-diff.js';
+import { eigrpHeld, eigrpPassiveDevices, eigrpPassiveRules } from '../../../../src/agent/routing/passive-filter.js';
 
 const INTERFACES = `
 interface Loopback0
@@ -63,4 +66,17 @@ test('no EIGRP, or no passive interface: the chains are left empty', (t) => {
     t.deepEqual(eigrpPassiveDevices(c, devices), []);
     t.notRegex(eigrpPassiveRules({ config: c, devices, first: false }), /DROP/);
   }
+});
+
+test('held: the interfaces whose bandwidth and delay are about to be given to eigrpd, until it took them', (t) => {
+  const hub = config('router eigrp 100\n passive-interface FastEthernet0/0\n network 10.0.0.0\n network 192.168.0.0\n');
+  const target = frrConfig({ config: hub, devices, ospfRouterId: null, eigrpRouterId: '10.255.0.1' });
+  const keys = frrSteps(new Map(), target).map((s) => s.key);
+  t.deepEqual(keys, ['router eigrp 100', 'interface lo (eigrp)', 'interface eth0 (eigrp)', 'interface eth1 (eigrp)', 'interface eth2 (eigrp)']);
+  const held = eigrpHeld(keys);
+  t.deepEqual(held, ['lo', 'eth0', 'eth1', 'eth2']);
+  t.deepEqual(eigrpPassiveDevices(hub, devices, held), ['eth0', 'eth1', 'eth2'], 'the passive LAN once, the loopback never');
+  t.deepEqual(eigrpPassiveDevices(hub, devices, eigrpHeld(['interface eth2 (eigrp)'])), ['eth0', 'eth2'], 'eth1 taken: released');
+  t.deepEqual(eigrpPassiveDevices(hub, devices, eigrpHeld([])), ['eth0'], 'all taken: only the passive LAN');
+  t.deepEqual(eigrpHeld(['interface eth1', 'router ospf']), [], 'other sections hold nothing');
 });
