@@ -103,6 +103,9 @@ export const router2600: NodeKind<RouterNode, Static<typeof Schema>> = {
       // the agent writes packets with the router's own source address into its tun device
       // (IKE, ICMP errors): accept them there (all OR per-device; /proc/sys is read-only later)
       'net.ipv4.conf.all.accept_local': '1',
+      // FRR's daemons join 224.0.0.5/6 (OSPF), .9 (RIP) and .10 (EIGRP); Linux would announce those link-local
+      // groups with IGMP membership reports on every link, which a 2600 running the protocols does not send
+      'net.ipv4.igmp_link_local_mcast_reports': '0',
     },
     files: [{ path: STARTUP_CONFIG_PATH, content: node.configText }],
   }),
