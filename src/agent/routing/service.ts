@@ -75,7 +75,7 @@ export class RoutingService implements ExecExtension {
   private readonly tails = new Map<FrrDaemonName, string[]>();
   private debugOn = false;
   private stopped = false;
-  /** EIGRP's passive interfaces as the kernel drops them (passive-filter.ts); null until the chains exist. */
+  /** The devices whose EIGRP the kernel drops (passive or held, passive-filter.ts); null until the chains exist. */
   private eigrpFiltered: string | null = null;
   /** Restarts after a daemon died, for the back-off: a daemon that keeps dying is tried less and less often. */
   private restarts = 0;
