@@ -181,7 +181,12 @@ export class Router {
     return computeRoutes(this.config, this.linkUp, this.learned);
   }
 
-  /** New learned routes: the static routes they displace or give way to, and the IPsec steering, follow. */
+  /** The routes the routing protocols hold now (what the tunnels' line protocol also looks at). */
+  get learnedRoutes(): readonly Route[] {
+    return this.learned;
+  }
+
+  /** New learned routes: the static routes they displace or give way to, the tunnels' line protocol and the IPsec steering follow. */
   async setLearned(routes: Route[]): Promise<void> {
     const key = (list: Route[]) => JSON.stringify(list.map(({ learnedAt: _a, ...r }) => r));
     const changed = key(routes) !== key(this.learned);

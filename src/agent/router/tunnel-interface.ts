@@ -104,7 +104,7 @@ export class TunnelService implements ExecExtension {
    */
   private evaluate(config: RouterConfig, log = true): boolean {
     const link = (name: string) => this.router.linkUp(name);
-    const next = new Map(tunnelStates(config, link, (n) => this.gre.keepaliveDown(n)).map((s) => [s.name, s]));
+    const next = new Map(tunnelStates(config, link, (n) => this.gre.keepaliveDown(n), this.router.learnedRoutes).map((s) => [s.name, s]));
     let changed = false;
     for (const [name, s] of next) {
       const before = this.states.get(name);
@@ -148,6 +148,17 @@ export class TunnelService implements ExecExtension {
         for (const ext of this.router.extensions) if (ext !== this) await ext.reconfigure?.(this.router.config);
       })
       .catch((e: unknown) => this.router.console.log(`%TESTBED-3-TUNNEL: ${(e as Error).message}`));
+  }
+
+  /**
+   * Learned routes came or went: a tunnel whose destination they make
+   * routable (or route through the tunnel itself) changes state. The kernel
+   * follows here; the IPsec steering with its own routesChanged, which the
+   * router calls after this one. (Not `changed()`: the routing service is
+   * delivering this change from its queue, and its reconfigure waits on it.)
+   */
+  async routesChanged(): Promise<void> {
+    if (this.evaluate(this.router.config)) await this.router.applyKernel();
   }
 
   /** The configuration or a link changed (the router calls this before the IPsec service's). */

@@ -11,7 +11,9 @@
  *   them into IOS's messages and decides what to print).
  * - EIGRP: the router ID, each interface's bandwidth and delay (FRR's default
  *   is a FastEthernet's for every interface); only for interfaces in the
- *   process, which is all FRR accepts them for.
+ *   process, which is all FRR accepts them for. No `passive-interface`:
+ *   eigrpd 8.4 accepts it and ignores it; the kernel enforces it
+ *   (passive-filter.ts).
  * - RIP: IOS's default version behaviour (send 1, receive 1 and 2) per
  *   interface when no `version` is set.
  * - Static routes are kernel routes to zebra (the agent installs them), so
@@ -123,17 +125,15 @@ function ospfRouter(p: OspfProcess, routerId: Ipv4 | null): FrrSection {
   return { header: 'router ospf', lines };
 }
 
-function eigrpRouter(p: EigrpProcess, routerId: Ipv4 | null, config: RouterConfig, devices: ReadonlyMap<string, string>): FrrSection {
+function eigrpRouter(p: EigrpProcess, routerId: Ipv4 | null): FrrSection {
   const lines: string[] = [];
   if (routerId) lines.push(`eigrp router-id ${routerId}`);
-  // the networks first: eigrpd refuses `passive-interface` for an interface that is not in the process yet
   for (const n of eigrpPrefixes(p)) lines.push(`network ${prefixText(n)}`);
-  for (const dev of passiveDevices(config, p.passive, devices)) lines.push(`passive-interface ${dev}`);
   return { header: `router eigrp ${p.as}`, lines };
 }
 
-/** Linux devices of the interfaces a process treats as passive (`default` spelled out: FRR's eigrpd and ripd name them). */
-function passiveDevices(config: RouterConfig, passive: OspfProcess['passive'], devices: ReadonlyMap<string, string>): string[] {
+/** Linux devices of the interfaces a process treats as passive (`default` spelled out: ripd, and the EIGRP filter, name them). */
+export function passiveDevices(config: RouterConfig, passive: OspfProcess['passive'], devices: ReadonlyMap<string, string>): string[] {
   const out = new Set<string>();
   for (const i of config.interfaces) {
     const dev = devices.get(i.name);
@@ -199,7 +199,7 @@ export function frrConfig({ config, devices, ospfRouterId, eigrpRouterId }: FrrI
   }
   const sections: FrrSection[] = [...interfaces];
   if (ospf) sections.push(ospfRouter(ospf, ospfRouterId));
-  if (eigrp) sections.push(eigrpRouter(eigrp, eigrpRouterId, config, devices));
+  if (eigrp) sections.push(eigrpRouter(eigrp, eigrpRouterId));
   if (rip) sections.push(ripRouter(config, devices));
   sections.push(...eigrpInterfaces);
   return { daemons, sections };

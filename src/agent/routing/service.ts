@@ -38,6 +38,8 @@ import type { Confirm, ExecExtension, Router } from '../router/router.js';
 import { frrConfig, type Daemon, type FrrSection } from './frr-config.js';
 import { frrSteps } from './frr-diff.js';
 import { FrrLogTranslator } from './frr-log.js';
+import { run } from '../io/system.js';
+import { eigrpHeld, eigrpPassiveDevices, eigrpPassiveRules } from './passive-filter.js';
 import { eigrpNeighbors, eigrpTopology, learnedRoutes, ospfInterfaces, ospfNeighbors, ripRoutes, ripSources, type OspfRouteTypes } from './frr-parse.js';
 
 /** Seconds between reads of zebra's table when the kernel reports nothing (routes that lost to a static route). */
@@ -73,6 +75,8 @@ export class RoutingService implements ExecExtension {
   private readonly tails = new Map<FrrDaemonName, string[]>();
   private debugOn = false;
   private stopped = false;
+  /** The devices whose EIGRP the kernel drops (passive or held, passive-filter.ts); null until the chains exist. */
+  private eigrpFiltered: string | null = null;
   /** Restarts after a daemon died, for the back-off: a daemon that keeps dying is tried less and less often. */
   private restarts = 0;
   private lastRestart = 0;
@@ -236,8 +240,12 @@ export class RoutingService implements ExecExtension {
     }
     this.routerIds(config);
     const target = frrConfig({ config, devices: this.devices(), ospfRouterId: this.ospfRouterId, eigrpRouterId: this.eigrpRouterId });
+    const steps = frrSteps(this.applied, target);
+    // before eigrpd starts or takes a network: no hello leaves a passive interface, nor one whose settings
+    // eigrpd has yet to take (passive-filter.ts)
+    await this.applyPassiveFilter(config, eigrpHeld(steps.map((s) => s.key)));
     const failed: string[] = [];
-    for (const step of frrSteps(this.applied, target)) {
+    for (const step of steps) {
       const res = await vtysh(['configure terminal', ...step.commands]);
       if (res.code === 0) {
         if (step.result) this.applied.set(step.key, step.result);
@@ -257,9 +265,23 @@ export class RoutingService implements ExecExtension {
       if (name !== 'zebra' && !wanted.includes(name as Daemon) && daemon.running) await daemon.stop();
     }
     // EIGRP takes an interface's bandwidth and delay only once the interface is in the process, a moment
-    // after the network statement: what failed is tried again on the next pass
+    // after the network statement: what failed is tried again on the next pass, held until then
+    await this.applyPassiveFilter(config, eigrpHeld(failed));
     if (failed.length > 0) setTimeout(() => void this.enqueue(() => this.apply()), 1000).unref();
     await this.refresh();
+  }
+
+  /** The kernel's drops of EIGRP on passive and held interfaces, made what they should be (only when that changed). */
+  private async applyPassiveFilter(config: RouterConfig, held: readonly string[]): Promise<void> {
+    const devices = this.devices();
+    const want = eigrpPassiveDevices(config, devices, held).join(' ');
+    if (want === (this.eigrpFiltered ?? '')) return;
+    const res = await run('iptables-restore', ['--noflush'], eigrpPassiveRules({ config, devices, held, first: this.eigrpFiltered === null }));
+    if (res.code !== 0) {
+      this.router.console.log(`%TESTBED-3-ROUTING: EIGRP passive interfaces: iptables-restore: ${res.stderr.trim().split('\n').join('; ')}`);
+      return;
+    }
+    this.eigrpFiltered = want;
   }
 
   /** Follows zebra: on kernel route changes (debounced) and every few seconds. */

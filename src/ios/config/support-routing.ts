@@ -71,7 +71,7 @@ const eigrp: SupportEntry[] = [
   e.model('no network', 'removes the network'),
   e.model('auto-summary', 'automatic summarization is not emulated: subnets are advertised unsummarized (FRR has no auto-summary)', 'not-emulated'),
   e.model('no auto-summary', 'subnets advertised as they are (what FRR does)'),
-  e.model('passive-interface', 'no hellos on the interface; its network is still advertised'),
+  e.model('passive-interface', 'no hellos or updates sent or received on the interface (the kernel drops EIGRP there); its network is still advertised'),
   e.model('no passive-interface', 'hellos on the interface again'),
   e.model('exit', 'back to global mode'),
   ...[

@@ -4,11 +4,13 @@
  *
  * IOS keeps a GRE tunnel's line protocol up while it has a valid source (an
  * address of the router, or an interface that is up and has one) and a
- * destination with a route; the route must not lead through the tunnel
- * itself (recursive routing: %TUN-5-RECURDOWN), and with keepalives on, the
- * far end must answer (docs/research/ios-12.2-notes.md, section 3). The
- * routes depend on which tunnels are up (a connected or static route through
- * a tunnel exists only while it is), so the evaluation runs to a fixed point:
+ * destination with a route in the routing table, whatever gave it (connected,
+ * static, or learned by a routing protocol); the route must not lead through
+ * the tunnel itself (recursive routing: %TUN-5-RECURDOWN), and with
+ * keepalives on, the far end must answer (docs/research/ios-12.2-notes.md,
+ * section 3). The routes depend on which tunnels are up (a connected, static
+ * or learned route through a tunnel exists only while it is), so the
+ * evaluation runs to a fixed point:
  * every tunnel that passes the static checks starts up, and tunnels whose
  * destination then routes through themselves, or nowhere, go down until
  * nothing changes.
@@ -79,9 +81,15 @@ function sourceOf(
 
 /**
  * The state of every Tunnel interface. `link` is the carrier of the other
- * interfaces; `keepaliveDown` says which tunnels' keepalives went unanswered.
+ * interfaces; `keepaliveDown` says which tunnels' keepalives went unanswered;
+ * `learned` are the routes the routing protocols hold (Router.setLearned).
  */
-export function tunnelStates(config: RouterConfig, link?: LinkState, keepaliveDown: (name: string) => boolean = () => false): TunnelState[] {
+export function tunnelStates(
+  config: RouterConfig,
+  link?: LinkState,
+  keepaliveDown: (name: string) => boolean = () => false,
+  learned: readonly Route[] = [],
+): TunnelState[] {
   const physical = (name: string) => !isTunnel(name) && linkOf(link, name);
   const tunnels = config.interfaces.filter((i) => isTunnel(i.name));
   const states = new Map<string, TunnelState>();
@@ -107,7 +115,7 @@ export function tunnelStates(config: RouterConfig, link?: LinkState, keepaliveDo
   }
   let routes: Route[] = [];
   for (let round = 0; round <= tunnels.length; round++) {
-    routes = computeRoutes(config, (name) => (isTunnel(name) ? up.has(name) : physical(name)));
+    routes = computeRoutes(config, (name) => (isTunnel(name) ? up.has(name) : physical(name)), learned);
     let changed = false;
     for (const name of [...up]) {
       const s = states.get(name)!;

@@ -10,7 +10,7 @@ import { envEntry, TESTBED_TRACE } from '../../contract/env.js';
 import { KEYS_FLAG } from '../../contract/keys.js';
 import { nodeEntry, STARTUP_CONFIG_PATH } from '../../contract/paths.js';
 import { ROUTER_BOOT_FAILED, ROUTER_READY } from '../../contract/ready.js';
-import { diagnosticClass, normalizeInterfaceName, parseConfig, type ConfigDiagnostic, type RouterConfig } from '../../ios/index.js';
+import { diagnosticClass, normalizeInterfaceName, parseConfig, shortInterfaceName, type ConfigDiagnostic, type RouterConfig } from '../../ios/index.js';
 import { displayPath } from '../../orchestrator/topology/source.js';
 import { SHOW_TABLES } from '../../orchestrator/show/index.js';
 import type { NodeKind, TopologyNode } from '../kind.js';
@@ -41,21 +41,6 @@ export const FINAL_SHOW_COMMANDS = [
   'show debugging',
 ];
 
-const SHORT: [RegExp, string][] = [
-  [/^FastEthernet/, 'Fa'],
-  [/^GigabitEthernet/, 'Gi'],
-  [/^Ethernet/, 'Et'],
-  [/^Serial/, 'Se'],
-  [/^Loopback/, 'Lo'],
-  [/^Tunnel/, 'Tu'],
-];
-
-/** FastEthernet0/1 -> Fa0/1, as IOS abbreviates. */
-export function shortInterface(name: string): string {
-  for (const [re, s] of SHORT) if (re.test(name)) return name.replace(re, s);
-  return name;
-}
-
 const Schema = Type.Object(
   {
     kind: Type.Literal('router2600'),
@@ -75,7 +60,7 @@ export const router2600: NodeKind<RouterNode, Static<typeof Schema>> = {
   keysCommand: ['ios', KEYS_FLAG],
   readiness: forLogLine(ROUTER_READY, ROUTER_BOOT_FAILED),
   artifacts: { suffix: '.show.txt', prompt: '#', commands: FINAL_SHOW_COMMANDS },
-  graph: { style: 'router', hostname: (node) => (node as RouterNode).config.hostname, shortName: shortInterface },
+  graph: { style: 'router', hostname: (node) => (node as RouterNode).config.hostname, shortName: shortInterfaceName },
   async resolve(_raw, ctx): Promise<RouterNode | null> {
     const file = await ctx.readFile('config');
     if (!file) return null;
@@ -118,6 +103,9 @@ export const router2600: NodeKind<RouterNode, Static<typeof Schema>> = {
       // the agent writes packets with the router's own source address into its tun device
       // (IKE, ICMP errors): accept them there (all OR per-device; /proc/sys is read-only later)
       'net.ipv4.conf.all.accept_local': '1',
+      // FRR's daemons join 224.0.0.5/6 (OSPF), .9 (RIP) and .10 (EIGRP); Linux would announce those link-local
+      // groups with IGMP membership reports on every link, which a 2600 running the protocols does not send
+      'net.ipv4.igmp_link_local_mcast_reports': '0',
     },
     files: [{ path: STARTUP_CONFIG_PATH, content: node.configText }],
   }),

@@ -1,11 +1,12 @@
 /**
  * The line protocol of GRE tunnels (src/ios/routing/tunnels.ts): a valid
  * source, a destination with a route that does not lead through the tunnel,
- * answered keepalives; the routes through a tunnel exist only while it is up;
- * the tunnel's IP MTU.
+ * answered keepalives; a learned route makes the destination routable like a
+ * static one; the routes through a tunnel exist only while it is up; the
+ * tunnel's IP MTU.
  */
 import test from 'ava';
-import { computeRoutes, parseConfig, tunnelIpMtu, tunnelStates, type TunnelState } from '../../../src/ios/index.js';
+import { computeRoutes, parseConfig, tunnelIpMtu, tunnelStates, type Route, type TunnelState } from '../../../src/ios/index.js';
 
 const BASE = [
   'interface Loopback0',
@@ -86,6 +87,36 @@ test('keepalives unanswered: down; a tunnel carried by another one follows it', 
   t.deepEqual([t0!.up, t1!.up, t1!.transport], [true, true, 'Tunnel0'], 'Tunnel1 reaches its destination through Tunnel0');
   const [d0, d1] = states(nested, undefined, (n) => n === 'Tunnel0');
   t.deepEqual([d0!.reason, d1!.reason], ['keepalive', 'unroutable']);
+});
+
+/** A route as the routing service hands it over (OSPF, one path). */
+function learned(prefix: string, mask: string, length: number, gateway: string, outInterface: string): Route {
+  return {
+    source: 'ospf',
+    code: 'O',
+    prefix,
+    mask,
+    length,
+    distance: 110,
+    metric: 2,
+    paths: [{ nextHop: gateway, interface: null, outInterface, gateway }],
+  };
+}
+
+test('learned routes count: a destination only OSPF knows is routable, through the tunnel itself it is recursive', (t) => {
+  const { config } = parseConfig([...BASE, ...TUNNEL].join('\n'));
+  t.is(tunnelStates(config)[0]!.reason, 'unroutable', 'without the learned route: no route');
+  const viaWan = learned('10.0.0.0', '255.255.255.0', 24, '192.0.2.2', 'FastEthernet0/0');
+  const [s] = tunnelStates(config, undefined, undefined, [viaWan]);
+  t.deepEqual([s!.up, s!.reason, s!.transport], [true, null, 'FastEthernet0/0']);
+  t.is(tunnelStates(config, { 'FastEthernet0/0': false }, undefined, [viaWan])[0]!.reason, 'unroutable', 'a learned route whose interface is down is gone');
+  // OSPF over the tunnel learned the far loopback through the tunnel: the longer prefix wins, and IOS takes the tunnel down
+  const viaTunnel = learned('10.0.0.2', '255.255.255.255', 32, '172.16.0.2', 'Tunnel0');
+  const [r] = tunnelStates(config, undefined, undefined, [viaWan, viaTunnel]);
+  t.deepEqual([r!.up, r!.reason], [false, 'recursive']);
+  // a learned route through the tunnel to elsewhere leaves it up
+  const other = learned('10.9.0.0', '255.255.0.0', 16, '172.16.0.2', 'Tunnel0');
+  t.true(tunnelStates(config, undefined, undefined, [viaWan, other])[0]!.up);
 });
 
 test("the IP MTU: 1476 over Ethernet, 4 less for a key and for a checksum, ip mtu wins, the transport's ip mtu counts", (t) => {

@@ -67,7 +67,7 @@ test('OSPF interfaces: IOS costs (10^8/bandwidth, truncated), point-to-point sub
   t.deepEqual(section(c, 'interface eth2'), ['ip ospf cost 1562', 'ip ospf hello-interval 5', 'ip ospf network point-to-point']);
 });
 
-test('EIGRP: networks as prefixes, bandwidth and delay only for interfaces in the process', (t) => {
+test('EIGRP: networks as prefixes, bandwidth and delay only for interfaces in the process, passive interfaces left out', (t) => {
   const c = translate(
     `
 interface FastEthernet0/0
@@ -83,7 +83,11 @@ router eigrp 100
     { eigrp: '10.1.2.1' },
   );
   t.deepEqual(c.daemons, ['eigrpd']);
-  t.deepEqual(section(c, 'router eigrp 100'), ['eigrp router-id 10.1.2.1', 'network 10.0.0.0/8', 'passive-interface eth1']);
+  t.deepEqual(
+    section(c, 'router eigrp 100'),
+    ['eigrp router-id 10.1.2.1', 'network 10.0.0.0/8'],
+    'no passive-interface: eigrpd 8.4 ignores it, the kernel drops EIGRP there (passive-filter.ts)',
+  );
   t.is(section(c, 'interface eth0'), undefined, 'FastEthernet0/0 is not in 10.0.0.0/8');
   t.deepEqual(section(c, 'interface eth1'), ['eigrp bandwidth 1544', 'delay 1000']);
   t.deepEqual(

@@ -1,7 +1,7 @@
 /** The router2600 kind as the orchestrator sees it: commands, interface names, refused lines, keys. */
 import test from 'ava';
 import { KEYS_FLAG } from '../../../../src/contract/keys.js';
-import { router2600, shortInterface, type RouterNode } from '../../../../src/kinds/router2600/kind.js';
+import { router2600, type RouterNode } from '../../../../src/kinds/router2600/kind.js';
 import { loadTopology } from '../../../../src/orchestrator/labfile/load.js';
 import { root } from '../../../root.js';
 
@@ -29,7 +29,8 @@ test('link endpoints take IOS names and abbreviations of interfaces the config h
     { name: 'FastEthernet0/0', address: '11.11.11.1/24' },
     { name: 'FastEthernet0/1', address: '13.13.13.13/24' },
   ]);
-  t.is(shortInterface('GigabitEthernet0/1'), 'Gi0/1');
+  t.is(router2600.graph.shortName('GigabitEthernet0/1'), 'Gi0/1');
+  t.is(router2600.graph.shortName('Serial0/0.102'), 'Se0/0.102');
   t.is(router2600.graph.hostname(daphne), 'Daphne');
 });
 
