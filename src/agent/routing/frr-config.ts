@@ -102,10 +102,17 @@ function ospfNetworkType(i: InterfaceConfig): string | null {
   return i.wan.encapsulation?.kind === 'frame-relay' ? null : 'point-to-point';
 }
 
+/** IOS 12.2's default `timers spf 5 10` (Cisco IOS in a Nutshell, 2001, "timers spf": delay 5 s, hold 10 s). */
+export const IOS_SPF = { delayMs: 5000, holdMs: 10000 } as const;
+
 function ospfRouter(p: OspfProcess, routerId: Ipv4 | null): FrrSection {
   const lines: string[] = [];
   if (routerId) lines.push(`ospf router-id ${routerId}`);
   lines.push('log-adjacency-changes detail');
+  // IOS 12.2's SPF schedule (`timers spf 5 10`, the default): 5 s from a change to the SPF run, then
+  // at least 10 s between runs. FRR's own default (0 ms, then 50 ms doubling to 5 s) reroutes
+  // seconds sooner than the router it stands for. A fixed hold: FRR's initial and maximum hold equal.
+  lines.push(`timers throttle spf ${IOS_SPF.delayMs} ${IOS_SPF.holdMs} ${IOS_SPF.holdMs}`);
   if (p.passive.default) lines.push('passive-interface default');
   for (const a of p.areas) {
     if (a.stub) lines.push(`area ${a.id} stub${a.noSummary ? ' no-summary' : ''}`);

@@ -42,12 +42,13 @@ function translate(text: string, ids: { ospf?: string; eigrp?: string } = {}): F
 
 const section = (c: FrrConfig, header: string) => c.sections.find((s) => s.header === header)?.lines;
 
-test('OSPF: router ID, prefixes, redistribution of static routes (kernel routes to zebra), adjacency changes in detail', (t) => {
+test('OSPF: router ID, IOS 12.2 SPF timers (5 s delay, 10 s hold), prefixes, redistribution of static routes (kernel routes to zebra), adjacency changes in detail', (t) => {
   const c = translate(HUB);
   t.deepEqual(c.daemons, ['ospfd']);
   t.deepEqual(section(c, 'router ospf'), [
     'ospf router-id 192.168.1.1',
     'log-adjacency-changes detail',
+    'timers throttle spf 5000 10000 10000',
     'redistribute kernel',
     'default-information originate',
     'network 10.1.0.0/16 area 0',
