@@ -7,7 +7,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DockerodeEngine } from '../docker/dockerode.js';
+import { engineFromEnv } from '../engines/index.js';
+import { parsePlaceOptions, PlacementError } from '../engines/placement.js';
+import { EnginesError } from '../engines/engines.js';
 import { DockerUnavailableError, type Engine } from '../docker/engine.js';
 import { ensureLabImage, ImageError, PACKAGE_ROOT, type BaseStrategy } from '../image/build.js';
 import { listLabImages, pruneImages } from '../image/prune.js';
@@ -84,12 +86,13 @@ interface Result {
 
 const ok = (view: View): Result => ({ view, code: EXIT.ok });
 
-export async function main(argv: string[], io: Io = defaultIo, engine: Engine = new DockerodeEngine()): Promise<number> {
+export async function main(argv: string[], io: Io = defaultIo, engine?: Engine): Promise<number> {
   const [command, ...rest] = argv;
   const wantsJson = rest.includes('--json');
   let result: Result;
   try {
-    result = await run(command, rest, io, engine);
+    // TESTBED_SWARM: every engine of that swarm (src/orchestrator/engines)
+    result = await run(command, rest, io, engine ?? (await engineFromEnv()));
   } catch (e) {
     result = { view: { type: 'error', error: e as Error, usage: e instanceof UsageError || e instanceof ImpairUsageError }, code: exitCodeOf(e) };
   }
@@ -141,7 +144,7 @@ async function run(command: string | undefined, rest: string[], io: Io, engine: 
 }
 
 function exitCodeOf(e: unknown): number {
-  return e instanceof UsageError || e instanceof TopologyError || e instanceof ImpairUsageError || e instanceof GenerateError
+  return e instanceof UsageError || e instanceof TopologyError || e instanceof EnginesError || e instanceof ImpairUsageError || e instanceof GenerateError
     ? EXIT.invalid
     : e instanceof DockerUnavailableError || e instanceof ImageError || e instanceof UpFailed
       ? EXIT.labFailed
@@ -150,12 +153,12 @@ function exitCodeOf(e: unknown): number {
         : EXIT.labFailed;
 }
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
 
-function args(argv: string[], options: OptionSpec): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+function args(argv: string[], options: OptionSpec): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
   try {
     const r = parseArgs({ args: argv, options: { json: { type: 'boolean' }, ...options }, allowPositionals: true, strict: true });
-    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+    return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -174,8 +177,15 @@ async function cmdUp(argv: string[], engine: Engine): Promise<Result> {
     artifacts: { type: 'string' },
     base: { type: 'string' },
     strict: { type: 'boolean' },
+    place: { type: 'string', multiple: true },
   });
   if (positionals.length !== 1) throw new UsageError('up needs one topology file');
+  let place: Record<string, string>;
+  try {
+    place = parsePlaceOptions((values.place as string[] | undefined) ?? []);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   if (values.strict) {
     // before anything is created: a lab that would not run a line as written does not start
     const report = configReport((await loadLabFile(positionals[0]!)).topology);
@@ -197,10 +207,12 @@ async function cmdUp(argv: string[], engine: Engine): Promise<Result> {
       base: baseOption(values.base),
       progress,
       firewall,
+      place,
     });
     return ok({ type: 'lab', lab: info });
   } catch (e) {
     if (e instanceof TopologyError || e instanceof UsageError) throw e;
+    if (e instanceof PlacementError) throw new UsageError(e.message);
     throw new UpFailed((e as Error).message);
   } finally {
     uninstall();
@@ -345,6 +357,7 @@ async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<Result> 
         junit: { type: 'string' },
         artifacts: { type: 'string' },
         base: { type: 'string' },
+        place: { type: 'string', multiple: true },
       },
     });
   } catch (e) {
@@ -352,6 +365,12 @@ async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<Result> 
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError('test needs one topology file');
+  let place: Record<string, string>;
+  try {
+    place = parsePlaceOptions(values.place ?? []);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   // the live report goes to stdout, or to stderr when stdout carries JSON
   const live = values.json ? io.stderr : io.stdout;
   const tty = (values.json ? process.stderr : process.stdout).isTTY === true && io === defaultIo;
@@ -369,6 +388,7 @@ async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<Result> 
       node: values.node,
       artifacts: values.artifacts,
       base: baseOption(values.base),
+      ...(Object.keys(place).length > 0 ? { place } : {}),
       engine: interrupter.wrap(engine),
       firewall,
       progress,

@@ -13,6 +13,10 @@ export interface NetworkSpec {
   bridgeName: string;
   mtu: number;
   labels: Labels;
+  /** bridge (the default): one engine; overlay: an attachable, --internal Swarm overlay spanning engines. */
+  driver?: 'bridge' | 'overlay';
+  /** Addresses Docker hands out by itself (an overlay's per-engine addresses), kept apart from ours. */
+  ipRange?: string;
 }
 
 export interface NetworkInfo {
@@ -21,6 +25,7 @@ export interface NetworkInfo {
   labels: Labels;
   subnets: string[];
   bridgeName: string | null;
+  driver?: string;
 }
 
 export interface EndpointSpec {
@@ -43,6 +48,8 @@ export interface ContainerSpec {
   /** host path -> container path */
   binds?: Record<string, string>;
   hostNetwork?: boolean;
+  /** docker run --privileged (helpers that enter other network namespaces). */
+  privileged?: boolean;
   /** Join this container's network namespace (docker run --network container:ID); `endpoints` must be empty. */
   networkContainer?: string;
   /** Files written into the container before it starts. */

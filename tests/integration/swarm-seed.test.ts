@@ -1,0 +1,91 @@
+/**
+ * The seed lab spread over a two-engine Docker Swarm on this one machine
+ * (src/orchestrator/engines/local-swarm.ts: two extra dockerds in network
+ * namespaces; the primary engine only builds the image): Daphne and d1 on
+ * e1, fred and a1 on e2, so the WAN is an overlay between the engines and
+ * each LAN a bridge on one engine. The seed's own checks (TED, Main Mode,
+ * Quick Mode, ESP on the WAN capture, no clear text) pass on it; the WAN
+ * pcap is merged from both engines' captures, each frame once; 1500-byte
+ * frames cross; `down --all` leaves nothing on either engine, and the swarm's
+ * teardown leaves no process, namespace, mount, cgroup or file.
+ */
+import test from 'ava';
+import { mkdtemp, readFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { LAB_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../src/contract/labels.js';
+import { readRawPcap } from '../../src/orchestrator/capture/merge.js';
+import { runTests } from '../../src/orchestrator/checks/run.js';
+import { discoverEngines } from '../../src/orchestrator/engines/engines.js';
+import { FederatedEngine } from '../../src/orchestrator/engines/federated.js';
+import { localSwarmDown, localSwarmUp } from '../../src/orchestrator/engines/local-swarm.js';
+import { down } from '../../src/orchestrator/lab/down.js';
+import { SwarmFirewall } from '../../src/orchestrator/lab/firewall.js';
+import { findNode } from '../../src/orchestrator/lab/inventory.js';
+import { Lab } from '../../src/orchestrator/lab/lab.js';
+import { engine, labName, seedTopology } from './helpers.js';
+
+const split = { daphne: 'e1', d1: 'e1', fred: 'e2', a1: 'e2' };
+const nothing = { processes: [], namespaces: [], mounts: [], cgroups: [], paths: [] };
+
+/** ESP frames (Ethernet, IPv4, protocol 50) in a raw capture. */
+const espFrames = (frames: { data: Buffer }[]) => frames.filter((f) => f.data.readUInt16BE(12) === 0x0800 && f.data[23] === 50).length;
+
+test.serial('the seed lab split over two engines of a swarm passes the seed checks, with merged captures and nothing left behind', async (t) => {
+  const swarm = await localSwarmUp(2, (l) => t.log(l));
+  try {
+    const fed = FederatedEngine.fromRefs(await discoverEngines(swarm.manager), engine);
+    t.deepEqual(
+      fed.members.map((m) => [m.ref.name, m.ref.address, m.ref.manager]),
+      [
+        ['e1', '198.51.100.1', true],
+        ['e2', '198.51.100.2', false],
+      ],
+    );
+    const name = labName('swarm');
+    const artifacts = await mkdtemp(join(tmpdir(), 'testbed-swarm-'));
+    const lab = await Lab.up(seedTopology, { name, engine: fed, capture: true, place: split, artifacts });
+    let downAll;
+    try {
+      t.deepEqual(Object.fromEntries(lab.info.nodes.map((n) => [n.name, n.engine])), split);
+      t.deepEqual(Object.fromEntries(lab.info.links.map((l) => [l.name, l.engine])), { wan: 'e1+e2', 'lan-daphne': 'e1', 'lan-fred': 'e2' });
+
+      // the seed's own checks on the running lab (the same steps as `testbed test topologies/daphne-fred.yaml`)
+      const summary = await runTests(seedTopology, { name, engine: fed, keep: true, artifacts: join(artifacts, 'run') });
+      const failed = summary.steps.filter((s) => s.status !== 'passed').map((s) => `${s.name}: ${JSON.stringify(s.failures)}`);
+      t.deepEqual(failed, []);
+      t.is(summary.status, 'passed');
+
+      // a 1500-byte frame crosses the overlay: 1472 bytes of ICMP data with DF from Daphne to fred
+      const daphne = await findNode(fed, name, 'daphne');
+      const big = await fed.exec(daphne.id, ['ping', '-M', 'do', '-s', '1472', '-c', '2', '-W', '2', '11.11.11.2']);
+      t.regex(big.stdout, /2 received/, big.stdout + big.stderr);
+
+      // each engine saw the WAN's ESP; the merged capture has each ESP frame once, in time order
+      await lab.packets('wan');
+      const e1 = readRawPcap(await readFile(join(artifacts, 'wan@e1.pcap')));
+      const e2 = readRawPcap(await readFile(join(artifacts, 'wan@e2.pcap')));
+      const merged = readRawPcap(await readFile(join(artifacts, 'wan.pcap')));
+      t.true(espFrames(e1.frames) > 0);
+      t.is(espFrames(e1.frames), espFrames(e2.frames), 'every ESP frame crossed between the engines');
+      t.is(espFrames(merged.frames), espFrames(e1.frames));
+      t.true(merged.frames.every((f, i) => i === 0 || f.us >= merged.frames[i - 1]!.us));
+    } finally {
+      downAll = await down(fed);
+    }
+    t.deepEqual(downAll.labs, [name]);
+    const owned = { [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: name };
+    t.deepEqual(
+      {
+        containers: (await fed.listContainers(owned)).length,
+        networks: (await fed.listNetworks(owned)).length,
+        rules: (await new SwarmFirewall(fed, lab.info.image).listRules(name)).length,
+      },
+      { containers: 0, networks: 0, rules: 0 },
+    );
+    t.true((await readFile(join(artifacts, 'esp_sa'), 'utf8').catch(() => '')).length > 0, 'the key tables were written at down');
+  } finally {
+    const left = await localSwarmDown(2);
+    t.deepEqual(left, nothing);
+  }
+});
