@@ -32,6 +32,7 @@ const nothing = { processes: [], namespaces: [], mounts: [], cgroups: [], paths:
 const espFrames = (frames: { data: Buffer }[]) => frames.filter((f) => f.data.readUInt16BE(12) === 0x0800 && f.data[23] === 50).length;
 
 test.serial('the seed lab split over two engines of a swarm passes the seed checks, with merged captures and nothing left behind', async (t) => {
+  t.timeout(10 * 60_000);
   const swarm = await localSwarmUp(2, (l) => t.log(l));
   try {
     const fed = FederatedEngine.fromRefs(await discoverEngines(swarm.manager), engine);

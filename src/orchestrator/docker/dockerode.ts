@@ -191,7 +191,6 @@ export class DockerodeEngine implements Engine {
         HostConfig: {
           NetworkMode: networkMode,
           CapAdd: spec.capAdd,
-          Privileged: spec.privileged ?? false,
           Devices: spec.devices.map((d) => ({ PathOnHost: d, PathInContainer: d, CgroupPermissions: 'rwm' })),
           Sysctls: ownNetwork ? spec.sysctls : undefined,
           Binds: Object.entries(spec.binds ?? {}).map(([h, c]) => `${h}:${c}`),

@@ -48,8 +48,6 @@ export interface ContainerSpec {
   /** host path -> container path */
   binds?: Record<string, string>;
   hostNetwork?: boolean;
-  /** docker run --privileged (helpers that enter other network namespaces). */
-  privileged?: boolean;
   /** Join this container's network namespace (docker run --network container:ID); `endpoints` must be empty. */
   networkContainer?: string;
   /** Files written into the container before it starts. */

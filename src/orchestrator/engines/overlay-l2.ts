@@ -15,7 +15,7 @@
  * Docker removes that namespace when the last container on an engine leaves
  * the network and makes a new one on the next attach, so the fix is applied
  * again after anything that may have done so (up, restore, restart); it is
- * idempotent. The work is done by a short-lived privileged helper on the
+ * idempotent. The work is done by a short-lived helper (NET_ADMIN, SYS_ADMIN) on the
  * engine's network, with the engine's netns directory as /run/netns.
  */
 import { ENGINE_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ownerLabels } from '../../contract/labels.js';
@@ -89,8 +89,8 @@ export async function fixOverlayL2(fed: FederatedEngine, lab: string, image: str
       labels: { ...ownerLabels(lab, 'helper'), [ENGINE_LABEL]: m.ref.name },
       endpoints: [],
       hostNetwork: true,
-      privileged: true,
-      capAdd: [],
+      // not --privileged: that asks for every capability, and a host whose bounding set lacks one refuses it
+      capAdd: ['NET_ADMIN', 'NET_RAW', 'SYS_ADMIN'],
       devices: [],
       sysctls: {},
       binds: { [netns]: '/run/netns' },

@@ -87,11 +87,11 @@ export async function startCaptureContainer(engine: Engine, c: CaptureContainer)
     labels: { ...ownerLabels(lab, 'capture'), [ARTIFACTS_LABEL]: artifacts, ...c.labels },
     endpoints: [],
     hostNetwork: true,
-    capAdd: ['NET_ADMIN', 'NET_RAW'],
+    // nsenter into an overlay's namespace needs SYS_ADMIN
+    capAdd: ['NET_ADMIN', 'NET_RAW', ...(c.netnsDir ? ['SYS_ADMIN'] : [])],
     devices: [],
     sysctls: {},
     binds: { [artifacts]: '/artifacts', ...(c.netnsDir ? { [c.netnsDir]: '/run/netns' } : {}) },
-    ...(c.netnsDir ? { privileged: true } : {}),
     stopTimeoutSeconds: 10,
   });
   await engine.startContainer(id);
