@@ -22,6 +22,8 @@ import { localSwarmDown, localSwarmUp } from '../../src/orchestrator/engines/loc
 import { down } from '../../src/orchestrator/lab/down.js';
 import { SwarmFirewall } from '../../src/orchestrator/lab/firewall.js';
 import { findNode } from '../../src/orchestrator/lab/inventory.js';
+import { fixOverlayL2 } from '../../src/orchestrator/engines/overlay-l2.js';
+import type { Progress } from '../../src/orchestrator/progress.js';
 import { Lab } from '../../src/orchestrator/lab/lab.js';
 import { engine, labName, seedTopology } from './helpers.js';
 
@@ -45,17 +47,30 @@ test.serial('the seed lab split over two engines of a swarm passes the seed chec
     );
     const name = labName('swarm');
     const artifacts = await mkdtemp(join(tmpdir(), 'testbed-swarm-'));
-    const lab = await Lab.up(seedTopology, { name, engine: fed, capture: true, place: split, artifacts });
+    const lines: string[] = [];
+    const progress: Progress = {
+      step: (title) => ({ update: (d) => void lines.push(`${title}: ${d}`), done: () => undefined, fail: (d) => void lines.push(`${title} FAILED: ${d}`) }),
+      note: (text) => void lines.push(text),
+    };
+    const lab = await Lab.up(seedTopology, { name, engine: fed, capture: true, place: split, artifacts, progress });
     let downAll;
     try {
       t.deepEqual(Object.fromEntries(lab.info.nodes.map((n) => [n.name, n.engine])), split);
       t.deepEqual(Object.fromEntries(lab.info.links.map((l) => [l.name, l.engine])), { wan: 'e1+e2', 'lan-daphne': 'e1', 'lan-fred': 'e2' });
+      // the image went to both engines; on each, the WAN's vxlan0 lost its proxy ARP and got a flood entry to the other engine
+      t.is(lines.filter((l) => /the lab image on 2 engines: e[12]: testbed\/router2600:\S+ loaded/.test(l)).length, 2, lines.join('\n'));
+      const fixes = lines.filter((l) => l.startsWith('making the links between engines real Ethernet segments: '));
+      t.is(fixes.filter((l) => /e[12]: 1-[0-9a-f]{10}: vxlan0 \(VNI \d+, MTU 1500\) recreated without proxy ARP$/.test(l)).length, 2, fixes.join('\n'));
+      t.true(fixes.some((l) => /e1: 1-[0-9a-f]{10}: flood to 198\.51\.100\.2$/.test(l)));
+      t.true(fixes.some((l) => /e2: 1-[0-9a-f]{10}: flood to 198\.51\.100\.1$/.test(l)));
+      t.deepEqual(await fixOverlayL2(fed, name, lab.info.image), [], 'the fix-up is idempotent');
 
       // the seed's own checks on the running lab (the same steps as `testbed test topologies/daphne-fred.yaml`)
       const summary = await runTests(seedTopology, { name, engine: fed, keep: true, artifacts: join(artifacts, 'run') });
       const failed = summary.steps.filter((s) => s.status !== 'passed').map((s) => `${s.name}: ${JSON.stringify(s.failures)}`);
       t.deepEqual(failed, []);
       t.is(summary.status, 'passed');
+      t.deepEqual(summary.counts, { total: 13, passed: 13, failed: 0, errors: 0, skipped: 0 });
 
       // a 1500-byte frame crosses the overlay: 1472 bytes of ICMP data with DF from Daphne to fred
       const daphne = await findNode(fed, name, 'daphne');
