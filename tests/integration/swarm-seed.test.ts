@@ -25,6 +25,8 @@ import { findNode } from '../../src/orchestrator/lab/inventory.js';
 import { fixOverlayL2 } from '../../src/orchestrator/engines/overlay-l2.js';
 import type { Progress } from '../../src/orchestrator/progress.js';
 import { Lab } from '../../src/orchestrator/lab/lab.js';
+import { RealLabDriver } from '../../src/orchestrator/checks/lab-driver.js';
+import { loadTopology } from '../../src/orchestrator/labfile/load.js';
 import { engine, labName, seedTopology } from './helpers.js';
 
 const split = { daphne: 'e1', d1: 'e1', fred: 'e2', a1: 'e2' };
@@ -76,6 +78,14 @@ test.serial('the seed lab split over two engines of a swarm passes the seed chec
       const daphne = await findNode(fed, name, 'daphne');
       const big = await fed.exec(daphne.id, ['ping', '-M', 'do', '-s', '1472', '-c', '2', '-W', '2', '11.11.11.2']);
       t.regex(big.stdout, /2 received/, big.stdout + big.stderr);
+
+      // cut and restore Daphne's WAN: e1 then has no container on the overlay, Docker drops its namespace and makes a
+      // new one (with proxy ARP again) on the restore; the fix-up runs again and the tunnel carries traffic
+      const driver = new RealLabDriver(lab, await loadTopology(seedTopology));
+      await driver.cut('wan', ['daphne']);
+      await driver.restore('wan', ['daphne']);
+      const again = await lab.sh('d1', 'ping -c 3 -W 2 12.12.12.13');
+      t.regex(again, /3 packets transmitted, 3 received/);
 
       // each engine saw the WAN's ESP; the merged capture has each ESP frame once, in time order
       await lab.packets('wan');
