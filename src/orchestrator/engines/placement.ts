@@ -6,9 +6,12 @@
  * A node goes where `--place node=engine` puts it, else where the
  * topology's `placement:` puts it, else automatically: every engine gets a
  * share of the lab's nodes proportional to its capacity (its CPUs), and the
- * unpinned nodes fill the engines in the topology's order, one engine after
- * the other, so that nodes written next to each other (a router and the
- * hosts behind it) tend to share an engine and their links stay bridges.
+ * unpinned nodes fill the engines one engine after the other, in the order
+ * of a walk along the links (neighbourOrder: from the first node, each
+ * node's stubs, the hosts that hang off it alone, right after it, then its
+ * other neighbours depth first), so that a router and the hosts behind it,
+ * and routers next to each other, tend to share an engine and their links
+ * stay bridges.
  * A link whose endpoints all run on one engine is a bridge on that engine;
  * a link that crosses engines is an attachable overlay network.
  */
@@ -27,6 +30,43 @@ export interface PlacementRequest {
   pinned?: Readonly<Record<string, string>>;
   /** `--place node=engine` from the command line; beats `pinned`. */
   overrides?: Readonly<Record<string, string>>;
+  /** The lab's links: the automatic fill walks along them (without: the topology's order). */
+  links?: readonly { endpoints: readonly { node: string }[] }[];
+}
+
+/**
+ * The nodes in the order of a depth-first walk along the links, from the
+ * first node in topology order; at each node, first its neighbours that
+ * have no other neighbour (stubs), then the others in topology order. Nodes
+ * the walk does not reach start a walk of their own, in topology order.
+ */
+export function neighbourOrder(nodes: readonly string[], links: readonly { endpoints: readonly { node: string }[] }[]): string[] {
+  const index = new Map(nodes.map((n, i) => [n, i]));
+  const near = new Map(nodes.map((n) => [n, new Set<string>()]));
+  for (const l of links) {
+    for (const a of l.endpoints) for (const b of l.endpoints) if (a.node !== b.node) near.get(a.node)?.add(b.node);
+  }
+  const byTopology = (a: string, b: string) => index.get(a)! - index.get(b)!;
+  const seen = new Set<string>();
+  const out: string[] = [];
+  const visit = (start: string) => {
+    const stack = [start];
+    while (stack.length > 0) {
+      const n = stack.pop()!;
+      if (seen.has(n)) continue;
+      seen.add(n);
+      out.push(n);
+      const next = [...(near.get(n) ?? [])].filter((m) => !seen.has(m)).sort(byTopology);
+      for (const stub of next.filter((m) => near.get(m)!.size === 1)) {
+        seen.add(stub);
+        out.push(stub);
+      }
+      // pushed in reverse, so the first in topology order is walked first
+      stack.push(...next.filter((m) => near.get(m)!.size !== 1).reverse());
+    }
+  };
+  for (const n of nodes) if (!seen.has(n)) visit(n);
+  return out;
 }
 
 export class PlacementError extends Error {
@@ -82,7 +122,7 @@ export function place(req: PlacementRequest): Map<string, string> {
   const target = shares(req.engines, req.nodes.length);
   const load = names.map((n) => [...result.values()].filter((e) => e === n).length);
   let current = 0;
-  for (const node of req.nodes) {
+  for (const node of req.links ? neighbourOrder(req.nodes, req.links) : req.nodes) {
     if (result.has(node)) continue;
     while (current < names.length && load[current]! >= target[current]!) current++;
     // pins took more than their share somewhere: the least loaded engine for its capacity

@@ -62,6 +62,7 @@ export function swarmLayout(fed: FederatedEngine, topo: Topology, overrides: Rec
     engines: fed.members.map((m) => ({ name: m.ref.name, capacity: m.ref.capacity })),
     pinned: topo.placement,
     overrides,
+    links: networkedLinks(topo),
   });
   return { placement, links: new Map(placeLinks(networkedLinks(topo), placement, fed.names).map((l) => [l.link, l])) };
 }

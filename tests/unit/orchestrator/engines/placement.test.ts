@@ -1,6 +1,6 @@
 /** Placement of a lab's nodes on the engines of a swarm, and what that makes of each link. */
 import test from 'ava';
-import { parsePlaceOptions, place, placeLinks, PlacementError, shares } from '../../../../src/orchestrator/engines/placement.js';
+import { neighbourOrder, parsePlaceOptions, place, placeLinks, PlacementError, shares } from '../../../../src/orchestrator/engines/placement.js';
 
 const two = [
   { name: 'e1', capacity: 2 },
@@ -101,4 +101,30 @@ test('links within one engine stay bridges, links across engines become overlays
     { link: 'lan-daphne', engines: ['e1'], overlay: false },
     { link: 'lan-fred', engines: ['e2'], overlay: false },
   ]);
+});
+
+const seedLinks = [
+  { endpoints: [{ node: 'daphne' }, { node: 'fred' }] },
+  { endpoints: [{ node: 'daphne' }, { node: 'd1' }] },
+  { endpoints: [{ node: 'fred' }, { node: 'a1' }] },
+];
+
+test('the walk along the links puts each host right after its router: the seed splits router and host together', (t) => {
+  t.deepEqual(neighbourOrder(seedNodes, seedLinks), ['daphne', 'd1', 'fred', 'a1']);
+  t.deepEqual(Object.fromEntries(place({ nodes: seedNodes, engines: two, links: seedLinks })), { daphne: 'e1', d1: 'e1', fred: 'e2', a1: 'e2' });
+  // a node on no link starts a walk of its own
+  t.deepEqual(neighbourOrder(['x', ...seedNodes], seedLinks), ['x', 'daphne', 'd1', 'fred', 'a1']);
+});
+
+test('a hub with spokes on shared segments: each spoke with its host, spokes of a segment together', (t) => {
+  const nodes = ['core', 's1', 's2', 's3', 's4', 'h1', 'h2', 'h3', 'h4'];
+  const links = [
+    { endpoints: [{ node: 'core' }, { node: 's1' }, { node: 's2' }] },
+    { endpoints: [{ node: 'core' }, { node: 's3' }, { node: 's4' }] },
+    ...[1, 2, 3, 4].map((i) => ({ endpoints: [{ node: `s${i}` }, { node: `h${i}` }] })),
+  ];
+  t.deepEqual(neighbourOrder(nodes, links), ['core', 's1', 'h1', 's2', 'h2', 's3', 'h3', 's4', 'h4']);
+  const p = place({ nodes, engines: two, links });
+  // every LAN stays on one engine
+  t.true([1, 2, 3, 4].every((i) => p.get(`s${i}`) === p.get(`h${i}`)));
 });
