@@ -6,10 +6,12 @@
  * each LAN a bridge on one engine. The seed's own checks (TED, Main Mode,
  * Quick Mode, ESP on the WAN capture, no clear text) pass on it; the WAN
  * pcap is merged from both engines' captures, each frame once; 1500-byte
- * frames cross; `down --all` leaves nothing on either engine, and the swarm's
- * teardown leaves no process, namespace, mount, cgroup or file.
+ * frames cross; a cut and restored WAN works again; `down --all` leaves
+ * nothing on either engine. Then the generated 10-spoke TED lab behind a
+ * core, placed automatically over both engines, passes its own checks. The
+ * swarm's teardown leaves no process, namespace, mount, cgroup or file.
  */
-import test from 'ava';
+import anyTest, { type TestFn } from 'ava';
 import { mkdtemp, readFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -27,7 +29,18 @@ import type { Progress } from '../../src/orchestrator/progress.js';
 import { Lab } from '../../src/orchestrator/lab/lab.js';
 import { RealLabDriver } from '../../src/orchestrator/checks/lab-driver.js';
 import { loadTopology } from '../../src/orchestrator/labfile/load.js';
-import { engine, labName, seedTopology } from './helpers.js';
+import { engine, labName, root, seedTopology } from './helpers.js';
+
+const test = anyTest as TestFn<{ fed: FederatedEngine }>;
+
+test.before(async (t) => {
+  const swarm = await localSwarmUp(2, (l) => t.log(l));
+  t.context.fed = FederatedEngine.fromRefs(await discoverEngines(swarm.manager), engine);
+});
+
+test.after.always(async (t) => {
+  t.deepEqual(await localSwarmDown(2), nothing);
+});
 
 const split = { daphne: 'e1', d1: 'e1', fred: 'e2', a1: 'e2' };
 const nothing = { processes: [], namespaces: [], mounts: [], cgroups: [], paths: [] };
@@ -37,9 +50,8 @@ const espFrames = (frames: { data: Buffer }[]) => frames.filter((f) => f.data.re
 
 test.serial('the seed lab split over two engines of a swarm passes the seed checks, with merged captures and nothing left behind', async (t) => {
   t.timeout(10 * 60_000);
-  const swarm = await localSwarmUp(2, (l) => t.log(l));
-  try {
-    const fed = FederatedEngine.fromRefs(await discoverEngines(swarm.manager), engine);
+  const fed = t.context.fed;
+  {
     t.deepEqual(
       fed.members.map((m) => [m.ref.name, m.ref.address, m.ref.manager]),
       [
@@ -110,8 +122,29 @@ test.serial('the seed lab split over two engines of a swarm passes the seed chec
       { containers: 0, networks: 0, rules: 0 },
     );
     t.true((await readFile(join(artifacts, 'esp_sa'), 'utf8').catch(() => '')).length > 0, 'the key tables were written at down');
-  } finally {
-    const left = await localSwarmDown(2);
-    t.deepEqual(left, nothing);
   }
+});
+
+test.serial('the generated 10-spoke TED lab behind a core, placed over both engines by itself, passes its own checks', async (t) => {
+  t.timeout(10 * 60_000);
+  const fed = t.context.fed;
+  const name = labName('swarm-ted');
+  const file = `${root}topologies/ted-core-10.yaml`;
+  const onEngine: Record<string, string[]> = {};
+  const artifacts = await mkdtemp(join(tmpdir(), 'testbed-swarm-ted-'));
+  let summary;
+  try {
+    const lab = await Lab.up(file, { name, engine: fed, capture: true, artifacts });
+    for (const n of lab.info.nodes) (onEngine[n.engine ?? '-'] ??= []).push(n.name);
+    summary = await runTests(file, { name, engine: fed, keep: true, artifacts: join(artifacts, 'run') });
+  } finally {
+    await down(fed, name);
+  }
+  t.deepEqual(Object.keys(onEngine).sort(), ['e1', 'e2']);
+  t.deepEqual([onEngine.e1!.length, onEngine.e2!.length], [11, 10]);
+  const failed = summary.steps.filter((s) => s.status !== 'passed').map((s) => `${s.name}: ${JSON.stringify(s.failures)}`);
+  t.deepEqual(failed, []);
+  t.deepEqual(summary.counts, { total: 69, passed: 69, failed: 0, errors: 0, skipped: 0 });
+  const owned = { [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: name };
+  t.deepEqual([(await fed.listContainers(owned)).length, (await fed.listNetworks(owned)).length], [0, 0]);
 });
