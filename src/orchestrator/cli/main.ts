@@ -7,7 +7,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { engineFromEnv } from '../engines/index.js';
+import { engineFromEnv, isFederated } from '../engines/index.js';
+import { startSwarmCapture } from '../engines/capture.js';
 import { parsePlaceOptions, PlacementError } from '../engines/placement.js';
 import { EnginesError } from '../engines/engines.js';
 import { DockerUnavailableError, type Engine } from '../docker/engine.js';
@@ -293,13 +294,15 @@ async function cmdCapture(argv: string[], engine: Engine): Promise<Result> {
   if (!info) throw new LabError(`no lab named "${lab}" is up`);
   if (action === 'start') {
     if (info.capturing) throw new LabError(`lab ${lab} is already being captured (${info.artifacts})`);
-    const pcaps = await startCapture(
-      engine,
-      lab,
-      info.image,
-      info.artifacts,
-      info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(lab, l.name) })),
-    );
+    const pcaps = isFederated(engine)
+      ? await startSwarmCapture(engine, lab, info.image, info.artifacts)
+      : await startCapture(
+          engine,
+          lab,
+          info.image,
+          info.artifacts,
+          info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(lab, l.name) })),
+        );
     return ok({ type: 'capture-started', lab, pcaps });
   }
   await writeKeyTables(info.artifacts, await collectKeys(engine, lab));
