@@ -431,7 +431,9 @@ async function cmdGraph(argv: string[], engine: Engine): Promise<Result> {
     .then(() => status(engine, lab))
     .catch(() => null);
   if (running) tunnels = await labTunnels(await Lab.attach(lab, { engine, kinds: topo.kinds }), topo).catch(() => []);
-  const model = graphModel(topo, tunnels);
+  // on a swarm, each node says which engine it runs on
+  const engines = Object.fromEntries((running?.nodes ?? []).filter((n) => n.engine).map((n) => [n.name, n.engine!]));
+  const model = graphModel(topo, tunnels, engines);
   const text = format === 'svg' ? renderSvg(model) : renderMermaid(model);
   if (!output) return ok({ type: 'graph', format, text, tunnels });
   await mkdir(dirname(output), { recursive: true });
