@@ -91,14 +91,6 @@ test.serial('the seed lab split over two engines of a swarm passes the seed chec
       const big = await fed.exec(daphne.id, ['ping', '-M', 'do', '-s', '1472', '-c', '2', '-W', '2', '11.11.11.2']);
       t.regex(big.stdout, /2 received/, big.stdout + big.stderr);
 
-      // cut and restore Daphne's WAN: e1 then has no container on the overlay, Docker drops its namespace and makes a
-      // new one (with proxy ARP again) on the restore; the fix-up runs again and the tunnel carries traffic
-      const driver = new RealLabDriver(lab, await loadTopology(seedTopology));
-      await driver.cut('wan', ['daphne']);
-      await driver.restore('wan', ['daphne']);
-      const again = await lab.sh('d1', 'ping -c 3 -W 2 12.12.12.13');
-      t.regex(again, /3 packets transmitted, 3 received/);
-
       // each engine saw the WAN's ESP; the merged capture has each ESP frame once, in time order
       await lab.packets('wan');
       const e1 = readRawPcap(await readFile(join(artifacts, 'wan@e1.pcap')));
@@ -108,6 +100,18 @@ test.serial('the seed lab split over two engines of a swarm passes the seed chec
       t.is(espFrames(e1.frames), espFrames(e2.frames), 'every ESP frame crossed between the engines');
       t.is(espFrames(merged.frames), espFrames(e1.frames));
       t.true(merged.frames.every((f, i) => i === 0 || f.us >= merged.frames[i - 1]!.us));
+
+      // cut and restore Daphne's WAN: e1 then has no container on the overlay, Docker drops its namespace and makes a
+      // new one (with proxy ARP again) on the restore; the fix-up runs again and the tunnel carries traffic
+      const driver = new RealLabDriver(lab, await loadTopology(seedTopology));
+      await driver.cut('wan', ['daphne']);
+      await driver.restore('wan', ['daphne']);
+      const again = await lab.sh('d1', 'ping -c 3 -W 2 12.12.12.13');
+      t.regex(again, /3 packets transmitted, 3 received/);
+      // the three pings' ESP is in the merged capture: e2 kept its namespace and its capture (e1's capture stays in the
+      // old namespace and misses them: restarting it there is not done yet, docs/architecture.md)
+      await lab.packets('wan');
+      t.is(espFrames(readRawPcap(await readFile(join(artifacts, 'wan.pcap'))).frames), espFrames(merged.frames) + 6);
     } finally {
       downAll = await down(fed);
     }

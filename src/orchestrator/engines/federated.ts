@@ -117,7 +117,17 @@ export class FederatedEngine implements Engine {
   async removeNetwork(idOrName: string): Promise<void> {
     if (!this.networkHome.has(idOrName)) await this.listNetworks({});
     const m = this.networkHome.get(idOrName);
-    if (m) await m.engine.removeNetwork(idOrName);
+    if (!m) return;
+    // the swarm releases a removed container's attachment to an overlay a moment later: until then the network is "in use by task"
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await m.engine.removeNetwork(idOrName);
+        return;
+      } catch (e) {
+        if (attempt >= 60 || !/in use by task|active endpoints/.test((e as Error).message)) throw e;
+        await new Promise((r) => setTimeout(r, 250));
+      }
+    }
   }
 
   async connectNetwork(network: string, containerId: string, ipv4: string): Promise<void> {
