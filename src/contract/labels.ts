@@ -18,6 +18,8 @@ export const BRIDGE_LABEL = 'testbed.bridge';
 export const INTERFACES_LABEL = 'testbed.interfaces';
 /** On impairment helpers: every impairment setting of the lab, as JSON (src/orchestrator/impair). */
 export const IMPAIR_LABEL = 'testbed.impair';
+/** On every object of a lab spread over a Swarm: the name of the engine it is on (src/orchestrator/engines). */
+export const ENGINE_LABEL = 'testbed.engine';
 /** On images: what the image is (the lab image, a base). */
 export const IMAGE_LABEL = 'testbed.image';
 

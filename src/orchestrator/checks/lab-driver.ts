@@ -86,6 +86,7 @@ export class RealLabDriver implements LabDriver {
       if (upLine) waits.push(() => this.waitForLog(c.id, upLine, before, ep.node));
       done.push(`${ep.node}:${ep.interface}`);
     }
+    await this.lab.relinkEngines();
     await Promise.all(waits.map((w) => w()));
     // a restored link is a fresh cable: its impairment goes (docs/testing.md)
     const impaired = (await listImpairment(this.engine, this.lab.name)).settings.some((s) => s.link === link);

@@ -39,6 +39,8 @@ export interface TestOptions {
   firewall?: Firewall;
   /** Progress of bringing the lab up and down. */
   progress?: Progress;
+  /** On a swarm: node -> engine, beating the topology's `placement:` (`--place`). */
+  place?: Record<string, string>;
   listener?: RunListener;
   clock?: Clock;
   /** Called once the steps are known and before the lab is touched. */
@@ -93,6 +95,7 @@ export async function runTests(topologyPath: string, opts: TestOptions = {}): Pr
         engine,
         kinds: topology.kinds,
         firewall: opts.firewall,
+        ...(opts.place ? { place: opts.place } : {}),
       });
     }
   } catch (e) {

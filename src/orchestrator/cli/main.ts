@@ -7,7 +7,10 @@ import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { parseArgs } from 'node:util';
-import { DockerodeEngine } from '../docker/dockerode.js';
+import { engineFromEnv, isFederated } from '../engines/index.js';
+import { startSwarmCapture } from '../engines/capture.js';
+import { parsePlaceOptions, PlacementError } from '../engines/placement.js';
+import { EnginesError } from '../engines/engines.js';
 import { DockerUnavailableError, type Engine } from '../docker/engine.js';
 import { ensureLabImage, ImageError, PACKAGE_ROOT, type BaseStrategy } from '../image/build.js';
 import { listLabImages, pruneImages } from '../image/prune.js';
@@ -84,12 +87,13 @@ interface Result {
 
 const ok = (view: View): Result => ({ view, code: EXIT.ok });
 
-export async function main(argv: string[], io: Io = defaultIo, engine: Engine = new DockerodeEngine()): Promise<number> {
+export async function main(argv: string[], io: Io = defaultIo, engine?: Engine): Promise<number> {
   const [command, ...rest] = argv;
   const wantsJson = rest.includes('--json');
   let result: Result;
   try {
-    result = await run(command, rest, io, engine);
+    // TESTBED_SWARM: every engine of that swarm (src/orchestrator/engines)
+    result = await run(command, rest, io, engine ?? (await engineFromEnv()));
   } catch (e) {
     result = { view: { type: 'error', error: e as Error, usage: e instanceof UsageError || e instanceof ImpairUsageError }, code: exitCodeOf(e) };
   }
@@ -141,7 +145,7 @@ async function run(command: string | undefined, rest: string[], io: Io, engine: 
 }
 
 function exitCodeOf(e: unknown): number {
-  return e instanceof UsageError || e instanceof TopologyError || e instanceof ImpairUsageError || e instanceof GenerateError
+  return e instanceof UsageError || e instanceof TopologyError || e instanceof EnginesError || e instanceof ImpairUsageError || e instanceof GenerateError
     ? EXIT.invalid
     : e instanceof DockerUnavailableError || e instanceof ImageError || e instanceof UpFailed
       ? EXIT.labFailed
@@ -150,12 +154,12 @@ function exitCodeOf(e: unknown): number {
         : EXIT.labFailed;
 }
 
-type OptionSpec = Record<string, { type: 'string' | 'boolean' }>;
+type OptionSpec = Record<string, { type: 'string' | 'boolean'; multiple?: boolean }>;
 
-function args(argv: string[], options: OptionSpec): { values: Record<string, string | boolean | undefined>; positionals: string[] } {
+function args(argv: string[], options: OptionSpec): { values: Record<string, string | boolean | string[] | undefined>; positionals: string[] } {
   try {
     const r = parseArgs({ args: argv, options: { json: { type: 'boolean' }, ...options }, allowPositionals: true, strict: true });
-    return { values: r.values as Record<string, string | boolean | undefined>, positionals: r.positionals };
+    return { values: r.values as Record<string, string | boolean | string[] | undefined>, positionals: r.positionals };
   } catch (e) {
     throw new UsageError((e as Error).message);
   }
@@ -174,8 +178,15 @@ async function cmdUp(argv: string[], engine: Engine): Promise<Result> {
     artifacts: { type: 'string' },
     base: { type: 'string' },
     strict: { type: 'boolean' },
+    place: { type: 'string', multiple: true },
   });
   if (positionals.length !== 1) throw new UsageError('up needs one topology file');
+  let place: Record<string, string>;
+  try {
+    place = parsePlaceOptions((values.place as string[] | undefined) ?? []);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   if (values.strict) {
     // before anything is created: a lab that would not run a line as written does not start
     const report = configReport((await loadLabFile(positionals[0]!)).topology);
@@ -197,10 +208,12 @@ async function cmdUp(argv: string[], engine: Engine): Promise<Result> {
       base: baseOption(values.base),
       progress,
       firewall,
+      place,
     });
     return ok({ type: 'lab', lab: info });
   } catch (e) {
     if (e instanceof TopologyError || e instanceof UsageError) throw e;
+    if (e instanceof PlacementError) throw new UsageError(e.message);
     throw new UpFailed((e as Error).message);
   } finally {
     uninstall();
@@ -281,13 +294,15 @@ async function cmdCapture(argv: string[], engine: Engine): Promise<Result> {
   if (!info) throw new LabError(`no lab named "${lab}" is up`);
   if (action === 'start') {
     if (info.capturing) throw new LabError(`lab ${lab} is already being captured (${info.artifacts})`);
-    const pcaps = await startCapture(
-      engine,
-      lab,
-      info.image,
-      info.artifacts,
-      info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(lab, l.name) })),
-    );
+    const pcaps = isFederated(engine)
+      ? await startSwarmCapture(engine, lab, info.image, info.artifacts)
+      : await startCapture(
+          engine,
+          lab,
+          info.image,
+          info.artifacts,
+          info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(lab, l.name) })),
+        );
     return ok({ type: 'capture-started', lab, pcaps });
   }
   await writeKeyTables(info.artifacts, await collectKeys(engine, lab));
@@ -345,6 +360,7 @@ async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<Result> 
         junit: { type: 'string' },
         artifacts: { type: 'string' },
         base: { type: 'string' },
+        place: { type: 'string', multiple: true },
       },
     });
   } catch (e) {
@@ -352,6 +368,12 @@ async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<Result> 
   }
   const { values, positionals } = parsed;
   if (positionals.length !== 1) throw new UsageError('test needs one topology file');
+  let place: Record<string, string>;
+  try {
+    place = parsePlaceOptions(values.place ?? []);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   // the live report goes to stdout, or to stderr when stdout carries JSON
   const live = values.json ? io.stderr : io.stdout;
   const tty = (values.json ? process.stderr : process.stdout).isTTY === true && io === defaultIo;
@@ -369,6 +391,7 @@ async function cmdTest(argv: string[], io: Io, engine: Engine): Promise<Result> 
       node: values.node,
       artifacts: values.artifacts,
       base: baseOption(values.base),
+      ...(Object.keys(place).length > 0 ? { place } : {}),
       engine: interrupter.wrap(engine),
       firewall,
       progress,
@@ -408,7 +431,9 @@ async function cmdGraph(argv: string[], engine: Engine): Promise<Result> {
     .then(() => status(engine, lab))
     .catch(() => null);
   if (running) tunnels = await labTunnels(await Lab.attach(lab, { engine, kinds: topo.kinds }), topo).catch(() => []);
-  const model = graphModel(topo, tunnels);
+  // on a swarm, each node says which engine it runs on
+  const engines = Object.fromEntries((running?.nodes ?? []).filter((n) => n.engine).map((n) => [n.name, n.engine!]));
+  const model = graphModel(topo, tunnels, engines);
   const text = format === 'svg' ? renderSvg(model) : renderMermaid(model);
   if (!output) return ok({ type: 'graph', format, text, tunnels });
   await mkdir(dirname(output), { recursive: true });

@@ -22,6 +22,7 @@ export const HELP = `testbed: emulated Cisco 2600 routers (IOS 12.2, IPsec, TED)
 
 Usage:
   testbed up <topology.yaml> [--name LAB] [--capture] [--artifacts DIR] [--base auto|registry|debootstrap] [--strict] [--json]
+             [--place NODE=ENGINE]...             on a swarm (TESTBED_SWARM=<manager's Docker host>): pin a node to an engine
   testbed down <lab | topology.yaml> [--name LAB] [--json]
   testbed down --all [--json]
   testbed status [lab] [--json]
@@ -32,7 +33,7 @@ Usage:
   testbed validate <topology.yaml> [--strict] [--json]
                                                     check a topology and its IOS configs without starting anything;
                                                     --strict: IOS lines accepted but not emulated are errors (exit 2)
-  testbed test <topology.yaml> [--name LAB] [--keep] [--only STEP]... [--node NODE] [--junit FILE] [--json] [--artifacts DIR]
+  testbed test <topology.yaml> [--name LAB] [--keep] [--only STEP]... [--node NODE] [--junit FILE] [--json] [--artifacts DIR] [--place NODE=ENGINE]...
                                                     run the topology's tests: section (up, checks, artifacts, down);
                                                     exit 1: a check failed, 2: a check is invalid
   testbed graph <topology.yaml> [--format svg|mermaid] [--output FILE] [--name LAB]
@@ -46,6 +47,9 @@ Usage:
   testbed image ls [--json]                         the lab images on this machine: current, in use, or old
   testbed image prune [--all] [--json]              remove old lab images no container uses (--all: the current ones too)
   testbed version
+
+Environment: TESTBED_SWARM=unix:///path or tcp://host:port (a swarm manager) spreads labs over its engines;
+TESTBED_ENGINES=FILE maps swarm nodes to Docker hosts ({"engines": {"<node>": "<host>"}}).
 
 Exit codes: 0 ok, 1 a command on a node failed, 2 bad usage or invalid topology, 3 the lab could not be brought up.
 `;
@@ -213,18 +217,28 @@ export function table(rows: string[][], header: string[]): string {
 
 export function renderLab(lab: LabInfo): string {
   const rows: string[][] = [];
+  // on a swarm, an ENGINE column says where each node runs and what each link is
+  const spread = lab.nodes.some((n) => n.engine);
   for (const n of lab.nodes) {
     const ifaces = n.interfaces.length ? n.interfaces : [{ name: '-', link: null, address: null }];
     ifaces.forEach((i, k) =>
-      rows.push([k === 0 ? n.name : '', k === 0 ? n.kind : '', k === 0 ? n.state : '', i.name, i.address ?? 'unassigned', i.link ?? '-']),
+      rows.push([
+        k === 0 ? n.name : '',
+        k === 0 ? n.kind : '',
+        ...(spread ? [k === 0 ? (n.engine ?? '-') : ''] : []),
+        k === 0 ? n.state : '',
+        i.name,
+        i.address ?? 'unassigned',
+        i.link ?? '-',
+      ]),
     );
   }
   let out = `lab ${lab.name}  (${lab.topology || 'topology unknown'})\n\n`;
-  out += table(rows, ['NODE', 'KIND', 'STATE', 'INTERFACE', 'ADDRESS', 'LINK']);
+  out += table(rows, ['NODE', 'KIND', ...(spread ? ['ENGINE'] : []), 'STATE', 'INTERFACE', 'ADDRESS', 'LINK']);
   out += '\n';
   out += table(
-    lab.links.map((l) => [l.name, l.bridge, l.subnet, l.endpoints.join(' '), l.pcap ?? '-']),
-    ['LINK', 'BRIDGE', 'DOCKER SUBNET', 'ENDPOINTS', 'PCAP'],
+    lab.links.map((l) => [l.name, ...(spread ? [l.engine ?? '-'] : []), l.bridge, l.subnet, l.endpoints.join(' '), l.pcap ?? '-']),
+    ['LINK', ...(spread ? ['ENGINE'] : []), 'BRIDGE', 'DOCKER SUBNET', 'ENDPOINTS', 'PCAP'],
   );
   if (lab.artifacts) out += `\nartifacts: ${lab.artifacts}\n`;
   const refused = lab.configWarnings.filter((w) => w.class !== 'not-emulated');

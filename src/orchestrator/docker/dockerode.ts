@@ -65,6 +65,7 @@ export class DockerodeEngine implements Engine {
       labels: n.Labels ?? {},
       subnets: (n.IPAM?.Config ?? []).map((c) => c.Subnet).filter((s): s is string => !!s),
       bridgeName: n.Options?.['com.docker.network.bridge.name'] ?? null,
+      driver: n.Driver,
     }));
   }
 
@@ -74,6 +75,7 @@ export class DockerodeEngine implements Engine {
   }
 
   async createNetwork(spec: NetworkSpec): Promise<string> {
+    if (spec.driver === 'overlay') return this.createOverlay(spec);
     try {
       const net = await this.docker.createNetwork({
         Name: spec.name,
@@ -93,6 +95,26 @@ export class DockerodeEngine implements Engine {
       return net.id;
     } catch (e) {
       throw new DockerError(`cannot create network ${spec.name} (${spec.subnet}): ${describe(e)}`, e);
+    }
+  }
+
+  /** An attachable --internal overlay (on a swarm manager); its MTU option is the underlay's, 50 bytes of VXLAN above the link's. */
+  private async createOverlay(spec: NetworkSpec): Promise<string> {
+    try {
+      const net = await this.docker.createNetwork({
+        Name: spec.name,
+        Driver: 'overlay',
+        Internal: true,
+        Attachable: true,
+        CheckDuplicate: true,
+        EnableIPv6: false,
+        IPAM: { Driver: 'default', Config: [{ Subnet: spec.subnet, Gateway: spec.gateway, ...(spec.ipRange ? { IPRange: spec.ipRange } : {}) }] },
+        Options: { 'com.docker.network.driver.mtu': String(spec.mtu + 50) },
+        Labels: spec.labels,
+      });
+      return net.id;
+    } catch (e) {
+      throw new DockerError(`cannot create overlay network ${spec.name} (${spec.subnet}): ${describe(e)}`, e);
     }
   }
 

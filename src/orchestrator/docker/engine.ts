@@ -13,6 +13,10 @@ export interface NetworkSpec {
   bridgeName: string;
   mtu: number;
   labels: Labels;
+  /** bridge (the default): one engine; overlay: an attachable, --internal Swarm overlay spanning engines. */
+  driver?: 'bridge' | 'overlay';
+  /** Addresses Docker hands out by itself (an overlay's per-engine addresses), kept apart from ours. */
+  ipRange?: string;
 }
 
 export interface NetworkInfo {
@@ -21,6 +25,7 @@ export interface NetworkInfo {
   labels: Labels;
   subnets: string[];
   bridgeName: string | null;
+  driver?: string;
 }
 
 export interface EndpointSpec {

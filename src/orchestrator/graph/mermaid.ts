@@ -16,7 +16,7 @@ export function renderMermaid(m: GraphModel): string {
   for (const n of m.nodes) {
     const parts = [
       `<b>${n.name}</b>${n.hostname && n.hostname !== n.name ? ` (${n.hostname})` : ''}`,
-      n.kind,
+      n.engine ? `${n.kind} on ${n.engine}` : n.kind,
       ...n.interfaces.map((i) => `${i.short} ${i.address ?? 'unassigned'}`),
     ];
     lines.push(`  ${id('n', n.name)}["${label(parts.join('<br/>'))}"]`);

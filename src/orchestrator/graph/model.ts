@@ -22,6 +22,8 @@ export interface GraphNode {
   /** IOS hostname for routers (Daphne), else null. */
   hostname: string | null;
   interfaces: GraphInterface[];
+  /** On a swarm: the engine the node runs on (a running lab's), else absent. */
+  engine?: string;
 }
 
 export interface GraphLink {
@@ -54,7 +56,7 @@ export function networkOf(cidr: string): string {
   return formatPrefix(parsePrefix(cidr));
 }
 
-export function graphModel(topo: Topology, tunnels: Tunnel[] = []): GraphModel {
+export function graphModel(topo: Topology, tunnels: Tunnel[] = [], engines: Readonly<Record<string, string>> = {}): GraphModel {
   const linkOf = (node: string, ifname: string) => topo.links.find((l) => l.endpoints.some((e) => e.node === node && e.interface === ifname))?.name ?? null;
   const graphOf = (name: string) => {
     const n = topo.nodes.find((x) => x.name === name);
@@ -65,7 +67,8 @@ export function graphModel(topo: Topology, tunnels: Tunnel[] = []): GraphModel {
     const interfaces: GraphInterface[] = kind
       .interfaces(n)
       .map((i) => ({ name: i.name, short: kind.graph.shortName(i.name), address: i.address, link: linkOf(n.name, i.name) }));
-    return { name: n.name, kind: n.kind, style: kind.graph.style, hostname: kind.graph.hostname(n), interfaces };
+    const engine = engines[n.name];
+    return { name: n.name, kind: n.kind, style: kind.graph.style, hostname: kind.graph.hostname(n), interfaces, ...(engine ? { engine } : {}) };
   });
   const links: GraphLink[] = topo.links.map((l) => {
     const endpoints = l.endpoints.map((e) => ({ node: e.node, interface: e.interface, short: graphOf(e.node)?.shortName(e.interface) ?? e.interface }));

@@ -95,7 +95,7 @@ export function renderSvg(m: GraphModel): string {
     out.push(
       `<text x="${f(left + 12)}" y="${f(top + 18)}" class="name">${esc(n.name)}${n.hostname && n.hostname !== n.name ? ` <tspan class="kind">(${esc(n.hostname)})</tspan>` : ''}</text>`,
     );
-    out.push(`<text x="${f(left + 12)}" y="${f(top + 33)}" class="kind">${esc(n.kind)}</text>`);
+    out.push(`<text x="${f(left + 12)}" y="${f(top + 33)}" class="kind">${esc(n.engine ? `${n.kind} on ${n.engine}` : n.kind)}</text>`);
     nodeLines(m, n.name).forEach((line, i) => out.push(`<text x="${f(left + 12)}" y="${f(top + 50 + i * LINE)}">${esc(line)}</text>`));
     out.push('</g>');
   }

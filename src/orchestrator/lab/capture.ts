@@ -3,9 +3,14 @@
  * from a small container in the host's network namespace, into the lab's
  * artifacts folder. Classic pcap (not pcapng), so Wireshark, tshark and
  * pcap-parser all read it; written packet by packet (-U), so a test can read
- * a capture while the lab runs.
+ * a capture while the lab runs. On a swarm (src/orchestrator/engines) each
+ * engine captures its own bridges, and each overlay link in the overlay's
+ * namespace ("@namespace" targets) into LINK@ENGINE.pcap; those parts are
+ * merged into LINK.pcap (capture/merge.ts) when the capture is read and
+ * when it stops.
  */
-import { mkdir, rename, stat } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
+import { mergeCaptures, readRawPcap, writeRawPcap } from '../capture/merge.js';
 import { join } from 'node:path';
 import type { Engine } from '../docker/engine.js';
 import { ARTIFACTS_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ownerLabels, ROLE_LABEL } from '../../contract/labels.js';
@@ -21,7 +26,10 @@ set -u
 pids=""
 for spec in "$@"; do
   br=\${spec%%=*}; file=\${spec#*=}
-  tcpdump -i "$br" --immediate-mode -U -n -s 0 -Z root -w "/artifacts/$file" 2>>/artifacts/capture.log &
+  case "$br" in
+    @*) nsenter --net="/run/netns/\${br#@}" tcpdump -i br0 --immediate-mode -U -n -s 0 -Z root -w "/artifacts/$file" 2>>/artifacts/capture.log & ;;
+    *) tcpdump -i "$br" --immediate-mode -U -n -s 0 -Z root -w "/artifacts/$file" 2>>/artifacts/capture.log & ;;
+  esac
   pids="$pids $!"
 done
 finish() {
@@ -49,27 +57,46 @@ async function keepPrevious(dir: string, file: string): Promise<void> {
 }
 
 export async function startCapture(engine: Engine, lab: string, image: string, artifacts: string, targets: CaptureTarget[]): Promise<Record<string, string>> {
+  const files = await startCaptureContainer(engine, { lab, image, artifacts, specs: targets.map((t) => ({ source: t.bridge, file: pcapName(t.link) })) });
+  return Object.fromEntries(targets.map((t) => [t.link, files[pcapName(t.link)]!]));
+}
+
+export interface CaptureContainer {
+  lab: string;
+  image: string;
+  artifacts: string;
+  /** A bridge name, or "@namespace" for br0 in that namespace (mounted at /run/netns); the file in the artifacts folder. */
+  specs: { source: string; file: string }[];
+  /** The engine's netns directory, for "@namespace" sources. */
+  netnsDir?: string;
+  labels?: Record<string, string>;
+}
+
+/** One capture container (host network of its engine) writing one file per spec; resolves once every file has its header: file -> path. */
+export async function startCaptureContainer(engine: Engine, c: CaptureContainer): Promise<Record<string, string>> {
+  const { lab, image, artifacts } = c;
   await mkdir(artifacts, { recursive: true });
-  for (const t of targets) await keepPrevious(artifacts, pcapName(t.link));
+  for (const t of c.specs) await keepPrevious(artifacts, t.file);
   const owner = process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : '';
   const id = await engine.createContainer({
     name: captureContainerName(lab),
     hostname: 'capture',
     image,
-    cmd: ['sh', '-c', CAPTURE_SCRIPT, 'capture', ...targets.map((t) => `${t.bridge}=${pcapName(t.link)}`)],
+    cmd: ['sh', '-c', CAPTURE_SCRIPT, 'capture', ...c.specs.map((t) => `${t.source}=${t.file}`)],
     env: { OWNER: owner },
-    labels: { ...ownerLabels(lab, 'capture'), [ARTIFACTS_LABEL]: artifacts },
+    labels: { ...ownerLabels(lab, 'capture'), [ARTIFACTS_LABEL]: artifacts, ...c.labels },
     endpoints: [],
     hostNetwork: true,
-    capAdd: ['NET_ADMIN', 'NET_RAW'],
+    // nsenter into an overlay's namespace needs SYS_ADMIN
+    capAdd: ['NET_ADMIN', 'NET_RAW', ...(c.netnsDir ? ['SYS_ADMIN'] : [])],
     devices: [],
     sysctls: {},
-    binds: { [artifacts]: '/artifacts' },
+    binds: { [artifacts]: '/artifacts', ...(c.netnsDir ? { [c.netnsDir]: '/run/netns' } : {}) },
     stopTimeoutSeconds: 10,
   });
   await engine.startContainer(id);
   // tcpdump writes the pcap file header as soon as it is capturing
-  const files = Object.fromEntries(targets.map((t) => [t.link, join(artifacts, pcapName(t.link))]));
+  const files = Object.fromEntries(c.specs.map((t) => [t.file, join(artifacts, t.file)]));
   const deadline = Date.now() + 15000;
   for (const path of Object.values(files)) {
     for (;;) {
@@ -85,6 +112,35 @@ export async function startCapture(engine: Engine, lab: string, image: string, a
   return files;
 }
 
+/** A link's capture from one engine of a swarm (merged into pcapName(link)). */
+export function pcapPartName(link: string, engine: string): string {
+  return `${link}@${engine}.pcap`;
+}
+
+/** Merge the per-engine parts of each link in `dir` into LINK.pcap; returns the links merged. */
+export async function mergeCaptureParts(dir: string, onlyLink?: string): Promise<string[]> {
+  const files = await readdir(dir).catch(() => [] as string[]);
+  const groups = new Map<string, string[]>();
+  for (const f of files) {
+    const m = /^(.+)@([^@/]+)\.pcap$/.exec(f);
+    // an earlier capture's part, kept by keepPrevious (LINK@ENGINE.<time>.pcap), is not merged
+    if (!m || (onlyLink && m[1] !== onlyLink) || /\.\d{4}-\d{2}-\d{2}T\d{6}$/.test(m[2]!)) continue;
+    groups.set(m[1]!, [...(groups.get(m[1]!) ?? []), f]);
+  }
+  for (const [link, parts] of groups) {
+    const caps = [];
+    for (const p of parts.sort()) {
+      const buf = await readFile(join(dir, p));
+      if (buf.length >= 24) caps.push(readRawPcap(buf));
+    }
+    if (caps.length === 0) continue;
+    const tmp = join(dir, `.${pcapName(link)}.${process.pid}.tmp`);
+    await writeFile(tmp, writeRawPcap(mergeCaptures(caps)));
+    await rename(tmp, join(dir, pcapName(link)));
+  }
+  return [...groups.keys()];
+}
+
 /** Stop captures gracefully (so the last packets are flushed), then remove their containers. */
 export async function stopCapture(engine: Engine, lab?: string): Promise<number> {
   const labels: Record<string, string> = { [OWNER_LABEL]: OWNER_VALUE, [ROLE_LABEL]: 'capture' };
@@ -96,5 +152,6 @@ export async function stopCapture(engine: Engine, lab?: string): Promise<number>
       await engine.removeContainer(c.id);
     }),
   );
+  for (const dir of new Set(list.map((c) => c.labels[ARTIFACTS_LABEL]).filter((d): d is string => !!d))) await mergeCaptureParts(dir);
   return list.length;
 }

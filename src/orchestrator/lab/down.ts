@@ -53,7 +53,7 @@ export async function down(engine: Engine, lab?: string, opts: DownOptions = {})
       rules = await firewall.removeRules(lab);
     } catch (e) {
       // without root and without an image we cannot look; say so rather than pretend
-      if (!(e instanceof Error && /needs root/.test(e.message))) throw e;
+      if (!(e instanceof Error && /needs root|needs the lab image/.test(e.message))) throw e;
       progress.note(`note: could not check iptables for leftover rules: ${e.message}`);
     }
     return { labs: lab ? [lab] : labs, containers: containers.length, networks: networks.length, firewallRules: rules };

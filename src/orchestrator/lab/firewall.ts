@@ -22,7 +22,8 @@
  */
 import { execa } from 'execa';
 import type { Engine } from '../docker/engine.js';
-import { ownerLabels } from '../../contract/labels.js';
+import { LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ownerLabels } from '../../contract/labels.js';
+import { isFederated, type FederatedEngine } from '../engines/federated.js';
 import { firewallComment } from './naming.js';
 
 export interface Firewall {
@@ -144,7 +145,49 @@ export async function quietBridge(bridge: string): Promise<void> {
   await writeFile(`/proc/sys/net/ipv6/conf/${bridge}/disable_ipv6`, '1').catch(() => undefined);
 }
 
+/**
+ * A lab on a swarm: each engine has its own firewall (an engine in a
+ * network namespace of its own, or on another machine), reached through a
+ * helper container on that engine; each gets the rules for its own bridges.
+ */
+export class SwarmFirewall implements Firewall {
+  constructor(
+    private readonly fed: FederatedEngine,
+    private readonly image: string,
+  ) {}
+
+  private each() {
+    return this.fed.members.map((m) => ({ m, fw: new IptablesFirewall(containerIptables(m.engine, this.image)) }));
+  }
+
+  async allowBridges(lab: string, bridges: string[]): Promise<void> {
+    for (const { m, fw } of this.each()) {
+      const there = new Set(
+        (await m.engine.listNetworks({ [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab })).filter((n) => n.driver !== 'overlay').map((n) => n.bridgeName),
+      );
+      const mine = bridges.filter((b) => there.has(b));
+      if (mine.length > 0) await fw.allowBridges(lab, mine);
+    }
+  }
+
+  async removeRules(lab?: string): Promise<number> {
+    let n = 0;
+    for (const { fw } of this.each()) n += await fw.removeRules(lab);
+    return n;
+  }
+
+  async listRules(lab?: string): Promise<string[]> {
+    const out: string[] = [];
+    for (const { fw } of this.each()) out.push(...(await fw.listRules(lab)));
+    return out;
+  }
+}
+
 export async function chooseFirewall(engine: Engine, image: string | null): Promise<Firewall> {
+  if (isFederated(engine)) {
+    if (!image) throw new FirewallError('a lab on a swarm needs the lab image for its firewall helpers; build it first (testbed image build)');
+    return new SwarmFirewall(engine, image);
+  }
   if (process.getuid?.() === 0) {
     const probe = await execa('iptables', ['--version'], { reject: false }).catch(() => null);
     if (probe && probe.exitCode === 0) return new IptablesFirewall(localIptables());

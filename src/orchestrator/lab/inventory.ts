@@ -7,6 +7,7 @@
 import {
   ARTIFACTS_LABEL,
   BRIDGE_LABEL,
+  ENGINE_LABEL,
   INTERFACES_LABEL,
   KIND_LABEL,
   LAB_LABEL,
@@ -44,6 +45,7 @@ export async function listLabs(engine: Engine, lab?: string): Promise<LabInfo[]>
         container: c.name,
         state: c.state,
         interfaces: safeJson<InterfaceInfo[]>(c.labels[INTERFACES_LABEL], []),
+        ...(c.labels[ENGINE_LABEL] ? { engine: c.labels[ENGINE_LABEL] } : {}),
       }))
       .sort((a, b) => a.name.localeCompare(b.name));
     const links: LinkInfo[] = networks
@@ -57,6 +59,7 @@ export async function listLabs(engine: Engine, lab?: string): Promise<LabInfo[]>
           subnet: n.subnets[0] ?? '',
           endpoints: nodeInfos.flatMap((node) => node.interfaces.filter((i) => i.link === link).map((i) => `${node.name}:${i.name}`)),
           pcap: capture?.state === 'running' && artifacts ? `${artifacts}/${link}.pcap` : null,
+          ...(n.labels[ENGINE_LABEL] ? { engine: n.labels[ENGINE_LABEL] } : {}),
         };
       })
       .sort((a, b) => a.name.localeCompare(b.name));

@@ -12,7 +12,10 @@ import { DockerodeEngine } from '../docker/dockerode.js';
 import type { Engine } from '../docker/engine.js';
 import { readPcap, type CapturedPacket } from '../capture/pcap-reader.js';
 import type { WiresharkKeys } from '../capture/wireshark.js';
-import { startCapture, stopCapture } from './capture.js';
+import { mergeCaptureParts, startCapture, stopCapture } from './capture.js';
+import { isFederated } from '../engines/federated.js';
+import { startSwarmCapture } from '../engines/capture.js';
+import { fixOverlayL2 } from '../engines/overlay-l2.js';
 import { builtinKinds } from '../../kinds/index.js';
 import type { KindRegistry } from '../../kinds/registry.js';
 import { loadLabFile } from '../labfile/load.js';
@@ -94,7 +97,13 @@ export class Lab implements AsyncDisposable {
   /** Restart a node and wait until its kind says it is ready again; the lab's impairment is applied again (the node's network namespace is new). */
   async restart(node: string, timeoutMs?: number): Promise<void> {
     await restartNode(this.engine, this.name, node, timeoutMs, this.kinds);
+    await this.relinkEngines();
     await reapplyImpairment(this.engine, this.name);
+  }
+
+  /** On a swarm, after anything that may have made Docker recreate an overlay's namespace (a restart, a restored link): the L2 fix-up again (idempotent). */
+  async relinkEngines(): Promise<void> {
+    if (isFederated(this.engine)) await fixOverlayL2(this.engine, this.name, this.info.image);
   }
 
   /** The kind of a running node (by its container's label). */
@@ -115,21 +124,26 @@ export class Lab implements AsyncDisposable {
     return l.pcap;
   }
 
-  /** Packets captured on a link so far. */
-  packets(link: string): Promise<CapturedPacket[]> {
-    return readPcap(this.pcapPath(link));
+  /** Packets captured on a link so far (on a swarm: merged from every engine's capture of it first). */
+  async packets(link: string): Promise<CapturedPacket[]> {
+    const path = this.pcapPath(link);
+    if (isFederated(this.engine)) await mergeCaptureParts(this.info.artifacts, link);
+    return readPcap(path);
   }
 
   async startCapture(): Promise<void> {
     if (this.info.capturing) return;
     const image = this.info.image;
-    const files = await startCapture(
-      this.engine,
-      this.name,
-      image,
-      this.info.artifacts,
-      this.info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(this.name, l.name) })),
-    );
+    const engine = this.engine;
+    const files = isFederated(engine)
+      ? await startSwarmCapture(engine, this.name, image, this.info.artifacts)
+      : await startCapture(
+          this.engine,
+          this.name,
+          image,
+          this.info.artifacts,
+          this.info.links.map((l) => ({ link: l.name, bridge: l.bridge || bridgeName(this.name, l.name) })),
+        );
     await this.refresh();
     for (const l of this.info.links) l.pcap = files[l.name] ?? l.pcap;
   }

@@ -5,7 +5,19 @@
  * its kind gives. Pure: topology and options in, the plan out.
  */
 import { TESTBED_INTERFACES, envEntry, type InterfaceBinding } from '../../contract/env.js';
-import { ARTIFACTS_LABEL, BRIDGE_LABEL, INTERFACES_LABEL, KIND_LABEL, LINK_LABEL, NODE_LABEL, ownerLabels, TOPOLOGY_LABEL } from '../../contract/labels.js';
+import {
+  ARTIFACTS_LABEL,
+  BRIDGE_LABEL,
+  ENGINE_LABEL,
+  INTERFACES_LABEL,
+  KIND_LABEL,
+  LINK_LABEL,
+  NODE_LABEL,
+  ownerLabels,
+  TOPOLOGY_LABEL,
+} from '../../contract/labels.js';
+import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
+import type { LinkPlacement } from '../engines/placement.js';
 import type { NodeKind, TopologyNode } from '../../kinds/kind.js';
 import type { ContainerSpec, NetworkSpec } from '../docker/engine.js';
 import type { Topology, TopologyLink } from '../topology/types.js';
@@ -21,6 +33,10 @@ export interface PlanOptions {
   allocations: ReadonlyMap<string, Allocation>;
   /** The orchestrator's environment, for switches a kind passes on (default: none). */
   env?: Readonly<Record<string, string | undefined>>;
+  /** On a Swarm: the engine of each node (engines/placement.ts). */
+  placement?: ReadonlyMap<string, string>;
+  /** On a Swarm: what each link is (a bridge on one engine, or an overlay). */
+  links?: ReadonlyMap<string, LinkPlacement>;
 }
 
 export interface NodePlan {
@@ -32,7 +48,7 @@ export interface NodePlan {
 export interface LabPlan {
   lab: string;
   networks: NetworkSpec[];
-  /** The Linux bridges that get a transit rule (firewall.ts). */
+  /** The Linux bridges that get a transit rule (firewall.ts); an overlay's bridge lives in a namespace of Docker's and needs none. */
   bridges: string[];
   nodes: NodePlan[];
 }
@@ -50,15 +66,36 @@ export function networkedLinks(topology: Topology): TopologyLink[] {
   return topology.links.filter((l) => l.endpoints.length > 0);
 }
 
-/** A link's Docker network. */
-export function networkSpec(lab: string, link: TopologyLink, alloc: Allocation): NetworkSpec {
+/**
+ * How many addresses to ask allocateSubnets for: a bridge needs one per
+ * endpoint; an overlay also gives every engine an address of its own, which
+ * Docker picks itself, so its subnet is twice as large and Docker's picks
+ * are kept in the upper half (overlayRange), ours in the lower.
+ */
+export function addressesNeeded(link: TopologyLink, where?: LinkPlacement): number {
+  if (!where?.overlay) return link.endpoints.length;
+  return 2 * (link.endpoints.length + where.engines.length + 1);
+}
+
+/** The upper half of a subnet: where Docker picks an overlay's own addresses. */
+export function overlayRange(subnet: string): string {
+  const [base, len] = subnet.split('/');
+  const bits = Number(len);
+  return `${formatIpv4(parseIpv4(base!) + 2 ** (31 - bits))}/${bits + 1}`;
+}
+
+/** A link's Docker network: a bridge (on one engine), or an overlay across engines. */
+export function networkSpec(lab: string, link: TopologyLink, alloc: Allocation, where?: LinkPlacement): NetworkSpec {
+  const labels: Record<string, string> = { ...ownerLabels(lab, 'network'), [LINK_LABEL]: link.name, [BRIDGE_LABEL]: bridgeName(lab, link.name) };
+  if (where) labels[ENGINE_LABEL] = where.engines.join('+');
   return {
     name: networkName(lab, link.name),
     subnet: alloc.subnet,
     gateway: alloc.gateway,
     bridgeName: bridgeName(lab, link.name),
     mtu: link.mtu,
-    labels: { ...ownerLabels(lab, 'network'), [LINK_LABEL]: link.name, [BRIDGE_LABEL]: bridgeName(lab, link.name) },
+    labels,
+    ...(where?.overlay ? { driver: 'overlay' as const, ipRange: overlayRange(alloc.subnet) } : {}),
   };
 }
 
@@ -95,6 +132,7 @@ function containerSpec(topology: Topology, node: TopologyNode, kind: NodeKind, o
       [TOPOLOGY_LABEL]: topology.file,
       [ARTIFACTS_LABEL]: opts.artifacts,
       [INTERFACES_LABEL]: JSON.stringify(nodeInterfaces(topology, node)),
+      ...(opts.placement?.has(node.name) ? { [ENGINE_LABEL]: opts.placement.get(node.name)! } : {}),
     },
     endpoints,
     cmd: own.cmd,
@@ -111,8 +149,8 @@ export function planLab(topology: Topology, opts: PlanOptions): LabPlan {
   const linked = networkedLinks(topology).filter((l) => opts.allocations.has(l.name));
   return {
     lab: opts.lab,
-    networks: linked.map((l) => networkSpec(opts.lab, l, opts.allocations.get(l.name)!)),
-    bridges: linked.map((l) => bridgeName(opts.lab, l.name)),
+    networks: linked.map((l) => networkSpec(opts.lab, l, opts.allocations.get(l.name)!, opts.links?.get(l.name))),
+    bridges: linked.filter((l) => !opts.links?.get(l.name)?.overlay).map((l) => bridgeName(opts.lab, l.name)),
     nodes: topology.nodes.map((node) => {
       const kind = topology.kinds.of(node);
       return { node, kind, spec: containerSpec(topology, node, kind, opts) };

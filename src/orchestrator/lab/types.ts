@@ -17,6 +17,8 @@ export interface NodeInfo {
   container: string;
   state: string;
   interfaces: InterfaceInfo[];
+  /** On a swarm: the engine the node runs on. */
+  engine?: string;
 }
 
 export interface LinkInfo {
@@ -26,6 +28,8 @@ export interface LinkInfo {
   subnet: string;
   endpoints: string[];
   pcap: string | null;
+  /** On a swarm: the engine of a bridge, or "e1+e2" for an overlay between engines. */
+  engine?: string;
 }
 
 export interface LabInfo {

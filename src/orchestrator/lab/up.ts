@@ -22,7 +22,12 @@ import { allocateSubnets, bridgeName, LAB_NAME_PATTERN, type Allocation } from '
 import { configReport } from '../topology/config-report.js';
 import { applyImpairment } from '../impair/apply.js';
 import { describeTarget, formatKnobs } from '../impair/spec.js';
-import { networkedLinks, networkSpec, planLab } from './plan.js';
+import { addressesNeeded, networkedLinks, networkSpec, planLab } from './plan.js';
+import { isFederated, type FederatedEngine } from '../engines/federated.js';
+import { place, placeLinks, type LinkPlacement } from '../engines/placement.js';
+import { distributeImage } from '../engines/images.js';
+import { fixOverlayL2 } from '../engines/overlay-l2.js';
+import { startSwarmCapture } from '../engines/capture.js';
 import { LabError, type LabInfo } from './types.js';
 
 export interface UpOptions {
@@ -41,6 +46,25 @@ export interface UpOptions {
   firewall?: Firewall;
   /** How many nodes are started and booting at once (default: bootWidth()). */
   bootWidth?: number;
+  /** On a swarm: node -> engine, beating the topology's `placement:` (`--place node=engine`). */
+  place?: Record<string, string>;
+}
+
+/** Where each node runs and what each link is, on a swarm (null on one engine). */
+export interface SwarmLayout {
+  placement: Map<string, string>;
+  links: Map<string, LinkPlacement>;
+}
+
+export function swarmLayout(fed: FederatedEngine, topo: Topology, overrides: Record<string, string> = {}): SwarmLayout {
+  const placement = place({
+    nodes: topo.nodes.map((n) => n.name),
+    engines: fed.members.map((m) => ({ name: m.ref.name, capacity: m.ref.capacity })),
+    pinned: topo.placement,
+    overrides,
+    links: networkedLinks(topo),
+  });
+  return { placement, links: new Map(placeLinks(networkedLinks(topo), placement, fed.names).map((l) => [l.link, l])) };
 }
 
 /**
@@ -76,13 +100,13 @@ export function validateLabName(name: string): void {
 }
 
 /** One network per link, each on a free subnet; a subnet another lab took meanwhile is tried again elsewhere. */
-async function createNetworks(engine: Engine, lab: string, topo: Topology, step: StepHandle): Promise<Map<string, Allocation>> {
+async function createNetworks(engine: Engine, lab: string, topo: Topology, step: StepHandle, layout: SwarmLayout | null): Promise<Map<string, Allocation>> {
   const result = new Map<string, Allocation>();
   let pending = networkedLinks(topo);
   for (let attempt = 0; pending.length > 0; attempt++) {
     const inUse = await engine.allSubnets();
     const allocs = allocateSubnets(
-      pending.map((l) => l.endpoints.length),
+      pending.map((l) => addressesNeeded(l, layout?.links.get(l.name))),
       inUse,
       `${lab}#${attempt}`,
     );
@@ -91,9 +115,10 @@ async function createNetworks(engine: Engine, lab: string, topo: Topology, step:
       pending.map(async (link, i) => {
         const alloc = allocs[i]!;
         try {
-          await engine.createNetwork(networkSpec(lab, link, alloc));
+          const where = layout?.links.get(link.name);
+          await engine.createNetwork(networkSpec(lab, link, alloc, where));
           result.set(link.name, alloc);
-          step.update(`${link.name} (${alloc.subnet})`);
+          step.update(`${link.name} (${alloc.subnet}${where ? (where.overlay ? `, overlay ${where.engines.join('+')}` : ` on ${where.engines[0]}`) : ''})`);
         } catch (e) {
           // another lab took the block between our look and our create: try another
           if (attempt < 8 && /overlap|conflict|in use/i.test((e as Error).message)) failed.push(link);
@@ -119,12 +144,25 @@ export async function up(engine: Engine, topo: Topology, opts: UpOptions = {}): 
   if (existing.length > 0 || existingNets.length > 0) {
     throw new LabError(`a lab named "${lab}" is already up (or left over from a crash): run \`testbed down ${lab}\` first, or choose another name with --name`);
   }
+  const fed = isFederated(engine) ? engine : null;
+  if (!fed && Object.keys(opts.place ?? {}).length > 0)
+    throw new LabError('--place needs a lab on a swarm (set TESTBED_SWARM to a swarm manager); one engine runs every node');
+  // placement errors come before anything is created
+  const layout = fed ? swarmLayout(fed, topo, opts.place) : null;
   const image = opts.image ?? (await ensureLabImage(engine, { base: opts.base, progress }));
+  if (fed) await withStep(progress, `the lab image on ${fed.members.length} engines`, (step) => distributeImage(fed, image, (line) => step.update(line)));
   const { warnings } = configReport(topo);
   let firewall = opts.firewall;
   try {
-    const allocations = await withStep(progress, `creating ${topo.links.length} networks`, (step) => createNetworks(engine, lab, topo, step));
-    const plan = planLab(topo, { lab, image, artifacts, allocations, env: process.env });
+    const allocations = await withStep(progress, `creating ${topo.links.length} networks`, (step) => createNetworks(engine, lab, topo, step, layout));
+    const plan = planLab(topo, {
+      lab,
+      image,
+      artifacts,
+      allocations,
+      env: process.env,
+      ...(layout ? { placement: layout.placement, links: layout.links } : {}),
+    });
     firewall ??= await chooseFirewall(engine, image);
     const fw = firewall;
     await withStep(progress, 'allowing transit traffic on the lab bridges', async () => {
@@ -152,6 +190,11 @@ export async function up(engine: Engine, topo: Topology, opts: UpOptions = {}): 
         step.update(`${node.name} ready`);
       });
     });
+    if (fed && [...(layout?.links.values() ?? [])].some((l) => l.overlay)) {
+      await withStep(progress, 'making the links between engines real Ethernet segments', async (step) => {
+        for (const line of await fixOverlayL2(fed, lab, image)) step.update(line);
+      });
+    }
     const impairments = topo.links.flatMap((l) => l.impair);
     if (impairments.length > 0) {
       await withStep(progress, `impairing ${impairments.map((s) => `${describeTarget(s)}: ${formatKnobs(s.knobs)}`).join('; ')}`, () =>
@@ -161,15 +204,17 @@ export async function up(engine: Engine, topo: Topology, opts: UpOptions = {}): 
     let pcaps: Record<string, string> = {};
     if (opts.capture) {
       pcaps = await withStep(progress, `capturing ${topo.links.length} links`, () =>
-        startCapture(
-          engine,
-          lab,
-          image,
-          artifacts,
-          networkedLinks(topo)
-            .filter((l) => allocations.has(l.name))
-            .map((l) => ({ link: l.name, bridge: bridgeName(lab, l.name) })),
-        ),
+        fed
+          ? startSwarmCapture(fed, lab, image, artifacts)
+          : startCapture(
+              engine,
+              lab,
+              image,
+              artifacts,
+              networkedLinks(topo)
+                .filter((l) => allocations.has(l.name))
+                .map((l) => ({ link: l.name, bridge: bridgeName(lab, l.name) })),
+            ),
       );
     }
     const info = await status(engine, lab);

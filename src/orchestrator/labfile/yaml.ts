@@ -8,7 +8,7 @@ import { Ajv, type ErrorObject } from 'ajv';
 import { isMap, isSeq, LineCounter, parseDocument, type Document, type Node as YamlNode } from 'yaml';
 import { PATTERN_HINTS } from '../../kinds/schema.js';
 import { LAB_NAME_PATTERN } from '../lab/naming.js';
-import { ENDPOINT_PATTERN } from '../topology/schema.js';
+import { ENDPOINT_PATTERN, ENGINE_NAME_PATTERN } from '../topology/schema.js';
 import { displayPath, TopologyError, type Locate, type SourcePos, type TopologyIssue } from '../topology/source.js';
 
 type Validator = ((data: unknown) => boolean) & { errors?: ErrorObject[] | null };
@@ -81,6 +81,7 @@ const HINTS: Readonly<Record<string, string>> = {
   ...PATTERN_HINTS,
   [LAB_NAME_PATTERN.source]: 'lower-case letters, digits and dashes (at most 24), starting with a letter or digit',
   [ENDPOINT_PATTERN]: 'node:Interface, like daphne:FastEthernet0/0 or d1:eth0',
+  [ENGINE_NAME_PATTERN]: 'an engine name: letters, digits, dots, dashes and underscores, like e1 or node-2.example',
 };
 
 function schemaIssues(errors: ErrorObject[], data: unknown, locate: Locate): TopologyIssue[] {

@@ -88,7 +88,12 @@ export async function resolveTopology(
     const impair = Array.isArray(rawLink) ? [] : linkImpairment(linkName, rawLink.impair, endpoints, locate, issues);
     links.push({ name: linkName, endpoints, mtu: Array.isArray(rawLink) ? 1500 : (rawLink.mtu ?? 1500), impair, pos: locate(['links', linkName], true) });
   }
-  return { topology: { name: raw.name, description: raw.description ?? null, file, nodes: present, links, kinds }, issues };
+  for (const node of Object.keys(raw.placement ?? {})) {
+    if (!(node in raw.nodes))
+      issues.push({ ...locate(['placement', node], true), message: `placement: no node named "${node}" (nodes: ${Object.keys(raw.nodes).join(', ')})` });
+  }
+  const placement = { ...(raw.placement ?? {}) };
+  return { topology: { name: raw.name, description: raw.description ?? null, file, nodes: present, links, placement, kinds }, issues };
 }
 
 /** A link's `impair:` (one setting or a list) as settings; mistakes are issues at their place. */

@@ -12,6 +12,8 @@ import { LAB_NAME_PATTERN } from '../lab/naming.js';
 import { Impair, type RawImpairSetting } from '../impair/schema.js';
 
 export const NODE_NAME_PATTERN = '^[a-z][a-z0-9-]{0,23}$';
+/** An engine's name in `placement:` (a Swarm node's testbed.name label or hostname). */
+export const ENGINE_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_.-]*$';
 export const ENDPOINT_PATTERN = '^[a-z][a-z0-9-]*:[A-Za-z][A-Za-z0-9/.:-]*$';
 
 const Endpoint = named('endpoint', Type.String({ description: 'node:Interface, for example daphne:FastEthernet0/0 or d1:eth0.', pattern: ENDPOINT_PATTERN }));
@@ -64,6 +66,12 @@ export function topologyProperties(kinds: KindRegistry) {
           'Shared Ethernet segments, by name. Each joins two or more node interfaces written node:Interface (FastEthernet0/0 or Fa0/0 for routers, eth0 for hosts).',
       }),
     ),
+    placement: Type.Optional(
+      mapOf(NODE_NAME_PATTERN, Type.String({ description: 'The engine (Swarm node name) this node runs on.', pattern: ENGINE_NAME_PATTERN }), {
+        description:
+          'Where nodes run when the lab is brought up on a Docker Swarm (TESTBED_SWARM): node -> engine name. Nodes not named here are placed automatically; `testbed up --place node=engine` overrides. Ignored on a single engine.',
+      }),
+    ),
   };
 }
 
@@ -73,4 +81,5 @@ export interface RawTopology {
   description?: string;
   nodes: Record<string, RawNode>;
   links?: Record<string, RawLink>;
+  placement?: Record<string, string>;
 }

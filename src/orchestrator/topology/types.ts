@@ -32,6 +32,8 @@ export interface Topology {
   file: string;
   nodes: TopologyNode[];
   links: TopologyLink[];
+  /** The topology's `placement:` (node -> engine name), for a lab spread over a Swarm (src/orchestrator/engines). */
+  placement: Record<string, string>;
   /** The node kinds the topology was read with: ask them about its nodes (topology.kinds.of(node)). */
   kinds: KindRegistry;
 }

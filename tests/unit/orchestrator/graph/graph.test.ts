@@ -104,3 +104,12 @@ test('the README picture is the seed lab as testbed graph draws it', async (t) =
   const { readFile } = await import('node:fs/promises');
   t.is(await readFile(`${root}docs/daphne-fred.svg`, 'utf8'), renderSvg(graphModel(seed)));
 });
+
+test('a lab on a swarm: each node says which engine it runs on, in SVG and Mermaid', (t) => {
+  const model = graphModel(seed, [], { daphne: 'e1', d1: 'e1', fred: 'e2', a1: 'e2' });
+  t.deepEqual(Object.fromEntries(model.nodes.map((n) => [n.name, n.engine])), { daphne: 'e1', fred: 'e2', d1: 'e1', a1: 'e2' });
+  const all = texts(new XMLParser({ ignoreAttributes: false }).parse(renderSvg(model)).svg);
+  t.true(all.includes('router2600 on e1') && all.includes('host on e2'), all.join('|'));
+  t.regex(renderMermaid(model), /<b>fred<\/b><br\/>router2600 on e2<br\/>/);
+  t.false(renderMermaid(graphModel(seed)).includes(' on e'));
+});

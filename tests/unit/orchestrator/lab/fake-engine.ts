@@ -59,6 +59,9 @@ export class FakeEngine implements Engine {
   failing: (call: string) => Error | null = () => null;
   private next = 1;
 
+  /** `idPrefix` keeps the ids of several fakes apart (a swarm of fakes). */
+  constructor(private readonly idPrefix = '') {}
+
   private call(text: string): void {
     this.calls.push(text);
     const e = this.failing(text);
@@ -121,7 +124,7 @@ export class FakeEngine implements Engine {
       if (a0 < b1 && b0 < a1) throw new Error(`Pool overlaps with other one on this address space (${spec.subnet})`);
     }
     if ([...this.networks.values()].some((n) => n.spec.name === spec.name)) throw new Error(`network with name ${spec.name} already exists`);
-    const id = `net${this.next++}`;
+    const id = `${this.idPrefix}net${this.next++}`;
     this.networks.set(id, { spec, info: { id, name: spec.name, labels: spec.labels, subnets: [spec.subnet], bridgeName: spec.bridgeName } });
     return id;
   }
@@ -159,7 +162,7 @@ export class FakeEngine implements Engine {
     this.call(`createContainer ${spec.name}`);
     if ([...this.containers.values()].some((c) => c.spec.name === spec.name)) throw new Error(`Conflict. The container name "/${spec.name}" is already in use`);
     for (const e of spec.endpoints) if (![...this.networks.values()].some((n) => n.spec.name === e.network)) throw new Error(`network ${e.network} not found`);
-    const id = `c${this.next++}`;
+    const id = `${this.idPrefix}c${this.next++}`;
     this.containers.set(id, { id, spec, state: 'created', log: '', followers: new Set(), networks: new Map(spec.endpoints.map((e) => [e.network, e.ipv4])) });
     return id;
   }

@@ -15,7 +15,8 @@ import {
 import { STARTUP_CONFIG_PATH, SWANCTL_CONF } from '../../../../src/contract/paths.js';
 import { loadTopology } from '../../../../src/orchestrator/labfile/load.js';
 import { allocateSubnets, bridgeName } from '../../../../src/orchestrator/lab/naming.js';
-import { networkedLinks, planLab } from '../../../../src/orchestrator/lab/plan.js';
+import { addressesNeeded, networkedLinks, overlayRange, planLab } from '../../../../src/orchestrator/lab/plan.js';
+import { placeLinks } from '../../../../src/orchestrator/engines/placement.js';
 import { configReport } from '../../../../src/orchestrator/topology/config-report.js';
 import type { Topology } from '../../../../src/orchestrator/topology/types.js';
 import { root } from '../../../root.js';
@@ -131,4 +132,47 @@ test('config lines a router will refuse or not emulate become the warnings up re
     ],
   );
   t.deepEqual(counts, { refused: 1, notEmulated: 1, undefinedReference: 0 });
+});
+
+test("on a swarm: nodes carry their engine, a link across engines is an overlay with its own addresses apart from Docker's, no transit rule for it", (t) => {
+  const placement = new Map(Object.entries({ daphne: 'e1', d1: 'e1', fred: 'e2', a1: 'e2' }));
+  const links = new Map(placeLinks(networkedLinks(seed), placement, ['e1', 'e2']).map((l) => [l.link, l]));
+  const wanLink = seed.links.find((l) => l.name === 'wan')!;
+  // two endpoints, two engines, the gateway: 5 in the lower half, 10 in all
+  t.is(addressesNeeded(wanLink, links.get('wan')), 10);
+  t.is(addressesNeeded(wanLink, links.get('lan-daphne')), 2);
+  t.is(addressesNeeded(wanLink), 2);
+  const linked = networkedLinks(seed);
+  const allocs = allocateSubnets(
+    linked.map((l) => addressesNeeded(l, links.get(l.name))),
+    [],
+    'plan-swarm',
+  );
+  const plan = planLab(seed, {
+    lab: 'p2',
+    image: 'img',
+    artifacts: '/tmp/a',
+    allocations: new Map(linked.map((l, i) => [l.name, allocs[i]!])),
+    placement,
+    links,
+  });
+  const wan = plan.networks.find((n) => n.name === 'tb-p2-wan')!;
+  t.is(wan.driver, 'overlay');
+  t.is(wan.labels['testbed.engine'], 'e1+e2');
+  t.is(wan.ipRange, overlayRange(wan.subnet));
+  const lan = plan.networks.find((n) => n.name === 'tb-p2-lan-fred')!;
+  t.is(lan.driver, undefined);
+  t.is(lan.labels['testbed.engine'], 'e2');
+  t.deepEqual(plan.bridges, [bridgeName('p2', 'lan-daphne'), bridgeName('p2', 'lan-fred')]);
+  t.deepEqual(Object.fromEntries(plan.nodes.map((n) => [n.node.name, n.spec.labels['testbed.engine']])), { daphne: 'e1', fred: 'e2', d1: 'e1', a1: 'e2' });
+  // the endpoints' addresses sit below the range Docker picks from
+  const wanAlloc = allocs[linked.findIndex((l) => l.name === 'wan')]!;
+  const [rangeBase] = wan.ipRange!.split('/');
+  const n = (a: string) => a.split('.').reduce((x, o) => x * 256 + Number(o), 0);
+  t.true(wanAlloc.addresses.slice(0, 2).every((a) => n(a) < n(rangeBase!)));
+});
+
+test('an overlay range is the upper half of its subnet', (t) => {
+  t.is(overlayRange('198.18.0.16/28'), '198.18.0.24/29');
+  t.is(overlayRange('198.18.1.0/27'), '198.18.1.16/28');
 });

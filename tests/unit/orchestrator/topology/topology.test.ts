@@ -164,3 +164,23 @@ test('a strongswan node needs a readable swanctl.conf', async (t) => {
     message: /unknown property "outside"/,
   });
 });
+
+test('placement: maps nodes to engines; an unknown node or a malformed engine name is an error at its line', async (t) => {
+  const { writeFile, mkdtemp } = await import('node:fs/promises');
+  const dir = await mkdtemp('/tmp/tb-topo-');
+  const base = `name: placed\nnodes:\n  h1:\n    kind: host\n    address: 13.13.13.5/24\n  h2:\n    kind: host\n    address: 13.13.13.6/24\nlinks:\n  l: [h1:eth0, h2:eth0]\n`;
+  await writeFile(`${dir}/ok.yaml`, `${base}placement:\n  h1: e1\n  h2: e2\n`);
+  t.deepEqual((await loadTopology(`${dir}/ok.yaml`)).placement, { h1: 'e1', h2: 'e2' });
+  await writeFile(`${dir}/none.yaml`, base);
+  t.deepEqual((await loadTopology(`${dir}/none.yaml`)).placement, {});
+  await writeFile(`${dir}/unknown.yaml`, `${base}placement:\n  h3: e1\n`);
+  t.deepEqual(
+    (await issuesOf(`${dir}/unknown.yaml`)).map((i) => `${i.line} ${i.message}`),
+    ['12 placement: no node named "h3" (nodes: h1, h2)'],
+  );
+  await writeFile(`${dir}/malformed.yaml`, `${base}placement:\n  h2: "e 2"\n`);
+  t.deepEqual(
+    (await issuesOf(`${dir}/malformed.yaml`)).map((i) => `${i.line} ${i.message}`),
+    ['12 placement.h2: must be an engine name: letters, digits, dots, dashes and underscores, like e1 or node-2.example'],
+  );
+});
