@@ -4,11 +4,17 @@
  * sends QM4 with the CONNECTED notify; an initiator whose QM2 carries it
  * holds its pair until that CONNECTED comes, resending QM3 meanwhile. Two
  * engines on an in-memory wire; the bit is set on QM1 in flight (HASH(1)
- * does not cover the header's flags), as a peer that sets it would send it.
+ * does not cover the header's flags), as a peer that sets it would send it;
+ * CONNECTED in an Informational (RFC 2408 3.1's form) is forged under the
+ * responder's ISAKMP SA (forge.ts).
  */
 import test from 'ava';
 import { Buffer } from 'node:buffer';
+import { Doi, NotifyType, PayloadType, ProtocolId } from '../../../../../src/codecs/isakmp/constants.js';
+import type { NotifyPayload } from '../../../../../src/codecs/isakmp/types.js';
 import { IOS_TIMERS } from '../../../../../src/agent/ike/retransmit.js';
+import { spiBytes } from '../../../../../src/agent/ike/v1/exchanges/informational.js';
+import { establishedSa, informational } from '../forge.js';
 import { PING_A, twoSites, type Packet, type Wire } from '../helpers.js';
 
 const QM = 32;
@@ -122,4 +128,28 @@ test('CONNECTED never comes: the initiator gives up on its schedule and installs
   t.is(installs(wire, 'B').length, 1);
   t.is(quick(wire, 'A').length, 2 + IOS_TIMERS.phase2.maxRetransmits, 'QM1, QM3 and its resends');
   t.true(wire.lines('A').some((l) => /deleting node -?\d+ error TRUE reason "death by retransmission P2"/.test(l)));
+});
+
+test("CONNECTED as an Informational under the Quick Mode's message ID (RFC 2408 3.1's wording) installs the held pair too", (t) => {
+  const wire = commitLab(405, (p, n) => (n >= 2 ? null : p)); // B's QM4 never arrives
+  wire.acquire('A', PING_A);
+  wire.run(120_000, () => installs(wire, 'B').length === 1);
+  t.is(installs(wire, 'A').length, 0, 'A holds its pair');
+  const mid = quick(wire, 'A')[0]!.payload.readUInt32BE(20);
+  const connected: NotifyPayload = {
+    type: PayloadType.NOTIFY,
+    doi: Doi.IPSEC,
+    protocol: ProtocolId.ESP,
+    spi: spiBytes(installs(wire, 'B')[0]!.inbound),
+    notifyType: NotifyType.CONNECTED,
+    data: Buffer.alloc(0),
+  };
+  const a = wire.node('A');
+  wire.feed(a, a.engine.receive(informational(establishedSa(wire.node('B').engine, '11.11.11.1'), [connected], mid), wire.now));
+  t.is(installs(wire, 'A').length, 1);
+  t.is(installs(wire, 'A')[0]!.outbound, installs(wire, 'B')[0]!.inbound);
+  const sent = quick(wire, 'A').length;
+  wire.run(wire.now + 60_000);
+  t.is(quick(wire, 'A').length, sent, 'no QM3 resent after CONNECTED');
+  t.deepEqual(wire.actions('A', 'fail'), []);
 });

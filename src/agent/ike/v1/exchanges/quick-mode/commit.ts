@@ -8,7 +8,8 @@
  * under the Quick Mode's message ID and IV chain (the form ipsec-tools'
  * racoon sends, quick_r3send, and z/OS IKE documents as "Quick mode with
  * commit bit"; RFC 2408 3.1 calls it an Informational Exchange under the
- * phase-2 message ID). IOS 12.2 between two IOS routers runs Quick Mode in
+ * phase-2 message ID, which an initiator takes as well: the task manager
+ * hands such a CONNECTED to the waiting Quick Mode). IOS 12.2 between two IOS routers runs Quick Mode in
  * three messages (the seed's debug output); what it does when a peer sets
  * the bit is not published, so the engine does what the RFC asks and says
  * so: one `%TESTBED-5-IKE_COMMIT_BIT` log line per ISAKMP SA, and a debug

@@ -186,9 +186,15 @@ export function initiatorQm2(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbo
  * dropped (QM3 is resent until CONNECTED comes or the schedule gives up).
  */
 export function initiatorQm4(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbound): Status {
-  const spec = qm.held;
-  if (!spec || !readConnected(ctx, sa, qm, m)) return 'running';
+  if (!qm.held || !readConnected(ctx, sa, qm, m)) return 'running';
   sa.remember(m.message, []);
+  return installHeld(ctx, sa, qm);
+}
+
+/** The responder's CONNECTED arrived (QM4, or an Informational): the pair held since QM2 is installed. */
+export function installHeld(ctx: IkeContext, sa: IsakmpSa, qm: QmState): Status {
+  const spec = qm.held;
+  if (!spec) return 'running';
   qm.retransmit = null;
   qm.expect = null;
   qm.held = null;

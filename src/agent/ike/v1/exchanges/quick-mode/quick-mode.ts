@@ -24,7 +24,7 @@ import type { IsakmpSa } from '../../sa/isakmp-sa.js';
 import type { FlowRequest } from '../../sa/ipsec-sa.js';
 import type { IkeContext } from '../context.js';
 import type { Exchange, Inbound, Status } from '../exchange.js';
-import { initiatorQm1, initiatorQm2, initiatorQm4 } from './initiator.js';
+import { initiatorQm1, initiatorQm2, initiatorQm4, installHeld } from './initiator.js';
 import { responderQm1, responderQm3 } from './responder.js';
 import { endOf, s32, type QmState } from './shared.js';
 import type { Retransmitter, WireMessage } from '../../../retransmit.js';
@@ -57,6 +57,23 @@ export class QuickMode implements Exchange {
   /** The flow this side asked for (initiator), else null. */
   get flow(): FlowRequest | null {
     return this.st?.flow ?? null;
+  }
+
+  /** An initiator holding its pair until the responder's CONNECTED (the commit bit). */
+  get awaitingConnected(): boolean {
+    return this.role === 'initiator' && this.st?.expect === 'QM4';
+  }
+
+  /** The responder's SPI (0 before QM2). */
+  get peerSpi(): number {
+    return this.st?.peerSpi ?? 0;
+  }
+
+  /** CONNECTED came in an Informational (RFC 2408 3.1's form): the held pair is installed. */
+  connected(ctx: IkeContext): Status {
+    const st = this.st;
+    if (!st || st.role !== 'initiator' || st.expect !== 'QM4') return 'running';
+    return installHeld(ctx, this.sa, st);
   }
 
   /** An initiator waiting for QM2: an error notify from the peer may be its answer. */
