@@ -13,8 +13,17 @@
  * against the retransmission schedule (gaps, waits after a final message)
  * are made by bench:loss on the engines in memory, not here.
  *
- *   node --openssl-legacy-provider dist/scripts/bench-loss-lab.js [--runs N] [--horizon S]
+ * Both routers run with `debug crypto isakmp` and `debug crypto ipsec`. A
+ * trial whose tunnel does not form within the horizon leaves its evidence in
+ * the lab's artifacts folder (artifacts/LAB/, printed at the end): per
+ * router, the console (log and debug lines) from the trial's start, then
+ * `show crypto isakmp sa` and `show crypto ipsec sa` at the horizon, in
+ * `not-formed-LOSS-N-ROUTER.log`.
+ *
+ *   node --openssl-legacy-provider dist/scripts/bench-loss-lab.js [--runs N] [--horizon S] [--loss 30%,20%]
  */
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { fileURLToPath } from 'node:url';
 import { clearImpairment, impair } from '../src/orchestrator/impair/apply.js';
@@ -23,9 +32,10 @@ import { Lab } from '../src/orchestrator/lab/lab.js';
 import { SHOW_TABLES } from '../src/orchestrator/show/index.js';
 import { fmt, formatTable, loadAverage } from './lib/bench.js';
 
-const { values } = parseArgs({ options: { runs: { type: 'string' }, horizon: { type: 'string' } } });
+const { values } = parseArgs({ options: { runs: { type: 'string' }, horizon: { type: 'string' }, loss: { type: 'string' } } });
 const RUNS = Number(values.runs ?? 50);
 const HORIZON_MS = Number(values.horizon ?? 300) * 1000;
+const LOSSES = (values.loss ?? '30%,20%').split(',');
 const topology = fileURLToPath(new URL('../../topologies/daphne-fred.yaml', import.meta.url));
 const ROUTERS = ['daphne', 'fred'] as const;
 const log = (s: string) => process.stderr.write(`${s}\n`);
@@ -41,12 +51,37 @@ async function bothUp(lab: Lab): Promise<boolean> {
   return counts.every((n) => n > 0);
 }
 
-/** One fresh tunnel at `loss`: ms to both routers' SAs, or null past the horizon. */
-async function tunnel(lab: Lab, loss: string): Promise<number | null> {
+/** Where each router's console stood (characters) when a trial began. */
+async function consoleMarks(lab: Lab): Promise<Record<string, number>> {
+  return Object.fromEntries(await Promise.all(ROUTERS.map(async (r) => [r, (await lab.console(r)).length] as const)));
+}
+
+/** A trial that did not form: each router's console since the trial began and its SA tables, into the artifacts folder. */
+async function keepEvidence(lab: Lab, loss: string, n: number, marks: Record<string, number>): Promise<string[]> {
+  const files: string[] = [];
+  for (const r of ROUTERS) {
+    const text = [
+      `# bench:loss-lab: ${r}, loss ${loss}, trial ${n}: no tunnel within ${HORIZON_MS / 1000} s; the console from the trial's start`,
+      (await lab.console(r)).slice(marks[r] ?? 0),
+      `# ${r}#show crypto isakmp sa (at the horizon)`,
+      await lab.ios(r, 'show crypto isakmp sa'),
+      `# ${r}#show crypto ipsec sa (at the horizon)`,
+      await lab.ios(r, 'show crypto ipsec sa'),
+    ].join('\n');
+    const file = join(lab.info.artifacts, `not-formed-${loss.replace('%', 'pct')}-${n}-${r}.log`);
+    await writeFile(file, text);
+    files.push(file);
+  }
+  return files;
+}
+
+/** One fresh tunnel at `loss`: ms to both routers' SAs, or null past the horizon (the routers' evidence then kept). */
+async function tunnel(lab: Lab, loss: string, n: number): Promise<number | null> {
   await clearImpairment(lab.engine, lab.name, 'wan');
   for (const r of ROUTERS) await lab.ios(r, 'clear crypto sa', 'clear crypto isakmp');
   for (let i = 0; i < 40 && (await Promise.all(ROUTERS.map((r) => inboundSas(lab, r)))).some((n) => n > 0); i++) await sleep(250);
   await sleep(1000);
+  const marks = await consoleMarks(lab);
   await impair(lab.engine, lab.name, { link: 'wan', endpoint: null, direction: 'both', knobs: parseKnobWords([`loss=${loss}`]).knobs });
   const t0 = Date.now();
   const ping = lab
@@ -67,6 +102,7 @@ async function tunnel(lab: Lab, loss: string): Promise<number | null> {
   await lab.sh('d1', 'kill $(cat /tmp/bench-loss-ping.pid) 2>/dev/null; true');
   await ping;
   await clearImpairment(lab.engine, lab.name, 'wan');
+  if (formed === null) for (const f of await keepEvidence(lab, loss, n, marks)) log(`  kept ${f}`);
   return formed;
 }
 
@@ -75,15 +111,20 @@ async function main(): Promise<void> {
   const lab = await Lab.up(topology, { name: `bench-loss-${process.pid.toString(36)}`.slice(0, 24) });
   const rows: string[][] = [];
   const lists: string[] = [];
+  const artifacts = lab.info.artifacts;
+  let kept = 0;
   try {
-    for (const loss of ['30%', '20%']) {
+    for (const r of ROUTERS) await lab.ios(r, 'debug crypto isakmp', 'debug crypto ipsec');
+    for (const loss of LOSSES) {
       const times: number[] = [];
       let missed = 0;
       for (let i = 0; i < RUNS; i++) {
-        const ms = await tunnel(lab, loss);
+        const ms = await tunnel(lab, loss, i + 1);
         log(`${loss} #${i + 1}: ${ms === null ? 'not formed' : `${fmt(ms / 1000, 2)} s`}`);
-        if (ms === null) missed++;
-        else times.push(ms / 1000);
+        if (ms === null) {
+          missed++;
+          kept += ROUTERS.length;
+        } else times.push(ms / 1000);
       }
       const s = [...times].sort((a, b) => a - b);
       const q = (p: number) => (s.length ? fmt(s[Math.min(s.length - 1, Math.floor(p * s.length))]!, 2) : '-');
@@ -116,6 +157,7 @@ async function main(): Promise<void> {
     ]),
   );
   process.stdout.write(`\n${lists.join('\n')}\n`);
+  if (kept > 0) process.stdout.write(`\nthe routers' consoles of the tunnels not formed (${kept} files): ${artifacts}/not-formed-*.log\n`);
 }
 
 await main();

@@ -6,13 +6,14 @@
  * behind them ping and run iperf3 through the tunnel, both ends must agree
  * on algorithms, SPIs and counters, and tshark decrypts the WAN capture
  * with the key tables the lab writes; then iperf3 runs for 5 s through the
- * tunnel.
+ * tunnel. In Aggressive Mode strongSwan also reauthenticates once: its new
+ * phase 1 must take three datagrams, the router's first AM2 accepted.
  */
 import test, { type ExecutionContext } from 'ava';
 import { analyzePcap, Lab, type CapturedPacket } from '../../src/orchestrator/index.js';
 import { findNode } from '../../src/orchestrator/lab/inventory.js';
 import { labName, leftovers, root } from './helpers.js';
-import { consoleShows, eventually, installed, listSas, routerCounters } from './strongswan.js';
+import { consoleShows, eventually, installed, listSas, routerCounters, type SwanChild } from './strongswan.js';
 import { isClearText, repliedSeqs } from './tunnel.js';
 
 const DAPHNE = '11.11.11.1';
@@ -90,16 +91,21 @@ async function routerTunDrops(lab: Lab): Promise<number> {
   return link!.stats64.tx.dropped;
 }
 
+/** moon's CHILD_SA (under the IKE SA that has it: after a reauthentication charon keeps the old one, childless). */
+async function moonChild(lab: Lab): Promise<SwanChild> {
+  return (await listSas(lab, 'moon')).find((x) => x.children.length > 0)!.children[0]!;
+}
+
 /** Five pings: the router's and strongSwan's counters move by exactly what was sent. */
 async function assertPings(t: ExecutionContext, lab: Lab, from: 'd1' | 'a1'): Promise<void> {
   const to = from === 'd1' ? '12.12.12.13' : '13.13.13.4';
-  const moonBefore = (await listSas(lab, 'moon'))[0]!.children[0]!;
+  const moonBefore = await moonChild(lab);
   const before = await routerCounters(lab, 'daphne');
   const ping = await lab.sh(from, `ping -c 5 -W 5 ${to}`);
   t.deepEqual(repliedSeqs(ping), [1, 2, 3, 4, 5], ping);
   t.regex(ping, /ttl=62/, 'two gateway hops');
   const after = await routerCounters(lab, 'daphne');
-  const moonAfter = (await listSas(lab, 'moon'))[0]!.children[0]!;
+  const moonAfter = await moonChild(lab);
   t.is(after.encaps - before.encaps, 5, 'the router encrypted five packets (requests or replies)');
   t.is(after.decaps - before.decaps, 5, 'and decrypted five');
   t.is(moonAfter.inPackets - moonBefore.inPackets, 5, 'moon decrypted five');
@@ -112,7 +118,7 @@ async function assertPings(t: ExecutionContext, lab: Lab, from: 'd1' | 'a1'): Pr
  * or is counted where the receiver dropped it.
  */
 async function assertIperf(t: ExecutionContext, lab: Lab): Promise<void> {
-  const moonAfter = (await listSas(lab, 'moon'))[0]!.children[0]!;
+  const moonAfter = await moonChild(lab);
   const after = await routerCounters(lab, 'daphne');
   await lab.sh('a1', 'iperf3 -s -D -1');
   await eventually(async () => ((await lab.exec('a1', 'ss -ltn | grep -q :5201')).exitCode === 0 ? true : undefined), 5000);
@@ -122,7 +128,7 @@ async function assertIperf(t: ExecutionContext, lab: Lab): Promise<void> {
   t.regex(iperf, /sender\n.*receiver/s, iperf);
   await new Promise((r) => setTimeout(r, 1000)); // the last ACKs land
   const r = await routerCounters(lab, 'daphne');
-  const m = (await listSas(lab, 'moon'))[0]!.children[0]!;
+  const m = await moonChild(lab);
   const drops = (await moonSocketDrops(lab)) - dropsBefore;
   const encaps = r.encaps - after.encaps;
   t.true(encaps > 1000, `iperf3 crossed the tunnel (${encaps} packets encrypted by the router)`);
@@ -168,6 +174,38 @@ function assertWan(t: ExecutionContext, wan: CapturedPacket[], s: Suite): void {
     [],
     'no clear text between the LANs',
   );
+}
+
+/**
+ * strongSwan reauthenticates in Aggressive Mode (issue 14: it once ignored the router's first AM2 and
+ * resent AM1 after 4 s): the new phase 1 is three datagrams on the wire, each sent once, charon parses the
+ * router's first AM2 and retransmits nothing, and the tunnel carries pings again.
+ */
+async function assertAggressiveReauth(t: ExecutionContext, lab: Lab, earlier: CapturedPacket[]): Promise<void> {
+  const known = new Set(earlier.filter((p) => p.isakmp?.exchangeType === 4).map((p) => p.isakmp!.initiatorCookie));
+  const from = (await lab.console('moon')).length;
+  const rekey = await lab.exec('moon', 'swanctl --rekey --ike daphne --reauth');
+  t.is(rekey.exitCode, 0, rekey.stdout + rekey.stderr);
+  const log = await consoleShows(lab, 'moon', /IKE_SA daphne\[\d+\] established between/, 30_000, from);
+  t.regex(log, /reauthenticating IKE_SA daphne/, "charon's reauthentication");
+  t.is(log.match(/parsed AGGRESSIVE response 0/g)?.length, 1, "charon parsed the router's first AM2, once");
+  t.notRegex(log, /retransmit/, 'charon retransmitted nothing');
+  const am = (await lab.packets('wan')).filter((p) => p.isakmp?.exchangeType === 4 && !known.has(p.isakmp.initiatorCookie));
+  t.deepEqual(
+    am.map((p) => p.src),
+    [MOON, DAPHNE, MOON],
+    'AM1, AM2, AM3: the new phase 1 took three datagrams, none sent twice',
+  );
+  // charon (IKEv1) moves the CHILD_SA to the new IKE SA and keeps the old one, childless, in REKEYING
+  const sas = await listSas(lab, 'moon');
+  const up = sas.filter((x) => x.state === 'ESTABLISHED');
+  t.is(up.length, 1, `one ESTABLISHED IKE SA (${sas.map((x) => x.state).join(', ')})`);
+  t.deepEqual(
+    sas.flatMap((x) => x.children.map((c) => `${x.state}/${c.state}`)),
+    ['ESTABLISHED/INSTALLED'],
+    'the CHILD_SA, installed, under the new IKE SA',
+  );
+  t.deepEqual(repliedSeqs(await lab.sh('a1', 'ping -c 3 -W 5 13.13.13.4')), [1, 2, 3], 'the tunnel carries pings after the reauthentication');
 }
 
 async function interop(t: ExecutionContext, s: Suite): Promise<void> {
@@ -234,6 +272,9 @@ async function interop(t: ExecutionContext, s: Suite): Promise<void> {
       [],
       'no malformed packets but byte-for-byte retransmissions',
     );
+
+    // 2b. Aggressive Mode only: strongSwan reauthenticates (a new phase 1 while the first is up)
+    if (s.phase1 === 'aggressive') await assertAggressiveReauth(t, lab, wan);
 
     // 3. iperf3 through the tunnel, not captured (the capture above is what is checked; a bulk run would fill the disk)
     await lab.stopCapture();

@@ -235,6 +235,7 @@ export class TaskManager {
     dpdNotify: (ctx, n) => this.dpd.received(ctx, n),
     initialContact: (ctx) => ctx.initialContact(this.sa),
     error: (ctx, n) => this.quickModeRefused(ctx, n),
+    connected: (ctx, n, messageId) => this.quickModeConnected(ctx, n, messageId),
     deleted: (ctx, d) => ctx.peerDeleted(this.sa, d),
   };
 
@@ -246,6 +247,15 @@ export class TaskManager {
     if (!qm) return;
     qm.refused(ctx, n.notifyType);
     this.dropQuickMode(qm);
+  }
+
+  /** CONNECTED in an Informational: the Quick Mode waiting for it (by message ID, else by the SPI it names) installs its pair. */
+  private quickModeConnected(ctx: IkeContext, n: NotifyPayload, messageId: number): void {
+    const waiting = [...this.quick.values()].filter((q) => q.awaitingConnected);
+    const spi = n.spi.length === 4 ? n.spi.readUInt32BE(0) : null;
+    const qm = waiting.find((q) => q.messageId === messageId) ?? waiting.find((q) => spi !== null && q.peerSpi === spi);
+    if (!qm) return;
+    if (qm.connected(ctx) === 'done') this.dropQuickMode(qm);
   }
 
   private dropQuickMode(qm: QuickMode): void {

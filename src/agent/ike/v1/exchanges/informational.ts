@@ -37,6 +37,8 @@ export interface InformationalRecipient {
   initialContact(ctx: IkeContext): void;
   /** An error notify (type below 8192). */
   error(ctx: IkeContext, n: NotifyPayload): void;
+  /** CONNECTED (RFC 2408 3.1: the commit bit's answer as an Informational under the Quick Mode's message ID). */
+  connected(ctx: IkeContext, n: NotifyPayload, messageId: number): void;
   /** A Delete: SAs the peer removed. */
   deleted(ctx: IkeContext, d: DeletePayload): void;
 }
@@ -119,6 +121,7 @@ export class Informational implements Exchange {
         }
         ctx.out.sa(sa.connId, `processing NOTIFY ${iosNotifyName(n.notifyType)} protocol ${n.protocol}`);
         if (n.notifyType === NotifyType.INITIAL_CONTACT) to.initialContact(ctx);
+        else if (n.notifyType === NotifyType.CONNECTED) to.connected(ctx, n, m.header.messageId);
         else if (n.notifyType < 8192) to.error(ctx, n);
       } else if (p.type === PayloadType.DELETE) {
         ctx.out.sa(sa.connId, `processing DELETE payload. message ID = ${mid}`);

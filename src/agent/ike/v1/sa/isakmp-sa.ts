@@ -76,6 +76,8 @@ export class IsakmpSa {
   readonly peerVendor: PeerVendor = { unity: false, dpd: false, natT: false };
   readonly nat: NatState = { negotiated: false, localBehindNat: false, peerBehindNat: false, floated: false };
   readonly liveness: Liveness;
+  /** Whether the emulator's note about a peer's commit bit was logged for this SA (once per SA). */
+  commitNoted = false;
   establishedAt: number | null = null;
   expiresAt: number | null = null;
   /** Replies already sent, for answering duplicates. */
@@ -121,11 +123,11 @@ export class IsakmpSa {
     return encodeMessageWithBody(this.headerInit(exchangeType, messageId), payloads[0]?.type ?? 0, encodePayloads(payloads));
   }
 
-  /** Encrypts a message with `iv`; returns it and the next IV (not stored). */
-  encrypt(exchangeType: number, payloads: readonly Payload[], iv: Buffer, messageId = 0): { message: Buffer; nextIv: Buffer } {
+  /** Encrypts a message with `iv` (header flags: E, and `flags`, e.g. the commit bit); returns it and the next IV (not stored). */
+  encrypt(exchangeType: number, payloads: readonly Payload[], iv: Buffer, messageId = 0, flags = 0): { message: Buffer; nextIv: Buffer } {
     if (!this.cbcKey) throw new Error('encrypt before keys');
     const { ciphertext, nextIv } = encryptBody(this.cbcKey, iv, encodePayloads(payloads));
-    const message = encodeMessageWithBody(this.headerInit(exchangeType, messageId, Flags.ENCRYPTION), payloads[0]?.type ?? 0, ciphertext);
+    const message = encodeMessageWithBody(this.headerInit(exchangeType, messageId, Flags.ENCRYPTION | flags), payloads[0]?.type ?? 0, ciphertext);
     return { message, nextIv };
   }
 

@@ -3,7 +3,8 @@
  * crypto map entry as proposals, the proxies from its ACL, PFS when set;
  * QM2 checked (the chosen proposal must be one we offered with an SPI that
  * is not reserved, the proxies ours, RESPONDER-LIFETIME honoured unless it
- * says 0), the SAs installed, QM3 sent.
+ * says 0), the SAs installed, QM3 sent; when the responder set the commit
+ * bit, the SAs wait for its CONNECTED in QM4 (commit.ts).
  */
 import { Buffer } from 'node:buffer';
 import { decodeAttributes } from '../../../../../codecs/isakmp/attributes.js';
@@ -23,6 +24,7 @@ import type { CryptoMapEntryPolicy } from '../../../policy.js';
 import { Retransmitter } from '../../../retransmit.js';
 import { allocateSpi, endOf, find, NONCE_SIZE, openVerified, QM, QmState, s32, sendQm, spiLines, validateLines } from './shared.js';
 import { buildSpec, creatingLines, keyEngineLines, specProblem } from './install.js';
+import { commitBit, commitFlags, noteCommit, readConnected } from './commit.js';
 import { validSpi } from '../../../../esp/validate.js';
 import { DEFAULT_IPSEC_SECONDS, isUdpEncaps, type Lifetime, logIpsecTransform, quickModeOffer, readIpsecTransform } from './proposal.js';
 
@@ -155,14 +157,53 @@ export function initiatorQm2(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbo
   const spec = buildSpec(ctx, sa, qm);
   const problem = specProblem(spec);
   if (problem !== null) return failQm(NotifyType.NO_PROPOSAL_CHOSEN, problem);
-  creatingLines(ctx, sa, spec);
+  // RFC 2408 3.1: the responder set the commit bit: QM3 goes out, the pair waits for its CONNECTED (QM4)
+  qm.commit = commitBit(m);
+  if (qm.commit) noteCommit(ctx, sa, qm);
+  else creatingLines(ctx, sa, spec);
   const hash3 = quickModeHash3(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, qm.nrB);
-  const { message } = sa.encrypt(QM, [{ type: PayloadType.HASH, data: hash3 }], qm.iv, mid);
+  const { message, nextIv } = sa.encrypt(QM, [{ type: PayloadType.HASH, data: hash3 }], qm.iv, mid, commitFlags(qm));
   const w = sendQm(ctx, sa, message);
   sa.remember(m.message, [w]);
+  if (qm.commit) {
+    qm.iv = nextIv;
+    qm.held = spec;
+    qm.expect = 'QM4';
+    qm.retransmit = new Retransmitter(ctx.policy.timers.phase2, ctx.now, [w]);
+    return 'running';
+  }
   qm.retransmit = null;
   qm.expect = null;
   ctx.out.sa(sa.connId, `deleting node ${s32(mid)} error FALSE reason ""`);
+  keyEngineLines(ctx, spec);
+  ctx.installIpsec(sa, qm.flow, spec);
+  return 'done';
+}
+
+/**
+ * RFC 2408 3.1: QM4 with CONNECTED received (the responder set the commit
+ * bit): the pair held since QM2 is installed. 'running' when the message was
+ * dropped (QM3 is resent until CONNECTED comes or the schedule gives up).
+ */
+export function initiatorQm4(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbound): Status {
+  if (!qm.held || !readConnected(ctx, sa, qm, m)) return 'running';
+  sa.remember(m.message, []);
+  return installHeld(ctx, sa, qm);
+}
+
+/** The responder's CONNECTED arrived (QM4, or an Informational): the pair held since QM2 is installed. */
+export function installHeld(ctx: IkeContext, sa: IsakmpSa, qm: QmState): Status {
+  const spec = qm.held;
+  if (!spec) return 'running';
+  qm.retransmit = null;
+  qm.expect = null;
+  qm.held = null;
+  if (!ctx.admitIpsec(sa, qm.proxies)) {
+    ctx.quickModeFailed(sa, endOf(qm), NotifyType.NO_PROPOSAL_CHOSEN, 'too many IPsec flows: the pair is not installed');
+    return 'done';
+  }
+  creatingLines(ctx, sa, spec);
+  ctx.out.sa(sa.connId, `deleting node ${s32(qm.messageId)} error FALSE reason ""`);
   keyEngineLines(ctx, spec);
   ctx.installIpsec(sa, qm.flow, spec);
   return 'done';

@@ -7,7 +7,9 @@
  *   QM3  HDR*, HASH(3)                                       ->
  *
  * The initiator installs its SAs on QM2 (before sending QM3), the responder
- * on QM3, as in the seed. Each direction is keyed with the SPI its receiver
+ * on QM3, as in the seed. With the commit bit (RFC 2408 3.1, commit.ts) a
+ * fourth message follows: QM4 HDR*, HASH(4), N(CONNECTED) from the
+ * responder, after which the initiator installs. Each direction is keyed with the SPI its receiver
  * chose. The responder checks the proposed proxies against its crypto map
  * ACLs (INVALID-ID-INFORMATION, "proxy identities not supported") and the
  * transforms against the matching entry's transform sets (NO-PROPOSAL-CHOSEN).
@@ -22,7 +24,7 @@ import type { IsakmpSa } from '../../sa/isakmp-sa.js';
 import type { FlowRequest } from '../../sa/ipsec-sa.js';
 import type { IkeContext } from '../context.js';
 import type { Exchange, Inbound, Status } from '../exchange.js';
-import { initiatorQm1, initiatorQm2 } from './initiator.js';
+import { initiatorQm1, initiatorQm2, initiatorQm4, installHeld } from './initiator.js';
 import { responderQm1, responderQm3 } from './responder.js';
 import { endOf, s32, type QmState } from './shared.js';
 import type { Retransmitter, WireMessage } from '../../../retransmit.js';
@@ -57,6 +59,23 @@ export class QuickMode implements Exchange {
     return this.st?.flow ?? null;
   }
 
+  /** An initiator holding its pair until the responder's CONNECTED (the commit bit). */
+  get awaitingConnected(): boolean {
+    return this.role === 'initiator' && this.st?.expect === 'QM4';
+  }
+
+  /** The responder's SPI (0 before QM2). */
+  get peerSpi(): number {
+    return this.st?.peerSpi ?? 0;
+  }
+
+  /** CONNECTED came in an Informational (RFC 2408 3.1's form): the held pair is installed. */
+  connected(ctx: IkeContext): Status {
+    const st = this.st;
+    if (!st || st.role !== 'initiator' || st.expect !== 'QM4') return 'running';
+    return installHeld(ctx, this.sa, st);
+  }
+
   /** An initiator waiting for QM2: an error notify from the peer may be its answer. */
   get awaitingAnswer(): boolean {
     return this.role === 'initiator' && this.st?.expect === 'QM2';
@@ -69,6 +88,7 @@ export class QuickMode implements Exchange {
       return this.st ? 'running' : 'done';
     }
     if (st.role === 'initiator' && st.expect === 'QM2') return initiatorQm2(ctx, this.sa, st, m);
+    if (st.role === 'initiator' && st.expect === 'QM4') return initiatorQm4(ctx, this.sa, st, m);
     if (st.role === 'responder' && st.expect === 'QM3') return responderQm3(ctx, this.sa, st, m);
     ctx.out.drop(m.from, NotifyType.INVALID_MESSAGE_ID, `Quick Mode message ${s32(this.messageId)} not expected now`);
     return 'running';

@@ -5,7 +5,8 @@
  * sets (NO-PROPOSAL-CHOSEN); a proposal with a reserved SPI (0-255) is
  * discarded (INVALID-SPI when nothing else is left), a transform with a
  * lifetime of 0 is not acceptable. QM2 answers, QM3 installs the SAs,
- * after the same check the datapath makes (install.ts, specProblem).
+ * after the same check the datapath makes (install.ts, specProblem); a
+ * commit bit in QM1 adds QM4, CONNECTED (commit.ts).
  */
 import { Buffer } from 'node:buffer';
 import { ESP_CIPHERS, ESP_INTEGRITY } from '../../../../esp/algorithms.js';
@@ -29,6 +30,7 @@ import { Retransmitter } from '../../../retransmit.js';
 import type { Proxies } from '../../../types.js';
 import { allocateSpi, endOf, find, NONCE_SIZE, openVerified, QM, QmState, s32, sendQm, spiLines, validateLines } from './shared.js';
 import { buildSpec, creatingLines, keyEngineLines, specProblem } from './install.js';
+import { commitBit, commitFlags, noteCommit, sendConnected } from './commit.js';
 import {
   DEFAULT_IPSEC_SECONDS,
   isUdpEncaps,
@@ -145,6 +147,8 @@ export function responderQm1(ctx: IkeContext, sa: IsakmpSa, m: Inbound): QmState
   spiLines(ctx, sa, ourSpi);
   const qm = new QmState(mid, 'responder', proxies, hit.entry.ref, hit.iface, null, opened.nextIv, ourSpi);
   qm.withIds = ids.length === 2;
+  qm.commit = commitBit(m);
+  if (qm.commit) noteCommit(ctx, sa, qm);
   qm.niB = payloadBody(nonce);
   qm.nrB = ctx.bytes(NONCE_SIZE);
   qm.peerSpi = chosen.spi;
@@ -177,7 +181,7 @@ export function responderQm1(ctx: IkeContext, sa: IsakmpSa, m: Inbound): QmState
   };
   const hash = quickModeHash2(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, encodePayloads(rest));
   ctx.out.engine(`CryptoEngine0: generate hmac context for conn id ${sa.connId}`);
-  const { message, nextIv } = sa.encrypt(QM, [{ type: PayloadType.HASH, data: hash }, ...rest], qm.iv, mid);
+  const { message, nextIv } = sa.encrypt(QM, [{ type: PayloadType.HASH, data: hash }, ...rest], qm.iv, mid, commitFlags(qm));
   qm.iv = nextIv;
   const w = sendQm(ctx, sa, message);
   sa.remember(m.message, [w]);
@@ -194,7 +198,11 @@ export function safeGroupSize(id: number): number {
   }
 }
 
-/** RFC 2409 5.5: QM3 received: install the pair. 'running' when the message was dropped (a retransmission may follow). */
+/**
+ * RFC 2409 5.5: QM3 received: install the pair; with the commit bit (RFC
+ * 2408 3.1), then QM4 with CONNECTED, which a retransmitted QM3 gets again.
+ * 'running' when the message was dropped (a retransmission may follow).
+ */
 export function responderQm3(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbound): Status {
   const mid = qm.messageId;
   const opened = openVerified(ctx, sa, m, qm.iv, 'HASH(3)', () => quickModeHash3(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, qm.nrB));
@@ -202,11 +210,11 @@ export function responderQm3(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbo
   qm.iv = opened.nextIv;
   qm.retransmit = null;
   qm.expect = null;
-  sa.remember(m.message, []);
   const spec = buildSpec(ctx, sa, qm);
   // another Quick Mode may have taken the last room meanwhile: the initiator installed on QM2, so it hears a Delete
   const refusal = ctx.admitIpsec(sa, qm.proxies) ? specProblem(spec) : 'too many IPsec flows';
   if (refusal !== null) {
+    sa.remember(m.message, []);
     Informational.send(ctx, sa, [deleteEspPayload([qm.ourSpi])]);
     ctx.out.sa(sa.connId, `deleting node ${s32(mid)} error TRUE reason "${refusal}"`);
     ctx.quickModeFailed(sa, endOf(qm), NotifyType.NO_PROPOSAL_CHOSEN, refusal);
@@ -216,5 +224,6 @@ export function responderQm3(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbo
   ctx.out.sa(sa.connId, `deleting node ${s32(mid)} error FALSE reason "quick mode done (await()"`);
   keyEngineLines(ctx, spec);
   ctx.installIpsec(sa, null, spec);
+  sa.remember(m.message, qm.commit ? [sendConnected(ctx, sa, qm)] : []);
   return 'done';
 }

@@ -17,7 +17,7 @@ import type { IsakmpSa } from '../../sa/isakmp-sa.js';
 import type { FlowRequest } from '../../sa/ipsec-sa.js';
 import type { TransformSetPolicy } from '../../../policy.js';
 import type { Retransmitter, WireMessage } from '../../../retransmit.js';
-import type { CryptoMapRef, Proxies, Role } from '../../../types.js';
+import type { CryptoMapRef, IpsecSaSpec, Proxies, Role } from '../../../types.js';
 import type { NegotiatedIpsec } from './proposal.js';
 
 export const QM = ExchangeType.QUICK_MODE;
@@ -25,8 +25,12 @@ export const NONCE_SIZE = 20;
 
 /** What one Quick Mode knows while it runs (IOS: a "node" of the ISAKMP SA). */
 export class QmState {
-  /** The message this side waits for: QM2 (initiator), QM3 (responder); null once over. */
-  expect: 'QM2' | 'QM3' | null;
+  /** The message this side waits for: QM2 (initiator), QM3 (responder), QM4 (initiator, commit bit); null once over. */
+  expect: 'QM2' | 'QM3' | 'QM4' | null;
+  /** The commit bit is in use (commit.ts): the responder sends CONNECTED after QM3, the initiator installs on it. */
+  commit = false;
+  /** Initiator with the commit bit: the pair negotiated, installed when CONNECTED comes. */
+  held: IpsecSaSpec | null = null;
   niB: Buffer = Buffer.alloc(0);
   nrB: Buffer = Buffer.alloc(0);
   /** Our PFS key pair and g(qm)^xy. */
