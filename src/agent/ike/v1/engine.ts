@@ -21,7 +21,7 @@ import type { AcquireTrigger, Datagram, Endpoint, IkeAction, RandomSource, Traff
 import { doAcquire } from './engine/acquire.js';
 import { engineCall, type Sources } from './engine/call.js';
 import { Core } from './engine/core.js';
-import { doTransitProbe } from './engine/discovery.js';
+import { clearProbe, doTransitProbe } from './engine/discovery.js';
 import { deleteIpsec, deletePhase1 } from './engine/lifecycle.js';
 import { doReceive } from './engine/receive.js';
 import { doTick, nextDeadline } from './engine/timers.js';
@@ -159,13 +159,18 @@ export class IkeEngine {
     });
   }
 
-  /** `clear crypto isakmp [conn-id]`: deletes ISAKMP SAs and tells the peers. */
+  /**
+   * `clear crypto isakmp [conn-id]`: deletes ISAKMP SAs and tells the peers. A TED probe waiting
+   * for its reply is listed by `show crypto isakmp sa` (PEER_DISCOVERY), so it goes too (no peer
+   * holds state for it: nothing to tell); the next packet of its flow starts a new probe.
+   */
   clearIsakmp(connId: number | undefined, now: number): IkeAction[] {
     return this.run(now, null, (ctx) => {
       for (const sa of [...this.core.t.isakmp.values()]) {
         if (connId !== undefined && sa.connId !== connId) continue;
         deletePhase1(this.core, ctx, sa, 'Manual clear', true);
       }
+      for (const id of [...this.core.t.probes.keys()]) if (connId === undefined || id === connId) clearProbe(this.core, ctx, id);
     });
   }
 

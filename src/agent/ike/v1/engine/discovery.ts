@@ -85,6 +85,16 @@ export function tickProbe(core: Core, ctx: IkeContext, connId: number): void {
   }
 }
 
+/** `clear crypto isakmp`: a probe still waiting for its reply is deleted, and its flow may probe again. */
+export function clearProbe(core: Core, ctx: IkeContext, connId: number): void {
+  const probe = core.probe(connId);
+  if (!probe) return;
+  core.removeProbe(probe);
+  core.t.pending.delete(probe.flow.key);
+  ctx.out.sa(connId, `deleting SA reason "Manual clear" state (I) PEER_DISCOVERY (peer ${probe.sa.target}) input queue 0`);
+  schedulePurge(core, ctx, connId, false);
+}
+
 /** A UDP/500 datagram crossing the router: true when it was a TED probe we answered (do not forward it). */
 export function doTransitProbe(core: Core, ctx: IkeContext, p: TransitProbe): boolean {
   if (!isTedMessage(p.payload)) return false;

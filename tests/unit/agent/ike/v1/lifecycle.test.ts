@@ -9,7 +9,7 @@ import test from 'ava';
 import { parseConfig } from '../../../../../src/ios/index.js';
 import { IkeEngine } from '../../../../../src/agent/ike/v1/engine.js';
 import { policyFromConfig } from '../../../../../src/agent/ike/policy.js';
-import { engineFromConfig, PING_A, seededRandom, siteConfig, twoSites, Wire } from '../helpers.js';
+import { engineFromConfig, PING_A, seedConfig, seededRandom, siteConfig, twoSites, Wire } from '../helpers.js';
 
 function up(wire: Wire): void {
   wire.acquire('A', PING_A);
@@ -301,4 +301,36 @@ test('a rekey the peer refuses is retried every 10 s, not in a loop, until the o
   t.true(wire.actions('A', 'fail').every((f) => f.phase === 2 && f.notify === 14));
   t.is(wire.actions('A', 'delete-ipsec').length, 1);
   t.is(wire.node('A').engine.nextDeadline() === null || wire.node('A').engine.nextDeadline()! > wire.now, true);
+});
+
+test('clear crypto isakmp: a TED probe still waiting (PEER_DISCOVERY) is deleted, and the next packet probes again at once', (t) => {
+  const wire = new Wire();
+  wire.add('daphne', engineFromConfig(seedConfig('daphne'), 390), ['11.11.11.1', '13.13.13.13'], ['13.13.13.0/24']);
+  wire.add('fred', engineFromConfig(seedConfig('fred'), 391), ['11.11.11.2', '12.12.12.12'], ['12.12.12.0/24']);
+  const ping = { packet: { source: '13.13.13.4', destination: '12.12.12.13', protocol: 1 }, interface: 'FastEthernet0/0', nextHop: '11.11.11.2' };
+  const probes = () => wire.actions('daphne', 'send-probe').length;
+  // every probe is lost
+  wire.filter = (p) => (p.kind === 'probe' ? [] : [{ packet: p }]);
+  wire.acquire('daphne', ping);
+  wire.run(wire.now + 1_000);
+  const d = wire.node('daphne');
+  t.deepEqual(
+    d.engine.isakmpSas().map((s) => s.state),
+    ['PEER_DISCOVERY'],
+  );
+  // while it waits, another packet of the flow starts no probe
+  wire.acquire('daphne', ping);
+  wire.run(wire.now + 1_000);
+  t.is(probes(), 1);
+  wire.feed(d, d.engine.clearIsakmp(undefined, wire.now));
+  t.deepEqual(d.engine.isakmpSas(), []);
+  t.true(wire.lines('daphne').includes('ISAKMP (0:1): deleting SA reason "Manual clear" state (I) PEER_DISCOVERY (peer 12.12.12.13) input queue 0'));
+  // the WAN is clean again: the next packet probes at once and the tunnel forms, the old probe's timer is gone
+  wire.filter = null;
+  wire.acquire('daphne', ping);
+  wire.run(wire.now + 5_000);
+  t.is(probes(), 2);
+  t.is(wire.actions('daphne', 'install-ipsec').length, 1);
+  t.is(wire.actions('fred', 'install-ipsec').length, 1);
+  t.deepEqual(wire.actions('daphne', 'fail'), []);
 });
