@@ -40,7 +40,7 @@ function options(argv: string[]) {
     const i = argv.indexOf(name);
     return i >= 0 ? Number(argv[i + 1]) : def;
   };
-  const valued = new Set(['--runs', '--settle', '--window', '--interval', '--deadline']);
+  const valued = new Set(['--runs', '--settle', '--window', '--interval', '--deadline', '--boot-width']);
   const sizes = argv.filter((a, i) => /^\d+$/.test(a) && !valued.has(argv[i - 1] ?? '')).map(Number);
   return {
     sizes: sizes.length ? sizes : [10, 50, 100],
@@ -49,6 +49,8 @@ function options(argv: string[]) {
     windowS: flag('--window', 10),
     intervalMs: flag('--interval', 500),
     deadlineS: flag('--deadline', 180),
+    /** Nodes `up` starts at once (its default: bootWidth()). */
+    bootWidth: flag('--boot-width', 0),
     mesh: !argv.includes('--no-mesh'),
     acl: (argv.includes('--per-peer') ? 'per-peer' : 'supernet') as 'supernet' | 'per-peer',
     json: argv.includes('--json'),
@@ -169,7 +171,9 @@ async function runSize(n: number, opts: ReturnType<typeof options>, image: strin
           Object.assign(run, { floorUp: u, floorDown: d });
           log(`N=${n} run ${r + 1}: floor up ${(u / 1000).toFixed(1)} s, down ${(d / 1000).toFixed(1)} s`);
         } else {
-          const [u] = await timed(async () => up(engine, await loadTopology(file), { name: lab, progress: recorder(run.steps) }));
+          const [u] = await timed(async () =>
+            up(engine, await loadTopology(file), { name: lab, progress: recorder(run.steps), ...(opts.bootWidth ? { bootWidth: opts.bootWidth } : {}) }),
+          );
           log(`N=${n} run ${r + 1}: testbed up ${(u / 1000).toFixed(1)} s`);
           if (r === 0) {
             result.idle = await measureIdle(lab, opts.settleS, opts.windowS);
@@ -239,6 +243,13 @@ function report(results: SizeResult[], opts: ReturnType<typeof options>, header:
       const q = (p: number) => s1(f[Math.min(f.length - 1, Math.floor(p * f.length))] ?? 0);
       out.push(
         `        pairs formed by: 10% ${q(0.1)} s, 50% ${q(0.5)} s, 90% ${q(0.9)} s; ${m.requestsSent} requests sent; late hosts ${m.lateHosts}; sweep started by ${m.sweepFrom.join('/')}; time lines truncated on ${m.routers.truncated} routers`,
+      );
+      if (m.cpu)
+        out.push(
+          `        CPU from the first packet to the end of the sweep (${s1(m.cpu.spanS * 1000)} s): routers ${m.cpu.routersS.toFixed(1)} core-s, hosts ${m.cpu.hostsS.toFixed(1)} core-s (${(((m.cpu.routersS + m.cpu.hostsS) / m.cpu.spanS) * 100).toFixed(0)}% of one core)`,
+        );
+      out.push(
+        `        dropped: ${m.drops.tunTotal} packets at the routers' ipsec0 queues (at most ${m.drops.tunMax} on one router), ${m.drops.hostRcvbuf} at the hosts' full UDP receive buffers`,
       );
       if (m.sweepMissing.length)
         out.push(

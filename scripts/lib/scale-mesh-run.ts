@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import type { Engine } from '../../src/orchestrator/docker/engine.js';
+import { cpuNs } from './scale-cgroup.js';
 import type { MeshConfig, MeshResult } from './scale-mesh.js';
 
 export interface MeshNode {
@@ -40,6 +41,18 @@ export interface MeshReport {
   sweepFrom: string[];
   requestsSent: number;
   routers: RouterTimes;
+  /** CPU seconds the routers and the hosts used from the first packet to the end of the sweep (cgroup cpuacct), and that span. */
+  cpu: { routersS: number; hostsS: number; spanS: number } | null;
+  /** Packets lost on the way, counted where they were dropped (after the sweep). */
+  drops: MeshDrops;
+}
+
+export interface MeshDrops {
+  /** The routers' tun device `ipsec0`: packets the kernel could not queue for the agent (its TX dropped), summed, and the most on one router. */
+  tunTotal: number;
+  tunMax: number;
+  /** The hosts' UDP sockets: datagrams dropped for a full receive buffer (/proc/net/snmp RcvbufErrors), summed. */
+  hostRcvbuf: number;
 }
 
 export interface RouterTimes {
@@ -97,7 +110,9 @@ export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNo
     if (r.exitCode !== 0) throw new Error(`${h.name}: cannot start the mesh driver: ${r.stderr}`);
   });
   log(`mesh: drivers started in ${hosts.length} hosts, first packets in ${((start - Date.now()) / 1000).toFixed(1)} s`);
+  const dropsBefore = await countDrops(engine, hosts, routers);
   await sleep(Math.max(0, start - Date.now()));
+  const cpuBefore = await cpuOf(hosts, routers);
   // the coordinator's line ends the run (its sweep is the last); every other host finishes at the same time
   const until = start + opts.deadlineMs + 30000;
   for (;;) {
@@ -106,6 +121,7 @@ export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNo
     if (Date.now() > until) throw new Error(`the coordinator ${coordinator.name} never finished: ${r.stdout}${r.stderr}`);
     await sleep(2000);
   }
+  const cpuAfter = await cpuOf(hosts, routers);
   await sleep(3000);
   const results = await pool(hosts, 10, async (h) => {
     const r = await engine.exec(h.id, ['cat', FILES.out]);
@@ -128,6 +144,8 @@ export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNo
   }
   const formed = formedMs.filter((x): x is number => x !== null);
   const routerTimes = await routerTimelines(engine, routers, firstPacket);
+  const dropsAfter = await countDrops(engine, hosts, routers);
+  const tun = dropsAfter.tun.map((n, i) => n - (dropsBefore.tun[i] ?? 0));
   return {
     hosts: hosts.length,
     pairs: formedMs.length,
@@ -142,7 +160,43 @@ export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNo
     sweepFrom: [...new Set(results.map((r) => r.sweepFrom))],
     requestsSent: results.reduce((n, r) => n + r.requestsSent, 0),
     routers: routerTimes,
+    cpu:
+      cpuBefore && cpuAfter
+        ? {
+            routersS: (cpuAfter.routers - cpuBefore.routers) / 1e9,
+            hostsS: (cpuAfter.hosts - cpuBefore.hosts) / 1e9,
+            spanS: (cpuAfter.at - cpuBefore.at) / 1000,
+          }
+        : null,
+    drops: { tunTotal: tun.reduce((a, b) => a + b, 0), tunMax: Math.max(0, ...tun), hostRcvbuf: dropsAfter.rcvbuf - dropsBefore.rcvbuf },
   };
+}
+
+/** CPU ns of all routers and all hosts now (null where the cgroup v1 files are missing). */
+async function cpuOf(hosts: MeshNode[], routers: MeshNode[]): Promise<{ routers: number; hosts: number; at: number } | null> {
+  try {
+    const sum = async (xs: MeshNode[]) => (await Promise.all(xs.map((x) => cpuNs(x.id)))).reduce((a, b) => a + b, 0);
+    return { routers: await sum(routers), hosts: await sum(hosts), at: Date.now() };
+  } catch {
+    return null;
+  }
+}
+
+/** Each router's ipsec0 TX dropped, and the hosts' UDP RcvbufErrors summed. */
+async function countDrops(engine: Engine, hosts: MeshNode[], routers: MeshNode[]): Promise<{ tun: number[]; rcvbuf: number }> {
+  const tun = await pool(routers, 10, async (r) => {
+    const x = await engine.exec(r.id, ['cat', '/sys/class/net/ipsec0/statistics/tx_dropped']);
+    return Number(x.stdout.trim()) || 0;
+  });
+  const rcv = await pool(hosts, 10, async (h) => {
+    const x = await engine.exec(h.id, ['cat', '/proc/net/snmp']);
+    const udp = x.stdout.split('\n').filter((l) => l.startsWith('Udp:'));
+    if (udp.length < 2) return 0;
+    const names = udp[0]!.split(/\s+/);
+    const values = udp[1]!.split(/\s+/);
+    return Number(values[names.indexOf('RcvbufErrors')]) || 0;
+  });
+  return { tun, rcvbuf: rcv.reduce((a, b) => a + b, 0) };
 }
 
 /** The routers' IPsec time lines (`ios --timeline`) and their ISAKMP SAs, read after the run. */

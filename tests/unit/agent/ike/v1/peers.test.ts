@@ -335,3 +335,28 @@ test('a host sweeping the supernet makes at most 1,024 probes at once; they time
   pingAll(wire, [1]);
   t.is(wire.actions('hub', 'install-ipsec').length, 1);
 });
+
+test('a full mesh of 12 sites whose hosts all send to each other at once: every pair of routers ends with one pair of SAs, the same on both sides', (t) => {
+  const wire = hubAndSpokes(11, 40);
+  const names = wire.nodes.map((n) => n.name);
+  const host = (n: string) => (n === 'hub' ? HOST : spokeHost(Number(n.slice(1))));
+  // probes, Main Modes and Quick Modes of all 66 pairs cross at once
+  for (const a of names) for (const b of names) if (a !== b) wire.acquire(a, ping(host(a), host(b)));
+  wire.run(wire.now + 30_000);
+  const flows = (n: string) =>
+    wire
+      .node(n)
+      .engine.ipsecSas(wire.now)
+      .flatMap((i) => i.flows);
+  for (const a of wire.nodes) {
+    t.is(flows(a.name).length, names.length - 1, `${a.name}: one flow per peer`);
+    for (const f of flows(a.name)) {
+      const b = wire.nodes.find((n) => n.addresses[0] === f.currentPeer)!;
+      const back = flows(b.name).find((x) => x.currentPeer === a.addresses[0])!;
+      t.is(f.inbound.length, 1, `${a.name} -> ${b.name}: one pair left after the race`);
+      t.is(back.inbound[0]!.spi, f.currentOutboundSpi, `${b.name} decrypts what ${a.name} sends`);
+      t.is(f.inbound[0]!.spi, back.currentOutboundSpi, `${a.name} decrypts what ${b.name} sends`);
+    }
+    t.deepEqual(wire.actions(a.name, 'fail'), [], `${a.name}: nothing failed`);
+  }
+});
