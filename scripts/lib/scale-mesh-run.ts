@@ -19,6 +19,8 @@ export interface MeshNode {
 export interface MeshOptions {
   intervalMs: number;
   deadlineMs: number;
+  /** The sweep's pace: requests per second over the whole lab (default MAX_RATE). */
+  maxRate?: number;
   port?: number;
   log?: (line: string) => void;
 }
@@ -83,6 +85,25 @@ export async function pool<T, R>(items: T[], width: number, fn: (item: T) => Pro
   return out;
 }
 
+/**
+ * The other hosts in the order `h` sends to them: starting after `h` and wrapping round. Every host
+ * spreads a round over this list, so at each moment the hosts send to different peers (each host and
+ * its router get one request per slot); in one common order all of them would send to the same host
+ * at once, and its router's queue would take a burst of N-1 at every slot.
+ */
+export function rotated<T>(hosts: readonly T[], h: T): T[] {
+  const i = hosts.indexOf(h);
+  return [...hosts.slice(i + 1), ...hosts.slice(0, i)];
+}
+
+/** Requests per second the whole lab sends at most in a sweep round. */
+export const MAX_RATE = 2000;
+
+/** A sweep round's length: every ordered pair once, at most `maxRate` requests per second over the lab, and at least 1 s. */
+export function sweepRoundMs(hosts: number, maxRate: number): number {
+  return Math.max(1000, Math.ceil(((hosts * (hosts - 1)) / maxRate) * 1000));
+}
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNode[], opts: MeshOptions): Promise<MeshReport> {
@@ -94,13 +115,14 @@ export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNo
   await pool(hosts, 10, async (h) => {
     const cfg: MeshConfig = {
       self: h.ip,
-      peers: hosts.filter((x) => x !== h).map((x) => x.ip),
+      peers: rotated(hosts, h).map((x) => x.ip),
       coordinator: coordinator.ip,
       port: opts.port ?? 7777,
       start,
       intervalMs: opts.intervalMs,
       deadlineMs: opts.deadlineMs,
       sweepProbes: 3,
+      sweepRoundMs: sweepRoundMs(hosts.length, opts.maxRate ?? MAX_RATE),
     };
     await engine.putFiles(h.id, [
       { path: FILES.script, content: script },

@@ -9,7 +9,9 @@
  * everyone tells the coordinator (the first host), which, once all have,
  * names a common time for the final sweep: `sweepProbes` rounds of a
  * request to every peer, one of which each peer must answer. A round's
- * requests are spread over it, not sent in one burst. Without the coordinator the
+ * requests are spread over it, not sent in one burst, and each host goes
+ * through its peers starting after itself (scale-mesh-run.ts `rotated`), so
+ * that at any moment the hosts send to different peers. Without the coordinator the
  * sweep starts at start + deadlineMs. At the end one JSON line goes to stdout.
  */
 import { createSocket, type RemoteInfo } from 'node:dgram';
@@ -25,6 +27,8 @@ export interface MeshConfig {
   intervalMs: number;
   deadlineMs: number;
   sweepProbes: number;
+  /** One sweep round (a request to every peer, spread over it). */
+  sweepRoundMs: number;
 }
 
 export interface MeshResult {
@@ -43,9 +47,6 @@ export interface MeshResult {
   sweepAnswered: string[];
   sweepMissing: string[];
 }
-
-/** One sweep round: a request to every peer, spread over this time. */
-const SWEEP_ROUND_MS = 1000;
 
 type Message = { t: 'req' | 'rep'; phase: 'form' | 'sweep'; seq: number } | { t: 'done' } | { t: 'sweep'; at: number };
 
@@ -78,11 +79,11 @@ function run(cfg: MeshConfig): void {
     if (sweepAt !== null) return;
     sweepAt = at;
     sweepFrom = from;
-    // each round spread over SWEEP_ROUND_MS, so that a hundred hosts do not all send at once
+    // each round spread over sweepRoundMs, so that a hundred hosts do not all send at once
     const wait = Math.max(0, at - Date.now());
     for (let k = 0; k < cfg.sweepProbes; k++)
-      timers.push(setTimeout(() => spread(cfg.peers, SWEEP_ROUND_MS, (p) => request(p, 'sweep')), wait + k * SWEEP_ROUND_MS));
-    timers.push(setTimeout(finish, wait + cfg.sweepProbes * SWEEP_ROUND_MS + 2000));
+      timers.push(setTimeout(() => spread(cfg.peers, cfg.sweepRoundMs, (p) => request(p, 'sweep')), wait + k * cfg.sweepRoundMs));
+    timers.push(setTimeout(finish, wait + cfg.sweepProbes * cfg.sweepRoundMs + 2000));
   }
 
   function noteDone(host: string): void {

@@ -1,0 +1,29 @@
+/**
+ * bench:scale's mesh pacing: each host's order of peers (at every slot of a
+ * round the hosts send to different peers, never all to one) and the length
+ * of a sweep round (the whole lab's rate bounded).
+ */
+import test from 'ava';
+import { rotated, sweepRoundMs } from '../../../scripts/lib/scale-mesh-run.js';
+
+test('each host starts after itself and wraps round: at every slot the targets are all different', (t) => {
+  const hosts = ['h1', 'h2', 'h3', 'h4', 'h5'];
+  t.deepEqual(rotated(hosts, 'h1'), ['h2', 'h3', 'h4', 'h5']);
+  t.deepEqual(rotated(hosts, 'h4'), ['h5', 'h1', 'h2', 'h3']);
+  t.deepEqual(rotated(hosts, 'h5'), ['h1', 'h2', 'h3', 'h4']);
+  for (let slot = 0; slot < hosts.length - 1; slot++) {
+    const targets = hosts.map((h) => rotated(hosts, h)[slot]);
+    t.is(new Set(targets).size, hosts.length, `slot ${slot}: ${targets.join(' ')}`);
+    t.true(
+      targets.every((x, i) => x !== hosts[i]),
+      'nobody sends to itself',
+    );
+  }
+});
+
+test('a sweep round lasts at least 1 s and keeps the lab under the rate: 100 hosts at 2,000/s take 4.95 s', (t) => {
+  t.is(sweepRoundMs(20, 2000), 1000);
+  t.is(sweepRoundMs(50, 2000), 1225);
+  t.is(sweepRoundMs(100, 2000), 4950);
+  t.is(sweepRoundMs(2, 2000), 1000);
+});
