@@ -5,7 +5,9 @@
  * handshakes between two in-memory engines with its own ISAKMP policies and
  * transform sets, plus ESP on their keys, one step per turn of the event
  * loop, so the first real tunnel does not pay for compiling the code. Real
- * packets are never kept waiting: each step is short and yields.
+ * packets are never kept waiting: each step is short and yields. It also
+ * steps aside while the CPU is contended (in a large lab the other routers
+ * are still booting: the warm-up of the first ones would slow theirs down).
  */
 import type { IkePolicy } from '../ike/policy.js';
 import { IkeEngine, policyFromConfig, type IpsecSaSpec } from '../ike/index.js';
@@ -34,15 +36,57 @@ function esp(pair: { out: EspOutboundSa; inn: EspInboundSa }, packets: number): 
 
 /** How long the warm-up waits before looking again while a real negotiation runs. */
 const BUSY_PAUSE_MS = 20;
+/** How long it steps aside when the CPU is contended (other routers of the lab booting), before it looks again. */
+const CONTENDED_PAUSE_MS = 250;
+/** Below this share of one core, the process had work and did not get the CPU: the machine is contended. */
+const CONTENDED_SHARE = 0.5;
+/** The shortest stretch of warm-up over which the share is judged. */
+const SHARE_WINDOW_MS = 40;
+
+/**
+ * Whether the CPU is contended, judged from the warm-up's own steps: the process always has work while the
+ * warm-up runs (a step, then the next one on the next turn of the event loop), so over a window it should get
+ * about one core; when it got less than half of one, other processes were given the CPU (a lab's other routers
+ * still booting, most likely). The warm-up then steps aside, so it does not slow their boot down. Pausing the
+ * warm-up resets the window.
+ */
+export function cpuShareMonitor(
+  clock: () => number = () => performance.now(),
+  cpuMs: () => number = () => {
+    const u = process.cpuUsage();
+    return (u.user + u.system) / 1000;
+  },
+): { contended: () => boolean; reset: () => void } {
+  let wall0 = clock();
+  let cpu0 = cpuMs();
+  const reset = (): void => {
+    wall0 = clock();
+    cpu0 = cpuMs();
+  };
+  return {
+    reset,
+    contended: () => {
+      const wall = clock() - wall0;
+      if (wall < SHARE_WINDOW_MS) return false;
+      const share = (cpuMs() - cpu0) / wall;
+      reset();
+      return share < CONTENDED_SHARE;
+    },
+  };
+}
 
 /**
  * Run the warm-up in the background; resolves when done. `busy` says a real
  * negotiation is under way: the warm-up then steps aside until it is over.
  * `native`: the ESP module the router's SAs use, so the same code is warmed.
  */
-export function warmUp(policy: IkePolicy, opts: { rounds?: number; busy?: () => boolean; native?: NativeEsp } = {}): Promise<void> {
+export function warmUp(
+  policy: IkePolicy,
+  opts: { rounds?: number; busy?: () => boolean; native?: NativeEsp; cpu?: { contended: () => boolean; reset: () => void } } = {},
+): Promise<void> {
   const rounds = opts.rounds ?? 10;
   const busy = opts.busy ?? (() => false);
+  const cpu = opts.cpu ?? cpuShareMonitor();
   const p1s = policy.phase1.length ? policy.phase1 : [];
   const sets = policy.transformSets.length ? policy.transformSets.map((t) => t.text) : ['esp-des esp-md5-hmac'];
   const pfsGroups = [...new Set(policy.cryptoMaps.flatMap((m) => m.entries.map((e) => e.pfsGroup)))];
@@ -84,7 +128,18 @@ export function warmUp(policy: IkePolicy, opts: { rounds?: number; busy?: () => 
     const next = (): void => {
       // a real negotiation goes first: the warm-up waits while the router is busy with one
       if (busy()) {
-        setTimeout(next, BUSY_PAUSE_MS);
+        setTimeout(() => {
+          cpu.reset();
+          next();
+        }, BUSY_PAUSE_MS);
+        return;
+      }
+      // and so do the other routers' boots: while the CPU is contended, the warm-up waits
+      if (cpu.contended()) {
+        setTimeout(() => {
+          cpu.reset();
+          next();
+        }, CONTENDED_PAUSE_MS);
         return;
       }
       if (steps.next().done) return resolve();

@@ -7,7 +7,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { policyFromConfig } from '../../../../src/agent/ike/index.js';
-import { warmUp } from '../../../../src/agent/router/warmup.js';
+import { cpuShareMonitor, warmUp } from '../../../../src/agent/router/warmup.js';
 import { parseConfig } from '../../../../src/ios/index.js';
 import { root } from '../../../root.js';
 
@@ -46,4 +46,39 @@ test('a policy with no ISAKMP policy has nothing to warm: it resolves at its fir
   let steps = 0;
   await warmUp(empty, { rounds: 2, busy: () => (steps++, false) });
   t.is(steps, 1);
+});
+
+test('while the CPU is contended, the warm-up pauses and resumes after it', async (t) => {
+  let looks = 0;
+  let resets = 0;
+  const started = Date.now();
+  await warmUp(policy, {
+    rounds: 1,
+    // contended at the first three looks: three pauses of 250 ms
+    cpu: { contended: () => ++looks <= 3, reset: () => resets++ },
+  });
+  t.true(Date.now() - started >= 3 * 250 - 5, `it waited ${Date.now() - started} ms`);
+  t.true(looks > 3, 'it went on after the contention');
+  t.true(resets >= 3, 'the window starts again after each pause');
+});
+
+test('the CPU share monitor: contended when the process got less than half a core over at least 40 ms', (t) => {
+  let wall = 0;
+  let cpu = 0;
+  const m = cpuShareMonitor(
+    () => wall,
+    () => cpu,
+  );
+  wall = 20;
+  cpu = 1;
+  t.false(m.contended(), 'too short a window to judge');
+  wall = 100;
+  cpu = 90;
+  t.false(m.contended(), '90% of a core over 100 ms');
+  wall = 200;
+  cpu = 120;
+  t.true(m.contended(), '30% of a core over the next 100 ms');
+  wall = 260;
+  cpu = 150;
+  t.false(m.contended(), '50% is not below half');
 });
