@@ -18,7 +18,9 @@
  *
  * The comment is how `down` finds the rules again, in every chain, also
  * after a crash. iptables runs directly when we are root, otherwise in a
- * short-lived privileged container on the host's network namespace.
+ * short-lived privileged container on the host's network namespace; a lab's
+ * rules go in and out with one iptables-restore each (rule by rule only
+ * should that fail).
  */
 import { execa } from 'execa';
 import type { Engine } from '../docker/engine.js';
@@ -35,13 +37,32 @@ export interface Firewall {
 }
 
 type Runner = (args: string[]) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
+/** `iptables-restore -w --noflush` with this input: every line applied in one transaction, or none. */
+type Restorer = (input: string) => Promise<{ exitCode: number; stdout: string; stderr: string }>;
 
 export class FirewallError extends Error {
   override name = 'FirewallError';
 }
 
 export class IptablesFirewall implements Firewall {
-  constructor(private readonly run: Runner) {}
+  /**
+   * `restore`: where iptables-restore is at hand, a lab's rules go in (and out) in one call: a lab of a
+   * hundred bridges has a few hundred rules, and one iptables call each took seconds. Should the batch
+   * fail (Docker changed a chain meanwhile, a rule is gone already), the rules go one by one as before.
+   */
+  constructor(
+    private readonly run: Runner,
+    private readonly restore?: Restorer,
+  ) {}
+
+  /** The rules (iptables arguments without -w) in one iptables-restore transaction; false when that is not possible or failed. */
+  private async batch(rules: string[][]): Promise<boolean> {
+    if (!this.restore || rules.length < 2) return false;
+    const quote = (w: string) => (/[\s"]/.test(w) ? `"${w.replace(/(["\\])/g, '\\$1')}"` : w);
+    const input = ['*filter', ...rules.map((r) => r.map(quote).join(' ')), 'COMMIT', ''].join('\n');
+    const res = await this.restore(input).catch(() => null);
+    return res !== null && res.exitCode === 0;
+  }
 
   /** The filter table as `iptables -S` prints it, one rule per entry. */
   private async table(): Promise<string[]> {
@@ -52,6 +73,7 @@ export class IptablesFirewall implements Firewall {
 
   async allowBridges(lab: string, bridges: string[]): Promise<void> {
     const rules = (await this.table()).map(splitRule);
+    const inserts: { chain: string; bridge: string; rule: string[] }[] = [];
     for (const bridge of bridges) {
       const rule = ['-i', bridge, '-o', bridge, '-m', 'comment', '--comment', firewallComment(lab), '-j', 'ACCEPT'];
       const same = (r: string[], chain: string) => r[1] === chain && r.slice(2).join(' ') === rule.join(' ');
@@ -61,12 +83,13 @@ export class IptablesFirewall implements Firewall {
       );
       dropping.delete('DOCKER-USER');
       // idempotent: only insert where the rule is not there yet
-      for (const chain of ['DOCKER-USER', ...dropping]) {
-        if (rules.some((r) => same(r, chain))) continue;
-        const res = await this.run(['-w', '-I', chain, '1', ...rule]);
-        if (res.exitCode !== 0) {
-          throw new FirewallError(`cannot add the ${chain} rule for bridge ${bridge}: ${res.stderr.trim() || `iptables exit ${res.exitCode}`}`);
-        }
+      for (const chain of ['DOCKER-USER', ...dropping]) if (!rules.some((r) => same(r, chain))) inserts.push({ chain, bridge, rule });
+    }
+    if (await this.batch(inserts.map(({ chain, rule }) => ['-I', chain, '1', ...rule]))) return;
+    for (const { chain, bridge, rule } of inserts) {
+      const res = await this.run(['-w', '-I', chain, '1', ...rule]);
+      if (res.exitCode !== 0) {
+        throw new FirewallError(`cannot add the ${chain} rule for bridge ${bridge}: ${res.stderr.trim() || `iptables exit ${res.exitCode}`}`);
       }
     }
   }
@@ -79,8 +102,10 @@ export class IptablesFirewall implements Firewall {
   }
 
   async removeRules(lab?: string): Promise<number> {
+    const found = await this.listRules(lab);
+    if (await this.batch(found.map((rule) => splitRule(rule.replace(/^-A /, '-D '))))) return found.length;
     let removed = 0;
-    for (const rule of await this.listRules(lab)) {
+    for (const rule of found) {
       const args = splitRule(rule.replace(/^-A /, '-D '));
       const res = await this.run(['-w', ...args]);
       if (res.exitCode === 0) removed++;
@@ -108,29 +133,44 @@ export function localIptables(): Runner {
   };
 }
 
+/** iptables-restore on the host, directly: the batch of IptablesFirewall. */
+export function localIptablesRestore(): Restorer {
+  return async (input) => {
+    const res = await execa('iptables-restore', ['-w', '--noflush'], { input, reject: false });
+    return { exitCode: res.exitCode ?? 1, stdout: String(res.stdout), stderr: String(res.stderr) };
+  };
+}
+
 /** iptables in a throwaway container on the host network (for users without root). */
 export function containerIptables(engine: Engine, image: string): Runner {
-  return async (args) => {
-    const id = await engine.createContainer({
-      name: `tb--iptables-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
-      hostname: 'iptables',
-      image,
-      cmd: ['sleep', '60'],
-      env: {},
-      labels: ownerLabels('-', 'helper'),
-      endpoints: [],
-      hostNetwork: true,
-      capAdd: ['NET_ADMIN', 'NET_RAW'],
-      devices: [],
-      sysctls: {},
-    });
-    try {
-      await engine.startContainer(id);
-      return await engine.exec(id, ['iptables', ...args]);
-    } finally {
-      await engine.removeContainer(id);
-    }
-  };
+  return (args) => inHelper(engine, image, ['iptables', ...args]);
+}
+
+/** iptables-restore in such a container: the input goes in as an argument of sh (a few hundred rules are some tens of KB). */
+export function containerIptablesRestore(engine: Engine, image: string): Restorer {
+  return (input) => inHelper(engine, image, ['sh', '-c', 'printf "%s" "$1" | iptables-restore -w --noflush', 'sh', input]);
+}
+
+async function inHelper(engine: Engine, image: string, cmd: string[]): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+  const id = await engine.createContainer({
+    name: `tb--iptables-${process.pid}-${Math.random().toString(16).slice(2, 8)}`,
+    hostname: 'iptables',
+    image,
+    cmd: ['sleep', '60'],
+    env: {},
+    labels: ownerLabels('-', 'helper'),
+    endpoints: [],
+    hostNetwork: true,
+    capAdd: ['NET_ADMIN', 'NET_RAW'],
+    devices: [],
+    sysctls: {},
+  });
+  try {
+    await engine.startContainer(id);
+    return await engine.exec(id, cmd);
+  } finally {
+    await engine.removeContainer(id);
+  }
 }
 
 /**
@@ -157,7 +197,10 @@ export class SwarmFirewall implements Firewall {
   ) {}
 
   private each() {
-    return this.fed.members.map((m) => ({ m, fw: new IptablesFirewall(containerIptables(m.engine, this.image)) }));
+    return this.fed.members.map((m) => ({
+      m,
+      fw: new IptablesFirewall(containerIptables(m.engine, this.image), containerIptablesRestore(m.engine, this.image)),
+    }));
   }
 
   async allowBridges(lab: string, bridges: string[]): Promise<void> {
@@ -190,8 +233,8 @@ export async function chooseFirewall(engine: Engine, image: string | null): Prom
   }
   if (process.getuid?.() === 0) {
     const probe = await execa('iptables', ['--version'], { reject: false }).catch(() => null);
-    if (probe && probe.exitCode === 0) return new IptablesFirewall(localIptables());
+    if (probe && probe.exitCode === 0) return new IptablesFirewall(localIptables(), localIptablesRestore());
   }
   if (!image) throw new FirewallError('iptables needs root or the lab image; build it first (testbed image build)');
-  return new IptablesFirewall(containerIptables(engine, image));
+  return new IptablesFirewall(containerIptables(engine, image), containerIptablesRestore(engine, image));
 }

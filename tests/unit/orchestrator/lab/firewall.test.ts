@@ -34,7 +34,24 @@ function fakeIptables(initial: Record<string, string[]>) {
     }
     return { exitCode: 2, stdout: '', stderr: 'unexpected' };
   };
-  return { table, calls, run };
+  /** iptables-restore --noflush: every line or none (a failed line leaves the table as it was). */
+  const restores: string[] = [];
+  const restore = async (input: string) => {
+    restores.push(input);
+    const saved = new Map([...table].map(([c, r]) => [c, [...r]]));
+    const lines = input.split('\n').filter((l) => l.startsWith('-'));
+    for (const line of lines) {
+      const words = [...line.matchAll(/"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => m[1] ?? m[2]!);
+      const res = await run(['-w', ...words]);
+      calls.pop();
+      if (res.exitCode !== 0) {
+        for (const [c, r] of saved) table.set(c, r);
+        return { exitCode: 1, stdout: '', stderr: `iptables-restore: line ${lines.indexOf(line) + 2} failed` };
+      }
+    }
+    return ok;
+  };
+  return { table, calls, run, restore, restores };
 }
 
 const BR = 'tb0123456789ab';
@@ -114,4 +131,47 @@ test('removal takes only the lab asked for, from every chain, whether or not ipt
   t.is(await fw.removeRules(), 1, 'every testbed rule, and only those');
   t.deepEqual(ipt.table.get('DOCKER-USER'), ['-i docker0 -j ACCEPT', '-j RETURN']);
   t.is(await fw.removeRules('lab1'), 0, 'idempotent');
+});
+
+test('with iptables-restore, all bridges of a lab go in with one call and out with one call; the table is the same', async (t) => {
+  const BR2 = 'tb0000000000cd';
+  const twoBridges = () => {
+    const d = docker();
+    d['DOCKER-ISOLATION-STAGE-1'].unshift(`! -s 198.18.0.32/28 -o ${BR2} -j DROP`);
+    return d;
+  };
+  const one = fakeIptables(twoBridges());
+  await new IptablesFirewall(one.run).allowBridges('lab1', [BR, BR2]);
+  const batched = fakeIptables(twoBridges());
+  const fw = new IptablesFirewall(batched.run, batched.restore);
+  await fw.allowBridges('lab1', [BR, BR2]);
+  t.deepEqual([...batched.table], [...one.table], 'the same rules in the same places');
+  t.is(batched.restores.length, 1);
+  t.deepEqual(
+    batched.calls.map((c) => c.filter((x) => x !== '-w')[0]),
+    ['-S'],
+    'one look at the table, no rule by rule',
+  );
+  t.is(await fw.removeRules('lab1'), 4);
+  t.is(batched.restores.length, 2);
+  t.deepEqual([...batched.table], [...fakeIptables(twoBridges()).table], 'back to what Docker wrote');
+});
+
+test('when the batch fails (a rule is gone meanwhile), the rules go one by one and the rest is still removed', async (t) => {
+  const ipt = fakeIptables(docker());
+  const fw = new IptablesFirewall(ipt.run, ipt.restore);
+  await fw.allowBridges('lab1', [BR]);
+  // listRules sees both rules, then one of them disappears before the removal
+  const listed = await fw.listRules('lab1');
+  t.is(listed.length, 2);
+  const realList = fw.listRules.bind(fw);
+  fw.listRules = async (lab?: string) => {
+    const rules = await realList(lab);
+    ipt.table.get('DOCKER-USER')!.shift();
+    return rules;
+  };
+  t.is(await fw.removeRules('lab1'), 1, 'the batch failed as a whole, the one by one removal took the rule that was left');
+  t.is(ipt.restores.length, 2, 'one batch in, one (failed) batch out');
+  t.deepEqual(ipt.table.get('DOCKER-ISOLATION-STAGE-1'), docker()['DOCKER-ISOLATION-STAGE-1']);
+  t.deepEqual(ipt.table.get('DOCKER-USER'), ['-j RETURN']);
 });
