@@ -1,8 +1,9 @@
 /**
  * Removing a lab (or every lab): found by its labels alone, so it works
- * after a crash too. The routers' keys are written next to the pcaps first,
- * then captures stop, containers and networks go, and the lab's transit
- * rules are removed. Idempotent.
+ * after a crash too. The routers' keys are written next to the pcaps first
+ * (the nodes that hold no keys are removed meanwhile), then captures stop,
+ * the other containers and the networks go, and the lab's transit rules are
+ * removed. Idempotent.
  */
 import { ARTIFACTS_LABEL, KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from '../../contract/labels.js';
 import { builtinKinds } from '../../kinds/index.js';
@@ -33,19 +34,22 @@ export async function down(engine: Engine, lab?: string, opts: DownOptions = {})
   const labs = [...new Set([...containers, ...networks].map((x) => x.labels[LAB_LABEL]!).filter((l) => l && l !== '-'))].sort();
   const image = containers.find((c) => c.image.startsWith('testbed/'))?.image ?? null;
   return withStep(progress, lab ? `removing lab ${lab}` : `removing ${labs.length} labs`, async () => {
-    // the keys go next to the pcaps before the nodes that hold them go
-    await Promise.all(
-      labs.map(async (name) => {
+    // the keys go next to the pcaps before the nodes that hold them go; the nodes that hold none go meanwhile
+    const holdsKeys = (c: (typeof containers)[number]) => kinds.find(c.labels[KIND_LABEL])?.keysCommand !== undefined;
+    const nodes = containers.filter((c) => c.labels[ROLE_LABEL] !== 'capture');
+    await Promise.all([
+      ...labs.map(async (name) => {
         const mine = containers.filter((c) => c.labels[LAB_LABEL] === name);
         const dir = mine.find((c) => c.labels[ARTIFACTS_LABEL])?.labels[ARTIFACTS_LABEL];
-        if (!dir || !mine.some((c) => c.state === 'running' && kinds.find(c.labels[KIND_LABEL])?.keysCommand)) return;
+        if (!dir || !mine.some((c) => c.state === 'running' && holdsKeys(c))) return;
         await writeKeyTables(dir, await collectKeys(engine, name, kinds)).catch((e: unknown) =>
           progress.note(`note: key tables of ${name} not written: ${(e as Error).message}`),
         );
       }),
-    );
+      ...nodes.filter((c) => !holdsKeys(c)).map((c) => engine.removeContainer(c.id)),
+    ]);
     await stopCapture(engine, lab);
-    await Promise.all(containers.filter((c) => c.labels[ROLE_LABEL] !== 'capture').map((c) => engine.removeContainer(c.id)));
+    await Promise.all(nodes.filter(holdsKeys).map((c) => engine.removeContainer(c.id)));
     await Promise.all(networks.map((n) => engine.removeNetwork(n.id)));
     let rules = 0;
     try {
