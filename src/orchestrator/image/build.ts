@@ -11,18 +11,17 @@ import { spawn } from 'node:child_process';
 import { constants } from 'node:fs';
 import { access, cp, mkdir, mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, relative, sep } from 'node:path';
 import { execa } from 'execa';
 import type { Engine } from '../docker/engine.js';
 import { IMAGE_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../contract/labels.js';
 import { withStep, type Progress } from '../progress.js';
 import { KINDS } from '../../kinds/index.js';
 
-/** The repository (or installed package) root, from dist/src/orchestrator/image/. */
-export const PACKAGE_ROOT = fileURLToPath(new URL('../../../../', import.meta.url));
+import { BUNDLE_DIST, NODE_PROGRAMS, PACKAGE_ROOT, SRC_DIST } from './programs.js';
+
+export { PACKAGE_ROOT };
 const IMAGES_DIR = join(PACKAGE_ROOT, 'images');
-const SRC_DIST = join(PACKAGE_ROOT, 'dist', 'src');
 /** What runs inside the nodes: everything built from src/ except the orchestrator. */
 const NODE_CODE_EXCLUDED = ['orchestrator'];
 const NAPI_HEADERS = join(PACKAGE_ROOT, 'node_modules', 'node-api-headers', 'include');
@@ -193,7 +192,7 @@ function baseTags(pkgs: string[]): { registry: string; debootstrap: string } {
   };
 }
 
-interface ContextFile {
+export interface ContextFile {
   src: string;
   dest: string;
 }
@@ -207,7 +206,27 @@ async function agentContextFiles(): Promise<ContextFile[]> {
     if (!entry.isDirectory() || NODE_CODE_EXCLUDED.includes(entry.name)) continue;
     for (const src of await listFiles(join(SRC_DIST, entry.name))) files.push({ src, dest: join('app', 'src', relative(SRC_DIST, src)) });
   }
-  return files;
+  const bundled = new Set<string>();
+  for (const program of NODE_PROGRAMS) if (await exists(join(BUNDLE_DIST, program))) bundled.add(program);
+  return withBundles(files, bundled, BUNDLE_DIST);
+}
+
+const exists = (path: string) =>
+  stat(path).then(
+    () => true,
+    () => false,
+  );
+
+/**
+ * The image's files with each bundled program (a path under dist/src that `npm run build` bundled into
+ * `bundleDir`) taken from its bundle: the container starts one file instead of its few hundred modules.
+ * The modules stay in the image beside it. Pure.
+ */
+export function withBundles(files: readonly ContextFile[], bundled: ReadonlySet<string>, bundleDir: string): ContextFile[] {
+  return files.map((f) => {
+    const program = f.dest.startsWith(`app${sep}src${sep}`) ? f.dest.slice(`app${sep}src${sep}`.length).split(sep).join('/') : null;
+    return program !== null && bundled.has(program) ? { src: join(bundleDir, program), dest: f.dest } : f;
+  });
 }
 
 /** The base image: reuse, else registry, else debootstrap. */

@@ -1,0 +1,43 @@
+/**
+ * The image takes each in-container program from its bundle (dist/nodes/,
+ * made by `npm run build`) when there is one, and everything else from
+ * dist/src as it is; the programs are every kind's entry point and the
+ * router's `ios` command, and `npm run build` made a bundle of each.
+ */
+import test from 'ava';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { withBundles } from '../../../../src/orchestrator/image/build.js';
+import { BUNDLE_DIST, NODE_PROGRAMS, ROUTER_CLI } from '../../../../src/orchestrator/image/programs.js';
+import { KINDS } from '../../../../src/kinds/index.js';
+
+test('a bundled program comes from its bundle; other files, and programs without a bundle, from dist/src', (t) => {
+  const files = [
+    { src: '/r/dist/src/kinds/router2600/main.js', dest: join('app', 'src', 'kinds', 'router2600', 'main.js') },
+    { src: '/r/dist/src/kinds/host/main.js', dest: join('app', 'src', 'kinds', 'host', 'main.js') },
+    { src: '/r/dist/src/agent/router/router.js', dest: join('app', 'src', 'agent', 'router', 'router.js') },
+    { src: '/r/images/router2600/bin/ios', dest: join('bin', 'ios') },
+  ];
+  t.deepEqual(withBundles(files, new Set(['kinds/router2600/main.js']), '/r/dist/nodes'), [
+    { src: join('/r/dist/nodes', 'kinds/router2600/main.js'), dest: files[0]!.dest },
+    files[1],
+    files[2],
+    files[3],
+  ]);
+  t.deepEqual(withBundles(files, new Set(), '/r/dist/nodes'), files, 'no bundles: the image as before');
+});
+
+test('every kind entry and the ios command are bundled, and a bundle imports nothing but Node', (t) => {
+  t.deepEqual([...NODE_PROGRAMS].sort(), [...KINDS.map((k) => k.entry), ROUTER_CLI].sort());
+  for (const program of NODE_PROGRAMS) {
+    const path = join(BUNDLE_DIST, program);
+    t.true(existsSync(path), `${program} was bundled by npm run build`);
+    const text = readFileSync(path, 'utf8');
+    const imports = [...text.matchAll(/^\s*import\s[^;]*?from\s*["']([^"']+)["']/gm)].map((m) => m[1]!);
+    t.deepEqual(
+      imports.filter((m) => !m.startsWith('node:')),
+      [],
+      `${program} imports only node: modules`,
+    );
+  }
+});
