@@ -62,7 +62,7 @@ export interface RouterTimes {
   firstAcquireMs: number | null;
   lastInstallMs: number | null;
   installs: number;
-  /** Routers whose time line was full (1000 events): the oldest were dropped. */
+  /** Routers whose time line left events out between its first and its last 1000 (src/agent/router/timeline.ts). */
   truncated: number;
   /** ISAKMP SAs each router shows at the end (`show crypto isakmp sa`, QM_IDLE rows). */
   isakmpSas: number[];
@@ -234,7 +234,7 @@ async function routerTimelines(engine: Engine, routers: MeshNode[], firstPacket:
     firstAcquireMs: acquires.length ? Math.min(...acquires) - firstPacket : null,
     lastInstallMs: installs.length ? Math.max(...installs) - firstPacket : null,
     installs: installs.length,
-    truncated: lines.filter((l) => l.timeline.length >= 1000).length,
+    truncated: lines.filter((l) => l.timeline.some((e) => e.event === 'dropped')).length,
     isakmpSas: lines.map((l) => l.isakmp),
   };
 }

@@ -22,6 +22,7 @@ import { parseIpv4 } from '../../codecs/net/address.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import { Tun } from '../io/tun.js';
 import { DhPool, type DhPoolMode, type DhPoolStatus } from './dh-pool.js';
+import { Timeline, type TimelineEvent } from './timeline.js';
 import { ipTraffic, parseSnmpIp } from './ip-traffic.js';
 import type { ExecExtension, Router } from './router.js';
 import {
@@ -348,13 +349,17 @@ export class IpsecService implements ExecExtension {
   /**
    * A time line of IPsec events with microsecond wall-clock times (the
    * containers share the host's clock, so routers' and pcaps' times compare):
-   * bench:tunnel's cross-check of the setup times it reads from the captures.
+   * bench:tunnel's cross-check of the setup times it reads from the captures,
+   * bench:scale's first acquire and last SA.
    */
-  readonly timeline: { event: string; detail: string; at: number }[] = [];
+  private readonly events = new Timeline();
+
+  get timeline(): TimelineEvent[] {
+    return this.events.events();
+  }
 
   note(event: string, detail: string): void {
-    this.timeline.push({ event, detail, at: performance.timeOrigin + performance.now() });
-    if (this.timeline.length > 1000) this.timeline.shift();
+    this.events.note(event, detail);
   }
 
   /** The DH pool (benchmarks: `ios --status`, `ios --dh-pool`). */
