@@ -53,27 +53,45 @@ export function seeded(seed: number): () => number {
   };
 }
 
-function engine(root: string, name: string): IkeEngine {
-  const { config } = parseConfig(readFileSync(`${root}topologies/daphne-fred/${name}.cfg`, 'utf8'));
+function engine(root: string, name: string, extra = ''): IkeEngine {
+  // extra lines go before the config's `end`, where IOS stops reading
+  const text = readFileSync(`${root}topologies/daphne-fred/${name}.cfg`, 'utf8').replace(/^end\s*$/m, `${extra}\nend`);
+  const { config } = parseConfig(text);
   return new IkeEngine({ policy: policyFromConfig(config), random: (n) => randomBytes(n) });
 }
 
-/** One tunnel from fresh engines: loss applies to every datagram, both directions. */
-export function simulate(root: string, loss: number, seed: number, horizonMs = 600_000): Run {
-  const rnd = seeded(seed);
-  const nodes = { daphne: engine(root, 'daphne'), fred: engine(root, 'fred') } as const;
-  const owns = { daphne: ['11.11.11.1', '13.13.13.13'], fred: ['11.11.11.2', '12.12.12.12'] };
-  const lan = { daphne: '13.13.13.', fred: '12.12.12.' };
-  const datagrams: Datagram[] = [];
-  const failures: number[] = [];
-  const installs: Record<'daphne' | 'fred', number | null> = { daphne: null, fred: null };
-  const queue: { at: number; d: Datagram; to: string; from: { ip: string; port: number }; dst: { ip: string; port: number } }[] = [];
-  let now = 0;
+type Who = 'daphne' | 'fred';
 
-  const feed = (who: 'daphne' | 'fred', actions: readonly IkeAction[]): void => {
+/**
+ * The two engines on the simulated WAN: every datagram lost with probability `loss` (changeable between
+ * runs), 1 ms one way, time driven by the engines' deadlines and the caller's own events.
+ */
+class WanSim {
+  readonly nodes: Record<Who, IkeEngine>;
+  readonly datagrams: Datagram[] = [];
+  readonly failures: number[] = [];
+  readonly installs: Record<Who, number | null> = { daphne: null, fred: null };
+  /** Every action, with its time and router, for scenarios that look further. */
+  readonly log: { at: number; who: Who; action: IkeAction }[] = [];
+  private readonly queue: { at: number; d: Datagram; to: Who; from: { ip: string; port: number }; dst: { ip: string; port: number } }[] = [];
+  private readonly owns = { daphne: ['11.11.11.1', '13.13.13.13'], fred: ['11.11.11.2', '12.12.12.12'] };
+  private readonly lan = { daphne: '13.13.13.', fred: '12.12.12.' };
+  now = 0;
+
+  constructor(
+    root: string,
+    readonly rnd: () => number,
+    public loss: number,
+    extra = '',
+  ) {
+    this.nodes = { daphne: engine(root, 'daphne', extra), fred: engine(root, 'fred', extra) };
+  }
+
+  feed(who: Who, actions: readonly IkeAction[]): void {
     for (const a of actions) {
-      if (a.kind === 'install-ipsec' && installs[who] === null) installs[who] = now;
-      if (a.kind === 'fail') failures.push(now);
+      this.log.push({ at: this.now, who, action: a });
+      if (a.kind === 'install-ipsec' && this.installs[who] === null) this.installs[who] = this.now;
+      if (a.kind === 'fail') this.failures.push(this.now);
       const wire =
         a.kind === 'send'
           ? { kind: 'ike' as const, from: a.from, dst: a.to }
@@ -82,40 +100,117 @@ export function simulate(root: string, loss: number, seed: number, horizonMs = 6
             : null;
       if (!wire) continue;
       const payload = a.kind === 'send' || a.kind === 'send-probe' ? a.payload : Buffer.alloc(0);
-      const d: Datagram = { at: now, sender: who, kind: wire.kind, payload, dropped: rnd() < loss, delivered: null };
-      datagrams.push(d);
-      if (!d.dropped) queue.push({ at: now + LATENCY_MS, d, to: who === 'daphne' ? 'fred' : 'daphne', from: wire.from, dst: wire.dst });
-    }
-  };
-
-  let nextPing = 0;
-  while (now <= horizonMs && (installs.daphne === null || installs.fred === null)) {
-    const deadlines = [nextPing, ...queue.map((q) => q.at), nodes.daphne.nextDeadline() ?? Infinity, nodes.fred.nextDeadline() ?? Infinity];
-    now = Math.max(now, Math.min(...deadlines));
-    queue.sort((x, y) => x.at - y.at);
-    if (queue[0] && queue[0].at <= now) {
-      const q = queue.shift()!;
-      q.d.delivered = now;
-      const to = q.to as 'daphne' | 'fred';
-      if (q.d.kind === 'probe' && !owns[to].includes(q.dst.ip)) {
-        if (q.dst.ip.startsWith(lan[to]))
-          feed(to, nodes[to].receiveTransitProbe({ ipSource: q.from.ip, ipDestination: q.dst.ip, payload: q.d.payload }, now).actions);
-      } else if (owns[to].includes(q.dst.ip)) feed(to, nodes[to].receive({ from: q.from, to: q.dst, payload: q.d.payload }, now));
-      continue;
-    }
-    let ticked = false;
-    for (const who of ['daphne', 'fred'] as const) {
-      const d = nodes[who].nextDeadline();
-      if (d !== null && d <= now) {
-        feed(who, nodes[who].tick(now));
-        ticked = true;
-      }
-    }
-    if (!ticked && nextPing <= now) {
-      feed('daphne', nodes.daphne.acquire(PING, now));
-      nextPing = now + PING_EVERY_MS;
+      const d: Datagram = { at: this.now, sender: who, kind: wire.kind, payload, dropped: this.rnd() < this.loss, delivered: null };
+      this.datagrams.push(d);
+      if (!d.dropped) this.queue.push({ at: this.now + LATENCY_MS, d, to: who === 'daphne' ? 'fred' : 'daphne', from: wire.from, dst: wire.dst });
     }
   }
-  const formed = installs.daphne !== null && installs.fred !== null ? Math.max(installs.daphne, installs.fred) : null;
-  return { formed, installs, datagrams, failures };
+
+  /**
+   * Runs until `until` or until `done` says so: datagrams and the engines' timers first, then the caller's
+   * `event` (at `nextEvent()`: a ping, a traffic report).
+   */
+  run(until: number, done: () => boolean, nextEvent: () => number, event: () => void): void {
+    while (this.now <= until && !done()) {
+      const deadlines = [nextEvent(), ...this.queue.map((q) => q.at), this.nodes.daphne.nextDeadline() ?? Infinity, this.nodes.fred.nextDeadline() ?? Infinity];
+      const next = Math.min(...deadlines);
+      if (next > until) {
+        this.now = until;
+        return;
+      }
+      this.now = Math.max(this.now, next);
+      this.queue.sort((x, y) => x.at - y.at);
+      if (this.queue[0] && this.queue[0].at <= this.now) {
+        const q = this.queue.shift()!;
+        q.d.delivered = this.now;
+        const to = q.to;
+        if (q.d.kind === 'probe' && !this.owns[to].includes(q.dst.ip)) {
+          if (q.dst.ip.startsWith(this.lan[to]))
+            this.feed(to, this.nodes[to].receiveTransitProbe({ ipSource: q.from.ip, ipDestination: q.dst.ip, payload: q.d.payload }, this.now).actions);
+        } else if (this.owns[to].includes(q.dst.ip)) this.feed(to, this.nodes[to].receive({ from: q.from, to: q.dst, payload: q.d.payload }, this.now));
+        continue;
+      }
+      let ticked = false;
+      for (const who of ['daphne', 'fred'] as const) {
+        const d = this.nodes[who].nextDeadline();
+        if (d !== null && d <= this.now) {
+          this.feed(who, this.nodes[who].tick(this.now));
+          ticked = true;
+        }
+      }
+      if (!ticked && nextEvent() <= this.now) event();
+    }
+  }
+
+  /** d1 pings a1 every second until both routers have installed the pair (or `until`). */
+  form(until: number): number | null {
+    const start = this.now;
+    let nextPing = this.now;
+    this.run(
+      until,
+      () => this.installs.daphne !== null && this.installs.fred !== null,
+      () => nextPing,
+      () => {
+        this.feed('daphne', this.nodes.daphne.acquire(PING, this.now));
+        nextPing = this.now + PING_EVERY_MS;
+      },
+    );
+    return this.installs.daphne !== null && this.installs.fred !== null ? Math.max(this.installs.daphne, this.installs.fred) - start : null;
+  }
+}
+
+/** One tunnel from fresh engines: loss applies to every datagram, both directions. */
+export function simulate(root: string, loss: number, seed: number, horizonMs = 600_000): Run {
+  const sim = new WanSim(root, seeded(seed), loss);
+  const formed = sim.form(horizonMs);
+  return { formed, installs: sim.installs, datagrams: sim.datagrams, failures: sim.failures };
+}
+
+export interface DpdRun {
+  /** Peers declared dead (phase 1 deleted for want of an R-U-THERE-ACK) on either router, while both were alive. */
+  readonly declaredDead: number;
+  readonly ruThereSent: number;
+  readonly acksReceived: number;
+}
+
+/**
+ * DPD on a live tunnel under loss: the tunnel forms on a clean WAN, then for `durationMs` every datagram
+ * (IKE, and the ping's ESP in `traffic` mode) is lost with probability `loss`. With `traffic`, d1 pings a1
+ * every second through the tunnel: Daphne counts the request as sent; it reaches Fred (counted in, and the
+ * reply out) unless lost, and the reply reaches Daphne unless lost: what the datapath tells the engine
+ * (noteTraffic), so on-demand DPD sees the traffic the way it does in the lab.
+ */
+export function simulateDpd(root: string, opts: { loss: number; seed: number; keepalive: string; traffic: boolean; durationMs: number }): DpdRun {
+  const sim = new WanSim(root, seeded(opts.seed), 0, opts.keepalive);
+  if (sim.form(120_000) === null) throw new Error('the tunnel did not form on a clean WAN');
+  const sa = (who: Who) =>
+    [...sim.log].reverse().find((l) => l.who === who && l.action.kind === 'install-ipsec')!.action as Extract<IkeAction, { kind: 'install-ipsec' }>;
+  const d = sa('daphne').sa;
+  const f = sa('fred').sa;
+  const from = sim.log.length;
+  sim.loss = opts.loss;
+  const end = sim.now + opts.durationMs;
+  let nextPing = opts.traffic ? sim.now + PING_EVERY_MS : Infinity;
+  sim.run(
+    end,
+    () => false,
+    () => nextPing,
+    () => {
+      sim.feed('daphne', sim.nodes.daphne.noteTraffic({ spi: d.outbound.spi, direction: 'outbound', bytes: 84 }, sim.now));
+      if (sim.rnd() >= opts.loss) {
+        sim.feed('fred', sim.nodes.fred.noteTraffic({ spi: f.inbound.spi, direction: 'inbound', bytes: 84 }, sim.now));
+        sim.feed('fred', sim.nodes.fred.noteTraffic({ spi: f.outbound.spi, direction: 'outbound', bytes: 84 }, sim.now));
+        if (sim.rnd() >= opts.loss) sim.feed('daphne', sim.nodes.daphne.noteTraffic({ spi: d.inbound.spi, direction: 'inbound', bytes: 84 }, sim.now));
+      }
+      nextPing = sim.now + PING_EVERY_MS;
+    },
+  );
+  const after = sim.log.slice(from);
+  const text = (l: (typeof after)[number]) => (l.action.kind === 'debug' || l.action.kind === 'log' ? l.action.text : '');
+  const sent = after.filter((l) => text(l).includes('DPD R_U_THERE sent'));
+  return {
+    declaredDead: after.filter((l) => l.action.kind === 'phase1-down').length,
+    ruThereSent: sent.length,
+    acksReceived: after.filter((l) => text(l).includes('DPD R_U_THERE_ACK received')).length,
+  };
 }
