@@ -44,7 +44,7 @@ export interface UpOptions {
   image?: string;
   /** The host's firewall (default: iptables, directly as root or through a helper container). */
   firewall?: Firewall;
-  /** How many nodes are started and booting at once (default: bootWidth()). */
+  /** How many nodes are started and not yet ready at once (default: bootWidth()); `docker start` calls are fewer (startWidth()). */
   bootWidth?: number;
   /** On a swarm: node -> engine, beating the topology's `placement:` (`--place node=engine`). */
   place?: Record<string, string>;
@@ -68,12 +68,37 @@ export function swarmLayout(fed: FederatedEngine, topo: Topology, overrides: Rec
 }
 
 /**
- * Nodes started at once: each boot is a process start and some CPU, so a
- * hundred at a time on two cores only makes each one slower (and its
- * readiness timeout meaningless); four per core keeps Docker and the CPUs busy.
+ * Nodes started and not yet ready at once. Docker starts containers one
+ * after the other anyway (a few per second on two cores), so this bound is
+ * rarely reached; it keeps a hundred boots from piling up on the CPUs (each
+ * would be slower and its readiness timeout meaningless) should Docker be
+ * quicker than the boots. A slot is held from `docker start` to the ready
+ * line: a narrower pool (it was 4 per core) left Docker idle while the slots
+ * waited for boots.
  */
 export function bootWidth(cpuCount = availableParallelism()): number {
+  return Math.max(32, 16 * cpuCount);
+}
+
+/** `docker start` calls in flight at once: Docker's own pace; more only queue inside the daemon. */
+export function startWidth(cpuCount = availableParallelism()): number {
   return Math.max(8, 4 * cpuCount);
+}
+
+/** At most `width` calls of `fn` at a time. */
+function limited<A extends unknown[], R>(width: number, fn: (...args: A) => Promise<R>): (...args: A) => Promise<R> {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async (...args) => {
+    if (running >= width) await new Promise<void>((r) => waiting.push(r));
+    running++;
+    try {
+      return await fn(...args);
+    } finally {
+      running--;
+      waiting.shift()?.();
+    }
+  };
 }
 
 /** Run `fn` over `items`, at most `width` at a time; the first failure stops the rest from starting. */
@@ -180,9 +205,10 @@ export async function up(engine: Engine, topo: Topology, opts: UpOptions = {}): 
       );
     });
     await withStep(progress, `starting ${plan.nodes.length} nodes`, async (step) => {
+      const start = limited(startWidth(), (id: string) => engine.startContainer(id));
       await inPool(plan.nodes, opts.bootWidth ?? bootWidth(), async ({ node, kind }) => {
         const id = ids.get(node.name)!;
-        await engine.startContainer(id);
+        await start(id);
         const readiness = opts.readyTimeoutMs ? kind.readiness.withTimeout(opts.readyTimeoutMs) : kind.readiness;
         await readiness.wait(node.name, { follow: (onText) => engine.followLogs(id, onText) }).catch((e: unknown) => {
           throw e instanceof NotReadyError ? new LabError(e.message) : e;
