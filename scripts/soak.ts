@@ -13,6 +13,8 @@
  * each phase. Target: no ping lost at a rekey in a clean phase, memory flat,
  * SA counts back to steady state after every rekey.
  */
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { execSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +24,7 @@ import { findNode } from '../src/orchestrator/lab/inventory.js';
 import { Lab } from '../src/orchestrator/lab/lab.js';
 import { streamProgress } from '../src/orchestrator/progress.js';
 import { SHOW_TABLES } from '../src/orchestrator/show/index.js';
+import { rekeyWan, rekeyWindow } from './lib/soak-windows.js';
 
 const { values } = parseArgs({ options: { minutes: { type: 'string' }, lifetime: { type: 'string' }, phase: { type: 'string' }, loss: { type: 'string' } } });
 const MINUTES = Number(values.minutes ?? 60);
@@ -147,6 +150,14 @@ async function main(): Promise<void> {
       }
     }
     report(rel, { rekeys, memory, phases, lost, sent, sentAt, polls });
+    // the raw readings, so that a run can be read again (which ping was lost when, the phases, the rekeys)
+    const raw = join(lab.info.artifacts, 'soak.json');
+    await mkdir(lab.info.artifacts, { recursive: true });
+    await writeFile(
+      raw,
+      JSON.stringify({ t0, phases, rekeys: rekeys.map(({ t, prev, oldSpi, newSpi }) => ({ t, prev, oldSpi, newSpi })), lost, sent, memory }),
+    );
+    console.log(`readings: ${raw}`);
   } finally {
     await lab.down();
   }
@@ -177,11 +188,11 @@ function report(
   console.log(`\nsoak  seed lab, commit ${commit}, ${new Date().toISOString().slice(0, 16)}Z`);
   console.log(`steady state SA counts (inbound/outbound ESP SAs/ISAKMP SAs, daphne  fred): ${counts(steady)}`);
   console.log('\nrekey  at     wan        daphne outbound SPI      lost d1->a1  lost a1->d1  SA counts 30 s later');
+  const wanOf = (k: Rekey) => rekeyWan(rekeyWindow(k.prev, k.t), d.phases);
   d.rekeys.forEach((k, i) => {
-    const from = k.prev - 3000;
-    const to = k.t + 3000;
+    const { from, to } = rekeyWindow(k.prev, k.t);
     console.log(
-      `${String(i + 1).padStart(5)}  ${rel(k.t).padStart(5)}  ${(k.impaired ? 'impaired' : 'clean').padEnd(9)}  ${hex(k.oldSpi)} -> ${hex(k.newSpi)}  ${String(lostIn(from, to, 'd1->a1')).padStart(11)}  ${String(lostIn(from, to, 'a1->d1')).padStart(11)}  ${counts(k.after)}`,
+      `${String(i + 1).padStart(5)}  ${rel(k.t).padStart(5)}  ${wanOf(k).padEnd(9)}  ${hex(k.oldSpi)} -> ${hex(k.newSpi)}  ${String(lostIn(from, to, 'd1->a1')).padStart(11)}  ${String(lostIn(from, to, 'a1->d1')).padStart(11)}  ${counts(k.after)}`,
     );
   });
   console.log('\nphase  from   to     wan        sent d1->a1  lost  sent a1->d1  lost');
@@ -197,12 +208,15 @@ function report(
       `${rel(m.t).padStart(6)}  ${mb(m.cgroup.daphne!).padStart(16)}  ${mb(m.rss.daphne!).padStart(6)}  ${mb(m.cgroup.fred!).padStart(14)}  ${mb(m.rss.fred!).padStart(6)}`,
     ),
   );
-  const cleanRekeyLoss = d.rekeys
-    .filter((k) => !k.impaired)
-    .reduce((n, k) => n + lostIn(k.prev - 3000, k.t + 3000, 'd1->a1') + lostIn(k.prev - 3000, k.t + 3000, 'a1->d1'), 0);
+  const clean = d.rekeys.filter((k) => wanOf(k) === 'clean');
+  const cleanRekeyLoss = clean.reduce((n, k) => {
+    const w = rekeyWindow(k.prev, k.t);
+    return n + lostIn(w.from, w.to, 'd1->a1') + lostIn(w.from, w.to, 'a1->d1');
+  }, 0);
+  const switches = d.rekeys.filter((k) => wanOf(k) === 'switch').length;
   const back = d.rekeys.filter((k) => k.after && counts(k.after) === counts(steady)).length;
   console.log(
-    `\nsummary: ${d.rekeys.length} rekeys (${d.rekeys.filter((k) => !k.impaired).length} clean); pings lost at clean rekeys: ${cleanRekeyLoss} (target 0); ` +
+    `\nsummary: ${d.rekeys.length} rekeys (${clean.length} clean, ${switches} across a switch of the WAN); pings lost at clean rekeys: ${cleanRekeyLoss} (target 0); ` +
       `SA counts back to steady state 30 s after ${back} of ${d.rekeys.filter((k) => k.after).length} rekeys; ` +
       `pings sent ${Object.entries(d.sent)
         .map(([f, n]) => `${f} ${n}`)
