@@ -47,7 +47,7 @@ function options(argv: string[]) {
     runs: flag('--runs', 2),
     settleS: flag('--settle', 30),
     windowS: flag('--window', 10),
-    intervalMs: flag('--interval', 500),
+    intervalMs: flag('--interval', 1000),
     deadlineS: flag('--deadline', 180),
     /** Nodes `up` starts at once (its default: bootWidth()). */
     bootWidth: flag('--boot-width', 0),
@@ -249,7 +249,8 @@ function report(results: SizeResult[], opts: ReturnType<typeof options>, header:
           `        CPU from the first packet to the end of the sweep (${s1(m.cpu.spanS * 1000)} s): routers ${m.cpu.routersS.toFixed(1)} core-s, hosts ${m.cpu.hostsS.toFixed(1)} core-s (${(((m.cpu.routersS + m.cpu.hostsS) / m.cpu.spanS) * 100).toFixed(0)}% of one core)`,
         );
       out.push(
-        `        dropped: ${m.drops.tunTotal} packets at the routers' ipsec0 queues (at most ${m.drops.tunMax} on one router), ${m.drops.hostRcvbuf} at the hosts' full UDP receive buffers`,
+        `        dropped: ${m.drops.tunTotal} packets at the routers' ipsec0 queues (at most ${m.drops.tunMax} on one router), ${m.drops.hostRcvbuf} at the hosts' full UDP receive buffers; ` +
+          `during the sweep the routers met ${m.routers.sweep.acquires} packets without an SA, installed ${m.routers.sweep.installs} pairs; ESP errors at the end ${m.routers.sweep.espErrors}`,
       );
       if (m.sweepMissing.length)
         out.push(

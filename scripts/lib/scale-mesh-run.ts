@@ -8,6 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Engine } from '../../src/orchestrator/docker/engine.js';
 import { cpuNs } from './scale-cgroup.js';
+import { SHOW_TABLES } from '../../src/orchestrator/show/index.js';
 import type { MeshConfig, MeshResult } from './scale-mesh.js';
 
 export interface MeshNode {
@@ -66,6 +67,11 @@ export interface RouterTimes {
   truncated: number;
   /** ISAKMP SAs each router shows at the end (`show crypto isakmp sa`, QM_IDLE rows). */
   isakmpSas: number[];
+  /**
+   * From the sweep's start on: packets that found no SA (acquires: a pair gone or not yet there), pairs
+   * installed, and the ESP errors the routers' SAs counted at the end (`#send errors` + `#recv errors`).
+   */
+  sweep: { acquires: number; installs: number; espErrors: number };
 }
 
 const FILES = { script: '/tmp/tb-mesh.mjs', config: '/tmp/tb-mesh.json', out: '/tmp/tb-mesh.out' };
@@ -165,7 +171,8 @@ export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNo
     }
   }
   const formed = formedMs.filter((x): x is number => x !== null);
-  const routerTimes = await routerTimelines(engine, routers, firstPacket);
+  const sweepStart = Math.min(...results.map((r) => r.sweepAt));
+  const routerTimes = await routerTimelines(engine, routers, firstPacket, sweepStart);
   const dropsAfter = await countDrops(engine, hosts, routers);
   const tun = dropsAfter.tun.map((n, i) => n - (dropsBefore.tun[i] ?? 0));
   return {
@@ -222,12 +229,19 @@ async function countDrops(engine: Engine, hosts: MeshNode[], routers: MeshNode[]
 }
 
 /** The routers' IPsec time lines (`ios --timeline`) and their ISAKMP SAs, read after the run. */
-async function routerTimelines(engine: Engine, routers: MeshNode[], firstPacket: number): Promise<RouterTimes> {
+async function routerTimelines(engine: Engine, routers: MeshNode[], firstPacket: number, sweepStart: number): Promise<RouterTimes> {
   const lines = await pool(routers, 10, async (r) => {
     const t = await engine.exec(r.id, ['ios', '--timeline']);
     const sa = await engine.exec(r.id, ['ios', 'show crypto isakmp sa']);
-    return { timeline: JSON.parse(t.stdout) as { event: string; at: number }[], isakmp: sa.stdout.split('\n').filter((l) => /\sQM_IDLE\s/.test(l)).length };
+    const ipsec = SHOW_TABLES.ipsec_sa.parse((await engine.exec(r.id, ['ios', 'show crypto ipsec sa'])).stdout, []);
+    const errors = ipsec.reduce((n, x) => n + Number(x.send_errors ?? 0) + Number(x.recv_errors ?? 0), 0);
+    return {
+      timeline: JSON.parse(t.stdout) as { event: string; at: number }[],
+      isakmp: sa.stdout.split('\n').filter((l) => /\sQM_IDLE\s/.test(l)).length,
+      errors,
+    };
   });
+  const afterSweep = (event: string) => lines.reduce((n, l) => n + l.timeline.filter((e) => e.event === event && e.at >= sweepStart).length, 0);
   const acquires = lines.flatMap((l) => l.timeline.filter((e) => e.event === 'acquire').map((e) => e.at));
   const installs = lines.flatMap((l) => l.timeline.filter((e) => e.event === 'install').map((e) => e.at));
   return {
@@ -236,5 +250,6 @@ async function routerTimelines(engine: Engine, routers: MeshNode[], firstPacket:
     installs: installs.length,
     truncated: lines.filter((l) => l.timeline.some((e) => e.event === 'dropped')).length,
     isakmpSas: lines.map((l) => l.isakmp),
+    sweep: { acquires: afterSweep('acquire'), installs: afterSweep('install'), espErrors: lines.reduce((n, l) => n + l.errors, 0) },
   };
 }

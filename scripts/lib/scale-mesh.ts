@@ -50,6 +50,28 @@ export interface MeshResult {
 
 type Message = { t: 'req' | 'rep'; phase: 'form' | 'sweep'; seq: number } | { t: 'done' } | { t: 'sweep'; at: number };
 
+const TYPES = ['req', 'rep', 'done', 'sweep'] as const;
+
+/** A message in 10 bytes (type, phase, then the sequence number or the sweep's time): the driver's own CPU is the lab's CPU. */
+export function encode(m: Message): Buffer {
+  const b = Buffer.alloc(10);
+  b[0] = TYPES.indexOf(m.t) + 1;
+  if (m.t === 'req' || m.t === 'rep') {
+    b[1] = m.phase === 'sweep' ? 1 : 0;
+    b.writeUInt32BE(m.seq >>> 0, 2);
+  } else if (m.t === 'sweep') b.writeDoubleBE(m.at, 2);
+  return b;
+}
+
+export function decode(b: Buffer): Message | null {
+  if (b.length !== 10) return null;
+  const t = TYPES[b[0]! - 1];
+  if (t === 'req' || t === 'rep') return { t, phase: b[1] === 1 ? 'sweep' : 'form', seq: b.readUInt32BE(2) };
+  if (t === 'done') return { t };
+  if (t === 'sweep') return { t, at: b.readDoubleBE(2) };
+  return null;
+}
+
 function run(cfg: MeshConfig): void {
   const sock = createSocket('udp4');
   const first: Record<string, number> = {};
@@ -64,7 +86,7 @@ function run(cfg: MeshConfig): void {
   let seq = 0;
   const timers: NodeJS.Timeout[] = [];
 
-  const send = (to: string, m: Message) => sock.send(JSON.stringify(m), cfg.port, to);
+  const send = (to: string, m: Message) => sock.send(encode(m), cfg.port, to);
   const request = (to: string, phase: 'form' | 'sweep') => {
     requestsSent++;
     send(to, { t: 'req', phase, seq: seq++ });
@@ -96,12 +118,8 @@ function run(cfg: MeshConfig): void {
   }
 
   sock.on('message', (buf: Buffer, from: RemoteInfo) => {
-    let m: Message;
-    try {
-      m = JSON.parse(buf.toString()) as Message;
-    } catch {
-      return;
-    }
+    const m = decode(buf);
+    if (!m) return;
     const now = Date.now();
     if (m.t === 'req') send(from.address, { t: 'rep', phase: m.phase, seq: m.seq });
     else if (m.t === 'rep') {
@@ -119,9 +137,20 @@ function run(cfg: MeshConfig): void {
     } else if (m.t === 'sweep') scheduleSweep(m.at, 'coordinator');
   });
 
-  /** `fn` for each item, spaced evenly over `ms`: a burst of a hundred datagrams from every host would only overflow queues. */
+  /**
+   * `fn` for each item, spaced evenly over `ms` (a burst of a hundred datagrams from every host would only
+   * overflow queues), by one timer that wakes at most every 10 ms and sends what is due.
+   */
   function spread<T>(items: readonly T[], ms: number, fn: (item: T) => void): void {
-    items.forEach((item, k) => (k === 0 ? fn(item) : timers.push(setTimeout(() => fn(item), (k * ms) / items.length))));
+    if (items.length === 0) return;
+    const started = Date.now();
+    let k = 0;
+    const step = (): void => {
+      const due = Math.min(items.length, Math.floor(((Date.now() - started) * items.length) / ms) + 1);
+      while (k < due) fn(items[k++]!);
+      if (k < items.length) timers.push(setTimeout(step, Math.max(10, ms / items.length)));
+    };
+    step();
   }
 
   function formRound(): void {
