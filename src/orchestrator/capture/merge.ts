@@ -69,6 +69,21 @@ export function writeRawPcap(cap: RawCapture): Buffer {
   return Buffer.concat(parts);
 }
 
+/**
+ * One engine's captures of a link taken one after another (a capture started
+ * again in a namespace Docker made anew): every frame of each, in time order.
+ */
+export function concatCaptures(captures: readonly RawCapture[]): RawCapture {
+  if (captures.length === 0) throw new PcapFormatError('nothing to join');
+  const linkType = captures[0]!.linkType;
+  const other = captures.find((c) => c.linkType !== linkType);
+  if (other) throw new PcapFormatError(`cannot join link types ${linkType} and ${other.linkType}`);
+  const frames = captures.flatMap((c) => c.frames);
+  // stable: frames of one microsecond keep the order of their captures
+  frames.sort((a, b) => a.us - b.us);
+  return { linkType, snapLength: Math.max(...captures.map((c) => c.snapLength)), frames };
+}
+
 /** Merge captures of one link taken on different engines: time order, cross-engine duplicates once. */
 export function mergeCaptures(captures: readonly RawCapture[], windowUs = 200_000): RawCapture {
   if (captures.length === 0) throw new PcapFormatError('nothing to merge');

@@ -86,12 +86,13 @@ export class RealLabDriver implements LabDriver {
       if (upLine) waits.push(() => this.waitForLog(c.id, upLine, before, ep.node));
       done.push(`${ep.node}:${ep.interface}`);
     }
-    await this.lab.relinkEngines();
+    // on a swarm: the overlay's namespace may be new (the L2 fix-up again, and its capture started there again)
+    const relinked = await this.lab.relinkEngines();
     await Promise.all(waits.map((w) => w()));
     // a restored link is a fresh cable: its impairment goes (docs/testing.md)
     const impaired = (await listImpairment(this.engine, this.lab.name)).settings.some((s) => s.link === link);
     if (impaired) await clearImpairment(this.engine, this.lab.name, link);
-    return `restore ${link}: reconnected ${done.join(', ')}${impaired ? '; impairment cleared' : ''}`;
+    return `restore ${link}: reconnected ${done.join(', ')}${impaired ? '; impairment cleared' : ''}${relinked.map((l) => `; ${l}`).join('')}`;
   }
 
   async impair(link: string, endpoint: string | null, direction: Direction, knobs: Knobs | null): Promise<string> {

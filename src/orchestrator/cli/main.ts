@@ -238,7 +238,8 @@ async function cmdDown(argv: string[], engine: Engine): Promise<Result> {
   if (!values.all && positionals.length !== 1) throw new UsageError('down needs a lab name or topology file (or --all)');
   const lab = values.all ? undefined : await labFromArg(positionals[0]!, values.name as string | undefined);
   const result = await down(engine, lab, { progress: values.json ? silentProgress : streamProgress() });
-  return ok({ type: 'down', result });
+  // an engine that did not answer keeps its part of the lab: not done
+  return { view: { type: 'down', result }, code: result.unreachable?.length ? EXIT.failed : EXIT.ok };
 }
 
 async function cmdStatus(argv: string[], engine: Engine): Promise<Result> {

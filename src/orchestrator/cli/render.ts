@@ -256,8 +256,16 @@ export function renderLabs(labs: LabInfo[]): string {
 }
 
 export function renderDown(r: DownResult): string {
-  if (r.containers + r.networks + r.firewallRules === 0) return r.labs.length ? `lab ${r.labs.join(', ')}: nothing to remove\n` : 'nothing to remove\n';
-  return `removed ${r.labs.length ? `lab ${r.labs.join(', ')}: ` : ''}${r.containers} containers, ${r.networks} networks, ${r.firewallRules} firewall rules\n`;
+  const done =
+    r.containers + r.networks + r.firewallRules === 0
+      ? r.labs.length
+        ? `lab ${r.labs.join(', ')}: nothing to remove\n`
+        : 'nothing to remove\n'
+      : `removed ${r.labs.length ? `lab ${r.labs.join(', ')}: ` : ''}${r.containers} containers, ${r.networks} networks, ${r.firewallRules} firewall rules\n`;
+  if (!r.unreachable?.length) return done;
+  const gone = r.unreachable.map((u) => `engine ${u.engine} (${u.host}) does not answer: ${u.error}\n`).join('');
+  const left = r.networksLeft?.length ? `networks left because they reach it: ${r.networksLeft.join(', ')}\n` : '';
+  return `${done}${gone}not removed: what the lab has on ${r.unreachable.map((u) => u.engine).join(', ')}\n${left}run down again once it answers (or drain its node: docker node update --availability drain NODE)\n`;
 }
 
 export function renderExec(r: ExecOutput): { stdout: string; stderr: string } {

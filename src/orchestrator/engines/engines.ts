@@ -102,13 +102,31 @@ interface RawSwarmNode {
   Status?: { Addr?: string; State?: string };
 }
 
-/** Ask a swarm manager for its nodes (`docker node ls` and inspect). */
-export async function swarmNodes(manager: Docker): Promise<SwarmNodeView[]> {
+/** `work`, or a rejection after `ms` that says so (an address that swallows packets would otherwise hang for minutes). */
+export async function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms / 1000} s`)), ms);
+  });
+  try {
+    return await Promise.race([work, late]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Errors that mean nothing answered at the address, not that the engine said no. */
+const NO_ANSWER = /ENOENT|ECONNREFUSED|ECONNRESET|ETIMEDOUT|EHOSTUNREACH|ENETUNREACH|EACCES|no answer within/;
+
+/** Ask a swarm manager for its nodes (`docker node ls` and inspect); `where` names it in errors. */
+export async function swarmNodes(manager: Docker, where = 'the swarm manager', timeoutMs = 10_000): Promise<SwarmNodeView[]> {
   let list: RawSwarmNode[];
   try {
-    list = (await manager.listNodes()) as RawSwarmNode[];
+    list = (await within(manager.listNodes(), timeoutMs)) as RawSwarmNode[];
   } catch (e) {
-    throw new EnginesError(`cannot list the swarm's nodes: ${(e as Error).message} (is that engine a swarm manager?)`);
+    const message = (e as { json?: { message?: string } }).json?.message ?? (e as Error).message;
+    if (NO_ANSWER.test(message)) throw new EnginesError(`${where} does not answer: ${message} (does its dockerd run, and is the address right?)`);
+    throw new EnginesError(`cannot list the swarm's nodes on ${where}: ${message} (is that engine a swarm manager?)`);
   }
   return list.map((n) => ({
     id: n.ID ?? '',
@@ -126,5 +144,5 @@ export async function swarmNodes(manager: Docker): Promise<SwarmNodeView[]> {
 export async function discoverEngines(managerHost: string, enginesFile?: string): Promise<EngineRef[]> {
   const { default: DockerCtor } = await import('dockerode');
   const file = enginesFile ? parseEnginesFile(await readFile(enginesFile, 'utf8'), enginesFile) : {};
-  return enginesFromNodes(await swarmNodes(new DockerCtor(dockerOptions(managerHost))), file);
+  return enginesFromNodes(await swarmNodes(new DockerCtor(dockerOptions(managerHost)), `the swarm manager ${managerHost} (TESTBED_SWARM)`), file);
 }

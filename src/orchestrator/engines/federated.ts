@@ -13,6 +13,7 @@ import { ENGINE_LABEL } from '../../contract/labels.js';
 import { DockerodeEngine } from '../docker/dockerode.js';
 import {
   DockerError,
+  DockerUnavailableError,
   type BuildProgress,
   type ContainerInfo,
   type ContainerSpec,
@@ -24,12 +25,41 @@ import {
   type NetworkInfo,
   type NetworkSpec,
 } from '../docker/engine.js';
-import { dockerOptions, type EngineRef } from './engines.js';
+import { dockerOptions, within, type EngineRef } from './engines.js';
 import type { Readable } from 'node:stream';
 
 export interface Member {
   ref: EngineRef;
   engine: DockerodeEngine;
+}
+
+/** An engine of the swarm that did not answer, and why. */
+export interface Unanswered {
+  engine: string;
+  /** Its Docker host address (node label or engines file). */
+  host: string;
+  manager: boolean;
+  error: string;
+}
+
+/** How long an engine has to answer a ping before it counts as unreachable. */
+export const PING_TIMEOUT_MS = 10_000;
+
+/** One or more engines of the swarm do not answer: each named, with its address and the reason. */
+export class EngineUnreachableError extends DockerUnavailableError {
+  override name = 'EngineUnreachableError';
+  constructor(readonly engines: readonly Unanswered[]) {
+    super(
+      `${engines.map((u) => `engine ${u.engine} (${u.host}) of the swarm does not answer: ${u.error}`).join('; ')}. ` +
+        'Check that its dockerd runs and that this machine reaches it, correct its address (node label testbed.engine-host or the engines file), ' +
+        'or drain its node (docker node update --availability drain NODE) so that testbed leaves it out',
+    );
+  }
+}
+
+export interface FederatedOptions {
+  /** How long each engine has to answer a ping (default PING_TIMEOUT_MS). */
+  pingTimeoutMs?: number;
 }
 
 export class FederatedEngine implements Engine {
@@ -40,14 +70,16 @@ export class FederatedEngine implements Engine {
     readonly members: readonly Member[],
     /** Where images are built and listed (the default Docker host). */
     readonly builder: Engine,
+    readonly options: FederatedOptions = {},
   ) {
     if (members.length === 0) throw new DockerError('a federated engine needs at least one member');
   }
 
-  static fromRefs(refs: readonly EngineRef[], builder: Engine): FederatedEngine {
+  static fromRefs(refs: readonly EngineRef[], builder: Engine, options: FederatedOptions = {}): FederatedEngine {
     return new FederatedEngine(
       refs.map((ref) => ({ ref, engine: new DockerodeEngine(new Docker(dockerOptions(ref.host))) })),
       builder,
+      options,
     );
   }
 
@@ -82,8 +114,40 @@ export class FederatedEngine implements Engine {
     throw new DockerError(`no container ${id.slice(0, 12)} on any engine of the swarm (${this.names.join(', ')})`);
   }
 
+  /** Ping every member at once; the ones that did not answer within the ping timeout, with why. */
+  async unanswered(): Promise<Unanswered[]> {
+    const timeout = this.options.pingTimeoutMs ?? PING_TIMEOUT_MS;
+    const results = await Promise.all(
+      this.members.map(async (m): Promise<Unanswered | null> => {
+        try {
+          await within(m.engine.ping(), timeout);
+          return null;
+        } catch (e) {
+          // the single-engine message names DOCKER_HOST; what matters here is the member's own address and the cause
+          const cause = (e as { cause?: unknown }).cause ?? e;
+          const error = (cause as { message?: string }).message ?? String(cause);
+          return { engine: m.ref.name, host: m.ref.host, manager: m.ref.manager, error };
+        }
+      }),
+    );
+    return results.filter((u): u is Unanswered => u !== null);
+  }
+
+  /** Every member answers, or an EngineUnreachableError names those that do not (before anything is created). */
   async ping(): Promise<void> {
-    await Promise.all(this.members.map((m) => m.engine.ping()));
+    const gone = await this.unanswered();
+    if (gone.length > 0) throw new EngineUnreachableError(gone);
+  }
+
+  /**
+   * The same swarm without the members that do not answer (what `down`
+   * can still clean), and those members; `engine` is null when none answers.
+   */
+  async answering(): Promise<{ engine: FederatedEngine | null; unanswered: Unanswered[] }> {
+    const unanswered = await this.unanswered();
+    if (unanswered.length === 0) return { engine: this, unanswered };
+    const members = this.members.filter((m) => !unanswered.some((u) => u.engine === m.ref.name));
+    return { engine: members.length > 0 ? new FederatedEngine(members, this.builder, this.options) : null, unanswered };
   }
 
   serverVersion(): Promise<{ version: string; apiVersion: string }> {

@@ -9,7 +9,7 @@ import type { Engine } from '../docker/engine.js';
 import { discoverEngines } from './engines.js';
 import { FederatedEngine } from './federated.js';
 
-export { FederatedEngine, isFederated, type Member } from './federated.js';
+export { EngineUnreachableError, FederatedEngine, isFederated, type Member, type Unanswered } from './federated.js';
 export { discoverEngines, dockerOptions, ENGINE_ADDRESS_LABEL, ENGINE_NAME_LABEL, EnginesError, type EngineRef } from './engines.js';
 export { parsePlaceOptions, place, placeLinks, PlacementError } from './placement.js';
 

@@ -49,6 +49,7 @@ for ns in "$@"; do
       echo "$ns: flood to $r"
     fi
   done
+  echo "=netns $ns $(stat -L -c %i "/run/netns/$ns")"
 done
 `;
 
@@ -72,9 +73,25 @@ export async function localOverlays(fed: FederatedEngine, m: Member, lab: string
   return out;
 }
 
+/** An overlay namespace of the lab as the fix-up found it: its inode tells one made anew from the one before. */
+export interface OverlayNamespace {
+  engine: string;
+  link: string;
+  ns: string;
+  inode: string;
+  /** A container of the lab on that link and engine. */
+  container: string;
+}
+
 /** Apply the fix on every engine; returns what was done, one line per change. */
 export async function fixOverlayL2(fed: FederatedEngine, lab: string, image: string): Promise<string[]> {
+  return (await applyOverlayL2(fed, lab, image)).changes;
+}
+
+/** Apply the fix on every engine: the changes (one line each), and every overlay namespace of the lab as it is now. */
+export async function applyOverlayL2(fed: FederatedEngine, lab: string, image: string): Promise<{ changes: string[]; namespaces: OverlayNamespace[] }> {
   const lines: string[] = [];
+  const namespaces: OverlayNamespace[] = [];
   for (const m of fed.members) {
     const overlays = await localOverlays(fed, m, lab);
     if (overlays.length === 0) continue;
@@ -99,16 +116,18 @@ export async function fixOverlayL2(fed: FederatedEngine, lab: string, image: str
       await m.engine.startContainer(id);
       const res = await m.engine.exec(id, ['sh', '-c', L2_FIX_SCRIPT, 'l2', ...overlays.map((o) => o.ns)], { env: { REMOTES: remotes.join(' ') } });
       if (res.exitCode !== 0) throw new DockerError(`overlay fix-up on ${m.ref.name} failed (exit ${res.exitCode}): ${(res.stderr + res.stdout).trim()}`);
-      lines.push(
-        ...res.stdout
-          .trim()
-          .split('\n')
-          .filter(Boolean)
-          .map((l) => `${m.ref.name}: ${l}`),
-      );
+      for (const line of res.stdout.trim().split('\n').filter(Boolean)) {
+        const ns = /^=netns (\S+) (\d+)$/.exec(line);
+        if (!ns) {
+          lines.push(`${m.ref.name}: ${line}`);
+          continue;
+        }
+        const o = overlays.find((x) => x.ns === ns[1]);
+        if (o) namespaces.push({ engine: m.ref.name, link: o.link, ns: o.ns, inode: ns[2]!, container: o.container });
+      }
     } finally {
       await m.engine.removeContainer(id);
     }
   }
-  return lines;
+  return { changes: lines, namespaces };
 }

@@ -7,10 +7,13 @@
  * engine captures its own bridges, and each overlay link in the overlay's
  * namespace ("@namespace" targets) into LINK@ENGINE.pcap; those parts are
  * merged into LINK.pcap (capture/merge.ts) when the capture is read and
- * when it stops.
+ * when it stops. The capture of an overlay namespace prints which namespace
+ * it is in ("netns NAME INODE"); when Docker makes that namespace anew, the
+ * link is captured there again into LINK@ENGINE~2.pcap, ~3 ... (engines/
+ * capture.ts followSwarmCapture), and an engine's parts are joined first.
  */
 import { mkdir, readdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
-import { mergeCaptures, readRawPcap, writeRawPcap } from '../capture/merge.js';
+import { concatCaptures, mergeCaptures, readRawPcap, writeRawPcap } from '../capture/merge.js';
 import { join } from 'node:path';
 import type { Engine } from '../docker/engine.js';
 import { ARTIFACTS_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ownerLabels, ROLE_LABEL } from '../../contract/labels.js';
@@ -27,7 +30,8 @@ pids=""
 for spec in "$@"; do
   br=\${spec%%=*}; file=\${spec#*=}
   case "$br" in
-    @*) nsenter --net="/run/netns/\${br#@}" tcpdump -i br0 --immediate-mode -U -n -s 0 -Z root -w "/artifacts/$file" 2>>/artifacts/capture.log & ;;
+    @*) echo "netns \${br#@} $(stat -L -c %i "/run/netns/\${br#@}" 2>/dev/null || echo -)"
+        nsenter --net="/run/netns/\${br#@}" tcpdump -i br0 --immediate-mode -U -n -s 0 -Z root -w "/artifacts/$file" 2>>/artifacts/capture.log & ;;
     *) tcpdump -i "$br" --immediate-mode -U -n -s 0 -Z root -w "/artifacts/$file" 2>>/artifacts/capture.log & ;;
   esac
   pids="$pids $!"
@@ -70,6 +74,8 @@ export interface CaptureContainer {
   /** The engine's netns directory, for "@namespace" sources. */
   netnsDir?: string;
   labels?: Record<string, string>;
+  /** The container's name (default: the lab's capture container name). */
+  name?: string;
 }
 
 /** One capture container (host network of its engine) writing one file per spec; resolves once every file has its header: file -> path. */
@@ -79,7 +85,7 @@ export async function startCaptureContainer(engine: Engine, c: CaptureContainer)
   for (const t of c.specs) await keepPrevious(artifacts, t.file);
   const owner = process.getuid && process.getgid ? `${process.getuid()}:${process.getgid()}` : '';
   const id = await engine.createContainer({
-    name: captureContainerName(lab),
+    name: c.name ?? captureContainerName(lab),
     hostname: 'capture',
     image,
     cmd: ['sh', '-c', CAPTURE_SCRIPT, 'capture', ...c.specs.map((t) => `${t.source}=${t.file}`)],
@@ -112,26 +118,40 @@ export async function startCaptureContainer(engine: Engine, c: CaptureContainer)
   return files;
 }
 
-/** A link's capture from one engine of a swarm (merged into pcapName(link)). */
-export function pcapPartName(link: string, engine: string): string {
-  return `${link}@${engine}.pcap`;
+/** A link's capture from one engine of a swarm (merged into pcapName(link)); the `n`th on that engine when its namespace was made anew. */
+export function pcapPartName(link: string, engine: string, n = 1): string {
+  return n <= 1 ? `${link}@${engine}.pcap` : `${link}@${engine}~${n}.pcap`;
+}
+
+/** LINK@ENGINE.pcap or LINK@ENGINE~N.pcap; null for anything else, earlier captures kept with a time stamp too. */
+export function parsePartName(file: string): { link: string; engine: string; n: number } | null {
+  const m = /^(.+)@([^@/~]+)(?:~(\d+))?\.pcap$/.exec(file);
+  // an earlier capture's part, kept by keepPrevious (LINK@ENGINE.<time>.pcap), is not a part
+  if (!m || /\.\d{4}-\d{2}-\d{2}T\d{6}$/.test(m[2]!)) return null;
+  return { link: m[1]!, engine: m[2]!, n: m[3] ? Number(m[3]) : 1 };
 }
 
 /** Merge the per-engine parts of each link in `dir` into LINK.pcap; returns the links merged. */
 export async function mergeCaptureParts(dir: string, onlyLink?: string): Promise<string[]> {
   const files = await readdir(dir).catch(() => [] as string[]);
-  const groups = new Map<string, string[]>();
-  for (const f of files) {
-    const m = /^(.+)@([^@/]+)\.pcap$/.exec(f);
-    // an earlier capture's part, kept by keepPrevious (LINK@ENGINE.<time>.pcap), is not merged
-    if (!m || (onlyLink && m[1] !== onlyLink) || /\.\d{4}-\d{2}-\d{2}T\d{6}$/.test(m[2]!)) continue;
-    groups.set(m[1]!, [...(groups.get(m[1]!) ?? []), f]);
+  // link -> engine -> its parts in the order they were taken
+  const groups = new Map<string, Map<string, { n: number; file: string }[]>>();
+  for (const file of files) {
+    const p = parsePartName(file);
+    if (!p || (onlyLink && p.link !== onlyLink)) continue;
+    const engines = groups.get(p.link) ?? new Map<string, { n: number; file: string }[]>();
+    engines.set(p.engine, [...(engines.get(p.engine) ?? []), { n: p.n, file }]);
+    groups.set(p.link, engines);
   }
-  for (const [link, parts] of groups) {
+  for (const [link, engines] of groups) {
     const caps = [];
-    for (const p of parts.sort()) {
-      const buf = await readFile(join(dir, p));
-      if (buf.length >= 24) caps.push(readRawPcap(buf));
+    for (const engine of [...engines.keys()].sort()) {
+      const parts = [];
+      for (const { file } of engines.get(engine)!.sort((a, b) => a.n - b.n)) {
+        const buf = await readFile(join(dir, file));
+        if (buf.length >= 24) parts.push(readRawPcap(buf));
+      }
+      if (parts.length > 0) caps.push(concatCaptures(parts));
     }
     if (caps.length === 0) continue;
     const tmp = join(dir, `.${pcapName(link)}.${process.pid}.tmp`);

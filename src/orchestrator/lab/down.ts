@@ -3,12 +3,16 @@
  * after a crash too. The routers' keys are written next to the pcaps first
  * (the nodes that hold no keys are removed meanwhile), then captures stop,
  * the other containers and the networks go, and the lab's transit rules are
- * removed. Idempotent.
+ * removed. Idempotent. On a swarm with an engine that does not
+ * answer, what is on the engines that answer is removed, and the result
+ * names the engines it could not reach and the networks left because they
+ * reach such an engine (or live on the manager, when that is the one).
  */
-import { ARTIFACTS_LABEL, KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from '../../contract/labels.js';
+import { ARTIFACTS_LABEL, ENGINE_LABEL, KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from '../../contract/labels.js';
 import { builtinKinds } from '../../kinds/index.js';
 import type { KindRegistry } from '../../kinds/registry.js';
 import type { Engine } from '../docker/engine.js';
+import { EngineUnreachableError, isFederated, type Unanswered } from '../engines/federated.js';
 import { silentProgress, withStep, type Progress } from '../progress.js';
 import { stopCapture } from './capture.js';
 import { chooseFirewall, type Firewall } from './firewall.js';
@@ -23,14 +27,29 @@ export interface DownOptions {
 }
 
 /** Remove a lab (or every lab when `lab` is undefined). Idempotent. */
-export async function down(engine: Engine, lab?: string, opts: DownOptions = {}): Promise<DownResult> {
+export async function down(everywhere: Engine, lab?: string, opts: DownOptions = {}): Promise<DownResult> {
   const progress = opts.progress ?? silentProgress;
   const kinds = opts.kinds ?? builtinKinds;
-  await engine.ping();
+  let engine = everywhere;
+  let unreachable: Unanswered[] = [];
+  if (isFederated(everywhere)) {
+    // an engine that does not answer keeps its part; the others are cleaned
+    const split = await everywhere.answering();
+    if (!split.engine) throw new EngineUnreachableError(split.unanswered);
+    engine = split.engine;
+    unreachable = split.unanswered;
+  } else await everywhere.ping();
   const labels: Record<string, string> = { [OWNER_LABEL]: OWNER_VALUE };
   if (lab) labels[LAB_LABEL] = lab;
   const containers = await engine.listContainers(labels);
-  const networks = await engine.listNetworks(labels);
+  const listed = await engine.listNetworks(labels);
+  // a network that reaches an engine that does not answer still has its endpoints there; an overlay lives on the manager
+  const managerGone = unreachable.some((u) => u.manager);
+  const reachesGone = (n: (typeof listed)[number]) =>
+    (managerGone && n.driver === 'overlay') || (n.labels[ENGINE_LABEL] ?? '').split('+').some((e) => unreachable.some((u) => u.engine === e));
+  const networks = listed.filter((n) => !reachesGone(n));
+  const networksLeft = listed.filter(reachesGone).map((n) => n.name);
+  for (const u of unreachable) progress.note(`note: engine ${u.engine} (${u.host}) does not answer (${u.error}): what the lab has there stays`);
   const labs = [...new Set([...containers, ...networks].map((x) => x.labels[LAB_LABEL]!).filter((l) => l && l !== '-'))].sort();
   const image = containers.find((c) => c.image.startsWith('testbed/'))?.image ?? null;
   return withStep(progress, lab ? `removing lab ${lab}` : `removing ${labs.length} labs`, async () => {
@@ -60,6 +79,11 @@ export async function down(engine: Engine, lab?: string, opts: DownOptions = {})
       if (!(e instanceof Error && /needs root|needs the lab image/.test(e.message))) throw e;
       progress.note(`note: could not check iptables for leftover rules: ${e.message}`);
     }
-    return { labs: lab ? [lab] : labs, containers: containers.length, networks: networks.length, firewallRules: rules };
+    const result: DownResult = { labs: lab ? [lab] : labs, containers: containers.length, networks: networks.length, firewallRules: rules };
+    if (unreachable.length > 0) {
+      result.unreachable = unreachable.map(({ engine: e, host, error }) => ({ engine: e, host, error }));
+      result.networksLeft = networksLeft.sort();
+    }
+    return result;
   });
 }

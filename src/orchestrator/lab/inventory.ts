@@ -36,7 +36,9 @@ export async function listLabs(engine: Engine, lab?: string): Promise<LabInfo[]>
   return names.map((name) => {
     const mine = (c: ContainerInfo) => c.labels[LAB_LABEL] === name;
     const nodes = containers.filter((c) => mine(c) && c.labels[ROLE_LABEL] === 'node');
-    const capture = containers.find((c) => mine(c) && c.labels[ROLE_LABEL] === 'capture');
+    // on a swarm a lab has a capture container per engine (and one more per overlay namespace made anew): one running is capturing
+    const captures = containers.filter((c) => mine(c) && c.labels[ROLE_LABEL] === 'capture');
+    const capture = captures.find((c) => c.state === 'running') ?? captures[0];
     const artifacts = nodes[0]?.labels[ARTIFACTS_LABEL] ?? capture?.labels[ARTIFACTS_LABEL] ?? '';
     const nodeInfos: NodeInfo[] = nodes
       .map((c) => ({

@@ -14,8 +14,8 @@ import { readPcap, type CapturedPacket } from '../capture/pcap-reader.js';
 import type { WiresharkKeys } from '../capture/wireshark.js';
 import { mergeCaptureParts, startCapture, stopCapture } from './capture.js';
 import { isFederated } from '../engines/federated.js';
-import { startSwarmCapture } from '../engines/capture.js';
-import { fixOverlayL2 } from '../engines/overlay-l2.js';
+import { followSwarmCapture, startSwarmCapture } from '../engines/capture.js';
+import { applyOverlayL2 } from '../engines/overlay-l2.js';
 import { builtinKinds } from '../../kinds/index.js';
 import type { KindRegistry } from '../../kinds/registry.js';
 import { loadLabFile } from '../labfile/load.js';
@@ -101,9 +101,16 @@ export class Lab implements AsyncDisposable {
     await reapplyImpairment(this.engine, this.name);
   }
 
-  /** On a swarm, after anything that may have made Docker recreate an overlay's namespace (a restart, a restored link): the L2 fix-up again (idempotent). */
-  async relinkEngines(): Promise<void> {
-    if (isFederated(this.engine)) await fixOverlayL2(this.engine, this.name, this.info.image);
+  /**
+   * On a swarm, after anything that may have made Docker recreate an
+   * overlay's namespace (a restart, a restored link): the L2 fix-up again
+   * (idempotent), and the capture of a link whose namespace is new started
+   * there again. Returns what was done, one line each.
+   */
+  async relinkEngines(): Promise<string[]> {
+    if (!isFederated(this.engine)) return [];
+    const fix = await applyOverlayL2(this.engine, this.name, this.info.image);
+    return [...fix.changes, ...(await followSwarmCapture(this.engine, this.name, this.info.image, fix.namespaces))];
   }
 
   /** The kind of a running node (by its container's label). */

@@ -49,6 +49,10 @@ export interface DownResult {
   containers: number;
   networks: number;
   firewallRules: number;
+  /** On a swarm: the engines that did not answer (what the labs have there was not removed). */
+  unreachable?: { engine: string; host: string; error: string }[];
+  /** On a swarm with an engine that did not answer: the networks left because they reach it. */
+  networksLeft?: string[];
 }
 
 export interface ExecOutput {

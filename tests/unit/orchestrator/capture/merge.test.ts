@@ -1,6 +1,6 @@
 /** Merging one link's captures from several engines: time order, each frame once, truncated tails left out. */
 import test from 'ava';
-import { mergeCaptures, readRawPcap, writeRawPcap, type RawCapture, type RawFrame } from '../../../../src/orchestrator/capture/merge.js';
+import { concatCaptures, mergeCaptures, readRawPcap, writeRawPcap, type RawCapture, type RawFrame } from '../../../../src/orchestrator/capture/merge.js';
 import { encodePcap, LinkType } from '../../../../src/orchestrator/capture/pcap-writer.js';
 
 const frame = (us: number, text: string): RawFrame => ({ us, data: Buffer.from(text), originalLength: text.length });
@@ -47,4 +47,11 @@ test('a capture still being written (half a record at the end) reads up to the l
 
 test('captures of different link types are not merged', (t) => {
   t.throws(() => mergeCaptures([cap(), { ...cap(), linkType: 101 }]), { message: /link types 1 and 101/ });
+});
+
+test('one engine captures taken one after another are joined: every frame, in time order, none taken for a duplicate', (t) => {
+  const first = cap(frame(1000, 'hello'), frame(2000, 'x'));
+  const again = cap(frame(1500, 'hello'), frame(3000, 'x'));
+  t.deepEqual(texts(concatCaptures([first, again])), ['1000:hello', '1500:hello', '2000:x', '3000:x']);
+  t.throws(() => concatCaptures([cap(), { ...cap(), linkType: 101 }]), { message: /link types 1 and 101/ });
 });
