@@ -76,3 +76,16 @@ test('a run is cut into trials at each clear; the first trial had nothing to cle
   t.is(second.sends, 2, 'the Delete sent by the clear is before the trigger');
   t.is(second.maxGapMs, 10_000, 'across midnight');
 });
+
+test('datagrams after the last install (the next trial’s clear sends Deletes) are not the trial’s', (t) => {
+  const daphne = consoleEvents(
+    [
+      send('08:00:00.000'),
+      at('08:00:00.005', 'IPSEC(create_sa): sa created,'),
+      at('08:00:14.000', 'ISAKMP (0:2): sending packet to 11.11.11.2 (I) QM_IDLE'),
+    ].join('\n'),
+  );
+  const s = trialSchedule({ daphne }, 10_000);
+  t.is(s.sends, 1);
+  t.deepEqual(s.violations, []);
+});
