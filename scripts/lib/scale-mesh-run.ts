@@ -110,6 +110,10 @@ export function sweepRoundMs(hosts: number, maxRate: number): number {
   return Math.max(1000, Math.ceil(((hosts * (hosts - 1)) / maxRate) * 1000));
 }
 
+/** Math.min/max without spreading: a hundred routers' time lines hold too many events for the call stack. */
+const smallest = (xs: readonly number[]) => xs.reduce((a, b) => (b < a ? b : a), Infinity);
+const largest = (xs: readonly number[]) => xs.reduce((a, b) => (b > a ? b : a), -Infinity);
+
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNode[], opts: MeshOptions): Promise<MeshReport> {
@@ -182,7 +186,7 @@ export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNo
     lateHosts: results.filter((r) => r.late).length,
     formedMs,
     bothWaysMs: bothWays,
-    lastTunnelMs: formed.length === formedMs.length ? Math.max(...formed) : null,
+    lastTunnelMs: formed.length === formedMs.length ? largest(formed) : null,
     sweepAnswered: results.reduce((n, r) => n + r.sweepAnswered.length, 0),
     sweepExpected: hosts.length * (hosts.length - 1),
     sweepMissing: results.flatMap((r) => r.sweepMissing.map((to): [string, string] => [r.self, to])),
@@ -245,8 +249,8 @@ async function routerTimelines(engine: Engine, routers: MeshNode[], firstPacket:
   const acquires = lines.flatMap((l) => l.timeline.filter((e) => e.event === 'acquire').map((e) => e.at));
   const installs = lines.flatMap((l) => l.timeline.filter((e) => e.event === 'install').map((e) => e.at));
   return {
-    firstAcquireMs: acquires.length ? Math.min(...acquires) - firstPacket : null,
-    lastInstallMs: installs.length ? Math.max(...installs) - firstPacket : null,
+    firstAcquireMs: acquires.length ? smallest(acquires) - firstPacket : null,
+    lastInstallMs: installs.length ? largest(installs) - firstPacket : null,
     installs: installs.length,
     truncated: lines.filter((l) => l.timeline.some((e) => e.event === 'dropped')).length,
     isakmpSas: lines.map((l) => l.isakmp),
