@@ -51,7 +51,6 @@ interface Rekey {
   prev: number;
   oldSpi: number;
   newSpi: number;
-  impaired: boolean;
   after?: Poll;
 }
 interface Memory {
@@ -114,7 +113,7 @@ async function main(): Promise<void> {
       }
       const last = polls.at(-1);
       if (last && last.spi.daphne !== poll.spi.daphne) {
-        rekeys.push({ t: poll.t, prev: last.t, oldSpi: last.spi.daphne!, newSpi: poll.spi.daphne!, impaired });
+        rekeys.push({ t: poll.t, prev: last.t, oldSpi: last.spi.daphne!, newSpi: poll.spi.daphne! });
         console.log(`${rel(poll.t)}  rekey: daphne outbound ${hex(last.spi.daphne!)} -> ${hex(poll.spi.daphne!)}`);
       }
       for (const k of rekeys) if (!k.after && poll.t - k.t >= 30000) k.after = poll;

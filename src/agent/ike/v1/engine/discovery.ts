@@ -16,6 +16,7 @@ import { proxiesFromRule, ruleCoversHosts } from '../../proxies.js';
 import type { Datagram, TransitProbe } from '../../types.js';
 import type { IkeContext } from '../exchanges/context.js';
 import { answerProbe } from '../exchanges/ted/responder.js';
+import type { TedProbe } from '../exchanges/ted/probe.js';
 import { errorText, IosLog, notifyName, notifyOf } from '../notify.js';
 import { ikeAddress, negotiate } from './acquire.js';
 import { type Core, flowRefKey } from './core.js';
@@ -69,10 +70,7 @@ export function tickProbe(core: Core, ctx: IkeContext, connId: number): void {
   const probe = core.probe(connId);
   if (probe && probe.tick(ctx) === 'done') {
     const target = probe.sa.target;
-    core.removeProbe(probe);
-    core.t.pending.delete(probe.flow.key);
-    ctx.out.sa(probe.connId, `deleting SA reason "death by retransmission P1 sa" state (I) PEER_DISCOVERY (peer ${target}) input queue 0`);
-    schedulePurge(core, ctx, probe.connId, false);
+    dropProbe(core, ctx, probe, 'death by retransmission P1 sa');
     ctx.out.push({
       kind: 'fail',
       phase: 'ted',
@@ -88,11 +86,15 @@ export function tickProbe(core: Core, ctx: IkeContext, connId: number): void {
 /** `clear crypto isakmp`: a probe still waiting for its reply is deleted, and its flow may probe again. */
 export function clearProbe(core: Core, ctx: IkeContext, connId: number): void {
   const probe = core.probe(connId);
-  if (!probe) return;
+  if (probe) dropProbe(core, ctx, probe, 'Manual clear');
+}
+
+/** A probe that will get no reply: its discovery SA deleted (IOS's line with `reason`), its flow free to probe again. */
+function dropProbe(core: Core, ctx: IkeContext, probe: TedProbe, reason: string): void {
   core.removeProbe(probe);
   core.t.pending.delete(probe.flow.key);
-  ctx.out.sa(connId, `deleting SA reason "Manual clear" state (I) PEER_DISCOVERY (peer ${probe.sa.target}) input queue 0`);
-  schedulePurge(core, ctx, connId, false);
+  ctx.out.sa(probe.connId, `deleting SA reason "${reason}" state (I) PEER_DISCOVERY (peer ${probe.sa.target}) input queue 0`);
+  schedulePurge(core, ctx, probe.connId, false);
 }
 
 /** A UDP/500 datagram crossing the router: true when it was a TED probe we answered (do not forward it). */
