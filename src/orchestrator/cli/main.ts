@@ -11,6 +11,7 @@ import { engineFromEnv, isFederated } from '../engines/index.js';
 import { startSwarmCapture } from '../engines/capture.js';
 import { parsePlaceOptions, PlacementError } from '../engines/placement.js';
 import { EnginesError } from '../engines/engines.js';
+import { RegistryError } from '../engines/registry.js';
 import { DockerUnavailableError, type Engine } from '../docker/engine.js';
 import { ensureLabImage, ImageError, PACKAGE_ROOT, type BaseStrategy } from '../image/build.js';
 import { listLabImages, pruneImages } from '../image/prune.js';
@@ -145,7 +146,12 @@ async function run(command: string | undefined, rest: string[], io: Io, engine: 
 }
 
 function exitCodeOf(e: unknown): number {
-  return e instanceof UsageError || e instanceof TopologyError || e instanceof EnginesError || e instanceof ImpairUsageError || e instanceof GenerateError
+  return e instanceof UsageError ||
+    e instanceof TopologyError ||
+    e instanceof EnginesError ||
+    e instanceof RegistryError ||
+    e instanceof ImpairUsageError ||
+    e instanceof GenerateError
     ? EXIT.invalid
     : e instanceof DockerUnavailableError || e instanceof ImageError || e instanceof UpFailed
       ? EXIT.labFailed

@@ -49,7 +49,9 @@ Usage:
   testbed version
 
 Environment: TESTBED_SWARM=unix:///path or tcp://host:port (a swarm manager) spreads labs over its engines;
-TESTBED_ENGINES=FILE maps swarm nodes to Docker hosts ({"engines": {"<node>": "<host>"}}).
+TESTBED_ENGINES=FILE maps swarm nodes to Docker hosts ({"engines": {"<node>": "<host>"}});
+TESTBED_REGISTRY=HOST[:PORT][/PATH]: on a swarm, the builder pushes the lab image there once and engines lacking it pull it
+(falling back to docker save | docker load for an engine whose pull fails).
 
 Exit codes: 0 ok, 1 a command on a node failed, 2 bad usage or invalid topology, 3 the lab could not be brought up.
 `;

@@ -6,7 +6,7 @@
  * an existing container goes to the engine that holds it; lists are the
  * union over all engines (an overlay network once). Images are built and
  * kept on the builder (the default Docker host) and copied to the members
- * that lack them (images.ts).
+ * that lack them, through a registry if one is named (images.ts).
  */
 import Docker from 'dockerode';
 import { ENGINE_LABEL } from '../../contract/labels.js';
@@ -26,6 +26,7 @@ import {
   type NetworkSpec,
 } from '../docker/engine.js';
 import { dockerOptions, within, type EngineRef } from './engines.js';
+import type { Registry } from './registry.js';
 import type { Readable } from 'node:stream';
 
 export interface Member {
@@ -60,6 +61,8 @@ export class EngineUnreachableError extends DockerUnavailableError {
 export interface FederatedOptions {
   /** How long each engine has to answer a ping (default PING_TIMEOUT_MS). */
   pingTimeoutMs?: number;
+  /** A registry the members pull the lab image from (TESTBED_REGISTRY); none: docker save | docker load (images.ts). */
+  registry?: Registry;
 }
 
 export class FederatedEngine implements Engine {

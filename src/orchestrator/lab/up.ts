@@ -175,7 +175,15 @@ export async function up(engine: Engine, topo: Topology, opts: UpOptions = {}): 
   // placement errors come before anything is created
   const layout = fed ? swarmLayout(fed, topo, opts.place) : null;
   const image = opts.image ?? (await ensureLabImage(engine, { base: opts.base, progress }));
-  if (fed) await withStep(progress, `the lab image on ${fed.members.length} engines`, (step) => distributeImage(fed, image, (line) => step.update(line)));
+  if (fed)
+    await withStep(progress, `the lab image on ${fed.members.length} engines`, (step) =>
+      distributeImage(
+        fed,
+        image,
+        (line) => step.update(line),
+        (line) => progress.note(line),
+      ),
+    );
   const { warnings } = configReport(topo);
   let firewall = opts.firewall;
   try {
