@@ -85,9 +85,12 @@ async function startRegistry(t: ExecutionContext<Context>, netns: string): Promi
   const [cmd, ...args] = inNs(netns, ['docker-registry', 'serve', config]);
   const child = spawn(cmd!, args, { stdio: ['ignore', log, log] });
   closeSync(log);
+  let failed: Error | null = null;
+  child.on('error', (e) => (failed = e));
   t.context.registries.set(netns, child);
   const [ss, ...ssArgs] = inNs(netns, ['ss', '-Hltn', `sport = :${port}`]);
   for (let i = 0; i < 100; i++) {
+    if (failed) throw new Error(`docker-registry in ${netns || 'the host namespace'}: ${(failed as Error).message}`);
     if (child.exitCode !== null) throw new Error(`docker-registry in ${netns || 'the host namespace'} exited (${child.exitCode}): see ${dir}`);
     if ((await execa(ss!, ssArgs)).stdout.includes(`127.0.0.1:${port}`)) return;
     await new Promise((r) => setTimeout(r, 100));
@@ -114,6 +117,8 @@ const registryTags = async (e: { docker: { listImages(): Promise<{ RepoTags?: st
 
 test.before(async (t) => {
   t.context.registries = new Map();
+  if ((await execa('sh', ['-c', 'command -v docker-registry'], { reject: false })).exitCode !== 0)
+    throw new Error('docker-registry is not installed: apt-get install --no-install-recommends docker-registry (.ci/run does)');
   t.context.dir = await mkdtemp(join(tmpdir(), 'testbed-registry-'));
   t.context.port = await freePort();
   t.context.image = await ensureLabImage(engine, { progress: silentProgress });
