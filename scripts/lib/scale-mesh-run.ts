@@ -19,6 +19,8 @@ export interface MeshNode {
 
 export interface MeshOptions {
   intervalMs: number;
+  /** Peers each host asks at once while the mesh forms (default MESH_INFLIGHT). */
+  inflight?: number;
   deadlineMs: number;
   /** The sweep's pace: requests per second over the whole lab (default MAX_RATE). */
   maxRate?: number;
@@ -102,6 +104,9 @@ export function rotated<T>(hosts: readonly T[], h: T): T[] {
   return [...hosts.slice(i + 1), ...hosts.slice(0, i)];
 }
 
+/** Peers a host's driver asks and waits for at once while the mesh forms (scale-mesh.ts `Formation`). */
+export const MESH_INFLIGHT = 10;
+
 /** Requests per second the whole lab sends at most in a sweep round. */
 export const MAX_RATE = 2000;
 
@@ -130,6 +135,7 @@ export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNo
       port: opts.port ?? 7777,
       start,
       intervalMs: opts.intervalMs,
+      inflight: opts.inflight ?? MESH_INFLIGHT,
       deadlineMs: opts.deadlineMs,
       sweepProbes: 3,
       sweepRoundMs: sweepRoundMs(hosts.length, opts.maxRate ?? MAX_RATE),
