@@ -229,7 +229,10 @@ function report(results: SizeResult[], opts: ReturnType<typeof options>, header:
   }
   const meshes = results.filter((r) => r.mesh);
   if (meshes.length) {
-    out.push('', `full mesh from inside the lab (every host to every other, at most ${opts.inflight} peers waiting at a time, each asked again every ${opts.intervalMs} ms until it answers)`);
+    out.push(
+      '',
+      `full mesh from inside the lab (every host to every other, at most ${opts.inflight} peers waiting at a time, each asked again every ${opts.intervalMs} ms until it answers)`,
+    );
     out.push(
       'spokes  tunnels  formed  first packet -> last tunnel  tunnels/s  both ways  routers: first acquire -> last SA  sweep answered  ISAKMP SAs per spoke',
     );
@@ -254,6 +257,17 @@ function report(results: SizeResult[], opts: ReturnType<typeof options>, header:
       out.push(
         `        dropped: ${m.drops.tunTotal} packets at the routers' ipsec0 queues (at most ${m.drops.tunMax} on one router), ${m.drops.hostRcvbuf} at the hosts' full UDP receive buffers; ` +
           `during the sweep the routers met ${m.routers.sweep.acquires} packets without an SA, installed ${m.routers.sweep.installs} pairs; ESP errors at the end ${m.routers.sweep.espErrors}`,
+      );
+      const u = m.routers.unmatched;
+      out.push(
+        `        SAs at the end: ${u.length} flows whose current outbound SPI the peer router holds no inbound SA for${
+          u.length
+            ? ` (${u
+                .slice(0, 10)
+                .map((x) => `${x.from} -> ${x.to} 0x${x.spi.toString(16)}`)
+                .join(', ')}${u.length > 10 ? `, and ${u.length - 10} more` : ''})`
+            : ''
+        }`,
       );
       if (m.sweepMissing.length)
         out.push(

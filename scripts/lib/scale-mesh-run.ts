@@ -74,6 +74,48 @@ export interface RouterTimes {
    * installed, and the ESP errors the routers' SAs counted at the end (`#send errors` + `#recv errors`).
    */
   sweep: { acquires: number; installs: number; espErrors: number };
+  /** Flows whose current outbound SPI the peer router holds no inbound SA for (`unmatchedSpis`): a black hole one way. */
+  unmatched: UnmatchedSpi[];
+}
+
+/** One router's `show crypto ipsec sa` flows, as far as the SPI check needs them. */
+export interface SaFlow {
+  local: string;
+  peer: string;
+  outboundSpi: number;
+  inboundSpis: number[];
+}
+
+export interface UnmatchedSpi {
+  from: string;
+  to: string;
+  spi: number;
+}
+
+/**
+ * The flows whose current outbound SPI the router at the other end does not
+ * hold as an inbound SA for that peer: their packets are dropped there
+ * (IOS 12.2 has no invalid-SPI recovery). Flows to an address no router
+ * here owns, and flows without an SA yet (SPI 0), are not judged.
+ */
+export function unmatchedSpis(routers: readonly (readonly SaFlow[])[]): UnmatchedSpi[] {
+  const inbound = new Map<string, Set<number>>();
+  const owned = new Set<string>();
+  for (const flows of routers)
+    for (const f of flows) {
+      owned.add(f.local);
+      const key = `${f.local}>${f.peer}`;
+      const set = inbound.get(key) ?? new Set<number>();
+      for (const spi of f.inboundSpis) set.add(spi);
+      inbound.set(key, set);
+    }
+  const out: UnmatchedSpi[] = [];
+  for (const flows of routers)
+    for (const f of flows) {
+      if (f.outboundSpi === 0 || !owned.has(f.peer)) continue;
+      if (!inbound.get(`${f.peer}>${f.local}`)?.has(f.outboundSpi)) out.push({ from: f.local, to: f.peer, spi: f.outboundSpi });
+    }
+  return out;
 }
 
 const FILES = { script: '/tmp/tb-mesh.mjs', config: '/tmp/tb-mesh.json', out: '/tmp/tb-mesh.out' };
@@ -245,7 +287,14 @@ async function routerTimelines(engine: Engine, routers: MeshNode[], firstPacket:
     const sa = await engine.exec(r.id, ['ios', 'show crypto isakmp sa']);
     const ipsec = SHOW_TABLES.ipsec_sa.parse((await engine.exec(r.id, ['ios', 'show crypto ipsec sa'])).stdout, []);
     const errors = ipsec.reduce((n, x) => n + Number(x.send_errors ?? 0) + Number(x.recv_errors ?? 0), 0);
+    const flows: SaFlow[] = ipsec.map((x) => ({
+      local: String(x.local_endpoint ?? x.local_addr ?? ''),
+      peer: String(x.peer ?? ''),
+      outboundSpi: Number(x.outbound_spi ?? 0),
+      inboundSpis: ((x.inbound_spis ?? []) as unknown[]).map(Number),
+    }));
     return {
+      flows,
       timeline: JSON.parse(t.stdout) as { event: string; at: number }[],
       isakmp: sa.stdout.split('\n').filter((l) => /\sQM_IDLE\s/.test(l)).length,
       errors,
@@ -261,5 +310,6 @@ async function routerTimelines(engine: Engine, routers: MeshNode[], firstPacket:
     truncated: lines.filter((l) => l.timeline.some((e) => e.event === 'dropped')).length,
     isakmpSas: lines.map((l) => l.isakmp),
     sweep: { acquires: afterSweep('acquire'), installs: afterSweep('install'), espErrors: lines.reduce((n, l) => n + l.errors, 0) },
+    unmatched: unmatchedSpis(lines.map((l) => l.flows)),
   };
 }
