@@ -143,7 +143,8 @@ async function mesh(lab: string, file: string, intervalMs: number, inflight: num
 async function runSize(n: number, opts: ReturnType<typeof options>, image: string): Promise<SizeResult> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-scale-'));
   const lab = `bench-scale-${n}`;
-  const floorLab = `bench-floor-${n}`;
+  // a name of its own per run: a network Docker will not let go of (a stale endpoint) cannot block the next run
+  const floorLab = `bench-floor-${n}-${process.pid.toString(36)}`;
   try {
     const gen = generateTedLab({ spokes: n, shape: 'core', acl: opts.acl, suite: 'seed', name: lab });
     for (const f of gen.files) {
