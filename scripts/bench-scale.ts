@@ -259,6 +259,8 @@ function report(results: SizeResult[], opts: ReturnType<typeof options>, header:
         `        dropped: ${m.drops.tunTotal} packets at the routers' ipsec0 queues (at most ${m.drops.tunMax} on one router), ${m.drops.hostRcvbuf} at the hosts' full UDP receive buffers; ` +
           `during the sweep the routers met ${m.routers.sweep.acquires} packets without an SA, installed ${m.routers.sweep.installs} pairs; ESP errors at the end ${m.routers.sweep.espErrors}`,
       );
+      if (m.sweepRtt)
+        out.push(`        sweep answers came ${m.sweepRtt.p50} ms after the request (median), ${m.sweepRtt.p99} ms (99%), ${m.sweepRtt.max} ms at most`);
       const u = m.routers.unmatched;
       out.push(
         `        SAs at the end: ${u.length} flows whose current outbound SPI the peer router holds no inbound SA for${

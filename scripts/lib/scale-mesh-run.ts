@@ -44,6 +44,8 @@ export interface MeshReport {
   /** Ordered pairs (from -> to, host addresses) whose sweep requests went unanswered. */
   sweepMissing: [string, string][];
   sweepFrom: string[];
+  /** Ms from a sweep request to its answer: median, 99th percentile and most, over every answer. */
+  sweepRtt: { p50: number; p99: number; max: number } | null;
   requestsSent: number;
   routers: RouterTimes;
   /** CPU seconds the routers and the hosts used from the first packet to the end of the sweep (cgroup cpuacct), and that span. */
@@ -149,12 +151,23 @@ export function rotated<T>(hosts: readonly T[], h: T): T[] {
 /** Peers a host's driver asks and waits for at once while the mesh forms (scale-mesh.ts `Formation`). */
 export const MESH_INFLIGHT = 10;
 
+/** How long a host awaits answers after its last sweep round (an answer later than that counts as none). */
+export const SWEEP_TAIL_MS = 5000;
+
 /** Requests per second the whole lab sends at most in a sweep round. */
 export const MAX_RATE = 2000;
 
 /** A sweep round's length: every ordered pair once, at most `maxRate` requests per second over the lab, and at least 1 s. */
 export function sweepRoundMs(hosts: number, maxRate: number): number {
   return Math.max(1000, Math.ceil(((hosts * (hosts - 1)) / maxRate) * 1000));
+}
+
+/** Median, 99th percentile and maximum of `xs` (null when empty). */
+export function percentiles(xs: readonly number[]): { p50: number; p99: number; max: number } | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { p50: at(0.5), p99: at(0.99), max: s[s.length - 1]! };
 }
 
 /** Math.min/max without spreading: a hundred routers' time lines hold too many events for the call stack. */
@@ -181,6 +194,7 @@ export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNo
       deadlineMs: opts.deadlineMs,
       sweepProbes: 3,
       sweepRoundMs: sweepRoundMs(hosts.length, opts.maxRate ?? MAX_RATE),
+      sweepTailMs: SWEEP_TAIL_MS,
     };
     await engine.putFiles(h.id, [
       { path: FILES.script, content: script },
@@ -239,6 +253,7 @@ export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNo
     sweepExpected: hosts.length * (hosts.length - 1),
     sweepMissing: results.flatMap((r) => r.sweepMissing.map((to): [string, string] => [r.self, to])),
     sweepFrom: [...new Set(results.map((r) => r.sweepFrom))],
+    sweepRtt: percentiles(results.flatMap((r) => r.sweepRtts)),
     requestsSent: results.reduce((n, r) => n + r.requestsSent, 0),
     routers: routerTimes,
     cpu:

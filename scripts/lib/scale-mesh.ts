@@ -31,6 +31,8 @@ export interface MeshConfig {
   sweepProbes: number;
   /** One sweep round (a request to every peer, spread over it). */
   sweepRoundMs: number;
+  /** How long answers are awaited after the last sweep round. */
+  sweepTailMs: number;
 }
 
 export interface MeshResult {
@@ -48,6 +50,8 @@ export interface MeshResult {
   /** Peers that answered a sweep request, and those that did not. */
   sweepAnswered: string[];
   sweepMissing: string[];
+  /** Ms from a sweep request to its answer, for every answer (the routers' lag shows here). */
+  sweepRtts: number[];
 }
 
 type Message = { t: 'req' | 'rep'; phase: 'form' | 'sweep'; seq: number } | { t: 'done' } | { t: 'sweep'; at: number };
@@ -139,6 +143,9 @@ function run(cfg: MeshConfig): void {
   const sock = createSocket('udp4');
   const first: Record<string, number> = {};
   const sweepOk = new Set<string>();
+  /** Sweep requests by sequence number: when each was sent (at most sweepProbes x peers of them). */
+  const sweepSent = new Map<number, number>();
+  const sweepRtts: number[] = [];
   const doneHosts = new Set<string>();
   const isCoordinator = cfg.self === cfg.coordinator;
   let requestsSent = 0;
@@ -152,6 +159,7 @@ function run(cfg: MeshConfig): void {
   const send = (to: string, m: Message) => sock.send(encode(m), cfg.port, to);
   const request = (to: string, phase: 'form' | 'sweep') => {
     requestsSent++;
+    if (phase === 'sweep') sweepSent.set(seq, Date.now());
     send(to, { t: 'req', phase, seq: seq++ });
   };
 
@@ -168,7 +176,7 @@ function run(cfg: MeshConfig): void {
     const wait = Math.max(0, at - Date.now());
     for (let k = 0; k < cfg.sweepProbes; k++)
       timers.push(setTimeout(() => spread(cfg.peers, cfg.sweepRoundMs, (p) => request(p, 'sweep')), wait + k * cfg.sweepRoundMs));
-    timers.push(setTimeout(finish, wait + cfg.sweepProbes * cfg.sweepRoundMs + 2000));
+    timers.push(setTimeout(finish, wait + cfg.sweepProbes * cfg.sweepRoundMs + cfg.sweepTailMs));
   }
 
   function noteDone(host: string): void {
@@ -186,8 +194,12 @@ function run(cfg: MeshConfig): void {
     const now = Date.now();
     if (m.t === 'req') send(from.address, { t: 'rep', phase: m.phase, seq: m.seq });
     else if (m.t === 'rep') {
-      if (m.phase === 'sweep') sweepOk.add(from.address);
-      else if (formation.answered(from.address)) {
+      if (m.phase === 'sweep') {
+        sweepOk.add(from.address);
+        const sent = sweepSent.get(m.seq);
+        if (sent !== undefined) sweepRtts.push(now - sent);
+        sweepSent.delete(m.seq);
+      } else if (formation.answered(from.address)) {
         first[from.address] = now;
         if (formation.done) {
           doneAt = now;
@@ -246,6 +258,7 @@ function run(cfg: MeshConfig): void {
       sweepFrom,
       sweepAnswered: cfg.peers.filter((p) => sweepOk.has(p)),
       sweepMissing: cfg.peers.filter((p) => !sweepOk.has(p)),
+      sweepRtts,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     sock.close();

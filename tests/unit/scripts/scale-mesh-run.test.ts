@@ -4,7 +4,7 @@
  * of a sweep round (the whole lab's rate bounded).
  */
 import test from 'ava';
-import { rotated, sweepRoundMs, unmatchedSpis } from '../../../scripts/lib/scale-mesh-run.js';
+import { percentiles, rotated, sweepRoundMs, unmatchedSpis } from '../../../scripts/lib/scale-mesh-run.js';
 
 test('each host starts after itself and wraps round: at every slot the targets are all different', (t) => {
   const hosts = ['h1', 'h2', 'h3', 'h4', 'h5'];
@@ -38,4 +38,11 @@ test('the SPI check names the flows whose outbound SPI the peer router holds no 
   // no SA yet, or a peer that is no router here: not judged
   t.deepEqual(unmatchedSpis([[{ ...a, outboundSpi: 0 }], [b]]), []);
   t.deepEqual(unmatchedSpis([[{ ...a, peer: '11.0.0.9' }]]), []);
+});
+
+test('percentiles of the sweep answers: median, 99th and most; none without answers', (t) => {
+  t.is(percentiles([]), null);
+  t.deepEqual(percentiles([5]), { p50: 5, p99: 5, max: 5 });
+  const xs = Array.from({ length: 100 }, (_, i) => 100 - i);
+  t.deepEqual(percentiles(xs), { p50: 51, p99: 100, max: 100 });
 });
