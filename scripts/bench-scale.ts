@@ -8,7 +8,7 @@
  *     memory.stat) and the whole lab's CPU (cpuacct) at idle after `up`;
  *   - a full mesh driven from inside the lab (scripts/lib/scale-mesh.ts):
  *     every host sends to every other host from one common instant, at
- *     most --inflight (10) peers waiting for an answer at a time; time
+ *     most --inflight (4) peers waiting for an answer at a time; time
  *     from the first packet to the last tunnel, tunnels per second, and a
  *     final sweep (rounds of requests to every peer, spread over a second
  *     each) in which every ordered pair must get an answer.

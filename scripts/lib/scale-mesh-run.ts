@@ -149,7 +149,7 @@ export function rotated<T>(hosts: readonly T[], h: T): T[] {
 }
 
 /** Peers a host's driver asks and waits for at once while the mesh forms (scale-mesh.ts `Formation`). */
-export const MESH_INFLIGHT = 10;
+export const MESH_INFLIGHT = 4;
 
 /** How long a host awaits answers after its last sweep round (an answer later than that counts as none). */
 export const SWEEP_TAIL_MS = 5000;
