@@ -7,13 +7,14 @@
  *   - memory per router and per host (cgroup v1 memory.usage_in_bytes and
  *     memory.stat) and the whole lab's CPU (cpuacct) at idle after `up`;
  *   - a full mesh driven from inside the lab (scripts/lib/scale-mesh.ts):
- *     every host sends to every other host from one common instant; time
+ *     every host sends to every other host from one common instant, at
+ *     most --inflight (4) peers waiting for an answer at a time; time
  *     from the first packet to the last tunnel, tunnels per second, and a
  *     final sweep (rounds of requests to every peer, spread over a second
  *     each) in which every ordered pair must get an answer.
  * Figures and ratios are printed with the targets; nothing here is a test.
  *
- *   node dist/scripts/bench-scale.js [N ...] [--runs R] [--settle S] [--window S] [--interval MS] [--deadline S] [--per-peer] [--no-mesh] [--json]
+ *   node dist/scripts/bench-scale.js [N ...] [--runs R] [--settle S] [--window S] [--interval MS] [--inflight K] [--deadline S] [--per-peer] [--no-mesh] [--json]
  */
 import Docker from 'dockerode';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -31,7 +32,7 @@ import { loadTopology } from '../src/orchestrator/labfile/load.js';
 import { streamProgress, type Progress } from '../src/orchestrator/progress.js';
 import { cgroupV1, cpuPercent, memoryOf, type Memory } from './lib/scale-cgroup.js';
 import { floorDown, floorUp } from './lib/scale-floor.js';
-import { runMesh, type MeshReport } from './lib/scale-mesh-run.js';
+import { MESH_INFLIGHT, runMesh, type MeshReport } from './lib/scale-mesh-run.js';
 
 const TARGET = { upRatio: 1.3, downRatio: 1.3, routerMb: 25, idleCpu: 5, meshSeconds: 60 };
 
@@ -40,7 +41,7 @@ function options(argv: string[]) {
     const i = argv.indexOf(name);
     return i >= 0 ? Number(argv[i + 1]) : def;
   };
-  const valued = new Set(['--runs', '--settle', '--window', '--interval', '--deadline', '--boot-width']);
+  const valued = new Set(['--runs', '--settle', '--window', '--interval', '--deadline', '--boot-width', '--inflight']);
   const sizes = argv.filter((a, i) => /^\d+$/.test(a) && !valued.has(argv[i - 1] ?? '')).map(Number);
   return {
     sizes: sizes.length ? sizes : [10, 50, 100],
@@ -48,6 +49,8 @@ function options(argv: string[]) {
     settleS: flag('--settle', 30),
     windowS: flag('--window', 10),
     intervalMs: flag('--interval', 1000),
+    /** Peers each host's driver asks at once while the mesh forms. */
+    inflight: flag('--inflight', MESH_INFLIGHT),
     deadlineS: flag('--deadline', 180),
     /** Nodes `up` starts at once (its default: bootWidth()). */
     bootWidth: flag('--boot-width', 0),
@@ -124,7 +127,7 @@ async function measureIdle(lab: string, settleS: number, windowS: number): Promi
   return { settle, routers: rm_, hosts: hm, cpu: { total: cpu.total, routers: sum(routers.map((c) => c.id)), hosts: sum(hosts.map((c) => c.id)) } };
 }
 
-async function mesh(lab: string, file: string, intervalMs: number, deadlineS: number): Promise<MeshReport> {
+async function mesh(lab: string, file: string, intervalMs: number, inflight: number, deadlineS: number): Promise<MeshReport> {
   const topo = await loadTopology(file);
   const { routers, hosts } = await labContainers(lab);
   const hostIp = (name: string) => {
@@ -134,13 +137,14 @@ async function mesh(lab: string, file: string, intervalMs: number, deadlineS: nu
   const byNumber = (a: string, b: string) => Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, ''));
   const meshHosts = hosts.map((c) => ({ name: c.labels[NODE_LABEL]!, id: c.id, ip: hostIp(c.labels[NODE_LABEL]!) })).sort((a, b) => byNumber(a.name, b.name));
   const spokes = routers.filter((c) => c.labels[NODE_LABEL] !== 'core').map((c) => ({ name: c.labels[NODE_LABEL]!, id: c.id, ip: '' }));
-  return runMesh(engine, meshHosts, spokes, { intervalMs, deadlineMs: deadlineS * 1000, log });
+  return runMesh(engine, meshHosts, spokes, { intervalMs, inflight, deadlineMs: deadlineS * 1000, log });
 }
 
 async function runSize(n: number, opts: ReturnType<typeof options>, image: string): Promise<SizeResult> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-scale-'));
   const lab = `bench-scale-${n}`;
-  const floorLab = `bench-floor-${n}`;
+  // a name of its own per run: a network Docker will not let go of (a stale endpoint) cannot block the next run
+  const floorLab = `bench-floor-${n}-${process.pid.toString(36)}`;
   try {
     const gen = generateTedLab({ spokes: n, shape: 'core', acl: opts.acl, suite: 'seed', name: lab });
     for (const f of gen.files) {
@@ -177,7 +181,7 @@ async function runSize(n: number, opts: ReturnType<typeof options>, image: strin
           log(`N=${n} run ${r + 1}: testbed up ${(u / 1000).toFixed(1)} s`);
           if (r === 0) {
             result.idle = await measureIdle(lab, opts.settleS, opts.windowS);
-            if (opts.mesh) result.mesh = await mesh(lab, file, opts.intervalMs, opts.deadlineS);
+            if (opts.mesh) result.mesh = await mesh(lab, file, opts.intervalMs, opts.inflight, opts.deadlineS);
           }
           const [d] = await timed(() => down(engine, lab, { progress: recorder(run.steps) }));
           log(`N=${n} run ${r + 1}: testbed down ${(d / 1000).toFixed(1)} s`);
@@ -226,7 +230,10 @@ function report(results: SizeResult[], opts: ReturnType<typeof options>, header:
   }
   const meshes = results.filter((r) => r.mesh);
   if (meshes.length) {
-    out.push('', `full mesh from inside the lab (every host to every other, UDP echo every ${opts.intervalMs} ms until answered)`);
+    out.push(
+      '',
+      `full mesh from inside the lab (every host to every other, at most ${opts.inflight} peers waiting at a time, each asked again every ${opts.intervalMs} ms until it answers)`,
+    );
     out.push(
       'spokes  tunnels  formed  first packet -> last tunnel  tunnels/s  both ways  routers: first acquire -> last SA  sweep answered  ISAKMP SAs per spoke',
     );
@@ -251,6 +258,19 @@ function report(results: SizeResult[], opts: ReturnType<typeof options>, header:
       out.push(
         `        dropped: ${m.drops.tunTotal} packets at the routers' ipsec0 queues (at most ${m.drops.tunMax} on one router), ${m.drops.hostRcvbuf} at the hosts' full UDP receive buffers; ` +
           `during the sweep the routers met ${m.routers.sweep.acquires} packets without an SA, installed ${m.routers.sweep.installs} pairs; ESP errors at the end ${m.routers.sweep.espErrors}`,
+      );
+      if (m.sweepRtt)
+        out.push(`        sweep answers came ${m.sweepRtt.p50} ms after the request (median), ${m.sweepRtt.p99} ms (99%), ${m.sweepRtt.max} ms at most`);
+      const u = m.routers.unmatched;
+      out.push(
+        `        SAs at the end: ${u.length} flows whose current outbound SPI the peer router holds no inbound SA for${
+          u.length
+            ? ` (${u
+                .slice(0, 10)
+                .map((x) => `${x.from} -> ${x.to} 0x${x.spi.toString(16)}`)
+                .join(', ')}${u.length > 10 ? `, and ${u.length - 10} more` : ''})`
+            : ''
+        }`,
       );
       if (m.sweepMissing.length)
         out.push(

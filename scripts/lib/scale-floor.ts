@@ -9,6 +9,7 @@
 import type Docker from 'dockerode';
 import * as tarStream from 'tar-stream';
 import type { ContainerSpec, NetworkSpec } from '../../src/orchestrator/docker/engine.js';
+import { removeNetworkWhenFree } from '../../src/orchestrator/docker/dockerode.js';
 
 export interface FloorLab {
   networks: NetworkSpec[];
@@ -75,5 +76,6 @@ export async function floorUp(docker: Docker, lab: FloorLab): Promise<{ networks
 
 export async function floorDown(docker: Docker, ids: { networks: string[]; containers: string[] }): Promise<void> {
   await Promise.all(ids.containers.map((id) => docker.getContainer(id).remove({ force: true, v: true })));
-  await Promise.all(ids.networks.map((id) => docker.getNetwork(id).remove()));
+  // as testbed's own down: a network whose endpoints Docker has not let go yet is asked again
+  await Promise.all(ids.networks.map((id) => removeNetworkWhenFree(docker, id)));
 }

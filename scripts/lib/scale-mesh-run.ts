@@ -19,6 +19,8 @@ export interface MeshNode {
 
 export interface MeshOptions {
   intervalMs: number;
+  /** Peers each host asks at once while the mesh forms (default MESH_INFLIGHT). */
+  inflight?: number;
   deadlineMs: number;
   /** The sweep's pace: requests per second over the whole lab (default MAX_RATE). */
   maxRate?: number;
@@ -42,6 +44,8 @@ export interface MeshReport {
   /** Ordered pairs (from -> to, host addresses) whose sweep requests went unanswered. */
   sweepMissing: [string, string][];
   sweepFrom: string[];
+  /** Ms from a sweep request to its answer: median, 99th percentile and most, over every answer. */
+  sweepRtt: { p50: number; p99: number; max: number } | null;
   requestsSent: number;
   routers: RouterTimes;
   /** CPU seconds the routers and the hosts used from the first packet to the end of the sweep (cgroup cpuacct), and that span. */
@@ -72,6 +76,48 @@ export interface RouterTimes {
    * installed, and the ESP errors the routers' SAs counted at the end (`#send errors` + `#recv errors`).
    */
   sweep: { acquires: number; installs: number; espErrors: number };
+  /** Flows whose current outbound SPI the peer router holds no inbound SA for (`unmatchedSpis`): a black hole one way. */
+  unmatched: UnmatchedSpi[];
+}
+
+/** One router's `show crypto ipsec sa` flows, as far as the SPI check needs them. */
+export interface SaFlow {
+  local: string;
+  peer: string;
+  outboundSpi: number;
+  inboundSpis: number[];
+}
+
+export interface UnmatchedSpi {
+  from: string;
+  to: string;
+  spi: number;
+}
+
+/**
+ * The flows whose current outbound SPI the router at the other end does not
+ * hold as an inbound SA for that peer: their packets are dropped there
+ * (IOS 12.2 has no invalid-SPI recovery). Flows to an address no router
+ * here owns, and flows without an SA yet (SPI 0), are not judged.
+ */
+export function unmatchedSpis(routers: readonly (readonly SaFlow[])[]): UnmatchedSpi[] {
+  const inbound = new Map<string, Set<number>>();
+  const owned = new Set<string>();
+  for (const flows of routers)
+    for (const f of flows) {
+      owned.add(f.local);
+      const key = `${f.local}>${f.peer}`;
+      const set = inbound.get(key) ?? new Set<number>();
+      for (const spi of f.inboundSpis) set.add(spi);
+      inbound.set(key, set);
+    }
+  const out: UnmatchedSpi[] = [];
+  for (const flows of routers)
+    for (const f of flows) {
+      if (f.outboundSpi === 0 || !owned.has(f.peer)) continue;
+      if (!inbound.get(`${f.peer}>${f.local}`)?.has(f.outboundSpi)) out.push({ from: f.local, to: f.peer, spi: f.outboundSpi });
+    }
+  return out;
 }
 
 const FILES = { script: '/tmp/tb-mesh.mjs', config: '/tmp/tb-mesh.json', out: '/tmp/tb-mesh.out' };
@@ -102,12 +148,26 @@ export function rotated<T>(hosts: readonly T[], h: T): T[] {
   return [...hosts.slice(i + 1), ...hosts.slice(0, i)];
 }
 
+/** Peers a host's driver asks and waits for at once while the mesh forms (scale-mesh.ts `Formation`). */
+export const MESH_INFLIGHT = 4;
+
+/** How long a host awaits answers after its last sweep round (an answer later than that counts as none). */
+export const SWEEP_TAIL_MS = 5000;
+
 /** Requests per second the whole lab sends at most in a sweep round. */
 export const MAX_RATE = 2000;
 
 /** A sweep round's length: every ordered pair once, at most `maxRate` requests per second over the lab, and at least 1 s. */
 export function sweepRoundMs(hosts: number, maxRate: number): number {
   return Math.max(1000, Math.ceil(((hosts * (hosts - 1)) / maxRate) * 1000));
+}
+
+/** Median, 99th percentile and maximum of `xs` (null when empty). */
+export function percentiles(xs: readonly number[]): { p50: number; p99: number; max: number } | null {
+  if (xs.length === 0) return null;
+  const s = [...xs].sort((a, b) => a - b);
+  const at = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { p50: at(0.5), p99: at(0.99), max: s[s.length - 1]! };
 }
 
 /** Math.min/max without spreading: a hundred routers' time lines hold too many events for the call stack. */
@@ -130,9 +190,11 @@ export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNo
       port: opts.port ?? 7777,
       start,
       intervalMs: opts.intervalMs,
+      inflight: opts.inflight ?? MESH_INFLIGHT,
       deadlineMs: opts.deadlineMs,
       sweepProbes: 3,
       sweepRoundMs: sweepRoundMs(hosts.length, opts.maxRate ?? MAX_RATE),
+      sweepTailMs: SWEEP_TAIL_MS,
     };
     await engine.putFiles(h.id, [
       { path: FILES.script, content: script },
@@ -191,6 +253,7 @@ export async function runMesh(engine: Engine, hosts: MeshNode[], routers: MeshNo
     sweepExpected: hosts.length * (hosts.length - 1),
     sweepMissing: results.flatMap((r) => r.sweepMissing.map((to): [string, string] => [r.self, to])),
     sweepFrom: [...new Set(results.map((r) => r.sweepFrom))],
+    sweepRtt: percentiles(results.flatMap((r) => r.sweepRtts)),
     requestsSent: results.reduce((n, r) => n + r.requestsSent, 0),
     routers: routerTimes,
     cpu:
@@ -239,7 +302,14 @@ async function routerTimelines(engine: Engine, routers: MeshNode[], firstPacket:
     const sa = await engine.exec(r.id, ['ios', 'show crypto isakmp sa']);
     const ipsec = SHOW_TABLES.ipsec_sa.parse((await engine.exec(r.id, ['ios', 'show crypto ipsec sa'])).stdout, []);
     const errors = ipsec.reduce((n, x) => n + Number(x.send_errors ?? 0) + Number(x.recv_errors ?? 0), 0);
+    const flows: SaFlow[] = ipsec.map((x) => ({
+      local: String(x.local_endpoint ?? x.local_addr ?? ''),
+      peer: String(x.peer ?? ''),
+      outboundSpi: Number(x.outbound_spi ?? 0),
+      inboundSpis: ((x.inbound_spis ?? []) as unknown[]).map(Number),
+    }));
     return {
+      flows,
       timeline: JSON.parse(t.stdout) as { event: string; at: number }[],
       isakmp: sa.stdout.split('\n').filter((l) => /\sQM_IDLE\s/.test(l)).length,
       errors,
@@ -255,5 +325,6 @@ async function routerTimelines(engine: Engine, routers: MeshNode[], firstPacket:
     truncated: lines.filter((l) => l.timeline.some((e) => e.event === 'dropped')).length,
     isakmpSas: lines.map((l) => l.isakmp),
     sweep: { acquires: afterSweep('acquire'), installs: afterSweep('install'), espErrors: lines.reduce((n, l) => n + l.errors, 0) },
+    unmatched: unmatchedSpis(lines.map((l) => l.flows)),
   };
 }

@@ -25,10 +25,14 @@ export interface MeshConfig {
   /** Epoch ms: everyone's first requests. */
   start: number;
   intervalMs: number;
+  /** Peers asked and not yet answered, at most (the window). */
+  inflight: number;
   deadlineMs: number;
   sweepProbes: number;
   /** One sweep round (a request to every peer, spread over it). */
   sweepRoundMs: number;
+  /** How long answers are awaited after the last sweep round. */
+  sweepTailMs: number;
 }
 
 export interface MeshResult {
@@ -46,6 +50,8 @@ export interface MeshResult {
   /** Peers that answered a sweep request, and those that did not. */
   sweepAnswered: string[];
   sweepMissing: string[];
+  /** Ms from a sweep request to its answer, for every answer (the routers' lag shows here). */
+  sweepRtts: number[];
 }
 
 type Message = { t: 'req' | 'rep'; phase: 'form' | 'sweep'; seq: number } | { t: 'done' } | { t: 'sweep'; at: number };
@@ -72,10 +78,74 @@ export function decode(b: Buffer): Message | null {
   return null;
 }
 
+/**
+ * Which peers a host asks, and when, while the mesh forms: the peers in the
+ * host's order, at most `inflight` asked and unanswered at once, each asked
+ * again `intervalMs` after its last request until it answers. Every host
+ * sending to all its peers at once would start N-1 negotiations per router
+ * in the same instant: the routers' queues and the IKE retransmissions then
+ * cost more than the tunnels. The window bounds the negotiations a host's
+ * traffic starts. A peer whose tunnel the other side already made answers
+ * at once and makes room for the next.
+ */
+export class Formation {
+  private next = 0;
+  /** Peer -> when it was last asked (unanswered only). */
+  private readonly waiting = new Map<string, number>();
+  private readonly answeredSet = new Set<string>();
+
+  constructor(
+    private readonly peers: readonly string[],
+    private readonly inflight: number,
+    private readonly intervalMs: number,
+  ) {
+    if (!(inflight >= 1)) throw new Error(`the mesh window must be at least 1 (got ${inflight})`);
+  }
+
+  /** The peers to ask at `now`: those whose last request is `intervalMs` old, then new ones while the window has room. */
+  due(now: number): string[] {
+    const out: string[] = [];
+    for (const [p, at] of this.waiting)
+      if (now - at >= this.intervalMs) {
+        this.waiting.set(p, now);
+        out.push(p);
+      }
+    while (this.waiting.size < this.inflight && this.next < this.peers.length) {
+      const p = this.peers[this.next++]!;
+      if (this.answeredSet.has(p)) continue;
+      this.waiting.set(p, now);
+      out.push(p);
+    }
+    return out;
+  }
+
+  /** `peer` answered: it leaves the window (true the first time). */
+  answered(peer: string): boolean {
+    if (this.answeredSet.has(peer) || !this.peers.includes(peer)) return false;
+    this.answeredSet.add(peer);
+    this.waiting.delete(peer);
+    return true;
+  }
+
+  get inFlight(): number {
+    return this.waiting.size;
+  }
+
+  get done(): boolean {
+    return this.answeredSet.size === this.peers.length;
+  }
+}
+
+/** How often a host's driver looks at its window while the mesh forms (a retry is due at most this late). */
+export const FORM_TICK_MS = 50;
+
 function run(cfg: MeshConfig): void {
   const sock = createSocket('udp4');
   const first: Record<string, number> = {};
   const sweepOk = new Set<string>();
+  /** Sweep requests by sequence number: when each was sent (at most sweepProbes x peers of them). */
+  const sweepSent = new Map<number, number>();
+  const sweepRtts: number[] = [];
   const doneHosts = new Set<string>();
   const isCoordinator = cfg.self === cfg.coordinator;
   let requestsSent = 0;
@@ -89,6 +159,7 @@ function run(cfg: MeshConfig): void {
   const send = (to: string, m: Message) => sock.send(encode(m), cfg.port, to);
   const request = (to: string, phase: 'form' | 'sweep') => {
     requestsSent++;
+    if (phase === 'sweep') sweepSent.set(seq, Date.now());
     send(to, { t: 'req', phase, seq: seq++ });
   };
 
@@ -105,7 +176,7 @@ function run(cfg: MeshConfig): void {
     const wait = Math.max(0, at - Date.now());
     for (let k = 0; k < cfg.sweepProbes; k++)
       timers.push(setTimeout(() => spread(cfg.peers, cfg.sweepRoundMs, (p) => request(p, 'sweep')), wait + k * cfg.sweepRoundMs));
-    timers.push(setTimeout(finish, wait + cfg.sweepProbes * cfg.sweepRoundMs + 2000));
+    timers.push(setTimeout(finish, wait + cfg.sweepProbes * cfg.sweepRoundMs + cfg.sweepTailMs));
   }
 
   function noteDone(host: string): void {
@@ -123,13 +194,17 @@ function run(cfg: MeshConfig): void {
     const now = Date.now();
     if (m.t === 'req') send(from.address, { t: 'rep', phase: m.phase, seq: m.seq });
     else if (m.t === 'rep') {
-      if (m.phase === 'sweep') sweepOk.add(from.address);
-      else if (first[from.address] === undefined && cfg.peers.includes(from.address)) {
+      if (m.phase === 'sweep') {
+        sweepOk.add(from.address);
+        const sent = sweepSent.get(m.seq);
+        if (sent !== undefined) sweepRtts.push(now - sent);
+        sweepSent.delete(m.seq);
+      } else if (formation.answered(from.address)) {
         first[from.address] = now;
-        if (Object.keys(first).length === cfg.peers.length) {
+        if (formation.done) {
           doneAt = now;
           if (isCoordinator) noteDone(cfg.self);
-        }
+        } else askDue(now);
       }
     } else if (m.t === 'done' && isCoordinator) {
       noteDone(from.address);
@@ -153,12 +228,21 @@ function run(cfg: MeshConfig): void {
     step();
   }
 
+  const formation = new Formation(cfg.peers, cfg.inflight, cfg.intervalMs);
+  const askDue = (now: number) => {
+    if (sweepAt === null) for (const p of formation.due(now)) request(p, 'form');
+  };
+
+  /** One timer per host while the mesh forms: retries that are due and room in the window; then 'done' to the coordinator every second. */
   function formRound(): void {
     if (sweepAt !== null) return;
-    const waiting = cfg.peers.filter((p) => first[p] === undefined);
-    if (doneAt === null) spread(waiting, cfg.intervalMs, (p) => first[p] === undefined && sweepAt === null && request(p, 'form'));
-    if (doneAt !== null && !isCoordinator) send(cfg.coordinator, { t: 'done' });
-    timers.push(setTimeout(formRound, doneAt === null ? cfg.intervalMs : 1000));
+    if (doneAt === null) {
+      askDue(Date.now());
+      timers.push(setTimeout(formRound, FORM_TICK_MS));
+      return;
+    }
+    if (!isCoordinator) send(cfg.coordinator, { t: 'done' });
+    timers.push(setTimeout(formRound, 1000));
   }
 
   function finish(): void {
@@ -174,6 +258,7 @@ function run(cfg: MeshConfig): void {
       sweepFrom,
       sweepAnswered: cfg.peers.filter((p) => sweepOk.has(p)),
       sweepMissing: cfg.peers.filter((p) => !sweepOk.has(p)),
+      sweepRtts,
     };
     process.stdout.write(`${JSON.stringify(result)}\n`);
     sock.close();
