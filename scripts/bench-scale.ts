@@ -14,7 +14,7 @@
  *     each) in which every ordered pair must get an answer.
  * Figures and ratios are printed with the targets; nothing here is a test.
  *
- *   node dist/scripts/bench-scale.js [N ...] [--runs R] [--settle S] [--window S] [--interval MS] [--inflight K] [--deadline S] [--per-peer] [--no-mesh] [--json]
+ *   node dist/scripts/bench-scale.js [N ...] [--runs R] [--settle S] [--window S] [--interval MS] [--inflight K] [--sweep-rate R] [--deadline S] [--per-peer] [--no-mesh] [--json]
  */
 import Docker from 'dockerode';
 import { mkdtemp, mkdir, rm, writeFile } from 'node:fs/promises';
@@ -32,7 +32,7 @@ import { loadTopology } from '../src/orchestrator/labfile/load.js';
 import { streamProgress, type Progress } from '../src/orchestrator/progress.js';
 import { cgroupV1, cpuPercent, memoryOf, type Memory } from './lib/scale-cgroup.js';
 import { floorDown, floorUp } from './lib/scale-floor.js';
-import { MESH_INFLIGHT, runMesh, type MeshReport } from './lib/scale-mesh-run.js';
+import { MAX_RATE, MESH_INFLIGHT, runMesh, type MeshReport } from './lib/scale-mesh-run.js';
 
 const TARGET = { upRatio: 1.3, downRatio: 1.3, routerMb: 25, idleCpu: 5, meshSeconds: 60 };
 
@@ -41,7 +41,7 @@ function options(argv: string[]) {
     const i = argv.indexOf(name);
     return i >= 0 ? Number(argv[i + 1]) : def;
   };
-  const valued = new Set(['--runs', '--settle', '--window', '--interval', '--deadline', '--boot-width', '--inflight']);
+  const valued = new Set(['--runs', '--settle', '--window', '--interval', '--deadline', '--boot-width', '--inflight', '--sweep-rate']);
   const sizes = argv.filter((a, i) => /^\d+$/.test(a) && !valued.has(argv[i - 1] ?? '')).map(Number);
   return {
     sizes: sizes.length ? sizes : [10, 50, 100],
@@ -51,6 +51,8 @@ function options(argv: string[]) {
     intervalMs: flag('--interval', 1000),
     /** Peers each host's driver asks at once while the mesh forms. */
     inflight: flag('--inflight', MESH_INFLIGHT),
+    /** Requests per second the whole lab sends at most in the final sweep. */
+    sweepRate: flag('--sweep-rate', MAX_RATE),
     deadlineS: flag('--deadline', 180),
     /** Nodes `up` starts at once (its default: bootWidth()). */
     bootWidth: flag('--boot-width', 0),
@@ -127,7 +129,7 @@ async function measureIdle(lab: string, settleS: number, windowS: number): Promi
   return { settle, routers: rm_, hosts: hm, cpu: { total: cpu.total, routers: sum(routers.map((c) => c.id)), hosts: sum(hosts.map((c) => c.id)) } };
 }
 
-async function mesh(lab: string, file: string, intervalMs: number, inflight: number, deadlineS: number): Promise<MeshReport> {
+async function mesh(lab: string, file: string, opts: { intervalMs: number; inflight: number; sweepRate: number; deadlineS: number }): Promise<MeshReport> {
   const topo = await loadTopology(file);
   const { routers, hosts } = await labContainers(lab);
   const hostIp = (name: string) => {
@@ -137,7 +139,13 @@ async function mesh(lab: string, file: string, intervalMs: number, inflight: num
   const byNumber = (a: string, b: string) => Number(a.replace(/\D/g, '')) - Number(b.replace(/\D/g, ''));
   const meshHosts = hosts.map((c) => ({ name: c.labels[NODE_LABEL]!, id: c.id, ip: hostIp(c.labels[NODE_LABEL]!) })).sort((a, b) => byNumber(a.name, b.name));
   const spokes = routers.filter((c) => c.labels[NODE_LABEL] !== 'core').map((c) => ({ name: c.labels[NODE_LABEL]!, id: c.id, ip: '' }));
-  return runMesh(engine, meshHosts, spokes, { intervalMs, inflight, deadlineMs: deadlineS * 1000, log });
+  return runMesh(engine, meshHosts, spokes, {
+    intervalMs: opts.intervalMs,
+    inflight: opts.inflight,
+    maxRate: opts.sweepRate,
+    deadlineMs: opts.deadlineS * 1000,
+    log,
+  });
 }
 
 async function runSize(n: number, opts: ReturnType<typeof options>, image: string): Promise<SizeResult> {
@@ -181,7 +189,7 @@ async function runSize(n: number, opts: ReturnType<typeof options>, image: strin
           log(`N=${n} run ${r + 1}: testbed up ${(u / 1000).toFixed(1)} s`);
           if (r === 0) {
             result.idle = await measureIdle(lab, opts.settleS, opts.windowS);
-            if (opts.mesh) result.mesh = await mesh(lab, file, opts.intervalMs, opts.inflight, opts.deadlineS);
+            if (opts.mesh) result.mesh = await mesh(lab, file, opts);
           }
           const [d] = await timed(() => down(engine, lab, { progress: recorder(run.steps) }));
           log(`N=${n} run ${r + 1}: testbed down ${(d / 1000).toFixed(1)} s`);
