@@ -4,7 +4,7 @@
  *   ios "conf t" "ip route ..." "end"   several, one session, as a transcript
  *   printf 'show ver\n' | ios           lines from stdin
  * Data for the orchestrator and benchmarks, not IOS: --keys, --timeline,
- * --status [--wait MS], --dh-pool pooled|fresh (JSON on stdout).
+ * --status [--wait MS], --dh-pool pooled|fresh, --memory [--snapshot] (JSON on stdout).
  * Exit status 1 when a command was refused (invalid input, config error).
  */
 import { callControl } from '../../agent/io/control.js';
@@ -40,6 +40,12 @@ async function main(): Promise<void> {
   if (args[0] === '--dh-pool') {
     // benchmarks (bench:tunnel): `--dh-pool fresh` makes a new DH key pair per exchange, `--dh-pool pooled` is the default
     const reply = await callControl({ query: 'dh-pool', mode: args[1] as 'pooled' | 'fresh' });
+    process.stdout.write(`${JSON.stringify(reply.data)}\n`);
+    return;
+  }
+  if (args[0] === '--memory') {
+    // the soak: the agent's memory (process.memoryUsage, V8's heap spaces); `--memory --snapshot` also writes a heap snapshot
+    const reply = await callControl({ query: 'memory', ...(args[1] === '--snapshot' ? { snapshot: true } : {}) });
     process.stdout.write(`${JSON.stringify(reply.data)}\n`);
     return;
   }
