@@ -13,9 +13,11 @@
  * anonymous and file-backed pages (/proc/1/status), and what the agent says
  * of its own memory (`ios --memory`: V8's heap, used and committed, per
  * space, and the external and ArrayBuffer memory it knows of); and the pings
- * lost in each phase. Two heap snapshots of each agent (`ios --memory
- * --snapshot`, after the third minute and at the end) are compared by
- * constructor: what the JavaScript heap gained. Target: no ping lost at a
+ * lost in each phase. With --heap-snapshots, two heap snapshots of each
+ * agent (`ios --memory --snapshot`, after the third minute and at the end)
+ * are compared by constructor: what the JavaScript heap gained (the
+ * snapshot's writer leaves tens of MB in the agent's malloc heap, so such a
+ * run's RSS figures after the first snapshot are not the agent's own). Target: no ping lost at a
  * rekey in a clean phase, memory flat, SA counts back to steady state after
  * every rekey.
  */
@@ -34,7 +36,18 @@ import { rekeyWan, rekeyWindow } from './lib/soak-windows.js';
 import { compareHeapSummaries, summarizeHeapSnapshot, type HeapGroup } from './lib/heap-snapshot.js';
 import type { AgentMemory } from '../src/agent/io/memory.js';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string' }, lifetime: { type: 'string' }, phase: { type: 'string' }, loss: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string' },
+    lifetime: { type: 'string' },
+    phase: { type: 'string' },
+    loss: { type: 'string' },
+    'heap-snapshots': { type: 'boolean' },
+  },
+});
+// off by default: writing a snapshot makes V8 malloc tens of MB that glibc keeps in the agent's [heap] afterwards,
+// so a run with snapshots can name what the JavaScript heap gained but its RSS figures are not the agent's own
+const HEAP_SNAPSHOTS = values['heap-snapshots'] === true;
 const MINUTES = Number(values.minutes ?? 60);
 const LIFETIME = Number(values.lifetime ?? 120);
 const PHASE_MIN = Number(values.phase ?? 5);
@@ -68,6 +81,8 @@ interface Memory {
   /** /proc/1/status: RssAnon, RssFile (bytes). */
   anon: Record<string, number>;
   file: Record<string, number>;
+  /** /proc/1/smaps: the resident part of the [heap] mapping, glibc's main malloc arena (bytes). */
+  brk: Record<string, number>;
   /** The agent's own figures (ios --memory). */
   agent: Record<string, AgentMemory>;
 }
@@ -146,7 +161,7 @@ async function main(): Promise<void> {
       for (const k of rekeys) if (!k.after && poll.t - k.t >= 30000) k.after = poll;
       polls.push(poll);
       if (Date.now() >= nextMemory) {
-        const m: Memory = { t: Date.now(), cgroup: {}, rss: {}, anon: {}, file: {}, agent: {} };
+        const m: Memory = { t: Date.now(), cgroup: {}, rss: {}, anon: {}, file: {}, brk: {}, agent: {} };
         for (const r of ROUTERS) {
           m.cgroup[r] = Number((await rawSh(r, 'cat /sys/fs/cgroup/memory/memory.usage_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.current')).trim());
           const status = await rawSh(r, 'cat /proc/1/status');
@@ -154,11 +169,17 @@ async function main(): Promise<void> {
           m.rss[r] = kb('VmRSS');
           m.anon[r] = kb('RssAnon');
           m.file[r] = kb('RssFile');
+          m.brk[r] =
+            Number(
+              (
+                await rawSh(r, "awk '/ \\[heap\\]$/ { h = 1; next } /^[0-9a-f]+-/ { h = 0 } h && /^Rss:/ { n += $2 } END { print n + 0 }' /proc/1/smaps")
+              ).trim(),
+            ) * 1024;
           m.agent[r] = JSON.parse((await lab.exec(r, ['--memory'])).stdout) as AgentMemory;
         }
         memory.push(m);
         nextMemory += 60000;
-        if (snapshots.at.early === undefined && m.t - t0 >= SNAPSHOT_AFTER_MS) {
+        if (HEAP_SNAPSHOTS && snapshots.at.early === undefined && m.t - t0 >= SNAPSHOT_AFTER_MS) {
           await snapshot(snapshots.early);
           snapshots.at.early = Date.now();
         }
@@ -257,10 +278,11 @@ function report(
   );
   // where the RSS sits: anonymous pages (the heap, malloc, stacks) and file pages (node's binary and libraries);
   // of the anonymous part, V8's heap (committed, and of it used), the memory V8 knows outside its heap (external),
-  // and the rest (anon - heap committed: malloc arenas, native buffers, code and thread stacks that V8 does not count)
+  // and the rest (anon - heap committed: malloc arenas, native buffers, code and thread stacks that V8 does not count),
+  // of which brk is the main thread's malloc arena (the [heap] mapping)
   const space = (a: AgentMemory, name: string) => a.spaces.find((x) => x.name === name);
   for (const r of ROUTERS) {
-    console.log(`\n${r}, MB   rss   anon   file  heap total  heap used  old used  code  new total  large obj  external  arraybuf  anon-heap`);
+    console.log(`\n${r}, MB   rss   anon   file  heap total  heap used  old used  code  new total  large obj  external  arraybuf  anon-heap    brk`);
     d.memory.forEach((m) => {
       const a = m.agent[r]!;
       console.log(
@@ -278,6 +300,7 @@ function report(
           mb(a.external).padStart(9),
           mb(a.arrayBuffers).padStart(9),
           mb(m.anon[r]! - a.heapTotal).padStart(10),
+          mb(m.brk[r]!).padStart(6),
         ].join(' '),
       );
     });
