@@ -74,6 +74,8 @@ interface Rekey {
   newSpi: number;
   after?: Poll;
 }
+type Trim = Record<string, Record<'before' | 'after', { rss: number; anon: number; brk: number; agent: AgentMemory }>>;
+const kbOf = (status: string, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
 interface Memory {
   t: number;
   cgroup: Record<string, number>;
@@ -109,6 +111,11 @@ async function main(): Promise<void> {
     const c = await findNode(lab.engine, lab.name, node);
     return (await lab.engine.exec(c.id, ['sh', '-c', cmd])).stdout;
   };
+  // the resident part of the agent's [heap] mapping: glibc's main malloc arena
+  const brkOf = async (node: string) =>
+    Number(
+      (await rawSh(node, "awk '/ \\[heap\\]$/ { h = 1; next } /^[0-9a-f]+-/ { h = 0 } h && /^Rss:/ { n += $2 } END { print n + 0 }' /proc/1/smaps")).trim(),
+    ) * 1024;
   try {
     for (const r of ROUTERS) await lab.ios(r, 'configure terminal', `crypto ipsec security-association lifetime seconds ${LIFETIME}`, 'end');
     // the tunnel first (TED drops the first packet, as IOS does), then the flows
@@ -165,16 +172,11 @@ async function main(): Promise<void> {
         for (const r of ROUTERS) {
           m.cgroup[r] = Number((await rawSh(r, 'cat /sys/fs/cgroup/memory/memory.usage_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.current')).trim());
           const status = await rawSh(r, 'cat /proc/1/status');
-          const kb = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
+          const kb = (field: string) => kbOf(status, field);
           m.rss[r] = kb('VmRSS');
           m.anon[r] = kb('RssAnon');
           m.file[r] = kb('RssFile');
-          m.brk[r] =
-            Number(
-              (
-                await rawSh(r, "awk '/ \\[heap\\]$/ { h = 1; next } /^[0-9a-f]+-/ { h = 0 } h && /^Rss:/ { n += $2 } END { print n + 0 }' /proc/1/smaps")
-              ).trim(),
-            ) * 1024;
+          m.brk[r] = await brkOf(r);
           m.agent[r] = JSON.parse((await lab.exec(r, ['--memory'])).stdout) as AgentMemory;
         }
         memory.push(m);
@@ -187,6 +189,16 @@ async function main(): Promise<void> {
       await sleep(Math.max(0, POLL_MS - (Date.now() - poll.t)));
     }
     phases.push({ from: phaseStart, to: Date.now(), impaired });
+    // at the end, how much of each agent's RSS is free memory that malloc kept: the figures, a malloc_trim, the figures again
+    const trim: Trim = {};
+    for (const r of ROUTERS) {
+      const read = async (args: string[]) => {
+        const a = JSON.parse((await lab.exec(r, args)).stdout) as AgentMemory;
+        const status = await rawSh(r, 'cat /proc/1/status');
+        return { rss: kbOf(status, 'VmRSS'), anon: kbOf(status, 'RssAnon'), brk: await brkOf(r), agent: a };
+      };
+      trim[r] = { before: await read(['--memory']), after: await read(['--memory', '--trim']) };
+    }
     if (snapshots.at.early !== undefined) {
       await snapshot(snapshots.late);
       snapshots.at.late = Date.now();
@@ -209,7 +221,7 @@ async function main(): Promise<void> {
         if (!answered.has(seq)) lost.push({ flow: f.name, t });
       }
     }
-    report(rel, { rekeys, memory, phases, lost, sent, sentAt, polls });
+    report(rel, { rekeys, memory, phases, lost, sent, sentAt, polls, trim });
     // the raw readings, so that a run can be read again (which ping was lost when, the phases, the rekeys)
     const raw = join(lab.info.artifacts, 'soak.json');
     await mkdir(lab.info.artifacts, { recursive: true });
@@ -222,6 +234,7 @@ async function main(): Promise<void> {
         lost,
         sent,
         memory,
+        trim,
         heap: Object.fromEntries(ROUTERS.map((r) => [r, { early: [...(snapshots.early[r]?.values() ?? [])], late: [...(snapshots.late[r]?.values() ?? [])] }])),
       }),
     );
@@ -241,6 +254,7 @@ function report(
     sent: Record<string, number>;
     sentAt: { flow: string; t: number }[];
     polls: Poll[];
+    trim: Trim;
   },
 ): void {
   const commit = (() => {
@@ -282,7 +296,9 @@ function report(
   // of which brk is the main thread's malloc arena (the [heap] mapping)
   const space = (a: AgentMemory, name: string) => a.spaces.find((x) => x.name === name);
   for (const r of ROUTERS) {
-    console.log(`\n${r}, MB   rss   anon   file  heap total  heap used  old used  code  new total  large obj  external  arraybuf  anon-heap    brk`);
+    console.log(
+      `\n${r}, MB   rss   anon   file  heap total  heap used  old used  code  new total  large obj  external  arraybuf  anon-heap    brk  malloc used  free`,
+    );
     d.memory.forEach((m) => {
       const a = m.agent[r]!;
       console.log(
@@ -301,10 +317,20 @@ function report(
           mb(a.arrayBuffers).padStart(9),
           mb(m.anon[r]! - a.heapTotal).padStart(10),
           mb(m.brk[r]!).padStart(6),
+          (a.malloc ? mb(a.malloc.inUse) : '-').padStart(12),
+          (a.malloc ? mb(a.malloc.free) : '-').padStart(5),
         ].join(' '),
       );
     });
   }
+  console.log('\nat the end, before and after a malloc_trim (MB)  rss    anon   brk    malloc used  free   heap used');
+  for (const r of ROUTERS)
+    for (const w of ['before', 'after'] as const) {
+      const x = d.trim[r]![w];
+      console.log(
+        `${`${r} ${w}`.padEnd(48)} ${mb(x.rss).padStart(5)}  ${mb(x.anon).padStart(5)}  ${mb(x.brk).padStart(5)}  ${(x.agent.malloc ? mb(x.agent.malloc.inUse) : '-').padStart(11)}  ${(x.agent.malloc ? mb(x.agent.malloc.free) : '-').padStart(5)}  ${mb(x.agent.heapUsed).padStart(9)}`,
+      );
+    }
   if (snapshots.at.early !== undefined && snapshots.at.late !== undefined) {
     console.log(`\nheap snapshots at ${rel(snapshots.at.early)} and ${rel(snapshots.at.late)}: the 15 largest changes by constructor (self size)`);
     for (const r of ROUTERS) {

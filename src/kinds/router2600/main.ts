@@ -72,7 +72,8 @@ async function main(): Promise<void> {
       return { hostname: router.hostname, results: [], data: boot.status() };
     }
     // the soak only, not IOS: the agent's memory, and a heap snapshot in the container when asked
-    if (req.query === 'memory') return { hostname: router.hostname, results: [], data: agentMemory(req.snapshot === true) };
+    if (req.query === 'memory')
+      return { hostname: router.hostname, results: [], data: agentMemory({ snapshot: req.snapshot === true, trim: req.trim === true }) };
     const session: Session = { config: null };
     const results = [];
     for (const line of req.lines ?? []) {
