@@ -9,9 +9,17 @@
  * It reports: each rekey (daphne's outbound SPI changes; polled every 5 s)
  * with the pings lost around it (from the poll before it, less 3 s, to the
  * poll that saw it, plus 3 s) and the SA counts 30 s later; the agents'
- * memory (cgroup and the agent's RSS) every minute; and the pings lost in
- * each phase. Target: no ping lost at a rekey in a clean phase, memory flat,
- * SA counts back to steady state after every rekey.
+ * memory every minute: the container's cgroup, the agent's RSS split into
+ * anonymous and file-backed pages (/proc/1/status), and what the agent says
+ * of its own memory (`ios --memory`: V8's heap, used and committed, per
+ * space, and the external and ArrayBuffer memory it knows of); and the pings
+ * lost in each phase. With --heap-snapshots, two heap snapshots of each
+ * agent (`ios --memory --snapshot`, after the third minute and at the end)
+ * are compared by constructor: what the JavaScript heap gained (the
+ * snapshot's writer leaves tens of MB in the agent's malloc heap, so such a
+ * run's RSS figures after the first snapshot are not the agent's own). Target: no ping lost at a
+ * rekey in a clean phase, memory flat, SA counts back to steady state after
+ * every rekey.
  */
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -25,8 +33,21 @@ import { Lab } from '../src/orchestrator/lab/lab.js';
 import { streamProgress } from '../src/orchestrator/progress.js';
 import { SHOW_TABLES } from '../src/orchestrator/show/index.js';
 import { rekeyWan, rekeyWindow } from './lib/soak-windows.js';
+import { compareHeapSummaries, summarizeHeapSnapshot, type HeapGroup } from './lib/heap-snapshot.js';
+import type { AgentMemory } from '../src/agent/io/memory.js';
 
-const { values } = parseArgs({ options: { minutes: { type: 'string' }, lifetime: { type: 'string' }, phase: { type: 'string' }, loss: { type: 'string' } } });
+const { values } = parseArgs({
+  options: {
+    minutes: { type: 'string' },
+    lifetime: { type: 'string' },
+    phase: { type: 'string' },
+    loss: { type: 'string' },
+    'heap-snapshots': { type: 'boolean' },
+  },
+});
+// off by default: writing a snapshot makes V8 malloc tens of MB that glibc keeps in the agent's [heap] afterwards,
+// so a run with snapshots can name what the JavaScript heap gained but its RSS figures are not the agent's own
+const HEAP_SNAPSHOTS = values['heap-snapshots'] === true;
 const MINUTES = Number(values.minutes ?? 60);
 const LIFETIME = Number(values.lifetime ?? 120);
 const PHASE_MIN = Number(values.phase ?? 5);
@@ -53,11 +74,27 @@ interface Rekey {
   newSpi: number;
   after?: Poll;
 }
+type Trim = Record<string, Record<'before' | 'after', { rss: number; anon: number; brk: number; agent: AgentMemory }>>;
+const kbOf = (status: string, field: string) => Number(new RegExp(`${field}:\\s+(\\d+)`).exec(status)?.[1] ?? 0) * 1024;
 interface Memory {
   t: number;
   cgroup: Record<string, number>;
   rss: Record<string, number>;
+  /** /proc/1/status: RssAnon, RssFile (bytes). */
+  anon: Record<string, number>;
+  file: Record<string, number>;
+  /** /proc/1/smaps: the resident part of the [heap] mapping, glibc's main malloc arena (bytes). */
+  brk: Record<string, number>;
+  /** The agent's own figures (ios --memory). */
+  agent: Record<string, AgentMemory>;
 }
+/** The heap snapshot summaries: early (after the third minute) and late (at the end), per router. */
+const snapshots: { early: Record<string, Map<string, HeapGroup>>; late: Record<string, Map<string, HeapGroup>>; at: { early?: number; late?: number } } = {
+  early: {},
+  late: {},
+  at: {},
+};
+const SNAPSHOT_AFTER_MS = 3 * 60000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 // Ctrl-C (or SIGTERM) ends the soak early: the table is printed for the time run, and the lab goes
@@ -74,6 +111,11 @@ async function main(): Promise<void> {
     const c = await findNode(lab.engine, lab.name, node);
     return (await lab.engine.exec(c.id, ['sh', '-c', cmd])).stdout;
   };
+  // the resident part of the agent's [heap] mapping: glibc's main malloc arena
+  const brkOf = async (node: string) =>
+    Number(
+      (await rawSh(node, "awk '/ \\[heap\\]$/ { h = 1; next } /^[0-9a-f]+-/ { h = 0 } h && /^Rss:/ { n += $2 } END { print n + 0 }' /proc/1/smaps")).trim(),
+    ) * 1024;
   try {
     for (const r of ROUTERS) await lab.ios(r, 'configure terminal', `crypto ipsec security-association lifetime seconds ${LIFETIME}`, 'end');
     // the tunnel first (TED drops the first packet, as IOS does), then the flows
@@ -92,6 +134,13 @@ async function main(): Promise<void> {
     let phaseStart = t0;
     let nextMemory = t0;
     const end = t0 + MINUTES * 60000;
+    // a heap snapshot of each agent, summed up by constructor (the file, tens of MB, is read and removed)
+    const snapshot = async (into: Record<string, Map<string, HeapGroup>>) => {
+      for (const r of ROUTERS) {
+        const m = JSON.parse((await lab.exec(r, ['--memory', '--snapshot'], 120_000)).stdout) as AgentMemory;
+        into[r] = summarizeHeapSnapshot(await rawSh(r, `cat ${m.snapshot!} && rm -f ${m.snapshot!}`));
+      }
+    };
     while (Date.now() < end && !stopEarly) {
       const now = Date.now();
       const wantImpaired = Math.floor((now - t0) / (PHASE_MIN * 60000)) % 2 === 1;
@@ -119,17 +168,41 @@ async function main(): Promise<void> {
       for (const k of rekeys) if (!k.after && poll.t - k.t >= 30000) k.after = poll;
       polls.push(poll);
       if (Date.now() >= nextMemory) {
-        const m: Memory = { t: Date.now(), cgroup: {}, rss: {} };
+        const m: Memory = { t: Date.now(), cgroup: {}, rss: {}, anon: {}, file: {}, brk: {}, agent: {} };
         for (const r of ROUTERS) {
           m.cgroup[r] = Number((await rawSh(r, 'cat /sys/fs/cgroup/memory/memory.usage_in_bytes 2>/dev/null || cat /sys/fs/cgroup/memory.current')).trim());
-          m.rss[r] = Number(/VmRSS:\s+(\d+)/.exec(await rawSh(r, 'cat /proc/1/status'))?.[1] ?? 0) * 1024;
+          const status = await rawSh(r, 'cat /proc/1/status');
+          const kb = (field: string) => kbOf(status, field);
+          m.rss[r] = kb('VmRSS');
+          m.anon[r] = kb('RssAnon');
+          m.file[r] = kb('RssFile');
+          m.brk[r] = await brkOf(r);
+          m.agent[r] = JSON.parse((await lab.exec(r, ['--memory'])).stdout) as AgentMemory;
         }
         memory.push(m);
         nextMemory += 60000;
+        if (HEAP_SNAPSHOTS && snapshots.at.early === undefined && m.t - t0 >= SNAPSHOT_AFTER_MS) {
+          await snapshot(snapshots.early);
+          snapshots.at.early = Date.now();
+        }
       }
       await sleep(Math.max(0, POLL_MS - (Date.now() - poll.t)));
     }
     phases.push({ from: phaseStart, to: Date.now(), impaired });
+    // at the end, how much of each agent's RSS is free memory that malloc kept: the figures, a malloc_trim, the figures again
+    const trim: Trim = {};
+    for (const r of ROUTERS) {
+      const read = async (args: string[]) => {
+        const a = JSON.parse((await lab.exec(r, args)).stdout) as AgentMemory;
+        const status = await rawSh(r, 'cat /proc/1/status');
+        return { rss: kbOf(status, 'VmRSS'), anon: kbOf(status, 'RssAnon'), brk: await brkOf(r), agent: a };
+      };
+      trim[r] = { before: await read(['--memory']), after: await read(['--memory', '--trim']) };
+    }
+    if (snapshots.at.early !== undefined) {
+      await snapshot(snapshots.late);
+      snapshots.at.late = Date.now();
+    }
 
     // the pings: stop them, then find the lost ones and when they were sent
     const lost: { flow: string; t: number }[] = [];
@@ -148,13 +221,22 @@ async function main(): Promise<void> {
         if (!answered.has(seq)) lost.push({ flow: f.name, t });
       }
     }
-    report(rel, { rekeys, memory, phases, lost, sent, sentAt, polls });
+    report(rel, { rekeys, memory, phases, lost, sent, sentAt, polls, trim });
     // the raw readings, so that a run can be read again (which ping was lost when, the phases, the rekeys)
     const raw = join(lab.info.artifacts, 'soak.json');
     await mkdir(lab.info.artifacts, { recursive: true });
     await writeFile(
       raw,
-      JSON.stringify({ t0, phases, rekeys: rekeys.map(({ t, prev, oldSpi, newSpi }) => ({ t, prev, oldSpi, newSpi })), lost, sent, memory }),
+      JSON.stringify({
+        t0,
+        phases,
+        rekeys: rekeys.map(({ t, prev, oldSpi, newSpi }) => ({ t, prev, oldSpi, newSpi })),
+        lost,
+        sent,
+        memory,
+        trim,
+        heap: Object.fromEntries(ROUTERS.map((r) => [r, { early: [...(snapshots.early[r]?.values() ?? [])], late: [...(snapshots.late[r]?.values() ?? [])] }])),
+      }),
     );
     console.log(`readings: ${raw}`);
   } finally {
@@ -172,6 +254,7 @@ function report(
     sent: Record<string, number>;
     sentAt: { flow: string; t: number }[];
     polls: Poll[];
+    trim: Trim;
   },
 ): void {
   const commit = (() => {
@@ -207,6 +290,62 @@ function report(
       `${rel(m.t).padStart(6)}  ${mb(m.cgroup.daphne!).padStart(16)}  ${mb(m.rss.daphne!).padStart(6)}  ${mb(m.cgroup.fred!).padStart(14)}  ${mb(m.rss.fred!).padStart(6)}`,
     ),
   );
+  // where the RSS sits: anonymous pages (the heap, malloc, stacks) and file pages (node's binary and libraries);
+  // of the anonymous part, V8's heap (committed, and of it used), the memory V8 knows outside its heap (external),
+  // and the rest (anon - heap committed: malloc arenas, native buffers, code and thread stacks that V8 does not count),
+  // of which brk is the main thread's malloc arena (the [heap] mapping)
+  const space = (a: AgentMemory, name: string) => a.spaces.find((x) => x.name === name);
+  for (const r of ROUTERS) {
+    console.log(
+      `\n${r}, MB   rss   anon   file  heap total  heap used  old used  code  new total  large obj  external  arraybuf  anon-heap    brk  malloc used  free`,
+    );
+    d.memory.forEach((m) => {
+      const a = m.agent[r]!;
+      console.log(
+        [
+          rel(m.t).padStart(6),
+          mb(m.rss[r]!).padStart(7),
+          mb(m.anon[r]!).padStart(6),
+          mb(m.file[r]!).padStart(6),
+          mb(a.heapTotal).padStart(11),
+          mb(a.heapUsed).padStart(10),
+          mb(space(a, 'old_space')?.used ?? 0).padStart(9),
+          mb(space(a, 'code_space')?.size ?? 0).padStart(5),
+          mb(space(a, 'new_space')?.size ?? 0).padStart(10),
+          mb(space(a, 'large_object_space')?.size ?? 0).padStart(10),
+          mb(a.external).padStart(9),
+          mb(a.arrayBuffers).padStart(9),
+          mb(m.anon[r]! - a.heapTotal).padStart(10),
+          mb(m.brk[r]!).padStart(6),
+          (a.malloc ? mb(a.malloc.inUse) : '-').padStart(12),
+          (a.malloc ? mb(a.malloc.free) : '-').padStart(5),
+        ].join(' '),
+      );
+    });
+  }
+  console.log('\nat the end, before and after a malloc_trim (MB)  rss    anon   brk    malloc used  free   heap used');
+  for (const r of ROUTERS)
+    for (const w of ['before', 'after'] as const) {
+      const x = d.trim[r]![w];
+      console.log(
+        `${`${r} ${w}`.padEnd(48)} ${mb(x.rss).padStart(5)}  ${mb(x.anon).padStart(5)}  ${mb(x.brk).padStart(5)}  ${(x.agent.malloc ? mb(x.agent.malloc.inUse) : '-').padStart(11)}  ${(x.agent.malloc ? mb(x.agent.malloc.free) : '-').padStart(5)}  ${mb(x.agent.heapUsed).padStart(9)}`,
+      );
+    }
+  if (snapshots.at.early !== undefined && snapshots.at.late !== undefined) {
+    console.log(`\nheap snapshots at ${rel(snapshots.at.early)} and ${rel(snapshots.at.late)}: the 15 largest changes by constructor (self size)`);
+    for (const r of ROUTERS) {
+      const before = snapshots.early[r]!;
+      const after = snapshots.late[r]!;
+      const total = (g: Map<string, HeapGroup>) => [...g.values()].reduce((n, x) => n + x.size, 0);
+      const count = (g: Map<string, HeapGroup>) => [...g.values()].reduce((n, x) => n + x.count, 0);
+      console.log(`${r}: ${count(before)} objects, ${mb(total(before))} MB -> ${count(after)} objects, ${mb(total(after))} MB`);
+      console.log('  constructor                               count before  count after     KB before   KB after');
+      for (const g of compareHeapSummaries(before, after).slice(0, 15))
+        console.log(
+          `  ${g.name.slice(0, 40).padEnd(40)} ${String(g.countBefore).padStart(13)} ${String(g.countAfter).padStart(12)} ${(g.sizeBefore / 1024).toFixed(1).padStart(13)} ${(g.sizeAfter / 1024).toFixed(1).padStart(10)}`,
+        );
+    }
+  }
   const clean = d.rekeys.filter((k) => wanOf(k) === 'clean');
   const cleanRekeyLoss = clean.reduce((n, k) => {
     const w = rekeyWindow(k.prev, k.t);

@@ -10,7 +10,7 @@ import { dirname } from 'node:path';
 export const CONTROL_SOCKET = '/run/testbed/agent.sock';
 
 /** Queries for data, none of them an IOS command (see ControlRequest.query). */
-export const CONTROL_QUERIES = ['keys', 'timeline', 'status', 'dh-pool'] as const;
+export const CONTROL_QUERIES = ['keys', 'timeline', 'status', 'dh-pool', 'memory'] as const;
 export type ControlQuery = (typeof CONTROL_QUERIES)[number];
 export const DH_POOL_MODES = ['pooled', 'fresh'] as const;
 
@@ -20,13 +20,19 @@ export interface ControlRequest {
   /**
    * 'keys': the key material of every SA, for Wireshark's tables; 'timeline': IPsec events with times;
    * benchmarks only: 'status': the background work after boot (warm-up, DH pool) and when it was over,
-   * 'dh-pool': switch the DH pool (`mode`) and answer with the status.
+   * 'dh-pool': switch the DH pool (`mode`) and answer with the status;
+   * the soak only: 'memory': the agent's memory (io/memory.ts), with a heap snapshot when `snapshot` is true,
+   * after a malloc_trim when `trim` is true.
    */
   query?: ControlQuery;
   /** 'status': wait up to this many milliseconds for the router to be idle. */
   waitMs?: number;
   /** 'dh-pool': pooled (the router's behaviour) or fresh (a new key pair per exchange). */
   mode?: (typeof DH_POOL_MODES)[number];
+  /** 'memory': also write a heap snapshot to a file in the container (its path is in the answer). */
+  snapshot?: boolean;
+  /** 'memory': give malloc's free pages back first (malloc_trim), and answer with the figures after it. */
+  trim?: boolean;
 }
 
 /** Why a request is malformed, or null when it is well formed. */
@@ -41,6 +47,8 @@ export function controlRequestProblem(req: ControlRequest): string | null {
     return 'waitMs must be an integer from 0 to 600000';
   if (req.query === 'dh-pool' && !(DH_POOL_MODES as readonly string[]).includes(req.mode as string))
     return `the dh-pool query needs a mode: ${DH_POOL_MODES.join(' or ')}`;
+  for (const flag of ['snapshot', 'trim'] as const)
+    if (req[flag] !== undefined && (req.query !== 'memory' || typeof req[flag] !== 'boolean')) return `${flag} is a boolean of the memory query`;
   return null;
 }
 

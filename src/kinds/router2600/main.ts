@@ -6,6 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { interfaceStatus, isTunnel, parseConfig } from '../../ios/index.js';
 import { serveControl } from '../../agent/io/control.js';
+import { agentMemory } from '../../agent/io/memory.js';
 import { adoptInterfaces } from '../../agent/io/interfaces.js';
 import { TESTBED_CONFIG, TESTBED_INTERFACES } from '../../contract/env.js';
 import { STARTUP_CONFIG_PATH } from '../../contract/paths.js';
@@ -70,6 +71,9 @@ async function main(): Promise<void> {
       ipsec.setDhPoolMode(req.mode!);
       return { hostname: router.hostname, results: [], data: boot.status() };
     }
+    // the soak only, not IOS: the agent's memory, and a heap snapshot in the container when asked
+    if (req.query === 'memory')
+      return { hostname: router.hostname, results: [], data: agentMemory({ snapshot: req.snapshot === true, trim: req.trim === true }) };
     const session: Session = { config: null };
     const results = [];
     for (const line of req.lines ?? []) {

@@ -17,6 +17,8 @@ test('well-formed requests: lines, and each query with what it needs', (t) => {
   t.is(controlRequestProblem({ query: 'status', waitMs: 5000 }), null);
   t.is(controlRequestProblem({ query: 'dh-pool', mode: 'fresh' }), null);
   t.is(controlRequestProblem({ query: 'dh-pool', mode: 'pooled' }), null);
+  t.is(controlRequestProblem({ query: 'memory' }), null);
+  t.is(controlRequestProblem({ query: 'memory', snapshot: true }), null);
 });
 
 test('malformed requests say what is wrong', (t) => {
@@ -27,6 +29,8 @@ test('malformed requests say what is wrong', (t) => {
   t.regex(controlRequestProblem({ query: 'dh-pool', mode: 'cached' } as unknown as ControlRequest) ?? '', /needs a mode/);
   t.regex(controlRequestProblem({ query: 'status', waitMs: -1 }) ?? '', /waitMs must be/);
   t.regex(controlRequestProblem({ query: 'status', waitMs: 1.5 }) ?? '', /waitMs must be/);
+  t.regex(controlRequestProblem({ query: 'keys', snapshot: true }) ?? '', /snapshot is a boolean of the memory query/);
+  t.regex(controlRequestProblem({ query: 'memory', snapshot: 'yes' } as unknown as ControlRequest) ?? '', /snapshot is a boolean/);
 });
 
 test('over the socket: a query reaches the handler, a bad one is answered with the problem', async (t) => {
