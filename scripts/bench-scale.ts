@@ -10,8 +10,9 @@
  *     every host sends to every other host from one common instant, at
  *     most --inflight (4) peers waiting for an answer at a time; time
  *     from the first packet to the last tunnel, tunnels per second, and a
- *     final sweep (rounds of requests to every peer, spread over a second
- *     each) in which every ordered pair must get an answer.
+ *     final sweep (3 rounds of a request to every peer, at most
+ *     --sweep-rate (500) requests per second over the lab) in which every
+ *     ordered pair must get an answer.
  * Figures and ratios are printed with the targets; nothing here is a test.
  *
  *   node dist/scripts/bench-scale.js [N ...] [--runs R] [--settle S] [--window S] [--interval MS] [--inflight K] [--sweep-rate R] [--deadline S] [--per-peer] [--no-mesh] [--json]
@@ -51,7 +52,7 @@ function options(argv: string[]) {
     intervalMs: flag('--interval', 1000),
     /** Peers each host's driver asks at once while the mesh forms. */
     inflight: flag('--inflight', MESH_INFLIGHT),
-    /** Requests per second the whole lab sends at most in the final sweep. */
+    /** Requests per second the whole lab sends at most in the final sweep (default 500). */
     sweepRate: flag('--sweep-rate', MAX_RATE),
     deadlineS: flag('--deadline', 180),
     /** Nodes `up` starts at once (its default: bootWidth()). */

@@ -4,7 +4,7 @@
  * of a sweep round (the whole lab's rate bounded).
  */
 import test from 'ava';
-import { percentiles, rotated, sweepRoundMs, unmatchedSpis } from '../../../scripts/lib/scale-mesh-run.js';
+import { MAX_RATE, percentiles, rotated, sweepRoundMs, unmatchedSpis } from '../../../scripts/lib/scale-mesh-run.js';
 
 test('each host starts after itself and wraps round: at every slot the targets are all different', (t) => {
   const hosts = ['h1', 'h2', 'h3', 'h4', 'h5'];
@@ -26,6 +26,8 @@ test('a sweep round lasts at least 1 s and keeps the lab under the rate: 100 hos
   t.is(sweepRoundMs(50, 2000), 1225);
   t.is(sweepRoundMs(100, 2000), 4950);
   t.is(sweepRoundMs(2, 2000), 1000);
+  // the default rate: 19.8 s a round at 100 spokes
+  t.is(sweepRoundMs(100, MAX_RATE), 19800);
 });
 
 test('the SPI check names the flows whose outbound SPI the peer router holds no inbound SA for', (t) => {
