@@ -277,6 +277,9 @@ export function deleteIpsec(core: Core, ctx: IkeContext, rec: IpsecRecord, reaso
     );
   }
   core.removeIpsec(rec);
+  // a late retransmission of the peer's Quick Mode message is not answered again: that answer would make the peer
+  // install (or keep using) this pair, which this side no longer has
+  for (const sa of core.peerSas(s.peer)) sa.forgetReplies(s.inbound.spi);
   for (const other of core.ipsec.ofPeer(rec.peerKey)) {
     if (other.replacedBy !== s.inbound.spi) continue;
     other.replacedBy = null;

@@ -150,12 +150,17 @@ export class IsakmpSa {
   }
 
   /** Remembers a processed message and the reply sent to it. */
-  remember(message: Buffer, reply: readonly WireMessage[]): void {
-    this.replies.remember(message, reply);
+  remember(message: Buffer, reply: readonly WireMessage[], spi?: number): void {
+    this.replies.remember(message, reply, spi);
   }
 
   /** The reply to a message seen before, or undefined when it is new. */
   duplicateOf(message: Buffer): readonly WireMessage[] | undefined {
     return this.replies.replyTo(message);
+  }
+
+  /** The IPsec pair with this inbound SPI is gone: its Quick Mode's reply is not sent again (Replies.forget). */
+  forgetReplies(spi: number): void {
+    this.replies.forget(spi);
   }
 }

@@ -18,12 +18,24 @@ export function digestOf(message: Buffer): string {
 }
 
 export class Replies {
-  private readonly seen: { readonly digest: string; readonly reply: readonly WireMessage[] }[] = [];
+  private readonly seen: { readonly digest: string; readonly reply: readonly WireMessage[]; readonly spi?: number }[] = [];
 
-  /** Remembers a processed message and the reply sent to it (none: the message needed no answer). */
-  remember(message: Buffer, reply: readonly WireMessage[]): void {
-    this.seen.push({ digest: digestOf(message), reply });
+  /**
+   * Remembers a processed message and the reply sent to it (none: the message needed no answer). `spi`: the reply
+   * is a Quick Mode message of the pair with this inbound SPI (forget() drops it with the pair).
+   */
+  remember(message: Buffer, reply: readonly WireMessage[], spi?: number): void {
+    this.seen.push({ digest: digestOf(message), reply, ...(spi === undefined ? {} : { spi }) });
     if (this.seen.length > KEPT) this.seen.shift();
+  }
+
+  /**
+   * The pair with this inbound SPI is gone: a late retransmission of the peer's Quick Mode message that made it
+   * is not answered again (the answer would have the peer install a pair this side no longer has: a one-way
+   * black hole). It goes unanswered, as a message of a deleted exchange, and the peer's Quick Mode gives up.
+   */
+  forget(spi: number): void {
+    for (let i = this.seen.length - 1; i >= 0; i--) if (this.seen[i]!.spi === spi) this.seen.splice(i, 1);
   }
 
   /** The reply to a message seen before, or undefined when it is new. */

@@ -29,6 +29,30 @@ for (const lost of [1, 2, 3, 4, 5, 6, 7, 8, 9]) {
   });
 }
 
+test("QM3 lost, then the initiator deletes the pair (its Delete lost too): the responder's retransmitted QM2 is not answered, so the responder never installs a pair the initiator no longer has", (t) => {
+  const wire = twoSites(43);
+  let cleared = false;
+  // packet 9 is QM3; after the clear, what A sends (its Delete) is lost as well
+  wire.filter = (p) => (p.n === 9 || (cleared && p.sender === 'A') ? [] : [{ packet: p }]);
+  wire.acquire('A', PING_A);
+  wire.run(5_000);
+  t.is(wire.actions('A', 'install-ipsec').length, 1, 'A installed on QM2');
+  t.is(wire.actions('B', 'install-ipsec').length, 0, 'B waits for QM3');
+  cleared = true;
+  wire.feed(wire.node('A'), wire.node('A').engine.clearIpsec({}, wire.now));
+  t.is(wire.actions('A', 'delete-ipsec').length, 1);
+  wire.run(120_000);
+  // A's sends from the clear on (the filter drops them: look at what A sent): before the fix, its stored QM3 again
+  const resent = wire.node('A').log.filter((l) => l.at >= 5_000 && l.action.kind === 'send');
+  t.is(resent.length, 1, 'after the clear A sends its Delete and nothing else: no QM3 again');
+  t.false(wire.lines('A').some((l) => /retransmitting due to retransmit phase 2/.test(l)));
+  t.is(wire.actions('B', 'install-ipsec').length, 0, 'B never installs the pair A deleted');
+  t.true(
+    wire.actions('B', 'fail').some((f) => f.phase === 2),
+    "B's Quick Mode gives up",
+  );
+});
+
 test('the first resend comes 10 s after the message (IOS timer)', (t) => {
   const wire = twoSites(40);
   wire.filter = (p) => (p.n === 1 ? [] : [{ packet: p }]);

@@ -164,7 +164,7 @@ export function initiatorQm2(ctx: IkeContext, sa: IsakmpSa, qm: QmState, m: Inbo
   const hash3 = quickModeHash3(sa.suite!.hash, sa.keys!.skeyidA, mid, qm.niB, qm.nrB);
   const { message, nextIv } = sa.encrypt(QM, [{ type: PayloadType.HASH, data: hash3 }], qm.iv, mid, commitFlags(qm));
   const w = sendQm(ctx, sa, message);
-  sa.remember(m.message, [w]);
+  sa.remember(m.message, [w], qm.ourSpi);
   if (qm.commit) {
     qm.iv = nextIv;
     qm.held = spec;

@@ -184,7 +184,7 @@ export function responderQm1(ctx: IkeContext, sa: IsakmpSa, m: Inbound): QmState
   const { message, nextIv } = sa.encrypt(QM, [{ type: PayloadType.HASH, data: hash }, ...rest], qm.iv, mid, commitFlags(qm));
   qm.iv = nextIv;
   const w = sendQm(ctx, sa, message);
-  sa.remember(m.message, [w]);
+  sa.remember(m.message, [w], qm.ourSpi);
   qm.retransmit = new Retransmitter(ctx.policy.timers.phase2, ctx.now, [w]);
   return qm;
 }
