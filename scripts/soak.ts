@@ -33,6 +33,7 @@ import { Lab } from '../src/orchestrator/lab/lab.js';
 import { streamProgress } from '../src/orchestrator/progress.js';
 import { SHOW_TABLES } from '../src/orchestrator/show/index.js';
 import { rekeyWan, rekeyWindow } from './lib/soak-windows.js';
+import { slope } from './lib/bench.js';
 import { compareHeapSummaries, summarizeHeapSnapshot, type HeapGroup } from './lib/heap-snapshot.js';
 import type { AgentMemory } from '../src/agent/io/memory.js';
 
@@ -297,7 +298,7 @@ function report(
   const space = (a: AgentMemory, name: string) => a.spaces.find((x) => x.name === name);
   for (const r of ROUTERS) {
     console.log(
-      `\n${r}, MB   rss   anon   file  heap total  heap used  old used  code  new total  large obj  external  arraybuf  anon-heap    brk  malloc used  free`,
+      `\n${r}, MB   rss   anon   file  heap total  heap used  old used  code  new total  large obj  external  arraybuf  anon-heap    brk  malloc used  free  keeper gc`,
     );
     d.memory.forEach((m) => {
       const a = m.agent[r]!;
@@ -319,9 +320,19 @@ function report(
           mb(m.brk[r]!).padStart(6),
           (a.malloc ? mb(a.malloc.inUse) : '-').padStart(12),
           (a.malloc ? mb(a.malloc.free) : '-').padStart(5),
+          String(a.keeper?.collections ?? '-').padStart(10),
         ].join(' '),
       );
     });
+  }
+  // the figure for "flat": the RSS's slope over the run after its first ten minutes (boot and the first rekeys done)
+  console.log('\nRSS after minute 10, least-squares slope (MB per hour) and first -> last (MB); full collections the heap keeper asked for');
+  for (const r of ROUTERS) {
+    const pts = d.memory.filter((m) => m.t - d.memory[0]!.t >= 10 * 60_000 - POLL_MS).map((m) => ({ h: m.t / 3_600_000, v: m.rss[r]! / 1048576 }));
+    const last = d.memory.at(-1)?.agent[r]?.keeper;
+    console.log(
+      `${r.padEnd(7)} ${pts.length < 2 ? 'too short' : `${slope(pts).toFixed(2)} MB/h, ${pts[0]!.v.toFixed(1)} -> ${pts.at(-1)!.v.toFixed(1)} MB over ${pts.length} readings`}; keeper: ${last ? `${last.collections} collections, ${last.deferred} deferred` : 'not reported'}`,
+    );
   }
   console.log('\nat the end, before and after a malloc_trim (MB)  rss    anon   brk    malloc used  free   heap used');
   for (const r of ROUTERS)

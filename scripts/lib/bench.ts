@@ -55,6 +55,16 @@ export function median(values: readonly number[]): number {
   return s.length % 2 === 1 ? s[mid]! : (s[mid - 1]! + s[mid]!) / 2;
 }
 
+/** The least-squares slope of v over h (units of v per unit of h); 0 for fewer than two distinct h. */
+export function slope(points: readonly { h: number; v: number }[]): number {
+  const n = points.length;
+  if (n < 2) return 0;
+  const mh = points.reduce((a, p) => a + p.h, 0) / n;
+  const mv = points.reduce((a, p) => a + p.v, 0) / n;
+  const sxx = points.reduce((a, p) => a + (p.h - mh) ** 2, 0);
+  return sxx === 0 ? 0 : points.reduce((a, p) => a + (p.h - mh) * (p.v - mv), 0) / sxx;
+}
+
 /** Runs `fn` repeatedly: a warm-up, then `repetitions` timed runs of at least `repetitionMs`. */
 export function measure(fn: () => unknown, opts: MeasureOptions): Measurement {
   return measureInterleaved([fn], opts)[0]!;

@@ -1,16 +1,21 @@
 /**
  * One tunnel setup read from the captures of a two-gateway lab (bench:tunnel):
- * host - near gateway - WAN - far gateway - host, a ping from the near host
+ * host - near gateway - WAN - far gateway - host, traffic from the near host
  * running all along. Pure: packets in, times out (seconds since the epoch,
  * as the pcaps have them), or a problem that makes the sample unusable.
  *
- *   trigger  the first echo request on the near LAN (it starts TED, for routers)
+ * The traffic is ICMP echo requests (a ping) or UDP datagrams to one port
+ * (`udp`: bench:tunnel's sender, scripts/lib/udp-trigger.ts, one every
+ * millisecond whether or not anything comes back; the far host's ICMP port
+ * unreachable is the reply).
+ *
+ *   trigger  the first request on the near LAN (it starts TED, for routers)
  *   probes   TED probes on the WAN (routers: exactly one per setup)
  *   mm1      the first Main Mode message 1 on the WAN (responder cookie zero)
  *   firstEsp the first ESP packet on the WAN (plain or in UDP 4500)
- *   end      the first echo request on the far LAN: the first one that crossed
+ *   end      the first request on the far LAN: the first one that crossed
  *            the tunnel and was decrypted; nothing crosses the WAN in clear
- *   reply    the first echo reply back on the near LAN (one round trip later)
+ *   reply    the first reply back on the near LAN (one round trip later)
  */
 import type { CapturedPacket } from '../../src/orchestrator/index.js';
 
@@ -26,6 +31,8 @@ export interface SetupFlow {
   readonly dst: string;
   /** TED probes each setup must have: 1 for TED routers, 0 for a static peer. */
   readonly probes: number;
+  /** UDP datagrams to this port instead of echo requests (the reply is then ICMP port unreachable). */
+  readonly udpPort?: number;
 }
 
 export interface SetupTimes {
@@ -44,28 +51,38 @@ const TED = 240;
 const ZERO_COOKIE = '0000000000000000';
 const ECHO_REQUEST = 8;
 const ECHO_REPLY = 0;
+const UNREACHABLE = 3;
+const PORT_UNREACHABLE = 3;
+const UDP = 17;
 
 /** The setup that starts at or after `since` (seconds), or why there is none. */
 export function setupTimes(c: SetupCaptures, since: number, flow: SetupFlow): SetupTimes | { problem: string } {
   const after = (ps: readonly CapturedPacket[]) => ps.filter((p) => p.time >= since);
   const echo = (p: CapturedPacket, type: number, src: string, dst: string) => p.icmp?.type === type && p.src === src && p.dst === dst;
+  const udp = flow.udpPort;
+  const request = (p: CapturedPacket) =>
+    udp === undefined ? echo(p, ECHO_REQUEST, flow.src, flow.dst) : p.protocol === UDP && p.dport === udp && p.src === flow.src && p.dst === flow.dst;
+  const answer = (p: CapturedPacket) =>
+    udp === undefined ? echo(p, ECHO_REPLY, flow.dst, flow.src) : echo(p, UNREACHABLE, flow.dst, flow.src) && p.icmp?.code === PORT_UNREACHABLE;
+  const what = udp === undefined ? 'echo request' : `UDP datagram to port ${udp}`;
+  const whats = udp === undefined ? 'echo requests' : `UDP datagrams to port ${udp}`;
   const near = after(c.near);
   const wan = after(c.wan);
   const far = after(c.far);
-  const trigger = near.find((p) => echo(p, ECHO_REQUEST, flow.src, flow.dst));
-  if (!trigger) return { problem: 'no echo request on the near LAN' };
+  const trigger = near.find(request);
+  if (!trigger) return { problem: `no ${what} on the near LAN` };
   const probes = wan.filter((p) => p.isakmp?.exchangeType === TED && p.isakmp.responderCookie === ZERO_COOKIE).length;
   if (probes !== flow.probes) return { problem: `${probes} TED probes on the WAN, expected ${flow.probes}` };
   const mm1s = wan.filter((p) => p.isakmp?.exchangeType === MAIN_MODE && p.isakmp.responderCookie === ZERO_COOKIE);
   const mm1 = mm1s[0];
   if (!mm1) return { problem: 'no Main Mode message 1 on the WAN' };
-  const clear = wan.filter((p) => echo(p, ECHO_REQUEST, flow.src, flow.dst)).length;
-  if (clear > 0) return { problem: `${clear} echo requests crossed the WAN in clear` };
-  const end = far.find((p) => echo(p, ECHO_REQUEST, flow.src, flow.dst));
-  if (!end) return { problem: 'no echo request reached the far LAN' };
+  const clear = wan.filter(request).length;
+  if (clear > 0) return { problem: `${clear} ${whats} crossed the WAN in clear` };
+  const end = far.find(request);
+  if (!end) return { problem: `no ${what} reached the far LAN` };
   const esp = wan.find((p) => p.esp !== null);
-  if (!esp || esp.time > end.time) return { problem: 'the first echo on the far LAN came before any ESP on the WAN' };
-  if (end.time < mm1.time) return { problem: 'the first echo on the far LAN came before Main Mode' };
-  const reply = near.find((p) => p.time >= end.time && echo(p, ECHO_REPLY, flow.dst, flow.src));
+  if (!esp || esp.time > end.time) return { problem: `the first ${what} on the far LAN came before any ESP on the WAN` };
+  if (end.time < mm1.time) return { problem: `the first ${what} on the far LAN came before Main Mode` };
+  const reply = near.find((p) => p.time >= end.time && answer(p));
   return { trigger: trigger.time, probes, mm1: mm1.time, mm1Count: mm1s.length, firstEsp: esp.time, end: end.time, reply: reply?.time ?? null };
 }

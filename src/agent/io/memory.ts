@@ -13,7 +13,8 @@
 import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
-import { getHeapSpaceStatistics, writeHeapSnapshot } from 'node:v8';
+import { getHeapSpaceStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
+import { runInNewContext } from 'node:vm';
 
 /** glibc's malloc, summed over its arenas (bytes): see malloc.c. */
 export interface MallocStats {
@@ -55,6 +56,36 @@ export interface AgentMemory {
   snapshot?: string;
   /** When a trim was asked for: whether malloc_trim released memory (the figures are after it). */
   trimmed?: boolean;
+  /** The router's heap keeper (src/agent/router/heap-keeper.ts): the full collections it asked for. */
+  keeper?: HeapKeeperStatus;
+}
+
+export interface HeapKeeperStatus {
+  /** Full collections the keeper asked for. */
+  readonly collections: number;
+  /** When the last one was asked for (ms since the epoch); null: never. */
+  readonly lastAt: number | null;
+  /** Old space used before and after the last one (bytes). */
+  readonly lastBefore: number | null;
+  readonly lastAfter: number | null;
+  /** Looks that found the heap grown enough but a negotiation running, so waited for the next. */
+  readonly deferred: number;
+}
+
+/** Old space used (bytes): V8's old space, where long-lived objects and their garbage sit. */
+export function oldSpaceUsed(): number {
+  return getHeapSpaceStatistics().find((s) => s.space_name === 'old_space')?.space_used_size ?? 0;
+}
+
+/**
+ * A full garbage collection of V8's heap, for a process started without --expose-gc: the flag is set now, and
+ * the gc function it exposes is taken from a new context (it collects the whole isolate, not that context only).
+ */
+export function exposeGc(): () => void {
+  const existing = (globalThis as { gc?: () => void }).gc;
+  if (typeof existing === 'function') return existing;
+  setFlagsFromString('--expose-gc');
+  return runInNewContext('gc') as () => void;
 }
 
 export const SNAPSHOT_DIR = '/tmp';

@@ -3,7 +3,9 @@
  * not wait for a modular exponentiation of its own: each pair is used once,
  * and the pool refills itself a little later, once the negotiation that
  * took a pair is over (refilling right away would put the exponentiation
- * back on the path of the negotiation's next message). Groups are learnt
+ * back on the path of the negotiation's next message). A pool that nothing
+ * has taken from for that long (right after boot or a new configuration)
+ * fills at once, one pair per turn of the event loop. Groups are learnt
  * from use (the first pair of a group is made on the spot) and from the
  * configuration (prime()).
  *
@@ -37,6 +39,8 @@ export class DhPool {
   private timer: NodeJS.Timeout | undefined;
   private mode: DhPoolMode = 'pooled';
   private idleAt: number | null;
+  /** When a negotiation last took a pair (ms, this.now()); null: never. */
+  private lastTakeAt: number | null = null;
   /** Pairs handed out that were ready in advance, made on the spot while pooling, and made because the pool is off. */
   readonly stats = { hits: 0, misses: 0, fresh: 0 };
 
@@ -59,6 +63,7 @@ export class DhPool {
       this.stats.fresh++;
       return make(group);
     }
+    this.lastTakeAt = this.now();
     const list = this.ready.get(group.id);
     const pair = list?.shift();
     if (!list) this.ready.set(group.id, []);
@@ -97,7 +102,10 @@ export class DhPool {
     return [...this.ready.values()].every((list) => list.length >= this.depth);
   }
 
-  /** Refill once things have been quiet for a moment; one pair per timer, so packets never wait long behind one. */
+  /**
+   * Refill once things have been quiet for a moment since a negotiation last took a pair (at once when none
+   * has); one pair per timer, so packets never wait long behind one.
+   */
   private refillSoon(): void {
     if (this.timer) clearTimeout(this.timer);
     this.timer = undefined;
@@ -107,6 +115,7 @@ export class DhPool {
       return;
     }
     this.idleAt = null;
+    const wait = this.lastTakeAt === null ? 0 : Math.max(0, this.lastTakeAt + this.quietMs - this.now());
     this.timer = setTimeout(() => {
       this.timer = undefined;
       for (const [id, list] of this.ready) {
@@ -116,7 +125,7 @@ export class DhPool {
         }
       }
       this.refillSoon();
-    }, this.quietMs);
+    }, wait);
     this.timer.unref();
   }
 }

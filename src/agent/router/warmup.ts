@@ -36,8 +36,19 @@ function esp(pair: { out: EspOutboundSa; inn: EspInboundSa }, packets: number): 
 
 /** How long the warm-up waits before looking again while a real negotiation runs. */
 const BUSY_PAUSE_MS = 20;
-/** How long it steps aside when the CPU is contended (other routers of the lab booting), before it looks again. */
-const CONTENDED_PAUSE_MS = 250;
+/**
+ * How long it steps aside when the CPU is contended (other routers of the lab booting) before it looks again:
+ * from 50 ms, doubled at each contended look in a row up to 400 ms. A short contention (the other router of a
+ * two-router lab finishing its boot) costs the warm-up little; a long one (a hundred routers booting) finds it
+ * mostly asleep.
+ */
+export const CONTENDED_PAUSE_MIN_MS = 50;
+export const CONTENDED_PAUSE_MAX_MS = 400;
+
+/** The pause after this one, if the next look finds the CPU contended again. */
+export function nextContendedPause(pause: number): number {
+  return Math.min(pause * 2, CONTENDED_PAUSE_MAX_MS);
+}
 /** Below this share of one core, the process had work and did not get the CPU: the machine is contended. */
 const CONTENDED_SHARE = 0.5;
 /** The shortest stretch of warm-up over which the share is judged. */
@@ -124,6 +135,7 @@ export function warmUp(
     }
   }
   const steps = work();
+  let pause = CONTENDED_PAUSE_MIN_MS;
   return new Promise((resolve) => {
     const next = (): void => {
       // a real negotiation goes first: the warm-up waits while the router is busy with one
@@ -139,9 +151,11 @@ export function warmUp(
         setTimeout(() => {
           cpu.reset();
           next();
-        }, CONTENDED_PAUSE_MS);
+        }, pause);
+        pause = nextContendedPause(pause);
         return;
       }
+      pause = CONTENDED_PAUSE_MIN_MS;
       if (steps.next().done) return resolve();
       setImmediate(next);
     };

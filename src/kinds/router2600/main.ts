@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { interfaceStatus, isTunnel, parseConfig } from '../../ios/index.js';
 import { serveControl } from '../../agent/io/control.js';
-import { agentMemory } from '../../agent/io/memory.js';
+import { agentMemory, exposeGc, oldSpaceUsed } from '../../agent/io/memory.js';
 import { adoptInterfaces } from '../../agent/io/interfaces.js';
 import { TESTBED_CONFIG, TESTBED_INTERFACES } from '../../contract/env.js';
 import { STARTUP_CONFIG_PATH } from '../../contract/paths.js';
@@ -18,6 +18,7 @@ import { InterfaceAclService } from '../../agent/router/interface-acl.js';
 import { NatService } from '../../agent/router/nat.js';
 import { TunnelService } from '../../agent/router/tunnel-interface.js';
 import { warmUp } from '../../agent/router/warmup.js';
+import { HeapKeeper } from '../../agent/router/heap-keeper.js';
 import { BootWork } from '../../agent/router/boot-work.js';
 import { Router, type Session } from '../../agent/router/router.js';
 import { RoutingService } from '../../agent/routing/service.js';
@@ -61,6 +62,9 @@ async function main(): Promise<void> {
   stops.routing = () => routing.stop();
   await routing.start().catch((e: unknown) => console.log(`%TESTBED-3-ROUTING: ${(e as Error).message}`));
   const boot = new BootWork(() => ipsec.dhPoolStatus());
+  // full collections of old space's garbage on a quiet router (V8 would hold it for hours): the soak's memory
+  const negotiating = () => Date.now() - ipsec.lastIkeActivity < 500;
+  const keeper = new HeapKeeper({ gc: exposeGc(), oldSpaceUsed, busy: negotiating });
 
   await serveControl(async (req) => {
     if (req.query === 'keys') return { hostname: router.hostname, results: [], data: ipsec.keys() };
@@ -73,7 +77,11 @@ async function main(): Promise<void> {
     }
     // the soak only, not IOS: the agent's memory, and a heap snapshot in the container when asked
     if (req.query === 'memory')
-      return { hostname: router.hostname, results: [], data: agentMemory({ snapshot: req.snapshot === true, trim: req.trim === true }) };
+      return {
+        hostname: router.hostname,
+        results: [],
+        data: { ...agentMemory({ snapshot: req.snapshot === true, trim: req.trim === true }), keeper: keeper.status() },
+      };
     const session: Session = { config: null };
     const results = [];
     for (const line of req.lines ?? []) {
@@ -94,7 +102,8 @@ async function main(): Promise<void> {
   boot.ready();
   // warm the IKE and ESP code once the router is up (started during the boot it made `up` about 10% slower);
   // real negotiations go first
-  boot.warmup(warmUp(policyFromConfig(router.config), { busy: () => Date.now() - ipsec.lastIkeActivity < 500, native: ipsec.nativeEsp }));
+  boot.warmup(warmUp(policyFromConfig(router.config), { busy: negotiating, native: ipsec.nativeEsp }));
+  keeper.start();
   console.raw(
     `Cisco Internetwork Operating System Software \nIOS (tm) C2600 Software (C2600-JK9S-M), Version 12.2(27), RELEASE SOFTWARE (fc1) [testbed emulation]`,
   );

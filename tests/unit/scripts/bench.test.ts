@@ -5,7 +5,7 @@
  * gives no figure rather than a partial one.
  */
 import test from 'ava';
-import { measureInterleavedWith, median } from '../../../scripts/lib/bench.js';
+import { measureInterleavedWith, median, slope } from '../../../scripts/lib/bench.js';
 
 const opts = { warmupMs: 1, repetitions: 4, repetitionMs: 2 };
 
@@ -37,4 +37,43 @@ test('a reference that cannot run gives no reference figure', async (t) => {
   t.is(reference, undefined);
   t.is(calls, 2, 'not asked again once it failed');
   t.is(measurements[0]!.samples.length, 4);
+});
+
+test('slope: the least-squares line through readings, flat is 0, too few points give 0', (t) => {
+  t.is(
+    slope([
+      { h: 0, v: 60 },
+      { h: 0.5, v: 61 },
+      { h: 1, v: 62 },
+    ]),
+    2,
+  );
+  t.is(
+    slope([
+      { h: 0, v: 60 },
+      { h: 1, v: 60 },
+      { h: 2, v: 60 },
+    ]),
+    0,
+  );
+  // noise around a rise of 3 per hour: the fit, not the first and last reading
+  t.is(
+    Math.round(
+      slope([
+        { h: 0, v: 10 },
+        { h: 1, v: 14 },
+        { h: 2, v: 15 },
+        { h: 3, v: 19 },
+      ]) * 10,
+    ) / 10,
+    2.8,
+  );
+  t.is(slope([{ h: 1, v: 5 }]), 0);
+  t.is(
+    slope([
+      { h: 1, v: 5 },
+      { h: 1, v: 7 },
+    ]),
+    0,
+  );
 });

@@ -84,7 +84,7 @@ test('an echo in clear on the WAN, or none decrypted, is refused', (t) => {
   t.deepEqual(setupTimes({ ...c, wan: [...c.wan, echo(100.004, 8)] }, 99.9, flow), { problem: '1 echo requests crossed the WAN in clear' });
   t.deepEqual(setupTimes({ ...c, far: [] }, 99.9, flow), { problem: 'no echo request reached the far LAN' });
   t.deepEqual(setupTimes({ ...c, wan: c.wan.filter((p) => p.esp === null) }, 99.9, flow), {
-    problem: 'the first echo on the far LAN came before any ESP on the WAN',
+    problem: 'the first echo request on the far LAN came before any ESP on the WAN',
   });
   t.deepEqual(setupTimes({ ...c, wan: c.wan.filter((p) => p.isakmp?.exchangeType !== 2) }, 99.9, flow), { problem: 'no Main Mode message 1 on the WAN' });
 });
@@ -92,4 +92,28 @@ test('an echo in clear on the WAN, or none decrypted, is refused', (t) => {
 test('a retransmitted Main Mode message 1 is counted', (t) => {
   const c = ted();
   t.like(setupTimes({ ...c, wan: [...c.wan, isakmp(100.0025, 2)] }, 99.9, flow), { mm1: 100.002, mm1Count: 2 });
+});
+
+const datagram = (time: number, port = 9, src = D1, dst = A1) => pkt(time, { src, dst, protocol: 17, sport: 40000, dport: port });
+const unreachable = (time: number, code: number) => pkt(time, { src: A1, dst: D1, protocol: 1, icmp: { type: 3, code, id: 0, seq: 0 } });
+
+/** The same setup with UDP datagrams every millisecond instead of a ping; the far host answers port unreachable. */
+function tedUdp(): SetupCaptures {
+  const c = ted();
+  return {
+    near: [datagram(100.0), datagram(100.001), echo(100.0082, 0, A1, D1), unreachable(100.0085, 1), unreachable(100.009, 3)],
+    wan: c.wan,
+    far: [datagram(100.0075)],
+  };
+}
+
+test('UDP traffic: the first datagram to the port starts it, the first decrypted ends it, port unreachable is its reply', (t) => {
+  const udpFlow = { ...flow, udpPort: 9 };
+  t.deepEqual(setupTimes(tedUdp(), 99.9, udpFlow), { trigger: 100.0, probes: 1, mm1: 100.002, mm1Count: 1, firstEsp: 100.007, end: 100.0075, reply: 100.009 });
+  const otherPort = { ...tedUdp(), far: [datagram(100.0072, 53), datagram(100.0075)] };
+  t.like(setupTimes(otherPort, 99.9, udpFlow), { end: 100.0075 }, 'datagrams to another port are not the traffic');
+  t.deepEqual(setupTimes({ ...tedUdp(), wan: [...tedUdp().wan, datagram(100.004)] }, 99.9, udpFlow), {
+    problem: '1 UDP datagrams to port 9 crossed the WAN in clear',
+  });
+  t.deepEqual(setupTimes(tedUdp(), 99.9, flow), { problem: 'no echo request on the near LAN' }, 'a ping flow does not read datagrams');
 });

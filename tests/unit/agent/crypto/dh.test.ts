@@ -1,6 +1,7 @@
 /** Diffie-Hellman groups 1, 2, 5, 14: agreement, padding, injected private keys, bad peers. */
 import test from 'ava';
-import { DH_GROUPS, dhGroupById, generateDhKeyPair, leftPad } from '../../../../src/agent/crypto/dh.js';
+import { getDiffieHellman } from 'node:crypto';
+import { DH_GROUPS, dhGroupById, generateDhKeyPair, leftPad, primeOf } from '../../../../src/agent/crypto/dh.js';
 import { InvalidDhPublicValueError, UnsupportedAlgorithmError } from '../../../../src/agent/crypto/errors.js';
 
 const sizes: Record<number, number> = { 1: 96, 2: 128, 5: 192, 14: 256 };
@@ -18,6 +19,12 @@ for (const group of DH_GROUPS) {
     t.deepEqual(ab, ba);
     // Deterministic: the same private key gives the same public value.
     t.deepEqual(generateDhKeyPair(group, Buffer.alloc(32, 0x5a)).publicValue, a.publicValue);
+  });
+
+  test(`group ${group.id}: the prime written out in the source is OpenSSL's for the same group`, (t) => {
+    // node:crypto's named groups come from OpenSSL's own tables (RFC 2409, RFC 3526), not from this code
+    t.deepEqual(primeOf(group), getDiffieHellman(group.nodeName).getPrime());
+    t.is(primeOf(group).length, group.size);
   });
 
   test(`group ${group.id}: random key pairs agree`, (t) => {

@@ -83,3 +83,22 @@ test('a group first seen in use is kept from then on', async (t) => {
   await until('a full pool', () => pool.status().idleSince !== null);
   t.deepEqual(pool.status().ready, { '2': 1 });
 });
+
+test('a pool nothing has taken from fills at once, without waiting for the quiet interval', async (t) => {
+  // a quiet interval of a minute: a pool that waited for it between pairs would still be empty here
+  const pool = new DhPool(3, 60_000);
+  pool.prime([1]);
+  await until('a full pool', () => pool.status().idleSince !== null);
+  t.deepEqual(pool.status().ready, { '1': 3 });
+});
+
+test('after a negotiation took a pair, the refill waits for the quiet interval', async (t) => {
+  let now = 0;
+  const pool = new DhPool(2, 60_000, () => now);
+  pool.prime([1]);
+  await until('a full pool', () => pool.status().idleSince !== null);
+  pool.take(G1);
+  now = 1000; // a second later by the pool's clock: still inside the quiet interval
+  await new Promise((r) => setTimeout(r, 100));
+  t.like(pool.status(), { ready: { '1': 1 }, idleSince: null }, 'not refilled while a negotiation may still run');
+});

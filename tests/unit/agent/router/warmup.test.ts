@@ -7,7 +7,7 @@ import test from 'ava';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { policyFromConfig } from '../../../../src/agent/ike/index.js';
-import { cpuShareMonitor, warmUp } from '../../../../src/agent/router/warmup.js';
+import { CONTENDED_PAUSE_MAX_MS, CONTENDED_PAUSE_MIN_MS, cpuShareMonitor, nextContendedPause, warmUp } from '../../../../src/agent/router/warmup.js';
 import { parseConfig } from '../../../../src/ios/index.js';
 import { root } from '../../../root.js';
 
@@ -54,12 +54,19 @@ test('while the CPU is contended, the warm-up pauses and resumes after it', asyn
   const started = Date.now();
   await warmUp(policy, {
     rounds: 1,
-    // contended at the first three looks: three pauses of 250 ms
+    // contended at the first three looks: three pauses, 50, 100 and 200 ms
     cpu: { contended: () => ++looks <= 3, reset: () => resets++ },
   });
-  t.true(Date.now() - started >= 3 * 250 - 5, `it waited ${Date.now() - started} ms`);
+  t.true(Date.now() - started >= 350 - 5, `it waited ${Date.now() - started} ms`);
   t.true(looks > 3, 'it went on after the contention');
   t.true(resets >= 3, 'the window starts again after each pause');
+});
+
+test('contended looks in a row double the pause from 50 ms up to 400 ms', (t) => {
+  const pauses = [CONTENDED_PAUSE_MIN_MS];
+  for (let i = 0; i < 5; i++) pauses.push(nextContendedPause(pauses.at(-1)!));
+  t.deepEqual(pauses, [50, 100, 200, 400, 400, 400]);
+  t.is(CONTENDED_PAUSE_MAX_MS, 400);
 });
 
 test('the CPU share monitor: contended when the process got less than half a core over at least 40 ms', (t) => {
