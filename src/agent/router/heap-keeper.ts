@@ -30,7 +30,8 @@ export interface KeeperState {
   readonly base: number | null;
 }
 
-export type KeeperDecision = { readonly collect: boolean; readonly base: number };
+/** grown: old space grew by the threshold since the base; collect: grown and no negotiation running. */
+export type KeeperDecision = { readonly collect: boolean; readonly grown: boolean; readonly base: number };
 
 /**
  * Whether to collect now, and the new base: old space used never falls but by a full collection, so a fall
@@ -38,7 +39,8 @@ export type KeeperDecision = { readonly collect: boolean; readonly base: number 
  */
 export function keeperDecision(state: KeeperState, oldUsed: number, busy: boolean, growth = KEEPER_GROWTH_BYTES): KeeperDecision {
   const base = state.base === null ? oldUsed : Math.min(state.base, oldUsed);
-  return { collect: !busy && oldUsed - base >= growth, base };
+  const grown = oldUsed - base >= growth;
+  return { collect: grown && !busy, grown, base };
 }
 
 export class HeapKeeper {
@@ -67,18 +69,12 @@ export class HeapKeeper {
     this.timer.unref();
   }
 
-  stop(): void {
-    if (this.timer) clearInterval(this.timer);
-    this.timer = undefined;
-  }
-
   /** One look: collect if the heap grew enough and the router is not negotiating. */
   look(): void {
     const before = this.opts.oldSpaceUsed();
-    const busy = this.opts.busy();
-    const d = keeperDecision(this.state, before, busy, this.opts.growthBytes);
+    const d = keeperDecision(this.state, before, this.opts.busy(), this.opts.growthBytes);
     if (!d.collect) {
-      if (busy && before - d.base >= (this.opts.growthBytes ?? KEEPER_GROWTH_BYTES)) this.counts.deferred++;
+      if (d.grown) this.counts.deferred++;
       this.state = { base: d.base };
       return;
     }
