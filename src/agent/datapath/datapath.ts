@@ -687,7 +687,11 @@ export class Datapath {
     set.add(pair);
   }
 
-  /** Removes a pair; the pairs it superseded carry their flows again. */
+  /**
+   * Removes a pair; the pairs it superseded carry their flows again, unless
+   * it had been superseded itself: then they stay retired, under the pair
+   * that superseded it (as the engine's deleteIpsec has it).
+   */
   remove(inboundSpi: number, outboundSpi: number): SaPair | undefined {
     const pair = this.byInboundSpi.get(inboundSpi);
     if (!pair || pair.spec.outbound.spi !== outboundSpi) return undefined;
@@ -695,7 +699,13 @@ export class Datapath {
     if (this.byOutboundSpi.get(outboundSpi) === pair) this.byOutboundSpi.delete(outboundSpi);
     if (!pair.retired) this.active.delete(pair.remoteRange, pair);
     if (pair.supersededBy !== null) this.superseded.get(pair.supersededBy)?.delete(pair);
-    for (const old of this.superseded.get(inboundSpi) ?? []) {
+    const heir = pair.retired && pair.supersededBy !== null ? this.byInboundSpi.get(pair.supersededBy) : undefined;
+    for (const old of [...(this.superseded.get(inboundSpi) ?? [])]) {
+      if (heir) {
+        old.supersededBy = null;
+        this.retire(old, heir.spec.inbound.spi, false);
+        continue;
+      }
       old.retired = false;
       old.supersededBy = null;
       this.active.add(old.remoteRange, old);

@@ -237,7 +237,7 @@ test('fragmenting and reassembling give back the same packet, in any order', (t)
   t.deepEqual(fragmentIpv4(echo('1.1.1.1', '2.2.2.2', 1, 4000, true), 1000), [], 'DF set: no fragments');
 });
 
-test('a pair installed superseded only decrypts; removing the pair that superseded another puts that one back in service', (t) => {
+test('a pair installed superseded only decrypts; removing the pair that superseded another puts that one back in service, unless it was replaced itself', (t) => {
   const clock = { now: 1_000_000 };
   const d = router('daphne', clock);
   const f = router('fred', clock);
@@ -272,4 +272,15 @@ test('a pair installed superseded only decrypts; removing the pair that supersed
   t.is(d.dp.countersOf(loser.outbound.spi)!.encaps, 2);
   t.is(d.dp.countersOf(loser.inbound.spi)!.decaps, 0);
   t.is(d.dp.remove(loser.inbound.spi, 12345), undefined, 'a pair is removed by both its SPIs');
+  // a chain: loser <- second <- third; the middle one goes (the peer deleted its rekey's old pair)
+  const second = other(0x300);
+  d.dp.install(second, ids(loser));
+  const third = other(0x400);
+  d.dp.install(third, ids(second));
+  t.is(spiOut(), third.outbound.spi);
+  d.dp.remove(second.inbound.spi, second.outbound.spi);
+  t.is(spiOut(), third.outbound.spi, 'removing a pair that was itself replaced brings back nothing');
+  t.true(d.dp.saPairs.find((x) => x.spec.inbound.spi === loser.inbound.spi)!.retired, 'the first stays retired, under the third');
+  d.dp.remove(third.inbound.spi, third.outbound.spi);
+  t.is(spiOut(), loser.outbound.spi, 'and comes back when the third goes');
 });

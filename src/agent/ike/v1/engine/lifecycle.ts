@@ -22,7 +22,7 @@ import { type CryptoMapEntryPolicy, type CryptoMapPolicy, findEntry, mapLocalAdd
 import { ruleCovers } from '../../proxies.js';
 import type { IpsecRecord } from '../sa/ipsec-sa.js';
 import { flowOf, peerKey, samePeer } from '../sa/peer.js';
-import type { IpsecSaSpec, Proxies } from '../../types.js';
+import type { IpsecSaSpec, Proxies, Role } from '../../types.js';
 import { refuse } from './bounds.js';
 import { flowEnded } from './flows.js';
 import { dropInstances, ensureInstance } from './instances.js';
@@ -146,11 +146,14 @@ function redundant(a: IpsecSaSpec, b: IpsecSaSpec): 'a' | 'b' {
  * - a pair installed while this one was being negotiated: the peer and we
  *   negotiated the flow at the same time. The redundant one (`redundant`)
  *   stops carrying traffic at once (a new redundant pair is installed
- *   superseded: it decrypts, never encrypts) and both routers delete it,
- *   with a Delete, a little later. Each router decides alone and both decide
- *   alike; should one of them not see the race (its pair was up before the
- *   other's negotiation reached it), the Delete it gets settles it, because
- *   deleting a pair puts the one it superseded back in service.
+ *   superseded: it decrypts, never encrypts) and stays, decrypting, until
+ *   its lifetime ends; no Delete is sent for it. Each router decides alone
+ *   and both decide alike, so both send on the same pair. Should one of them
+ *   not see the race (its pair was up before the other's negotiation reached
+ *   it), it takes the second pair for the peer's rekey and sends on it: the
+ *   other still holds it, so nothing is lost, and no Delete that could be
+ *   lost is needed to agree. The rekeys bring them back to one pair
+ *   (`rekeyAtOf`).
  *
  * Beyond `ipsecPairsPerFlow` pairs the oldest replaced ones are deleted
  * (with a Delete), so a peer that never deletes cannot pile them up.
@@ -158,7 +161,7 @@ function redundant(a: IpsecSaSpec, b: IpsecSaSpec): 'a' | 'b' {
 export function installIpsec(core: Core, ctx: IkeContext, sa: IsakmpSa, flow: FlowRequest | null, spec: IpsecSaSpec): void {
   const timers = core.policy.timers;
   const expiresAt = ctx.now + spec.lifetime.seconds * 1000;
-  const rekeyAt = spec.role === 'initiator' ? Math.max(ctx.now, expiresAt - timers.rekeyBeforeMs) : null;
+  const rekeyAt = rekeyAtOf(spec.role, ctx.now, expiresAt, timers.rekeyBeforeMs);
   const started = core.tasks(sa).quickModeStartedAt(spec.inbound.spi) ?? ctx.now;
   const peer = peerKey(sa);
   const key = flowOf(peer, spec.proxies);
@@ -187,16 +190,16 @@ export function installIpsec(core: Core, ctx: IkeContext, sa: IsakmpSa, flow: Fl
   let supersededBy: IpsecRecord | undefined;
   let winner: IpsecRecord = rec;
   if (rival) {
-    const grace = Math.min(ctx.now + timers.oldSaGraceMs, rival.expiresAt);
+    // the redundant pair of a race decrypts until its lifetime ends: no Delete, which could be lost
     if (redundant(spec, rival.spec) === 'a') {
       winner = rival;
       supersededBy = rival;
       rec.replacedBy = rival.spec.inbound.spi;
-      rec.deleteAt = grace;
-      rec.deleteReason = 'negotiated twice at once';
     } else {
       replaces = rival;
-      supersede(core, rival, rec, grace, 'negotiated twice at once');
+      rival.replacedBy = rec.spec.inbound.spi;
+      rival.rekeying = false;
+      core.touchIpsec(rival);
     }
   }
   if (target) {
@@ -224,6 +227,22 @@ export function installIpsec(core: Core, ctx: IkeContext, sa: IsakmpSa, flow: Fl
     refuse(core, ctx, 'ipsecPairsPerFlow', `${limit} SA pairs for ${key}: the oldest, spi ${hexSpi(oldest.spec.inbound.spi)}, deleted`);
     deleteIpsec(core, ctx, oldest, 'too many SAs for the flow', true);
   }
+}
+
+/**
+ * When a pair's router starts its rekey. IOS negotiates a new pair "30
+ * seconds before the lifetime expires" (`crypto ipsec security-association
+ * lifetime`; docs/research/ios-12.2-notes.md) on either side. Here the
+ * initiator of the pair does so at that time and the responder, whose
+ * lifetime started a round trip later, only at half that margin, if the pair
+ * still carries its traffic then: normally the initiator's rekey has
+ * replaced it long before, so the two do not cross. The responder's rekey
+ * matters after a race one router did not see, where each router may send
+ * on a pair the other one started.
+ */
+export function rekeyAtOf(role: Role, now: number, expiresAt: number, rekeyBeforeMs: number): number {
+  const margin = role === 'initiator' ? rekeyBeforeMs : rekeyBeforeMs / 2;
+  return Math.max(now, expiresAt - margin);
 }
 
 /** `old` stops carrying traffic (`by` does) and is deleted at `at`, with a Delete to the peer. */
@@ -254,7 +273,10 @@ export function quickModeFailed(core: Core, ctx: IkeContext, sa: IsakmpSa, end: 
 
 /**
  * Removes a pair (IOS "IPSEC(delete_sa)"), telling the peer with a Delete
- * when asked. A pair it superseded carries the flow again.
+ * when asked. A pair it superseded carries the flow again, unless the
+ * removed pair had itself been replaced: then the pair that replaced it
+ * supersedes that one too (a rekey's old pair deleted by the peer does not
+ * bring back the pair it had replaced).
  */
 export function deleteIpsec(core: Core, ctx: IkeContext, rec: IpsecRecord, reason: string, notifyPeer: boolean): void {
   const s = rec.spec;
@@ -280,8 +302,15 @@ export function deleteIpsec(core: Core, ctx: IkeContext, rec: IpsecRecord, reaso
   // a late retransmission of the peer's Quick Mode message is not answered again: that answer would make the peer
   // install (or keep using) this pair, which this side no longer has
   for (const sa of core.peerSas(s.peer)) sa.forgetReplies(s.inbound.spi);
+  // the pairs this one superseded: back in service, unless this one had been replaced itself (then by its successor)
+  const heir = rec.replacedBy !== null && core.t.ipsec.has(rec.replacedBy) ? rec.replacedBy : null;
   for (const other of core.ipsec.ofPeer(rec.peerKey)) {
     if (other.replacedBy !== s.inbound.spi) continue;
+    if (heir !== null) {
+      other.replacedBy = heir;
+      core.touchIpsec(other);
+      continue;
+    }
     other.replacedBy = null;
     other.deleteAt = null;
     other.deleteReason = null;

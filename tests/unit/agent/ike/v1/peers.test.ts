@@ -336,7 +336,7 @@ test('a host sweeping the supernet makes at most 1,024 probes at once; they time
   t.is(wire.actions('hub', 'install-ipsec').length, 1);
 });
 
-test('a full mesh of 12 sites whose hosts all send to each other at once: every pair of routers ends with one pair of SAs, the same on both sides', (t) => {
+test('a full mesh of 12 sites whose hosts all send to each other at once: every pair of routers holds the same pairs on both sides (two where the Quick Modes crossed), each sending on one the other decrypts', (t) => {
   const wire = hubAndSpokes(11, 40);
   const names = wire.nodes.map((n) => n.name);
   const host = (n: string) => (n === 'hub' ? HOST : spokeHost(Number(n.slice(1))));
@@ -353,9 +353,16 @@ test('a full mesh of 12 sites whose hosts all send to each other at once: every 
     for (const f of flows(a.name)) {
       const b = wire.nodes.find((n) => n.addresses[0] === f.currentPeer)!;
       const back = flows(b.name).find((x) => x.currentPeer === a.addresses[0])!;
-      t.is(f.inbound.length, 1, `${a.name} -> ${b.name}: one pair left after the race`);
-      t.is(back.inbound[0]!.spi, f.currentOutboundSpi, `${b.name} decrypts what ${a.name} sends`);
-      t.is(f.inbound[0]!.spi, back.currentOutboundSpi, `${a.name} decrypts what ${b.name} sends`);
+      t.true(f.inbound.length >= 1 && f.inbound.length <= 2, `${a.name} -> ${b.name}: one pair, or the two of a race`);
+      t.deepEqual(f.inbound.map((x) => x.spi).sort(), back.outbound.map((x) => x.spi).sort(), `${a.name} -> ${b.name}: the same pairs on both sides`);
+      t.true(
+        back.inbound.some((x) => x.spi === f.currentOutboundSpi),
+        `${b.name} decrypts what ${a.name} sends`,
+      );
+      t.true(
+        f.inbound.some((x) => x.spi === back.currentOutboundSpi),
+        `${a.name} decrypts what ${b.name} sends`,
+      );
     }
     t.deepEqual(wire.actions(a.name, 'fail'), [], `${a.name}: nothing failed`);
   }
