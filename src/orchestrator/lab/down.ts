@@ -54,7 +54,7 @@ export async function down(everywhere: Engine, lab?: string, opts: DownOptions =
   const image = containers.find((c) => c.image.startsWith('testbed/'))?.image ?? null;
   return withStep(progress, lab ? `removing lab ${lab}` : `removing ${labs.length} labs`, async () => {
     // the keys go next to the pcaps before the nodes that hold them go; the nodes that hold none go meanwhile
-    const holdsKeys = (c: (typeof containers)[number]) => kinds.find(c.labels[KIND_LABEL])?.keysCommand !== undefined;
+    const holdsKeys = (c: (typeof containers)[number]) => (kinds.find(c.labels[KIND_LABEL])?.keysCommand ?? null) !== null;
     const nodes = containers.filter((c) => c.labels[ROLE_LABEL] !== 'capture');
     await Promise.all([
       ...labs.map(async (name) => {
