@@ -14,7 +14,7 @@ import { steeringPlan } from '../datapath/plan.js';
 import { natSteering } from '../datapath/nat-plan.js';
 import { natPolicy } from '../datapath/nat/policy.js';
 import { isSteeringPref, MOVE_LOCAL_TABLE, steeringCommands } from '../datapath/steering.js';
-import { IkeEngine, policyFromConfig, type IkeAction, type IkePolicy, type TrafficNote } from '../ike/index.js';
+import { espKeyRows, IkeEngine, policyFromConfig, type IkeAction, type IkePolicy, type TrafficNote } from '../ike/index.js';
 import { TESTBED_TRACE } from '../../contract/env.js';
 import type { EspKeyRow, IsakmpKeyRow, KeyMaterial } from '../../contract/keys.js';
 import { RouteIndex, renderShowIpTraffic, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
@@ -198,8 +198,6 @@ export class IpsecService implements ExecExtension {
   // ------------------------------------------------------------- actions
 
   private act(actions: readonly IkeAction[]): void {
-    // keys are read from the engine after this batch, off the negotiation's path
-    if (actions.some((a) => a.kind === 'install-ipsec' || a.kind === 'phase1-up')) setImmediate(() => this.rememberKeys());
     // datagrams leave first: the peer can go on while this router installs its SAs (all of this
     // runs before the next packet is read, so nothing can arrive for an SA not installed yet)
     const ordered = [
@@ -232,6 +230,8 @@ export class IpsecService implements ExecExtension {
         return;
       case 'install-ipsec':
         this.datapath.install(a.sa, a.replaces, a.supersededBy ?? null);
+        for (const k of espKeyRows(a.sa)) this.keyHistory.esp.set(`${k.dst}/${k.spi}`, k);
+        this.trimKeys();
         return;
       case 'delete-ipsec':
         this.datapath.remove(a.inboundSpi, a.outboundSpi);
@@ -244,7 +244,12 @@ export class IpsecService implements ExecExtension {
       case 'log':
         this.router.console.log(a.text);
         return;
-      case 'phase1-up':
+      case 'phase1-up': {
+        const k = this.engine.isakmpKeys(a.connId);
+        if (k) this.keyHistory.isakmp.set(k.initiatorCookie, k);
+        this.trimKeys();
+        return;
+      }
       case 'phase1-down':
       case 'fail':
       case 'drop':
@@ -333,10 +338,20 @@ export class IpsecService implements ExecExtension {
     return renderShowIpTraffic(ipTraffic(this.datapath, parseSnmpIp(text), problem));
   }
 
+  /**
+   * Every key the engine holds now, into the history. Each pair and ISAKMP
+   * SA is also recorded as it comes up (`actOne`), one at a time: reading
+   * all of the engine's SAs at each install cost a router of a 100-peer
+   * mesh a table's worth of rows per tunnel.
+   */
   private rememberKeys(): void {
     const now = this.engine.keys();
     for (const k of now.isakmp) this.keyHistory.isakmp.set(k.initiatorCookie, k);
     for (const k of now.esp) this.keyHistory.esp.set(`${k.dst}/${k.spi}`, k);
+    this.trimKeys();
+  }
+
+  private trimKeys(): void {
     // bounded: a lab's captures rarely hold more SAs than this; the oldest keys go first
     for (const table of [this.keyHistory.isakmp, this.keyHistory.esp] as Map<string, unknown>[]) {
       for (const key of table.keys()) {

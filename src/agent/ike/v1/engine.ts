@@ -33,10 +33,12 @@ import {
   engineConnectionRows,
   ipsecSaView,
   isakmpSaRows,
+  isakmpKeyRow,
   keyMaterial,
   type CryptoMapView,
   type EngineConnectionRow,
   type IpsecInterfaceView,
+  type IsakmpKeyRow,
   type IsakmpSaRow,
   type KeyMaterial,
 } from './views/index.js';
@@ -109,6 +111,12 @@ export class IkeEngine {
   /** Keys for Wireshark (ikev1_decryption_table, esp_sa). */
   keys(): KeyMaterial {
     return keyMaterial(this.snapshot());
+  }
+
+  /** The key row of one ISAKMP SA (by connection id), null when it is gone or has no keys yet. */
+  isakmpKeys(connId: number): IsakmpKeyRow | null {
+    const sa = this.core.t.isakmp.get(connId);
+    return sa ? isakmpKeyRow(sa) : null;
   }
 
   // ------------------------------------------------------------ public API

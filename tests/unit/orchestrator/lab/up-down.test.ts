@@ -191,7 +191,10 @@ test("down after a crash finds the lab by its labels alone, writes the routers' 
   );
   const at = (call: string) => engine.calls.indexOf(call);
   for (const host of ['d1', 'a1'])
-    t.true(at(`removeContainer tb-lab7-${host}`) < at('exec tb-lab7-daphne ["ios","--keys"]'), `${host}, which holds no keys, goes while the keys are collected`);
+    t.true(
+      at(`removeContainer tb-lab7-${host}`) < at('exec tb-lab7-daphne ["ios","--keys"]'),
+      `${host}, which holds no keys, goes while the keys are collected`,
+    );
   for (const router of ['daphne', 'fred'])
     t.true(at(`removeContainer tb-lab7-${router}`) > at(`exec tb-lab7-${router} ["ios","--keys"]`), `${router} goes after its keys were read`);
   t.regex(await readFile(join(artifacts, 'esp_sa'), 'utf8'), /"IPv4","11\.11\.11\.1","11\.11\.11\.2","0x00001000","DES-CBC \[RFC2405\]"/);

@@ -6,6 +6,7 @@
  */
 import test from 'ava';
 import { hexSpi, signed32 } from '../../../../../src/agent/ike/v1/debug.js';
+import { espKeyRows } from '../../../../../src/agent/ike/v1/views/keys.js';
 import type { IkeAction } from '../../../../../src/agent/ike/types.js';
 import { engineFromConfig, missingInOrder, seedConfig, Wire } from '../helpers.js';
 
@@ -409,6 +410,15 @@ test('show views: QM_IDLE conn-id 2, the TED-created tedtag 11, ipsec SA data an
   const fredKeys = fred.keys();
   t.deepEqual(keys.esp.map((k) => JSON.stringify(k)).sort(), fredKeys.esp.map((k) => JSON.stringify(k)).sort());
   t.is(keys.isakmp[0]!.encryptionKey, fredKeys.isakmp[0]!.encryptionKey);
+  // the rows the router records one event at a time (phase1-up, install-ipsec) are the same as the whole table's
+  t.deepEqual(
+    {
+      isakmp: wire.actions('daphne', 'phase1-up').map((a) => daphne.isakmpKeys(a.connId)),
+      esp: wire.actions('daphne', 'install-ipsec').flatMap((a) => espKeyRows(a.sa)),
+    },
+    keys,
+  );
+  t.is(daphne.isakmpKeys(99_999), null, 'no such ISAKMP SA');
 });
 
 test('a second packet of the flow while discovery runs starts nothing new', (t) => {
