@@ -40,6 +40,12 @@ export function encodeKeyMaterial(k: KeyMaterial): string {
   return JSON.stringify(k);
 }
 
+const strings = (x: unknown, keys: string[]) => typeof x === 'object' && x !== null && keys.every((k) => typeof (x as Record<string, unknown>)[k] === 'string');
+const isIsakmpRow = (r: unknown): r is IsakmpKeyRow => strings(r, ['initiatorCookie', 'encryptionKey']);
+const isEspRow = (r: unknown): r is EspKeyRow => strings(r, ['src', 'dst', 'spi', 'encryption', 'encryptionKey', 'authentication', 'authenticationKey']);
+const ISAKMP_ROW_ERROR = 'an ISAKMP key row lacks initiatorCookie or encryptionKey';
+const ESP_ROW_ERROR = 'an ESP key row lacks an address, the SPI, an algorithm or a key';
+
 /** The key material a router printed; ContractError when it is not that. */
 export function decodeKeyMaterial(text: string): KeyMaterial {
   let v: unknown;
@@ -50,11 +56,73 @@ export function decodeKeyMaterial(text: string): KeyMaterial {
   }
   const o = v as Record<string, unknown> | null;
   if (!o || typeof o !== 'object' || !Array.isArray(o.isakmp) || !Array.isArray(o.esp)) throw new ContractError('key material needs "isakmp" and "esp" lists');
-  const strings = (x: unknown, keys: string[]) =>
-    typeof x === 'object' && x !== null && keys.every((k) => typeof (x as Record<string, unknown>)[k] === 'string');
-  if (!o.isakmp.every((r) => strings(r, ['initiatorCookie', 'encryptionKey'])))
-    throw new ContractError('an ISAKMP key row lacks initiatorCookie or encryptionKey');
-  if (!o.esp.every((r) => strings(r, ['src', 'dst', 'spi', 'encryption', 'encryptionKey', 'authentication', 'authenticationKey'])))
-    throw new ContractError('an ESP key row lacks an address, the SPI, an algorithm or a key');
+  if (!o.isakmp.every(isIsakmpRow)) throw new ContractError(ISAKMP_ROW_ERROR);
+  if (!o.esp.every(isEspRow)) throw new ContractError(ESP_ROW_ERROR);
   return o as unknown as KeyMaterial;
+}
+
+/**
+ * The router's key journal: a file in its container to which it appends one
+ * line per SA as the SA comes up (`{"isakmp":{...}}` or `{"esp":{...}}`),
+ * and which the orchestrator reads with one archive request instead of
+ * starting `ios --keys` in every router (a process each: `down` of a
+ * 100-router lab paid a hundred of them before it could remove a router).
+ * The journal outlives a restart of the agent, so the keys of SAs from
+ * before the restart, still in the pcaps, stay readable.
+ */
+export const KEY_JOURNAL_PATH = '/var/lib/testbed/keys.jsonl';
+
+export type KeyJournalEntry = { readonly isakmp: IsakmpKeyRow } | { readonly esp: EspKeyRow };
+
+/** One line of the journal, with its newline. */
+export function encodeKeyJournalLine(entry: KeyJournalEntry): string {
+  return `${JSON.stringify(entry)}\n`;
+}
+
+/** The key of a row in its table: an ISAKMP SA by initiator cookie, an ESP SA by destination and SPI. */
+export function keyRowId(entry: KeyJournalEntry): string {
+  return 'isakmp' in entry ? `isakmp:${entry.isakmp.initiatorCookie}` : `esp:${entry.esp.dst}/${entry.esp.spi}`;
+}
+
+/**
+ * The entries of a journal, one per SA (a later line for the same SA
+ * replaces the earlier one), in the order they were first written. A last
+ * line without its newline is one being written while the file was read and
+ * is left out; any other line that is not an entry is a ContractError naming
+ * its line number.
+ */
+export function decodeKeyJournal(text: string): KeyJournalEntry[] {
+  const lines = text.split('\n');
+  // the part after the last newline: empty, or a line still being written
+  lines.pop();
+  const entries = new Map<string, KeyJournalEntry>();
+  lines.forEach((line, i) => {
+    if (line === '') return;
+    const where = `key journal line ${i + 1}`;
+    let v: unknown;
+    try {
+      v = JSON.parse(line) as unknown;
+    } catch (e) {
+      throw new ContractError(`${where} is not JSON: ${(e as Error).message}`);
+    }
+    const o = v as Record<string, unknown> | null;
+    let entry: KeyJournalEntry;
+    if (o && typeof o === 'object' && 'isakmp' in o && !('esp' in o)) {
+      if (!isIsakmpRow(o.isakmp)) throw new ContractError(`${where}: ${ISAKMP_ROW_ERROR}`);
+      entry = { isakmp: o.isakmp };
+    } else if (o && typeof o === 'object' && 'esp' in o && !('isakmp' in o)) {
+      if (!isEspRow(o.esp)) throw new ContractError(`${where}: ${ESP_ROW_ERROR}`);
+      entry = { esp: o.esp };
+    } else throw new ContractError(`${where} needs one "isakmp" or "esp" row`);
+    entries.set(keyRowId(entry), entry);
+  });
+  return [...entries.values()];
+}
+
+/** A journal's entries as the key material `ios --keys` prints. */
+export function keyMaterialOf(entries: readonly KeyJournalEntry[]): KeyMaterial {
+  return {
+    isakmp: entries.flatMap((e) => ('isakmp' in e ? [e.isakmp] : [])),
+    esp: entries.flatMap((e) => ('esp' in e ? [e.esp] : [])),
+  };
 }

@@ -115,8 +115,8 @@ export interface NodeKind<N extends TopologyNode = TopologyNode, Raw = Record<st
   readonly ios: boolean;
   /** Has a Linux shell with ping and iperf3: traffic flows start and end on it. */
   readonly shell: boolean;
-  /** The command that prints the node's IPsec key material (contract/keys.ts); null: it holds none. */
-  readonly keysCommand: string[] | null;
+  /** The file in the node's container where it journals its IPsec keys (contract/keys.ts); null: it holds none. */
+  readonly keysFile: string | null;
   readonly readiness: Readiness;
   readonly artifacts: NodeArtifacts;
   readonly graph: GraphRole;

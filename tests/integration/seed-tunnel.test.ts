@@ -88,6 +88,7 @@ test('seed: the first ping triggers TED, IKE and ESP; the WAN carries probe, rep
     // Wireshark's view: with the key tables the routers report, ESP turns back into the pings
     const files = await lab.writeKeyTables();
     t.true(files.esp >= 2 && files.isakmp >= 1);
+    t.deepEqual(files.unread, [], "both routers' key journals were read");
     const analysis = await analyzePcap(lab.pcapPath('wan'), ['ip.src', 'ip.dst', 'esp.spi', 'icmp.type'], { keys: await lab.keys() });
     const decrypted = analysis.packets.filter((p) => (p.fields['esp.spi'] ?? []).length > 0 && (p.fields['icmp.type'] ?? []).length > 0);
     const pairs = decrypted.map((p) => `${p.fields['ip.src']![1]}>${p.fields['ip.dst']![1]}:${p.fields['icmp.type']![0]}`);

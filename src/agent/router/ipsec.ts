@@ -16,11 +16,12 @@ import { natPolicy } from '../datapath/nat/policy.js';
 import { isSteeringPref, MOVE_LOCAL_TABLE, steeringCommands } from '../datapath/steering.js';
 import { espKeyRows, IkeEngine, policyFromConfig, type IkeAction, type IkePolicy, type TrafficNote } from '../ike/index.js';
 import { TESTBED_TRACE } from '../../contract/env.js';
-import type { EspKeyRow, IsakmpKeyRow, KeyMaterial } from '../../contract/keys.js';
+import { KEY_JOURNAL_PATH, type EspKeyRow, type IsakmpKeyRow, type KeyMaterial } from '../../contract/keys.js';
 import { RouteIndex, renderShowIpTraffic, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
 import { parseIpv4 } from '../../codecs/net/address.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import { Tun } from '../io/tun.js';
+import { KeyJournal } from '../io/key-journal.js';
 import { DhPool, type DhPoolMode, type DhPoolStatus } from './dh-pool.js';
 import { Timeline, type TimelineEvent } from './timeline.js';
 import { ipTraffic, parseSnmpIp } from './ip-traffic.js';
@@ -63,6 +64,8 @@ export class IpsecService implements ExecExtension {
   lastIkeActivity = 0;
   /** Keys of every SA this router ever had: the pcaps still hold their packets after a rekey or a clear. */
   private readonly keyHistory = { isakmp: new Map<string, IsakmpKeyRow>(), esp: new Map<string, EspKeyRow>() };
+  /** The same rows, each written to the key journal as it comes (contract/keys.ts): the orchestrator reads the file. */
+  private readonly journal = new KeyJournal(KEY_JOURNAL_PATH, KEY_HISTORY, (m) => this.router.console.log(`%TESTBED-3-KEYS: ${m}`));
 
   /** The native ESP module (cipher and HMAC per packet in one call), when the image has it. */
   readonly nativeEsp: NativeEsp | undefined;
@@ -104,6 +107,7 @@ export class IpsecService implements ExecExtension {
 
   /** Create the tun devices and the kernel rules; start reading packets. */
   async start(): Promise<void> {
+    this.journal.open();
     this.tun = new Tun(TUN_NAME);
     this.dropTun = new Tun(DROP_TUN_NAME);
     const setup = [`link set dev ${this.tun.name} up mtu 1500`, `link set dev ${this.dropTun.name} up mtu 1500`, ...MOVE_LOCAL_TABLE];
@@ -230,7 +234,10 @@ export class IpsecService implements ExecExtension {
         return;
       case 'install-ipsec':
         this.datapath.install(a.sa, a.replaces, a.supersededBy ?? null);
-        for (const k of espKeyRows(a.sa)) this.keyHistory.esp.set(`${k.dst}/${k.spi}`, k);
+        for (const k of espKeyRows(a.sa)) {
+          this.keyHistory.esp.set(`${k.dst}/${k.spi}`, k);
+          this.journal.add({ esp: k });
+        }
         this.trimKeys();
         return;
       case 'delete-ipsec':
@@ -246,7 +253,10 @@ export class IpsecService implements ExecExtension {
         return;
       case 'phase1-up': {
         const k = this.engine.isakmpKeys(a.connId);
-        if (k) this.keyHistory.isakmp.set(k.initiatorCookie, k);
+        if (k) {
+          this.keyHistory.isakmp.set(k.initiatorCookie, k);
+          this.journal.add({ isakmp: k });
+        }
         this.trimKeys();
         return;
       }

@@ -37,7 +37,7 @@ export const host: NodeKind<HostNode, Static<typeof Schema>> = {
   entry: ENTRY,
   ios: false,
   shell: true,
-  keysCommand: null,
+  keysFile: null,
   readiness: forLogLine(HOST_READY, HOST_FAILED),
   artifacts: { suffix: '.txt', prompt: '$', commands: HOST_COMMANDS },
   graph: plainGraph,

@@ -65,7 +65,7 @@ export const nat: NodeKind<NatNode, Static<typeof Schema>> = {
   entry: ENTRY,
   ios: false,
   shell: true,
-  keysCommand: null,
+  keysFile: null,
   readiness: forLogLine(HOST_READY, HOST_FAILED),
   artifacts: { suffix: '.txt', prompt: '$', commands: [...HOST_COMMANDS, ...NAT_COMMANDS] },
   graph: plainGraph,

@@ -7,7 +7,7 @@
 import { Type, type Static } from '@sinclair/typebox';
 import { cidrOf } from '../../codecs/net/address.js';
 import { envEntry, TESTBED_TRACE } from '../../contract/env.js';
-import { KEYS_FLAG } from '../../contract/keys.js';
+import { KEY_JOURNAL_PATH } from '../../contract/keys.js';
 import { nodeEntry, STARTUP_CONFIG_PATH } from '../../contract/paths.js';
 import { ROUTER_BOOT_FAILED, ROUTER_READY } from '../../contract/ready.js';
 import { diagnosticClass, normalizeInterfaceName, parseConfig, shortInterfaceName, type ConfigDiagnostic, type RouterConfig } from '../../ios/index.js';
@@ -57,7 +57,7 @@ export const router2600: NodeKind<RouterNode, Static<typeof Schema>> = {
   entry: ENTRY,
   ios: true,
   shell: false,
-  keysCommand: ['ios', KEYS_FLAG],
+  keysFile: KEY_JOURNAL_PATH,
   readiness: forLogLine(ROUTER_READY, ROUTER_BOOT_FAILED),
   artifacts: { suffix: '.show.txt', prompt: '#', commands: FINAL_SHOW_COMMANDS },
   graph: { style: 'router', hostname: (node) => (node as RouterNode).config.hostname, shortName: shortInterfaceName },

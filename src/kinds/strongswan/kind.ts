@@ -53,7 +53,7 @@ export const strongswan: NodeKind<StrongswanNode, Static<typeof Schema>> = {
   entry: ENTRY,
   ios: false,
   shell: true,
-  keysCommand: null,
+  keysFile: null,
   readiness: forLogLine(STRONGSWAN_READY, STRONGSWAN_FAILED),
   artifacts: { suffix: '.txt', prompt: '$', commands: [...HOST_COMMANDS, ...STRONGSWAN_COMMANDS] },
   graph: plainGraph,

@@ -142,6 +142,7 @@ export function render(view: View, asJson: boolean): Rendered {
       if (asJson) return out(json({ lab: view.lab, ...view.files }));
       return out(
         `${view.files.isakmp} ISAKMP and ${view.files.esp} ESP SAs written to ${view.files.ikev1} and ${view.files.espSa}\n` +
+          view.files.unread.map((u) => `note: keys not read from ${u}\n`).join('') +
           `open a capture decrypted: WIRESHARK_CONFIG_DIR=${view.files.configDir} wireshark -C testbed ${view.artifacts}/<link>.pcap\n`,
       );
     case 'test': {

@@ -54,16 +54,18 @@ export async function down(everywhere: Engine, lab?: string, opts: DownOptions =
   const image = containers.find((c) => c.image.startsWith('testbed/'))?.image ?? null;
   return withStep(progress, lab ? `removing lab ${lab}` : `removing ${labs.length} labs`, async () => {
     // the keys go next to the pcaps before the nodes that hold them go; the nodes that hold none go meanwhile
-    const holdsKeys = (c: (typeof containers)[number]) => (kinds.find(c.labels[KIND_LABEL])?.keysCommand ?? null) !== null;
+    const holdsKeys = (c: (typeof containers)[number]) => (kinds.find(c.labels[KIND_LABEL])?.keysFile ?? null) !== null;
     const nodes = containers.filter((c) => c.labels[ROLE_LABEL] !== 'capture');
     await Promise.all([
       ...labs.map(async (name) => {
         const mine = containers.filter((c) => c.labels[LAB_LABEL] === name);
         const dir = mine.find((c) => c.labels[ARTIFACTS_LABEL])?.labels[ARTIFACTS_LABEL];
         if (!dir || !mine.some((c) => c.state === 'running' && holdsKeys(c))) return;
-        await writeKeyTables(dir, await collectKeys(engine, name, kinds)).catch((e: unknown) =>
-          progress.note(`note: key tables of ${name} not written: ${(e as Error).message}`),
-        );
+        const files = await writeKeyTables(dir, await collectKeys(engine, name, kinds)).catch((e: unknown) => {
+          progress.note(`note: key tables of ${name} not written: ${(e as Error).message}`);
+          return null;
+        });
+        for (const u of files?.unread ?? []) progress.note(`note: keys not read from ${u}`);
       }),
       ...nodes.filter((c) => !holdsKeys(c)).map((c) => engine.removeContainer(c.id)),
     ]);

@@ -11,7 +11,7 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { espCipherOf, espIntegrityOf } from '../../contract/esp.js';
-import { decodeKeyMaterial, type KeyMaterial } from '../../contract/keys.js';
+import { decodeKeyJournal, keyMaterialOf, type KeyMaterial } from '../../contract/keys.js';
 import { builtinKinds } from '../../kinds/index.js';
 import type { KindRegistry } from '../../kinds/registry.js';
 import type { Engine } from '../docker/engine.js';
@@ -27,25 +27,30 @@ import { KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from '../
 
 export const PROFILE_NAME = 'testbed';
 
-/** Ask every running node of a lab whose kind holds IPsec keys (the routers) for them; merged, one entry per SA. */
-export async function collectKeys(engine: Engine, lab: string, kinds: KindRegistry = builtinKinds): Promise<WiresharkKeys> {
+/**
+ * Read the key journal of every running node of a lab whose kind holds IPsec
+ * keys (the routers), one archive request each (no process started in the
+ * node); merged, one entry per SA. A node whose journal cannot be read is
+ * named in `unread` with the reason.
+ */
+export async function collectKeys(engine: Engine, lab: string, kinds: KindRegistry = builtinKinds): Promise<WiresharkKeys & { unread: string[] }> {
   const nodes = (await engine.listContainers({ [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab, [ROLE_LABEL]: 'node' })).filter((c) => c.state === 'running');
   const holders = nodes.flatMap((c) => {
-    const command = kinds.find(c.labels[KIND_LABEL])?.keysCommand;
-    return command ? [{ c, command }] : [];
+    const file = kinds.find(c.labels[KIND_LABEL])?.keysFile;
+    return file ? [{ c, file }] : [];
   });
+  const unread: string[] = [];
   const reports = await Promise.all(
-    holders.map(async ({ c, command }) => {
-      const r = await engine.exec(c.id, command, { timeoutMs: 10000 }).catch(() => null);
-      if (!r || r.exitCode !== 0) return null;
+    holders.map(async ({ c, file }) => {
       try {
-        return decodeKeyMaterial(r.stdout);
-      } catch {
+        return keyMaterialOf(decodeKeyJournal((await engine.readFile(c.id, file)).toString('utf8')));
+      } catch (e) {
+        unread.push(`${c.name}: ${(e as Error).message}`);
         return null;
       }
     }),
   );
-  return mergeKeys(reports.filter((r): r is KeyMaterial => r !== null));
+  return { ...mergeKeys(reports.filter((r): r is KeyMaterial => r !== null)), unread: unread.sort() };
 }
 
 /** Both ends report every SA; keep one of each (by SPI and addresses, by initiator cookie). Pure. */
@@ -76,10 +81,12 @@ export interface KeyTableFiles {
   configDir: string;
   esp: number;
   isakmp: number;
+  /** Nodes whose keys could not be read, with the reason (their SAs are not in the tables). */
+  unread: string[];
 }
 
 /** Write the tables next to the pcaps and as a Wireshark profile. */
-export async function writeKeyTables(artifacts: string, keys: WiresharkKeys): Promise<KeyTableFiles> {
+export async function writeKeyTables(artifacts: string, keys: WiresharkKeys & { unread?: string[] }): Promise<KeyTableFiles> {
   await mkdir(artifacts, { recursive: true });
   const espSa = join(artifacts, 'esp_sa');
   const ikev1 = join(artifacts, 'ikev1_decryption_table');
@@ -88,5 +95,5 @@ export async function writeKeyTables(artifacts: string, keys: WiresharkKeys): Pr
   const configDir = join(artifacts, 'wireshark');
   const profileDir = join(configDir, 'profiles', PROFILE_NAME);
   await writeWiresharkProfile(profileDir, keys);
-  return { espSa, ikev1, profileDir, configDir, esp: keys.esp?.length ?? 0, isakmp: keys.ikev1?.length ?? 0 };
+  return { espSa, ikev1, profileDir, configDir, esp: keys.esp?.length ?? 0, isakmp: keys.ikev1?.length ?? 0, unread: keys.unread ?? [] };
 }

@@ -41,7 +41,7 @@ const beacon: NodeKind<BeaconNode, Static<typeof Schema>> = {
   entry: 'kinds/beacon/main.js',
   ios: false,
   shell: true,
-  keysCommand: null,
+  keysFile: null,
   readiness: forLogLine('beacon: ready', 'beacon: error', 5000),
   artifacts: { suffix: '.txt', prompt: '$', commands: ['cat /var/log/beacon'] },
   graph: { style: 'host', hostname: () => 'Beacon', shortName: (i) => i },

@@ -1,6 +1,6 @@
 /** The router2600 kind as the orchestrator sees it: commands, interface names, refused lines, keys. */
 import test from 'ava';
-import { KEYS_FLAG } from '../../../../src/contract/keys.js';
+import { KEY_JOURNAL_PATH } from '../../../../src/contract/keys.js';
 import { router2600, type RouterNode } from '../../../../src/kinds/router2600/kind.js';
 import { loadTopology } from '../../../../src/orchestrator/labfile/load.js';
 import { root } from '../../../root.js';
@@ -16,7 +16,7 @@ test('IOS lines are one console session: text is split on newlines, blank lines 
     'ip route 9.9.9.0 255.255.255.0 11.11.11.2',
     'end',
   ]);
-  t.deepEqual(router2600.keysCommand, ['ios', KEYS_FLAG]);
+  t.is(router2600.keysFile, KEY_JOURNAL_PATH);
 });
 
 test('link endpoints take IOS names and abbreviations of interfaces the config has', (t) => {

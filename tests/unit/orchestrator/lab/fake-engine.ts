@@ -55,6 +55,8 @@ export class FakeEngine implements Engine {
    * whole output, as Docker's is.
    */
   onExecStream: ((c: FakeContainer, cmd: string[], emit: (stream: OutputStream, text: string) => void) => Promise<ExecResult>) | null = null;
+  /** Answers readFile (a file in a container): its content, or null for a file that is not there (the default). */
+  onReadFile: (c: FakeContainer, path: string) => string | null = () => null;
   /** Make a call fail: return an Error to throw for it. */
   failing: (call: string) => Error | null = () => null;
   private next = 1;
@@ -210,8 +212,12 @@ export class FakeEngine implements Engine {
     return r;
   }
   async putFiles(): Promise<void> {}
-  async readFile(): Promise<Buffer> {
-    return Buffer.alloc(0);
+  async readFile(id: string, path: string): Promise<Buffer> {
+    const c = this.containers.get(id)!;
+    this.call(`readFile ${c.spec.name} ${path}`);
+    const content = this.onReadFile(c, path);
+    if (content === null) throw new Error(`Could not find the file ${path} in container ${c.spec.name}`);
+    return Buffer.from(content);
   }
 
   async imageExists(): Promise<boolean> {

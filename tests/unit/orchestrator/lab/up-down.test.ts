@@ -8,10 +8,11 @@ import test from 'ava';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeKeyMaterial } from '../../../../src/contract/keys.js';
+import { encodeKeyJournalLine, KEY_JOURNAL_PATH } from '../../../../src/contract/keys.js';
 import { KIND_LABEL, LAB_LABEL, OWNER_LABEL } from '../../../../src/contract/labels.js';
 import { HOST_FAILED, HOST_READY, ROUTER_READY } from '../../../../src/contract/ready.js';
 import { down } from '../../../../src/orchestrator/lab/down.js';
+import { silentProgress } from '../../../../src/orchestrator/progress.js';
 import { execOnNode, restartNode } from '../../../../src/orchestrator/lab/exec.js';
 import { listLabs, status } from '../../../../src/orchestrator/lab/inventory.js';
 import { bridgeName } from '../../../../src/orchestrator/lab/naming.js';
@@ -177,33 +178,52 @@ test("down after a crash finds the lab by its labels alone, writes the routers' 
       },
     ],
   };
-  engine.onExec = (c, cmd) =>
-    cmd.join(' ') === 'ios --keys' && c.spec.labels[KIND_LABEL] === 'router2600'
-      ? { exitCode: 0, stdout: `${encodeKeyMaterial(keys)}\n`, stderr: '' }
-      : { exitCode: 127, stdout: '', stderr: 'not found' };
+  engine.onReadFile = (c, path) =>
+    path === KEY_JOURNAL_PATH && c.spec.labels[KIND_LABEL] === 'router2600'
+      ? // a second line for the same SA replaces the first; a last line without its newline was being written
+        keys.esp.map((esp) => encodeKeyJournalLine({ esp: { ...esp, encryptionKey: 'ffffffffffffffff' } }) + encodeKeyJournalLine({ esp })).join('') +
+        '{"esp":{"src'
+      : null;
   // a new process knows nothing of the first one: down works from what Docker holds
   const result = await down(engine, 'lab7', { firewall });
   t.deepEqual(result, { labs: ['lab7'], containers: 4, networks: 3, firewallRules: 3 });
   t.deepEqual(
-    engine.calls.filter((c) => c.startsWith('exec')).sort(),
-    ['exec tb-lab7-daphne ["ios","--keys"]', 'exec tb-lab7-fred ["ios","--keys"]'],
-    'only the nodes whose kind holds keys are asked',
+    engine.calls.filter((c) => c.startsWith('readFile') || c.startsWith('exec')).sort(),
+    [`readFile tb-lab7-daphne ${KEY_JOURNAL_PATH}`, `readFile tb-lab7-fred ${KEY_JOURNAL_PATH}`],
+    'only the nodes whose kind holds keys are read, and no process is started in them',
   );
   const at = (call: string) => engine.calls.indexOf(call);
   for (const host of ['d1', 'a1'])
     t.true(
-      at(`removeContainer tb-lab7-${host}`) < at('exec tb-lab7-daphne ["ios","--keys"]'),
+      at(`removeContainer tb-lab7-${host}`) < at(`readFile tb-lab7-daphne ${KEY_JOURNAL_PATH}`),
       `${host}, which holds no keys, goes while the keys are collected`,
     );
   for (const router of ['daphne', 'fred'])
-    t.true(at(`removeContainer tb-lab7-${router}`) > at(`exec tb-lab7-${router} ["ios","--keys"]`), `${router} goes after its keys were read`);
-  t.regex(await readFile(join(artifacts, 'esp_sa'), 'utf8'), /"IPv4","11\.11\.11\.1","11\.11\.11\.2","0x00001000","DES-CBC \[RFC2405\]"/);
+    t.true(at(`removeContainer tb-lab7-${router}`) > at(`readFile tb-lab7-${router} ${KEY_JOURNAL_PATH}`), `${router} goes after its keys were read`);
+  const espSa = await readFile(join(artifacts, 'esp_sa'), 'utf8');
+  t.regex(espSa, /"IPv4","11\.11\.11\.1","11\.11\.11\.2","0x00001000","DES-CBC \[RFC2405\]"/);
+  t.true(espSa.includes('0102030405060708') && !espSa.includes('ffffffffffffffff'), "the journal's later line for the SA is the one written");
   t.true([...engine.containers.values()].every((c) => c.spec.labels[LAB_LABEL] === 'other'));
   t.is(engine.containers.size, 4);
   t.deepEqual([...firewall.rules.keys()], ['other']);
   t.deepEqual(await down(engine, 'lab7', { firewall }), { labs: ['lab7'], containers: 0, networks: 0, firewallRules: 0 }, 'idempotent');
   t.deepEqual((await down(engine, undefined, { firewall })).labs, ['other']);
   t.deepEqual([engine.containers.size, engine.networks.size, firewall.rules.size], [0, 0, 0]);
+});
+
+test('down names a router whose key journal could not be read and still removes everything; the keys it read are written', async (t) => {
+  const { engine, firewall, artifacts, opts } = await setup(t);
+  boots(engine);
+  await up(engine, seed, { ...opts, name: 'lab9' });
+  const row = { connId: 1, peer: '11.11.11.2', initiatorCookie: '0011223344556677', encryptionKey: '0102030405060708' };
+  engine.onReadFile = (c) =>
+    c.spec.name === 'tb-lab9-daphne' ? encodeKeyJournalLine({ isakmp: row }) : c.spec.name === 'tb-lab9-fred' ? '{"esp":{}}\n' : null;
+  const notes: string[] = [];
+  const result = await down(engine, 'lab9', { firewall, progress: { ...silentProgress, note: (line: string) => void notes.push(line) } });
+  t.like(result, { containers: 4, networks: 3 });
+  t.deepEqual(notes, ['note: keys not read from tb-lab9-fred: key journal line 1: an ESP key row lacks an address, the SPI, an algorithm or a key']);
+  t.regex(await readFile(join(artifacts, 'ikev1_decryption_table'), 'utf8'), /0011223344556677/);
+  t.is(engine.containers.size, 0);
 });
 
 test("exec asks the node's kind: IOS lines on a router (one session), a shell command line on a host; restart waits for the ready line again", async (t) => {
