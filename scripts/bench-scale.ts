@@ -3,7 +3,9 @@
  * host each; `testbed generate --shape core`, supernet ACLs, the seed's
  * suite):
  *   - `up` and `down` next to the Docker floor for the same objects
- *     (scripts/lib/scale-floor.ts), the two alternating run by run;
+ *     (scripts/lib/scale-floor.ts), the two alternating run by run, and
+ *     the CPU each node had used when the first `up` returned (cpuacct):
+ *     what the nodes' own boots add to Docker's work;
  *   - memory per router and per host (cgroup v1 memory.usage_in_bytes and
  *     memory.stat) and the whole lab's CPU (cpuacct) at idle after `up`;
  *   - a full mesh driven from inside the lab (scripts/lib/scale-mesh.ts):
@@ -31,7 +33,7 @@ import { networkedLinks, planLab } from '../src/orchestrator/lab/plan.js';
 import { up } from '../src/orchestrator/lab/up.js';
 import { loadTopology } from '../src/orchestrator/labfile/load.js';
 import { streamProgress, type Progress } from '../src/orchestrator/progress.js';
-import { cgroupV1, cpuPercent, memoryOf, type Memory } from './lib/scale-cgroup.js';
+import { cgroupV1, cpuNs, cpuPercent, memoryOf, type Memory } from './lib/scale-cgroup.js';
 import { floorDown, floorUp } from './lib/scale-floor.js';
 import { MAX_RATE, MESH_INFLIGHT, runMesh, type MeshReport } from './lib/scale-mesh-run.js';
 
@@ -90,6 +92,18 @@ async function timed<T>(fn: () => Promise<T>): Promise<[number, T]> {
   return [performance.now() - t0, r];
 }
 
+/** CPU each node had used when `up` returned (its boot to the ready line, and what it did after while the others booted), ms. */
+interface BootCpu {
+  routers: number[];
+  hosts: number[];
+}
+
+async function bootCpu(lab: string): Promise<BootCpu> {
+  const { routers, hosts } = await labContainers(lab);
+  const ms = (ids: string[]) => Promise.all(ids.map(async (id) => (await cpuNs(id)) / 1e6));
+  return { routers: await ms(routers.map((c) => c.id)), hosts: await ms(hosts.map((c) => c.id)) };
+}
+
 interface Idle {
   settle: { atS: number; cpu: number }[];
   routers: Memory[];
@@ -103,6 +117,7 @@ interface SizeResult {
   networks: number;
   runs: { order: string; up: number; down: number; floorUp: number; floorDown: number; steps: { title: string; ms: number }[] }[];
   idle: Idle | null;
+  bootCpu: BootCpu | null;
   mesh: MeshReport | null;
 }
 
@@ -173,7 +188,7 @@ async function runSize(n: number, opts: ReturnType<typeof options>, image: strin
     const floorSpec = { networks: plan.networks, containers: plan.nodes.map((x) => x.spec) };
     await down(engine, lab);
     await down(engine, floorLab);
-    const result: SizeResult = { spokes: n, nodes: topo.nodes.length, networks: links.length, runs: [], idle: null, mesh: null };
+    const result: SizeResult = { spokes: n, nodes: topo.nodes.length, networks: links.length, runs: [], idle: null, bootCpu: null, mesh: null };
     for (let r = 0; r < opts.runs; r++) {
       const order = r % 2 === 0 ? ['floor', 'testbed'] : ['testbed', 'floor'];
       const run = { order: order.join(' then '), up: 0, down: 0, floorUp: 0, floorDown: 0, steps: [] as { title: string; ms: number }[] };
@@ -189,6 +204,7 @@ async function runSize(n: number, opts: ReturnType<typeof options>, image: strin
           );
           log(`N=${n} run ${r + 1}: testbed up ${(u / 1000).toFixed(1)} s`);
           if (r === 0) {
+            result.bootCpu = await bootCpu(lab);
             result.idle = await measureIdle(lab, opts.settleS, opts.windowS);
             if (opts.mesh) result.mesh = await mesh(lab, file, opts);
           }
@@ -224,6 +240,16 @@ function report(results: SizeResult[], opts: ReturnType<typeof options>, header:
     );
     out.push(`        runs: ${r.runs.map((x) => `[${x.order}: up ${s1(x.up)}/${s1(x.floorUp)}, down ${s1(x.down)}/${s1(x.floorDown)}]`).join(' ')}`);
     out.push(`        testbed's steps (run 1): ${r.runs[0]!.steps.map((x) => `${x.title} ${s1(x.ms)}`).join('; ')}`);
+  }
+  out.push('', 'CPU the nodes had used when up returned (run 1; ms per node: median, max; and the sum over the lab)');
+  for (const r of results) {
+    if (!r.bootCpu) continue;
+    const b = r.bootCpu;
+    const line = (xs: number[]) => `${median(xs).toFixed(0)} ms (max ${Math.max(...xs).toFixed(0)})`;
+    const total = [...b.routers, ...b.hosts].reduce((a, x) => a + x, 0) / 1000;
+    out.push(
+      `${String(r.spokes).padStart(6)}  routers ${line(b.routers)}, hosts ${line(b.hosts)}; all nodes ${total.toFixed(1)} core-s (${(total / cpus().length).toFixed(1)} s of the machine's ${cpus().length} cores)`,
+    );
   }
   out.push('', `at idle after up (settled ${opts.settleS} s; CPU over ${opts.windowS} s; MB = MiB)`);
   out.push('spokes  router: working set  rss  usage (median, max ws)   host: working set  rss  usage   lab CPU (% of a core: all, routers, hosts)');

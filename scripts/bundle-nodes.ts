@@ -10,24 +10,52 @@
  * the programs import no npm package, and the native addons are loaded from
  * absolute paths at run time.
  */
-import { build } from 'esbuild';
-import { join } from 'node:path';
-import { NODE_PROGRAMS, SRC_DIST, BUNDLE_DIST } from '../src/orchestrator/image/programs.js';
+import { build, type BuildOptions } from 'esbuild';
+import { basename, join } from 'node:path';
+import { NODE_PROGRAMS, SRC_DIST, BUNDLE_DIST, CODE_CACHED, codeCachedBundle } from '../src/orchestrator/image/programs.js';
+
+const common: BuildOptions = {
+  bundle: true,
+  platform: 'node',
+  target: 'node20',
+  // the addons (tun.node, esp.node) come from absolute paths in the image; nothing else is external
+  external: ['*.node'],
+  logLevel: 'warning',
+  legalComments: 'none',
+};
 
 async function main(): Promise<void> {
   const started = Date.now();
   for (const program of NODE_PROGRAMS) {
+    if (!CODE_CACHED.includes(program)) {
+      await build({ ...common, entryPoints: [join(SRC_DIST, program)], outfile: join(BUNDLE_DIST, program), format: 'esm' });
+      continue;
+    }
+    // through V8's code cache (src/agent/io/code-cache.ts): the program as CommonJS, which vm.Script runs ...
     await build({
+      ...common,
       entryPoints: [join(SRC_DIST, program)],
+      outfile: join(BUNDLE_DIST, codeCachedBundle(program)),
+      format: 'cjs',
+      // vm.Script has no loader for import(): esbuild turns it into require()
+      supported: { 'dynamic-import': false },
+    });
+    // ... and in the program's place a loader that runs it with the cache beside it
+    const bundle = `./${basename(codeCachedBundle(program))}`;
+    await build({
+      ...common,
+      stdin: {
+        contents: [
+          `import { fileURLToPath } from 'node:url';`,
+          `import { runWithCodeCache } from ${JSON.stringify(join(SRC_DIST, 'agent', 'io', 'code-cache.js'))};`,
+          `const bundle = fileURLToPath(new URL(${JSON.stringify(bundle)}, import.meta.url));`,
+          `runWithCodeCache(bundle, bundle.replace(/\\.cjs$/, '.cache'));`,
+        ].join('\n'),
+        resolveDir: SRC_DIST,
+        sourcefile: `${program} (code cache loader)`,
+      },
       outfile: join(BUNDLE_DIST, program),
-      bundle: true,
-      platform: 'node',
       format: 'esm',
-      target: 'node20',
-      // the addons (tun.node, esp.node) come from absolute paths in the image; nothing else is external
-      external: ['*.node'],
-      logLevel: 'warning',
-      legalComments: 'none',
     });
   }
   process.stdout.write(`bundled ${NODE_PROGRAMS.length} node programs into ${BUNDLE_DIST} in ${Date.now() - started} ms\n`);

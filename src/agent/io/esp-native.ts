@@ -4,7 +4,7 @@
  * else (unit tests, a machine without the image) the SAs use node:crypto.
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { loadAddon } from './addon.js';
 import type { NativeEsp } from '../esp/index.js';
 
 export const ESP_ADDON_PATH = '/opt/testbed/addon/esp.node';
@@ -14,7 +14,7 @@ export function loadNativeEsp(path = process.env.TESTBED_ESP_ADDON ?? ESP_ADDON_
   if (process.env.TESTBED_ESP_NATIVE === '0') return { esp: undefined, problem: 'turned off (TESTBED_ESP_NATIVE=0)' };
   if (!existsSync(path)) return { esp: undefined, problem: `${path} is missing` };
   try {
-    return { esp: createRequire(import.meta.url)(path) as NativeEsp, problem: null };
+    return { esp: loadAddon<NativeEsp>(path), problem: null };
   } catch (e) {
     return { esp: undefined, problem: (e as Error).message };
   }

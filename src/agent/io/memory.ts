@@ -11,7 +11,7 @@
  * free memory malloc kept.
  */
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { loadAddon } from './addon.js';
 import { join } from 'node:path';
 import { getHeapSpaceStatistics, setFlagsFromString, writeHeapSnapshot } from 'node:v8';
 import { runInNewContext } from 'node:vm';
@@ -35,7 +35,7 @@ export const MALLOC_ADDON_PATH = '/opt/testbed/addon/malloc.node';
 export function loadNativeMalloc(path = process.env.TESTBED_MALLOC_ADDON ?? MALLOC_ADDON_PATH): NativeMalloc | undefined {
   if (!existsSync(path)) return undefined;
   try {
-    return createRequire(import.meta.url)(path) as NativeMalloc;
+    return loadAddon<NativeMalloc>(path);
   } catch {
     return undefined;
   }

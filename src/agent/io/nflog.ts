@@ -7,7 +7,7 @@
  * (include/uapi/linux/netfilter/nfnetlink_log.h); building and parsing them
  * is pure, the socket is the edge.
  */
-import { createRequire } from 'node:module';
+import { loadAddon } from './addon.js';
 
 const NETLINK_NETFILTER = 12;
 const NFNL_SUBSYS_ULOG = 4;
@@ -117,7 +117,7 @@ interface Addon {
  * collected (the addon's finalizer).
  */
 export function listenNflog(group: number, onPacket: (p: NflogPacket) => void, onError: (message: string) => void): object {
-  const addon = createRequire(import.meta.url)(process.env.TESTBED_ADDON ?? '/opt/testbed/addon/tun.node') as Addon;
+  const addon = loadAddon<Addon>(process.env.TESTBED_ADDON ?? '/opt/testbed/addon/tun.node');
   const fd = addon.netlink(NETLINK_NETFILTER);
   const reader = addon.start(fd, (buf, lengths) => {
     let off = 0;

@@ -1,6 +1,6 @@
 /** A tun device through the project's native addon (images/router2600/addon/tun.c). */
 import { closeSync } from 'node:fs';
-import { createRequire } from 'node:module';
+import { loadAddon } from './addon.js';
 
 interface Addon {
   open(name: string): { fd: number; name: string };
@@ -15,7 +15,7 @@ let addon: Addon | undefined;
 function load(): Addon {
   if (!addon) {
     const path = process.env.TESTBED_ADDON ?? '/opt/testbed/addon/tun.node';
-    addon = createRequire(import.meta.url)(path) as Addon;
+    addon = loadAddon<Addon>(path);
   }
   return addon;
 }

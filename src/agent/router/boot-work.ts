@@ -6,6 +6,7 @@
  * lines and to the moment every router is idle.
  */
 import type { DhPoolStatus } from './dh-pool.js';
+import type { CodeCacheState } from '../io/code-cache.js';
 
 export interface AgentStatus {
   /** Times are milliseconds since the epoch (the containers share the host's clock); null: not yet. */
@@ -14,6 +15,8 @@ export interface AgentStatus {
   readonly dhPool: DhPoolStatus;
   /** When both the warm-up and the pool's refilling were over (the later of the two); null while either runs. */
   readonly idleAt: number | null;
+  /** How the agent's code was loaded (src/agent/io/code-cache.ts); null: not through the loader (its modules unbundled). */
+  readonly codeCache: CodeCacheState | null;
   /** When this status was taken. */
   readonly at: number;
 }
@@ -26,6 +29,7 @@ export class BootWork {
   constructor(
     private readonly pool: () => DhPoolStatus,
     private readonly now: () => number = Date.now,
+    private readonly codeCache: CodeCacheState | null = null,
   ) {}
 
   /** The ready line was printed. */
@@ -45,7 +49,14 @@ export class BootWork {
   status(): AgentStatus {
     const dhPool = this.pool();
     const idleAt = this.warmupDoneAt !== null && dhPool.idleSince !== null ? Math.max(this.warmupDoneAt, dhPool.idleSince) : null;
-    return { readyAt: this.readyAt, warmup: { startedAt: this.warmupStartedAt, doneAt: this.warmupDoneAt }, dhPool, idleAt, at: this.now() };
+    return {
+      readyAt: this.readyAt,
+      warmup: { startedAt: this.warmupStartedAt, doneAt: this.warmupDoneAt },
+      dhPool,
+      idleAt,
+      codeCache: this.codeCache,
+      at: this.now(),
+    };
   }
 
   /** The status once the router is idle, or as it is after `timeoutMs`. */

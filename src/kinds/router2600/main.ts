@@ -19,6 +19,9 @@ import { NatService } from '../../agent/router/nat.js';
 import { TunnelService } from '../../agent/router/tunnel-interface.js';
 import { warmUp } from '../../agent/router/warmup.js';
 import { HeapKeeper } from '../../agent/router/heap-keeper.js';
+import { trainRouter } from '../../agent/router/train.js';
+import { loadNativeEsp } from '../../agent/io/esp-native.js';
+import { CODE_CACHE_ENV, codeCacheState } from '../../agent/io/code-cache.js';
 import { BootWork } from '../../agent/router/boot-work.js';
 import { Router, type Session } from '../../agent/router/router.js';
 import { RoutingService } from '../../agent/routing/service.js';
@@ -61,7 +64,7 @@ async function main(): Promise<void> {
   router.extensions.push(routing);
   stops.routing = () => routing.stop();
   await routing.start().catch((e: unknown) => console.log(`%TESTBED-3-ROUTING: ${(e as Error).message}`));
-  const boot = new BootWork(() => ipsec.dhPoolStatus());
+  const boot = new BootWork(() => ipsec.dhPoolStatus(), Date.now, codeCacheState());
   // full collections of old space's garbage on a quiet router (V8 would hold it for hours): the soak's memory
   const negotiating = () => Date.now() - ipsec.lastIkeActivity < 500;
   const keeper = new HeapKeeper({ gc: exposeGc(), oldSpaceUsed, busy: negotiating });
@@ -109,7 +112,13 @@ async function main(): Promise<void> {
   );
 }
 
-main().catch((e: unknown) => {
-  process.stdout.write(`${ROUTER_BOOT_FAILED}: the router could not start: ${(e as Error).stack ?? String(e)}\n`);
-  process.exit(1);
-});
+/** The image build's training run for the code cache (src/agent/io/code-cache.ts): the boot's code without devices. */
+export function train(): Promise<void> {
+  return trainRouter(loadNativeEsp().esp);
+}
+
+if (process.env[CODE_CACHE_ENV] !== 'train')
+  main().catch((e: unknown) => {
+    process.stdout.write(`${ROUTER_BOOT_FAILED}: the router could not start: ${(e as Error).stack ?? String(e)}\n`);
+    process.exit(1);
+  });

@@ -18,7 +18,7 @@ import { IMAGE_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../contract/labels.js'
 import { withStep, type Progress } from '../progress.js';
 import { KINDS } from '../../kinds/index.js';
 
-import { BUNDLE_DIST, NODE_PROGRAMS, PACKAGE_ROOT, SRC_DIST } from './programs.js';
+import { BUNDLE_DIST, CODE_CACHED, codeCachedBundle, NODE_PROGRAMS, PACKAGE_ROOT, SRC_DIST } from './programs.js';
 
 export { PACKAGE_ROOT };
 const IMAGES_DIR = join(PACKAGE_ROOT, 'images');
@@ -220,13 +220,26 @@ const exists = (path: string) =>
 /**
  * The image's files with each bundled program (a path under dist/src that `npm run build` bundled into
  * `bundleDir`) taken from its bundle: the container starts one file instead of its few hundred modules.
- * The modules stay in the image beside it. Pure.
+ * The modules stay in the image beside it. A code-cached program's bundle is its loader, and its
+ * CommonJS bundle comes beside it (`cached`, programs.ts). Pure.
  */
-export function withBundles(files: readonly ContextFile[], bundled: ReadonlySet<string>, bundleDir: string): ContextFile[] {
-  return files.map((f) => {
+export function withBundles(
+  files: readonly ContextFile[],
+  bundled: ReadonlySet<string>,
+  bundleDir: string,
+  cached: readonly string[] = CODE_CACHED,
+): ContextFile[] {
+  const companions: ContextFile[] = [];
+  const mapped = files.map((f) => {
     const program = f.dest.startsWith(`app${sep}src${sep}`) ? f.dest.slice(`app${sep}src${sep}`.length).split(sep).join('/') : null;
-    return program !== null && bundled.has(program) ? { src: join(bundleDir, program), dest: f.dest } : f;
+    if (program === null || !bundled.has(program)) return f;
+    if (cached.includes(program)) {
+      const cjs = codeCachedBundle(program);
+      companions.push({ src: join(bundleDir, cjs), dest: join('app', 'src', ...cjs.split('/')) });
+    }
+    return { src: join(bundleDir, program), dest: f.dest };
   });
+  return [...mapped, ...companions];
 }
 
 /** The base image: reuse, else registry, else debootstrap. */

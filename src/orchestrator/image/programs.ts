@@ -18,3 +18,17 @@ export const BUNDLE_DIST = join(PACKAGE_ROOT, 'dist', 'nodes');
 export const ROUTER_CLI = 'kinds/router2600/cli.js';
 
 export const NODE_PROGRAMS: readonly string[] = [...new Set([...KINDS.map((k) => k.entry), ROUTER_CLI])];
+
+/**
+ * Programs started through V8's code cache (src/agent/io/code-cache.ts): the
+ * bundle is CommonJS beside the program's path (`main.cjs`), the program
+ * itself a small loader, and the image build's training run writes the
+ * cache (`main.cache`). The router's boot is the one a lab pays a hundred
+ * times.
+ */
+export const CODE_CACHED: readonly string[] = ['kinds/router2600/main.js'];
+
+/** Where a code-cached program's CommonJS bundle sits, beside its loader. */
+export function codeCachedBundle(program: string): string {
+  return program.replace(/\.js$/, '.cjs');
+}
