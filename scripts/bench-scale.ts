@@ -167,8 +167,9 @@ async function mesh(lab: string, file: string, opts: { intervalMs: number; infli
 async function runSize(n: number, opts: ReturnType<typeof options>, image: string): Promise<SizeResult> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-scale-'));
   const lab = `bench-scale-${n}`;
-  // a name of its own per run: a network Docker will not let go of (a stale endpoint) cannot block the next run
-  const floorLab = `bench-floor-${n}-${process.pid.toString(36)}`;
+  // a name of its own per run, and subnets chosen again: a network Docker will not let go of (a stale endpoint)
+  // cannot block the next run
+  const floorLabs: string[] = [];
   try {
     const gen = generateTedLab({ spokes: n, shape: 'core', acl: opts.acl, suite: 'seed', name: lab });
     for (const f of gen.files) {
@@ -179,25 +180,30 @@ async function runSize(n: number, opts: ReturnType<typeof options>, image: strin
     const topo = await loadTopology(file);
     // the floor's objects: the plan of the same topology under another lab name
     const links = networkedLinks(topo);
-    const allocs = allocateSubnets(
-      links.map((l) => l.endpoints.length),
-      await engine.allSubnets(),
-      floorLab,
-    );
-    const plan = planLab(topo, { lab: floorLab, image, artifacts: join(dir, 'floor'), allocations: new Map(links.map((l, i) => [l.name, allocs[i]!])) });
-    const floorSpec = { networks: plan.networks, containers: plan.nodes.map((x) => x.spec) };
+    const floorSpec = async (r: number) => {
+      const floorLab = `bench-floor-${n}-${process.pid.toString(36)}-${r + 1}`;
+      floorLabs.push(floorLab);
+      const allocs = allocateSubnets(
+        links.map((l) => l.endpoints.length),
+        await engine.allSubnets(),
+        floorLab,
+      );
+      const plan = planLab(topo, { lab: floorLab, image, artifacts: join(dir, 'floor'), allocations: new Map(links.map((l, i) => [l.name, allocs[i]!])) });
+      return { networks: plan.networks, containers: plan.nodes.map((x) => x.spec) };
+    };
     await down(engine, lab);
-    await down(engine, floorLab);
     const result: SizeResult = { spokes: n, nodes: topo.nodes.length, networks: links.length, runs: [], idle: null, bootCpu: null, mesh: null };
     for (let r = 0; r < opts.runs; r++) {
       const order = r % 2 === 0 ? ['floor', 'testbed'] : ['testbed', 'floor'];
       const run = { order: order.join(' then '), up: 0, down: 0, floorUp: 0, floorDown: 0, steps: [] as { title: string; ms: number }[] };
       for (const what of order) {
         if (what === 'floor') {
-          const [u, ids] = await timed(() => floorUp(docker, floorSpec));
-          const [d] = await timed(() => floorDown(docker, ids));
+          const spec = await floorSpec(r);
+          const [u, ids] = await timed(() => floorUp(docker, spec));
+          const [d, kept] = await timed(() => floorDown(docker, ids));
           Object.assign(run, { floorUp: u, floorDown: d });
           log(`N=${n} run ${r + 1}: floor up ${(u / 1000).toFixed(1)} s, down ${(d / 1000).toFixed(1)} s`);
+          for (const k of kept) log(`note: Docker kept a floor network (stale endpoint; it goes when dockerd restarts): ${k}`);
         } else {
           const [u] = await timed(async () =>
             up(engine, await loadTopology(file), { name: lab, progress: recorder(run.steps), ...(opts.bootWidth ? { bootWidth: opts.bootWidth } : {}) }),
@@ -218,7 +224,7 @@ async function runSize(n: number, opts: ReturnType<typeof options>, image: strin
     return result;
   } finally {
     await down(engine, lab).catch(() => undefined);
-    await down(engine, floorLab).catch(() => undefined);
+    for (const floorLab of floorLabs) await down(engine, floorLab).catch(() => undefined);
     await rm(dir, { recursive: true, force: true });
   }
 }
