@@ -69,6 +69,17 @@ export class HeapKeeper {
     this.timer.unref();
   }
 
+  /**
+   * Once, when the boot's background work is over (warm-up done, DH pool
+   * full): collect the boot's garbage (the bundle's source as it was read,
+   * the code cache's buffer, the warm-up's engines) unless a negotiation is
+   * running, in which case the regular looks will see it. A router is
+   * measured at idle from then on.
+   */
+  afterBoot(): void {
+    if (!this.opts.busy()) this.collect(this.opts.oldSpaceUsed());
+  }
+
   /** One look: collect if the heap grew enough and the router is not negotiating. */
   look(): void {
     const before = this.opts.oldSpaceUsed();
@@ -78,6 +89,10 @@ export class HeapKeeper {
       this.state = { base: d.base };
       return;
     }
+    this.collect(before);
+  }
+
+  private collect(before: number): void {
     this.opts.gc();
     const after = this.opts.oldSpaceUsed();
     this.counts.collections++;

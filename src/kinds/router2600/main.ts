@@ -26,6 +26,9 @@ import { BootWork } from '../../agent/router/boot-work.js';
 import { Router, type Session } from '../../agent/router/router.js';
 import { RoutingService } from '../../agent/routing/service.js';
 
+/** How long the boot's background work may take before the after-boot collection is left to the keeper's looks. */
+const BOOT_IDLE_WAIT_MS = 60_000;
+
 async function main(): Promise<void> {
   const out = (text: string) => process.stdout.write(text);
   const console = new RouterConsole(out);
@@ -107,6 +110,10 @@ async function main(): Promise<void> {
   // real negotiations go first
   boot.warmup(warmUp(policyFromConfig(router.config), { busy: negotiating, native: ipsec.nativeEsp }));
   keeper.start();
+  // the boot's garbage goes once the background work is over, so the router idles without it
+  void boot.whenIdle(BOOT_IDLE_WAIT_MS, 100).then((s) => {
+    if (s.idleAt !== null) keeper.afterBoot();
+  });
   console.raw(
     `Cisco Internetwork Operating System Software \nIOS (tm) C2600 Software (C2600-JK9S-M), Version 12.2(27), RELEASE SOFTWARE (fc1) [testbed emulation]`,
   );

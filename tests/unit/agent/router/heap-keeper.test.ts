@@ -55,6 +55,33 @@ test('the keeper collects garbage, counts it, defers while busy and takes the ne
   t.is(gcs, 1, 'measured from the heap after the collection, not from the first base');
 });
 
+test("after boot: one collection of the boot's garbage, unless a negotiation runs; the looks then measure from it", (t) => {
+  let used = 12 * MB;
+  let busy = true;
+  let gcs = 0;
+  const keeper = new HeapKeeper({
+    gc: () => {
+      gcs++;
+      used = 7 * MB;
+    },
+    oldSpaceUsed: () => used,
+    busy: () => busy,
+    now: () => 99,
+  });
+  keeper.afterBoot();
+  t.is(gcs, 0, 'a negotiation runs: left to the looks');
+  busy = false;
+  keeper.afterBoot();
+  t.is(gcs, 1);
+  t.like(keeper.status(), { collections: 1, lastAt: 99, lastBefore: 12 * MB, lastAfter: 7 * MB });
+  used = 7.5 * MB;
+  keeper.look();
+  t.is(gcs, 1, 'the base is the heap after the boot collection');
+  used = 8.1 * MB;
+  keeper.look();
+  t.is(gcs, 2, 'grown by a megabyte since then: collected');
+});
+
 test('exposeGc gives a working full collection in a process started without --expose-gc', (t) => {
   const gc = exposeGc();
   // garbage in old space: objects that survived two scavenges, then dropped
