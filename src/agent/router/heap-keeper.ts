@@ -53,6 +53,8 @@ export class HeapKeeper {
     private readonly opts: {
       /** A full collection of V8's heap (src/agent/io/memory.ts exposeGc). */
       readonly gc: () => void;
+      /** After each collection: give malloc's free pages back to the system (malloc_trim), when the image has the module. */
+      readonly trim?: () => void;
       /** Old space used, bytes. */
       readonly oldSpaceUsed: () => number;
       /** A negotiation is running: the collection waits for the next look. */
@@ -94,6 +96,8 @@ export class HeapKeeper {
 
   private collect(before: number): void {
     this.opts.gc();
+    // the Buffers the collection freed went back to malloc, which keeps the pages unless asked
+    this.opts.trim?.();
     const after = this.opts.oldSpaceUsed();
     this.counts.collections++;
     this.last = { at: (this.opts.now ?? Date.now)(), before, after };

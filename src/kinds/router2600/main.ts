@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { interfaceStatus, isTunnel, parseConfig } from '../../ios/index.js';
 import { serveControl } from '../../agent/io/control.js';
-import { agentMemory, exposeGc, oldSpaceUsed } from '../../agent/io/memory.js';
+import { agentMemory, exposeGc, loadNativeMalloc, oldSpaceUsed } from '../../agent/io/memory.js';
 import { adoptInterfaces } from '../../agent/io/interfaces.js';
 import { TESTBED_CONFIG, TESTBED_INTERFACES } from '../../contract/env.js';
 import { STARTUP_CONFIG_PATH } from '../../contract/paths.js';
@@ -70,7 +70,8 @@ async function main(): Promise<void> {
   const boot = new BootWork(() => ipsec.dhPoolStatus(), Date.now, codeCacheState());
   // full collections of old space's garbage on a quiet router (V8 would hold it for hours): the soak's memory
   const negotiating = () => Date.now() - ipsec.lastIkeActivity < 500;
-  const keeper = new HeapKeeper({ gc: exposeGc(), oldSpaceUsed, busy: negotiating });
+  const malloc = loadNativeMalloc();
+  const keeper = new HeapKeeper({ gc: exposeGc(), oldSpaceUsed, busy: negotiating, ...(malloc ? { trim: () => void malloc.trim() } : {}) });
 
   await serveControl(async (req) => {
     if (req.query === 'keys') return { hostname: router.hostname, results: [], data: ipsec.keys() };

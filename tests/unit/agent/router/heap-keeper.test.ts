@@ -59,11 +59,14 @@ test("after boot: one collection of the boot's garbage, unless a negotiation run
   let used = 12 * MB;
   let busy = true;
   let gcs = 0;
+  const events: string[] = [];
   const keeper = new HeapKeeper({
     gc: () => {
       gcs++;
+      events.push('gc');
       used = 7 * MB;
     },
+    trim: () => void events.push('trim'),
     oldSpaceUsed: () => used,
     busy: () => busy,
     now: () => 99,
@@ -80,6 +83,7 @@ test("after boot: one collection of the boot's garbage, unless a negotiation run
   used = 8.1 * MB;
   keeper.look();
   t.is(gcs, 2, 'grown by a megabyte since then: collected');
+  t.deepEqual(events, ['gc', 'trim', 'gc', 'trim'], "malloc's free pages go back after each collection");
 });
 
 test('exposeGc gives a working full collection in a process started without --expose-gc', (t) => {
