@@ -1,9 +1,10 @@
 /**
  * The router's key journal (contract/keys.ts): one line appended per SA as
  * it comes up, read by the orchestrator from outside the container. Bounded:
- * when the file holds more than twice `limit` lines per table, it is
- * rewritten with the newest `limit` SAs of each table (through a temporary
- * file and a rename, so a reader sees the old file or the new one).
+ * when the file holds more than four times `limit` lines (twice what the two
+ * tables keep), it is rewritten with the newest `limit` SAs of each table
+ * (through a temporary file and a rename, so a reader sees the old file or
+ * the new one).
  */
 import { appendFileSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
