@@ -1,8 +1,11 @@
-/** The training run for the router's code cache: a config the parser takes whole, and a negotiation that completes. */
+/**
+ * The training run for the router's code cache: a config the parser takes whole, with what the training negotiates.
+ * The run itself happens in every image build (images/router2600/Dockerfile), which fails when it does.
+ */
 import test from 'ava';
 import { parseConfig } from '../../../../src/ios/index.js';
 import { policyFromConfig } from '../../../../src/agent/ike/index.js';
-import { TRAINING_CONFIG, trainRouter } from '../../../../src/agent/router/train.js';
+import { TRAINING_CONFIG } from '../../../../src/agent/router/train.js';
 
 test('the training config is one the router accepts without a diagnostic, with several suites, TED and a static entry', (t) => {
   const { config, diagnostics } = parseConfig(TRAINING_CONFIG);
@@ -11,8 +14,4 @@ test('the training config is one the router accepts without a diagnostic, with s
   t.is(policy.phase1.length, 3);
   t.is(policy.transformSets.length, 3);
   t.true(policy.cryptoMaps.some((m) => m.entries.some((e) => e.pfsGroup === 2)));
-});
-
-test('the training run completes', async (t) => {
-  await t.notThrowsAsync(trainRouter());
 });
