@@ -1,8 +1,9 @@
 /**
  * The key material a router reports (`ios --keys` prints it as one JSON
  * line): every ISAKMP SA and both directions of every IPsec SA it has had,
- * for Wireshark's decryption tables. The router's IKE views produce it, the
- * orchestrator (src/orchestrator/lab/keys.ts) reads it.
+ * for Wireshark's decryption tables, by hand. The router's IKE views produce
+ * it. The orchestrator (src/orchestrator/lab/keys.ts) reads the same rows
+ * from the key journal below, not from this command.
  */
 import { ContractError } from './env.js';
 
@@ -45,21 +46,6 @@ const isIsakmpRow = (r: unknown): r is IsakmpKeyRow => strings(r, ['initiatorCoo
 const isEspRow = (r: unknown): r is EspKeyRow => strings(r, ['src', 'dst', 'spi', 'encryption', 'encryptionKey', 'authentication', 'authenticationKey']);
 const ISAKMP_ROW_ERROR = 'an ISAKMP key row lacks initiatorCookie or encryptionKey';
 const ESP_ROW_ERROR = 'an ESP key row lacks an address, the SPI, an algorithm or a key';
-
-/** The key material a router printed; ContractError when it is not that. */
-export function decodeKeyMaterial(text: string): KeyMaterial {
-  let v: unknown;
-  try {
-    v = JSON.parse(text) as unknown;
-  } catch (e) {
-    throw new ContractError(`key material is not JSON: ${(e as Error).message}`);
-  }
-  const o = v as Record<string, unknown> | null;
-  if (!o || typeof o !== 'object' || !Array.isArray(o.isakmp) || !Array.isArray(o.esp)) throw new ContractError('key material needs "isakmp" and "esp" lists');
-  if (!o.isakmp.every(isIsakmpRow)) throw new ContractError(ISAKMP_ROW_ERROR);
-  if (!o.esp.every(isEspRow)) throw new ContractError(ESP_ROW_ERROR);
-  return o as unknown as KeyMaterial;
-}
 
 /**
  * The router's key journal: a file in its container to which it appends one
