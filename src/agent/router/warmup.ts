@@ -16,6 +16,13 @@ import { EspInboundSa, EspOutboundSa, type NativeEsp } from '../esp/sa.js';
 import { parseConfig } from '../../ios/index.js';
 import { randomBytes } from 'node:crypto';
 
+/**
+ * Rounds after boot: one with TED and one with a static peer. More bought nothing: in a probe of 2026-12-03
+ * (a fresh Node per figure, a 10-spoke lab's spoke config), one loopback handshake cost 73-87 ms of CPU
+ * cold, 11-13 ms after one round and 10-20 ms after ten, which themselves cost 560-613 ms of CPU against
+ * 177-220 ms for two: a router's CPU spent during a large lab's `up` for nothing (docs/benchmarks.md).
+ */
+export const WARMUP_ROUNDS = 2;
 const ESP_STEPS = 4;
 const ESP_PACKETS_PER_STEP = 50;
 
@@ -95,7 +102,7 @@ export function warmUp(
   policy: IkePolicy,
   opts: { rounds?: number; busy?: () => boolean; native?: NativeEsp; cpu?: { contended: () => boolean; reset: () => void } } = {},
 ): Promise<void> {
-  const rounds = opts.rounds ?? 10;
+  const rounds = opts.rounds ?? WARMUP_ROUNDS;
   const busy = opts.busy ?? (() => false);
   const cpu = opts.cpu ?? cpuShareMonitor();
   const p1s = policy.phase1.length ? policy.phase1 : [];
