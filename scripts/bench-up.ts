@@ -108,6 +108,25 @@ interface RouterStatus {
   idleAt: number | null;
   warmup: { doneAt: number | null };
   dhPool: { idleSince: number | null };
+  /** The agent process's CPU (ms, since it started) at the end of each boot step, and when the status was taken (at idle). */
+  phases: { phase: string; cpuMs: number }[];
+  cpuMs: number;
+}
+
+/** One router's agent CPU in one run: what each boot step took (ms, in order), and the total at idle. */
+interface AgentCpu {
+  steps: [string, number][];
+  idleMs: number;
+}
+
+function agentCpu(s: RouterStatus): AgentCpu {
+  let before = 0;
+  const steps: [string, number][] = s.phases.map((p) => {
+    const step: [string, number] = [p.phase, p.cpuMs - before];
+    before = p.cpuMs;
+    return step;
+  });
+  return { steps, idleMs: s.cpuMs };
 }
 
 interface OursRun {
@@ -121,6 +140,8 @@ interface OursRun {
   /** The status query was sent before a router was idle (it then competed with the work it waits for). */
   probedEarly: boolean;
   downMs: number;
+  /** Each router's agent CPU. */
+  cpu: AgentCpu[];
 }
 
 async function oursRun(lab: string): Promise<OursRun> {
@@ -154,6 +175,7 @@ async function oursRun(lab: string): Promise<OursRun> {
     poolMs: latest(status.map((s) => s.dhPool.idleSince)),
     probedEarly: idle.some((x) => x! > askedAt),
     downMs,
+    cpu: status.map(agentCpu),
   };
 }
 
@@ -215,6 +237,14 @@ async function main(): Promise<void> {
     `idle = the later of: warm-up done (median ${res.warmup.toFixed(0)} ms after the start of up) and DH pool full (median ${res.pool.toFixed(0)} ms), on both routers`,
   );
   if (res.probedEarly) console.log(`note: in ${res.probedEarly} of ${runs} runs the status was asked ${PROBE_AFTER_MS} ms after up, before a router was idle`);
+  // the agents' own CPU (not their children's: ip, iptables), median over every router of every run
+  const agents = ours.flatMap((o) => o.cpu);
+  const names = [...new Set(agents.flatMap((c) => c.steps.map(([n]) => n)))];
+  const stepMedian = (n: string) => median(agents.map((c) => c.steps.find(([x]) => x === n)?.[1] ?? 0));
+  const toReady = (c: AgentCpu) => c.steps.slice(0, c.steps.findIndex(([n]) => n === 'ready') + 1).reduce((a, [, ms]) => a + ms, 0);
+  console.log(
+    `agent CPU per router (the agent process alone, median of ${agents.length}): ${median(agents.map(toReady)).toFixed(0)} ms to the ready line, ${median(agents.map((c) => c.idleMs)).toFixed(0)} ms to idle; by step: ${names.map((n) => `${n} ${stepMedian(n).toFixed(0)}`).join(', ')} ms`,
+  );
   const upRatio = res.ready / res.floor.up;
   const idleRatio = res.idle / res.floor.up;
   console.log(

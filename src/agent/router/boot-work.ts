@@ -17,8 +17,24 @@ export interface AgentStatus {
   readonly idleAt: number | null;
   /** How the agent's code was loaded (src/agent/io/code-cache.ts); null: not through the loader (its modules unbundled). */
   readonly codeCache: CodeCacheState | null;
+  /** The boot's steps as they ended, in order, each with the agent process's CPU used by then (its own, not its children's). */
+  readonly phases: readonly BootPhase[];
+  /** The agent process's CPU used by the time of this status, ms (since the process started: Node's own start included). */
+  readonly cpuMs: number;
   /** When this status was taken. */
   readonly at: number;
+}
+
+export interface BootPhase {
+  readonly phase: string;
+  readonly at: number;
+  readonly cpuMs: number;
+}
+
+/** CPU this process has used since it started (user + system, every thread), ms. */
+export function processCpuMs(): number {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
 }
 
 export class BootWork {
@@ -26,15 +42,24 @@ export class BootWork {
   private warmupStartedAt: number | null = null;
   private warmupDoneAt: number | null = null;
 
+  private readonly phases: BootPhase[] = [];
+
   constructor(
     private readonly pool: () => DhPoolStatus,
     private readonly now: () => number = Date.now,
     private readonly codeCache: CodeCacheState | null = null,
+    private readonly cpu: () => number = processCpuMs,
   ) {}
+
+  /** A step of the boot ended (or, for `warm-up`, the warm-up after it). */
+  mark(phase: string): void {
+    this.phases.push({ phase, at: this.now(), cpuMs: this.cpu() });
+  }
 
   /** The ready line was printed. */
   ready(): void {
     this.readyAt = this.now();
+    this.mark('ready');
   }
 
   /** Follow a warm-up: started now, over when the promise settles. */
@@ -42,6 +67,7 @@ export class BootWork {
     this.warmupStartedAt = this.now();
     const done = () => {
       this.warmupDoneAt = this.now();
+      this.mark('warm-up');
     };
     run.then(done, done);
   }
@@ -55,6 +81,8 @@ export class BootWork {
       dhPool,
       idleAt,
       codeCache: this.codeCache,
+      phases: [...this.phases],
+      cpuMs: this.cpu(),
       at: this.now(),
     };
   }

@@ -5,7 +5,7 @@
  * timeout.
  */
 import test from 'ava';
-import { BootWork } from '../../../../src/agent/router/boot-work.js';
+import { BootWork, processCpuMs } from '../../../../src/agent/router/boot-work.js';
 import type { DhPoolStatus } from '../../../../src/agent/router/dh-pool.js';
 
 function pool(idleSince: number | null): DhPoolStatus {
@@ -56,4 +56,45 @@ test('whenIdle answers once idle, or with the status as it is after its timeout'
   const s = await boot.whenIdle(5000, 5);
   t.not(s.idleAt, null);
   t.true(s.at >= s.idleAt!);
+});
+
+test("the boot's steps carry the CPU used by their end; ready and the warm-up's end are steps too", async (t) => {
+  let clock = 100;
+  let cpu = 40;
+  const boot = new BootWork(
+    () => pool(null),
+    () => clock,
+    null,
+    () => cpu,
+  );
+  boot.mark('loaded');
+  clock = 150;
+  cpu = 75;
+  boot.mark('config');
+  clock = 300;
+  cpu = 190;
+  boot.ready();
+  let finish!: () => void;
+  boot.warmup(new Promise<void>((r) => (finish = r)));
+  cpu = 400;
+  clock = 900;
+  finish();
+  await new Promise((r) => setImmediate(r));
+  cpu = 410;
+  const s = boot.status();
+  t.deepEqual(s.phases, [
+    { phase: 'loaded', at: 100, cpuMs: 40 },
+    { phase: 'config', at: 150, cpuMs: 75 },
+    { phase: 'ready', at: 300, cpuMs: 190 },
+    { phase: 'warm-up', at: 900, cpuMs: 400 },
+  ]);
+  t.is(s.cpuMs, 410, 'the CPU when the status was taken');
+});
+
+test('processCpuMs grows with work done', (t) => {
+  const before = processCpuMs();
+  let x = 0;
+  for (let i = 0; i < 5e6; i++) x += i % 7;
+  t.true(x > 0);
+  t.true(processCpuMs() > before);
 });
