@@ -27,7 +27,7 @@ import { KIND_LABEL, LAB_LABEL, NODE_LABEL, OWNER_LABEL, OWNER_VALUE } from '../
 import { DockerodeEngine } from '../src/orchestrator/docker/dockerode.js';
 import { generateTedLab } from '../src/orchestrator/generate/index.js';
 import { ensureLabImage } from '../src/orchestrator/image/build.js';
-import { down } from '../src/orchestrator/lab/down.js';
+import { down, DOWN_PHASES } from '../src/orchestrator/lab/down.js';
 import { allocateSubnets } from '../src/orchestrator/lab/naming.js';
 import { networkedLinks, planLab } from '../src/orchestrator/lab/plan.js';
 import { up } from '../src/orchestrator/lab/up.js';
@@ -76,11 +76,31 @@ const median = (xs: number[]) => {
 };
 
 /** A Progress that keeps each step's time: where `up` and `down` spend theirs. */
+const DOWN_PHASE_NAMES = new Map<string, string>(Object.entries(DOWN_PHASES).map(([k, v]) => [v, k]));
+
+/** Records each step's time, and the time of each of down's phases (its step's updates) as `down:PHASE`. */
 function recorder(steps: { title: string; ms: number }[]): Progress {
   return {
     step(title) {
       const t0 = performance.now();
-      return { update() {}, done: () => void steps.push({ title: title.replace(/\d+/g, 'N'), ms: performance.now() - t0 }), fail() {} };
+      let phase: { name: string; t: number } | null = null;
+      const endPhase = () => {
+        if (phase) steps.push({ title: `down:${phase.name}`, ms: performance.now() - phase.t });
+        phase = null;
+      };
+      return {
+        update(detail) {
+          const name = DOWN_PHASE_NAMES.get(detail);
+          if (name === undefined) return;
+          endPhase();
+          phase = { name, t: performance.now() };
+        },
+        done: () => {
+          endPhase();
+          steps.push({ title: title.replace(/\d+/g, 'N'), ms: performance.now() - t0 });
+        },
+        fail() {},
+      };
     },
     note() {},
   };
@@ -245,7 +265,22 @@ function report(results: SizeResult[], opts: ReturnType<typeof options>, header:
       `${String(r.spokes).padStart(6)}  ${String(r.nodes).padStart(5)}  ${String(r.networks).padStart(8)}   ${s1(u).padStart(11)}  ${s1(fu).padStart(6)}  ${(u / fu).toFixed(2).padStart(5)}x   ${s1(d).padStart(13)}  ${s1(fd).padStart(6)}  ${(d / fd).toFixed(2).padStart(5)}x`,
     );
     out.push(`        runs: ${r.runs.map((x) => `[${x.order}: up ${s1(x.up)}/${s1(x.floorUp)}, down ${s1(x.down)}/${s1(x.floorDown)}]`).join(' ')}`);
-    out.push(`        testbed's steps (run 1): ${r.runs[0]!.steps.map((x) => `${x.title} ${s1(x.ms)}`).join('; ')}`);
+    const phases = (run: (typeof r.runs)[number]) => run.steps.filter((x) => x.title.startsWith('down:'));
+    out.push(
+      `        testbed's steps (run 1): ${r.runs[0]!.steps.filter((x) => !x.title.startsWith('down:'))
+        .map((x) => `${x.title} ${s1(x.ms)}`)
+        .join('; ')}`,
+    );
+    out.push(
+      `        down's phases (s): ${r.runs
+        .map(
+          (x, i) =>
+            `[run ${i + 1}: ${phases(x)
+              .map((p) => `${p.title.slice(5)} ${s1(p.ms)}`)
+              .join(', ')}]`,
+        )
+        .join(' ')}`,
+    );
   }
   out.push('', 'CPU the nodes had used when up returned (run 1; ms per node: median, max; and the sum over the lab)');
   for (const r of results) {

@@ -26,6 +26,15 @@ export interface DownOptions {
   kinds?: KindRegistry;
 }
 
+/** What `down` is doing, in order, as its step's updates (a long `down` shows where it is; bench:scale times each). */
+export const DOWN_PHASES = {
+  keys: "reading the routers' keys, removing the other nodes",
+  captures: 'stopping the captures',
+  keyHolders: 'removing the routers',
+  networks: 'removing the networks',
+  firewall: 'removing the firewall rules',
+} as const;
+
 /** Remove a lab (or every lab when `lab` is undefined). Idempotent. */
 export async function down(everywhere: Engine, lab?: string, opts: DownOptions = {}): Promise<DownResult> {
   const progress = opts.progress ?? silentProgress;
@@ -52,10 +61,11 @@ export async function down(everywhere: Engine, lab?: string, opts: DownOptions =
   for (const u of unreachable) progress.note(`note: engine ${u.engine} (${u.host}) does not answer (${u.error}): what the lab has there stays`);
   const labs = [...new Set([...containers, ...networks].map((x) => x.labels[LAB_LABEL]!).filter((l) => l && l !== '-'))].sort();
   const image = containers.find((c) => c.image.startsWith('testbed/'))?.image ?? null;
-  return withStep(progress, lab ? `removing lab ${lab}` : `removing ${labs.length} labs`, async () => {
+  return withStep(progress, lab ? `removing lab ${lab}` : `removing ${labs.length} labs`, async (step) => {
     // the keys go next to the pcaps before the nodes that hold them go; the nodes that hold none go meanwhile
     const holdsKeys = (c: (typeof containers)[number]) => (kinds.find(c.labels[KIND_LABEL])?.keysFile ?? null) !== null;
     const nodes = containers.filter((c) => c.labels[ROLE_LABEL] !== 'capture');
+    step.update(DOWN_PHASES.keys);
     await Promise.all([
       ...labs.map(async (name) => {
         const mine = containers.filter((c) => c.labels[LAB_LABEL] === name);
@@ -69,9 +79,13 @@ export async function down(everywhere: Engine, lab?: string, opts: DownOptions =
       }),
       ...nodes.filter((c) => !holdsKeys(c)).map((c) => engine.removeContainer(c.id)),
     ]);
+    step.update(DOWN_PHASES.captures);
     await stopCapture(engine, lab);
+    step.update(DOWN_PHASES.keyHolders);
     await Promise.all(nodes.filter(holdsKeys).map((c) => engine.removeContainer(c.id)));
+    step.update(DOWN_PHASES.networks);
     await Promise.all(networks.map((n) => engine.removeNetwork(n.id)));
+    step.update(DOWN_PHASES.firewall);
     let rules = 0;
     try {
       const firewall = opts.firewall ?? (await chooseFirewall(engine, image));

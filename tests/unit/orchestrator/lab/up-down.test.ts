@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { encodeKeyJournalLine, KEY_JOURNAL_PATH } from '../../../../src/contract/keys.js';
 import { KIND_LABEL, LAB_LABEL, OWNER_LABEL } from '../../../../src/contract/labels.js';
 import { HOST_FAILED, HOST_READY, ROUTER_READY } from '../../../../src/contract/ready.js';
-import { down } from '../../../../src/orchestrator/lab/down.js';
+import { down, DOWN_PHASES } from '../../../../src/orchestrator/lab/down.js';
 import { silentProgress } from '../../../../src/orchestrator/progress.js';
 import { execOnNode, restartNode } from '../../../../src/orchestrator/lab/exec.js';
 import { listLabs, status } from '../../../../src/orchestrator/lab/inventory.js';
@@ -185,8 +185,11 @@ test("down after a crash finds the lab by its labels alone, writes the routers' 
         '{"esp":{"src'
       : null;
   // a new process knows nothing of the first one: down works from what Docker holds
-  const result = await down(engine, 'lab7', { firewall });
+  const updates: string[] = [];
+  const progress = { step: () => ({ update: (d: string) => void updates.push(d), done() {}, fail() {} }), note() {} };
+  const result = await down(engine, 'lab7', { firewall, progress });
   t.deepEqual(result, { labs: ['lab7'], containers: 4, networks: 3, firewallRules: 3 });
+  t.deepEqual(updates, Object.values(DOWN_PHASES), 'down says each phase as it starts, in order');
   t.deepEqual(
     engine.calls.filter((c) => c.startsWith('readFile') || c.startsWith('exec')).sort(),
     [`readFile tb-lab7-daphne ${KEY_JOURNAL_PATH}`, `readFile tb-lab7-fred ${KEY_JOURNAL_PATH}`],
