@@ -1,9 +1,9 @@
 /**
  * Removing a lab (or every lab): found by its labels alone, so it works
  * after a crash too. The routers' keys are written next to the pcaps first
- * (each router goes as soon as its journal was read; the nodes that hold no
- * keys are removed meanwhile), then captures stop, the containers left and
- * the networks go, and the lab's transit rules are removed. Idempotent. On a swarm with an engine that does not
+ * (the nodes that hold no keys are removed meanwhile), then captures stop,
+ * the other containers and the networks go, and the lab's transit rules are
+ * removed. Idempotent. On a swarm with an engine that does not
  * answer, what is on the engines that answer is removed, and the result
  * names the engines it could not reach and the networks left because they
  * reach such an engine (or live on the manager, when that is the one).
@@ -28,9 +28,9 @@ export interface DownOptions {
 
 /** What `down` is doing, in order, as its step's updates (a long `down` shows where it is; bench:scale times each). */
 export const DOWN_PHASES = {
-  keys: "reading the routers' keys, removing each router once read and the other nodes",
+  keys: "reading the routers' keys, removing the other nodes",
   captures: 'stopping the captures',
-  keyHolders: 'removing the routers left (no journal read)',
+  keyHolders: 'removing the routers',
   networks: 'removing the networks',
   firewall: 'removing the firewall rules',
 } as const;
@@ -65,20 +65,13 @@ export async function down(everywhere: Engine, lab?: string, opts: DownOptions =
     // the keys go next to the pcaps before the nodes that hold them go; the nodes that hold none go meanwhile
     const holdsKeys = (c: (typeof containers)[number]) => (kinds.find(c.labels[KIND_LABEL])?.keysFile ?? null) !== null;
     const nodes = containers.filter((c) => c.labels[ROLE_LABEL] !== 'capture');
-    // a node whose journal was read goes at once, while the others' are read (a lab of 100 routers
-    // otherwise waited for the last journal before removing the first router)
-    const removed = new Set<string>();
-    const removeRead = async (id: string) => {
-      removed.add(id);
-      await engine.removeContainer(id);
-    };
     step.update(DOWN_PHASES.keys);
     await Promise.all([
       ...labs.map(async (name) => {
         const mine = containers.filter((c) => c.labels[LAB_LABEL] === name);
         const dir = mine.find((c) => c.labels[ARTIFACTS_LABEL])?.labels[ARTIFACTS_LABEL];
         if (!dir || !mine.some((c) => c.state === 'running' && holdsKeys(c))) return;
-        const files = await writeKeyTables(dir, await collectKeys(engine, name, kinds, removeRead)).catch((e: unknown) => {
+        const files = await writeKeyTables(dir, await collectKeys(engine, name, kinds)).catch((e: unknown) => {
           progress.note(`note: key tables of ${name} not written: ${(e as Error).message}`);
           return null;
         });
@@ -89,7 +82,7 @@ export async function down(everywhere: Engine, lab?: string, opts: DownOptions =
     step.update(DOWN_PHASES.captures);
     await stopCapture(engine, lab);
     step.update(DOWN_PHASES.keyHolders);
-    await Promise.all(nodes.filter((c) => holdsKeys(c) && !removed.has(c.id)).map((c) => engine.removeContainer(c.id)));
+    await Promise.all(nodes.filter(holdsKeys).map((c) => engine.removeContainer(c.id)));
     step.update(DOWN_PHASES.networks);
     await Promise.all(networks.map((n) => engine.removeNetwork(n.id)));
     step.update(DOWN_PHASES.firewall);

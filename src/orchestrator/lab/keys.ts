@@ -33,13 +33,7 @@ export const PROFILE_NAME = 'testbed';
  * node); merged, one entry per SA. A node whose journal cannot be read is
  * named in `unread` with the reason.
  */
-export async function collectKeys(
-  engine: Engine,
-  lab: string,
-  kinds: KindRegistry = builtinKinds,
-  /** Called for each node once its journal was read (or could not be): `down` removes the node then. */
-  afterRead?: (containerId: string) => Promise<void>,
-): Promise<WiresharkKeys & { unread: string[] }> {
+export async function collectKeys(engine: Engine, lab: string, kinds: KindRegistry = builtinKinds): Promise<WiresharkKeys & { unread: string[] }> {
   const nodes = (await engine.listContainers({ [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab, [ROLE_LABEL]: 'node' })).filter((c) => c.state === 'running');
   const holders = nodes.flatMap((c) => {
     const file = kinds.find(c.labels[KIND_LABEL])?.keysFile;
@@ -53,8 +47,6 @@ export async function collectKeys(
       } catch (e) {
         unread.push(`${c.name}: ${(e as Error).message}`);
         return null;
-      } finally {
-        await afterRead?.(c.id);
       }
     }),
   );

@@ -186,17 +186,7 @@ test("down after a crash finds the lab by its labels alone, writes the routers' 
       : null;
   // a new process knows nothing of the first one: down works from what Docker holds
   const updates: string[] = [];
-  const progress = {
-    step: () => ({
-      update: (d: string) => {
-        updates.push(d);
-        engine.calls.push(`update ${d}`);
-      },
-      done() {},
-      fail() {},
-    }),
-    note() {},
-  };
+  const progress = { step: () => ({ update: (d: string) => void updates.push(d), done() {}, fail() {} }), note() {} };
   const result = await down(engine, 'lab7', { firewall, progress });
   t.deepEqual(result, { labs: ['lab7'], containers: 4, networks: 3, firewallRules: 3 });
   t.deepEqual(updates, Object.values(DOWN_PHASES), 'down says each phase as it starts, in order');
@@ -211,11 +201,8 @@ test("down after a crash finds the lab by its labels alone, writes the routers' 
       at(`removeContainer tb-lab7-${host}`) < at(`readFile tb-lab7-daphne ${KEY_JOURNAL_PATH}`),
       `${host}, which holds no keys, goes while the keys are collected`,
     );
-  for (const router of ['daphne', 'fred']) {
+  for (const router of ['daphne', 'fred'])
     t.true(at(`removeContainer tb-lab7-${router}`) > at(`readFile tb-lab7-${router} ${KEY_JOURNAL_PATH}`), `${router} goes after its keys were read`);
-    t.true(at(`removeContainer tb-lab7-${router}`) < at(`update ${DOWN_PHASES.captures}`), `${router} goes as soon as its keys were read`);
-  }
-  t.is(engine.calls.filter((c) => c === 'removeContainer tb-lab7-daphne').length, 1, 'a router read and removed is not removed again');
   const espSa = await readFile(join(artifacts, 'esp_sa'), 'utf8');
   t.regex(espSa, /"IPv4","11\.11\.11\.1","11\.11\.11\.2","0x00001000","DES-CBC \[RFC2405\]"/);
   t.true(espSa.includes('0102030405060708') && !espSa.includes('ffffffffffffffff'), "the journal's later line for the SA is the one written");
