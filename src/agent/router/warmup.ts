@@ -17,10 +17,10 @@ import { parseConfig } from '../../ios/index.js';
 import { randomBytes } from 'node:crypto';
 
 /**
- * Rounds after boot: one with TED and one with a static peer. More bought nothing: in a probe of 2026-12-03
- * (a fresh Node per figure, a 10-spoke lab's spoke config), one loopback handshake cost 73-87 ms of CPU
- * cold, 11-13 ms after one round and 10-20 ms after ten, which themselves cost 560-613 ms of CPU against
- * 177-220 ms for two: a router's CPU spent during a large lab's `up` for nothing (docs/benchmarks.md).
+ * Rounds after boot: one with TED and one with a static peer. More bought nothing: in bench:warmup
+ * (fe924b8; docs/benchmarks.md, bench:up) the first handshake after the warm-up cost about 63 ms of CPU
+ * without one, 8-17 ms after one to five rounds and 14 ms after ten, which themselves cost 493 ms of CPU
+ * against 165 ms for two: a router's CPU spent during a large lab's `up` for nothing.
  */
 export const WARMUP_ROUNDS = 2;
 const ESP_STEPS = 4;
