@@ -75,10 +75,10 @@ const median = (xs: number[]) => {
   return s.length % 2 ? s[m]! : (s[m - 1]! + s[m]!) / 2;
 };
 
-/** A Progress that keeps each step's time: where `up` and `down` spend theirs. */
+/** down's phase texts (its progress updates) to their names. */
 const DOWN_PHASE_NAMES = new Map<string, string>(Object.entries(DOWN_PHASES).map(([k, v]) => [v, k]));
 
-/** Records each step's time, and the time of each of down's phases (its step's updates) as `down:PHASE`. */
+/** A Progress that keeps each step's time (where `up` and `down` spend theirs), and each of down's phases as `down:PHASE`. */
 function recorder(steps: { title: string; ms: number }[]): Progress {
   return {
     step(title) {
