@@ -132,11 +132,13 @@ export function evaluateRelations(table: ShowTableName, relations: Relation[], r
     const lv = records.get(rel.left.node)![rel.left.field] ?? null;
     const rv = 'node' in rel.right ? (records.get(rel.right.node)![rel.right.field] ?? null) : rel.right.literal;
     const ok =
-      typeof lv === 'number' && typeof rv === 'number'
-        ? compare(lv, rel.op, rv)
-        : rel.op === '==' || rel.op === '!='
-          ? (JSON.stringify(lv) === JSON.stringify(rv)) === (rel.op === '==')
-          : false;
+      rel.op === 'in' || rel.op === 'not in'
+        ? Array.isArray(rv) && rv.some((x) => JSON.stringify(x) === JSON.stringify(lv)) === (rel.op === 'in')
+        : typeof lv === 'number' && typeof rv === 'number'
+          ? compare(lv, rel.op, rv)
+          : rel.op === '==' || rel.op === '!='
+            ? (JSON.stringify(lv) === JSON.stringify(rv)) === (rel.op === '==')
+            : false;
     if (!ok) {
       const lt = types[rel.left.field]?.type;
       const rt = 'node' in rel.right ? types[rel.right.field]?.type : lt;

@@ -302,7 +302,13 @@ function showExpect(ctx: Ctx, table: ShowTableName, e: Raw): ShowExpect {
   };
 }
 
-const RELATION = /^\s*([a-z][a-z0-9-]*)\.([a-z_]+)\s*(==|!=|>=|<=|>|<)\s*(?:([a-z][a-z0-9-]*)\.([a-z_]+)|(\S+))\s*$/;
+const RELATION = /^\s*([a-z][a-z0-9-]*)\.([a-z_]+)\s*(==|!=|>=|<=|>|<|\s(?:not\s+)?in\s)\s*(?:([a-z][a-z0-9-]*)\.([a-z_]+)|(\S+))\s*$/;
+
+function listFields(table: ShowTableName): string[] {
+  return Object.entries(SHOW_TABLES[table].fields)
+    .filter(([, doc]) => doc.type === 'list')
+    .map(([name]) => name);
+}
 
 function relations(ctx: Ctx, table: ShowTableName, nodes: string[], v: unknown): Relation[] {
   const out: Relation[] = [];
@@ -329,10 +335,15 @@ function relations(ctx: Ctx, table: ShowTableName, nodes: string[], v: unknown):
     const leftOk = ref(m[1]!, m[2]!);
     const rightOk = m[4] ? ref(m[4], m[5]!) : true;
     if (!leftOk || !rightOk) return;
+    const op = m[3]!.trim().replace(/\s+/, ' ') as Relation['op'];
+    if ((op === 'in' || op === 'not in') && (!m[4] || fields[m[5]!]!.type !== 'list')) {
+      ctx.issue(path, `"${op}" needs a list field of a node on its right (${table}'s lists: ${listFields(table).join(', ') || 'none'})`);
+      return;
+    }
     const literal = m[6] !== undefined ? (/^(0x[0-9a-f]+|\d+)$/i.test(m[6]) ? Number(m[6]) : m[6]) : null;
     out.push({
       left: { node: m[1]!, field: m[2]! },
-      op: m[3] as Relation['op'],
+      op,
       right: m[4] ? { node: m[4], field: m[5]! } : { literal: literal! },
       text: String(item).trim(),
     });

@@ -160,7 +160,10 @@ const STEPS: [string, TSchema][] = [
       wait: Type.Optional(Wait),
       timeout: Type.Optional(Duration),
       expect: Type.Optional(ShowExpect),
-      relate: Type.Optional({ ...StringOrList, description: 'Relations between nodes\' records, like "daphne.outbound_spi == fred.inbound_spi".' }),
+      relate: Type.Optional({
+        ...StringOrList,
+        description: 'Relations between nodes\' records, like "daphne.outbound_spi == fred.inbound_spi" or "hq.outbound_spi in branch.inbound_spis".',
+      }),
     }),
   ],
   [

@@ -53,7 +53,8 @@ export interface FieldRef {
 
 export interface Relation {
   left: FieldRef;
-  op: Exclude<Operator, '~' | '!~'>;
+  /** `in` and `not in`: the left value is (is not) one of the right field's list. */
+  op: Exclude<Operator, '~' | '!~'> | 'in' | 'not in';
   right: FieldRef | { literal: number | string };
   text: string;
 }

@@ -121,6 +121,31 @@ test('relations compare fields across routers: SPIs cross, counters agree', (t) 
   t.is(representative('ipsec_sa', { count: null, has: [], all: [], none: [] }, [daphne]), daphne);
 });
 
+test('"in" relations find a value among another router\'s list: two pairs of SAs after both sides initiated at once', (t) => {
+  const rel = (text: string): Relation => {
+    const m = /^(\w+)\.(\w+) (in|not in) (\w+)\.(\w+)$/.exec(text)!;
+    return { left: { node: m[1]!, field: m[2]! }, op: m[3] as Relation['op'], right: { node: m[4]!, field: m[5]! }, text };
+  };
+  // hq uses the newer pair outbound; the branch lists both pairs' inbound SAs, the older first
+  const hq = { outbound_spi: 0x76437ba8, inbound_spis: [0x6bb41951, 0xd3a93d00] } as ShowRecord;
+  const branch = { outbound_spi: 0xd3a93d00, inbound_spi: 0xb7044a5e, inbound_spis: [0xb7044a5e, 0x76437ba8] } as ShowRecord;
+  const records = new Map<string, ShowRecord | null>([
+    ['hq', hq],
+    ['branch', branch],
+  ]);
+  t.deepEqual(evaluateRelations('ipsec_sa', [rel('hq.outbound_spi in branch.inbound_spis'), rel('branch.outbound_spi in hq.inbound_spis')], records), []);
+  t.deepEqual(evaluateRelations('ipsec_sa', [rel('hq.outbound_spi not in branch.inbound_spis')], records), [
+    {
+      nodes: ['hq', 'branch'],
+      expected: 'hq.outbound_spi not in branch.inbound_spis',
+      found: 'hq.outbound_spi = 0x76437BA8, branch.inbound_spis = [0xB7044A5E, 0x76437BA8]',
+    },
+  ]);
+  const [f] = evaluateRelations('ipsec_sa', [rel('hq.outbound_spi in hq.inbound_spis')], records);
+  t.is(f!.expected, 'hq.outbound_spi in hq.inbound_spis');
+  t.is(f!.found, 'hq.outbound_spi = 0x76437BA8, hq.inbound_spis = [0x6BB41951, 0xD3A93D00]');
+});
+
 const p = (text: string): Prefix => (prefixPair([text, text]) instanceof Array ? (prefixPair([text, text]) as [Prefix, Prefix])[0] : (null as never));
 
 test('capture expectations: present, absent, counts, order and clear text, with the packets as evidence', (t) => {

@@ -27,6 +27,8 @@ test('invalid check definitions are reported with file, line, column and reason,
       '41:13 tests[5] "bad-relation": barney is not one of this check\'s nodes (daphne, fred)',
       '47:37 tests[6] "bad-count": "lots" is not a number or a comparison like ">= 9"',
       '49:11 tests[7] "unknown-link": the name is already used by tests[3]; names must be unique (--only uses them)',
+      '57:9 tests[8] "in-needs-a-list": "in" needs a list field of a node on its right (ipsec_sa\'s lists: inbound_spis, outbound_spis)',
+      '58:9 tests[8] "in-needs-a-list": "not in" needs a list field of a node on its right (ipsec_sa\'s lists: inbound_spis, outbound_spis)',
     ],
   );
 });

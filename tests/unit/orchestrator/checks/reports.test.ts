@@ -109,7 +109,7 @@ test('testbed test rejects invalid checks with file:line:column and exit 2 befor
   t.deepEqual(calls, []);
   t.is(out, '');
   t.regex(err, /^testbed: tests\/fixtures\/checks\/invalid-checks\.yaml:16:17: tests\[0\] "unknown-node": no node named "zz"/);
-  t.is(err.split('\n').filter((l) => /invalid-checks\.yaml:\d+:\d+: /.test(l)).length, 8);
+  t.is(err.split('\n').filter((l) => /invalid-checks\.yaml:\d+:\d+: /.test(l)).length, 10);
 });
 
 test('testbed test: unknown --only and --node names are usage errors (exit 2), before touching Docker', async (t) => {
