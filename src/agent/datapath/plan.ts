@@ -17,7 +17,11 @@
  * is left to the agent, which checks every packet exactly (crypto-policy.ts).
  *
  *   pref 100/101  iif TUN: local, then main         what the agent writes back is routed normally
- *   pref 110-112  iif IF ESP, UDP 500, UDP 4500     for the router, and TED probes crossing it -> agent
+ *   pref 110-112  iif IF ESP, UDP 500, UDP 4500     for the router's own addresses (own table) -> agent;
+ *                                                   crossing it -> main (forwarded by the kernel, as the
+ *                                                   agent would: no crypto map applies to them), except
+ *                                                   UDP 500 on a router with a TED entry -> agent (a
+ *                                                   probe crossing it may be its to answer)
  *   pref 113      iif IF to SRC ipproto 47          GRE for a tunnel source address -> agent (gre.ts)
  *   pref 115      lookup local                      the router's own addresses: never diverted
  *   pref 120      iif CRYPTO-IF from B to A         deny lines, mirrored -> main (exempt)
@@ -25,9 +29,11 @@
  *   pref 200      from A to B                       deny lines -> main (exempt)
  *   pref 210      from LOCAL to REMOTE              permit lines -> egress table
  *   egress table  PREFIX dev TUN | throw PREFIX     per route of the routing table
+ *   own table     ADDRESS/32 dev TUN                per address of the router (no default: the rest
+ *                                                   goes on to the next rule)
  */
 import { addressPrefix, type AclPrefix } from '../../ios/acl/match.js';
-import type { AccessList, AclRule } from '../../ios/config/types.js';
+import type { AccessList, AclRule, RouterConfig } from '../../ios/config/types.js';
 import type { Route } from '../../ios/routing/routes.js';
 import { inPrefix, parseIpv4 } from '../../codecs/net/address.js';
 import type { CryptoMapPolicy, IkePolicy } from '../ike/policy.js';
@@ -43,6 +49,8 @@ export const EGRESS_TABLE = 202;
 export const NAT_EGRESS_TABLE = 203;
 /** Everything into the NAT tun device. */
 export const NAT_TABLE = 204;
+/** The router's own addresses into the tun device, nothing else (ESP and IKE for the router). */
+export const OWN_TABLE = 205;
 /** `iif` of the rules for what the agent writes back. */
 export const TUN_IIF = '@tun';
 
@@ -77,7 +85,7 @@ export interface PlanRule {
   to?: Prefix;
   protocol?: number;
   dport?: number;
-  table: 'local' | 'main' | typeof TUN_TABLE | typeof DROP_TABLE | typeof EGRESS_TABLE | typeof NAT_EGRESS_TABLE | typeof NAT_TABLE;
+  table: 'local' | 'main' | typeof TUN_TABLE | typeof OWN_TABLE | typeof DROP_TABLE | typeof EGRESS_TABLE | typeof NAT_EGRESS_TABLE | typeof NAT_TABLE;
 }
 
 export interface PlanRoute {
@@ -93,6 +101,8 @@ export interface SteeringPlan {
   egress: PlanRoute[];
   /** The NAT egress table (empty without NAT). */
   natEgress: PlanRoute[];
+  /** The own table: the router's addresses (unsigned 32-bit), sorted. */
+  own: number[];
 }
 
 export interface PlanInput {
@@ -101,6 +111,8 @@ export interface PlanInput {
   routes: readonly Route[];
   /** IOS names of the interfaces on lab links. */
   links: readonly string[];
+  /** The router's own addresses (every interface's, secondaries too), unsigned 32-bit: ESP and IKE to them is the agent's. */
+  own: Iterable<number>;
   /** NAT, when the router translates (nat-plan.ts). */
   nat?: NatSteering | null;
   /** Source addresses of the GRE tunnels: GRE to them goes to the agent, which has the tunnels. */
@@ -170,6 +182,11 @@ export function neverPermits(acl: AccessList, sel: Selector): boolean {
   return true;
 }
 
+/** The router's own addresses: every interface's, secondaries too (what ESP and IKE may be addressed to). */
+export function ownAddresses(config: RouterConfig): Set<number> {
+  return new Set(config.interfaces.flatMap((i) => [i.address, ...i.secondary].flatMap((a) => (a ? [parseIpv4(a.address)] : []))));
+}
+
 /** Maps that are applied to an interface and have an entry with an access list. */
 function activeMaps(policy: IkePolicy): CryptoMapPolicy[] {
   return policy.cryptoMaps.filter((m) => m.interfaces.length > 0 && m.entries.some((e) => e.acl !== null));
@@ -205,21 +222,29 @@ function rule(pref: number, s: Selector, table: PlanRule['table'], iif?: string)
 }
 
 /** The plan for a policy, a routing table and the interfaces on lab links. */
-export function steeringPlan({ policy, routes, links, nat, greEndpoints = [] }: PlanInput): SteeringPlan {
+export function steeringPlan({ policy, routes, links, own, nat, greEndpoints = [] }: PlanInput): SteeringPlan {
   const rules: PlanRule[] = [
     { pref: PREF.tunLocal, iif: TUN_IIF, table: 'local' },
     { pref: PREF.tunMain, iif: TUN_IIF, table: 'main' },
   ];
+  const maps = activeMaps(policy);
+  // a TED probe crossing the router is its to answer when an entry with `discover` protects the pair (discovery.ts)
+  const answersProbes = maps.some((m) => m.entries.some((e) => e.discover));
   for (const iif of links) {
-    rules.push({ pref: PREF.esp, iif, protocol: 50, table: TUN_TABLE });
-    rules.push({ pref: PREF.ike, iif, protocol: 17, dport: 500, table: TUN_TABLE });
-    rules.push({ pref: PREF.natT, iif, protocol: 17, dport: 4500, table: TUN_TABLE });
+    // for the router: the agent; crossing it: forwarded as they are (the agent did no more with them)
+    const ownThenMain = (pref: number, protocol: number, dport?: number) => {
+      const sel = { pref, iif, protocol, ...(dport ? { dport } : {}) };
+      rules.push({ ...sel, table: OWN_TABLE }, { ...sel, table: 'main' });
+    };
+    ownThenMain(PREF.esp, 50);
+    if (answersProbes) rules.push({ pref: PREF.ike, iif, protocol: 17, dport: 500, table: TUN_TABLE });
+    else ownThenMain(PREF.ike, 17, 500);
+    ownThenMain(PREF.natT, 17, 4500);
     for (const a of new Set(greEndpoints)) rules.push({ pref: PREF.gre, iif, to: { address: parseIpv4(a), length: 32 }, protocol: 47, table: TUN_TABLE });
   }
   if (nat) rules.push(...natRules(nat, links));
   rules.push({ pref: PREF.local, table: 'local' });
 
-  const maps = activeMaps(policy);
   const allAcls = maps.flatMap(aclsOf);
   const permits = (acls: AccessList[]) =>
     unique(
@@ -253,7 +278,7 @@ export function steeringPlan({ policy, routes, links, nat, greEndpoints = [] }: 
           prefix: { address: parseIpv4(r.prefix), length: r.length },
           target: r.paths.some((p) => cryptoIfaces.has(p.outInterface)) ? 'tun' : 'throw',
         }));
-  return { rules, egress, natEgress: nat ? natEgress(nat, routes) : [] };
+  return { rules, egress, natEgress: nat ? natEgress(nat, routes) : [], own: [...new Set(own)].sort((a, b) => a - b) };
 }
 
 /** NAT's rules (nat-plan.ts): inside interfaces into the NAT egress table, globals from outside into the NAT tun device. */

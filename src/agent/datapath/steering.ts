@@ -4,9 +4,9 @@
  * tables. Pure.
  */
 import { formatIpv4 } from '../../codecs/net/address.js';
-import { DROP_TABLE, EGRESS_TABLE, NAT_EGRESS_TABLE, NAT_TABLE, TUN_IIF, TUN_TABLE, type PlanRule, type Prefix, type SteeringPlan } from './plan.js';
+import { DROP_TABLE, EGRESS_TABLE, NAT_EGRESS_TABLE, NAT_TABLE, OWN_TABLE, TUN_IIF, TUN_TABLE, type PlanRule, type Prefix, type SteeringPlan } from './plan.js';
 
-export { DROP_TABLE, EGRESS_TABLE, NAT_EGRESS_TABLE, NAT_TABLE, TUN_TABLE } from './plan.js';
+export { DROP_TABLE, EGRESS_TABLE, NAT_EGRESS_TABLE, NAT_TABLE, OWN_TABLE, TUN_TABLE } from './plan.js';
 
 /** Where the local table goes (from pref 0, so the ESP and IKE rules come first). */
 export const LOCAL_PREF = 32000;
@@ -47,6 +47,8 @@ export function steeringCommands(plan: SteeringPlan, ifs: SteeringInterfaces): s
   const cmds = [
     `route replace default dev ${ifs.tun} table ${TUN_TABLE}`,
     `route replace default dev ${ifs.dropTun} table ${DROP_TABLE}`,
+    `route flush table ${OWN_TABLE}`,
+    ...plan.own.map((a) => `route replace ${formatIpv4(a)}/32 dev ${ifs.tun} table ${OWN_TABLE}`),
     `route flush table ${EGRESS_TABLE}`,
     ...plan.egress.map((r) =>
       r.target === 'tun'

@@ -10,7 +10,7 @@ import type { NativeEsp } from '../esp/index.js';
 import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { Datapath, type RouteInfo } from '../datapath/datapath.js';
-import { steeringPlan } from '../datapath/plan.js';
+import { ownAddresses, steeringPlan } from '../datapath/plan.js';
 import { natSteering } from '../datapath/nat-plan.js';
 import { natPolicy } from '../datapath/nat/policy.js';
 import { isSteeringPref, MOVE_LOCAL_TABLE, steeringCommands } from '../datapath/steering.js';
@@ -18,7 +18,6 @@ import { espKeyRows, IkeEngine, policyFromConfig, type IkeAction, type IkePolicy
 import { TESTBED_TRACE } from '../../contract/env.js';
 import { KEY_JOURNAL_PATH, type EspKeyRow, type IsakmpKeyRow, type KeyMaterial } from '../../contract/keys.js';
 import { RouteIndex, renderShowIpTraffic, type ExecCommand, type Route, type RouterConfig } from '../../ios/index.js';
-import { parseIpv4 } from '../../codecs/net/address.js';
 import { ipBatch, ipJson } from '../io/system.js';
 import { Tun } from '../io/tun.js';
 import { KeyJournal } from '../io/key-journal.js';
@@ -131,7 +130,7 @@ export class IpsecService implements ExecExtension {
 
   private refreshTables(): void {
     const cfg = this.router.config;
-    this.local = new Set(cfg.interfaces.flatMap((i) => [i.address, ...i.secondary].filter((a) => a !== null).map((a) => parseIpv4(a!.address))));
+    this.local = ownAddresses(cfg);
     this.routes = this.router.routes();
     this.routeIndex = new RouteIndex(this.routes);
     this.routeCache?.clear();
@@ -171,6 +170,7 @@ export class IpsecService implements ExecExtension {
       policy: this.policy,
       routes: this.routes,
       links: [...this.router.linux.keys()],
+      own: this.local,
       nat,
       greEndpoints: this.router.tunnels?.endpoints() ?? [],
     });

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Datapath } from '../../../../src/agent/datapath/datapath.js';
 import { GreTunnels, type GreTunnelSpec } from '../../../../src/agent/datapath/gre.js';
-import { steeringPlan, TUN_IIF, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
+import { ownAddresses, steeringPlan, TUN_IIF, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
 import { IkeEngine, policyFromConfig, type IkeAction } from '../../../../src/agent/ike/index.js';
 import { computeRoutes, inPrefix, lookupRoute, parseConfig, parseIpv4, tunnelStates, type Route, type RouterConfig } from '../../../../src/ios/index.js';
 import { root } from '../../../root.js';
@@ -51,7 +51,7 @@ export class GreLab {
     const { config } = parseConfig(text);
     const policy = policyFromConfig(config, { natTraversal: false });
     const engine = new IkeEngine({ policy, random: randomBytes });
-    const local = new Set(config.interfaces.flatMap((i) => (i.address ? [parseIpv4(i.address.address)] : [])));
+    const local = ownAddresses(config);
     const r: GreRouter = {
       name: config.hostname,
       config,
@@ -131,6 +131,7 @@ export class GreLab {
       policy,
       routes: r.routes,
       links: ['FastEthernet0/0', 'FastEthernet0/1'],
+      own: r.local,
       greEndpoints: states.flatMap((s) => (s.source ? [s.source] : [])),
     });
     r.dp.policyChanged();

@@ -15,6 +15,7 @@ import {
   EGRESS_TABLE,
   NAT_EGRESS_TABLE,
   NAT_TABLE,
+  OWN_TABLE,
   TUN_TABLE,
   type PlanRoute,
   type PlanRule,
@@ -74,6 +75,9 @@ export function kernelVerdict(plan: SteeringPlan, pkt: SimPacket, router: SimRou
         break;
       case TUN_TABLE:
         return 'agent';
+      case OWN_TABLE:
+        if (plan.own.includes(dst)) return 'agent';
+        break;
       case DROP_TABLE:
         return 'drop';
       case EGRESS_TABLE:

@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Datapath } from '../../../../src/agent/datapath/datapath.js';
-import { steeringPlan, TUN_IIF, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
+import { ownAddresses, steeringPlan, TUN_IIF, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
 import { IkeEngine, policyFromConfig, type IkeAction } from '../../../../src/agent/ike/index.js';
 import { computeRoutes, formatIpv4, inPrefix, lookupRoute, parseConfig, parseIpv4, type Route } from '../../../../src/ios/index.js';
 import { root } from '../../../root.js';
@@ -56,9 +56,9 @@ export class MiniLab {
     const { config } = parseConfig(text);
     const policy = policyFromConfig(config, { natTraversal: false });
     const routes = computeRoutes(config);
-    const local = new Set(config.interfaces.flatMap((i) => (i.address ? [parseIpv4(i.address.address)] : [])));
+    const local = ownAddresses(config);
     const engine = new IkeEngine({ policy, random: randomBytes });
-    const plan = steeringPlan({ policy, routes, links: config.interfaces.map((i) => i.name) });
+    const plan = steeringPlan({ policy, routes, links: config.interfaces.map((i) => i.name), own: local });
     const s: Spoke = {
       name: config.hostname,
       lan: `10.${n}.${n}.0/24`,

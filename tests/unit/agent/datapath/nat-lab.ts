@@ -13,7 +13,7 @@ import { Nat } from '../../../../src/agent/datapath/nat/nat.js';
 import { natPolicy } from '../../../../src/agent/datapath/nat/policy.js';
 import { NatPath } from '../../../../src/agent/datapath/nat-order.js';
 import { natSteering } from '../../../../src/agent/datapath/nat-plan.js';
-import { steeringPlan, TUN_IIF, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
+import { ownAddresses, steeringPlan, TUN_IIF, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
 import { IkeEngine, policyFromConfig, type IkeAction } from '../../../../src/agent/ike/index.js';
 import { computeRoutes, formatIpv4, inPrefix, lookupRoute, parseConfig, parseIpv4, type Route } from '../../../../src/ios/index.js';
 import { kernelStep } from './kernel-sim.js';
@@ -58,13 +58,13 @@ export class NatLab {
     if (errors.length) throw new Error(errors.map((d) => d.message).join('\n'));
     const policy = policyFromConfig(config, { natTraversal: false });
     const routes = computeRoutes(config);
-    const local = new Set(config.interfaces.flatMap((i) => (i.address ? [parseIpv4(i.address.address)] : [])));
+    const local = ownAddresses(config);
     const engine = new IkeEngine({ policy, random: randomBytes });
     const nat = new Nat({ now: () => this.now, debug: (l) => r.debug.push(l), isRouterAddress: (a) => local.has(a) });
     const np = natPolicy(config);
     nat.setPolicy(np);
     const addresses = config.interfaces.flatMap((i) => (i.address ? [{ name: i.name, ...i.address }] : []));
-    const plan = steeringPlan({ policy, routes, links: config.interfaces.map((i) => i.name), nat: natSteering(np, addresses) });
+    const plan = steeringPlan({ policy, routes, links: config.interfaces.map((i) => i.name), own: local, nat: natSteering(np, addresses) });
     const r: LabRouter = {
       name: config.hostname,
       engine,

@@ -8,7 +8,7 @@ import test from 'ava';
 import { formatIpv4, parseIpv4 } from '../../../../src/codecs/net/address.js';
 import { natPolicy } from '../../../../src/agent/datapath/nat/policy.js';
 import { natSteering, rangePrefixes } from '../../../../src/agent/datapath/nat-plan.js';
-import { steeringPlan } from '../../../../src/agent/datapath/plan.js';
+import { ownAddresses, steeringPlan } from '../../../../src/agent/datapath/plan.js';
 import { steeringCommands } from '../../../../src/agent/datapath/steering.js';
 import { policyFromConfig } from '../../../../src/agent/ike/index.js';
 import { computeRoutes, parseConfig } from '../../../../src/ios/index.js';
@@ -21,6 +21,7 @@ function commands(text: string, natTun: string | null = 'ipnat0'): string[] {
     policy: policyFromConfig(config),
     routes: computeRoutes(config),
     links: config.interfaces.map((i) => i.name),
+    own: ownAddresses(config),
     nat: natSteering(natPolicy(config), addresses),
   });
   const linux = new Map([

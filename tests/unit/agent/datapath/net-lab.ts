@@ -9,7 +9,7 @@
 import { readFileSync } from 'node:fs';
 import { Datapath } from '../../../../src/agent/datapath/datapath.js';
 import { peekIpv4 } from '../../../../src/agent/datapath/packet.js';
-import { steeringPlan, TUN_IIF, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
+import { ownAddresses, steeringPlan, TUN_IIF, type SteeringPlan } from '../../../../src/agent/datapath/plan.js';
 import { IkeEngine, policyFromConfig, type IkeAction } from '../../../../src/agent/ike/index.js';
 import {
   computeRoutes,
@@ -78,13 +78,13 @@ export class NetLab {
     if (errors.length > 0) throw new Error(`${config.hostname}: ${JSON.stringify(errors)}`);
     const policy = policyFromConfig(config, { natTraversal: false });
     const routes = computeRoutes(config);
-    const local = new Set(config.interfaces.flatMap((i) => (i.address ? [parseIpv4(i.address.address)] : [])));
+    const local = ownAddresses(config);
     const random = seededRandom(seed);
     const engine = new IkeEngine({ policy, random });
     // route lookups as the router's IPsec service makes them
     const index = new RouteIndex(routes);
     const route = (d: number) => index.lookup(d);
-    const plan = steeringPlan({ policy, routes, links: config.interfaces.map((i) => i.name) });
+    const plan = steeringPlan({ policy, routes, links: config.interfaces.map((i) => i.name), own: local });
     const r: LabRouter = {
       name: config.hostname,
       config,

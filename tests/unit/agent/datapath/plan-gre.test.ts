@@ -1,6 +1,6 @@
 /** The steering plan's GRE rules: GRE to a tunnel source address goes to the agent on every lab link, before the local table; other GRE is left alone. */
 import test from 'ava';
-import { PREF, steeringPlan, TUN_IIF } from '../../../../src/agent/datapath/plan.js';
+import { ownAddresses, PREF, steeringPlan, TUN_IIF } from '../../../../src/agent/datapath/plan.js';
 import { steeringCommands } from '../../../../src/agent/datapath/steering.js';
 import { policyFromConfig } from '../../../../src/agent/ike/policy.js';
 import { computeRoutes, parseConfig, parseIpv4 } from '../../../../src/ios/index.js';
@@ -11,7 +11,13 @@ import { kernelVerdict } from './kernel-sim.js';
 const { config } = parseConfig(readFileSync(`${root}topologies/gre-ipsec/hq.cfg`, 'utf8'));
 const routes = computeRoutes(config);
 const local = new Set(['10.0.0.1', '203.0.113.1', '10.1.1.1', '172.16.0.1'].map(parseIpv4));
-const plan = steeringPlan({ policy: policyFromConfig(config), routes, links: ['FastEthernet0/0', 'FastEthernet0/1'], greEndpoints: ['10.0.0.1', '10.0.0.1'] });
+const plan = steeringPlan({
+  policy: policyFromConfig(config),
+  routes,
+  links: ['FastEthernet0/0', 'FastEthernet0/1'],
+  own: ownAddresses(config),
+  greEndpoints: ['10.0.0.1', '10.0.0.1'],
+});
 
 test('one rule per link for each tunnel source, ahead of the local table', (t) => {
   const gre = plan.rules.filter((r) => r.pref === PREF.gre);
@@ -53,7 +59,7 @@ test('the kernel hands GRE for the loopback to the agent, and routes GRE for oth
     'what the agent writes back is not steered again',
   );
   t.deepEqual(
-    steeringPlan({ policy: policyFromConfig(config), routes, links: ['FastEthernet0/0'] }).rules.filter((r) => r.pref === PREF.gre),
+    steeringPlan({ policy: policyFromConfig(config), routes, links: ['FastEthernet0/0'], own: ownAddresses(config) }).rules.filter((r) => r.pref === PREF.gre),
     [],
     'no tunnels, no GRE rules',
   );

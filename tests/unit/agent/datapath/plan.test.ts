@@ -7,7 +7,7 @@
  */
 import test, { type ExecutionContext } from 'ava';
 import { inboundEntry, outboundEntry } from '../../../../src/agent/datapath/crypto-policy.js';
-import { steeringPlan, TUN_IIF } from '../../../../src/agent/datapath/plan.js';
+import { ownAddresses, steeringPlan, TUN_IIF } from '../../../../src/agent/datapath/plan.js';
 import { steeringCommands } from '../../../../src/agent/datapath/steering.js';
 import { policyFromConfig } from '../../../../src/agent/ike/policy.js';
 import { computeRoutes, lookupRoute, parseConfig, parseIpv4 } from '../../../../src/ios/index.js';
@@ -70,8 +70,8 @@ function check(title: string, configText: string, cases: Case[], more?: (t: Exec
     const policy = policyFromConfig(config);
     const routes = computeRoutes(config);
     const links = config.interfaces.map((i) => i.name);
-    const plan = steeringPlan({ policy, routes, links });
-    const local = new Set(config.interfaces.flatMap((i) => (i.address ? [parseIpv4(i.address.address)] : [])));
+    const local = ownAddresses(config);
+    const plan = steeringPlan({ policy, routes, links, own: local });
     for (const c of cases) {
       const verdict = kernelVerdict(plan, c.packet, { local, routes });
       t.is(verdict, c.kernel, `${c.name}: kernel`);
@@ -106,7 +106,9 @@ check('a supernet crypto ACL with the LAN inside it: ARP and traffic to the rout
   { name: 'clear text from another site to the router', packet: wan('10.2.2.10', '10.1.1.1'), kernel: 'local' },
   { name: 'ARP check on the WAN', packet: { iif: 'FastEthernet0/0', source: '192.168.1.1', destination: '192.168.1.2', protocol: 0 }, kernel: 'local' },
   { name: 'ESP for the router', packet: wan('192.168.9.2', '192.168.1.2', 50), kernel: 'agent' },
-  { name: 'a TED probe crossing', packet: wan('10.2.2.10', '10.1.1.10', 17, 500), kernel: 'agent' },
+  { name: 'a TED probe crossing: a discover entry here may answer it', packet: wan('10.2.2.10', '10.1.1.10', 17, 500), kernel: 'agent' },
+  { name: 'ESP crossing (to the LAN): forwarded by the kernel, no crypto map applies to it', packet: wan('192.168.9.2', '10.1.1.10', 50), kernel: 'main' },
+  { name: 'NAT-T crossing', packet: wan('192.168.9.2', '10.1.1.10', 17, 4500), kernel: 'main' },
   { name: 'what the agent writes back', packet: { iif: TUN_IIF, source: '10.1.1.10', destination: '10.2.2.10', protocol: 1 }, kernel: 'main' },
 ]);
 
@@ -250,14 +252,25 @@ access-list 102 permit ip 10.1.1.0 0.0.0.255 10.2.2.0 0.0.0.255
 );
 
 check(
-  'a router with no crypto map steers only ESP and IKE, and leaves its routes alone',
-  'hostname transit\ninterface FastEthernet0/0\n ip address 192.168.1.1 255.255.255.252\ninterface FastEthernet0/1\n ip address 192.168.2.1 255.255.255.252\n',
+  'a router with no crypto map steers only the ESP and IKE addressed to it, and leaves its routes alone',
+  'hostname transit\ninterface FastEthernet0/0\n ip address 192.168.1.1 255.255.255.252\ninterface FastEthernet0/1\n ip address 192.168.2.1 255.255.255.252\nip route 10.2.2.0 255.255.255.0 192.168.2.2\n',
   [
-    { name: 'a TED probe crossing', packet: wan('10.1.1.10', '10.2.2.10', 17, 500), kernel: 'agent' },
-    { name: 'ESP crossing', packet: wan('192.168.1.2', '192.168.2.2', 50), kernel: 'agent' },
+    { name: 'ESP for the router', packet: wan('192.168.9.2', '192.168.1.1', 50), kernel: 'agent' },
+    { name: 'IKE for the router', packet: wan('192.168.9.2', '192.168.2.1', 17, 500), kernel: 'agent' },
+    { name: 'NAT-T for the router', packet: wan('192.168.9.2', '192.168.1.1', 17, 4500), kernel: 'agent' },
+    { name: 'a TED probe crossing: no entry here could answer it, the kernel forwards it', packet: wan('10.1.1.10', '10.2.2.10', 17, 500), kernel: 'main' },
+    { name: 'ESP crossing: forwarded by the kernel', packet: wan('192.168.1.2', '192.168.2.2', 50), kernel: 'main' },
+    { name: 'IKE crossing', packet: wan('192.168.1.2', '192.168.2.2', 17, 500), kernel: 'main' },
+    { name: 'NAT-T crossing', packet: wan('192.168.1.2', '192.168.2.2', 17, 4500), kernel: 'main' },
     { name: 'anything else', packet: wan('192.168.1.2', '192.168.2.2', 1), kernel: 'main' },
   ],
   (t, cmds) => {
+    t.true(cmds.includes('route replace 192.168.1.1/32 dev ipsec0 table 205'), cmds.join('\n'));
+    t.true(cmds.includes('route replace 192.168.2.1/32 dev ipsec0 table 205'), cmds.join('\n'));
+    t.false(
+      cmds.some((c) => /table 200$/.test(c) && c.startsWith('rule')),
+      'nothing is handed to the agent whatever its destination',
+    );
     t.false(
       cmds.some((c) => /table 202$/.test(c) && !c.startsWith('route flush')),
       cmds.join('\n'),
