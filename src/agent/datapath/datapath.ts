@@ -6,7 +6,9 @@
  *   ESP for us          -> verify, decrypt, check the proxies, forward the inner packet
  *   UDP 500/4500 for us -> the IKE engine
  *   anything else for us -> delivered (written back: the router's own traffic is never diverted)
- *   UDP 500 crossing us -> the IKE engine as a possible TED probe (answered, or forwarded)
+ *   UDP 500 crossing us -> the IKE engine as a possible TED probe (answered, or forwarded); steered
+ *                          here only on a router with a `discover` entry, as other ESP and IKE crossing
+ *                          the router is not (plan.ts: the kernel forwards it)
  *   a packet the crypto map of the interface it leaves by protects (crypto-policy.ts)
  *                       -> ESP with the SA that covers it; without one, drop it and
  *                          ask the IKE engine to negotiate
