@@ -17,7 +17,7 @@ import { silentProgress, withStep, type Progress } from '../progress.js';
 import { stopCapture } from './capture.js';
 import { chooseFirewall, type Firewall } from './firewall.js';
 import { collectKeys, writeKeyTables } from './keys.js';
-import type { DownResult } from './types.js';
+import { LabError, type DownResult } from './types.js';
 
 export interface DownOptions {
   progress?: Progress;
@@ -84,7 +84,10 @@ export async function down(everywhere: Engine, lab?: string, opts: DownOptions =
     step.update(DOWN_PHASES.keyHolders);
     await Promise.all(nodes.filter(holdsKeys).map((c) => engine.removeContainer(c.id)));
     step.update(DOWN_PHASES.networks);
-    await Promise.all(networks.map((n) => engine.removeNetwork(n.id)));
+    // a network Docker refuses to remove (its stale-endpoint bug under load) keeps neither the firewall rules nor
+    // the other networks from going; it is named at the end
+    const refused: string[] = [];
+    await Promise.all(networks.map((n) => engine.removeNetwork(n.id).catch((e: unknown) => void refused.push(`${n.name}: ${(e as Error).message}`))));
     step.update(DOWN_PHASES.firewall);
     let rules = 0;
     try {
@@ -95,6 +98,10 @@ export async function down(everywhere: Engine, lab?: string, opts: DownOptions =
       if (!(e instanceof Error && /needs root|needs the lab image/.test(e.message))) throw e;
       progress.note(`note: could not check iptables for leftover rules: ${e.message}`);
     }
+    if (refused.length > 0)
+      throw new LabError(
+        `Docker did not remove ${refused.length} of the ${networks.length} networks (everything else is removed; run testbed down again, after restarting dockerd if it says "active endpoints"): ${refused.sort().join('; ')}`,
+      );
     const result: DownResult = { labs: lab ? [lab] : labs, containers: containers.length, networks: networks.length, firewallRules: rules };
     if (unreachable.length > 0) {
       result.unreachable = unreachable.map(({ engine: e, host, error }) => ({ engine: e, host, error }));

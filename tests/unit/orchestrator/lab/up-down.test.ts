@@ -158,6 +158,23 @@ test('a subnet another network took is tried again elsewhere; a lab that exists 
   t.is(engine.containers.size, 4, 'the lab that is up is left alone');
 });
 
+test('a network Docker refuses to remove: down removes the rest, the firewall rules too, and names it; down again removes it', async (t) => {
+  const { engine, firewall, opts } = await setup(t);
+  boots(engine);
+  await up(engine, seed, { ...opts, name: 'lab15' });
+  t.true(firewall.rules.size > 0);
+  engine.failing = (call) => (call === 'removeNetwork tb-lab15-wan' ? new Error('network tb-lab15-wan has active endpoints') : null);
+  const err = await t.throwsAsync(down(engine, 'lab15', { firewall }), { instanceOf: LabError });
+  t.is(
+    err?.message,
+    'Docker did not remove 1 of the 3 networks (everything else is removed; run testbed down again, after restarting dockerd if it says "active endpoints"): tb-lab15-wan: network tb-lab15-wan has active endpoints',
+  );
+  t.deepEqual([engine.containers.size, [...engine.networks.values()].map((n) => n.spec.name), firewall.rules.size], [0, ['tb-lab15-wan'], 0]);
+  engine.failing = () => null;
+  t.like(await down(engine, 'lab15', { firewall }), { networks: 1 });
+  t.is(engine.networks.size, 0);
+});
+
 test("down after a crash finds the lab by its labels alone, writes the routers' keys, and leaves other labs be", async (t) => {
   const { engine, firewall, artifacts, opts } = await setup(t);
   boots(engine);
