@@ -40,6 +40,21 @@ test('the formation window: at most `inflight` peers asked and unanswered, new o
   t.deepEqual(f.due(9000), [], 'nothing once every peer answered');
 });
 
+test('the next retry: the earliest request still unanswered, an interval after it; none when nobody waits', (t) => {
+  const f = new Formation(['a', 'b', 'c'], 2, 1000);
+  t.is(f.nextDue(), null);
+  f.due(0);
+  t.is(f.nextDue(), 1000);
+  f.answered('a');
+  f.due(300);
+  t.is(f.nextDue(), 1000, 'b, asked at 0, is due before c, asked at 300');
+  f.due(1000);
+  t.is(f.nextDue(), 1300, 'b asked again at 1000: c is next');
+  f.answered('b');
+  f.answered('c');
+  t.is(f.nextDue(), null);
+});
+
 test('a peer that answered before its turn (its side made the tunnel) is not asked at all', (t) => {
   const f = new Formation(['a', 'b', 'c'], 1, 1000);
   t.deepEqual(f.due(0), ['a']);
