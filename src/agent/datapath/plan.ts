@@ -19,7 +19,7 @@
  *   pref 100/101  iif TUN: local, then main         what the agent writes back is routed normally
  *   pref 110-112  iif IF ESP, UDP 500, UDP 4500     for the router's own addresses (own table) -> agent;
  *                                                   crossing it -> main (forwarded by the kernel, as the
- *                                                   agent would: no crypto map applies to them), except
+ *                                                   agent did: it applies no crypto map to them), except
  *                                                   UDP 500 on a router with a TED entry -> agent (a
  *                                                   probe crossing it may be its to answer)
  *   pref 113      iif IF to SRC ipproto 47          GRE for a tunnel source address -> agent (gre.ts)
