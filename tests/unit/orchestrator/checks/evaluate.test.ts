@@ -126,7 +126,7 @@ test('"in" relations find a value among another router\'s list: two pairs of SAs
     const m = /^(\w+)\.(\w+) (in|not in) (\w+)\.(\w+)$/.exec(text)!;
     return { left: { node: m[1]!, field: m[2]! }, op: m[3] as Relation['op'], right: { node: m[4]!, field: m[5]! }, text };
   };
-  // hq uses the newer pair outbound; the branch lists both pairs' inbound SAs, the older first
+  // the CI run's SPIs: both send on the second pair; the branch lists both pairs' inbound SAs, the first pair's first
   const hq = { outbound_spi: 0x76437ba8, inbound_spis: [0x6bb41951, 0xd3a93d00] } as ShowRecord;
   const branch = { outbound_spi: 0xd3a93d00, inbound_spi: 0xb7044a5e, inbound_spis: [0xb7044a5e, 0x76437ba8] } as ShowRecord;
   const records = new Map<string, ShowRecord | null>([
