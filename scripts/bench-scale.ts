@@ -45,6 +45,12 @@ function options(argv: string[]) {
     return i >= 0 ? Number(argv[i + 1]) : def;
   };
   const valued = new Set(['--runs', '--settle', '--window', '--interval', '--deadline', '--boot-width', '--inflight', '--sweep-rate']);
+  const switches = new Set(['--per-peer', '--no-mesh', '--json']);
+  argv.forEach((a, i) => {
+    const value = valued.has(argv[i - 1] ?? '');
+    if (value ? !Number.isFinite(Number(a)) : !/^\d+$/.test(a) && !valued.has(a) && !switches.has(a))
+      throw new Error(`bench-scale: ${value ? `${argv[i - 1]} wants a number, not "${a}"` : `unknown argument "${a}"`} (usage in scripts/bench-scale.ts)`);
+  });
   const sizes = argv.filter((a, i) => /^\d+$/.test(a) && !valued.has(argv[i - 1] ?? '')).map(Number);
   return {
     sizes: sizes.length ? sizes : [10, 50, 100],
@@ -208,7 +214,14 @@ async function runSize(n: number, opts: ReturnType<typeof options>, image: strin
         await engine.allSubnets(),
         floorLab,
       );
-      const plan = planLab(topo, { lab: floorLab, image, artifacts: join(dir, 'floor'), allocations: new Map(links.map((l, i) => [l.name, allocs[i]!])) });
+      const plan = planLab(topo, {
+        lab: floorLab,
+        image,
+        artifacts: join(dir, 'floor'),
+        allocations: new Map(links.map((l, i) => [l.name, allocs[i]!])),
+        // the routers' key journals bound to this machine, as `up` binds them
+        keysOnHost: engine.sharesHostFiles,
+      });
       return { networks: plan.networks, containers: plan.nodes.map((x) => x.spec) };
     };
     await down(engine, lab);

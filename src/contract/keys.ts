@@ -49,14 +49,20 @@ const ESP_ROW_ERROR = 'an ESP key row lacks an address, the SPI, an algorithm or
 
 /**
  * The router's key journal: a file in its container to which it appends one
- * line per SA as the SA comes up (`{"isakmp":{...}}` or `{"esp":{...}}`),
- * and which the orchestrator reads with one archive request instead of
- * starting `ios --keys` in every router (a process each: `down` of a
- * 100-router lab paid a hundred of them before it could remove a router).
- * The journal outlives a restart of the agent, so the keys of SAs from
- * before the restart, still in the pcaps, stay readable.
+ * line per SA as the SA comes up (`{"isakmp":{...}}` or `{"esp":{...}}`).
+ * On a lab whose engine shares this machine's files, the journal's
+ * directory is bound to `artifacts/LAB/keys/NODE/` (plan.ts), so the
+ * orchestrator reads it as a file of its own: no request to Docker, and
+ * the keys outlive the container. Elsewhere (a swarm, a remote engine) it
+ * reads it with one archive request per router (a hundred of them cost a
+ * 2-core machine 9 s of CPU, in Docker's tar processes). Either way no
+ * process is started in the router (`down` of a 100-router lab once paid a
+ * hundred `ios --keys`). The journal outlives a restart of the agent, so
+ * the keys of SAs from before the restart, still in the pcaps, stay
+ * readable.
  */
-export const KEY_JOURNAL_PATH = '/var/lib/testbed/keys.jsonl';
+export const KEY_JOURNAL_DIR = '/var/lib/testbed/keys';
+export const KEY_JOURNAL_PATH = `${KEY_JOURNAL_DIR}/keys.jsonl`;
 
 export type KeyJournalEntry = { readonly isakmp: IsakmpKeyRow } | { readonly esp: EspKeyRow };
 

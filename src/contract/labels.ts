@@ -13,6 +13,8 @@ export const KIND_LABEL = 'testbed.kind';
 export const LINK_LABEL = 'testbed.link';
 export const TOPOLOGY_LABEL = 'testbed.topology';
 export const ARTIFACTS_LABEL = 'testbed.artifacts';
+/** On a node whose key journal is bound to a directory of this machine: that directory (contract/keys.ts). */
+export const KEYS_LABEL = 'testbed.keys';
 export const BRIDGE_LABEL = 'testbed.bridge';
 /** JSON describing the node's interfaces (name, link, address) for status. */
 export const INTERFACES_LABEL = 'testbed.interfaces';

@@ -40,6 +40,11 @@ export class DockerodeEngine implements Engine {
     this.docker = docker ?? new Docker();
   }
 
+  /** A daemon on a unix socket runs on this machine (DOCKER_HOST=tcp:// or ssh:// does not). */
+  get sharesHostFiles(): boolean {
+    return Boolean((this.docker.modem as { socketPath?: unknown }).socketPath);
+  }
+
   async ping(): Promise<void> {
     try {
       await this.docker.ping();

@@ -100,6 +100,11 @@ export interface BuildProgress {
 }
 
 export interface Engine {
+  /**
+   * Whether a path of this machine that a container binds is this machine's file (the daemon listens on a local
+   * socket). Unset or false: a bound path would be the engine's machine's, so nothing is read back from one.
+   */
+  readonly sharesHostFiles?: boolean;
   /** Throws a DockerUnavailableError with a clear message when the daemon can't be reached. */
   ping(): Promise<void>;
   serverVersion(): Promise<{ version: string; apiVersion: string }>;

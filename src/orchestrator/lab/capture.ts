@@ -51,13 +51,13 @@ export function pcapName(link: string): string {
   return `${link}.pcap`;
 }
 
-/** Keep an earlier capture of the same link instead of overwriting it. */
-async function keepPrevious(dir: string, file: string): Promise<void> {
+/** Keep an earlier file of the same name (a link's capture, a router's key journal) under its time, instead of overwriting it. */
+export async function keepPrevious(dir: string, file: string): Promise<void> {
   const path = join(dir, file);
   const st = await stat(path).catch(() => null);
   if (!st) return;
   const stamp = st.mtime.toISOString().replace(/[:]/g, '').replace(/\..*$/, '');
-  await rename(path, join(dir, file.replace(/\.pcap$/, `.${stamp}.pcap`))).catch(() => undefined);
+  await rename(path, join(dir, file.replace(/(\.[^.]+)$/, `.${stamp}$1`))).catch(() => undefined);
 }
 
 export async function startCapture(engine: Engine, lab: string, image: string, artifacts: string, targets: CaptureTarget[]): Promise<Record<string, string>> {

@@ -1,14 +1,14 @@
 /**
  * Removing a lab (or every lab): found by its labels alone, so it works
- * after a crash too. The routers' keys are written next to the pcaps first
- * (the nodes that hold no keys are removed meanwhile), then captures stop,
- * the other containers and the networks go, and the lab's transit rules are
- * removed. Idempotent. On a swarm with an engine that does not
+ * after a crash too. The nodes go (a router whose key journal is kept only
+ * inside its container is read first and goes after the captures stop),
+ * the routers' keys are written next to the pcaps, then the networks go and
+ * the lab's transit rules are removed. Idempotent. On a swarm with an engine that does not
  * answer, what is on the engines that answer is removed, and the result
  * names the engines it could not reach and the networks left because they
  * reach such an engine (or live on the manager, when that is the one).
  */
-import { ARTIFACTS_LABEL, ENGINE_LABEL, KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from '../../contract/labels.js';
+import { ARTIFACTS_LABEL, ENGINE_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from '../../contract/labels.js';
 import { builtinKinds } from '../../kinds/index.js';
 import type { KindRegistry } from '../../kinds/registry.js';
 import type { Engine } from '../docker/engine.js';
@@ -16,7 +16,7 @@ import { EngineUnreachableError, isFederated, type Unanswered } from '../engines
 import { silentProgress, withStep, type Progress } from '../progress.js';
 import { stopCapture } from './capture.js';
 import { chooseFirewall, type Firewall } from './firewall.js';
-import { collectKeys, writeKeyTables } from './keys.js';
+import { hostJournal, journalFile, mergeKeys, readJournals, writeKeyTables, type JournalReports } from './keys.js';
 import { LabError, type DownResult } from './types.js';
 
 export interface DownOptions {
@@ -28,9 +28,10 @@ export interface DownOptions {
 
 /** What `down` is doing, in order, as its step's updates (a long `down` shows where it is; bench:scale times each). */
 export const DOWN_PHASES = {
-  keys: "reading the routers' keys, removing the other nodes",
+  keys: 'removing the nodes (reading first the keys only a router holds)',
   captures: 'stopping the captures',
-  keyHolders: 'removing the routers',
+  keyHolders: 'removing the routers whose keys were read from inside them',
+  tables: 'writing the key tables',
   networks: 'removing the networks',
   firewall: 'removing the firewall rules',
 } as const;
@@ -62,27 +63,49 @@ export async function down(everywhere: Engine, lab?: string, opts: DownOptions =
   const labs = [...new Set([...containers, ...networks].map((x) => x.labels[LAB_LABEL]!).filter((l) => l && l !== '-'))].sort();
   const image = containers.find((c) => c.image.startsWith('testbed/'))?.image ?? null;
   return withStep(progress, lab ? `removing lab ${lab}` : `removing ${labs.length} labs`, async (step) => {
-    // the keys go next to the pcaps before the nodes that hold them go; the nodes that hold none go meanwhile
-    const holdsKeys = (c: (typeof containers)[number]) => (kinds.find(c.labels[KIND_LABEL])?.keysFile ?? null) !== null;
+    // the keys go next to the pcaps. A router whose journal is a file here (bound, KEYS_LABEL) goes with the other
+    // nodes, and its file is read once it is gone (final then); one whose journal is only inside it (a swarm, an
+    // engine elsewhere) is read first and removed after the captures
     const nodes = containers.filter((c) => c.labels[ROLE_LABEL] !== 'capture');
+    const holders = nodes.filter((c) => journalFile(c, kinds) !== null);
+    const here = new Set<string>();
+    await Promise.all(holders.map(async (c) => ((await hostJournal(c, kinds).catch(() => null)) !== null ? here.add(c.id) : undefined)));
+    const inside = holders.filter((c) => !here.has(c.id));
+    const insideIds = new Set(inside.map((c) => c.id));
+    const reports = new Map<string, JournalReports>();
     step.update(DOWN_PHASES.keys);
     await Promise.all([
       ...labs.map(async (name) => {
-        const mine = containers.filter((c) => c.labels[LAB_LABEL] === name);
-        const dir = mine.find((c) => c.labels[ARTIFACTS_LABEL])?.labels[ARTIFACTS_LABEL];
-        if (!dir || !mine.some((c) => c.state === 'running' && holdsKeys(c))) return;
-        const files = await writeKeyTables(dir, await collectKeys(engine, name, kinds)).catch((e: unknown) => {
-          progress.note(`note: key tables of ${name} not written: ${(e as Error).message}`);
-          return null;
-        });
-        for (const u of files?.unread ?? []) progress.note(`note: keys not read from ${u}`);
+        const mine = inside.filter((c) => c.labels[LAB_LABEL] === name);
+        if (mine.length > 0) reports.set(name, await readJournals(engine, mine, kinds));
       }),
-      ...nodes.filter((c) => !holdsKeys(c)).map((c) => engine.removeContainer(c.id)),
+      ...nodes.filter((c) => !insideIds.has(c.id)).map((c) => engine.removeContainer(c.id)),
     ]);
     step.update(DOWN_PHASES.captures);
     await stopCapture(engine, lab);
     step.update(DOWN_PHASES.keyHolders);
-    await Promise.all(nodes.filter(holdsKeys).map((c) => engine.removeContainer(c.id)));
+    await Promise.all(inside.map((c) => engine.removeContainer(c.id)));
+    step.update(DOWN_PHASES.tables);
+    for (const name of labs) {
+      const mine = holders.filter((c) => c.labels[LAB_LABEL] === name);
+      const dir = containers.find((c) => c.labels[LAB_LABEL] === name && c.labels[ARTIFACTS_LABEL])?.labels[ARTIFACTS_LABEL];
+      if (!dir || !mine.some((c) => c.state === 'running' || here.has(c.id))) continue;
+      const fromHere = await readJournals(
+        engine,
+        mine.filter((c) => here.has(c.id)),
+        kinds,
+        false,
+      );
+      const fromInside = reports.get(name) ?? { reports: [], unread: [] };
+      const files = await writeKeyTables(dir, {
+        ...mergeKeys([...fromInside.reports, ...fromHere.reports]),
+        unread: [...fromInside.unread, ...fromHere.unread].sort(),
+      }).catch((e: unknown) => {
+        progress.note(`note: key tables of ${name} not written: ${(e as Error).message}`);
+        return null;
+      });
+      for (const u of files?.unread ?? []) progress.note(`note: keys not read from ${u}`);
+    }
     step.update(DOWN_PHASES.networks);
     // a network Docker refuses to remove (its stale-endpoint bug under load) keeps neither the firewall rules nor
     // the other networks from going; it is named at the end

@@ -1,20 +1,20 @@
 /**
- * Wireshark's key tables for a lab's captures, from what the nodes that hold
- * keys report (their kind's keys command: `ios --keys` in each router, every
- * ISAKMP and ESP SA it ever had). Written next to the pcaps (esp_sa, ikev1_decryption_table) and as a Wireshark
+ * Wireshark's key tables for a lab's captures, from the key journals of the
+ * nodes that hold keys (contract/keys.ts: every ISAKMP and ESP SA a router
+ * had, up to its bound). Written next to the pcaps (esp_sa, ikev1_decryption_table) and as a Wireshark
  * profile (wireshark/profiles/testbed/), so
  *
  *   WIRESHARK_CONFIG_DIR=artifacts/LAB/wireshark wireshark -C testbed artifacts/LAB/wan.pcap
  *
  * opens the WAN capture decrypted.
  */
-import { mkdir, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { basename, join } from 'node:path';
 import { espCipherOf, espIntegrityOf } from '../../contract/esp.js';
 import { decodeKeyJournal, keyMaterialOf, type KeyMaterial } from '../../contract/keys.js';
 import { builtinKinds } from '../../kinds/index.js';
 import type { KindRegistry } from '../../kinds/registry.js';
-import type { Engine } from '../docker/engine.js';
+import type { ContainerInfo, Engine } from '../docker/engine.js';
 import {
   formatEspSaTable,
   formatIkev1DecryptionTable,
@@ -23,34 +23,74 @@ import {
   type Ikev1KeyEntry,
   type WiresharkKeys,
 } from '../capture/wireshark.js';
-import { KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from '../../contract/labels.js';
+import { KEYS_LABEL, KIND_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE, ROLE_LABEL } from '../../contract/labels.js';
 
 export const PROFILE_NAME = 'testbed';
 
 /**
  * Read the key journal of every running node of a lab whose kind holds IPsec
- * keys (the routers), one archive request each (no process started in the
- * node); merged, one entry per SA. A node whose journal cannot be read is
- * named in `unread` with the reason.
+ * keys (the routers); merged, one entry per SA. A node whose journal cannot
+ * be read is named in `unread` with the reason.
  */
 export async function collectKeys(engine: Engine, lab: string, kinds: KindRegistry = builtinKinds): Promise<WiresharkKeys & { unread: string[] }> {
   const nodes = (await engine.listContainers({ [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab, [ROLE_LABEL]: 'node' })).filter((c) => c.state === 'running');
-  const holders = nodes.flatMap((c) => {
-    const file = kinds.find(c.labels[KIND_LABEL])?.keysFile;
-    return file ? [{ c, file }] : [];
-  });
+  const { reports, unread } = await readJournals(engine, nodes, kinds);
+  return { ...mergeKeys(reports), unread };
+}
+
+export interface JournalReports {
+  reports: KeyMaterial[];
+  /** Nodes whose journal could not be read, with the reason. */
+  unread: string[];
+}
+
+/** The journal file of a node whose kind keeps one, or null. */
+export function journalFile(c: ContainerInfo, kinds: KindRegistry = builtinKinds): string | null {
+  return kinds.find(c.labels[KIND_LABEL])?.keysFile ?? null;
+}
+
+/**
+ * A node's journal as a file of this machine (its directory bound here, KEYS_LABEL), or null when it is not
+ * here: the node has no bound directory, or its engine is on another machine and the file is there.
+ */
+export async function hostJournal(c: ContainerInfo, kinds: KindRegistry = builtinKinds): Promise<string | null> {
+  const dir = c.labels[KEYS_LABEL];
+  const file = journalFile(c, kinds);
+  if (!dir || !file) return null;
+  try {
+    return await readFile(join(dir, basename(file)), 'utf8');
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw e;
+  }
+}
+
+/**
+ * The journals of these nodes (those whose kind keeps one): the file on this machine when there is one (no
+ * request to Docker, and it outlives the container); otherwise, with `fromContainers`, one archive request
+ * to a running container.
+ */
+export async function readJournals(
+  engine: Engine,
+  nodes: readonly ContainerInfo[],
+  kinds: KindRegistry = builtinKinds,
+  fromContainers = true,
+): Promise<JournalReports> {
   const unread: string[] = [];
   const reports = await Promise.all(
-    holders.map(async ({ c, file }) => {
+    nodes.map(async (c) => {
+      const file = journalFile(c, kinds);
+      if (!file) return null;
       try {
-        return keyMaterialOf(decodeKeyJournal((await engine.readFile(c.id, file)).toString('utf8')));
+        const text = (await hostJournal(c, kinds)) ?? (fromContainers && c.state === 'running' ? (await engine.readFile(c.id, file)).toString('utf8') : null);
+        return text === null ? null : keyMaterialOf(decodeKeyJournal(text));
       } catch (e) {
         unread.push(`${c.name}: ${(e as Error).message}`);
         return null;
       }
     }),
   );
-  return { ...mergeKeys(reports.filter((r): r is KeyMaterial => r !== null)), unread: unread.sort() };
+  return { reports: reports.filter((r): r is KeyMaterial => r !== null), unread: unread.sort() };
 }
 
 /** Both ends report every SA; keep one of each (by SPI and addresses, by initiator cookie). Pure. */

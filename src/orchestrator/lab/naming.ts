@@ -3,6 +3,7 @@
  * src/contract/labels.ts), and the throwaway subnets Docker's networks get. Pure.
  */
 import { createHash } from 'node:crypto';
+import { join } from 'node:path';
 import { formatIpv4, parseIpv4 } from '../../codecs/net/address.js';
 
 export const LAB_NAME_PATTERN = /^[a-z0-9][a-z0-9-]{0,23}$/;
@@ -13,6 +14,11 @@ export function containerName(lab: string, node: string): string {
 
 export function captureContainerName(lab: string): string {
   return `tb-${lab}--capture`;
+}
+
+/** The directory of this machine a node's key journal is bound to (contract/keys.ts), in the lab's artifacts. */
+export function keysHostDir(artifacts: string, node: string): string {
+  return join(artifacts, 'keys', node);
 }
 
 /** The helper that impairs a node's links (src/orchestrator/impair), in the node's network namespace. */

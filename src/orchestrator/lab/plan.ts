@@ -4,12 +4,14 @@
  * bridge, and one container per node, whose program, environment and files
  * its kind gives. Pure: topology and options in, the plan out.
  */
+import { dirname } from 'node:path';
 import { TESTBED_INTERFACES, envEntry, type InterfaceBinding } from '../../contract/env.js';
 import {
   ARTIFACTS_LABEL,
   BRIDGE_LABEL,
   ENGINE_LABEL,
   INTERFACES_LABEL,
+  KEYS_LABEL,
   KIND_LABEL,
   LINK_LABEL,
   NODE_LABEL,
@@ -21,7 +23,7 @@ import type { LinkPlacement } from '../engines/placement.js';
 import type { NodeKind, TopologyNode } from '../../kinds/kind.js';
 import type { ContainerSpec, NetworkSpec } from '../docker/engine.js';
 import type { Topology, TopologyLink } from '../topology/types.js';
-import { bridgeName, containerName, networkName, type Allocation } from './naming.js';
+import { bridgeName, containerName, keysHostDir, networkName, type Allocation } from './naming.js';
 import type { InterfaceInfo } from './types.js';
 
 export interface PlanOptions {
@@ -37,6 +39,11 @@ export interface PlanOptions {
   placement?: ReadonlyMap<string, string>;
   /** On a Swarm: what each link is (a bridge on one engine, or an overlay). */
   links?: ReadonlyMap<string, LinkPlacement>;
+  /**
+   * The engine shares this machine's files (Engine.sharesHostFiles): the key journal of a node that keeps one is
+   * bound to keysHostDir(artifacts, node), named by KEYS_LABEL. Not on a Swarm (a node's engine may be elsewhere).
+   */
+  keysOnHost?: boolean;
 }
 
 export interface NodePlan {
@@ -121,6 +128,7 @@ function containerSpec(topology: Topology, node: TopologyNode, kind: NodeKind, o
     });
   }
   const own = kind.container(node, { bindings, env: opts.env ?? {} });
+  const keysDir = opts.keysOnHost && !opts.placement && kind.keysFile ? keysHostDir(opts.artifacts, node.name) : null;
   return {
     name: containerName(opts.lab, node.name),
     hostname: node.name,
@@ -133,6 +141,7 @@ function containerSpec(topology: Topology, node: TopologyNode, kind: NodeKind, o
       [ARTIFACTS_LABEL]: opts.artifacts,
       [INTERFACES_LABEL]: JSON.stringify(nodeInterfaces(topology, node)),
       ...(opts.placement?.has(node.name) ? { [ENGINE_LABEL]: opts.placement.get(node.name)! } : {}),
+      ...(keysDir ? { [KEYS_LABEL]: keysDir } : {}),
     },
     endpoints,
     cmd: own.cmd,
@@ -141,6 +150,7 @@ function containerSpec(topology: Topology, node: TopologyNode, kind: NodeKind, o
     devices: own.devices,
     sysctls: { ...NODE_SYSCTLS, ...own.sysctls },
     ...(own.files.length ? { files: own.files } : {}),
+    ...(keysDir ? { binds: { [keysDir]: dirname(kind.keysFile!) } } : {}),
   };
 }
 

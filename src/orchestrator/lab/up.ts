@@ -7,14 +7,14 @@
  */
 import { mkdir } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { resolve } from 'node:path';
-import { LAB_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../contract/labels.js';
+import { basename, resolve } from 'node:path';
+import { KEYS_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../contract/labels.js';
 import { NotReadyError } from '../../kinds/wait.js';
 import type { Engine } from '../docker/engine.js';
 import { ensureLabImage, type BaseStrategy } from '../image/build.js';
 import { silentProgress, withStep, type Progress, type StepHandle } from '../progress.js';
 import type { Topology } from '../topology/types.js';
-import { startCapture } from './capture.js';
+import { keepPrevious, startCapture } from './capture.js';
 import { down } from './down.js';
 import { chooseFirewall, quietBridge, type Firewall } from './firewall.js';
 import { status } from './inventory.js';
@@ -194,7 +194,7 @@ export async function up(engine: Engine, topo: Topology, opts: UpOptions = {}): 
       artifacts,
       allocations,
       env: process.env,
-      ...(layout ? { placement: layout.placement, links: layout.links } : {}),
+      ...(layout ? { placement: layout.placement, links: layout.links } : { keysOnHost: engine.sharesHostFiles === true }),
     });
     firewall ??= await chooseFirewall(engine, image);
     const fw = firewall;
@@ -203,6 +203,13 @@ export async function up(engine: Engine, topo: Topology, opts: UpOptions = {}): 
       await fw.allowBridges(lab, plan.bridges);
     });
     await mkdir(artifacts, { recursive: true });
+    // the routers' key journals are bound to directories here; an earlier lab's journal is kept under its time
+    for (const { spec, kind } of plan.nodes) {
+      const dir = spec.labels[KEYS_LABEL];
+      if (!dir || !kind.keysFile) continue;
+      await mkdir(dir, { recursive: true });
+      await keepPrevious(dir, basename(kind.keysFile));
+    }
     const ids = new Map<string, string>();
     await withStep(progress, `creating ${plan.nodes.length} nodes`, async (step) => {
       await Promise.all(

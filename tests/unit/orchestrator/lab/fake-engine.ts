@@ -40,6 +40,8 @@ function block(cidr: string): [number, number] {
 }
 
 export class FakeEngine implements Engine {
+  /** Whether bound paths are this machine's (a daemon on a local socket); off unless a test says so. */
+  sharesHostFiles = false;
   readonly calls: string[] = [];
   readonly networks = new Map<string, { spec: NetworkSpec; info: NetworkInfo }>();
   readonly containers = new Map<string, FakeContainer>();

@@ -155,7 +155,10 @@ test("on a swarm: nodes carry their engine, a link across engines is an overlay 
     allocations: new Map(linked.map((l, i) => [l.name, allocs[i]!])),
     placement,
     links,
+    keysOnHost: true,
   });
+  // a node's engine may be another machine: its key journal is not bound to a path of this one
+  t.true(plan.nodes.every((n) => n.spec.binds === undefined && n.spec.labels['testbed.keys'] === undefined));
   const wan = plan.networks.find((n) => n.name === 'tb-p2-wan')!;
   t.is(wan.driver, 'overlay');
   t.is(wan.labels['testbed.engine'], 'e1+e2');

@@ -5,17 +5,17 @@
  * rules added and removed.
  */
 import test from 'ava';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { encodeKeyJournalLine, KEY_JOURNAL_PATH } from '../../../../src/contract/keys.js';
-import { KIND_LABEL, LAB_LABEL, OWNER_LABEL } from '../../../../src/contract/labels.js';
+import { encodeKeyJournalLine, KEY_JOURNAL_DIR, KEY_JOURNAL_PATH } from '../../../../src/contract/keys.js';
+import { KEYS_LABEL, KIND_LABEL, LAB_LABEL, OWNER_LABEL } from '../../../../src/contract/labels.js';
 import { HOST_FAILED, HOST_READY, ROUTER_READY } from '../../../../src/contract/ready.js';
 import { down, DOWN_PHASES } from '../../../../src/orchestrator/lab/down.js';
 import { silentProgress } from '../../../../src/orchestrator/progress.js';
 import { execOnNode, restartNode } from '../../../../src/orchestrator/lab/exec.js';
 import { listLabs, status } from '../../../../src/orchestrator/lab/inventory.js';
-import { bridgeName } from '../../../../src/orchestrator/lab/naming.js';
+import { bridgeName, keysHostDir } from '../../../../src/orchestrator/lab/naming.js';
 import { LabError } from '../../../../src/orchestrator/lab/types.js';
 import { up, type UpOptions } from '../../../../src/orchestrator/lab/up.js';
 import { loadTopology } from '../../../../src/orchestrator/labfile/load.js';
@@ -280,4 +280,65 @@ test("exec asks the node's kind: IOS lines on a router (one session), a shell co
   engine.print(fred, ROUTER_READY);
   await pending;
   t.true(engine.calls.includes('restartContainer tb-lab8-fred'));
+});
+
+test("on an engine that shares this machine's files the routers' journals are bound here: down removes every node at once, asks Docker for no file, and writes the keys", async (t) => {
+  const { engine, firewall, artifacts, opts } = await setup(t);
+  engine.sharesHostFiles = true;
+  boots(engine);
+  await up(engine, seed, { ...opts, name: 'lab16' });
+  const spec = (node: string) => [...engine.containers.values()].find((c) => c.spec.name === `tb-lab16-${node}`)!;
+  for (const router of ['daphne', 'fred']) {
+    t.deepEqual(spec(router).spec.binds, { [keysHostDir(artifacts, router)]: KEY_JOURNAL_DIR }, `${router}'s journal directory is bound`);
+    t.is(spec(router).spec.labels[KEYS_LABEL], keysHostDir(artifacts, router));
+  }
+  for (const host of ['d1', 'a1']) t.is(spec(host).spec.binds, undefined, `${host} keeps no keys and binds nothing`);
+  // what the agents wrote through the binds; fred had stopped (its file is read all the same)
+  const row = (spi: string, key: string) => ({
+    src: '11.11.11.1',
+    dst: '11.11.11.2',
+    spi,
+    encryption: 'DES-CBC [RFC2405]',
+    encryptionKey: key,
+    authentication: 'HMAC-MD5-96 [RFC2403]',
+    authenticationKey: '000102030405060708090a0b0c0d0e0f',
+    udpEncapsulated: false,
+  });
+  await writeFile(join(keysHostDir(artifacts, 'daphne'), 'keys.jsonl'), encodeKeyJournalLine({ esp: row('0x00001000', '0102030405060708') }));
+  await writeFile(join(keysHostDir(artifacts, 'fred'), 'keys.jsonl'), encodeKeyJournalLine({ esp: row('0x00002000', '1112131415161718') }));
+  spec('fred').state = 'exited';
+  const updates: string[] = [];
+  const progress = { step: () => ({ update: (d: string) => void updates.push(d), done() {}, fail() {} }), note() {} };
+  t.like(await down(engine, 'lab16', { firewall, progress }), { containers: 4, networks: 3 });
+  t.deepEqual(updates, Object.values(DOWN_PHASES));
+  t.deepEqual(
+    engine.calls.filter((c) => c.startsWith('readFile')),
+    [],
+    'no archive request',
+  );
+  // every node goes in the first phase, before the captures stop
+  const removed = engine.calls.filter((c) => c.startsWith('removeContainer'));
+  t.deepEqual(
+    removed.slice(0, 4).sort(),
+    ['a1', 'd1', 'daphne', 'fred'].map((n) => `removeContainer tb-lab16-${n}`),
+  );
+  const espSa = await readFile(join(artifacts, 'esp_sa'), 'utf8');
+  t.true(espSa.includes('0x00001000') && espSa.includes('0x00002000'), "both routers' SAs are in the table");
+
+  // up again: the earlier journal is kept under its time, the agent starts a new one
+  await up(engine, seed, { ...opts, name: 'lab16' });
+  const files = await readdir(keysHostDir(artifacts, 'daphne'));
+  t.is(files.length, 1);
+  t.regex(files[0]!, /^keys\.\d{4}-\d{2}-\d{2}T\d{6}\.jsonl$/);
+  // a journal that is not here (the engine's machine holds the bound directory) is read from the router, first
+  await rm(join(artifacts, 'keys'), { recursive: true });
+  engine.onReadFile = (c, path) =>
+    path === KEY_JOURNAL_PATH && c.spec.name === 'tb-lab16-daphne' ? encodeKeyJournalLine({ esp: row('0x00003000', '2122232425262728') }) : null;
+  engine.calls.length = 0;
+  const notes: string[] = [];
+  await down(engine, 'lab16', { firewall, progress: { ...silentProgress, note: (line: string) => void notes.push(line) } });
+  const at = (call: string) => engine.calls.indexOf(call);
+  t.true(at(`readFile tb-lab16-daphne ${KEY_JOURNAL_PATH}`) >= 0 && at(`readFile tb-lab16-daphne ${KEY_JOURNAL_PATH}`) < at('removeContainer tb-lab16-daphne'));
+  t.true((await readFile(join(artifacts, 'esp_sa'), 'utf8')).includes('0x00003000'));
+  t.deepEqual(notes, [`note: keys not read from tb-lab16-fred: Could not find the file ${KEY_JOURNAL_PATH} in container tb-lab16-fred`]);
 });
