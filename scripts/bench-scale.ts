@@ -14,7 +14,7 @@
  *     from the first packet to the last tunnel, tunnels per second, and a
  *     final sweep (3 rounds of a request to every peer, at most
  *     --sweep-rate (500) requests per second over the lab) in which every
- *     ordered pair must get an answer.
+ *     ordered pair must get an answer; then the lab's CPU over 5 s.
  * Figures and ratios are printed with the targets; nothing here is a test.
  *
  *   node dist/scripts/bench-scale.js [N ...] [--runs R] [--settle S] [--window S] [--interval MS] [--inflight K] [--sweep-rate R] [--deadline S] [--per-peer] [--no-mesh] [--json]
@@ -145,6 +145,8 @@ interface SizeResult {
   idle: Idle | null;
   bootCpu: BootCpu | null;
   mesh: MeshReport | null;
+  /** The lab's CPU over 5 s right after the mesh's sweep (% of one core): does a lab that carried a mesh go quiet? */
+  afterMesh: { routers: number; hosts: number; routerMedian: number; routerMax: number; busiest: string } | null;
 }
 
 /** The lab's containers by kind. */
@@ -169,6 +171,18 @@ async function measureIdle(lab: string, settleS: number, windowS: number): Promi
   const cpu = await cpuPercent(all, windowS * 1000);
   const sum = (ids: string[]) => ids.reduce((a, id) => a + (cpu.each.get(id) ?? 0), 0);
   return { settle, routers: rm_, hosts: hm, cpu: { total: cpu.total, routers: sum(routers.map((c) => c.id)), hosts: sum(hosts.map((c) => c.id)) } };
+}
+
+async function cpuAfterMesh(lab: string): Promise<SizeResult['afterMesh']> {
+  const { routers, hosts } = await labContainers(lab);
+  const cpu = await cpuPercent(
+    [...routers, ...hosts].map((c) => c.id),
+    5000,
+  );
+  const each = routers.map((c) => ({ name: c.labels[NODE_LABEL]!, cpu: cpu.each.get(c.id) ?? 0 })).sort((a, b) => a.cpu - b.cpu);
+  const sum = (xs: { id: string }[]) => xs.reduce((a, c) => a + (cpu.each.get(c.id) ?? 0), 0);
+  const top = each[each.length - 1];
+  return { routers: sum(routers), hosts: sum(hosts), routerMedian: median(each.map((x) => x.cpu)), routerMax: top?.cpu ?? 0, busiest: top?.name ?? '-' };
 }
 
 async function mesh(lab: string, file: string, opts: { intervalMs: number; inflight: number; sweepRate: number; deadlineS: number }): Promise<MeshReport> {
@@ -225,7 +239,16 @@ async function runSize(n: number, opts: ReturnType<typeof options>, image: strin
       return { networks: plan.networks, containers: plan.nodes.map((x) => x.spec) };
     };
     await down(engine, lab);
-    const result: SizeResult = { spokes: n, nodes: topo.nodes.length, networks: links.length, runs: [], idle: null, bootCpu: null, mesh: null };
+    const result: SizeResult = {
+      spokes: n,
+      nodes: topo.nodes.length,
+      networks: links.length,
+      runs: [],
+      idle: null,
+      bootCpu: null,
+      mesh: null,
+      afterMesh: null,
+    };
     for (let r = 0; r < opts.runs; r++) {
       const order = r % 2 === 0 ? ['floor', 'testbed'] : ['testbed', 'floor'];
       const run = { order: order.join(' then '), up: 0, down: 0, floorUp: 0, floorDown: 0, steps: [] as { title: string; ms: number }[] };
@@ -245,7 +268,10 @@ async function runSize(n: number, opts: ReturnType<typeof options>, image: strin
           if (r === 0) {
             result.bootCpu = await bootCpu(lab);
             result.idle = await measureIdle(lab, opts.settleS, opts.windowS);
-            if (opts.mesh) result.mesh = await mesh(lab, file, opts);
+            if (opts.mesh) {
+              result.mesh = await mesh(lab, file, opts);
+              result.afterMesh = await cpuAfterMesh(lab);
+            }
           }
           const [d] = await timed(() => down(engine, lab, { progress: recorder(run.steps) }));
           log(`N=${n} run ${r + 1}: testbed down ${(d / 1000).toFixed(1)} s`);
@@ -361,6 +387,11 @@ function report(results: SizeResult[], opts: ReturnType<typeof options>, header:
             : ''
         }`,
       );
+      const a = r.afterMesh;
+      if (a)
+        out.push(
+          `        lab CPU over 5 s after the sweep: routers ${a.routers.toFixed(1)}% of a core (a router ${a.routerMedian.toFixed(2)}% median, ${a.routerMax.toFixed(2)}% most, ${a.busiest}), hosts ${a.hosts.toFixed(1)}%`,
+        );
       if (m.sweepMissing.length)
         out.push(
           `        unanswered in the sweep (from -> to): ${m.sweepMissing
