@@ -28,9 +28,9 @@ export interface DownOptions {
 
 /** What `down` is doing, in order, as its step's updates (a long `down` shows where it is; bench:scale times each). */
 export const DOWN_PHASES = {
-  keys: 'removing the nodes (reading first the keys only a router holds)',
+  nodes: 'removing the nodes (reading first the keys only a router holds)',
   captures: 'stopping the captures',
-  keyHolders: 'removing the routers whose keys were read from inside them',
+  readInside: 'removing the routers whose keys were read from inside them',
   tables: 'writing the key tables',
   networks: 'removing the networks',
   firewall: 'removing the firewall rules',
@@ -73,7 +73,7 @@ export async function down(everywhere: Engine, lab?: string, opts: DownOptions =
     const inside = holders.filter((c) => !here.has(c.id));
     const insideIds = new Set(inside.map((c) => c.id));
     const reports = new Map<string, JournalReports>();
-    step.update(DOWN_PHASES.keys);
+    step.update(DOWN_PHASES.nodes);
     await Promise.all([
       ...labs.map(async (name) => {
         const mine = inside.filter((c) => c.labels[LAB_LABEL] === name);
@@ -83,7 +83,7 @@ export async function down(everywhere: Engine, lab?: string, opts: DownOptions =
     ]);
     step.update(DOWN_PHASES.captures);
     await stopCapture(engine, lab);
-    step.update(DOWN_PHASES.keyHolders);
+    step.update(DOWN_PHASES.readInside);
     await Promise.all(inside.map((c) => engine.removeContainer(c.id)));
     step.update(DOWN_PHASES.tables);
     for (const name of labs) {

@@ -1,9 +1,9 @@
 /**
- * The one thing a lab changes in the host's firewall: Docker drops routed
- * traffic on --internal networks (its isolation rules drop packets whose
- * addresses are outside the network's subnet, and lab addresses always are),
- * so each lab bridge gets a rule that accepts traffic entering and leaving
- * the same bridge, and nothing else:
+ * What a lab changes in the host's firewall: rules per lab bridge, and
+ * nothing else. Transit: Docker drops routed traffic on --internal networks
+ * (its isolation rules drop packets whose addresses are outside the
+ * network's subnet, and lab addresses always are), so each lab bridge gets a
+ * rule that accepts traffic entering and leaving the same bridge:
  *
  *   iptables -I DOCKER-USER -i BR -o BR -m comment --comment testbed:LAB -j ACCEPT
  *
