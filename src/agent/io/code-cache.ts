@@ -17,6 +17,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname } from 'node:path';
+import { setFlagsFromString } from 'node:v8';
 import { Script } from 'node:vm';
 
 /** The environment variable that asks for the training run, and the one that tells the program how its code was loaded. */
@@ -37,7 +38,27 @@ export interface Trainable {
   train?: () => Promise<void>;
 }
 
-export function runWithCodeCache(bundle: string, cacheFile: string): void {
+/**
+ * V8 flags for the programs started here, set before the bundle is compiled,
+ * in the training run and in every start alike: V8 refuses a cache made
+ * under other flags. The interrupt budget is 4 times V8's 67,584: a
+ * function must run about four times as much before TurboFan optimizes it.
+ * With V8's own budget a router spent about a fifth of its CPU during a
+ * 100-spoke mesh in TurboFan (a system-wide profile, its worker threads),
+ * optimizing code each of a hundred processes runs for only a hundred
+ * tunnels; with this one, about a fifteenth, and the routers' CPU for the
+ * mesh went down by about 8% (docs/benchmarks.md, "2026-12-03, night").
+ * What runs for every packet still gets optimized, only later.
+ */
+export const CODE_CACHED_V8_FLAGS: readonly string[] = ['--interrupt-budget=270336'];
+
+/** The source V8 compiles (and caches): the bundle as a module function, with its own require. */
+export function wrapBundle(source: string): string {
+  return `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
+}
+
+export function runWithCodeCache(bundle: string, cacheFile: string, v8Flags: readonly string[] = CODE_CACHED_V8_FLAGS): void {
+  for (const flag of v8Flags) setFlagsFromString(flag);
   const source = readFileSync(bundle, 'utf8');
   let cachedData: Buffer | undefined;
   try {
@@ -45,7 +66,7 @@ export function runWithCodeCache(bundle: string, cacheFile: string): void {
   } catch {
     cachedData = undefined;
   }
-  const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  const script = new Script(wrapBundle(source), {
     filename: bundle,
     ...(cachedData ? { cachedData } : {}),
   });

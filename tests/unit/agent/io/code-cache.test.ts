@@ -11,6 +11,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { CODE_CACHED_V8_FLAGS } from '../../../../src/agent/io/code-cache.js';
 
 const loader = fileURLToPath(new URL('../../../../src/agent/io/code-cache.js', import.meta.url));
 
@@ -47,6 +48,26 @@ test('trained once, every later start takes the cache; a refused cache or none r
   run(dir, { TESTBED_CODE_CACHE: 'train' });
   await writeFile(join(dir, 'main.cjs'), BUNDLE);
   t.deepEqual(JSON.parse(run(dir)), { state: 'rejected', result: 30, strict: true }, "another bundle's cache is refused");
+});
+
+/** A cache of the wrapped bundle made by a plain `node` process started with `flags` (and no loader). */
+function cacheMadeBy(dir: string, flags: readonly string[]): void {
+  const script = `import { readFileSync, writeFileSync } from 'node:fs'; import { Script } from 'node:vm'; import { wrapBundle } from ${JSON.stringify(loader)};
+const s = new Script(wrapBundle(readFileSync(${JSON.stringify(join(dir, 'main.cjs'))}, 'utf8')));
+writeFileSync(${JSON.stringify(join(dir, 'main.cache'))}, s.createCachedData());`;
+  execFileSync(process.execPath, [...flags, '--input-type=module', '-e', script]);
+}
+
+test("the loader's V8 flags are set before the bundle is compiled: a cache made under V8's defaults is refused, one made under the same flags taken", async (t) => {
+  const dir = await mkdtemp(join(tmpdir(), 'testbed-code-cache-'));
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
+  await writeFile(join(dir, 'main.cjs'), BUNDLE);
+  t.deepEqual(CODE_CACHED_V8_FLAGS, ['--interrupt-budget=270336']);
+
+  cacheMadeBy(dir, []);
+  t.is(JSON.parse(run(dir)).state, 'rejected', "V8's default flags hash differently from the loader's");
+  cacheMadeBy(dir, CODE_CACHED_V8_FLAGS);
+  t.is(JSON.parse(run(dir)).state, 'accepted', 'the same source under the same flags');
 });
 
 test('a bundle without train() fails the training run with its name (the image build stops there)', async (t) => {
