@@ -16,7 +16,7 @@ import { EngineUnreachableError, isFederated, type Unanswered } from '../engines
 import { silentProgress, withStep, type Progress } from '../progress.js';
 import { stopCapture } from './capture.js';
 import { chooseFirewall, type Firewall } from './firewall.js';
-import { hostJournal, journalFile, mergeKeys, readJournals, writeKeyTables, type JournalReports } from './keys.js';
+import { hasHostJournal, journalFile, mergeKeys, readJournals, writeKeyTables, type JournalReports } from './keys.js';
 import { LabError, type DownResult } from './types.js';
 
 export interface DownOptions {
@@ -69,7 +69,7 @@ export async function down(everywhere: Engine, lab?: string, opts: DownOptions =
     const nodes = containers.filter((c) => c.labels[ROLE_LABEL] !== 'capture');
     const holders = nodes.filter((c) => journalFile(c, kinds) !== null);
     const here = new Set<string>();
-    await Promise.all(holders.map(async (c) => ((await hostJournal(c, kinds).catch(() => null)) !== null ? here.add(c.id) : undefined)));
+    await Promise.all(holders.map(async (c) => ((await hasHostJournal(c, kinds)) ? here.add(c.id) : undefined)));
     const inside = holders.filter((c) => !here.has(c.id));
     const insideIds = new Set(inside.map((c) => c.id));
     const reports = new Map<string, JournalReports>();

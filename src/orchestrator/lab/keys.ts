@@ -8,7 +8,7 @@
  *
  * opens the WAN capture decrypted.
  */
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { access, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
 import { espCipherOf, espIntegrityOf } from '../../contract/esp.js';
 import { decodeKeyJournal, keyMaterialOf, type KeyMaterial } from '../../contract/keys.js';
@@ -49,20 +49,38 @@ export function journalFile(c: ContainerInfo, kinds: KindRegistry = builtinKinds
   return kinds.find(c.labels[KIND_LABEL])?.keysFile ?? null;
 }
 
-/**
- * A node's journal as a file of this machine (its directory bound here, KEYS_LABEL), or null when it is not
- * here: the node has no bound directory, or its engine is on another machine and the file is there.
- */
-export async function hostJournal(c: ContainerInfo, kinds: KindRegistry = builtinKinds): Promise<string | null> {
+/** Where a node's journal would be on this machine (its directory bound here, KEYS_LABEL), or null: no bound directory. */
+function hostJournalPath(c: ContainerInfo, kinds: KindRegistry): string | null {
   const dir = c.labels[KEYS_LABEL];
   const file = journalFile(c, kinds);
-  if (!dir || !file) return null;
+  return dir && file ? join(dir, basename(file)) : null;
+}
+
+/**
+ * A node's journal as a file of this machine, or null when it is not here: the node has no bound directory,
+ * or its engine is on another machine and the file is there.
+ */
+export async function hostJournal(c: ContainerInfo, kinds: KindRegistry = builtinKinds): Promise<string | null> {
+  const path = hostJournalPath(c, kinds);
+  if (!path) return null;
   try {
-    return await readFile(join(dir, basename(file)), 'utf8');
+    return await readFile(path, 'utf8');
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw e;
   }
+}
+
+/** Whether hostJournal would find the node's journal here, without reading it (`down` asks before the router is gone). */
+export async function hasHostJournal(c: ContainerInfo, kinds: KindRegistry = builtinKinds): Promise<boolean> {
+  const path = hostJournalPath(c, kinds);
+  return (
+    path !== null &&
+    (await access(path).then(
+      () => true,
+      () => false,
+    ))
+  );
 }
 
 /**
