@@ -46,9 +46,9 @@ export interface Trainable {
  * With V8's own budget a router spent about a fifth of its CPU during a
  * 100-spoke mesh in TurboFan (a system-wide profile, its worker threads),
  * optimizing code each of a hundred processes runs for only a hundred
- * tunnels; with this one, about a fifteenth, and the routers' CPU for the
- * mesh went down by about 8% (docs/benchmarks.md, "2026-12-03, night").
- * What runs for every packet still gets optimized, only later.
+ * tunnels; with this one, about a fifteenth (docs/benchmarks.md,
+ * "2026-12-03, night"). What runs for every packet still gets optimized,
+ * only later.
  */
 export const CODE_CACHED_V8_FLAGS: readonly string[] = ['--interrupt-budget=270336'];
 
@@ -57,8 +57,8 @@ export function wrapBundle(source: string): string {
   return `(function (exports, require, module, __filename, __dirname) {${source}\n})`;
 }
 
-export function runWithCodeCache(bundle: string, cacheFile: string, v8Flags: readonly string[] = CODE_CACHED_V8_FLAGS): void {
-  for (const flag of v8Flags) setFlagsFromString(flag);
+export function runWithCodeCache(bundle: string, cacheFile: string): void {
+  for (const flag of CODE_CACHED_V8_FLAGS) setFlagsFromString(flag);
   const source = readFileSync(bundle, 'utf8');
   let cachedData: Buffer | undefined;
   try {
