@@ -61,16 +61,14 @@ export const TESTBED_INTERFACES: EnvVar<InterfaceBinding[]> = {
   },
 };
 
-/** A Linux node's addressing (host, nat, strongswan); a NAT's inside and outside. */
+/** A Linux node's addressing (host, nat, strongswan). */
 export interface LinuxSpec {
   interfaces: { name: string; address: string }[];
   gateway: string | null;
   routes: { to: string; via: string }[];
-  /** nat nodes: translate what leaves by `outside`; answers only come back in. */
-  nat?: { inside: string[]; outside: string };
 }
 
-/** TESTBED_HOST: the addresses, gateway and routes a Linux node takes at boot. */
+/** TESTBED_HOST: the addresses, gateway and routes a strongSwan node takes at boot (host and nat nodes get theirs in their shell program). */
 export const TESTBED_HOST: EnvVar<LinuxSpec> = {
   name: 'TESTBED_HOST',
   encode: (spec) => JSON.stringify(spec),
@@ -83,21 +81,11 @@ export const TESTBED_HOST: EnvVar<LinuxSpec> = {
     check(pairs(o.interfaces, 'name', 'address'), this.name, 'interfaces must be a list of {name, address}');
     check(o.gateway === null || o.gateway === undefined || typeof o.gateway === 'string', this.name, 'gateway must be an address or null');
     check(o.routes === undefined || pairs(o.routes, 'to', 'via'), this.name, 'routes must be a list of {to, via}');
-    const spec: LinuxSpec = {
+    return {
       interfaces: o.interfaces as LinuxSpec['interfaces'],
       gateway: (o.gateway as string | null | undefined) ?? null,
       routes: (o.routes as LinuxSpec['routes'] | undefined) ?? [],
     };
-    if (o.nat !== undefined) {
-      const nat = o.nat as Record<string, unknown>;
-      check(
-        isObject(nat) && typeof nat.outside === 'string' && Array.isArray(nat.inside) && nat.inside.every((i) => typeof i === 'string'),
-        this.name,
-        'nat must be {inside: [...], outside}',
-      );
-      spec.nat = { inside: nat.inside as string[], outside: nat.outside as string };
-    }
-    return spec;
   },
 };
 

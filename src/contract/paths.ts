@@ -3,7 +3,7 @@
 /** Where the image keeps everything built from src/ (dist/src/... becomes APP_DIR/src/...). */
 export const APP_DIR = '/opt/testbed/app';
 
-/** The command that starts a node's program, given its path under src/ (kinds/host/main.js). */
+/** The command that starts a node's program, given its path under src/ (kinds/router2600/main.js). */
 export function nodeEntry(srcPath: string): string[] {
   return ['node', `${APP_DIR}/src/${srcPath}`];
 }

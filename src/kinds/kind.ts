@@ -109,8 +109,11 @@ export interface NodeKind<N extends TopologyNode = TopologyNode, Raw = Record<st
   readonly summary: string;
   /** The node's entry in a topology file (TypeBox; its `kind` is the literal name). The schema and the Raw type come from it. */
   readonly schema: TObject;
-  /** The node's program in the lab image, as a path under src/ (kinds/host/main.js). */
-  readonly entry: string;
+  /**
+   * The node's Node.js program in the lab image, as a path under src/ (kinds/router2600/main.js); null for a
+   * kind whose `container` command is a shell program of its own (host and nat: src/kinds/linux/program.ts).
+   */
+  readonly entry: string | null;
   /** Speaks IOS: typed show checks, configure steps and the graph's tunnels ask it. */
   readonly ios: boolean;
   /** Has a Linux shell with ping and iperf3: traffic flows start and end on it. */

@@ -10,6 +10,7 @@
  * them would break that. The agent maps IOS names to Linux names instead.
  */
 import type { InterfaceBinding } from '../../contract/env.js';
+import { FLUSH_ROUTES, stripCommands } from '../../contract/linux.js';
 import { ipBatch, ipJson, spawn } from './system.js';
 
 interface IpAddrEntry {
@@ -37,17 +38,12 @@ export async function adoptInterfaces(bindings: InterfaceBinding[]): Promise<Map
   }
   await strip(bindings, map);
   // Docker's routes left with its addresses; drop anything else in the main table
-  await ipBatch(['route flush table main']);
+  await ipBatch([FLUSH_ROUTES]);
   return map;
 }
 
 async function strip(bindings: InterfaceBinding[], map: Map<string, string>): Promise<void> {
-  const cmds: string[] = [];
-  for (const b of bindings) {
-    const dev = map.get(b.name);
-    if (dev) cmds.push(`addr flush dev ${dev}`, `link set dev ${dev} mtu ${b.mtu}`);
-  }
-  const res = await ipBatch(cmds);
+  const res = await ipBatch(stripCommands(bindings, (name) => map.get(name)));
   if (res.code !== 0) throw new InterfaceSetupError(`taking over the interfaces failed: ${res.stderr.trim()}`);
 }
 

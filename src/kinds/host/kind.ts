@@ -1,7 +1,5 @@
 /** `kind: host`: a Linux end host (addresses, gateway, routes; ping, iperf3, tcpdump, nc). Orchestrator side. */
 import { Type, type Static } from '@sinclair/typebox';
-import { envEntry, TESTBED_HOST } from '../../contract/env.js';
-import { nodeEntry } from '../../contract/paths.js';
 import { HOST_FAILED, HOST_READY } from '../../contract/ready.js';
 import type { NodeKind } from '../kind.js';
 import {
@@ -16,14 +14,13 @@ import {
   shellCommand,
   type LinuxNode,
 } from '../linux/node.js';
+import { linuxProgram } from '../linux/program.js';
 import { Description } from '../schema.js';
 import { forLogLine } from '../wait.js';
 
 export interface HostNode extends LinuxNode {
   readonly kind: 'host';
 }
-
-const ENTRY = 'kinds/host/main.js';
 
 const Schema = Type.Object(
   { kind: Type.Literal('host'), description: Description, address: AddressShorthand, ...linuxProperties },
@@ -34,7 +31,7 @@ export const host: NodeKind<HostNode, Static<typeof Schema>> = {
   name: 'host',
   summary: 'host: a Linux end host.',
   schema: Schema,
-  entry: ENTRY,
+  entry: null,
   ios: false,
   shell: true,
   keysFile: null,
@@ -47,9 +44,9 @@ export const host: NodeKind<HostNode, Static<typeof Schema>> = {
   interfaces: linuxInterfaces,
   endpoint: linuxEndpoint,
   warnings: () => [],
-  container: (node) => ({
-    cmd: nodeEntry(ENTRY),
-    env: envEntry(TESTBED_HOST, linuxSpec(node)),
+  container: (node, { bindings }) => ({
+    cmd: linuxProgram(linuxSpec(node), bindings),
+    env: {},
     capAdd: ['NET_ADMIN', 'NET_RAW'],
     devices: [],
     sysctls: {},

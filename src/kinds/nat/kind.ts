@@ -3,8 +3,6 @@
  * interface and lets only answers back in. Orchestrator side.
  */
 import { Type, type Static } from '@sinclair/typebox';
-import { envEntry, TESTBED_HOST } from '../../contract/env.js';
-import { nodeEntry } from '../../contract/paths.js';
 import { HOST_FAILED, HOST_READY } from '../../contract/ready.js';
 import type { NodeKind } from '../kind.js';
 import {
@@ -21,6 +19,7 @@ import {
   shellCommand,
   type LinuxNode,
 } from '../linux/node.js';
+import { linuxProgram } from '../linux/program.js';
 import { Description, oneOf } from '../schema.js';
 import { forLogLine } from '../wait.js';
 
@@ -32,8 +31,6 @@ export interface NatNode extends LinuxNode {
   /** The interface that masquerades (public side); only answers come back in. */
   readonly outside: string;
 }
-
-const ENTRY = 'kinds/nat/main.js';
 
 /** NAT nodes: the translation rules and the connections they track. */
 const NAT_COMMANDS = ['iptables-save', 'cat /proc/net/nf_conntrack 2>/dev/null || true'];
@@ -62,7 +59,7 @@ export const nat: NodeKind<NatNode, Static<typeof Schema>> = {
   name: 'nat',
   summary: 'nat: a Linux box that masquerades between its inside and outside interfaces.',
   schema: Schema,
-  entry: ENTRY,
+  entry: null,
   ios: false,
   shell: true,
   keysFile: null,
@@ -89,9 +86,9 @@ export const nat: NodeKind<NatNode, Static<typeof Schema>> = {
   interfaces: linuxInterfaces,
   endpoint: linuxEndpoint,
   warnings: () => [],
-  container: (node) => ({
-    cmd: nodeEntry(ENTRY),
-    env: envEntry(TESTBED_HOST, { ...linuxSpec(node), nat: { inside: node.inside, outside: node.outside } }),
+  container: (node, { bindings }) => ({
+    cmd: linuxProgram(linuxSpec(node), bindings, { inside: node.inside, outside: node.outside }),
+    env: {},
     capAdd: ['NET_ADMIN', 'NET_RAW'],
     devices: [],
     sysctls: { ...FORWARDING_SYSCTLS },

@@ -142,6 +142,7 @@ async function ensureLabImageLocked(engine: Engine, opts: ImageOptions): Promise
 /** The first kind's program that is not in dist/src, or null when all are. */
 async function unbuiltEntry(): Promise<string | null> {
   for (const k of KINDS) {
+    if (!k.entry) continue;
     const path = join(SRC_DIST, k.entry);
     if (
       !(await stat(path).then(

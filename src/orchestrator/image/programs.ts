@@ -1,6 +1,6 @@
 /**
  * The programs that run inside the lab's containers, as paths under
- * dist/src: each kind's entry point, and the router's `ios` command
+ * dist/src: each kind's entry point (host and nat run a shell program instead), and the router's `ios` command
  * (images/router2600/bin/ios). `npm run build` bundles each into
  * dist/nodes/ at the same path (scripts/bundle-nodes.ts), and the image
  * build uses the bundle in its place when there is one.
@@ -17,7 +17,7 @@ export const BUNDLE_DIST = join(PACKAGE_ROOT, 'dist', 'nodes');
 /** The router's console command, run by `ios` in its container. */
 export const ROUTER_CLI = 'kinds/router2600/cli.js';
 
-export const NODE_PROGRAMS: readonly string[] = [...new Set([...KINDS.map((k) => k.entry), ROUTER_CLI])];
+export const NODE_PROGRAMS: readonly string[] = [...new Set([...KINDS.flatMap((k) => (k.entry ? [k.entry] : [])), ROUTER_CLI])];
 
 /**
  * Programs started through V8's code cache (src/agent/io/code-cache.ts): the

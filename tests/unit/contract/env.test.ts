@@ -13,17 +13,18 @@ test('TESTBED_INTERFACES round-trips the bindings and refuses what is not a list
   t.throws(() => TESTBED_INTERFACES.decode('[oops'), { instanceOf: ContractError, message: /^TESTBED_INTERFACES is not JSON/ });
 });
 
-test('TESTBED_HOST round-trips a Linux spec with and without NAT, and defaults to nothing', (t) => {
+test('TESTBED_HOST round-trips a Linux spec, and defaults to nothing', (t) => {
   const spec = { interfaces: [{ name: 'eth0', address: '10.0.0.1/24' }], gateway: '10.0.0.254', routes: [{ to: '12.0.0.0/8', via: '10.0.0.2' }] };
   t.deepEqual(TESTBED_HOST.decode(TESTBED_HOST.encode(spec)), spec);
-  const nat = { ...spec, nat: { inside: ['eth0'], outside: 'eth1' } };
-  t.deepEqual(TESTBED_HOST.decode(TESTBED_HOST.encode(nat)), nat);
   t.deepEqual(TESTBED_HOST.decode(undefined), { interfaces: [], gateway: null, routes: [] });
   t.throws(() => TESTBED_HOST.decode('{"interfaces":[{"name":"eth0"}],"gateway":null}'), {
     instanceOf: ContractError,
     message: /interfaces must be a list of \{name, address\}/,
   });
-  t.throws(() => TESTBED_HOST.decode('{"interfaces":[],"gateway":null,"nat":{"outside":"eth1"}}'), { instanceOf: ContractError, message: /nat must be/ });
+  t.throws(() => TESTBED_HOST.decode('{"interfaces":[],"gateway":"10.0.0.1","routes":[{"to":"12.0.0.0/8"}]}'), {
+    instanceOf: ContractError,
+    message: /routes must be a list of \{to, via\}/,
+  });
 });
 
 test('TESTBED_CONFIG and TESTBED_TRACE', (t) => {

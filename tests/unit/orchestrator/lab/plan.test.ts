@@ -93,8 +93,12 @@ test("each node gets its kind's container: the router its agent, config and tun 
   t.regex(String(daphne.files?.[0]?.content), /^hostname Daphne$/m);
   t.like(daphne.sysctls, { 'net.ipv4.ip_forward': '1', 'net.ipv4.conf.all.accept_local': '1', 'net.ipv6.conf.all.disable_ipv6': '1' });
   const d1 = plan.nodes[2]!.spec;
-  t.deepEqual(d1.cmd, ['node', '/opt/testbed/app/src/kinds/host/main.js']);
-  t.deepEqual(TESTBED_HOST.decode(d1.env[TESTBED_HOST.name]), { interfaces: [{ name: 'eth0', address: '13.13.13.4/24' }], gateway: '13.13.13.13', routes: [] });
+  // a host runs the shell program written from its addressing and its one binding (the LAN's Docker address)
+  t.deepEqual(d1.cmd.slice(0, 2), ['/bin/sh', '-c']);
+  t.true(d1.cmd[2]!.includes(`d0=$(dev_of ${lan.addresses[1]!})`), 'eth0 found by its Docker address');
+  t.regex(d1.cmd[2]!, /^addr replace 13\.13\.13\.4\/24 dev \$\{d0\}$/m);
+  t.regex(d1.cmd[2]!, /^route replace default via 13\.13\.13\.13$/m);
+  t.false(TESTBED_HOST.name in d1.env, 'its addressing is in the program, not in a variable nothing reads');
   t.deepEqual(d1.devices, []);
   t.false('net.ipv4.ip_forward' in d1.sysctls, 'a host does not forward');
   t.is(planLab(seed, { lab: 'p1', image: 'i', artifacts: '/a', allocations: allocs, env: { TESTBED_TRACE: '1' } }).nodes[0]!.spec.env.TESTBED_TRACE, '1');
@@ -109,8 +113,12 @@ test("strongswan and nat nodes: the swanctl.conf, the NAT's inside and outside, 
   t.is(moon.sysctls['net.ipv4.ip_forward'], '1');
   const behind = await loadTopology(`${root}topologies/ted-behind-nat.yaml`);
   const nat = planLab(behind, { lab: 'p3', image: 'i', artifacts: '/a', allocations: allocations(behind) }).nodes.find((n) => n.node.name === 'nat')!.spec;
-  t.deepEqual(nat.cmd, ['node', '/opt/testbed/app/src/kinds/nat/main.js']);
-  t.deepEqual(TESTBED_HOST.decode(nat.env[TESTBED_HOST.name]).nat, { inside: ['eth0'], outside: 'eth1' });
+  t.deepEqual(nat.cmd.slice(0, 2), ['/bin/sh', '-c']);
+  // the bindings follow the topology's links: eth1 (outside) and eth0 (inside) are d0 and d1 in that order or the other
+  const bindings = TESTBED_INTERFACES.decode(nat.env[TESTBED_INTERFACES.name]);
+  const v = (name: string) => `\${d${bindings.findIndex((b) => b.name === name)}}`;
+  t.true(nat.cmd[2]!.includes(`-A TESTBED-NAT -o ${v('eth1')} -j MASQUERADE`), 'masquerades what leaves by eth1');
+  t.true(nat.cmd[2]!.includes(`-A TESTBED-FWD -i ${v('eth0')} -o ${v('eth1')} -j ACCEPT`), 'forwards from eth0 out');
   t.is(nat.sysctls['net.ipv4.conf.all.send_redirects'], '0');
 });
 
