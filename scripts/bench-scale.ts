@@ -205,6 +205,24 @@ async function mesh(lab: string, file: string, opts: { intervalMs: number; infli
   });
 }
 
+/**
+ * SIGINT or SIGTERM: the bench stops after the Docker work in progress (a floor's creations, testbed's `up`)
+ * and removes what it made, its floor labs' networks and containers as well, in runSize's `finally`; a second
+ * signal quits at once (then `testbed down --all` removes the rest).
+ */
+class Stopped extends Error {
+  override name = 'Stopped';
+}
+let stopAsked = false;
+function onSignal(): void {
+  if (stopAsked) process.exit(130);
+  stopAsked = true;
+  log('stopping: the bench removes what it made once the step in progress is answered (a second signal quits at once)');
+}
+function stopPoint(): void {
+  if (stopAsked) throw new Stopped('stopped by a signal');
+}
+
 async function runSize(n: number, opts: ReturnType<typeof options>, image: string): Promise<SizeResult> {
   const dir = await mkdtemp(join(tmpdir(), 'bench-scale-'));
   const lab = `bench-scale-${n}`;
@@ -254,9 +272,11 @@ async function runSize(n: number, opts: ReturnType<typeof options>, image: strin
       const order = r % 2 === 0 ? ['floor', 'testbed'] : ['testbed', 'floor'];
       const run = { order: order.join(' then '), up: 0, down: 0, floorUp: 0, floorDown: 0, steps: [] as { title: string; ms: number }[] };
       for (const what of order) {
+        stopPoint();
         if (what === 'floor') {
           const spec = await floorSpec(r);
           const [u, ids] = await timed(() => floorUp(docker, spec));
+          stopPoint();
           const [d, kept] = await timed(() => floorDown(docker, ids));
           Object.assign(run, { floorUp: u, floorDown: d });
           log(`N=${n} run ${r + 1}: floor up ${(u / 1000).toFixed(1)} s, down ${(d / 1000).toFixed(1)} s`);
@@ -266,9 +286,11 @@ async function runSize(n: number, opts: ReturnType<typeof options>, image: strin
             up(engine, await loadTopology(file), { name: lab, progress: recorder(run.steps), ...(opts.bootWidth ? { bootWidth: opts.bootWidth } : {}) }),
           );
           log(`N=${n} run ${r + 1}: testbed up ${(u / 1000).toFixed(1)} s`);
+          stopPoint();
           if (r === 0) {
             result.bootCpu = await bootCpu(lab);
             result.idle = await measureIdle(lab, opts.settleS, opts.windowS);
+            stopPoint();
             if (opts.mesh) {
               result.mesh = await mesh(lab, file, opts);
               result.afterMesh = await cpuAfterMesh(lab);
@@ -436,6 +458,8 @@ function report(results: SizeResult[], opts: ReturnType<typeof options>, header:
 
 async function main(): Promise<void> {
   const opts = options(process.argv.slice(2));
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
   await engine.ping();
   const version = await engine.serverVersion();
   const image = await ensureLabImage(engine, { progress: streamProgress() });
@@ -454,6 +478,11 @@ async function main(): Promise<void> {
 }
 
 main().catch((e: unknown) => {
+  if (e instanceof Stopped) {
+    log('stopped; what the bench made is removed');
+    process.exitCode = 130;
+    return;
+  }
   console.error(`bench:scale failed: ${(e as Error).stack ?? (e as Error).message}`);
   process.exitCode = 1;
 });
