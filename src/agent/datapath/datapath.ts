@@ -346,6 +346,11 @@ export class Datapath {
     this.reassembler.sweep(now);
   }
 
+  /** Nothing for the periodic sweep and traffic report to look at: no SA pair, no fragment waiting. */
+  get quiet(): boolean {
+    return this.saPairs.length === 0 && this.reassembler.held.datagrams === 0;
+  }
+
   private udpForUs(p: Peek, payload: Buffer): void {
     if (p.destinationPort === 4500) {
       const kind = classifyUdp4500(payload);

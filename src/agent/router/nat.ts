@@ -35,6 +35,8 @@ export class NatService implements ExecExtension {
   readonly path: NatPath;
   private tun: Tun | undefined;
   private timer: NodeJS.Timeout | undefined;
+  /** The configuration translates something (inside and outside interfaces and a rule). */
+  private active = false;
   private local = new Set<number>();
   /** Local routes we added for global addresses (CIDR), to take back when the configuration changes. */
   private kernelGlobals: string[] = [];
@@ -65,7 +67,28 @@ export class NatService implements ExecExtension {
     this.local = new Set(addressesOf(config).map((a) => parseIpv4(a.address)));
     const policy = natPolicy(config);
     this.nat.setPolicy(policy);
+    this.active = policy.active;
     return policy;
+  }
+
+  /**
+   * The timeouts' timer (translations, fragments waiting) runs once a second while NAT is configured, or
+   * translations are left from when it was: a router without NAT (most of them) does not wake for it.
+   */
+  private syncTimer(): void {
+    const wanted = () => this.active || this.nat.table.entries().length > 0;
+    if (this.timer || !wanted()) return;
+    const timer = setInterval(() => {
+      const now = Date.now();
+      this.nat.sweep(now);
+      this.path.sweep(now);
+      if (!wanted()) {
+        clearInterval(timer);
+        this.timer = undefined;
+      }
+    }, 1000);
+    timer.unref();
+    this.timer = timer;
   }
 
   /** The tun device (before IpsecService.start writes the plan that names it) and the timer. */
@@ -75,12 +98,7 @@ export class NatService implements ExecExtension {
     if (res.code !== 0) this.router.console.log(`%TESTBED-3-NAT: ${res.stderr.trim()}`);
     this.tun.start((p) => this.path.handle(p));
     await this.applyKernel();
-    this.timer = setInterval(() => {
-      const now = Date.now();
-      this.nat.sweep(now);
-      this.path.sweep(now);
-    }, 1000);
-    this.timer.unref();
+    this.syncTimer();
   }
 
   /** Local routes for the static and pool globals that are not the router's own: the kernel then answers ARP for them. */
@@ -99,6 +117,7 @@ export class NatService implements ExecExtension {
   async reconfigure(config: RouterConfig): Promise<void> {
     this.apply(config);
     await this.applyKernel();
+    this.syncTimer();
   }
 
   // ------------------------------------------------------------- exec

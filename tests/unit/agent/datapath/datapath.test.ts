@@ -8,7 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Datapath } from '../../../../src/agent/datapath/datapath.js';
 import { fragmentIpv4 } from '../../../../src/agent/datapath/fragment.js';
-import { Reassembler } from '../../../../src/agent/datapath/reassembly.js';
+import { REASSEMBLY_LIMITS, Reassembler } from '../../../../src/agent/datapath/reassembly.js';
 import { peekIpv4, udpPacket } from '../../../../src/agent/datapath/packet.js';
 import { IkeEngine, policyFromConfig, type IkeAction } from '../../../../src/agent/ike/index.js';
 import { computeRoutes, lookupRoute, parseConfig } from '../../../../src/ios/index.js';
@@ -220,6 +220,30 @@ test('garbage and truncated packets never throw and are counted', (t) => {
     t.notThrows(() => d.dp.handle(buf));
   }
   t.true(d.dp.counters.malformed > 0);
+});
+
+test("quiet (the router's 1 s traffic timer may sleep): no SA pair and no fragment waiting; an SA pair or a first fragment wakes it; quiet again when they are gone", (t) => {
+  const clock = { now: 1_000_000 };
+  const d = router('daphne', clock);
+  const f = router('fred', clock);
+  t.true(d.dp.quiet, 'a router that has seen nothing');
+  d.dp.handle(echo('13.13.13.4', '12.12.12.13', 1));
+  settle(d, f);
+  t.false(d.dp.quiet, 'an SA pair whose bytes the timer counts');
+  const s = d.dp.saPairs[0]!.spec;
+  d.dp.remove(s.inbound.spi, s.outbound.spi);
+  t.true(d.dp.quiet, 'the pair gone');
+  // the first fragment of a datagram to the router's own WAN address waits for the rest
+  const big = encodeIpv4(
+    { protocol: 17, source: parseIpv4('11.11.11.2'), destination: parseIpv4('11.11.11.1'), ttl: 63, dontFragment: false },
+    Buffer.alloc(3000, 1),
+  );
+  const parts = fragmentIpv4(big, 1000);
+  d.dp.handle(parts[0]!);
+  t.false(d.dp.quiet, 'a fragment the sweep must time out');
+  clock.now += REASSEMBLY_LIMITS.timeoutMs + 1;
+  d.dp.sweep(clock.now);
+  t.true(d.dp.quiet, 'timed out by the sweep');
 });
 
 test('fragmenting and reassembling give back the same packet, in any order', (t) => {
