@@ -20,7 +20,7 @@
  * or file.
  */
 import anyTest, { type TestFn } from 'ava';
-import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ENGINE_LABEL, LAB_LABEL, OWNER_LABEL, OWNER_VALUE } from '../../src/contract/labels.js';
@@ -70,6 +70,7 @@ test.serial('the seed lab split over two engines of a swarm passes the seed chec
     );
     const name = labName('swarm');
     const artifacts = await mkdtemp(join(tmpdir(), 'testbed-swarm-'));
+    t.teardown(() => rm(artifacts, { recursive: true, force: true }));
     const lines: string[] = [];
     const progress: Progress = {
       step: (title) => ({ update: (d) => void lines.push(`${title}: ${d}`), done: () => undefined, fail: (d) => void lines.push(`${title} FAILED: ${d}`) }),
@@ -171,6 +172,7 @@ test.serial(
     const [a, b, c] = [labName('ospf-a'), labName('ospf-b'), labName('ospf-c')];
     const dirA = await mkdtemp(join(tmpdir(), 'testbed-swarm-ospf-a-'));
     const dirB = await mkdtemp(join(tmpdir(), 'testbed-swarm-ospf-b-'));
+    t.teardown(() => Promise.all([dirA, dirB].map((d) => rm(d, { recursive: true, force: true }))));
     const owned = (lab: string) => ({ [OWNER_LABEL]: OWNER_VALUE, [LAB_LABEL]: lab });
     try {
       const labA = await Lab.up(ospfPair, { name: a, engine: fed, capture: true, artifacts: dirA });
@@ -231,6 +233,7 @@ test.serial('the generated 10-spoke TED lab behind a core, placed over both engi
   const file = `${root}topologies/ted-core-10.yaml`;
   const onEngine: Record<string, string[]> = {};
   const artifacts = await mkdtemp(join(tmpdir(), 'testbed-swarm-ted-'));
+  t.teardown(() => rm(artifacts, { recursive: true, force: true }));
   let summary;
   try {
     const lab = await Lab.up(file, { name, engine: fed, capture: true, artifacts });

@@ -1,5 +1,5 @@
 /** Impairment in a lab file: a link's `impair:` and the `impair` test step, read and checked with file, line and column. */
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import test from 'ava';
@@ -9,6 +9,7 @@ import { formatKnobs } from '../../../../src/orchestrator/impair/spec.js';
 import type { ImpairStep } from '../../../../src/orchestrator/checks/types.js';
 
 const dir = await mkdtemp(join(tmpdir(), 'impair-labfile-'));
+test.after.always(() => rm(dir, { recursive: true, force: true }));
 const NODES = `name: imp
 nodes:
   h1: { kind: host, address: 10.0.0.1/24 }

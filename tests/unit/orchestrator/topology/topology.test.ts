@@ -103,8 +103,9 @@ test('a topology that is not a mapping is refused', (t) => {
 
 test('interface abbreviations in links are normalised to full IOS names', async (t) => {
   const text = `name: abbr\nnodes:\n  r:\n    kind: router2600\n    config: ${root}topologies/daphne-fred/daphne.cfg\n  h:\n    kind: host\n    address: 13.13.13.5/24\nlinks:\n  l: [r:fa0/1, h:eth0]\n`;
-  const { writeFile, mkdtemp } = await import('node:fs/promises');
+  const { writeFile, mkdtemp, rm } = await import('node:fs/promises');
   const dir = await mkdtemp('/tmp/tb-topo-');
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
   await writeFile(`${dir}/t.yaml`, text);
   const topo = await loadTopology(`${dir}/t.yaml`);
   t.deepEqual(topo.links[0]!.endpoints[0], { node: 'r', interface: 'FastEthernet0/1' });
@@ -166,8 +167,9 @@ test('a strongswan node needs a readable swanctl.conf', async (t) => {
 });
 
 test('placement: maps nodes to engines; an unknown node or a malformed engine name is an error at its line', async (t) => {
-  const { writeFile, mkdtemp } = await import('node:fs/promises');
+  const { writeFile, mkdtemp, rm } = await import('node:fs/promises');
   const dir = await mkdtemp('/tmp/tb-topo-');
+  t.teardown(() => rm(dir, { recursive: true, force: true }));
   const base = `name: placed\nnodes:\n  h1:\n    kind: host\n    address: 13.13.13.5/24\n  h2:\n    kind: host\n    address: 13.13.13.6/24\nlinks:\n  l: [h1:eth0, h2:eth0]\n`;
   await writeFile(`${dir}/ok.yaml`, `${base}placement:\n  h1: e1\n  h2: e2\n`);
   t.deepEqual((await loadTopology(`${dir}/ok.yaml`)).placement, { h1: 'e1', h2: 'e2' });
