@@ -135,7 +135,7 @@ interface Idle {
   settle: { atS: number; cpu: number }[];
   routers: Memory[];
   hosts: Memory[];
-  /** The router with the largest working set: its name (with routers[] in the same order as the names). */
+  /** Each router's name, in the order of `routers` (to name the one with the largest working set). */
   routerNames: string[];
   cpu: { total: number; routers: number; hosts: number };
 }

@@ -38,8 +38,8 @@ export function addressCommands(spec: LinuxSpec, dev: (name: string) => string, 
   return [...interfaceCommands(spec, dev, only), ...routeCommands(spec)];
 }
 
-export const NAT_CHAIN = 'TESTBED-NAT';
-export const NAT_FORWARD_CHAIN = 'TESTBED-FWD';
+const NAT_CHAIN = 'TESTBED-NAT';
+const NAT_FORWARD_CHAIN = 'TESTBED-FWD';
 
 /**
  * The iptables rules of a NAT node (iptables-restore --noflush input), by
